@@ -1,0 +1,47 @@
+"""What validation reports: every problem found, each naming its file, field path and value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    file: str
+    path: str
+    """Dotted field path, list items as [i], e.g. `identity_center.assignments[0].group`."""
+    message: str
+    value: Any = None
+    hint: Optional[str] = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        text = f"{where}: {self.message}"
+        if self.value is not None:
+            text += f" (got {self.value!r})"
+        if self.hint:
+            text += f". Hint: {self.hint}"
+        return text
+
+
+class ConfigError(Exception):
+    """The landing-zone config is invalid; carries every problem found, not just the first."""
+
+    def __init__(self, issues: list[ConfigIssue]):
+        self.issues = tuple(issues)
+        count = len(self.issues)
+        lines = [f"invalid landing-zone config: {count} problem{'s' if count != 1 else ''}"]
+        lines += [f"  - {issue}" for issue in self.issues]
+        super().__init__("\n".join(lines))
+
+
+def path_of(*parts: Any) -> str:
+    """Join field-path parts the way errors print them: keys dotted, list indexes bracketed."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text

@@ -1,0 +1,80 @@
+"""The validated landing zone, resolved into what the components build.
+
+Components never read YAML or pydantic models; they get these frozen records, in which every
+reference has been checked and every default (account names, templated e-mails, assignment
+scopes) has been applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from config.schema import LandingZoneConfig
+
+AUDIT = "audit"
+LOG = "log"
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """One member account, as it should exist in Organizations."""
+
+    key: str
+    """Friendly key: `audit`, `log` or `<app>-<env>`; names its resources and fills the e-mail template."""
+    name: str
+    """Account name in Organizations."""
+    email: str
+    """Root user e-mail."""
+    ou: str
+    """Key of the OU the account lives in (the suspended OU once suspended)."""
+    application: Optional[str] = None
+    """Application key, for workload accounts."""
+    environment: Optional[str] = None
+    """Environment key, for workload accounts."""
+    suspended: bool = False
+    """Parked in the suspended OU with no access assigned; never closed by this program."""
+
+    @property
+    def tags(self) -> dict[str, str]:
+        tags = {"managed-by": "landing-zone"}
+        if self.application:
+            tags["app"] = self.application
+        if self.environment:
+            tags["env"] = self.environment
+        return tags
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    """One Identity Center account assignment: a group gets a permission set on an account."""
+
+    group: str
+    permission_set: str
+    account: str
+    """Account key, or `management`."""
+
+
+@dataclass(frozen=True)
+class LandingZone:
+    """Everything the stacks build, validated."""
+
+    config: LandingZoneConfig
+    source: Path
+    """The YAML file this came from; inline policy paths are relative to its folder."""
+    accounts: tuple[AccountSpec, ...]
+    assignments: tuple[AssignmentSpec, ...]
+    inline_policies: dict[str, str] = field(default_factory=dict)
+    """Permission set name -> its inline policy, minified JSON."""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def organization(self):
+        return self.config.organization
+
+    def account(self, key: str) -> AccountSpec:
+        return next(account for account in self.accounts if account.key == key)
+
+    def application_accounts(self, application: str) -> tuple[AccountSpec, ...]:
+        return tuple(a for a in self.accounts if a.application == application)

@@ -1,0 +1,251 @@
+"""Validation phase 2: cross-references, uniqueness and templating over a well-shaped config.
+
+Each check appends to one list of issues so the user sees every problem in one run. `resolve`
+returns the `LandingZone` the components build, or the issues that stop it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+
+from config.issues import ConfigIssue, path_of
+from config.model import AUDIT, LOG, AccountSpec, AssignmentSpec, LandingZone
+from config.schema import (
+    RESERVED_SCOPES,
+    SCOPE_ALL,
+    SCOPE_MANAGEMENT,
+    SCOPE_SECURITY,
+    Account,
+    LandingZoneConfig,
+)
+
+MAX_OU_DEPTH = 5
+"""Organizations allows five levels of OUs under the root."""
+INLINE_POLICY_MAX_CHARS = 10_240
+"""Identity Center counts an inline policy's characters without white space."""
+EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
+
+
+class _Checker:
+    def __init__(self, cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool):
+        self.cfg = cfg
+        self.source = source
+        self.file = str(source)
+        self.refuse_example_domains = refuse_example_domains
+        self.issues: list[ConfigIssue] = []
+        self.warnings: list[str] = []
+
+    def fail(self, path: str, message: str, value=None, hint=None, file=None) -> None:
+        self.issues.append(ConfigIssue(file or self.file, path, message, value, hint))
+
+    def require_ou(self, path: str, key: str) -> None:
+        ous = self.cfg.organization.organizational_units
+        if key not in ous:
+            self.fail(path, "no such organizational unit", key, f"define it under organization.organizational_units ({', '.join(ous)})")
+
+    # --- organisation -------------------------------------------------------------------
+
+    def check_organization(self) -> None:
+        org = self.cfg.organization
+        ous = org.organizational_units
+        for key, ou in ous.items():
+            if ou.parent is not None:
+                self.require_ou(path_of("organization.organizational_units", key, "parent"), ou.parent)
+        for key in ous:
+            chain, parent = [key], ous[key].parent
+            while parent in ous and parent not in chain:
+                chain.append(parent)
+                parent = ous[parent].parent
+            if parent == key and key == min(chain):
+                self.fail(path_of("organization.organizational_units", key, "parent"), "OU nesting forms a cycle", " -> ".join(chain + [key]), "one OU in the chain must sit under the root")
+            elif parent is None and len(chain) > MAX_OU_DEPTH:
+                self.fail(path_of("organization.organizational_units", key), f"OU is nested {len(chain)} levels deep", " / ".join(reversed(chain)), f"AWS Organizations allows at most {MAX_OU_DEPTH} levels under the root")
+        names = Counter((ou.parent, ou.name.lower()) for ou in ous.values())
+        for key, ou in ous.items():
+            if names[(ou.parent, ou.name.lower())] > 1:
+                self.fail(path_of("organization.organizational_units", key, "name"), "two OUs under one parent share this name", ou.name, "OU names must be unique among siblings")
+        self.require_ou("organization.suspended_ou", org.suspended_ou)
+        if org.home_region not in org.governed_regions:
+            self.fail("organization.home_region", "home region is not among the governed regions", org.home_region, "add it to organization.governed_regions")
+        for region, count in Counter(org.governed_regions).items():
+            if count > 1:
+                self.fail("organization.governed_regions", "region listed twice", region)
+
+    def check_placements(self) -> None:
+        suspended = self.cfg.organization.suspended_ou
+        self.require_ou("security.ou", self.cfg.security.ou)
+        for key, env in self.cfg.environments.items():
+            path = path_of("environments", key, "ou")
+            self.require_ou(path, env.ou)
+            if env.ou in (suspended, self.cfg.security.ou):
+                self.fail(path, "workloads cannot live in the suspended or the security OU", env.ou, "give each environment an OU under the member OU")
+            if key in RESERVED_SCOPES:
+                self.fail(path_of("environments", key), "this name is reserved for assignment scopes", key, f"rename the environment; {', '.join(RESERVED_SCOPES)} are taken")
+
+    # --- accounts -----------------------------------------------------------------------
+
+    def account_spec(self, path: str, key: str, account: Account, ou: str, app=None, env=None) -> AccountSpec:
+        org = self.cfg.organization
+        email = account.email
+        if email is None:
+            if org.account_email_template is None:
+                self.fail(path_of(path, "email"), "account has no e-mail and there is no template", None, "set organization.account_email_template, e.g. aws+{account}@corp.example")
+                email = ""
+            else:
+                email = org.account_email_template.format(account=key)
+                try:
+                    email = validate_email(email, check_deliverability=False).normalized
+                except EmailNotValidError as err:
+                    self.fail("organization.account_email_template", f"templated e-mail for {key} is invalid: {err}", email)
+        return AccountSpec(
+            key=key,
+            name=account.name or key,
+            email=email,
+            ou=org.suspended_ou if account.suspended else ou,
+            application=app,
+            environment=env,
+            suspended=account.suspended,
+        )
+
+    def collect_accounts(self) -> list[tuple[str, AccountSpec]]:
+        security = self.cfg.security
+        accounts = [
+            ("security.audit", self.account_spec("security.audit", AUDIT, security.audit, security.ou)),
+            ("security.log", self.account_spec("security.log", LOG, security.log, security.ou)),
+        ]
+        for app_key, app in self.cfg.applications.items():
+            app_path = path_of("applications", app_key)
+            envs = app.environments if app.environments is not None else list(self.cfg.environments)
+            for index, env in enumerate(envs):
+                if env not in self.cfg.environments:
+                    self.fail(path_of(app_path, "environments", index), "no such environment", env, f"defined environments: {', '.join(self.cfg.environments)}")
+            for env in app.accounts:
+                if env not in envs:
+                    self.fail(path_of(app_path, "accounts", env), "override for an environment this application does not have", env, f"the application's environments: {', '.join(envs)}")
+            for env in envs:
+                if env in self.cfg.environments:
+                    path = path_of(app_path, "accounts", env)
+                    spec = self.account_spec(path, f"{app_key}-{env}", app.accounts.get(env, Account()), self.cfg.environments[env].ou, app_key, env)
+                    accounts.append((path, spec))
+        return accounts
+
+    def check_accounts(self, accounts: list[tuple[str, AccountSpec]]) -> None:
+        for attribute in ("key", "name", "email"):
+            seen = Counter(getattr(spec, attribute).lower() for _, spec in accounts)
+            for path, spec in accounts:
+                value = getattr(spec, attribute)
+                if value and seen[value.lower()] > 1:
+                    self.fail(path, f"account {attribute} is used by more than one account", value, "every account needs its own name and root e-mail (after templating)")
+        at_example_domains = [(path, spec) for path, spec in accounts if spec.email.rpartition("@")[2].lower() in EXAMPLE_DOMAINS]
+        if self.refuse_example_domains:
+            for path, spec in at_example_domains:
+                self.fail(path_of(path, "email"), "root e-mail is at a reserved example domain", spec.email, "AWS sends the new account's root credentials there; use a mailbox you own (set email or organization.account_email_template)")
+        elif at_example_domains:
+            keys = ", ".join(spec.key for _, spec in at_example_domains)
+            self.warnings.append(f"root e-mails of {len(at_example_domains)} accounts ({keys}) are at reserved example domains; AWS would send root credentials there, so a real `pulumi up` refuses them")
+
+    # --- Identity Center ----------------------------------------------------------------
+
+    def check_people_and_groups(self) -> None:
+        ic = self.cfg.identity_center
+        for key, group in ic.groups.items():
+            for index, member in enumerate(group.members):
+                if member not in ic.people:
+                    self.fail(path_of("identity_center.groups", key, "members", index), "no such person", member, "add them under identity_center.people")
+        for attribute in ("email", "github"):
+            seen = Counter(str(getattr(p, attribute)).lower() for p in ic.people.values() if getattr(p, attribute))
+            for key, person in ic.people.items():
+                value = getattr(person, attribute)
+                if value and seen[str(value).lower()] > 1:
+                    self.fail(path_of("identity_center.people", key, attribute), f"{attribute} is shared with another person", value)
+
+    def load_inline_policies(self) -> dict[str, str]:
+        policies = {}
+        for name, permission_set in self.cfg.identity_center.permission_sets.items():
+            if permission_set.inline_policy is None:
+                continue
+            path = path_of("identity_center.permission_sets", name, "inline_policy")
+            policy_file = self.source.parent / permission_set.inline_policy
+            try:
+                document = json.loads(policy_file.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                self.fail(path, "inline policy file not found", permission_set.inline_policy, f"paths are relative to {self.source.parent}")
+                continue
+            except (OSError, ValueError) as err:
+                self.fail(path, f"inline policy is not valid JSON: {err}", permission_set.inline_policy, file=str(policy_file))
+                continue
+            if not isinstance(document, dict) or "Statement" not in document:
+                self.fail(path, "inline policy must be a JSON object with a Statement", permission_set.inline_policy, file=str(policy_file))
+                continue
+            minified = json.dumps(document, separators=(",", ":"))
+            size = len("".join(minified.split()))
+            if size > INLINE_POLICY_MAX_CHARS:
+                self.fail(path, f"inline policy has {size} non-whitespace characters, over Identity Center's {INLINE_POLICY_MAX_CHARS}", permission_set.inline_policy, "split it into a customer managed policy")
+            policies[name] = minified
+        return policies
+
+    def scope_accounts(self, path: str, scope: str, applications, accounts: list[AccountSpec]) -> list[str]:
+        active = [a for a in accounts if not a.suspended]
+        in_apps = [a for a in active if a.application and (applications is None or a.application in applications)]
+        security = [a.key for a in active if a.application is None]
+        if scope == SCOPE_ALL:
+            return [SCOPE_MANAGEMENT, *security, *(a.key for a in in_apps)]
+        if scope == SCOPE_SECURITY:
+            return security
+        if scope == SCOPE_MANAGEMENT:
+            return [SCOPE_MANAGEMENT]
+        if scope not in self.cfg.environments:
+            self.fail(path, "no such environment or scope", scope, f"use an environment ({', '.join(self.cfg.environments)}) or {', '.join(RESERVED_SCOPES)}")
+            return []
+        return [a.key for a in in_apps if a.environment == scope]
+
+    def expand_assignments(self, accounts: list[AccountSpec]) -> list[AssignmentSpec]:
+        ic = self.cfg.identity_center
+        expanded: dict[tuple[str, str, str], AssignmentSpec] = {}
+        for index, assignment in enumerate(ic.assignments):
+            base = path_of("identity_center.assignments", index)
+            if assignment.group not in ic.groups:
+                self.fail(path_of(base, "group"), "no such group", assignment.group, "define it under identity_center.groups")
+            for app_index, app in enumerate(assignment.applications or []):
+                if app not in self.cfg.applications:
+                    self.fail(path_of(base, "applications", app_index), "no such application", app)
+            for scope, names in assignment.permission_sets.items():
+                path = path_of(base, "permission_sets", scope)
+                names = [names] if isinstance(names, str) else names
+                for name in names:
+                    if name not in ic.permission_sets:
+                        self.fail(path, "no such permission set", name, f"defined: {', '.join(ic.permission_sets) or 'none'}")
+                for account in self.scope_accounts(path, scope, assignment.applications, accounts):
+                    for name in names:
+                        spec = AssignmentSpec(assignment.group, name, account)
+                        expanded[(spec.group, spec.permission_set, spec.account)] = spec
+        return list(expanded.values())
+
+
+def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool) -> tuple[LandingZone | None, list[ConfigIssue]]:
+    checker = _Checker(cfg, source, refuse_example_domains)
+    checker.check_organization()
+    checker.check_placements()
+    located = checker.collect_accounts()
+    checker.check_accounts(located)
+    accounts = [spec for _, spec in located]
+    checker.check_people_and_groups()
+    inline_policies = checker.load_inline_policies()
+    assignments = checker.expand_assignments(accounts)
+    if checker.issues:
+        return None, checker.issues
+    return (
+        LandingZone(
+            config=cfg,
+            source=source,
+            accounts=tuple(accounts),
+            assignments=tuple(assignments),
+            inline_policies=inline_policies,
+            warnings=tuple(checker.warnings),
+        ),
+        [],
+    )

@@ -1,0 +1,161 @@
+"""Shape of `landing-zone.yaml` (validation phase 1).
+
+Every model forbids unknown keys and constrains its values; checks that need more than one
+field at a time (references, uniqueness, templated e-mails) live in `config.references`.
+Keys of the YAML mappings are the friendly names that every other section refers to.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from config.regions import AWS_REGIONS
+
+# Keys end up inside Pulumi resource names, account names and e-mail local parts, so they stay
+# short, lowercase and free of anything that would need escaping in any of those places.
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$")]
+AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+# AWS: account names are 1-50 printable ASCII characters; OU names 1-128 characters.
+AccountName = Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]{1,50}$")]
+OuName = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]{1,128}$")]
+# IAM Identity Center: permission set names are 1-32 of [\w+=,.@-].
+PermissionSetName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,32}$")]
+# IAM role names (the organisation access role) are 1-64 of [\w+=,.@-].
+RoleName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,64}$")]
+# GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending with a hyphen.
+GitHubLogin = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
+ManagedPolicy = Annotated[
+    str,
+    StringConstraints(pattern=r"^(arn:aws[a-z-]*:iam::(aws|\d{12}):policy/)?[\w+=,.@/-]{1,128}$"),
+]
+
+_SESSION_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
+
+
+def _check_region(value: str) -> str:
+    if value not in AWS_REGIONS:
+        close = difflib.get_close_matches(value, sorted(AWS_REGIONS), n=1)
+        raise ValueError("not an AWS region" + (f"; did you mean {close[0]}?" if close else ""))
+    return value
+
+
+def _check_session_duration(value: str) -> str:
+    match = _SESSION_DURATION.match(value)
+    if not match or not any(match.groups()):
+        raise ValueError("not an ISO-8601 duration such as PT1H, PT8H or PT1H30M")
+    minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+    if not 60 <= minutes <= 12 * 60:
+        raise ValueError("Identity Center sessions last from PT1H to PT12H")
+    return value
+
+
+def _check_email_template(value: str) -> str:
+    if value.count("{account}") != 1:
+        raise ValueError("must contain {account} exactly once, e.g. aws+{account}@corp.example")
+    return value
+
+
+Region = Annotated[str, AfterValidator(_check_region)]
+SessionDuration = Annotated[str, AfterValidator(_check_session_duration)]
+EmailTemplate = Annotated[str, AfterValidator(_check_email_template)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class OrganizationalUnit(Model):
+    name: OuName = Field(description="The OU's name in AWS Organizations.")
+    parent: Optional[Key] = Field(None, description="Key of the parent OU; omitted means the root.")
+
+
+class Organization(Model):
+    management_account_id: AccountId = Field(description="The management account; providers refuse any other.")
+    home_region: Region = Field(description="Where Identity Center, Control Tower and the providers live.")
+    governed_regions: list[Region] = Field(min_length=1, description="Regions workloads may use.")
+    access_role_name: RoleName = Field(
+        "OrganizationAccountAccessRole",
+        description="Role Organizations creates in each new account; the per-account providers assume it.",
+    )
+    account_email_template: Optional[EmailTemplate] = Field(
+        None, description="Root e-mail of accounts without `email`; {account} becomes the account key."
+    )
+    organizational_units: dict[Key, OrganizationalUnit] = Field(min_length=1)
+    suspended_ou: Key = Field(description="OU that receives accounts marked `suspended`.")
+
+
+class Account(Model):
+    name: Optional[AccountName] = Field(None, description="Account name; defaults to the account key.")
+    email: Optional[EmailStr] = Field(None, description="Root e-mail; defaults to the organisation template.")
+    suspended: bool = Field(False, description="Move the account to the suspended OU and drop its access.")
+
+
+class Security(Model):
+    ou: Key = Field(description="Key of the Security OU.")
+    audit: Account = Field(default_factory=Account, description="Audit account (security tooling).")
+    log: Account = Field(default_factory=Account, description="Log archive account.")
+
+
+class Environment(Model):
+    ou: Key = Field(description="Key of the OU holding this environment's accounts.")
+    description: str = ""
+
+
+class Application(Model):
+    description: str = ""
+    environments: Optional[list[Key]] = Field(None, description="Environments this app has; default all.")
+    accounts: dict[Key, Account] = Field(default_factory=dict, description="Per-environment overrides.")
+
+
+class Person(Model):
+    given_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    family_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    email: EmailStr
+    github: Optional[GitHubLogin] = Field(None, description="GitHub login, for team membership.")
+
+
+class Group(Model):
+    description: Annotated[str, StringConstraints(max_length=1024)] = ""
+    members: list[Key] = Field(default_factory=list, description="Keys of people.")
+
+
+class PermissionSet(Model):
+    description: Annotated[str, StringConstraints(min_length=1, max_length=700)]
+    session_duration: SessionDuration = "PT1H"
+    managed_policies: list[ManagedPolicy] = Field(default_factory=list, max_length=20)
+    inline_policy: Optional[str] = Field(None, description="JSON policy file, relative to the config dir.")
+
+
+# Where an assignment applies: an environment key, or one of these account scopes.
+SCOPE_ALL = "all"
+SCOPE_SECURITY = "security"
+SCOPE_MANAGEMENT = "management"
+RESERVED_SCOPES = (SCOPE_ALL, SCOPE_SECURITY, SCOPE_MANAGEMENT)
+
+
+class Assignment(Model):
+    group: Key
+    permission_sets: dict[Key, Union[PermissionSetName, list[PermissionSetName]]] = Field(
+        min_length=1, description="Scope (environment, security, management or all) -> permission set(s)."
+    )
+    applications: Optional[list[Key]] = Field(None, description="Restrict environment scopes to these apps.")
+
+
+class IdentityCenter(Model):
+    people: dict[Key, Person] = Field(default_factory=dict)
+    groups: dict[Key, Group] = Field(default_factory=dict)
+    permission_sets: dict[PermissionSetName, PermissionSet] = Field(default_factory=dict)
+    assignments: list[Assignment] = Field(default_factory=list)
+
+
+class LandingZoneConfig(Model):
+    version: Literal[1] = 1
+    organization: Organization
+    security: Security
+    environments: dict[Key, Environment] = Field(min_length=1)
+    applications: dict[Key, Application] = Field(default_factory=dict)
+    identity_center: IdentityCenter = Field(default_factory=IdentityCenter)
