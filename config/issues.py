@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
+import pulumi
+
 
 @dataclass(frozen=True)
 class ConfigIssue:
@@ -25,8 +27,11 @@ class ConfigIssue:
         return text
 
 
-class ConfigError(Exception):
-    """The landing-zone config is invalid; carries every problem found, not just the first."""
+class ConfigError(pulumi.RunError):
+    """The landing-zone config is invalid; carries every problem found, not just the first.
+
+    A `RunError`, so the Pulumi CLI prints the message alone, without a traceback.
+    """
 
     def __init__(self, issues: list[ConfigIssue]):
         self.issues = tuple(issues)

@@ -28,10 +28,8 @@ PermissionSetName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,32}
 RoleName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,64}$")]
 # GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending with a hyphen.
 GitHubLogin = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
-ManagedPolicy = Annotated[
-    str,
-    StringConstraints(pattern=r"^(arn:aws[a-z-]*:iam::(aws|\d{12}):policy/)?[\w+=,.@/-]{1,128}$"),
-]
+# AWS managed policies, by name ("ReadOnlyAccess", "job-function/ViewOnlyAccess") or ARN.
+ManagedPolicy = Annotated[str, StringConstraints(pattern=r"^(arn:aws:iam::aws:policy/)?[\w+=,.@-]+(/[\w+=,.@-]+)*$", max_length=128)]
 
 _SESSION_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
 

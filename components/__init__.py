@@ -1,0 +1,18 @@
+"""The landing zone's ComponentResources, one module each."""
+
+from components.app_account_set import AppAccountSet, AppAccountSetArgs
+from components.organization import Organization, OrganizationalUnitSpec, OrganizationArgs
+from components.security_ou import SecurityOU, SecurityOUArgs
+from components.sso_access import SSOAccess, SSOAccessArgs
+
+__all__ = [
+    "AppAccountSet",
+    "AppAccountSetArgs",
+    "Organization",
+    "OrganizationArgs",
+    "OrganizationalUnitSpec",
+    "SSOAccess",
+    "SSOAccessArgs",
+    "SecurityOU",
+    "SecurityOUArgs",
+]

@@ -1,0 +1,156 @@
+"""IAM Identity Center: people, groups, permission sets and group x account assignments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from config import AssignmentSpec
+from config.schema import Group, PermissionSet, Person
+
+AWS_MANAGED_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
+
+
+def managed_policy_arn(policy: str) -> str:
+    """`ReadOnlyAccess` or `job-function/ViewOnlyAccess` -> the AWS managed policy ARN; ARNs pass through."""
+    return policy if policy.startswith("arn:") else AWS_MANAGED_POLICY_PREFIX + policy
+
+
+def managed_policy_key(policy: str) -> str:
+    """The policy's own name, for resource names (an ARN's `::` is not allowed in a URN name)."""
+    return policy.rsplit("/", 1)[-1]
+
+
+def first_instance(values: list, what: str, region: str):
+    if not values:
+        raise pulumi.RunError(
+            f"IAM Identity Center has no instance in {region}: enable it in the management account "
+            f"(README, deployment step 2) so the {what} can be read"
+        )
+    return values[0]
+
+
+@dataclass(frozen=True)
+class SSOAccessArgs:
+    region: str
+    """Region of the Identity Center instance (the home region)."""
+    people: Mapping[str, Person]
+    """Person key -> identity-store user."""
+    groups: Mapping[str, Group]
+    """Group key -> identity-store group with its members."""
+    permission_sets: Mapping[str, PermissionSet]
+    """Permission set name -> definition."""
+    inline_policies: Mapping[str, str]
+    """Permission set name -> minified inline policy JSON."""
+    assignments: Sequence[AssignmentSpec]
+    """Every group x permission set x account to assign."""
+    account_ids: Mapping[str, pulumi.Input[str]]
+    """Account key (`management`, `audit`, `shop-dev`...) -> account id."""
+
+
+class SSOAccess(pulumi.ComponentResource):
+    instance_arn: pulumi.Output[str]
+    identity_store_id: pulumi.Output[str]
+    group_ids: dict[str, pulumi.Output[str]]
+    permission_set_arns: dict[str, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: SSOAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("landingzone:sso_access:SSOAccess", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        instances = aws.ssoadmin.get_instances_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        self.instance_arn = instances.arns.apply(lambda arns: first_instance(arns, "instance ARN", args.region))
+        self.identity_store_id = instances.identity_store_ids.apply(
+            lambda ids: first_instance(ids, "identity store id", args.region)
+        )
+
+        users = {
+            key: aws.identitystore.User(
+                f"{name}-{key}-user",
+                identity_store_id=self.identity_store_id,
+                user_name=str(person.email),
+                display_name=f"{person.given_name} {person.family_name}",
+                name=aws.identitystore.UserNameArgs(given_name=person.given_name, family_name=person.family_name),
+                emails=aws.identitystore.UserEmailsArgs(value=str(person.email), primary=True),
+                opts=child,
+            )
+            for key, person in args.people.items()
+        }
+        groups = {
+            key: aws.identitystore.Group(
+                f"{name}-{key}-group",
+                identity_store_id=self.identity_store_id,
+                display_name=key,
+                description=group.description or None,
+                opts=child,
+            )
+            for key, group in args.groups.items()
+        }
+        for key, group in args.groups.items():
+            for member in group.members:
+                aws.identitystore.GroupMembership(
+                    f"{name}-{key}-{member}-membership",
+                    identity_store_id=self.identity_store_id,
+                    group_id=groups[key].group_id,
+                    member_id=users[member].user_id,
+                    opts=child,
+                )
+
+        permission_sets: dict[str, aws.ssoadmin.PermissionSet] = {}
+        policies_of: dict[str, list[pulumi.Resource]] = {}
+        for ps_name, spec in args.permission_sets.items():
+            permission_set = aws.ssoadmin.PermissionSet(
+                f"{name}-{ps_name}-permission-set",
+                name=ps_name,
+                description=spec.description,
+                session_duration=spec.session_duration,
+                instance_arn=self.instance_arn,
+                opts=child,
+            )
+            permission_sets[ps_name] = permission_set
+            policies_of[ps_name] = [
+                aws.ssoadmin.ManagedPolicyAttachment(
+                    f"{name}-{ps_name}-{managed_policy_key(policy)}-attachment",
+                    instance_arn=self.instance_arn,
+                    permission_set_arn=permission_set.arn,
+                    managed_policy_arn=managed_policy_arn(policy),
+                    opts=child,
+                )
+                for policy in spec.managed_policies
+            ]
+            if ps_name in args.inline_policies:
+                policies_of[ps_name].append(
+                    aws.ssoadmin.PermissionSetInlinePolicy(
+                        f"{name}-{ps_name}-inline-policy",
+                        instance_arn=self.instance_arn,
+                        permission_set_arn=permission_set.arn,
+                        inline_policy=args.inline_policies[ps_name],
+                        opts=child,
+                    )
+                )
+
+        for assignment in args.assignments:
+            aws.ssoadmin.AccountAssignment(
+                f"{name}-{assignment.group}-{assignment.account}-{assignment.permission_set}-assignment",
+                instance_arn=self.instance_arn,
+                permission_set_arn=permission_sets[assignment.permission_set].arn,
+                principal_type="GROUP",
+                principal_id=groups[assignment.group].group_id,
+                target_type="AWS_ACCOUNT",
+                target_id=args.account_ids[assignment.account],
+                # Provisioning copies the set's policies into the account: attach them first.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=policies_of[assignment.permission_set]),
+            )
+
+        self.group_ids = {key: group.group_id for key, group in groups.items()}
+        self.permission_set_arns = {ps_name: ps.arn for ps_name, ps in permission_sets.items()}
+        self.register_outputs(
+            {
+                "instanceArn": self.instance_arn,
+                "identityStoreId": self.identity_store_id,
+                "groupIds": self.group_ids,
+                "permissionSetArns": self.permission_set_arns,
+            }
+        )

@@ -1,0 +1,37 @@
+"""What each stack builds, chosen by the stack's `landing-zone:role` config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.settings import get_monitor
+
+import config
+from config import ConfigError, ConfigIssue
+from stacks import management
+
+ROLES = {"management": management.build}
+
+
+def running_offline() -> bool:
+    """True under the mock runtime (`lzctl plan`, tests), where nothing reaches AWS."""
+    return isinstance(get_monitor(), MockMonitor)
+
+
+def run() -> None:
+    """Entry point of `__main__.py`: validate everything, then register the role's resources."""
+    settings = pulumi.Config()
+    stack_file = f"Pulumi.{pulumi.get_stack()}.yaml"
+    role = settings.get("role")
+    if role not in ROLES:
+        raise ConfigError(
+            [ConfigIssue(stack_file, f"{pulumi.get_project()}:role", "unknown or missing stack role", role, f"set one of: {', '.join(ROLES)}")]
+        )
+    offline = running_offline()
+    landing_zone = config.load(Path(settings.get("configDir") or "config"), refuse_example_domains=not offline)
+    for warning in landing_zone.warnings:
+        pulumi.log.warn(warning)
+    for name, value in ROLES[role](landing_zone).items():
+        pulumi.export(name, value)
