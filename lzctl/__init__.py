@@ -1,0 +1,1 @@
+"""Landing-zone tooling: the offline plan now, more verbs as the product grows."""

@@ -1,0 +1,5 @@
+import sys
+
+from lzctl.cli import main
+
+sys.exit(main())

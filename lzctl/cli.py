@@ -1,0 +1,54 @@
+"""Command line of the landing-zone tooling: `python -m lzctl plan --stack management`.
+
+Exit codes: 0 done, 1 a bug (with its traceback), 2 bad input (config, stack name), every problem
+on stderr and nothing on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+import pulumi
+
+from lzctl import render
+from lzctl.plan import plan_stack
+
+EXIT_BAD_INPUT = 2
+
+
+def _plan(args: argparse.Namespace) -> int:
+    try:
+        plan = plan_stack(args.stack, args.config)
+    except pulumi.RunError as err:
+        print(err, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for warning in plan.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    text = json.dumps(render.to_json(plan), indent=2, sort_keys=True) if args.json else render.to_tree(plan)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote the plan of {args.stack} to {args.out}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m lzctl", description="Landing-zone tooling.")
+    verbs = root.add_subparsers(dest="verb", required=True)
+    plan = verbs.add_parser("plan", help="show what a stack would build, offline, under Pulumi mocks")
+    plan.add_argument("--stack", required=True, help="stack name: Pulumi.<stack>.yaml must exist")
+    plan.add_argument("--config", type=Path, help="folder holding landing-zone.yaml (default: the stack's configDir)")
+    plan.add_argument("--json", action="store_true", help="print pulumi-preview-shaped JSON instead of a tree")
+    plan.add_argument("--out", type=Path, help="write the plan to this file instead of stdout")
+    plan.set_defaults(handler=_plan)
+    return root
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)

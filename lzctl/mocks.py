@@ -1,0 +1,101 @@
+"""Computed outputs the offline plan returns in place of AWS: shaped like the real ones, stable per name.
+
+Ids are derived from the resource name, so two plans of one config print the same ids and a
+diff of two plan files shows only what the config changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+import pulumi
+
+SSO_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6"
+IDENTITY_STORE_ID = "d-9067a1b2c3"
+ORGANIZATION_ID = "o-a1b2c3d4e5"
+ROOT_ID = "r-a1b2"
+
+
+def _hex(seed: str, length: int) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+def account_id(seed: str) -> str:
+    """A 12-digit account id that never starts with 0, so it survives any int round trip."""
+    return str(10**11 + int(_hex(seed, 15), 16) % (9 * 10**11))
+
+
+def _uuid(seed: str) -> str:
+    return str(uuid.UUID(_hex(seed, 32)))
+
+
+def _organization(name: str, inputs: dict) -> tuple[str, dict]:
+    arn = f"arn:aws:organizations::{account_id('management')}:organization/{ORGANIZATION_ID}"
+    root = {"id": ROOT_ID, "arn": f"arn:aws:organizations::{account_id('management')}:root/{ORGANIZATION_ID}/{ROOT_ID}", "name": "Root", "policyTypes": []}
+    return ORGANIZATION_ID, {**inputs, "arn": arn, "roots": [root], "masterAccountId": account_id("management")}
+
+
+def _organizational_unit(name: str, inputs: dict) -> tuple[str, dict]:
+    ou_id = f"ou-{ROOT_ID[2:]}-{_hex(name, 8)}"
+    return ou_id, {**inputs, "arn": f"arn:aws:organizations::{account_id('management')}:ou/{ORGANIZATION_ID}/{ou_id}"}
+
+
+def _account(name: str, inputs: dict) -> tuple[str, dict]:
+    member_id = account_id(name)
+    arn = f"arn:aws:organizations::{account_id('management')}:account/{ORGANIZATION_ID}/{member_id}"
+    return member_id, {**inputs, "arn": arn, "status": "ACTIVE", "govcloudId": ""}
+
+
+def _permission_set(name: str, inputs: dict) -> tuple[str, dict]:
+    arn = f"{SSO_INSTANCE_ARN.replace(':instance/', ':permissionSet/')}/ps-{_hex(name, 16)}"
+    return f"{arn},{SSO_INSTANCE_ARN}", {**inputs, "arn": arn}
+
+
+def _user(name: str, inputs: dict) -> tuple[str, dict]:
+    user_id = _uuid(name)
+    return f"{IDENTITY_STORE_ID}/{user_id}", {**inputs, "userId": user_id}
+
+
+def _group(name: str, inputs: dict) -> tuple[str, dict]:
+    group_id = _uuid(name)
+    return f"{IDENTITY_STORE_ID}/{group_id}", {**inputs, "groupId": group_id}
+
+
+def _membership(name: str, inputs: dict) -> tuple[str, dict]:
+    membership_id = _uuid(name)
+    return f"{IDENTITY_STORE_ID}/{membership_id}", {**inputs, "membershipId": membership_id}
+
+
+_NEW_RESOURCE = {
+    "aws:organizations/organization:Organization": _organization,
+    "aws:organizations/organizationalUnit:OrganizationalUnit": _organizational_unit,
+    "aws:organizations/account:Account": _account,
+    "aws:ssoadmin/permissionSet:PermissionSet": _permission_set,
+    "aws:identitystore/user:User": _user,
+    "aws:identitystore/group:Group": _group,
+    "aws:identitystore/groupMembership:GroupMembership": _membership,
+}
+
+_CALLS = {
+    "aws:ssoadmin/getInstances:getInstances": lambda args: {
+        "arns": [SSO_INSTANCE_ARN],
+        "identityStoreIds": [IDENTITY_STORE_ID],
+        "id": "ap-northeast-1",
+    },
+}
+
+
+class LandingZoneMocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        if args.resource_id:
+            # Adopted with `import_`: the resource keeps the id it already has.
+            return args.resource_id, dict(args.inputs)
+        make = _NEW_RESOURCE.get(args.typ)
+        if make is not None:
+            return make(args.name, dict(args.inputs))
+        return f"{args.name}-{_hex(args.typ + args.name, 8)}", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        answer = _CALLS.get(args.token)
+        return answer(args.args) if answer else {}

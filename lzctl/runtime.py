@@ -1,0 +1,174 @@
+"""Runs a Pulumi program in-process under the mock runtime and records what it registers.
+
+The record holds what `pulumi preview --json` reports per step: type, URN, parent, provider,
+protect, import id, dependencies and inputs under the engine's names, secrets masked.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from google.protobuf import json_format
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.mocks import MockMonitor, Mocks, set_mocks
+from pulumi.runtime.stack import run_in_stack, wait_for_rpcs
+from pulumi.runtime.sync_await import _sync_await
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+_SIG = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def plain(value: Any) -> Any:
+    """A serialized property value made printable: secrets masked, resource references as URNs."""
+    if isinstance(value, dict):
+        signature = value.get(_SIG)
+        if signature == _SECRET_SIG:
+            return SECRET
+        if signature == _RESOURCE_SIG:
+            return value.get("urn")
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if value == _UNKNOWN_VALUE:
+        return UNKNOWN
+    return value
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    provider: str
+    protect: bool
+    inputs: dict
+    dependencies: tuple[str, ...]
+    import_id: str = ""
+
+    @property
+    def op(self) -> str:
+        return "import" if self.import_id else "create"
+
+
+@dataclass
+class Plan:
+    project: str
+    stack: str
+    resources: list[PlannedResource] = field(default_factory=list)
+    outputs: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def of_type(self, type_: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def named(self, name: str) -> PlannedResource:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+
+def in_dependency_order(resources: list[PlannedResource]) -> list[PlannedResource]:
+    """Parents, providers and dependencies before their dependents; ties by URN.
+
+    Registration order under the mock runtime depends on how asyncio interleaves the program's
+    outputs, so it is not stable from one run to the next; this order is.
+    """
+    by_urn = {r.urn: r for r in resources}
+    needs = {r.urn: {u for u in (r.parent, r.provider.rsplit("::", 1)[0], *r.dependencies) if u in by_urn} for r in resources}
+    dependents: dict[str, list[str]] = {urn: [] for urn in by_urn}
+    for urn, required in needs.items():
+        for other in required:
+            dependents[other].append(urn)
+    ready = sorted(urn for urn, required in needs.items() if not required)
+    ordered: list[PlannedResource] = []
+    while ready:
+        urn = ready.pop(0)
+        ordered.append(by_urn[urn])
+        for dependent in dependents[urn]:
+            needs[dependent].discard(urn)
+            if not needs[dependent]:
+                bisect.insort(ready, dependent)
+    return ordered
+
+
+class RecordingMonitor(MockMonitor):
+    """The mock monitor, keeping every registration request the program sends."""
+
+    def __init__(self, mocks: Mocks):
+        super().__init__(mocks)
+        self.recorded: dict[str, PlannedResource] = {}
+        self.stack_outputs: dict = {}
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        self.recorded[response.urn] = PlannedResource(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            custom=request.custom,
+            parent=request.parent,
+            provider=request.provider,
+            protect=request.protect,
+            inputs=plain(json_format.MessageToDict(request.object)),
+            dependencies=tuple(sorted(request.dependencies)),
+            import_id=request.importId,
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request):
+        if request.urn.split("::")[2] == STACK_TYPE:
+            self.stack_outputs = plain(json_format.MessageToDict(request.outputs))
+        return super().RegisterResourceOutputs(request)
+
+
+class _Collect(logging.Handler):
+    def __init__(self, into: list[str]):
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(record.getMessage())
+
+
+def run_program(
+    program: Callable[[], None],
+    *,
+    project: str,
+    stack: str,
+    config: Optional[dict[str, str]] = None,
+    secret_keys: Optional[list[str]] = None,
+    mocks: Mocks,
+) -> Plan:
+    """Run `program` as the body of a fresh stack under `mocks`; return everything it registered.
+
+    Exceptions from the program propagate after outstanding registrations have settled.
+    """
+    plan = Plan(project, stack)
+    logger = logging.getLogger(f"lzctl.plan.{project}.{stack}")
+    logger.propagate = False
+    logger.handlers = [_Collect(plan.warnings)]
+    runtime_config.set_all_config(dict(config or {}), list(secret_keys or []))
+    monitor = RecordingMonitor(mocks)
+    set_mocks(mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor)
+    # set_mocks registers an empty stack of its own; settle it, then run the program in a new one.
+    _sync_await(wait_for_rpcs())
+    runtime_settings.ROOT.set(None)
+    monitor.recorded.clear()
+    try:
+        _sync_await(run_in_stack(program))
+    finally:
+        plan.resources = in_dependency_order(list(monitor.recorded.values()))
+        plan.outputs = monitor.stack_outputs
+    return plan

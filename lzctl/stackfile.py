@@ -1,0 +1,58 @@
+"""Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` into the config the Pulumi CLI would hand the program."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from config import ConfigError, ConfigIssue
+from config.loader import read_yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+OFFLINE_SECRET = "offline-plan-placeholder"
+"""What an encrypted (`secure:`) value reads as offline: the plan has no key to decrypt it."""
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    project: str
+    stack: str
+    config: dict[str, str]
+    """Fully qualified key -> value, non-strings JSON-encoded as the CLI passes them."""
+    secret_keys: list[str]
+
+
+def _qualify(project: str, key: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def _encode(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def stacks_in(project_dir: Path = PROJECT_ROOT) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+
+
+def read_stack(stack: str, project_dir: Path = PROJECT_ROOT) -> StackSettings:
+    """Project defaults first, then the stack file's values, as `pulumi config` resolves them."""
+    project_file = read_yaml(project_dir / "Pulumi.yaml")
+    project = project_file["name"]
+    stack_path = project_dir / f"Pulumi.{stack}.yaml"
+    if not stack_path.is_file():
+        known = ", ".join(stacks_in(project_dir)) or "none"
+        raise ConfigError([ConfigIssue(str(stack_path), "", f"unknown stack {stack!r}", None, f"stacks in this project: {known}")])
+    values: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, spec in (project_file.get("config") or {}).items():
+        if isinstance(spec, dict) and ("default" in spec or "value" in spec):
+            values[_qualify(project, key)] = _encode(spec.get("value", spec.get("default")))
+    for key, value in ((read_yaml(stack_path) or {}).get("config") or {}).items():
+        key = _qualify(project, key)
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            values[key] = OFFLINE_SECRET
+            secret_keys.append(key)
+        else:
+            values[key] = _encode(value)
+    return StackSettings(project, stack, values, secret_keys)
