@@ -1,0 +1,36 @@
+"""Shared fixtures: the example config, mutated copies of it, and the example's management plan."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+import config
+from lzctl.plan import plan_stack
+from lzctl.runtime import Plan
+from tests.helpers import EXAMPLE_DIR, example_data, write_config
+
+
+@pytest.fixture
+def config_dir(tmp_path) -> Callable[[Callable[[dict], None]], Path]:
+    """`config_dir(mutate)`: a config folder holding the example changed by `mutate(data)`."""
+
+    def make(mutate: Callable[[dict], None] = lambda data: None) -> Path:
+        data = copy.deepcopy(example_data())
+        mutate(data)
+        return write_config(tmp_path / "config", data)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def example() -> config.LandingZone:
+    return config.load(EXAMPLE_DIR, refuse_example_domains=False)
+
+
+@pytest.fixture(scope="session")
+def management_plan() -> Plan:
+    return plan_stack("management")

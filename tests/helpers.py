@@ -1,0 +1,34 @@
+"""Helpers the tests share: the example config, writing configs, running programs under mocks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+import config
+from lzctl.mocks import LandingZoneMocks
+from lzctl.runtime import Plan, run_program
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_DIR = REPO / "config"
+
+
+def example_data() -> dict:
+    return yaml.safe_load((EXAMPLE_DIR / config.CONFIG_FILE).read_text())
+
+
+def write_config(directory: Path, data: object) -> Path:
+    """Write `data` as landing-zone.yaml beside a copy of the example's policy files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(EXAMPLE_DIR / "policies", directory / "policies", dirs_exist_ok=True)
+    text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False)
+    (directory / config.CONFIG_FILE).write_text(text)
+    return directory
+
+
+def run_mocked(program: Callable[[], None]) -> Plan:
+    """Run `program` as a stack of its own under the landing-zone mocks."""
+    return run_program(program, project="landing-zone", stack="test", mocks=LandingZoneMocks())
