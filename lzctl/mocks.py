@@ -26,7 +26,7 @@ def account_id(seed: str) -> str:
     return str(10**11 + int(_hex(seed, 15), 16) % (9 * 10**11))
 
 
-def _uuid(seed: str) -> str:
+def stable_uuid(seed: str) -> str:
     return str(uuid.UUID(_hex(seed, 32)))
 
 
@@ -53,17 +53,17 @@ def _permission_set(name: str, inputs: dict) -> tuple[str, dict]:
 
 
 def _user(name: str, inputs: dict) -> tuple[str, dict]:
-    user_id = _uuid(name)
+    user_id = stable_uuid(name)
     return f"{IDENTITY_STORE_ID}/{user_id}", {**inputs, "userId": user_id}
 
 
 def _group(name: str, inputs: dict) -> tuple[str, dict]:
-    group_id = _uuid(name)
+    group_id = stable_uuid(name)
     return f"{IDENTITY_STORE_ID}/{group_id}", {**inputs, "groupId": group_id}
 
 
 def _membership(name: str, inputs: dict) -> tuple[str, dict]:
-    membership_id = _uuid(name)
+    membership_id = stable_uuid(name)
     return f"{IDENTITY_STORE_ID}/{membership_id}", {**inputs, "membershipId": membership_id}
 
 

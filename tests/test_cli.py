@@ -1,0 +1,71 @@
+"""`python -m lzctl plan`: exit codes, streams and the pulumi-preview-shaped JSON contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.helpers import REPO, write_config
+
+STEP_STATE_KEYS = {"type", "urn", "custom", "parent", "provider", "protect", "inputs", "dependencies"}
+
+
+def lzctl(*args: str, code: str | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "lzctl", *args]
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def test_json_plan_has_the_preview_shape():
+    result = lzctl("plan", "--stack", "management", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) == {"steps", "changeSummary", "outputs"}
+    assert document["changeSummary"] == {"create": len(document["steps"])} == {"create": 79}
+    for step in document["steps"]:
+        assert step["op"] == "create" and step["urn"] == step["newState"]["urn"]
+        assert set(step["newState"]) == STEP_STATE_KEYS
+    components = [s["newState"] for s in document["steps"] if s["newState"]["type"].startswith("landingzone:")]
+    assert len(components) == 5 and not any(c["custom"] for c in components)
+    account = next(s["newState"] for s in document["steps"] if s["urn"].endswith("::shop-dev-account"))
+    assert account["inputs"]["parentId"].startswith("ou-") and account["protect"] is True
+    assert "warning: root e-mails of 8 accounts" in result.stderr
+
+
+def test_tree_plan_groups_resources_by_component():
+    result = lzctl("plan", "--stack", "management")
+    assert result.returncode == 0
+    assert "landingzone:app_account_set:AppAccountSet shop" in result.stdout
+    assert "aws:ssoadmin/accountAssignment:AccountAssignment × 24" in result.stdout
+    assert result.stdout.startswith("Plan of landing-zone/management (offline, mocked outputs): 79 to create")
+
+
+def test_out_writes_the_plan_to_a_file(tmp_path):
+    out = tmp_path / "plan.json"
+    result = lzctl("plan", "--stack", "management", "--json", "--out", str(out))
+    assert result.returncode == 0 and result.stdout == ""
+    assert len(json.loads(out.read_text())["steps"]) == 79
+
+
+def test_unknown_stack_exits_2_with_nothing_on_stdout():
+    result = lzctl("plan", "--stack", "staging")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "unknown stack 'staging'" in result.stderr and "stacks in this project: management" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_config_exits_2_listing_every_problem(tmp_path):
+    bad = write_config(tmp_path, "organization:\n  home_region: mars-1\nsecurity: {ou: sec, extra: 1}\n")
+    result = lzctl("plan", "--stack", "management", "--config", str(bad))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("invalid landing-zone config: 7 problems")
+    assert "organization.home_region: not an AWS region" in result.stderr
+    assert "security.extra: Extra inputs are not permitted" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bug_exits_1_with_its_traceback():
+    code = "import sys, lzctl.cli as cli; cli.plan_stack = lambda *a: 1 / 0; sys.exit(cli.main(['plan', '--stack', 'management']))"
+    result = lzctl(code=code)
+    assert result.returncode == 1
+    assert "ZeroDivisionError" in result.stderr and result.stdout == ""
