@@ -1,0 +1,96 @@
+"""Pure helpers, table-driven."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from components.organization import OrganizationalUnitSpec, parents_first
+from components.sso_access import managed_policy_arn, managed_policy_key
+from config.issues import ConfigIssue, path_of
+from lzctl.mocks import account_id
+from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
+
+
+@pytest.mark.parametrize(
+    "policy, arn, key",
+    [
+        ("ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess", "ReadOnlyAccess"),
+        ("job-function/ViewOnlyAccess", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess", "ViewOnlyAccess"),
+        ("arn:aws:iam::aws:policy/SecurityAudit", "arn:aws:iam::aws:policy/SecurityAudit", "SecurityAudit"),
+    ],
+)
+def test_managed_policy_arn_and_key(policy, arn, key):
+    assert managed_policy_arn(policy) == arn
+    assert managed_policy_key(policy) == key and "::" not in managed_policy_key(policy)
+
+
+@pytest.mark.parametrize(
+    "parts, text",
+    [
+        (("organization", "home_region"), "organization.home_region"),
+        (("identity_center.assignments", 0, "group"), "identity_center.assignments[0].group"),
+        (("applications", "shop", "environments", 2), "applications.shop.environments[2]"),
+        ((), ""),
+    ],
+)
+def test_path_of(parts, text):
+    assert path_of(*parts) == text
+
+
+@pytest.mark.parametrize(
+    "issue, text",
+    [
+        (ConfigIssue("f.yaml", "a.b", "bad", 3, "fix it"), "f.yaml: a.b: bad (got 3). Hint: fix it"),
+        (ConfigIssue("f.yaml", "", "the file is empty"), "f.yaml: the file is empty"),
+    ],
+)
+def test_issue_text_names_file_path_value_and_hint(issue, text):
+    assert str(issue) == text
+
+
+def test_parents_first_orders_any_nesting():
+    units = {
+        "c": OrganizationalUnitSpec("C", "b"),
+        "b": OrganizationalUnitSpec("B", "a"),
+        "a": OrganizationalUnitSpec("A", None),
+        "z": OrganizationalUnitSpec("Z", None),
+    }
+    order = parents_first(units)
+    assert order.index("a") < order.index("b") < order.index("c")
+    assert order[:2] == ["a", "z"]
+
+
+@pytest.mark.parametrize("seed", ["shop-dev-account", "audit", "x", ""])
+def test_mock_account_ids_are_twelve_digits_and_stable(seed):
+    assert re.fullmatch(r"[1-9]\d{11}", account_id(seed)) and account_id(seed) == account_id(seed)
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ({"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "xoxb-1"}, SECRET),
+        ({"a": [{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "t"}]}, {"a": [SECRET]}),
+        ({"4dabf18193072939515e22adb298388d": "5cf8f73096256a8f31e491e813e4eb8e", "urn": "urn:x", "id": "i"}, "urn:x"),
+        ("04da6b54-80e4-46f7-96ec-b56ff0331ba9", UNKNOWN),
+        ({"plain": 1}, {"plain": 1}),
+    ],
+    ids=["secret", "nested secret", "resource reference", "unknown", "plain"],
+)
+def test_plain_masks_secrets_and_unknowns(value, shown):
+    assert plain(value) == shown
+
+
+def resource(urn: str, parent: str = "", provider: str = "", dependencies=()) -> PlannedResource:
+    return PlannedResource(urn, "t", urn, True, parent, provider, False, {}, tuple(dependencies))
+
+
+def test_dependency_order_puts_parents_providers_and_dependencies_first():
+    resources = [
+        resource("d", parent="a", dependencies=["c"]),
+        resource("c", parent="a", provider="b::id-1"),
+        resource("b", parent="a"),
+        resource("a"),
+    ]
+    assert [r.urn for r in in_dependency_order(resources)] == ["a", "b", "c", "d"]
