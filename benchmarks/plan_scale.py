@@ -1,0 +1,130 @@
+"""How the offline plan scales: 1, 10 and 100 applications x 3 environments.
+
+For each size it times the full plan of the management stack (validation, components, mocks,
+recording) against two floors under the same runner and mocks:
+- bare: the same number of bare resources (no inputs) registered by a program doing nothing else;
+- typed: the plan's own custom resources, same types and inputs, registered flat, with no
+  components, no dependencies and no validation: what the Pulumi SDK alone costs for them.
+Run from the repository root:
+
+    .venv/bin/python benchmarks/plan_scale.py [--sizes 1 10 100] [--repeat 3] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pulumi
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from lzctl.mocks import LandingZoneMocks  # noqa: E402
+from lzctl.plan import plan_stack  # noqa: E402
+from lzctl.runtime import run_program  # noqa: E402
+
+ENVIRONMENTS = ("dev", "stg", "prod")
+
+
+def scaled_config(applications: int) -> dict:
+    """The example org with `applications` apps, each with its own developer group and assignments."""
+    data = yaml.safe_load((REPO / "config" / "landing-zone.yaml").read_text())
+    identity_center = data["identity_center"]
+    template = copy.deepcopy(identity_center["assignments"][2])
+    data["applications"] = {}
+    identity_center["assignments"] = identity_center["assignments"][:2]
+    for index in range(applications):
+        app = f"app{index:03d}"
+        data["applications"][app] = {"description": f"Application {index}"}
+        identity_center["groups"][f"{app}-developers"] = {"members": ["taro"]}
+        identity_center["assignments"].append({**template, "group": f"{app}-developers", "applications": [app]})
+    for group in ("shop-developers", "booking-developers"):
+        identity_center["groups"].pop(group)
+    return data
+
+
+def bare_program(count: int):
+    def program():
+        for index in range(count):
+            pulumi.CustomResource("bench:index:Bare", f"bare-{index}", {})
+
+    return program
+
+
+def typed_program(plan):
+    def program():
+        for resource in plan.resources:
+            if resource.custom:
+                pulumi.CustomResource(resource.type, resource.name, dict(resource.inputs))
+
+    return program
+
+
+def timed(run, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+
+    rows = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for size in args.sizes:
+            config_dir = Path(workdir) / f"apps-{size}"
+            config_dir.mkdir()
+            (config_dir / "landing-zone.yaml").write_text(yaml.safe_dump(scaled_config(size)))
+            (config_dir / "policies").symlink_to(REPO / "config" / "policies")
+            plan_seconds, plan = timed(lambda: plan_stack("management", config_dir), args.repeat)
+            resources = len(plan.resources)
+            floor_seconds, _ = timed(
+                lambda: run_program(bare_program(resources - 1), project="bench", stack="floor", mocks=LandingZoneMocks()),
+                args.repeat,
+            )
+            typed_seconds, _ = timed(
+                lambda: run_program(typed_program(plan), project="bench", stack="typed", mocks=LandingZoneMocks()),
+                args.repeat,
+            )
+            accounts = 2 + 3 * size
+            rows.append(
+                {
+                    "applications": size,
+                    "accounts": accounts,
+                    "resources": resources,
+                    "plan_s": round(plan_seconds, 3),
+                    "floor_s": round(floor_seconds, 3),
+                    "typed_floor_s": round(typed_seconds, 3),
+                    "plan_over_floor": round(plan_seconds / floor_seconds, 2),
+                    "plan_over_typed_floor": round(plan_seconds / typed_seconds, 2),
+                    "ms_per_account": round(1000 * plan_seconds / accounts, 2),
+                }
+            )
+            print(
+                f"{size:>4} apps  {accounts:>4} accounts  {resources:>5} resources  "
+                f"plan {plan_seconds:7.3f}s  bare floor {floor_seconds:6.3f}s (x{plan_seconds / floor_seconds:4.2f})  "
+                f"typed floor {typed_seconds:6.3f}s (x{plan_seconds / typed_seconds:4.2f})  "
+                f"{1000 * plan_seconds / accounts:6.2f} ms/account",
+                flush=True,
+            )
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
