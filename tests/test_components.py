@@ -144,6 +144,10 @@ def test_sso_creates_users_groups_and_memberships_from_people(example):
     assert user["name"] == {"givenName": "Hanako", "familyName": "Yamada"}
     assert user["identityStoreId"] == "d-9067a1b2c3"
     assert len(plan.of_type("aws:identitystore/group:Group")) == 4
+    group = plan.named("sso-auditors-group").inputs
+    assert (group["displayName"], group["description"]) == ("auditors", "Read-only security review across the organisation.")
+    membership = plan.named("sso-shop-developers-taro-membership").inputs
+    assert (membership["groupId"], membership["memberId"]) == (stable_uuid("sso-shop-developers-group"), stable_uuid("sso-taro-user"))
     memberships = {r.name for r in plan.of_type("aws:identitystore/groupMembership:GroupMembership")}
     assert memberships == {
         "sso-platform-admins-hanako-membership",
