@@ -9,6 +9,10 @@ import pulumi
 import pulumi_aws as aws
 
 from config import AccountSpec
+from guardrails.control_tower import EXECUTION_ROLE, account_trust
+from guardrails.scp import minify
+
+ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 PROVIDER_SESSION_NAME = "landing-zone"
 
@@ -18,6 +22,8 @@ class MemberAccount:
     account: aws.organizations.Account
     provider: Optional[aws.Provider]
     """None for a suspended account: nothing is deployed into it any more."""
+    execution_role: Optional[aws.iam.Role] = None
+    """Control Tower's execution role, when Control Tower is on; enrolment needs it."""
 
 
 def role_arn(account_id: pulumi.Input[str], role_name: str) -> pulumi.Output[str]:
@@ -31,12 +37,15 @@ def create_member_account(
     ou_ids: Mapping[str, pulumi.Input[str]],
     access_role_name: str,
     region: str,
+    control_tower_trusts: Optional[str] = None,
 ) -> MemberAccount:
     """Create `spec` as a child of `component`, named `<name>-<suffix>-account`.
 
     The account is protected and never closed on deletion: dropping it from config makes
     `pulumi up` stop at the protection instead of detaching or closing it. Suspending it in
-    config moves it to the suspended OU instead.
+    config moves it to the suspended OU instead. With `control_tower_trusts` (the management
+    account id), the account also gets `AWSControlTowerExecution`: accounts created through
+    Organizations lack it, and Control Tower cannot enrol them without it.
     """
     suffix = spec.environment or spec.key
     account = aws.organizations.Account(
@@ -66,4 +75,20 @@ def create_member_account(
         default_tags=aws.ProviderDefaultTagsArgs(tags=spec.tags),
         opts=pulumi.ResourceOptions(parent=component),
     )
-    return MemberAccount(account, provider)
+    if control_tower_trusts is None:
+        return MemberAccount(account, provider)
+    in_account = pulumi.ResourceOptions(parent=component, provider=provider)
+    execution_role = aws.iam.Role(
+        f"{name}-{suffix}-control-tower-execution-role",
+        name=EXECUTION_ROLE,
+        assume_role_policy=minify(account_trust(control_tower_trusts)),
+        description="Control Tower enrols and governs this account through this role.",
+        opts=in_account,
+    )
+    aws.iam.RolePolicyAttachment(
+        f"{name}-{suffix}-control-tower-execution-admin",
+        role=execution_role.name,
+        policy_arn=ADMINISTRATOR_ACCESS,
+        opts=in_account,
+    )
+    return MemberAccount(account, provider, execution_role)

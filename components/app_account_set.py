@@ -22,6 +22,8 @@ class AppAccountSetArgs:
     """Role Organizations creates in each account; the account providers assume it."""
     region: str
     """Home region of the account providers."""
+    control_tower_trusts: Optional[str] = None
+    """Management account id when Control Tower is on: each active account gets its execution role."""
 
 
 class AppAccountSet(pulumi.ComponentResource):
@@ -29,14 +31,17 @@ class AppAccountSet(pulumi.ComponentResource):
     account_ids: dict[str, pulumi.Output[str]]
     providers: dict[str, aws.Provider]
     """Environment -> provider assuming the access role in that account; active accounts only."""
+    execution_roles: dict[str, aws.iam.Role]
+    """Environment -> Control Tower execution role; active accounts, Control Tower on."""
 
     def __init__(self, name: str, args: AppAccountSetArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:app_account_set:AppAccountSet", name, None, opts)
         members = {
-            spec.environment: create_member_account(self, name, spec, args.ou_ids, args.access_role_name, args.region)
+            spec.environment: create_member_account(self, name, spec, args.ou_ids, args.access_role_name, args.region, args.control_tower_trusts)
             for spec in args.accounts
         }
         self.accounts = {env: member.account for env, member in members.items()}
         self.account_ids = {env: account.id for env, account in self.accounts.items()}
         self.providers = {env: member.provider for env, member in members.items() if member.provider is not None}
+        self.execution_roles = {env: m.execution_role for env, m in members.items() if m.execution_role is not None}
         self.register_outputs({"accountIds": self.account_ids})

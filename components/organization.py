@@ -8,6 +8,8 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from config.model import parents_first
+
 # Services the landing zone integrates organisation-wide. Control Tower enables several of these
 # for itself; leaving one out here would make the next `pulumi up` switch it off under it.
 TRUSTED_SERVICES = (
@@ -43,20 +45,11 @@ class OrganizationArgs:
     """Organisation policy types enabled on the root."""
 
 
-def parents_first(units: Mapping[str, OrganizationalUnitSpec]) -> list[str]:
-    """OU keys ordered so that every parent precedes its children (config order otherwise)."""
-
-    def depth(key: str) -> int:
-        parent = units[key].parent
-        return 0 if parent is None else 1 + depth(parent)
-
-    return sorted(units, key=depth)
-
-
 class Organization(pulumi.ComponentResource):
     organization: aws.organizations.Organization
     root_id: pulumi.Output[str]
     ou_ids: dict[str, pulumi.Output[str]]
+    ou_arns: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, args: OrganizationArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:organization:Organization", name, None, opts)
@@ -69,7 +62,7 @@ class Organization(pulumi.ComponentResource):
         )
         self.root_id = self.organization.roots[0].id
         units: dict[str, aws.organizations.OrganizationalUnit] = {}
-        for key in parents_first(args.organizational_units):
+        for key in parents_first({key: spec.parent for key, spec in args.organizational_units.items()}):
             spec = args.organizational_units[key]
             units[key] = aws.organizations.OrganizationalUnit(
                 f"{name}-{key}-ou",
@@ -80,4 +73,5 @@ class Organization(pulumi.ComponentResource):
             )
         self.organizational_units = units
         self.ou_ids = {key: unit.id for key, unit in units.items()}
+        self.ou_arns = {key: unit.arn for key, unit in units.items()}
         self.register_outputs({"organizationId": self.organization.id, "rootId": self.root_id, "ouIds": self.ou_ids})

@@ -23,6 +23,8 @@ class SecurityOUArgs:
     """Role Organizations creates in each account; the account providers assume it."""
     region: str
     """Home region of the account providers."""
+    control_tower_trusts: Optional[str] = None
+    """Management account id when Control Tower is on: each active account gets its execution role."""
 
 
 class SecurityOU(pulumi.ComponentResource):
@@ -33,7 +35,7 @@ class SecurityOU(pulumi.ComponentResource):
     def __init__(self, name: str, args: SecurityOUArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:security_ou:SecurityOU", name, None, opts)
         self.audit, self.log = (
-            create_member_account(self, name, spec, args.ou_ids, args.access_role_name, args.region)
+            create_member_account(self, name, spec, args.ou_ids, args.access_role_name, args.region, args.control_tower_trusts)
             for spec in (args.audit, args.log)
         )
         self.account_ids = {args.audit.key: self.audit.account.id, args.log.key: self.log.account.id}

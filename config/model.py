@@ -9,12 +9,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Mapping, Optional
 
 from config.schema import LandingZoneConfig
 
+if TYPE_CHECKING:
+    from config.guardrail_checks import GuardrailPlan
+
 AUDIT = "audit"
 LOG = "log"
+
+
+def parents_first(parents: Mapping[str, Optional[str]]) -> list[str]:
+    """OU keys (key -> parent key or None) ordered so that every parent precedes its children.
+
+    Assumes a tree: validation refuses cycles and unknown parents before anything calls this.
+    """
+
+    def depth(key: str) -> int:
+        parent = parents[key]
+        return 0 if parent is None else 1 + depth(parent)
+
+    return sorted(parents, key=depth)
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,8 @@ class LandingZone:
     assignments: tuple[AssignmentSpec, ...]
     inline_policies: dict[str, str] = field(default_factory=dict)
     """Permission set name -> its inline policy, minified JSON."""
+    guardrails: Optional["GuardrailPlan"] = None
+    """SCPs, OU registrations, controls and the tag policy, checked against AWS limits."""
     warnings: tuple[str, ...] = ()
 
     @property

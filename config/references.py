@@ -12,8 +12,9 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from config.guardrail_checks import check_guardrails
 from config.issues import ConfigIssue, path_of
-from config.model import AUDIT, LOG, AccountSpec, AssignmentSpec, LandingZone
+from config.model import AUDIT, LOG, AccountSpec, AssignmentSpec, LandingZone, parents_first
 from config.schema import (
     RESERVED_SCOPES,
     SCOPE_ALL,
@@ -23,10 +24,6 @@ from config.schema import (
     LandingZoneConfig,
 )
 
-MAX_OU_DEPTH = 5
-"""Organizations allows five levels of OUs under the root."""
-INLINE_POLICY_MAX_CHARS = 10_240
-"""Identity Center counts an inline policy's characters without white space."""
 EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
 
 
@@ -36,6 +33,7 @@ class _Checker:
         self.source = source
         self.file = str(source)
         self.refuse_example_domains = refuse_example_domains
+        self.limits = cfg.guardrails.limits
         self.issues: list[ConfigIssue] = []
         self.warnings: list[str] = []
 
@@ -62,8 +60,8 @@ class _Checker:
                 parent = ous[parent].parent
             if parent == key and key == min(chain):
                 self.fail(path_of("organization.organizational_units", key, "parent"), "OU nesting forms a cycle", " -> ".join(chain + [key]), "one OU in the chain must sit under the root")
-            elif parent is None and len(chain) > MAX_OU_DEPTH:
-                self.fail(path_of("organization.organizational_units", key), f"OU is nested {len(chain)} levels deep", " / ".join(reversed(chain)), f"AWS Organizations allows at most {MAX_OU_DEPTH} levels under the root")
+            elif parent is None and len(chain) > self.limits.ou_max_depth:
+                self.fail(path_of("organization.organizational_units", key), f"OU is nested {len(chain)} levels deep", " / ".join(reversed(chain)), f"AWS Organizations allows at most {self.limits.ou_max_depth} levels under the root (guardrails.limits.ou_max_depth)")
         names = Counter((ou.parent, ou.name.lower()) for ou in ous.values())
         for key, ou in ous.items():
             if names[(ou.parent, ou.name.lower())] > 1:
@@ -183,8 +181,8 @@ class _Checker:
                 continue
             minified = json.dumps(document, separators=(",", ":"))
             size = len("".join(minified.split()))
-            if size > INLINE_POLICY_MAX_CHARS:
-                self.fail(path, f"inline policy has {size} non-whitespace characters, over Identity Center's {INLINE_POLICY_MAX_CHARS}", permission_set.inline_policy, "split it into a customer managed policy")
+            if size > self.limits.permission_set_inline_max_chars:
+                self.fail(path, f"inline policy has {size} non-whitespace characters, over Identity Center's {self.limits.permission_set_inline_max_chars}", permission_set.inline_policy, "split it into a customer managed policy")
             policies[name] = minified
         return policies
 
@@ -236,6 +234,11 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool) 
     checker.check_people_and_groups()
     inline_policies = checker.load_inline_policies()
     assignments = checker.expand_assignments(accounts)
+    guardrails = None
+    if not checker.issues:
+        # OU order and guardrail targets are only meaningful once the OU tree itself is sound.
+        order = parents_first({key: ou.parent for key, ou in cfg.organization.organizational_units.items()})
+        guardrails = check_guardrails(cfg, order, checker.fail)
     if checker.issues:
         return None, checker.issues
     return (
@@ -245,6 +248,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool) 
             accounts=tuple(accounts),
             assignments=tuple(assignments),
             inline_policies=inline_policies,
+            guardrails=guardrails,
             warnings=tuple(checker.warnings),
         ),
         [],

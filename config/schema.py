@@ -150,6 +150,72 @@ class IdentityCenter(Model):
     assignments: list[Assignment] = Field(default_factory=list)
 
 
+class ControlTowerSettings(Model):
+    enabled: bool = Field(True, description="Set up the Control Tower landing zone, register OUs, enable controls.")
+    landing_zone_version: Literal["3.3", "4.0"] = "4.0"
+    baseline_version: Optional[Annotated[str, StringConstraints(pattern=r"^\d+\.\d+$")]] = Field(
+        None, description="AWSControlTowerBaseline version; default the one matching the landing zone version."
+    )
+    logging_retention_days: Annotated[int, Field(ge=1, le=36500)] = 365
+    access_logging_retention_days: Annotated[int, Field(ge=1, le=36500)] = 3650
+    kms_key_arn: Optional[Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$")]] = None
+    config_account: Literal["audit", "log"] = Field("audit", description="Landing zone 4.0: account of the Config integration.")
+    access_management: bool = Field(
+        False, description="Let Control Tower manage Identity Center too (this program already manages it in code)."
+    )
+    identity_center_baseline_arn: Optional[
+        Annotated[str, StringConstraints(pattern=r"^arn:aws:controltower:[a-z0-9-]+:\d{12}:enabledbaseline/[A-Z0-9]+$")]
+    ] = Field(None, description="With access_management: the enabled IdentityCenterBaseline, known after the first up.")
+
+
+SCP_ROOT = "root"
+
+
+class ScpSettings(Model):
+    targets: Optional[dict[Key, list[Key]]] = Field(
+        None,
+        description="`root` or an OU key -> SCP templates (policies/scp/<name>.json) merged for that target; "
+        "omitted means the baseline at the root, log-bucket protection on the Security OU, deny-all on the suspended OU.",
+    )
+    privileged_roles: list[RoleName] = Field(default_factory=list, description="More role names every deny exempts.")
+    protected_log_buckets: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9.*-]{3,63}$")]] = Field(
+        default_factory=lambda: ["aws-controltower-logs-*", "aws-controltower-s3-access-logs-*"]
+    )
+
+
+class TagPolicySettings(Model):
+    enabled: bool = True
+    target: Key = Field("member", description="OU key the tag policy is attached to.")
+    required_tags: list[Annotated[str, StringConstraints(pattern=r"^[\w.:/=+@-]{1,128}$")]] = Field(
+        default_factory=lambda: ["app", "env", "owner"]
+    )
+    resource_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+:[a-z0-9-]+$")]] = Field(
+        default_factory=lambda: ["ec2:instance", "ec2:volume", "s3:bucket", "rds:db", "lambda:function", "ecs:service"],
+        description="Resource types on which noncompliant tagging operations are refused.",
+    )
+
+
+class Limits(Model):
+    """AWS quotas checked before anything is registered; raise them here when AWS raises yours."""
+
+    scp_max_chars: Annotated[int, Field(ge=1)] = 5120
+    scps_per_target: Annotated[int, Field(ge=2)] = 5
+    ou_max_depth: Annotated[int, Field(ge=1)] = 5
+    permission_set_inline_max_chars: Annotated[int, Field(ge=1)] = 10240
+    trust_policy_max_chars: Annotated[int, Field(ge=1)] = 2048
+    tag_policy_max_chars: Annotated[int, Field(ge=1)] = 10000
+
+
+class Guardrails(Model):
+    control_tower: ControlTowerSettings = Field(default_factory=ControlTowerSettings)
+    controls: Optional[dict[Key, list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,128}$")]]]] = Field(
+        None, description="OU key -> Control Tower control ids; omitted means the defaults (guardrails/controls.py)."
+    )
+    scp: ScpSettings = Field(default_factory=ScpSettings)
+    tag_policy: TagPolicySettings = Field(default_factory=TagPolicySettings)
+    limits: Limits = Field(default_factory=Limits)
+
+
 class LandingZoneConfig(Model):
     version: Literal[1] = 1
     organization: Organization
@@ -157,3 +223,4 @@ class LandingZoneConfig(Model):
     environments: dict[Key, Environment] = Field(min_length=1)
     applications: dict[Key, Application] = Field(default_factory=dict)
     identity_center: IdentityCenter = Field(default_factory=IdentityCenter)
+    guardrails: Guardrails = Field(default_factory=Guardrails)

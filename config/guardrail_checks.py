@@ -1,0 +1,115 @@
+"""Validation phase 2 for `guardrails`: targets, templates, control ids and AWS limits.
+
+Everything a guardrail would be refused for at deploy time (an SCP over the size or slot limit, a
+control id with a typo, a target OU that does not exist) is found here, before any resource.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from config.issues import path_of
+from config.schema import SCP_ROOT, LandingZoneConfig
+from guardrails import scp
+from guardrails.controls import CATALOGUE, default_controls
+from guardrails.tag_policy import tag_policy
+
+Fail = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class GuardrailPlan:
+    """What the guardrail components build, checked against AWS limits."""
+
+    scps: tuple[scp.ScpDocument, ...]
+    """Merged SCP documents, each for one target (`root` or an OU key)."""
+    registered_ous: tuple[str, ...]
+    """OUs to register with Control Tower, parents first; empty with Control Tower off."""
+    controls: dict[str, tuple[str, ...]]
+    """OU key -> control ids to enable; empty with Control Tower off."""
+    tag_policy: Optional[str]
+    """Minified TAG_POLICY document, or None when disabled."""
+
+
+def _suggest(value: str, known) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1)
+    return f"did you mean {close[0]}?" if close else f"known: {', '.join(sorted(known))}"
+
+
+def default_scp_targets(cfg: LandingZoneConfig) -> dict[str, list[str]]:
+    return {
+        SCP_ROOT: ["deny-leaving-organization", "deny-root-user", "deny-iam-users", "protect-security-services", "deny-ungoverned-regions"],
+        cfg.security.ou: ["protect-log-buckets"],
+        cfg.organization.suspended_ou: ["deny-all"],
+    }
+
+
+def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[str, ...]:
+    """OUs this program registers with Control Tower, parents first.
+
+    The suspended OU stays outside governance. Landing zone 3.3 creates and registers the Security
+    OU itself (its manifest names it); from 4.0 on it is an ordinary OU that we register.
+    """
+    control_tower = cfg.guardrails.control_tower
+    if not control_tower.enabled:
+        return ()
+    skip = {cfg.organization.suspended_ou} | ({cfg.security.ou} if control_tower.landing_zone_version == "3.3" else set())
+    return tuple(key for key in parents_first if key not in skip)
+
+
+def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fail) -> GuardrailPlan:
+    guardrails = cfg.guardrails
+    limits = guardrails.limits
+    ous = cfg.organization.organizational_units
+    registered = registered_ous(cfg, parents_first)
+    # OUs under Control Tower: each carries Control Tower's own SCP and can take controls.
+    governed = set(registered) | ({cfg.security.ou} if guardrails.control_tower.enabled else set())
+
+    parameters = scp.ScpParameters(
+        governed_regions=tuple(cfg.organization.governed_regions),
+        privileged_role_arns=scp.privileged_role_arns(cfg.organization.access_role_name, guardrails.scp.privileged_roles),
+        protected_bucket_resources=scp.bucket_resources(guardrails.scp.protected_log_buckets),
+    )
+    templates = scp.template_names()
+    targets = guardrails.scp.targets if guardrails.scp.targets is not None else default_scp_targets(cfg)
+    documents: list[scp.ScpDocument] = []
+    for target, names in targets.items():
+        path = path_of("guardrails.scp.targets", target)
+        if target != SCP_ROOT and target not in ous:
+            fail(path, "no such SCP target", target, f"use root or an OU key ({', '.join(ous)})")
+            continue
+        unknown = [name for name in names if name not in templates]
+        for name in unknown:
+            fail(path, "no such SCP template", name, _suggest(name, templates) + " (policies/scp/<name>.json)")
+        if unknown:
+            continue
+        packed = scp.pack(target, names, parameters, limits.scp_max_chars)
+        for breach in scp.check_limits(packed, limits.scp_max_chars, limits.scps_per_target, target in governed):
+            fail(path, breach.message, None, "raise guardrails.limits if AWS raised your quota, or move templates to another target")
+        documents += packed
+
+    environment_ous = {env: spec.ou for env, spec in cfg.environments.items()}
+    controls: dict[str, tuple[str, ...]] = {}
+    if guardrails.control_tower.enabled:
+        chosen = {ou: tuple(ids) for ou, ids in guardrails.controls.items()} if guardrails.controls is not None else default_controls(environment_ous, cfg.security.ou)
+        for ou, ids in chosen.items():
+            path = path_of("guardrails.controls", ou)
+            if ou not in governed:
+                fail(path, "controls need an OU governed by Control Tower", ou, f"governed OUs: {', '.join(sorted(governed))}")
+            for index, control_id in enumerate(ids):
+                if control_id not in CATALOGUE:
+                    fail(path_of(path, index), "unknown control id", control_id, _suggest(control_id, CATALOGUE))
+        controls = chosen
+
+    tags: Optional[str] = None
+    settings = guardrails.tag_policy
+    if settings.enabled:
+        if settings.target not in ous:
+            fail("guardrails.tag_policy.target", "no such organizational unit", settings.target)
+        tags = json.dumps(tag_policy(settings.required_tags, settings.resource_types), separators=(",", ":"))
+        if len(tags) > limits.tag_policy_max_chars:
+            fail("guardrails.tag_policy", f"tag policy is {len(tags)} characters, over the limit of {limits.tag_policy_max_chars}", None, "list fewer tags or resource types")
+    return GuardrailPlan(tuple(documents), registered, controls, tags)

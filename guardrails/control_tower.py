@@ -1,0 +1,122 @@
+"""Control Tower's API set-up as data: prerequisite roles, the execution role, the manifest.
+
+Role definitions follow AWS's "walkthrough: set up Control Tower with the API" (landing zone 4.0
+uses the managed CloudTrail role policy instead of the older inline one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+SERVICE_ROLE_PATH = "/service-role/"
+EXECUTION_ROLE = "AWSControlTowerExecution"
+CONTROL_TOWER_BASELINE_ID = "17BSJV3IGJ2QSGA2"
+"""AWSControlTowerBaseline, the baseline that registers an OU and enrols its accounts."""
+BASELINE_VERSION_FOR = {"3.3": "4.0", "4.0": "5.0"}
+"""Landing zone version -> the AWSControlTowerBaseline version it works with."""
+IDENTITY_CENTER_BASELINE_PARAMETER = "IdentityCenterEnabledBaselineArn"
+
+
+def allow(action: str | list[str], resource: str) -> dict:
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+def policy(*statements: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def service_trust(service: str) -> dict:
+    return policy({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})
+
+
+def account_trust(account_id: str) -> dict:
+    """Trust the given account only (its administrators decide who may assume the role)."""
+    return policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "sts:AssumeRole"})
+
+
+@dataclass(frozen=True)
+class ServiceRole:
+    key: str
+    """Names the Pulumi resources: `<component>-<key>-role`."""
+    name: str
+    service: str
+    managed_policies: tuple[str, ...] = ()
+    inline_policies: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def trust_policy(self) -> dict:
+        return service_trust(self.service)
+
+
+PREREQUISITE_ROLES = (
+    ServiceRole(
+        "admin",
+        "AWSControlTowerAdmin",
+        "controltower.amazonaws.com",
+        ("arn:aws:iam::aws:policy/service-role/AWSControlTowerServiceRolePolicy",),
+        {"AWSControlTowerAdminPolicy": policy(allow("ec2:DescribeAvailabilityZones", "*"))},
+    ),
+    ServiceRole(
+        "cloudtrail",
+        "AWSControlTowerCloudTrailRole",
+        "cloudtrail.amazonaws.com",
+        ("arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy",),
+    ),
+    ServiceRole(
+        "stackset",
+        "AWSControlTowerStackSetRole",
+        "cloudformation.amazonaws.com",
+        inline_policies={
+            "AWSControlTowerStackSetRolePolicy": policy(allow("sts:AssumeRole", f"arn:aws:iam::*:role/{EXECUTION_ROLE}"))
+        },
+    ),
+    ServiceRole(
+        "config-aggregator",
+        "AWSControlTowerConfigAggregatorRoleForOrganizations",
+        "config.amazonaws.com",
+        ("arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations",),
+    ),
+)
+
+
+def baseline_arn(region: str, baseline_id: str = CONTROL_TOWER_BASELINE_ID) -> str:
+    return f"arn:aws:controltower:{region}::baseline/{baseline_id}"
+
+
+@dataclass(frozen=True)
+class ManifestSettings:
+    version: str
+    governed_regions: Sequence[str]
+    security_ou_name: str
+    logging_retention_days: int
+    access_logging_retention_days: int
+    kms_key_arn: Optional[str]
+    access_management: bool
+    config_account: str = "audit"
+    """Which shared account hosts the 4.0 Config integration (aggregator and its buckets)."""
+
+
+def manifest(settings: ManifestSettings, audit_account_id: str, log_account_id: str) -> dict:
+    """The CreateLandingZone manifest for `settings.version`.
+
+    3.3 names the Security OU it creates; 4.0 creates no OU and adds the Config integration, which
+    detective controls need.
+    """
+    retention = {
+        "loggingBucket": {"retentionDays": settings.logging_retention_days},
+        "accessLoggingBucket": {"retentionDays": settings.access_logging_retention_days},
+    }
+    logging = {**retention, **({"kmsKeyArn": settings.kms_key_arn} if settings.kms_key_arn else {})}
+    document = {
+        "governedRegions": list(settings.governed_regions),
+        "centralizedLogging": {"accountId": log_account_id, "enabled": True, "configurations": logging},
+        "securityRoles": {"accountId": audit_account_id},
+        "accessManagement": {"enabled": settings.access_management},
+    }
+    if settings.version == "3.3":
+        document["organizationStructure"] = {"security": {"name": settings.security_ou_name}}
+    else:
+        config_account_id = audit_account_id if settings.config_account == "audit" else log_account_id
+        document["config"] = {"accountId": config_account_id, "enabled": True, "configurations": retention}
+    return document

@@ -1,0 +1,131 @@
+"""Service control policies: one-statement JSON templates under policies/scp/, filled and packed.
+
+Templates hold `${NAME}` placeholders that stand for a whole JSON value (a list of ARNs, the
+governed regions); `render` fills them. `pack` merges the statements meant for one target into as
+few documents as the size limit allows, measured on the minified JSON that is actually sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "policies" / "scp"
+CONTROL_TOWER_EXECUTION_ROLE = "AWSControlTowerExecution"
+FULL_AWS_ACCESS = "FullAWSAccess"
+_PLACEHOLDER = re.compile(r"^\$\{([A-Z_]+)\}$")
+
+
+def template_names() -> tuple[str, ...]:
+    return tuple(sorted(path.stem for path in TEMPLATE_DIR.glob("*.json")))
+
+
+@dataclass(frozen=True)
+class ScpParameters:
+    governed_regions: tuple[str, ...]
+    """Regions left open by the region deny."""
+    privileged_role_arns: tuple[str, ...]
+    """Principals every deny exempts, so the landing zone can still manage itself."""
+    protected_bucket_resources: tuple[str, ...]
+    """Bucket and object ARNs of the log buckets."""
+
+    def values(self) -> dict[str, list[str]]:
+        return {
+            "GOVERNED_REGIONS": list(self.governed_regions),
+            "PRIVILEGED_ROLE_ARNS": list(self.privileged_role_arns),
+            "PROTECTED_BUCKET_RESOURCES": list(self.protected_bucket_resources),
+        }
+
+
+def privileged_role_arns(access_role_name: str, extra_roles: Sequence[str] = ()) -> tuple[str, ...]:
+    """Control Tower's execution role, the organisation access role and any extra role names, in every account."""
+    names = dict.fromkeys([CONTROL_TOWER_EXECUTION_ROLE, access_role_name, *extra_roles])
+    return tuple(f"arn:aws:iam::*:role/{name}" for name in names)
+
+
+def bucket_resources(bucket_patterns: Sequence[str]) -> tuple[str, ...]:
+    """`aws-controltower-logs-*` -> the bucket ARN and its objects' ARN."""
+    return tuple(arn for pattern in bucket_patterns for arn in (f"arn:aws:s3:::{pattern}", f"arn:aws:s3:::{pattern}/*"))
+
+
+def _fill(node, values: Mapping[str, object]):
+    if isinstance(node, dict):
+        return {key: _fill(item, values) for key, item in node.items()}
+    if isinstance(node, list):
+        return [_fill(item, values) for item in node]
+    if isinstance(node, str) and (match := _PLACEHOLDER.match(node)):
+        return values[match.group(1)]
+    return node
+
+
+def render(name: str, parameters: ScpParameters) -> dict:
+    """The statement of template `name` with its placeholders filled."""
+    template = json.loads((TEMPLATE_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return _fill(template, parameters.values())
+
+
+def minify(document: dict) -> str:
+    return json.dumps(document, separators=(",", ":"))
+
+
+def document(statements: Sequence[dict]) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+@dataclass(frozen=True)
+class ScpDocument:
+    target: str
+    """`root` or an OU key."""
+    templates: tuple[str, ...]
+    """Templates merged into this document, in order; the first names it."""
+    content: str
+    """Minified JSON, as sent to Organizations."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.target}-{self.templates[0]}"
+
+
+def pack(target: str, names: Sequence[str], parameters: ScpParameters, max_chars: int) -> list[ScpDocument]:
+    """Merge the statements of `names` in order, starting a new document when the next would not fit.
+
+    Packing in config order (not by size) keeps each document's first template, and so its
+    resource name, stable when a template is added at the end.
+    """
+    packed: list[tuple[list[str], list[dict]]] = []
+    for name in names:
+        statement = render(name, parameters)
+        if packed and len(minify(document([*packed[-1][1], statement]))) <= max_chars:
+            packed[-1][0].append(name)
+            packed[-1][1].append(statement)
+        else:
+            packed.append(([name], [statement]))
+    return [ScpDocument(target, tuple(group), minify(document(statements))) for group, statements in packed]
+
+
+@dataclass(frozen=True)
+class ScpLimitBreach:
+    target: str
+    message: str
+
+
+def check_limits(
+    documents: Sequence[ScpDocument], max_chars: int, per_target: int, control_tower_slot: bool
+) -> list[ScpLimitBreach]:
+    """Size of each document and documents per target, counting FullAWSAccess and Control Tower's own SCP."""
+    breaches = []
+    for doc in documents:
+        if len(doc.content) > max_chars:
+            breaches.append(ScpLimitBreach(doc.target, f"SCP {doc.key} is {len(doc.content)} characters minified, over the limit of {max_chars}"))
+    if documents:
+        target = documents[0].target
+        used = len(documents) + 1 + int(control_tower_slot)
+        if used > per_target:
+            reserved = f"{FULL_AWS_ACCESS}" + (" and Control Tower's guardrail SCP" if control_tower_slot else "")
+            breaches.append(
+                ScpLimitBreach(target, f"target {target} needs {len(documents)} SCPs plus {reserved}: {used}, over the limit of {per_target} per target")
+            )
+    return breaches
