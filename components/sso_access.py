@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from config import AssignmentSpec
+from config.model import attachment_key, membership_key
 from config.schema import Group, PermissionSet, Person
 
 AWS_MANAGED_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
@@ -17,11 +18,6 @@ AWS_MANAGED_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
 def managed_policy_arn(policy: str) -> str:
     """`ReadOnlyAccess` or `job-function/ViewOnlyAccess` -> the AWS managed policy ARN; ARNs pass through."""
     return policy if policy.startswith("arn:") else AWS_MANAGED_POLICY_PREFIX + policy
-
-
-def managed_policy_key(policy: str) -> str:
-    """The policy's own name, for resource names (an ARN's `::` is not allowed in a URN name)."""
-    return policy.rsplit("/", 1)[-1]
 
 
 def first_instance(values: list, what: str, region: str):
@@ -91,7 +87,7 @@ class SSOAccess(pulumi.ComponentResource):
         for key, group in args.groups.items():
             for member in group.members:
                 aws.identitystore.GroupMembership(
-                    f"{name}-{key}-{member}-membership",
+                    f"{name}-{membership_key(key, member)}-membership",
                     identity_store_id=self.identity_store_id,
                     group_id=groups[key].group_id,
                     member_id=users[member].user_id,
@@ -112,7 +108,7 @@ class SSOAccess(pulumi.ComponentResource):
             permission_sets[ps_name] = permission_set
             policies_of[ps_name] = [
                 aws.ssoadmin.ManagedPolicyAttachment(
-                    f"{name}-{ps_name}-{managed_policy_key(policy)}-attachment",
+                    f"{name}-{attachment_key(ps_name, policy)}-attachment",
                     instance_arn=self.instance_arn,
                     permission_set_arn=permission_set.arn,
                     managed_policy_arn=managed_policy_arn(policy),
@@ -133,7 +129,7 @@ class SSOAccess(pulumi.ComponentResource):
 
         for assignment in args.assignments:
             aws.ssoadmin.AccountAssignment(
-                f"{name}-{assignment.group}-{assignment.account}-{assignment.permission_set}-assignment",
+                f"{name}-{assignment.key}-assignment",
                 instance_arn=self.instance_arn,
                 permission_set_arn=permission_sets[assignment.permission_set].arn,
                 principal_type="GROUP",

@@ -34,9 +34,15 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """A SafeLoader that refuses duplicate mapping keys instead of keeping the last one silently."""
 
     def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)  # resolve `<<: *anchor` merge keys first, as SafeLoader does
         seen = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, (str, int, float, bool, type(None))):
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, "found a list or mapping used as a key", key_node.start_mark
+                )
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping", node.start_mark, f"found duplicate key {key!r}", key_node.start_mark
@@ -102,8 +108,11 @@ def _shape_issues(file: str, err: ValidationError) -> list[ConfigIssue]:
     return issues
 
 
-def read_yaml(path: Path) -> object:
-    """Parse one YAML file; a missing, empty, unparsable or non-mapping file is a `ConfigError`."""
+def read_yaml(path: Path, allow_empty: bool = False) -> dict:
+    """Parse one YAML mapping; a missing, unparsable or non-mapping file is a `ConfigError`.
+
+    An empty file is one too, unless `allow_empty` (then it reads as an empty mapping).
+    """
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -111,6 +120,8 @@ def read_yaml(path: Path) -> object:
         raise ConfigError([ConfigIssue(file, "", "file not found", None, f"create {path.name} or pass --config DIR")]) from None
     except OSError as err:
         raise ConfigError([ConfigIssue(file, "", f"cannot read the file: {err.strerror}")]) from None
+    except UnicodeDecodeError as err:
+        raise ConfigError([ConfigIssue(file, "", f"not UTF-8 text: byte {err.start} cannot be decoded", None, "save the file as UTF-8")]) from None
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as err:
@@ -118,6 +129,8 @@ def read_yaml(path: Path) -> object:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(err, "problem", None) or str(err)
         raise ConfigError([ConfigIssue(file, "", f"not valid YAML: {where}{problem}")]) from None
+    if data is None and allow_empty:
+        return {}
     if data is None:
         raise ConfigError([ConfigIssue(file, "", "the file is empty", None, "start from config/landing-zone.yaml in this repository")])
     if not isinstance(data, dict):

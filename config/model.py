@@ -71,6 +71,23 @@ class AssignmentSpec:
     account: str
     """Account key, or `management`."""
 
+    @property
+    def key(self) -> str:
+        return f"{self.group}-{self.account}-{self.permission_set}"
+
+
+def membership_key(group: str, person: str) -> str:
+    return f"{group}-{person}"
+
+
+def managed_policy_key(policy: str) -> str:
+    """The policy's own name, for resource names (an ARN's `::` is not allowed in a URN name)."""
+    return policy.rsplit("/", 1)[-1]
+
+
+def attachment_key(permission_set: str, policy: str) -> str:
+    return f"{permission_set}-{managed_policy_key(policy)}"
+
 
 @dataclass(frozen=True)
 class LandingZone:

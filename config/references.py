@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from config.guardrail_checks import check_guardrails
 from config.issues import ConfigIssue, path_of
-from config.model import AUDIT, LOG, AccountSpec, AssignmentSpec, LandingZone, parents_first
+from config.model import AUDIT, LOG, AccountSpec, AssignmentSpec, LandingZone, attachment_key, membership_key, parents_first
 from config.schema import (
     RESERVED_SCOPES,
     SCOPE_ALL,
@@ -76,6 +76,8 @@ class _Checker:
     def check_placements(self) -> None:
         suspended = self.cfg.organization.suspended_ou
         self.require_ou("security.ou", self.cfg.security.ou)
+        if self.cfg.security.ou == suspended:
+            self.fail("security.ou", "the Security OU cannot be the suspended OU", suspended, "give the audit and log accounts their own OU")
         for key, env in self.cfg.environments.items():
             path = path_of("environments", key, "ou")
             self.require_ou(path, env.ou)
@@ -94,7 +96,7 @@ class _Checker:
                 self.fail(path_of(path, "email"), "account has no e-mail and there is no template", None, "set organization.account_email_template, e.g. aws+{account}@corp.example")
                 email = ""
             else:
-                email = org.account_email_template.format(account=key)
+                email = org.account_email_template.replace("{account}", key)
                 try:
                     email = validate_email(email, check_deliverability=False).normalized
                 except EmailNotValidError as err:
@@ -154,12 +156,33 @@ class _Checker:
             for index, member in enumerate(group.members):
                 if member not in ic.people:
                     self.fail(path_of("identity_center.groups", key, "members", index), "no such person", member, "add them under identity_center.people")
+                elif group.members.index(member) != index:
+                    self.fail(path_of("identity_center.groups", key, "members", index), "person listed twice", member)
         for attribute in ("email", "github"):
             seen = Counter(str(getattr(p, attribute)).lower() for p in ic.people.values() if getattr(p, attribute))
             for key, person in ic.people.items():
                 value = getattr(person, attribute)
                 if value and seen[str(value).lower()] > 1:
                     self.fail(path_of("identity_center.people", key, attribute), f"{attribute} is shared with another person", value)
+        self.require_unique_names(
+            "membership",
+            [(path_of("identity_center.groups", g, "members"), membership_key(g, m)) for g, group in ic.groups.items() for m in set(group.members)],
+        )
+        self.require_unique_names(
+            "managed policy attachment",
+            [
+                (path_of("identity_center.permission_sets", ps, "managed_policies"), attachment_key(ps, policy))
+                for ps, spec in ic.permission_sets.items()
+                for policy in spec.managed_policies
+            ],
+        )
+
+    def require_unique_names(self, kind: str, located: list[tuple[str, str]]) -> None:
+        """Keys joined with hyphens can meet (`a` + `b-c` and `a-b` + `c`); each resource needs its own name."""
+        counts = Counter(key for _, key in located)
+        for path, key in located:
+            if counts[key] > 1:
+                self.fail(path, f"two {kind}s would both be named {key}", key, "rename a key so the hyphen-joined names differ")
 
     def load_inline_policies(self) -> dict[str, str]:
         policies = {}
@@ -204,6 +227,7 @@ class _Checker:
     def expand_assignments(self, accounts: list[AccountSpec]) -> list[AssignmentSpec]:
         ic = self.cfg.identity_center
         expanded: dict[tuple[str, str, str], AssignmentSpec] = {}
+        paths: dict[tuple[str, str, str], str] = {}
         for index, assignment in enumerate(ic.assignments):
             base = path_of("identity_center.assignments", index)
             if assignment.group not in ic.groups:
@@ -221,6 +245,8 @@ class _Checker:
                     for name in names:
                         spec = AssignmentSpec(assignment.group, name, account)
                         expanded[(spec.group, spec.permission_set, spec.account)] = spec
+                        paths[(spec.group, spec.permission_set, spec.account)] = path
+        self.require_unique_names("assignment", [(paths[k], spec.key) for k, spec in expanded.items()])
         return list(expanded.values())
 
 

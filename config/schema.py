@@ -52,8 +52,9 @@ def _check_session_duration(value: str) -> str:
 
 
 def _check_email_template(value: str) -> str:
-    if value.count("{account}") != 1:
-        raise ValueError("must contain {account} exactly once, e.g. aws+{account}@corp.example")
+    placeholders = re.findall(r"\{[^{}]*\}", value)
+    if placeholders != ["{account}"] or value.replace("{account}", "").count("{") or value.replace("{account}", "").count("}"):
+        raise ValueError("must contain {account} exactly once and no other braces, e.g. aws+{account}@corp.example")
     return value
 
 
@@ -140,7 +141,7 @@ class Assignment(Model):
     permission_sets: dict[Key, Union[PermissionSetName, list[PermissionSetName]]] = Field(
         min_length=1, description="Scope (environment, security, management or all) -> permission set(s)."
     )
-    applications: Optional[list[Key]] = Field(None, description="Restrict environment scopes to these apps.")
+    applications: Optional[list[Key]] = Field(None, min_length=1, description="Restrict the assignment to these apps.")
 
 
 class IdentityCenter(Model):

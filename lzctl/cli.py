@@ -30,7 +30,11 @@ def _plan(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     text = json.dumps(render.to_json(plan), indent=2, sort_keys=True) if args.json else render.to_tree(plan)
     if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+        try:
+            args.out.write_text(text + "\n", encoding="utf-8")
+        except OSError as err:
+            print(f"cannot write the plan to {args.out}: {err.strerror}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         print(f"wrote the plan of {args.stack} to {args.out}", file=sys.stderr)
     else:
         print(text)

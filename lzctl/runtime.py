@@ -105,6 +105,10 @@ def in_dependency_order(resources: list[PlannedResource]) -> list[PlannedResourc
     return ordered
 
 
+class DuplicateResourceError(Exception):
+    """The engine refuses two registrations of one URN; the mock monitor alone would overwrite."""
+
+
 class RecordingMonitor(MockMonitor):
     """The mock monitor, keeping every registration request the program sends."""
 
@@ -115,6 +119,8 @@ class RecordingMonitor(MockMonitor):
 
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
+        if response.urn in self.recorded:
+            raise DuplicateResourceError(f"duplicate resource URN {response.urn}: two resources share a type, parent type and name")
         self.recorded[response.urn] = PlannedResource(
             urn=response.urn,
             type=request.type,
@@ -179,6 +185,9 @@ def run_program(
     runtime_config.set_all_config(dict(config or {}), list(secret_keys or []))
     monitor = RecordingMonitor(mocks)
     set_mocks(mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor)
+    # set_mocks keeps the outputs of earlier runs in this process; a failed run leaves its errored
+    # outputs there on purpose (for the engine to report at exit), which must not fail this run.
+    runtime_settings.SETTINGS.outputs = set()
     # set_mocks registers an empty stack of its own; settle it, then run the program in a new one.
     _sync_await(wait_for_rpcs())
     runtime_settings.ROOT.set(None)

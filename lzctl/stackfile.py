@@ -31,6 +31,13 @@ def _encode(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _config_section(path: Path, data: dict) -> dict:
+    section = data.get("config") or {}
+    if not isinstance(section, dict):
+        raise ConfigError([ConfigIssue(str(path), "config", "must be a mapping of config keys to values", type(section).__name__)])
+    return section
+
+
 def stacks_in(project_dir: Path = PROJECT_ROOT) -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
 
@@ -45,10 +52,10 @@ def read_stack(stack: str, project_dir: Path = PROJECT_ROOT) -> StackSettings:
         raise ConfigError([ConfigIssue(str(stack_path), "", f"unknown stack {stack!r}", None, f"stacks in this project: {known}")])
     values: dict[str, str] = {}
     secret_keys: list[str] = []
-    for key, spec in (project_file.get("config") or {}).items():
+    for key, spec in _config_section(project_dir / "Pulumi.yaml", project_file).items():
         if isinstance(spec, dict) and ("default" in spec or "value" in spec):
             values[_qualify(project, key)] = _encode(spec.get("value", spec.get("default")))
-    for key, value in ((read_yaml(stack_path) or {}).get("config") or {}).items():
+    for key, value in _config_section(stack_path, read_yaml(stack_path, allow_empty=True)).items():
         key = _qualify(project, key)
         if isinstance(value, dict) and set(value) == {"secure"}:
             values[key] = OFFLINE_SECRET

@@ -69,3 +69,9 @@ def test_a_bug_exits_1_with_its_traceback():
     result = lzctl(code=code)
     assert result.returncode == 1
     assert "ZeroDivisionError" in result.stderr and result.stdout == ""
+
+
+def test_unwritable_out_exits_2():
+    result = lzctl("plan", "--stack", "management", "--out", "/nonexistent/dir/plan.json")
+    assert result.returncode == 2 and "cannot write the plan to /nonexistent/dir/plan.json" in result.stderr
+    assert "Traceback" not in result.stderr

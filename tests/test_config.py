@@ -6,6 +6,7 @@ import pytest
 
 import config
 from config import AssignmentSpec
+from tests.helpers import EXAMPLE_DIR
 
 
 def test_example_has_security_accounts_and_three_per_application(example):
@@ -85,7 +86,16 @@ def test_a_list_of_permission_sets_assigns_each(config_dir):
 
 def test_real_runs_refuse_example_domain_emails():
     with pytest.raises(config.ConfigError) as caught:
-        config.load("config", refuse_example_domains=True)
+        config.load(EXAMPLE_DIR, refuse_example_domains=True)
     assert len(caught.value.issues) == 8
     assert caught.value.issues[0].path == "security.audit.email"
     assert "reserved example domain" in str(caught.value)
+
+
+def test_yaml_merge_keys_are_read(config_dir):
+    directory = config_dir()
+    text = (directory / "landing-zone.yaml").read_text()
+    text = text.replace("  shop:\n    description: Storefront (Rails).\n", "  shop: &app\n    description: Storefront (Rails).\n  search: {<<: *app}\n")
+    (directory / "landing-zone.yaml").write_text(text)
+    landing_zone = config.load(directory, refuse_example_domains=False)
+    assert landing_zone.config.applications["search"].description == "Storefront (Rails)."

@@ -78,6 +78,17 @@ BAD_CONFIGS = [
     ("missing inline policy", setter("identity_center.permission_sets.ReadOnlyAccess.inline_policy", "policies/none.json"), "identity_center.permission_sets.ReadOnlyAccess.inline_policy", "not found"),
     ("duplicate GitHub login", setter("identity_center.people.jiro.github", "taro-suzuki"), "identity_center.people.jiro.github", "shared with another person"),
     ("missing section", lambda data: data.pop("security"), "security", "Field required"),
+    ("template with other fields", setter("organization.account_email_template", "aws+{account}-{env}@acme.co.jp"), "organization.account_email_template", "no other braces"),
+    ("security OU suspended", setter("security.ou", "suspended"), "security.ou", "cannot be the suspended OU"),
+    ("empty application filter", setter("identity_center.assignments.2.applications", []), "identity_center.assignments[2].applications", "at least 1 item"),
+    ("person listed twice", setter("identity_center.groups.auditors.members", ["sakura", "sakura"]), "identity_center.groups.auditors.members[1]", "listed twice"),
+    (
+        "hyphen-joined membership names meet",
+        both(setter("identity_center.groups.a", {"members": ["b-c"]}), setter("identity_center.groups.a-b", {"members": ["c"]}), setter("identity_center.people.b-c", {"given_name": "B", "family_name": "C", "email": "bc@acme.co.jp"}), setter("identity_center.people.c", {"given_name": "C", "family_name": "C", "email": "c@acme.co.jp"})),
+        "identity_center.groups.a.members",
+        "two memberships would both be named a-b-c",
+    ),
+    ("two policies with one name", setter("identity_center.permission_sets.ReadOnlyAccess.managed_policies", ["ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"]), "identity_center.permission_sets.ReadOnlyAccess.managed_policies", "would both be named ReadOnlyAccess-ReadOnlyAccess"),
 ]
 
 
@@ -123,8 +134,9 @@ def test_inline_policy_over_the_limit_is_refused(config_dir):
         ("organization: [unclosed\n", "not valid YAML: line 2"),
         ("- a\n- b\n", "top level must be a mapping"),
         ("version: 1\nversion: 1\n", "found duplicate key 'version'"),
+        ("applications:\n  ? [a, b]\n  : {}\n", "a list or mapping used as a key"),
     ],
-    ids=["empty", "comment only", "unparsable", "a list", "duplicate key"],
+    ids=["empty", "comment only", "unparsable", "a list", "duplicate key", "list as key"],
 )
 def test_unreadable_files_are_refused(tmp_path, text, words):
     with pytest.raises(config.ConfigError, match=words):
@@ -133,4 +145,10 @@ def test_unreadable_files_are_refused(tmp_path, text, words):
 
 def test_missing_file_names_the_path(tmp_path):
     with pytest.raises(config.ConfigError, match="landing-zone.yaml: file not found"):
+        config.load(tmp_path)
+
+
+def test_non_utf8_file_is_refused(tmp_path):
+    (tmp_path / config.CONFIG_FILE).write_bytes(b"# caf\xe9\nversion: 1\n")
+    with pytest.raises(config.ConfigError, match="not UTF-8 text: byte 5"):
         config.load(tmp_path)

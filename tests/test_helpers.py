@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from components.sso_access import managed_policy_arn, managed_policy_key
+from components.sso_access import managed_policy_arn
 from config.issues import ConfigIssue, path_of
-from config.model import parents_first
+from config.model import managed_policy_key, parents_first
 from lzctl.mocks import account_id
 from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
 
@@ -88,3 +88,17 @@ def test_dependency_order_puts_parents_providers_and_dependencies_first():
         resource("a"),
     ]
     assert [r.urn for r in in_dependency_order(resources)] == ["a", "b", "c", "d"]
+
+
+def test_a_duplicate_urn_fails_like_the_engine():
+    import pulumi
+
+    from tests.helpers import run_mocked
+    from lzctl.runtime import DuplicateResourceError
+
+    def program():
+        pulumi.CustomResource("test:index:Thing", "same", {})
+        pulumi.CustomResource("test:index:Thing", "same", {})
+
+    with pytest.raises(DuplicateResourceError, match="duplicate resource URN .*Thing::same"):
+        run_mocked(program)

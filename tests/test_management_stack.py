@@ -113,7 +113,11 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
     data["applications"]["search"] = {"description": "Search (Go)."}
     plan, errors = run_management(write_config(tmp_path, data))
     assert not errors
-    before = {r.urn for r in management_plan.resources}
+    before = {r.urn: r for r in management_plan.resources}
+    after = {r.urn: r for r in plan.resources}
+    assert set(before) <= set(after)
+    changed = [urn for urn, r in before.items() if r.inputs != after[urn].inputs and r.custom]
+    assert changed == []
     added = Counter(r.type for r in plan.resources if r.urn not in before)
     assert added == {
         "landingzone:app_account_set:AppAccountSet": 1,

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from config import ConfigError
+
 from lzctl import render
 from lzctl.plan import plan_stack
 from lzctl.runtime import SECRET
@@ -31,6 +35,15 @@ def test_secure_config_is_masked_in_inputs_and_outputs(tmp_path):
     assert OFFLINE_SECRET not in document and "AAABAJZ3c2VjcmV0" not in document
 
 
-def test_the_example_stack_keeps_no_secret_in_plain_sight(management_plan):
-    document = json.dumps(render.to_json(management_plan))
-    assert OFFLINE_SECRET not in document
+def test_a_stack_file_whose_config_is_not_a_mapping_is_refused(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: odd\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: [a]\n")
+    with pytest.raises(ConfigError, match="Pulumi.dev.yaml: config: must be a mapping"):
+        plan_stack("dev", project_dir=tmp_path)
+
+
+def test_an_empty_stack_file_is_a_stack_with_no_config(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: bare\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("")
+    (tmp_path / "__main__.py").write_text("import pulumi\npulumi.export('ok', True)\n")
+    assert plan_stack("dev", project_dir=tmp_path).outputs == {"ok": True}
