@@ -1,6 +1,8 @@
 """The landing zone's ComponentResources, one module each."""
 
 from components.app_account_set import AppAccountSet, AppAccountSetArgs
+from components.control_tower import ControlTower, ControlTowerArgs
+from components.guardrails import Guardrails, GuardrailsArgs
 from components.organization import Organization, OrganizationalUnitSpec, OrganizationArgs
 from components.security_ou import SecurityOU, SecurityOUArgs
 from components.sso_access import SSOAccess, SSOAccessArgs
@@ -8,6 +10,10 @@ from components.sso_access import SSOAccess, SSOAccessArgs
 __all__ = [
     "AppAccountSet",
     "AppAccountSetArgs",
+    "ControlTower",
+    "ControlTowerArgs",
+    "Guardrails",
+    "GuardrailsArgs",
     "Organization",
     "OrganizationArgs",
     "OrganizationalUnitSpec",

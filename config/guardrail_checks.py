@@ -18,6 +18,7 @@ from guardrails.controls import CATALOGUE, default_controls
 from guardrails.tag_policy import tag_policy
 
 Fail = Callable[..., None]
+Warn = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,19 @@ def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[st
     return tuple(key for key in parents_first if key not in skip)
 
 
-def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fail) -> GuardrailPlan:
+def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fail, warn: Warn) -> GuardrailPlan:
     guardrails = cfg.guardrails
     limits = guardrails.limits
     ous = cfg.organization.organizational_units
     registered = registered_ous(cfg, parents_first)
+    control_tower = guardrails.control_tower
+    waiting_for_identity_center = control_tower.enabled and control_tower.access_management and not control_tower.identity_center_baseline_arn
+    if waiting_for_identity_center:
+        warn(
+            "Control Tower manages Identity Center (guardrails.control_tower.access_management), so OU registration "
+            "and controls wait for guardrails.control_tower.identity_center_baseline_arn: set it after the first "
+            "`pulumi up` (README, deployment step 9)"
+        )
     # OUs under Control Tower: each carries Control Tower's own SCP and can take controls.
     governed = set(registered) | ({cfg.security.ou} if guardrails.control_tower.enabled else set())
 
@@ -112,4 +121,6 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
         tags = json.dumps(tag_policy(settings.required_tags, settings.resource_types), separators=(",", ":"))
         if len(tags) > limits.tag_policy_max_chars:
             fail("guardrails.tag_policy", f"tag policy is {len(tags)} characters, over the limit of {limits.tag_policy_max_chars}", None, "list fewer tags or resource types")
+    if waiting_for_identity_center:
+        registered, controls = (), {}
     return GuardrailPlan(tuple(documents), registered, controls, tags)

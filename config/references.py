@@ -264,7 +264,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool) 
     if not checker.issues:
         # OU order and guardrail targets are only meaningful once the OU tree itself is sound.
         order = parents_first({key: ou.parent for key, ou in cfg.organization.organizational_units.items()})
-        guardrails = check_guardrails(cfg, order, checker.fail)
+        guardrails = check_guardrails(cfg, order, checker.fail, checker.warnings.append)
     if checker.issues:
         return None, checker.issues
     return (

@@ -7,6 +7,7 @@ diff of two plan files shows only what the config changed.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 
 import pulumi
@@ -77,6 +78,35 @@ _NEW_RESOURCE = {
     "aws:identitystore/groupMembership:GroupMembership": _membership,
 }
 
+def _policy(name: str, inputs: dict) -> tuple[str, dict]:
+    policy_id = f"p-{_hex(name, 8)}"
+    kind = "service_control_policy" if inputs.get("type") == "SERVICE_CONTROL_POLICY" else "tag_policy"
+    arn = f"arn:aws:organizations::{account_id('management')}:policy/{ORGANIZATION_ID}/{kind}/{policy_id}"
+    return policy_id, {**inputs, "arn": arn}
+
+
+def _landing_zone(name: str, inputs: dict) -> tuple[str, dict]:
+    zone_id = _hex(name, 16).upper()
+    return zone_id, {**inputs, "arn": f"arn:aws:controltower:ap-northeast-1:{account_id('management')}:landingzone/{zone_id}"}
+
+
+def _enabled(kind: str):
+    def make(name: str, inputs: dict) -> tuple[str, dict]:
+        arn = f"arn:aws:controltower:ap-northeast-1:{account_id('management')}:{kind}/{_hex(name, 16).upper()}"
+        return arn, {**inputs, "arn": arn}
+
+    return make
+
+
+_NEW_RESOURCE.update(
+    {
+        "aws:organizations/policy:Policy": _policy,
+        "aws:controltower/landingZone:LandingZone": _landing_zone,
+        "aws:controltower/baseline:Baseline": _enabled("enabledbaseline"),
+        "aws:controltower/controlTowerControl:ControlTowerControl": _enabled("enabledcontrol"),
+    }
+)
+
 _CALLS = {
     "aws:ssoadmin/getInstances:getInstances": lambda args: {
         "arns": [SSO_INSTANCE_ARN],
@@ -87,10 +117,25 @@ _CALLS = {
 
 
 class LandingZoneMocks(pulumi.runtime.Mocks):
+    def __init__(self):
+        self.account_of_provider: dict[str, str] = {}
+        """Provider id -> the account it is pinned to, so IAM ARNs name the account they live in."""
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         if args.resource_id:
             # Adopted with `import_`: the resource keeps the id it already has.
             return args.resource_id, dict(args.inputs)
+        if args.typ == "pulumi:providers:aws":
+            provider_id = f"{args.name}-{_hex(args.typ + args.name, 8)}"
+            allowed = json.loads(args.inputs.get("allowedAccountIds", "[]"))
+            if allowed:
+                self.account_of_provider[provider_id] = allowed[0]
+            return provider_id, dict(args.inputs)
+        if args.typ == "aws:iam/role:Role":
+            account = self.account_of_provider.get(args.provider.rsplit("::", 1)[-1], account_id("management"))
+            role_name = args.inputs.get("name", args.name)
+            arn = f"arn:aws:iam::{account}:role{args.inputs.get('path', '/')}{role_name}"
+            return role_name, {**args.inputs, "arn": arn, "uniqueId": f"AROA{_hex(arn, 17).upper()}"}
         make = _NEW_RESOURCE.get(args.typ)
         if make is not None:
             return make(args.name, dict(args.inputs))

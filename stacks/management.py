@@ -1,6 +1,8 @@
-"""The management stack: organisation, OUs, Security OU accounts, application accounts, Identity Center."""
+"""The management stack: organisation, accounts, Identity Center, Control Tower and guardrails."""
 
 from __future__ import annotations
+
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -8,6 +10,10 @@ import pulumi_aws as aws
 from components import (
     AppAccountSet,
     AppAccountSetArgs,
+    ControlTower,
+    ControlTowerArgs,
+    Guardrails,
+    GuardrailsArgs,
     Organization,
     OrganizationalUnitSpec,
     OrganizationArgs,
@@ -18,7 +24,8 @@ from components import (
 )
 from config import LandingZone
 from config.model import AUDIT, LOG
-from config.schema import SCOPE_MANAGEMENT
+from config.schema import SCOPE_MANAGEMENT, SCP_ROOT
+from guardrails.control_tower import BASELINE_VERSION_FOR, ManifestSettings
 
 
 def management_provider(landing_zone: LandingZone) -> aws.Provider:
@@ -34,6 +41,8 @@ def management_provider(landing_zone: LandingZone) -> aws.Provider:
 
 def build(landing_zone: LandingZone) -> dict[str, object]:
     org = landing_zone.organization
+    control_tower = landing_zone.config.guardrails.control_tower
+    trusts: Optional[str] = org.management_account_id if control_tower.enabled else None
     in_management = pulumi.ResourceOptions(providers=[management_provider(landing_zone)])
 
     organization = Organization(
@@ -54,6 +63,7 @@ def build(landing_zone: LandingZone) -> dict[str, object]:
             ou_ids=organization.ou_ids,
             access_role_name=org.access_role_name,
             region=org.home_region,
+            control_tower_trusts=trusts,
         ),
         opts=in_management,
     )
@@ -65,6 +75,7 @@ def build(landing_zone: LandingZone) -> dict[str, object]:
                 ou_ids=organization.ou_ids,
                 access_role_name=org.access_role_name,
                 region=org.home_region,
+                control_tower_trusts=trusts,
             ),
             opts=in_management,
         )
@@ -88,6 +99,57 @@ def build(landing_zone: LandingZone) -> dict[str, object]:
         ),
         opts=in_management,
     )
+
+    guardrails = landing_zone.guardrails
+    Guardrails(
+        "guardrails",
+        GuardrailsArgs(
+            scps=guardrails.scps,
+            target_ids={SCP_ROOT: organization.root_id, **organization.ou_ids},
+            tag_policy=guardrails.tag_policy,
+            tag_policy_target=landing_zone.config.guardrails.tag_policy.target,
+            after=[organization.organization],
+        ),
+        opts=in_management,
+    )
+
+    outputs: dict[str, object] = {}
+    if control_tower.enabled:
+        execution_roles = {AUDIT: security.audit.execution_role, LOG: security.log.execution_role}
+        for app, account_set in applications.items():
+            execution_roles.update({f"{app}-{env}": role for env, role in account_set.execution_roles.items()})
+        enrolment_roles: dict[str, list[pulumi.Resource]] = {}
+        for account in landing_zone.accounts:
+            if account.key in execution_roles:
+                enrolment_roles.setdefault(account.ou, []).append(execution_roles[account.key])
+        landing = ControlTower(
+            "control-tower",
+            ControlTowerArgs(
+                region=org.home_region,
+                manifest=ManifestSettings(
+                    version=control_tower.landing_zone_version,
+                    governed_regions=org.governed_regions,
+                    security_ou_name=org.organizational_units[landing_zone.config.security.ou].name,
+                    logging_retention_days=control_tower.logging_retention_days,
+                    access_logging_retention_days=control_tower.access_logging_retention_days,
+                    kms_key_arn=control_tower.kms_key_arn,
+                    access_management=control_tower.access_management,
+                    config_account=control_tower.config_account,
+                ),
+                audit_account_id=security.audit.account.id,
+                log_account_id=security.log.account.id,
+                shared_account_roles=[execution_roles[AUDIT], execution_roles[LOG]],
+                baseline_version=control_tower.baseline_version or BASELINE_VERSION_FOR[control_tower.landing_zone_version],
+                identity_center_baseline_arn=control_tower.identity_center_baseline_arn,
+                registered_ous=guardrails.registered_ous,
+                ou_arns=organization.ou_arns,
+                enrolment_roles=enrolment_roles,
+                controls=guardrails.controls,
+            ),
+            opts=in_management,
+        )
+        outputs["landingZoneArn"] = landing.landing_zone.arn
+
     return {
         "organizationId": organization.organization.id,
         "rootId": organization.root_id,
@@ -99,4 +161,5 @@ def build(landing_zone: LandingZone) -> dict[str, object]:
         "homeRegion": org.home_region,
         "governedRegions": org.governed_regions,
         "accessRoleName": org.access_role_name,
+        **outputs,
     }

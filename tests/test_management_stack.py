@@ -19,6 +19,16 @@ EXPECTED_COUNTS = {
     "landingzone:security_ou:SecurityOU": 1,
     "landingzone:app_account_set:AppAccountSet": 2,
     "landingzone:sso_access:SSOAccess": 1,
+    "landingzone:guardrails:Guardrails": 1,
+    "landingzone:control_tower:ControlTower": 1,
+    "aws:organizations/policy:Policy": 4,  # root baseline, security log buckets, suspended deny-all, tags
+    "aws:organizations/policyAttachment:PolicyAttachment": 4,
+    "aws:iam/role:Role": 4 + 8,  # Control Tower's prerequisites, its execution role in each account
+    "aws:iam/rolePolicy:RolePolicy": 2,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 + 8,
+    "aws:controltower/landingZone:LandingZone": 1,
+    "aws:controltower/baseline:Baseline": 5,  # security, member, dev, stg, prod
+    "aws:controltower/controlTowerControl:ControlTowerControl": 1 + 14 + 14 + 17,
     "aws:organizations/organization:Organization": 1,
     "aws:organizations/organizationalUnit:OrganizationalUnit": 6,
     "aws:organizations/account:Account": 8,
@@ -39,7 +49,13 @@ def test_management_stack_registers_exactly_the_expected_resources(management_pl
 def test_every_aws_resource_names_an_explicit_provider(management_plan):
     management = management_plan.named("management")
     for resource in management_plan.resources:
-        if resource.custom and not resource.type.startswith("pulumi:providers:"):
+        if not resource.custom or resource.type.startswith("pulumi:providers:"):
+            continue
+        if "control-tower-execution" in resource.name:
+            # Inside a member account: the provider of that account, created beside it.
+            account = resource.name.split("-control-tower-execution")[0]
+            assert resource.provider.startswith(management_plan.named(f"{account}-provider").urn + "::"), resource.urn
+        else:
             assert resource.provider.startswith(management.urn + "::"), resource.urn
 
 
@@ -124,4 +140,6 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
         "aws:organizations/account:Account": 3,
         "pulumi:providers:aws": 3,
         "aws:ssoadmin/accountAssignment:AccountAssignment": 6,  # admins and auditors on 3 accounts
+        "aws:iam/role:Role": 3,  # Control Tower's execution role in each new account
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
     }
