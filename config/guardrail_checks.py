@@ -14,6 +14,7 @@ from typing import Callable, Optional
 from config.issues import path_of
 from config.schema import SCP_ROOT, LandingZoneConfig
 from guardrails import scp
+from guardrails.control_tower import EXECUTION_ROLE, PREREQUISITE_ROLES, account_trust
 from guardrails.controls import CATALOGUE, default_controls
 from guardrails.tag_policy import tag_policy
 
@@ -99,6 +100,14 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
         for breach in scp.check_limits(packed, limits.scp_max_chars, limits.scps_per_target, target in governed):
             fail(path, breach.message, None, "raise guardrails.limits if AWS raised your quota, or move templates to another target")
         documents += packed
+
+    if control_tower.enabled:
+        trusts = {role.name: role.trust_policy for role in PREREQUISITE_ROLES}
+        trusts[EXECUTION_ROLE] = account_trust(cfg.organization.management_account_id)
+        for role, trust in trusts.items():
+            size = len(scp.minify(trust))
+            if size > limits.trust_policy_max_chars:
+                fail("guardrails.limits.trust_policy_max_chars", f"trust policy of {role} is {size} characters, over the limit of {limits.trust_policy_max_chars}", limits.trust_policy_max_chars, "IAM's default quota is 2048")
 
     environment_ous = {env: spec.ou for env, spec in cfg.environments.items()}
     controls: dict[str, tuple[str, ...]] = {}

@@ -57,6 +57,8 @@ class PlannedResource:
     inputs: dict
     dependencies: tuple[str, ...]
     import_id: str = ""
+    id: str = ""
+    """The id the mocks answered, for rules that match resources by id."""
 
     @property
     def op(self) -> str:
@@ -132,6 +134,7 @@ class RecordingMonitor(MockMonitor):
             inputs=plain(json_format.MessageToDict(request.object)),
             dependencies=tuple(sorted(request.dependencies)),
             import_id=request.importId,
+            id=response.id,
         )
         return response
 

@@ -167,7 +167,7 @@ def test_sso_permission_sets_carry_duration_managed_and_inline_policies(example)
     assert attachments["sso-SecurityAudit-SecurityAudit-attachment"] == "arn:aws:iam::aws:policy/SecurityAudit"
     assert attachments["sso-SecurityAudit-ReadOnlyAccess-attachment"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
     inline = plan.named("sso-DeveloperAccess-inline-policy").inputs["inlinePolicy"]
-    assert json.loads(inline)["Statement"][0]["Sid"] == "OperateWorkloads"
+    assert json.loads(inline)["Statement"][0]["Sid"] == "OperateContainers"
 
 
 def test_sso_assigns_groups_to_accounts_after_the_policies_are_attached(example):

@@ -1,0 +1,164 @@
+"""Policy rules over a planned stack, shared by `lzctl plan/validate` and the Pulumi policy pack.
+
+Each rule is one small function with an id, a description and an enforcement level, in the
+manner of cdk-nag. Rules see the stack as a list of `ResourceView`s (type, URN, inputs under the
+engine's camelCase names, protect flag), which both the offline plan and `pulumi_policy` provide.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator, Optional
+
+MANDATORY = "mandatory"
+ADVISORY = "advisory"
+GITHUB_OIDC = "token.actions.githubusercontent.com"
+SCP_MAX_CHARS = 5120
+SESSION_MAX_HOURS = 12
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    type: str
+    urn: str
+    props: dict
+    protect: bool = False
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    urn: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    enforcement: str
+    check: Callable[[list[ResourceView]], Iterator[tuple[str, str]]] = field(repr=False)
+    """Yields (urn, message) for each offending resource."""
+
+    def run(self, resources: list[ResourceView]) -> list[Violation]:
+        return [Violation(self.id, urn, message) for urn, message in self.check(resources)]
+
+
+def _of_type(resources: Iterable[ResourceView], *types: str) -> Iterator[ResourceView]:
+    return (r for r in resources if r.type in types)
+
+
+def _json(value) -> dict:
+    if isinstance(value, dict):
+        return value
+    try:
+        return json.loads(value or "{}")
+    except (TypeError, ValueError):
+        return {}
+
+
+def accounts_are_protected(resources):
+    for r in _of_type(resources, "aws:organizations/account:Account", "aws:organizations/organization:Organization"):
+        if not r.protect:
+            yield r.urn, "must be protect=True: deleting it from the program would detach or close an account"
+        if r.props.get("closeOnDeletion"):
+            yield r.urn, "closeOnDeletion must be off: accounts are retired to the suspended OU, never closed by a deploy"
+
+
+def scps_within_size(resources):
+    for r in _of_type(resources, "aws:organizations/policy:Policy"):
+        if r.props.get("type") != "SERVICE_CONTROL_POLICY":
+            continue
+        content = r.props.get("content") or ""
+        if len(content) > SCP_MAX_CHARS:
+            yield r.urn, f"SCP is {len(content)} characters, over the {SCP_MAX_CHARS} Organizations accepts"
+        minified = json.dumps(_json(content), separators=(",", ":"))
+        if content != minified:
+            yield r.urn, "SCP is not minified: the API counts white space against the size limit"
+
+
+def no_iam_user_access_keys(resources):
+    for r in _of_type(resources, "aws:iam/accessKey:AccessKey", "aws:iam/user:User", "aws:iam/userLoginProfile:UserLoginProfile"):
+        yield r.urn, "IAM users and long-lived access keys are replaced by Identity Center and OIDC roles"
+
+
+def s3_buckets_block_public_access_and_encrypt(resources):
+    buckets = list(_of_type(resources, "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"))
+    blocked = {
+        r.props.get("bucket")
+        for r in _of_type(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+        if all(r.props.get(flag) for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+    }
+    encrypted = {
+        r.props.get("bucket")
+        for r in _of_type(
+            resources,
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+        )
+    }
+    for bucket in buckets:
+        names = {bucket.id, bucket.props.get("bucket")} - {None, ""}
+        if not names & blocked:
+            yield bucket.urn, "needs a public access block with all four settings on"
+        if not names & encrypted:
+            yield bucket.urn, "needs a server-side encryption configuration"
+
+
+def _session_hours(duration: str) -> Optional[float]:
+    match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?", duration or "PT1H")
+    return None if not match else int(match.group(1) or 0) + int(match.group(2) or 0) / 60
+
+
+def permission_set_sessions_bounded(resources):
+    for r in _of_type(resources, "aws:ssoadmin/permissionSet:PermissionSet"):
+        hours = _session_hours(r.props.get("sessionDuration"))
+        if hours is None or hours > SESSION_MAX_HOURS:
+            yield r.urn, f"session duration {r.props.get('sessionDuration')} exceeds PT{SESSION_MAX_HOURS}H"
+
+
+def _oidc_trust_problems(document: dict) -> Iterator[str]:
+    statements = document.get("Statement", [])
+    for statement in statements if isinstance(statements, list) else [statements]:
+        principal = statement.get("Principal", {}).get("Federated", "")
+        if GITHUB_OIDC not in json.dumps(principal):
+            continue
+        condition = statement.get("Condition", {})
+        for operator, claims in condition.items():
+            if operator != "StringEquals" and any(key.startswith(GITHUB_OIDC) for key in claims):
+                yield f"uses {operator} on GitHub claims; only StringEquals pins them"
+        equals = condition.get("StringEquals", {})
+        if equals.get(f"{GITHUB_OIDC}:aud") != "sts.amazonaws.com":
+            yield "does not pin aud to sts.amazonaws.com with StringEquals"
+        subject = equals.get(f"{GITHUB_OIDC}:sub")
+        subjects = subject if isinstance(subject, list) else [subject]
+        if not subject or any(not isinstance(s, str) or "*" in s or "?" in s or not s.startswith("repo:") for s in subjects):
+            yield f"does not pin an exact repo:OWNER/REPO:... subject with StringEquals (got {subject!r})"
+
+
+def github_oidc_trust_is_exact(resources):
+    for r in _of_type(resources, "aws:iam/role:Role"):
+        for problem in _oidc_trust_problems(_json(r.props.get("assumeRolePolicy"))):
+            yield r.urn, f"GitHub OIDC trust {problem}"
+
+
+RULES = (
+    Rule("LZ-ACCOUNT-PROTECTED", "The organisation and every account are protected and never closed on deletion.", MANDATORY, accounts_are_protected),
+    Rule("LZ-SCP-SIZE", "Every SCP is minified and within the Organizations size limit.", MANDATORY, scps_within_size),
+    Rule("LZ-NO-IAM-USERS", "No IAM users or access keys: people use Identity Center, pipelines use OIDC roles.", MANDATORY, no_iam_user_access_keys),
+    Rule("LZ-S3-HARDENED", "Every S3 bucket blocks public access and is encrypted.", MANDATORY, s3_buckets_block_public_access_and_encrypt),
+    Rule("LZ-SSO-SESSION", "Permission set sessions last at most 12 hours.", MANDATORY, permission_set_sessions_bounded),
+    Rule("LZ-OIDC-EXACT-SUBJECT", "GitHub OIDC trust policies pin aud and an exact sub with StringEquals.", MANDATORY, github_oidc_trust_is_exact),
+)
+
+
+def evaluate(resources: list[ResourceView], rules: Iterable[Rule] = RULES) -> list[Violation]:
+    return [violation for rule in rules for violation in rule.run(resources)]
+
+
+def is_blocking(violations: Iterable[Violation], rules: Iterable[Rule] = RULES) -> bool:
+    mandatory = {rule.id for rule in rules if rule.enforcement == MANDATORY}
+    return any(violation.rule in mandatory for violation in violations)

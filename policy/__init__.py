@@ -1,0 +1,1 @@
+"""The landing zone's Pulumi policy pack (`pulumi preview --policy-pack policy`)."""

@@ -1,0 +1,144 @@
+"""SCP library, guardrail limits, Control Tower wiring and the guardrail components."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from parliament import analyze_policy_string
+
+import config
+from components.organization import TRUSTED_SERVICES
+from guardrails import scp
+from guardrails.control_tower import PREREQUISITE_ROLES, ManifestSettings, manifest
+from guardrails.controls import ELECTIVE, STRONGLY_RECOMMENDED, control_arn
+from lzctl.mocks import account_id
+from tests.helpers import EXAMPLE_DIR, run_mocked
+from tests.test_config_errors import both, setter
+
+PARAMETERS = scp.ScpParameters(
+    governed_regions=("ap-northeast-1", "us-east-1"),
+    privileged_role_arns=scp.privileged_role_arns("OrganizationAccountAccessRole", ["BreakGlass"]),
+    protected_bucket_resources=scp.bucket_resources(["aws-controltower-logs-*"]),
+)
+BASELINE = ["deny-leaving-organization", "deny-root-user", "deny-iam-users", "protect-security-services", "deny-ungoverned-regions"]
+
+
+def test_region_deny_keeps_governed_regions_open_and_exempts_the_landing_zone_roles():
+    statement = scp.render("deny-ungoverned-regions", PARAMETERS)
+    assert statement["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == ["ap-northeast-1", "us-east-1"]
+    assert statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == [
+        "arn:aws:iam::*:role/AWSControlTowerExecution",
+        "arn:aws:iam::*:role/OrganizationAccountAccessRole",
+        "arn:aws:iam::*:role/BreakGlass",
+    ]
+    assert {"iam:*", "sts:*", "organizations:*", "route53:*", "support:*"} <= set(statement["NotAction"])
+
+
+def test_log_bucket_protection_covers_buckets_and_objects():
+    statement = scp.render("protect-log-buckets", PARAMETERS)
+    assert statement["Resource"] == ["arn:aws:s3:::aws-controltower-logs-*", "arn:aws:s3:::aws-controltower-logs-*/*"]
+    assert "s3:DeleteBucket" in statement["Action"]
+
+
+@pytest.mark.parametrize("max_chars, groups", [(5120, [BASELINE]), (1200, [BASELINE[:3], BASELINE[3:4], BASELINE[4:]])])
+def test_pack_merges_in_order_as_far_as_the_size_limit_allows(max_chars, groups):
+    documents = scp.pack("root", BASELINE, PARAMETERS, max_chars)
+    assert [list(d.templates) for d in documents] == groups
+    assert all(len(d.content) <= max_chars for d in documents)
+    assert all(d.content == json.dumps(json.loads(d.content), separators=(",", ":")) for d in documents)
+
+
+def test_slots_count_full_aws_access_and_control_towers_own_scp():
+    documents = scp.pack("root", BASELINE, PARAMETERS, 1200)
+    assert scp.check_limits(documents, 1200, 5, control_tower_slot=False) == []
+    [breach] = scp.check_limits(documents, 1200, 4, control_tower_slot=True)
+    assert breach.message == "target root needs 3 SCPs plus FullAWSAccess and Control Tower's guardrail SCP: 5, over the limit of 4 per target"
+
+
+def test_every_emitted_scp_and_identity_policy_is_lint_clean(example):
+    documents = [d.content for d in example.guardrails.scps]
+    documents += list(example.inline_policies.values())
+    documents += [json.dumps(doc) for role in PREREQUISITE_ROLES for doc in role.inline_policies.values()]
+    documents += [json.dumps(scp.document([scp.render(name, PARAMETERS)])) for name in scp.template_names()]
+    for document in documents:
+        findings = analyze_policy_string(document).findings
+        assert findings == [], f"{document[:80]}: {[(f.issue, f.detail) for f in findings]}"
+
+
+def limit_error(config_dir, mutate) -> str:
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(config_dir(mutate), refuse_example_domains=False)
+    return str(caught.value)
+
+
+def test_an_oversize_scp_is_refused_naming_policy_target_and_numbers(config_dir):
+    message = limit_error(config_dir, setter("guardrails.limits.scp_max_chars", 800))
+    assert "guardrails.scp.targets.root: SCP root-protect-security-services is 961 characters minified, over the limit of 800" in message
+
+
+def test_too_many_scps_for_a_target_are_refused(config_dir):
+    message = limit_error(config_dir, both(setter("guardrails.limits.scp_max_chars", 1100), setter("guardrails.limits.scps_per_target", 3)))
+    assert "target root needs 3 SCPs plus FullAWSAccess: 4, over the limit of 3 per target" in message
+
+
+def test_a_governed_ou_reserves_a_slot_for_control_tower(config_dir):
+    message = limit_error(config_dir, setter("guardrails.limits.scps_per_target", 2))
+    assert "target security needs 1 SCPs plus FullAWSAccess and Control Tower's guardrail SCP: 3, over the limit of 2" in message
+    assert "target suspended" not in message  # not governed by Control Tower
+
+
+@pytest.mark.parametrize(
+    "mutate, words",
+    [
+        (setter("guardrails.scp.targets", {"root": ["deny-leaving-org"]}), "no such SCP template (got 'deny-leaving-org'). Hint: did you mean deny-leaving-organization?"),
+        (setter("guardrails.scp.targets", {"members": ["deny-all"]}), "guardrails.scp.targets.members: no such SCP target"),
+        (setter("guardrails.controls", {"prod": ["AWS-GR_RESTRICTED_SHH"]}), "guardrails.controls.prod[0]: unknown control id (got 'AWS-GR_RESTRICTED_SHH'). Hint: did you mean AWS-GR_RESTRICTED_SSH?"),
+        (setter("guardrails.controls", {"suspended": ["AWS-GR_RESTRICTED_SSH"]}), "guardrails.controls.suspended: controls need an OU governed by Control Tower"),
+        (setter("guardrails.tag_policy.target", "workloads"), "guardrails.tag_policy.target: no such organizational unit"),
+        (setter("guardrails.limits.tag_policy_max_chars", 100), "tag policy is 491 characters, over the limit of 100"),
+        (setter("guardrails.limits.trust_policy_max_chars", 100), "trust policy of AWSControlTowerExecution is 136 characters, over the limit of 100"),
+        (setter("guardrails.control_tower.landing_zone_version", "3.0"), "guardrails.control_tower.landing_zone_version: Input should be '3.3' or '4.0'"),
+        (setter("guardrails.limits.ou_max_depth", 1), "organization.organizational_units.dev: OU is nested 2 levels deep"),
+    ],
+    ids=["template typo", "unknown target", "control typo", "ungoverned OU", "tag target", "tag size", "trust size", "version", "depth limit"],
+)
+def test_guardrail_mistakes_are_refused_before_deploy(config_dir, mutate, words):
+    assert words in limit_error(config_dir, mutate)
+
+
+def test_default_controls_strongly_recommended_everywhere_electives_on_prod(example):
+    controls = example.guardrails.controls
+    assert set(controls["dev"]) == set(controls["stg"]) == set(STRONGLY_RECOMMENDED)
+    assert set(controls["prod"]) == set(STRONGLY_RECOMMENDED) | set(ELECTIVE)
+    assert controls["security"] == ("AWS-GR_AUDIT_BUCKET_RETENTION_POLICY",)
+
+
+def test_registration_order_puts_parents_first_and_skips_the_suspended_ou(example):
+    assert example.guardrails.registered_ous == ("security", "member", "dev", "stg", "prod")
+
+
+def test_manifest_4_0_has_config_integration_and_no_organization_structure():
+    settings = ManifestSettings("4.0", ["ap-northeast-1"], "Security", 365, 3650, None, False)
+    document = manifest(settings, "111111111111", "222222222222")
+    assert set(document) == {"governedRegions", "centralizedLogging", "securityRoles", "accessManagement", "config"}
+    assert document["centralizedLogging"]["accountId"] == "222222222222"
+    assert document["securityRoles"] == {"accountId": "111111111111"}
+    assert document["config"]["accountId"] == "111111111111"
+
+
+def test_manifest_3_3_names_the_security_ou_and_carries_the_kms_key():
+    key = "arn:aws:kms:ap-northeast-1:222222222222:key/0a1b2c3d-0000-1111-2222-333344445555"
+    settings = ManifestSettings("3.3", ["ap-northeast-1"], "Security", 30, 60, key, True)
+    document = manifest(settings, "111111111111", "222222222222")
+    assert document["organizationStructure"] == {"security": {"name": "Security"}}
+    assert "config" not in document and document["accessManagement"] == {"enabled": True}
+    assert document["centralizedLogging"]["configurations"] == {"loggingBucket": {"retentionDays": 30}, "accessLoggingBucket": {"retentionDays": 60}, "kmsKeyArn": key}
+
+
+def test_trusted_access_keeps_every_service_control_tower_enables():
+    assert {"controltower.amazonaws.com", "sso.amazonaws.com", "config.amazonaws.com", "cloudtrail.amazonaws.com", "member.org.stacksets.cloudformation.amazonaws.com"} <= set(TRUSTED_SERVICES)
+
+
+def test_control_arns_are_built_from_region_and_id():
+    assert control_arn("ap-northeast-1", "AWS-GR_RESTRICTED_SSH") == "arn:aws:controltower:ap-northeast-1::control/AWS-GR_RESTRICTED_SSH"
