@@ -149,6 +149,8 @@ def build(landing_zone: LandingZone) -> dict[str, object]:
             opts=in_management,
         )
         outputs["landingZoneArn"] = landing.landing_zone.arn
+        # The handle for enrolling accounts added later: `aws controltower reset-enabled-baseline`.
+        outputs["controlTowerBaselineArns"] = {key: baseline.arn for key, baseline in landing.baselines.items()}
 
     return {
         "organizationId": organization.organization.id,

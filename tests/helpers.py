@@ -9,6 +9,8 @@ from typing import Callable
 import yaml
 
 import config
+import stacks
+from config import ConfigError
 from lzctl.mocks import LandingZoneMocks
 from lzctl.runtime import Plan, run_program
 
@@ -32,3 +34,22 @@ def write_config(directory: Path, data: object) -> Path:
 def run_mocked(program: Callable[[], None]) -> Plan:
     """Run `program` as a stack of its own under the landing-zone mocks."""
     return run_program(program, project="landing-zone", stack="test", mocks=LandingZoneMocks())
+
+
+def run_management(config_dir: Path, role: str = "management"):
+    errors = []
+
+    def program():
+        try:
+            stacks.run()
+        except ConfigError as err:
+            errors.append(err)
+
+    plan = run_program(
+        program,
+        project="landing-zone",
+        stack="management",
+        config={"landing-zone:role": role, "landing-zone:configDir": str(config_dir)},
+        mocks=LandingZoneMocks(),
+    )
+    return plan, errors

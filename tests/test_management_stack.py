@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
-import stacks
-from config import ConfigError
-from lzctl.mocks import LandingZoneMocks
-from lzctl.runtime import run_program
-from tests.helpers import EXAMPLE_DIR, write_config
+from tests.helpers import EXAMPLE_DIR, run_management, write_config
 
 EXPECTED_COUNTS = {
     "pulumi:pulumi:Stack": 1,
@@ -89,25 +84,6 @@ def test_outputs_give_every_account_id_by_key(management_plan):
 
 def test_offline_plan_warns_once_about_example_domains(management_plan):
     assert len(management_plan.warnings) == 1 and "example domains" in management_plan.warnings[0]
-
-
-def run_management(config_dir: Path, role: str = "management"):
-    errors = []
-
-    def program():
-        try:
-            stacks.run()
-        except ConfigError as err:
-            errors.append(err)
-
-    plan = run_program(
-        program,
-        project="landing-zone",
-        stack="management",
-        config={"landing-zone:role": role, "landing-zone:configDir": str(config_dir)},
-        mocks=LandingZoneMocks(),
-    )
-    return plan, errors
 
 
 def test_bad_config_registers_nothing(tmp_path):

@@ -1,0 +1,106 @@
+"""Policy rules, both ways: the example plan passes them; crafted resources fail each one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pulumi_policy import PolicyResource, PolicyResourceOptions, StackValidationArgs
+
+from guardrails.rules import RULES, ResourceView, evaluate, is_blocking
+from lzctl.runtime import Plan
+from policy.adapter import policy_for, view
+from tests.test_cli import lzctl
+
+RULE = {rule.id: rule for rule in RULES}
+OIDC = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+
+
+def views(plan: Plan) -> list[ResourceView]:
+    return [ResourceView(r.type, r.urn, r.inputs, r.protect, r.id) for r in plan.resources]
+
+
+def oidc_role(condition: dict) -> ResourceView:
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": OIDC}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition}]}
+    return ResourceView("aws:iam/role:Role", "urn:role", {"assumeRolePolicy": json.dumps(trust)})
+
+
+EXACT = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/shop:environment:prod"}}
+
+
+def test_the_example_plan_passes_every_rule(management_plan):
+    assert evaluate(views(management_plan)) == []
+
+
+FAILING = [
+    ("LZ-ACCOUNT-PROTECTED", ResourceView("aws:organizations/account:Account", "urn:a", {"closeOnDeletion": False}, protect=False), "protect=True"),
+    ("LZ-ACCOUNT-PROTECTED", ResourceView("aws:organizations/account:Account", "urn:a", {"closeOnDeletion": True}, protect=True), "closeOnDeletion must be off"),
+    ("LZ-SCP-SIZE", ResourceView("aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({"Version": "2012-10-17", "Statement": []}, indent=2)}), "not minified"),
+    ("LZ-SCP-SIZE", ResourceView("aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": "x" * 5121}), "5121 characters"),
+    ("LZ-NO-IAM-USERS", ResourceView("aws:iam/accessKey:AccessKey", "urn:k", {"user": "deployer"}), "replaced by Identity Center"),
+    ("LZ-S3-HARDENED", ResourceView("aws:s3/bucket:Bucket", "urn:b", {"bucket": "logs"}, id="logs"), "public access block"),
+    ("LZ-SSO-SESSION", ResourceView("aws:ssoadmin/permissionSet:PermissionSet", "urn:ps", {"sessionDuration": "PT13H"}), "exceeds PT12H"),
+    ("LZ-OIDC-EXACT-SUBJECT", oidc_role({"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}), "uses StringLike"),
+    ("LZ-OIDC-EXACT-SUBJECT", oidc_role({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/shop:*"}}), "exact repo:OWNER/REPO"),
+    ("LZ-OIDC-EXACT-SUBJECT", oidc_role({"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/shop:environment:prod"}}), "does not pin aud"),
+    ("LZ-OIDC-EXACT-SUBJECT", oidc_role({"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub": ["repo:acme/shop:environment:prod"]}}), "uses ForAllValues:StringEquals"),
+]
+
+
+@pytest.mark.parametrize("rule_id, resource, words", FAILING, ids=[f"{case[0]}-{i}" for i, case in enumerate(FAILING)])
+def test_each_rule_catches_its_violation(rule_id, resource, words):
+    [violation] = [v for v in RULE[rule_id].run([resource]) if words in v.message]
+    assert violation.urn == resource.urn
+    assert is_blocking([violation])
+
+
+PASSING = [
+    ("LZ-S3-HARDENED", [
+        ResourceView("aws:s3/bucket:Bucket", "urn:b", {"bucket": "logs"}, id="logs"),
+        ResourceView("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "urn:pab", {"bucket": "logs", "blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True}),
+        ResourceView("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "urn:sse", {"bucket": "logs"}),
+    ]),
+    ("LZ-OIDC-EXACT-SUBJECT", [oidc_role(EXACT)]),
+    ("LZ-SSO-SESSION", [ResourceView("aws:ssoadmin/permissionSet:PermissionSet", "urn:ps", {"sessionDuration": "PT11H30M"})]),
+]
+
+
+@pytest.mark.parametrize("rule_id, resources", PASSING, ids=[case[0] for case in PASSING])
+def test_each_rule_passes_the_compliant_shape(rule_id, resources):
+    assert RULE[rule_id].run(resources) == []
+
+
+def test_the_policy_pack_reports_the_same_violations_through_pulumi_policy():
+    def resource(type_, props, urn, protect):
+        options = PolicyResourceOptions(protect=protect, ignore_changes=[], delete_before_replace=None, aliases=[], custom_timeouts=None, additional_secret_outputs=[])
+        return PolicyResource(type_, props, urn, urn, options, None, None, [], {})
+
+    resources = [
+        resource("aws:organizations/account:Account", {"closeOnDeletion": False}, "urn:acct", False),
+        resource("aws:iam/user:User", {"name": "deployer"}, "urn:user", True),
+    ]
+    assert view(resources[1]).protect is True
+    reported = []
+    for rule in RULES:
+        policy_for(rule).validate(StackValidationArgs(resources, None), lambda message, urn=None: reported.append((urn, message)))
+    assert [urn for urn, _ in reported] == ["urn:acct", "urn:user"]
+
+
+def test_validate_exits_0_on_the_example_and_3_on_a_mandatory_violation(config_dir):
+    result = lzctl("validate", "--stack", "management")
+    assert result.returncode == 0 and "6 rules, 0 violations" in result.stdout
+    # A 13-hour session can only come from outside config validation, so fake the plan's input.
+    code = (
+        "import sys, lzctl.cli as cli, lzctl.plan as p\n"
+        "real = p.plan_stack\n"
+        "def plan(*a):\n"
+        "    plan = real(*a)\n"
+        "    r = next(r for r in plan.resources if r.type.endswith('PermissionSet'))\n"
+        "    r.inputs['sessionDuration'] = 'PT13H'\n"
+        "    return plan\n"
+        "cli.plan_stack = plan\n"
+        "sys.exit(cli.main(['validate', '--stack', 'management']))\n"
+    )
+    result = lzctl(code=code)
+    assert result.returncode == 3
+    assert "policy mandatory LZ-SSO-SESSION" in result.stderr and "1 violations, blocking" in result.stdout
