@@ -58,7 +58,9 @@ def create_member_account(
         tags=spec.tags,
         # Organizations cannot read role_name back, so an imported account would otherwise
         # show a diff that forces replacement.
-        opts=pulumi.ResourceOptions(parent=component, protect=True, ignore_changes=["role_name"]),
+        opts=pulumi.ResourceOptions(
+            parent=component, protect=True, ignore_changes=["role_name"], import_=spec.existing_account_id
+        ),
     )
     if spec.suspended:
         return MemberAccount(account, None)

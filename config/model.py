@@ -51,6 +51,8 @@ class AccountSpec:
     """Environment key, for workload accounts."""
     suspended: bool = False
     """Parked in the suspended OU with no access assigned; never closed by this program."""
+    existing_account_id: Optional[str] = None
+    """Adopted with Pulumi's import instead of created (the single-account migration)."""
 
     @property
     def tags(self) -> dict[str, str]:

@@ -109,6 +109,7 @@ class _Checker:
             application=app,
             environment=env,
             suspended=account.suspended,
+            existing_account_id=account.existing_account_id,
         )
 
     def collect_accounts(self) -> list[tuple[str, AccountSpec]]:
@@ -140,6 +141,19 @@ class _Checker:
                 value = getattr(spec, attribute)
                 if value and seen[value.lower()] > 1:
                     self.fail(path, f"account {attribute} is used by more than one account", value, "every account needs its own name and root e-mail (after templating)")
+        adopted = Counter(spec.existing_account_id for _, spec in accounts if spec.existing_account_id)
+        for path, spec in accounts:
+            if not spec.existing_account_id:
+                continue
+            if spec.existing_account_id == self.cfg.organization.management_account_id:
+                self.fail(path_of(path, "existing_account_id"), "the management account cannot be adopted as a member account", spec.existing_account_id)
+            elif adopted[spec.existing_account_id] > 1:
+                self.fail(path_of(path, "existing_account_id"), "account id adopted twice", spec.existing_account_id)
+            else:
+                self.warnings.append(
+                    f"{spec.key}: adopting account {spec.existing_account_id}; its name ({spec.name!r}) and root e-mail ({spec.email}) "
+                    "must match what AWS has exactly, or the import fails (`python -m lzctl migrate inventory` shows them)"
+                )
         at_example_domains = [(path, spec) for path, spec in accounts if spec.email.rpartition("@")[2].lower() in EXAMPLE_DOMAINS]
         if self.refuse_example_domains:
             for path, spec in at_example_domains:

@@ -91,6 +91,9 @@ class Account(Model):
     name: Optional[AccountName] = Field(None, description="Account name; defaults to the account key.")
     email: Optional[EmailStr] = Field(None, description="Root e-mail; defaults to the organisation template.")
     suspended: bool = Field(False, description="Move the account to the suspended OU and drop its access.")
+    existing_account_id: Optional[AccountId] = Field(
+        None, description="Adopt this existing account (import) instead of creating one; name and email must match it."
+    )
 
 
 class Security(Model):
