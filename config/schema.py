@@ -13,59 +13,32 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from config.regions import AWS_REGIONS
-
-# Keys end up inside Pulumi resource names, account names and e-mail local parts, so they stay
-# short, lowercase and free of anything that would need escaping in any of those places.
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$")]
-AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
-# AWS: account names are 1-50 printable ASCII characters; OU names 1-128 characters.
-AccountName = Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]{1,50}$")]
-OuName = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]{1,128}$")]
-# IAM Identity Center: permission set names are 1-32 of [\w+=,.@-].
-PermissionSetName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,32}$")]
-# IAM role names (the organisation access role) are 1-64 of [\w+=,.@-].
-RoleName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,64}$")]
-# GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending with a hyphen.
-GitHubLogin = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
-# AWS managed policies, by name ("ReadOnlyAccess", "job-function/ViewOnlyAccess") or ARN.
-ManagedPolicy = Annotated[str, StringConstraints(pattern=r"^(arn:aws:iam::aws:policy/)?[\w+=,.@-]+(/[\w+=,.@-]+)*$", max_length=128)]
-
-_SESSION_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
-
-
-def _check_region(value: str) -> str:
-    if value not in AWS_REGIONS:
-        close = difflib.get_close_matches(value, sorted(AWS_REGIONS), n=1)
-        raise ValueError("not an AWS region" + (f"; did you mean {close[0]}?" if close else ""))
-    return value
-
-
-def _check_session_duration(value: str) -> str:
-    match = _SESSION_DURATION.match(value)
-    if not match or not any(match.groups()):
-        raise ValueError("not an ISO-8601 duration such as PT1H, PT8H or PT1H30M")
-    minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
-    if not 60 <= minutes <= 12 * 60:
-        raise ValueError("Identity Center sessions last from PT1H to PT12H")
-    return value
-
-
-def _check_email_template(value: str) -> str:
-    placeholders = re.findall(r"\{[^{}]*\}", value)
-    if placeholders != ["{account}"] or value.replace("{account}", "").count("{") or value.replace("{account}", "").count("}"):
-        raise ValueError("must contain {account} exactly once and no other braces, e.g. aws+{account}@corp.example")
-    return value
-
-
-Region = Annotated[str, AfterValidator(_check_region)]
-SessionDuration = Annotated[str, AfterValidator(_check_session_duration)]
-EmailTemplate = Annotated[str, AfterValidator(_check_email_template)]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
+from config.delivery_schema import (
+    DEFAULT_BRANCHES,
+    AppKind,
+    BranchName,
+    Commands,
+    DeploymentsSettings,
+    GitHubSettings,
+    RepositoryName,
+    RepositoryPermission,
+    Reviewers,
+    SlackSettings,
+)
+from config.types import (
+    AccountId,
+    AccountName,
+    EmailTemplate,
+    GitHubLogin,
+    Key,
+    ManagedPolicy,
+    Model,
+    OuName,
+    PermissionSetName,
+    Region,
+    RoleName,
+    SessionDuration,
+)
 
 class OrganizationalUnit(Model):
     name: OuName = Field(description="The OU's name in AWS Organizations.")
@@ -111,6 +84,14 @@ class Application(Model):
     description: str = ""
     environments: Optional[list[Key]] = Field(None, description="Environments this app has; default all.")
     accounts: dict[Key, Account] = Field(default_factory=dict, description="Per-environment overrides.")
+    repository: Optional[RepositoryName] = Field(None, description="GitHub repository; defaults to the app key.")
+    kind: AppKind = Field("container", description="Build and deploy kind: rails, go, nuxt or container.")
+    commands: Commands = Field(default_factory=Commands, description="Lint/test/deploy commands over the kind's defaults.")
+    branches: dict[BranchName, Key] = Field(default_factory=lambda: dict(DEFAULT_BRANCHES), description="Branch -> environment (GitFlow).")
+    reviewers: Reviewers = Field(default_factory=Reviewers, description="Required reviewers of the production environment.")
+    deploy_policies: dict[Key, list[ManagedPolicy]] = Field(
+        default_factory=dict, description="Environment -> AWS managed policies of its deploy role; default PowerUserAccess."
+    )
 
 
 class Person(Model):
@@ -123,6 +104,9 @@ class Person(Model):
 class Group(Model):
     description: Annotated[str, StringConstraints(max_length=1024)] = ""
     members: list[Key] = Field(default_factory=list, description="Keys of people.")
+    repositories: dict[Key, RepositoryPermission] = Field(
+        default_factory=dict, description="App key, `infrastructure` or `all` -> the group's GitHub team permission."
+    )
 
 
 class PermissionSet(Model):
@@ -228,3 +212,6 @@ class LandingZoneConfig(Model):
     applications: dict[Key, Application] = Field(default_factory=dict)
     identity_center: IdentityCenter = Field(default_factory=IdentityCenter)
     guardrails: Guardrails = Field(default_factory=Guardrails)
+    github: Optional[GitHubSettings] = None
+    slack: Optional[SlackSettings] = None
+    deployments: Optional[DeploymentsSettings] = None

@@ -1,0 +1,65 @@
+"""Shape of the delivery sections: GitHub, Slack and Pulumi Deployments (validation phase 1)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+from pydantic import Field, StringConstraints
+
+from config.types import Key, Model
+
+GitHubOwner = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
+RepositoryName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,100}$")]
+BranchName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]{1,100}$")]
+SlackChannel = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_{}-]{1,80}$")]
+Command = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+ActionSha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
+Cron = Annotated[str, StringConstraints(pattern=r"^\S+ \S+ \S+ \S+ \S+$")]
+AppKind = Literal["rails", "go", "nuxt", "container"]
+RepositoryPermission = Literal["pull", "triage", "push", "maintain", "admin"]
+
+DEFAULT_BRANCHES = {"develop": "dev", "staging": "stg", "main": "prod"}
+REPOSITORY_SCOPE_ALL = "all"
+REPOSITORY_SCOPE_INFRASTRUCTURE = "infrastructure"
+
+
+class Reviewers(Model):
+    teams: list[Key] = Field(default_factory=list, description="Group keys; their GitHub teams review.")
+    people: list[Key] = Field(default_factory=list, description="Person keys; their GitHub logins review.")
+
+
+class Commands(Model):
+    lint: Optional[Command] = None
+    test: Optional[Command] = None
+    deploy: Optional[Command] = None
+
+
+class GitHubSettings(Model):
+    enabled: bool = True
+    owner: GitHubOwner = Field(description="Organisation (or user) owning the repositories.")
+    infrastructure_repository: RepositoryName = Field("landing-zone", description="This program's repository (GitHub Flow).")
+    visibility: Literal["private", "internal", "public"] = "private"
+    infrastructure_reviewers: Reviewers = Field(
+        default_factory=Reviewers, description="Required reviewers of the management, audit and log environments."
+    )
+    action_pins: dict[Annotated[str, StringConstraints(pattern=r"^[\w.-]+/[\w.-]+$")], ActionSha] = Field(
+        default_factory=dict, description="owner/action -> full commit SHA, overriding the pins shipped in workflows/."
+    )
+
+
+class SlackSettings(Model):
+    enabled: bool = True
+    workspace: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    deploy_channel: SlackChannel = Field("deploy-{app}", description="Per-application deploy channel; {app} is the app key.")
+    security_alerts_channel: SlackChannel = "security-alerts"
+    approvals_channel: SlackChannel = "deploy-approvals"
+
+
+class DeploymentsSettings(Model):
+    enabled: bool = True
+    organization: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")] = Field(
+        description="Pulumi Cloud organisation: the OIDC audience and the owner of the stacks."
+    )
+    stacks: list[Literal["management", "audit", "log"]] = Field(default_factory=lambda: ["management", "audit", "log"])
+    drift_schedule: Cron = Field("0 21 * * *", description="Daily drift detection (cron, UTC).")
+    notify_slack: bool = Field(True, description="Post deployment results to the approvals channel's webhook.")
