@@ -9,16 +9,8 @@ import pulumi
 import pulumi_aws as aws
 
 from config import AssignmentSpec
-from config.model import attachment_key, membership_key
+from config.model import attachment_key, managed_policy_arn, membership_key
 from config.schema import Group, PermissionSet, Person
-
-AWS_MANAGED_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
-
-
-def managed_policy_arn(policy: str) -> str:
-    """`ReadOnlyAccess` or `job-function/ViewOnlyAccess` -> the AWS managed policy ARN; ARNs pass through."""
-    return policy if policy.startswith("arn:") else AWS_MANAGED_POLICY_PREFIX + policy
-
 
 def first_instance(values: list, what: str, region: str):
     if not values:

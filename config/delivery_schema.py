@@ -37,6 +37,9 @@ class Commands(Model):
 class GitHubSettings(Model):
     enabled: bool = True
     owner: GitHubOwner = Field(description="Organisation (or user) owning the repositories.")
+    automation_login: GitHubOwner = Field(
+        description="Account whose token runs the landing zone; the only bypass of the branch rules, so it can commit the generated workflows."
+    )
     infrastructure_repository: RepositoryName = Field("landing-zone", description="This program's repository (GitHub Flow).")
     visibility: Literal["private", "internal", "public"] = "private"
     infrastructure_reviewers: Reviewers = Field(

@@ -109,7 +109,8 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
             if size > limits.trust_policy_max_chars:
                 fail("guardrails.limits.trust_policy_max_chars", f"trust policy of {role} is {size} characters, over the limit of {limits.trust_policy_max_chars}", limits.trust_policy_max_chars, "IAM's default quota is 2048")
 
-    environment_ous = {env: spec.ou for env, spec in cfg.environments.items()}
+    # An environment whose OU does not exist is already reported; defaults must not echo it.
+    environment_ous = {env: spec.ou for env, spec in cfg.environments.items() if spec.ou in ous}
     controls: dict[str, tuple[str, ...]] = {}
     if guardrails.control_tower.enabled:
         chosen = {ou: tuple(ids) for ou, ids in guardrails.controls.items()} if guardrails.controls is not None else default_controls(environment_ous, cfg.security.ou)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Mapping, Optional
 from config.schema import LandingZoneConfig
 
 if TYPE_CHECKING:
+    from config.delivery_checks import DeliveryPlan
     from config.guardrail_checks import GuardrailPlan
 
 AUDIT = "audit"
@@ -82,6 +83,11 @@ def membership_key(group: str, person: str) -> str:
     return f"{group}-{person}"
 
 
+def managed_policy_arn(policy: str) -> str:
+    """`ReadOnlyAccess` or `job-function/ViewOnlyAccess` -> the AWS managed policy ARN; ARNs pass through."""
+    return policy if policy.startswith("arn:") else f"arn:aws:iam::aws:policy/{policy}"
+
+
 def managed_policy_key(policy: str) -> str:
     """The policy's own name, for resource names (an ARN's `::` is not allowed in a URN name)."""
     return policy.rsplit("/", 1)[-1]
@@ -104,6 +110,8 @@ class LandingZone:
     """Permission set name -> its inline policy, minified JSON."""
     guardrails: Optional["GuardrailPlan"] = None
     """SCPs, OU registrations, controls and the tag policy, checked against AWS limits."""
+    delivery: Optional["DeliveryPlan"] = None
+    """Repositories, pipelines and teams; None without a github section."""
     warnings: tuple[str, ...] = ()
 
     @property

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from config.delivery_checks import check_delivery
 from config.guardrail_checks import check_guardrails
 from config.issues import ConfigIssue, path_of
 from config.model import AUDIT, LOG, AccountSpec, AssignmentSpec, LandingZone, attachment_key, membership_key, parents_first
@@ -267,6 +268,7 @@ class _Checker:
 def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool) -> tuple[LandingZone | None, list[ConfigIssue]]:
     checker = _Checker(cfg, source, refuse_example_domains)
     checker.check_organization()
+    ou_tree_sound = not checker.issues
     checker.check_placements()
     located = checker.collect_accounts()
     checker.check_accounts(located)
@@ -274,8 +276,9 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool) 
     checker.check_people_and_groups()
     inline_policies = checker.load_inline_policies()
     assignments = checker.expand_assignments(accounts)
+    delivery = check_delivery(cfg, accounts, checker.fail, checker.warnings.append)
     guardrails = None
-    if not checker.issues:
+    if ou_tree_sound:
         # OU order and guardrail targets are only meaningful once the OU tree itself is sound.
         order = parents_first({key: ou.parent for key, ou in cfg.organization.organizational_units.items()})
         guardrails = check_guardrails(cfg, order, checker.fail, checker.warnings.append)
@@ -289,6 +292,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool) 
             assignments=tuple(assignments),
             inline_policies=inline_policies,
             guardrails=guardrails,
+            delivery=delivery,
             warnings=tuple(checker.warnings),
         ),
         [],

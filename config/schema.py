@@ -87,7 +87,9 @@ class Application(Model):
     repository: Optional[RepositoryName] = Field(None, description="GitHub repository; defaults to the app key.")
     kind: AppKind = Field("container", description="Build and deploy kind: rails, go, nuxt or container.")
     commands: Commands = Field(default_factory=Commands, description="Lint/test/deploy commands over the kind's defaults.")
-    branches: dict[BranchName, Key] = Field(default_factory=lambda: dict(DEFAULT_BRANCHES), description="Branch -> environment (GitFlow).")
+    branches: Optional[dict[BranchName, Key]] = Field(
+        None, description="Branch -> environment (GitFlow); default develop->dev, staging->stg, main->prod for the app's environments."
+    )
     reviewers: Reviewers = Field(default_factory=Reviewers, description="Required reviewers of the production environment.")
     deploy_policies: dict[Key, list[ManagedPolicy]] = Field(
         default_factory=dict, description="Environment -> AWS managed policies of its deploy role; default PowerUserAccess."

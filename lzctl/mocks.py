@@ -98,16 +98,38 @@ def _enabled(kind: str):
     return make
 
 
+def _numeric(seed: str) -> str:
+    return str(int(_hex(seed, 8), 16) % 10**8)
+
+
+def _github_team(name: str, inputs: dict) -> tuple[str, dict]:
+    team_id = _numeric(name)
+    return team_id, {**inputs, "slug": inputs.get("name", name), "nodeId": f"T_{_hex(name, 12)}"}
+
+
+def _github_repository(name: str, inputs: dict) -> tuple[str, dict]:
+    repository = inputs.get("name", name)
+    return repository, {**inputs, "fullName": f"acme-inc/{repository}", "nodeId": f"R_{_hex(name, 12)}", "repoId": int(_numeric(name))}
+
+
+def _slack_channel(name: str, inputs: dict) -> tuple[str, dict]:
+    return f"C0{_hex(name, 9).upper()}", dict(inputs)
+
+
 _NEW_RESOURCE.update(
     {
         "aws:organizations/policy:Policy": _policy,
         "aws:controltower/landingZone:LandingZone": _landing_zone,
         "aws:controltower/baseline:Baseline": _enabled("enabledbaseline"),
         "aws:controltower/controlTowerControl:ControlTowerControl": _enabled("enabledcontrol"),
+        "github:index/team:Team": _github_team,
+        "github:index/repository:Repository": _github_repository,
+        "slack:index/conversation:Conversation": _slack_channel,
     }
 )
 
 _CALLS = {
+    "github:index/getUser:getUser": lambda args: {"id": _numeric(args["username"]), "login": args["username"], "nodeId": f"U_{_hex(args['username'], 12)}"},
     "aws:ssoadmin/getInstances:getInstances": lambda args: {
         "arns": [SSO_INSTANCE_ARN],
         "identityStoreIds": [IDENTITY_STORE_ID],
@@ -131,11 +153,20 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
             if allowed:
                 self.account_of_provider[provider_id] = allowed[0]
             return provider_id, dict(args.inputs)
+        account = self.account_of_provider.get(args.provider.rsplit("::", 1)[-1], account_id("management"))
         if args.typ == "aws:iam/role:Role":
-            account = self.account_of_provider.get(args.provider.rsplit("::", 1)[-1], account_id("management"))
             role_name = args.inputs.get("name", args.name)
             arn = f"arn:aws:iam::{account}:role{args.inputs.get('path', '/')}{role_name}"
             return role_name, {**args.inputs, "arn": arn, "uniqueId": f"AROA{_hex(arn, 17).upper()}"}
+        if args.typ == "aws:iam/policy:Policy":
+            arn = f"arn:aws:iam::{account}:policy{args.inputs.get('path', '/')}{args.inputs.get('name', args.name)}"
+            return arn, {**args.inputs, "arn": arn}
+        if args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            arn = f"arn:aws:iam::{account}:oidc-provider/{args.inputs['url'].removeprefix('https://')}"
+            return arn, {**args.inputs, "arn": arn}
+        if args.typ == "aws:ecr/repository:Repository":
+            url = f"{account}.dkr.ecr.ap-northeast-1.amazonaws.com/{args.inputs['name']}"
+            return args.inputs["name"], {**args.inputs, "repositoryUrl": url, "arn": f"arn:aws:ecr:ap-northeast-1:{account}:repository/{args.inputs['name']}"}
         make = _NEW_RESOURCE.get(args.typ)
         if make is not None:
             return make(args.name, dict(args.inputs))

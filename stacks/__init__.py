@@ -11,6 +11,7 @@ from pulumi.runtime.settings import get_monitor
 import config
 from config import ConfigError, ConfigIssue
 from stacks import management
+from stacks.secrets import read_secrets
 
 ROLES = {"management": management.build}
 
@@ -31,7 +32,8 @@ def run() -> None:
         )
     offline = running_offline()
     landing_zone = config.load(Path(settings.get("configDir") or "config"), refuse_example_domains=not offline)
+    secrets = read_secrets(landing_zone, offline)
     for warning in landing_zone.warnings:
         pulumi.log.warn(warning)
-    for name, value in ROLES[role](landing_zone).items():
+    for name, value in ROLES[role](landing_zone, secrets).items():
         pulumi.export(name, value)

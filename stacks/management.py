@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -26,6 +26,7 @@ from config import LandingZone
 from config.model import AUDIT, LOG
 from config.schema import SCOPE_MANAGEMENT, SCP_ROOT
 from guardrails.control_tower import BASELINE_VERSION_FOR, ManifestSettings
+from stacks.delivery import build_delivery
 
 
 def management_provider(landing_zone: LandingZone) -> aws.Provider:
@@ -39,11 +40,12 @@ def management_provider(landing_zone: LandingZone) -> aws.Provider:
     )
 
 
-def build(landing_zone: LandingZone) -> dict[str, object]:
+def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) -> dict[str, object]:
     org = landing_zone.organization
     control_tower = landing_zone.config.guardrails.control_tower
     trusts: Optional[str] = org.management_account_id if control_tower.enabled else None
-    in_management = pulumi.ResourceOptions(providers=[management_provider(landing_zone)])
+    management = management_provider(landing_zone)
+    in_management = pulumi.ResourceOptions(providers=[management])
 
     organization = Organization(
         "organization",
@@ -164,4 +166,5 @@ def build(landing_zone: LandingZone) -> dict[str, object]:
         "governedRegions": org.governed_regions,
         "accessRoleName": org.access_role_name,
         **outputs,
+        **build_delivery(landing_zone, secrets, management, security, applications),
     }

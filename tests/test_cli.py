@@ -7,6 +7,9 @@ import subprocess
 import sys
 
 from tests.helpers import REPO, write_config
+from tests.test_management_stack import EXPECTED_COUNTS
+
+EXAMPLE_RESOURCES = sum(EXPECTED_COUNTS.values())
 
 STEP_STATE_KEYS = {"type", "urn", "custom", "parent", "provider", "protect", "inputs", "dependencies"}
 
@@ -21,12 +24,12 @@ def test_json_plan_has_the_preview_shape():
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert set(document) == {"steps", "changeSummary", "outputs"}
-    assert document["changeSummary"] == {"create": len(document["steps"])} == {"create": 166}
+    assert document["changeSummary"] == {"create": len(document["steps"])} == {"create": EXAMPLE_RESOURCES}
     for step in document["steps"]:
         assert step["op"] == "create" and step["urn"] == step["newState"]["urn"]
         assert set(step["newState"]) == STEP_STATE_KEYS
     components = [s["newState"] for s in document["steps"] if s["newState"]["type"].startswith("landingzone:")]
-    assert len(components) == 7 and not any(c["custom"] for c in components)
+    assert len(components) == sum(n for t, n in EXPECTED_COUNTS.items() if t.startswith("landingzone:")) and not any(c["custom"] for c in components)
     account = next(s["newState"] for s in document["steps"] if s["urn"].endswith("::shop-dev-account"))
     assert account["inputs"]["parentId"].startswith("ou-") and account["protect"] is True
     assert "warning: root e-mails of 8 accounts" in result.stderr
@@ -37,14 +40,14 @@ def test_tree_plan_groups_resources_by_component():
     assert result.returncode == 0
     assert "landingzone:app_account_set:AppAccountSet shop" in result.stdout
     assert "aws:ssoadmin/accountAssignment:AccountAssignment × 24" in result.stdout
-    assert result.stdout.startswith("Plan of landing-zone/management (offline, mocked outputs): 166 to create")
+    assert result.stdout.startswith(f"Plan of landing-zone/management (offline, mocked outputs): {EXAMPLE_RESOURCES} to create")
 
 
 def test_out_writes_the_plan_to_a_file(tmp_path):
     out = tmp_path / "plan.json"
     result = lzctl("plan", "--stack", "management", "--json", "--out", str(out))
     assert result.returncode == 0 and result.stdout == ""
-    assert len(json.loads(out.read_text())["steps"]) == 166
+    assert len(json.loads(out.read_text())["steps"]) == EXAMPLE_RESOURCES
 
 
 def test_unknown_stack_exits_2_with_nothing_on_stdout():

@@ -95,7 +95,7 @@ def test_real_runs_refuse_example_domain_emails():
 def test_yaml_merge_keys_are_read(config_dir):
     directory = config_dir()
     text = (directory / "landing-zone.yaml").read_text()
-    text = text.replace("  shop:\n    description: Storefront (Rails).\n", "  shop: &app\n    description: Storefront (Rails).\n  search: {<<: *app}\n")
+    text = text.replace("  shop:\n", "  shop: &app\n", 1).replace("  booking:\n", "  search: {<<: *app, repository: search}\n  booking:\n", 1)
     (directory / "landing-zone.yaml").write_text(text)
     landing_zone = config.load(directory, refuse_example_domains=False)
     assert landing_zone.config.applications["search"].description == "Storefront (Rails)."

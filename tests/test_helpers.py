@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from components.sso_access import managed_policy_arn
 from config.issues import ConfigIssue, path_of
-from config.model import managed_policy_key, parents_first
+from config.model import managed_policy_arn, managed_policy_key, parents_first
 from lzctl.mocks import account_id
 from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
 

@@ -7,23 +7,54 @@ from collections import Counter
 
 from tests.helpers import EXAMPLE_DIR, run_management, write_config
 
+APP_ENVS, CONTAINER_ENVS, INFRA_STACKS = 6, 3, 3  # shop and booking x dev/stg/prod; booking is a container app
 EXPECTED_COUNTS = {
     "pulumi:pulumi:Stack": 1,
     "pulumi:providers:aws": 1 + 8,
+    "pulumi:providers:github": 1,
+    "pulumi:providers:slack": 1,
+    "pulumi:providers:pulumiservice": 1,
     "landingzone:organization:Organization": 1,
     "landingzone:security_ou:SecurityOU": 1,
     "landingzone:app_account_set:AppAccountSet": 2,
     "landingzone:sso_access:SSOAccess": 1,
     "landingzone:guardrails:Guardrails": 1,
     "landingzone:control_tower:ControlTower": 1,
+    "landingzone:deploy_roles:DeployRoles": 2,
+    "landingzone:github_repository:GitHubRepository": 3,  # shop, booking, the infrastructure repository
+    "landingzone:github_teams:GitHubTeams": 1,
+    "landingzone:slack_channels:SlackChannels": 1,
+    "landingzone:stack_deployments:StackDeployments": INFRA_STACKS,
     "aws:organizations/policy:Policy": 4,  # root baseline, security log buckets, suspended deny-all, tags
     "aws:organizations/policyAttachment:PolicyAttachment": 4,
-    "aws:iam/role:Role": 4 + 8,  # Control Tower's prerequisites, its execution role in each account
+    # Control Tower's 4 prerequisites and 8 execution roles; deploy + plan per app env; deploy + plan per infra stack
+    "aws:iam/role:Role": 4 + 8 + 2 * APP_ENVS + 2 * INFRA_STACKS,
     "aws:iam/rolePolicy:RolePolicy": 2,
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 + 8,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 + 8 + 2 * APP_ENVS + 2 * INFRA_STACKS,
+    "aws:iam/policy:Policy": APP_ENVS,  # the deploy boundary in each app account
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": APP_ENVS + 2 * INFRA_STACKS,  # GitHub; GitHub + Pulumi
+    "aws:ecr/repository:Repository": CONTAINER_ENVS,
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": CONTAINER_ENVS,
     "aws:controltower/landingZone:LandingZone": 1,
     "aws:controltower/baseline:Baseline": 5,  # security, member, dev, stg, prod
     "aws:controltower/controlTowerControl:ControlTowerControl": 1 + 14 + 14 + 17,
+    "github:index/repository:Repository": 3,
+    "github:index/branch:Branch": 2 * 2,  # develop and staging per app
+    "github:index/repositoryFile:RepositoryFile": 2 * 2 * 3 + 1,  # ci + deploy on 3 branches per app; preview
+    "github:index/repositoryRuleset:RepositoryRuleset": 2 * 2 + 1,
+    "github:index/repositoryEnvironment:RepositoryEnvironment": APP_ENVS + INFRA_STACKS,
+    "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": APP_ENVS + INFRA_STACKS,
+    "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 4 * APP_ENVS,
+    "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": APP_ENVS,  # SLACK_BOT_TOKEN
+    "github:index/actionsVariable:ActionsVariable": APP_ENVS + 2 + 1 + INFRA_STACKS,  # plan role ARNs, Slack channels, AWS_REGION
+    "github:index/actionsSecret:ActionsSecret": 2 + 1,  # SLACK_BOT_TOKEN per app, PULUMI_ACCESS_TOKEN
+    "github:index/team:Team": 4,
+    "github:index/teamMembership:TeamMembership": 5,
+    "github:index/teamRepository:TeamRepository": 3 + 1 + 1,  # admins on all, developers on their app
+    "slack:index/conversation:Conversation": 2 + 2,  # a deploy channel per app, security alerts, approvals
+    "pulumiservice:index:DeploymentSettings": INFRA_STACKS,
+    "pulumiservice:index:DriftSchedule": INFRA_STACKS,
+    "pulumiservice:index:Webhook": INFRA_STACKS,
     "aws:organizations/organization:Organization": 1,
     "aws:organizations/organizationalUnit:OrganizationalUnit": 6,
     "aws:organizations/account:Account": 8,
@@ -41,21 +72,32 @@ def test_management_stack_registers_exactly_the_expected_resources(management_pl
     assert dict(Counter(r.type for r in management_plan.resources)) == EXPECTED_COUNTS
 
 
-def test_every_aws_resource_names_an_explicit_provider(management_plan):
-    management = management_plan.named("management")
+def provider_of(plan, resource) -> str:
+    return next(r for r in plan.resources if resource.provider.startswith(r.urn + "::")).name
+
+
+def expected_provider(resource) -> str:
+    """Which provider a resource must use: the account it belongs in, derived from its name."""
+    package, parent_type = resource.type.split(":")[0], resource.parent.split("::")[-2].split("$")[-1]
+    if package != "aws":
+        return {"github": "github", "slack": "slack", "pulumiservice": "pulumi-cloud"}[package]
+    if "-control-tower-execution" in resource.name:
+        return resource.name.split("-control-tower-execution")[0] + "-provider"
+    if parent_type == "landingzone:deploy_roles:DeployRoles":
+        return "-".join(resource.name.split("-")[:2]) + "-provider"  # <app>-<env>-...
+    if parent_type == "landingzone:stack_deployments:StackDeployments" and resource.name.split("-")[0] != "management":
+        return f"security-{resource.name.split('-')[0]}-provider"
+    return "management"
+
+
+def test_every_resource_names_an_explicit_provider_in_the_right_account(management_plan):
     for resource in management_plan.resources:
-        if not resource.custom or resource.type.startswith("pulumi:providers:"):
-            continue
-        if "control-tower-execution" in resource.name:
-            # Inside a member account: the provider of that account, created beside it.
-            account = resource.name.split("-control-tower-execution")[0]
-            assert resource.provider.startswith(management_plan.named(f"{account}-provider").urn + "::"), resource.urn
-        else:
-            assert resource.provider.startswith(management.urn + "::"), resource.urn
+        if resource.custom and not resource.type.startswith("pulumi:providers:"):
+            assert provider_of(management_plan, resource) == expected_provider(resource), resource.urn
 
 
 def test_management_provider_refuses_every_account_but_management(management_plan):
-    management = management_plan.named("management")
+    [management] = [r for r in management_plan.of_type("pulumi:providers:aws") if r.name == "management"]
     assert management.inputs["allowedAccountIds"] == '["123456789012"]'
     assert "assumeRoles" not in management.inputs
     assert management.inputs["region"] == "ap-northeast-1"
@@ -102,7 +144,7 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
     import yaml
 
     data = yaml.safe_load((EXAMPLE_DIR / "landing-zone.yaml").read_text())
-    data["applications"]["search"] = {"description": "Search (Go)."}
+    data["applications"]["search"] = {"description": "Search (Go).", "kind": "go"}
     plan, errors = run_management(write_config(tmp_path, data))
     assert not errors
     before = {r.urn: r for r in management_plan.resources}
@@ -116,6 +158,22 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
         "aws:organizations/account:Account": 3,
         "pulumi:providers:aws": 3,
         "aws:ssoadmin/accountAssignment:AccountAssignment": 6,  # admins and auditors on 3 accounts
-        "aws:iam/role:Role": 3,  # Control Tower's execution role in each new account
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
+        "aws:iam/role:Role": 3 + 3 * 2,  # Control Tower's execution role; deploy and plan roles
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 + 3 * 2,
+        "aws:iam/policy:Policy": 3,
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 3,
+        "landingzone:deploy_roles:DeployRoles": 1,
+        "landingzone:github_repository:GitHubRepository": 1,
+        "github:index/repository:Repository": 1,
+        "github:index/branch:Branch": 2,
+        "github:index/repositoryFile:RepositoryFile": 2 * 3,
+        "github:index/repositoryRuleset:RepositoryRuleset": 2,
+        "github:index/repositoryEnvironment:RepositoryEnvironment": 3,
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 3,
+        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 4 * 3,
+        "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": 3,
+        "github:index/actionsVariable:ActionsVariable": 3 + 1,
+        "github:index/actionsSecret:ActionsSecret": 1,
+        "github:index/teamRepository:TeamRepository": 1,  # platform admins: all repositories
+        "slack:index/conversation:Conversation": 1,
     }

@@ -1,0 +1,106 @@
+"""An application's deploy access in each environment account: GitHub OIDC, roles, boundary, ECR."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from config.model import managed_policy_arn, managed_policy_key
+from delivery.policies import (
+    BOUNDARY_NAME,
+    GITHUB_AUDIENCE,
+    GITHUB_OIDC_URL,
+    ROLE_PATH,
+    deploy_boundary,
+    ecr_lifecycle_policy,
+    github_subject,
+    github_trust,
+)
+from guardrails.scp import minify
+
+READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+@dataclass(frozen=True)
+class DeployRolesArgs:
+    owner: str
+    """GitHub owner of the repository."""
+    repository: str
+    """The application's repository; its environments' jobs assume the deploy roles."""
+    providers: Mapping[str, aws.Provider]
+    """Environment -> provider of that environment's account."""
+    deploy_policies: Mapping[str, Sequence[str]]
+    """Environment -> AWS managed policies of the deploy role."""
+    container_repository: Optional[str] = None
+    """ECR repository name, for container applications."""
+
+
+class DeployRoles(pulumi.ComponentResource):
+    deploy_role_arns: dict[str, pulumi.Output[str]]
+    plan_role_arns: dict[str, pulumi.Output[str]]
+    image_repository_urls: dict[str, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: DeployRolesArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("landingzone:deploy_roles:DeployRoles", name, None, opts)
+        self.deploy_role_arns, self.plan_role_arns, self.image_repository_urls = {}, {}, {}
+        for env, provider in args.providers.items():
+            in_account = pulumi.ResourceOptions(parent=self, provider=provider)
+            oidc = aws.iam.OpenIdConnectProvider(
+                f"{name}-{env}-github-oidc",
+                url=GITHUB_OIDC_URL,
+                client_id_lists=[GITHUB_AUDIENCE],
+                opts=in_account,
+            )
+            boundary = aws.iam.Policy(
+                f"{name}-{env}-deploy-boundary",
+                name=BOUNDARY_NAME,
+                path=ROLE_PATH,
+                description="Caps every GitHub deploy and plan role: no IAM users, no org changes, no touching the OIDC trust.",
+                policy=minify(deploy_boundary()),
+                opts=in_account,
+            )
+            roles = {
+                "deploy": (github_subject(args.owner, args.repository, env), [managed_policy_arn(p) for p in args.deploy_policies[env]]),
+                "plan": (github_subject(args.owner, args.repository), [READ_ONLY_ACCESS]),
+            }
+            arns = {}
+            for purpose, (subject, policies) in roles.items():
+                role = aws.iam.Role(
+                    f"{name}-{env}-{purpose}-role",
+                    name=f"github-{purpose}-{env}",
+                    path=ROLE_PATH,
+                    assume_role_policy=oidc.arn.apply(lambda arn, subject=subject: minify(github_trust(arn, subject))),
+                    permissions_boundary=boundary.arn,
+                    max_session_duration=3600,
+                    opts=in_account,
+                )
+                for policy_arn in policies:
+                    aws.iam.RolePolicyAttachment(
+                        f"{name}-{env}-{purpose}-{managed_policy_key(policy_arn)}-attachment",
+                        role=role.name,
+                        policy_arn=policy_arn,
+                        opts=in_account,
+                    )
+                arns[purpose] = role.arn
+            self.deploy_role_arns[env], self.plan_role_arns[env] = arns["deploy"], arns["plan"]
+            if args.container_repository:
+                images = aws.ecr.Repository(
+                    f"{name}-{env}-images",
+                    name=args.container_repository,
+                    image_tag_mutability="IMMUTABLE",
+                    image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
+                    encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")],
+                    opts=in_account,
+                )
+                aws.ecr.LifecyclePolicy(
+                    f"{name}-{env}-images-lifecycle",
+                    repository=images.name,
+                    policy=json.dumps(ecr_lifecycle_policy(), separators=(",", ":")),
+                    opts=in_account,
+                )
+                self.image_repository_urls[env] = images.repository_url
+        self.register_outputs({"deployRoleArns": self.deploy_role_arns, "planRoleArns": self.plan_role_arns})

@@ -1,0 +1,214 @@
+"""GitHub, Slack and Pulumi Deployments wired to the accounts of the management stack.
+
+Per application: deploy roles in each environment account, a repository whose environments carry
+those roles' ARNs, the account ids and the Slack channel, and the generated workflows. For the
+landing zone itself: its repository and Pulumi Deployments per infrastructure stack.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Optional
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_github as github
+import pulumi_pulumiservice as pulumiservice
+import pulumi_slack as slack
+import yaml
+
+from components import AppAccountSet, SecurityOU
+from components.deploy_roles import DeployRoles, DeployRolesArgs
+from components.github_repository import BranchRule, EnvironmentSpec, GitHubRepository, GitHubRepositoryArgs
+from components.github_teams import GitHubTeams, GitHubTeamsArgs
+from components.slack_channels import SlackChannels, SlackChannelsArgs
+from components.stack_deployments import StackDeployments, StackDeploymentsArgs
+from config import LandingZone
+from config.delivery_checks import PipelineSpec, ReviewerSpec
+from workflows import ActionPins, AppWorkflowSpec, InfraWorkflowSpec, app_workflows, infra_workflows, plan_role_variable
+
+SECURITY_ALERTS, APPROVALS = "security-alerts", "approvals"
+RELEASE_BRANCH = "main"
+
+
+def required_checks(files: Mapping[str, str]) -> list[str]:
+    """Status check contexts of the generated pull-request workflows: each job's name, or its id."""
+    checks = []
+    for text in files.values():
+        workflow = yaml.safe_load(text)
+        # YAML 1.1 reads the bare key `on` as the boolean true.
+        triggers = workflow.get("on", workflow.get(True)) or {}
+        if "pull_request" in triggers:
+            checks += [job.get("name", job_id) for job_id, job in workflow["jobs"].items()]
+    return checks
+
+
+def user_id(login: str, provider: github.Provider) -> pulumi.Output[int]:
+    found = github.get_user_output(username=login, opts=pulumi.InvokeOutputOptions(provider=provider))
+    return found.id.apply(int)
+
+
+class Delivery:
+    """Builds the delivery resources; one instance per management stack run."""
+
+    def __init__(self, landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]):
+        self.landing_zone = landing_zone
+        self.cfg = landing_zone.config
+        self.plan = landing_zone.delivery
+        self.secrets = secrets
+        self.github = github.Provider("github", owner=self.cfg.github.owner, token=secrets["githubToken"])
+        self.in_github = pulumi.ResourceOptions(providers=[self.github])
+        self.pins = ActionPins.from_mapping(self.cfg.github.action_pins) if self.cfg.github.action_pins else None
+        self.bypass = user_id(self.cfg.github.automation_login, self.github)
+        self.channels: dict[str, pulumi.Output[str]] = {}
+        self.team_ids: dict[str, pulumi.Output[int]] = {}
+
+    def team_permissions(self, repository: str) -> dict[str, tuple[pulumi.Output[int], str]]:
+        return {
+            team.group: (self.team_ids[team.group], team.permissions[repository])
+            for team in self.plan.teams
+            if repository in team.permissions
+        }
+
+    def reviewers(self, spec: ReviewerSpec) -> dict:
+        return {
+            "reviewer_team_ids": [self.team_ids[team] for team in spec.teams],
+            "reviewer_user_ids": [user_id(login, self.github) for login in spec.logins],
+        }
+
+    def slack_channels(self) -> None:
+        if self.cfg.slack is None or not self.cfg.slack.enabled:
+            return
+        provider = slack.Provider("slack", token=self.secrets["slackToken"])
+        names = {p.application: p.slack_channel for p in self.plan.pipelines}
+        names.update({SECURITY_ALERTS: self.cfg.slack.security_alerts_channel, APPROVALS: self.cfg.slack.approvals_channel})
+        channels = SlackChannels("slack", SlackChannelsArgs(names), opts=pulumi.ResourceOptions(providers=[provider]))
+        self.channels = channels.channel_ids
+
+    def application(self, pipeline: PipelineSpec, accounts: AppAccountSet) -> GitHubRepository:
+        container = pipeline.application if pipeline.kind == "container" else None
+        roles = DeployRoles(
+            pipeline.application,
+            DeployRolesArgs(
+                owner=self.cfg.github.owner,
+                repository=pipeline.repository,
+                providers={env: accounts.providers[env] for env in pipeline.accounts},
+                deploy_policies=pipeline.deploy_policies,
+                container_repository=container,
+            ),
+        )
+        release_environment = pipeline.branches.get(RELEASE_BRANCH, list(pipeline.branches.values())[-1])
+        files = app_workflows(
+            AppWorkflowSpec(
+                app=pipeline.application,
+                repository=pipeline.repository,
+                kind=pipeline.kind,
+                branches=pipeline.branches,
+                prod_environment=release_environment,
+                ecr_repository=container,
+                **pipeline.commands,
+                **({"pins": self.pins} if self.pins else {}),
+            )
+        )
+        environments = []
+        for branch, env in pipeline.branches.items():
+            variables = {
+                "AWS_ROLE_ARN": roles.deploy_role_arns[env],
+                "AWS_REGION": self.cfg.organization.home_region,
+                "AWS_ACCOUNT_ID": accounts.account_ids[env],
+            }
+            secrets = {}
+            if pipeline.application in self.channels:
+                variables["SLACK_CHANNEL_ID"] = self.channels[pipeline.application]
+                secrets["SLACK_BOT_TOKEN"] = self.secrets["slackToken"]
+            reviewers = self.reviewers(pipeline.reviewers) if env == release_environment else {}
+            environments.append(EnvironmentSpec(env, branch, variables=variables, secrets=secrets, **reviewers))
+        integration = [branch for branch in pipeline.branches if branch != RELEASE_BRANCH]
+        # The approval request and the release tag run in jobs without an environment.
+        repository_variables = {f"PLAN_ROLE_ARN_{env.upper()}": arn for env, arn in roles.plan_role_arns.items()}
+        repository_secrets = {}
+        if pipeline.application in self.channels:
+            repository_variables["SLACK_CHANNEL_ID"] = self.channels[pipeline.application]
+            repository_secrets["SLACK_BOT_TOKEN"] = self.secrets["slackToken"]
+        return GitHubRepository(
+            pipeline.application,
+            GitHubRepositoryArgs(
+                repository=pipeline.repository,
+                description=self.cfg.applications[pipeline.application].description,
+                visibility=self.cfg.github.visibility,
+                bypass_user_id=self.bypass,
+                rules=[BranchRule("release", [RELEASE_BRANCH], approvals=1)]
+                + ([BranchRule("integration", integration, approvals=0)] if integration else []),
+                required_checks=required_checks(files),
+                extra_branches=integration,
+                environments=environments,
+                variables=repository_variables,
+                secrets=repository_secrets,
+                files=files,
+                team_permissions=self.team_permissions(pipeline.repository),
+            ),
+            opts=self.in_github,
+        )
+
+    def infrastructure(self, providers: Mapping[str, aws.Provider]) -> GitHubRepository:
+        deployments = self.cfg.deployments if self.cfg.deployments is not None and self.cfg.deployments.enabled else None
+        stacks = list(deployments.stacks) if deployments else ["management", "audit", "log"]
+        variables: dict[str, pulumi.Input[str]] = {"AWS_REGION": self.cfg.organization.home_region}
+        if deployments:
+            service = pulumiservice.Provider("pulumi-cloud", access_token=self.secrets["pulumiAccessToken"])
+            for stack in stacks:
+                stack_deployments = StackDeployments(
+                    stack,
+                    StackDeploymentsArgs(
+                        organization=deployments.organization,
+                        project=pulumi.get_project(),
+                        stack=stack,
+                        provider=providers[stack],
+                        github_owner=self.cfg.github.owner,
+                        repository=self.plan.infrastructure_repository,
+                        drift_schedule=deployments.drift_schedule,
+                        slack_webhook_url=self.secrets.get("slackWebhookUrl"),
+                    ),
+                    opts=pulumi.ResourceOptions(providers=[service]),
+                )
+                variables[plan_role_variable(stack)] = stack_deployments.plan_role_arn
+        files = infra_workflows(InfraWorkflowSpec(repository=self.plan.infrastructure_repository, stacks=tuple(stacks), **({"pins": self.pins} if self.pins else {})))
+        reviewers = self.reviewers(self.plan.infrastructure_reviewers)
+        return GitHubRepository(
+            "infrastructure",
+            GitHubRepositoryArgs(
+                repository=self.plan.infrastructure_repository,
+                description="The AWS landing zone as code (Pulumi): organisation, accounts, guardrails, pipelines.",
+                visibility=self.cfg.github.visibility,
+                bypass_user_id=self.bypass,
+                rules=[BranchRule("release", [RELEASE_BRANCH], approvals=1)],
+                required_checks=required_checks(files),
+                environments=[EnvironmentSpec(stack, RELEASE_BRANCH, **reviewers) for stack in stacks],
+                variables=variables,
+                secrets={"PULUMI_ACCESS_TOKEN": self.secrets["pulumiAccessToken"]} if deployments else {},
+                files=files,
+                team_permissions=self.team_permissions(self.plan.infrastructure_repository),
+            ),
+            opts=self.in_github,
+        )
+
+
+def build_delivery(
+    landing_zone: LandingZone,
+    secrets: Mapping[str, pulumi.Output[str]],
+    management: aws.Provider,
+    security: SecurityOU,
+    applications: Mapping[str, AppAccountSet],
+) -> dict[str, object]:
+    if landing_zone.delivery is None:
+        return {}
+    delivery = Delivery(landing_zone, secrets)
+    delivery.slack_channels()
+    teams = GitHubTeams("github", GitHubTeamsArgs(teams=landing_zone.delivery.teams), opts=delivery.in_github)
+    delivery.team_ids = teams.team_ids
+    repositories = {p.repository: delivery.application(p, applications[p.application]) for p in landing_zone.delivery.pipelines}
+    providers: dict[str, Optional[aws.Provider]] = {"management": management, "audit": security.audit.provider, "log": security.log.provider}
+    repositories[landing_zone.delivery.infrastructure_repository] = delivery.infrastructure(providers)
+    return {
+        "repositories": {name: repo.repository.full_name for name, repo in repositories.items()},
+        "slackChannelIds": delivery.channels,
+    }

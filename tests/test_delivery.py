@@ -1,0 +1,206 @@
+"""GitHub, Slack, OIDC deploy roles and Pulumi Deployments in the management stack's graph."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import config
+from delivery.policies import deploy_boundary
+from lzctl.mocks import stable_uuid  # noqa: F401  (mocks are the source of the ids asserted below)
+from lzctl.runtime import SECRET
+from stacks.secrets import OFFLINE_PLACEHOLDER
+from tests.helpers import run_management
+from tests.test_config_errors import setter
+from workflows import AppWorkflowSpec, app_workflows
+
+OWNER = "acme-inc"
+OIDC = "token.actions.githubusercontent.com"
+
+
+def inputs(plan, name):
+    return plan.named(name).inputs
+
+
+def trust(plan, name) -> dict:
+    return json.loads(inputs(plan, name)["assumeRolePolicy"])["Statement"][0]
+
+
+@pytest.mark.parametrize("app", ["shop", "booking"])
+@pytest.mark.parametrize("env", ["dev", "stg", "prod"])
+def test_each_app_environment_gets_an_exactly_scoped_deploy_role(management_plan, app, env):
+    statement = trust(management_plan, f"{app}-{env}-deploy-role")
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Condition"] == {"StringEquals": {f"{OIDC}:aud": "sts.amazonaws.com", f"{OIDC}:sub": f"repo:{OWNER}/{app}:environment:{env}"}}
+    account = management_plan.outputs["accountIds"][f"{app}-{env}"]
+    assert statement["Principal"]["Federated"] == f"arn:aws:iam::{account}:oidc-provider/{OIDC}"
+    role = inputs(management_plan, f"{app}-{env}-deploy-role")
+    assert role["permissionsBoundary"] == f"arn:aws:iam::{account}:policy/github/landing-zone-deploy-boundary"
+    assert inputs(management_plan, f"{app}-{env}-deploy-PowerUserAccess-attachment")["policyArn"] == "arn:aws:iam::aws:policy/PowerUserAccess"
+
+
+@pytest.mark.parametrize("app", ["shop", "booking"])
+@pytest.mark.parametrize("env", ["dev", "stg", "prod"])
+def test_each_github_environment_carries_its_role_account_region_and_channel(management_plan, app, env):
+    account = management_plan.outputs["accountIds"][f"{app}-{env}"]
+    variables = {r.inputs["variableName"]: r.inputs["value"] for r in management_plan.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable") if r.inputs["repository"] == app and r.inputs["environment"] == env}
+    assert variables == {
+        "AWS_ROLE_ARN": f"arn:aws:iam::{account}:role/github/github-deploy-{env}",
+        "AWS_REGION": "ap-northeast-1",
+        "AWS_ACCOUNT_ID": account,
+        "SLACK_CHANNEL_ID": management_plan.outputs["slackChannelIds"][app],
+    }
+    secret = inputs(management_plan, f"{app}-{env}-SLACK_BOT_TOKEN-secret")
+    assert (secret["secretName"], secret["plaintextValue"]) == ("SLACK_BOT_TOKEN", SECRET)
+
+
+def test_jobs_without_an_environment_find_slack_and_plan_roles_at_repository_level(management_plan):
+    variables = {r.inputs["variableName"]: r.inputs["value"] for r in management_plan.of_type("github:index/actionsVariable:ActionsVariable") if r.inputs["repository"] == "shop"}
+    assert variables["SLACK_CHANNEL_ID"] == management_plan.outputs["slackChannelIds"]["shop"]
+    assert variables["PLAN_ROLE_ARN_PROD"].endswith(":role/github/github-plan-prod")
+    assert inputs(management_plan, "shop-SLACK_BOT_TOKEN-secret")["plaintextValue"] == SECRET
+    assert inputs(management_plan, "infrastructure-PULUMI_ACCESS_TOKEN-secret")["plaintextValue"] == SECRET
+
+
+def test_plan_roles_trust_only_pull_requests_read_only(management_plan):
+    statement = trust(management_plan, "shop-dev-plan-role")
+    assert statement["Condition"]["StringEquals"][f"{OIDC}:sub"] == f"repo:{OWNER}/shop:pull_request"
+    assert inputs(management_plan, "shop-dev-plan-ReadOnlyAccess-attachment")["policyArn"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def test_the_boundary_forbids_users_org_changes_and_touching_the_trust(management_plan):
+    document = json.loads(inputs(management_plan, "shop-prod-deploy-boundary")["policy"])
+    assert document == deploy_boundary()
+    denied = {action for s in document["Statement"] if s["Effect"] == "Deny" for action in s["Action"]}
+    assert {"iam:CreateUser", "iam:CreateAccessKey", "organizations:*", "account:*", "iam:DeleteOpenIDConnectProvider", "iam:UpdateAssumeRolePolicy"} <= denied
+
+
+def test_prod_waits_for_reviewers_and_only_main_deploys_it(management_plan):
+    prod = inputs(management_plan, "shop-prod-environment")
+    team_id = int(management_plan.named("github-shop-developers-team").id)
+    assert prod["reviewers"] == [{"teams": [team_id], "users": []}]
+    assert prod["preventSelfReview"] is True and prod["canAdminsBypass"] is False
+    assert inputs(management_plan, "shop-prod-branch-policy")["branchPattern"] == "main"
+    dev = inputs(management_plan, "shop-dev-environment")
+    assert "reviewers" not in dev and inputs(management_plan, "shop-dev-branch-policy")["branchPattern"] == "develop"
+    assert inputs(management_plan, "shop-stg-branch-policy")["branchPattern"] == "staging"
+
+
+def test_booking_prod_reviewers_include_a_person_by_github_id(management_plan):
+    reviewers = inputs(management_plan, "booking-prod-environment")["reviewers"][0]
+    assert len(reviewers["teams"]) == 1 and len(reviewers["users"]) == 1
+
+
+def test_branch_rules_require_reviews_checks_and_forbid_force_push_and_deletion(management_plan):
+    release = inputs(management_plan, "shop-release-ruleset")
+    assert release["conditions"]["refName"]["includes"] == ["refs/heads/main"]
+    rules = release["rules"]
+    assert rules["pullRequest"]["requiredApprovingReviewCount"] == 1 and rules["pullRequest"]["dismissStaleReviewsOnPush"] is True
+    assert [c["context"] for c in rules["requiredStatusChecks"]["requiredChecks"]] == ["Lint", "Unit tests"]
+    assert rules["nonFastForward"] is True and rules["deletion"] is True
+    [bypass] = release["bypassActors"]
+    assert (bypass["actorType"], bypass["bypassMode"]) == ("User", "always")  # the automation account only
+    integration = inputs(management_plan, "shop-integration-ruleset")
+    assert integration["conditions"]["refName"]["includes"] == ["refs/heads/develop", "refs/heads/staging"]
+    assert integration["rules"]["pullRequest"]["requiredApprovingReviewCount"] == 0
+
+
+def test_generated_workflows_are_committed_to_every_deploy_branch(management_plan):
+    expected = app_workflows(AppWorkflowSpec(app="shop", repository="shop", kind="rails"))
+    for branch in ("main", "develop", "staging"):
+        committed = inputs(management_plan, f"shop-{branch}-deploy-file")
+        assert (committed["branch"], committed["file"]) == (branch, ".github/workflows/deploy.yml")
+        assert committed["content"] == expected[".github/workflows/deploy.yml"]
+    assert management_plan.named("shop-develop-branch").urn in management_plan.named("shop-develop-ci-file").dependencies
+
+
+def test_container_apps_get_an_immutable_scanned_image_repository(management_plan):
+    images = inputs(management_plan, "booking-prod-images")
+    assert images["imageTagMutability"] == "IMMUTABLE" and images["imageScanningConfiguration"] == {"scanOnPush": True}
+    lifecycle = json.loads(inputs(management_plan, "booking-prod-images-lifecycle")["policy"])
+    assert [rule["selection"]["tagStatus"] for rule in lifecycle["rules"]] == ["untagged", "any"]
+    assert not [r for r in management_plan.of_type("aws:ecr/repository:Repository") if r.name.startswith("shop-")]
+
+
+def test_teams_come_from_the_identity_center_groups(management_plan):
+    memberships = {(r.inputs["username"]) for r in management_plan.of_type("github:index/teamMembership:TeamMembership") if "shop-developers" in r.name}
+    assert memberships == {"taro-suzuki", "jiro-tanaka"}
+    access = {(r.name, r.inputs["permission"]) for r in management_plan.of_type("github:index/teamRepository:TeamRepository")}
+    assert ("shop-shop-developers-access", "push") in access and ("infrastructure-platform-admins-access", "admin") in access
+
+
+def test_slack_channels_are_adopted_by_name_and_archived_not_deleted(management_plan):
+    channel = inputs(management_plan, "slack-shop-channel")
+    assert (channel["name"], channel["adoptExistingChannel"], channel["actionOnDestroy"]) == ("deploy-shop", True, "archive")
+    assert inputs(management_plan, "slack-security-alerts-channel")["name"] == "security-alerts"
+
+
+@pytest.mark.parametrize("stack", ["management", "audit", "log"])
+def test_each_infra_stack_deploys_through_pulumi_oidc_scoped_to_that_stack(management_plan, stack):
+    settings = inputs(management_plan, f"{stack}-deployment-settings")
+    assert {key: settings["github"][key] for key in ("repository", "deployCommits", "previewPullRequests")} == {"repository": f"{OWNER}/landing-zone", "deployCommits": True, "previewPullRequests": True}
+    role_arn = settings["operationContext"]["oidc"]["aws"]["roleARN"]
+    assert role_arn.endswith(f":role/github/pulumi-deploy-{stack}")
+    statement = trust(management_plan, f"{stack}-deploy-role")
+    assert statement["Condition"] == {
+        "StringEquals": {"api.pulumi.com/oidc:aud": "acme-inc"},
+        "StringLike": {"api.pulumi.com/oidc:sub": f"pulumi:deploy:org:acme-inc:project:landing-zone:stack:{stack}:*"},
+    }
+    assert inputs(management_plan, f"{stack}-drift-schedule")["scheduleCron"] == "0 21 * * *"
+    webhook = inputs(management_plan, f"{stack}-slack-webhook")
+    assert (webhook["format"], webhook["payloadUrl"]) == ("slack", SECRET)
+
+
+def test_infra_repository_environments_need_the_platform_admins(management_plan):
+    team_id = int(management_plan.named("github-platform-admins-team").id)
+    for stack in ("management", "audit", "log"):
+        assert inputs(management_plan, f"infrastructure-{stack}-environment")["reviewers"] == [{"teams": [team_id], "users": []}]
+    assert inputs(management_plan, "infrastructure-main-preview-file")["file"] == ".github/workflows/preview.yml"
+
+
+def test_no_token_appears_in_plain_text(management_plan):
+    from lzctl import render
+
+    assert OFFLINE_PLACEHOLDER not in json.dumps(render.to_json(management_plan))
+
+
+def test_a_real_run_without_the_tokens_stops_before_registering_anything(monkeypatch, tmp_path):
+    import stacks
+
+    monkeypatch.setattr(stacks, "running_offline", lambda: False)
+    example = tmp_path / "config"
+    from tests.helpers import example_data, write_config
+
+    data = example_data()
+    data["organization"]["account_email_template"] = "aws+{account}@acme-corp.co.jp"
+    plan, errors = run_management(write_config(example, data))
+    message = str(errors[0])
+    for key in ("githubToken", "slackToken", "pulumiAccessToken", "slackWebhookUrl"):
+        assert f"landing-zone:{key}: missing secret" in message
+    assert "pulumi config set --secret githubToken" in message
+    assert [r.type for r in plan.resources] == ["pulumi:pulumi:Stack"]
+
+
+@pytest.mark.parametrize(
+    "mutate, words",
+    [
+        (setter("applications.shop.reviewers", {"teams": ["shop-devs"]}), "applications.shop.reviewers.teams[0]: no such group"),
+        (setter("identity_center.people.taro.github", None), None),
+        (setter("applications.shop.branches", {"develop": "dev", "main": "qa"}), "applications.shop.branches.main: branch deploys to an environment this application does not have"),
+        (setter("applications.shop.branches", {"develop": "dev", "main": "dev"}), "applications.shop.branches: two branches deploy to one environment"),
+        (setter("applications.booking.repository", "shop"), "applications.booking.repository: repository name used twice"),
+        (setter("identity_center.groups.shop-developers.repositories", {"shopp": "push"}), "identity_center.groups.shop-developers.repositories.shopp: no such application"),
+        (lambda data: data.pop("github"), "deployments: Pulumi Deployments needs the github section"),
+        (setter("applications.shop.kind", "java"), "applications.shop.kind: Input should be 'rails', 'go', 'nuxt' or 'container'"),
+    ],
+    ids=["unknown reviewer team", "no github login (ok)", "branch to unknown env", "two branches one env", "repo twice", "repo scope typo", "deployments without github", "unknown kind"],
+)
+def test_delivery_mistakes_are_refused(config_dir, mutate, words):
+    if words is None:
+        landing_zone = config.load(config_dir(mutate), refuse_example_domains=False)
+        assert any("taro have no GitHub login" in warning for warning in landing_zone.warnings)
+        return
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(config_dir(mutate), refuse_example_domains=False)
+    assert words in str(caught.value)

@@ -1,0 +1,95 @@
+"""CI and deploy workflows of an application repository (GitFlow)."""
+
+from __future__ import annotations
+
+from workflows import steps
+from workflows.render import to_yaml
+from workflows.spec import AppWorkflowSpec
+
+CI_PATH = ".github/workflows/ci.yml"
+DEPLOY_PATH = ".github/workflows/deploy.yml"
+
+
+def app_workflows(spec: AppWorkflowSpec) -> dict[str, str]:
+    """Path -> YAML text of the application's CI (pull requests) and deploy (pushes) workflows."""
+    return {CI_PATH: to_yaml(_ci(spec), spec.pins), DEPLOY_PATH: to_yaml(_deploy(spec), spec.pins)}
+
+
+def _ci(spec: AppWorkflowSpec) -> dict:
+    setup = [steps.checkout(spec.pins), *steps.toolchain(spec.kind, spec.pins)]
+    checks = {"lint": ("Lint", spec.lint), "test": ("Unit tests", spec.test)}
+    jobs = {
+        job_id: steps.job(name, steps.READ_ONLY, [*setup, steps.run(name, command)], timeout=20)
+        for job_id, (name, command) in checks.items()
+    }
+    on = {"pull_request": {"branches": [branch for branch, _ in spec.branches]}}
+    concurrency = {"group": "ci-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
+    return steps.workflow("CI", on, concurrency, jobs)
+
+
+def _deploy(spec: AppWorkflowSpec) -> dict:
+    jobs = {}
+    for branch, environment in spec.branches:
+        on_branch = f"github.ref_name == '{branch}'"
+        needs = None
+        if environment == spec.prod_environment:
+            needs = f"await-approval-{environment}"
+            jobs[needs] = _approval_job(spec, environment, on_branch)
+        jobs[f"deploy-{environment}"] = _deploy_job(spec, environment, on_branch, needs)
+        if environment == spec.prod_environment:
+            jobs["release"] = _release_job(spec, f"deploy-{environment}", on_branch)
+    on = {"push": {"branches": [branch for branch, _ in spec.branches]}}
+    # One deploy per branch at a time, queued rather than cancelled half-way through.
+    concurrency = {"group": "deploy-${{ github.ref_name }}", "cancel-in-progress": False}
+    return steps.workflow("Deploy", on, concurrency, jobs)
+
+
+def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: str | None) -> dict:
+    pins = spec.pins
+    env = {"DEPLOY_ENV": environment}
+    build = []
+    if spec.builds_image:
+        registry = "${{ vars.AWS_ACCOUNT_ID }}.dkr.ecr.${{ vars.AWS_REGION }}.amazonaws.com"
+        env["IMAGE_URI"] = f"{registry}/{spec.ecr_repository}:${{{{ github.sha }}}}"
+        build = [
+            {"name": "Log in to Amazon ECR", "uses": pins.amazon_ecr_login.ref},
+            steps.run("Build and push image", 'docker build --tag "$IMAGE_URI" .\ndocker push "$IMAGE_URI"'),
+        ]
+    what = f"{spec.app} ({spec.repository}@${{{{ github.sha }}}}) to {environment}"
+    job_steps = [
+        steps.checkout(pins),
+        *steps.toolchain(spec.kind, pins),
+        steps.run("Unit tests", spec.test),
+        steps.aws_credentials(pins, "AWS_ROLE_ARN"),
+        *build,
+        steps.run(f"Deploy to {environment}", spec.deploy),
+        steps.slack(pins, "Notify Slack of success", f":white_check_mark: Deployed {what}: {steps.RUN_URL}", "success()"),
+        steps.slack(pins, "Notify Slack of failure", f":x: Failed to deploy {what}: {steps.RUN_URL}", "failure()"),
+    ]
+    # The environment puts `environment:<env>` in the OIDC subject and applies its protection rules.
+    return steps.job(
+        f"Deploy to {environment}", steps.OIDC, job_steps, timeout=60,
+        condition=on_branch, needs=needs, environment=environment, env=env,
+    )
+
+
+def _approval_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> dict:
+    text = (
+        f":hourglass_flowing_sand: {spec.app} ({spec.repository}@${{{{ github.sha }}}}) is waiting for approval "
+        f"to deploy to {environment}: {steps.RUN_URL}"
+    )
+    notify = steps.slack(spec.pins, "Ask for approval in Slack", text)
+    return steps.job(f"Request approval for {environment}", {}, [notify], timeout=5, condition=on_branch)
+
+
+def _release_job(spec: AppWorkflowSpec, deploy_job: str, on_branch: str) -> dict:
+    script = (
+        'tag="release-$(date -u +%Y%m%d)-${GITHUB_RUN_NUMBER}"\n'
+        'gh release create "$tag" --repo "$GITHUB_REPOSITORY" --target "$GITHUB_SHA" --title "$tag" --generate-notes'
+    )
+    failed = f":x: {spec.app} ({spec.repository}@${{{{ github.sha }}}}) deployed but the release was not tagged: {steps.RUN_URL}"
+    job_steps = [
+        steps.run("Tag a release with generated notes", script, env={"GH_TOKEN": "${{ github.token }}"}),
+        steps.slack(spec.pins, "Notify Slack of failure", failed, "failure()"),
+    ]
+    return steps.job("Tag release", {"contents": "write"}, job_steps, timeout=10, condition=on_branch, needs=deploy_job)

@@ -1,0 +1,43 @@
+"""Pull-request checks of the landing zone's own repository (GitHub Flow).
+
+Deploys of the infrastructure stacks run in Pulumi Deployments, not in Actions; this workflow
+only validates and previews, each stack with its own read-only plan role.
+"""
+
+from __future__ import annotations
+
+from workflows import steps
+from workflows.render import to_yaml
+from workflows.spec import InfraWorkflowSpec
+
+PREVIEW_PATH = ".github/workflows/preview.yml"
+
+
+def plan_role_variable(stack: str) -> str:
+    """Repository variable holding the ARN of a stack's plan role, e.g. PLAN_ROLE_ARN_MANAGEMENT."""
+    return "PLAN_ROLE_ARN_" + stack.upper().replace("-", "_")
+
+
+def infra_workflows(spec: InfraWorkflowSpec) -> dict[str, str]:
+    """Path -> YAML text of the infrastructure repository's pull-request workflow."""
+    return {PREVIEW_PATH: to_yaml(_preview(spec), spec.pins)}
+
+
+def _preview(spec: InfraWorkflowSpec) -> dict:
+    pins = spec.pins
+    setup = [steps.checkout(pins), *steps.python(spec.python_version, pins)]
+    validate = [steps.run(f"Validate {stack} offline", f".venv/bin/python -m lzctl validate --stack {stack}") for stack in spec.stacks]
+    jobs = {"validate": steps.job("Validate policy rules", steps.READ_ONLY, [*setup, *validate], timeout=20)}
+    for stack in spec.stacks:
+        preview = {
+            "name": f"Preview {stack}",
+            "uses": pins.pulumi.ref,
+            "with": {"command": "preview", "stack-name": stack},
+            "env": {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"},
+        }
+        job_steps = [*setup, steps.aws_credentials(pins, plan_role_variable(stack)), preview]
+        # No environment: each plan role trusts the subject `repo:OWNER/REPO:pull_request`.
+        jobs[f"preview-{stack}"] = steps.job(f"Preview {stack}", steps.OIDC, job_steps, timeout=30, needs="validate")
+    on = {"pull_request": {"branches": [spec.default_branch]}}
+    concurrency = {"group": "preview-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
+    return steps.workflow("Preview", on, concurrency, jobs)

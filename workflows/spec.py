@@ -1,0 +1,168 @@
+"""What the workflow generator is told about a repository: frozen, validated on construction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Literal, Mapping, Optional, Union, get_args
+
+from workflows.pins import DEFAULT_PINS, ActionPins
+
+Kind = Literal["rails", "go", "nuxt", "container"]
+KINDS: tuple[str, ...] = get_args(Kind)
+
+DEFAULT_BRANCHES: tuple[tuple[str, str], ...] = (("develop", "dev"), ("staging", "stg"), ("main", "prod"))
+DEFAULT_STACKS: tuple[str, ...] = ("management", "audit", "log")
+
+# Names land inside YAML scalars, `if:` string literals, job ids and shell words; these shapes
+# need no quoting in any of them, so nothing a config holds can change a workflow's structure.
+_KEY = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+_BRANCH = re.compile(r"^[A-Za-z0-9._/-]{1,100}$")
+# ECR: lowercase path segments separated by . _ - and /.
+_ECR_REPOSITORY = re.compile(r"^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+
+
+@dataclass(frozen=True)
+class Commands:
+    """Shell commands a kind of application runs in CI and deploys."""
+
+    lint: str
+    """Static checks, run on pull requests."""
+    test: str
+    """Unit tests, run on pull requests and before every deploy."""
+    deploy: str
+    """Deploys to the job's AWS account; gets DEPLOY_ENV (and IMAGE_URI for container apps)."""
+
+
+_DEFAULT_COMMANDS: dict[str, Commands] = {
+    "rails": Commands(lint="bundle exec rubocop", test="bin/rails test", deploy='bin/deploy "$DEPLOY_ENV"'),
+    "go": Commands(lint="go vet ./...", test="go test ./...", deploy='./scripts/deploy.sh "$DEPLOY_ENV"'),
+    "nuxt": Commands(lint="npm run lint", test="npm test", deploy="npm run deploy"),
+    "container": Commands(
+        lint="docker build --check .",
+        test="docker build --target test .",
+        deploy='./scripts/deploy.sh "$DEPLOY_ENV" "$IMAGE_URI"',
+    ),
+}
+
+
+def default_commands(kind: str) -> Commands:
+    """The lint, test and deploy commands a `kind` of application runs unless its config says otherwise."""
+    try:
+        return _DEFAULT_COMMANDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown application kind {kind!r}; kinds: {', '.join(KINDS)}") from None
+
+
+def _check(pattern: re.Pattern, value: object, what: str) -> None:
+    if not isinstance(value, str) or not pattern.match(value):
+        raise ValueError(f"{what} {value!r} is not allowed (expected {pattern.pattern})")
+
+
+def _check_command(value: object, what: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{what} must be a non-empty command")
+    if "${{" in value:
+        # An expression inside `run:` is expanded into the script before the shell sees it.
+        raise ValueError(f"{what} must not contain a ${{{{ }}}} expression; read environment variables instead")
+
+
+def _pairs(branches: Union[Mapping[str, str], Iterable[tuple[str, str]]]) -> tuple[tuple[str, str], ...]:
+    return tuple(dict(branches).items())
+
+
+@dataclass(frozen=True)
+class AppWorkflowSpec:
+    """An application repository (GitFlow): CI on pull requests, deploys on pushes to mapped branches."""
+
+    app: str
+    """Application key from the config; names messages and the default ECR repository."""
+    repository: str
+    """GitHub repository name (without the owner)."""
+    kind: str
+    """Build and deploy kind: rails, go, nuxt or container."""
+    lint: Optional[str] = None
+    """Lint command; None takes the kind's default."""
+    test: Optional[str] = None
+    """Unit test command; None takes the kind's default."""
+    deploy: Optional[str] = None
+    """Deploy command; None takes the kind's default."""
+    branches: tuple[tuple[str, str], ...] = DEFAULT_BRANCHES
+    """(branch, environment) pairs in promotion order; a mapping is accepted and kept in its order."""
+    prod_environment: str = "prod"
+    """Environment that needs approval and whose branch tags releases."""
+    ecr_repository: Optional[str] = None
+    """ECR repository of container apps; None means the app key. Must be None for other kinds."""
+    pins: ActionPins = DEFAULT_PINS
+    """Actions the workflows use."""
+
+    def __post_init__(self) -> None:
+        _check(_KEY, self.app, "application key")
+        _check(_REPOSITORY, self.repository, "repository name")
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown application kind {self.kind!r}; kinds: {', '.join(KINDS)}")
+        defaults = default_commands(self.kind)
+        for name in ("lint", "test", "deploy"):
+            value = getattr(self, name)
+            if value is None:
+                object.__setattr__(self, name, getattr(defaults, name))
+            _check_command(getattr(self, name), f"{name} command")
+        branches = _pairs(self.branches)
+        object.__setattr__(self, "branches", branches)
+        if not branches:
+            raise ValueError("an application needs at least one branch -> environment")
+        for branch, environment in branches:
+            _check(_BRANCH, branch, "branch")
+            _check(_KEY, environment, "environment")
+        environments = [environment for _, environment in branches]
+        if len(set(environments)) != len(environments):
+            raise ValueError(f"each environment deploys from one branch, got {dict(branches)}")
+        if self.prod_environment not in environments:
+            raise ValueError(f"prod environment {self.prod_environment!r} has no branch in {dict(branches)}")
+        if self.kind == "container":
+            if self.ecr_repository is None:
+                object.__setattr__(self, "ecr_repository", self.app)
+            _check(_ECR_REPOSITORY, self.ecr_repository, "ECR repository")
+        elif self.ecr_repository is not None:
+            raise ValueError(f"only container apps push images; {self.kind} app {self.app} has an ECR repository")
+        if not isinstance(self.pins, ActionPins):
+            raise ValueError("pins must be ActionPins")
+
+    @property
+    def builds_image(self) -> bool:
+        """Whether deploys build and push a container image to ECR."""
+        return self.ecr_repository is not None
+
+    @property
+    def release_branch(self) -> str:
+        """The branch that deploys to prod, where releases are tagged."""
+        return next(branch for branch, environment in self.branches if environment == self.prod_environment)
+
+
+@dataclass(frozen=True)
+class InfraWorkflowSpec:
+    """The landing zone's own repository (GitHub Flow): previews on pull requests to the default branch."""
+
+    repository: str
+    """GitHub repository name (without the owner)."""
+    stacks: tuple[str, ...] = DEFAULT_STACKS
+    """Pulumi stacks to validate and preview, in order."""
+    default_branch: str = "main"
+    """Branch pull requests target; Pulumi Deployments deploys it."""
+    python_version: str = "3.11"
+    """Python the program runs on."""
+    pins: ActionPins = DEFAULT_PINS
+    """Actions the workflow uses."""
+
+    def __post_init__(self) -> None:
+        _check(_REPOSITORY, self.repository, "repository name")
+        object.__setattr__(self, "stacks", tuple(self.stacks))
+        if not self.stacks:
+            raise ValueError("the infrastructure repository needs at least one stack")
+        for stack in self.stacks:
+            _check(_KEY, stack, "stack")
+        _check(_BRANCH, self.default_branch, "branch")
+        _check(re.compile(r"^3\.\d{1,2}$"), self.python_version, "Python version")
+        if not isinstance(self.pins, ActionPins):
+            raise ValueError("pins must be ActionPins")

@@ -1,0 +1,89 @@
+"""Step and job builders shared by every generated workflow."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+from workflows.pins import ActionPins
+
+RUNNER = "ubuntu-24.04"
+RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"
+READ_ONLY = {"contents": "read"}
+OIDC = {"contents": "read", "id-token": "write"}
+
+
+def workflow(name: str, on: dict, concurrency: dict, jobs: dict) -> dict:
+    """A workflow whose token can do nothing unless a job asks for it."""
+    return {"name": name, "on": on, "permissions": {}, "concurrency": concurrency, "jobs": jobs}
+
+
+def job(
+    name: str,
+    permissions: dict,
+    steps: list[dict],
+    timeout: int,
+    condition: Optional[str] = None,
+    needs: Optional[str] = None,
+    environment: Optional[str] = None,
+    env: Optional[dict] = None,
+) -> dict:
+    """A job; optional keys are left out rather than written empty."""
+    optional = {"needs": needs, "if": condition, "environment": environment}
+    body = {"name": name, **{key: value for key, value in optional.items() if value is not None}}
+    body.update({"runs-on": RUNNER, "timeout-minutes": timeout, "permissions": permissions})
+    if env:
+        body["env"] = env
+    body["steps"] = steps
+    return body
+
+
+def run(name: str, script: str, env: Optional[dict] = None) -> dict:
+    """A shell step; values reach the script only through `env`, never through expressions."""
+    if "${{" in script:
+        raise ValueError(f"step {name!r}: expressions in run scripts are expanded before the shell parses them")
+    return {"name": name, **({"env": env} if env else {}), "run": script}
+
+
+def checkout(pins: ActionPins) -> dict:
+    # The token would otherwise stay in .git/config for every later step to read.
+    return {"name": "Check out", "uses": pins.checkout.ref, "with": {"persist-credentials": False}}
+
+
+def toolchain(kind: str, pins: ActionPins) -> list[dict]:
+    """Language set-up and dependency install for a kind; container builds need only Docker.
+
+    Action caches stay off: a cache written by one run is restored into later deploys.
+    """
+    if kind == "rails":
+        return [{"name": "Set up Ruby", "uses": pins.setup_ruby.ref}, run("Install gems", "bundle install")]
+    if kind == "go":
+        setup = {"go-version-file": "go.mod", "cache": False}
+        return [{"name": "Set up Go", "uses": pins.setup_go.ref, "with": setup}, run("Download modules", "go mod download")]
+    if kind == "nuxt":
+        setup = {"node-version-file": ".nvmrc", "package-manager-cache": False}
+        return [{"name": "Set up Node.js", "uses": pins.setup_node.ref, "with": setup}, run("Install packages", "npm ci")]
+    return []
+
+
+def python(version: str, pins: ActionPins) -> list[dict]:
+    """Python and the program's requirements in `.venv`, where Pulumi.yaml expects them."""
+    install = "python -m venv .venv\n.venv/bin/pip install -r requirements.txt"
+    return [
+        {"name": "Set up Python", "uses": pins.setup_python.ref, "with": {"python-version": version}},
+        run("Install requirements", install),
+    ]
+
+
+def aws_credentials(pins: ActionPins, role_variable: str) -> dict:
+    """Assume the role named by a repository/environment variable through GitHub OIDC."""
+    role = {"role-to-assume": f"${{{{ vars.{role_variable} }}}}", "aws-region": "${{ vars.AWS_REGION }}"}
+    return {"name": "Configure AWS credentials", "uses": pins.configure_aws_credentials.ref, "with": role}
+
+
+def slack(pins: ActionPins, name: str, text: str, condition: Optional[str] = None) -> dict:
+    """Post `text` to the repository's Slack channel with the bot token."""
+    payload = json.dumps({"channel": "${{ vars.SLACK_CHANNEL_ID }}", "text": text}, ensure_ascii=False)
+    step = {"name": name, **({"if": condition} if condition else {}), "uses": pins.slack.ref}
+    step["with"] = {"method": "chat.postMessage", "token": "${{ secrets.SLACK_BOT_TOKEN }}", "payload": payload}
+    return step
