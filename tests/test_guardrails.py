@@ -9,6 +9,7 @@ from parliament import analyze_policy_string
 
 import config
 from components.organization import TRUSTED_SERVICES
+from delivery.policies import deploy_boundary
 from guardrails import scp
 from guardrails.control_tower import PREREQUISITE_ROLES, ManifestSettings, manifest
 from guardrails.controls import ELECTIVE, STRONGLY_RECOMMENDED, control_arn
@@ -61,6 +62,7 @@ def test_every_emitted_scp_and_identity_policy_is_lint_clean(example):
     documents += list(example.inline_policies.values())
     documents += [json.dumps(doc) for role in PREREQUISITE_ROLES for doc in role.inline_policies.values()]
     documents += [json.dumps(scp.document([scp.render(name, PARAMETERS)])) for name in scp.template_names()]
+    documents.append(json.dumps(deploy_boundary()))
     for document in documents:
         findings = analyze_policy_string(document).findings
         assert findings == [], f"{document[:80]}: {[(f.issue, f.detail) for f in findings]}"
