@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from config import AssignmentSpec
-from config.model import attachment_key, managed_policy_arn, membership_key
+from config.model import UserAssignmentSpec, attachment_key, managed_policy_arn, membership_key
 from config.schema import Group, PermissionSet, Person
 
 def first_instance(values: list, what: str, region: str):
@@ -37,6 +37,8 @@ class SSOAccessArgs:
     """Every group x permission set x account to assign."""
     account_ids: Mapping[str, pulumi.Input[str]]
     """Account key (`management`, `audit`, `shop-dev`...) -> account id."""
+    user_assignments: Sequence[UserAssignmentSpec] = ()
+    """Temporary direct assignments to people (the migration access)."""
 
 
 class SSOAccess(pulumi.ComponentResource):
@@ -130,6 +132,18 @@ class SSOAccess(pulumi.ComponentResource):
                 target_id=args.account_ids[assignment.account],
                 # Provisioning copies the set's policies into the account: attach them first.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=policies_of[assignment.permission_set]),
+            )
+
+        for access in args.user_assignments:
+            aws.ssoadmin.AccountAssignment(
+                f"{name}-{access.key}-migration-assignment",
+                instance_arn=self.instance_arn,
+                permission_set_arn=permission_sets[access.permission_set].arn,
+                principal_type="USER",
+                principal_id=users[access.person].user_id,
+                target_type="AWS_ACCOUNT",
+                target_id=args.account_ids[access.account],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=policies_of[access.permission_set]),
             )
 
         self.group_ids = {key: group.group_id for key, group in groups.items()}

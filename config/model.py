@@ -79,6 +79,19 @@ class AssignmentSpec:
         return f"{self.group}-{self.account}-{self.permission_set}"
 
 
+@dataclass(frozen=True)
+class UserAssignmentSpec:
+    """A permission set assigned to one person directly: the time-boxed migration access."""
+
+    person: str
+    permission_set: str
+    account: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.person}-{self.account}-{self.permission_set}"
+
+
 def membership_key(group: str, person: str) -> str:
     return f"{group}-{person}"
 
@@ -110,6 +123,8 @@ class LandingZone:
     """Permission set name -> its inline policy, minified JSON."""
     guardrails: Optional["GuardrailPlan"] = None
     """SCPs, OU registrations, controls and the tag policy, checked against AWS limits."""
+    migration_assignments: tuple[UserAssignmentSpec, ...] = ()
+    """Temporary direct assignments still within their `until` date."""
     delivery: Optional["DeliveryPlan"] = None
     """Repositories, pipelines and teams; None without a github section."""
     warnings: tuple[str, ...] = ()

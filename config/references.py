@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Optional
 
 from email_validator import EmailNotValidError, validate_email
 
 from config.delivery_checks import check_delivery
 from config.guardrail_checks import check_guardrails
 from config.issues import ConfigIssue, path_of
-from config.model import AUDIT, LOG, AccountSpec, AssignmentSpec, LandingZone, attachment_key, membership_key, parents_first
+from config.model import AUDIT, LOG, AccountSpec, AssignmentSpec, LandingZone, UserAssignmentSpec, attachment_key, membership_key, parents_first
 from config.schema import (
     RESERVED_SCOPES,
     SCOPE_ALL,
@@ -199,6 +201,27 @@ class _Checker:
             if counts[key] > 1:
                 self.fail(path, f"two {kind}s would both be named {key}", key, "rename a key so the hyphen-joined names differ")
 
+    def migration_access(self, accounts: list[AccountSpec], today: date) -> list[UserAssignmentSpec]:
+        ic = self.cfg.identity_center
+        active = {a.key for a in accounts if not a.suspended}
+        granted = []
+        for index, access in enumerate(ic.migration_access):
+            path = path_of("identity_center.migration_access", index)
+            for person_index, person in enumerate(access.people):
+                if person not in ic.people:
+                    self.fail(path_of(path, "people", person_index), "no such person", person)
+            if access.account not in active:
+                self.fail(path_of(path, "account"), "no such active account", access.account, f"accounts: {', '.join(sorted(active))}")
+            if access.permission_set not in ic.permission_sets:
+                self.fail(path_of(path, "permission_set"), "no such permission set", access.permission_set)
+            if access.until > today + timedelta(days=MIGRATION_ACCESS_MAX_DAYS):
+                self.fail(path_of(path, "until"), f"temporary access may last at most {MIGRATION_ACCESS_MAX_DAYS} days", str(access.until), "extend it later by editing the date if the move takes longer")
+            if access.until < today:
+                self.warnings.append(f"identity_center.migration_access[{index}] ended on {access.until}: its access is removed; delete the entry")
+                continue
+            granted += [UserAssignmentSpec(person, access.permission_set, access.account) for person in access.people]
+        return granted
+
     def load_inline_policies(self) -> dict[str, str]:
         policies = {}
         for name, permission_set in self.cfg.identity_center.permission_sets.items():
@@ -265,7 +288,10 @@ class _Checker:
         return list(expanded.values())
 
 
-def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool) -> tuple[LandingZone | None, list[ConfigIssue]]:
+MIGRATION_ACCESS_MAX_DAYS = 90
+
+
+def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, today: Optional[date] = None) -> tuple[LandingZone | None, list[ConfigIssue]]:
     checker = _Checker(cfg, source, refuse_example_domains)
     checker.check_organization()
     ou_tree_sound = not checker.issues
@@ -276,6 +302,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool) 
     checker.check_people_and_groups()
     inline_policies = checker.load_inline_policies()
     assignments = checker.expand_assignments(accounts)
+    migration_assignments = checker.migration_access(accounts, today or date.today())
     delivery = check_delivery(cfg, accounts, checker.fail, checker.warnings.append)
     guardrails = None
     if ou_tree_sound:
@@ -292,6 +319,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool) 
             assignments=tuple(assignments),
             inline_policies=inline_policies,
             guardrails=guardrails,
+            migration_assignments=tuple(migration_assignments),
             delivery=delivery,
             warnings=tuple(checker.warnings),
         ),

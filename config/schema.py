@@ -7,14 +7,12 @@ Keys of the YAML mappings are the friendly names that every other section refers
 
 from __future__ import annotations
 
-import difflib
-import re
+from datetime import date
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import EmailStr, Field, StringConstraints
 
 from config.delivery_schema import (
-    DEFAULT_BRANCHES,
     AppKind,
     BranchName,
     Commands,
@@ -133,11 +131,21 @@ class Assignment(Model):
     applications: Optional[list[Key]] = Field(None, min_length=1, description="Restrict the assignment to these apps.")
 
 
+class MigrationAccess(Model):
+    """Temporary access for the single-account migration: delete the entry when the move is done."""
+
+    people: list[Key] = Field(min_length=1, description="Person keys who get the access directly (not through a group).")
+    account: Key = Field(description="Account key, typically the adopted one (e.g. shop-prod).")
+    permission_set: PermissionSetName
+    until: date = Field(description="Last day of access; after it the next `pulumi up` removes the assignment.")
+
+
 class IdentityCenter(Model):
     people: dict[Key, Person] = Field(default_factory=dict)
     groups: dict[Key, Group] = Field(default_factory=dict)
     permission_sets: dict[PermissionSetName, PermissionSet] = Field(default_factory=dict)
     assignments: list[Assignment] = Field(default_factory=list)
+    migration_access: list[MigrationAccess] = Field(default_factory=list)
 
 
 class ControlTowerSettings(Model):

@@ -98,6 +98,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
             inline_policies=landing_zone.inline_policies,
             assignments=landing_zone.assignments,
             account_ids=account_ids,
+            user_assignments=landing_zone.migration_assignments,
         ),
         opts=in_management,
     )

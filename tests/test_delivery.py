@@ -8,7 +8,6 @@ import pytest
 
 import config
 from delivery.policies import deploy_boundary
-from lzctl.mocks import stable_uuid  # noqa: F401  (mocks are the source of the ids asserted below)
 from lzctl.runtime import SECRET
 from stacks.secrets import OFFLINE_PLACEHOLDER
 from tests.helpers import run_management

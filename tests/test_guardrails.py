@@ -13,8 +13,6 @@ from delivery.policies import deploy_boundary
 from guardrails import scp
 from guardrails.control_tower import PREREQUISITE_ROLES, ManifestSettings, manifest
 from guardrails.controls import ELECTIVE, STRONGLY_RECOMMENDED, control_arn
-from lzctl.mocks import account_id
-from tests.helpers import EXAMPLE_DIR, run_mocked
 from tests.test_config_errors import both, setter
 
 PARAMETERS = scp.ScpParameters(
