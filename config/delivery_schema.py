@@ -53,6 +53,9 @@ class GitHubSettings(Model):
 class SlackSettings(Model):
     enabled: bool = True
     workspace: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    team_id: Optional[Annotated[str, StringConstraints(pattern=r"^T[A-Z0-9]{6,12}$")]] = Field(
+        None, description="Slack workspace id (T...), for AWS Chatbot alerts; authorise the workspace in the Chatbot console first."
+    )
     deploy_channel: SlackChannel = Field("deploy-{app}", description="Per-application deploy channel; {app} is the app key.")
     security_alerts_channel: SlackChannel = "security-alerts"
     approvals_channel: SlackChannel = "deploy-approvals"

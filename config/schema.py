@@ -23,6 +23,7 @@ from config.delivery_schema import (
     Reviewers,
     SlackSettings,
 )
+from config.security_schema import Budgets, LogArchive, SecurityServices
 from config.types import (
     AccountId,
     AccountName,
@@ -225,3 +226,6 @@ class LandingZoneConfig(Model):
     github: Optional[GitHubSettings] = None
     slack: Optional[SlackSettings] = None
     deployments: Optional[DeploymentsSettings] = None
+    security_services: SecurityServices = Field(default_factory=SecurityServices)
+    budgets: Budgets = Field(default_factory=Budgets)
+    log_archive: LogArchive = Field(default_factory=LogArchive)

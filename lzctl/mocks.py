@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from typing import Mapping, Optional
 
 import pulumi
 
@@ -139,11 +140,16 @@ _CALLS = {
 
 
 class LandingZoneMocks(pulumi.runtime.Mocks):
-    def __init__(self):
+    def __init__(self, stack_outputs: Optional[Mapping[str, dict]] = None):
         self.account_of_provider: dict[str, str] = {}
         """Provider id -> the account it is pinned to, so IAM ARNs name the account they live in."""
+        self.stack_outputs = dict(stack_outputs or {})
+        """Stack name -> its outputs, answered to a StackReference whose name ends in that stack."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        if args.typ == "pulumi:pulumi:StackReference":
+            outputs = self.stack_outputs.get(args.resource_id.rsplit("/", 1)[-1], {})
+            return args.resource_id, {"name": args.resource_id, "outputs": outputs, "secretOutputNames": []}
         if args.resource_id:
             # Adopted with `import_`: the resource keeps the id it already has.
             return args.resource_id, dict(args.inputs)

@@ -11,9 +11,19 @@ from lzctl.runtime import Plan, run_program
 from lzctl.stackfile import PROJECT_ROOT, read_stack
 
 
+MANAGEMENT_STACK = "management"
+
+
 def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> Plan:
-    """Plan `stack` as `pulumi preview` would, with `config_dir` in place of the stack's configDir."""
+    """Plan `stack` as `pulumi preview` would, with `config_dir` in place of the stack's configDir.
+
+    The audit and log stacks read the management stack's outputs through a StackReference; offline
+    those outputs come from planning the management stack of the same config first.
+    """
     settings = read_stack(stack, project_dir)
+    references = {}
+    if stack != MANAGEMENT_STACK and (project_dir / f"Pulumi.{MANAGEMENT_STACK}.yaml").is_file():
+        references[MANAGEMENT_STACK] = plan_stack(MANAGEMENT_STACK, config_dir, project_dir).outputs
     config = dict(settings.config)
     if config_dir is not None:
         config[f"{settings.project}:configDir"] = str(Path(config_dir).resolve())
@@ -27,5 +37,5 @@ def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path 
         stack=stack,
         config=config,
         secret_keys=settings.secret_keys,
-        mocks=LandingZoneMocks(),
+        mocks=LandingZoneMocks(references),
     )

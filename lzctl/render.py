@@ -39,8 +39,8 @@ def _type_counts(children: list[PlannedResource]) -> list[str]:
         counts[child.type][child.op] += 1
     lines = []
     for type_, ops in counts.items():
-        imports = f" ({ops['import']} to import)" if ops["import"] else ""
-        lines.append(f"{type_} × {sum(ops.values())}{imports}")
+        notes = ", ".join(f"{ops[op]} to {op}" for op in ("import", "read") if ops[op])
+        lines.append(f"{type_} × {sum(ops.values())}" + (f" ({notes})" if notes else ""))
     return lines
 
 

@@ -59,10 +59,12 @@ class PlannedResource:
     import_id: str = ""
     id: str = ""
     """The id the mocks answered, for rules that match resources by id."""
+    read: bool = False
+    """Read, not managed (a stack reference, a `get` of an existing resource)."""
 
     @property
     def op(self) -> str:
-        return "import" if self.import_id else "create"
+        return "read" if self.read else "import" if self.import_id else "create"
 
 
 @dataclass
@@ -135,6 +137,23 @@ class RecordingMonitor(MockMonitor):
             dependencies=tuple(sorted(request.dependencies)),
             import_id=request.importId,
             id=response.id,
+        )
+        return response
+
+    def ReadResource(self, request):
+        response = super().ReadResource(request)
+        self.recorded[response.urn] = PlannedResource(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            custom=True,
+            parent=request.parent,
+            provider=request.provider,
+            protect=False,
+            inputs=plain(json_format.MessageToDict(request.properties)),
+            dependencies=tuple(sorted(request.dependencies)),
+            id=request.id,
+            read=True,
         )
         return response
 

@@ -10,10 +10,12 @@ from pulumi.runtime.settings import get_monitor
 
 import config
 from config import ConfigError, ConfigIssue
-from stacks import management
+from stacks import audit, log, management
 from stacks.secrets import read_secrets
 
-ROLES = {"management": management.build}
+ROLES = {"management": management.build, "audit": audit.build, "log": log.build}
+HOLDS_TOKENS = {"management"}
+"""Only the management stack talks to GitHub, Slack and Pulumi Cloud."""
 
 
 def running_offline() -> bool:
@@ -32,7 +34,7 @@ def run() -> None:
         )
     offline = running_offline()
     landing_zone = config.load(Path(settings.get("configDir") or "config"), refuse_example_domains=not offline)
-    secrets = read_secrets(landing_zone, offline)
+    secrets = read_secrets(landing_zone, offline) if role in HOLDS_TOKENS else {}
     for warning in landing_zone.warnings:
         pulumi.log.warn(warning)
     for name, value in ROLES[role](landing_zone, secrets).items():

@@ -53,7 +53,7 @@ def test_out_writes_the_plan_to_a_file(tmp_path):
 def test_unknown_stack_exits_2_with_nothing_on_stdout():
     result = lzctl("plan", "--stack", "staging")
     assert (result.returncode, result.stdout) == (2, "")
-    assert "unknown stack 'staging'" in result.stderr and "stacks in this project: management" in result.stderr
+    assert "unknown stack 'staging'" in result.stderr and "stacks in this project: audit, log, management" in result.stderr
     assert "Traceback" not in result.stderr
 
 

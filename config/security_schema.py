@@ -1,0 +1,72 @@
+"""Shape of the audit and log sections: security services, alerts, budgets, log archive."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from config.types import Key, Model
+
+GuardDutyPlan = Literal[
+    "S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"
+]
+SecurityHubStandard = Literal[
+    "aws-foundational-security-best-practices/v/1.0.0",
+    "cis-aws-foundations-benchmark/v/3.0.0",
+    "nist-800-53/v/5.0.0",
+    "pci-dss/v/4.0.1",
+]
+Severity = Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+Days = Annotated[int, Field(ge=1, le=36500)]
+
+
+class GuardDutySettings(Model):
+    protection_plans: list[GuardDutyPlan] = Field(
+        default_factory=lambda: ["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"],
+        description="Protection plans auto-enabled on every member account.",
+    )
+    finding_publishing_frequency: Literal["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] = "FIFTEEN_MINUTES"
+
+
+class SecurityHubSettings(Model):
+    standards: list[SecurityHubStandard] = Field(
+        default_factory=lambda: ["aws-foundational-security-best-practices/v/1.0.0", "cis-aws-foundations-benchmark/v/3.0.0"],
+        description="Standards the central configuration policy enables everywhere.",
+    )
+
+
+class InspectorSettings(Model):
+    resource_types: list[Literal["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"]] = Field(default_factory=lambda: ["EC2", "ECR", "LAMBDA"])
+
+
+class ConfigRulesSettings(Model):
+    conformance_pack: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")] = Field(
+        "landing-zone", description="config/conformance-packs/<name>.yaml, deployed to every account as an organisation pack."
+    )
+
+
+class AlertSettings(Model):
+    security_hub_severities: list[Severity] = Field(default_factory=lambda: ["HIGH", "CRITICAL"], min_length=1)
+    guardduty_min_severity: Annotated[float, Field(ge=1, le=10)] = 7
+    access_analyzer: bool = Field(True, description="Alert on new active IAM Access Analyzer findings.")
+
+
+class SecurityServices(Model):
+    guardduty: GuardDutySettings = Field(default_factory=GuardDutySettings)
+    security_hub: SecurityHubSettings = Field(default_factory=SecurityHubSettings)
+    inspector: InspectorSettings = Field(default_factory=InspectorSettings)
+    config: ConfigRulesSettings = Field(default_factory=ConfigRulesSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+
+
+class Budgets(Model):
+    monthly_usd: Annotated[float, Field(gt=0)] = Field(300, description="Monthly cost budget of every account.")
+    accounts: dict[Key, Annotated[float, Field(gt=0)]] = Field(default_factory=dict, description="Account key -> its own amount.")
+    thresholds: list[Annotated[int, Field(ge=1, le=1000)]] = Field(default_factory=lambda: [80, 100], min_length=1)
+
+
+class LogArchive(Model):
+    athena_results_expiry_days: Days = Field(30, description="Athena query results are deleted after this.")
+    object_lock_days: Days = Field(365, description="Control Tower off: Object Lock retention of the trail bucket.")
+    glacier_after_days: Days = Field(90, description="Control Tower off: trail logs move to Glacier after this.")
