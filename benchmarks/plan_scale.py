@@ -90,7 +90,8 @@ def main() -> None:
             config_dir = Path(workdir) / f"apps-{size}"
             config_dir.mkdir()
             (config_dir / "landing-zone.yaml").write_text(yaml.safe_dump(scaled_config(size)))
-            (config_dir / "policies").symlink_to(REPO / "config" / "policies")
+            for folder in ("policies", "conformance-packs"):
+                (config_dir / folder).symlink_to(REPO / "config" / folder)
             plan_seconds, plan = timed(lambda: plan_stack("management", config_dir), args.repeat)
             resources = len(plan.resources)
             floor_seconds, _ = timed(

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Optional
 
+import yaml
 from email_validator import EmailNotValidError, validate_email
 
 from config.delivery_checks import check_delivery
@@ -222,6 +223,23 @@ class _Checker:
             granted += [UserAssignmentSpec(person, access.permission_set, access.account) for person in access.people]
         return granted
 
+    def check_security_settings(self, accounts: list[AccountSpec]) -> None:
+        pack = self.cfg.security_services.config.conformance_pack
+        pack_file = self.source.parent / "conformance-packs" / f"{pack}.yaml"
+        try:
+            template = yaml.safe_load(pack_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            self.fail("security_services.config.conformance_pack", "conformance pack template not found", pack, f"create {pack_file}")
+        except (OSError, ValueError, yaml.YAMLError) as err:
+            self.fail("security_services.config.conformance_pack", f"conformance pack template is not valid YAML: {err}", pack, file=str(pack_file))
+        else:
+            if not isinstance(template, dict) or not template.get("Resources"):
+                self.fail("security_services.config.conformance_pack", "conformance pack template has no Resources", pack, file=str(pack_file))
+        keys = {a.key for a in accounts}
+        for key in self.cfg.budgets.accounts:
+            if key not in keys:
+                self.fail(path_of("budgets.accounts", key), "no such account", key, f"accounts: {', '.join(sorted(keys))}")
+
     def load_inline_policies(self) -> dict[str, str]:
         policies = {}
         for name, permission_set in self.cfg.identity_center.permission_sets.items():
@@ -301,6 +319,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     accounts = [spec for _, spec in located]
     checker.check_people_and_groups()
     inline_policies = checker.load_inline_policies()
+    checker.check_security_settings(accounts)
     assignments = checker.expand_assignments(accounts)
     migration_assignments = checker.migration_access(accounts, today or date.today())
     delivery = check_delivery(cfg, accounts, checker.fail, checker.warnings.append)

@@ -142,7 +142,8 @@ _CALLS = {
 class LandingZoneMocks(pulumi.runtime.Mocks):
     def __init__(self, stack_outputs: Optional[Mapping[str, dict]] = None):
         self.account_of_provider: dict[str, str] = {}
-        """Provider id -> the account it is pinned to, so IAM ARNs name the account they live in."""
+        """Provider id -> the account it is pinned to, so ARNs name the account they live in."""
+        self.region_of_provider: dict[str, str] = {}
         self.stack_outputs = dict(stack_outputs or {})
         """Stack name -> its outputs, answered to a StackReference whose name ends in that stack."""
 
@@ -158,8 +159,17 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
             allowed = json.loads(args.inputs.get("allowedAccountIds", "[]"))
             if allowed:
                 self.account_of_provider[provider_id] = allowed[0]
+            self.region_of_provider[provider_id] = args.inputs.get("region", "ap-northeast-1")
             return provider_id, dict(args.inputs)
-        account = self.account_of_provider.get(args.provider.rsplit("::", 1)[-1], account_id("management"))
+        provider_id = args.provider.rsplit("::", 1)[-1]
+        account = self.account_of_provider.get(provider_id, account_id("management"))
+        region = self.region_of_provider.get(provider_id, "ap-northeast-1")
+        if args.typ == "aws:sns/topic:Topic":
+            arn = f"arn:aws:sns:{region}:{account}:{args.inputs.get('name', args.name)}"
+            return arn, {**args.inputs, "arn": arn}
+        if args.typ == "aws:kms/key:Key":
+            key_id = stable_uuid(args.name)
+            return key_id, {**args.inputs, "arn": f"arn:aws:kms:{region}:{account}:key/{key_id}", "keyId": key_id}
         if args.typ == "aws:iam/role:Role":
             role_name = args.inputs.get("name", args.name)
             arn = f"arn:aws:iam::{account}:role{args.inputs.get('path', '/')}{role_name}"

@@ -6,8 +6,44 @@ from typing import Mapping
 
 import pulumi
 
+from components.security_alerts import SecurityAlerts, SecurityAlertsArgs
+from components.security_services import SecurityServices, SecurityServicesArgs
 from config import LandingZone
+from config.model import AUDIT
+from delivery.alerting import CHATBOT_REGION
+from stacks.delivery import SECURITY_ALERTS
+from stacks.shared import account_providers, governed_regions, management_reference
 
 
 def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) -> dict[str, object]:
-    return {}
+    cfg = landing_zone.config
+    home_region = landing_zone.organization.home_region
+    management = management_reference()
+    audit_id = management.require_output("accountIds").apply(lambda ids: ids[AUDIT])
+    providers = account_providers("audit", audit_id, governed_regions(landing_zone))
+    pack = (landing_zone.source.parent / "conformance-packs" / f"{cfg.security_services.config.conformance_pack}.yaml").read_text(encoding="utf-8")
+    SecurityServices(
+        "security",
+        SecurityServicesArgs(
+            settings=cfg.security_services,
+            providers=providers,
+            home_region=home_region,
+            audit_account_id=audit_id,
+            root_id=management.require_output("rootId"),
+            conformance_pack=pack,
+        ),
+    )
+    team_id = cfg.slack.team_id if cfg.slack is not None else None
+    chatbot = account_providers("audit-chatbot", audit_id, [CHATBOT_REGION])[CHATBOT_REGION] if team_id else None
+    alerts = SecurityAlerts(
+        "security-alerts",
+        SecurityAlertsArgs(
+            settings=cfg.security_services.alerts,
+            account_id=audit_id,
+            provider=providers[home_region],
+            chatbot_provider=chatbot,
+            slack_team_id=team_id,
+            channel_id=management.get_output("slackChannelIds").apply(lambda ids: (ids or {}).get(SECURITY_ALERTS)) if team_id else None,
+        ),
+    )
+    return {"securityAlertsTopicArn": alerts.topic_arn, "regions": list(providers)}

@@ -198,9 +198,10 @@ def build_delivery(
     management: aws.Provider,
     security: SecurityOU,
     applications: Mapping[str, AppAccountSet],
-) -> dict[str, object]:
+) -> tuple[dict[str, object], dict[str, pulumi.Output[str]]]:
+    """Builds the delivery resources; returns the stack outputs and the Slack channel ids by key."""
     if landing_zone.delivery is None:
-        return {}
+        return {}, {}
     delivery = Delivery(landing_zone, secrets)
     delivery.slack_channels()
     teams = GitHubTeams("github", GitHubTeamsArgs(teams=landing_zone.delivery.teams), opts=delivery.in_github)
@@ -208,7 +209,8 @@ def build_delivery(
     repositories = {p.repository: delivery.application(p, applications[p.application]) for p in landing_zone.delivery.pipelines}
     providers: dict[str, Optional[aws.Provider]] = {"management": management, "audit": security.audit.provider, "log": security.log.provider}
     repositories[landing_zone.delivery.infrastructure_repository] = delivery.infrastructure(providers)
-    return {
+    outputs = {
         "repositories": {name: repo.repository.full_name for name, repo in repositories.items()},
         "slackChannelIds": delivery.channels,
     }
+    return outputs, delivery.channels

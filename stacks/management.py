@@ -27,6 +27,7 @@ from config.model import AUDIT, LOG
 from config.schema import SCOPE_MANAGEMENT, SCP_ROOT
 from guardrails.control_tower import BASELINE_VERSION_FOR, ManifestSettings
 from stacks.delivery import build_delivery
+from stacks.management_security import build_security_administration
 
 
 def management_provider(landing_zone: LandingZone) -> aws.Provider:
@@ -116,6 +117,9 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         opts=in_management,
     )
 
+    delivery_outputs, channels = build_delivery(landing_zone, secrets, management, security, applications)
+    build_security_administration(landing_zone, management, organization, security, applications, channels)
+
     outputs: dict[str, object] = {}
     if control_tower.enabled:
         execution_roles = {AUDIT: security.audit.execution_role, LOG: security.log.execution_role}
@@ -167,5 +171,5 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         "governedRegions": org.governed_regions,
         "accessRoleName": org.access_role_name,
         **outputs,
-        **build_delivery(landing_zone, secrets, management, security, applications),
+        **delivery_outputs,
     }

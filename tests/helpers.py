@@ -23,9 +23,10 @@ def example_data() -> dict:
 
 
 def write_config(directory: Path, data: object) -> Path:
-    """Write `data` as landing-zone.yaml beside a copy of the example's policy files."""
+    """Write `data` as landing-zone.yaml beside a copy of the example's policy and pack files."""
     directory.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(EXAMPLE_DIR / "policies", directory / "policies", dirs_exist_ok=True)
+    for folder in (p for p in EXAMPLE_DIR.iterdir() if p.is_dir() and not p.name.startswith("__")):
+        shutil.copytree(folder, directory / folder.name, dirs_exist_ok=True)
     text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False)
     (directory / config.CONFIG_FILE).write_text(text)
     return directory

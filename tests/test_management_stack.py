@@ -10,7 +10,7 @@ from tests.helpers import EXAMPLE_DIR, run_management, write_config
 APP_ENVS, CONTAINER_ENVS, INFRA_STACKS = 6, 3, 3  # shop and booking x dev/stg/prod; booking is a container app
 EXPECTED_COUNTS = {
     "pulumi:pulumi:Stack": 1,
-    "pulumi:providers:aws": 1 + 8,
+    "pulumi:providers:aws": 1 + 8 + 1 + 1,  # management, 8 accounts, management in us-east-1, Chatbot's region
     "pulumi:providers:github": 1,
     "pulumi:providers:slack": 1,
     "pulumi:providers:pulumiservice": 1,
@@ -28,9 +28,9 @@ EXPECTED_COUNTS = {
     "aws:organizations/policy:Policy": 4,  # root baseline, security log buckets, suspended deny-all, tags
     "aws:organizations/policyAttachment:PolicyAttachment": 4,
     # Control Tower's 4 prerequisites and 8 execution roles; deploy + plan per app env; deploy + plan per infra stack
-    "aws:iam/role:Role": 4 + 8 + 2 * APP_ENVS + 2 * INFRA_STACKS,
+    "aws:iam/role:Role": 4 + 8 + 2 * APP_ENVS + 2 * INFRA_STACKS + 1,  # ... and Chatbot's
     "aws:iam/rolePolicy:RolePolicy": 2,
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 + 8 + 2 * APP_ENVS + 2 * INFRA_STACKS,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 + 8 + 2 * APP_ENVS + 2 * INFRA_STACKS + 1,
     "aws:iam/policy:Policy": APP_ENVS,  # the deploy boundary in each app account
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": APP_ENVS + 2 * INFRA_STACKS,  # GitHub; GitHub + Pulumi
     "aws:ecr/repository:Repository": CONTAINER_ENVS,
@@ -55,6 +55,19 @@ EXPECTED_COUNTS = {
     "pulumiservice:index:DeploymentSettings": INFRA_STACKS,
     "pulumiservice:index:DriftSchedule": INFRA_STACKS,
     "pulumiservice:index:Webhook": INFRA_STACKS,
+    "landingzone:security_delegation:SecurityDelegation": 1,
+    "landingzone:slack_alerts:SlackAlerts": 1,
+    "landingzone:account_budgets:AccountBudgets": 1,
+    "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount": 2,  # per governed region
+    "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount": 2,
+    "aws:securityhub/account:Account": 1,
+    "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount": 1,
+    "aws:organizations/delegatedAdministrator:DelegatedAdministrator": 1,  # Access Analyzer (Control Tower 4.0 delegates Config)
+    "aws:budgets/budget:Budget": 8,
+    "aws:kms/key:Key": 1,
+    "aws:sns/topic:Topic": 3,  # budgets of shop, booking, the security accounts
+    "aws:sns/topicPolicy:TopicPolicy": 3,
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": 3,
     "aws:organizations/organization:Organization": 1,
     "aws:organizations/organizationalUnit:OrganizationalUnit": 6,
     "aws:organizations/account:Account": 8,
@@ -87,6 +100,10 @@ def expected_provider(resource) -> str:
         return "-".join(resource.name.split("-")[:2]) + "-provider"  # <app>-<env>-...
     if parent_type == "landingzone:stack_deployments:StackDeployments" and resource.name.split("-")[0] != "management":
         return f"security-{resource.name.split('-')[0]}-provider"
+    if "-us-east-1-" in resource.name:
+        return "management-us-east-1"  # the management account in the other governed region
+    if resource.type.startswith("aws:chatbot/"):
+        return "management-chatbot"
     return "management"
 
 
@@ -176,4 +193,8 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
         "github:index/actionsSecret:ActionsSecret": 1,
         "github:index/teamRepository:TeamRepository": 1,  # platform admins: all repositories
         "slack:index/conversation:Conversation": 1,
+        "aws:budgets/budget:Budget": 3,
+        "aws:sns/topic:Topic": 1,
+        "aws:sns/topicPolicy:TopicPolicy": 1,
+        "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": 1,
     }

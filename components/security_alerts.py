@@ -1,0 +1,69 @@
+"""High-severity findings to the security-alerts Slack channel: EventBridge -> encrypted SNS -> Chatbot."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components.slack_alerts import SlackAlerts, SlackAlertsArgs
+from config.security_schema import AlertSettings
+from delivery.alerting import EVENTS, access_analyzer_findings, guardduty_findings, security_hub_findings
+
+TOPIC = "findings"
+
+
+@dataclass(frozen=True)
+class SecurityAlertsArgs:
+    settings: AlertSettings
+    """Severity thresholds and whether Access Analyzer findings alert."""
+    account_id: pulumi.Input[str]
+    """The audit account."""
+    provider: aws.Provider
+    """Audit account, home region: where Security Hub aggregates findings."""
+    chatbot_provider: Optional[aws.Provider]
+    """Audit account in Chatbot's region, when Slack delivery is configured."""
+    slack_team_id: Optional[str]
+    """Slack workspace id authorised in Chatbot."""
+    channel_id: Optional[pulumi.Input[str]]
+    """The security-alerts channel."""
+
+
+class SecurityAlerts(pulumi.ComponentResource):
+    topic_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: SecurityAlertsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("landingzone:security_alerts:SecurityAlerts", name, None, opts)
+        here = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        alerts = SlackAlerts(
+            name,
+            SlackAlertsArgs(
+                account_id=args.account_id,
+                publishers=[EVENTS],
+                topics=[TOPIC],
+                channels={TOPIC: args.channel_id} if args.channel_id is not None else {},
+                slack_team_id=args.slack_team_id,
+                chatbot_provider=args.chatbot_provider,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, providers=[args.provider]),
+        )
+        self.topic_arn = alerts.topic_arns[TOPIC]
+        patterns = {
+            "securityhub": security_hub_findings(args.settings.security_hub_severities),
+            "guardduty": guardduty_findings(args.settings.guardduty_min_severity),
+        }
+        if args.settings.access_analyzer:
+            patterns["access-analyzer"] = access_analyzer_findings()
+        for key, pattern in patterns.items():
+            rule = aws.cloudwatch.EventRule(
+                f"{name}-{key}-rule",
+                name=f"landing-zone-{key}-findings",
+                description=f"{key} findings that page the security-alerts channel",
+                event_pattern=json.dumps(pattern, separators=(",", ":")),
+                opts=here,
+            )
+            aws.cloudwatch.EventTarget(f"{name}-{key}-target", rule=rule.name, arn=self.topic_arn, opts=here)
+        self.register_outputs({"topicArn": self.topic_arn})

@@ -1,0 +1,117 @@
+"""Security services administered from the audit account for the whole organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from config.security_schema import SecurityServices as Settings
+from guardrails.control_tower import service_trust
+from guardrails.scp import minify
+
+CONFIG_ORGANIZATIONS_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"
+
+
+def standard_arn(region: str, standard: str) -> str:
+    return f"arn:aws:securityhub:{region}::standards/{standard}"
+
+
+@dataclass(frozen=True)
+class SecurityServicesArgs:
+    settings: Settings
+    """Protection plans, standards, scanned resource types, the conformance pack."""
+    providers: Mapping[str, aws.Provider]
+    """Governed region -> audit-account provider; the home region's aggregates the others."""
+    home_region: str
+    """Security Hub's central configuration, the Config aggregator and the conformance pack live here."""
+    audit_account_id: pulumi.Input[str]
+    """This account, which the services also enable for itself."""
+    root_id: pulumi.Input[str]
+    """Organisation root: the Security Hub configuration policy is associated to it."""
+    conformance_pack: str
+    """CloudFormation template of the organisation conformance pack."""
+
+
+class SecurityServices(pulumi.ComponentResource):
+    def __init__(self, name: str, args: SecurityServicesArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("landingzone:security_services:SecurityServices", name, None, opts)
+        settings = args.settings
+        for region, provider in args.providers.items():
+            here = pulumi.ResourceOptions(parent=self, provider=provider)
+            detector = aws.guardduty.Detector(
+                f"{name}-{region}-detector",
+                enable=True,
+                finding_publishing_frequency=settings.guardduty.finding_publishing_frequency,
+                opts=here,
+            )
+            aws.guardduty.OrganizationConfiguration(
+                f"{name}-{region}-guardduty-organization", detector_id=detector.id, auto_enable_organization_members="ALL", opts=here
+            )
+            for plan in settings.guardduty.protection_plans:
+                aws.guardduty.OrganizationConfigurationFeature(
+                    f"{name}-{region}-{plan}-members", detector_id=detector.id, name=plan, auto_enable="ALL", opts=here
+                )
+                aws.guardduty.DetectorFeature(f"{name}-{region}-{plan}", detector_id=detector.id, name=plan, status="ENABLED", opts=here)
+            types = set(settings.inspector.resource_types)
+            aws.inspector2.OrganizationConfiguration(
+                f"{name}-{region}-inspector-organization",
+                auto_enable=aws.inspector2.OrganizationConfigurationAutoEnableArgs(
+                    ec2="EC2" in types, ecr="ECR" in types, lambda_="LAMBDA" in types, lambda_code="LAMBDA_CODE" in types
+                ),
+                opts=here,
+            )
+            aws.inspector2.Enabler(
+                f"{name}-{region}-inspector", account_ids=[args.audit_account_id], resource_types=sorted(types), opts=here
+            )
+            aws.accessanalyzer.Analyzer(f"{name}-{region}-access-analyzer", analyzer_name="organization", type="ORGANIZATION", opts=here)
+
+        home = pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region])
+        others = [region for region in args.providers if region != args.home_region]
+        aggregator = aws.securityhub.FindingAggregator(
+            f"{name}-findings-aggregator",
+            linking_mode="SPECIFIED_REGIONS" if others else "NO_REGIONS",
+            specified_regions=others or None,
+            opts=home,
+        )
+        central = aws.securityhub.OrganizationConfiguration(
+            f"{name}-securityhub-organization",
+            auto_enable=False,
+            auto_enable_standards="NONE",
+            organization_configuration=aws.securityhub.OrganizationConfigurationOrganizationConfigurationArgs(configuration_type="CENTRAL"),
+            # Central configuration needs the aggregator that defines the linked regions.
+            opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[aggregator]),
+        )
+        policy = aws.securityhub.ConfigurationPolicy(
+            f"{name}-securityhub-policy",
+            name="landing-zone",
+            description="Security Hub everywhere, with the configured standards",
+            configuration_policy=aws.securityhub.ConfigurationPolicyConfigurationPolicyArgs(
+                service_enabled=True,
+                enabled_standard_arns=[standard_arn(args.home_region, s) for s in settings.security_hub.standards],
+                security_controls_configuration=aws.securityhub.ConfigurationPolicyConfigurationPolicySecurityControlsConfigurationArgs(
+                    disabled_control_identifiers=[]
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[central]),
+        )
+        aws.securityhub.ConfigurationPolicyAssociation(
+            f"{name}-securityhub-root", target_id=args.root_id, policy_id=policy.id, opts=home
+        )
+
+        role = aws.iam.Role(f"{name}-config-aggregator-role", name="landing-zone-config-aggregator", assume_role_policy=minify(service_trust("config.amazonaws.com")), opts=home)
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-config-aggregator-policy", role=role.name, policy_arn=CONFIG_ORGANIZATIONS_ROLE_POLICY, opts=home
+        )
+        aws.cfg.ConfigurationAggregator(
+            f"{name}-config-aggregator",
+            name="organization",
+            organization_aggregation_source=aws.cfg.ConfigurationAggregatorOrganizationAggregationSourceArgs(all_regions=True, role_arn=role.arn),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[attachment]),
+        )
+        aws.cfg.OrganizationConformancePack(
+            f"{name}-conformance-pack", name=settings.config.conformance_pack, template_body=args.conformance_pack, opts=home
+        )
+        self.register_outputs({})

@@ -1,0 +1,89 @@
+"""Management-stack side of the Security OU: delegated administrators and per-account budgets."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import pulumi
+import pulumi_aws as aws
+
+from components import AppAccountSet, Organization, SecurityOU
+from components.account_budgets import AccountBudgets, AccountBudgetsArgs, BudgetSpec
+from components.security_delegation import SecurityDelegation, SecurityDelegationArgs
+from components.slack_alerts import SlackAlerts, SlackAlertsArgs
+from config import LandingZone
+from config.model import AUDIT, LOG
+from delivery.alerting import BUDGETS, CHATBOT_REGION
+from stacks.delivery import SECURITY_ALERTS
+from stacks.shared import governed_regions
+
+
+def regional_providers(landing_zone: LandingZone, home: aws.Provider) -> dict[str, aws.Provider]:
+    """The management account in every governed region (the home region's provider is `home`)."""
+    org = landing_zone.organization
+    return {
+        region: home
+        if region == org.home_region
+        else aws.Provider(f"management-{region}", region=region, allowed_account_ids=[org.management_account_id])
+        for region in governed_regions(landing_zone)
+    }
+
+
+def build_security_administration(
+    landing_zone: LandingZone,
+    management: aws.Provider,
+    organization: Organization,
+    security: SecurityOU,
+    applications: Mapping[str, AppAccountSet],
+    channels: Mapping[str, pulumi.Output[str]],
+) -> None:
+    cfg = landing_zone.config
+    org = landing_zone.organization
+    control_tower = cfg.guardrails.control_tower
+    in_management = pulumi.ResourceOptions(providers=[management])
+    SecurityDelegation(
+        "security-admin",
+        SecurityDelegationArgs(
+            audit_account_id=security.audit.account.id,
+            log_account_id=security.log.account.id,
+            home_region=org.home_region,
+            providers=regional_providers(landing_zone, management),
+            # Control Tower 4.0's Config integration registers the Config administrator itself.
+            delegate_config=not (control_tower.enabled and control_tower.landing_zone_version != "3.3"),
+            delegate_cloudtrail=not control_tower.enabled,
+            after=[organization.organization],
+        ),
+        opts=in_management,
+    )
+
+    account_ids = {AUDIT: security.audit.account.id, LOG: security.log.account.id}
+    for app, account_set in applications.items():
+        account_ids.update({f"{app}-{env}": account_id for env, account_id in account_set.account_ids.items()})
+    active = [a for a in landing_zone.accounts if not a.suspended]
+    topic_of = {a.key: a.application or SECURITY_ALERTS for a in active}
+    team_id = cfg.slack.team_id if cfg.slack is not None else None
+    chatbot = aws.Provider("management-chatbot", region=CHATBOT_REGION, allowed_account_ids=[org.management_account_id]) if team_id else None
+    alerts = SlackAlerts(
+        "budgets",
+        SlackAlertsArgs(
+            account_id=org.management_account_id,
+            publishers=[BUDGETS],
+            topics=sorted(set(topic_of.values())),
+            channels={topic: channels[topic] for topic in set(topic_of.values()) if topic in channels},
+            slack_team_id=team_id,
+            chatbot_provider=chatbot,
+        ),
+        opts=in_management,
+    )
+    AccountBudgets(
+        "budgets",
+        AccountBudgetsArgs(
+            budgets=[
+                BudgetSpec(a.key, account_ids[a.key], cfg.budgets.accounts.get(a.key, cfg.budgets.monthly_usd), topic_of[a.key])
+                for a in active
+            ],
+            thresholds=cfg.budgets.thresholds,
+            topic_arns=alerts.topic_arns,
+        ),
+        opts=in_management,
+    )

@@ -1,0 +1,140 @@
+"""The audit stack and the management stack's side of the Security OU (delegation, budgets)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import config
+from lzctl.plan import plan_stack
+from tests.helpers import EXAMPLE_DIR, run_management
+from tests.test_config_errors import both, setter
+
+REGIONS = ("ap-northeast-1", "us-east-1")
+
+
+@pytest.fixture(scope="module")
+def audit_plan():
+    return plan_stack("audit")
+
+
+def of(plan, type_):
+    return {r.name: r.inputs for r in plan.of_type(type_)}
+
+
+def test_every_governed_region_has_a_detector_auto_enabling_members_and_plans(audit_plan):
+    for region in REGIONS:
+        assert of(audit_plan, "aws:guardduty/detector:Detector")[f"security-{region}-detector"]["enable"] is True
+        assert of(audit_plan, "aws:guardduty/organizationConfiguration:OrganizationConfiguration")[f"security-{region}-guardduty-organization"]["autoEnableOrganizationMembers"] == "ALL"
+        features = {i["name"]: i["autoEnable"] for n, i in of(audit_plan, "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature").items() if f"-{region}-" in n}
+        assert features == {plan: "ALL" for plan in ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING")}
+
+
+def test_inspector_auto_enables_ec2_ecr_and_lambda_everywhere(audit_plan):
+    for region in REGIONS:
+        auto = of(audit_plan, "aws:inspector2/organizationConfiguration:OrganizationConfiguration")[f"security-{region}-inspector-organization"]["autoEnable"]
+        assert auto == {"ec2": True, "ecr": True, "lambda": True, "lambdaCode": False}
+    analyzers = of(audit_plan, "aws:accessanalyzer/analyzer:Analyzer")
+    assert {i["type"] for i in analyzers.values()} == {"ORGANIZATION"} and len(analyzers) == len(REGIONS)
+
+
+def test_security_hub_is_centrally_configured_from_the_home_region(audit_plan):
+    aggregator = audit_plan.named("security-findings-aggregator").inputs
+    assert (aggregator["linkingMode"], aggregator["specifiedRegions"]) == ("SPECIFIED_REGIONS", ["us-east-1"])
+    central = audit_plan.named("security-securityhub-organization")
+    assert central.inputs["organizationConfiguration"] == {"configurationType": "CENTRAL"}
+    assert audit_plan.named("security-findings-aggregator").urn in central.dependencies
+    policy = audit_plan.named("security-securityhub-policy").inputs["configurationPolicy"]
+    assert policy["enabledStandardArns"] == [
+        "arn:aws:securityhub:ap-northeast-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+        "arn:aws:securityhub:ap-northeast-1::standards/cis-aws-foundations-benchmark/v/3.0.0",
+    ]
+    assert audit_plan.named("security-securityhub-root").inputs["targetId"] == plan_stack("management").outputs["rootId"]
+
+
+def test_config_aggregates_all_regions_and_deploys_the_conformance_pack(audit_plan):
+    aggregator = audit_plan.named("security-config-aggregator").inputs
+    assert aggregator["organizationAggregationSource"]["allRegions"] is True
+    pack = audit_plan.named("security-conformance-pack").inputs
+    assert pack["templateBody"] == (EXAMPLE_DIR / "conformance-packs" / "landing-zone.yaml").read_text()
+
+
+def test_high_findings_reach_the_security_alerts_channel_through_chatbot(audit_plan):
+    patterns = {n: json.loads(i["eventPattern"]) for n, i in of(audit_plan, "aws:cloudwatch/eventRule:EventRule").items()}
+    assert patterns["security-alerts-securityhub-rule"]["detail"]["findings"]["Severity"]["Label"] == ["HIGH", "CRITICAL"]
+    assert patterns["security-alerts-guardduty-rule"]["detail"]["severity"] == [{"numeric": [">=", 7]}]
+    assert patterns["security-alerts-access-analyzer-rule"]["source"] == ["aws.access-analyzer"]
+    topic = audit_plan.named("security-alerts-findings-topic")
+    audit_id = plan_stack("management").outputs["accountIds"]["audit"]
+    assert topic.inputs["kmsMasterKeyId"].startswith(f"arn:aws:kms:ap-northeast-1:{audit_id}:key/")
+    targets = of(audit_plan, "aws:cloudwatch/eventTarget:EventTarget")
+    assert len({t["arn"] for t in targets.values()}) == 1 and len(targets) == 3
+    slack = audit_plan.named("security-alerts-findings-slack").inputs
+    management = plan_stack("management").outputs
+    assert slack["slackChannelId"] == management["slackChannelIds"]["security-alerts"]
+    assert (slack["slackTeamId"], slack["guardrailPolicyArns"]) == ("T0ACME1234", ["arn:aws:iam::aws:policy/ReadOnlyAccess"])
+    key_policy = json.loads(audit_plan.named("security-alerts-topics-key").inputs["policy"])
+    assert "events.amazonaws.com" in key_policy["Statement"][1]["Principal"]["Service"]
+
+
+def test_audit_resources_are_pinned_to_the_audit_account(audit_plan):
+    audit_id = plan_stack("management").outputs["accountIds"]["audit"]
+    for provider in audit_plan.of_type("pulumi:providers:aws"):
+        assert json.loads(provider.inputs["allowedAccountIds"]) == [audit_id]
+    assert {json.loads(p.inputs["allowedAccountIds"]) and p.inputs["region"] for p in audit_plan.of_type("pulumi:providers:aws")} == {*REGIONS, "us-east-2"}
+
+
+def test_thresholds_come_from_config(config_dir):
+    mutate = both(setter("security_services.alerts.security_hub_severities", ["CRITICAL"]), setter("security_services.alerts.guardduty_min_severity", 8.5))
+    plan = plan_stack("audit", config_dir(mutate))
+    patterns = {n: json.loads(i["eventPattern"]) for n, i in of(plan, "aws:cloudwatch/eventRule:EventRule").items()}
+    assert patterns["security-alerts-securityhub-rule"]["detail"]["findings"]["Severity"]["Label"] == ["CRITICAL"]
+    assert patterns["security-alerts-guardduty-rule"]["detail"]["severity"] == [{"numeric": [">=", 8.5]}]
+
+
+def test_management_delegates_each_service_to_the_audit_account(management_plan):
+    audit = management_plan.outputs["accountIds"]["audit"]
+    for region in REGIONS:
+        assert management_plan.named(f"security-admin-{region}-guardduty").inputs["adminAccountId"] == audit
+        assert management_plan.named(f"security-admin-{region}-inspector").inputs["accountId"] == audit
+    assert management_plan.named("security-admin-securityhub").inputs["adminAccountId"] == audit
+    assert management_plan.named("security-admin-access-analyzer").inputs["servicePrincipal"] == "access-analyzer.amazonaws.com"
+    assert management_plan.named("organization-organization").urn in management_plan.named("security-admin-securityhub").dependencies
+
+
+def test_without_control_tower_the_log_account_administers_cloudtrail_and_config_is_delegated(config_dir):
+    plan, errors = run_management(config_dir(setter("guardrails.control_tower.enabled", False)))
+    assert not errors
+    assert plan.named("security-admin-cloudtrail").inputs["accountId"] == plan.outputs["accountIds"]["log"]
+    principals = {r.inputs["servicePrincipal"] for r in plan.of_type("aws:organizations/delegatedAdministrator:DelegatedAdministrator")}
+    assert principals == {"access-analyzer.amazonaws.com", "config.amazonaws.com", "config-multiaccountsetup.amazonaws.com"}
+
+
+def test_every_account_has_a_monthly_budget_alerting_its_app_channel(management_plan):
+    budgets = of(management_plan, "aws:budgets/budget:Budget")
+    assert len(budgets) == 8
+    prod = budgets["budgets-shop-prod-budget"]
+    assert (prod["limitAmount"], prod["timeUnit"], prod["costFilters"]) == ("1500.00", "MONTHLY", [{"name": "LinkedAccount", "values": [management_plan.outputs["accountIds"]["shop-prod"]]}])
+    assert [n["threshold"] for n in prod["notifications"]] == [80, 100]
+    assert prod["notifications"][0]["subscriberSnsTopicArns"][0].endswith(":budgets-shop")
+    assert budgets["budgets-shop-dev-budget"]["limitAmount"] == "300.00"
+    assert budgets["budgets-audit-budget"]["notifications"][0]["subscriberSnsTopicArns"][0].endswith(":budgets-security-alerts")
+    slack = management_plan.named("budgets-shop-slack").inputs
+    assert slack["slackChannelId"] == management_plan.outputs["slackChannelIds"]["shop"]
+
+
+@pytest.mark.parametrize(
+    "mutate, words",
+    [
+        (setter("security_services.config.conformance_pack", "missing"), "security_services.config.conformance_pack: conformance pack template not found"),
+        (setter("budgets.accounts", {"shop-qa": 10}), "budgets.accounts.shop-qa: no such account"),
+        (setter("security_services.guardduty.protection_plans", ["S3_LOGS"]), "security_services.guardduty.protection_plans[0]"),
+        (setter("security_services.alerts.guardduty_min_severity", 11), "less than or equal to 10"),
+    ],
+    ids=["pack file", "budget account", "protection plan", "severity"],
+)
+def test_security_settings_mistakes_are_refused(config_dir, mutate, words):
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(config_dir(mutate), refuse_example_domains=False)
+    assert words in str(caught.value)
