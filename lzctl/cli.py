@@ -1,7 +1,8 @@
 """Command line of the landing-zone tooling: `python -m lzctl plan --stack management`.
 
 Exit codes: 0 done, 1 a bug (with its traceback), 2 bad input (config, stack name), every problem
-on stderr and nothing on stdout; 3 from `validate` when a mandatory policy rule fails.
+on stderr and nothing on stdout; 3 from `validate` when a mandatory policy rule fails; 4 from
+`migrate preflight` when a check fails.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pulumi
 
 from guardrails import rules
 from lzctl import render
+from lzctl.migrate import add_parser as add_migrate
 from lzctl.plan import plan_stack
 
 EXIT_BAD_INPUT = 2
@@ -43,6 +45,9 @@ def _planned(args: argparse.Namespace):
 
 
 def _plan(args: argparse.Namespace) -> int:
+    if args.out and not args.out.parent.is_dir():
+        print(f"cannot write the plan to {args.out}: no such folder {args.out.parent}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     plan = _planned(args)
     if plan is None:
         return EXIT_BAD_INPUT
@@ -86,6 +91,7 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--stack", required=True, help="stack name: Pulumi.<stack>.yaml must exist")
     validate.add_argument("--config", type=Path, help="folder holding landing-zone.yaml (default: the stack's configDir)")
     validate.set_defaults(handler=_validate)
+    add_migrate(verbs)
     return root
 
 

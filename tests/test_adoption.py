@@ -9,7 +9,7 @@ import pytest
 import config
 from lzctl import render
 from lzctl.mocks import stable_uuid
-from tests.helpers import run_management
+from tests.helpers import example_data, run_management, write_config
 from tests.test_config_errors import both, setter
 
 EXISTING = "210987654321"
@@ -26,9 +26,11 @@ def migration_access(until: date, **override):
     return lambda data: data["identity_center"].__setitem__("migration_access", [entry])
 
 
-@pytest.fixture
-def adopted_plan(config_dir):
-    plan, errors = run_management(config_dir(adopting))
+@pytest.fixture(scope="module")
+def adopted_plan(tmp_path_factory):
+    data = example_data()
+    adopting(data)
+    plan, errors = run_management(write_config(tmp_path_factory.mktemp("adopted"), data))
     assert not errors
     return plan
 

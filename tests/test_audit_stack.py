@@ -39,7 +39,7 @@ def test_inspector_auto_enables_ec2_ecr_and_lambda_everywhere(audit_plan):
     assert {i["type"] for i in analyzers.values()} == {"ORGANIZATION"} and len(analyzers) == len(REGIONS)
 
 
-def test_security_hub_is_centrally_configured_from_the_home_region(audit_plan):
+def test_security_hub_is_centrally_configured_from_the_home_region(audit_plan, management_plan):
     aggregator = audit_plan.named("security-findings-aggregator").inputs
     assert (aggregator["linkingMode"], aggregator["specifiedRegions"]) == ("SPECIFIED_REGIONS", ["us-east-1"])
     central = audit_plan.named("security-securityhub-organization")
@@ -50,7 +50,7 @@ def test_security_hub_is_centrally_configured_from_the_home_region(audit_plan):
         "arn:aws:securityhub:ap-northeast-1::standards/aws-foundational-security-best-practices/v/1.0.0",
         "arn:aws:securityhub:ap-northeast-1::standards/cis-aws-foundations-benchmark/v/3.0.0",
     ]
-    assert audit_plan.named("security-securityhub-root").inputs["targetId"] == plan_stack("management").outputs["rootId"]
+    assert audit_plan.named("security-securityhub-root").inputs["targetId"] == management_plan.outputs["rootId"]
 
 
 def test_config_aggregates_all_regions_and_deploys_the_conformance_pack(audit_plan):
@@ -60,26 +60,25 @@ def test_config_aggregates_all_regions_and_deploys_the_conformance_pack(audit_pl
     assert pack["templateBody"] == (EXAMPLE_DIR / "conformance-packs" / "landing-zone.yaml").read_text()
 
 
-def test_high_findings_reach_the_security_alerts_channel_through_chatbot(audit_plan):
+def test_high_findings_reach_the_security_alerts_channel_through_chatbot(audit_plan, management_plan):
     patterns = {n: json.loads(i["eventPattern"]) for n, i in of(audit_plan, "aws:cloudwatch/eventRule:EventRule").items()}
     assert patterns["security-alerts-securityhub-rule"]["detail"]["findings"]["Severity"]["Label"] == ["HIGH", "CRITICAL"]
     assert patterns["security-alerts-guardduty-rule"]["detail"]["severity"] == [{"numeric": [">=", 7]}]
     assert patterns["security-alerts-access-analyzer-rule"]["source"] == ["aws.access-analyzer"]
     topic = audit_plan.named("security-alerts-findings-topic")
-    audit_id = plan_stack("management").outputs["accountIds"]["audit"]
+    audit_id = management_plan.outputs["accountIds"]["audit"]
     assert topic.inputs["kmsMasterKeyId"].startswith(f"arn:aws:kms:ap-northeast-1:{audit_id}:key/")
     targets = of(audit_plan, "aws:cloudwatch/eventTarget:EventTarget")
     assert len({t["arn"] for t in targets.values()}) == 1 and len(targets) == 3
     slack = audit_plan.named("security-alerts-findings-slack").inputs
-    management = plan_stack("management").outputs
-    assert slack["slackChannelId"] == management["slackChannelIds"]["security-alerts"]
+    assert slack["slackChannelId"] == management_plan.outputs["slackChannelIds"]["security-alerts"]
     assert (slack["slackTeamId"], slack["guardrailPolicyArns"]) == ("T0ACME1234", ["arn:aws:iam::aws:policy/ReadOnlyAccess"])
     key_policy = json.loads(audit_plan.named("security-alerts-topics-key").inputs["policy"])
     assert "events.amazonaws.com" in key_policy["Statement"][1]["Principal"]["Service"]
 
 
-def test_audit_resources_are_pinned_to_the_audit_account(audit_plan):
-    audit_id = plan_stack("management").outputs["accountIds"]["audit"]
+def test_audit_resources_are_pinned_to_the_audit_account(audit_plan, management_plan):
+    audit_id = management_plan.outputs["accountIds"]["audit"]
     for provider in audit_plan.of_type("pulumi:providers:aws"):
         assert json.loads(provider.inputs["allowedAccountIds"]) == [audit_id]
     assert {json.loads(p.inputs["allowedAccountIds"]) and p.inputs["region"] for p in audit_plan.of_type("pulumi:providers:aws")} == {*REGIONS, "us-east-2"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -10,7 +11,6 @@ from pulumi_policy import PolicyResource, PolicyResourceOptions, StackValidation
 from guardrails.rules import RULES, ResourceView, evaluate, is_blocking
 from lzctl.runtime import Plan
 from policy.adapter import policy_for, view
-from tests.test_cli import lzctl
 
 RULE = {rule.id: rule for rule in RULES}
 OIDC = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
@@ -86,21 +86,17 @@ def test_the_policy_pack_reports_the_same_violations_through_pulumi_policy():
     assert [urn for urn, _ in reported] == ["urn:acct", "urn:user"]
 
 
-def test_validate_exits_0_on_the_example_and_3_on_a_mandatory_violation(config_dir):
-    result = lzctl("validate", "--stack", "management")
-    assert result.returncode == 0 and "6 rules, 0 violations" in result.stdout
-    # A 13-hour session can only come from outside config validation, so fake the plan's input.
-    code = (
-        "import sys, lzctl.cli as cli, lzctl.plan as p\n"
-        "real = p.plan_stack\n"
-        "def plan(*a):\n"
-        "    plan = real(*a)\n"
-        "    r = next(r for r in plan.resources if r.type.endswith('PermissionSet'))\n"
-        "    r.inputs['sessionDuration'] = 'PT13H'\n"
-        "    return plan\n"
-        "cli.plan_stack = plan\n"
-        "sys.exit(cli.main(['validate', '--stack', 'management']))\n"
-    )
-    result = lzctl(code=code)
-    assert result.returncode == 3
-    assert "policy mandatory LZ-SSO-SESSION" in result.stderr and "1 violations, blocking" in result.stdout
+def test_validate_exits_0_on_the_example_and_3_on_a_mandatory_violation(management_plan, monkeypatch, capsys):
+    from lzctl import cli
+
+    monkeypatch.setattr(cli, "plan_stack", lambda *args: management_plan)
+    assert cli.main(["validate", "--stack", "management"]) == 0
+    assert "6 rules, 0 violations" in capsys.readouterr().out
+    # A 13-hour session can only come from outside config validation, so alter a copy of the plan.
+    altered = copy.deepcopy(management_plan)
+    permission_set = next(r for r in altered.resources if r.type.endswith("PermissionSet"))
+    permission_set.inputs["sessionDuration"] = "PT13H"
+    monkeypatch.setattr(cli, "plan_stack", lambda *args: altered)
+    assert cli.main(["validate", "--stack", "management"]) == 3
+    captured = capsys.readouterr()
+    assert "policy mandatory LZ-SSO-SESSION" in captured.err and "1 violations, blocking" in captured.out
