@@ -13,6 +13,9 @@ from lzctl.plan import plan_stack
 from lzctl.runtime import Plan
 from tests.helpers import EXAMPLE_DIR, example_data, write_config
 
+# The migrate tests' fixtures (moto-backed AWS, managed policies), shared without importing them by name.
+pytest_plugins = ["tests.migrate_fixtures"]
+
 
 @pytest.fixture
 def config_dir(tmp_path) -> Callable[[Callable[[dict], None]], Path]:

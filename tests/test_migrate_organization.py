@@ -7,21 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from moto import mock_aws
 
-from tests.migrate_fixtures import (  # noqa: F401
-    EXISTING,
-    MANAGEMENT,
-    OTHER,
-    SHOP_PROD_EMAIL,
-    SHOP_PROD_NAME,
-    FakeSession,
-    Sessions,
-    adopting_config,
-    aws,
-    denied,
-    moto_session,
-    run,
-    stubbed,
-)
+from tests.migrate_fixtures import EXISTING, MANAGEMENT, OTHER, SHOP_PROD_EMAIL, SHOP_PROD_NAME, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
 ORG = "o-abcdef1234"
 EXPIRES = datetime(2026, 12, 13, tzinfo=timezone.utc)
@@ -200,5 +186,5 @@ def test_place_account_refuses_a_name_the_config_does_not_match(joined, aws, cap
     config_dir = adopting_config(aws, account_id=account_id, mutate=lambda d: d["applications"]["shop"]["accounts"]["prod"].update(name="shop-prod"))
     code, out, err = run(capsys, config_dir, "place-account", "--account-id", account_id, "--management-profile", "mgmt", sessions=Sessions(mgmt=moto_session(MANAGEMENT)))
     assert (code, out) == (2, "")
-    assert f"set name: 'Shop Production' (the config gives 'shop-prod')" in err
+    assert "set name: 'Shop Production' (the config gives 'shop-prod')" in err
     assert api.list_parents(ChildId=account_id)["Parents"][0]["Type"] == "ROOT"

@@ -8,18 +8,7 @@ import pytest
 from moto import mock_aws
 
 from lzctl import migrate
-from tests.migrate_fixtures import (  # noqa: F401
-    EXISTING,
-    MANAGEMENT,
-    FakeSession,
-    Sessions,
-    adopting_config,
-    aws,
-    denied,
-    moto_session,
-    run,
-    stubbed,
-)
+from tests.migrate_fixtures import EXISTING, MANAGEMENT, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
 ORGANIZATION_URN = "urn:pulumi:management::landing-zone::landingzone:organization:Organization$aws:organizations/organization:Organization::organization-organization"
 PROD_OU_URN = "urn:pulumi:management::landing-zone::landingzone:organization:Organization$aws:organizations/organizationalUnit:OrganizationalUnit::organization-prod-ou"
