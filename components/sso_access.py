@@ -121,30 +121,23 @@ class SSOAccess(pulumi.ComponentResource):
                     )
                 )
 
-        for assignment in args.assignments:
+        def assign(key: str, permission_set: str, principal_type: str, principal_id, account: str) -> None:
             aws.ssoadmin.AccountAssignment(
-                f"{name}-{assignment.key}-assignment",
+                f"{name}-{key}",
                 instance_arn=self.instance_arn,
-                permission_set_arn=permission_sets[assignment.permission_set].arn,
-                principal_type="GROUP",
-                principal_id=groups[assignment.group].group_id,
+                permission_set_arn=permission_sets[permission_set].arn,
+                principal_type=principal_type,
+                principal_id=principal_id,
                 target_type="AWS_ACCOUNT",
-                target_id=args.account_ids[assignment.account],
+                target_id=args.account_ids[account],
                 # Provisioning copies the set's policies into the account: attach them first.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=policies_of[assignment.permission_set]),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=policies_of[permission_set]),
             )
 
+        for group in args.assignments:
+            assign(f"{group.key}-assignment", group.permission_set, "GROUP", groups[group.group].group_id, group.account)
         for access in args.user_assignments:
-            aws.ssoadmin.AccountAssignment(
-                f"{name}-{access.key}-migration-assignment",
-                instance_arn=self.instance_arn,
-                permission_set_arn=permission_sets[access.permission_set].arn,
-                principal_type="USER",
-                principal_id=users[access.person].user_id,
-                target_type="AWS_ACCOUNT",
-                target_id=args.account_ids[access.account],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=policies_of[access.permission_set]),
-            )
+            assign(f"{access.key}-migration-assignment", access.permission_set, "USER", users[access.person].user_id, access.account)
 
         self.group_ids = {key: group.group_id for key, group in groups.items()}
         self.permission_set_arns = {ps_name: ps.arn for ps_name, ps in permission_sets.items()}

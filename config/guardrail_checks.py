@@ -13,6 +13,7 @@ from typing import Callable, Optional
 
 from config.issues import path_of
 from config.schema import SCP_ROOT, LandingZoneConfig
+from delivery.policies import ROLE_PATH
 from guardrails import scp
 from guardrails.control_tower import EXECUTION_ROLE, PREREQUISITE_ROLES, account_trust
 from guardrails.controls import CATALOGUE, default_controls
@@ -49,6 +50,26 @@ def default_scp_targets(cfg: LandingZoneConfig) -> dict[str, list[str]]:
     }
 
 
+CONTROL_TOWER_LOG_BUCKETS = ("aws-controltower-logs-*", "aws-controltower-s3-access-logs-*")
+TRAIL_BUCKET_PREFIX = "landing-zone-org-trail"
+"""With Control Tower off, the log stack's trail bucket is `<prefix>-<log account>-<home region>`."""
+TRAIL_LOG_BUCKETS = (f"{TRAIL_BUCKET_PREFIX}-*",)
+STACK_DEPLOY_ROLES = f"{ROLE_PATH.strip('/')}/pulumi-deploy-*"
+"""The roles Pulumi Deployments runs the landing-zone stacks with: they change the guarded services."""
+
+
+def protected_log_buckets(cfg: LandingZoneConfig) -> list[str]:
+    configured = cfg.guardrails.scp.protected_log_buckets
+    if configured is not None:
+        return list(configured)
+    return list(CONTROL_TOWER_LOG_BUCKETS if cfg.guardrails.control_tower.enabled else TRAIL_LOG_BUCKETS)
+
+
+def privileged_roles(cfg: LandingZoneConfig) -> list[str]:
+    deploys = [STACK_DEPLOY_ROLES] if cfg.deployments is not None and cfg.deployments.enabled else []
+    return [*deploys, *cfg.guardrails.scp.privileged_roles]
+
+
 def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[str, ...]:
     """OUs this program registers with Control Tower, parents first.
 
@@ -80,8 +101,8 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
 
     parameters = scp.ScpParameters(
         governed_regions=tuple(cfg.organization.governed_regions),
-        privileged_role_arns=scp.privileged_role_arns(cfg.organization.access_role_name, guardrails.scp.privileged_roles),
-        protected_bucket_resources=scp.bucket_resources(guardrails.scp.protected_log_buckets),
+        privileged_role_arns=scp.privileged_role_arns(cfg.organization.access_role_name, privileged_roles(cfg)),
+        protected_bucket_resources=scp.bucket_resources(protected_log_buckets(cfg)),
     )
     templates = scp.template_names()
     targets = guardrails.scp.targets if guardrails.scp.targets is not None else default_scp_targets(cfg)

@@ -176,9 +176,12 @@ class ScpSettings(Model):
         description="`root` or an OU key -> SCP templates (policies/scp/<name>.json) merged for that target; "
         "omitted means the baseline at the root, log-bucket protection on the Security OU, deny-all on the suspended OU.",
     )
-    privileged_roles: list[RoleName] = Field(default_factory=list, description="More role names every deny exempts.")
-    protected_log_buckets: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9.*-]{3,63}$")]] = Field(
-        default_factory=lambda: ["aws-controltower-logs-*", "aws-controltower-s3-access-logs-*"]
+    privileged_roles: list[Annotated[str, StringConstraints(pattern=r"^[\w+=,.@*/-]{1,128}$")]] = Field(
+        default_factory=list,
+        description="More role names (with path, `*` allowed) every deny exempts, e.g. aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*.",
+    )
+    protected_log_buckets: Optional[list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9.*-]{3,63}$")]]] = Field(
+        None, description="Bucket name patterns; default Control Tower's log buckets, or this program's trail bucket with it off."
     )
 
 

@@ -23,7 +23,7 @@ def github_subject(owner: str, repository: str, environment: str | None = None) 
     return f"repo:{owner}/{repository}:{suffix}"
 
 
-def github_trust(provider_arn: str, subject: str) -> dict:
+def web_identity_trust(provider_arn: str, condition: dict) -> dict:
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -31,12 +31,16 @@ def github_trust(provider_arn: str, subject: str) -> dict:
                 "Effect": "Allow",
                 "Principal": {"Federated": provider_arn},
                 "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {f"{GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE, f"{GITHUB_OIDC_HOST}:sub": subject}
-                },
+                "Condition": condition,
             }
         ],
     }
+
+
+def github_trust(provider_arn: str, subject: str) -> dict:
+    return web_identity_trust(
+        provider_arn, {"StringEquals": {f"{GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE, f"{GITHUB_OIDC_HOST}:sub": subject}}
+    )
 
 
 def pulumi_subject_prefix(organization: str, project: str, stack: str) -> str:
@@ -48,20 +52,13 @@ def pulumi_trust(provider_arn: str, organization: str, project: str, stack: str)
 
     The subject ends in `operation:<op>:scope:write`, so the stack is pinned by prefix.
     """
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": provider_arn},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {f"{PULUMI_OIDC_HOST}:aud": organization},
-                    "StringLike": {f"{PULUMI_OIDC_HOST}:sub": pulumi_subject_prefix(organization, project, stack) + "*"},
-                },
-            }
-        ],
-    }
+    return web_identity_trust(
+        provider_arn,
+        {
+            "StringEquals": {f"{PULUMI_OIDC_HOST}:aud": organization},
+            "StringLike": {f"{PULUMI_OIDC_HOST}:sub": pulumi_subject_prefix(organization, project, stack) + "*"},
+        },
+    )
 
 
 def _deny(sid: str, actions: list[str], resource: str = "*", **extra) -> dict:
