@@ -48,6 +48,7 @@ def scaled_config(applications: int) -> dict:
         identity_center["assignments"].append({**template, "group": f"{app}-developers", "applications": [app]})
     for group in ("shop-developers", "booking-developers"):
         identity_center["groups"].pop(group)
+    data["budgets"]["accounts"] = {}  # named the example's applications
     return data
 
 
