@@ -144,17 +144,36 @@ def _teams(cfg: LandingZoneConfig, repositories: dict[str, str], fail: Fail, war
     return tuple(teams)
 
 
-def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fail, warn: Warn) -> Optional[DeliveryPlan]:
-    if cfg.github is None or not cfg.github.enabled:
-        if cfg.deployments is not None and cfg.deployments.enabled:
+def _check_integrations(cfg: LandingZoneConfig, fail: Fail) -> None:
+    github_on = cfg.github is not None and cfg.github.enabled
+    if cfg.deployments is not None and cfg.deployments.enabled:
+        if not github_on:
             fail("deployments", "Pulumi Deployments needs the github section (it deploys from the infrastructure repository)")
+        for stack, count in Counter(cfg.deployments.stacks).items():
+            if count > 1:
+                fail("deployments.stacks", "stack listed twice", stack)
+    if cfg.slack is not None and cfg.slack.enabled:
+        if not github_on:
+            fail("slack", "the Slack channels are wired into the GitHub pipelines; add the github section", None, "or remove the slack section")
+        if "{app}" not in cfg.slack.deploy_channel:
+            fail("slack.deploy_channel", "must contain {app}, or every application would share one channel", cfg.slack.deploy_channel)
+    types = set(cfg.security_services.inspector.resource_types)
+    if "LAMBDA_CODE" in types and "LAMBDA" not in types:
+        fail("security_services.inspector.resource_types", "LAMBDA_CODE scanning needs LAMBDA", sorted(types))
+
+
+def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fail, warn: Warn) -> Optional[DeliveryPlan]:
+    _check_integrations(cfg, fail)
+    if cfg.github is None or not cfg.github.enabled:
         return None
-    pipelines = tuple(_pipeline(cfg, app_key, accounts, fail) for app_key in cfg.applications)
-    names = Counter(p.repository.lower() for p in pipelines) + Counter([cfg.github.infrastructure_repository.lower()])
-    for pipeline in pipelines:
+    every = tuple(_pipeline(cfg, app_key, accounts, fail) for app_key in cfg.applications)
+    # An application whose accounts are all suspended keeps its name but has nothing to deploy to.
+    pipelines = tuple(pipeline for pipeline in every if pipeline.branches)
+    names = Counter(p.repository.lower() for p in every) + Counter([cfg.github.infrastructure_repository.lower()])
+    for pipeline in every:
         if names[pipeline.repository.lower()] > 1:
             fail(path_of("applications", pipeline.application, "repository"), "repository name used twice", pipeline.repository)
-    repositories = {p.application: p.repository for p in pipelines}
+    repositories = {p.application: p.repository for p in every}
     repositories[REPOSITORY_SCOPE_INFRASTRUCTURE] = cfg.github.infrastructure_repository
     return DeliveryPlan(
         pipelines=pipelines,

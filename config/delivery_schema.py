@@ -66,6 +66,6 @@ class DeploymentsSettings(Model):
     organization: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")] = Field(
         description="Pulumi Cloud organisation: the OIDC audience and the owner of the stacks."
     )
-    stacks: list[Literal["management", "audit", "log"]] = Field(default_factory=lambda: ["management", "audit", "log"])
+    stacks: list[Literal["management", "audit", "log"]] = Field(default_factory=lambda: ["management", "audit", "log"], min_length=1)
     drift_schedule: Cron = Field("0 21 * * *", description="Daily drift detection (cron, UTC).")
     notify_slack: bool = Field(True, description="Post deployment results to the approvals channel's webhook.")

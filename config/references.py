@@ -44,6 +44,13 @@ class _Checker:
     def fail(self, path: str, message: str, value=None, hint=None, file=None) -> None:
         self.issues.append(ConfigIssue(file or self.file, path, message, value, hint))
 
+    def ancestors(self, key: str) -> list[str]:
+        ous, found = self.cfg.organization.organizational_units, []
+        while key in ous and ous[key].parent is not None and ous[key].parent not in found:
+            key = ous[key].parent
+            found.append(key)
+        return found
+
     def require_ou(self, path: str, key: str) -> None:
         ous = self.cfg.organization.organizational_units
         if key not in ous:
@@ -82,11 +89,14 @@ class _Checker:
         self.require_ou("security.ou", self.cfg.security.ou)
         if self.cfg.security.ou == suspended:
             self.fail("security.ou", "the Security OU cannot be the suspended OU", suspended, "give the audit and log accounts their own OU")
+        for role in ("audit", "log"):
+            if getattr(self.cfg.security, role).suspended:
+                self.fail(path_of("security", role, "suspended"), "the audit and log accounts cannot be suspended", True, "the Security OU, Control Tower and the security stacks depend on them")
         for key, env in self.cfg.environments.items():
             path = path_of("environments", key, "ou")
             self.require_ou(path, env.ou)
-            if env.ou in (suspended, self.cfg.security.ou):
-                self.fail(path, "workloads cannot live in the suspended or the security OU", env.ou, "give each environment an OU under the member OU")
+            if env.ou in (suspended, self.cfg.security.ou) or suspended in self.ancestors(env.ou):
+                self.fail(path, "workloads cannot live in (or under) the suspended OU or in the security OU", env.ou, "give each environment an OU under the member OU")
             if key in RESERVED_SCOPES:
                 self.fail(path_of("environments", key), "this name is reserved for assignment scopes", key, f"rename the environment; {', '.join(RESERVED_SCOPES)} are taken")
 

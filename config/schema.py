@@ -81,7 +81,7 @@ class Environment(Model):
 
 class Application(Model):
     description: str = ""
-    environments: Optional[list[Key]] = Field(None, description="Environments this app has; default all.")
+    environments: Optional[list[Key]] = Field(None, min_length=1, description="Environments this app has; default all.")
     accounts: dict[Key, Account] = Field(default_factory=dict, description="Per-environment overrides.")
     repository: Optional[RepositoryName] = Field(None, description="GitHub repository; defaults to the app key.")
     kind: AppKind = Field("container", description="Build and deploy kind: rails, go, nuxt or container.")

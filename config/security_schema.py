@@ -63,7 +63,9 @@ class SecurityServices(Model):
 class Budgets(Model):
     monthly_usd: Annotated[float, Field(gt=0)] = Field(300, description="Monthly cost budget of every account.")
     accounts: dict[Key, Annotated[float, Field(gt=0)]] = Field(default_factory=dict, description="Account key -> its own amount.")
-    thresholds: list[Annotated[int, Field(ge=1, le=1000)]] = Field(default_factory=lambda: [80, 100], min_length=1)
+    thresholds: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
+        default_factory=lambda: [80, 100], min_length=1, max_length=5, description="AWS Budgets allows five notifications per budget."
+    )
 
 
 class LogArchive(Model):

@@ -117,6 +117,9 @@ def manifest(settings: ManifestSettings, audit_account_id: str, log_account_id: 
     if settings.version == "3.3":
         document["organizationStructure"] = {"security": {"name": settings.security_ou_name}}
     else:
+        # 4.0 requires every integration's `enabled` flag to be stated.
+        document["securityRoles"]["enabled"] = True
+        document["backup"] = {"enabled": False}
         config_account_id = audit_account_id if settings.config_account == "audit" else log_account_id
         document["config"] = {"accountId": config_account_id, "enabled": True, "configurations": retention}
     return document

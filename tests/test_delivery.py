@@ -192,8 +192,13 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(monkeyp
         (setter("identity_center.groups.shop-developers.repositories", {"shopp": "push"}), "identity_center.groups.shop-developers.repositories.shopp: no such application"),
         (lambda data: data.pop("github"), "deployments: Pulumi Deployments needs the github section"),
         (setter("applications.shop.kind", "java"), "applications.shop.kind: Input should be 'rails', 'go', 'nuxt' or 'container'"),
+        (setter("deployments.stacks", ["audit", "audit"]), "deployments.stacks: stack listed twice"),
+        (setter("slack.deploy_channel", "deploys"), "slack.deploy_channel: must contain {app}"),
+        (lambda data: (data.pop("github"), data.pop("deployments")), "slack: the Slack channels are wired into the GitHub pipelines"),
+        (setter("security_services.inspector.resource_types", ["EC2", "LAMBDA_CODE"]), "LAMBDA_CODE scanning needs LAMBDA"),
+        (setter("budgets.thresholds", [10, 20, 30, 40, 50, 60]), "budgets.thresholds"),
     ],
-    ids=["unknown reviewer team", "no github login (ok)", "branch to unknown env", "two branches one env", "repo twice", "repo scope typo", "deployments without github", "unknown kind"],
+    ids=["unknown reviewer team", "no github login (ok)", "branch to unknown env", "two branches one env", "repo twice", "repo scope typo", "deployments without github", "unknown kind", "stack twice", "one channel", "slack without github", "lambda code", "six thresholds"],
 )
 def test_delivery_mistakes_are_refused(config_dir, mutate, words):
     if words is None:
@@ -203,3 +208,13 @@ def test_delivery_mistakes_are_refused(config_dir, mutate, words):
     with pytest.raises(config.ConfigError) as caught:
         config.load(config_dir(mutate), refuse_example_domains=False)
     assert words in str(caught.value)
+
+
+def test_an_application_with_every_account_suspended_keeps_no_pipeline(config_dir):
+    def retire(data):
+        data["applications"]["booking"]["accounts"] = {env: {"suspended": True} for env in ("dev", "stg", "prod")}
+
+    plan, errors = run_management(config_dir(retire))
+    assert not errors
+    assert not [r for r in plan.of_type("github:index/repository:Repository") if r.inputs["name"] == "booking"]
+    assert len(plan.of_type("aws:organizations/account:Account")) == 8  # still managed, parked in Suspended

@@ -121,9 +121,10 @@ def test_registration_order_puts_parents_first_and_skips_the_suspended_ou(exampl
 def test_manifest_4_0_has_config_integration_and_no_organization_structure():
     settings = ManifestSettings("4.0", ["ap-northeast-1"], "Security", 365, 3650, None, False)
     document = manifest(settings, "111111111111", "222222222222")
-    assert set(document) == {"governedRegions", "centralizedLogging", "securityRoles", "accessManagement", "config"}
+    assert set(document) == {"governedRegions", "centralizedLogging", "securityRoles", "accessManagement", "config", "backup"}
     assert document["centralizedLogging"]["accountId"] == "222222222222"
-    assert document["securityRoles"] == {"accountId": "111111111111"}
+    assert document["securityRoles"] == {"accountId": "111111111111", "enabled": True}
+    assert document["backup"] == {"enabled": False}
     assert document["config"]["accountId"] == "111111111111"
 
 
