@@ -27,8 +27,8 @@ class BranchRule:
 class EnvironmentSpec:
     name: str
     """GitHub environment: the OIDC subject is repo:OWNER/REPO:environment:<name>."""
-    branch: str
-    """The only branch allowed to deploy to it."""
+    branch: Optional[str]
+    """The only branch allowed to deploy to it; None for pull-request environments (PR refs are not branches)."""
     reviewer_team_ids: Sequence[pulumi.Input[int]] = ()
     """Teams whose approval a deployment waits for."""
     reviewer_user_ids: Sequence[pulumi.Input[int]] = ()
@@ -163,17 +163,20 @@ class GitHubRepository(pulumi.ComponentResource):
             else None,
             deployment_branch_policy=github.RepositoryEnvironmentDeploymentBranchPolicyArgs(
                 protected_branches=False, custom_branch_policies=True
-            ),
+            )
+            if spec.branch
+            else None,
             opts=child,
         )
         in_environment = pulumi.ResourceOptions(parent=self, depends_on=[environment])
-        github.RepositoryEnvironmentDeploymentPolicy(
-            f"{name}-{spec.name}-branch-policy",
-            repository=repository,
-            environment=spec.name,
-            branch_pattern=spec.branch,
-            opts=in_environment,
-        )
+        if spec.branch:
+            github.RepositoryEnvironmentDeploymentPolicy(
+                f"{name}-{spec.name}-branch-policy",
+                repository=repository,
+                environment=spec.name,
+                branch_pattern=spec.branch,
+                opts=in_environment,
+            )
         for variable, value in spec.variables.items():
             github.ActionsEnvironmentVariable(
                 f"{name}-{spec.name}-{variable}-variable",

@@ -1,5 +1,5 @@
 """One infrastructure stack's CI/CD: Pulumi Deployments settings with OIDC into its account, drift
-detection, results to Slack, and a read-only role for pull-request previews from GitHub Actions."""
+detection, results to Slack, and a read-only role for the reviewed preview job in GitHub Actions."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from delivery.policies import (
     GITHUB_OIDC_URL,
     PULUMI_OIDC_URL,
     ROLE_PATH,
-    github_subject,
     github_trust,
     pulumi_trust,
 )
@@ -44,11 +43,15 @@ class StackDeploymentsArgs:
     """Cron of the daily drift detection."""
     slack_webhook_url: Optional[pulumi.Input[str]]
     """Incoming webhook for deployment results (a Pulumi secret), or None."""
+    preview_subject: Optional[str] = None
+    """GitHub OIDC subject of the reviewed preview job; None: no read-only preview role for this stack."""
+    preview_pull_requests: bool = False
+    """Let Pulumi Deployments preview pull requests. Off by default: it would run unreviewed code with the deploy role."""
 
 
 class StackDeployments(pulumi.ComponentResource):
     deploy_role_arn: pulumi.Output[str]
-    plan_role_arn: pulumi.Output[str]
+    plan_role_arn: Optional[pulumi.Output[str]]
 
     def __init__(self, name: str, args: StackDeploymentsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:stack_deployments:StackDeployments", name, None, opts)
@@ -67,19 +70,20 @@ class StackDeployments(pulumi.ComponentResource):
         )
         # The landing zone manages Organizations, IAM and Control Tower: nothing narrower suffices.
         aws.iam.RolePolicyAttachment(f"{name}-deploy-admin", role=deploy_role.name, policy_arn=ADMINISTRATOR_ACCESS, opts=in_account)
-        github_oidc = aws.iam.OpenIdConnectProvider(
-            f"{name}-github-oidc", url=GITHUB_OIDC_URL, client_id_lists=[GITHUB_AUDIENCE], opts=in_account
-        )
-        plan_role = aws.iam.Role(
-            f"{name}-plan-role",
-            name=f"github-plan-{args.stack}",
-            path=ROLE_PATH,
-            assume_role_policy=github_oidc.arn.apply(
-                lambda arn: minify(github_trust(arn, github_subject(args.github_owner, args.repository)))
-            ),
-            opts=in_account,
-        )
-        aws.iam.RolePolicyAttachment(f"{name}-plan-read-only", role=plan_role.name, policy_arn=READ_ONLY_ACCESS, opts=in_account)
+        self.plan_role_arn: Optional[pulumi.Output[str]] = None
+        if args.preview_subject is not None:
+            github_oidc = aws.iam.OpenIdConnectProvider(
+                f"{name}-github-oidc", url=GITHUB_OIDC_URL, client_id_lists=[GITHUB_AUDIENCE], opts=in_account
+            )
+            plan_role = aws.iam.Role(
+                f"{name}-plan-role",
+                name=f"github-plan-{args.stack}",
+                path=ROLE_PATH,
+                assume_role_policy=github_oidc.arn.apply(lambda arn: minify(github_trust(arn, args.preview_subject))),
+                opts=in_account,
+            )
+            aws.iam.RolePolicyAttachment(f"{name}-plan-read-only", role=plan_role.name, policy_arn=READ_ONLY_ACCESS, opts=in_account)
+            self.plan_role_arn = plan_role.arn
 
         in_pulumi = pulumi.ResourceOptions(parent=self)
         pulumiservice.DeploymentSettings(
@@ -91,7 +95,9 @@ class StackDeployments(pulumi.ComponentResource):
                 git=pulumiservice.DeploymentSettingsGitSourceArgs(branch="refs/heads/main")
             ),
             github=pulumiservice.DeploymentSettingsGithubArgs(
-                repository=f"{args.github_owner}/{args.repository}", deploy_commits=True, preview_pull_requests=True
+                repository=f"{args.github_owner}/{args.repository}",
+                deploy_commits=True,
+                preview_pull_requests=args.preview_pull_requests,
             ),
             operation_context=pulumiservice.DeploymentSettingsOperationContextArgs(
                 oidc=pulumiservice.OperationContextOIDCArgs(
@@ -124,5 +130,5 @@ class StackDeployments(pulumi.ComponentResource):
                 active=True,
                 opts=in_pulumi,
             )
-        self.deploy_role_arn, self.plan_role_arn = deploy_role.arn, plan_role.arn
+        self.deploy_role_arn = deploy_role.arn
         self.register_outputs({"deployRoleArn": self.deploy_role_arn, "planRoleArn": self.plan_role_arn})

@@ -69,3 +69,8 @@ class DeploymentsSettings(Model):
     stacks: list[Literal["management", "audit", "log"]] = Field(default_factory=lambda: ["management", "audit", "log"], min_length=1)
     drift_schedule: Cron = Field("0 21 * * *", description="Daily drift detection (cron, UTC).")
     notify_slack: bool = Field(True, description="Post deployment results to the approvals channel's webhook.")
+    preview_pull_requests: bool = Field(
+        False,
+        description="Let Pulumi Deployments preview pull requests. It runs the PR's code with the stack's admin deploy "
+        "role, so it is off: previews run in GitHub Actions with read-only roles after a reviewer approves.",
+    )

@@ -24,7 +24,17 @@ from components.slack_channels import SlackChannels, SlackChannelsArgs
 from components.stack_deployments import StackDeployments, StackDeploymentsArgs
 from config import LandingZone
 from config.delivery_checks import PipelineSpec, ReviewerSpec
-from workflows import ActionPins, AppWorkflowSpec, InfraWorkflowSpec, app_workflows, infra_workflows, plan_role_variable
+from delivery.policies import github_subject
+from workflows import (
+    OFFLINE_ONLY,
+    PREVIEW_ENVIRONMENT,
+    ActionPins,
+    AppWorkflowSpec,
+    InfraWorkflowSpec,
+    app_workflows,
+    infra_workflows,
+    plan_role_variable,
+)
 
 SECURITY_ALERTS, APPROVALS = "security-alerts", "approvals"
 RELEASE_BRANCH = "main"
@@ -119,7 +129,7 @@ class Delivery:
             secrets = {}
             if pipeline.application in self.channels:
                 variables["SLACK_CHANNEL_ID"] = self.channels[pipeline.application]
-                secrets["SLACK_BOT_TOKEN"] = self.secrets["slackToken"]
+                secrets["SLACK_BOT_TOKEN"] = self.secrets["slackNotifyToken"]
             reviewers = self.reviewers(pipeline.reviewers) if env == release_environment else {}
             environments.append(EnvironmentSpec(env, branch, variables=variables, secrets=secrets, **reviewers))
         integration = [branch for branch in pipeline.branches if branch != RELEASE_BRANCH]
@@ -128,7 +138,7 @@ class Delivery:
         repository_secrets = {}
         if pipeline.application in self.channels:
             repository_variables["SLACK_CHANNEL_ID"] = self.channels[pipeline.application]
-            repository_secrets["SLACK_BOT_TOKEN"] = self.secrets["slackToken"]
+            repository_secrets["SLACK_BOT_TOKEN"] = self.secrets["slackNotifyToken"]
         return GitHubRepository(
             pipeline.application,
             GitHubRepositoryArgs(
@@ -152,9 +162,13 @@ class Delivery:
     def infrastructure(self, providers: Mapping[str, aws.Provider]) -> GitHubRepository:
         deployments = self.cfg.deployments if self.cfg.deployments is not None and self.cfg.deployments.enabled else None
         stacks = list(deployments.stacks) if deployments else ["management", "audit", "log"]
+        repository = self.plan.infrastructure_repository
+        preview_subject = github_subject(self.cfg.github.owner, repository, PREVIEW_ENVIRONMENT)
         variables: dict[str, pulumi.Input[str]] = {"AWS_REGION": self.cfg.organization.home_region}
+        preview_secrets: dict[str, pulumi.Input[str]] = {}
         if deployments:
             service = pulumiservice.Provider("pulumi-cloud", access_token=self.secrets["pulumiAccessToken"])
+            preview_secrets["PULUMI_ACCESS_TOKEN"] = self.secrets["pulumiAccessToken"]
             for stack in stacks:
                 stack_deployments = StackDeployments(
                     stack,
@@ -164,29 +178,34 @@ class Delivery:
                         stack=stack,
                         provider=providers[stack],
                         github_owner=self.cfg.github.owner,
-                        repository=self.plan.infrastructure_repository,
+                        repository=repository,
                         drift_schedule=deployments.drift_schedule,
                         slack_webhook_url=self.secrets.get("slackWebhookUrl"),
+                        preview_subject=None if stack in OFFLINE_ONLY else preview_subject,
+                        preview_pull_requests=deployments.preview_pull_requests,
                     ),
                     opts=pulumi.ResourceOptions(providers=[service]),
                 )
-                variables[plan_role_variable(stack)] = stack_deployments.plan_role_arn
-        files = infra_workflows(InfraWorkflowSpec(repository=self.plan.infrastructure_repository, stacks=tuple(stacks), **({"pins": self.pins} if self.pins else {})))
+                if stack_deployments.plan_role_arn is not None:
+                    variables[plan_role_variable(stack)] = stack_deployments.plan_role_arn
+        files = infra_workflows(InfraWorkflowSpec(repository=repository, stacks=tuple(stacks), **({"pins": self.pins} if self.pins else {})))
         reviewers = self.reviewers(self.plan.infrastructure_reviewers)
+        environments = [EnvironmentSpec(stack, RELEASE_BRANCH, **reviewers) for stack in stacks]
+        # Pull-request code gets the Pulumi token and the plan roles only once a reviewer approves.
+        environments.append(EnvironmentSpec(PREVIEW_ENVIRONMENT, None, secrets=preview_secrets, **reviewers))
         return GitHubRepository(
             "infrastructure",
             GitHubRepositoryArgs(
-                repository=self.plan.infrastructure_repository,
+                repository=repository,
                 description="The AWS landing zone as code (Pulumi): organisation, accounts, guardrails, pipelines.",
                 visibility=self.cfg.github.visibility,
                 bypass_user_id=self.bypass,
                 rules=[BranchRule("release", [RELEASE_BRANCH], approvals=1)],
                 required_checks=required_checks(files),
-                environments=[EnvironmentSpec(stack, RELEASE_BRANCH, **reviewers) for stack in stacks],
+                environments=environments,
                 variables=variables,
-                secrets={"PULUMI_ACCESS_TOKEN": self.secrets["pulumiAccessToken"]} if deployments else {},
                 files=files,
-                team_permissions=self.team_permissions(self.plan.infrastructure_repository),
+                team_permissions=self.team_permissions(repository),
             ),
             opts=self.in_github,
         )

@@ -17,7 +17,8 @@ def required_secrets(landing_zone: LandingZone) -> dict[str, str]:
     if landing_zone.delivery is not None:
         needed["githubToken"] = "GitHub token of github.automation_login (repo, workflow, admin:org)"
     if cfg.slack is not None and cfg.slack.enabled:
-        needed["slackToken"] = "Slack bot token (channels:manage, chat:write); also the SLACK_BOT_TOKEN Actions secret"
+        needed["slackToken"] = "Slack token that manages the channels (channels:manage)"
+        needed["slackNotifyToken"] = "Slack bot token that only posts (chat:write): the SLACK_BOT_TOKEN of the app repositories"
     if cfg.deployments is not None and cfg.deployments.enabled and landing_zone.delivery is not None:
         needed["pulumiAccessToken"] = "Pulumi Cloud access token that manages the deployment settings"
         if cfg.deployments.notify_slack:

@@ -59,7 +59,20 @@ def test_jobs_without_an_environment_find_slack_and_plan_roles_at_repository_lev
     assert variables["SLACK_CHANNEL_ID"] == management_plan.outputs["slackChannelIds"]["shop"]
     assert variables["PLAN_ROLE_ARN_PROD"].endswith(":role/github/github-plan-prod")
     assert inputs(management_plan, "shop-SLACK_BOT_TOKEN-secret")["plaintextValue"] == SECRET
-    assert inputs(management_plan, "infrastructure-PULUMI_ACCESS_TOKEN-secret")["plaintextValue"] == SECRET
+
+
+def test_pull_request_code_gets_tokens_and_plan_roles_only_after_review(management_plan):
+    assert not [r for r in management_plan.of_type("github:index/actionsSecret:ActionsSecret") if r.inputs["repository"] == "landing-zone"]
+    token = inputs(management_plan, "infrastructure-preview-PULUMI_ACCESS_TOKEN-secret")
+    assert (token["environment"], token["plaintextValue"]) == ("preview", SECRET)
+    preview = inputs(management_plan, "infrastructure-preview-environment")
+    team_id = int(management_plan.named("github-platform-admins-team").id)
+    assert preview["reviewers"] == [{"teams": [team_id], "users": []}] and "deploymentBranchPolicy" not in preview
+    statement = trust(management_plan, "audit-plan-role")
+    assert statement["Condition"]["StringEquals"][f"{OIDC}:sub"] == f"repo:{OWNER}/landing-zone:environment:preview"
+    assert not [r for r in management_plan.resources if r.name == "management-plan-role"]  # previewed offline only
+    for stack in ("management", "audit", "log"):
+        assert inputs(management_plan, f"{stack}-deployment-settings")["github"]["previewPullRequests"] is False
 
 
 def test_plan_roles_trust_only_pull_requests_read_only(management_plan):
@@ -138,7 +151,7 @@ def test_slack_channels_are_adopted_by_name_and_archived_not_deleted(management_
 @pytest.mark.parametrize("stack", ["management", "audit", "log"])
 def test_each_infra_stack_deploys_through_pulumi_oidc_scoped_to_that_stack(management_plan, stack):
     settings = inputs(management_plan, f"{stack}-deployment-settings")
-    assert {key: settings["github"][key] for key in ("repository", "deployCommits", "previewPullRequests")} == {"repository": f"{OWNER}/landing-zone", "deployCommits": True, "previewPullRequests": True}
+    assert {key: settings["github"][key] for key in ("repository", "deployCommits")} == {"repository": f"{OWNER}/landing-zone", "deployCommits": True}
     role_arn = settings["operationContext"]["oidc"]["aws"]["roleARN"]
     assert role_arn.endswith(f":role/github/pulumi-deploy-{stack}")
     statement = trust(management_plan, f"{stack}-deploy-role")
@@ -175,7 +188,7 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(monkeyp
     data["organization"]["account_email_template"] = "aws+{account}@acme-corp.co.jp"
     plan, errors = run_management(write_config(example, data))
     message = str(errors[0])
-    for key in ("githubToken", "slackToken", "pulumiAccessToken", "slackWebhookUrl"):
+    for key in ("githubToken", "slackToken", "slackNotifyToken", "pulumiAccessToken", "slackWebhookUrl"):
         assert f"landing-zone:{key}: missing secret" in message
     assert "pulumi config set --secret githubToken" in message
     assert [r.type for r in plan.resources] == ["pulumi:pulumi:Stack"]

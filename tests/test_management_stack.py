@@ -28,11 +28,13 @@ EXPECTED_COUNTS = {
     "aws:organizations/policy:Policy": 4,  # root baseline, security log buckets, suspended deny-all, tags
     "aws:organizations/policyAttachment:PolicyAttachment": 4,
     # Control Tower's 4 prerequisites and 8 execution roles; deploy + plan per app env; deploy + plan per infra stack
-    "aws:iam/role:Role": 4 + 8 + 2 * APP_ENVS + 2 * INFRA_STACKS + 1,  # ... and Chatbot's
+    # Control Tower's 4 and its 8 execution roles; per app env deploy + plan; per infra stack a deploy role,
+    # plan roles for the two stacks previewed in Actions (audit, log); Chatbot's
+    "aws:iam/role:Role": 4 + 8 + 2 * APP_ENVS + INFRA_STACKS + 2 + 1,
     "aws:iam/rolePolicy:RolePolicy": 2,
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 + 8 + 2 * APP_ENVS + 2 * INFRA_STACKS + 1,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 + 8 + 2 * APP_ENVS + INFRA_STACKS + 2 + 1,
     "aws:iam/policy:Policy": APP_ENVS,  # the deploy boundary in each app account
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": APP_ENVS + 2 * INFRA_STACKS,  # GitHub; GitHub + Pulumi
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": APP_ENVS + INFRA_STACKS + 2,  # GitHub per app env; Pulumi per stack; GitHub for audit, log
     "aws:ecr/repository:Repository": CONTAINER_ENVS,
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": CONTAINER_ENVS,
     "aws:controltower/landingZone:LandingZone": 1,
@@ -42,12 +44,12 @@ EXPECTED_COUNTS = {
     "github:index/branch:Branch": 2 * 2,  # develop and staging per app
     "github:index/repositoryFile:RepositoryFile": 2 * 2 * 3 + 1,  # ci + deploy on 3 branches per app; preview
     "github:index/repositoryRuleset:RepositoryRuleset": 2 * 2 + 1,
-    "github:index/repositoryEnvironment:RepositoryEnvironment": APP_ENVS + INFRA_STACKS,
+    "github:index/repositoryEnvironment:RepositoryEnvironment": APP_ENVS + INFRA_STACKS + 1,  # and the reviewed preview
     "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": APP_ENVS + INFRA_STACKS,
     "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 4 * APP_ENVS,
-    "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": APP_ENVS,  # SLACK_BOT_TOKEN
-    "github:index/actionsVariable:ActionsVariable": APP_ENVS + 2 + 1 + INFRA_STACKS,  # plan role ARNs, Slack channels, AWS_REGION
-    "github:index/actionsSecret:ActionsSecret": 2 + 1,  # SLACK_BOT_TOKEN per app, PULUMI_ACCESS_TOKEN
+    "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": APP_ENVS + 1,  # SLACK_BOT_TOKEN; the preview's PULUMI_ACCESS_TOKEN
+    "github:index/actionsVariable:ActionsVariable": APP_ENVS + 2 + 1 + 2,  # plan role ARNs, Slack channels, AWS_REGION, audit/log plan roles
+    "github:index/actionsSecret:ActionsSecret": 2,  # SLACK_BOT_TOKEN per app (the post-only token)
     "github:index/team:Team": 4,
     "github:index/teamMembership:TeamMembership": 5,
     "github:index/teamRepository:TeamRepository": 3 + 1 + 1,  # admins on all, developers on their app

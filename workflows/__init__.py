@@ -5,7 +5,7 @@ Pulumi, GitHub or the network.
 """
 
 from workflows.app import app_workflows
-from workflows.infra import infra_workflows, plan_role_variable
+from workflows.infra import OFFLINE_ONLY, PREVIEW_ENVIRONMENT, infra_workflows, plan_role_variable
 from workflows.pins import DEFAULT_PINS, ActionPins, Pin
 from workflows.spec import KINDS, AppWorkflowSpec, Commands, InfraWorkflowSpec, default_commands
 
@@ -21,4 +21,6 @@ __all__ = [
     "default_commands",
     "infra_workflows",
     "plan_role_variable",
+    "OFFLINE_ONLY",
+    "PREVIEW_ENVIRONMENT",
 ]

@@ -11,6 +11,11 @@ from workflows.render import to_yaml
 from workflows.spec import InfraWorkflowSpec
 
 PREVIEW_PATH = ".github/workflows/preview.yml"
+PREVIEW_ENVIRONMENT = "preview"
+"""Holds PULUMI_ACCESS_TOKEN and needs a reviewer: pull-request code never sees a token unapproved."""
+OFFLINE_ONLY = ("management",)
+"""Its real preview assumes the organisation access role in every member account, which no
+read-only role may do; it is planned and validated offline instead."""
 
 
 def plan_role_variable(stack: str) -> str:
@@ -28,7 +33,7 @@ def _preview(spec: InfraWorkflowSpec) -> dict:
     setup = [steps.checkout(pins), *steps.python(spec.python_version, pins)]
     validate = [steps.run(f"Validate {stack} offline", f".venv/bin/python -m lzctl validate --stack {stack}") for stack in spec.stacks]
     jobs = {"validate": steps.job("Validate policy rules", steps.READ_ONLY, [*setup, *validate], timeout=20)}
-    for stack in spec.stacks:
+    for stack in (s for s in spec.stacks if s not in OFFLINE_ONLY):
         preview = {
             "name": f"Preview {stack}",
             "uses": pins.pulumi.ref,
@@ -36,8 +41,10 @@ def _preview(spec: InfraWorkflowSpec) -> dict:
             "env": {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"},
         }
         job_steps = [*setup, steps.aws_credentials(pins, plan_role_variable(stack)), preview]
-        # No environment: each plan role trusts the subject `repo:OWNER/REPO:pull_request`.
-        jobs[f"preview-{stack}"] = steps.job(f"Preview {stack}", steps.OIDC, job_steps, timeout=30, needs="validate")
+        # Each plan role trusts exactly `repo:OWNER/REPO:environment:preview`.
+        jobs[f"preview-{stack}"] = steps.job(
+            f"Preview {stack}", steps.OIDC, job_steps, timeout=30, needs="validate", environment=PREVIEW_ENVIRONMENT
+        )
     on = {"pull_request": {"branches": [spec.default_branch]}}
     concurrency = {"group": "preview-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
     return steps.workflow("Preview", on, concurrency, jobs)
