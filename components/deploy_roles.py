@@ -37,6 +37,8 @@ class DeployRolesArgs:
     """Environment -> AWS managed policies of the deploy role."""
     container_repository: Optional[str] = None
     """ECR repository name, for container applications."""
+    privileged_role_arns: Sequence[str] = ()
+    """Roles the SCPs exempt; the boundary forbids deploys to create or change them."""
 
 
 class DeployRoles(pulumi.ComponentResource):
@@ -60,7 +62,7 @@ class DeployRoles(pulumi.ComponentResource):
                 name=BOUNDARY_NAME,
                 path=ROLE_PATH,
                 description="Caps every GitHub deploy and plan role: no IAM users, no org changes, no touching the OIDC trust.",
-                policy=minify(deploy_boundary()),
+                policy=minify(deploy_boundary(args.privileged_role_arns)),
                 opts=in_account,
             )
             roles = {

@@ -55,7 +55,8 @@ class SecurityDelegation(pulumi.ComponentResource):
             f"{name}-securityhub", admin_account_id=args.audit_account_id, opts=in_region(args.home_region, hub)
         )
         for key, principal in ORGANIZATION_DELEGATIONS.items():
-            if key.startswith("config") and not args.delegate_config:
+            # Organisation conformance packs always need config-multiaccountsetup delegated.
+            if key == "config" and not args.delegate_config:
                 continue
             aws.organizations.DelegatedAdministrator(
                 f"{name}-{key}", account_id=args.audit_account_id, service_principal=principal, opts=in_region(args.home_region)

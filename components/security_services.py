@@ -33,6 +33,8 @@ class SecurityServicesArgs:
     """Organisation root: the Security Hub configuration policy is associated to it."""
     conformance_pack: str
     """CloudFormation template of the organisation conformance pack."""
+    config_aggregator: bool
+    """False when Control Tower 4.0's Config integration already aggregates the organisation."""
 
 
 class SecurityServices(pulumi.ComponentResource):
@@ -41,12 +43,9 @@ class SecurityServices(pulumi.ComponentResource):
         settings = args.settings
         for region, provider in args.providers.items():
             here = pulumi.ResourceOptions(parent=self, provider=provider)
-            detector = aws.guardduty.Detector(
-                f"{name}-{region}-detector",
-                enable=True,
-                finding_publishing_frequency=settings.guardduty.finding_publishing_frequency,
-                opts=here,
-            )
+            # Being made delegated administrator enables GuardDuty in this account in every region
+            # the management stack delegated; creating a detector here would collide with it.
+            detector = aws.guardduty.get_detector_output(opts=pulumi.InvokeOutputOptions(parent=self, provider=provider))
             aws.guardduty.OrganizationConfiguration(
                 f"{name}-{region}-guardduty-organization", detector_id=detector.id, auto_enable_organization_members="ALL", opts=here
             )
@@ -101,16 +100,24 @@ class SecurityServices(pulumi.ComponentResource):
             f"{name}-securityhub-root", target_id=args.root_id, policy_id=policy.id, opts=home
         )
 
-        role = aws.iam.Role(f"{name}-config-aggregator-role", name="landing-zone-config-aggregator", assume_role_policy=minify(service_trust("config.amazonaws.com")), opts=home)
-        attachment = aws.iam.RolePolicyAttachment(
-            f"{name}-config-aggregator-policy", role=role.name, policy_arn=CONFIG_ORGANIZATIONS_ROLE_POLICY, opts=home
-        )
-        aws.cfg.ConfigurationAggregator(
-            f"{name}-config-aggregator",
-            name="organization",
-            organization_aggregation_source=aws.cfg.ConfigurationAggregatorOrganizationAggregationSourceArgs(all_regions=True, role_arn=role.arn),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[attachment]),
-        )
+        if args.config_aggregator:
+            role = aws.iam.Role(
+                f"{name}-config-aggregator-role",
+                name="landing-zone-config-aggregator",
+                assume_role_policy=minify(service_trust("config.amazonaws.com")),
+                opts=home,
+            )
+            attachment = aws.iam.RolePolicyAttachment(
+                f"{name}-config-aggregator-policy", role=role.name, policy_arn=CONFIG_ORGANIZATIONS_ROLE_POLICY, opts=home
+            )
+            aws.cfg.ConfigurationAggregator(
+                f"{name}-config-aggregator",
+                name="organization",
+                organization_aggregation_source=aws.cfg.ConfigurationAggregatorOrganizationAggregationSourceArgs(
+                    all_regions=True, role_arn=role.arn
+                ),
+                opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[attachment]),
+            )
         aws.cfg.OrganizationConformancePack(
             f"{name}-conformance-pack", name=settings.config.conformance_pack, template_body=args.conformance_pack, opts=home
         )

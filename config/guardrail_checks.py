@@ -29,6 +29,8 @@ class GuardrailPlan:
 
     scps: tuple[scp.ScpDocument, ...]
     """Merged SCP documents, each for one target (`root` or an OU key)."""
+    privileged_role_arns: tuple[str, ...]
+    """Role ARN patterns every SCP deny exempts; deploy boundaries must forbid creating or changing them."""
     registered_ous: tuple[str, ...]
     """OUs to register with Control Tower, parents first; empty with Control Tower off."""
     controls: dict[str, tuple[str, ...]]
@@ -101,7 +103,7 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
 
     parameters = scp.ScpParameters(
         governed_regions=tuple(cfg.organization.governed_regions),
-        privileged_role_arns=scp.privileged_role_arns(cfg.organization.access_role_name, privileged_roles(cfg)),
+        privileged_role_arns=scp.privileged_role_arns(cfg.organization.access_role_name, privileged_roles(cfg), guardrails.control_tower.enabled),
         protected_bucket_resources=scp.bucket_resources(protected_log_buckets(cfg)),
     )
     templates = scp.template_names()
@@ -154,4 +156,4 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
             fail("guardrails.tag_policy", f"tag policy is {len(tags)} characters, over the limit of {limits.tag_policy_max_chars}", None, "list fewer tags or resource types")
     if waiting_for_identity_center:
         registered, controls = (), {}
-    return GuardrailPlan(tuple(documents), registered, controls, tags)
+    return GuardrailPlan(tuple(documents), parameters.privileged_role_arns, registered, controls, tags)

@@ -26,7 +26,6 @@ class GuardDutySettings(Model):
         default_factory=lambda: ["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"],
         description="Protection plans auto-enabled on every member account.",
     )
-    finding_publishing_frequency: Literal["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] = "FIFTEEN_MINUTES"
 
 
 class SecurityHubSettings(Model):

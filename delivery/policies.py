@@ -7,6 +7,8 @@ policies its role is given later.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_OIDC_URL = f"https://{GITHUB_OIDC_HOST}"
 GITHUB_AUDIENCE = "sts.amazonaws.com"
@@ -61,12 +63,16 @@ def pulumi_trust(provider_arn: str, organization: str, project: str, stack: str)
     )
 
 
-def _deny(sid: str, actions: list[str], resource: str = "*", **extra) -> dict:
+def _deny(sid: str, actions: list[str], resource: str | list[str] = "*", **extra) -> dict:
     return {"Sid": sid, "Effect": "Deny", "Action": actions, "Resource": resource, **extra}
 
 
-def deploy_boundary() -> dict:
-    """The permissions boundary of every deploy and plan role."""
+def deploy_boundary(privileged_role_arns: Sequence[str] = ()) -> dict:
+    """The permissions boundary of every deploy and plan role.
+
+    `privileged_role_arns` are the roles the SCPs exempt: a deploy that could create or reshape one
+    of them would escape every guardrail.
+    """
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -86,9 +92,10 @@ def deploy_boundary() -> dict:
                 ],
             ),
             _deny(
-                "KeepTheDeployRoles",
+                "KeepTheDeployAndPrivilegedRoles",
                 [
                     "iam:AttachRolePolicy",
+                    "iam:CreateRole",
                     "iam:DeleteRole",
                     "iam:DeleteRolePermissionsBoundary",
                     "iam:DeleteRolePolicy",
@@ -100,7 +107,7 @@ def deploy_boundary() -> dict:
                     "iam:UpdateAssumeRolePolicy",
                     "iam:UpdateRole",
                 ],
-                f"arn:aws:iam::*:role{ROLE_PATH}*",
+                list(dict.fromkeys([f"arn:aws:iam::*:role{ROLE_PATH}*", *privileged_role_arns])),
             ),
             _deny(
                 "KeepTheBoundary",

@@ -70,9 +70,9 @@ def accounts_are_protected(resources):
 
 def scps_within_size(resources):
     for r in _of_type(resources, "aws:organizations/policy:Policy"):
-        if r.props.get("type") != "SERVICE_CONTROL_POLICY":
+        content = r.props.get("content")
+        if r.props.get("type") != "SERVICE_CONTROL_POLICY" or content is None:
             continue
-        content = r.props.get("content") or ""
         if len(content) > SCP_MAX_CHARS:
             yield r.urn, f"SCP is {len(content)} characters, over the {SCP_MAX_CHARS} Organizations accepts"
         minified = json.dumps(_json(content), separators=(",", ":"))
@@ -102,6 +102,8 @@ def s3_buckets_block_public_access_and_encrypt(resources):
     }
     for bucket in buckets:
         names = {bucket.id, bucket.props.get("bucket")} - {None, ""}
+        if not names:
+            continue  # named by the provider and not yet known (a preview): nothing to match on
         if not names & blocked:
             yield bucket.urn, "needs a public access block with all four settings on"
         if not names & encrypted:

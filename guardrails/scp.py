@@ -40,9 +40,11 @@ class ScpParameters:
         }
 
 
-def privileged_role_arns(access_role_name: str, extra_roles: Sequence[str] = ()) -> tuple[str, ...]:
-    """Control Tower's execution role, the organisation access role and any extra role names, in every account."""
-    names = dict.fromkeys([CONTROL_TOWER_EXECUTION_ROLE, access_role_name, *extra_roles])
+def privileged_role_arns(access_role_name: str, extra_roles: Sequence[str] = (), control_tower: bool = True) -> tuple[str, ...]:
+    """The organisation access role, Control Tower's execution role (with Control Tower on) and any
+    extra role names, in every account. Exempting a name no account has would let anyone who can
+    create a role of that name escape every SCP."""
+    names = dict.fromkeys([*([CONTROL_TOWER_EXECUTION_ROLE] if control_tower else []), access_role_name, *extra_roles])
     return tuple(f"arn:aws:iam::*:role/{name}" for name in names)
 
 

@@ -130,6 +130,7 @@ _NEW_RESOURCE.update(
 )
 
 _CALLS = {
+    "aws:guardduty/getDetector:getDetector": lambda args: {"id": _hex("detector", 32), "status": "ENABLED", "findingPublishingFrequency": "SIX_HOURS"},
     "github:index/getUser:getUser": lambda args: {"id": _numeric(args["username"]), "login": args["username"], "nodeId": f"U_{_hex(args['username'], 12)}"},
     "aws:ssoadmin/getInstances:getInstances": lambda args: {
         "arns": [SSO_INSTANCE_ARN],

@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from pulumi_policy import EnforcementLevel, PolicyResource, StackValidationArgs, StackValidationPolicy
+from pulumi_policy.proxy import UnknownValueError
 
 from guardrails.rules import MANDATORY, RULES, ResourceView, Rule
 
 
+def known(value):
+    """A plain copy of pulumi_policy's props, with values unknown during preview as None.
+
+    The proxy raises on any unknown value it is asked for; copying it whole would make every
+    rule unusable in a preview, so each value is read on its own.
+    """
+
+    def read(getter):
+        try:
+            return known(getter())
+        except UnknownValueError:
+            return None
+
+    if isinstance(value, Mapping):
+        return {key: read(lambda key=key: value[key]) for key in value}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [read(lambda index=index: value[index]) for index in range(len(value))]
+    return value
+
+
 def view(resource: PolicyResource) -> ResourceView:
-    props = dict(resource.props or {})
+    props = known(resource.props or {})
     return ResourceView(
         type=resource.resource_type,
         urn=resource.urn,

@@ -12,7 +12,7 @@ from config import LandingZone
 from config.model import AUDIT
 from delivery.alerting import CHATBOT_REGION
 from stacks.delivery import SECURITY_ALERTS
-from stacks.shared import account_providers, governed_regions, management_reference
+from stacks.shared import account_providers, control_tower_config_integration, governed_regions, management_reference
 
 
 def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) -> dict[str, object]:
@@ -31,6 +31,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
             audit_account_id=audit_id,
             root_id=management.require_output("rootId"),
             conformance_pack=pack,
+            config_aggregator=not control_tower_config_integration(cfg),
         ),
     )
     team_id = cfg.slack.team_id if cfg.slack is not None else None

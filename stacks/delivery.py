@@ -104,6 +104,7 @@ class Delivery:
                 providers={env: accounts.providers[env] for env in pipeline.accounts},
                 deploy_policies=pipeline.deploy_policies,
                 container_repository=container,
+                privileged_role_arns=self.landing_zone.guardrails.privileged_role_arns,
             ),
         )
         release_environment = pipeline.branches.get(RELEASE_BRANCH, list(pipeline.branches.values())[-1])

@@ -15,7 +15,7 @@ from config import LandingZone
 from config.model import AUDIT, LOG
 from delivery.alerting import BUDGETS, CHATBOT_REGION
 from stacks.delivery import SECURITY_ALERTS
-from stacks.shared import governed_regions
+from stacks.shared import control_tower_config_integration, governed_regions
 
 
 def regional_providers(landing_zone: LandingZone, home: aws.Provider) -> dict[str, aws.Provider]:
@@ -48,8 +48,7 @@ def build_security_administration(
             log_account_id=security.log.account.id,
             home_region=org.home_region,
             providers=regional_providers(landing_zone, management),
-            # Control Tower 4.0's Config integration registers the Config administrator itself.
-            delegate_config=not (control_tower.enabled and control_tower.landing_zone_version != "3.3"),
+            delegate_config=not control_tower_config_integration(cfg),
             delegate_cloudtrail=not control_tower.enabled,
             after=[organization.organization],
         ),

@@ -35,3 +35,9 @@ def governed_regions(landing_zone: LandingZone) -> list[str]:
     """Home region first: aggregators and alerts live there."""
     org = landing_zone.organization
     return [org.home_region, *(r for r in org.governed_regions if r != org.home_region)]
+
+
+def control_tower_config_integration(cfg) -> bool:
+    """Landing zone 4.0 integrates AWS Config itself: it registers the Config administrator and aggregates."""
+    control_tower = cfg.guardrails.control_tower
+    return control_tower.enabled and control_tower.landing_zone_version != "3.3"

@@ -23,10 +23,12 @@ def of(plan, type_):
     return {r.name: r.inputs for r in plan.of_type(type_)}
 
 
-def test_every_governed_region_has_a_detector_auto_enabling_members_and_plans(audit_plan):
+def test_every_governed_region_uses_its_detector_to_auto_enable_members_and_plans(audit_plan):
+    # The detector exists once the audit account is delegated administrator; it is read, not created.
+    assert audit_plan.of_type("aws:guardduty/detector:Detector") == []
     for region in REGIONS:
-        assert of(audit_plan, "aws:guardduty/detector:Detector")[f"security-{region}-detector"]["enable"] is True
-        assert of(audit_plan, "aws:guardduty/organizationConfiguration:OrganizationConfiguration")[f"security-{region}-guardduty-organization"]["autoEnableOrganizationMembers"] == "ALL"
+        organization = of(audit_plan, "aws:guardduty/organizationConfiguration:OrganizationConfiguration")[f"security-{region}-guardduty-organization"]
+        assert organization["autoEnableOrganizationMembers"] == "ALL" and len(organization["detectorId"]) == 32
         features = {i["name"]: i["autoEnable"] for n, i in of(audit_plan, "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature").items() if f"-{region}-" in n}
         assert features == {plan: "ALL" for plan in ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING")}
 
@@ -53,11 +55,16 @@ def test_security_hub_is_centrally_configured_from_the_home_region(audit_plan, m
     assert audit_plan.named("security-securityhub-root").inputs["targetId"] == management_plan.outputs["rootId"]
 
 
-def test_config_aggregates_all_regions_and_deploys_the_conformance_pack(audit_plan):
-    aggregator = audit_plan.named("security-config-aggregator").inputs
-    assert aggregator["organizationAggregationSource"]["allRegions"] is True
+def test_the_conformance_pack_is_deployed_and_control_tower_4_aggregates_config(audit_plan):
     pack = audit_plan.named("security-conformance-pack").inputs
     assert pack["templateBody"] == (EXAMPLE_DIR / "conformance-packs" / "landing-zone.yaml").read_text()
+    assert audit_plan.of_type("aws:cfg/configurationAggregator:ConfigurationAggregator") == []
+
+
+def test_without_control_tower_the_audit_account_aggregates_config_in_all_regions(config_dir):
+    plan = plan_stack("audit", config_dir(setter("guardrails.control_tower.enabled", False)))
+    aggregator = plan.named("security-config-aggregator").inputs
+    assert aggregator["organizationAggregationSource"]["allRegions"] is True
 
 
 def test_high_findings_reach_the_security_alerts_channel_through_chatbot(audit_plan, management_plan):
@@ -98,7 +105,9 @@ def test_management_delegates_each_service_to_the_audit_account(management_plan)
         assert management_plan.named(f"security-admin-{region}-guardduty").inputs["adminAccountId"] == audit
         assert management_plan.named(f"security-admin-{region}-inspector").inputs["accountId"] == audit
     assert management_plan.named("security-admin-securityhub").inputs["adminAccountId"] == audit
-    assert management_plan.named("security-admin-access-analyzer").inputs["servicePrincipal"] == "access-analyzer.amazonaws.com"
+    principals = {r.inputs["servicePrincipal"] for r in management_plan.of_type("aws:organizations/delegatedAdministrator:DelegatedAdministrator")}
+    # Control Tower 4.0 registers the Config administrator; conformance packs still need multi-account setup.
+    assert principals == {"access-analyzer.amazonaws.com", "config-multiaccountsetup.amazonaws.com"}
     assert management_plan.named("organization-organization").urn in management_plan.named("security-admin-securityhub").dependencies
 
 

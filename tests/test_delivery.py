@@ -81,9 +81,12 @@ def test_plan_roles_trust_only_pull_requests_read_only(management_plan):
     assert inputs(management_plan, "shop-dev-plan-ReadOnlyAccess-attachment")["policyArn"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 
-def test_the_boundary_forbids_users_org_changes_and_touching_the_trust(management_plan):
+def test_the_boundary_forbids_users_org_changes_and_touching_the_trust(management_plan, example):
     document = json.loads(inputs(management_plan, "shop-prod-deploy-boundary")["policy"])
-    assert document == deploy_boundary()
+    assert document == deploy_boundary(example.guardrails.privileged_role_arns)
+    [roles] = [s for s in document["Statement"] if s["Sid"] == "KeepTheDeployAndPrivilegedRoles"]
+    # Whatever the SCPs exempt, a deploy can neither create nor reshape: no escape by role name.
+    assert set(example.guardrails.privileged_role_arns) <= set(roles["Resource"]) and "iam:CreateRole" in roles["Action"]
     denied = {action for s in document["Statement"] if s["Effect"] == "Deny" for action in s["Action"]}
     assert {"iam:CreateUser", "iam:CreateAccessKey", "organizations:*", "account:*", "iam:DeleteOpenIDConnectProvider", "iam:UpdateAssumeRolePolicy"} <= denied
 

@@ -64,7 +64,7 @@ EXPECTED_COUNTS = {
     "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount": 2,
     "aws:securityhub/account:Account": 1,
     "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount": 1,
-    "aws:organizations/delegatedAdministrator:DelegatedAdministrator": 1,  # Access Analyzer (Control Tower 4.0 delegates Config)
+    "aws:organizations/delegatedAdministrator:DelegatedAdministrator": 2,  # Access Analyzer, Config multi-account setup
     "aws:budgets/budget:Budget": 8,
     "aws:kms/key:Key": 1,
     "aws:sns/topic:Topic": 3,  # budgets of shop, booking, the security accounts

@@ -100,3 +100,17 @@ def test_validate_exits_0_on_the_example_and_3_on_a_mandatory_violation(manageme
     assert cli.main(["validate", "--stack", "management"]) == 3
     captured = capsys.readouterr()
     assert "policy mandatory LZ-SSO-SESSION" in captured.err and "1 violations, blocking" in captured.out
+
+
+def test_unknown_preview_values_neither_crash_the_pack_nor_fake_a_violation():
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+    options = PolicyResourceOptions(protect=True, ignore_changes=[], delete_before_replace=None, aliases=[], custom_timeouts=None, additional_secret_outputs=[])
+    scp = PolicyResource("aws:organizations/policy:Policy", unknown_checking_proxy({"type": "SERVICE_CONTROL_POLICY", "content": UNKNOWN_STRING_VALUE}), "urn:scp", "scp", options, None, None, [], {})
+    bucket = PolicyResource("aws:s3/bucket:Bucket", unknown_checking_proxy({"bucket": UNKNOWN_STRING_VALUE, "tags": {"app": UNKNOWN_STRING_VALUE}}), "urn:b", "b", options, None, None, [], {})
+    assert view(scp).props == {"type": "SERVICE_CONTROL_POLICY", "content": None}
+    assert view(bucket).props["tags"] == {"app": None}
+    reported = []
+    for rule in RULES:
+        policy_for(rule).validate(StackValidationArgs([scp, bucket], None), lambda message, urn=None: reported.append(message))
+    assert reported == []
