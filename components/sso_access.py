@@ -16,7 +16,7 @@ def first_instance(values: list, what: str, region: str):
     if not values:
         raise pulumi.RunError(
             f"IAM Identity Center has no instance in {region}: enable it in the management account "
-            f"(README, deployment step 2) so the {what} can be read"
+            f"(README, deployment step 6) so the {what} can be read"
         )
     return values[0]
 
