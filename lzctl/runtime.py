@@ -121,40 +121,31 @@ class RecordingMonitor(MockMonitor):
         self.recorded: dict[str, PlannedResource] = {}
         self.stack_outputs: dict = {}
 
-    def RegisterResource(self, request):
-        response = super().RegisterResource(request)
-        if response.urn in self.recorded:
-            raise DuplicateResourceError(f"duplicate resource URN {response.urn}: two resources share a type, parent type and name")
-        self.recorded[response.urn] = PlannedResource(
-            urn=response.urn,
+    def _record(self, urn: str, request, properties, **fields) -> None:
+        if urn in self.recorded:
+            raise DuplicateResourceError(f"duplicate resource URN {urn}: two resources share a type, parent type and name")
+        self.recorded[urn] = PlannedResource(
+            urn=urn,
             type=request.type,
             name=request.name,
-            custom=request.custom,
             parent=request.parent,
             provider=request.provider,
-            protect=request.protect,
-            inputs=plain(json_format.MessageToDict(request.object)),
+            inputs=plain(json_format.MessageToDict(properties)),
             dependencies=tuple(sorted(request.dependencies)),
-            import_id=request.importId,
-            id=response.id,
+            **fields,
+        )
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        self._record(
+            response.urn, request, request.object,
+            custom=request.custom, protect=request.protect, import_id=request.importId, id=response.id,
         )
         return response
 
     def ReadResource(self, request):
         response = super().ReadResource(request)
-        self.recorded[response.urn] = PlannedResource(
-            urn=response.urn,
-            type=request.type,
-            name=request.name,
-            custom=True,
-            parent=request.parent,
-            provider=request.provider,
-            protect=False,
-            inputs=plain(json_format.MessageToDict(request.properties)),
-            dependencies=tuple(sorted(request.dependencies)),
-            id=request.id,
-            read=True,
-        )
+        self._record(response.urn, request, request.properties, custom=True, protect=False, id=request.id, read=True)
         return response
 
     def RegisterResourceOutputs(self, request):
