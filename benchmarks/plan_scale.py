@@ -43,7 +43,7 @@ def scaled_config(applications: int) -> dict:
     identity_center["assignments"] = identity_center["assignments"][:2]
     for index in range(applications):
         app = f"app{index:03d}"
-        data["applications"][app] = {"description": f"Application {index}"}
+        data["applications"][app] = {"description": f"Application {index}", "reviewers": {"teams": [f"{app}-developers"]}}
         identity_center["groups"][f"{app}-developers"] = {"members": ["taro"]}
         identity_center["assignments"].append({**template, "group": f"{app}-developers", "applications": [app]})
     for group in ("shop-developers", "booking-developers"):

@@ -175,9 +175,15 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
             fail(path_of("applications", pipeline.application, "repository"), "repository name used twice", pipeline.repository)
     repositories = {p.application: p.repository for p in every}
     repositories[REPOSITORY_SCOPE_INFRASTRUCTURE] = cfg.github.infrastructure_repository
+    infrastructure_reviewers = _reviewers(cfg, "github.infrastructure_reviewers", cfg.github.infrastructure_reviewers, fail)
+    if not (infrastructure_reviewers.teams or infrastructure_reviewers.logins):
+        fail("github.infrastructure_reviewers", "the landing zone's environments need reviewers", None, "they gate the preview token and the plan roles; name a team, e.g. {teams: [platform-admins]}")
+    for pipeline in pipelines:
+        if not (pipeline.reviewers.teams or pipeline.reviewers.logins):
+            fail(path_of("applications", pipeline.application, "reviewers"), "production deploys need reviewers", None, "name the app's team, e.g. {teams: [<app>-developers]}")
     return DeliveryPlan(
         pipelines=pipelines,
         teams=_teams(cfg, repositories, fail, warn),
         infrastructure_repository=cfg.github.infrastructure_repository,
-        infrastructure_reviewers=_reviewers(cfg, "github.infrastructure_reviewers", cfg.github.infrastructure_reviewers, fail),
+        infrastructure_reviewers=infrastructure_reviewers,
     )

@@ -100,6 +100,8 @@ def s3_buckets_block_public_access_and_encrypt(resources):
             "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
         )
     }
+    if None in blocked or None in encrypted:
+        return  # a preview before the buckets exist: their settings name buckets not known yet
     for bucket in buckets:
         names = {bucket.id, bucket.props.get("bucket")} - {None, ""}
         if not names:

@@ -169,7 +169,8 @@ class Delivery:
         preview_secrets: dict[str, pulumi.Input[str]] = {}
         if deployments:
             service = pulumiservice.Provider("pulumi-cloud", access_token=self.secrets["pulumiAccessToken"])
-            preview_secrets["PULUMI_ACCESS_TOKEN"] = self.secrets["pulumiAccessToken"]
+            # Not the token that manages Deployments: approved PR code must not be able to trigger one.
+            preview_secrets["PULUMI_ACCESS_TOKEN"] = self.secrets["pulumiPreviewToken"]
             for stack in stacks:
                 stack_deployments = StackDeployments(
                     stack,

@@ -41,6 +41,10 @@ def management_provider(landing_zone: LandingZone) -> aws.Provider:
     )
 
 
+BOOTSTRAP_PHASE = "organization"
+"""`landing-zone:phase=organization`: only the organisation, so Identity Center can then be enabled in it."""
+
+
 def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) -> dict[str, object]:
     org = landing_zone.organization
     control_tower = landing_zone.config.guardrails.control_tower
@@ -58,6 +62,8 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         ),
         opts=in_management,
     )
+    if pulumi.Config().get("phase") == BOOTSTRAP_PHASE:
+        return {"organizationId": organization.organization.id, "rootId": organization.root_id, "organizationalUnitIds": organization.ou_ids}
     security = SecurityOU(
         "security",
         SecurityOUArgs(

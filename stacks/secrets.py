@@ -17,10 +17,11 @@ def required_secrets(landing_zone: LandingZone) -> dict[str, str]:
     if landing_zone.delivery is not None:
         needed["githubToken"] = "GitHub token of github.automation_login (repo, workflow, admin:org)"
     if cfg.slack is not None and cfg.slack.enabled:
-        needed["slackToken"] = "Slack token that manages the channels (channels:manage)"
-        needed["slackNotifyToken"] = "Slack bot token that only posts (chat:write): the SLACK_BOT_TOKEN of the app repositories"
+        needed["slackToken"] = "Slack token that manages the channels (channels:manage, channels:read, channels:join)"
+        needed["slackNotifyToken"] = "Slack bot token that only posts (chat:write, chat:write.public): the apps' SLACK_BOT_TOKEN"
     if cfg.deployments is not None and cfg.deployments.enabled and landing_zone.delivery is not None:
         needed["pulumiAccessToken"] = "Pulumi Cloud access token that manages the deployment settings"
+        needed["pulumiPreviewToken"] = "read-only Pulumi Cloud team token for the reviewed preview jobs in GitHub Actions"
         if cfg.deployments.notify_slack:
             needed["slackWebhookUrl"] = "Slack incoming webhook for deployment results"
     return needed

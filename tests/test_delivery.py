@@ -191,7 +191,7 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(monkeyp
     data["organization"]["account_email_template"] = "aws+{account}@acme-corp.co.jp"
     plan, errors = run_management(write_config(example, data))
     message = str(errors[0])
-    for key in ("githubToken", "slackToken", "slackNotifyToken", "pulumiAccessToken", "slackWebhookUrl"):
+    for key in ("githubToken", "slackToken", "slackNotifyToken", "pulumiAccessToken", "pulumiPreviewToken", "slackWebhookUrl"):
         assert f"landing-zone:{key}: missing secret" in message
     assert "pulumi config set --secret githubToken" in message
     assert [r.type for r in plan.resources] == ["pulumi:pulumi:Stack"]
@@ -213,8 +213,10 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(monkeyp
         (lambda data: (data.pop("github"), data.pop("deployments")), "slack: the Slack channels are wired into the GitHub pipelines"),
         (setter("security_services.inspector.resource_types", ["EC2", "LAMBDA_CODE"]), "LAMBDA_CODE scanning needs LAMBDA"),
         (setter("budgets.thresholds", [10, 20, 30, 40, 50, 60]), "budgets.thresholds"),
+        (setter("github.infrastructure_reviewers", {}), "github.infrastructure_reviewers: the landing zone's environments need reviewers"),
+        (setter("applications.shop.reviewers", {}), "applications.shop.reviewers: production deploys need reviewers"),
     ],
-    ids=["unknown reviewer team", "no github login (ok)", "branch to unknown env", "two branches one env", "repo twice", "repo scope typo", "deployments without github", "unknown kind", "stack twice", "one channel", "slack without github", "lambda code", "six thresholds"],
+    ids=["unknown reviewer team", "no github login (ok)", "branch to unknown env", "two branches one env", "repo twice", "repo scope typo", "deployments without github", "unknown kind", "stack twice", "one channel", "slack without github", "lambda code", "six thresholds", "no infra reviewers", "no prod reviewers"],
 )
 def test_delivery_mistakes_are_refused(config_dir, mutate, words):
     if words is None:

@@ -163,7 +163,7 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
     import yaml
 
     data = yaml.safe_load((EXAMPLE_DIR / "landing-zone.yaml").read_text())
-    data["applications"]["search"] = {"description": "Search (Go).", "kind": "go"}
+    data["applications"]["search"] = {"description": "Search (Go).", "kind": "go", "reviewers": {"teams": ["platform-admins"]}}
     plan, errors = run_management(write_config(tmp_path, data))
     assert not errors
     before = {r.urn: r for r in management_plan.resources}
@@ -200,3 +200,25 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
         "aws:sns/topicPolicy:TopicPolicy": 1,
         "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": 1,
     }
+
+
+def test_the_bootstrap_phase_builds_only_the_organisation():
+    from lzctl.mocks import LandingZoneMocks
+    from lzctl.runtime import run_program
+    import stacks
+
+    plan = run_program(
+        stacks.run,
+        project="landing-zone",
+        stack="management",
+        config={"landing-zone:role": "management", "landing-zone:configDir": str(EXAMPLE_DIR), "landing-zone:phase": "organization"},
+        mocks=LandingZoneMocks(),
+    )
+    assert dict(Counter(r.type for r in plan.resources)) == {
+        "pulumi:pulumi:Stack": 1,
+        "pulumi:providers:aws": 1,
+        "landingzone:organization:Organization": 1,
+        "aws:organizations/organization:Organization": 1,
+        "aws:organizations/organizationalUnit:OrganizationalUnit": 6,
+    }
+    assert set(plan.outputs) == {"organizationId", "rootId", "organizationalUnitIds"}

@@ -114,3 +114,10 @@ def test_unknown_preview_values_neither_crash_the_pack_nor_fake_a_violation():
     for rule in RULES:
         policy_for(rule).validate(StackValidationArgs([scp, bucket], None), lambda message, urn=None: reported.append(message))
     assert reported == []
+
+
+def test_a_first_preview_does_not_fail_buckets_whose_settings_are_unknown():
+    bucket = ResourceView("aws:s3/bucket:Bucket", "urn:b", {"bucket": "results"}, id="")
+    flags = dict.fromkeys(("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True)
+    blocking = ResourceView("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "urn:pab", {"bucket": None, **flags})
+    assert RULE["LZ-S3-HARDENED"].run([bucket, blocking]) == []

@@ -1,9 +1,10 @@
 """`runbook`: the seed's six migration steps for this config, each with its commands and its check.
 
 In this product steps 3 to 5 are one `pulumi up`, which orders them itself (security accounts, then
-the landing zone, then the member OUs with the import, then Identity Center); step 1 is a targeted
-`pulumi up` of the organisation and its OUs only, because the full one would try to import the
-existing account before it has joined. With `--live`, each step is checked against AWS.
+the landing zone, then the member OUs with the import, then Identity Center); step 1 is the
+bootstrap phase (`landing-zone:phase=organization`: the organisation and its OUs only), because the
+full run would try to import the existing account before it has joined, and needs Identity Center.
+With `--live`, each step is checked against AWS.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-import pulumi
 from botocore.exceptions import ClientError
 
 from config import AccountSpec
@@ -20,9 +20,7 @@ from lzctl.migrate.aws import MigrationError, client, error_code, organization_o
 from lzctl.migrate.context import Context
 from lzctl.migrate.organization import EXISTING_PROFILE, member, ou_id, ou_path
 from lzctl.migrate.roles import MISSING, READY, role_state
-from lzctl.plan import plan_stack
 
-ORGANIZATION_TYPE = "aws:organizations/organization:Organization"
 
 
 @dataclass(frozen=True)
@@ -49,16 +47,6 @@ class Step:
     """Exact command lines, in order."""
     check: str
     live: Callable[[Live], tuple[bool, str]]
-
-
-def organisation_targets(ctx: Context) -> list[str]:
-    """URNs of the Organization component and its children (the organisation and every OU), from the offline plan."""
-    try:
-        plan = plan_stack("management", ctx.config_dir)
-    except pulumi.RunError as err:
-        raise MigrationError(f"the offline plan of the management stack, which names step 1's targets, failed: {err}. Fix: `python -m lzctl plan --stack management --config {ctx.config_dir}` shows it in full.") from None
-    component = plan.of_type(ORGANIZATION_TYPE)[0].parent
-    return [component] + [r.urn for r in plan.resources if r.parent == component]
 
 
 def organisation_exists(live: Live) -> tuple[bool, str]:
@@ -106,7 +94,7 @@ def identity_center(live: Live) -> tuple[bool, str]:
     sso = client(live.management, "sso-admin", live.ctx.region)
     instances = sso.list_instances()["Instances"]
     if not instances:
-        return False, "no Identity Center instance (README 'Deploy for real', step 2)"
+        return False, "no Identity Center instance (README 'Deploy for real', step 6)"
     sets = list(pages(sso, "list_permission_sets_provisioned_to_account", "PermissionSets", InstanceArn=instances[0]["InstanceArn"], AccountId=live.spec.existing_account_id))
     return bool(sets), f"{len(sets)} permission sets provisioned to {live.spec.key}"
 
@@ -117,13 +105,16 @@ def keys_deleted(live: Live) -> tuple[bool, str]:
     return not keys, f"{len(keys)} long-lived access keys remain; dev/stg leftovers: see `inventory`"
 
 
-def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str, targets: list[str]) -> list[Step]:
+BOOTSTRAP = ("pulumi up --stack management --config landing-zone:phase=organization", "pulumi config rm landing-zone:phase --stack management")
+
+
+def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str) -> list[Step]:
     account_id, org = spec.existing_account_id, ctx.landing_zone.organization
     up = ("pulumi preview", "pulumi up --parallel 10")
     return [
         Step(1, "Management stack: the organisation and its OUs (Control Tower comes with step 3's `pulumi up`)",
-             ("README 'Deploy for real' steps 1-6 first: tools, Identity Center, credentials, config, state backend, `pulumi stack init management`",),
-             ("pulumi up " + " ".join(f"--target '{urn}'" for urn in targets),),
+             ("README 'Deploy for real' steps 1-4 first: tools, credentials, config, state backend and stacks; then step 6 (Identity Center) after this one",),
+             BOOTSTRAP,
              f"aws organizations describe-organization --profile {management_profile}  # MasterAccountId {org.management_account_id}",
              organisation_exists),
         Step(2, f"Invite account {account_id} into Organizations, accept, place it in its OU and prepare it",
@@ -190,11 +181,10 @@ def runbook(ctx: Context, args) -> int:
         existing, spec = ctx.existing(args.profile)
         live = Live(ctx, ctx.management(args.management_profile), existing, spec)
     specs = [live.spec] if live else ctx.adopted()
-    targets = organisation_targets(ctx)
     for spec in specs:
         print(f"Migration runbook: account {spec.existing_account_id} becomes {spec.key} in the organisation of {ctx.management_id}")
         pending = []
-        for step in steps(ctx, spec, args.profile or EXISTING_PROFILE, args.management_profile or "<management profile>", targets):
+        for step in steps(ctx, spec, args.profile or EXISTING_PROFILE, args.management_profile or "<management profile>"):
             mark, detail = _mark(step, live)
             if mark != "[x]":
                 pending.append(step.number)
