@@ -146,3 +146,23 @@ def test_security_settings_mistakes_are_refused(config_dir, mutate, words):
     with pytest.raises(config.ConfigError) as caught:
         config.load(config_dir(mutate), refuse_example_domains=False)
     assert words in str(caught.value)
+
+
+def test_management_enables_security_hub_before_delegating_it(management_plan):
+    hub = management_plan.named("security-admin-management-securityhub")
+    assert hub.inputs["enableDefaultStandards"] is False  # the central configuration policy picks the standards
+    assert hub.urn in management_plan.named("security-admin-securityhub").dependencies
+
+
+def test_the_audit_account_scans_itself_with_inspector(audit_plan, management_plan):
+    enabler = audit_plan.named("security-ap-northeast-1-inspector").inputs
+    assert enabler["accountIds"] == [management_plan.outputs["accountIds"]["audit"]]
+    assert enabler["resourceTypes"] == ["EC2", "ECR", "LAMBDA"]
+
+
+def test_alert_topics_rotate_their_key_and_refuse_plain_http(audit_plan):
+    assert audit_plan.named("security-alerts-topics-key").inputs["enableKeyRotation"] is True
+    policy = json.loads(audit_plan.named("security-alerts-findings-topic-policy").inputs["policy"])
+    publish, tls = policy["Statement"]
+    assert publish["Principal"] == {"Service": ["events.amazonaws.com"]} and publish["Condition"]["StringEquals"]["aws:SourceAccount"]
+    assert (tls["Effect"], tls["Condition"]) == ("Deny", {"Bool": {"aws:SecureTransport": "false"}})
