@@ -31,9 +31,6 @@ from lzctl.mocks import LandingZoneMocks  # noqa: E402
 from lzctl.plan import plan_stack  # noqa: E402
 from lzctl.runtime import run_program  # noqa: E402
 
-ENVIRONMENTS = ("dev", "stg", "prod")
-
-
 def scaled_config(applications: int) -> dict:
     """The example org with `applications` apps, each with its own developer group and assignments."""
     data = yaml.safe_load((REPO / "config" / "landing-zone.yaml").read_text())

@@ -9,9 +9,7 @@ from typing import Optional
 from lzctl.mocks import LandingZoneMocks
 from lzctl.runtime import Plan, run_program
 from lzctl.stackfile import PROJECT_ROOT, read_stack
-
-
-MANAGEMENT_STACK = "management"
+from stacks.shared import MANAGEMENT_STACK
 
 
 def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> Plan:

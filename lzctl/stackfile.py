@@ -8,10 +8,9 @@ from pathlib import Path
 
 from config import ConfigError, ConfigIssue
 from config.loader import read_yaml
+from stacks.secrets import OFFLINE_PLACEHOLDER
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-OFFLINE_SECRET = "offline-plan-placeholder"
-"""What an encrypted (`secure:`) value reads as offline: the plan has no key to decrypt it."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def read_stack(stack: str, project_dir: Path = PROJECT_ROOT) -> StackSettings:
     for key, value in _config_section(stack_path, read_yaml(stack_path, allow_empty=True)).items():
         key = _qualify(project, key)
         if isinstance(value, dict) and set(value) == {"secure"}:
-            values[key] = OFFLINE_SECRET
+            values[key] = OFFLINE_PLACEHOLDER  # encrypted: offline there is no key to decrypt it
             secret_keys.append(key)
         else:
             values[key] = _encode(value)

@@ -111,7 +111,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     )
 
     delivery_outputs, channels = build_delivery(landing_zone, secrets, management, security, applications)
-    build_security_administration(landing_zone, management, organization, security, applications, channels)
+    build_security_administration(landing_zone, management, organization, security, channels, account_ids)
 
     outputs: dict[str, object] = {}
     if control_tower.enabled:

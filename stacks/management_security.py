@@ -7,12 +7,11 @@ from typing import Mapping
 import pulumi
 import pulumi_aws as aws
 
-from components import AppAccountSet, Organization, SecurityOU
+from components import Organization, SecurityOU
 from components.account_budgets import AccountBudgets, AccountBudgetsArgs, BudgetSpec
 from components.security_delegation import SecurityDelegation, SecurityDelegationArgs
 from components.slack_alerts import SlackAlerts, SlackAlertsArgs
 from config import LandingZone
-from config.model import AUDIT, LOG
 from delivery.alerting import BUDGETS, CHATBOT_REGION
 from stacks.delivery import SECURITY_ALERTS
 from stacks.shared import control_tower_config_integration, governed_regions
@@ -34,8 +33,8 @@ def build_security_administration(
     management: aws.Provider,
     organization: Organization,
     security: SecurityOU,
-    applications: Mapping[str, AppAccountSet],
     channels: Mapping[str, pulumi.Output[str]],
+    account_ids: Mapping[str, pulumi.Input[str]],
 ) -> None:
     cfg = landing_zone.config
     org = landing_zone.organization
@@ -55,9 +54,6 @@ def build_security_administration(
         opts=in_management,
     )
 
-    account_ids = {AUDIT: security.audit.account.id, LOG: security.log.account.id}
-    for app, account_set in applications.items():
-        account_ids.update({f"{app}-{env}": account_id for env, account_id in account_set.account_ids.items()})
     active = [a for a in landing_zone.accounts if not a.suspended]
     topic_of = {a.key: a.application or SECURITY_ALERTS for a in active}
     team_id = cfg.slack.team_id if cfg.slack is not None else None

@@ -11,7 +11,7 @@ from config import ConfigError
 from lzctl import render
 from lzctl.plan import plan_stack
 from lzctl.runtime import SECRET
-from lzctl.stackfile import OFFLINE_SECRET
+from stacks.secrets import OFFLINE_PLACEHOLDER
 
 PROGRAM = '''
 import pulumi
@@ -32,7 +32,7 @@ def test_secure_config_is_masked_in_inputs_and_outputs(tmp_path):
     assert plan.named("slack-token").inputs["value"] == SECRET
     assert plan.outputs == {"slackToken": SECRET, "channel": "deploys"}
     document = json.dumps(render.to_json(plan)) + render.to_tree(plan)
-    assert OFFLINE_SECRET not in document and "AAABAJZ3c2VjcmV0" not in document
+    assert OFFLINE_PLACEHOLDER not in document and "AAABAJZ3c2VjcmV0" not in document
 
 
 def test_a_stack_file_whose_config_is_not_a_mapping_is_refused(tmp_path):

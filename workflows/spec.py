@@ -134,10 +134,6 @@ class AppWorkflowSpec:
         """Whether deploys build and push a container image to ECR."""
         return self.ecr_repository is not None
 
-    @property
-    def release_branch(self) -> str:
-        """The branch that deploys to prod, where releases are tagged."""
-        return next(branch for branch, environment in self.branches if environment == self.prod_environment)
 
 
 @dataclass(frozen=True)
