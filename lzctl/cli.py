@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 import pulumi
 
 from guardrails import rules
-from lzctl import render
+from lzctl import render, timeline
 from lzctl.migrate import add_parser as add_migrate
 from lzctl.plan import plan_stack
 
@@ -44,24 +44,46 @@ def _planned(args: argparse.Namespace):
         return None
 
 
+def _timeline(plan, previous: Optional[list[dict]], args: argparse.Namespace) -> str:
+    estimate = timeline.estimate(render.to_json(plan)["steps"], previous, args.parallel)
+    if args.json:
+        return json.dumps(timeline.to_json(estimate), indent=2)
+    stack = f"{plan.project}/{plan.stack}"
+    return timeline.to_text(estimate, f"change of {stack} since {args.since}" if args.since else f"first `pulumi up` of {stack}")
+
+
 def _plan(args: argparse.Namespace) -> int:
+    what = "timeline" if args.timeline else "plan"
     if args.out and not args.out.parent.is_dir():
-        print(f"cannot write the plan to {args.out}: no such folder {args.out.parent}", file=sys.stderr)
+        print(f"cannot write the {what} to {args.out}: no such folder {args.out.parent}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if (args.since or args.parallel) and not args.timeline:
+        print("--since and --parallel shape the estimate of --timeline: add --timeline", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    previous = None
+    if args.since:
+        try:
+            previous = timeline.read_plan(args.since)
+        except timeline.PlanFileError as err:
+            print(err, file=sys.stderr)
+            return EXIT_BAD_INPUT
     plan = _planned(args)
     if plan is None:
         return EXIT_BAD_INPUT
     for warning in plan.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     _report(_violations(plan))
-    text = json.dumps(render.to_json(plan), indent=2, sort_keys=True) if args.json else render.to_tree(plan)
+    if args.timeline:
+        text = _timeline(plan, previous, args)
+    else:
+        text = json.dumps(render.to_json(plan), indent=2, sort_keys=True) if args.json else render.to_tree(plan)
     if args.out:
         try:
             args.out.write_text(text + "\n", encoding="utf-8")
         except OSError as err:
-            print(f"cannot write the plan to {args.out}: {err.strerror}", file=sys.stderr)
+            print(f"cannot write the {what} to {args.out}: {err.strerror}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        print(f"wrote the plan of {args.stack} to {args.out}", file=sys.stderr)
+        print(f"wrote the {what} of {args.stack} to {args.out}", file=sys.stderr)
     else:
         print(text)
     return 0
@@ -78,6 +100,12 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_POLICY_VIOLATION if blocking else 0
 
 
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, as for `pulumi up --parallel` (got {text!r})")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m lzctl", description="Landing-zone tooling.")
     verbs = root.add_subparsers(dest="verb", required=True)
@@ -86,6 +114,9 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--config", type=Path, help="folder holding landing-zone.yaml (default: the stack's configDir)")
     plan.add_argument("--json", action="store_true", help="print pulumi-preview-shaped JSON instead of a tree")
     plan.add_argument("--out", type=Path, help="write the plan to this file instead of stdout")
+    plan.add_argument("--timeline", action="store_true", help="print the estimated wall time of `pulumi up` and its critical path instead")
+    plan.add_argument("--parallel", type=_at_least_one, metavar="N", help="with --timeline: as `pulumi up --parallel N` (default unbounded)")
+    plan.add_argument("--since", type=Path, metavar="OLD.json", help="with --timeline: estimate only the change from this earlier `plan --json`")
     plan.set_defaults(handler=_plan)
     validate = verbs.add_parser("validate", help="run the policy rules on the offline plan; exit 3 if a mandatory rule fails")
     validate.add_argument("--stack", required=True, help="stack name: Pulumi.<stack>.yaml must exist")
