@@ -72,7 +72,9 @@ POOLS: dict[str, Pool] = {
         "The Organizations API model (botocore organizations service-2.json, ConstraintViolationException "
         "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED: 'You attempted to exceed the number of accounts that can be in "
         "progress at a time') has such a limit but publishes no number; 5 is Control Tower's documented "
-        "concurrent account operations quota (request-an-increase.html), assumed here.",
+        "concurrent account operations quota (request-an-increase.html), assumed here. Optimistic: the "
+        "Terraform provider retries CreateAccount only on FinalizingOrganizationException, so a create "
+        "over the limit fails rather than queues.",
         "2026-12",
     ),
 }
@@ -80,8 +82,10 @@ POOLS: dict[str, Pool] = {
 DURATIONS: dict[str, Duration] = {
     "aws:controltower/landingZone:LandingZone": Duration(
         60, "documented",
-        "Control Tower user guide, getting started: setting up the landing zone takes about an hour; the "
-        "Terraform provider's aws_controltower_landing_zone waits for the operation with a 120-minute create timeout.",
+        "Control Tower user guide, getting started: landing zone set-up takes about an hour (as this "
+        "project's README and reference facts record it; the page was not re-read for this entry). The "
+        "Terraform provider's aws_controltower_landing_zone (internal/service/controltower/landing_zone.go) "
+        "waits for the operation, with a 120-minute create timeout.",
         "2026-12", pool=CONTROL_TOWER_LOCK,
     ),
     "aws:controltower/baseline:Baseline": Duration(
@@ -125,13 +129,13 @@ DURATIONS: dict[str, Duration] = {
     ),
     "aws:cfg/organizationConformancePack:OrganizationConformancePack": Duration(
         5, "estimate",
-        "Deployed to every member account through StackSets; the provider waits for CREATE_SUCCESSFUL "
-        "(its create timeout is 10 minutes).",
+        "Deployed to every member account through StackSets, and the provider waits for the deployment "
+        "to finish; no published figure.",
         "2026-12",
     ),
     "aws:inspector2/enabler:Enabler": Duration(
         2, "estimate",
-        "The provider waits for every listed account's scan types to become ENABLED (create timeout 5 minutes).",
+        "The provider waits for every listed account's scan types to become ENABLED; no published figure.",
         "2026-12",
     ),
     "aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation": Duration(
