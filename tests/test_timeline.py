@@ -8,9 +8,9 @@ import re
 import pytest
 
 from lzctl import cli, durations, render, timeline
-from lzctl.durations import DURATIONS, FAST_TYPES, PACKAGE_DEFAULTS, POOLS, UNKNOWN, duration_of
+from lzctl.durations import DURATIONS, FAST_TYPES, PACKAGE_DEFAULTS, POOLS, UNKNOWN, Pool, duration_of
 from lzctl.plan import plan_stack
-from lzctl.timeline import Node, Pool
+from lzctl.timeline import Node
 from tests.helpers import example_data, write_config
 
 ONE = {"one": Pool(1, "estimate", "test", "2026-12")}
