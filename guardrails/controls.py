@@ -2,7 +2,8 @@
 
 Ids are checked against this catalogue during validation, so a typo fails before deploy instead
 of at EnableControl. Controls Control Tower applies itself (mandatory) are not listed: enabling
-them again is an error.
+them again is an error. How each control acts (preventive SCP, detective Config rule) and its
+parameters are in `guardrails.control_policies.BEHAVIOUR`.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ STRONGLY_RECOMMENDED = {
 ELECTIVE = {
     "AWS-GR_IAM_USER_MFA_ENABLED": "Detect IAM users without MFA.",
     "AWS-GR_MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS": "Detect IAM console users without MFA.",
-    "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA": "Detect S3 buckets whose versioning allows delete without MFA.",
+    "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA": "Deny S3 object and bucket deletes without MFA (an SCP: no role has MFA).",
 }
 LOG_ARCHIVE = {
-    "AWS-GR_AUDIT_BUCKET_RETENTION_POLICY": "Detect whether the log archive bucket has a retention policy.",
+    "AWS-GR_AUDIT_BUCKET_RETENTION_POLICY": "Deny lifecycle configuration changes on every S3 bucket below the OU (an SCP).",
 }
 CATALOGUE: Mapping[str, str] = {**STRONGLY_RECOMMENDED, **ELECTIVE, **LOG_ARCHIVE}
 STRICT_ENVIRONMENT = "prod"

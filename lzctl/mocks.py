@@ -81,7 +81,9 @@ _NEW_RESOURCE = {
 
 def _policy(name: str, inputs: dict) -> tuple[str, dict]:
     policy_id = f"p-{_hex(name, 8)}"
-    kind = "service_control_policy" if inputs.get("type") == "SERVICE_CONTROL_POLICY" else "tag_policy"
+    # Organizations names each policy type in its ARNs in lower case: .../service_control_policy/p-...,
+    # .../resource_control_policy/p-..., .../tag_policy/p-...
+    kind = str(inputs.get("type", "SERVICE_CONTROL_POLICY")).lower()
     arn = f"arn:aws:organizations::{account_id('management')}:policy/{ORGANIZATION_ID}/{kind}/{policy_id}"
     return policy_id, {**inputs, "arn": arn}
 
