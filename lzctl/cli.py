@@ -19,6 +19,7 @@ from guardrails import rules
 from lzctl import render, timeline
 from lzctl.migrate import add_parser as add_migrate
 from lzctl.plan import plan_stack
+from lzctl.what_if import add_parser as add_what_if
 
 EXIT_BAD_INPUT = 2
 EXIT_POLICY_VIOLATION = 3
@@ -123,6 +124,7 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--config", type=Path, help="folder holding landing-zone.yaml (default: the stack's configDir)")
     validate.set_defaults(handler=_validate)
     add_migrate(verbs)
+    add_what_if(verbs)
     return root
 
 
