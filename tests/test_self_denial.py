@@ -1,0 +1,116 @@
+"""The landing zone never denies itself: every planned type has its IAM actions; the conflicts are caught."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from guardrails import iam_actions
+from guardrails.deploy_actions import ACTIONS, APP_DEPLOYS, SERVICES
+from guardrails.self_denial import never_denies_itself, stack_of
+from lzctl.plan import plan_stack
+from tests.helpers import example_data, write_config
+
+STACKS = ("management", "audit", "log")
+LOG = "903739463943"
+SHOP_PROD = "581543029058"
+IAM_ROLES_MANDATORY = 'SCP Control Tower mandatory control "Disallow Changes to AWS IAM Roles Set Up by AWS Control Tower and AWS CloudFormation"'
+
+
+@pytest.fixture(scope="module")
+def plans(management_plan):
+    return {"management": management_plan, **{stack: plan_stack(stack) for stack in ("audit", "log")}}
+
+
+@pytest.fixture(scope="module")
+def plans_without_control_tower(tmp_path_factory):
+    data = example_data()
+    data.setdefault("guardrails", {})["control_tower"] = {"enabled": False}
+    config_dir = write_config(tmp_path_factory.mktemp("ct-off"), data)
+    return {stack: plan_stack(stack, config_dir) for stack in STACKS}
+
+
+def _findings(plans, stack) -> dict[str, list[str]]:
+    organization = None if stack == "management" else plans["management"].resources
+    found: dict[str, list[str]] = {}
+    for urn, message in never_denies_itself(plans[stack].resources, organization):
+        found.setdefault(urn.rsplit("::", 1)[-1], []).append(message)
+    return found
+
+
+def test_every_planned_aws_type_has_its_actions(plans, plans_without_control_tower):
+    planned = {r.type for p in [*plans.values(), *plans_without_control_tower.values()] for r in p.resources if r.custom and r.type.startswith("aws:")}
+    assert planned - set(ACTIONS) == set()
+
+
+def test_every_action_is_in_the_service_authorization_reference():
+    named = {a for entry in ACTIONS.values() for phase in ("create", "update", "delete") for a in getattr(entry, phase)} | {a for a, _ in APP_DEPLOYS}
+    assert sorted(a for a in named if not iam_actions.known_action(a)) == []
+    assert {a.split(":")[0] for entry in ACTIONS.values() for a in entry.create + entry.update + entry.delete} <= set(SERVICES)
+
+
+def test_the_retention_control_denies_the_log_stacks_lifecycle_configuration(plans):
+    assert _findings(plans, "log") == {
+        "log-analysis-results-lifecycle": [
+            f"deploying it as arn:aws:iam::{LOG}:role/github/pulumi-deploy-log in log (ap-northeast-1): s3:PutLifecycleConfiguration (create, update, delete)"
+            " is denied by SCP AWS-GR_AUDIT_BUCKET_RETENTION_POLICY on OU security, statement GRAUDITBUCKETRETENTIONPOLICY"
+        ]
+    }
+
+
+def test_a_lifecycle_on_a_bucket_named_like_control_towers_is_denied_twice(plans):
+    lifecycle = next(r for r in plans["log"].resources if r.name == "log-analysis-results-lifecycle")
+    on_control_towers = dataclasses.replace(lifecycle, urn=lifecycle.urn + "-ct", inputs={**lifecycle.inputs, "bucket": f"aws-controltower-logs-{LOG}-ap-northeast-1"})
+    providers = [r for r in plans["log"].resources if r.type == "pulumi:providers:aws"]
+    [(urn, message)] = list(never_denies_itself([*providers, on_control_towers], plans["management"].resources))
+    assert urn == on_control_towers.urn
+    assert message == (
+        f"deploying it as arn:aws:iam::{LOG}:role/github/pulumi-deploy-log in log (ap-northeast-1): s3:PutLifecycleConfiguration (create, update, delete) is denied by"
+        " SCP AWS-GR_AUDIT_BUCKET_RETENTION_POLICY on OU security, statement GRAUDITBUCKETRETENTIONPOLICY;"
+        ' SCP Control Tower mandatory control "Disallow modifications to Amazon S3 buckets managed by AWS Control Tower" on OU security, statement CTS3PV8'
+    )
+
+
+def test_mfa_delete_on_prod_denies_the_deploy_roles_deletes(plans):
+    found = _findings(plans, "management")
+    assert found["shop-prod-deploy-role"] == [
+        f"the application's deploys as arn:aws:iam::{SHOP_PROD}:role/github/github-deploy-prod in shop-prod (ap-northeast-1): "
+        "s3:DeleteObject (deploy), s3:DeleteBucket (deploy) are denied by SCP AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA on OU prod, statement GRRESTRICTS3DELETEWITHOUTMFA"
+    ]
+    assert "shop-dev-deploy-role" not in found and "shop-stg-deploy-role" not in found
+
+
+def test_control_towers_iam_role_protection_denies_the_execution_role_the_program_manages(plans):
+    found = _findings(plans, "management")
+    assert found["shop-prod-control-tower-execution-admin"] == [
+        f"deploying it as arn:aws:iam::{SHOP_PROD}:role/OrganizationAccountAccessRole in shop-prod (ap-northeast-1): "
+        f"iam:AttachRolePolicy (create, update), iam:DetachRolePolicy (update, delete) are denied by {IAM_ROLES_MANDATORY} on OU member, statement GRIAMROLEPOLICY; "
+        f"{IAM_ROLES_MANDATORY} on OU prod, statement GRIAMROLEPOLICY"
+    ]
+    execution = sorted(name for name in found if "control-tower-execution" in name)
+    assert len(execution) == 16 and set(found) == {*execution, "shop-prod-deploy-role", "booking-prod-deploy-role"}
+
+
+def test_the_audit_stack_is_never_denied(plans):
+    assert _findings(plans, "audit") == {}
+
+
+def test_without_control_tower_nothing_is_denied(plans_without_control_tower):
+    assert {stack: _findings(plans_without_control_tower, stack) for stack in STACKS} == {stack: {} for stack in STACKS}
+
+
+def test_a_type_without_actions_is_reported(plans):
+    bucket = next(r for r in plans["log"].resources if r.type == "aws:s3/bucket:Bucket")
+    unknown = dataclasses.replace(bucket, type="aws:s3/bucketAcl:BucketAcl", urn=bucket.urn + "-acl")
+    assert list(never_denies_itself([unknown], plans["management"].resources)) == [
+        (unknown.urn, "no IAM actions are known for aws:s3/bucketAcl:BucketAcl: add them to guardrails/deploy_actions.py so this rule can check it")
+    ]
+
+
+def test_without_an_organisation_there_is_nothing_to_check(plans):
+    assert list(never_denies_itself(plans["log"].resources)) == []
+
+
+def test_the_stack_is_read_from_the_urn():
+    assert stack_of("urn:pulumi:log::landing-zone::pulumi:pulumi:Stack$aws:s3/bucket:Bucket::b") == "log"
