@@ -11,8 +11,8 @@ Pure functions, no AWS calls. What each does follows the IAM User Guide (checked
   keys and several operators are ANDed (reference_policies_condition-logic-multiple-context-keys-or-values.html).
 - A key missing from the request context: a positive operator is false, a negated one
   (`...Not...`, `NotIpAddress`) is true, `...IfExists` is true, `Null` tests for exactly this;
-  `ForAllValues:` is true and `ForAnyValue:` false on a missing or empty key
-  (reference_policies_condition-single-vs-multi-valued-context-keys.html).
+  `ForAllValues:` is true and `ForAnyValue:` false on a missing or empty key, with or without
+  `IfExists` (reference_policies_condition-single-vs-multi-valued-context-keys.html).
 - Policy variables `${key}` (with an optional `, 'default'`) in resources and string / ARN conditions,
   and `${*}`, `${?}`, `${$}` for the literal characters; a variable whose key is missing matches
   nothing (reference_policies_variables.html).
@@ -220,11 +220,11 @@ def condition_holds(operator: str, key: str, policy_values: Sequence[str], conte
     if base == "Null":
         return any((str(v).casefold() == "true") == (values is None) for v in policy_values)
     if values is None or (qualifier and not values):
-        if if_exists:
-            return True
+        # A set qualifier decides a missing key even with IfExists: ForAnyValue:StringEqualsIfExists
+        # on an absent aws:TagKeys does not match (observed on AWS, repost.aws QU9HFmDzP0QGuU-fd7rS6B7w).
         if qualifier:
             return qualifier == "ForAllValues:"
-        return OPERATORS[base][1]
+        return True if if_exists else OPERATORS[base][1]
     compare, negated = OPERATORS[base]
     policy_values = [str(v).lower() if isinstance(v, bool) else str(v) for v in policy_values]
 

@@ -79,7 +79,8 @@ CONDITIONS = [
     ("ForAnyValue:StringNotEquals", "aws:TagKeys", ["app", "env", "owner"], False, "ForAnyValue with a negated operator"),
     ("ForAllValues:StringNotLike", "aws:TagKeys", ["owner*"], True, "ForAllValues with a negated operator"),
     ("StringNotEquals", "aws:TagKeys", ["app"], False, "a negated operator on a multivalued key without qualifier: no value may match"),
-    ("ForAnyValue:StringLikeIfExists", "aws:MissingKey", ["x"], True, "a set qualifier with IfExists"),
+    ("ForAnyValue:StringEqualsIfExists", "aws:MissingKey", ["x"], False, "ForAnyValue decides a missing key even with IfExists"),
+    ("ForAllValues:StringEqualsIfExists", "aws:MissingKey", ["x"], True, "ForAllValues with IfExists on a missing key"),
 ]
 
 
