@@ -15,7 +15,7 @@ Three tables, each entry with its source page in the AWS Control Tower Controls 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
 
 PREVENTIVE = "preventive"
@@ -138,7 +138,6 @@ class MandatoryControl:
     dropped_with: str = ""
     """From 4.0, removed when this manifest section is enabled."""
     source: str = MANDATORY_CONTROLS
-    notes: tuple[str, ...] = field(default=())
 
 
 _CT = _except_control_tower()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -54,3 +56,9 @@ def run_management(config_dir: Path, role: str = "management"):
         mocks=LandingZoneMocks(),
     )
     return plan, errors
+
+
+def lzctl(*args: str, code: str | None = None) -> subprocess.CompletedProcess:
+    """`python -m lzctl ARGS` (or `python -c CODE`) from the repository, as a user runs it."""
+    command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "lzctl", *args]
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)

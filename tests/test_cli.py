@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from tests.helpers import REPO, write_config
+from tests.helpers import lzctl, write_config
 from tests.test_management_stack import EXPECTED_COUNTS
 
 EXAMPLE_RESOURCES = sum(EXPECTED_COUNTS.values())
 
 STEP_STATE_KEYS = {"type", "urn", "custom", "parent", "provider", "protect", "inputs", "dependencies"}
-
-
-def lzctl(*args: str, code: str | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "lzctl", *args]
-    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
 
 
 def test_json_plan_has_the_preview_shape(tmp_path):

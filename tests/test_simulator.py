@@ -26,6 +26,7 @@ from guardrails.simulator import (
     parse_principal,
 )
 from lzctl.plan import plan_stack
+from tests.helpers import example_data, write_config
 
 MANAGEMENT = "999999999999"
 APP = "111111111111"
@@ -207,8 +208,6 @@ def example_org(management_plan):
 
 @pytest.fixture(scope="module")
 def example_org_without_control_tower(tmp_path_factory):
-    from tests.helpers import example_data, write_config
-
     data = example_data()
     data.setdefault("guardrails", {})["control_tower"] = {"enabled": False}
     plan = plan_stack("management", write_config(tmp_path_factory.mktemp("ct-off"), data))

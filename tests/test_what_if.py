@@ -8,7 +8,7 @@ import pytest
 
 from lzctl import cli, what_if
 from lzctl.cloudtrail_requests import RecordError, Skip, action_of, request_of
-from tests.test_cli import lzctl
+from tests.helpers import lzctl
 
 PROD = "581543029058"
 LOG = "903739463943"
