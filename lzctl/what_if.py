@@ -176,20 +176,33 @@ def _from_file(path: Path, planned: PlannedOrganization, home_region: str, probl
     return items
 
 
-def _items(args: argparse.Namespace, planned: PlannedOrganization, home_region: str, problems: list[str]) -> list[Item]:
-    single = {"account": args.account, "principal": args.principal, "action": args.action, "resource": args.resource, "region": args.region}
+def _single(args: argparse.Namespace) -> dict:
+    return {"account": args.account, "principal": args.principal, "action": args.action, "resource": args.resource, "region": args.region}
+
+
+def _shape(args: argparse.Namespace) -> Optional[str]:
+    """What is wrong with the choice of options, before anything is planned."""
+    single = _single(args)
     if args.requests:
         given = [f"--{name}" for name, value in single.items() if value] + (["--context"] if args.context else [])
-        if given:
-            problems.append(f"--requests takes the requests from the file; drop {', '.join(given)}")
-            return []
-        return _from_file(args.requests, planned, home_region, problems)
+        return f"--requests takes the requests from the file; drop {', '.join(given)}" if given else None
     missing = [f"--{name}" for name in ("account", "principal", "action") if not single[name]]
-    if missing:
-        problems.append(f"what-if needs {', '.join(missing)} (or --requests FILE)")
-        return []
+    return f"what-if needs {', '.join(missing)} (or --requests FILE)" if missing else None
+
+
+def _items(args: argparse.Namespace, planned: PlannedOrganization, home_region: str, problems: list[str]) -> list[Item]:
+    if args.requests:
+        return _from_file(args.requests, planned, home_region, problems)
+    single = _single(args)
     single["context"] = _context_pairs(args.context, "--context", problems)
     return [_request("", planned, home_region, single, problems)]
+
+
+def _report(problems: list[str]) -> int:
+    print(f"what-if: {len(problems)} problem{'s' if len(problems) > 1 else ''}", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def _result(item: Item, decision: Optional[Decision]) -> dict:
@@ -230,6 +243,9 @@ def _text(result: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    shape = _shape(args)
+    if shape:
+        return _report([shape])
     try:
         planned, outputs = _organization(args)
     except pulumi.RunError as err:
@@ -248,10 +264,7 @@ def run(args: argparse.Namespace) -> int:
             problems.append(f"a planned policy cannot be evaluated: {err}")
             break
     if problems:
-        print(f"what-if: {len(problems)} problem{'s' if len(problems) > 1 else ''}", file=sys.stderr)
-        for problem in problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _report(problems)
     results = [_result(item, decision) for item, decision in zip(items, decisions)]
     counts = {kind: sum(r["decision"] == kind for r in results) for kind in ("allowed", "denied", "skipped")}
     if args.json:

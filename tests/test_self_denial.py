@@ -32,11 +32,17 @@ def plans_without_control_tower(tmp_path_factory):
 
 
 def _findings(plans, stack) -> dict[str, list[str]]:
+    """Resource name -> messages of the rule on one stack (the management plan gives the organisation)."""
     organization = None if stack == "management" else plans["management"].resources
     found: dict[str, list[str]] = {}
     for urn, message in never_denies_itself(plans[stack].resources, organization):
         found.setdefault(urn.rsplit("::", 1)[-1], []).append(message)
     return found
+
+
+@pytest.fixture(scope="module")
+def management_findings(plans):
+    return _findings(plans, "management")
 
 
 def test_every_planned_aws_type_has_its_actions(plans, plans_without_control_tower):
@@ -72,8 +78,8 @@ def test_a_lifecycle_on_a_bucket_named_like_control_towers_is_denied_twice(plans
     )
 
 
-def test_mfa_delete_on_prod_denies_the_deploy_roles_deletes(plans):
-    found = _findings(plans, "management")
+def test_mfa_delete_on_prod_denies_the_deploy_roles_deletes(management_findings):
+    found = management_findings
     assert found["shop-prod-deploy-role"] == [
         f"the application's deploys as arn:aws:iam::{SHOP_PROD}:role/github/github-deploy-prod in shop-prod (ap-northeast-1): "
         "s3:DeleteObject (deploy), s3:DeleteBucket (deploy) are denied by SCP AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA on OU prod, statement GRRESTRICTS3DELETEWITHOUTMFA"
@@ -81,8 +87,8 @@ def test_mfa_delete_on_prod_denies_the_deploy_roles_deletes(plans):
     assert "shop-dev-deploy-role" not in found and "shop-stg-deploy-role" not in found
 
 
-def test_control_towers_iam_role_protection_denies_the_execution_role_the_program_manages(plans):
-    found = _findings(plans, "management")
+def test_control_towers_iam_role_protection_denies_the_execution_role_the_program_manages(management_findings):
+    found = management_findings
     assert found["shop-prod-control-tower-execution-admin"] == [
         f"deploying it as arn:aws:iam::{SHOP_PROD}:role/OrganizationAccountAccessRole in shop-prod (ap-northeast-1): "
         f"iam:AttachRolePolicy (create, update), iam:DetachRolePolicy (update, delete) are denied by {IAM_ROLES_MANDATORY} on OU member, statement GRIAMROLEPOLICY; "
