@@ -31,13 +31,14 @@ from delivery.policies import ROLE_PATH
 from guardrails import deploy_actions
 from guardrails.iam_matching import PolicyError
 from guardrails.plan_policies import json_list, name_of, planned_organization, props, providers
-from guardrails.simulator import Decision, Request, Statement, evaluate, parse_policy, statement_applies
+from guardrails.simulator import Decision, PrincipalError, Request, Statement, evaluate, parse_policy, parse_principal, statement_applies
 
 PHASES = ("create", "update", "delete")
 IAM_ROLE = "aws:iam/role:Role"
 IAM_POLICY = "aws:iam/policy:Policy"
 APP_DEPLOY_ROLE = re.compile(r"^github-deploy-(?P<env>[a-z][a-z0-9-]*)$")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
+ACCOUNT_ID = re.compile(r"\d{12}")
 
 
 def stack_of(urn: str) -> str:
@@ -58,6 +59,14 @@ def _deployer(resource: Any, provider: dict, account: str) -> str:
     if assumed and isinstance(assumed[0], dict) and assumed[0].get("roleArn"):
         return str(assumed[0]["roleArn"])
     return deploy_role_arn(account, stack_of(resource.urn))
+
+
+def _evaluable(principal: str, account: str) -> bool:
+    try:
+        parse_principal(principal)
+    except PrincipalError:
+        return False
+    return ACCOUNT_ID.fullmatch(account) is not None
 
 
 def _known(value: Any) -> bool:
@@ -127,6 +136,8 @@ def never_denies_itself(resources: Iterable[Any], organization_resources: Option
         account = str(allowed[0]) if allowed else organization.management_account_id
         region = str(provider.get("region") or "")
         principal = _deployer(resource, provider, account)
+        if not _evaluable(principal, account):
+            continue  # a preview before the account or its role is known: nothing to evaluate yet
         arn = _arn(actions.arn, resource, account, region, role_paths)
         wanted = [(phase, action, arn) for phase in PHASES for action in getattr(actions, phase)]
         for problem in _denied(organization, principal, account, region, wanted):
@@ -159,5 +170,7 @@ def _app_deploy_roles(resources, everything, organization, keys, known) -> Itera
         wanted = [("deploy", action, template.format(**fill)) for action, template in deploy_actions.APP_DEPLOYS]
         wanted = [w for w in wanted if _boundary_allows(boundary, w[1], w[2])]
         principal = f"arn:aws:iam::{account}:role{ROLE_PATH}{inputs['name']}"
+        if not _evaluable(principal, account):
+            continue
         for problem in _denied(organization, principal, account, region, wanted):
             yield role.urn, f"the application's deploys as {principal} in {account_key} ({region}): {problem}"

@@ -120,3 +120,10 @@ def test_without_an_organisation_there_is_nothing_to_check(plans):
 
 def test_the_stack_is_read_from_the_urn():
     assert stack_of("urn:pulumi:log::landing-zone::pulumi:pulumi:Stack$aws:s3/bucket:Bucket::b") == "log"
+
+
+def test_a_resource_whose_account_is_not_known_yet_is_skipped(plans):
+    lifecycle = next(r for r in plans["log"].resources if r.name == "log-analysis-results-lifecycle")
+    provider = next(r for r in plans["log"].resources if r.type == "pulumi:providers:aws")
+    unknown = dataclasses.replace(provider, inputs={**provider.inputs, "allowedAccountIds": '["[unknown]"]'})
+    assert list(never_denies_itself([unknown, lifecycle], plans["management"].resources)) == []
