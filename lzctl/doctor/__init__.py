@@ -71,14 +71,14 @@ def _doctor(sessions: SessionFactory, opened: CredentialsSession, planner: Plann
                 known = ", ".join(a.key for a in intent.accounts)
                 return _refuse(f"--closing {args.closing}: no such account in {intent.source}. Fix: pass one of its account keys ({known}).")
             checks = closing_checks(spec)
-        for warning in plan.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
         live = Live(intent, session, args.profile, opened, datetime.now(timezone.utc).date())
         results = run_checks(checks, live)
     except GUARDED as err:
         if isinstance(err, BUGS):
             raise
         return _refuse(str(err) if isinstance(err, MigrationError) else explain(err, NEEDS, [args.profile]))
+    for warning in plan.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     subject = f"closing {args.closing}" if args.closing else "preflight"
     if args.json:
         header = {"stack": args.stack, "profile": args.profile, "managementAccountId": intent.management_id, "closing": args.closing}

@@ -90,8 +90,8 @@ class ReadOnlySession:
             self.calls.last = iam_action(service, model.name)
             self.calls.actions.add(self.calls.last)
 
-        # First, so it runs ahead of a Stubber's (or anything's) own before-call handler.
-        api.meta.events.register_first("before-call", guard)
+        # The first event of every call, ahead of parameter validation, signing and any Stubber's answer.
+        api.meta.events.register_first("provide-client-params.*.*", guard)
         return api
 
 

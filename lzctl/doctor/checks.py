@@ -222,7 +222,7 @@ def existing_roles(live: Live) -> Outcome:
                 continue
             raise
         found.append(Found(role, role.name, set(role.tags) <= _tags(answer.get("Tags", []))))
-    return verdicts.existing("IAM roles", live.intent.roles, found, "`aws iam delete-role --role-name NAME` once its policies are detached")
+    return verdicts.existing("IAM role", live.intent.roles, found, "`aws iam delete-role --role-name NAME` once its policies are detached")
 
 
 def _oidc_arn(live: Live, provider: NamedResource) -> str:
@@ -241,7 +241,7 @@ def existing_oidc_providers(live: Live) -> Outcome:
                 continue
             raise
         found.append(Found(provider, arn, set(provider.tags) <= _tags(answer.get("Tags", []))))
-    return verdicts.existing("IAM OIDC providers", live.intent.oidc_providers, found, "`aws iam delete-open-id-connect-provider --open-id-connect-provider-arn ARN`")
+    return verdicts.existing("IAM OIDC provider", live.intent.oidc_providers, found, "`aws iam delete-open-id-connect-provider --open-id-connect-provider-arn ARN`")
 
 
 def existing_buckets(live: Live) -> Outcome:
@@ -258,7 +258,7 @@ def existing_buckets(live: Live) -> Outcome:
             found.append(Found(bucket, bucket.name, False, owner="another account"))
             continue
         found.append(Found(bucket, bucket.name, False))
-    outcome = verdicts.existing("S3 buckets", live.intent.buckets, found, "empty it, then `aws s3 rb s3://NAME`")
+    outcome = verdicts.existing("S3 bucket", live.intent.buckets, found, "empty it, then `aws s3 rb s3://NAME`")
     if not live.intent.buckets:
         return verdicts.passed(outcome.finding, "the log stack's bucket names carry the log account's id and are not checked here")
     return outcome

@@ -56,12 +56,16 @@ def exit_code(results: Sequence[Result]) -> int:
     return EXIT_CHECKS_FAILED if any(r.outcome.status == FAIL for r in results) else 0
 
 
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", '."')) else f"{text}."
+
+
 def line(result: Result) -> str:
     o = result.outcome
-    text = f"{LABELS[o.status]} {result.id}: {o.finding}."
+    text = f"{LABELS[o.status]} {result.id}: {_sentence(o.finding)}"
     if o.status == FAIL:
-        return f"{text} Why: {result.why}. Fix: {o.advice}."
-    return f"{text} Note: {o.advice}." if o.advice else text
+        return f"{text} Why: {_sentence(result.why)} Fix: {_sentence(o.advice)}"
+    return f"{text} Note: {_sentence(o.advice)}" if o.advice else text
 
 
 def to_text(heading: str, results: Sequence[Result]) -> str:

@@ -107,7 +107,7 @@ class AccountNeed:
         if self.others:
             parts.append(f"{len(self.others)} more in the organisation ({', '.join(self.others)})")
         if self.invitations:
-            parts.append(f"{self.invitations} open invitations")
+            parts.append(f"{self.invitations} open invitation{'s' if self.invitations > 1 else ''}")
         return f"{self.total} accounts ({' + '.join(parts)})"
 
 
@@ -250,23 +250,24 @@ class Found:
 
 
 def existing(kind: str, planned: Sequence[NamedResource], found: Sequence[Found], delete_hint: str) -> Outcome:
+    """`kind`: singular (`IAM role`)."""
     if not planned:
         return passed(f"the plan creates no {kind} with a name known offline")
     if not found:
-        return passed(f"none of the {len(planned)} {kind} the plan creates exists yet ({', '.join(r.name for r in planned)})")
+        return passed(f"no {kind} the plan creates exists yet ({', '.join(r.name for r in planned)})")
     foreign = [f for f in found if not f.ours]
-    listed = ", ".join(f"{f.resource.name}{' (owned by ' + f.owner + ')' if f.owner else ''}" for f in found)
+    ours = ", ".join(f.resource.name for f in found if f.ours)
+    made = "an earlier `pulumi up` made them; nothing to do if this stack's state holds them"
     if not foreign:
-        return passed(
-            f"{kind} already there, tagged by this program: {listed}",
-            "an earlier `pulumi up` made them; nothing to do if this stack's state holds them",
-        )
+        return passed(f"{kind}s already there, tagged by this program: {ours}", made)
+    listed = ", ".join(f"{f.resource.name}{' (owned by ' + f.owner + ')' if f.owner else ''}" for f in foreign)
+    also = f" ({ours} too, tagged by this program: {made})" if ours else ""
     taken = [f for f in foreign if f.owner]
     adopt = "; ".join(f"`pulumi import {f.resource.type} {f.resource.resource} {f.import_id} --parent <its component's URN>`" for f in foreign if not f.owner)
     fixes = [f"adopt or delete each before `pulumi up`, which fails creating them: adopt with {adopt}, or delete what nothing uses ({delete_hint})"] if adopt else []
     if taken:
         fixes.append(f"{', '.join(f.resource.name for f in taken)}: the name belongs to another account; bucket names are global, so choose another")
-    return failed(f"{kind} the plan creates already exist: {listed}", "; ".join(fixes))
+    return failed(f"{kind}s the plan creates already exist, not made by this program: {listed}{also}", "; ".join(fixes))
 
 
 @dataclass(frozen=True)
