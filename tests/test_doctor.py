@@ -172,7 +172,7 @@ def test_member_accounts_the_doctor_cannot_enter_are_skipped_with_the_command_to
     data_dir, created, _ = _brownfield(world, config_dir)
     sts, stubber = stubbed("sts")
     stubber.add_response("get_caller_identity", {"Account": MANAGEMENT, "Arn": f"arn:aws:sts::{MANAGEMENT}:assumed-role/Admin/me", "UserId": "AROA"}, {})
-    for account in (created["Audit"], created["Shop Production"]):
+    for _ in (created["Audit"], created["Shop Production"]):
         stubber.add_client_error("assume_role", "AccessDenied", "not authorized to perform sts:AssumeRole", 403)
     world.members.clear()
     sessions = Sessions(mgmt=FakeSession(world.sessions().by_profile["mgmt"], sts=sts))
