@@ -240,3 +240,17 @@ def test_assume_role_sends_the_session_policy(world):
     stubber.add_client_error("assume_role", "AccessDenied", "no", 403, expected_params=expected)
     assert assume_read_only(ReadOnlySession(FakeSession(world.management, sts=sts), Calls()), OTHER, "OrganizationAccountAccessRole", HOME, world.opened) is None
     stubber.assert_no_pending_responses()
+
+
+def test_a_management_account_inside_another_organisation_fails_and_skips_what_reads_it(world, management_plan, capsys):
+    org, stubber = stubbed("organizations")
+    stubber.add_response("describe_organization", {"Organization": {"Id": "o-other12345", "MasterAccountId": OTHER, "FeatureSet": "ALL"}}, {})
+    world.stub("chatbot").add_response("describe_slack_workspaces", {"SlackWorkspaces": [{"SlackTeamId": TEAM, "SlackTeamName": "acme-inc"}]}, {})
+    sessions = Sessions(mgmt=FakeSession(world.sessions().by_profile["mgmt"], organizations=org))
+    code, out, _ = doctor_run(capsys, world, management_plan, None, sessions=sessions)
+    stubber.assert_no_pending_responses()
+    assert code == 4
+    assert f"FAIL organization: account {MANAGEMENT} is a member of organisation o-other12345, whose management account is {OTHER}." in out
+    skipped = {"account-quota", "identity-center", "landing-zone", "chatbot-audit", "config-resources"}
+    assert {k for k, v in statuses(out).items() if v == "SKIP"} == skipped | {"identity-center-mfa"}
+    assert "SKIP landing-zone: not run: the account belongs to another organisation. Note: fix the organization check first." in out

@@ -52,6 +52,11 @@ class Live:
     def reached(self) -> bool:
         return self.identity["Account"] == self.intent.management_id
 
+    @property
+    def foreign(self) -> bool:
+        """The management account is a member of someone else's organisation."""
+        return self.organization is not None and self.organization["MasterAccountId"] != self.intent.management_id
+
     @cached_property
     def organization(self) -> Optional[dict]:
         return organization_of(self.session, self.intent.home_region)
@@ -296,21 +301,23 @@ class Check:
     id: str
     why: str
     run: Callable[[Live], Outcome]
+    reads_organization: bool = False
+    """Reads the organisation the account runs: skipped while the account belongs to someone else's."""
 
 
 CREDENTIALS = Check("credentials", "every provider of the program refuses any account but the configured management account", credentials)
 CHECKS: tuple[Check, ...] = (
     CREDENTIALS,
     Check("organization", "the program creates the organisation, or runs the one its management account owns", organization),
-    Check("account-quota", "CreateAccount fails once the organisation holds as many accounts as its quota", account_quota),
-    Check("identity-center", "the program looks the Identity Center instance up in the home region; it cannot create it", identity_center),
+    Check("account-quota", "CreateAccount fails once the organisation holds as many accounts as its quota", account_quota, reads_organization=True),
+    Check("identity-center", "the program looks the Identity Center instance up in the home region; it cannot create it", identity_center, reads_organization=True),
     Check("identity-center-mfa", "the article requires MFA for everyone who signs in", identity_center_mfa),
     Check("control-tower-regions", "CreateLandingZone fails for a home or governed region Control Tower does not support", control_tower_regions),
-    Check("landing-zone", "an existing landing zone must be healthy, in the home region and not newer than the config", landing_zone),
+    Check("landing-zone", "an existing landing zone must be healthy, in the home region and not newer than the config", landing_zone, reads_organization=True),
     Check("chatbot-management", "Chatbot channel configurations fail until the Slack workspace is authorised in the account", chatbot_management),
-    Check("chatbot-audit", "the audit stack's security alerts need the Slack workspace authorised in the audit account", chatbot_audit),
+    Check("chatbot-audit", "the audit stack's security alerts need the Slack workspace authorised in the audit account", chatbot_audit, reads_organization=True),
     Check("existing-roles", "creating an IAM role whose name exists fails (EntityAlreadyExists)", existing_roles),
     Check("existing-oidc-providers", "creating an OIDC provider whose URL exists in the account fails (EntityAlreadyExists)", existing_oidc_providers),
     Check("existing-buckets", "S3 bucket names are global; creating one that exists fails", existing_buckets),
-    Check("config-resources", "Control Tower cannot enrol an account that already has an AWS Config recorder or delivery channel", config_resources),
+    Check("config-resources", "Control Tower cannot enrol an account that already has an AWS Config recorder or delivery channel", config_resources, reads_organization=True),
 )

@@ -95,7 +95,7 @@ def closing_checks(spec: AccountSpec) -> tuple[Check, ...]:
     return (
         CREDENTIALS,
         Check("closing-marked", "the program closes only accounts the config has parked first", bound(marked)),
-        Check("closing-placement", "a parked account sits in the suspended OU, whose SCP denies everything", bound(placement)),
-        Check("closing-spend", "spend means something still runs or is stored there, and closure deletes it", bound(spend)),
-        Check("closing-logs", "the log archive keeps the account's CloudTrail history after the account is gone", bound(logs)),
+        Check("closing-placement", "a parked account sits in the suspended OU, whose SCP denies everything", bound(placement), reads_organization=True),
+        Check("closing-spend", "spend means something still runs or is stored there, and closure deletes it", bound(spend), reads_organization=True),
+        Check("closing-logs", "the log archive keeps the account's CloudTrail history after the account is gone", bound(logs), reads_organization=True),
     )

@@ -36,7 +36,8 @@ def unreadable(err: ClientError, action: str) -> Outcome:
 
 def run_checks(checks: Sequence[Check], live: Live) -> list[Result]:
     """Every check, in order. The first (the credentials) raises what AWS refuses: nothing else can run then.
-    The others stop at the credentials' verdict when the profile reaches another account."""
+    The others are skipped when the profile reaches another account, and those reading the organisation
+    when the account belongs to someone else's."""
     results = []
     for check in checks:
         if check is CREDENTIALS:
@@ -45,7 +46,10 @@ def run_checks(checks: Sequence[Check], live: Live) -> list[Result]:
             outcome = skipped("not run: the profile does not reach the management account", "fix the credentials check first")
         else:
             try:
-                outcome = check.run(live)
+                if check.reads_organization and live.foreign:
+                    outcome = skipped("not run: the account belongs to another organisation", "fix the organization check first")
+                else:
+                    outcome = check.run(live)
             except ClientError as err:
                 outcome = unreadable(err, live.session.calls.last)
         results.append(Result(check.id, check.why, outcome))
