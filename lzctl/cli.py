@@ -2,7 +2,7 @@
 
 Exit codes: 0 done, 1 a bug (with its traceback), 2 bad input (config, stack name), every problem
 on stderr and nothing on stdout; 3 from `validate` when a mandatory policy rule fails; 4 from
-`migrate preflight` when a check fails.
+`migrate preflight` and `doctor` when a check fails.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pulumi
 
 from guardrails import rules
 from lzctl import render, timeline
+from lzctl.doctor import add_parser as add_doctor
 from lzctl.migrate import add_parser as add_migrate
 from lzctl.plan import plan_stack
 from lzctl.what_if import add_parser as add_what_if
@@ -125,6 +126,7 @@ def parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_validate)
     add_migrate(verbs)
     add_what_if(verbs)
+    add_doctor(verbs)
     return root
 
 

@@ -8,8 +8,15 @@ from typing import Optional
 
 from lzctl.mocks import LandingZoneMocks
 from lzctl.runtime import Plan, run_program
-from lzctl.stackfile import PROJECT_ROOT, read_stack
+from lzctl.stackfile import PROJECT_ROOT, StackSettings, read_stack
 from stacks.shared import MANAGEMENT_STACK
+
+
+def resolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> Path:
+    """The folder of landing-zone.yaml: `config_dir` if given, else the stack's configDir under the project."""
+    if config_dir is not None:
+        return Path(config_dir).resolve()
+    return project_dir / settings.config.get(f"{settings.project}:configDir", "config")
 
 
 def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> Plan:
@@ -23,11 +30,7 @@ def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path 
     if stack != MANAGEMENT_STACK and (project_dir / f"Pulumi.{MANAGEMENT_STACK}.yaml").is_file():
         references[MANAGEMENT_STACK] = plan_stack(MANAGEMENT_STACK, config_dir, project_dir).outputs
     config = dict(settings.config)
-    if config_dir is not None:
-        config[f"{settings.project}:configDir"] = str(Path(config_dir).resolve())
-    else:
-        configured = Path(config.get(f"{settings.project}:configDir", "config"))
-        config[f"{settings.project}:configDir"] = str(project_dir / configured)
+    config[f"{settings.project}:configDir"] = str(resolve_config_dir(settings, config_dir, project_dir))
     main = project_dir / "__main__.py"
     return run_program(
         lambda: runpy.run_path(str(main), run_name="__main__"),

@@ -13,8 +13,8 @@ from lzctl.plan import plan_stack
 from lzctl.runtime import Plan
 from tests.helpers import EXAMPLE_DIR, example_data, write_config
 
-# The migrate tests' fixtures (moto-backed AWS, managed policies), shared without importing them by name.
-pytest_plugins = ["tests.migrate_fixtures"]
+# The migrate and doctor tests' fixtures (moto-backed AWS, Stubbers, managed policies), shared without importing them by name.
+pytest_plugins = ["tests.migrate_fixtures", "tests.doctor_fixtures"]
 
 
 @pytest.fixture

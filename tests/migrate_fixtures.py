@@ -41,10 +41,22 @@ def adopting_config(directory: Path, account_id: str = EXISTING, mutate: Callabl
 _MODELS = botocore.loaders.create_loader()
 
 
-def _session(region: str) -> boto3.Session:
+def _session(region: str, credentials: Optional[dict] = None) -> boto3.Session:
     core = botocore.session.get_session()
     core.register_component("data_loader", _MODELS)
-    return boto3.Session(botocore_session=core, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing")
+    keys = credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
+    return boto3.Session(
+        botocore_session=core,
+        region_name=region,
+        aws_access_key_id=keys["AccessKeyId"],
+        aws_secret_access_key=keys["SecretAccessKey"],
+        aws_session_token=keys.get("SessionToken"),
+    )
+
+
+def session_from_credentials(credentials: dict, region: str = HOME) -> boto3.Session:
+    """A session signing with temporary credentials (STS AssumeRole's); moto answers as the role's account."""
+    return _session(region, credentials)
 
 
 def moto_session(account_id: str, region: str = HOME) -> boto3.Session:
