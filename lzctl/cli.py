@@ -17,6 +17,7 @@ import pulumi
 
 from guardrails import rules
 from lzctl import render, timeline
+from lzctl.commands import add_parsers as add_diagram_and_diff
 from lzctl.doctor import add_parser as add_doctor
 from lzctl.migrate import add_parser as add_migrate
 from lzctl.plan import plan_stack
@@ -78,7 +79,7 @@ def _plan(args: argparse.Namespace) -> int:
     if args.timeline:
         text = _timeline(plan, previous, args)
     else:
-        text = json.dumps(render.to_json(plan), indent=2, sort_keys=True) if args.json else render.to_tree(plan)
+        text = json.dumps(render.to_json(plan), indent=2, sort_keys=True, ensure_ascii=False) if args.json else render.to_tree(plan)
     if args.out:
         try:
             args.out.write_text(text + "\n", encoding="utf-8")
@@ -127,6 +128,7 @@ def parser() -> argparse.ArgumentParser:
     add_migrate(verbs)
     add_what_if(verbs)
     add_doctor(verbs)
+    add_diagram_and_diff(verbs)
     return root
 
 

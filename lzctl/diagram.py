@@ -249,7 +249,7 @@ class _Builder:
         self.by_urn = {s.urn: s for s in self.states}
         organizations = [s for s in self.states if s.type == ORGANIZATION]
         if not organizations:
-            raise DiagramError("no organisation in these plans: the management stack builds it (plan it too)")
+            raise DiagramError("no organisation in these plans: the management stack builds it")
         self.organization = organizations[0]
         self.management = node_id("management", "account", self.taken)
         self.accounts = {s.urn: node_id("acct", s.name, self.taken) for s in self.states if s.type == ACCOUNT}

@@ -19,16 +19,19 @@ def resolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = Non
     return project_dir / settings.config.get(f"{settings.project}:configDir", "config")
 
 
-def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> Plan:
+def plan_stack(
+    stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT, management: Optional[Plan] = None
+) -> Plan:
     """Plan `stack` as `pulumi preview` would, with `config_dir` in place of the stack's configDir.
 
     The audit and log stacks read the management stack's outputs through a StackReference; offline
-    those outputs come from planning the management stack of the same config first.
+    those outputs come from `management`, the plan of the management stack of the same config
+    (planned first when not given).
     """
     settings = read_stack(stack, project_dir)
     references = {}
     if stack != MANAGEMENT_STACK and (project_dir / f"Pulumi.{MANAGEMENT_STACK}.yaml").is_file():
-        references[MANAGEMENT_STACK] = plan_stack(MANAGEMENT_STACK, config_dir, project_dir).outputs
+        references[MANAGEMENT_STACK] = (management or plan_stack(MANAGEMENT_STACK, config_dir, project_dir)).outputs
     config = dict(settings.config)
     config[f"{settings.project}:configDir"] = str(resolve_config_dir(settings, config_dir, project_dir))
     main = project_dir / "__main__.py"
