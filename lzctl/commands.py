@@ -48,6 +48,9 @@ def _write(text: str, out: Optional[Path], what: str) -> int:
 
 
 def _diagram(args: argparse.Namespace) -> int:
+    if args.into and (args.out or args.format != "mermaid"):
+        print("--into puts a Mermaid chart into a Markdown file: it takes neither --out nor --format drawio", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if args.out and not args.out.parent.is_dir():
         print(f"cannot write the diagram to {args.out}: no such folder {args.out.parent}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -62,7 +65,19 @@ def _diagram(args: argparse.Namespace) -> int:
     except DiagramError as err:
         print(f"cannot draw the stacks {', '.join(stacks)}: {err}. Hint: add --stack {MANAGEMENT_STACK}.", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return _write(RENDERERS[args.format](picture), args.out, f"the {args.format} diagram")
+    text = RENDERERS[args.format](picture)
+    if args.into is None:
+        return _write(text, args.out, f"the {args.format} diagram")
+    try:
+        markdown = args.into.read_text(encoding="utf-8")
+    except OSError as err:
+        print(f"cannot read {args.into}: {err.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        return _write(mermaid.embed(markdown, text), args.into, "the diagram")
+    except ValueError as err:
+        print(f"{args.into}: {err}. Hint: add the two marker lines where the diagram goes.", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -91,6 +106,10 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
     )
     drawing.add_argument("--format", choices=sorted(RENDERERS), default="mermaid", help="mermaid (renders on GitHub) or drawio (diagrams.net)")
     drawing.add_argument("--out", type=Path, help="write the diagram to this file instead of stdout")
+    drawing.add_argument(
+        "--into", type=Path, metavar="MARKDOWN",
+        help=f"replace the Mermaid block between {mermaid.BEGIN} and {mermaid.END} in this Markdown file",
+    )
     drawing.add_argument("--config", type=Path, help="folder holding landing-zone.yaml (default: the stack's configDir)")
     drawing.set_defaults(handler=_diagram)
     comparing = verbs.add_parser("diff", help="what changes between two `plan --json` files, per component, with replacements")

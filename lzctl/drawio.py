@@ -3,9 +3,10 @@
 The file is an `mxfile` whose `<diagram>` holds the `mxGraphModel` as plain XML (diagrams.net
 reads it uncompressed as well as deflated; https://www.drawio.com/doc/faq/save-file-formats).
 Groups are swimlane containers: their children's geometry is relative to them, so moving an OU
-moves its accounts. Inside a group the nodes stand in a column and the child groups side by
-side to its right; at the top level GitHub and Pulumi Cloud stand left of the organisation and
-Slack right of it, so the deploy links run left to right and notifications to the right.
+moves its accounts. Top to bottom as the Mermaid chart and the article: GitHub and Pulumi Cloud
+above the organisation, Slack below, so deploy links run down into the accounts and
+notifications down to the channels. Inside an OU the accounts stand in a column and the child
+OUs side by side to its right; repositories and channels stand in a row.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ LINE_HEIGHT = 16
 HEADER = 30
 PAD = 20
 GAP = 20
-COLUMN_GAP = 120
+ROW_GAP = 120
 MIN_GROUP = (NODE_WIDTH + 2 * PAD, HEADER + 2 * PAD)
-COLUMNS = (("github", "pulumi"), ("root",), ("slack",))
+ROWS = (("github", "pulumi"), ("root",), ("slack",))
+NODES_IN_A_ROW = frozenset({"github", "pulumi", "slack"})
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,13 @@ def node_height(node: Node) -> int:
 
 def _size(group: Group, boxes: dict[str, Box], x0: int = 0, y0: int = 0, parent: str = "1") -> tuple[int, int]:
     """Lay out `group` at (x0, y0) inside `parent`, recording every box; its (width, height)."""
-    x, top, bottom = PAD, HEADER + PAD, HEADER + PAD
-    if group.nodes:
+    x, top = PAD, HEADER + PAD
+    bottom = top
+    if group.nodes and group.kind in NODES_IN_A_ROW:
+        for node in group.nodes:
+            boxes[node.id] = Box(x, top, NODE_WIDTH, node_height(node), group.id)
+            x, bottom = x + NODE_WIDTH + GAP, max(bottom, top + node_height(node))
+    elif group.nodes:
         y = top
         for node in group.nodes:
             boxes[node.id] = Box(x, y, NODE_WIDTH, node_height(node), group.id)
@@ -61,13 +68,13 @@ def _size(group: Group, boxes: dict[str, Box], x0: int = 0, y0: int = 0, parent:
 def layout(diagram: Diagram) -> dict[str, Box]:
     """Every group's and node's box: siblings never overlap and children stay inside their parent."""
     boxes: dict[str, Box] = {}
-    x = 0
-    for kinds in COLUMNS:
-        y, widest = 0, 0
+    y = 0
+    for kinds in ROWS:
+        x, tallest = 0, 0
         for group in (g for g in diagram.groups if g.kind in kinds):
             width, height = _size(group, boxes, x, y)
-            y, widest = y + height + COLUMN_GAP // 2, max(widest, width)
-        x += widest + COLUMN_GAP if widest else 0
+            x, tallest = x + width + ROW_GAP, max(tallest, height)
+        y += tallest + ROW_GAP if tallest else 0
     return boxes
 
 
@@ -93,8 +100,11 @@ def render(diagram: Diagram) -> str:
 
     def group(g: Group) -> None:
         fill, stroke = GROUP_COLOURS[g.kind]
-        style = f"swimlane;html=1;rounded=1;startSize={HEADER};fillColor={fill};strokeColor={stroke};swimlaneFillColor={fill};"
-        _cell(root, boxes[g.id], g.id, _value(g.label), style)
+        style = (
+            f"swimlane;html=1;rounded=1;startSize={HEADER};verticalAlign=top;fontStyle=1;"
+            f"fillColor={fill};strokeColor={stroke};swimlaneFillColor={fill};"
+        )
+        _cell(root, boxes[g.id], g.id, html.escape(g.label), style)
         for node in g.nodes:
             fill, stroke = NODE_COLOURS[node.kind]
             style = f"rounded=1;whiteSpace=wrap;html=1;verticalAlign=top;fillColor={fill};strokeColor={stroke};"
@@ -105,7 +115,10 @@ def render(diagram: Diagram) -> str:
     for top in diagram.groups:
         group(top)
     for index, edge in enumerate(diagram.edges):
-        style = f"edgeStyle=orthogonalEdgeStyle;rounded=1;html=1;endArrow=block;fontSize=10;strokeColor={EDGE_COLOURS[edge.kind]};"
+        style = (
+            "edgeStyle=orthogonalEdgeStyle;rounded=1;html=1;endArrow=block;fontSize=10;"
+            f"labelBackgroundColor=#ffffff;strokeColor={EDGE_COLOURS[edge.kind]};"
+        )
         cell = ET.SubElement(root, "mxCell", id=f"edge_{index}", value=html.escape(edge.label), style=style, edge="1", parent="1", source=edge.source, target=edge.target)
         ET.SubElement(cell, "mxGeometry", relative="1", **{"as": "geometry"})
     ET.indent(mxfile)

@@ -56,3 +56,14 @@ def render(diagram: Diagram) -> str:
         if indexes:
             lines.append(f"  linkStyle {','.join(indexes)} stroke:{stroke}")
     return "\n".join(lines) + "\n"
+
+
+BEGIN, END = "<!-- diagram:begin -->", "<!-- diagram:end -->"
+
+
+def embed(markdown: str, chart: str) -> str:
+    """`markdown` with a fenced Mermaid block of `chart` between the diagram markers."""
+    start, end = markdown.find(BEGIN), markdown.find(END)
+    if start < 0 or end < start:
+        raise ValueError(f"no {BEGIN} ... {END} markers to put the diagram between")
+    return f"{markdown[: start + len(BEGIN)]}\n```mermaid\n{chart}```\n{markdown[end:]}"

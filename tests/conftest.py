@@ -9,7 +9,9 @@ from typing import Callable
 import pytest
 
 import config
+from lzctl.commands import default_stacks, plan_stacks
 from lzctl.plan import plan_stack
+from lzctl.render import to_json
 from lzctl.runtime import Plan
 from tests.helpers import EXAMPLE_DIR, example_data, write_config
 
@@ -37,3 +39,10 @@ def example() -> config.LandingZone:
 @pytest.fixture(scope="session")
 def management_plan() -> Plan:
     return plan_stack("management")
+
+
+@pytest.fixture(scope="session")
+def example_documents() -> dict[str, dict]:
+    """Stack -> `plan --json` document of every stack of the example, the management stack first."""
+    stacks = default_stacks()
+    return {stack: to_json(plan) for stack, plan in zip(stacks, plan_stacks(stacks))}

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 import yaml
 
@@ -62,3 +62,18 @@ def lzctl(*args: str, code: str | None = None) -> subprocess.CompletedProcess:
     """`python -m lzctl ARGS` (or `python -c CODE`) from the repository, as a user runs it."""
     command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "lzctl", *args]
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def plan_step(type_: str, name: str, parent: str = "", inputs: Optional[dict] = None, **state) -> dict:
+    """One step of a `plan --json` document, for synthetic plans: URN from type, name and parent type."""
+    parent_types = parent.split("::")[2] + "$" if parent.count("::") >= 3 else ""
+    urn = f"urn:pulumi:test::landing-zone::{parent_types}{type_}::{name}"
+    new_state = {
+        "type": type_, "urn": urn, "custom": True, "parent": parent, "provider": "", "protect": False,
+        "inputs": inputs or {}, "dependencies": [], **state,
+    }
+    return {"op": "create", "urn": urn, "newState": new_state}
+
+
+def plan_document(*steps: dict) -> dict:
+    return {"steps": list(steps), "changeSummary": {"create": len(steps)}, "outputs": {}}
