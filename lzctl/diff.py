@@ -24,6 +24,7 @@ LONG = 60
 KEEP = 40
 SECRET = "[secret]"
 PROVIDER = "[provider]"
+STACK_TYPE = "pulumi:pulumi:Stack"
 PROTECT = "[protect]"
 ENGINE_SOURCE = "a new provider reference always replaces: pulumi/pulumi pkg/resource/deploy/step_generator.go"
 MISSING = object()
@@ -209,8 +210,10 @@ def _update(old: Resource, new: Resource) -> Optional[Update]:
 
 
 def _label(urn: str, by_urn: Mapping[str, Resource]) -> str:
+    if not urn or urn.split("::")[2] == STACK_TYPE:
+        return "(stack root)"
     parent = by_urn.get(urn)
-    return f"{parent.type} {parent.name}" if parent else "(stack root)" if not urn else urn.rsplit("::", 1)[-1]
+    return f"{parent.type} {parent.name}" if parent else urn.rsplit("::", 1)[-1]
 
 
 @dataclass
@@ -282,8 +285,8 @@ def _moves(old: Mapping[str, Resource], new: Mapping[str, Resource]) -> Iterator
 
 
 def _parent_type(urn: str) -> str:
-    qualified = urn.split("::")[2]
-    return qualified.rsplit("$", 1)[0] if "$" in qualified else "the stack"
+    chain = urn.split("::")[2].split("$")
+    return chain[-2] if len(chain) > 1 and chain[-2] != STACK_TYPE else "the stack"
 
 
 def show(value: Any) -> str:
