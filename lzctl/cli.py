@@ -8,7 +8,6 @@ on stderr and nothing on stdout; 3 from `validate` when a mandatory policy rule 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -78,7 +77,7 @@ def _plan(args: argparse.Namespace) -> int:
     if args.timeline:
         text = _timeline(plan, previous, args)
     else:
-        text = json.dumps(render.to_json(plan), indent=2, sort_keys=True) if args.json else render.to_tree(plan)
+        text = render.to_json_text(plan) if args.json else render.to_tree(plan)
     if args.out:
         try:
             args.out.write_text(text + "\n", encoding="utf-8")

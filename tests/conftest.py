@@ -1,4 +1,4 @@
-"""Shared fixtures: the example config, mutated copies of it, and the example's management plan."""
+"""Shared fixtures: the example config, mutated copies of it, and the example's plan of each stack."""
 
 from __future__ import annotations
 
@@ -37,3 +37,13 @@ def example() -> config.LandingZone:
 @pytest.fixture(scope="session")
 def management_plan() -> Plan:
     return plan_stack("management")
+
+
+@pytest.fixture(scope="session")
+def audit_plan() -> Plan:
+    return plan_stack("audit")
+
+
+@pytest.fixture(scope="session")
+def log_plan() -> Plan:
+    return plan_stack("log")

@@ -10,7 +10,7 @@ import config
 from lzctl import render
 from lzctl.mocks import stable_uuid
 from tests.helpers import example_data, run_management, write_config
-from tests.test_config_errors import both, setter
+from tests.helpers import both, setter
 
 EXISTING = "210987654321"
 

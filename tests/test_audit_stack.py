@@ -9,14 +9,9 @@ import pytest
 import config
 from lzctl.plan import plan_stack
 from tests.helpers import EXAMPLE_DIR, run_management
-from tests.test_config_errors import both, setter
+from tests.helpers import both, setter
 
 REGIONS = ("ap-northeast-1", "us-east-1")
-
-
-@pytest.fixture(scope="module")
-def audit_plan():
-    return plan_stack("audit")
 
 
 def of(plan, type_):

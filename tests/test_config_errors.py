@@ -7,23 +7,7 @@ import json
 import pytest
 
 import config
-from tests.helpers import write_config
-
-
-def setter(path: str, value):
-    """A mutation that sets a dotted path (list indexes as numbers) in the config data."""
-
-    def mutate(data):
-        *parents, last = path.split(".")
-        node = data
-        for part in parents:
-            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-        if isinstance(node, list):
-            node[int(last)] = value
-        else:
-            node[last] = value
-
-    return mutate
+from tests.helpers import both, setter, write_config
 
 
 def nest_ous(depth: int):
@@ -33,14 +17,6 @@ def nest_ous(depth: int):
         for level in range(depth):
             units[f"level{level}"] = {"name": f"Level {level}", **({"parent": parent} if parent else {})}
             parent = f"level{level}"
-
-    return mutate
-
-
-def both(*mutations):
-    def mutate(data):
-        for mutation in mutations:
-            mutation(data)
 
     return mutate
 

@@ -8,7 +8,7 @@ import pytest
 
 from guardrails.control_tower import CONTROL_TOWER_BASELINE_ID
 from tests.helpers import run_management
-from tests.test_config_errors import setter
+from tests.helpers import setter
 
 BASELINE = "aws:controltower/baseline:Baseline"
 CONTROL = "aws:controltower/controlTowerControl:ControlTowerControl"

@@ -11,7 +11,7 @@ from delivery.policies import deploy_boundary
 from lzctl.runtime import SECRET
 from stacks.secrets import OFFLINE_PLACEHOLDER
 from tests.helpers import run_management
-from tests.test_config_errors import setter
+from tests.helpers import setter
 from workflows import AppWorkflowSpec, app_workflows
 
 OWNER = "acme-inc"

@@ -13,7 +13,7 @@ from delivery.policies import deploy_boundary
 from guardrails import scp
 from guardrails.control_tower import PREREQUISITE_ROLES, ManifestSettings, manifest
 from guardrails.controls import ELECTIVE, STRONGLY_RECOMMENDED, control_arn
-from tests.test_config_errors import both, setter
+from tests.helpers import both, setter
 
 PARAMETERS = scp.ScpParameters(
     governed_regions=("ap-northeast-1", "us-east-1"),

@@ -14,19 +14,17 @@ from components.organization_trail import TRAIL_NAME
 from guardrails.rules import ResourceView, evaluate
 from lzctl.plan import plan_stack
 from tests.helpers import example_data, write_config
-from tests.test_config_errors import both, setter
+from tests.helpers import both, setter
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 BUCKET = "aws:s3/bucket:Bucket"
 MANAGEMENT_ID = "123456789012"
 CT_OFF_SETTINGS = {"athena_results_expiry_days": 7, "object_lock_days": 400, "glacier_after_days": 60}
-# Importing pulumi_aws.s3 warns about every deprecated *V2 class in it, used or not.
-pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated in favor of:DeprecationWarning")
 
 
 @pytest.fixture(scope="module")
-def ct_on():
-    return plan_stack("log")
+def ct_on(log_plan):
+    return log_plan
 
 
 @pytest.fixture(scope="module")

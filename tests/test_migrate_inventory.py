@@ -7,7 +7,7 @@ import json
 import pytest
 from moto import mock_aws
 
-from tests.migrate_fixtures import EXISTING, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
+from tests.helpers import EXISTING, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
 GITHUB_SUB = "repo:corp/shop:environment:prod"
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from moto import mock_aws
 
-from tests.migrate_fixtures import EXISTING, MANAGEMENT, OTHER, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
+from tests.helpers import EXISTING, MANAGEMENT, OTHER, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 ROLE = "OrganizationAccountAccessRole"

@@ -8,7 +8,7 @@ import pytest
 from moto import mock_aws
 
 from lzctl import migrate
-from tests.migrate_fixtures import EXISTING, MANAGEMENT, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
+from tests.helpers import EXISTING, MANAGEMENT, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
 
 

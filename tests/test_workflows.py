@@ -88,6 +88,7 @@ def tree(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.slow  # a subprocess
 def test_zizmor_finds_nothing_in_generated_workflows(tree):
     names = [*GENERATED, "unsafe"]
     result = subprocess.run(
@@ -100,6 +101,7 @@ def test_zizmor_finds_nothing_in_generated_workflows(tree):
     assert {"template-injection", "unpinned-uses", "artipacked", "dangerous-triggers"} <= {f["ident"] for f in findings}
 
 
+@pytest.mark.slow  # a subprocess
 def test_check_jsonschema_accepts_generated_workflows(tree):
     files = [f"{name}/{path}" for name, path, _ in all_files()] + ["invalid/.github/workflows/invalid.yml"]
     result = subprocess.run(
