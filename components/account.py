@@ -8,13 +8,9 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
+import names
 from config import AccountSpec
-from guardrails.control_tower import EXECUTION_ROLE, account_trust
-from guardrails.scp import minify
-
-ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
-
-PROVIDER_SESSION_NAME = "landing-zone"
+from iam import account_trust, minify
 
 
 @dataclass(frozen=True)
@@ -24,10 +20,6 @@ class MemberAccount:
     """None for a suspended account: nothing is deployed into it any more."""
     execution_role: Optional[aws.iam.Role] = None
     """Control Tower's execution role, when Control Tower is on; enrolment needs it."""
-
-
-def role_arn(account_id: pulumi.Input[str], role_name: str) -> pulumi.Output[str]:
-    return pulumi.Output.concat("arn:aws:iam::", account_id, ":role/", role_name)
 
 
 def create_member_account(
@@ -70,8 +62,8 @@ def create_member_account(
         allowed_account_ids=[account.id],
         assume_roles=[
             aws.ProviderAssumeRoleArgs(
-                role_arn=role_arn(account.id, access_role_name),
-                session_name=PROVIDER_SESSION_NAME,
+                role_arn=account.id.apply(names.Role(access_role_name).arn),
+                session_name=names.PROVIDER_SESSION_NAME,
             )
         ],
         default_tags=aws.ProviderDefaultTagsArgs(tags=spec.tags),
@@ -82,7 +74,7 @@ def create_member_account(
     in_account = pulumi.ResourceOptions(parent=component, provider=provider)
     execution_role = aws.iam.Role(
         f"{name}-{suffix}-control-tower-execution-role",
-        name=EXECUTION_ROLE,
+        name=names.CONTROL_TOWER_EXECUTION_ROLE.name,
         assume_role_policy=minify(account_trust(control_tower_trusts)),
         description="Control Tower enrols and governs this account through this role.",
         opts=in_account,
@@ -90,7 +82,7 @@ def create_member_account(
     aws.iam.RolePolicyAttachment(
         f"{name}-{suffix}-control-tower-execution-admin",
         role=execution_role.name,
-        policy_arn=ADMINISTRATOR_ACCESS,
+        policy_arn=names.ADMINISTRATOR_ACCESS,
         opts=in_account,
     )
     return MemberAccount(account, provider, execution_role)

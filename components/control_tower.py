@@ -8,17 +8,10 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from config.model import managed_policy_key
-from guardrails.control_tower import (
-    IDENTITY_CENTER_BASELINE_PARAMETER,
-    PREREQUISITE_ROLES,
-    SERVICE_ROLE_PATH,
-    ManifestSettings,
-    baseline_arn,
-    manifest,
-)
+from guardrails.control_tower import IDENTITY_CENTER_BASELINE_PARAMETER, PREREQUISITE_ROLES, ManifestSettings, baseline_arn, manifest
 from guardrails.controls import control_arn
-from guardrails.scp import minify
+from iam import minify
+from names import managed_policy_key
 
 
 @dataclass(frozen=True)
@@ -107,8 +100,8 @@ class ControlTower(pulumi.ComponentResource):
         for spec in PREREQUISITE_ROLES:
             role = aws.iam.Role(
                 f"{name}-{spec.key}-role",
-                name=spec.name,
-                path=SERVICE_ROLE_PATH,
+                name=spec.role.name,
+                path=spec.role.path,
                 assume_role_policy=minify(spec.trust_policy),
                 opts=child,
             )

@@ -9,8 +9,7 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_github as github
 
-DEFAULT_BRANCH = "main"
-COMMIT_MESSAGE = "landing-zone: update generated workflows"
+from names import RELEASE_BRANCH, WORKFLOW_COMMIT_MESSAGE
 
 
 @dataclass(frozen=True)
@@ -88,10 +87,10 @@ class GitHubRepository(pulumi.ComponentResource):
             opts=child,
         )
         repository = self.repository.name
-        branches: dict[str, Optional[pulumi.Resource]] = {DEFAULT_BRANCH: None}
+        branches: dict[str, Optional[pulumi.Resource]] = {RELEASE_BRANCH: None}
         for branch in args.extra_branches:
             branches[branch] = github.Branch(
-                f"{name}-{branch}-branch", repository=repository, branch=branch, source_branch=DEFAULT_BRANCH, opts=child
+                f"{name}-{branch}-branch", repository=repository, branch=branch, source_branch=RELEASE_BRANCH, opts=child
             )
         files = [
             github.RepositoryFile(
@@ -100,7 +99,7 @@ class GitHubRepository(pulumi.ComponentResource):
                 branch=branch,
                 file=path,
                 content=content,
-                commit_message=COMMIT_MESSAGE,
+                commit_message=WORKFLOW_COMMIT_MESSAGE,
                 overwrite_on_create=True,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[b for b in [created] if b is not None]),
             )

@@ -8,9 +8,8 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
+import names
 from guardrails.scp import ScpDocument
-
-POLICY_NAME_PREFIX = "landing-zone"
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class Guardrails(pulumi.ComponentResource):
     def _attach(self, name, key, policy_type, content, description, target_id, opts) -> aws.organizations.Policy:
         policy = aws.organizations.Policy(
             f"{name}-{key}-policy",
-            name=f"{POLICY_NAME_PREFIX}-{key}",
+            name=names.organization_policy(key),
             type=policy_type,
             content=content,
             description=description[:512],

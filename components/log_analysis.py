@@ -15,10 +15,8 @@ import pulumi_aws as aws
 
 from components.log_queries import ACCOUNT_PARTITION, DAY_FORMAT, DAY_PARTITION, REGION_PARTITION, saved_queries
 from components.secure_bucket import SecureBucket, SecureBucketArgs
+from names import ATHENA_RESULTS, ATHENA_WORKGROUP, CLOUDTRAIL_TABLE, GLUE_DATABASE, regional_bucket
 
-DATABASE = "landing_zone_logs"
-TABLE = "cloudtrail"
-WORKGROUP = "landing-zone-log-analysis"
 ENGINE_VERSION = "Athena engine version 3"
 BYTES_SCANNED_CUTOFF = 10 * 1024**3
 """10 GiB (about 0.05 USD) per query; the saved queries read 30 days of partitions."""
@@ -67,10 +65,6 @@ CLOUDTRAIL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("tlsdetails", "struct<tlsversion:string,ciphersuite:string,clientprovidedhostheader:string>"),
 )
 """The CloudTrail record schema of Athena's CloudTrail DDL (lower case, as the Glue catalog stores it)."""
-
-
-def control_tower_log_bucket(log_account_id: str, home_region: str) -> str:
-    return f"aws-controltower-logs-{log_account_id}-{home_region}"
 
 
 def trail_location(bucket: str, organization_id: str, key_prefix: str = "") -> str:
@@ -133,7 +127,7 @@ class LogAnalysis(pulumi.ComponentResource):
         self.results = SecureBucket(
             f"{name}-results",
             SecureBucketArgs(
-                bucket=pulumi.Output.from_input(args.account_id).apply(lambda account: f"landing-zone-athena-results-{account}-{args.region}"),
+                bucket=pulumi.Output.from_input(args.account_id).apply(lambda account: regional_bucket(ATHENA_RESULTS, account, args.region)),
                 account_id=args.account_id,
                 description="Athena query results of the log-analysis workgroup",
                 expire_after_days=args.results_expiry_days,
@@ -142,7 +136,7 @@ class LogAnalysis(pulumi.ComponentResource):
         )
         self.workgroup = aws.athena.Workgroup(
             f"{name}-workgroup",
-            name=WORKGROUP,
+            name=ATHENA_WORKGROUP,
             description="Queries over the organisation's CloudTrail logs; results encrypted, expired, and only here",
             state="ENABLED",
             force_destroy=False,
@@ -163,13 +157,13 @@ class LogAnalysis(pulumi.ComponentResource):
         )
         self.database = aws.glue.CatalogDatabase(
             f"{name}-database",
-            name=DATABASE,
+            name=GLUE_DATABASE,
             description="The landing zone's logs, queried with Athena",
             opts=child,
         )
         self.table = aws.glue.CatalogTable(
             f"{name}-cloudtrail-table",
-            name=TABLE,
+            name=CLOUDTRAIL_TABLE,
             database_name=self.database.name,
             description="The organisation trail, partition-projected by account, region and day",
             table_type="EXTERNAL_TABLE",
@@ -198,7 +192,7 @@ class LogAnalysis(pulumi.ComponentResource):
                 query=query.sql,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.table]),
             )
-            for query in saved_queries(DATABASE, TABLE)
+            for query in saved_queries(GLUE_DATABASE, CLOUDTRAIL_TABLE)
         }
         self.register_outputs(
             {

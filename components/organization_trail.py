@@ -14,11 +14,10 @@ import pulumi
 import pulumi_aws as aws
 
 from components.log_analysis import trail_location
-from components.secure_bucket import ObjectLock, SecureBucket, SecureBucketArgs, bucket_arn
-from config.guardrail_checks import TRAIL_BUCKET_PREFIX
+from components.secure_bucket import ObjectLock, SecureBucket, SecureBucketArgs
+from names import TRAIL, TRAIL_LOGS, bucket_arn, regional_bucket
 
 CLOUDTRAIL = "cloudtrail.amazonaws.com"
-TRAIL_NAME = "landing-zone-organization-trail"
 OBJECT_LOCK_MODE = "GOVERNANCE"
 """GOVERNANCE, not COMPLIANCE: no one can shorten or lift the retention without
 s3:BypassGovernanceRetention, which the Security OU's protect-log-buckets SCP denies to all but the
@@ -26,7 +25,7 @@ privileged roles, while a wrong `object_lock_days` stays correctable. COMPLIANCE
 log version undeletable by anyone, root included, for the whole period, with no way back."""
 
 
-def trail_arn(region: str, management_account_id: str, name: str = TRAIL_NAME) -> str:
+def trail_arn(region: str, management_account_id: str, name: str = TRAIL) -> str:
     """An organisation trail is owned by the management account even when its delegated administrator creates it."""
     return f"arn:aws:cloudtrail:{region}:{management_account_id}:trail/{name}"
 
@@ -117,7 +116,7 @@ class OrganizationTrail(pulumi.ComponentResource):
     def __init__(self, name: str, args: OrganizationTrailArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:organization_trail:OrganizationTrail", name, None, opts)
         arn = trail_arn(args.region, args.management_account_id)
-        bucket = pulumi.Output.from_input(args.account_id).apply(lambda account: f"{TRAIL_BUCKET_PREFIX}-{account}-{args.region}")
+        bucket = pulumi.Output.from_input(args.account_id).apply(lambda account: regional_bucket(TRAIL_LOGS, account, args.region))
         self.logs = SecureBucket(
             f"{name}-logs",
             SecureBucketArgs(
@@ -137,7 +136,7 @@ class OrganizationTrail(pulumi.ComponentResource):
         )
         self.trail = aws.cloudtrail.Trail(
             f"{name}-trail",
-            name=TRAIL_NAME,
+            name=TRAIL,
             s3_bucket_name=self.logs.name,
             kms_key_id=self.logs.key_arn,
             is_organization_trail=True,

@@ -13,18 +13,15 @@ from typing import Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from guardrails.scp import document, minify
+import names
+from iam import account_administers, minify, policy
 
 OBJECT_LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
 ABORT_INCOMPLETE_UPLOADS_DAYS = 7
 
 
-def bucket_arn(bucket: str) -> str:
-    return f"arn:aws:s3:::{bucket}"
-
-
 def tls_only_statement(bucket: str) -> dict:
-    arn = bucket_arn(bucket)
+    arn = names.bucket_arn(bucket)
     return {
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
@@ -37,19 +34,12 @@ def tls_only_statement(bucket: str) -> dict:
 
 def bucket_policy(bucket: str, statements: Sequence[dict] = ()) -> dict:
     """TLS only, then whatever the bucket's writers need."""
-    return document([tls_only_statement(bucket), *statements])
+    return policy(tls_only_statement(bucket), *statements)
 
 
 def key_policy(account_id: str, statements: Sequence[dict] = ()) -> dict:
     """The owning account administers and uses the key through IAM (KMS's default policy), plus `statements`."""
-    owner = {
-        "Sid": "AccountAdministersKey",
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-        "Action": "kms:*",
-        "Resource": "*",
-    }
-    return document([owner, *statements])
+    return policy(account_administers("AccountAdministersKey", account_id), *statements)
 
 
 def lifecycle_rules(expire_after_days: Optional[int], glacier_after_days: Optional[int]) -> list[aws.s3.BucketLifecycleConfigurationRuleArgs]:
@@ -130,7 +120,7 @@ class SecureBucket(pulumi.ComponentResource):
             policy=pulumi.Output.all(args.account_id, args.key_statements).apply(lambda v: minify(key_policy(v[0], v[1]))),
             opts=kept,
         )
-        aws.kms.Alias(f"{name}-key-alias", name=f"alias/landing-zone/{name}", target_key_id=self.key.id, opts=child)
+        aws.kms.Alias(f"{name}-key-alias", name=names.kms_alias(name), target_key_id=self.key.id, opts=child)
         self.key_arn = self.key.arn
         self.bucket = aws.s3.Bucket(
             f"{name}-bucket",

@@ -8,11 +8,9 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
+import names
 from config.security_schema import SecurityServices as Settings
-from guardrails.control_tower import service_trust
-from guardrails.scp import minify
-
-CONFIG_ORGANIZATIONS_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"
+from iam import minify, service_trust
 
 
 def standard_arn(region: str, standard: str) -> str:
@@ -65,7 +63,7 @@ class SecurityServices(pulumi.ComponentResource):
             aws.inspector2.Enabler(
                 f"{name}-{region}-inspector", account_ids=[args.audit_account_id], resource_types=sorted(types), opts=here
             )
-            aws.accessanalyzer.Analyzer(f"{name}-{region}-access-analyzer", analyzer_name="organization", type="ORGANIZATION", opts=here)
+            aws.accessanalyzer.Analyzer(f"{name}-{region}-access-analyzer", analyzer_name=names.ORGANIZATION_ANALYZER, type="ORGANIZATION", opts=here)
 
         home = pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region])
         others = [region for region in args.providers if region != args.home_region]
@@ -85,7 +83,7 @@ class SecurityServices(pulumi.ComponentResource):
         )
         policy = aws.securityhub.ConfigurationPolicy(
             f"{name}-securityhub-policy",
-            name="landing-zone",
+            name=names.SECURITY_HUB_POLICY,
             description="Security Hub everywhere, with the configured standards",
             configuration_policy=aws.securityhub.ConfigurationPolicyConfigurationPolicyArgs(
                 service_enabled=True,
@@ -103,16 +101,16 @@ class SecurityServices(pulumi.ComponentResource):
         if args.config_aggregator:
             role = aws.iam.Role(
                 f"{name}-config-aggregator-role",
-                name="landing-zone-config-aggregator",
+                name=names.CONFIG_AGGREGATOR_ROLE.name,
                 assume_role_policy=minify(service_trust("config.amazonaws.com")),
                 opts=home,
             )
             attachment = aws.iam.RolePolicyAttachment(
-                f"{name}-config-aggregator-policy", role=role.name, policy_arn=CONFIG_ORGANIZATIONS_ROLE_POLICY, opts=home
+                f"{name}-config-aggregator-policy", role=role.name, policy_arn=names.CONFIG_ROLE_FOR_ORGANIZATIONS, opts=home
             )
             aws.cfg.ConfigurationAggregator(
                 f"{name}-config-aggregator",
-                name="organization",
+                name=names.ORGANIZATION_AGGREGATOR,
                 organization_aggregation_source=aws.cfg.ConfigurationAggregatorOrganizationAggregationSourceArgs(
                     all_regions=True, role_arn=role.arn
                 ),

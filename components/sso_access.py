@@ -9,7 +9,8 @@ import pulumi
 import pulumi_aws as aws
 
 from config import AssignmentSpec
-from config.model import UserAssignmentSpec, attachment_key, managed_policy_arn, membership_key
+from config.model import UserAssignmentSpec, attachment_key, membership_key
+from names import managed_policy_arn
 from config.schema import Group, PermissionSet, Person
 
 def first_instance(values: list, what: str, region: str):

@@ -6,23 +6,25 @@ as the accounts, so adding an application adds its whole pipeline and nothing el
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from config.delivery_schema import DEFAULT_BRANCHES, REPOSITORY_SCOPE_ALL, REPOSITORY_SCOPE_INFRASTRUCTURE
+import names
+from config.delivery_schema import REPOSITORY_SCOPE_ALL, REPOSITORY_SCOPE_INFRASTRUCTURE
 from config.issues import path_of
 from config.model import AccountSpec
 from config.schema import LandingZoneConfig
-from delivery.policies import github_subject, github_trust
+from delivery.policies import GITHUB_OIDC_HOST, github_subject, github_trust
+from iam import minify
 
 Fail = Callable[..., None]
 Warn = Callable[[str], None]
-DEFAULT_DEPLOY_POLICIES = ("PowerUserAccess",)
+DEFAULT_DEPLOY_POLICIES = (names.POWER_USER_ACCESS,)
 MAX_REVIEWERS = 6
 """GitHub allows six required reviewers per environment."""
-LONGEST_PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+LONGEST_PROVIDER_ARN = f"arn:aws:iam::123456789012:oidc-provider/{GITHUB_OIDC_HOST}"
+"""Provider ARNs differ only in the 12-digit account id, so any one measures the trust policy."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
     path = path_of("applications", app_key)
     active = {a.environment: a.key for a in accounts if a.application == app_key and not a.suspended}
     environments = {a.environment for a in accounts if a.application == app_key}
-    branches = app.branches if app.branches is not None else {b: e for b, e in DEFAULT_BRANCHES.items() if e in environments}
+    branches = app.branches if app.branches is not None else {b: e for b, e in names.GITFLOW_BRANCHES.items() if e in environments}
     for branch, env in branches.items():
         if env not in environments:
             fail(path_of(path, "branches", branch), "branch deploys to an environment this application does not have", env)
@@ -106,7 +108,7 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
     if cfg.github is not None:
         for env in active:
             trust = github_trust(LONGEST_PROVIDER_ARN, github_subject(cfg.github.owner, repository, env))
-            size = len(json.dumps(trust, separators=(",", ":")))
+            size = len(minify(trust))
             if size > limit:
                 fail(path_of(path, "repository"), f"the {env} deploy role's trust policy is {size} characters, over the limit of {limit}", repository)
     channel = cfg.slack.deploy_channel.replace("{app}", app_key) if cfg.slack is not None else None
@@ -169,9 +171,9 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
     every = tuple(_pipeline(cfg, app_key, accounts, fail) for app_key in cfg.applications)
     # An application whose accounts are all suspended keeps its name but has nothing to deploy to.
     pipelines = tuple(pipeline for pipeline in every if pipeline.branches)
-    names = Counter(p.repository.lower() for p in every) + Counter([cfg.github.infrastructure_repository.lower()])
+    taken = Counter(p.repository.lower() for p in every) + Counter([cfg.github.infrastructure_repository.lower()])
     for pipeline in every:
-        if names[pipeline.repository.lower()] > 1:
+        if taken[pipeline.repository.lower()] > 1:
             fail(path_of("applications", pipeline.application, "repository"), "repository name used twice", pipeline.repository)
     repositories = {p.application: p.repository for p in every}
     repositories[REPOSITORY_SCOPE_INFRASTRUCTURE] = cfg.github.infrastructure_repository

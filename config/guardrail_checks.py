@@ -7,17 +7,17 @@ control id with a typo, a target OU that does not exist) is found here, before a
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+import names
 from config.issues import path_of
 from config.schema import SCP_ROOT, LandingZoneConfig
-from delivery.policies import ROLE_PATH
 from guardrails import scp
-from guardrails.control_tower import EXECUTION_ROLE, PREREQUISITE_ROLES, account_trust
+from guardrails.control_tower import PREREQUISITE_ROLES
 from guardrails.controls import CATALOGUE, default_controls
 from guardrails.tag_policy import tag_policy
+from iam import account_trust, minify
 
 Fail = Callable[..., None]
 Warn = Callable[[str], None]
@@ -52,11 +52,10 @@ def default_scp_targets(cfg: LandingZoneConfig) -> dict[str, list[str]]:
     }
 
 
-CONTROL_TOWER_LOG_BUCKETS = ("aws-controltower-logs-*", "aws-controltower-s3-access-logs-*")
-TRAIL_BUCKET_PREFIX = "landing-zone-org-trail"
-"""With Control Tower off, the log stack's trail bucket is `<prefix>-<log account>-<home region>`."""
-TRAIL_LOG_BUCKETS = (f"{TRAIL_BUCKET_PREFIX}-*",)
-STACK_DEPLOY_ROLES = f"{ROLE_PATH.strip('/')}/pulumi-deploy-*"
+CONTROL_TOWER_LOG_BUCKETS = tuple(map(names.bucket_pattern, (names.CONTROL_TOWER_LOGS, names.CONTROL_TOWER_ACCESS_LOGS)))
+TRAIL_LOG_BUCKETS = (names.bucket_pattern(names.TRAIL_LOGS),)
+"""With Control Tower off, the log stack's trail bucket (one per log account and home region)."""
+STACK_DEPLOY_ROLES = f"{names.GITHUB_PATH.strip('/')}/{names.pulumi_deploy_role('*').name}"
 """The roles Pulumi Deployments runs the landing-zone stacks with: they change the guarded services."""
 
 
@@ -109,26 +108,26 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
     templates = scp.template_names()
     targets = guardrails.scp.targets if guardrails.scp.targets is not None else default_scp_targets(cfg)
     documents: list[scp.ScpDocument] = []
-    for target, names in targets.items():
+    for target, chosen in targets.items():
         path = path_of("guardrails.scp.targets", target)
         if target != SCP_ROOT and target not in ous:
             fail(path, "no such SCP target", target, f"use root or an OU key ({', '.join(ous)})")
             continue
-        unknown = [name for name in names if name not in templates]
+        unknown = [name for name in chosen if name not in templates]
         for name in unknown:
             fail(path, "no such SCP template", name, _suggest(name, templates) + " (policies/scp/<name>.json)")
         if unknown:
             continue
-        packed = scp.pack(target, names, parameters, limits.scp_max_chars)
+        packed = scp.pack(target, chosen, parameters, limits.scp_max_chars)
         for breach in scp.check_limits(packed, limits.scp_max_chars, limits.scps_per_target, target in governed):
             fail(path, breach.message, None, "raise guardrails.limits if AWS raised your quota, or move templates to another target")
         documents += packed
 
     if control_tower.enabled:
-        trusts = {role.name: role.trust_policy for role in PREREQUISITE_ROLES}
-        trusts[EXECUTION_ROLE] = account_trust(cfg.organization.management_account_id)
+        trusts = {role.role.name: role.trust_policy for role in PREREQUISITE_ROLES}
+        trusts[names.CONTROL_TOWER_EXECUTION_ROLE.name] = account_trust(cfg.organization.management_account_id)
         for role, trust in trusts.items():
-            size = len(scp.minify(trust))
+            size = len(minify(trust))
             if size > limits.trust_policy_max_chars:
                 fail("guardrails.limits.trust_policy_max_chars", f"trust policy of {role} is {size} characters, over the limit of {limits.trust_policy_max_chars}", limits.trust_policy_max_chars, "IAM's default quota is 2048")
 
@@ -151,7 +150,7 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
     if settings.enabled:
         if settings.target not in ous:
             fail("guardrails.tag_policy.target", "no such organizational unit", settings.target)
-        tags = json.dumps(tag_policy(settings.required_tags, settings.resource_types), separators=(",", ":"))
+        tags = minify(tag_policy(settings.required_tags, settings.resource_types))
         if len(tags) > limits.tag_policy_max_chars:
             fail("guardrails.tag_policy", f"tag policy is {len(tags)} characters, over the limit of {limits.tag_policy_max_chars}", None, "list fewer tags or resource types")
     if waiting_for_identity_center:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Optional
 
+import names
 from config.schema import LandingZoneConfig
 
 if TYPE_CHECKING:
@@ -57,11 +58,11 @@ class AccountSpec:
 
     @property
     def tags(self) -> dict[str, str]:
-        tags = {"managed-by": "landing-zone"}
+        tags = dict(names.MANAGED_BY_TAG)
         if self.application:
-            tags["app"] = self.application
+            tags[names.APP_TAG] = self.application
         if self.environment:
-            tags["env"] = self.environment
+            tags[names.ENV_TAG] = self.environment
         return tags
 
 
@@ -96,18 +97,8 @@ def membership_key(group: str, person: str) -> str:
     return f"{group}-{person}"
 
 
-def managed_policy_arn(policy: str) -> str:
-    """`ReadOnlyAccess` or `job-function/ViewOnlyAccess` -> the AWS managed policy ARN; ARNs pass through."""
-    return policy if policy.startswith("arn:") else f"arn:aws:iam::aws:policy/{policy}"
-
-
-def managed_policy_key(policy: str) -> str:
-    """The policy's own name, for resource names (an ARN's `::` is not allowed in a URN name)."""
-    return policy.rsplit("/", 1)[-1]
-
-
 def attachment_key(permission_set: str, policy: str) -> str:
-    return f"{permission_set}-{managed_policy_key(policy)}"
+    return f"{permission_set}-{names.managed_policy_key(policy)}"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import EmailStr, Field, StringConstraints
 
+import names
 from config.delivery_schema import (
     AppKind,
     BranchName,
@@ -49,7 +50,7 @@ class Organization(Model):
     home_region: Region = Field(description="Where Identity Center, Control Tower and the providers live.")
     governed_regions: list[Region] = Field(min_length=1, description="Regions workloads may use.")
     access_role_name: RoleName = Field(
-        "OrganizationAccountAccessRole",
+        names.DEFAULT_ACCESS_ROLE,
         description="Role Organizations creates in each new account; the per-account providers assume it.",
     )
     account_email_template: Optional[EmailTemplate] = Field(
@@ -189,7 +190,7 @@ class TagPolicySettings(Model):
     enabled: bool = True
     target: Key = Field("member", description="OU key the tag policy is attached to.")
     required_tags: list[Annotated[str, StringConstraints(pattern=r"^[\w.:/=+@-]{1,128}$")]] = Field(
-        default_factory=lambda: ["app", "env", "owner"]
+        default_factory=lambda: [names.APP_TAG, names.ENV_TAG, names.OWNER_TAG]
     )
     resource_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+:[a-z0-9-]+$")]] = Field(
         default_factory=lambda: ["ec2:instance", "ec2:volume", "s3:bucket", "rds:db", "lambda:function", "ecs:service"],

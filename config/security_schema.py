@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+import names
 from config.types import Key, Model
 
 GuardDutyPlan = Literal[
@@ -41,7 +42,7 @@ class InspectorSettings(Model):
 
 class ConfigRulesSettings(Model):
     conformance_pack: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")] = Field(
-        "landing-zone", description="config/conformance-packs/<name>.yaml, deployed to every account as an organisation pack."
+        names.DEFAULT_CONFORMANCE_PACK, description="config/conformance-packs/<name>.yaml, deployed to every account as an organisation pack."
     )
 
 

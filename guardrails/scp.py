@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
+import names
+from iam import minify, policy
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "policies" / "scp"
-CONTROL_TOWER_EXECUTION_ROLE = "AWSControlTowerExecution"
 FULL_AWS_ACCESS = "FullAWSAccess"
 _PLACEHOLDER = re.compile(r"^\$\{([A-Z_]+)\}$")
 
@@ -44,13 +46,13 @@ def privileged_role_arns(access_role_name: str, extra_roles: Sequence[str] = (),
     """The organisation access role, Control Tower's execution role (with Control Tower on) and any
     extra role names, in every account. Exempting a name no account has would let anyone who can
     create a role of that name escape every SCP."""
-    names = dict.fromkeys([*([CONTROL_TOWER_EXECUTION_ROLE] if control_tower else []), access_role_name, *extra_roles])
-    return tuple(f"arn:aws:iam::*:role/{name}" for name in names)
+    roles = [*([names.CONTROL_TOWER_EXECUTION_ROLE] if control_tower else []), names.Role(access_role_name), *map(names.Role, extra_roles)]
+    return tuple(dict.fromkeys(role.arn() for role in roles))
 
 
 def bucket_resources(bucket_patterns: Sequence[str]) -> tuple[str, ...]:
     """`aws-controltower-logs-*` -> the bucket ARN and its objects' ARN."""
-    return tuple(arn for pattern in bucket_patterns for arn in (f"arn:aws:s3:::{pattern}", f"arn:aws:s3:::{pattern}/*"))
+    return tuple(arn for pattern in bucket_patterns for arn in (names.bucket_arn(pattern), f"{names.bucket_arn(pattern)}/*"))
 
 
 def _fill(node, values: Mapping[str, object]):
@@ -69,14 +71,6 @@ def render(name: str, parameters: ScpParameters) -> dict:
     return _fill(template, parameters.values())
 
 
-def minify(document: dict) -> str:
-    return json.dumps(document, separators=(",", ":"))
-
-
-def document(statements: Sequence[dict]) -> dict:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
 @dataclass(frozen=True)
 class ScpDocument:
     target: str
@@ -91,21 +85,21 @@ class ScpDocument:
         return f"{self.target}-{self.templates[0]}"
 
 
-def pack(target: str, names: Sequence[str], parameters: ScpParameters, max_chars: int) -> list[ScpDocument]:
-    """Merge the statements of `names` in order, starting a new document when the next would not fit.
+def pack(target: str, templates: Sequence[str], parameters: ScpParameters, max_chars: int) -> list[ScpDocument]:
+    """Merge the statements of `templates` in order, starting a new document when the next would not fit.
 
     Packing in config order (not by size) keeps each document's first template, and so its
     resource name, stable when a template is added at the end.
     """
     packed: list[tuple[list[str], list[dict]]] = []
-    for name in names:
+    for name in templates:
         statement = render(name, parameters)
-        if packed and len(minify(document([*packed[-1][1], statement]))) <= max_chars:
+        if packed and len(minify(policy(*packed[-1][1], statement))) <= max_chars:
             packed[-1][0].append(name)
             packed[-1][1].append(statement)
         else:
             packed.append(([name], [statement]))
-    return [ScpDocument(target, tuple(group), minify(document(statements))) for group, statements in packed]
+    return [ScpDocument(target, tuple(group), minify(policy(*statements))) for group, statements in packed]
 
 
 @dataclass(frozen=True)

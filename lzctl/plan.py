@@ -9,7 +9,7 @@ from typing import Optional
 from lzctl.mocks import LandingZoneMocks
 from lzctl.runtime import Plan, run_program
 from lzctl.stackfile import PROJECT_ROOT, StackSettings, read_stack
-from stacks.shared import MANAGEMENT_STACK
+from names import MANAGEMENT_STACK
 
 
 def resolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> Path:

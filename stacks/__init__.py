@@ -9,12 +9,13 @@ from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.settings import get_monitor
 
 import config
+import names
 from config import ConfigError, ConfigIssue
 from stacks import audit, log, management
 from stacks.secrets import read_secrets
 
-ROLES = {"management": management.build, "audit": audit.build, "log": log.build}
-HOLDS_TOKENS = {"management"}
+ROLES = {names.MANAGEMENT_STACK: management.build, names.AUDIT_STACK: audit.build, names.LOG_STACK: log.build}
+HOLDS_TOKENS = {names.MANAGEMENT_STACK}
 """Only the management stack talks to GitHub, Slack and Pulumi Cloud."""
 
 

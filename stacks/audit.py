@@ -11,7 +11,7 @@ from components.security_services import SecurityServices, SecurityServicesArgs
 from config import LandingZone
 from config.model import AUDIT
 from delivery.alerting import CHATBOT_REGION
-from stacks.delivery import SECURITY_ALERTS
+from names import SECURITY_ALERTS
 from stacks.shared import account_providers, control_tower_config_integration, governed_regions, management_reference
 
 

@@ -16,6 +16,7 @@ import pulumi_pulumiservice as pulumiservice
 import pulumi_slack as slack
 import yaml
 
+import names
 from components import AppAccountSet, SecurityOU
 from components.deploy_roles import DeployRoles, DeployRolesArgs
 from components.github_repository import BranchRule, EnvironmentSpec, GitHubRepository, GitHubRepositoryArgs
@@ -33,11 +34,9 @@ from workflows import (
     InfraWorkflowSpec,
     app_workflows,
     infra_workflows,
-    plan_role_variable,
 )
 
-SECURITY_ALERTS, APPROVALS = "security-alerts", "approvals"
-RELEASE_BRANCH = "main"
+RELEASE_BRANCH = names.RELEASE_BRANCH
 
 
 def required_checks(files: Mapping[str, str]) -> list[str]:
@@ -89,9 +88,9 @@ class Delivery:
         if self.cfg.slack is None or not self.cfg.slack.enabled:
             return
         provider = slack.Provider("slack", token=self.secrets["slackToken"])
-        names = {p.application: p.slack_channel for p in self.plan.pipelines}
-        names.update({SECURITY_ALERTS: self.cfg.slack.security_alerts_channel, APPROVALS: self.cfg.slack.approvals_channel})
-        channels = SlackChannels("slack", SlackChannelsArgs(names), opts=pulumi.ResourceOptions(providers=[provider]))
+        names_ = {p.application: p.slack_channel for p in self.plan.pipelines}
+        names_.update({names.SECURITY_ALERTS: self.cfg.slack.security_alerts_channel, names.APPROVALS: self.cfg.slack.approvals_channel})
+        channels = SlackChannels("slack", SlackChannelsArgs(names_), opts=pulumi.ResourceOptions(providers=[provider]))
         self.channels = channels.channel_ids
 
     def application(self, pipeline: PipelineSpec, accounts: AppAccountSet) -> GitHubRepository:
@@ -123,23 +122,23 @@ class Delivery:
         environments = []
         for branch, env in pipeline.branches.items():
             variables = {
-                "AWS_ROLE_ARN": roles.deploy_role_arns[env],
-                "AWS_REGION": self.cfg.organization.home_region,
-                "AWS_ACCOUNT_ID": accounts.account_ids[env],
+                names.AWS_ROLE_ARN: roles.deploy_role_arns[env],
+                names.AWS_REGION: self.cfg.organization.home_region,
+                names.AWS_ACCOUNT_ID: accounts.account_ids[env],
             }
             secrets = {}
             if pipeline.application in self.channels:
-                variables["SLACK_CHANNEL_ID"] = self.channels[pipeline.application]
-                secrets["SLACK_BOT_TOKEN"] = self.secrets["slackNotifyToken"]
+                variables[names.SLACK_CHANNEL_ID] = self.channels[pipeline.application]
+                secrets[names.SLACK_BOT_TOKEN] = self.secrets["slackNotifyToken"]
             reviewers = self.reviewers(pipeline.reviewers) if env == release_environment else {}
             environments.append(EnvironmentSpec(env, branch, variables=variables, secrets=secrets, **reviewers))
         integration = [branch for branch in pipeline.branches if branch != RELEASE_BRANCH]
         # The approval request and the release tag run in jobs without an environment.
-        repository_variables = {f"PLAN_ROLE_ARN_{env.upper()}": arn for env, arn in roles.plan_role_arns.items()}
+        repository_variables = {names.plan_role_variable(env): arn for env, arn in roles.plan_role_arns.items()}
         repository_secrets = {}
         if pipeline.application in self.channels:
-            repository_variables["SLACK_CHANNEL_ID"] = self.channels[pipeline.application]
-            repository_secrets["SLACK_BOT_TOKEN"] = self.secrets["slackNotifyToken"]
+            repository_variables[names.SLACK_CHANNEL_ID] = self.channels[pipeline.application]
+            repository_secrets[names.SLACK_BOT_TOKEN] = self.secrets["slackNotifyToken"]
         return GitHubRepository(
             pipeline.application,
             GitHubRepositoryArgs(
@@ -162,15 +161,15 @@ class Delivery:
 
     def infrastructure(self, providers: Mapping[str, aws.Provider]) -> GitHubRepository:
         deployments = self.cfg.deployments if self.cfg.deployments is not None and self.cfg.deployments.enabled else None
-        stacks = list(deployments.stacks) if deployments else ["management", "audit", "log"]
+        stacks = list(deployments.stacks) if deployments else list(names.STACKS)
         repository = self.plan.infrastructure_repository
         preview_subject = github_subject(self.cfg.github.owner, repository, PREVIEW_ENVIRONMENT)
-        variables: dict[str, pulumi.Input[str]] = {"AWS_REGION": self.cfg.organization.home_region}
+        variables: dict[str, pulumi.Input[str]] = {names.AWS_REGION: self.cfg.organization.home_region}
         preview_secrets: dict[str, pulumi.Input[str]] = {}
         if deployments:
             service = pulumiservice.Provider("pulumi-cloud", access_token=self.secrets["pulumiAccessToken"])
             # Not the token that manages Deployments: approved PR code must not be able to trigger one.
-            preview_secrets["PULUMI_ACCESS_TOKEN"] = self.secrets["pulumiPreviewToken"]
+            preview_secrets[names.PULUMI_ACCESS_TOKEN] = self.secrets["pulumiPreviewToken"]
             for stack in stacks:
                 stack_deployments = StackDeployments(
                     stack,
@@ -189,7 +188,7 @@ class Delivery:
                     opts=pulumi.ResourceOptions(providers=[service]),
                 )
                 if stack_deployments.plan_role_arn is not None:
-                    variables[plan_role_variable(stack)] = stack_deployments.plan_role_arn
+                    variables[names.plan_role_variable(stack)] = stack_deployments.plan_role_arn
         files = infra_workflows(InfraWorkflowSpec(repository=repository, stacks=tuple(stacks), **({"pins": self.pins} if self.pins else {})))
         reviewers = self.reviewers(self.plan.infrastructure_reviewers)
         environments = [EnvironmentSpec(stack, RELEASE_BRANCH, **reviewers) for stack in stacks]
@@ -228,7 +227,7 @@ def build_delivery(
     teams = GitHubTeams("github", GitHubTeamsArgs(teams=landing_zone.delivery.teams), opts=delivery.in_github)
     delivery.team_ids = teams.team_ids
     repositories = {p.repository: delivery.application(p, applications[p.application]) for p in landing_zone.delivery.pipelines}
-    providers: dict[str, Optional[aws.Provider]] = {"management": management, "audit": security.audit.provider, "log": security.log.provider}
+    providers: dict[str, Optional[aws.Provider]] = {names.MANAGEMENT_STACK: management, names.AUDIT_STACK: security.audit.provider, names.LOG_STACK: security.log.provider}
     repositories[landing_zone.delivery.infrastructure_repository] = delivery.infrastructure(providers)
     outputs = {
         "repositories": {name: repo.repository.full_name for name, repo in repositories.items()},

@@ -22,6 +22,7 @@ from components import (
     SSOAccess,
     SSOAccessArgs,
 )
+import names
 from config import LandingZone
 from config.model import AUDIT, LOG
 from config.schema import SCOPE_MANAGEMENT, SCP_ROOT
@@ -37,7 +38,7 @@ def management_provider(landing_zone: LandingZone) -> aws.Provider:
         "management",
         region=org.home_region,
         allowed_account_ids=[org.management_account_id],
-        default_tags=aws.ProviderDefaultTagsArgs(tags={"managed-by": "landing-zone"}),
+        default_tags=aws.ProviderDefaultTagsArgs(tags=names.MANAGED_BY_TAG),
     )
 
 

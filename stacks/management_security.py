@@ -13,7 +13,7 @@ from components.security_delegation import SecurityDelegation, SecurityDelegatio
 from components.slack_alerts import SlackAlerts, SlackAlertsArgs
 from config import LandingZone
 from delivery.alerting import BUDGETS, CHATBOT_REGION
-from stacks.delivery import SECURITY_ALERTS
+from names import SECURITY_ALERTS
 from stacks.shared import control_tower_config_integration, governed_regions
 
 

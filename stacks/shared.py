@@ -7,15 +7,14 @@ from typing import Sequence
 import pulumi
 import pulumi_aws as aws
 
+import names
 from config import LandingZone
-
-MANAGEMENT_STACK = "management"
 
 
 def management_reference() -> pulumi.StackReference:
     """The management stack; `landing-zone:managementStack` overrides `<org>/<project>/management`."""
-    name = pulumi.Config().get("managementStack") or f"{pulumi.get_organization()}/{pulumi.get_project()}/{MANAGEMENT_STACK}"
-    return pulumi.StackReference("management", name)
+    name = pulumi.Config().get("managementStack") or f"{pulumi.get_organization()}/{pulumi.get_project()}/{names.MANAGEMENT_STACK}"
+    return pulumi.StackReference(names.MANAGEMENT_STACK, name)
 
 
 def account_providers(name: str, account_id: pulumi.Input[str], regions: Sequence[str]) -> dict[str, aws.Provider]:
@@ -25,7 +24,7 @@ def account_providers(name: str, account_id: pulumi.Input[str], regions: Sequenc
             f"{name}-{region}",
             region=region,
             allowed_account_ids=[account_id],
-            default_tags=aws.ProviderDefaultTagsArgs(tags={"managed-by": "landing-zone"}),
+            default_tags=aws.ProviderDefaultTagsArgs(tags=names.MANAGED_BY_TAG),
         )
         for region in regions
     }

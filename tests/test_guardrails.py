@@ -13,6 +13,7 @@ from delivery.policies import deploy_boundary
 from guardrails import scp
 from guardrails.control_tower import PREREQUISITE_ROLES, ManifestSettings, manifest
 from guardrails.controls import ELECTIVE, STRONGLY_RECOMMENDED, control_arn
+from iam import policy
 from tests.helpers import both, setter
 
 PARAMETERS = scp.ScpParameters(
@@ -59,7 +60,7 @@ def test_every_emitted_scp_and_identity_policy_is_lint_clean(example):
     documents = [d.content for d in example.guardrails.scps]
     documents += list(example.inline_policies.values())
     documents += [json.dumps(doc) for role in PREREQUISITE_ROLES for doc in role.inline_policies.values()]
-    documents += [json.dumps(scp.document([scp.render(name, PARAMETERS)])) for name in scp.template_names()]
+    documents += [json.dumps(policy(scp.render(name, PARAMETERS))) for name in scp.template_names()]
     documents.append(json.dumps(deploy_boundary()))
     for document in documents:
         findings = analyze_policy_string(document).findings

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from config.issues import ConfigIssue, path_of
-from config.model import managed_policy_arn, managed_policy_key, parents_first
+from config.model import parents_first
+from names import managed_policy_arn, managed_policy_key
 from lzctl.mocks import account_id
 from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
 

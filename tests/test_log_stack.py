@@ -8,9 +8,8 @@ import json
 import pytest
 from parliament import analyze_policy_string
 
-from components.log_analysis import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE, DATABASE, TABLE, WORKGROUP
+from components.log_analysis import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE
 from components.log_queries import ORGANIZATIONS_POLICY_CHANGES, saved_queries
-from components.organization_trail import TRAIL_NAME
 from guardrails.rules import ResourceView, evaluate
 from lzctl.plan import plan_stack
 from tests.helpers import example_data, write_config
@@ -19,6 +18,7 @@ from tests.helpers import both, setter
 TRAIL = "aws:cloudtrail/trail:Trail"
 BUCKET = "aws:s3/bucket:Bucket"
 MANAGEMENT_ID = "123456789012"
+DATABASE, TABLE, WORKGROUP, TRAIL_NAME = "landing_zone_logs", "cloudtrail", "landing-zone-log-analysis", "landing-zone-organization-trail"
 CT_OFF_SETTINGS = {"athena_results_expiry_days": 7, "object_lock_days": 400, "glacier_after_days": 60}
 
 

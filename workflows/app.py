@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import names
 from workflows import steps
 from workflows.render import to_yaml
 from workflows.spec import AppWorkflowSpec
@@ -49,7 +50,7 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
     env = {"DEPLOY_ENV": environment}
     build = []
     if spec.builds_image:
-        registry = "${{ vars.AWS_ACCOUNT_ID }}.dkr.ecr.${{ vars.AWS_REGION }}.amazonaws.com"
+        registry = f"{steps.var(names.AWS_ACCOUNT_ID)}.dkr.ecr.{steps.var(names.AWS_REGION)}.amazonaws.com"
         env["IMAGE_URI"] = f"{registry}/{spec.ecr_repository}:${{{{ github.sha }}}}"
         build = [
             {"name": "Log in to Amazon ECR", "uses": pins.amazon_ecr_login.ref},
@@ -60,7 +61,7 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
         steps.checkout(pins),
         *steps.toolchain(spec.kind, pins),
         steps.run("Unit tests", spec.test),
-        steps.aws_credentials(pins, "AWS_ROLE_ARN"),
+        steps.aws_credentials(pins, names.AWS_ROLE_ARN),
         *build,
         steps.run(f"Deploy to {environment}", spec.deploy),
         steps.slack(pins, "Notify Slack of success", f":white_check_mark: Deployed {what}: {steps.RUN_URL}", "success()"),

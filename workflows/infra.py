@@ -6,6 +6,7 @@ only validates and previews, each stack with its own read-only plan role.
 
 from __future__ import annotations
 
+import names
 from workflows import steps
 from workflows.render import to_yaml
 from workflows.spec import InfraWorkflowSpec
@@ -13,14 +14,9 @@ from workflows.spec import InfraWorkflowSpec
 PREVIEW_PATH = ".github/workflows/preview.yml"
 PREVIEW_ENVIRONMENT = "preview"
 """Holds PULUMI_ACCESS_TOKEN and needs a reviewer: pull-request code never sees a token unapproved."""
-OFFLINE_ONLY = ("management",)
+OFFLINE_ONLY = (names.MANAGEMENT_STACK,)
 """Its real preview assumes the organisation access role in every member account, which no
 read-only role may do; it is planned and validated offline instead."""
-
-
-def plan_role_variable(stack: str) -> str:
-    """Repository variable holding the ARN of a stack's plan role, e.g. PLAN_ROLE_ARN_MANAGEMENT."""
-    return "PLAN_ROLE_ARN_" + stack.upper().replace("-", "_")
 
 
 def infra_workflows(spec: InfraWorkflowSpec) -> dict[str, str]:
@@ -38,9 +34,9 @@ def _preview(spec: InfraWorkflowSpec) -> dict:
             "name": f"Preview {stack}",
             "uses": pins.pulumi.ref,
             "with": {"command": "preview", "stack-name": stack},
-            "env": {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"},
+            "env": {names.PULUMI_ACCESS_TOKEN: steps.secret(names.PULUMI_ACCESS_TOKEN)},
         }
-        job_steps = [*setup, steps.aws_credentials(pins, plan_role_variable(stack)), preview]
+        job_steps = [*setup, steps.aws_credentials(pins, names.plan_role_variable(stack)), preview]
         # Each plan role trusts exactly `repo:OWNER/REPO:environment:preview`.
         jobs[f"preview-{stack}"] = steps.job(
             f"Preview {stack}", steps.OIDC, job_steps, timeout=30, needs="validate", environment=PREVIEW_ENVIRONMENT

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from guardrails.control_tower import EXECUTION_ROLE
+from names import CONTROL_TOWER_EXECUTION_ROLE
 from lzctl.migrate.aws import client, organization_of
 from lzctl.migrate.context import Context
 from lzctl.migrate.roles import FOREIGN_TRUST, MISSING, READY, RoleState, foreign_trust_fix, role_state
@@ -105,9 +105,9 @@ def execution_role(f: Facts) -> tuple[bool, str, str]:
     if not f.control_tower:
         return True, "not needed: guardrails.control_tower.enabled is false", ""
     if role.state == MISSING:
-        return True, f"{EXECUTION_ROLE} is absent; `pulumi up` creates it", ""
-    return False, f"{EXECUTION_ROLE} already exists, so `pulumi up` would fail creating it (EntityAlreadyExists)", (
-        f"delete it (detach its policies, then `aws iam delete-role --role-name {EXECUTION_ROLE} --profile {f.profile}`); "
+        return True, f"{CONTROL_TOWER_EXECUTION_ROLE.name} is absent; `pulumi up` creates it", ""
+    return False, f"{CONTROL_TOWER_EXECUTION_ROLE.name} already exists, so `pulumi up` would fail creating it (EntityAlreadyExists)", (
+        f"delete it (detach its policies, then `aws iam delete-role --role-name {CONTROL_TOWER_EXECUTION_ROLE.name} --profile {f.profile}`); "
         "`pulumi up` recreates it trusting only the management account"
     )
 
@@ -162,7 +162,7 @@ def gather(ctx: Context, session, account_id: str, profile: str) -> Facts:
         recorders=recorders,
         channels=channels,
         access_role=role_state(iam, ctx.access_role, ctx.management_id),
-        execution_role=role_state(iam, EXECUTION_ROLE, ctx.management_id),
+        execution_role=role_state(iam, CONTROL_TOWER_EXECUTION_ROLE.name, ctx.management_id),
         prepare_command=ctx.command("prepare-account", "--profile", profile),
     )
 

@@ -15,7 +15,7 @@ from typing import Callable, Optional
 from botocore.exceptions import ClientError
 
 from config import AccountSpec
-from guardrails.control_tower import EXECUTION_ROLE
+from names import CONTROL_TOWER_EXECUTION_ROLE
 from lzctl.migrate.aws import MigrationError, client, error_code, organization_of, pages
 from lzctl.migrate.context import Context
 from lzctl.migrate.organization import EXISTING_PROFILE, member, ou_id, ou_path
@@ -84,9 +84,9 @@ def sibling_accounts(live: Live) -> list[AccountSpec]:
 def member_ou_built(live: Live) -> tuple[bool, str]:
     done, detail = accounts_exist(sibling_accounts)(live)
     if live.ctx.control_tower:
-        role = role_state(client(live.existing, "iam", live.ctx.region), EXECUTION_ROLE, live.ctx.management_id).state
+        role = role_state(client(live.existing, "iam", live.ctx.region), CONTROL_TOWER_EXECUTION_ROLE.name, live.ctx.management_id).state
         done = done and role != MISSING
-        detail += f"; {EXECUTION_ROLE} in {live.spec.key}: {role}"
+        detail += f"; {CONTROL_TOWER_EXECUTION_ROLE.name} in {live.spec.key}: {role}"
     return done, detail
 
 
@@ -134,7 +134,7 @@ def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str
         Step(4, f"Member OU: new dev/stg accounts of {spec.application}; {spec.key} imported and enrolled (same `pulumi up`)",
              (),
              up,
-             f"Control Tower console: OU {ou_path(ctx.landing_zone, spec.ou)[-1]} registered, {account_id} enrolled; aws iam get-role --role-name {EXECUTION_ROLE} --profile {profile}",
+             f"Control Tower console: OU {ou_path(ctx.landing_zone, spec.ou)[-1]} registered, {account_id} enrolled; aws iam get-role --role-name {CONTROL_TOWER_EXECUTION_ROLE.name} --profile {profile}",
              member_ou_built),
         Step(5, "IAM Identity Center: people, groups, permission sets, assignments (same `pulumi up`)",
              ("README 'Deploy for real' step 10: send each person their invitation",
