@@ -89,7 +89,7 @@ def main() -> None:
             config_dir = Path(workdir) / f"apps-{size}"
             config_dir.mkdir()
             (config_dir / CONFIG_FILE).write_text(yaml.safe_dump(scaled_config(size)))
-            for folder in ("policies", "conformance-packs"):
+            for folder in ("permission-sets", "conformance-packs"):
                 (config_dir / folder).symlink_to(REPO / "config" / folder)
             plan_seconds, plan = timed(lambda: plan_stack("management", config_dir), args.repeat)
             resources = len(plan.resources)

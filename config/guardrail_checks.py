@@ -115,7 +115,7 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
             continue
         unknown = [name for name in chosen if name not in templates]
         for name in unknown:
-            fail(path, "no such SCP template", name, _suggest(name, templates) + " (policies/scp/<name>.json)")
+            fail(path, "no such SCP template", name, _suggest(name, templates) + " (guardrails/templates/scp/<name>.json)")
         if unknown:
             continue
         packed = scp.pack(target, chosen, parameters, limits.scp_max_chars)

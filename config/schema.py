@@ -174,7 +174,7 @@ SCP_ROOT = "root"
 class ScpSettings(Model):
     targets: Optional[dict[Key, list[Key]]] = Field(
         None,
-        description="`root` or an OU key -> SCP templates (policies/scp/<name>.json) merged for that target; "
+        description="`root` or an OU key -> SCP templates (guardrails/templates/scp/<name>.json) merged for that target; "
         "omitted means the baseline at the root, log-bucket protection on the Security OU, deny-all on the suspended OU.",
     )
     privileged_roles: list[Annotated[str, StringConstraints(pattern=r"^[\w+=,.@*/-]{1,128}$")]] = Field(

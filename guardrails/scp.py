@@ -1,4 +1,4 @@
-"""Service control policies: one-statement JSON templates under policies/scp/, filled and packed.
+"""Service control policies: one-statement JSON templates under templates/scp/, filled and packed.
 
 Templates hold `${NAME}` placeholders that stand for a whole JSON value (a list of ARNs, the
 governed regions); `render` fills them. `pack` merges the statements meant for one target into as
@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 import names
 from iam import minify, policy
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "policies" / "scp"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "scp"
 FULL_AWS_ACCESS = "FullAWSAccess"
 _PLACEHOLDER = re.compile(r"^\$\{([A-Z_]+)\}$")
 

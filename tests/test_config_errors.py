@@ -54,7 +54,7 @@ BAD_CONFIGS = [
     ("session over 12h", setter("identity_center.permission_sets.ReadOnlyAccess.session_duration", "PT13H"), "identity_center.permission_sets.ReadOnlyAccess.session_duration", "PT1H to PT12H"),
     ("session under 1h", setter("identity_center.permission_sets.ReadOnlyAccess.session_duration", "PT30M"), "identity_center.permission_sets.ReadOnlyAccess.session_duration", "PT1H to PT12H"),
     ("session not ISO-8601", setter("identity_center.permission_sets.ReadOnlyAccess.session_duration", "4h"), "identity_center.permission_sets.ReadOnlyAccess.session_duration", "ISO-8601"),
-    ("missing inline policy", setter("identity_center.permission_sets.ReadOnlyAccess.inline_policy", "policies/none.json"), "identity_center.permission_sets.ReadOnlyAccess.inline_policy", "not found"),
+    ("missing inline policy", setter("identity_center.permission_sets.ReadOnlyAccess.inline_policy", "permission-sets/none.json"), "identity_center.permission_sets.ReadOnlyAccess.inline_policy", "not found"),
     ("duplicate GitHub login", setter("identity_center.people.jiro.github", "taro-suzuki"), "identity_center.people.jiro.github", "shared with another person"),
     ("missing section", lambda data: data.pop("security"), "security", "Field required"),
     ("template with other fields", setter("organization.account_email_template", "aws+{account}-{env}@acme.co.jp"), "organization.account_email_template", "no other braces"),
@@ -100,7 +100,7 @@ def test_every_problem_of_a_phase_is_reported_at_once(config_dir):
 def test_inline_policy_over_the_limit_is_refused(config_dir):
     directory = config_dir()
     statement = {"Effect": "Allow", "Action": [f"s3:GetObject{i}" for i in range(800)], "Resource": "*"}
-    (directory / "policies" / "developer-access.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    (directory / "permission-sets" / "developer-access.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
     with pytest.raises(config.ConfigError, match="non-whitespace characters, over Identity Center's 10240"):
         config.load(directory, refuse_example_domains=False)
 
