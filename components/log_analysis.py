@@ -13,89 +13,14 @@ from typing import Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.log_queries import ACCOUNT_PARTITION, DAY_FORMAT, DAY_PARTITION, REGION_PARTITION, saved_queries
 from components.secure_bucket import SecureBucket, SecureBucketArgs
+from logs.cloudtrail import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE, HIVE_OUTPUT_FORMAT, projection_parameters
+from logs.queries import ACCOUNT_PARTITION, DAY_PARTITION, REGION_PARTITION, saved_queries
 from names import ATHENA_RESULTS, ATHENA_WORKGROUP, CLOUDTRAIL_TABLE, GLUE_DATABASE, regional_bucket
 
 ENGINE_VERSION = "Athena engine version 3"
 BYTES_SCANNED_CUTOFF = 10 * 1024**3
 """10 GiB (about 0.05 USD) per query; the saved queries read 30 days of partitions."""
-PROJECTION_START = "2020/01/01"
-CLOUDTRAIL_SERDE = "com.amazon.emr.hive.serde.CloudTrailSerde"
-CLOUDTRAIL_INPUT_FORMAT = "com.amazon.emr.cloudtrail.CloudTrailInputFormat"
-HIVE_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
-
-_SESSION_ISSUER = "struct<type:string,principalid:string,arn:string,accountid:string,username:string>"
-_USER_IDENTITY = (
-    "struct<type:string,principalid:string,arn:string,accountid:string,invokedby:string,accesskeyid:string,username:string,"
-    "onbehalfof:struct<userid:string,identitystorearn:string>,"
-    "sessioncontext:struct<attributes:struct<mfaauthenticated:string,creationdate:string>,"
-    f"sessionissuer:{_SESSION_ISSUER},ec2roledelivery:string,"
-    "webidfederationdata:struct<federatedprovider:string,attributes:map<string,string>>>>"
-)
-CLOUDTRAIL_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("eventversion", "string"),
-    ("useridentity", _USER_IDENTITY),
-    ("eventtime", "string"),
-    ("eventsource", "string"),
-    ("eventname", "string"),
-    ("awsregion", "string"),
-    ("sourceipaddress", "string"),
-    ("useragent", "string"),
-    ("errorcode", "string"),
-    ("errormessage", "string"),
-    ("requestparameters", "string"),
-    ("responseelements", "string"),
-    ("additionaleventdata", "string"),
-    ("requestid", "string"),
-    ("eventid", "string"),
-    ("resources", "array<struct<arn:string,accountid:string,type:string>>"),
-    ("eventtype", "string"),
-    ("apiversion", "string"),
-    ("readonly", "string"),
-    ("recipientaccountid", "string"),
-    ("serviceeventdetails", "string"),
-    ("sharedeventid", "string"),
-    ("vpcendpointid", "string"),
-    ("vpcendpointaccountid", "string"),
-    ("eventcategory", "string"),
-    ("addendum", "struct<reason:string,updatedfields:string,originalrequestid:string,originaleventid:string>"),
-    ("sessioncredentialfromconsole", "string"),
-    ("edgedevicedetails", "string"),
-    ("tlsdetails", "struct<tlsversion:string,ciphersuite:string,clientprovidedhostheader:string>"),
-)
-"""The CloudTrail record schema of Athena's CloudTrail DDL (lower case, as the Glue catalog stores it)."""
-
-
-def trail_location(bucket: str, organization_id: str, key_prefix: str = "") -> str:
-    """Where an organisation trail writes: `s3://<bucket>/[<prefix>/]AWSLogs/<org id>/`, then `<account>/CloudTrail/<region>/<yyyy>/<MM>/<dd>/`.
-
-    Control Tower's trail uses the organisation id as its key prefix.
-    """
-    prefix = f"{key_prefix}/" if key_prefix else ""
-    return f"s3://{bucket}/{prefix}AWSLogs/{organization_id}/"
-
-
-def projection_parameters(location: str, account_ids: Sequence[str], regions: Sequence[str]) -> dict[str, str]:
-    """Partition projection: accounts and regions enumerated, days from PROJECTION_START to today."""
-    template = f"{location}${{{ACCOUNT_PARTITION}}}/CloudTrail/${{{REGION_PARTITION}}}/${{{DAY_PARTITION}}}"
-    return {
-        "EXTERNAL": "TRUE",
-        "classification": "cloudtrail",
-        "projection.enabled": "true",
-        f"projection.{ACCOUNT_PARTITION}.type": "enum",
-        f"projection.{ACCOUNT_PARTITION}.values": ",".join(sorted(set(account_ids))),
-        f"projection.{REGION_PARTITION}.type": "enum",
-        f"projection.{REGION_PARTITION}.values": ",".join(sorted(set(regions))),
-        f"projection.{DAY_PARTITION}.type": "date",
-        f"projection.{DAY_PARTITION}.format": DAY_FORMAT,
-        f"projection.{DAY_PARTITION}.range": f"{PROJECTION_START},NOW",
-        f"projection.{DAY_PARTITION}.interval": "1",
-        f"projection.{DAY_PARTITION}.interval.unit": "DAYS",
-        "storage.location.template": template,
-    }
-
-
 @dataclass(frozen=True)
 class LogAnalysisArgs:
     account_id: pulumi.Input[str]
@@ -103,7 +28,7 @@ class LogAnalysisArgs:
     region: str
     """Home region: Athena, Glue and the results bucket live there."""
     trail_location: pulumi.Input[str]
-    """S3 prefix of the organisation trail, up to `AWSLogs/<org id>/` (see `trail_location`)."""
+    """S3 prefix of the organisation trail, up to `AWSLogs/<org id>/` (see `logs.cloudtrail.trail_location`)."""
     account_ids: pulumi.Input[Sequence[str]]
     """Every account of the organisation, projected as the `account` partition."""
     trail_regions: Sequence[str]

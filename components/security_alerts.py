@@ -11,7 +11,7 @@ import pulumi_aws as aws
 import names
 from components.slack_alerts import SlackAlerts, SlackAlertsArgs
 from config.security_schema import AlertSettings
-from delivery.alerting import EVENTS, access_analyzer_findings, guardduty_findings, security_hub_findings
+from security.alerting import EVENTS, access_analyzer_findings, guardduty_findings, security_hub_findings
 from iam import minify
 
 TOPIC = "findings"

@@ -12,11 +12,8 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-ORGANIZATION_DELEGATIONS = {
-    "access-analyzer": "access-analyzer.amazonaws.com",
-    "config": "config.amazonaws.com",
-    "config-multiaccountsetup": "config-multiaccountsetup.amazonaws.com",
-}
+from security.services import ORGANIZATION_DELEGATIONS
+
 
 
 @dataclass(frozen=True)

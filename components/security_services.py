@@ -11,10 +11,7 @@ import pulumi_aws as aws
 import names
 from config.security_schema import SecurityServices as Settings
 from iam import minify, service_trust
-
-
-def standard_arn(region: str, standard: str) -> str:
-    return f"arn:aws:securityhub:{region}::standards/{standard}"
+from security.services import standard_arn
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 import names
-from delivery.alerting import CHATBOT, CHATBOT_GUARDRAIL, CHATBOT_ROLE_POLICY, topic_key_policy, topic_policy
+from security.alerting import CHATBOT, CHATBOT_GUARDRAIL, CHATBOT_ROLE_POLICY, topic_key_policy, topic_policy
 from iam import minify, service_trust
 
 

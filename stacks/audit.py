@@ -10,7 +10,7 @@ from components.security_alerts import SecurityAlerts, SecurityAlertsArgs
 from components.security_services import SecurityServices, SecurityServicesArgs
 from config import LandingZone
 from config.model import AUDIT
-from delivery.alerting import CHATBOT_REGION
+from security.alerting import CHATBOT_REGION
 from names import SECURITY_ALERTS
 from stacks.shared import account_providers, control_tower_config_integration, governed_regions, management_reference
 

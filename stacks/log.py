@@ -7,11 +7,12 @@ from typing import Mapping
 
 import pulumi
 
-from components.log_analysis import LogAnalysis, LogAnalysisArgs, trail_location
+from components.log_analysis import LogAnalysis, LogAnalysisArgs
 from components.organization_trail import OrganizationTrail, OrganizationTrailArgs
 from config import LandingZone
 from config.model import LOG
 from config.regions import AWS_REGIONS
+from logs.cloudtrail import trail_location
 from names import CONTROL_TOWER_LOGS, regional_bucket
 from stacks.shared import account_providers, management_reference
 

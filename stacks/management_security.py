@@ -12,7 +12,7 @@ from components.account_budgets import AccountBudgets, AccountBudgetsArgs, Budge
 from components.security_delegation import SecurityDelegation, SecurityDelegationArgs
 from components.slack_alerts import SlackAlerts, SlackAlertsArgs
 from config import LandingZone
-from delivery.alerting import BUDGETS, CHATBOT_REGION
+from security.alerting import BUDGETS, CHATBOT_REGION
 from names import SECURITY_ALERTS
 from stacks.shared import control_tower_config_integration, governed_regions
 

@@ -8,8 +8,8 @@ import json
 import pytest
 from parliament import analyze_policy_string
 
-from components.log_analysis import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE
-from components.log_queries import ORGANIZATIONS_POLICY_CHANGES, saved_queries
+from logs.cloudtrail import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE
+from logs.queries import ORGANIZATIONS_POLICY_CHANGES, saved_queries
 from guardrails.rules import ResourceView, evaluate
 from lzctl.plan import plan_stack
 from tests.helpers import example_data, write_config
