@@ -10,7 +10,7 @@ import pulumi_aws as aws
 
 import names
 from components.slack_alerts import SlackAlerts, SlackAlertsArgs
-from config.security_schema import AlertSettings
+from config.model import AlertSpec
 from security.alerting import EVENTS, access_analyzer_findings, guardduty_findings, security_hub_findings
 from iam import minify
 
@@ -19,7 +19,7 @@ TOPIC = "findings"
 
 @dataclass(frozen=True)
 class SecurityAlertsArgs:
-    settings: AlertSettings
+    settings: AlertSpec
     """Severity thresholds and whether Access Analyzer findings alert."""
     account_id: pulumi.Input[str]
     """The audit account."""

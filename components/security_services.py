@@ -9,15 +9,15 @@ import pulumi
 import pulumi_aws as aws
 
 import names
-from config.security_schema import SecurityServices as Settings
+from config.model import SecurityServicesSpec
 from iam import minify, service_trust
 from security.services import standard_arn
 
 
 @dataclass(frozen=True)
 class SecurityServicesArgs:
-    settings: Settings
-    """Protection plans, standards, scanned resource types, the conformance pack."""
+    settings: SecurityServicesSpec
+    """Protection plans, standards, scanned resource types, the conformance pack and its template."""
     providers: Mapping[str, aws.Provider]
     """Governed region -> audit-account provider; the home region's aggregates the others."""
     home_region: str
@@ -26,8 +26,6 @@ class SecurityServicesArgs:
     """This account, which the services also enable for itself."""
     root_id: pulumi.Input[str]
     """Organisation root: the Security Hub configuration policy is associated to it."""
-    conformance_pack: str
-    """CloudFormation template of the organisation conformance pack."""
     config_aggregator: bool
     """False when Control Tower 4.0's Config integration already aggregates the organisation."""
 
@@ -44,12 +42,12 @@ class SecurityServices(pulumi.ComponentResource):
             aws.guardduty.OrganizationConfiguration(
                 f"{name}-{region}-guardduty-organization", detector_id=detector.id, auto_enable_organization_members="ALL", opts=here
             )
-            for plan in settings.guardduty.protection_plans:
+            for plan in settings.protection_plans:
                 aws.guardduty.OrganizationConfigurationFeature(
                     f"{name}-{region}-{plan}-members", detector_id=detector.id, name=plan, auto_enable="ALL", opts=here
                 )
                 aws.guardduty.DetectorFeature(f"{name}-{region}-{plan}", detector_id=detector.id, name=plan, status="ENABLED", opts=here)
-            types = set(settings.inspector.resource_types)
+            types = set(settings.inspector_resource_types)
             aws.inspector2.OrganizationConfiguration(
                 f"{name}-{region}-inspector-organization",
                 auto_enable=aws.inspector2.OrganizationConfigurationAutoEnableArgs(
@@ -84,7 +82,7 @@ class SecurityServices(pulumi.ComponentResource):
             description="Security Hub everywhere, with the configured standards",
             configuration_policy=aws.securityhub.ConfigurationPolicyConfigurationPolicyArgs(
                 service_enabled=True,
-                enabled_standard_arns=[standard_arn(args.home_region, s) for s in settings.security_hub.standards],
+                enabled_standard_arns=[standard_arn(args.home_region, s) for s in settings.standards],
                 security_controls_configuration=aws.securityhub.ConfigurationPolicyConfigurationPolicySecurityControlsConfigurationArgs(
                     disabled_control_identifiers=[]
                 ),
@@ -114,6 +112,6 @@ class SecurityServices(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[attachment]),
             )
         aws.cfg.OrganizationConformancePack(
-            f"{name}-conformance-pack", name=settings.config.conformance_pack, template_body=args.conformance_pack, opts=home
+            f"{name}-conformance-pack", name=settings.conformance_pack, template_body=settings.conformance_pack_template, opts=home
         )
         self.register_outputs({})

@@ -8,10 +8,9 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from config import AssignmentSpec
-from config.model import UserAssignmentSpec, attachment_key, membership_key
+from config.model import AssignmentSpec, GroupSpec, PermissionSetSpec, PersonSpec, UserAssignmentSpec, attachment_key, membership_key
 from names import managed_policy_arn
-from config.schema import Group, PermissionSet, Person
+
 
 def first_instance(values: list, what: str, region: str):
     if not values:
@@ -26,14 +25,12 @@ def first_instance(values: list, what: str, region: str):
 class SSOAccessArgs:
     region: str
     """Region of the Identity Center instance (the home region)."""
-    people: Mapping[str, Person]
+    people: Mapping[str, PersonSpec]
     """Person key -> identity-store user."""
-    groups: Mapping[str, Group]
+    groups: Mapping[str, GroupSpec]
     """Group key -> identity-store group with its members."""
-    permission_sets: Mapping[str, PermissionSet]
-    """Permission set name -> definition."""
-    inline_policies: Mapping[str, str]
-    """Permission set name -> minified inline policy JSON."""
+    permission_sets: Mapping[str, PermissionSetSpec]
+    """Permission set name -> definition, with its inline policy."""
     assignments: Sequence[AssignmentSpec]
     """Every group x permission set x account to assign."""
     account_ids: Mapping[str, pulumi.Input[str]]
@@ -61,10 +58,10 @@ class SSOAccess(pulumi.ComponentResource):
             key: aws.identitystore.User(
                 f"{name}-{key}-user",
                 identity_store_id=self.identity_store_id,
-                user_name=str(person.email),
+                user_name=person.email,
                 display_name=f"{person.given_name} {person.family_name}",
                 name=aws.identitystore.UserNameArgs(given_name=person.given_name, family_name=person.family_name),
-                emails=aws.identitystore.UserEmailsArgs(value=str(person.email), primary=True),
+                emails=aws.identitystore.UserEmailsArgs(value=person.email, primary=True),
                 opts=child,
             )
             for key, person in args.people.items()
@@ -111,13 +108,13 @@ class SSOAccess(pulumi.ComponentResource):
                 )
                 for policy in spec.managed_policies
             ]
-            if ps_name in args.inline_policies:
+            if spec.inline_policy is not None:
                 policies_of[ps_name].append(
                     aws.ssoadmin.PermissionSetInlinePolicy(
                         f"{name}-{ps_name}-inline-policy",
                         instance_arn=self.instance_arn,
                         permission_set_arn=permission_set.arn,
-                        inline_policy=args.inline_policies[ps_name],
+                        inline_policy=spec.inline_policy,
                         opts=child,
                     )
                 )

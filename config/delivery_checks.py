@@ -7,13 +7,12 @@ as the accounts, so adding an application adds its whole pipeline and nothing el
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Callable, Optional
 
 import names
 from config.delivery_schema import REPOSITORY_SCOPE_ALL, REPOSITORY_SCOPE_INFRASTRUCTURE
 from config.issues import path_of
-from config.model import AccountSpec
+from config.model import AccountSpec, DeliveryPlan, PipelineSpec, ReviewerSpec, TeamSpec
 from config.schema import LandingZoneConfig
 from delivery.policies import GITHUB_OIDC_HOST, github_subject, github_trust
 from iam import minify
@@ -25,49 +24,6 @@ MAX_REVIEWERS = 6
 """GitHub allows six required reviewers per environment."""
 LONGEST_PROVIDER_ARN = f"arn:aws:iam::123456789012:oidc-provider/{GITHUB_OIDC_HOST}"
 """Provider ARNs differ only in the 12-digit account id, so any one measures the trust policy."""
-
-
-@dataclass(frozen=True)
-class ReviewerSpec:
-    teams: tuple[str, ...]
-    """Group keys, whose GitHub teams review."""
-    logins: tuple[str, ...]
-    """GitHub logins of individual reviewers."""
-
-
-@dataclass(frozen=True)
-class PipelineSpec:
-    """One application's delivery: repository, branches -> environments, deploy roles, channel."""
-
-    application: str
-    repository: str
-    kind: str
-    commands: dict[str, str]
-    """Overrides of the kind's lint/test/deploy commands."""
-    branches: dict[str, str]
-    """Branch -> environment, for the environments whose account is active."""
-    reviewers: ReviewerSpec
-    deploy_policies: dict[str, tuple[str, ...]]
-    """Environment -> AWS managed policies of its deploy role."""
-    accounts: dict[str, str]
-    """Environment -> account key."""
-    slack_channel: Optional[str]
-
-
-@dataclass(frozen=True)
-class TeamSpec:
-    group: str
-    logins: tuple[str, ...]
-    permissions: dict[str, str]
-    """Repository name -> permission."""
-
-
-@dataclass(frozen=True)
-class DeliveryPlan:
-    pipelines: tuple[PipelineSpec, ...]
-    teams: tuple[TeamSpec, ...]
-    infrastructure_repository: Optional[str]
-    infrastructure_reviewers: ReviewerSpec
 
 
 def _reviewers(cfg: LandingZoneConfig, path: str, reviewers, fail: Fail) -> ReviewerSpec:
@@ -122,6 +78,7 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
         deploy_policies={env: tuple(app.deploy_policies.get(env, DEFAULT_DEPLOY_POLICIES)) for env in active},
         accounts=active,
         slack_channel=channel,
+        description=app.description,
     )
 
 

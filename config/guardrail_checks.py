@@ -7,11 +7,11 @@ control id with a typo, a target OU that does not exist) is found here, before a
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from typing import Callable, Optional
 
 import names
 from config.issues import path_of
+from config.model import GuardrailPlan
 from config.schema import SCP_ROOT, LandingZoneConfig
 from guardrails import scp
 from guardrails.control_tower import PREREQUISITE_ROLES
@@ -21,22 +21,6 @@ from iam import account_trust, minify
 
 Fail = Callable[..., None]
 Warn = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class GuardrailPlan:
-    """What the guardrail components build, checked against AWS limits."""
-
-    scps: tuple[scp.ScpDocument, ...]
-    """Merged SCP documents, each for one target (`root` or an OU key)."""
-    privileged_role_arns: tuple[str, ...]
-    """Role ARN patterns every SCP deny exempts; deploy boundaries must forbid creating or changing them."""
-    registered_ous: tuple[str, ...]
-    """OUs to register with Control Tower, parents first; empty with Control Tower off."""
-    controls: dict[str, tuple[str, ...]]
-    """OU key -> control ids to enable; empty with Control Tower off."""
-    tag_policy: Optional[str]
-    """Minified TAG_POLICY document, or None when disabled."""
 
 
 def _suggest(value: str, known) -> str:

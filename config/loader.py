@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from config.issues import ConfigError, ConfigIssue, path_of
 from config.model import LandingZone
-from config.references import resolve
+from config.resolve import resolve
 from config.schema import LandingZoneConfig
 
 CONFIG_FILE = "landing-zone.yaml"

@@ -1,7 +1,7 @@
 """Shape of `landing-zone.yaml` (validation phase 1).
 
 Every model forbids unknown keys and constrains its values; checks that need more than one
-field at a time (references, uniqueness, templated e-mails) live in `config.references`.
+field at a time (references, uniqueness, templated e-mails) live in `config.resolve`.
 Keys of the YAML mappings are the friendly names that every other section refers to.
 """
 

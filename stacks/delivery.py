@@ -24,7 +24,7 @@ from components.github_teams import GitHubTeams, GitHubTeamsArgs
 from components.slack_channels import SlackChannels, SlackChannelsArgs
 from components.stack_deployments import StackDeployments, StackDeploymentsArgs
 from config import LandingZone
-from config.delivery_checks import PipelineSpec, ReviewerSpec
+from config.model import PipelineSpec, ReviewerSpec
 from delivery.policies import github_subject
 from workflows import (
     OFFLINE_ONLY,
@@ -143,7 +143,7 @@ class Delivery:
             pipeline.application,
             GitHubRepositoryArgs(
                 repository=pipeline.repository,
-                description=self.cfg.applications[pipeline.application].description,
+                description=pipeline.description,
                 visibility=self.cfg.github.visibility,
                 bypass_user_id=self.bypass,
                 rules=[BranchRule("release", [RELEASE_BRANCH], approvals=1)]

@@ -82,15 +82,13 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     for app, account_set in applications.items():
         account_ids.update({f"{app}-{env}": account_id for env, account_id in account_set.account_ids.items()})
 
-    identity_center = landing_zone.config.identity_center
     sso = SSOAccess(
         "sso",
         SSOAccessArgs(
             region=org.home_region,
-            people=identity_center.people,
-            groups=identity_center.groups,
-            permission_sets=identity_center.permission_sets,
-            inline_policies=landing_zone.inline_policies,
+            people=landing_zone.people,
+            groups=landing_zone.groups,
+            permission_sets=landing_zone.permission_sets,
             assignments=landing_zone.assignments,
             account_ids=account_ids,
             user_assignments=landing_zone.migration_assignments,

@@ -14,7 +14,6 @@ from components.slack_alerts import SlackAlerts, SlackAlertsArgs
 from config import LandingZone
 from security.alerting import BUDGETS, CHATBOT_REGION
 from names import SECURITY_ALERTS
-from stacks.shared import control_tower_config_integration, governed_regions
 
 
 def regional_providers(landing_zone: LandingZone, home: aws.Provider) -> dict[str, aws.Provider]:
@@ -24,7 +23,7 @@ def regional_providers(landing_zone: LandingZone, home: aws.Provider) -> dict[st
         region: home
         if region == org.home_region
         else aws.Provider(f"management-{region}", region=region, allowed_account_ids=[org.management_account_id])
-        for region in governed_regions(landing_zone)
+        for region in landing_zone.governed_regions
     }
 
 
@@ -47,7 +46,7 @@ def build_security_administration(
             log_account_id=security.log.account.id,
             home_region=org.home_region,
             providers=regional_providers(landing_zone, management),
-            delegate_config=not control_tower_config_integration(cfg),
+            delegate_config=not landing_zone.control_tower_config_integration,
             delegate_cloudtrail=not control_tower.enabled,
             after=[organization.organization],
         ),

@@ -8,7 +8,6 @@ import pulumi
 import pulumi_aws as aws
 
 import names
-from config import LandingZone
 
 
 def management_reference() -> pulumi.StackReference:
@@ -29,14 +28,3 @@ def account_providers(name: str, account_id: pulumi.Input[str], regions: Sequenc
         for region in regions
     }
 
-
-def governed_regions(landing_zone: LandingZone) -> list[str]:
-    """Home region first: aggregators and alerts live there."""
-    org = landing_zone.organization
-    return [org.home_region, *(r for r in org.governed_regions if r != org.home_region)]
-
-
-def control_tower_config_integration(cfg) -> bool:
-    """Landing zone 4.0 integrates AWS Config itself: it registers the Config administrator and aggregates."""
-    control_tower = cfg.guardrails.control_tower
-    return control_tower.enabled and control_tower.landing_zone_version != "3.3"

@@ -131,9 +131,8 @@ def test_suspended_account_moves_to_the_suspended_ou_without_a_provider():
 
 
 def sso_plan(example):
-    ic = example.config.identity_center
     account_ids = {"management": "123456789012", **{a.key: account_id(a.key) for a in example.accounts}}
-    args = SSOAccessArgs("ap-northeast-1", ic.people, ic.groups, ic.permission_sets, example.inline_policies, example.assignments, account_ids)
+    args = SSOAccessArgs("ap-northeast-1", example.people, example.groups, example.permission_sets, example.assignments, account_ids)
     return run_mocked(lambda: SSOAccess("sso", args))
 
 

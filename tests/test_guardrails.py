@@ -58,7 +58,7 @@ def test_slots_count_full_aws_access_and_control_towers_own_scp():
 
 def test_every_emitted_scp_and_identity_policy_is_lint_clean(example):
     documents = [d.content for d in example.guardrails.scps]
-    documents += list(example.inline_policies.values())
+    documents += [spec.inline_policy for spec in example.permission_sets.values() if spec.inline_policy]
     documents += [json.dumps(doc) for role in PREREQUISITE_ROLES for doc in role.inline_policies.values()]
     documents += [json.dumps(policy(scp.render(name, PARAMETERS))) for name in scp.template_names()]
     documents.append(json.dumps(deploy_boundary()))

@@ -1,7 +1,8 @@
-"""Validation phase 2: cross-references, uniqueness and templating over a well-shaped config.
+"""Validation phase 2: resolve a well-shaped config into the `LandingZone` the components build.
 
-Each check appends to one list of issues so the user sees every problem in one run. `resolve`
-returns the `LandingZone` the components build, or the issues that stop it.
+Cross-references, uniqueness and templating are checked here (guardrails and delivery in their
+`*_checks` modules); each check appends to one list of issues so the user sees every problem in
+one run. `resolve` returns the `LandingZone`, or the issues that stop it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,22 @@ from email_validator import EmailNotValidError, validate_email
 from config.delivery_checks import check_delivery
 from config.guardrail_checks import check_guardrails
 from config.issues import ConfigIssue, path_of
-from config.model import AUDIT, LOG, AccountSpec, AssignmentSpec, LandingZone, UserAssignmentSpec, attachment_key, membership_key, parents_first
+from config.model import (
+    AUDIT,
+    LOG,
+    AccountSpec,
+    AlertSpec,
+    AssignmentSpec,
+    GroupSpec,
+    LandingZone,
+    PermissionSetSpec,
+    PersonSpec,
+    SecurityServicesSpec,
+    UserAssignmentSpec,
+    attachment_key,
+    membership_key,
+    parents_first,
+)
 from config.schema import (
     RESERVED_SCOPES,
     SCOPE_ALL,
@@ -233,11 +249,14 @@ class _Checker:
             granted += [UserAssignmentSpec(person, access.permission_set, access.account) for person in access.people]
         return granted
 
-    def check_security_settings(self, accounts: list[AccountSpec]) -> None:
-        pack = self.cfg.security_services.config.conformance_pack
+    def security_services(self, accounts: list[AccountSpec]) -> SecurityServicesSpec:
+        settings = self.cfg.security_services
+        pack = settings.config.conformance_pack
         pack_file = self.source.parent / "conformance-packs" / f"{pack}.yaml"
+        text = ""
         try:
-            template = yaml.safe_load(pack_file.read_text(encoding="utf-8"))
+            text = pack_file.read_text(encoding="utf-8")
+            template = yaml.safe_load(text)
         except FileNotFoundError:
             self.fail("security_services.config.conformance_pack", "conformance pack template not found", pack, f"create {pack_file}")
         except (OSError, ValueError, yaml.YAMLError) as err:
@@ -249,6 +268,26 @@ class _Checker:
         for key in self.cfg.budgets.accounts:
             if key not in keys:
                 self.fail(path_of("budgets.accounts", key), "no such account", key, f"accounts: {', '.join(sorted(keys))}")
+        alerts = settings.alerts
+        return SecurityServicesSpec(
+            protection_plans=tuple(settings.guardduty.protection_plans),
+            standards=tuple(settings.security_hub.standards),
+            inspector_resource_types=tuple(settings.inspector.resource_types),
+            conformance_pack=pack,
+            conformance_pack_template=text,
+            alerts=AlertSpec(tuple(alerts.security_hub_severities), alerts.guardduty_min_severity, alerts.access_analyzer),
+        )
+
+    def identity_center(self, inline_policies: dict[str, str]) -> tuple[dict, dict, dict]:
+        """People, groups and permission sets as the records SSOAccess takes."""
+        ic = self.cfg.identity_center
+        people = {key: PersonSpec(p.given_name, p.family_name, str(p.email), p.github) for key, p in ic.people.items()}
+        groups = {key: GroupSpec(g.description, tuple(g.members)) for key, g in ic.groups.items()}
+        permission_sets = {
+            name: PermissionSetSpec(ps.description, ps.session_duration, tuple(ps.managed_policies), inline_policies.get(name))
+            for name, ps in ic.permission_sets.items()
+        }
+        return people, groups, permission_sets
 
     def load_inline_policies(self) -> dict[str, str]:
         policies = {}
@@ -328,8 +367,8 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     checker.check_accounts(located)
     accounts = [spec for _, spec in located]
     checker.check_people_and_groups()
-    inline_policies = checker.load_inline_policies()
-    checker.check_security_settings(accounts)
+    people, groups, permission_sets = checker.identity_center(checker.load_inline_policies())
+    security_services = checker.security_services(accounts)
     assignments = checker.expand_assignments(accounts)
     migration_assignments = checker.migration_access(accounts, today or date.today())
     delivery = check_delivery(cfg, accounts, checker.fail, checker.warnings.append)
@@ -346,10 +385,13 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
             source=source,
             accounts=tuple(accounts),
             assignments=tuple(assignments),
-            inline_policies=inline_policies,
+            people=people,
+            groups=groups,
+            permission_sets=permission_sets,
             guardrails=guardrails,
             migration_assignments=tuple(migration_assignments),
             delivery=delivery,
+            security_services=security_services,
             warnings=tuple(checker.warnings),
         ),
         [],
