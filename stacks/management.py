@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import (
+    AccountPlacement,
     AppAccountSet,
     AppAccountSetArgs,
     ControlTower,
@@ -66,16 +67,16 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     if pulumi.Config().get("phase") == BOOTSTRAP_PHASE:
         return {"organizationId": organization.organization.id, "rootId": organization.root_id, "organizationalUnitIds": organization.ou_ids}
     # Where member accounts go and how they are reached: the same for security and workload accounts.
-    placement = dict(
+    placement = AccountPlacement(
         ou_ids=organization.ou_ids, access_role_name=org.access_role_name, region=org.home_region, control_tower_trusts=trusts
     )
     security = SecurityOU(
         "security",
-        SecurityOUArgs(audit=landing_zone.account(AUDIT), log=landing_zone.account(LOG), **placement),
+        SecurityOUArgs(audit=landing_zone.account(AUDIT), log=landing_zone.account(LOG), placement=placement),
         opts=in_management,
     )
     applications = {
-        app: AppAccountSet(app, AppAccountSetArgs(accounts=landing_zone.application_accounts(app), **placement), opts=in_management)
+        app: AppAccountSet(app, AppAccountSetArgs(accounts=landing_zone.application_accounts(app), placement=placement), opts=in_management)
         for app in landing_zone.config.applications
     }
     account_ids: dict[str, pulumi.Input[str]] = {SCOPE_MANAGEMENT: org.management_account_id, **security.account_ids}
