@@ -10,7 +10,7 @@ from parliament import analyze_policy_string
 
 from logs.cloudtrail import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE
 from logs.queries import ORGANIZATIONS_POLICY_CHANGES, saved_queries
-from guardrails.rules import ResourceView, evaluate
+from rules import ResourceView, evaluate
 from lzctl.plan import plan_stack
 from tests.helpers import example_data, write_config
 from tests.helpers import both, setter

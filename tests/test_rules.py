@@ -8,9 +8,9 @@ import json
 import pytest
 from pulumi_policy import PolicyResource, PolicyResourceOptions, StackValidationArgs
 
-from guardrails.rules import RULES, ResourceView, evaluate, is_blocking
+from rules import RULES, ResourceView, evaluate, is_blocking
 from lzctl.runtime import Plan
-from policy.adapter import policy_for, view
+from rules.adapter import policy_for, view
 
 RULE = {rule.id: rule for rule in RULES}
 OIDC = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
@@ -121,3 +121,23 @@ def test_a_first_preview_does_not_fail_buckets_whose_settings_are_unknown():
     flags = dict.fromkeys(("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True)
     blocking = ResourceView("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "urn:pab", {"bucket": None, **flags})
     assert RULE["LZ-S3-HARDENED"].run([bucket, blocking]) == []
+
+
+def test_the_scp_size_limit_is_the_configured_one_in_lzctl_and_the_pack(config_dir):
+    from lzctl.plan import rule_settings
+
+    scp = ResourceView("aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({"Sid": "x" * 6000}, separators=(",", ":"))})
+    assert [v.message for v in evaluate([scp])] == ["SCP is 6010 characters, over the 5120 Organizations accepts"]
+    raised = rule_settings("management", config_dir(lambda data: data.setdefault("guardrails", {}).update(limits={"scp_max_chars": 10240})))
+    assert raised == {"LZ-SCP-SIZE": {"max_chars": 10240}}
+    assert evaluate([scp], raised) == []
+    assert rule_settings("management") == {"LZ-SCP-SIZE": {"max_chars": 5120}}
+
+    pack = policy_for(RULE["LZ-SCP-SIZE"])
+    assert pack.config_schema.properties["max_chars"]["default"] == 5120
+    options = PolicyResourceOptions(protect=True, ignore_changes=[], delete_before_replace=None, aliases=[], custom_timeouts=None, additional_secret_outputs=[])
+    resource = PolicyResource(scp.type, scp.props, "urn:p", "p", options, None, None, [], {})
+    for config, expected in ((None, ["urn:p"]), ({"enforcementLevel": "mandatory", "max_chars": 10240}, [])):
+        reported = []
+        pack.validate(StackValidationArgs([resource], config), lambda message, urn=None: reported.append(urn))
+        assert reported == expected
