@@ -14,7 +14,6 @@ import pulumi_aws as aws
 import pulumi_github as github
 import pulumi_pulumiservice as pulumiservice
 import pulumi_slack as slack
-import yaml
 
 import names
 from components import AppAccountSet, SecurityOU
@@ -37,18 +36,6 @@ from workflows import (
 )
 
 RELEASE_BRANCH = names.RELEASE_BRANCH
-
-
-def required_checks(files: Mapping[str, str]) -> list[str]:
-    """Status check contexts of the generated pull-request workflows: each job's name, or its id."""
-    checks = []
-    for text in files.values():
-        workflow = yaml.safe_load(text)
-        # YAML 1.1 reads the bare key `on` as the boolean true.
-        triggers = workflow.get("on", workflow.get(True)) or {}
-        if "pull_request" in triggers:
-            checks += [job.get("name", job_id) for job_id, job in workflow["jobs"].items()]
-    return checks
 
 
 def user_id(login: str, provider: github.Provider) -> pulumi.Output[int]:
@@ -107,7 +94,7 @@ class Delivery:
             ),
         )
         release_environment = pipeline.branches.get(RELEASE_BRANCH, list(pipeline.branches.values())[-1])
-        files = app_workflows(
+        workflows = app_workflows(
             AppWorkflowSpec(
                 app=pipeline.application,
                 repository=pipeline.repository,
@@ -148,12 +135,12 @@ class Delivery:
                 bypass_user_id=self.bypass,
                 rules=[BranchRule("release", [RELEASE_BRANCH], approvals=1)]
                 + ([BranchRule("integration", integration, approvals=0)] if integration else []),
-                required_checks=required_checks(files),
+                required_checks=workflows.required_checks,
                 extra_branches=integration,
                 environments=environments,
                 variables=repository_variables,
                 secrets=repository_secrets,
-                files=files,
+                files=workflows.files,
                 team_permissions=self.team_permissions(pipeline.repository),
             ),
             opts=self.in_github,
@@ -189,7 +176,7 @@ class Delivery:
                 )
                 if stack_deployments.plan_role_arn is not None:
                     variables[names.plan_role_variable(stack)] = stack_deployments.plan_role_arn
-        files = infra_workflows(InfraWorkflowSpec(repository=repository, stacks=tuple(stacks), **({"pins": self.pins} if self.pins else {})))
+        workflows = infra_workflows(InfraWorkflowSpec(repository=repository, stacks=tuple(stacks), **({"pins": self.pins} if self.pins else {})))
         reviewers = self.reviewers(self.plan.infrastructure_reviewers)
         environments = [EnvironmentSpec(stack, RELEASE_BRANCH, **reviewers) for stack in stacks]
         # Pull-request code gets the Pulumi token and the plan roles only once a reviewer approves.
@@ -202,10 +189,10 @@ class Delivery:
                 visibility=self.cfg.github.visibility,
                 bypass_user_id=self.bypass,
                 rules=[BranchRule("release", [RELEASE_BRANCH], approvals=1)],
-                required_checks=required_checks(files),
+                required_checks=workflows.required_checks,
                 environments=environments,
                 variables=variables,
-                files=files,
+                files=workflows.files,
                 team_permissions=self.team_permissions(repository),
             ),
             opts=self.in_github,

@@ -122,7 +122,7 @@ def test_branch_rules_require_reviews_checks_and_forbid_force_push_and_deletion(
 
 
 def test_generated_workflows_are_committed_to_every_deploy_branch(management_plan):
-    expected = app_workflows(AppWorkflowSpec(app="shop", repository="shop", kind="rails"))
+    expected = app_workflows(AppWorkflowSpec(app="shop", repository="shop", kind="rails")).files
     for branch in ("main", "develop", "staging"):
         committed = inputs(management_plan, f"shop-{branch}-deploy-file")
         assert (committed["branch"], committed["file"]) == (branch, ".github/workflows/deploy.yml")

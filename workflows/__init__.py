@@ -7,6 +7,7 @@ Pulumi, GitHub or the network.
 from workflows.app import app_workflows
 from workflows.infra import OFFLINE_ONLY, PREVIEW_ENVIRONMENT, infra_workflows
 from workflows.pins import DEFAULT_PINS, ActionPins, Pin
+from workflows.render import Workflows
 from workflows.spec import KINDS, AppWorkflowSpec, Commands, InfraWorkflowSpec, default_commands
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "infra_workflows",
     "OFFLINE_ONLY",
     "PREVIEW_ENVIRONMENT",
+    "Workflows",
 ]

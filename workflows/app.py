@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import names
 from workflows import steps
-from workflows.render import to_yaml
+from workflows.render import Workflows, render
 from workflows.spec import AppWorkflowSpec
 
 CI_PATH = ".github/workflows/ci.yml"
 DEPLOY_PATH = ".github/workflows/deploy.yml"
 
 
-def app_workflows(spec: AppWorkflowSpec) -> dict[str, str]:
-    """Path -> YAML text of the application's CI (pull requests) and deploy (pushes) workflows."""
-    return {CI_PATH: to_yaml(_ci(spec), spec.pins), DEPLOY_PATH: to_yaml(_deploy(spec), spec.pins)}
+def app_workflows(spec: AppWorkflowSpec) -> Workflows:
+    """The application's CI (pull requests) and deploy (pushes) workflows, and CI's check names."""
+    return render({CI_PATH: _ci(spec), DEPLOY_PATH: _deploy(spec)}, spec.pins)
 
 
 def _ci(spec: AppWorkflowSpec) -> dict:

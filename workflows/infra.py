@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import names
 from workflows import steps
-from workflows.render import to_yaml
+from workflows.render import Workflows, render
 from workflows.spec import InfraWorkflowSpec
 
 PREVIEW_PATH = ".github/workflows/preview.yml"
@@ -19,9 +19,9 @@ OFFLINE_ONLY = (names.MANAGEMENT_STACK,)
 read-only role may do; it is planned and validated offline instead."""
 
 
-def infra_workflows(spec: InfraWorkflowSpec) -> dict[str, str]:
-    """Path -> YAML text of the infrastructure repository's pull-request workflow."""
-    return {PREVIEW_PATH: to_yaml(_preview(spec), spec.pins)}
+def infra_workflows(spec: InfraWorkflowSpec) -> Workflows:
+    """The infrastructure repository's pull-request workflow and its check names."""
+    return render({PREVIEW_PATH: _preview(spec)}, spec.pins)
 
 
 def _preview(spec: InfraWorkflowSpec) -> dict:
