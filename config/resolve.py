@@ -190,7 +190,11 @@ class _Checker:
                 self.fail(path_of(path, "email"), "root e-mail is at a reserved example domain", spec.email, "AWS sends the new account's root credentials there; use a mailbox you own (set email or organization.account_email_template)")
         elif at_example_domains:
             keys = ", ".join(spec.key for _, spec in at_example_domains)
-            self.warnings.append(f"root e-mails of {len(at_example_domains)} accounts ({keys}) are at reserved example domains; AWS would send root credentials there, so a real `pulumi up` refuses them")
+            self.warnings.append(
+                f"root e-mails of {len(at_example_domains)} accounts ({keys}) are at reserved example domains; AWS would send root "
+                "credentials there, so a real `pulumi up` refuses them; only a run with landing-zone:offlinePlan (which lzctl plan "
+                "sets; never set it on a stack you deploy) accepts them"
+            )
 
     # --- Identity Center ----------------------------------------------------------------
 

@@ -1,4 +1,9 @@
-"""`lzctl plan`: the real `__main__.py`, run offline under mocks, with the stack's own config."""
+"""`lzctl plan`: the real `__main__.py`, run offline under mocks, with the stack's own config.
+
+The program is told it runs offline, never left to guess: `offline_config` adds
+`landing-zone:offlinePlan: true` (root e-mails at example domains become a warning) and a masked
+placeholder for every secret the stack file does not set.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,24 @@ from config.loader import read_yaml
 from config.schema import LandingZoneConfig
 from lzctl.mocks import LandingZoneMocks
 from lzctl.runtime import Plan, run_program
-from lzctl.stackfile import PROJECT_ROOT, StackSettings, read_stack
+from lzctl.stackfile import OFFLINE_PLACEHOLDER, PROJECT_ROOT, StackSettings, read_stack
 from names import MANAGEMENT_STACK
+from stacks import OFFLINE_PLAN
+from stacks.secrets import SECRETS
 
 
-def resolveresolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> Path:
+def offline_config(project: str, config: dict[str, str], secret_keys: list[str]) -> tuple[dict[str, str], list[str]]:
+    """`config` and its secret keys as the offline plan runs them (see the module docstring)."""
+    config = {**config, f"{project}:{OFFLINE_PLAN}": "true"}
+    secret_keys = list(secret_keys)
+    for key in (f"{project}:{secret}" for secret in SECRETS):
+        if key not in config:
+            config[key] = OFFLINE_PLACEHOLDER
+            secret_keys.append(key)
+    return config, secret_keys
+
+
+def resolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> Path:
     """The folder of landing-zone.yaml: `config_dir` if given, else the stack's configDir under the project."""
     if config_dir is not None:
         return Path(config_dir).resolve()
@@ -33,15 +51,15 @@ def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path 
     references = {}
     if stack != MANAGEMENT_STACK and (project_dir / f"Pulumi.{MANAGEMENT_STACK}.yaml").is_file():
         references[MANAGEMENT_STACK] = plan_stack(MANAGEMENT_STACK, config_dir, project_dir).outputs
-    config = dict(settings.config)
-    config[f"{settings.project}:configDir"] = str(resolveresolve_config_dir(settings, config_dir, project_dir))
+    config = {**settings.config, f"{settings.project}:configDir": str(resolve_config_dir(settings, config_dir, project_dir))}
+    config, secret_keys = offline_config(settings.project, config, settings.secret_keys)
     main = project_dir / "__main__.py"
     return run_program(
         lambda: runpy.run_path(str(main), run_name="__main__"),
         project=settings.project,
         stack=stack,
         config=config,
-        secret_keys=settings.secret_keys,
+        secret_keys=secret_keys,
         mocks=LandingZoneMocks(references),
     )
 

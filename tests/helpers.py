@@ -28,7 +28,7 @@ import stacks
 from config import ConfigError
 from lzctl import migrate, render
 from lzctl.mocks import LandingZoneMocks
-from lzctl.plan import plan_stack
+from lzctl.plan import offline_config, plan_stack
 from lzctl.runtime import Plan, run_program
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,7 +82,8 @@ def run_mocked(program: Callable[[], None]) -> Plan:
     return run_program(program, project="landing-zone", stack="test", mocks=LandingZoneMocks())
 
 
-def run_management(config_dir: Path, role: str = "management"):
+def run_management(config_dir: Path, role: str = "management", offline: bool = True, **more_config: str):
+    """Run the program as `lzctl plan` does (`offline`), or as a real run would with no secrets set."""
     errors = []
 
     def program():
@@ -91,13 +92,11 @@ def run_management(config_dir: Path, role: str = "management"):
         except ConfigError as err:
             errors.append(err)
 
-    plan = run_program(
-        program,
-        project="landing-zone",
-        stack="management",
-        config={"landing-zone:role": role, "landing-zone:configDir": str(config_dir)},
-        mocks=LandingZoneMocks(),
-    )
+    config = {"landing-zone:role": role, "landing-zone:configDir": str(config_dir), **{f"landing-zone:{k}": v for k, v in more_config.items()}}
+    secret_keys: list[str] = []
+    if offline:
+        config, secret_keys = offline_config("landing-zone", config, secret_keys)
+    plan = run_program(program, project="landing-zone", stack="management", config=config, secret_keys=secret_keys, mocks=LandingZoneMocks())
     return plan, errors
 
 

@@ -9,7 +9,7 @@ import pytest
 import config
 from delivery.policies import deploy_boundary
 from lzctl.runtime import SECRET
-from stacks.secrets import OFFLINE_PLACEHOLDER
+from lzctl.stackfile import OFFLINE_PLACEHOLDER
 from tests.helpers import run_management
 from tests.helpers import setter
 from workflows import AppWorkflowSpec, app_workflows
@@ -180,16 +180,12 @@ def test_no_token_appears_in_plain_text(management_plan):
     assert OFFLINE_PLACEHOLDER not in json.dumps(render.to_json(management_plan))
 
 
-def test_a_real_run_without_the_tokens_stops_before_registering_anything(monkeypatch, tmp_path):
-    import stacks
-
-    monkeypatch.setattr(stacks, "running_offline", lambda: False)
-    example = tmp_path / "config"
+def test_a_real_run_without_the_tokens_stops_before_registering_anything(tmp_path):
     from tests.helpers import example_data, write_config
 
     data = example_data()
     data["organization"]["account_email_template"] = "aws+{account}@acme-corp.co.jp"
-    plan, errors = run_management(write_config(example, data))
+    plan, errors = run_management(write_config(tmp_path / "config", data), offline=False)
     message = str(errors[0])
     for key in ("githubToken", "slackToken", "slackNotifyToken", "pulumiAccessToken", "pulumiPreviewToken", "slackWebhookUrl"):
         assert f"landing-zone:{key}: missing secret" in message

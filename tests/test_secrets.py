@@ -11,7 +11,7 @@ from config import ConfigError
 from lzctl import render
 from lzctl.plan import plan_stack
 from lzctl.runtime import SECRET
-from stacks.secrets import OFFLINE_PLACEHOLDER
+from lzctl.stackfile import OFFLINE_PLACEHOLDER
 
 PROGRAM = '''
 import pulumi
