@@ -7,11 +7,12 @@ control id with a typo, a target OU that does not exist) is found here, before a
 from __future__ import annotations
 
 import difflib
-from typing import Callable, Optional
+from dataclasses import replace
+from typing import Callable, Mapping, Optional
 
 import names
 from config.issues import path_of
-from config.model import GuardrailPlan
+from config.model import STACK_ACCOUNTS, GuardrailPlan
 from config.schema import SCP_ROOT, LandingZoneConfig
 from guardrails import scp
 from guardrails.control_tower import PREREQUISITE_ROLES
@@ -39,8 +40,6 @@ def default_scp_targets(cfg: LandingZoneConfig) -> dict[str, list[str]]:
 CONTROL_TOWER_LOG_BUCKETS = tuple(map(names.bucket_pattern, (names.CONTROL_TOWER_LOGS, names.CONTROL_TOWER_ACCESS_LOGS)))
 TRAIL_LOG_BUCKETS = (names.bucket_pattern(names.TRAIL_LOGS),)
 """With Control Tower off, the log stack's trail bucket (one per log account and home region)."""
-STACK_DEPLOY_ROLES = f"{names.GITHUB_PATH.strip('/')}/{names.pulumi_deploy_role('*').name}"
-"""The roles Pulumi Deployments runs the landing-zone stacks with: they change the guarded services."""
 
 
 def protected_log_buckets(cfg: LandingZoneConfig) -> list[str]:
@@ -50,9 +49,13 @@ def protected_log_buckets(cfg: LandingZoneConfig) -> list[str]:
     return list(CONTROL_TOWER_LOG_BUCKETS if cfg.guardrails.control_tower.enabled else TRAIL_LOG_BUCKETS)
 
 
-def privileged_roles(cfg: LandingZoneConfig) -> list[str]:
-    deploys = [STACK_DEPLOY_ROLES] if cfg.deployments is not None and cfg.deployments.enabled else []
-    return [*deploys, *cfg.guardrails.scp.privileged_roles]
+def exemptions(cfg: LandingZoneConfig) -> tuple[scp.Exemption, ...]:
+    """Whom every deny exempts. The roles Pulumi Deployments runs the stacks with change the guarded
+    services, so each is exempt, in its own stack's account only."""
+    deployments = cfg.deployments if cfg.deployments is not None and cfg.deployments.enabled else None
+    deploy_roles = {stack: STACK_ACCOUNTS[stack] for stack in deployments.stacks} if deployments else {}
+    control_tower = cfg.guardrails.control_tower.enabled
+    return scp.exemptions(cfg.organization.access_role_name, cfg.guardrails.scp.privileged_roles, control_tower, deploy_roles)
 
 
 def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[str, ...]:
@@ -68,7 +71,9 @@ def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[st
     return tuple(key for key in parents_first if key not in skip)
 
 
-def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fail, warn: Warn) -> GuardrailPlan:
+def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], known_account_ids: Mapping[str, str], fail: Fail, warn: Warn) -> GuardrailPlan:
+    """`known_account_ids`: account key -> id, for the accounts whose id the config gives (the
+    management account, adopted accounts); the SCPs name the others' ids once they exist."""
     guardrails = cfg.guardrails
     limits = guardrails.limits
     ous = cfg.organization.organizational_units
@@ -84,9 +89,10 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
     # OUs under Control Tower: each carries Control Tower's own SCP and can take controls.
     governed = set(registered) | ({cfg.security.ou} if guardrails.control_tower.enabled else set())
 
+    exempted = exemptions(cfg)
     parameters = scp.ScpParameters(
         governed_regions=tuple(cfg.organization.governed_regions),
-        privileged_role_arns=scp.privileged_role_arns(cfg.organization.access_role_name, privileged_roles(cfg), guardrails.control_tower.enabled),
+        privileged_role_arns=tuple(exemption.arn for exemption in exempted),
         protected_bucket_resources=scp.bucket_resources(protected_log_buckets(cfg)),
     )
     templates = scp.template_names()
@@ -102,7 +108,7 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
             fail(path, "no such SCP template", name, _suggest(name, templates) + " (guardrails/templates/scp/<name>.json)")
         if unknown:
             continue
-        packed = scp.pack(target, chosen, parameters, limits.scp_max_chars)
+        packed = [replace(doc, content=doc.render(known_account_ids)) for doc in scp.pack(target, chosen, parameters, limits.scp_max_chars)]
         for breach in scp.check_limits(packed, limits.scp_max_chars, limits.scps_per_target, target in governed):
             fail(path, breach.message, None, "raise guardrails.limits if AWS raised your quota, or move templates to another target")
         documents += packed
@@ -139,4 +145,6 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
             fail("guardrails.tag_policy", f"tag policy is {len(tags)} characters, over the limit of {limits.tag_policy_max_chars}", None, "list fewer tags or resource types")
     if waiting_for_identity_center:
         registered, controls = (), {}
-    return GuardrailPlan(tuple(documents), parameters.privileged_role_arns, registered, controls, tags)
+    # A deploy must not create or reshape an exempted role in any account: the boundary names them all so.
+    privileged = tuple(dict.fromkeys(exemption.role.arn() for exemption in exempted))
+    return GuardrailPlan(tuple(documents), privileged, registered, controls, tags)

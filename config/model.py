@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 import names
-from config.schema import LandingZoneConfig
+from config.schema import SCOPE_MANAGEMENT, LandingZoneConfig
 from guardrails.scp import ScpDocument
 
 AUDIT = "audit"
 LOG = "log"
 """Account keys of the Security OU's two accounts (beside `management` and `<app>-<env>`)."""
+STACK_ACCOUNTS = {names.MANAGEMENT_STACK: SCOPE_MANAGEMENT, names.AUDIT_STACK: AUDIT, names.LOG_STACK: LOG}
+"""Stack -> key of the account it deploys into."""
 
 
 def parents_first(parents: Mapping[str, Optional[str]]) -> list[str]:
@@ -155,7 +157,7 @@ class GuardrailPlan:
     scps: tuple[ScpDocument, ...]
     """Merged SCP documents, each for one target (`root` or an OU key)."""
     privileged_role_arns: tuple[str, ...]
-    """Role ARN patterns every SCP deny exempts; deploy boundaries must forbid creating or changing them."""
+    """The roles the SCPs exempt, in any account: deploy boundaries forbid creating or changing them."""
     registered_ous: tuple[str, ...]
     """OUs to register with Control Tower, parents first; empty with Control Tower off."""
     controls: dict[str, tuple[str, ...]]

@@ -380,7 +380,8 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     if ou_tree_sound:
         # OU order and guardrail targets are only meaningful once the OU tree itself is sound.
         order = parents_first({key: ou.parent for key, ou in cfg.organization.organizational_units.items()})
-        guardrails = check_guardrails(cfg, order, checker.fail, checker.warnings.append)
+        known = {SCOPE_MANAGEMENT: cfg.organization.management_account_id, **{a.key: a.existing_account_id for a in accounts if a.existing_account_id}}
+        guardrails = check_guardrails(cfg, order, known, checker.fail, checker.warnings.append)
     if checker.issues:
         return None, checker.issues
     return (

@@ -105,6 +105,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
             target_ids={SCP_ROOT: organization.root_id, **organization.ou_ids},
             tag_policy=guardrails.tag_policy,
             tag_policy_target=landing_zone.config.guardrails.tag_policy.target,
+            account_ids=account_ids,
             after=[organization.organization],
         ),
         opts=in_management,
