@@ -55,6 +55,8 @@ class PlannedResource:
     """The id the mocks answered, for rules that match resources by id."""
     read: bool = False
     """Read, not managed (a stack reference, a `get` of an existing resource)."""
+    aliases: tuple[dict, ...] = ()
+    """Alias specs as the engine gets them (`{"spec": {"noParent": True}}`: it was a child of the stack)."""
 
     @property
     def op(self) -> str:
@@ -134,6 +136,7 @@ class RecordingMonitor(MockMonitor):
         self._record(
             response.urn, request, request.object,
             custom=request.custom, protect=request.protect, import_id=request.importId, id=response.id,
+            aliases=tuple(json_format.MessageToDict(alias) for alias in request.aliases),
         )
         return response
 

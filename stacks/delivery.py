@@ -17,7 +17,7 @@ import pulumi_slack as slack
 
 import names
 from components import AppAccountSet, SecurityOU
-from components.deploy_roles import DeployRoles, DeployRolesArgs
+from components.application_pipeline import ApplicationPipeline, ApplicationPipelineArgs
 from components.github_repository import BranchRule, EnvironmentSpec, GitHubRepository, GitHubRepositoryArgs
 from components.github_teams import GitHubTeams, GitHubTeamsArgs
 from components.slack_channels import SlackChannels, SlackChannelsArgs
@@ -25,17 +25,8 @@ from components.stack_deployments import StackDeployments, StackDeploymentsArgs
 from config import LandingZone
 from config.model import PipelineSpec, ReviewerSpec
 from delivery.policies import github_subject
-from workflows import (
-    OFFLINE_ONLY,
-    PREVIEW_ENVIRONMENT,
-    ActionPins,
-    AppWorkflowSpec,
-    InfraWorkflowSpec,
-    app_workflows,
-    infra_workflows,
-)
+from workflows import OFFLINE_ONLY, PREVIEW_ENVIRONMENT, ActionPins, InfraWorkflowSpec, infra_workflows
 
-RELEASE_BRANCH = names.RELEASE_BRANCH
 
 
 def user_id(login: str, provider: github.Provider) -> pulumi.Output[int]:
@@ -80,68 +71,25 @@ class Delivery:
         channels = SlackChannels("slack", SlackChannelsArgs(names_), opts=pulumi.ResourceOptions(providers=[provider]))
         self.channels = channels.channel_ids
 
-    def application(self, pipeline: PipelineSpec, accounts: AppAccountSet) -> GitHubRepository:
-        container = pipeline.application if pipeline.kind == "container" else None
-        roles = DeployRoles(
+    def application(self, pipeline: PipelineSpec, accounts: AppAccountSet) -> ApplicationPipeline:
+        channel = self.channels.get(pipeline.application)
+        reviewers = self.reviewers(pipeline.reviewers)
+        return ApplicationPipeline(
             pipeline.application,
-            DeployRolesArgs(
+            ApplicationPipelineArgs(
+                pipeline=pipeline,
                 owner=self.cfg.github.owner,
-                repository=pipeline.repository,
-                providers={env: accounts.providers[env] for env in pipeline.accounts},
-                deploy_policies=pipeline.deploy_policies,
-                container_repository=container,
-                privileged_role_arns=self.landing_zone.guardrails.privileged_role_arns,
-            ),
-        )
-        release_environment = pipeline.branches.get(RELEASE_BRANCH, list(pipeline.branches.values())[-1])
-        workflows = app_workflows(
-            AppWorkflowSpec(
-                app=pipeline.application,
-                repository=pipeline.repository,
-                kind=pipeline.kind,
-                branches=pipeline.branches,
-                prod_environment=release_environment,
-                ecr_repository=container,
-                **pipeline.commands,
-                **({"pins": self.pins} if self.pins else {}),
-            )
-        )
-        environments = []
-        for branch, env in pipeline.branches.items():
-            variables = {
-                names.AWS_ROLE_ARN: roles.deploy_role_arns[env],
-                names.AWS_REGION: self.cfg.organization.home_region,
-                names.AWS_ACCOUNT_ID: accounts.account_ids[env],
-            }
-            secrets = {}
-            if pipeline.application in self.channels:
-                variables[names.SLACK_CHANNEL_ID] = self.channels[pipeline.application]
-                secrets[names.SLACK_BOT_TOKEN] = self.secrets["slackNotifyToken"]
-            reviewers = self.reviewers(pipeline.reviewers) if env == release_environment else {}
-            environments.append(EnvironmentSpec(env, branch, variables=variables, secrets=secrets, **reviewers))
-        integration = [branch for branch in pipeline.branches if branch != RELEASE_BRANCH]
-        # The approval request and the release tag run in jobs without an environment.
-        repository_variables = {names.plan_role_variable(env): arn for env, arn in roles.plan_role_arns.items()}
-        repository_secrets = {}
-        if pipeline.application in self.channels:
-            repository_variables[names.SLACK_CHANNEL_ID] = self.channels[pipeline.application]
-            repository_secrets[names.SLACK_BOT_TOKEN] = self.secrets["slackNotifyToken"]
-        return GitHubRepository(
-            pipeline.application,
-            GitHubRepositoryArgs(
-                repository=pipeline.repository,
-                description=pipeline.description,
                 visibility=self.cfg.github.visibility,
+                providers={env: accounts.providers[env] for env in pipeline.accounts},
+                account_ids={env: accounts.account_ids[env] for env in pipeline.accounts},
+                region=self.cfg.organization.home_region,
+                privileged_role_arns=self.landing_zone.guardrails.privileged_role_arns,
                 bypass_user_id=self.bypass,
-                rules=[BranchRule("release", [RELEASE_BRANCH], approvals=1)]
-                + ([BranchRule("integration", integration, approvals=0)] if integration else []),
-                required_checks=workflows.required_checks,
-                extra_branches=integration,
-                environments=environments,
-                variables=repository_variables,
-                secrets=repository_secrets,
-                files=workflows.files,
                 team_permissions=self.team_permissions(pipeline.repository),
+                slack_channel_id=channel,
+                slack_bot_token=self.secrets["slackNotifyToken"] if channel is not None else None,
+                pins=self.pins,
+                **reviewers,
             ),
             opts=self.in_github,
         )
@@ -178,7 +126,7 @@ class Delivery:
                     variables[names.plan_role_variable(stack)] = stack_deployments.plan_role_arn
         workflows = infra_workflows(InfraWorkflowSpec(repository=repository, stacks=tuple(stacks), **({"pins": self.pins} if self.pins else {})))
         reviewers = self.reviewers(self.plan.infrastructure_reviewers)
-        environments = [EnvironmentSpec(stack, RELEASE_BRANCH, **reviewers) for stack in stacks]
+        environments = [EnvironmentSpec(stack, names.RELEASE_BRANCH, **reviewers) for stack in stacks]
         # Pull-request code gets the Pulumi token and the plan roles only once a reviewer approves.
         environments.append(EnvironmentSpec(PREVIEW_ENVIRONMENT, None, secrets=preview_secrets, **reviewers))
         return GitHubRepository(
@@ -188,7 +136,7 @@ class Delivery:
                 description="The AWS landing zone as code (Pulumi): organisation, accounts, guardrails, pipelines.",
                 visibility=self.cfg.github.visibility,
                 bypass_user_id=self.bypass,
-                rules=[BranchRule("release", [RELEASE_BRANCH], approvals=1)],
+                rules=[BranchRule("release", [names.RELEASE_BRANCH], approvals=1)],
                 required_checks=workflows.required_checks,
                 environments=environments,
                 variables=variables,
@@ -213,7 +161,7 @@ def build_delivery(
     delivery.slack_channels()
     teams = GitHubTeams("github", GitHubTeamsArgs(teams=landing_zone.delivery.teams), opts=delivery.in_github)
     delivery.team_ids = teams.team_ids
-    repositories = {p.repository: delivery.application(p, applications[p.application]) for p in landing_zone.delivery.pipelines}
+    repositories = {p.repository: delivery.application(p, applications[p.application]).repository for p in landing_zone.delivery.pipelines}
     providers: dict[str, Optional[aws.Provider]] = {names.MANAGEMENT_STACK: management, names.AUDIT_STACK: security.audit.provider, names.LOG_STACK: security.log.provider}
     repositories[landing_zone.delivery.infrastructure_repository] = delivery.infrastructure(providers)
     outputs = {

@@ -232,3 +232,14 @@ def test_an_application_with_every_account_suspended_keeps_no_pipeline(config_di
     assert not errors
     assert not [r for r in plan.of_type("github:index/repository:Repository") if r.inputs["name"] == "booking"]
     assert len(plan.of_type("aws:organizations/account:Account")) == 8  # still managed, parked in Suspended
+
+
+def test_the_pipeline_component_keeps_repositories_and_roles_through_aliases(management_plan):
+    for app in ("shop", "booking"):
+        pipeline = next(r for r in management_plan.resources if r.type == "landingzone:application_pipeline:ApplicationPipeline" and r.name == app)
+        moved = [r for r in management_plan.resources if r.parent == pipeline.urn]
+        assert sorted(r.type for r in moved) == ["landingzone:deploy_roles:DeployRoles", "landingzone:github_repository:GitHubRepository"]
+        # Before the component they were children of the stack: the engine matches the old URNs
+        # (and, inherited, their children's) instead of replacing repositories and roles.
+        assert all(r.aliases == ({"spec": {"noParent": True}},) for r in moved)
+    assert not [r for r in management_plan.resources if r.aliases and r.parent.split("::")[-2].split("$")[-1] != "landingzone:application_pipeline:ApplicationPipeline"]

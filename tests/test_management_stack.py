@@ -102,6 +102,7 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 + 3 * 2,
         "aws:iam/policy:Policy": 3,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 3,
+        "landingzone:application_pipeline:ApplicationPipeline": 1,
         "landingzone:deploy_roles:DeployRoles": 1,
         "landingzone:github_repository:GitHubRepository": 1,
         "github:index/repository:Repository": 1,
