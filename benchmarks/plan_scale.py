@@ -32,6 +32,7 @@ from lzctl.mocks import LandingZoneMocks  # noqa: E402
 from lzctl.plan import plan_stack  # noqa: E402
 from lzctl.runtime import run_program  # noqa: E402
 
+
 def scaled_config(applications: int) -> dict:
     """The example org with `applications` apps, each with its own developer group and assignments."""
     data = yaml.safe_load((REPO / "config" / CONFIG_FILE).read_text())
@@ -91,14 +92,14 @@ def main() -> None:
             (config_dir / CONFIG_FILE).write_text(yaml.safe_dump(scaled_config(size)))
             for folder in ("permission-sets", "conformance-packs"):
                 (config_dir / folder).symlink_to(REPO / "config" / folder)
-            plan_seconds, plan = timed(lambda: plan_stack("management", config_dir), args.repeat)
+            plan_seconds, plan = timed(lambda config_dir=config_dir: plan_stack("management", config_dir), args.repeat)
             resources = len(plan.resources)
             floor_seconds, _ = timed(
-                lambda: run_program(bare_program(resources - 1), project="bench", stack="floor", mocks=LandingZoneMocks()),
+                lambda resources=resources: run_program(bare_program(resources - 1), project="bench", stack="floor", mocks=LandingZoneMocks()),
                 args.repeat,
             )
             typed_seconds, _ = timed(
-                lambda: run_program(typed_program(plan), project="bench", stack="typed", mocks=LandingZoneMocks()),
+                lambda plan=plan: run_program(typed_program(plan), project="bench", stack="typed", mocks=LandingZoneMocks()),
                 args.repeat,
             )
             accounts = 2 + 3 * size

@@ -63,7 +63,7 @@ class Guardrails(pulumi.ComponentResource):
         if not document.accounts:
             return document.content
         ids = pulumi.Output.all(*(account_ids[key] for key in document.accounts))
-        return ids.apply(lambda values: document.render(dict(zip(document.accounts, values))))
+        return ids.apply(lambda values: document.render(dict(zip(document.accounts, values, strict=True))))
 
     def _attach(self, name, key, policy_type, content, description, target_id, opts) -> aws.organizations.Policy:
         policy = aws.organizations.Policy(

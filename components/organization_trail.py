@@ -16,6 +16,8 @@ import pulumi_aws as aws
 from components.secure_bucket import ObjectLock, SecureBucket, SecureBucketArgs
 from logs.cloudtrail import OBJECT_LOCK_MODE, trail_arn, trail_bucket_statements, trail_key_statements, trail_location
 from names import TRAIL, TRAIL_LOGS, regional_bucket
+
+
 @dataclass(frozen=True)
 class OrganizationTrailArgs:
     account_id: pulumi.Input[str]

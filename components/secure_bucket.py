@@ -17,6 +17,7 @@ from iam import minify
 from logs.buckets import OBJECT_LOCK_MODES, LifecycleRule, bucket_policy, key_policy, lifecycle_rule
 from names import kms_alias
 
+
 def _lifecycle_args(rule: LifecycleRule) -> aws.s3.BucketLifecycleConfigurationRuleArgs:
     transitions, noncurrent_transitions, expiration = None, None, None
     if rule.glacier_after_days is not None:

@@ -11,8 +11,8 @@ import pulumi_aws as aws
 import names
 from components.slack_alerts import SlackAlerts, SlackAlertsArgs
 from config.model import AlertSpec
-from security.alerting import EVENTS, access_analyzer_findings, guardduty_findings, security_hub_findings
 from iam import minify
+from security.alerting import EVENTS, access_analyzer_findings, guardduty_findings, security_hub_findings
 
 TOPIC = "findings"
 

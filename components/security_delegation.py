@@ -15,7 +15,6 @@ import pulumi_aws as aws
 from security.services import ORGANIZATION_DELEGATIONS
 
 
-
 @dataclass(frozen=True)
 class SecurityDelegationArgs:
     audit_account_id: pulumi.Input[str]

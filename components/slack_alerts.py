@@ -9,8 +9,8 @@ import pulumi
 import pulumi_aws as aws
 
 import names
-from security.alerting import CHATBOT, CHATBOT_GUARDRAIL, CHATBOT_ROLE_POLICY, topic_key_policy, topic_policy
 from iam import minify, service_trust
+from security.alerting import CHATBOT, CHATBOT_GUARDRAIL, CHATBOT_ROLE_POLICY, topic_key_policy, topic_policy
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from config.types import (
     SessionDuration,
 )
 
+
 class OrganizationalUnit(Model):
     name: OuName = Field(description="The OU's name in AWS Organizations.")
     parent: Optional[Key] = Field(None, description="Key of the parent OU; omitted means the root.")

@@ -7,8 +7,8 @@ from typing import Any, Iterable, Mapping, Optional
 
 from rules import core
 from rules.core import ADVISORY, MANDATORY, ResourceView, Rule, Violation
-from rules.landing_zone import settings_from
 from rules.landing_zone import RULES as LANDING_ZONE_RULES
+from rules.landing_zone import settings_from
 
 RULES: tuple[Rule, ...] = LANDING_ZONE_RULES
 """Every rule, in report order."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable, Iterator, Mapping, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from config.schema import Limits
 from delivery.policies import GITHUB_AUDIENCE, GITHUB_OIDC_HOST

@@ -10,8 +10,8 @@ from components.security_alerts import SecurityAlerts, SecurityAlertsArgs
 from components.security_services import SecurityServices, SecurityServicesArgs
 from config import LandingZone
 from config.model import AUDIT
-from security.alerting import CHATBOT_REGION
 from names import SECURITY_ALERTS
+from security.alerting import CHATBOT_REGION
 from stacks.shared import account_providers, management_reference
 
 

@@ -28,7 +28,6 @@ from delivery.policies import github_subject
 from workflows import OFFLINE_ONLY, PREVIEW_ENVIRONMENT, ActionPins, InfraWorkflowSpec, infra_workflows
 
 
-
 def user_id(login: str, provider: github.Provider) -> pulumi.Output[int]:
     found = github.get_user_output(username=login, opts=pulumi.InvokeOutputOptions(provider=provider))
     return found.id.apply(int)

@@ -7,6 +7,7 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
+import names
 from components import (
     AccountPlacement,
     AppAccountSet,
@@ -23,7 +24,6 @@ from components import (
     SSOAccess,
     SSOAccessArgs,
 )
-import names
 from config import LandingZone
 from config.model import AUDIT, LOG
 from config.schema import SCOPE_MANAGEMENT, SCP_ROOT

@@ -12,8 +12,8 @@ from components.account_budgets import AccountBudgets, AccountBudgetsArgs, Budge
 from components.security_delegation import SecurityDelegation, SecurityDelegationArgs
 from components.slack_alerts import SlackAlerts, SlackAlertsArgs
 from config import LandingZone
-from security.alerting import BUDGETS, CHATBOT_REGION
 from names import SECURITY_ALERTS
+from security.alerting import BUDGETS, CHATBOT_REGION
 
 
 def regional_providers(landing_zone: LandingZone, home: aws.Provider) -> dict[str, aws.Provider]:

@@ -9,8 +9,7 @@ import pytest
 import config
 from lzctl import render
 from lzctl.mocks import stable_uuid
-from tests.helpers import example_data, run_management, write_config
-from tests.helpers import both, setter
+from tests.helpers import both, example_data, run_management, setter, write_config
 
 EXISTING = "210987654321"
 

@@ -8,8 +8,7 @@ import pytest
 
 import config
 from lzctl.plan import plan_stack
-from tests.helpers import EXAMPLE_DIR, run_management
-from tests.helpers import both, setter
+from tests.helpers import EXAMPLE_DIR, both, run_management, setter
 
 REGIONS = ("ap-northeast-1", "us-east-1")
 

@@ -7,8 +7,7 @@ import json
 import pytest
 
 from guardrails.control_tower import CONTROL_TOWER_BASELINE_ID
-from tests.helpers import run_management
-from tests.helpers import setter
+from tests.helpers import run_management, setter
 
 BASELINE = "aws:controltower/baseline:Baseline"
 CONTROL = "aws:controltower/controlTowerControl:ControlTowerControl"

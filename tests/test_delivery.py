@@ -10,8 +10,7 @@ import config
 from delivery.policies import deploy_boundary
 from lzctl.runtime import SECRET
 from lzctl.stackfile import OFFLINE_PLACEHOLDER
-from tests.helpers import run_management
-from tests.helpers import setter
+from tests.helpers import run_management, setter
 from workflows import AppWorkflowSpec, app_workflows
 
 OWNER = "acme-inc"

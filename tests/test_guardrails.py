@@ -9,13 +9,13 @@ import pytest
 from parliament import analyze_policy_string
 
 import config
+import names
 from components.organization import TRUSTED_SERVICES
 from delivery.policies import deploy_boundary
 from guardrails import scp
 from guardrails.control_tower import PREREQUISITE_ROLES, ManifestSettings, manifest
 from guardrails.controls import ELECTIVE, STRONGLY_RECOMMENDED, control_arn
 from iam import policy
-import names
 from tests.helpers import both, run_management, setter
 
 PARAMETERS = scp.ScpParameters(

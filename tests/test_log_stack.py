@@ -10,10 +10,9 @@ from parliament import analyze_policy_string
 
 from logs.cloudtrail import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE
 from logs.queries import ORGANIZATIONS_POLICY_CHANGES, saved_queries
-from rules import ResourceView, evaluate
 from lzctl.plan import plan_stack
-from tests.helpers import example_data, write_config
-from tests.helpers import both, setter
+from rules import ResourceView, evaluate
+from tests.helpers import both, example_data, setter, write_config
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 BUCKET = "aws:s3/bucket:Bucket"

@@ -7,7 +7,20 @@ from datetime import datetime, timezone
 import pytest
 from moto import mock_aws
 
-from tests.helpers import EXISTING, MANAGEMENT, OTHER, SHOP_PROD_EMAIL, SHOP_PROD_NAME, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
+from tests.helpers import (
+    EXISTING,
+    MANAGEMENT,
+    OTHER,
+    SHOP_PROD_EMAIL,
+    SHOP_PROD_NAME,
+    FakeSession,
+    Sessions,
+    adopting_config,
+    denied,
+    moto_session,
+    run,
+    stubbed,
+)
 
 ORG = "o-abcdef1234"
 EXPIRES = datetime(2026, 12, 13, tzinfo=timezone.utc)

@@ -11,7 +11,6 @@ from lzctl import migrate
 from tests.helpers import EXISTING, MANAGEMENT, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
 
-
 def _marks(out: str) -> dict[int, str]:
     return {int(m.group(2)): m.group(1) for m in re.finditer(r"^(\[.\]) (\d)\. ", out, re.MULTILINE)}
 

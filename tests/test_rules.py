@@ -8,8 +8,8 @@ import json
 import pytest
 from pulumi_policy import PolicyResource, PolicyResourceOptions, StackValidationArgs
 
-from rules import RULES, ResourceView, evaluate, is_blocking
 from lzctl.runtime import Plan
+from rules import RULES, ResourceView, evaluate, is_blocking
 from rules.adapter import policy_for, view
 
 RULE = {rule.id: rule for rule in RULES}
@@ -139,5 +139,5 @@ def test_the_scp_size_limit_is_the_configured_one_in_lzctl_and_the_pack(config_d
     resource = PolicyResource(scp.type, scp.props, "urn:p", "p", options, None, None, [], {})
     for config, expected in ((None, ["urn:p"]), ({"enforcementLevel": "mandatory", "max_chars": 10240}, [])):
         reported = []
-        pack.validate(StackValidationArgs([resource], config), lambda message, urn=None: reported.append(urn))
+        pack.validate(StackValidationArgs([resource], config), lambda message, urn=None, reported=reported: reported.append(urn))
         assert reported == expected

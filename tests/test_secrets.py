@@ -7,7 +7,6 @@ import json
 import pytest
 
 from config import ConfigError
-
 from lzctl import render
 from lzctl.plan import plan_stack
 from lzctl.runtime import SECRET

@@ -85,7 +85,7 @@ class ActionPins:
 
     def with_overrides(self, shas: Mapping[str, str]) -> "ActionPins":
         """These pins with the SHAs of `{"owner/repo": sha}` replaced (the config's one place)."""
-        by_repository = {pin.repository: field.name for field, pin in zip(dataclasses.fields(self), self.all())}
+        by_repository = {pin.repository: field.name for field, pin in zip(dataclasses.fields(self), self.all(), strict=True)}
         unknown = sorted(set(shas) - set(by_repository))
         if unknown:
             raise ValueError(f"no such pinned action: {', '.join(unknown)}; pinned: {', '.join(sorted(by_repository))}")

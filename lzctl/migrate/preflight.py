@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from names import CONTROL_TOWER_EXECUTION_ROLE
 from lzctl.migrate.aws import client, organization_of
 from lzctl.migrate.context import Context
 from lzctl.migrate.roles import FOREIGN_TRUST, MISSING, READY, RoleState, foreign_trust_fix, role_state
+from names import CONTROL_TOWER_EXECUTION_ROLE
 
 EXIT_CHECKS_FAILED = 4
 ENABLED = ("opt-in-not-required", "opted-in")

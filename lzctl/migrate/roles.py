@@ -15,9 +15,9 @@ from typing import Optional
 from botocore.exceptions import ClientError
 
 from iam import account_trust, minify
-from names import ADMINISTRATOR_ACCESS, CONTROL_TOWER_EXECUTION_ROLE, MANAGED_BY_TAG, account_root
 from lzctl.migrate.aws import MigrationError, client, error_code, pages, policy_document
 from lzctl.migrate.context import Context
+from names import ADMINISTRATOR_ACCESS, CONTROL_TOWER_EXECUTION_ROLE, MANAGED_BY_TAG, account_root
 
 MISSING = "missing"
 READY = "ready"

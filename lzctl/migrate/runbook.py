@@ -15,12 +15,11 @@ from typing import Callable, Optional
 from botocore.exceptions import ClientError
 
 from config import AccountSpec
-from names import CONTROL_TOWER_EXECUTION_ROLE
 from lzctl.migrate.aws import MigrationError, client, error_code, organization_of, pages
 from lzctl.migrate.context import Context
 from lzctl.migrate.organization import EXISTING_PROFILE, member, ou_id, ou_path
 from lzctl.migrate.roles import MISSING, READY, role_state
-
+from names import CONTROL_TOWER_EXECUTION_ROLE
 
 
 @dataclass(frozen=True)
