@@ -8,6 +8,7 @@ on stderr and nothing on stdout; 3 from `validate` when a mandatory policy rule 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Optional, Sequence

@@ -30,7 +30,7 @@ from guardrails.plan_policies import PlannedOrganization, planned_organization
 from guardrails.simulator import TYPE_LABELS, Decision, PrincipalError, Request, evaluate, parse_principal
 from lzctl import cloudtrail_requests
 from lzctl.plan import plan_stack
-from stacks.shared import MANAGEMENT_STACK
+from names import MANAGEMENT_STACK
 
 EXIT_BAD_INPUT = 2
 ACTION = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9]+$")

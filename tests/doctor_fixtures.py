@@ -17,7 +17,7 @@ import pytest
 from moto import mock_aws
 
 from lzctl import doctor
-from tests.migrate_fixtures import MANAGEMENT, FakeSession, Sessions, moto_session, session_from_credentials, stubbed
+from tests.helpers import MANAGEMENT, FakeSession, Sessions, moto_session, session_from_credentials, stubbed
 
 TEAM = "T0ACME1234"
 INSTANCE = {"InstanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef", "IdentityStoreId": "d-1234567890", "OwnerAccountId": MANAGEMENT, "Status": "ACTIVE"}

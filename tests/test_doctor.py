@@ -13,7 +13,7 @@ import pytest
 from lzctl import doctor
 from lzctl.doctor.aws import Calls, MutatingCallRefused, ReadOnlySession, assume_read_only, session_policy
 from tests.doctor_fixtures import INSTANCE, ORGANIZATIONS_QUOTA, TEAM, doctor_run, statuses
-from tests.migrate_fixtures import HOME, MANAGEMENT, OTHER, FakeSession, Sessions, moto_session, stubbed
+from tests.helpers import HOME, MANAGEMENT, OTHER, FakeSession, Sessions, moto_session, stubbed
 
 LANDING_ZONE = f"arn:aws:controltower:{HOME}:{MANAGEMENT}:landingzone/1A2B3C4D5E6F7G8H"
 ROLE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "controltower.amazonaws.com"}, "Action": "sts:AssumeRole"}]})

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from tests.doctor_fixtures import doctor_run, statuses
-from tests.migrate_fixtures import HOME, MANAGEMENT, moto_session
+from tests.helpers import HOME, MANAGEMENT, moto_session
 
 CLOSING = ["credentials", "closing-marked", "closing-placement", "closing-spend", "closing-logs"]
 

@@ -14,7 +14,7 @@ from typing import Callable, Optional
 from botocore.exceptions import ClientError
 
 from config import AccountSpec
-from delivery.alerting import CHATBOT_REGION
+from security.alerting import CHATBOT_REGION
 from lzctl.doctor import verdicts
 from lzctl.doctor.aws import CredentialsSession, ReadOnlySession, assume_read_only
 from lzctl.doctor.intent import Intent, NamedResource
