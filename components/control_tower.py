@@ -52,17 +52,13 @@ class ControlTower(pulumi.ComponentResource):
         self.landing_zone = aws.controltower.LandingZone(
             f"{name}-landing-zone",
             version=settings.version,
-            manifest_json=pulumi.Output.all(args.audit_account_id, args.log_account_id).apply(
-                lambda ids: minify(manifest(settings, ids[0], ids[1]))
-            ),
+            manifest_json=pulumi.Output.all(args.audit_account_id, args.log_account_id).apply(lambda ids: minify(manifest(settings, ids[0], ids[1]))),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*prerequisites, *args.shared_account_roles]),
         )
 
         parameters = None
         if settings.access_management:
-            parameters = aws.controltower.BaselineParametersArgs(
-                key=IDENTITY_CENTER_BASELINE_PARAMETER, value=args.identity_center_baseline_arn
-            )
+            parameters = aws.controltower.BaselineParametersArgs(key=IDENTITY_CENTER_BASELINE_PARAMETER, value=args.identity_center_baseline_arn)
         self.baselines = {}
         previous: pulumi.Resource = self.landing_zone
         for key in args.registered_ous:

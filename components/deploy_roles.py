@@ -55,7 +55,11 @@ class DeployRoles(pulumi.ComponentResource):
                 opts=in_account,
             )
             roles = {
-                "deploy": (names.github_deploy_role(env), github_subject(args.owner, args.repository, env), [managed_policy_arn(p) for p in args.deploy_policies[env]]),
+                "deploy": (
+                    names.github_deploy_role(env),
+                    github_subject(args.owner, args.repository, env),
+                    [managed_policy_arn(p) for p in args.deploy_policies[env]],
+                ),
                 "plan": (names.github_plan_role(env), github_subject(args.owner, args.repository), [names.READ_ONLY_ACCESS]),
             }
             arns = {}

@@ -21,6 +21,8 @@ from names import ATHENA_RESULTS, ATHENA_WORKGROUP, CLOUDTRAIL_TABLE, GLUE_DATAB
 ENGINE_VERSION = "Athena engine version 3"
 BYTES_SCANNED_CUTOFF = 10 * 1024**3
 """10 GiB (about 0.05 USD) per query; the saved queries read 30 days of partitions."""
+
+
 @dataclass(frozen=True)
 class LogAnalysisArgs:
     account_id: pulumi.Input[str]
@@ -92,9 +94,7 @@ class LogAnalysis(pulumi.ComponentResource):
             database_name=self.database.name,
             description="The organisation trail, partition-projected by account, region and day",
             table_type="EXTERNAL_TABLE",
-            parameters=pulumi.Output.all(args.trail_location, args.account_ids).apply(
-                lambda v: projection_parameters(v[0], v[1], args.trail_regions)
-            ),
+            parameters=pulumi.Output.all(args.trail_location, args.account_ids).apply(lambda v: projection_parameters(v[0], v[1], args.trail_regions)),
             partition_keys=[aws.glue.CatalogTablePartitionKeyArgs(name=key, type="string") for key in (ACCOUNT_PARTITION, REGION_PARTITION, DAY_PARTITION)],
             storage_descriptor=aws.glue.CatalogTableStorageDescriptorArgs(
                 location=args.trail_location,

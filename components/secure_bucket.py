@@ -146,9 +146,7 @@ class SecureBucket(pulumi.ComponentResource):
                 f"{name}-object-lock",
                 bucket=bucket_id,
                 rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
-                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
-                        mode=args.object_lock.mode, days=args.object_lock.days
-                    )
+                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(mode=args.object_lock.mode, days=args.object_lock.days)
                 ),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=after_versioning),
             )

@@ -55,9 +55,7 @@ class SecurityServices(pulumi.ComponentResource):
                 ),
                 opts=here,
             )
-            aws.inspector2.Enabler(
-                f"{name}-{region}-inspector", account_ids=[args.audit_account_id], resource_types=sorted(types), opts=here
-            )
+            aws.inspector2.Enabler(f"{name}-{region}-inspector", account_ids=[args.audit_account_id], resource_types=sorted(types), opts=here)
             aws.accessanalyzer.Analyzer(f"{name}-{region}-access-analyzer", analyzer_name=names.ORGANIZATION_ANALYZER, type="ORGANIZATION", opts=here)
 
         home = pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region])
@@ -89,9 +87,7 @@ class SecurityServices(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[central]),
         )
-        aws.securityhub.ConfigurationPolicyAssociation(
-            f"{name}-securityhub-root", target_id=args.root_id, policy_id=policy.id, opts=home
-        )
+        aws.securityhub.ConfigurationPolicyAssociation(f"{name}-securityhub-root", target_id=args.root_id, policy_id=policy.id, opts=home)
 
         if args.config_aggregator:
             role = aws.iam.Role(
@@ -106,9 +102,7 @@ class SecurityServices(pulumi.ComponentResource):
             aws.cfg.ConfigurationAggregator(
                 f"{name}-config-aggregator",
                 name=names.ORGANIZATION_AGGREGATOR,
-                organization_aggregation_source=aws.cfg.ConfigurationAggregatorOrganizationAggregationSourceArgs(
-                    all_regions=True, role_arn=role.arn
-                ),
+                organization_aggregation_source=aws.cfg.ConfigurationAggregatorOrganizationAggregationSourceArgs(all_regions=True, role_arn=role.arn),
                 opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[attachment]),
             )
         aws.cfg.OrganizationConformancePack(

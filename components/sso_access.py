@@ -15,8 +15,7 @@ from names import managed_policy_arn
 def first_instance(values: list, what: str, region: str):
     if not values:
         raise pulumi.RunError(
-            f"IAM Identity Center has no instance in {region}: enable it in the management account "
-            f"(README, deployment step 6) so the {what} can be read"
+            f"IAM Identity Center has no instance in {region}: enable it in the management account (README, deployment step 6) so the {what} can be read"
         )
     return values[0]
 
@@ -50,9 +49,7 @@ class SSOAccess(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         instances = aws.ssoadmin.get_instances_output(opts=pulumi.InvokeOutputOptions(parent=self))
         self.instance_arn = instances.arns.apply(lambda arns: first_instance(arns, "instance ARN", args.region))
-        self.identity_store_id = instances.identity_store_ids.apply(
-            lambda ids: first_instance(ids, "identity store id", args.region)
-        )
+        self.identity_store_id = instances.identity_store_ids.apply(lambda ids: first_instance(ids, "identity store id", args.region))
 
         users = {
             key: aws.identitystore.User(

@@ -48,26 +48,20 @@ class StackDeployments(pulumi.ComponentResource):
     def __init__(self, name: str, args: StackDeploymentsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:stack_deployments:StackDeployments", name, None, opts)
         in_account = pulumi.ResourceOptions(parent=self, provider=args.provider)
-        pulumi_oidc = aws.iam.OpenIdConnectProvider(
-            f"{name}-pulumi-oidc", url=PULUMI_OIDC_URL, client_id_lists=[args.organization], opts=in_account
-        )
+        pulumi_oidc = aws.iam.OpenIdConnectProvider(f"{name}-pulumi-oidc", url=PULUMI_OIDC_URL, client_id_lists=[args.organization], opts=in_account)
         deploy = names.pulumi_deploy_role(args.stack)
         deploy_role = aws.iam.Role(
             f"{name}-deploy-role",
             name=deploy.name,
             path=deploy.path,
-            assume_role_policy=pulumi_oidc.arn.apply(
-                lambda arn: minify(pulumi_trust(arn, args.organization, args.project, args.stack))
-            ),
+            assume_role_policy=pulumi_oidc.arn.apply(lambda arn: minify(pulumi_trust(arn, args.organization, args.project, args.stack))),
             opts=in_account,
         )
         # The landing zone manages Organizations, IAM and Control Tower: nothing narrower suffices.
         aws.iam.RolePolicyAttachment(f"{name}-deploy-admin", role=deploy_role.name, policy_arn=names.ADMINISTRATOR_ACCESS, opts=in_account)
         self.plan_role_arn: Optional[pulumi.Output[str]] = None
         if args.preview_subject is not None:
-            github_oidc = aws.iam.OpenIdConnectProvider(
-                f"{name}-github-oidc", url=GITHUB_OIDC_URL, client_id_lists=[GITHUB_AUDIENCE], opts=in_account
-            )
+            github_oidc = aws.iam.OpenIdConnectProvider(f"{name}-github-oidc", url=GITHUB_OIDC_URL, client_id_lists=[GITHUB_AUDIENCE], opts=in_account)
             plan = names.github_plan_role(args.stack)
             plan_role = aws.iam.Role(
                 f"{name}-plan-role",

@@ -40,7 +40,12 @@ def _reviewers(cfg: LandingZoneConfig, path: str, reviewers, fail: Fail) -> Revi
         else:
             logins.append(ic.people[person].github)
     if len(reviewers.teams) + len(logins) > MAX_REVIEWERS:
-        fail(path, f"{len(reviewers.teams) + len(logins)} reviewers, over GitHub's {MAX_REVIEWERS} per environment", None, "review with a team instead of many people")
+        fail(
+            path,
+            f"{len(reviewers.teams) + len(logins)} reviewers, over GitHub's {MAX_REVIEWERS} per environment",
+            None,
+            "review with a team instead of many people",
+        )
     return ReviewerSpec(tuple(reviewers.teams), tuple(logins))
 
 
@@ -94,7 +99,12 @@ def _teams(cfg: LandingZoneConfig, repositories: dict[str, str], fail: Fail, war
             elif scope in repositories:
                 permissions[repositories[scope]] = permission
             else:
-                fail(path_of("identity_center.groups", group_key, "repositories", scope), "no such application", scope, f"use an app key, {REPOSITORY_SCOPE_INFRASTRUCTURE} or {REPOSITORY_SCOPE_ALL}")
+                fail(
+                    path_of("identity_center.groups", group_key, "repositories", scope),
+                    "no such application",
+                    scope,
+                    f"use an app key, {REPOSITORY_SCOPE_INFRASTRUCTURE} or {REPOSITORY_SCOPE_ALL}",
+                )
         without_login = [m for m in group.members if m in ic.people and not ic.people[m].github]
         if without_login:
             warn(f"group {group_key}: {', '.join(without_login)} have no GitHub login and are not added to its GitHub team")
@@ -136,10 +146,20 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
     repositories[REPOSITORY_SCOPE_INFRASTRUCTURE] = cfg.github.infrastructure_repository
     infrastructure_reviewers = _reviewers(cfg, "github.infrastructure_reviewers", cfg.github.infrastructure_reviewers, fail)
     if not (infrastructure_reviewers.teams or infrastructure_reviewers.logins):
-        fail("github.infrastructure_reviewers", "the landing zone's environments need reviewers", None, "they gate the preview token and the plan roles; name a team, e.g. {teams: [platform-admins]}")
+        fail(
+            "github.infrastructure_reviewers",
+            "the landing zone's environments need reviewers",
+            None,
+            "they gate the preview token and the plan roles; name a team, e.g. {teams: [platform-admins]}",
+        )
     for pipeline in pipelines:
         if not (pipeline.reviewers.teams or pipeline.reviewers.logins):
-            fail(path_of("applications", pipeline.application, "reviewers"), "production deploys need reviewers", None, "name the app's team, e.g. {teams: [<app>-developers]}")
+            fail(
+                path_of("applications", pipeline.application, "reviewers"),
+                "production deploys need reviewers",
+                None,
+                "name the app's team, e.g. {teams: [<app>-developers]}",
+            )
     return DeliveryPlan(
         pipelines=pipelines,
         teams=_teams(cfg, repositories, fail, warn),

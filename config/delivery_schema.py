@@ -42,9 +42,7 @@ class GitHubSettings(Model):
     )
     infrastructure_repository: RepositoryName = Field(names.PREFIX, description="This program's repository (GitHub Flow).")
     visibility: Literal["private", "internal", "public"] = "private"
-    infrastructure_reviewers: Reviewers = Field(
-        default_factory=Reviewers, description="Required reviewers of the management, audit and log environments."
-    )
+    infrastructure_reviewers: Reviewers = Field(default_factory=Reviewers, description="Required reviewers of the management, audit and log environments.")
     action_pins: dict[Annotated[str, StringConstraints(pattern=r"^[\w.-]+/[\w.-]+$")], ActionSha] = Field(
         default_factory=dict, description="owner/action -> full commit SHA, overriding the pins shipped in workflows/."
     )

@@ -119,13 +119,22 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], known_acc
         for role, trust in trusts.items():
             size = len(minify(trust))
             if size > limits.trust_policy_max_chars:
-                fail("guardrails.limits.trust_policy_max_chars", f"trust policy of {role} is {size} characters, over the limit of {limits.trust_policy_max_chars}", limits.trust_policy_max_chars, "IAM's default quota is 2048")
+                fail(
+                    "guardrails.limits.trust_policy_max_chars",
+                    f"trust policy of {role} is {size} characters, over the limit of {limits.trust_policy_max_chars}",
+                    limits.trust_policy_max_chars,
+                    "IAM's default quota is 2048",
+                )
 
     # An environment whose OU does not exist is already reported; defaults must not echo it.
     environment_ous = {env: spec.ou for env, spec in cfg.environments.items() if spec.ou in ous}
     controls: dict[str, tuple[str, ...]] = {}
     if guardrails.control_tower.enabled:
-        chosen = {ou: tuple(ids) for ou, ids in guardrails.controls.items()} if guardrails.controls is not None else default_controls(environment_ous, cfg.security.ou)
+        chosen = (
+            {ou: tuple(ids) for ou, ids in guardrails.controls.items()}
+            if guardrails.controls is not None
+            else default_controls(environment_ous, cfg.security.ou)
+        )
         for ou, ids in chosen.items():
             path = path_of("guardrails.controls", ou)
             if ou not in governed:
@@ -142,7 +151,12 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], known_acc
             fail("guardrails.tag_policy.target", "no such organizational unit", settings.target)
         tags = minify(tag_policy(settings.required_tags, settings.resource_types))
         if len(tags) > limits.tag_policy_max_chars:
-            fail("guardrails.tag_policy", f"tag policy is {len(tags)} characters, over the limit of {limits.tag_policy_max_chars}", None, "list fewer tags or resource types")
+            fail(
+                "guardrails.tag_policy",
+                f"tag policy is {len(tags)} characters, over the limit of {limits.tag_policy_max_chars}",
+                None,
+                "list fewer tags or resource types",
+            )
     if waiting_for_identity_center:
         registered, controls = (), {}
     # A deploy must not create or reshape an exempted role in any account: the boundary names them all so.

@@ -44,9 +44,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                     "while reading a mapping", node.start_mark, "found a list or mapping used as a key", key_node.start_mark
                 )
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark, f"found duplicate key {key!r}", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError("while reading a mapping", node.start_mark, f"found duplicate key {key!r}", key_node.start_mark)
             seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
 

@@ -86,13 +86,28 @@ class _Checker:
                 chain.append(parent)
                 parent = ous[parent].parent
             if parent == key and key == min(chain):
-                self.fail(path_of("organization.organizational_units", key, "parent"), "OU nesting forms a cycle", " -> ".join(chain + [key]), "one OU in the chain must sit under the root")
+                self.fail(
+                    path_of("organization.organizational_units", key, "parent"),
+                    "OU nesting forms a cycle",
+                    " -> ".join(chain + [key]),
+                    "one OU in the chain must sit under the root",
+                )
             elif parent is None and len(chain) > self.limits.ou_max_depth:
-                self.fail(path_of("organization.organizational_units", key), f"OU is nested {len(chain)} levels deep", " / ".join(reversed(chain)), f"AWS Organizations allows at most {self.limits.ou_max_depth} levels under the root (guardrails.limits.ou_max_depth)")
+                self.fail(
+                    path_of("organization.organizational_units", key),
+                    f"OU is nested {len(chain)} levels deep",
+                    " / ".join(reversed(chain)),
+                    f"AWS Organizations allows at most {self.limits.ou_max_depth} levels under the root (guardrails.limits.ou_max_depth)",
+                )
         names = Counter((ou.parent, ou.name.lower()) for ou in ous.values())
         for key, ou in ous.items():
             if names[(ou.parent, ou.name.lower())] > 1:
-                self.fail(path_of("organization.organizational_units", key, "name"), "two OUs under one parent share this name", ou.name, "OU names must be unique among siblings")
+                self.fail(
+                    path_of("organization.organizational_units", key, "name"),
+                    "two OUs under one parent share this name",
+                    ou.name,
+                    "OU names must be unique among siblings",
+                )
         self.require_ou("organization.suspended_ou", org.suspended_ou)
         if org.home_region not in org.governed_regions:
             self.fail("organization.home_region", "home region is not among the governed regions", org.home_region, "add it to organization.governed_regions")
@@ -107,14 +122,29 @@ class _Checker:
             self.fail("security.ou", "the Security OU cannot be the suspended OU", suspended, "give the audit and log accounts their own OU")
         for role in ("audit", "log"):
             if getattr(self.cfg.security, role).suspended:
-                self.fail(path_of("security", role, "suspended"), "the audit and log accounts cannot be suspended", True, "the Security OU, Control Tower and the security stacks depend on them")
+                self.fail(
+                    path_of("security", role, "suspended"),
+                    "the audit and log accounts cannot be suspended",
+                    True,
+                    "the Security OU, Control Tower and the security stacks depend on them",
+                )
         for key, env in self.cfg.environments.items():
             path = path_of("environments", key, "ou")
             self.require_ou(path, env.ou)
             if env.ou in (suspended, self.cfg.security.ou) or suspended in self.ancestors(env.ou):
-                self.fail(path, "workloads cannot live in (or under) the suspended OU or in the security OU", env.ou, "give each environment an OU under the member OU")
+                self.fail(
+                    path,
+                    "workloads cannot live in (or under) the suspended OU or in the security OU",
+                    env.ou,
+                    "give each environment an OU under the member OU",
+                )
             if key in RESERVED_SCOPES:
-                self.fail(path_of("environments", key), "this name is reserved for assignment scopes", key, f"rename the environment; {', '.join(RESERVED_SCOPES)} are taken")
+                self.fail(
+                    path_of("environments", key),
+                    "this name is reserved for assignment scopes",
+                    key,
+                    f"rename the environment; {', '.join(RESERVED_SCOPES)} are taken",
+                )
 
     # --- accounts -----------------------------------------------------------------------
 
@@ -123,7 +153,12 @@ class _Checker:
         email = account.email
         if email is None:
             if org.account_email_template is None:
-                self.fail(path_of(path, "email"), "account has no e-mail and there is no template", None, "set organization.account_email_template, e.g. aws+{account}@corp.example")
+                self.fail(
+                    path_of(path, "email"),
+                    "account has no e-mail and there is no template",
+                    None,
+                    "set organization.account_email_template, e.g. aws+{account}@corp.example",
+                )
                 email = ""
             else:
                 email = org.account_email_template.replace("{account}", key)
@@ -156,7 +191,12 @@ class _Checker:
                     self.fail(path_of(app_path, "environments", index), "no such environment", env, f"defined environments: {', '.join(self.cfg.environments)}")
             for env in app.accounts:
                 if env not in envs:
-                    self.fail(path_of(app_path, "accounts", env), "override for an environment this application does not have", env, f"the application's environments: {', '.join(envs)}")
+                    self.fail(
+                        path_of(app_path, "accounts", env),
+                        "override for an environment this application does not have",
+                        env,
+                        f"the application's environments: {', '.join(envs)}",
+                    )
             for env in envs:
                 if env in self.cfg.environments:
                     path = path_of(app_path, "accounts", env)
@@ -170,7 +210,12 @@ class _Checker:
             for path, spec in accounts:
                 value = getattr(spec, attribute)
                 if value and seen[value.lower()] > 1:
-                    self.fail(path, f"account {attribute} is used by more than one account", value, "every account needs its own name and root e-mail (after templating)")
+                    self.fail(
+                        path,
+                        f"account {attribute} is used by more than one account",
+                        value,
+                        "every account needs its own name and root e-mail (after templating)",
+                    )
         adopted = Counter(spec.existing_account_id for _, spec in accounts if spec.existing_account_id)
         for path, spec in accounts:
             if not spec.existing_account_id:
@@ -187,7 +232,12 @@ class _Checker:
         at_example_domains = [(path, spec) for path, spec in accounts if spec.email.rpartition("@")[2].lower() in EXAMPLE_DOMAINS]
         if self.refuse_example_domains:
             for path, spec in at_example_domains:
-                self.fail(path_of(path, "email"), "root e-mail is at a reserved example domain", spec.email, "AWS sends the new account's root credentials there; use a mailbox you own (set email or organization.account_email_template)")
+                self.fail(
+                    path_of(path, "email"),
+                    "root e-mail is at a reserved example domain",
+                    spec.email,
+                    "AWS sends the new account's root credentials there; use a mailbox you own (set email or organization.account_email_template)",
+                )
         elif at_example_domains:
             keys = ", ".join(spec.key for _, spec in at_example_domains)
             self.warnings.append(
@@ -246,7 +296,12 @@ class _Checker:
             if access.permission_set not in ic.permission_sets:
                 self.fail(path_of(path, "permission_set"), "no such permission set", access.permission_set)
             if access.until > today + timedelta(days=MIGRATION_ACCESS_MAX_DAYS):
-                self.fail(path_of(path, "until"), f"temporary access may last at most {MIGRATION_ACCESS_MAX_DAYS} days", str(access.until), "extend it later by editing the date if the move takes longer")
+                self.fail(
+                    path_of(path, "until"),
+                    f"temporary access may last at most {MIGRATION_ACCESS_MAX_DAYS} days",
+                    str(access.until),
+                    "extend it later by editing the date if the move takes longer",
+                )
             if access.until < today:
                 self.warnings.append(f"identity_center.migration_access[{index}] ended on {access.until}: its access is removed; delete the entry")
                 continue
@@ -314,7 +369,12 @@ class _Checker:
             minified = json.dumps(document, separators=(",", ":"))
             size = len("".join(minified.split()))
             if size > self.limits.permission_set_inline_max_chars:
-                self.fail(path, f"inline policy has {size} non-whitespace characters, over Identity Center's {self.limits.permission_set_inline_max_chars}", permission_set.inline_policy, "split it into a customer managed policy")
+                self.fail(
+                    path,
+                    f"inline policy has {size} non-whitespace characters, over Identity Center's {self.limits.permission_set_inline_max_chars}",
+                    permission_set.inline_policy,
+                    "split it into a customer managed policy",
+                )
             policies[name] = minified
         return policies
 

@@ -54,9 +54,7 @@ class Organization(Model):
         names.DEFAULT_ACCESS_ROLE,
         description="Role Organizations creates in each new account; the per-account providers assume it.",
     )
-    account_email_template: Optional[EmailTemplate] = Field(
-        None, description="Root e-mail of accounts without `email`; {account} becomes the account key."
-    )
+    account_email_template: Optional[EmailTemplate] = Field(None, description="Root e-mail of accounts without `email`; {account} becomes the account key.")
     organizational_units: dict[Key, OrganizationalUnit] = Field(min_length=1)
     suspended_ou: Key = Field(description="OU that receives accounts marked `suspended`.")
 
@@ -161,12 +159,10 @@ class ControlTowerSettings(Model):
     access_logging_retention_days: Annotated[int, Field(ge=1, le=36500)] = 3650
     kms_key_arn: Optional[Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$")]] = None
     config_account: Literal["audit", "log"] = Field("audit", description="Landing zone 4.0: account of the Config integration.")
-    access_management: bool = Field(
-        False, description="Let Control Tower manage Identity Center too (this program already manages it in code)."
+    access_management: bool = Field(False, description="Let Control Tower manage Identity Center too (this program already manages it in code).")
+    identity_center_baseline_arn: Optional[Annotated[str, StringConstraints(pattern=r"^arn:aws:controltower:[a-z0-9-]+:\d{12}:enabledbaseline/[A-Z0-9]+$")]] = (
+        Field(None, description="With access_management: the enabled IdentityCenterBaseline, known after the first up.")
     )
-    identity_center_baseline_arn: Optional[
-        Annotated[str, StringConstraints(pattern=r"^arn:aws:controltower:[a-z0-9-]+:\d{12}:enabledbaseline/[A-Z0-9]+$")]
-    ] = Field(None, description="With access_management: the enabled IdentityCenterBaseline, known after the first up.")
 
 
 SCP_ROOT = "root"

@@ -9,9 +9,7 @@ from pydantic import Field
 import names
 from config.types import Key, Model
 
-GuardDutyPlan = Literal[
-    "S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"
-]
+GuardDutyPlan = Literal["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"]
 SecurityHubStandard = Literal[
     "aws-foundational-security-best-practices/v/1.0.0",
     "cis-aws-foundations-benchmark/v/3.0.0",

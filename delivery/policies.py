@@ -26,9 +26,7 @@ def github_subject(owner: str, repository: str, environment: str | None = None) 
 
 
 def github_trust(provider_arn: str, subject: str) -> dict:
-    return web_identity_trust(
-        provider_arn, {"StringEquals": {f"{GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE, f"{GITHUB_OIDC_HOST}:sub": subject}}
-    )
+    return web_identity_trust(provider_arn, {"StringEquals": {f"{GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE, f"{GITHUB_OIDC_HOST}:sub": subject}})
 
 
 def pulumi_subject_prefix(organization: str, project: str, stack: str) -> str:
@@ -57,49 +55,49 @@ def deploy_boundary(privileged_role_arns: Sequence[str] = ()) -> dict:
     """
     boundary = names.deploy_boundary_arn()
     return policy(
-            {"Sid": "AllowWithinTheBoundary", "Effect": "Allow", "Action": "*", "Resource": "*"},
-            deny("NoIamUsersOrKeys", ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]),
-            deny("NoOrganizationsOrAccountChanges", ["organizations:*", "account:*"]),
-            deny(
-                "KeepTheOidcProviders",
-                [
-                    "iam:AddClientIDToOpenIDConnectProvider",
-                    "iam:CreateOpenIDConnectProvider",
-                    "iam:DeleteOpenIDConnectProvider",
-                    "iam:RemoveClientIDFromOpenIDConnectProvider",
-                    "iam:TagOpenIDConnectProvider",
-                    "iam:UntagOpenIDConnectProvider",
-                    "iam:UpdateOpenIDConnectProviderThumbprint",
-                ],
-            ),
-            deny(
-                "KeepTheDeployAndPrivilegedRoles",
-                [
-                    "iam:AttachRolePolicy",
-                    "iam:CreateRole",
-                    "iam:DeleteRole",
-                    "iam:DeleteRolePermissionsBoundary",
-                    "iam:DeleteRolePolicy",
-                    "iam:DetachRolePolicy",
-                    "iam:PutRolePermissionsBoundary",
-                    "iam:PutRolePolicy",
-                    "iam:TagRole",
-                    "iam:UntagRole",
-                    "iam:UpdateAssumeRolePolicy",
-                    "iam:UpdateRole",
-                ],
-                list(dict.fromkeys([names.github_roles().arn(), *privileged_role_arns])),
-            ),
-            deny(
-                "KeepTheBoundary",
-                ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
-                boundary,
-            ),
-            deny(
-                "RolesCreatedByDeploysKeepTheBoundary",
-                ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
-                Condition={"ArnNotLike": {"iam:PermissionsBoundary": boundary}},
-            ),
+        {"Sid": "AllowWithinTheBoundary", "Effect": "Allow", "Action": "*", "Resource": "*"},
+        deny("NoIamUsersOrKeys", ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]),
+        deny("NoOrganizationsOrAccountChanges", ["organizations:*", "account:*"]),
+        deny(
+            "KeepTheOidcProviders",
+            [
+                "iam:AddClientIDToOpenIDConnectProvider",
+                "iam:CreateOpenIDConnectProvider",
+                "iam:DeleteOpenIDConnectProvider",
+                "iam:RemoveClientIDFromOpenIDConnectProvider",
+                "iam:TagOpenIDConnectProvider",
+                "iam:UntagOpenIDConnectProvider",
+                "iam:UpdateOpenIDConnectProviderThumbprint",
+            ],
+        ),
+        deny(
+            "KeepTheDeployAndPrivilegedRoles",
+            [
+                "iam:AttachRolePolicy",
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:DeleteRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:PutRolePermissionsBoundary",
+                "iam:PutRolePolicy",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:UpdateRole",
+            ],
+            list(dict.fromkeys([names.github_roles().arn(), *privileged_role_arns])),
+        ),
+        deny(
+            "KeepTheBoundary",
+            ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+            boundary,
+        ),
+        deny(
+            "RolesCreatedByDeploysKeepTheBoundary",
+            ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+            Condition={"ArnNotLike": {"iam:PermissionsBoundary": boundary}},
+        ),
     )
 
 

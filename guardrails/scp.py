@@ -161,9 +161,7 @@ class ScpLimitBreach:
     message: str
 
 
-def check_limits(
-    documents: Sequence[ScpDocument], max_chars: int, per_target: int, control_tower_slot: bool
-) -> list[ScpLimitBreach]:
+def check_limits(documents: Sequence[ScpDocument], max_chars: int, per_target: int, control_tower_slot: bool) -> list[ScpLimitBreach]:
     """Size of each document and documents per target, counting FullAWSAccess and Control Tower's own SCP."""
     breaches = []
     for doc in documents:

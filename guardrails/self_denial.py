@@ -123,7 +123,9 @@ def never_denies_itself(resources: Iterable[Any], organization_resources: Option
     role_paths = {}
     for role in (r for r in everything if r.type == IAM_ROLE):
         account = json_list(_provider_of(role, known).get("allowedAccountIds"))
-        role_paths[(str(account[0]) if account else organization.management_account_id, props(role).get("name") or name_of(role))] = props(role).get("path") or "/"
+        role_paths[(str(account[0]) if account else organization.management_account_id, props(role).get("name") or name_of(role))] = (
+            props(role).get("path") or "/"
+        )
     for resource in resources:
         if not resource.type.startswith("aws:") or getattr(resource, "read", False):
             continue
@@ -149,7 +151,9 @@ def _app_deploy_roles(resources, everything, organization, keys, known) -> Itera
     boundaries = {}
     for policy in (r for r in everything if r.type == IAM_POLICY):
         account = json_list(_provider_of(policy, known).get("allowedAccountIds"))
-        arn = f"arn:aws:iam::{account[0] if account else organization.management_account_id}:policy{props(policy).get('path') or '/'}{props(policy).get('name')}"
+        arn = (
+            f"arn:aws:iam::{account[0] if account else organization.management_account_id}:policy{props(policy).get('path') or '/'}{props(policy).get('name')}"
+        )
         try:
             boundaries[arn] = list(parse_policy(arn, "BOUNDARY", props(policy).get("policy") or "{}").statements)
         except (PolicyError, ValueError):

@@ -81,6 +81,7 @@ _NEW_RESOURCE = {
     "aws:identitystore/groupMembership:GroupMembership": _membership,
 }
 
+
 def _policy(name: str, inputs: dict) -> tuple[str, dict]:
     policy_id = f"p-{_hex(name, 8)}"
     # Organizations names each policy type in its ARNs in lower case: .../service_control_policy/p-...,

@@ -134,8 +134,13 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
         self._record(
-            response.urn, request, request.object,
-            custom=request.custom, protect=request.protect, import_id=request.importId, id=response.id,
+            response.urn,
+            request,
+            request.object,
+            custom=request.custom,
+            protect=request.protect,
+            import_id=request.importId,
+            id=response.id,
             aliases=tuple(json_format.MessageToDict(alias) for alias in request.aliases),
         )
         return response
@@ -196,6 +201,7 @@ def run_program(
     sdk.install(mocks, project=project, stack=stack, logger=logger, monitor=monitor)
     sdk.reset()
     monitor.recorded.clear()
+
     def program_then_settle():
         program()
         return _settle()

@@ -65,7 +65,11 @@ def run(program: Callable[[], Awaitable[None]]) -> None:
 
 def problems() -> list[str]:
     """What this module needs and the installed SDK lacks; empty when all is there."""
-    found = [f"pulumi.runtime.rpc has no {name}" for name in ("_special_sig_key", "_special_secret_sig", "_special_resource_sig", "UNKNOWN") if not hasattr(_rpc, name)]
+    found = [
+        f"pulumi.runtime.rpc has no {name}"
+        for name in ("_special_sig_key", "_special_secret_sig", "_special_resource_sig", "UNKNOWN")
+        if not hasattr(_rpc, name)
+    ]
     settings = _settings.SETTINGS
     if not isinstance(getattr(settings, "outputs", None), set):
         found.append("pulumi.runtime.settings.SETTINGS.outputs is not a set")

@@ -137,4 +137,3 @@ RULES = (
 def settings_from(limits: Limits) -> dict[str, dict[str, Any]]:
     """Rule id -> settings, from the landing-zone config's limits (one home for each number)."""
     return {"LZ-SCP-SIZE": {"max_chars": limits.scp_max_chars}}
-

@@ -23,36 +23,36 @@ CHATBOT_ROLE_POLICY = names.CLOUDWATCH_READ_ONLY_ACCESS
 
 def topic_key_policy(account_id: str, publishers: Sequence[str]) -> dict:
     return policy(
-            account_administers("AccountAdministers", account_id),
-            {
-                "Sid": "PublishersEncrypt",
-                "Effect": "Allow",
-                "Principal": {"Service": sorted({*publishers, CHATBOT})},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            },
+        account_administers("AccountAdministers", account_id),
+        {
+            "Sid": "PublishersEncrypt",
+            "Effect": "Allow",
+            "Principal": {"Service": sorted({*publishers, CHATBOT})},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        },
     )
 
 
 def topic_policy(topic_arn: str, account_id: str, publishers: Sequence[str]) -> dict:
     return policy(
-            {
-                "Sid": "ServicesPublish",
-                "Effect": "Allow",
-                "Principal": {"Service": sorted(publishers)},
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            },
-            {
-                "Sid": "TlsOnly",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+        {
+            "Sid": "ServicesPublish",
+            "Effect": "Allow",
+            "Principal": {"Service": sorted(publishers)},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        },
+        {
+            "Sid": "TlsOnly",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
     )
 
 

@@ -27,9 +27,7 @@ def run() -> None:
     stack_file = f"Pulumi.{pulumi.get_stack()}.yaml"
     role = settings.get("role")
     if role not in ROLES:
-        raise ConfigError(
-            [ConfigIssue(stack_file, f"{pulumi.get_project()}:role", "unknown or missing stack role", role, f"set one of: {', '.join(ROLES)}")]
-        )
+        raise ConfigError([ConfigIssue(stack_file, f"{pulumi.get_project()}:role", "unknown or missing stack role", role, f"set one of: {', '.join(ROLES)}")])
     offline_plan = settings.get_bool(OFFLINE_PLAN) or False
     landing_zone = config.load(Path(settings.get("configDir") or "config"), refuse_example_domains=not offline_plan)
     secrets = read_secrets(landing_zone) if role in HOLDS_TOKENS else {}

@@ -49,11 +49,7 @@ class Delivery:
         self.team_ids: dict[str, pulumi.Output[int]] = {}
 
     def team_permissions(self, repository: str) -> dict[str, tuple[pulumi.Output[int], str]]:
-        return {
-            team.group: (self.team_ids[team.group], team.permissions[repository])
-            for team in self.plan.teams
-            if repository in team.permissions
-        }
+        return {team.group: (self.team_ids[team.group], team.permissions[repository]) for team in self.plan.teams if repository in team.permissions}
 
     def reviewers(self, spec: ReviewerSpec) -> dict:
         return {
@@ -161,7 +157,11 @@ def build_delivery(
     teams = GitHubTeams("github", GitHubTeamsArgs(teams=landing_zone.delivery.teams), opts=delivery.in_github)
     delivery.team_ids = teams.team_ids
     repositories = {p.repository: delivery.application(p, applications[p.application]).repository for p in landing_zone.delivery.pipelines}
-    providers: dict[str, Optional[aws.Provider]] = {names.MANAGEMENT_STACK: management, names.AUDIT_STACK: security.audit.provider, names.LOG_STACK: security.log.provider}
+    providers: dict[str, Optional[aws.Provider]] = {
+        names.MANAGEMENT_STACK: management,
+        names.AUDIT_STACK: security.audit.provider,
+        names.LOG_STACK: security.log.provider,
+    }
     repositories[landing_zone.delivery.infrastructure_repository] = delivery.infrastructure(providers)
     outputs = {
         "repositories": {name: repo.repository.full_name for name, repo in repositories.items()},

@@ -56,20 +56,13 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
 
     organization = Organization(
         "organization",
-        OrganizationArgs(
-            organizational_units={
-                key: OrganizationalUnitSpec(name=ou.name, parent=ou.parent)
-                for key, ou in org.organizational_units.items()
-            }
-        ),
+        OrganizationArgs(organizational_units={key: OrganizationalUnitSpec(name=ou.name, parent=ou.parent) for key, ou in org.organizational_units.items()}),
         opts=in_management,
     )
     if pulumi.Config().get("phase") == BOOTSTRAP_PHASE:
         return {"organizationId": organization.organization.id, "rootId": organization.root_id, "organizationalUnitIds": organization.ou_ids}
     # Where member accounts go and how they are reached: the same for security and workload accounts.
-    placement = AccountPlacement(
-        ou_ids=organization.ou_ids, access_role_name=org.access_role_name, region=org.home_region, control_tower_trusts=trusts
-    )
+    placement = AccountPlacement(ou_ids=organization.ou_ids, access_role_name=org.access_role_name, region=org.home_region, control_tower_trusts=trusts)
     security = SecurityOU(
         "security",
         SecurityOUArgs(audit=landing_zone.account(AUDIT), log=landing_zone.account(LOG), placement=placement),

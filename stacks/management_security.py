@@ -20,9 +20,7 @@ def regional_providers(landing_zone: LandingZone, home: aws.Provider) -> dict[st
     """The management account in every governed region (the home region's provider is `home`)."""
     org = landing_zone.organization
     return {
-        region: home
-        if region == org.home_region
-        else aws.Provider(f"management-{region}", region=region, allowed_account_ids=[org.management_account_id])
+        region: home if region == org.home_region else aws.Provider(f"management-{region}", region=region, allowed_account_ids=[org.management_account_id])
         for region in landing_zone.governed_regions
     }
 
@@ -72,10 +70,7 @@ def build_security_administration(
     AccountBudgets(
         "budgets",
         AccountBudgetsArgs(
-            budgets=[
-                BudgetSpec(a.key, account_ids[a.key], cfg.budgets.accounts.get(a.key, cfg.budgets.monthly_usd), topic_of[a.key])
-                for a in active
-            ],
+            budgets=[BudgetSpec(a.key, account_ids[a.key], cfg.budgets.accounts.get(a.key, cfg.budgets.monthly_usd), topic_of[a.key]) for a in active],
             thresholds=cfg.budgets.thresholds,
             topic_arns=alerts.topic_arns,
         ),

@@ -27,4 +27,3 @@ def account_providers(name: str, account_id: pulumi.Input[str], regions: Sequenc
         )
         for region in regions
     }
-

@@ -76,7 +76,6 @@ def both(*mutations):
     return mutate
 
 
-
 def run_mocked(program: Callable[[], None]) -> Plan:
     """Run `program` as a stack of its own under the landing-zone mocks."""
     return run_program(program, project="landing-zone", stack="test", mocks=LandingZoneMocks())

@@ -105,7 +105,11 @@ def test_yaml_merge_keys_are_read(config_dir):
     "mutate, regions, integration",
     [
         (lambda data: None, ["ap-northeast-1", "us-east-1"], True),
-        (lambda data: data["organization"].update(governed_regions=["us-east-1", "eu-west-1", "ap-northeast-1"]), ["ap-northeast-1", "us-east-1", "eu-west-1"], True),
+        (
+            lambda data: data["organization"].update(governed_regions=["us-east-1", "eu-west-1", "ap-northeast-1"]),
+            ["ap-northeast-1", "us-east-1", "eu-west-1"],
+            True,
+        ),
         (lambda data: data["guardrails"].update(control_tower={"landing_zone_version": "3.3"}), ["ap-northeast-1", "us-east-1"], False),
         (lambda data: data["guardrails"].update(control_tower={"enabled": False}), ["ap-northeast-1", "us-east-1"], False),
     ],

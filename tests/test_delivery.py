@@ -42,7 +42,11 @@ def test_each_app_environment_gets_an_exactly_scoped_deploy_role(management_plan
 @pytest.mark.parametrize("env", ["dev", "stg", "prod"])
 def test_each_github_environment_carries_its_role_account_region_and_channel(management_plan, app, env):
     account = management_plan.outputs["accountIds"][f"{app}-{env}"]
-    variables = {r.inputs["variableName"]: r.inputs["value"] for r in management_plan.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable") if r.inputs["repository"] == app and r.inputs["environment"] == env}
+    variables = {
+        r.inputs["variableName"]: r.inputs["value"]
+        for r in management_plan.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+        if r.inputs["repository"] == app and r.inputs["environment"] == env
+    }
     assert variables == {
         "AWS_ROLE_ARN": f"arn:aws:iam::{account}:role/github/github-deploy-{env}",
         "AWS_REGION": "ap-northeast-1",
@@ -54,7 +58,11 @@ def test_each_github_environment_carries_its_role_account_region_and_channel(man
 
 
 def test_jobs_without_an_environment_find_slack_and_plan_roles_at_repository_level(management_plan):
-    variables = {r.inputs["variableName"]: r.inputs["value"] for r in management_plan.of_type("github:index/actionsVariable:ActionsVariable") if r.inputs["repository"] == "shop"}
+    variables = {
+        r.inputs["variableName"]: r.inputs["value"]
+        for r in management_plan.of_type("github:index/actionsVariable:ActionsVariable")
+        if r.inputs["repository"] == "shop"
+    }
     assert variables["SLACK_CHANNEL_ID"] == management_plan.outputs["slackChannelIds"]["shop"]
     assert variables["PLAN_ROLE_ARN_PROD"].endswith(":role/github/github-plan-prod")
     assert inputs(management_plan, "shop-SLACK_BOT_TOKEN-secret")["plaintextValue"] == SECRET
@@ -197,10 +205,16 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(tmp_pat
     [
         (setter("applications.shop.reviewers", {"teams": ["shop-devs"]}), "applications.shop.reviewers.teams[0]: no such group"),
         (setter("identity_center.people.taro.github", None), None),
-        (setter("applications.shop.branches", {"develop": "dev", "main": "qa"}), "applications.shop.branches.main: branch deploys to an environment this application does not have"),
+        (
+            setter("applications.shop.branches", {"develop": "dev", "main": "qa"}),
+            "applications.shop.branches.main: branch deploys to an environment this application does not have",
+        ),
         (setter("applications.shop.branches", {"develop": "dev", "main": "dev"}), "applications.shop.branches: two branches deploy to one environment"),
         (setter("applications.booking.repository", "shop"), "applications.booking.repository: repository name used twice"),
-        (setter("identity_center.groups.shop-developers.repositories", {"shopp": "push"}), "identity_center.groups.shop-developers.repositories.shopp: no such application"),
+        (
+            setter("identity_center.groups.shop-developers.repositories", {"shopp": "push"}),
+            "identity_center.groups.shop-developers.repositories.shopp: no such application",
+        ),
         (lambda data: data.pop("github"), "deployments: Pulumi Deployments needs the github section"),
         (setter("applications.shop.kind", "java"), "applications.shop.kind: Input should be 'rails', 'go', 'nuxt' or 'container'"),
         (setter("deployments.stacks", ["audit", "audit"]), "deployments.stacks: stack listed twice"),
@@ -211,7 +225,23 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(tmp_pat
         (setter("github.infrastructure_reviewers", {}), "github.infrastructure_reviewers: the landing zone's environments need reviewers"),
         (setter("applications.shop.reviewers", {}), "applications.shop.reviewers: production deploys need reviewers"),
     ],
-    ids=["unknown reviewer team", "no github login (ok)", "branch to unknown env", "two branches one env", "repo twice", "repo scope typo", "deployments without github", "unknown kind", "stack twice", "one channel", "slack without github", "lambda code", "six thresholds", "no infra reviewers", "no prod reviewers"],
+    ids=[
+        "unknown reviewer team",
+        "no github login (ok)",
+        "branch to unknown env",
+        "two branches one env",
+        "repo twice",
+        "repo scope typo",
+        "deployments without github",
+        "unknown kind",
+        "stack twice",
+        "one channel",
+        "slack without github",
+        "lambda code",
+        "six thresholds",
+        "no infra reviewers",
+        "no prod reviewers",
+    ],
 )
 def test_delivery_mistakes_are_refused(config_dir, mutate, words):
     if words is None:
@@ -241,4 +271,6 @@ def test_the_pipeline_component_keeps_repositories_and_roles_through_aliases(man
         # Before the component they were children of the stack: the engine matches the old URNs
         # (and, inherited, their children's) instead of replacing repositories and roles.
         assert all(r.aliases == ({"spec": {"noParent": True}},) for r in moved)
-    assert not [r for r in management_plan.resources if r.aliases and r.parent.split("::")[-2].split("$")[-1] != "landingzone:application_pipeline:ApplicationPipeline"]
+    assert not [
+        r for r in management_plan.resources if r.aliases and r.parent.split("::")[-2].split("$")[-1] != "landingzone:application_pipeline:ApplicationPipeline"
+    ]

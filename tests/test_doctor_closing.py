@@ -76,6 +76,13 @@ def test_closing_json_names_the_account_and_the_actions(world, management_plan, 
     document = json.loads(out)
     assert (code, document["closing"], [c["id"] for c in document["checks"]]) == (0, "shop-dev", CLOSING)
     assert document["actions"] == [
-        "ce:GetCostAndUsage", "organizations:DescribeOrganization", "organizations:ListAccounts", "organizations:ListOrganizationalUnitsForParent",
-        "organizations:ListParents", "organizations:ListRoots", "s3:ListBucket", "sts:AssumeRole", "sts:GetCallerIdentity",
+        "ce:GetCostAndUsage",
+        "organizations:DescribeOrganization",
+        "organizations:ListAccounts",
+        "organizations:ListOrganizationalUnitsForParent",
+        "organizations:ListParents",
+        "organizations:ListRoots",
+        "s3:ListBucket",
+        "sts:AssumeRole",
+        "sts:GetCallerIdentity",
     ]

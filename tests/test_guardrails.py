@@ -94,10 +94,19 @@ def test_a_governed_ou_reserves_a_slot_for_control_tower(config_dir):
 @pytest.mark.parametrize(
     "mutate, words",
     [
-        (setter("guardrails.scp.targets", {"root": ["deny-leaving-org"]}), "no such SCP template (got 'deny-leaving-org'). Hint: did you mean deny-leaving-organization?"),
+        (
+            setter("guardrails.scp.targets", {"root": ["deny-leaving-org"]}),
+            "no such SCP template (got 'deny-leaving-org'). Hint: did you mean deny-leaving-organization?",
+        ),
         (setter("guardrails.scp.targets", {"members": ["deny-all"]}), "guardrails.scp.targets.members: no such SCP target"),
-        (setter("guardrails.controls", {"prod": ["AWS-GR_RESTRICTED_SHH"]}), "guardrails.controls.prod[0]: unknown control id (got 'AWS-GR_RESTRICTED_SHH'). Hint: did you mean AWS-GR_RESTRICTED_SSH?"),
-        (setter("guardrails.controls", {"suspended": ["AWS-GR_RESTRICTED_SSH"]}), "guardrails.controls.suspended: controls need an OU governed by Control Tower"),
+        (
+            setter("guardrails.controls", {"prod": ["AWS-GR_RESTRICTED_SHH"]}),
+            "guardrails.controls.prod[0]: unknown control id (got 'AWS-GR_RESTRICTED_SHH'). Hint: did you mean AWS-GR_RESTRICTED_SSH?",
+        ),
+        (
+            setter("guardrails.controls", {"suspended": ["AWS-GR_RESTRICTED_SSH"]}),
+            "guardrails.controls.suspended: controls need an OU governed by Control Tower",
+        ),
         (setter("guardrails.tag_policy.target", "workloads"), "guardrails.tag_policy.target: no such organizational unit"),
         (setter("guardrails.limits.tag_policy_max_chars", 100), "tag policy is 491 characters, over the limit of 100"),
         (setter("guardrails.limits.trust_policy_max_chars", 100), "trust policy of AWSControlTowerExecution is 136 characters, over the limit of 100"),
@@ -137,11 +146,21 @@ def test_manifest_3_3_names_the_security_ou_and_carries_the_kms_key():
     document = manifest(settings, "111111111111", "222222222222")
     assert document["organizationStructure"] == {"security": {"name": "Security"}}
     assert "config" not in document and document["accessManagement"] == {"enabled": True}
-    assert document["centralizedLogging"]["configurations"] == {"loggingBucket": {"retentionDays": 30}, "accessLoggingBucket": {"retentionDays": 60}, "kmsKeyArn": key}
+    assert document["centralizedLogging"]["configurations"] == {
+        "loggingBucket": {"retentionDays": 30},
+        "accessLoggingBucket": {"retentionDays": 60},
+        "kmsKeyArn": key,
+    }
 
 
 def test_trusted_access_keeps_every_service_control_tower_enables():
-    assert {"controltower.amazonaws.com", "sso.amazonaws.com", "config.amazonaws.com", "cloudtrail.amazonaws.com", "member.org.stacksets.cloudformation.amazonaws.com"} <= set(TRUSTED_SERVICES)
+    assert {
+        "controltower.amazonaws.com",
+        "sso.amazonaws.com",
+        "config.amazonaws.com",
+        "cloudtrail.amazonaws.com",
+        "member.org.stacksets.cloudformation.amazonaws.com",
+    } <= set(TRUSTED_SERVICES)
 
 
 def test_control_arns_are_built_from_region_and_id():

@@ -71,7 +71,11 @@ def layer(module: str) -> int:
 
 
 def test_every_top_level_package_has_a_layer():
-    tops = {p.stem if p.is_file() else p.name for p in REPO.iterdir() if (p.suffix == ".py" or (p / "__init__.py").is_file()) and p.name not in ("tests", "benchmarks", "setup.py")}
+    tops = {
+        p.stem if p.is_file() else p.name
+        for p in REPO.iterdir()
+        if (p.suffix == ".py" or (p / "__init__.py").is_file()) and p.name not in ("tests", "benchmarks", "setup.py")
+    }
     assert tops <= set(LAYERS), tops - set(LAYERS)
 
 
@@ -88,7 +92,11 @@ def test_the_pure_layer_imports_no_pulumi_or_aws_sdk():
             continue
         for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            offenders += [f"{module}: {name}" for name in names if name.split(".")[0] in ("pulumi", "pulumi_aws", "pulumi_github", "pulumi_slack", "pulumi_pulumiservice", "boto3", "botocore")]
+            offenders += [
+                f"{module}: {name}"
+                for name in names
+                if name.split(".")[0] in ("pulumi", "pulumi_aws", "pulumi_github", "pulumi_slack", "pulumi_pulumiservice", "boto3", "botocore")
+            ]
     assert offenders == []
 
 

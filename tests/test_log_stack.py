@@ -191,7 +191,10 @@ def test_trail_bucket_policy_is_tls_only_and_lets_only_this_trail_write(ct_off, 
     assert statement(document, "DenyInsecureTransport")["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     acl = statement(document, "AWSCloudTrailAclCheck")
     assert (acl["Principal"], acl["Action"], acl["Resource"], acl["Condition"]) == (
-        {"Service": "cloudtrail.amazonaws.com"}, "s3:GetBucketAcl", bucket, {"StringEquals": source},
+        {"Service": "cloudtrail.amazonaws.com"},
+        "s3:GetBucketAcl",
+        bucket,
+        {"StringEquals": source},
     )
     write = statement(document, "AWSCloudTrailOrganizationWrite")
     assert (write["Action"], write["Resource"]) == ("s3:PutObject", f"{bucket}/AWSLogs/{org}/*")

@@ -38,7 +38,13 @@ def test_bucket_policy_refuses_plain_http_before_any_grant():
 
 def test_key_policy_starts_with_the_owning_account():
     [owner] = key_policy("111122223333")["Statement"]
-    assert owner == {"Sid": "AccountAdministersKey", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}
+    assert owner == {
+        "Sid": "AccountAdministersKey",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
 
 
 @pytest.mark.parametrize(

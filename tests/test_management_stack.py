@@ -76,7 +76,9 @@ def test_bad_config_registers_nothing(tmp_path):
 
 def test_unknown_role_is_refused_naming_the_stack_file():
     plan, errors = run_management(EXAMPLE_DIR, role="workloads")
-    assert str(errors[0]).endswith("Pulumi.management.yaml: landing-zone:role: unknown or missing stack role (got 'workloads'). Hint: set one of: management, audit, log")
+    assert str(errors[0]).endswith(
+        "Pulumi.management.yaml: landing-zone:role: unknown or missing stack role (got 'workloads'). Hint: set one of: management, audit, log"
+    )
     assert len(plan.resources) == 1
 
 

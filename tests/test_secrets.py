@@ -12,7 +12,7 @@ from lzctl.plan import plan_stack
 from lzctl.runtime import SECRET
 from lzctl.stackfile import OFFLINE_PLACEHOLDER
 
-PROGRAM = '''
+PROGRAM = """
 import pulumi
 import pulumi_aws as aws
 
@@ -20,7 +20,7 @@ token = pulumi.Config().require_secret("slackToken")
 aws.ssm.Parameter("slack-token", type="SecureString", value=token)
 pulumi.export("slackToken", token)
 pulumi.export("channel", "deploys")
-'''
+"""
 
 
 def test_secure_config_is_masked_in_inputs_and_outputs(tmp_path):

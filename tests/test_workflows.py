@@ -93,7 +93,10 @@ def test_zizmor_finds_nothing_in_generated_workflows(tree):
     names = [*GENERATED, "unsafe"]
     result = subprocess.run(
         [str(BIN / "zizmor"), "--offline", "--format", "json", "--min-severity", "medium", *names],
-        cwd=tree, capture_output=True, text=True, timeout=60,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     findings = json.loads(result.stdout)
     paths = {location["symbolic"]["key"]["Local"]["verbatim_path"] for f in findings for location in f["locations"]}
@@ -106,7 +109,10 @@ def test_check_jsonschema_accepts_generated_workflows(tree):
     files = [f"{name}/{path}" for name, path, _ in all_files()] + ["invalid/.github/workflows/invalid.yml"]
     result = subprocess.run(
         [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", "--output-format", "json", *files],
-        cwd=tree, capture_output=True, text=True, timeout=60,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     report = json.loads(result.stdout)
     assert report["parse_errors"] == []
@@ -228,7 +234,7 @@ def test_custom_branches_move_release_and_approval_to_the_prod_branch():
 
 
 def test_configured_commands_replace_the_kind_defaults():
-    spec = app_spec("nuxt", lint="npm run lint:ci", deploy="npx wrangler deploy --env \"$DEPLOY_ENV\"")
+    spec = app_spec("nuxt", lint="npm run lint:ci", deploy='npx wrangler deploy --env "$DEPLOY_ENV"')
     text = app_workflows(spec).files[".github/workflows/deploy.yml"]
     assert 'npx wrangler deploy --env "$DEPLOY_ENV"' in text and default_commands("nuxt").deploy not in text
     assert spec.test == default_commands("nuxt").test
@@ -260,8 +266,15 @@ def test_pins_from_config_replace_one_sha_and_unknown_actions_are_refused():
 def test_default_pins_cover_every_action_with_a_version():
     repositories = {pin.repository for pin in DEFAULT_PINS.all()}
     assert {
-        "actions/checkout", "aws-actions/configure-aws-credentials", "aws-actions/amazon-ecr-login", "ruby/setup-ruby",
-        "actions/setup-go", "actions/setup-node", "slackapi/slack-github-action", "pulumi/actions", "actions/setup-python",
+        "actions/checkout",
+        "aws-actions/configure-aws-credentials",
+        "aws-actions/amazon-ecr-login",
+        "ruby/setup-ruby",
+        "actions/setup-go",
+        "actions/setup-node",
+        "slackapi/slack-github-action",
+        "pulumi/actions",
+        "actions/setup-python",
     } == repositories
     assert all(re.match(r"^v\d+\.\d+\.\d+$", pin.version) for pin in DEFAULT_PINS.all())
 

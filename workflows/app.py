@@ -19,10 +19,7 @@ def app_workflows(spec: AppWorkflowSpec) -> Workflows:
 def _ci(spec: AppWorkflowSpec) -> dict:
     setup = [steps.checkout(spec.pins), *steps.toolchain(spec.kind, spec.pins)]
     checks = {"lint": ("Lint", spec.lint), "test": ("Unit tests", spec.test)}
-    jobs = {
-        job_id: steps.job(name, steps.READ_ONLY, [*setup, steps.run(name, command)], timeout=20)
-        for job_id, (name, command) in checks.items()
-    }
+    jobs = {job_id: steps.job(name, steps.READ_ONLY, [*setup, steps.run(name, command)], timeout=20) for job_id, (name, command) in checks.items()}
     on = {"pull_request": {"branches": [branch for branch, _ in spec.branches]}}
     concurrency = {"group": "ci-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
     return steps.workflow("CI", on, concurrency, jobs)
@@ -69,16 +66,19 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
     ]
     # The environment puts `environment:<env>` in the OIDC subject and applies its protection rules.
     return steps.job(
-        f"Deploy to {environment}", steps.OIDC, job_steps, timeout=60,
-        condition=on_branch, needs=needs, environment=environment, env=env,
+        f"Deploy to {environment}",
+        steps.OIDC,
+        job_steps,
+        timeout=60,
+        condition=on_branch,
+        needs=needs,
+        environment=environment,
+        env=env,
     )
 
 
 def _approval_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> dict:
-    text = (
-        f":hourglass_flowing_sand: {spec.app} ({spec.repository}@${{{{ github.sha }}}}) is waiting for approval "
-        f"to deploy to {environment}: {steps.RUN_URL}"
-    )
+    text = f":hourglass_flowing_sand: {spec.app} ({spec.repository}@${{{{ github.sha }}}}) is waiting for approval to deploy to {environment}: {steps.RUN_URL}"
     notify = steps.slack(spec.pins, "Ask for approval in Slack", text)
     return steps.job(f"Request approval for {environment}", {}, [notify], timeout=5, condition=on_branch)
 

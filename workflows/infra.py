@@ -38,9 +38,7 @@ def _preview(spec: InfraWorkflowSpec) -> dict:
         }
         job_steps = [*setup, steps.aws_credentials(pins, names.plan_role_variable(stack)), preview]
         # Each plan role trusts exactly `repo:OWNER/REPO:environment:preview`.
-        jobs[f"preview-{stack}"] = steps.job(
-            f"Preview {stack}", steps.OIDC, job_steps, timeout=30, needs="validate", environment=PREVIEW_ENVIRONMENT
-        )
+        jobs[f"preview-{stack}"] = steps.job(f"Preview {stack}", steps.OIDC, job_steps, timeout=30, needs="validate", environment=PREVIEW_ENVIRONMENT)
     on = {"pull_request": {"branches": [spec.default_branch]}}
     concurrency = {"group": "preview-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
     return steps.workflow("Preview", on, concurrency, jobs)

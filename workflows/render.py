@@ -65,9 +65,7 @@ class Workflows:
 
 def render(documents: Mapping[str, dict], pins: ActionPins) -> Workflows:
     """Path -> workflow document in; the files and the checks the pull-request jobs report out."""
-    checks = tuple(
-        job.get("name", job_id) for document in documents.values() if "pull_request" in document["on"] for job_id, job in document["jobs"].items()
-    )
+    checks = tuple(job.get("name", job_id) for document in documents.values() if "pull_request" in document["on"] for job_id, job in document["jobs"].items())
     return Workflows({path: to_yaml(document, pins) for path, document in documents.items()}, checks)
 
 

@@ -135,7 +135,6 @@ class AppWorkflowSpec:
         return self.ecr_repository is not None
 
 
-
 @dataclass(frozen=True)
 class InfraWorkflowSpec:
     """The landing zone's own repository (GitHub Flow): previews on pull requests to the default branch."""

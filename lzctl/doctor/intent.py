@@ -14,8 +14,8 @@ from typing import Optional
 
 import names
 from config import AccountSpec, LandingZone
-from logs.cloudtrail import trail_location
 from config.model import AUDIT, LOG
+from logs.cloudtrail import trail_location
 from lzctl.migrate.organization import ou_path
 from lzctl.runtime import Plan, PlannedResource
 
@@ -134,7 +134,9 @@ def intent_of(plan: Plan, landing_zone: LandingZone) -> Intent:
         for r in in_management
         if r.type == ROLE and _literal(r.inputs.get("name"))
     )
-    oidc = tuple(NamedResource(r.name, r.type, r.inputs["url"], tags=tags(r)) for r in in_management if r.type == OIDC_PROVIDER and _literal(r.inputs.get("url")))
+    oidc = tuple(
+        NamedResource(r.name, r.type, r.inputs["url"], tags=tags(r)) for r in in_management if r.type == OIDC_PROVIDER and _literal(r.inputs.get("url"))
+    )
     buckets = tuple(NamedResource(r.name, r.type, r.inputs["bucket"]) for r in plan.resources if r.type in BUCKETS and _literal(r.inputs.get("bucket")))
     landing_zones = plan.of_type(LANDING_ZONE)
     governed = tuple(org.governed_regions)

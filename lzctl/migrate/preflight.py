@@ -58,9 +58,13 @@ def organization(f: Facts) -> tuple[bool, str, str]:
         return True, "not in any organisation: ready for the invitation", ""
     if org["MasterAccountId"] == f.management_id:
         return True, f"already a member of {org['Id']}", ""
-    return False, f"member of organisation {org['Id']} (management account {org['MasterAccountId']})", (
-        f"leave it first: `aws organizations leave-organization --profile {f.profile}` (the account needs its own payment "
-        "method and must be at least 7 days old), or correct organization.management_account_id"
+    return (
+        False,
+        f"member of organisation {org['Id']} (management account {org['MasterAccountId']})",
+        (
+            f"leave it first: `aws organizations leave-organization --profile {f.profile}` (the account needs its own payment "
+            "method and must be at least 7 days old), or correct organization.management_account_id"
+        ),
     )
 
 
@@ -106,9 +110,13 @@ def execution_role(f: Facts) -> tuple[bool, str, str]:
         return True, "not needed: guardrails.control_tower.enabled is false", ""
     if role.state == MISSING:
         return True, f"{CONTROL_TOWER_EXECUTION_ROLE.name} is absent; `pulumi up` creates it", ""
-    return False, f"{CONTROL_TOWER_EXECUTION_ROLE.name} already exists, so `pulumi up` would fail creating it (EntityAlreadyExists)", (
-        f"delete it (detach its policies, then `aws iam delete-role --role-name {CONTROL_TOWER_EXECUTION_ROLE.name} --profile {f.profile}`); "
-        "`pulumi up` recreates it trusting only the management account"
+    return (
+        False,
+        f"{CONTROL_TOWER_EXECUTION_ROLE.name} already exists, so `pulumi up` would fail creating it (EntityAlreadyExists)",
+        (
+            f"delete it (detach its policies, then `aws iam delete-role --role-name {CONTROL_TOWER_EXECUTION_ROLE.name} --profile {f.profile}`); "
+            "`pulumi up` recreates it trusting only the management account"
+        ),
     )
 
 
@@ -117,9 +125,10 @@ def governed_regions(f: Facts) -> tuple[bool, str, str]:
     if not disabled:
         return True, f"every governed region is enabled ({', '.join(f.governed_regions)})", ""
     commands = "; ".join(f"aws account enable-region --region-name {r} --profile {f.profile}" for r in disabled)
-    return False, f"governed regions not enabled in the account: {', '.join(disabled)}", (
-        f"enable them ({commands}; it can take hours, `aws account get-region-opt-status` tells when), "
-        "or remove them from organization.governed_regions"
+    return (
+        False,
+        f"governed regions not enabled in the account: {', '.join(disabled)}",
+        (f"enable them ({commands}; it can take hours, `aws account get-region-opt-status` tells when), or remove them from organization.governed_regions"),
     )
 
 
@@ -177,5 +186,7 @@ def preflight(ctx: Context, args) -> int:
     if failed:
         print(f"{len(failed)} of {len(results)} checks failed (exit {EXIT_CHECKS_FAILED}); fix them and run this again.")
         return EXIT_CHECKS_FAILED
-    print(f"all {len(results)} checks pass. next: `{ctx.command('runbook', '--live', '--profile', args.profile, '--management-profile', '<management profile>')}` shows where you are.")
+    print(
+        f"all {len(results)} checks pass. next: `{ctx.command('runbook', '--live', '--profile', args.profile, '--management-profile', '<management profile>')}` shows where you are."
+    )
     return 0
