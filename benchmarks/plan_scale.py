@@ -27,13 +27,15 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from config import CONFIG_FILE  # noqa: E402
 from lzctl.mocks import LandingZoneMocks  # noqa: E402
 from lzctl.plan import plan_stack  # noqa: E402
 from lzctl.runtime import run_program  # noqa: E402
 
+
 def scaled_config(applications: int) -> dict:
     """The example org with `applications` apps, each with its own developer group and assignments."""
-    data = yaml.safe_load((REPO / "config" / "landing-zone.yaml").read_text())
+    data = yaml.safe_load((REPO / "config" / CONFIG_FILE).read_text())
     identity_center = data["identity_center"]
     template = copy.deepcopy(identity_center["assignments"][2])
     data["applications"] = {}
@@ -87,17 +89,17 @@ def main() -> None:
         for size in args.sizes:
             config_dir = Path(workdir) / f"apps-{size}"
             config_dir.mkdir()
-            (config_dir / "landing-zone.yaml").write_text(yaml.safe_dump(scaled_config(size)))
-            for folder in ("policies", "conformance-packs"):
+            (config_dir / CONFIG_FILE).write_text(yaml.safe_dump(scaled_config(size)))
+            for folder in ("permission-sets", "conformance-packs"):
                 (config_dir / folder).symlink_to(REPO / "config" / folder)
-            plan_seconds, plan = timed(lambda: plan_stack("management", config_dir), args.repeat)
+            plan_seconds, plan = timed(lambda config_dir=config_dir: plan_stack("management", config_dir), args.repeat)
             resources = len(plan.resources)
             floor_seconds, _ = timed(
-                lambda: run_program(bare_program(resources - 1), project="bench", stack="floor", mocks=LandingZoneMocks()),
+                lambda resources=resources: run_program(bare_program(resources - 1), project="bench", stack="floor", mocks=LandingZoneMocks()),
                 args.repeat,
             )
             typed_seconds, _ = timed(
-                lambda: run_program(typed_program(plan), project="bench", stack="typed", mocks=LandingZoneMocks()),
+                lambda plan=plan: run_program(typed_program(plan), project="bench", stack="typed", mocks=LandingZoneMocks()),
                 args.repeat,
             )
             accounts = 2 + 3 * size

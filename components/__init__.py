@@ -1,5 +1,6 @@
 """The landing zone's ComponentResources, one module each."""
 
+from components.account import AccountPlacement
 from components.app_account_set import AppAccountSet, AppAccountSetArgs
 from components.control_tower import ControlTower, ControlTowerArgs
 from components.guardrails import Guardrails, GuardrailsArgs
@@ -8,6 +9,7 @@ from components.security_ou import SecurityOU, SecurityOUArgs
 from components.sso_access import SSOAccess, SSOAccessArgs
 
 __all__ = [
+    "AccountPlacement",
     "AppAccountSet",
     "AppAccountSetArgs",
     "ControlTower",

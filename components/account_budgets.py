@@ -8,6 +8,8 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
+import names
+
 
 @dataclass(frozen=True)
 class BudgetSpec:
@@ -37,7 +39,7 @@ class AccountBudgets(pulumi.ComponentResource):
         for spec in args.budgets:
             aws.budgets.Budget(
                 f"{name}-{spec.account}-budget",
-                name=f"{spec.account}-monthly",
+                name=names.budget(spec.account),
                 budget_type="COST",
                 time_unit="MONTHLY",
                 limit_amount=f"{spec.monthly_usd:.2f}",

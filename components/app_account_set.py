@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence
+from typing import Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-from components.account import create_member_account
+from components.account import AccountPlacement, MemberAccounts
 from config import AccountSpec
 
 
@@ -16,17 +16,11 @@ from config import AccountSpec
 class AppAccountSetArgs:
     accounts: Sequence[AccountSpec]
     """The application's accounts, one per environment (suspended ones included, so they stay managed)."""
-    ou_ids: Mapping[str, pulumi.Input[str]]
-    """OU key -> OU id, from `Organization.ou_ids`."""
-    access_role_name: str
-    """Role Organizations creates in each account; the account providers assume it."""
-    region: str
-    """Home region of the account providers."""
-    control_tower_trusts: Optional[str] = None
-    """Management account id when Control Tower is on: each active account gets its execution role."""
+    placement: AccountPlacement
+    """OUs, access role, region and Control Tower trust of the accounts."""
 
 
-class AppAccountSet(pulumi.ComponentResource):
+class AppAccountSet(MemberAccounts):
     accounts: dict[str, aws.organizations.Account]
     account_ids: dict[str, pulumi.Output[str]]
     providers: dict[str, aws.Provider]
@@ -36,10 +30,7 @@ class AppAccountSet(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AppAccountSetArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:app_account_set:AppAccountSet", name, None, opts)
-        members = {
-            spec.environment: create_member_account(self, name, spec, args.ou_ids, args.access_role_name, args.region, args.control_tower_trusts)
-            for spec in args.accounts
-        }
+        members = {spec.environment: self._member_account(name, spec, args.placement) for spec in args.accounts}
         self.accounts = {env: member.account for env, member in members.items()}
         self.account_ids = {env: account.id for env, account in self.accounts.items()}
         self.providers = {env: member.provider for env, member in members.items() if member.provider is not None}

@@ -8,17 +8,10 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from config.model import managed_policy_key
-from guardrails.control_tower import (
-    IDENTITY_CENTER_BASELINE_PARAMETER,
-    PREREQUISITE_ROLES,
-    SERVICE_ROLE_PATH,
-    ManifestSettings,
-    baseline_arn,
-    manifest,
-)
+from guardrails.control_tower import IDENTITY_CENTER_BASELINE_PARAMETER, PREREQUISITE_ROLES, ManifestSettings, baseline_arn, manifest
 from guardrails.controls import control_arn
-from guardrails.scp import minify
+from iam import minify
+from names import managed_policy_key
 
 
 @dataclass(frozen=True)
@@ -59,17 +52,13 @@ class ControlTower(pulumi.ComponentResource):
         self.landing_zone = aws.controltower.LandingZone(
             f"{name}-landing-zone",
             version=settings.version,
-            manifest_json=pulumi.Output.all(args.audit_account_id, args.log_account_id).apply(
-                lambda ids: minify(manifest(settings, ids[0], ids[1]))
-            ),
+            manifest_json=pulumi.Output.all(args.audit_account_id, args.log_account_id).apply(lambda ids: minify(manifest(settings, ids[0], ids[1]))),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*prerequisites, *args.shared_account_roles]),
         )
 
         parameters = None
         if settings.access_management:
-            parameters = aws.controltower.BaselineParametersArgs(
-                key=IDENTITY_CENTER_BASELINE_PARAMETER, value=args.identity_center_baseline_arn
-            )
+            parameters = aws.controltower.BaselineParametersArgs(key=IDENTITY_CENTER_BASELINE_PARAMETER, value=args.identity_center_baseline_arn)
         self.baselines = {}
         previous: pulumi.Resource = self.landing_zone
         for key in args.registered_ous:
@@ -107,8 +96,8 @@ class ControlTower(pulumi.ComponentResource):
         for spec in PREREQUISITE_ROLES:
             role = aws.iam.Role(
                 f"{name}-{spec.key}-role",
-                name=spec.name,
-                path=SERVICE_ROLE_PATH,
+                name=spec.role.name,
+                path=spec.role.path,
                 assume_role_policy=minify(spec.trust_policy),
                 opts=child,
             )

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-from config.model import managed_policy_arn, managed_policy_key
-from delivery.policies import (
-    BOUNDARY_NAME,
-    GITHUB_AUDIENCE,
-    GITHUB_OIDC_URL,
-    ROLE_PATH,
-    deploy_boundary,
-    ecr_lifecycle_policy,
-    github_subject,
-    github_trust,
-)
-from guardrails.scp import minify
-
-READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+import names
+from delivery.policies import GITHUB_AUDIENCE, GITHUB_OIDC_URL, deploy_boundary, ecr_lifecycle_policy, github_subject, github_trust
+from iam import minify
+from names import managed_policy_arn, managed_policy_key
 
 
 @dataclass(frozen=True)
@@ -59,22 +48,26 @@ class DeployRoles(pulumi.ComponentResource):
             )
             boundary = aws.iam.Policy(
                 f"{name}-{env}-deploy-boundary",
-                name=BOUNDARY_NAME,
-                path=ROLE_PATH,
+                name=names.DEPLOY_BOUNDARY,
+                path=names.GITHUB_PATH,
                 description="Caps every GitHub deploy and plan role: no IAM users, no org changes, no touching the OIDC trust.",
                 policy=minify(deploy_boundary(args.privileged_role_arns)),
                 opts=in_account,
             )
             roles = {
-                "deploy": (github_subject(args.owner, args.repository, env), [managed_policy_arn(p) for p in args.deploy_policies[env]]),
-                "plan": (github_subject(args.owner, args.repository), [READ_ONLY_ACCESS]),
+                "deploy": (
+                    names.github_deploy_role(env),
+                    github_subject(args.owner, args.repository, env),
+                    [managed_policy_arn(p) for p in args.deploy_policies[env]],
+                ),
+                "plan": (names.github_plan_role(env), github_subject(args.owner, args.repository), [names.READ_ONLY_ACCESS]),
             }
             arns = {}
-            for purpose, (subject, policies) in roles.items():
+            for purpose, (spec, subject, policies) in roles.items():
                 role = aws.iam.Role(
                     f"{name}-{env}-{purpose}-role",
-                    name=f"github-{purpose}-{env}",
-                    path=ROLE_PATH,
+                    name=spec.name,
+                    path=spec.path,
                     assume_role_policy=oidc.arn.apply(lambda arn, subject=subject: minify(github_trust(arn, subject))),
                     permissions_boundary=boundary.arn,
                     max_session_duration=3600,
@@ -101,7 +94,7 @@ class DeployRoles(pulumi.ComponentResource):
                 aws.ecr.LifecyclePolicy(
                     f"{name}-{env}-images-lifecycle",
                     repository=images.name,
-                    policy=json.dumps(ecr_lifecycle_policy(), separators=(",", ":")),
+                    policy=minify(ecr_lifecycle_policy()),
                     opts=in_account,
                 )
                 self.image_repository_urls[env] = images.repository_url

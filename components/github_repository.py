@@ -9,8 +9,7 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_github as github
 
-DEFAULT_BRANCH = "main"
-COMMIT_MESSAGE = "landing-zone: update generated workflows"
+from names import RELEASE_BRANCH, WORKFLOW_COMMIT_MESSAGE
 
 
 @dataclass(frozen=True)
@@ -88,11 +87,9 @@ class GitHubRepository(pulumi.ComponentResource):
             opts=child,
         )
         repository = self.repository.name
-        branches: dict[str, Optional[pulumi.Resource]] = {DEFAULT_BRANCH: None}
+        branches: dict[str, Optional[pulumi.Resource]] = {RELEASE_BRANCH: None}
         for branch in args.extra_branches:
-            branches[branch] = github.Branch(
-                f"{name}-{branch}-branch", repository=repository, branch=branch, source_branch=DEFAULT_BRANCH, opts=child
-            )
+            branches[branch] = github.Branch(f"{name}-{branch}-branch", repository=repository, branch=branch, source_branch=RELEASE_BRANCH, opts=child)
         files = [
             github.RepositoryFile(
                 f"{name}-{branch}-{PurePosixPath(path).stem}-file",
@@ -100,7 +97,7 @@ class GitHubRepository(pulumi.ComponentResource):
                 branch=branch,
                 file=path,
                 content=content,
-                commit_message=COMMIT_MESSAGE,
+                commit_message=WORKFLOW_COMMIT_MESSAGE,
                 overwrite_on_create=True,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[b for b in [created] if b is not None]),
             )
@@ -115,27 +112,20 @@ class GitHubRepository(pulumi.ComponentResource):
                 target="branch",
                 enforcement="active",
                 conditions=github.RepositoryRulesetConditionsArgs(
-                    ref_name=github.RepositoryRulesetConditionsRefNameArgs(
-                        includes=[f"refs/heads/{branch}" for branch in rule.branches], excludes=[]
-                    )
+                    ref_name=github.RepositoryRulesetConditionsRefNameArgs(includes=[f"refs/heads/{branch}" for branch in rule.branches], excludes=[])
                 ),
                 rules=github.RepositoryRulesetRulesArgs(
                     pull_request=github.RepositoryRulesetRulesPullRequestArgs(
                         required_approving_review_count=rule.approvals, dismiss_stale_reviews_on_push=True
                     ),
                     required_status_checks=github.RepositoryRulesetRulesRequiredStatusChecksArgs(
-                        required_checks=[
-                            github.RepositoryRulesetRulesRequiredStatusChecksRequiredCheckArgs(context=check)
-                            for check in args.required_checks
-                        ],
+                        required_checks=[github.RepositoryRulesetRulesRequiredStatusChecksRequiredCheckArgs(context=check) for check in args.required_checks],
                         strict_required_status_checks_policy=True,
                     ),
                     non_fast_forward=True,
                     deletion=True,
                 ),
-                bypass_actors=[
-                    github.RepositoryRulesetBypassActorArgs(actor_type="User", actor_id=args.bypass_user_id, bypass_mode="always")
-                ],
+                bypass_actors=[github.RepositoryRulesetBypassActorArgs(actor_type="User", actor_id=args.bypass_user_id, bypass_mode="always")],
                 # The first workflow commits land before the rules exist.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=files),
             )
@@ -158,12 +148,8 @@ class GitHubRepository(pulumi.ComponentResource):
             environment=spec.name,
             can_admins_bypass=False,
             prevent_self_review=reviewed,
-            reviewers=[github.RepositoryEnvironmentReviewerArgs(teams=list(spec.reviewer_team_ids), users=list(spec.reviewer_user_ids))]
-            if reviewed
-            else None,
-            deployment_branch_policy=github.RepositoryEnvironmentDeploymentBranchPolicyArgs(
-                protected_branches=False, custom_branch_policies=True
-            )
+            reviewers=[github.RepositoryEnvironmentReviewerArgs(teams=list(spec.reviewer_team_ids), users=list(spec.reviewer_user_ids))] if reviewed else None,
+            deployment_branch_policy=github.RepositoryEnvironmentDeploymentBranchPolicyArgs(protected_branches=False, custom_branch_policies=True)
             if spec.branch
             else None,
             opts=child,

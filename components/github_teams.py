@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 import pulumi
 import pulumi_github as github
 
-from config.delivery_checks import TeamSpec
+from config.model import TeamSpec
 
 
 @dataclass(frozen=True)

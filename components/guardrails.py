@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
+import names
 from guardrails.scp import ScpDocument
-
-POLICY_NAME_PREFIX = "landing-zone"
 
 
 @dataclass(frozen=True)
@@ -23,6 +22,8 @@ class GuardrailsArgs:
     """Minified TAG_POLICY document, or None."""
     tag_policy_target: str
     """OU key the tag policy is attached to."""
+    account_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Account key -> id, for the accounts SCP exemptions name (`ScpDocument.accounts`)."""
     after: Sequence[pulumi.Resource] = ()
     """What the policies wait for: the organisation, whose policy types must be enabled first."""
 
@@ -39,7 +40,7 @@ class Guardrails(pulumi.ComponentResource):
                 name,
                 document.key,
                 "SERVICE_CONTROL_POLICY",
-                document.content,
+                self._content(document, args.account_ids),
                 f"Landing zone SCP for {document.target}: {', '.join(document.templates)}",
                 args.target_ids[document.target],
                 after,
@@ -56,10 +57,18 @@ class Guardrails(pulumi.ComponentResource):
             )
         self.register_outputs({"policyIds": {key: policy.id for key, policy in self.policies.items()}})
 
+    @staticmethod
+    def _content(document: ScpDocument, account_ids: Mapping[str, pulumi.Input[str]]) -> pulumi.Input[str]:
+        """The document as sent: its account slots filled once those accounts' ids are known."""
+        if not document.accounts:
+            return document.content
+        ids = pulumi.Output.all(*(account_ids[key] for key in document.accounts))
+        return ids.apply(lambda values: document.render(dict(zip(document.accounts, values, strict=True))))
+
     def _attach(self, name, key, policy_type, content, description, target_id, opts) -> aws.organizations.Policy:
         policy = aws.organizations.Policy(
             f"{name}-{key}-policy",
-            name=f"{POLICY_NAME_PREFIX}-{key}",
+            name=names.organization_policy(key),
             type=policy_type,
             content=content,
             description=description[:512],

@@ -8,6 +8,7 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
+import names
 from config.model import parents_first
 
 # Services the landing zone integrates organisation-wide. Control Tower enables several of these
@@ -68,7 +69,7 @@ class Organization(pulumi.ComponentResource):
                 f"{name}-{key}-ou",
                 name=spec.name,
                 parent_id=self.root_id if spec.parent is None else units[spec.parent].id,
-                tags={"managed-by": "landing-zone", "ou": key},
+                tags={**names.MANAGED_BY_TAG, names.OU_TAG: key},
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.organizational_units = units

@@ -13,80 +13,9 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.log_analysis import trail_location
-from components.secure_bucket import ObjectLock, SecureBucket, SecureBucketArgs, bucket_arn
-from config.guardrail_checks import TRAIL_BUCKET_PREFIX
-
-CLOUDTRAIL = "cloudtrail.amazonaws.com"
-TRAIL_NAME = "landing-zone-organization-trail"
-OBJECT_LOCK_MODE = "GOVERNANCE"
-"""GOVERNANCE, not COMPLIANCE: no one can shorten or lift the retention without
-s3:BypassGovernanceRetention, which the Security OU's protect-log-buckets SCP denies to all but the
-privileged roles, while a wrong `object_lock_days` stays correctable. COMPLIANCE would make every
-log version undeletable by anyone, root included, for the whole period, with no way back."""
-
-
-def trail_arn(region: str, management_account_id: str, name: str = TRAIL_NAME) -> str:
-    """An organisation trail is owned by the management account even when its delegated administrator creates it."""
-    return f"arn:aws:cloudtrail:{region}:{management_account_id}:trail/{name}"
-
-
-def trail_bucket_statements(bucket: str, trail: str, organization_id: str, management_account_id: str) -> list[dict]:
-    """What CloudTrail needs on the bucket for this trail only (aws:SourceArn), as AWS documents for organisation trails."""
-    arn = bucket_arn(bucket)
-    write = {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail}}
-    return [
-        {
-            "Sid": "AWSCloudTrailAclCheck",
-            "Effect": "Allow",
-            "Principal": {"Service": CLOUDTRAIL},
-            "Action": "s3:GetBucketAcl",
-            "Resource": arn,
-            "Condition": {"StringEquals": {"aws:SourceArn": trail}},
-        },
-        {
-            "Sid": "AWSCloudTrailWrite",
-            "Effect": "Allow",
-            "Principal": {"Service": CLOUDTRAIL},
-            "Action": "s3:PutObject",
-            "Resource": f"{arn}/AWSLogs/{management_account_id}/*",
-            "Condition": write,
-        },
-        {
-            "Sid": "AWSCloudTrailOrganizationWrite",
-            "Effect": "Allow",
-            "Principal": {"Service": CLOUDTRAIL},
-            "Action": "s3:PutObject",
-            "Resource": f"{arn}/AWSLogs/{organization_id}/*",
-            "Condition": write,
-        },
-    ]
-
-
-def trail_key_statements(trail: str, management_account_id: str) -> list[dict]:
-    """CloudTrail may encrypt for this trail (the encryption context names the management account's trails) and describe the key."""
-    source = {"aws:SourceArn": trail}
-    return [
-        {
-            "Sid": "AllowCloudTrailToEncryptLogs",
-            "Effect": "Allow",
-            "Principal": {"Service": CLOUDTRAIL},
-            "Action": "kms:GenerateDataKey*",
-            "Resource": "*",
-            "Condition": {
-                "StringEquals": source,
-                "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{management_account_id}:trail/*"},
-            },
-        },
-        {
-            "Sid": "AllowCloudTrailToDescribeKey",
-            "Effect": "Allow",
-            "Principal": {"Service": CLOUDTRAIL},
-            "Action": "kms:DescribeKey",
-            "Resource": "*",
-            "Condition": {"StringEquals": source},
-        },
-    ]
+from components.secure_bucket import ObjectLock, SecureBucket, SecureBucketArgs
+from logs.cloudtrail import OBJECT_LOCK_MODE, trail_arn, trail_bucket_statements, trail_key_statements, trail_location
+from names import TRAIL, TRAIL_LOGS, regional_bucket
 
 
 @dataclass(frozen=True)
@@ -117,7 +46,7 @@ class OrganizationTrail(pulumi.ComponentResource):
     def __init__(self, name: str, args: OrganizationTrailArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:organization_trail:OrganizationTrail", name, None, opts)
         arn = trail_arn(args.region, args.management_account_id)
-        bucket = pulumi.Output.from_input(args.account_id).apply(lambda account: f"{TRAIL_BUCKET_PREFIX}-{account}-{args.region}")
+        bucket = pulumi.Output.from_input(args.account_id).apply(lambda account: regional_bucket(TRAIL_LOGS, account, args.region))
         self.logs = SecureBucket(
             f"{name}-logs",
             SecureBucketArgs(
@@ -137,7 +66,7 @@ class OrganizationTrail(pulumi.ComponentResource):
         )
         self.trail = aws.cloudtrail.Trail(
             f"{name}-trail",
-            name=TRAIL_NAME,
+            name=TRAIL,
             s3_bucket_name=self.logs.name,
             kms_key_id=self.logs.key_arn,
             is_organization_trail=True,

@@ -13,68 +13,31 @@ from typing import Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from guardrails.scp import document, minify
-
-OBJECT_LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
-ABORT_INCOMPLETE_UPLOADS_DAYS = 7
-
-
-def bucket_arn(bucket: str) -> str:
-    return f"arn:aws:s3:::{bucket}"
+from iam import minify
+from logs.buckets import OBJECT_LOCK_MODES, LifecycleRule, bucket_policy, key_policy, lifecycle_rule
+from names import kms_alias
 
 
-def tls_only_statement(bucket: str) -> dict:
-    arn = bucket_arn(bucket)
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [arn, f"{arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-
-
-def bucket_policy(bucket: str, statements: Sequence[dict] = ()) -> dict:
-    """TLS only, then whatever the bucket's writers need."""
-    return document([tls_only_statement(bucket), *statements])
-
-
-def key_policy(account_id: str, statements: Sequence[dict] = ()) -> dict:
-    """The owning account administers and uses the key through IAM (KMS's default policy), plus `statements`."""
-    owner = {
-        "Sid": "AccountAdministersKey",
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-        "Action": "kms:*",
-        "Resource": "*",
-    }
-    return document([owner, *statements])
-
-
-def lifecycle_rules(expire_after_days: Optional[int], glacier_after_days: Optional[int]) -> list[aws.s3.BucketLifecycleConfigurationRuleArgs]:
-    """One rule over the whole bucket: abort stale uploads, archive (noncurrent versions alike) and/or expire."""
+def _lifecycle_args(rule: LifecycleRule) -> aws.s3.BucketLifecycleConfigurationRuleArgs:
     transitions, noncurrent_transitions, expiration = None, None, None
-    if glacier_after_days is not None:
-        transitions = [aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(days=glacier_after_days, storage_class="GLACIER")]
+    if rule.glacier_after_days is not None:
+        transitions = [aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(days=rule.glacier_after_days, storage_class="GLACIER")]
         noncurrent_transitions = [
-            aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionTransitionArgs(noncurrent_days=glacier_after_days, storage_class="GLACIER")
+            aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionTransitionArgs(noncurrent_days=rule.glacier_after_days, storage_class="GLACIER")
         ]
-    if expire_after_days is not None:
-        expiration = aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=expire_after_days)
-    return [
-        aws.s3.BucketLifecycleConfigurationRuleArgs(
-            id="-and-".join(purpose for purpose, days in (("archive", glacier_after_days), ("expire", expire_after_days)) if days) or "clean-up",
-            status="Enabled",
-            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
-            abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                days_after_initiation=ABORT_INCOMPLETE_UPLOADS_DAYS
-            ),
-            transitions=transitions,
-            noncurrent_version_transitions=noncurrent_transitions,
-            expiration=expiration,
-        )
-    ]
+    if rule.expire_after_days is not None:
+        expiration = aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=rule.expire_after_days)
+    return aws.s3.BucketLifecycleConfigurationRuleArgs(
+        id=rule.id,
+        status="Enabled",
+        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+        abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+            days_after_initiation=rule.abort_incomplete_uploads_days
+        ),
+        transitions=transitions,
+        noncurrent_version_transitions=noncurrent_transitions,
+        expiration=expiration,
+    )
 
 
 @dataclass(frozen=True)
@@ -130,7 +93,7 @@ class SecureBucket(pulumi.ComponentResource):
             policy=pulumi.Output.all(args.account_id, args.key_statements).apply(lambda v: minify(key_policy(v[0], v[1]))),
             opts=kept,
         )
-        aws.kms.Alias(f"{name}-key-alias", name=f"alias/landing-zone/{name}", target_key_id=self.key.id, opts=child)
+        aws.kms.Alias(f"{name}-key-alias", name=kms_alias(name), target_key_id=self.key.id, opts=child)
         self.key_arn = self.key.arn
         self.bucket = aws.s3.Bucket(
             f"{name}-bucket",
@@ -183,16 +146,14 @@ class SecureBucket(pulumi.ComponentResource):
                 f"{name}-object-lock",
                 bucket=bucket_id,
                 rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
-                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
-                        mode=args.object_lock.mode, days=args.object_lock.days
-                    )
+                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(mode=args.object_lock.mode, days=args.object_lock.days)
                 ),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=after_versioning),
             )
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=bucket_id,
-            rules=lifecycle_rules(args.expire_after_days, args.glacier_after_days),
+            rules=[_lifecycle_args(lifecycle_rule(args.expire_after_days, args.glacier_after_days))],
             # CloudTrail files are mostly under 128 KB, which S3 otherwise never moves to Glacier.
             transition_default_minimum_object_size="varies_by_storage_class" if args.glacier_after_days is not None else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=after_versioning),

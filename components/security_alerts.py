@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
 
+import names
 from components.slack_alerts import SlackAlerts, SlackAlertsArgs
-from config.security_schema import AlertSettings
-from delivery.alerting import EVENTS, access_analyzer_findings, guardduty_findings, security_hub_findings
+from config.model import AlertSpec
+from iam import minify
+from security.alerting import EVENTS, access_analyzer_findings, guardduty_findings, security_hub_findings
 
 TOPIC = "findings"
 
 
 @dataclass(frozen=True)
 class SecurityAlertsArgs:
-    settings: AlertSettings
+    settings: AlertSpec
     """Severity thresholds and whether Access Analyzer findings alert."""
     account_id: pulumi.Input[str]
     """The audit account."""
@@ -60,9 +61,9 @@ class SecurityAlerts(pulumi.ComponentResource):
         for key, pattern in patterns.items():
             rule = aws.cloudwatch.EventRule(
                 f"{name}-{key}-rule",
-                name=f"landing-zone-{key}-findings",
-                description=f"{key} findings that page the security-alerts channel",
-                event_pattern=json.dumps(pattern, separators=(",", ":")),
+                name=names.findings_rule(key),
+                description=f"{key} findings that page the {names.SECURITY_ALERTS} channel",
+                event_pattern=minify(pattern),
                 opts=here,
             )
             aws.cloudwatch.EventTarget(f"{name}-{key}-target", rule=rule.name, arn=self.topic_arn, opts=here)

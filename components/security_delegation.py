@@ -12,11 +12,7 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-ORGANIZATION_DELEGATIONS = {
-    "access-analyzer": "access-analyzer.amazonaws.com",
-    "config": "config.amazonaws.com",
-    "config-multiaccountsetup": "config-multiaccountsetup.amazonaws.com",
-}
+from security.services import ORGANIZATION_DELEGATIONS
 
 
 @dataclass(frozen=True)
@@ -51,9 +47,7 @@ class SecurityDelegation(pulumi.ComponentResource):
         hub = aws.securityhub.Account(
             f"{name}-management-securityhub", enable_default_standards=False, auto_enable_controls=True, opts=in_region(args.home_region)
         )
-        aws.securityhub.OrganizationAdminAccount(
-            f"{name}-securityhub", admin_account_id=args.audit_account_id, opts=in_region(args.home_region, hub)
-        )
+        aws.securityhub.OrganizationAdminAccount(f"{name}-securityhub", admin_account_id=args.audit_account_id, opts=in_region(args.home_region, hub))
         for key, principal in ORGANIZATION_DELEGATIONS.items():
             # Organisation conformance packs always need config-multiaccountsetup delegated.
             if key == "config" and not args.delegate_config:
@@ -62,7 +56,5 @@ class SecurityDelegation(pulumi.ComponentResource):
                 f"{name}-{key}", account_id=args.audit_account_id, service_principal=principal, opts=in_region(args.home_region)
             )
         if args.delegate_cloudtrail:
-            aws.cloudtrail.OrganizationDelegatedAdminAccount(
-                f"{name}-cloudtrail", account_id=args.log_account_id, opts=in_region(args.home_region)
-            )
+            aws.cloudtrail.OrganizationDelegatedAdminAccount(f"{name}-cloudtrail", account_id=args.log_account_id, opts=in_region(args.home_region))
         self.register_outputs({})

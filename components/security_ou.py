@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 
-from components.account import MemberAccount, create_member_account
+from components.account import AccountPlacement, MemberAccount, MemberAccounts
 from config import AccountSpec
 
 
@@ -17,26 +17,17 @@ class SecurityOUArgs:
     """The audit account: delegated administrator of the security services."""
     log: AccountSpec
     """The log archive account: CloudTrail and Config logs, log analysis."""
-    ou_ids: Mapping[str, pulumi.Input[str]]
-    """OU key -> OU id, from `Organization.ou_ids`."""
-    access_role_name: str
-    """Role Organizations creates in each account; the account providers assume it."""
-    region: str
-    """Home region of the account providers."""
-    control_tower_trusts: Optional[str] = None
-    """Management account id when Control Tower is on: each active account gets its execution role."""
+    placement: AccountPlacement
+    """OUs, access role, region and Control Tower trust of the accounts."""
 
 
-class SecurityOU(pulumi.ComponentResource):
+class SecurityOU(MemberAccounts):
     audit: MemberAccount
     log: MemberAccount
     account_ids: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, args: SecurityOUArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:security_ou:SecurityOU", name, None, opts)
-        self.audit, self.log = (
-            create_member_account(self, name, spec, args.ou_ids, args.access_role_name, args.region, args.control_tower_trusts)
-            for spec in (args.audit, args.log)
-        )
+        self.audit, self.log = (self._member_account(name, spec, args.placement) for spec in (args.audit, args.log))
         self.account_ids = {args.audit.key: self.audit.account.id, args.log.key: self.log.account.id}
         self.register_outputs({"accountIds": self.account_ids})

@@ -8,21 +8,16 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
-from config.security_schema import SecurityServices as Settings
-from guardrails.control_tower import service_trust
-from guardrails.scp import minify
-
-CONFIG_ORGANIZATIONS_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"
-
-
-def standard_arn(region: str, standard: str) -> str:
-    return f"arn:aws:securityhub:{region}::standards/{standard}"
+import names
+from config.model import SecurityServicesSpec
+from iam import minify, service_trust
+from security.services import standard_arn
 
 
 @dataclass(frozen=True)
 class SecurityServicesArgs:
-    settings: Settings
-    """Protection plans, standards, scanned resource types, the conformance pack."""
+    settings: SecurityServicesSpec
+    """Protection plans, standards, scanned resource types, the conformance pack and its template."""
     providers: Mapping[str, aws.Provider]
     """Governed region -> audit-account provider; the home region's aggregates the others."""
     home_region: str
@@ -31,8 +26,6 @@ class SecurityServicesArgs:
     """This account, which the services also enable for itself."""
     root_id: pulumi.Input[str]
     """Organisation root: the Security Hub configuration policy is associated to it."""
-    conformance_pack: str
-    """CloudFormation template of the organisation conformance pack."""
     config_aggregator: bool
     """False when Control Tower 4.0's Config integration already aggregates the organisation."""
 
@@ -49,12 +42,12 @@ class SecurityServices(pulumi.ComponentResource):
             aws.guardduty.OrganizationConfiguration(
                 f"{name}-{region}-guardduty-organization", detector_id=detector.id, auto_enable_organization_members="ALL", opts=here
             )
-            for plan in settings.guardduty.protection_plans:
+            for plan in settings.protection_plans:
                 aws.guardduty.OrganizationConfigurationFeature(
                     f"{name}-{region}-{plan}-members", detector_id=detector.id, name=plan, auto_enable="ALL", opts=here
                 )
                 aws.guardduty.DetectorFeature(f"{name}-{region}-{plan}", detector_id=detector.id, name=plan, status="ENABLED", opts=here)
-            types = set(settings.inspector.resource_types)
+            types = set(settings.inspector_resource_types)
             aws.inspector2.OrganizationConfiguration(
                 f"{name}-{region}-inspector-organization",
                 auto_enable=aws.inspector2.OrganizationConfigurationAutoEnableArgs(
@@ -62,10 +55,8 @@ class SecurityServices(pulumi.ComponentResource):
                 ),
                 opts=here,
             )
-            aws.inspector2.Enabler(
-                f"{name}-{region}-inspector", account_ids=[args.audit_account_id], resource_types=sorted(types), opts=here
-            )
-            aws.accessanalyzer.Analyzer(f"{name}-{region}-access-analyzer", analyzer_name="organization", type="ORGANIZATION", opts=here)
+            aws.inspector2.Enabler(f"{name}-{region}-inspector", account_ids=[args.audit_account_id], resource_types=sorted(types), opts=here)
+            aws.accessanalyzer.Analyzer(f"{name}-{region}-access-analyzer", analyzer_name=names.ORGANIZATION_ANALYZER, type="ORGANIZATION", opts=here)
 
         home = pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region])
         others = [region for region in args.providers if region != args.home_region]
@@ -85,40 +76,36 @@ class SecurityServices(pulumi.ComponentResource):
         )
         policy = aws.securityhub.ConfigurationPolicy(
             f"{name}-securityhub-policy",
-            name="landing-zone",
+            name=names.SECURITY_HUB_POLICY,
             description="Security Hub everywhere, with the configured standards",
             configuration_policy=aws.securityhub.ConfigurationPolicyConfigurationPolicyArgs(
                 service_enabled=True,
-                enabled_standard_arns=[standard_arn(args.home_region, s) for s in settings.security_hub.standards],
+                enabled_standard_arns=[standard_arn(args.home_region, s) for s in settings.standards],
                 security_controls_configuration=aws.securityhub.ConfigurationPolicyConfigurationPolicySecurityControlsConfigurationArgs(
                     disabled_control_identifiers=[]
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[central]),
         )
-        aws.securityhub.ConfigurationPolicyAssociation(
-            f"{name}-securityhub-root", target_id=args.root_id, policy_id=policy.id, opts=home
-        )
+        aws.securityhub.ConfigurationPolicyAssociation(f"{name}-securityhub-root", target_id=args.root_id, policy_id=policy.id, opts=home)
 
         if args.config_aggregator:
             role = aws.iam.Role(
                 f"{name}-config-aggregator-role",
-                name="landing-zone-config-aggregator",
+                name=names.CONFIG_AGGREGATOR_ROLE.name,
                 assume_role_policy=minify(service_trust("config.amazonaws.com")),
                 opts=home,
             )
             attachment = aws.iam.RolePolicyAttachment(
-                f"{name}-config-aggregator-policy", role=role.name, policy_arn=CONFIG_ORGANIZATIONS_ROLE_POLICY, opts=home
+                f"{name}-config-aggregator-policy", role=role.name, policy_arn=names.CONFIG_ROLE_FOR_ORGANIZATIONS, opts=home
             )
             aws.cfg.ConfigurationAggregator(
                 f"{name}-config-aggregator",
-                name="organization",
-                organization_aggregation_source=aws.cfg.ConfigurationAggregatorOrganizationAggregationSourceArgs(
-                    all_regions=True, role_arn=role.arn
-                ),
+                name=names.ORGANIZATION_AGGREGATOR,
+                organization_aggregation_source=aws.cfg.ConfigurationAggregatorOrganizationAggregationSourceArgs(all_regions=True, role_arn=role.arn),
                 opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[attachment]),
             )
         aws.cfg.OrganizationConformancePack(
-            f"{name}-conformance-pack", name=settings.config.conformance_pack, template_body=args.conformance_pack, opts=home
+            f"{name}-conformance-pack", name=settings.conformance_pack, template_body=settings.conformance_pack_template, opts=home
         )
         self.register_outputs({})

@@ -8,15 +8,9 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from delivery.alerting import (
-    CHATBOT,
-    CHATBOT_GUARDRAIL,
-    CHATBOT_ROLE_POLICY,
-    topic_key_policy,
-    topic_policy,
-)
-from guardrails.control_tower import service_trust
-from guardrails.scp import minify
+import names
+from iam import minify, service_trust
+from security.alerting import CHATBOT, CHATBOT_GUARDRAIL, CHATBOT_ROLE_POLICY, topic_key_policy, topic_policy
 
 
 @dataclass(frozen=True)
@@ -62,7 +56,7 @@ class SlackAlerts(pulumi.ComponentResource):
             if key_name in args.channels:
                 topics.append((key_name, args.channels[key_name], topic))
         if args.slack_team_id is not None and topics:
-            role = aws.iam.Role(f"{name}-chatbot-role", name=f"{name}-chatbot", assume_role_policy=minify(service_trust(CHATBOT)), opts=child)
+            role = aws.iam.Role(f"{name}-chatbot-role", name=names.chatbot_role(name).name, assume_role_policy=minify(service_trust(CHATBOT)), opts=child)
             aws.iam.RolePolicyAttachment(f"{name}-chatbot-read-only", role=role.name, policy_arn=CHATBOT_ROLE_POLICY, opts=child)
             in_chatbot = pulumi.ResourceOptions(parent=self, provider=args.chatbot_provider)
             for key_name, channel_id, topic in topics:

@@ -8,15 +8,14 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from config import AssignmentSpec
-from config.model import UserAssignmentSpec, attachment_key, managed_policy_arn, membership_key
-from config.schema import Group, PermissionSet, Person
+from config.model import AssignmentSpec, GroupSpec, PermissionSetSpec, PersonSpec, UserAssignmentSpec, attachment_key, membership_key
+from names import managed_policy_arn
+
 
 def first_instance(values: list, what: str, region: str):
     if not values:
         raise pulumi.RunError(
-            f"IAM Identity Center has no instance in {region}: enable it in the management account "
-            f"(README, deployment step 6) so the {what} can be read"
+            f"IAM Identity Center has no instance in {region}: enable it in the management account (README, deployment step 6) so the {what} can be read"
         )
     return values[0]
 
@@ -25,14 +24,12 @@ def first_instance(values: list, what: str, region: str):
 class SSOAccessArgs:
     region: str
     """Region of the Identity Center instance (the home region)."""
-    people: Mapping[str, Person]
+    people: Mapping[str, PersonSpec]
     """Person key -> identity-store user."""
-    groups: Mapping[str, Group]
+    groups: Mapping[str, GroupSpec]
     """Group key -> identity-store group with its members."""
-    permission_sets: Mapping[str, PermissionSet]
-    """Permission set name -> definition."""
-    inline_policies: Mapping[str, str]
-    """Permission set name -> minified inline policy JSON."""
+    permission_sets: Mapping[str, PermissionSetSpec]
+    """Permission set name -> definition, with its inline policy."""
     assignments: Sequence[AssignmentSpec]
     """Every group x permission set x account to assign."""
     account_ids: Mapping[str, pulumi.Input[str]]
@@ -52,18 +49,16 @@ class SSOAccess(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         instances = aws.ssoadmin.get_instances_output(opts=pulumi.InvokeOutputOptions(parent=self))
         self.instance_arn = instances.arns.apply(lambda arns: first_instance(arns, "instance ARN", args.region))
-        self.identity_store_id = instances.identity_store_ids.apply(
-            lambda ids: first_instance(ids, "identity store id", args.region)
-        )
+        self.identity_store_id = instances.identity_store_ids.apply(lambda ids: first_instance(ids, "identity store id", args.region))
 
         users = {
             key: aws.identitystore.User(
                 f"{name}-{key}-user",
                 identity_store_id=self.identity_store_id,
-                user_name=str(person.email),
+                user_name=person.email,
                 display_name=f"{person.given_name} {person.family_name}",
                 name=aws.identitystore.UserNameArgs(given_name=person.given_name, family_name=person.family_name),
-                emails=aws.identitystore.UserEmailsArgs(value=str(person.email), primary=True),
+                emails=aws.identitystore.UserEmailsArgs(value=person.email, primary=True),
                 opts=child,
             )
             for key, person in args.people.items()
@@ -110,13 +105,13 @@ class SSOAccess(pulumi.ComponentResource):
                 )
                 for policy in spec.managed_policies
             ]
-            if ps_name in args.inline_policies:
+            if spec.inline_policy is not None:
                 policies_of[ps_name].append(
                     aws.ssoadmin.PermissionSetInlinePolicy(
                         f"{name}-{ps_name}-inline-policy",
                         instance_arn=self.instance_arn,
                         permission_set_arn=permission_set.arn,
-                        inline_policy=args.inline_policies[ps_name],
+                        inline_policy=spec.inline_policy,
                         opts=child,
                     )
                 )

@@ -10,18 +10,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_pulumiservice as pulumiservice
 
-from delivery.policies import (
-    GITHUB_AUDIENCE,
-    GITHUB_OIDC_URL,
-    PULUMI_OIDC_URL,
-    ROLE_PATH,
-    github_trust,
-    pulumi_trust,
-)
-from guardrails.scp import minify
+import names
+from delivery.policies import GITHUB_AUDIENCE, GITHUB_OIDC_URL, PULUMI_OIDC_URL, github_trust, pulumi_trust
+from iam import minify
 
-ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
-READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 WEBHOOK_FILTERS = ["deployment_succeeded", "deployment_failed", "drift_detected", "update_failed"]
 
 
@@ -56,33 +48,29 @@ class StackDeployments(pulumi.ComponentResource):
     def __init__(self, name: str, args: StackDeploymentsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:stack_deployments:StackDeployments", name, None, opts)
         in_account = pulumi.ResourceOptions(parent=self, provider=args.provider)
-        pulumi_oidc = aws.iam.OpenIdConnectProvider(
-            f"{name}-pulumi-oidc", url=PULUMI_OIDC_URL, client_id_lists=[args.organization], opts=in_account
-        )
+        pulumi_oidc = aws.iam.OpenIdConnectProvider(f"{name}-pulumi-oidc", url=PULUMI_OIDC_URL, client_id_lists=[args.organization], opts=in_account)
+        deploy = names.pulumi_deploy_role(args.stack)
         deploy_role = aws.iam.Role(
             f"{name}-deploy-role",
-            name=f"pulumi-deploy-{args.stack}",
-            path=ROLE_PATH,
-            assume_role_policy=pulumi_oidc.arn.apply(
-                lambda arn: minify(pulumi_trust(arn, args.organization, args.project, args.stack))
-            ),
+            name=deploy.name,
+            path=deploy.path,
+            assume_role_policy=pulumi_oidc.arn.apply(lambda arn: minify(pulumi_trust(arn, args.organization, args.project, args.stack))),
             opts=in_account,
         )
         # The landing zone manages Organizations, IAM and Control Tower: nothing narrower suffices.
-        aws.iam.RolePolicyAttachment(f"{name}-deploy-admin", role=deploy_role.name, policy_arn=ADMINISTRATOR_ACCESS, opts=in_account)
+        aws.iam.RolePolicyAttachment(f"{name}-deploy-admin", role=deploy_role.name, policy_arn=names.ADMINISTRATOR_ACCESS, opts=in_account)
         self.plan_role_arn: Optional[pulumi.Output[str]] = None
         if args.preview_subject is not None:
-            github_oidc = aws.iam.OpenIdConnectProvider(
-                f"{name}-github-oidc", url=GITHUB_OIDC_URL, client_id_lists=[GITHUB_AUDIENCE], opts=in_account
-            )
+            github_oidc = aws.iam.OpenIdConnectProvider(f"{name}-github-oidc", url=GITHUB_OIDC_URL, client_id_lists=[GITHUB_AUDIENCE], opts=in_account)
+            plan = names.github_plan_role(args.stack)
             plan_role = aws.iam.Role(
                 f"{name}-plan-role",
-                name=f"github-plan-{args.stack}",
-                path=ROLE_PATH,
+                name=plan.name,
+                path=plan.path,
                 assume_role_policy=github_oidc.arn.apply(lambda arn: minify(github_trust(arn, args.preview_subject))),
                 opts=in_account,
             )
-            aws.iam.RolePolicyAttachment(f"{name}-plan-read-only", role=plan_role.name, policy_arn=READ_ONLY_ACCESS, opts=in_account)
+            aws.iam.RolePolicyAttachment(f"{name}-plan-read-only", role=plan_role.name, policy_arn=names.READ_ONLY_ACCESS, opts=in_account)
             self.plan_role_arn = plan_role.arn
 
         in_pulumi = pulumi.ResourceOptions(parent=self)
@@ -92,7 +80,7 @@ class StackDeployments(pulumi.ComponentResource):
             project=args.project,
             stack=args.stack,
             source_context=pulumiservice.DeploymentSettingsSourceContextArgs(
-                git=pulumiservice.DeploymentSettingsGitSourceArgs(branch="refs/heads/main")
+                git=pulumiservice.DeploymentSettingsGitSourceArgs(branch=f"refs/heads/{names.RELEASE_BRANCH}")
             ),
             github=pulumiservice.DeploymentSettingsGithubArgs(
                 repository=f"{args.github_owner}/{args.repository}",

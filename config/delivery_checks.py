@@ -6,66 +6,24 @@ as the accounts, so adding an application adds its whole pipeline and nothing el
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from dataclasses import dataclass
 from typing import Callable, Optional
 
-from config.delivery_schema import DEFAULT_BRANCHES, REPOSITORY_SCOPE_ALL, REPOSITORY_SCOPE_INFRASTRUCTURE
+import names
+from config.delivery_schema import REPOSITORY_SCOPE_ALL, REPOSITORY_SCOPE_INFRASTRUCTURE
 from config.issues import path_of
-from config.model import AccountSpec
+from config.model import AccountSpec, DeliveryPlan, PipelineSpec, ReviewerSpec, TeamSpec
 from config.schema import LandingZoneConfig
-from delivery.policies import github_subject, github_trust
+from delivery.policies import GITHUB_OIDC_HOST, github_subject, github_trust
+from iam import minify
 
 Fail = Callable[..., None]
 Warn = Callable[[str], None]
-DEFAULT_DEPLOY_POLICIES = ("PowerUserAccess",)
+DEFAULT_DEPLOY_POLICIES = (names.POWER_USER_ACCESS,)
 MAX_REVIEWERS = 6
 """GitHub allows six required reviewers per environment."""
-LONGEST_PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-
-
-@dataclass(frozen=True)
-class ReviewerSpec:
-    teams: tuple[str, ...]
-    """Group keys, whose GitHub teams review."""
-    logins: tuple[str, ...]
-    """GitHub logins of individual reviewers."""
-
-
-@dataclass(frozen=True)
-class PipelineSpec:
-    """One application's delivery: repository, branches -> environments, deploy roles, channel."""
-
-    application: str
-    repository: str
-    kind: str
-    commands: dict[str, str]
-    """Overrides of the kind's lint/test/deploy commands."""
-    branches: dict[str, str]
-    """Branch -> environment, for the environments whose account is active."""
-    reviewers: ReviewerSpec
-    deploy_policies: dict[str, tuple[str, ...]]
-    """Environment -> AWS managed policies of its deploy role."""
-    accounts: dict[str, str]
-    """Environment -> account key."""
-    slack_channel: Optional[str]
-
-
-@dataclass(frozen=True)
-class TeamSpec:
-    group: str
-    logins: tuple[str, ...]
-    permissions: dict[str, str]
-    """Repository name -> permission."""
-
-
-@dataclass(frozen=True)
-class DeliveryPlan:
-    pipelines: tuple[PipelineSpec, ...]
-    teams: tuple[TeamSpec, ...]
-    infrastructure_repository: Optional[str]
-    infrastructure_reviewers: ReviewerSpec
+LONGEST_PROVIDER_ARN = f"arn:aws:iam::123456789012:oidc-provider/{GITHUB_OIDC_HOST}"
+"""Provider ARNs differ only in the 12-digit account id, so any one measures the trust policy."""
 
 
 def _reviewers(cfg: LandingZoneConfig, path: str, reviewers, fail: Fail) -> ReviewerSpec:
@@ -82,7 +40,12 @@ def _reviewers(cfg: LandingZoneConfig, path: str, reviewers, fail: Fail) -> Revi
         else:
             logins.append(ic.people[person].github)
     if len(reviewers.teams) + len(logins) > MAX_REVIEWERS:
-        fail(path, f"{len(reviewers.teams) + len(logins)} reviewers, over GitHub's {MAX_REVIEWERS} per environment", None, "review with a team instead of many people")
+        fail(
+            path,
+            f"{len(reviewers.teams) + len(logins)} reviewers, over GitHub's {MAX_REVIEWERS} per environment",
+            None,
+            "review with a team instead of many people",
+        )
     return ReviewerSpec(tuple(reviewers.teams), tuple(logins))
 
 
@@ -91,7 +54,7 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
     path = path_of("applications", app_key)
     active = {a.environment: a.key for a in accounts if a.application == app_key and not a.suspended}
     environments = {a.environment for a in accounts if a.application == app_key}
-    branches = app.branches if app.branches is not None else {b: e for b, e in DEFAULT_BRANCHES.items() if e in environments}
+    branches = app.branches if app.branches is not None else {b: e for b, e in names.GITFLOW_BRANCHES.items() if e in environments}
     for branch, env in branches.items():
         if env not in environments:
             fail(path_of(path, "branches", branch), "branch deploys to an environment this application does not have", env)
@@ -106,7 +69,7 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
     if cfg.github is not None:
         for env in active:
             trust = github_trust(LONGEST_PROVIDER_ARN, github_subject(cfg.github.owner, repository, env))
-            size = len(json.dumps(trust, separators=(",", ":")))
+            size = len(minify(trust))
             if size > limit:
                 fail(path_of(path, "repository"), f"the {env} deploy role's trust policy is {size} characters, over the limit of {limit}", repository)
     channel = cfg.slack.deploy_channel.replace("{app}", app_key) if cfg.slack is not None else None
@@ -120,6 +83,7 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
         deploy_policies={env: tuple(app.deploy_policies.get(env, DEFAULT_DEPLOY_POLICIES)) for env in active},
         accounts=active,
         slack_channel=channel,
+        description=app.description,
     )
 
 
@@ -135,7 +99,12 @@ def _teams(cfg: LandingZoneConfig, repositories: dict[str, str], fail: Fail, war
             elif scope in repositories:
                 permissions[repositories[scope]] = permission
             else:
-                fail(path_of("identity_center.groups", group_key, "repositories", scope), "no such application", scope, f"use an app key, {REPOSITORY_SCOPE_INFRASTRUCTURE} or {REPOSITORY_SCOPE_ALL}")
+                fail(
+                    path_of("identity_center.groups", group_key, "repositories", scope),
+                    "no such application",
+                    scope,
+                    f"use an app key, {REPOSITORY_SCOPE_INFRASTRUCTURE} or {REPOSITORY_SCOPE_ALL}",
+                )
         without_login = [m for m in group.members if m in ic.people and not ic.people[m].github]
         if without_login:
             warn(f"group {group_key}: {', '.join(without_login)} have no GitHub login and are not added to its GitHub team")
@@ -169,18 +138,28 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
     every = tuple(_pipeline(cfg, app_key, accounts, fail) for app_key in cfg.applications)
     # An application whose accounts are all suspended keeps its name but has nothing to deploy to.
     pipelines = tuple(pipeline for pipeline in every if pipeline.branches)
-    names = Counter(p.repository.lower() for p in every) + Counter([cfg.github.infrastructure_repository.lower()])
+    taken = Counter(p.repository.lower() for p in every) + Counter([cfg.github.infrastructure_repository.lower()])
     for pipeline in every:
-        if names[pipeline.repository.lower()] > 1:
+        if taken[pipeline.repository.lower()] > 1:
             fail(path_of("applications", pipeline.application, "repository"), "repository name used twice", pipeline.repository)
     repositories = {p.application: p.repository for p in every}
     repositories[REPOSITORY_SCOPE_INFRASTRUCTURE] = cfg.github.infrastructure_repository
     infrastructure_reviewers = _reviewers(cfg, "github.infrastructure_reviewers", cfg.github.infrastructure_reviewers, fail)
     if not (infrastructure_reviewers.teams or infrastructure_reviewers.logins):
-        fail("github.infrastructure_reviewers", "the landing zone's environments need reviewers", None, "they gate the preview token and the plan roles; name a team, e.g. {teams: [platform-admins]}")
+        fail(
+            "github.infrastructure_reviewers",
+            "the landing zone's environments need reviewers",
+            None,
+            "they gate the preview token and the plan roles; name a team, e.g. {teams: [platform-admins]}",
+        )
     for pipeline in pipelines:
         if not (pipeline.reviewers.teams or pipeline.reviewers.logins):
-            fail(path_of("applications", pipeline.application, "reviewers"), "production deploys need reviewers", None, "name the app's team, e.g. {teams: [<app>-developers]}")
+            fail(
+                path_of("applications", pipeline.application, "reviewers"),
+                "production deploys need reviewers",
+                None,
+                "name the app's team, e.g. {teams: [<app>-developers]}",
+            )
     return DeliveryPlan(
         pipelines=pipelines,
         teams=_teams(cfg, repositories, fail, warn),

@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field, StringConstraints
 
+import names
 from config.types import Key, Model
 
 GitHubOwner = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
@@ -18,7 +19,6 @@ Cron = Annotated[str, StringConstraints(pattern=r"^\S+ \S+ \S+ \S+ \S+$")]
 AppKind = Literal["rails", "go", "nuxt", "container"]
 RepositoryPermission = Literal["pull", "triage", "push", "maintain", "admin"]
 
-DEFAULT_BRANCHES = {"develop": "dev", "staging": "stg", "main": "prod"}
 REPOSITORY_SCOPE_ALL = "all"
 REPOSITORY_SCOPE_INFRASTRUCTURE = "infrastructure"
 
@@ -40,11 +40,9 @@ class GitHubSettings(Model):
     automation_login: GitHubOwner = Field(
         description="Account whose token runs the landing zone; the only bypass of the branch rules, so it can commit the generated workflows."
     )
-    infrastructure_repository: RepositoryName = Field("landing-zone", description="This program's repository (GitHub Flow).")
+    infrastructure_repository: RepositoryName = Field(names.PREFIX, description="This program's repository (GitHub Flow).")
     visibility: Literal["private", "internal", "public"] = "private"
-    infrastructure_reviewers: Reviewers = Field(
-        default_factory=Reviewers, description="Required reviewers of the management, audit and log environments."
-    )
+    infrastructure_reviewers: Reviewers = Field(default_factory=Reviewers, description="Required reviewers of the management, audit and log environments.")
     action_pins: dict[Annotated[str, StringConstraints(pattern=r"^[\w.-]+/[\w.-]+$")], ActionSha] = Field(
         default_factory=dict, description="owner/action -> full commit SHA, overriding the pins shipped in workflows/."
     )
@@ -56,9 +54,9 @@ class SlackSettings(Model):
     team_id: Optional[Annotated[str, StringConstraints(pattern=r"^T[A-Z0-9]{6,12}$")]] = Field(
         None, description="Slack workspace id (T...), for AWS Chatbot alerts; authorise the workspace in the Chatbot console first."
     )
-    deploy_channel: SlackChannel = Field("deploy-{app}", description="Per-application deploy channel; {app} is the app key.")
-    security_alerts_channel: SlackChannel = "security-alerts"
-    approvals_channel: SlackChannel = "deploy-approvals"
+    deploy_channel: SlackChannel = Field(names.DEFAULT_DEPLOY_CHANNEL, description="Per-application deploy channel; {app} is the app key.")
+    security_alerts_channel: SlackChannel = names.DEFAULT_SECURITY_ALERTS_CHANNEL
+    approvals_channel: SlackChannel = names.DEFAULT_APPROVALS_CHANNEL
 
 
 class DeploymentsSettings(Model):
@@ -66,7 +64,7 @@ class DeploymentsSettings(Model):
     organization: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")] = Field(
         description="Pulumi Cloud organisation: the OIDC audience and the owner of the stacks."
     )
-    stacks: list[Literal["management", "audit", "log"]] = Field(default_factory=lambda: ["management", "audit", "log"], min_length=1)
+    stacks: list[Literal[names.STACKS]] = Field(default_factory=lambda: list(names.STACKS), min_length=1)
     drift_schedule: Cron = Field("0 21 * * *", description="Daily drift detection (cron, UTC).")
     notify_slack: bool = Field(True, description="Post deployment results to the approvals channel's webhook.")
     preview_pull_requests: bool = Field(

@@ -7,36 +7,21 @@ control id with a typo, a target OU that does not exist) is found here, before a
 from __future__ import annotations
 
 import difflib
-import json
-from dataclasses import dataclass
-from typing import Callable, Optional
+from dataclasses import replace
+from typing import Callable, Mapping, Optional
 
+import names
 from config.issues import path_of
+from config.model import STACK_ACCOUNTS, GuardrailPlan
 from config.schema import SCP_ROOT, LandingZoneConfig
-from delivery.policies import ROLE_PATH
 from guardrails import scp
-from guardrails.control_tower import EXECUTION_ROLE, PREREQUISITE_ROLES, account_trust
+from guardrails.control_tower import PREREQUISITE_ROLES
 from guardrails.controls import CATALOGUE, default_controls
 from guardrails.tag_policy import tag_policy
+from iam import account_trust, minify
 
 Fail = Callable[..., None]
 Warn = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class GuardrailPlan:
-    """What the guardrail components build, checked against AWS limits."""
-
-    scps: tuple[scp.ScpDocument, ...]
-    """Merged SCP documents, each for one target (`root` or an OU key)."""
-    privileged_role_arns: tuple[str, ...]
-    """Role ARN patterns every SCP deny exempts; deploy boundaries must forbid creating or changing them."""
-    registered_ous: tuple[str, ...]
-    """OUs to register with Control Tower, parents first; empty with Control Tower off."""
-    controls: dict[str, tuple[str, ...]]
-    """OU key -> control ids to enable; empty with Control Tower off."""
-    tag_policy: Optional[str]
-    """Minified TAG_POLICY document, or None when disabled."""
 
 
 def _suggest(value: str, known) -> str:
@@ -52,12 +37,9 @@ def default_scp_targets(cfg: LandingZoneConfig) -> dict[str, list[str]]:
     }
 
 
-CONTROL_TOWER_LOG_BUCKETS = ("aws-controltower-logs-*", "aws-controltower-s3-access-logs-*")
-TRAIL_BUCKET_PREFIX = "landing-zone-org-trail"
-"""With Control Tower off, the log stack's trail bucket is `<prefix>-<log account>-<home region>`."""
-TRAIL_LOG_BUCKETS = (f"{TRAIL_BUCKET_PREFIX}-*",)
-STACK_DEPLOY_ROLES = f"{ROLE_PATH.strip('/')}/pulumi-deploy-*"
-"""The roles Pulumi Deployments runs the landing-zone stacks with: they change the guarded services."""
+CONTROL_TOWER_LOG_BUCKETS = tuple(map(names.bucket_pattern, (names.CONTROL_TOWER_LOGS, names.CONTROL_TOWER_ACCESS_LOGS)))
+TRAIL_LOG_BUCKETS = (names.bucket_pattern(names.TRAIL_LOGS),)
+"""With Control Tower off, the log stack's trail bucket (one per log account and home region)."""
 
 
 def protected_log_buckets(cfg: LandingZoneConfig) -> list[str]:
@@ -67,9 +49,13 @@ def protected_log_buckets(cfg: LandingZoneConfig) -> list[str]:
     return list(CONTROL_TOWER_LOG_BUCKETS if cfg.guardrails.control_tower.enabled else TRAIL_LOG_BUCKETS)
 
 
-def privileged_roles(cfg: LandingZoneConfig) -> list[str]:
-    deploys = [STACK_DEPLOY_ROLES] if cfg.deployments is not None and cfg.deployments.enabled else []
-    return [*deploys, *cfg.guardrails.scp.privileged_roles]
+def exemptions(cfg: LandingZoneConfig) -> tuple[scp.Exemption, ...]:
+    """Whom every deny exempts. The roles Pulumi Deployments runs the stacks with change the guarded
+    services, so each is exempt, in its own stack's account only."""
+    deployments = cfg.deployments if cfg.deployments is not None and cfg.deployments.enabled else None
+    deploy_roles = {stack: STACK_ACCOUNTS[stack] for stack in deployments.stacks} if deployments else {}
+    control_tower = cfg.guardrails.control_tower.enabled
+    return scp.exemptions(cfg.organization.access_role_name, cfg.guardrails.scp.privileged_roles, control_tower, deploy_roles)
 
 
 def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[str, ...]:
@@ -85,7 +71,9 @@ def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[st
     return tuple(key for key in parents_first if key not in skip)
 
 
-def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fail, warn: Warn) -> GuardrailPlan:
+def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], known_account_ids: Mapping[str, str], fail: Fail, warn: Warn) -> GuardrailPlan:
+    """`known_account_ids`: account key -> id, for the accounts whose id the config gives (the
+    management account, adopted accounts); the SCPs name the others' ids once they exist."""
     guardrails = cfg.guardrails
     limits = guardrails.limits
     ous = cfg.organization.organizational_units
@@ -101,42 +89,52 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
     # OUs under Control Tower: each carries Control Tower's own SCP and can take controls.
     governed = set(registered) | ({cfg.security.ou} if guardrails.control_tower.enabled else set())
 
+    exempted = exemptions(cfg)
     parameters = scp.ScpParameters(
         governed_regions=tuple(cfg.organization.governed_regions),
-        privileged_role_arns=scp.privileged_role_arns(cfg.organization.access_role_name, privileged_roles(cfg), guardrails.control_tower.enabled),
+        privileged_role_arns=tuple(exemption.arn for exemption in exempted),
         protected_bucket_resources=scp.bucket_resources(protected_log_buckets(cfg)),
     )
     templates = scp.template_names()
     targets = guardrails.scp.targets if guardrails.scp.targets is not None else default_scp_targets(cfg)
     documents: list[scp.ScpDocument] = []
-    for target, names in targets.items():
+    for target, chosen in targets.items():
         path = path_of("guardrails.scp.targets", target)
         if target != SCP_ROOT and target not in ous:
             fail(path, "no such SCP target", target, f"use root or an OU key ({', '.join(ous)})")
             continue
-        unknown = [name for name in names if name not in templates]
+        unknown = [name for name in chosen if name not in templates]
         for name in unknown:
-            fail(path, "no such SCP template", name, _suggest(name, templates) + " (policies/scp/<name>.json)")
+            fail(path, "no such SCP template", name, _suggest(name, templates) + " (guardrails/templates/scp/<name>.json)")
         if unknown:
             continue
-        packed = scp.pack(target, names, parameters, limits.scp_max_chars)
+        packed = [replace(doc, content=doc.render(known_account_ids)) for doc in scp.pack(target, chosen, parameters, limits.scp_max_chars)]
         for breach in scp.check_limits(packed, limits.scp_max_chars, limits.scps_per_target, target in governed):
             fail(path, breach.message, None, "raise guardrails.limits if AWS raised your quota, or move templates to another target")
         documents += packed
 
     if control_tower.enabled:
-        trusts = {role.name: role.trust_policy for role in PREREQUISITE_ROLES}
-        trusts[EXECUTION_ROLE] = account_trust(cfg.organization.management_account_id)
+        trusts = {role.role.name: role.trust_policy for role in PREREQUISITE_ROLES}
+        trusts[names.CONTROL_TOWER_EXECUTION_ROLE.name] = account_trust(cfg.organization.management_account_id)
         for role, trust in trusts.items():
-            size = len(scp.minify(trust))
+            size = len(minify(trust))
             if size > limits.trust_policy_max_chars:
-                fail("guardrails.limits.trust_policy_max_chars", f"trust policy of {role} is {size} characters, over the limit of {limits.trust_policy_max_chars}", limits.trust_policy_max_chars, "IAM's default quota is 2048")
+                fail(
+                    "guardrails.limits.trust_policy_max_chars",
+                    f"trust policy of {role} is {size} characters, over the limit of {limits.trust_policy_max_chars}",
+                    limits.trust_policy_max_chars,
+                    "IAM's default quota is 2048",
+                )
 
     # An environment whose OU does not exist is already reported; defaults must not echo it.
     environment_ous = {env: spec.ou for env, spec in cfg.environments.items() if spec.ou in ous}
     controls: dict[str, tuple[str, ...]] = {}
     if guardrails.control_tower.enabled:
-        chosen = {ou: tuple(ids) for ou, ids in guardrails.controls.items()} if guardrails.controls is not None else default_controls(environment_ous, cfg.security.ou)
+        chosen = (
+            {ou: tuple(ids) for ou, ids in guardrails.controls.items()}
+            if guardrails.controls is not None
+            else default_controls(environment_ous, cfg.security.ou)
+        )
         for ou, ids in chosen.items():
             path = path_of("guardrails.controls", ou)
             if ou not in governed:
@@ -151,9 +149,16 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], fail: Fai
     if settings.enabled:
         if settings.target not in ous:
             fail("guardrails.tag_policy.target", "no such organizational unit", settings.target)
-        tags = json.dumps(tag_policy(settings.required_tags, settings.resource_types), separators=(",", ":"))
+        tags = minify(tag_policy(settings.required_tags, settings.resource_types))
         if len(tags) > limits.tag_policy_max_chars:
-            fail("guardrails.tag_policy", f"tag policy is {len(tags)} characters, over the limit of {limits.tag_policy_max_chars}", None, "list fewer tags or resource types")
+            fail(
+                "guardrails.tag_policy",
+                f"tag policy is {len(tags)} characters, over the limit of {limits.tag_policy_max_chars}",
+                None,
+                "list fewer tags or resource types",
+            )
     if waiting_for_identity_center:
         registered, controls = (), {}
-    return GuardrailPlan(tuple(documents), parameters.privileged_role_arns, registered, controls, tags)
+    # A deploy must not create or reshape an exempted role in any account: the boundary names them all so.
+    privileged = tuple(dict.fromkeys(exemption.role.arn() for exemption in exempted))
+    return GuardrailPlan(tuple(documents), privileged, registered, controls, tags)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from config.issues import ConfigError, ConfigIssue, path_of
 from config.model import LandingZone
-from config.references import resolve
+from config.resolve import resolve
 from config.schema import LandingZoneConfig
 
 CONFIG_FILE = "landing-zone.yaml"
@@ -44,9 +44,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                     "while reading a mapping", node.start_mark, "found a list or mapping used as a key", key_node.start_mark
                 )
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark, f"found duplicate key {key!r}", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError("while reading a mapping", node.start_mark, f"found duplicate key {key!r}", key_node.start_mark)
             seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
 

@@ -1,24 +1,25 @@
-"""The validated landing zone, resolved into what the components build.
+"""The validated landing zone, resolved into the frozen records the components build.
 
-Components never read YAML or pydantic models; they get these frozen records, in which every
-reference has been checked and every default (account names, templated e-mails, assignment
-scopes) has been applied.
+Components never read YAML or pydantic models; they get these records, in which every reference
+has been checked and every default (account names, templated e-mails, assignment scopes, SCP
+packing, pipelines) has been applied. `config.resolve` builds them; the `*_checks` modules check.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Optional
+from typing import Mapping, Optional
 
-from config.schema import LandingZoneConfig
-
-if TYPE_CHECKING:
-    from config.delivery_checks import DeliveryPlan
-    from config.guardrail_checks import GuardrailPlan
+import names
+from config.schema import SCOPE_MANAGEMENT, LandingZoneConfig
+from guardrails.scp import ScpDocument
 
 AUDIT = "audit"
 LOG = "log"
+"""Account keys of the Security OU's two accounts (beside `management` and `<app>-<env>`)."""
+STACK_ACCOUNTS = {names.MANAGEMENT_STACK: SCOPE_MANAGEMENT, names.AUDIT_STACK: AUDIT, names.LOG_STACK: LOG}
+"""Stack -> key of the account it deploys into."""
 
 
 def parents_first(parents: Mapping[str, Optional[str]]) -> list[str]:
@@ -32,6 +33,9 @@ def parents_first(parents: Mapping[str, Optional[str]]) -> list[str]:
         return 0 if parent is None else 1 + depth(parent)
 
     return sorted(parents, key=depth)
+
+
+# --- accounts and Identity Center -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,11 @@ class AccountSpec:
 
     @property
     def tags(self) -> dict[str, str]:
-        tags = {"managed-by": "landing-zone"}
+        tags = dict(names.MANAGED_BY_TAG)
         if self.application:
-            tags["app"] = self.application
+            tags[names.APP_TAG] = self.application
         if self.environment:
-            tags["env"] = self.environment
+            tags[names.ENV_TAG] = self.environment
         return tags
 
 
@@ -70,7 +74,9 @@ class AssignmentSpec:
     """One Identity Center account assignment: a group gets a permission set on an account."""
 
     group: str
+    """Group key."""
     permission_set: str
+    """Permission set name."""
     account: str
     """Account key, or `management`."""
 
@@ -84,30 +90,181 @@ class UserAssignmentSpec:
     """A permission set assigned to one person directly: the time-boxed migration access."""
 
     person: str
+    """Person key."""
     permission_set: str
+    """Permission set name."""
     account: str
+    """Account key."""
 
     @property
     def key(self) -> str:
         return f"{self.person}-{self.account}-{self.permission_set}"
 
 
+@dataclass(frozen=True)
+class PersonSpec:
+    """An Identity Center user; the e-mail is the user name."""
+
+    given_name: str
+    """Given name."""
+    family_name: str
+    """Family name."""
+    email: str
+    """E-mail, and the user name people sign in with."""
+    github: Optional[str] = None
+    """GitHub login, for team membership."""
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """An Identity Center group (and the GitHub team of its members' logins)."""
+
+    description: str
+    """Group description; empty for none."""
+    members: tuple[str, ...]
+    """Person keys."""
+
+
+@dataclass(frozen=True)
+class PermissionSetSpec:
+    """A permission set with its policies."""
+
+    description: str
+    """Shown in the access portal."""
+    session_duration: str
+    """ISO-8601, PT1H-PT12H."""
+    managed_policies: tuple[str, ...] = ()
+    """AWS managed policies, by name or ARN."""
+    inline_policy: Optional[str] = None
+    """The inline policy, minified JSON read from its file; None for none."""
+
+
 def membership_key(group: str, person: str) -> str:
     return f"{group}-{person}"
 
 
-def managed_policy_arn(policy: str) -> str:
-    """`ReadOnlyAccess` or `job-function/ViewOnlyAccess` -> the AWS managed policy ARN; ARNs pass through."""
-    return policy if policy.startswith("arn:") else f"arn:aws:iam::aws:policy/{policy}"
-
-
-def managed_policy_key(policy: str) -> str:
-    """The policy's own name, for resource names (an ARN's `::` is not allowed in a URN name)."""
-    return policy.rsplit("/", 1)[-1]
-
-
 def attachment_key(permission_set: str, policy: str) -> str:
-    return f"{permission_set}-{managed_policy_key(policy)}"
+    return f"{permission_set}-{names.managed_policy_key(policy)}"
+
+
+# --- guardrails --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuardrailPlan:
+    """What the guardrail components build, checked against AWS limits."""
+
+    scps: tuple[ScpDocument, ...]
+    """Merged SCP documents, each for one target (`root` or an OU key)."""
+    privileged_role_arns: tuple[str, ...]
+    """The roles the SCPs exempt, in any account: deploy boundaries forbid creating or changing them."""
+    registered_ous: tuple[str, ...]
+    """OUs to register with Control Tower, parents first; empty with Control Tower off."""
+    controls: dict[str, tuple[str, ...]]
+    """OU key -> control ids to enable; empty with Control Tower off."""
+    tag_policy: Optional[str]
+    """Minified TAG_POLICY document, or None when disabled."""
+
+
+# --- delivery ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewerSpec:
+    """Required reviewers of an environment."""
+
+    teams: tuple[str, ...]
+    """Group keys, whose GitHub teams review."""
+    logins: tuple[str, ...]
+    """GitHub logins of individual reviewers."""
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """One application's delivery: repository, branches -> environments, deploy roles, channel."""
+
+    application: str
+    """Application key."""
+    repository: str
+    """GitHub repository name."""
+    kind: str
+    """rails, go, nuxt or container."""
+    commands: dict[str, str]
+    """Overrides of the kind's lint/test/deploy commands."""
+    branches: dict[str, str]
+    """Branch -> environment, for the environments whose account is active."""
+    reviewers: ReviewerSpec
+    """Reviewers of the environment deployed from the release branch."""
+    deploy_policies: dict[str, tuple[str, ...]]
+    """Environment -> AWS managed policies of its deploy role."""
+    accounts: dict[str, str]
+    """Environment -> account key."""
+    slack_channel: Optional[str]
+    """Name of the deploy channel; None without Slack."""
+    description: str = ""
+    """The application's description, for its repository."""
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    """A GitHub team made from an Identity Center group."""
+
+    group: str
+    """Group key; the team's name."""
+    logins: tuple[str, ...]
+    """Members' GitHub logins."""
+    permissions: dict[str, str]
+    """Repository name -> permission."""
+
+
+@dataclass(frozen=True)
+class DeliveryPlan:
+    """Repositories, pipelines and teams: everything the github section turns on."""
+
+    pipelines: tuple[PipelineSpec, ...]
+    """One per application with an active account."""
+    teams: tuple[TeamSpec, ...]
+    """One per Identity Center group."""
+    infrastructure_repository: Optional[str]
+    """This program's repository."""
+    infrastructure_reviewers: ReviewerSpec
+    """Reviewers of the landing zone's own environments."""
+
+
+# --- security services -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertSpec:
+    """Which findings page the security-alerts channel."""
+
+    security_hub_severities: tuple[str, ...]
+    """Security Hub severity labels that alert."""
+    guardduty_min_severity: float
+    """GuardDuty findings at or above this severity alert."""
+    access_analyzer: bool
+    """Whether active IAM Access Analyzer findings alert."""
+
+
+@dataclass(frozen=True)
+class SecurityServicesSpec:
+    """The audit account's organisation-wide security services."""
+
+    protection_plans: tuple[str, ...]
+    """GuardDuty protection plans auto-enabled on every member."""
+    standards: tuple[str, ...]
+    """Security Hub standards of the central configuration policy."""
+    inspector_resource_types: tuple[str, ...]
+    """Inspector scan types: EC2, ECR, LAMBDA, LAMBDA_CODE."""
+    conformance_pack: str
+    """Name of the organisation conformance pack."""
+    conformance_pack_template: str
+    """Its CloudFormation template, read from config/conformance-packs/."""
+    alerts: AlertSpec
+    """What alerts."""
+
+
+# --- the whole landing zone --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -115,19 +272,29 @@ class LandingZone:
     """Everything the stacks build, validated."""
 
     config: LandingZoneConfig
+    """The shape-checked config, for settings read as they are."""
     source: Path
-    """The YAML file this came from; inline policy paths are relative to its folder."""
+    """The YAML file this came from."""
     accounts: tuple[AccountSpec, ...]
+    """Security accounts first, then each application's, in config order."""
     assignments: tuple[AssignmentSpec, ...]
-    inline_policies: dict[str, str] = field(default_factory=dict)
-    """Permission set name -> its inline policy, minified JSON."""
-    guardrails: Optional["GuardrailPlan"] = None
+    """Every group x permission set x account."""
+    people: Mapping[str, PersonSpec] = field(default_factory=dict)
+    """Person key -> user."""
+    groups: Mapping[str, GroupSpec] = field(default_factory=dict)
+    """Group key -> group."""
+    permission_sets: Mapping[str, PermissionSetSpec] = field(default_factory=dict)
+    """Permission set name -> definition."""
+    guardrails: Optional[GuardrailPlan] = None
     """SCPs, OU registrations, controls and the tag policy, checked against AWS limits."""
     migration_assignments: tuple[UserAssignmentSpec, ...] = ()
     """Temporary direct assignments still within their `until` date."""
-    delivery: Optional["DeliveryPlan"] = None
+    delivery: Optional[DeliveryPlan] = None
     """Repositories, pipelines and teams; None without a github section."""
+    security_services: Optional[SecurityServicesSpec] = None
+    """The audit stack's services and alerts."""
     warnings: tuple[str, ...] = ()
+    """Printed before anything is registered."""
 
     @property
     def organization(self):
@@ -138,3 +305,15 @@ class LandingZone:
 
     def application_accounts(self, application: str) -> tuple[AccountSpec, ...]:
         return tuple(a for a in self.accounts if a.application == application)
+
+    @property
+    def governed_regions(self) -> list[str]:
+        """The governed regions, home region first: aggregators and alerts live there."""
+        org = self.organization
+        return [org.home_region, *(r for r in org.governed_regions if r != org.home_region)]
+
+    @property
+    def control_tower_config_integration(self) -> bool:
+        """Landing zone 4.0 integrates AWS Config itself: it registers the Config administrator and aggregates."""
+        control_tower = self.config.guardrails.control_tower
+        return control_tower.enabled and control_tower.landing_zone_version != "3.3"

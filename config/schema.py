@@ -1,7 +1,7 @@
 """Shape of `landing-zone.yaml` (validation phase 1).
 
 Every model forbids unknown keys and constrains its values; checks that need more than one
-field at a time (references, uniqueness, templated e-mails) live in `config.references`.
+field at a time (references, uniqueness, templated e-mails) live in `config.resolve`.
 Keys of the YAML mappings are the friendly names that every other section refers to.
 """
 
@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import EmailStr, Field, StringConstraints
 
+import names
 from config.delivery_schema import (
     AppKind,
     BranchName,
@@ -39,6 +40,7 @@ from config.types import (
     SessionDuration,
 )
 
+
 class OrganizationalUnit(Model):
     name: OuName = Field(description="The OU's name in AWS Organizations.")
     parent: Optional[Key] = Field(None, description="Key of the parent OU; omitted means the root.")
@@ -49,12 +51,10 @@ class Organization(Model):
     home_region: Region = Field(description="Where Identity Center, Control Tower and the providers live.")
     governed_regions: list[Region] = Field(min_length=1, description="Regions workloads may use.")
     access_role_name: RoleName = Field(
-        "OrganizationAccountAccessRole",
+        names.DEFAULT_ACCESS_ROLE,
         description="Role Organizations creates in each new account; the per-account providers assume it.",
     )
-    account_email_template: Optional[EmailTemplate] = Field(
-        None, description="Root e-mail of accounts without `email`; {account} becomes the account key."
-    )
+    account_email_template: Optional[EmailTemplate] = Field(None, description="Root e-mail of accounts without `email`; {account} becomes the account key.")
     organizational_units: dict[Key, OrganizationalUnit] = Field(min_length=1)
     suspended_ou: Key = Field(description="OU that receives accounts marked `suspended`.")
 
@@ -159,12 +159,10 @@ class ControlTowerSettings(Model):
     access_logging_retention_days: Annotated[int, Field(ge=1, le=36500)] = 3650
     kms_key_arn: Optional[Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$")]] = None
     config_account: Literal["audit", "log"] = Field("audit", description="Landing zone 4.0: account of the Config integration.")
-    access_management: bool = Field(
-        False, description="Let Control Tower manage Identity Center too (this program already manages it in code)."
+    access_management: bool = Field(False, description="Let Control Tower manage Identity Center too (this program already manages it in code).")
+    identity_center_baseline_arn: Optional[Annotated[str, StringConstraints(pattern=r"^arn:aws:controltower:[a-z0-9-]+:\d{12}:enabledbaseline/[A-Z0-9]+$")]] = (
+        Field(None, description="With access_management: the enabled IdentityCenterBaseline, known after the first up.")
     )
-    identity_center_baseline_arn: Optional[
-        Annotated[str, StringConstraints(pattern=r"^arn:aws:controltower:[a-z0-9-]+:\d{12}:enabledbaseline/[A-Z0-9]+$")]
-    ] = Field(None, description="With access_management: the enabled IdentityCenterBaseline, known after the first up.")
 
 
 SCP_ROOT = "root"
@@ -173,7 +171,7 @@ SCP_ROOT = "root"
 class ScpSettings(Model):
     targets: Optional[dict[Key, list[Key]]] = Field(
         None,
-        description="`root` or an OU key -> SCP templates (policies/scp/<name>.json) merged for that target; "
+        description="`root` or an OU key -> SCP templates (guardrails/templates/scp/<name>.json) merged for that target; "
         "omitted means the baseline at the root, log-bucket protection on the Security OU, deny-all on the suspended OU.",
     )
     privileged_roles: list[Annotated[str, StringConstraints(pattern=r"^[\w+=,.@*/-]{1,128}$")]] = Field(
@@ -189,7 +187,7 @@ class TagPolicySettings(Model):
     enabled: bool = True
     target: Key = Field("member", description="OU key the tag policy is attached to.")
     required_tags: list[Annotated[str, StringConstraints(pattern=r"^[\w.:/=+@-]{1,128}$")]] = Field(
-        default_factory=lambda: ["app", "env", "owner"]
+        default_factory=lambda: [names.APP_TAG, names.ENV_TAG, names.OWNER_TAG]
     )
     resource_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+:[a-z0-9-]+$")]] = Field(
         default_factory=lambda: ["ec2:instance", "ec2:volume", "s3:bucket", "rds:db", "lambda:function", "ecs:service"],

@@ -6,11 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+import names
 from config.types import Key, Model
 
-GuardDutyPlan = Literal[
-    "S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"
-]
+GuardDutyPlan = Literal["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"]
 SecurityHubStandard = Literal[
     "aws-foundational-security-best-practices/v/1.0.0",
     "cis-aws-foundations-benchmark/v/3.0.0",
@@ -41,7 +40,7 @@ class InspectorSettings(Model):
 
 class ConfigRulesSettings(Model):
     conformance_pack: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")] = Field(
-        "landing-zone", description="config/conformance-packs/<name>.yaml, deployed to every account as an organisation pack."
+        names.DEFAULT_CONFORMANCE_PACK, description="config/conformance-packs/<name>.yaml, deployed to every account as an organisation pack."
     )
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import names
+from iam import deny, policy, web_identity_trust
+
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_OIDC_URL = f"https://{GITHUB_OIDC_HOST}"
 GITHUB_AUDIENCE = "sts.amazonaws.com"
 PULUMI_OIDC_HOST = "api.pulumi.com/oidc"
 PULUMI_OIDC_URL = f"https://{PULUMI_OIDC_HOST}"
-ROLE_PATH = "/github/"
-"""Deploy and plan roles live under this path; the boundary forbids touching anything there."""
-BOUNDARY_NAME = "landing-zone-deploy-boundary"
 
 
 def github_subject(owner: str, repository: str, environment: str | None = None) -> str:
@@ -25,24 +25,8 @@ def github_subject(owner: str, repository: str, environment: str | None = None) 
     return f"repo:{owner}/{repository}:{suffix}"
 
 
-def web_identity_trust(provider_arn: str, condition: dict) -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": provider_arn},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": condition,
-            }
-        ],
-    }
-
-
 def github_trust(provider_arn: str, subject: str) -> dict:
-    return web_identity_trust(
-        provider_arn, {"StringEquals": {f"{GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE, f"{GITHUB_OIDC_HOST}:sub": subject}}
-    )
+    return web_identity_trust(provider_arn, {"StringEquals": {f"{GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE, f"{GITHUB_OIDC_HOST}:sub": subject}})
 
 
 def pulumi_subject_prefix(organization: str, project: str, stack: str) -> str:
@@ -63,64 +47,58 @@ def pulumi_trust(provider_arn: str, organization: str, project: str, stack: str)
     )
 
 
-def _deny(sid: str, actions: list[str], resource: str | list[str] = "*", **extra) -> dict:
-    return {"Sid": sid, "Effect": "Deny", "Action": actions, "Resource": resource, **extra}
-
-
 def deploy_boundary(privileged_role_arns: Sequence[str] = ()) -> dict:
     """The permissions boundary of every deploy and plan role.
 
     `privileged_role_arns` are the roles the SCPs exempt: a deploy that could create or reshape one
     of them would escape every guardrail.
     """
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "AllowWithinTheBoundary", "Effect": "Allow", "Action": "*", "Resource": "*"},
-            _deny("NoIamUsersOrKeys", ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]),
-            _deny("NoOrganizationsOrAccountChanges", ["organizations:*", "account:*"]),
-            _deny(
-                "KeepTheOidcProviders",
-                [
-                    "iam:AddClientIDToOpenIDConnectProvider",
-                    "iam:CreateOpenIDConnectProvider",
-                    "iam:DeleteOpenIDConnectProvider",
-                    "iam:RemoveClientIDFromOpenIDConnectProvider",
-                    "iam:TagOpenIDConnectProvider",
-                    "iam:UntagOpenIDConnectProvider",
-                    "iam:UpdateOpenIDConnectProviderThumbprint",
-                ],
-            ),
-            _deny(
-                "KeepTheDeployAndPrivilegedRoles",
-                [
-                    "iam:AttachRolePolicy",
-                    "iam:CreateRole",
-                    "iam:DeleteRole",
-                    "iam:DeleteRolePermissionsBoundary",
-                    "iam:DeleteRolePolicy",
-                    "iam:DetachRolePolicy",
-                    "iam:PutRolePermissionsBoundary",
-                    "iam:PutRolePolicy",
-                    "iam:TagRole",
-                    "iam:UntagRole",
-                    "iam:UpdateAssumeRolePolicy",
-                    "iam:UpdateRole",
-                ],
-                list(dict.fromkeys([f"arn:aws:iam::*:role{ROLE_PATH}*", *privileged_role_arns])),
-            ),
-            _deny(
-                "KeepTheBoundary",
-                ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
-                f"arn:aws:iam::*:policy{ROLE_PATH}{BOUNDARY_NAME}",
-            ),
-            _deny(
-                "RolesCreatedByDeploysKeepTheBoundary",
-                ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
-                Condition={"ArnNotLike": {"iam:PermissionsBoundary": f"arn:aws:iam::*:policy{ROLE_PATH}{BOUNDARY_NAME}"}},
-            ),
-        ],
-    }
+    boundary = names.deploy_boundary_arn()
+    return policy(
+        {"Sid": "AllowWithinTheBoundary", "Effect": "Allow", "Action": "*", "Resource": "*"},
+        deny("NoIamUsersOrKeys", ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]),
+        deny("NoOrganizationsOrAccountChanges", ["organizations:*", "account:*"]),
+        deny(
+            "KeepTheOidcProviders",
+            [
+                "iam:AddClientIDToOpenIDConnectProvider",
+                "iam:CreateOpenIDConnectProvider",
+                "iam:DeleteOpenIDConnectProvider",
+                "iam:RemoveClientIDFromOpenIDConnectProvider",
+                "iam:TagOpenIDConnectProvider",
+                "iam:UntagOpenIDConnectProvider",
+                "iam:UpdateOpenIDConnectProviderThumbprint",
+            ],
+        ),
+        deny(
+            "KeepTheDeployAndPrivilegedRoles",
+            [
+                "iam:AttachRolePolicy",
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:DeleteRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:PutRolePermissionsBoundary",
+                "iam:PutRolePolicy",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:UpdateRole",
+            ],
+            list(dict.fromkeys([names.github_roles().arn(), *privileged_role_arns])),
+        ),
+        deny(
+            "KeepTheBoundary",
+            ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
+            boundary,
+        ),
+        deny(
+            "RolesCreatedByDeploysKeepTheBoundary",
+            ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+            Condition={"ArnNotLike": {"iam:PermissionsBoundary": boundary}},
+        ),
+    )
 
 
 def ecr_lifecycle_policy(keep_images: int = 50, untagged_days: int = 7) -> dict:

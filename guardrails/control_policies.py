@@ -68,22 +68,37 @@ def _detective(source: str) -> ControlBehaviour:
 
 BEHAVIOUR: Mapping[str, ControlBehaviour] = {
     "AWS-GR_RESTRICT_ROOT_USER": ControlBehaviour(
-        PREVENTIVE, "SCP", ELECTIVE_PREVENTIVE, True,
-        (_deny("GRRESTRICTROOTUSER", "*", condition={"StringLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]}}),), ADD,
+        PREVENTIVE,
+        "SCP",
+        ELECTIVE_PREVENTIVE,
+        True,
+        (_deny("GRRESTRICTROOTUSER", "*", condition={"StringLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]}}),),
+        ADD,
     ),
     "AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS": ControlBehaviour(
-        PREVENTIVE, "SCP", ELECTIVE_PREVENTIVE, True,
-        (_deny("GRRESTRICTROOTUSERACCESSKEYS", "iam:CreateAccessKey", condition={"ArnLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]}}),), ADD,
+        PREVENTIVE,
+        "SCP",
+        ELECTIVE_PREVENTIVE,
+        True,
+        (_deny("GRRESTRICTROOTUSERACCESSKEYS", "iam:CreateAccessKey", condition={"ArnLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]}}),),
+        ADD,
     ),
     "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA": ControlBehaviour(
-        PREVENTIVE, "SCP", ELECTIVE_PREVENTIVE, True,
+        PREVENTIVE,
+        "SCP",
+        ELECTIVE_PREVENTIVE,
+        True,
         (_deny("GRRESTRICTS3DELETEWITHOUTMFA", ["s3:DeleteObject", "s3:DeleteBucket"], condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": ["false"]}}),),
         ADD,
     ),
     # Every bucket of the accounts below the OU, not only Control Tower's: "Resource": "*".
     "AWS-GR_AUDIT_BUCKET_RETENTION_POLICY": ControlBehaviour(
-        PREVENTIVE, "SCP", ELECTIVE_PREVENTIVE, True,
-        (_deny("GRAUDITBUCKETRETENTIONPOLICY", "s3:PutLifecycleConfiguration", condition=_except_control_tower()),), APPEND,
+        PREVENTIVE,
+        "SCP",
+        ELECTIVE_PREVENTIVE,
+        True,
+        (_deny("GRAUDITBUCKETRETENTIONPOLICY", "s3:PutLifecycleConfiguration", condition=_except_control_tower()),),
+        APPEND,
     ),
     **{
         control: _detective(STRONGLY_RECOMMENDED_DETECTIVE)
@@ -142,9 +157,21 @@ class MandatoryControl:
 
 _CT = _except_control_tower()
 _READS_AND_WRITES_OF_LOGS = [
-    "s3:DeleteObject", "s3:DeleteObjectTagging", "s3:DeleteObjectVersion", "s3:DeleteObjectVersionTagging", "s3:Get*", "s3:List*",
-    "s3:PutBucketTagging", "s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutObjectTagging",
-    "s3:PutObjectVersionAcl", "s3:PutObjectVersionTagging", "s3:RestoreObject",
+    "s3:DeleteObject",
+    "s3:DeleteObjectTagging",
+    "s3:DeleteObjectVersion",
+    "s3:DeleteObjectVersionTagging",
+    "s3:Get*",
+    "s3:List*",
+    "s3:PutBucketTagging",
+    "s3:PutObject",
+    "s3:PutObjectAcl",
+    "s3:PutObjectLegalHold",
+    "s3:PutObjectRetention",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionAcl",
+    "s3:PutObjectVersionTagging",
+    "s3:RestoreObject",
 ]
 _CLOUDTRAIL = _deny(
     "GRCLOUDTRAILENABLED",
@@ -155,8 +182,13 @@ _CLOUDTRAIL = _deny(
 _CONFIG = _deny(
     "GRCONFIGENABLED",
     [
-        "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel", "config:DeleteRetentionConfiguration",
-        "config:PutConfigurationRecorder", "config:PutDeliveryChannel", "config:PutRetentionConfiguration", "config:StopConfigurationRecorder",
+        "config:DeleteConfigurationRecorder",
+        "config:DeleteDeliveryChannel",
+        "config:DeleteRetentionConfiguration",
+        "config:PutConfigurationRecorder",
+        "config:PutDeliveryChannel",
+        "config:PutRetentionConfiguration",
+        "config:StopConfigurationRecorder",
     ],
     ["*"],
     _CT,
@@ -166,13 +198,21 @@ V4 = (4, 0)
 
 MANDATORY: tuple[MandatoryControl, ...] = (
     MandatoryControl(
-        "Disallow Changes to Amazon CloudWatch Logs Log Groups set up by AWS Control Tower", "all",
+        "Disallow Changes to Amazon CloudWatch Logs Log Groups set up by AWS Control Tower",
+        "all",
         (_deny("GRLOGGROUPPOLICY", ["logs:DeleteLogGroup", "logs:PutRetentionPolicy"], ["arn:aws:logs:*:*:log-group:*aws-controltower*"], _CT),),
     ),
     MandatoryControl(
-        "Disallow Deletion of AWS Config Aggregation Authorizations Created by AWS Control Tower", "all",
-        (_deny("GRCONFIGAGGREGATIONAUTHORIZATIONPOLICY", ["config:DeleteAggregationAuthorization"], ["arn:aws:config:*:*:aggregation-authorization*"],
-               {**_CT, "StringLike": {"aws:ResourceTag/aws-control-tower": "managed-by-control-tower"}}),),
+        "Disallow Deletion of AWS Config Aggregation Authorizations Created by AWS Control Tower",
+        "all",
+        (
+            _deny(
+                "GRCONFIGAGGREGATIONAUTHORIZATIONPOLICY",
+                ["config:DeleteAggregationAuthorization"],
+                ["arn:aws:config:*:*:aggregation-authorization*"],
+                {**_CT, "StringLike": {"aws:ResourceTag/aws-control-tower": "managed-by-control-tower"}},
+            ),
+        ),
         dropped_with="config",
     ),
     *(
@@ -185,93 +225,204 @@ MANDATORY: tuple[MandatoryControl, ...] = (
         )
     ),
     MandatoryControl(
-        "Disallow Changes to Amazon CloudWatch Set Up by AWS Control Tower", "all",
-        (_deny("GRCLOUDWATCHEVENTPOLICY", ["events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:DisableRule", "events:DeleteRule"],
-               ["arn:aws:events:*:*:rule/aws-controltower-*"], _CT),),
+        "Disallow Changes to Amazon CloudWatch Set Up by AWS Control Tower",
+        "all",
+        (
+            _deny(
+                "GRCLOUDWATCHEVENTPOLICY",
+                ["events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:DisableRule", "events:DeleteRule"],
+                ["arn:aws:events:*:*:rule/aws-controltower-*"],
+                _CT,
+            ),
+        ),
     ),
     MandatoryControl(
-        "Disallow Changes to Tags Created by AWS Control Tower for AWS Config Resources", "all",
-        (_deny("GRCONFIGRULETAGSPOLICY", ["config:TagResource", "config:UntagResource"], ["*"],
-               {**_CT, "ForAnyValue:StringEquals": {"aws:TagKeys": "aws-control-tower"}}),),
+        "Disallow Changes to Tags Created by AWS Control Tower for AWS Config Resources",
+        "all",
+        (
+            _deny(
+                "GRCONFIGRULETAGSPOLICY",
+                ["config:TagResource", "config:UntagResource"],
+                ["*"],
+                {**_CT, "ForAnyValue:StringEquals": {"aws:TagKeys": "aws-control-tower"}},
+            ),
+        ),
         dropped_with="config",
     ),
     MandatoryControl("Disallow Configuration Changes to AWS Config", "all", (_CONFIG,)),
     MandatoryControl("Enable AWS Config in All Available Regions", "all", (_CONFIG,)),
     MandatoryControl(
-        "Disallow Changes to AWS Config Rules Set Up by AWS Control Tower", "all",
-        (_deny("GRCONFIGRULEPOLICY",
-               ["config:PutConfigRule", "config:DeleteConfigRule", "config:DeleteEvaluationResults", "config:DeleteConfigurationAggregator",
-                "config:PutConfigurationAggregator"],
-               ["*"], {**_CT, "StringEquals": {"aws:ResourceTag/aws-control-tower": "managed-by-control-tower"}}),),
+        "Disallow Changes to AWS Config Rules Set Up by AWS Control Tower",
+        "all",
+        (
+            _deny(
+                "GRCONFIGRULEPOLICY",
+                [
+                    "config:PutConfigRule",
+                    "config:DeleteConfigRule",
+                    "config:DeleteEvaluationResults",
+                    "config:DeleteConfigurationAggregator",
+                    "config:PutConfigurationAggregator",
+                ],
+                ["*"],
+                {**_CT, "StringEquals": {"aws:ResourceTag/aws-control-tower": "managed-by-control-tower"}},
+            ),
+        ),
         dropped_with="config",
     ),
     # AWS-GR_IAM_ROLE_CHANGE_PROHIBITED, the updated version (StackSets may create the execution role).
     MandatoryControl(
-        "Disallow Changes to AWS IAM Roles Set Up by AWS Control Tower and AWS CloudFormation", "all",
-        (_deny("GRIAMROLEPOLICY",
-               ["iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
-                "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
-                "iam:UpdateRoleDescription"],
-               ["arn:aws:iam::*:role/aws-controltower-*", "arn:aws:iam::*:role/*AWSControlTower*", "arn:aws:iam::*:role/stacksets-exec-*"],
-               {"ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/AWSControlTowerExecution", "arn:aws:iam::*:role/stacksets-exec-*"]}}),),
+        "Disallow Changes to AWS IAM Roles Set Up by AWS Control Tower and AWS CloudFormation",
+        "all",
+        (
+            _deny(
+                "GRIAMROLEPOLICY",
+                [
+                    "iam:AttachRolePolicy",
+                    "iam:CreateRole",
+                    "iam:DeleteRole",
+                    "iam:DeleteRolePermissionsBoundary",
+                    "iam:DeleteRolePolicy",
+                    "iam:DetachRolePolicy",
+                    "iam:PutRolePermissionsBoundary",
+                    "iam:PutRolePolicy",
+                    "iam:UpdateAssumeRolePolicy",
+                    "iam:UpdateRole",
+                    "iam:UpdateRoleDescription",
+                ],
+                ["arn:aws:iam::*:role/aws-controltower-*", "arn:aws:iam::*:role/*AWSControlTower*", "arn:aws:iam::*:role/stacksets-exec-*"],
+                {"ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/AWSControlTowerExecution", "arn:aws:iam::*:role/stacksets-exec-*"]}},
+            ),
+        ),
     ),
     MandatoryControl(
-        "Disallow Changes to AWS Lambda Functions Set Up by AWS Control Tower", "all",
-        (_deny("GRLAMBDAFUNCTIONPOLICY",
-               ["lambda:AddPermission", "lambda:CreateEventSourceMapping", "lambda:CreateFunction", "lambda:DeleteEventSourceMapping",
-                "lambda:DeleteFunction", "lambda:DeleteFunctionConcurrency", "lambda:PutFunctionConcurrency", "lambda:RemovePermission",
-                "lambda:UpdateEventSourceMapping", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration"],
-               ["arn:aws:lambda:*:*:function:aws-controltower-*"], _CT),),
+        "Disallow Changes to AWS Lambda Functions Set Up by AWS Control Tower",
+        "all",
+        (
+            _deny(
+                "GRLAMBDAFUNCTIONPOLICY",
+                [
+                    "lambda:AddPermission",
+                    "lambda:CreateEventSourceMapping",
+                    "lambda:CreateFunction",
+                    "lambda:DeleteEventSourceMapping",
+                    "lambda:DeleteFunction",
+                    "lambda:DeleteFunctionConcurrency",
+                    "lambda:PutFunctionConcurrency",
+                    "lambda:RemovePermission",
+                    "lambda:UpdateEventSourceMapping",
+                    "lambda:UpdateFunctionCode",
+                    "lambda:UpdateFunctionConfiguration",
+                ],
+                ["arn:aws:lambda:*:*:function:aws-controltower-*"],
+                _CT,
+            ),
+        ),
     ),
     # The version with three topic ARNs, which every landing zone gets on its next update or reset.
     MandatoryControl(
-        "Disallow Changes to Amazon SNS Set Up by AWS Control Tower", "all",
-        (_deny("GRSNSTOPICPOLICY", ["sns:AddPermission", "sns:CreateTopic", "sns:DeleteTopic", "sns:RemovePermission", "sns:SetTopicAttributes"],
-               ["arn:*:sns:*:*:aws-controltower-AggregateSecurityNotifications*", "arn:*:sns:*:*:aws-controltower-AllConfigNotifications*",
-                "arn:*:sns:*:*:aws-controltower-SecurityNotifications*"],
-               {"ArnNotLike": {"aws:PrincipalARN": CONTROL_TOWER_EXECUTION}}),),
+        "Disallow Changes to Amazon SNS Set Up by AWS Control Tower",
+        "all",
+        (
+            _deny(
+                "GRSNSTOPICPOLICY",
+                ["sns:AddPermission", "sns:CreateTopic", "sns:DeleteTopic", "sns:RemovePermission", "sns:SetTopicAttributes"],
+                [
+                    "arn:*:sns:*:*:aws-controltower-AggregateSecurityNotifications*",
+                    "arn:*:sns:*:*:aws-controltower-AllConfigNotifications*",
+                    "arn:*:sns:*:*:aws-controltower-SecurityNotifications*",
+                ],
+                {"ArnNotLike": {"aws:PrincipalARN": CONTROL_TOWER_EXECUTION}},
+            ),
+        ),
     ),
     MandatoryControl(
-        "Disallow Changes to Amazon SNS Subscriptions Set Up by AWS Control Tower", "all",
+        "Disallow Changes to Amazon SNS Subscriptions Set Up by AWS Control Tower",
+        "all",
         (_deny("GRSNSSUBSCRIPTIONPOLICY", ["sns:Subscribe", "sns:Unsubscribe"], ["arn:aws:sns:*:*:aws-controltower-SecurityNotifications"], _CT),),
     ),
     *(
         MandatoryControl(title, "security", (_deny(sid, actions, _LOG_BUCKETS, _CT),), before=V4)
         for title, sid, actions in (
-            ("Disallow Changes to Encryption Configuration for AWS Control Tower Created Amazon S3 Buckets in Log Archive",
-             "GRCTAUDITBUCKETENCRYPTIONCHANGESPROHIBITED", ["s3:PutEncryptionConfiguration"]),
-            ("Disallow Changes to Logging Configuration for AWS Control Tower Created Amazon S3 Buckets in Log Archive",
-             "GRCTAUDITBUCKETLOGGINGCONFIGURATIONCHANGESPROHIBITED", ["s3:PutBucketLogging"]),
-            ("Disallow Changes to Bucket Policy for AWS Control Tower Created Amazon S3 Buckets in Log Archive",
-             "GRCTAUDITBUCKETPOLICYCHANGESPROHIBITED", ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"]),
-            ("Disallow Changes to Lifecycle Configuration for AWS Control Tower Created Amazon S3 Buckets in Log Archive",
-             "GRCTAUDITBUCKETLIFECYCLECONFIGURATIONCHANGESPROHIBITED", ["s3:PutLifecycleConfiguration"]),
+            (
+                "Disallow Changes to Encryption Configuration for AWS Control Tower Created Amazon S3 Buckets in Log Archive",
+                "GRCTAUDITBUCKETENCRYPTIONCHANGESPROHIBITED",
+                ["s3:PutEncryptionConfiguration"],
+            ),
+            (
+                "Disallow Changes to Logging Configuration for AWS Control Tower Created Amazon S3 Buckets in Log Archive",
+                "GRCTAUDITBUCKETLOGGINGCONFIGURATIONCHANGESPROHIBITED",
+                ["s3:PutBucketLogging"],
+            ),
+            (
+                "Disallow Changes to Bucket Policy for AWS Control Tower Created Amazon S3 Buckets in Log Archive",
+                "GRCTAUDITBUCKETPOLICYCHANGESPROHIBITED",
+                ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+            ),
+            (
+                "Disallow Changes to Lifecycle Configuration for AWS Control Tower Created Amazon S3 Buckets in Log Archive",
+                "GRCTAUDITBUCKETLIFECYCLECONFIGURATIONCHANGESPROHIBITED",
+                ["s3:PutLifecycleConfiguration"],
+            ),
             ("Disallow Deletion of Log Archive", "GRAUDITBUCKETDELETIONPROHIBITED", ["s3:DeleteBucket"]),
         )
     ),
     # New in 4.0. The reference does not say which OUs get them; their resources exist only in the
     # logging and Config accounts, so attaching them to every governed OU changes no other answer.
     MandatoryControl(
-        "Disallow changes to Amazon SNS subscriptions and topics managed by AWS Control Tower", "all",
-        ({"Sid": "CTSNSPV1", "Effect": "Deny",
-          "NotAction": ["sns:ConfirmSubscription", "sns:Get*", "sns:List*", "sns:Publish", "sns:PutDataProtectionPolicy", "sns:Subscribe",
-                        "sns:TagResource", "sns:Unsubscribe", "sns:UntagResource"],
-          "Resource": "arn:*:sns:*:*:aws-controltower-CentralizedLoggingNotifications*",
-          "Condition": {"ArnNotLike": {"aws:PrincipalARN": [CONTROL_TOWER_EXECUTION]}}},),
-        since=V4, requires="centralizedLogging",
+        "Disallow changes to Amazon SNS subscriptions and topics managed by AWS Control Tower",
+        "all",
+        (
+            {
+                "Sid": "CTSNSPV1",
+                "Effect": "Deny",
+                "NotAction": [
+                    "sns:ConfirmSubscription",
+                    "sns:Get*",
+                    "sns:List*",
+                    "sns:Publish",
+                    "sns:PutDataProtectionPolicy",
+                    "sns:Subscribe",
+                    "sns:TagResource",
+                    "sns:Unsubscribe",
+                    "sns:UntagResource",
+                ],
+                "Resource": "arn:*:sns:*:*:aws-controltower-CentralizedLoggingNotifications*",
+                "Condition": {"ArnNotLike": {"aws:PrincipalARN": [CONTROL_TOWER_EXECUTION]}},
+            },
+        ),
+        since=V4,
+        requires="centralizedLogging",
     ),
     MandatoryControl(
-        "Disallow modifications to Amazon S3 buckets managed by AWS Control Tower", "all",
-        ({"Sid": "CTS3PV8", "Effect": "Deny", "NotAction": _READS_AND_WRITES_OF_LOGS,
-          "Resource": ["arn:*:s3:::aws-controltower-access-logs-*", "arn:*:s3:::aws-controltower-cloudtrail-*", "arn:*:s3:::aws-controltower-logs-*"],
-          "Condition": {"ArnNotLike": {"aws:PrincipalARN": [CONTROL_TOWER_EXECUTION]}}},),
-        since=V4, requires="centralizedLogging",
+        "Disallow modifications to Amazon S3 buckets managed by AWS Control Tower",
+        "all",
+        (
+            {
+                "Sid": "CTS3PV8",
+                "Effect": "Deny",
+                "NotAction": _READS_AND_WRITES_OF_LOGS,
+                "Resource": ["arn:*:s3:::aws-controltower-access-logs-*", "arn:*:s3:::aws-controltower-cloudtrail-*", "arn:*:s3:::aws-controltower-logs-*"],
+                "Condition": {"ArnNotLike": {"aws:PrincipalARN": [CONTROL_TOWER_EXECUTION]}},
+            },
+        ),
+        since=V4,
+        requires="centralizedLogging",
     ),
     MandatoryControl(
-        "Disallow modifications to AWS Config recorder Amazon S3 buckets managed by AWS Control Tower", "all",
-        ({"Sid": "CTS3PV7", "Effect": "Deny", "NotAction": _READS_AND_WRITES_OF_LOGS, "Resource": "arn:*:s3:::aws-controltower-config-*",
-          "Condition": {"ArnNotLike": {"aws:PrincipalARN": [CONTROL_TOWER_EXECUTION]}}},),
-        since=V4, requires="config",
+        "Disallow modifications to AWS Config recorder Amazon S3 buckets managed by AWS Control Tower",
+        "all",
+        (
+            {
+                "Sid": "CTS3PV7",
+                "Effect": "Deny",
+                "NotAction": _READS_AND_WRITES_OF_LOGS,
+                "Resource": "arn:*:s3:::aws-controltower-config-*",
+                "Condition": {"ArnNotLike": {"aws:PrincipalARN": [CONTROL_TOWER_EXECUTION]}},
+            },
+        ),
+        since=V4,
+        requires="config",
     ),
 )
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-SERVICE_ROLE_PATH = "/service-role/"
-EXECUTION_ROLE = "AWSControlTowerExecution"
+import names
+from iam import allow, policy, service_trust
+
 CONTROL_TOWER_BASELINE_ID = "17BSJV3IGJ2QSGA2"
 """AWSControlTowerBaseline, the baseline that registers an OU and enrols its accounts."""
 BASELINE_VERSION_FOR = {"3.3": "4.0", "4.0": "5.0"}
@@ -18,28 +19,11 @@ BASELINE_VERSION_FOR = {"3.3": "4.0", "4.0": "5.0"}
 IDENTITY_CENTER_BASELINE_PARAMETER = "IdentityCenterEnabledBaselineArn"
 
 
-def allow(action: str | list[str], resource: str) -> dict:
-    return {"Effect": "Allow", "Action": action, "Resource": resource}
-
-
-def policy(*statements: dict) -> dict:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
-def service_trust(service: str) -> dict:
-    return policy({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})
-
-
-def account_trust(account_id: str) -> dict:
-    """Trust the given account only (its administrators decide who may assume the role)."""
-    return policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "sts:AssumeRole"})
-
-
 @dataclass(frozen=True)
 class ServiceRole:
     key: str
     """Names the Pulumi resources: `<component>-<key>-role`."""
-    name: str
+    role: names.Role
     service: str
     managed_policies: tuple[str, ...] = ()
     inline_policies: dict[str, dict] = field(default_factory=dict)
@@ -52,30 +36,28 @@ class ServiceRole:
 PREREQUISITE_ROLES = (
     ServiceRole(
         "admin",
-        "AWSControlTowerAdmin",
+        names.CONTROL_TOWER_ADMIN_ROLE,
         "controltower.amazonaws.com",
-        ("arn:aws:iam::aws:policy/service-role/AWSControlTowerServiceRolePolicy",),
+        (names.CONTROL_TOWER_SERVICE_ROLE_POLICY,),
         {"AWSControlTowerAdminPolicy": policy(allow("ec2:DescribeAvailabilityZones", "*"))},
     ),
     ServiceRole(
         "cloudtrail",
-        "AWSControlTowerCloudTrailRole",
+        names.CONTROL_TOWER_CLOUDTRAIL_ROLE,
         "cloudtrail.amazonaws.com",
-        ("arn:aws:iam::aws:policy/service-role/AWSControlTowerCloudTrailRolePolicy",),
+        (names.CONTROL_TOWER_CLOUDTRAIL_ROLE_POLICY,),
     ),
     ServiceRole(
         "stackset",
-        "AWSControlTowerStackSetRole",
+        names.CONTROL_TOWER_STACKSET_ROLE,
         "cloudformation.amazonaws.com",
-        inline_policies={
-            "AWSControlTowerStackSetRolePolicy": policy(allow("sts:AssumeRole", f"arn:aws:iam::*:role/{EXECUTION_ROLE}"))
-        },
+        inline_policies={"AWSControlTowerStackSetRolePolicy": policy(allow("sts:AssumeRole", names.CONTROL_TOWER_EXECUTION_ROLE.arn()))},
     ),
     ServiceRole(
         "config-aggregator",
-        "AWSControlTowerConfigAggregatorRoleForOrganizations",
+        names.CONTROL_TOWER_CONFIG_AGGREGATOR_ROLE,
         "config.amazonaws.com",
-        ("arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations",),
+        (names.CONFIG_ROLE_FOR_ORGANIZATIONS,),
     ),
 )
 

@@ -98,7 +98,7 @@ def arn_matches(pattern: str, arn: str, context: Optional[Context] = None) -> bo
     value_parts = arn.split(":", 5)
     if len(pattern_parts) != 6 or len(value_parts) != 6:
         return False
-    return all(glob_match(p, v, context=context) for p, v in zip(pattern_parts, value_parts))
+    return all(glob_match(p, v, context=context) for p, v in zip(pattern_parts, value_parts, strict=True))
 
 
 # Condition operators -------------------------------------------------------------------------

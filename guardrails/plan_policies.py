@@ -137,7 +137,7 @@ def _manifest_accounts(landing_zone: Any) -> set[str]:
 
 def _mandatory_policies(version: str, sections: frozenset[str], scope: str) -> list[Policy]:
     return [
-        parse_policy(f"Control Tower mandatory control \"{control.title}\"", SCP, {"Statement": list(control.statements)}, control.source)
+        parse_policy(f'Control Tower mandatory control "{control.title}"', SCP, {"Statement": list(control.statements)}, control.source)
         for control in control_policies.mandatory_controls(version, sections, scope)
     ]
 

@@ -6,13 +6,13 @@ For every AWS resource a stack plans, find where it lands and who deploys it:
   the provider's `region`;
 - the deployer is the provider's `assumeRoles[0].roleArn` when it assumes one (member accounts are
   reached through the organisation access role), otherwise the stack's own Pulumi Deployments role,
-  `<ROLE_PATH>pulumi-deploy-<stack>` in that account (components/stack_deployments.py), the stack
+  `names.pulumi_deploy_role(stack)` in that account (components/stack_deployments.py), the stack
   read from the resource's URN;
 
 then ask the simulator whether the organisation's SCPs and RCPs (the plan's own, Control Tower's
 controls and its mandatory SCPs) deny any IAM action that creating, updating or deleting the
 resource needs (guardrails/deploy_actions.py). Each application's GitHub deploy role
-(`<ROLE_PATH>github-deploy-<env>`) is also checked for what an application deploy does
+(`names.github_deploy_role(env)`) is also checked for what an application deploy does
 (`APP_DEPLOYS`), where its permissions boundary allows it.
 
 `never_denies_itself(resources)` has the shape of a policy rule: it yields `(urn, message)`. The
@@ -27,7 +27,7 @@ import json
 import re
 from typing import Any, Iterable, Iterator, Optional
 
-from delivery.policies import ROLE_PATH
+import names
 from guardrails import deploy_actions
 from guardrails.iam_matching import PolicyError
 from guardrails.plan_policies import json_list, name_of, planned_organization, props, providers
@@ -47,7 +47,7 @@ def stack_of(urn: str) -> str:
 
 
 def deploy_role_arn(account: str, stack: str) -> str:
-    return f"arn:aws:iam::{account}:role{ROLE_PATH}pulumi-deploy-{stack}"
+    return names.pulumi_deploy_role(stack).arn(account)
 
 
 def _provider_of(resource: Any, known: dict[str, dict]) -> dict:
@@ -123,7 +123,9 @@ def never_denies_itself(resources: Iterable[Any], organization_resources: Option
     role_paths = {}
     for role in (r for r in everything if r.type == IAM_ROLE):
         account = json_list(_provider_of(role, known).get("allowedAccountIds"))
-        role_paths[(str(account[0]) if account else organization.management_account_id, props(role).get("name") or name_of(role))] = props(role).get("path") or "/"
+        role_paths[(str(account[0]) if account else organization.management_account_id, props(role).get("name") or name_of(role))] = (
+            props(role).get("path") or "/"
+        )
     for resource in resources:
         if not resource.type.startswith("aws:") or getattr(resource, "read", False):
             continue
@@ -149,7 +151,9 @@ def _app_deploy_roles(resources, everything, organization, keys, known) -> Itera
     boundaries = {}
     for policy in (r for r in everything if r.type == IAM_POLICY):
         account = json_list(_provider_of(policy, known).get("allowedAccountIds"))
-        arn = f"arn:aws:iam::{account[0] if account else organization.management_account_id}:policy{props(policy).get('path') or '/'}{props(policy).get('name')}"
+        arn = (
+            f"arn:aws:iam::{account[0] if account else organization.management_account_id}:policy{props(policy).get('path') or '/'}{props(policy).get('name')}"
+        )
         try:
             boundaries[arn] = list(parse_policy(arn, "BOUNDARY", props(policy).get("policy") or "{}").statements)
         except (PolicyError, ValueError):
@@ -157,7 +161,7 @@ def _app_deploy_roles(resources, everything, organization, keys, known) -> Itera
     for role in (r for r in resources if r.type == IAM_ROLE):
         inputs = props(role)
         match = APP_DEPLOY_ROLE.match(str(inputs.get("name") or ""))
-        if not match or inputs.get("path") != ROLE_PATH:
+        if not match or inputs.get("path") != names.GITHUB_PATH:
             continue
         provider = _provider_of(role, known)
         allowed = json_list(provider.get("allowedAccountIds"))
@@ -169,7 +173,7 @@ def _app_deploy_roles(resources, everything, organization, keys, known) -> Itera
         fill = {"account": account, "region": region, "app": app, "account_key": account_key}
         wanted = [("deploy", action, template.format(**fill)) for action, template in deploy_actions.APP_DEPLOYS]
         wanted = [w for w in wanted if _boundary_allows(boundary, w[1], w[2])]
-        principal = f"arn:aws:iam::{account}:role{ROLE_PATH}{inputs['name']}"
+        principal = names.Role(inputs["name"], names.GITHUB_PATH).arn(account)
         if not _evaluable(principal, account):
             continue
         for problem in _denied(organization, principal, account, region, wanted):

@@ -215,7 +215,7 @@ def parse_statement(raw: Mapping, where: str) -> Statement:
     if effect not in ("Allow", "Deny"):
         raise PolicyError(f"{where}: Effect must be Allow or Deny (got {effect!r})")
     if "NotPrincipal" in raw or raw.get("Principal", "*") not in ("*", {"AWS": "*"}):
-        raise PolicyError(f"{where}: SCPs take no Principal and RCPs only \"Principal\": \"*\"")
+        raise PolicyError(f'{where}: SCPs take no Principal and RCPs only "Principal": "*"')
     conditions = []
     for operator, keys in (raw.get("Condition") or {}).items():
         parse_operator(operator)
@@ -330,9 +330,7 @@ def _context(request: Request, principal: Principal, organization: Organization)
     return derived
 
 
-def _evaluate_type(
-    policy_type: str, path: Sequence[Target], request: Request, context: Context, assumptions: list[str]
-) -> tuple[list[Match], list[str]]:
+def _evaluate_type(policy_type: str, path: Sequence[Target], request: Request, context: Context, assumptions: list[str]) -> tuple[list[Match], list[str]]:
     """(matching denies, levels with no matching allow) of one policy type along one path."""
     denials: list[Match] = []
     unallowed: list[str] = []

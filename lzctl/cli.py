@@ -15,21 +15,21 @@ from typing import Optional, Sequence
 
 import pulumi
 
-from guardrails import rules
+import rules
 from lzctl import render, timeline
 from lzctl.commands import add_parsers as add_diagram_and_diff
 from lzctl.doctor import add_parser as add_doctor
 from lzctl.migrate import add_parser as add_migrate
-from lzctl.plan import plan_stack
+from lzctl.plan import plan_stack, rule_settings
 from lzctl.what_if import add_parser as add_what_if
 
 EXIT_BAD_INPUT = 2
 EXIT_POLICY_VIOLATION = 3
 
 
-def _violations(plan) -> list[rules.Violation]:
+def _violations(plan, args: argparse.Namespace) -> list[rules.Violation]:
     views = [rules.ResourceView(r.type, r.urn, r.inputs, r.protect, r.id) for r in plan.resources]
-    return rules.evaluate(views)
+    return rules.evaluate(views, rule_settings(args.stack, args.config))
 
 
 def _report(violations: list[rules.Violation]) -> None:
@@ -75,11 +75,11 @@ def _plan(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     for warning in plan.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    _report(_violations(plan))
+    _report(_violations(plan, args))
     if args.timeline:
         text = _timeline(plan, previous, args)
     else:
-        text = json.dumps(render.to_json(plan), indent=2, sort_keys=True, ensure_ascii=False) if args.json else render.to_tree(plan)
+        text = render.to_json_text(plan) if args.json else render.to_tree(plan)
     if args.out:
         try:
             args.out.write_text(text + "\n", encoding="utf-8")
@@ -96,7 +96,7 @@ def _validate(args: argparse.Namespace) -> int:
     plan = _planned(args)
     if plan is None:
         return EXIT_BAD_INPUT
-    violations = _violations(plan)
+    violations = _violations(plan, args)
     _report(violations)
     blocking = rules.is_blocking(violations)
     print(f"{len(rules.RULES)} rules, {len(violations)} violations, {'blocking' if blocking else 'none blocking'}")

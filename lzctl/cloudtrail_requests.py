@@ -1,6 +1,6 @@
 """CloudTrail records (as the log stack's Athena table returns them) turned into simulator requests.
 
-A record is a JSON object with the table's columns (components/log_analysis.py): `eventsource`,
+A record is a JSON object with the table's columns (logs/cloudtrail.py): `eventsource`,
 `eventname`, `awsregion`, `useridentity` (a struct, or flattened as `useridentity.arn`),
 `recipientaccountid`, `resources`, `sourceipaddress`, `requestparameters`... Raw CloudTrail
 records (camelCase: `eventSource`, `userIdentity`) read the same: keys are matched case-insensitively.

@@ -17,7 +17,7 @@ from lzctl.diagram import DiagramError, build
 from lzctl.plan import plan_stack
 from lzctl.runtime import Plan
 from lzctl.stackfile import stacks_in
-from stacks.shared import MANAGEMENT_STACK
+from names import MANAGEMENT_STACK
 
 EXIT_BAD_INPUT = 2
 RENDERERS = {"mermaid": mermaid.render, "drawio": drawio.render}
@@ -101,13 +101,16 @@ def _diff(args: argparse.Namespace) -> int:
 def add_parsers(verbs: argparse._SubParsersAction) -> None:
     drawing = verbs.add_parser("diagram", help="draw the organisation and its links from the offline plans (Mermaid or draw.io)")
     drawing.add_argument(
-        "--stack", action="append",
+        "--stack",
+        action="append",
         help="a stack to plan and draw; repeat for several (default: every stack, management first; management is needed)",
     )
     drawing.add_argument("--format", choices=sorted(RENDERERS), default="mermaid", help="mermaid (renders on GitHub) or drawio (diagrams.net)")
     drawing.add_argument("--out", type=Path, help="write the diagram to this file instead of stdout")
     drawing.add_argument(
-        "--into", type=Path, metavar="MARKDOWN",
+        "--into",
+        type=Path,
+        metavar="MARKDOWN",
         help=f"replace the Mermaid block between {mermaid.BEGIN} and {mermaid.END} in this Markdown file",
     )
     drawing.add_argument("--config", type=Path, help="folder holding landing-zone.yaml (default: the stack's configDir)")

@@ -159,9 +159,14 @@ def _states(documents: Sequence[Mapping]) -> list[_State]:
             new = step["newState"]
             states.append(
                 _State(
-                    new["urn"], new["type"], new["urn"].rsplit("::", 1)[-1], new.get("parent", ""),
-                    new.get("provider", "").rsplit("::", 1)[0], new.get("inputs") or {},
-                    tuple(new.get("dependencies") or ()), new.get("importID", ""),
+                    new["urn"],
+                    new["type"],
+                    new["urn"].rsplit("::", 1)[-1],
+                    new.get("parent", ""),
+                    new.get("provider", "").rsplit("::", 1)[0],
+                    new.get("inputs") or {},
+                    tuple(new.get("dependencies") or ()),
+                    new.get("importID", ""),
                 )
             )
     return states
@@ -445,7 +450,5 @@ def build(documents: Sequence[Mapping], title: str = "landing zone") -> Diagram:
             for urn, node in sorted(builder.channels.items(), key=lambda item: item[1])
         )
         groups.append(Group("slack", "Slack", "slack", channels))
-    edges = tuple(
-        Edge(source, target, _edge_label(kind, labels), kind) for (source, target, kind), labels in sorted(builder.edges.items())
-    )
+    edges = tuple(Edge(source, target, _edge_label(kind, labels), kind) for (source, target, kind), labels in sorted(builder.edges.items()))
     return Diagram(title, tuple(groups), edges)

@@ -141,9 +141,14 @@ def _resources(document: Mapping) -> dict[str, Resource]:
     for step in document["steps"]:
         state = step["newState"]
         out[state["urn"]] = Resource(
-            state["urn"], state["type"], state["urn"].rsplit("::", 1)[-1], state.get("parent", ""),
-            bool(state.get("custom", True)), (state.get("provider") or "").rsplit("::", 1)[0],
-            bool(state.get("protect", False)), state.get("inputs") or {},
+            state["urn"],
+            state["type"],
+            state["urn"].rsplit("::", 1)[-1],
+            state.get("parent", ""),
+            bool(state.get("custom", True)),
+            (state.get("provider") or "").rsplit("::", 1)[0],
+            bool(state.get("protect", False)),
+            state.get("inputs") or {},
         )
     return out
 
@@ -176,7 +181,7 @@ def changes(old: Any, new: Any, path: str = "") -> Iterator[Change]:
             else:
                 yield from changes(old[key], new[key], sub)
     elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and any(isinstance(v, (dict, list)) for v in old + new):
-        for index, (a, b) in enumerate(zip(old, new)):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
             yield from changes(a, b, f"{path}[{index}]")
     elif old != new:
         yield Change(path, old, new)
@@ -278,7 +283,8 @@ def _moves(old: Mapping[str, Resource], new: Mapping[str, Resource]) -> Iterator
         came = created.get((gone.type, gone.name)) if urn not in new else None
         if came:
             yield Warning(
-                "alias", came.urn,
+                "alias",
+                came.urn,
                 f"{gone.type} {gone.name} moved from {_parent_type(gone.urn)} to {_parent_type(came.urn)}: without "
                 f"`opts=ResourceOptions(aliases=[Alias(parent=...)])` naming its old parent, `pulumi up` deletes and re-creates it",
             )
@@ -318,8 +324,7 @@ def _wrap(text: str, indent: str, hanging: str) -> list[str]:
 
 def to_text(result: PlanDiff, old_name: str, new_name: str) -> str:
     summary = (
-        f"{result.count('creates')} to create, {result.count('deletes')} to delete, "
-        f"{result.count('updates')} to update ({result.replaced} of them replaced)"
+        f"{result.count('creates')} to create, {result.count('deletes')} to delete, {result.count('updates')} to update ({result.replaced} of them replaced)"
     )
     lines = _wrap(f"lzctl diff {old_name} -> {new_name}", "", "  ") + [summary]
     if not result.components:
@@ -351,8 +356,10 @@ def to_json(result: PlanDiff, old_name: str, new_name: str) -> dict:
         "old": old_name,
         "new": new_name,
         "summary": {
-            "create": result.count("creates"), "delete": result.count("deletes"),
-            "update": result.count("updates"), "replace": result.replaced,
+            "create": result.count("creates"),
+            "delete": result.count("deletes"),
+            "update": result.count("updates"),
+            "replace": result.replaced,
         },
         "components": [
             {
@@ -366,8 +373,7 @@ def to_json(result: PlanDiff, old_name: str, new_name: str) -> dict:
                         "replace": list(u.replaced_by),
                         "mayReplace": list(u.maybe_replaced_by),
                         "changes": [
-                            {"path": ch.path, **{side: value for side, value in (("old", ch.old), ("new", ch.new)) if value is not MISSING}}
-                            for ch in u.changes
+                            {"path": ch.path, **{side: value for side, value in (("old", ch.old), ("new", ch.new)) if value is not MISSING}} for ch in u.changes
                         ],
                     }
                     for u in c.updates

@@ -100,10 +100,7 @@ def render(diagram: Diagram) -> str:
 
     def group(g: Group) -> None:
         fill, stroke = GROUP_COLOURS[g.kind]
-        style = (
-            f"swimlane;html=1;rounded=1;startSize={HEADER};verticalAlign=top;fontStyle=1;"
-            f"fillColor={fill};strokeColor={stroke};swimlaneFillColor={fill};"
-        )
+        style = f"swimlane;html=1;rounded=1;startSize={HEADER};verticalAlign=top;fontStyle=1;fillColor={fill};strokeColor={stroke};swimlaneFillColor={fill};"
         _cell(root, boxes[g.id], g.id, html.escape(g.label), style)
         for node in g.nodes:
             fill, stroke = NODE_COLOURS[node.kind]
@@ -115,11 +112,10 @@ def render(diagram: Diagram) -> str:
     for top in diagram.groups:
         group(top)
     for index, edge in enumerate(diagram.edges):
-        style = (
-            "edgeStyle=orthogonalEdgeStyle;rounded=1;html=1;endArrow=block;fontSize=10;"
-            f"labelBackgroundColor=#ffffff;strokeColor={EDGE_COLOURS[edge.kind]};"
+        style = f"edgeStyle=orthogonalEdgeStyle;rounded=1;html=1;endArrow=block;fontSize=10;labelBackgroundColor=#ffffff;strokeColor={EDGE_COLOURS[edge.kind]};"
+        cell = ET.SubElement(
+            root, "mxCell", id=f"edge_{index}", value=html.escape(edge.label), style=style, edge="1", parent="1", source=edge.source, target=edge.target
         )
-        cell = ET.SubElement(root, "mxCell", id=f"edge_{index}", value=html.escape(edge.label), style=style, edge="1", parent="1", source=edge.source, target=edge.target)
         ET.SubElement(cell, "mxGeometry", relative="1", **{"as": "geometry"})
     ET.indent(mxfile)
     return ET.tostring(mxfile, encoding="unicode") + "\n"

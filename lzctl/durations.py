@@ -49,26 +49,30 @@ ORGANIZATIONS_ACCOUNTS = "organizations-accounts-in-creation"
 
 POOLS: dict[str, Pool] = {
     CONTROL_TOWER_LOCK: Pool(
-        1, "documented",
+        1,
+        "documented",
         "Control Tower user guide, Limitations and quotas (limits.html): 'In general, one operation at a time "
         "is permitted'; Request a quota increase (request-an-increase.html): 'Concurrent operations for "
         "organizational units (OUs): Default: 1, not adjustable'. The landing zone shares that lock.",
         "2026-12",
     ),
     CONTROL_TOWER_CONTROLS: Pool(
-        100, "documented",
+        100,
+        "documented",
         "Control Tower user guide, limits.html: 'Up to one hundred (100) control-related operations at a time "
         "can be in progress' (of which 20 proactive); earlier revisions of the page said ten (10).",
         "2026-12",
     ),
     IDENTITY_CENTER_ASSIGNMENTS: Pool(
-        10, "documented",
+        10,
+        "documented",
         "IAM Identity Center user guide, Quotas (singlesignon/latest/userguide/limits.html), throttle limits: "
         "'CreateAccountAssignment has a maximum rate of 10 outstanding async calls. These quotas cannot be changed.'",
         "2026-12",
     ),
     ORGANIZATIONS_ACCOUNTS: Pool(
-        5, "estimate",
+        5,
+        "estimate",
         "The Organizations API model (botocore organizations service-2.json, ConstraintViolationException "
         "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED: 'You attempted to exceed the number of accounts that can be in "
         "progress at a time') has such a limit but publishes no number; 5 is Control Tower's documented "
@@ -81,70 +85,84 @@ POOLS: dict[str, Pool] = {
 
 DURATIONS: dict[str, Duration] = {
     "aws:controltower/landingZone:LandingZone": Duration(
-        60, "documented",
+        60,
+        "documented",
         "Control Tower user guide, getting started: landing zone set-up takes about an hour (as this "
         "project's README and reference facts record it; the page was not re-read for this entry). The "
         "Terraform provider's aws_controltower_landing_zone (internal/service/controltower/landing_zone.go) "
         "waits for the operation, with a 120-minute create timeout.",
-        "2026-12", pool=CONTROL_TOWER_LOCK,
+        "2026-12",
+        pool=CONTROL_TOWER_LOCK,
     ),
     "aws:controltower/baseline:Baseline": Duration(
-        10, "documented",
+        10,
+        "documented",
         "Control Tower user guide, Register an existing OU (how-to-register-existing-ou.html): 'The "
         "registration process takes a minimum of 10 minutes to extend governance to the OU, and up to 2 "
         "additional minutes for each additional account.' EnableBaseline of AWSControlTowerBaseline is that registration.",
-        "2026-12", pool=CONTROL_TOWER_LOCK, per_account_minutes=2,
+        "2026-12",
+        pool=CONTROL_TOWER_LOCK,
+        per_account_minutes=2,
     ),
     "aws:controltower/controlTowerControl:ControlTowerControl": Duration(
-        3, "estimate",
-        "EnableControl is asynchronous and the provider waits for its operation; AWS gives no figure "
-        "('a few minutes' per OU is the common experience).",
-        "2026-12", pool=CONTROL_TOWER_CONTROLS,
+        3,
+        "estimate",
+        "EnableControl is asynchronous and the provider waits for its operation; AWS gives no figure ('a few minutes' per OU is the common experience).",
+        "2026-12",
+        pool=CONTROL_TOWER_CONTROLS,
     ),
     "aws:organizations/account:Account": Duration(
-        4, "provider",
+        4,
+        "provider",
         "Organizations API reference, CreateAccount: asynchronous, 'You might need to wait a few minutes'; "
         "the Terraform provider (internal/service/organizations/account.go, waitAccountCreated) polls every "
         "10 s and gives up after 5 minutes, then moves the account to its OU.",
-        "2026-12", pool=ORGANIZATIONS_ACCOUNTS,
+        "2026-12",
+        pool=ORGANIZATIONS_ACCOUNTS,
     ),
     "aws:organizations/organization:Organization": Duration(
-        1, "estimate",
-        "CreateOrganization, then one EnableAWSServiceAccess per trusted service and EnablePolicyType per "
-        "policy type, each synchronous: under a minute.",
+        1,
+        "estimate",
+        "CreateOrganization, then one EnableAWSServiceAccess per trusted service and EnablePolicyType per policy type, each synchronous: under a minute.",
         "2026-12",
     ),
     "aws:ssoadmin/accountAssignment:AccountAssignment": Duration(
-        0.5, "estimate",
+        0.5,
+        "estimate",
         "CreateAccountAssignment is asynchronous (it provisions the permission set's role in the account); "
         "the provider polls DescribeAccountAssignmentCreationStatus. Seconds to tens of seconds.",
-        "2026-12", pool=IDENTITY_CENTER_ASSIGNMENTS,
+        "2026-12",
+        pool=IDENTITY_CENTER_ASSIGNMENTS,
     ),
     "aws:iam/role:Role": Duration(
-        0.2, "estimate",
+        0.2,
+        "estimate",
         "CreateRole is synchronous, but IAM is eventually consistent (IAM user guide, 'Changes that I make "
         "are not always immediately visible'): the provider retries its consumers for up to 2 minutes; "
         "about 10 s is typical.",
         "2026-12",
     ),
     "aws:cfg/organizationConformancePack:OrganizationConformancePack": Duration(
-        5, "estimate",
-        "Deployed to every member account through StackSets, and the provider waits for the deployment "
-        "to finish; no published figure.",
+        5,
+        "estimate",
+        "Deployed to every member account through StackSets, and the provider waits for the deployment to finish; no published figure.",
         "2026-12",
     ),
     "aws:inspector2/enabler:Enabler": Duration(
-        2, "estimate",
+        2,
+        "estimate",
         "The provider waits for every listed account's scan types to become ENABLED; no published figure.",
         "2026-12",
     ),
     "aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation": Duration(
-        1, "estimate",
+        1,
+        "estimate",
         "StartConfigurationPolicyAssociation is asynchronous; the provider waits for the association to succeed.",
         "2026-12",
     ),
     "aws:securityhub/organizationConfiguration:OrganizationConfiguration": Duration(
-        1, "estimate",
+        1,
+        "estimate",
         "Central configuration: the provider waits for the organization configuration status ENABLED.",
         "2026-12",
     ),
@@ -210,7 +228,8 @@ FAST = Duration(SECONDS, "estimate", "One synchronous API call and a read (FAST_
 
 PACKAGE_DEFAULTS: dict[str, Duration] = {
     "github": Duration(
-        1 / 60, "estimate",
+        1 / 60,
+        "estimate",
         "One REST call per resource (about a second); GitHub asks integrations to avoid concurrent "
         "content-creating requests, which the provider does not enforce.",
         "2026-12",
@@ -221,16 +240,22 @@ PACKAGE_DEFAULTS: dict[str, Duration] = {
 """Packages whose every resource is one fast REST call: keyed by the type token's package."""
 
 PROVIDER = Duration(
-    SECONDS / 2, "estimate",
-    "A provider resource is configured, not created: at most an STS call to check the account.", "2026-12",
+    SECONDS / 2,
+    "estimate",
+    "A provider resource is configured, not created: at most an STS call to check the account.",
+    "2026-12",
 )
 READ = Duration(
-    SECONDS / 2, "estimate",
-    "A read (StackReference, get) or an import: one describe call, no create.", "2026-12",
+    SECONDS / 2,
+    "estimate",
+    "A read (StackReference, get) or an import: one describe call, no create.",
+    "2026-12",
 )
 UNKNOWN = Duration(
-    1, "estimate",
-    "A type this table does not know: one minute, so that it shows; add the type to the table.", "2026-12",
+    1,
+    "estimate",
+    "A type this table does not know: one minute, so that it shows; add the type to the table.",
+    "2026-12",
 )
 
 

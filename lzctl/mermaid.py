@@ -15,6 +15,8 @@ from lzctl.diagram import EDGE_COLOURS, GROUP_COLOURS, NODE_COLOURS, Diagram, Gr
 
 # `#` first: every code starts with it.
 _ENTITIES = (("#", "#35;"), ("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"))
+
+
 def escape(text: str) -> str:
     for char, code in _ENTITIES:
         text = text.replace(char, code)

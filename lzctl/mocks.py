@@ -13,6 +13,8 @@ from typing import Mapping, Optional
 
 import pulumi
 
+import names
+
 SSO_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-7758a1b2c3d4e5f6"
 IDENTITY_STORE_ID = "d-9067a1b2c3"
 ORGANIZATION_ID = "o-a1b2c3d4e5"
@@ -78,6 +80,7 @@ _NEW_RESOURCE = {
     "aws:identitystore/group:Group": _group,
     "aws:identitystore/groupMembership:GroupMembership": _membership,
 }
+
 
 def _policy(name: str, inputs: dict) -> tuple[str, dict]:
     policy_id = f"p-{_hex(name, 8)}"
@@ -175,7 +178,7 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
             return key_id, {**args.inputs, "arn": f"arn:aws:kms:{region}:{account}:key/{key_id}", "keyId": key_id}
         if args.typ == "aws:iam/role:Role":
             role_name = args.inputs.get("name", args.name)
-            arn = f"arn:aws:iam::{account}:role{args.inputs.get('path', '/')}{role_name}"
+            arn = names.Role(role_name, args.inputs.get("path", "/")).arn(account)
             return role_name, {**args.inputs, "arn": arn, "uniqueId": f"AROA{_hex(arn, 17).upper()}"}
         if args.typ == "aws:iam/policy:Policy":
             arn = f"arn:aws:iam::{account}:policy{args.inputs.get('path', '/')}{args.inputs.get('name', args.name)}"

@@ -1,4 +1,9 @@
-"""`lzctl plan`: the real `__main__.py`, run offline under mocks, with the stack's own config."""
+"""`lzctl plan`: the real `__main__.py`, run offline under mocks, with the stack's own config.
+
+The program is told it runs offline, never left to guess: `offline_config` adds
+`landing-zone:offlinePlan: true` (root e-mails at example domains become a warning) and a masked
+placeholder for every secret the stack file does not set.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,27 @@ import runpy
 from pathlib import Path
 from typing import Optional
 
+import rules
+from config import CONFIG_FILE
+from config.loader import read_yaml
+from config.schema import LandingZoneConfig
 from lzctl.mocks import LandingZoneMocks
 from lzctl.runtime import Plan, run_program
-from lzctl.stackfile import PROJECT_ROOT, StackSettings, read_stack
-from stacks.shared import MANAGEMENT_STACK
+from lzctl.stackfile import OFFLINE_PLACEHOLDER, PROJECT_ROOT, StackSettings, read_stack
+from names import MANAGEMENT_STACK
+from stacks import OFFLINE_PLAN
+from stacks.secrets import SECRETS
+
+
+def offline_config(project: str, config: dict[str, str], secret_keys: list[str]) -> tuple[dict[str, str], list[str]]:
+    """`config` and its secret keys as the offline plan runs them (see the module docstring)."""
+    config = {**config, f"{project}:{OFFLINE_PLAN}": "true"}
+    secret_keys = list(secret_keys)
+    for key in (f"{project}:{secret}" for secret in SECRETS):
+        if key not in config:
+            config[key] = OFFLINE_PLACEHOLDER
+            secret_keys.append(key)
+    return config, secret_keys
 
 
 def resolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> Path:
@@ -19,9 +41,7 @@ def resolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = Non
     return project_dir / settings.config.get(f"{settings.project}:configDir", "config")
 
 
-def plan_stack(
-    stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT, management: Optional[Plan] = None
-) -> Plan:
+def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT, management: Optional[Plan] = None) -> Plan:
     """Plan `stack` as `pulumi preview` would, with `config_dir` in place of the stack's configDir.
 
     The audit and log stacks read the management stack's outputs through a StackReference; offline
@@ -32,14 +52,21 @@ def plan_stack(
     references = {}
     if stack != MANAGEMENT_STACK and (project_dir / f"Pulumi.{MANAGEMENT_STACK}.yaml").is_file():
         references[MANAGEMENT_STACK] = (management or plan_stack(MANAGEMENT_STACK, config_dir, project_dir)).outputs
-    config = dict(settings.config)
-    config[f"{settings.project}:configDir"] = str(resolve_config_dir(settings, config_dir, project_dir))
+    config = {**settings.config, f"{settings.project}:configDir": str(resolve_config_dir(settings, config_dir, project_dir))}
+    config, secret_keys = offline_config(settings.project, config, settings.secret_keys)
     main = project_dir / "__main__.py"
     return run_program(
         lambda: runpy.run_path(str(main), run_name="__main__"),
         project=settings.project,
         stack=stack,
         config=config,
-        secret_keys=settings.secret_keys,
+        secret_keys=secret_keys,
         mocks=LandingZoneMocks(references),
     )
+
+
+def rule_settings(stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> dict:
+    """The policy rules' settings from the landing-zone config `stack` plans (its SCP size limit)."""
+    directory = resolve_config_dir(read_stack(stack, project_dir), config_dir, project_dir)
+    limits = LandingZoneConfig.model_validate(read_yaml(directory / CONFIG_FILE)).guardrails.limits
+    return rules.settings_from(limits)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 
 from lzctl.runtime import STACK_TYPE, Plan, PlannedResource
@@ -31,6 +32,11 @@ def to_json(plan: Plan) -> dict:
         for resource in plan.resources
     ]
     return {"steps": steps, "changeSummary": change_summary(plan), "outputs": plan.outputs}
+
+
+def to_json_text(plan: Plan) -> str:
+    """The `--json` document as text: keys sorted, so two plans of one config diff line by line."""
+    return json.dumps(to_json(plan), indent=2, sort_keys=True, ensure_ascii=False)
 
 
 def _type_counts(children: list[PlannedResource]) -> list[str]:

@@ -68,7 +68,9 @@ TABLE: Mapping[str, ReplaceOn] = {
     "aws:athena/workgroup:Workgroup": _aws("athena/workgroup.go", "0148137dc6fb", "name"),
     "aws:budgets/budget:Budget": _aws("budgets/budget.go", "01d5888a0707", "accountId", "name", "namePrefix"),
     "aws:cfg/configurationAggregator:ConfigurationAggregator": _aws(
-        "configservice/configuration_aggregator.go", "16e76651d0ed", "name",
+        "configservice/configuration_aggregator.go",
+        "16e76651d0ed",
+        "name",
         accountAggregationSource="when it is set where there was none (ForceNewIfChange)",
         organizationAggregationSource="when it is set where there was none (ForceNewIfChange)",
     ),
@@ -88,7 +90,9 @@ TABLE: Mapping[str, ReplaceOn] = {
     "aws:ecr/repository:Repository": _aws("ecr/repository.go", "0072eea2d604", "encryptionConfigurations", "name"),
     "aws:glue/catalogDatabase:CatalogDatabase": _aws("glue/catalog_database.go", "0075c7864e94", "catalogId", "name", "targetDatabase"),
     "aws:glue/catalogTable:CatalogTable": _aws("glue/catalog_table.go", "schema head of 4 stored versions", "catalogId", "databaseName", "name"),
-    "aws:guardduty/detectorFeature:DetectorFeature": _aws("guardduty/detector_feature.go", "0f87934c9fc0", "detectorId", "name", "additionalConfigurations.name"),
+    "aws:guardduty/detectorFeature:DetectorFeature": _aws(
+        "guardduty/detector_feature.go", "0f87934c9fc0", "detectorId", "name", "additionalConfigurations.name"
+    ),
     "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount": _aws("guardduty/organization_admin_account.go", "013f1736b904", "adminAccountId"),
     "aws:guardduty/organizationConfiguration:OrganizationConfiguration": _aws("guardduty/organization_configuration.go", "01f431114674", "detectorId"),
     "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature": _aws(
@@ -161,14 +165,17 @@ TABLE: Mapping[str, ReplaceOn] = {
     "github:index/actionsVariable:ActionsVariable": _github("actions_variable", "c12ee8388", "variableName", repository=RENAMED_REPOSITORY),
     "github:index/branch:Branch": _github("branch", "ed957d4dd", "repository", "sourceBranch", "sourceSha"),
     "github:index/repository:Repository": _github(
-        "repository", "ed957d4dd",
+        "repository",
+        "ed957d4dd",
         fork="when it changes from a value that was set (ForceNewIfChange)",
         sourceOwner="when it changes from a value that was set (ForceNewIfChange)",
         sourceRepo="when it changes from a value that was set (ForceNewIfChange)",
     ),
     "github:index/repositoryEnvironment:RepositoryEnvironment": _github("repository_environment", "43490017d", "environment", repository=RENAMED_REPOSITORY),
     "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": _github(
-        "repository_environment_deployment_policy", "ed957d4dd", "environment",
+        "repository_environment_deployment_policy",
+        "ed957d4dd",
+        "environment",
         repository=RENAMED_REPOSITORY,
         branchPattern="when branch_pattern and tag_pattern both change",
         tagPattern="when branch_pattern and tag_pattern both change",

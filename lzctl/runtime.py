@@ -14,33 +14,27 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from google.protobuf import json_format
-from pulumi.runtime import config as runtime_config
-from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.mocks import MockMonitor, Mocks, set_mocks
-from pulumi.runtime.stack import run_in_stack, wait_for_rpcs
-from pulumi.runtime.sync_await import _sync_await
+
+from lzctl import sdk
+from lzctl.sdk import MockMonitor, Mocks
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
-_SIG = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-_UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def plain(value: Any) -> Any:
     """A serialized property value made printable: secrets masked, resource references as URNs."""
     if isinstance(value, dict):
-        signature = value.get(_SIG)
-        if signature == _SECRET_SIG:
+        signature = value.get(sdk.SIGNATURE_KEY)
+        if signature == sdk.SECRET_SIGNATURE:
             return SECRET
-        if signature == _RESOURCE_SIG:
+        if signature == sdk.RESOURCE_SIGNATURE:
             return value.get("urn")
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, list):
         return [plain(item) for item in value]
-    if value == _UNKNOWN_VALUE:
+    if value == sdk.UNKNOWN_VALUE:
         return UNKNOWN
     return value
 
@@ -61,6 +55,8 @@ class PlannedResource:
     """The id the mocks answered, for rules that match resources by id."""
     read: bool = False
     """Read, not managed (a stack reference, a `get` of an existing resource)."""
+    aliases: tuple[dict, ...] = ()
+    """Alias specs as the engine gets them (`{"spec": {"noParent": True}}`: it was a child of the stack)."""
 
     @property
     def op(self) -> str:
@@ -138,8 +134,14 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
         self._record(
-            response.urn, request, request.object,
-            custom=request.custom, protect=request.protect, import_id=request.importId, id=response.id,
+            response.urn,
+            request,
+            request.object,
+            custom=request.custom,
+            protect=request.protect,
+            import_id=request.importId,
+            id=response.id,
+            aliases=tuple(json_format.MessageToDict(alias) for alias in request.aliases),
         )
         return response
 
@@ -162,8 +164,7 @@ async def _settle() -> None:
     time there). Waiting for all of them at once is linear; the SDK loop then finds nothing left.
     """
     while True:
-        pending = [task for task in runtime_settings.SETTINGS.outputs if not task.done()]
-        pending += [rpc for rpc in runtime_settings._get_rpc_manager().rpcs if not rpc.done()]
+        pending = sdk.pending()
         if not pending:
             return
         await asyncio.wait(pending)
@@ -195,16 +196,12 @@ def run_program(
     logger = logging.getLogger(f"lzctl.plan.{project}.{stack}")
     logger.propagate = False
     logger.handlers = [_Collect(plan.warnings)]
-    runtime_config.set_all_config(dict(config or {}), list(secret_keys or []))
+    sdk.set_config(dict(config or {}), list(secret_keys or []))
     monitor = RecordingMonitor(mocks)
-    set_mocks(mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor)
-    # set_mocks keeps the outputs of earlier runs in this process; a failed run leaves its errored
-    # outputs there on purpose (for the engine to report at exit), which must not fail this run.
-    runtime_settings.SETTINGS.outputs = set()
-    # set_mocks registers an empty stack of its own; settle it, then run the program in a new one.
-    _sync_await(wait_for_rpcs())
-    runtime_settings.ROOT.set(None)
+    sdk.install(mocks, project=project, stack=stack, logger=logger, monitor=monitor)
+    sdk.reset()
     monitor.recorded.clear()
+
     def program_then_settle():
         program()
         return _settle()
@@ -214,7 +211,7 @@ def run_program(
     # made it grow faster than linearly; one collection at the end reclaims the same memory.
     gc.disable()
     try:
-        _sync_await(run_in_stack(program_then_settle))
+        sdk.run(program_then_settle)
     finally:
         gc.enable()
         gc.collect()

@@ -8,9 +8,19 @@ from pathlib import Path
 
 from config import ConfigError, ConfigIssue
 from config.loader import read_yaml
-from stacks.secrets import OFFLINE_PLACEHOLDER
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def _project_root() -> Path:
+    """The Pulumi project lzctl works on: the current folder when it holds Pulumi.yaml (as the
+    pulumi CLI does, so an installed `lzctl` works in a checkout), else the one this code is in."""
+    here = Path.cwd()
+    return here if (here / "Pulumi.yaml").is_file() else Path(__file__).resolve().parent.parent
+
+
+PROJECT_ROOT = _project_root()
+OFFLINE_PLACEHOLDER = "offline-plan-placeholder"
+"""What a secret reads as in the offline plan: a `secure:` value (offline there is no key to decrypt
+it) or one the stack file lacks. Masked like any secret; tests check it never prints."""
 
 
 @dataclass(frozen=True)
@@ -20,6 +30,7 @@ class StackSettings:
     config: dict[str, str]
     """Fully qualified key -> value, non-strings JSON-encoded as the CLI passes them."""
     secret_keys: list[str]
+    """Keys whose values are secrets (masked in the plan)."""
 
 
 def _qualify(project: str, key: str) -> str:

@@ -99,12 +99,16 @@ def read_plan(path: Path) -> list[dict]:
         raise PlanFileError(f"--since {path}: not JSON ({err}). {hint}") from None
     steps = document.get("steps") if isinstance(document, dict) else None
     if not isinstance(steps, list):
-        raise PlanFileError(f"--since {path}: not a plan: no \"steps\" list at the top level. {hint}")
+        raise PlanFileError(f'--since {path}: not a plan: no "steps" list at the top level. {hint}')
     problems = [
-        f"steps[{index}]: needs \"urn\" (a string) and \"newState\" with \"inputs\" (an object)"
+        f'steps[{index}]: needs "urn" (a string) and "newState" with "inputs" (an object)'
         for index, step in enumerate(steps)
-        if not (isinstance(step, dict) and isinstance(step.get("urn"), str)
-                and isinstance(step.get("newState"), dict) and isinstance(step["newState"].get("inputs"), dict))
+        if not (
+            isinstance(step, dict)
+            and isinstance(step.get("urn"), str)
+            and isinstance(step.get("newState"), dict)
+            and isinstance(step["newState"].get("inputs"), dict)
+        )
     ]
     if problems:
         raise PlanFileError(f"--since {path}: not a plan: " + "; ".join(problems) + f". {hint}")
@@ -148,11 +152,16 @@ def nodes(steps: list[dict], timed: Optional[set[str]] = None) -> list[Node]:
         waits = {state.get("parent", ""), state.get("provider", "").rsplit("::", 1)[0], *state.get("dependencies", ())}
         takes_time = state.get("custom", True) and (timed is None or step["urn"] in timed)
         duration = _duration(step, per_ou) if takes_time else None
-        result.append(Node(
-            urn=step["urn"], type=state["type"],
-            minutes=duration.minutes if duration else 0.0, basis=duration.basis if duration else "",
-            pool=duration.pool if duration else "", waits_for=tuple(sorted((waits & urns) - {step["urn"]})),
-        ))
+        result.append(
+            Node(
+                urn=step["urn"],
+                type=state["type"],
+                minutes=duration.minutes if duration else 0.0,
+                basis=duration.basis if duration else "",
+                pool=duration.pool if duration else "",
+                waits_for=tuple(sorted((waits & urns) - {step["urn"]})),
+            )
+        )
     return result
 
 
@@ -254,8 +263,7 @@ def _critical_path(by_urn, order, ready_at, held_by, started, finished, waited_f
         node = by_urn[urn]
         if node.minutes:
             begin = started[urn]
-            chain.append(PathEntry(urn, node.type, node.minutes, node.basis, begin,
-                                   begin - ready_at[urn], waited_for.get(urn, "")))
+            chain.append(PathEntry(urn, node.type, node.minutes, node.basis, begin, begin - ready_at[urn], waited_for.get(urn, "")))
         urn = held_by.get(urn, "")
     return tuple(reversed(chain))
 
@@ -274,8 +282,11 @@ def to_json(timeline: Timeline) -> dict:
         "total_minutes": round(timeline.total_minutes, 1),
         "critical_path": [
             {
-                "urn": entry.urn, "type": entry.type, "minutes": round(entry.minutes, 2),
-                "start_minute": round(entry.start, 1), "basis": entry.basis,
+                "urn": entry.urn,
+                "type": entry.type,
+                "minutes": round(entry.minutes, 2),
+                "start_minute": round(entry.start, 1),
+                "basis": entry.basis,
                 **({"waited_minutes": round(entry.waited, 1), "waited_for": entry.waited_for} if entry.waited_for else {}),
             }
             for entry in timeline.critical_path

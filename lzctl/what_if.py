@@ -30,7 +30,7 @@ from guardrails.plan_policies import PlannedOrganization, planned_organization
 from guardrails.simulator import TYPE_LABELS, Decision, PrincipalError, Request, evaluate, parse_principal
 from lzctl import cloudtrail_requests
 from lzctl.plan import plan_stack
-from stacks.shared import MANAGEMENT_STACK
+from names import MANAGEMENT_STACK
 
 EXIT_BAD_INPUT = 2
 ACTION = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9]+$")
@@ -58,7 +58,13 @@ def add_parser(verbs) -> argparse.ArgumentParser:
     what_if.add_argument("--action", help="IAM action, e.g. s3:DeleteObject")
     what_if.add_argument("--resource", help="resource ARN (default: not given; statements limited to resources are then taken to apply)")
     what_if.add_argument("--region", help="aws:RequestedRegion (default: the home region)")
-    what_if.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help="a context key, e.g. aws:MultiFactorAuthPresent=true; repeat a key for several values")
+    what_if.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a context key, e.g. aws:MultiFactorAuthPresent=true; repeat a key for several values",
+    )
     what_if.add_argument("--requests", type=Path, metavar="FILE", help="JSON lines: requests or CloudTrail records (README, 'What if')")
     what_if.add_argument("--json", action="store_true", help="one JSON document instead of text")
     what_if.set_defaults(handler=run)
@@ -160,8 +166,14 @@ def _from_file(path: Path, planned: PlannedOrganization, home_region: str, probl
             if record.account_id not in keys_by_id:
                 items.append(Item(f"line {number}", skipped=f"account {record.account_id} is not in the planned organisation"))
                 continue
-            fields = {"account": keys_by_id[record.account_id], "principal": record.principal, "action": record.action,
-                      "resource": record.resource, "region": record.region, "context": record.context}
+            fields = {
+                "account": keys_by_id[record.account_id],
+                "principal": record.principal,
+                "action": record.action,
+                "resource": record.resource,
+                "region": record.region,
+                "context": record.context,
+            }
             item = _request(where, planned, home_region, fields, problems)
             item.label, item.then = f"line {number}", record.error_code
             items.append(item)
@@ -211,8 +223,12 @@ def _result(item: Item, decision: Optional[Decision]) -> dict:
         return {**result, "decision": "skipped", "why": item.skipped}
     request = item.request
     result.update(
-        account=item.account, principal=request.principal, action=request.action, resource=request.resource or None,
-        region=request.region, context={k: list(v) if isinstance(v, list) else [v] for k, v in request.context.items()},
+        account=item.account,
+        principal=request.principal,
+        action=request.action,
+        resource=request.resource or None,
+        region=request.region,
+        context={k: list(v) if isinstance(v, list) else [v] for k, v in request.context.items()},
         decision="allowed" if decision.allowed else "denied",
         denied_by=[{"policy": m.policy, "type": m.policy_type, "target": m.target, "sid": m.sid, "source": m.source} for m in decision.denials],
         no_allow=list(decision.implicit),
@@ -233,8 +249,7 @@ def _text(result: dict) -> str:
         f"{head}{result['decision']}: {result['action']} by {result['principal']} on {result['resource'] or '(no resource given)'}"
         f" in {result['account']}, {result['region']}" + (f" (then: {result['then']})" if "then" in result else "")
     ]
-    lines += [f"  denied by {TYPE_LABELS[m['type']]} {m['policy']} on {m['target']}, statement {m['sid'] or '(no Sid)'}"
-              for m in result["denied_by"]]
+    lines += [f"  denied by {TYPE_LABELS[m['type']]} {m['policy']} on {m['target']}, statement {m['sid'] or '(no Sid)'}" for m in result["denied_by"]]
     lines += [f"  no Allow: {level}" for level in result["no_allow"]]
     lines += [f"  {reason}" for reason in (result["reasons"] if result["decision"] == "allowed" else ())]
     lines += [f"  assuming {assumption}" for assumption in result["assumptions"]]
@@ -265,7 +280,7 @@ def run(args: argparse.Namespace) -> int:
             break
     if problems:
         return _report(problems)
-    results = [_result(item, decision) for item, decision in zip(items, decisions)]
+    results = [_result(item, decision) for item, decision in zip(items, decisions, strict=True)]
     counts = {kind: sum(r["decision"] == kind for r in results) for kind in ("allowed", "denied", "skipped")}
     if args.json:
         print(json.dumps({"stack": args.stack, "results": results, "summary": counts}, indent=2, ensure_ascii=False))

@@ -10,9 +10,9 @@ from components.security_alerts import SecurityAlerts, SecurityAlertsArgs
 from components.security_services import SecurityServices, SecurityServicesArgs
 from config import LandingZone
 from config.model import AUDIT
-from delivery.alerting import CHATBOT_REGION
-from stacks.delivery import SECURITY_ALERTS
-from stacks.shared import account_providers, control_tower_config_integration, governed_regions, management_reference
+from names import SECURITY_ALERTS
+from security.alerting import CHATBOT_REGION
+from stacks.shared import account_providers, management_reference
 
 
 def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) -> dict[str, object]:
@@ -20,18 +20,16 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     home_region = landing_zone.organization.home_region
     management = management_reference()
     audit_id = management.require_output("accountIds").apply(lambda ids: ids[AUDIT])
-    providers = account_providers("audit", audit_id, governed_regions(landing_zone))
-    pack = (landing_zone.source.parent / "conformance-packs" / f"{cfg.security_services.config.conformance_pack}.yaml").read_text(encoding="utf-8")
+    providers = account_providers(AUDIT, audit_id, landing_zone.governed_regions)
     SecurityServices(
         "security",
         SecurityServicesArgs(
-            settings=cfg.security_services,
+            settings=landing_zone.security_services,
             providers=providers,
             home_region=home_region,
             audit_account_id=audit_id,
             root_id=management.require_output("rootId"),
-            conformance_pack=pack,
-            config_aggregator=not control_tower_config_integration(cfg),
+            config_aggregator=not landing_zone.control_tower_config_integration,
         ),
     )
     team_id = cfg.slack.team_id if cfg.slack is not None else None
@@ -39,7 +37,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     alerts = SecurityAlerts(
         "security-alerts",
         SecurityAlertsArgs(
-            settings=cfg.security_services.alerts,
+            settings=landing_zone.security_services.alerts,
             account_id=audit_id,
             provider=providers[home_region],
             chatbot_provider=chatbot,

@@ -14,42 +14,18 @@ import pulumi_aws as aws
 import pulumi_github as github
 import pulumi_pulumiservice as pulumiservice
 import pulumi_slack as slack
-import yaml
 
+import names
 from components import AppAccountSet, SecurityOU
-from components.deploy_roles import DeployRoles, DeployRolesArgs
+from components.application_pipeline import ApplicationPipeline, ApplicationPipelineArgs
 from components.github_repository import BranchRule, EnvironmentSpec, GitHubRepository, GitHubRepositoryArgs
 from components.github_teams import GitHubTeams, GitHubTeamsArgs
 from components.slack_channels import SlackChannels, SlackChannelsArgs
 from components.stack_deployments import StackDeployments, StackDeploymentsArgs
 from config import LandingZone
-from config.delivery_checks import PipelineSpec, ReviewerSpec
+from config.model import PipelineSpec, ReviewerSpec
 from delivery.policies import github_subject
-from workflows import (
-    OFFLINE_ONLY,
-    PREVIEW_ENVIRONMENT,
-    ActionPins,
-    AppWorkflowSpec,
-    InfraWorkflowSpec,
-    app_workflows,
-    infra_workflows,
-    plan_role_variable,
-)
-
-SECURITY_ALERTS, APPROVALS = "security-alerts", "approvals"
-RELEASE_BRANCH = "main"
-
-
-def required_checks(files: Mapping[str, str]) -> list[str]:
-    """Status check contexts of the generated pull-request workflows: each job's name, or its id."""
-    checks = []
-    for text in files.values():
-        workflow = yaml.safe_load(text)
-        # YAML 1.1 reads the bare key `on` as the boolean true.
-        triggers = workflow.get("on", workflow.get(True)) or {}
-        if "pull_request" in triggers:
-            checks += [job.get("name", job_id) for job_id, job in workflow["jobs"].items()]
-    return checks
+from workflows import OFFLINE_ONLY, PREVIEW_ENVIRONMENT, ActionPins, InfraWorkflowSpec, infra_workflows
 
 
 def user_id(login: str, provider: github.Provider) -> pulumi.Output[int]:
@@ -73,11 +49,7 @@ class Delivery:
         self.team_ids: dict[str, pulumi.Output[int]] = {}
 
     def team_permissions(self, repository: str) -> dict[str, tuple[pulumi.Output[int], str]]:
-        return {
-            team.group: (self.team_ids[team.group], team.permissions[repository])
-            for team in self.plan.teams
-            if repository in team.permissions
-        }
+        return {team.group: (self.team_ids[team.group], team.permissions[repository]) for team in self.plan.teams if repository in team.permissions}
 
     def reviewers(self, spec: ReviewerSpec) -> dict:
         return {
@@ -89,88 +61,45 @@ class Delivery:
         if self.cfg.slack is None or not self.cfg.slack.enabled:
             return
         provider = slack.Provider("slack", token=self.secrets["slackToken"])
-        names = {p.application: p.slack_channel for p in self.plan.pipelines}
-        names.update({SECURITY_ALERTS: self.cfg.slack.security_alerts_channel, APPROVALS: self.cfg.slack.approvals_channel})
-        channels = SlackChannels("slack", SlackChannelsArgs(names), opts=pulumi.ResourceOptions(providers=[provider]))
+        names_ = {p.application: p.slack_channel for p in self.plan.pipelines}
+        names_.update({names.SECURITY_ALERTS: self.cfg.slack.security_alerts_channel, names.APPROVALS: self.cfg.slack.approvals_channel})
+        channels = SlackChannels("slack", SlackChannelsArgs(names_), opts=pulumi.ResourceOptions(providers=[provider]))
         self.channels = channels.channel_ids
 
-    def application(self, pipeline: PipelineSpec, accounts: AppAccountSet) -> GitHubRepository:
-        container = pipeline.application if pipeline.kind == "container" else None
-        roles = DeployRoles(
+    def application(self, pipeline: PipelineSpec, accounts: AppAccountSet) -> ApplicationPipeline:
+        channel = self.channels.get(pipeline.application)
+        reviewers = self.reviewers(pipeline.reviewers)
+        return ApplicationPipeline(
             pipeline.application,
-            DeployRolesArgs(
+            ApplicationPipelineArgs(
+                pipeline=pipeline,
                 owner=self.cfg.github.owner,
-                repository=pipeline.repository,
-                providers={env: accounts.providers[env] for env in pipeline.accounts},
-                deploy_policies=pipeline.deploy_policies,
-                container_repository=container,
-                privileged_role_arns=self.landing_zone.guardrails.privileged_role_arns,
-            ),
-        )
-        release_environment = pipeline.branches.get(RELEASE_BRANCH, list(pipeline.branches.values())[-1])
-        files = app_workflows(
-            AppWorkflowSpec(
-                app=pipeline.application,
-                repository=pipeline.repository,
-                kind=pipeline.kind,
-                branches=pipeline.branches,
-                prod_environment=release_environment,
-                ecr_repository=container,
-                **pipeline.commands,
-                **({"pins": self.pins} if self.pins else {}),
-            )
-        )
-        environments = []
-        for branch, env in pipeline.branches.items():
-            variables = {
-                "AWS_ROLE_ARN": roles.deploy_role_arns[env],
-                "AWS_REGION": self.cfg.organization.home_region,
-                "AWS_ACCOUNT_ID": accounts.account_ids[env],
-            }
-            secrets = {}
-            if pipeline.application in self.channels:
-                variables["SLACK_CHANNEL_ID"] = self.channels[pipeline.application]
-                secrets["SLACK_BOT_TOKEN"] = self.secrets["slackNotifyToken"]
-            reviewers = self.reviewers(pipeline.reviewers) if env == release_environment else {}
-            environments.append(EnvironmentSpec(env, branch, variables=variables, secrets=secrets, **reviewers))
-        integration = [branch for branch in pipeline.branches if branch != RELEASE_BRANCH]
-        # The approval request and the release tag run in jobs without an environment.
-        repository_variables = {f"PLAN_ROLE_ARN_{env.upper()}": arn for env, arn in roles.plan_role_arns.items()}
-        repository_secrets = {}
-        if pipeline.application in self.channels:
-            repository_variables["SLACK_CHANNEL_ID"] = self.channels[pipeline.application]
-            repository_secrets["SLACK_BOT_TOKEN"] = self.secrets["slackNotifyToken"]
-        return GitHubRepository(
-            pipeline.application,
-            GitHubRepositoryArgs(
-                repository=pipeline.repository,
-                description=self.cfg.applications[pipeline.application].description,
                 visibility=self.cfg.github.visibility,
+                providers={env: accounts.providers[env] for env in pipeline.accounts},
+                account_ids={env: accounts.account_ids[env] for env in pipeline.accounts},
+                region=self.cfg.organization.home_region,
+                privileged_role_arns=self.landing_zone.guardrails.privileged_role_arns,
                 bypass_user_id=self.bypass,
-                rules=[BranchRule("release", [RELEASE_BRANCH], approvals=1)]
-                + ([BranchRule("integration", integration, approvals=0)] if integration else []),
-                required_checks=required_checks(files),
-                extra_branches=integration,
-                environments=environments,
-                variables=repository_variables,
-                secrets=repository_secrets,
-                files=files,
                 team_permissions=self.team_permissions(pipeline.repository),
+                slack_channel_id=channel,
+                slack_bot_token=self.secrets["slackNotifyToken"] if channel is not None else None,
+                pins=self.pins,
+                **reviewers,
             ),
             opts=self.in_github,
         )
 
     def infrastructure(self, providers: Mapping[str, aws.Provider]) -> GitHubRepository:
         deployments = self.cfg.deployments if self.cfg.deployments is not None and self.cfg.deployments.enabled else None
-        stacks = list(deployments.stacks) if deployments else ["management", "audit", "log"]
+        stacks = list(deployments.stacks) if deployments else list(names.STACKS)
         repository = self.plan.infrastructure_repository
         preview_subject = github_subject(self.cfg.github.owner, repository, PREVIEW_ENVIRONMENT)
-        variables: dict[str, pulumi.Input[str]] = {"AWS_REGION": self.cfg.organization.home_region}
+        variables: dict[str, pulumi.Input[str]] = {names.AWS_REGION: self.cfg.organization.home_region}
         preview_secrets: dict[str, pulumi.Input[str]] = {}
         if deployments:
             service = pulumiservice.Provider("pulumi-cloud", access_token=self.secrets["pulumiAccessToken"])
             # Not the token that manages Deployments: approved PR code must not be able to trigger one.
-            preview_secrets["PULUMI_ACCESS_TOKEN"] = self.secrets["pulumiPreviewToken"]
+            preview_secrets[names.PULUMI_ACCESS_TOKEN] = self.secrets["pulumiPreviewToken"]
             for stack in stacks:
                 stack_deployments = StackDeployments(
                     stack,
@@ -189,10 +118,10 @@ class Delivery:
                     opts=pulumi.ResourceOptions(providers=[service]),
                 )
                 if stack_deployments.plan_role_arn is not None:
-                    variables[plan_role_variable(stack)] = stack_deployments.plan_role_arn
-        files = infra_workflows(InfraWorkflowSpec(repository=repository, stacks=tuple(stacks), **({"pins": self.pins} if self.pins else {})))
+                    variables[names.plan_role_variable(stack)] = stack_deployments.plan_role_arn
+        workflows = infra_workflows(InfraWorkflowSpec(repository=repository, stacks=tuple(stacks), **({"pins": self.pins} if self.pins else {})))
         reviewers = self.reviewers(self.plan.infrastructure_reviewers)
-        environments = [EnvironmentSpec(stack, RELEASE_BRANCH, **reviewers) for stack in stacks]
+        environments = [EnvironmentSpec(stack, names.RELEASE_BRANCH, **reviewers) for stack in stacks]
         # Pull-request code gets the Pulumi token and the plan roles only once a reviewer approves.
         environments.append(EnvironmentSpec(PREVIEW_ENVIRONMENT, None, secrets=preview_secrets, **reviewers))
         return GitHubRepository(
@@ -202,11 +131,11 @@ class Delivery:
                 description="The AWS landing zone as code (Pulumi): organisation, accounts, guardrails, pipelines.",
                 visibility=self.cfg.github.visibility,
                 bypass_user_id=self.bypass,
-                rules=[BranchRule("release", [RELEASE_BRANCH], approvals=1)],
-                required_checks=required_checks(files),
+                rules=[BranchRule("release", [names.RELEASE_BRANCH], approvals=1)],
+                required_checks=workflows.required_checks,
                 environments=environments,
                 variables=variables,
-                files=files,
+                files=workflows.files,
                 team_permissions=self.team_permissions(repository),
             ),
             opts=self.in_github,
@@ -227,8 +156,12 @@ def build_delivery(
     delivery.slack_channels()
     teams = GitHubTeams("github", GitHubTeamsArgs(teams=landing_zone.delivery.teams), opts=delivery.in_github)
     delivery.team_ids = teams.team_ids
-    repositories = {p.repository: delivery.application(p, applications[p.application]) for p in landing_zone.delivery.pipelines}
-    providers: dict[str, Optional[aws.Provider]] = {"management": management, "audit": security.audit.provider, "log": security.log.provider}
+    repositories = {p.repository: delivery.application(p, applications[p.application]).repository for p in landing_zone.delivery.pipelines}
+    providers: dict[str, Optional[aws.Provider]] = {
+        names.MANAGEMENT_STACK: management,
+        names.AUDIT_STACK: security.audit.provider,
+        names.LOG_STACK: security.log.provider,
+    }
     repositories[landing_zone.delivery.infrastructure_repository] = delivery.infrastructure(providers)
     outputs = {
         "repositories": {name: repo.repository.full_name for name, repo in repositories.items()},

@@ -7,11 +7,13 @@ from typing import Mapping
 
 import pulumi
 
-from components.log_analysis import LogAnalysis, LogAnalysisArgs, control_tower_log_bucket, trail_location
+from components.log_analysis import LogAnalysis, LogAnalysisArgs
 from components.organization_trail import OrganizationTrail, OrganizationTrailArgs
 from config import LandingZone
 from config.model import LOG
 from config.regions import AWS_REGIONS
+from logs.cloudtrail import trail_location
+from names import CONTROL_TOWER_LOGS, regional_bucket
 from stacks.shared import account_providers, management_reference
 
 
@@ -29,7 +31,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     outputs: dict[str, object] = {}
     if landing_zone.config.guardrails.control_tower.enabled:
         location = pulumi.Output.all(log_id, organization_id).apply(
-            lambda v: trail_location(control_tower_log_bucket(v[0], home_region), v[1], key_prefix=v[1])
+            lambda v: trail_location(regional_bucket(CONTROL_TOWER_LOGS, v[0], home_region), v[1], key_prefix=v[1])
         )
     else:
         trail = OrganizationTrail(

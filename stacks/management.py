@@ -7,7 +7,9 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
+import names
 from components import (
+    AccountPlacement,
     AppAccountSet,
     AppAccountSetArgs,
     ControlTower,
@@ -37,7 +39,7 @@ def management_provider(landing_zone: LandingZone) -> aws.Provider:
         "management",
         region=org.home_region,
         allowed_account_ids=[org.management_account_id],
-        default_tags=aws.ProviderDefaultTagsArgs(tags={"managed-by": "landing-zone"}),
+        default_tags=aws.ProviderDefaultTagsArgs(tags=names.MANAGED_BY_TAG),
     )
 
 
@@ -54,42 +56,33 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
 
     organization = Organization(
         "organization",
-        OrganizationArgs(
-            organizational_units={
-                key: OrganizationalUnitSpec(name=ou.name, parent=ou.parent)
-                for key, ou in org.organizational_units.items()
-            }
-        ),
+        OrganizationArgs(organizational_units={key: OrganizationalUnitSpec(name=ou.name, parent=ou.parent) for key, ou in org.organizational_units.items()}),
         opts=in_management,
     )
     if pulumi.Config().get("phase") == BOOTSTRAP_PHASE:
         return {"organizationId": organization.organization.id, "rootId": organization.root_id, "organizationalUnitIds": organization.ou_ids}
     # Where member accounts go and how they are reached: the same for security and workload accounts.
-    placement = dict(
-        ou_ids=organization.ou_ids, access_role_name=org.access_role_name, region=org.home_region, control_tower_trusts=trusts
-    )
+    placement = AccountPlacement(ou_ids=organization.ou_ids, access_role_name=org.access_role_name, region=org.home_region, control_tower_trusts=trusts)
     security = SecurityOU(
         "security",
-        SecurityOUArgs(audit=landing_zone.account(AUDIT), log=landing_zone.account(LOG), **placement),
+        SecurityOUArgs(audit=landing_zone.account(AUDIT), log=landing_zone.account(LOG), placement=placement),
         opts=in_management,
     )
     applications = {
-        app: AppAccountSet(app, AppAccountSetArgs(accounts=landing_zone.application_accounts(app), **placement), opts=in_management)
+        app: AppAccountSet(app, AppAccountSetArgs(accounts=landing_zone.application_accounts(app), placement=placement), opts=in_management)
         for app in landing_zone.config.applications
     }
     account_ids: dict[str, pulumi.Input[str]] = {SCOPE_MANAGEMENT: org.management_account_id, **security.account_ids}
     for app, account_set in applications.items():
         account_ids.update({f"{app}-{env}": account_id for env, account_id in account_set.account_ids.items()})
 
-    identity_center = landing_zone.config.identity_center
     sso = SSOAccess(
         "sso",
         SSOAccessArgs(
             region=org.home_region,
-            people=identity_center.people,
-            groups=identity_center.groups,
-            permission_sets=identity_center.permission_sets,
-            inline_policies=landing_zone.inline_policies,
+            people=landing_zone.people,
+            groups=landing_zone.groups,
+            permission_sets=landing_zone.permission_sets,
             assignments=landing_zone.assignments,
             account_ids=account_ids,
             user_assignments=landing_zone.migration_assignments,
@@ -105,6 +98,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
             target_ids={SCP_ROOT: organization.root_id, **organization.ou_ids},
             tag_policy=guardrails.tag_policy,
             tag_policy_target=landing_zone.config.guardrails.tag_policy.target,
+            account_ids=account_ids,
             after=[organization.organization],
         ),
         opts=in_management,

@@ -12,19 +12,16 @@ from components.account_budgets import AccountBudgets, AccountBudgetsArgs, Budge
 from components.security_delegation import SecurityDelegation, SecurityDelegationArgs
 from components.slack_alerts import SlackAlerts, SlackAlertsArgs
 from config import LandingZone
-from delivery.alerting import BUDGETS, CHATBOT_REGION
-from stacks.delivery import SECURITY_ALERTS
-from stacks.shared import control_tower_config_integration, governed_regions
+from names import SECURITY_ALERTS
+from security.alerting import BUDGETS, CHATBOT_REGION
 
 
 def regional_providers(landing_zone: LandingZone, home: aws.Provider) -> dict[str, aws.Provider]:
     """The management account in every governed region (the home region's provider is `home`)."""
     org = landing_zone.organization
     return {
-        region: home
-        if region == org.home_region
-        else aws.Provider(f"management-{region}", region=region, allowed_account_ids=[org.management_account_id])
-        for region in governed_regions(landing_zone)
+        region: home if region == org.home_region else aws.Provider(f"management-{region}", region=region, allowed_account_ids=[org.management_account_id])
+        for region in landing_zone.governed_regions
     }
 
 
@@ -47,7 +44,7 @@ def build_security_administration(
             log_account_id=security.log.account.id,
             home_region=org.home_region,
             providers=regional_providers(landing_zone, management),
-            delegate_config=not control_tower_config_integration(cfg),
+            delegate_config=not landing_zone.control_tower_config_integration,
             delegate_cloudtrail=not control_tower.enabled,
             after=[organization.organization],
         ),
@@ -73,10 +70,7 @@ def build_security_administration(
     AccountBudgets(
         "budgets",
         AccountBudgetsArgs(
-            budgets=[
-                BudgetSpec(a.key, account_ids[a.key], cfg.budgets.accounts.get(a.key, cfg.budgets.monthly_usd), topic_of[a.key])
-                for a in active
-            ],
+            budgets=[BudgetSpec(a.key, account_ids[a.key], cfg.budgets.accounts.get(a.key, cfg.budgets.monthly_usd), topic_of[a.key]) for a in active],
             thresholds=cfg.budgets.thresholds,
             topic_arns=alerts.topic_arns,
         ),

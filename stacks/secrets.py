@@ -6,35 +6,36 @@ import pulumi
 
 from config import ConfigError, ConfigIssue, LandingZone
 
-OFFLINE_PLACEHOLDER = "offline-plan-placeholder"
-"""What a secret that is not set reads as in the offline plan (masked like any secret)."""
+SECRETS = {
+    "githubToken": "GitHub token of github.automation_login (repo, workflow, admin:org)",
+    "slackToken": "Slack token that manages the channels (channels:manage, channels:read, channels:join)",
+    "slackNotifyToken": "Slack bot token that only posts (chat:write, chat:write.public): the apps' SLACK_BOT_TOKEN",
+    "pulumiAccessToken": "Pulumi Cloud access token that manages the deployment settings",
+    "pulumiPreviewToken": "read-only Pulumi Cloud team token for the reviewed preview jobs in GitHub Actions",
+    "slackWebhookUrl": "Slack incoming webhook for deployment results",
+}
+"""Every secret config key the program reads -> what it is for."""
 
 
 def required_secrets(landing_zone: LandingZone) -> dict[str, str]:
-    """Secret config key -> what it is for, given which integrations the config turns on."""
+    """The secrets the config's integrations need -> what each is for."""
     cfg = landing_zone.config
-    needed = {}
+    needed = []
     if landing_zone.delivery is not None:
-        needed["githubToken"] = "GitHub token of github.automation_login (repo, workflow, admin:org)"
+        needed.append("githubToken")
     if cfg.slack is not None and cfg.slack.enabled:
-        needed["slackToken"] = "Slack token that manages the channels (channels:manage, channels:read, channels:join)"
-        needed["slackNotifyToken"] = "Slack bot token that only posts (chat:write, chat:write.public): the apps' SLACK_BOT_TOKEN"
+        needed += ["slackToken", "slackNotifyToken"]
     if cfg.deployments is not None and cfg.deployments.enabled and landing_zone.delivery is not None:
-        needed["pulumiAccessToken"] = "Pulumi Cloud access token that manages the deployment settings"
-        needed["pulumiPreviewToken"] = "read-only Pulumi Cloud team token for the reviewed preview jobs in GitHub Actions"
-        if cfg.deployments.notify_slack:
-            needed["slackWebhookUrl"] = "Slack incoming webhook for deployment results"
-    return needed
+        needed += ["pulumiAccessToken", "pulumiPreviewToken"] + (["slackWebhookUrl"] if cfg.deployments.notify_slack else [])
+    return {key: SECRETS[key] for key in needed}
 
 
-def read_secrets(landing_zone: LandingZone, offline: bool) -> dict[str, pulumi.Output[str]]:
-    """Every required secret as an `Output.secret`; a missing one is a `ConfigError` (a placeholder offline)."""
+def read_secrets(landing_zone: LandingZone) -> dict[str, pulumi.Output[str]]:
+    """Every required secret as an `Output.secret`; a missing one is a `ConfigError`."""
     settings = pulumi.Config()
     values, issues = {}, []
     for key, purpose in required_secrets(landing_zone).items():
         value = settings.get_secret(key)
-        if value is None and offline:
-            value = pulumi.Output.secret(OFFLINE_PLACEHOLDER)
         if value is None:
             issues.append(
                 ConfigIssue(

@@ -1,4 +1,4 @@
-"""Shared fixtures: the example config, mutated copies of it, and the example's management plan."""
+"""Shared fixtures: the example config, mutated copies of it, and the example's plan of each stack."""
 
 from __future__ import annotations
 
@@ -45,4 +45,14 @@ def management_plan() -> Plan:
 def example_documents() -> dict[str, dict]:
     """Stack -> `plan --json` document of every stack of the example, the management stack first."""
     stacks = default_stacks()
-    return {stack: to_json(plan) for stack, plan in zip(stacks, plan_stacks(stacks))}
+    return {stack: to_json(plan) for stack, plan in zip(stacks, plan_stacks(stacks), strict=True)}
+
+
+@pytest.fixture(scope="session")
+def audit_plan() -> Plan:
+    return plan_stack("audit")
+
+
+@pytest.fixture(scope="session")
+def log_plan() -> Plan:
+    return plan_stack("log")

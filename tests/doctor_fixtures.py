@@ -17,10 +17,15 @@ import pytest
 from moto import mock_aws
 
 from lzctl import doctor
-from tests.migrate_fixtures import MANAGEMENT, FakeSession, Sessions, moto_session, session_from_credentials, stubbed
+from tests.helpers import MANAGEMENT, FakeSession, Sessions, moto_session, session_from_credentials, stubbed
 
 TEAM = "T0ACME1234"
-INSTANCE = {"InstanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef", "IdentityStoreId": "d-1234567890", "OwnerAccountId": MANAGEMENT, "Status": "ACTIVE"}
+INSTANCE = {
+    "InstanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef",
+    "IdentityStoreId": "d-1234567890",
+    "OwnerAccountId": MANAGEMENT,
+    "Status": "ACTIVE",
+}
 ORGANIZATIONS_QUOTA = {"ServiceCode": "organizations", "QuotaCode": "L-29A0C5DF", "QuotaName": "Default maximum number of accounts", "Value": 10.0}
 STUBBED = ("service_quotas", "sso_admin", "controltower", "chatbot", "ce")
 

@@ -1,23 +1,41 @@
-"""Helpers the tests share: the example config, writing configs, running programs under mocks."""
+"""Helpers the tests share: the example config and mutations of it, programs and stacks under mocks,
+the golden plans, and AWS without AWS for the migrate verbs.
+
+moto plays every account at once (each session pins its account with moto's account header);
+botocore's Stubber plays what moto lacks (the invitation handshake), checking each request against
+the AWS API model. No test can reach AWS: credentials are fake and the AWS config files are empty
+(the `aws` fixture of tests/migrate_fixtures.py).
+"""
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Callable, Optional
 
+import boto3
+import botocore.loaders
+import botocore.session
 import yaml
+from botocore.exceptions import ProfileNotFound
+from botocore.stub import Stubber
 
 import config
 import stacks
 from config import ConfigError
+from lzctl import migrate, render
 from lzctl.mocks import LandingZoneMocks
+from lzctl.plan import offline_config, plan_stack
 from lzctl.runtime import Plan, run_program
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_DIR = REPO / "config"
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+GOLDEN_STACKS = ("management", "audit", "log")
+"""The example's stacks whose `lzctl plan --json` is kept in GOLDEN_DIR (`python -m tests.golden --update`)."""
 
 
 def example_data() -> dict:
@@ -34,12 +52,37 @@ def write_config(directory: Path, data: object) -> Path:
     return directory
 
 
+def setter(path: str, value):
+    """A mutation that sets a dotted path (list indexes as numbers) in the config data."""
+
+    def mutate(data):
+        *parents, last = path.split(".")
+        node = data
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+        if isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return mutate
+
+
+def both(*mutations):
+    def mutate(data):
+        for mutation in mutations:
+            mutation(data)
+
+    return mutate
+
+
 def run_mocked(program: Callable[[], None]) -> Plan:
     """Run `program` as a stack of its own under the landing-zone mocks."""
     return run_program(program, project="landing-zone", stack="test", mocks=LandingZoneMocks())
 
 
-def run_management(config_dir: Path, role: str = "management"):
+def run_management(config_dir: Path, role: str = "management", offline: bool = True, **more_config: str):
+    """Run the program as `lzctl plan` does (`offline`), or as a real run would with no secrets set."""
     errors = []
 
     def program():
@@ -48,13 +91,11 @@ def run_management(config_dir: Path, role: str = "management"):
         except ConfigError as err:
             errors.append(err)
 
-    plan = run_program(
-        program,
-        project="landing-zone",
-        stack="management",
-        config={"landing-zone:role": role, "landing-zone:configDir": str(config_dir)},
-        mocks=LandingZoneMocks(),
-    )
+    config = {"landing-zone:role": role, "landing-zone:configDir": str(config_dir), **{f"landing-zone:{k}": v for k, v in more_config.items()}}
+    secret_keys: list[str] = []
+    if offline:
+        config, secret_keys = offline_config("landing-zone", config, secret_keys)
+    plan = run_program(program, project="landing-zone", stack="management", config=config, secret_keys=secret_keys, mocks=LandingZoneMocks())
     return plan, errors
 
 
@@ -69,11 +110,137 @@ def plan_step(type_: str, name: str, parent: str = "", inputs: Optional[dict] = 
     parent_types = parent.split("::")[2] + "$" if parent.count("::") >= 3 else ""
     urn = f"urn:pulumi:test::landing-zone::{parent_types}{type_}::{name}"
     new_state = {
-        "type": type_, "urn": urn, "custom": True, "parent": parent, "provider": "", "protect": False,
-        "inputs": inputs or {}, "dependencies": [], **state,
+        "type": type_,
+        "urn": urn,
+        "custom": True,
+        "parent": parent,
+        "provider": "",
+        "protect": False,
+        "inputs": inputs or {},
+        "dependencies": [],
+        **state,
     }
     return {"op": "create", "urn": urn, "newState": new_state}
 
 
 def plan_document(*steps: dict) -> dict:
     return {"steps": list(steps), "changeSummary": {"create": len(steps)}, "outputs": {}}
+
+
+# --- golden plans ---------------------------------------------------------------------------
+
+
+def golden_file(stack: str) -> Path:
+    return GOLDEN_DIR / f"{stack}.json"
+
+
+def golden_text(plan: Plan) -> str:
+    """What `lzctl plan --json --out FILE` writes for `plan`."""
+    return render.to_json_text(plan) + "\n"
+
+
+def update_golden() -> list[str]:
+    """Rewrite every golden plan from the example; the stacks whose file changed."""
+    changed = []
+    for stack in GOLDEN_STACKS:
+        text = golden_text(plan_stack(stack))
+        path = golden_file(stack)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(stack)
+    return changed
+
+
+# --- the migrate verbs: a config adopting an account, AWS through moto and Stubber -----------
+
+EXISTING = "210987654321"
+MANAGEMENT = "123456789012"
+OTHER = "999988887777"
+HOME = "ap-northeast-1"
+SHOP_PROD_NAME = "Shop Production"
+SHOP_PROD_EMAIL = "aws+shop-prod@example.com"
+
+
+def adopting_config(directory: Path, account_id: str = EXISTING, mutate: Callable[[dict], None] = lambda data: None) -> Path:
+    """The example config with shop's prod account adopting `account_id`."""
+    data = copy.deepcopy(example_data())
+    data["applications"]["shop"]["accounts"] = {"prod": {"existing_account_id": account_id, "name": SHOP_PROD_NAME}}
+    mutate(data)
+    return write_config(directory / "config", data)
+
+
+# Parsing AWS's service models is most of a test's time; every session of the tests shares them.
+_MODELS = botocore.loaders.create_loader()
+
+
+def _session(region: str, credentials: Optional[dict] = None) -> boto3.Session:
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _MODELS)
+    keys = credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
+    return boto3.Session(
+        botocore_session=core,
+        region_name=region,
+        aws_access_key_id=keys["AccessKeyId"],
+        aws_secret_access_key=keys["SecretAccessKey"],
+        aws_session_token=keys.get("SessionToken"),
+    )
+
+
+def session_from_credentials(credentials: dict, region: str = HOME) -> boto3.Session:
+    """A session signing with temporary credentials (STS AssumeRole's); moto answers as the role's account."""
+    return _session(region, credentials)
+
+
+def moto_session(account_id: str, region: str = HOME) -> boto3.Session:
+    """A session that moto answers as `account_id`."""
+    session = _session(region)
+
+    def pin_account(request, **_):
+        request.headers["x-moto-account-id"] = account_id
+
+    # before-sign runs ahead of moto's before-send hook, so every request carries the account.
+    session.events.register("before-sign", pin_account)
+    return session
+
+
+def stubbed(service: str) -> tuple[object, Stubber]:
+    api = _session(HOME).client(service)
+    stubber = Stubber(api)
+    stubber.activate()
+    return api, stubber
+
+
+class FakeSession:
+    """Clients from `overrides` (Stubber-backed) where given, else from a moto session."""
+
+    def __init__(self, fallback: boto3.Session, **overrides):
+        self.fallback = fallback
+        self.overrides = overrides
+
+    def client(self, service: str, region_name: Optional[str] = None):
+        if service.replace("-", "_") in self.overrides:
+            return self.overrides[service.replace("-", "_")]
+        return self.fallback.client(service, region_name=region_name)
+
+
+class Sessions:
+    """A session factory by profile name; an unknown name fails as boto3 does."""
+
+    def __init__(self, **by_profile):
+        self.by_profile = by_profile
+
+    def __call__(self, profile: str):
+        if profile not in self.by_profile:
+            raise ProfileNotFound(profile=profile)
+        return self.by_profile[profile]
+
+
+def run(capsys, config_dir: Path, *argv: str, sessions=migrate.open_session) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of `python -m lzctl migrate <argv> --config <config_dir>`."""
+    code = migrate.main(["migrate", *argv, "--config", str(config_dir)], sessions=sessions)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def denied(stubber: Stubber, operation: str) -> None:
+    stubber.add_client_error(operation, "AccessDenied", f"User: arn:aws:sts::{EXISTING}:assumed-role/ReadOnly/me is not authorized to perform this action", 403)

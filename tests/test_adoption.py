@@ -9,16 +9,13 @@ import pytest
 import config
 from lzctl import render
 from lzctl.mocks import stable_uuid
-from tests.helpers import example_data, run_management, write_config
-from tests.test_config_errors import both, setter
+from tests.helpers import both, example_data, run_management, setter, write_config
 
 EXISTING = "210987654321"
 
 
 def adopting(data):
-    data["applications"]["shop"]["accounts"] = {
-        "prod": {"existing_account_id": EXISTING, "name": "Acme Production", "email": "aws-root@acme-corp.co.jp"}
-    }
+    data["applications"]["shop"]["accounts"] = {"prod": {"existing_account_id": EXISTING, "name": "Acme Production", "email": "aws-root@acme-corp.co.jp"}}
 
 
 def migration_access(until: date, **override):
@@ -53,7 +50,11 @@ def test_the_plan_marks_the_import(adopted_plan):
 
 
 def test_the_adopted_account_gets_the_same_pipeline_as_any_other(adopted_plan):
-    variables = {r.inputs["variableName"]: r.inputs["value"] for r in adopted_plan.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable") if r.inputs["repository"] == "shop" and r.inputs["environment"] == "prod"}
+    variables = {
+        r.inputs["variableName"]: r.inputs["value"]
+        for r in adopted_plan.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+        if r.inputs["repository"] == "shop" and r.inputs["environment"] == "prod"
+    }
     assert variables["AWS_ACCOUNT_ID"] == EXISTING
     assert variables["AWS_ROLE_ARN"] == f"arn:aws:iam::{EXISTING}:role/github/github-deploy-prod"
 
@@ -66,9 +67,21 @@ def test_adoption_warns_that_name_and_email_must_match(config_dir):
 @pytest.mark.parametrize(
     "mutate, path, words",
     [
-        (setter("applications.shop.accounts", {"prod": {"existing_account_id": "123456789012"}}), "applications.shop.accounts.prod.existing_account_id", "management account cannot be adopted"),
-        (both(adopting, setter("applications.booking.accounts", {"prod": {"existing_account_id": EXISTING}})), "applications.booking.accounts.prod.existing_account_id", "adopted twice"),
-        (setter("applications.shop.accounts", {"prod": {"existing_account_id": "2109876543"}}), "applications.shop.accounts.prod.existing_account_id", "12 digits"),
+        (
+            setter("applications.shop.accounts", {"prod": {"existing_account_id": "123456789012"}}),
+            "applications.shop.accounts.prod.existing_account_id",
+            "management account cannot be adopted",
+        ),
+        (
+            both(adopting, setter("applications.booking.accounts", {"prod": {"existing_account_id": EXISTING}})),
+            "applications.booking.accounts.prod.existing_account_id",
+            "adopted twice",
+        ),
+        (
+            setter("applications.shop.accounts", {"prod": {"existing_account_id": "2109876543"}}),
+            "applications.shop.accounts.prod.existing_account_id",
+            "12 digits",
+        ),
     ],
     ids=["management", "twice", "not 12 digits"],
 )

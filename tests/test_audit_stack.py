@@ -8,15 +8,9 @@ import pytest
 
 import config
 from lzctl.plan import plan_stack
-from tests.helpers import EXAMPLE_DIR, run_management
-from tests.test_config_errors import both, setter
+from tests.helpers import EXAMPLE_DIR, both, run_management, setter
 
 REGIONS = ("ap-northeast-1", "us-east-1")
-
-
-@pytest.fixture(scope="module")
-def audit_plan():
-    return plan_stack("audit")
 
 
 def of(plan, type_):
@@ -29,8 +23,15 @@ def test_every_governed_region_uses_its_detector_to_auto_enable_members_and_plan
     for region in REGIONS:
         organization = of(audit_plan, "aws:guardduty/organizationConfiguration:OrganizationConfiguration")[f"security-{region}-guardduty-organization"]
         assert organization["autoEnableOrganizationMembers"] == "ALL" and len(organization["detectorId"]) == 32
-        features = {i["name"]: i["autoEnable"] for n, i in of(audit_plan, "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature").items() if f"-{region}-" in n}
-        assert features == {plan: "ALL" for plan in ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING")}
+        features = {
+            i["name"]: i["autoEnable"]
+            for n, i in of(audit_plan, "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature").items()
+            if f"-{region}-" in n
+        }
+        assert features == {
+            plan: "ALL"
+            for plan in ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING")
+        }
 
 
 def test_inspector_auto_enables_ec2_ecr_and_lambda_everywhere(audit_plan):
@@ -123,7 +124,11 @@ def test_every_account_has_a_monthly_budget_alerting_its_app_channel(management_
     budgets = of(management_plan, "aws:budgets/budget:Budget")
     assert len(budgets) == 8
     prod = budgets["budgets-shop-prod-budget"]
-    assert (prod["limitAmount"], prod["timeUnit"], prod["costFilters"]) == ("1500.00", "MONTHLY", [{"name": "LinkedAccount", "values": [management_plan.outputs["accountIds"]["shop-prod"]]}])
+    assert (prod["limitAmount"], prod["timeUnit"], prod["costFilters"]) == (
+        "1500.00",
+        "MONTHLY",
+        [{"name": "LinkedAccount", "values": [management_plan.outputs["accountIds"]["shop-prod"]]}],
+    )
     assert [n["threshold"] for n in prod["notifications"]] == [80, 100]
     assert prod["notifications"][0]["subscriberSnsTopicArns"][0].endswith(":budgets-shop")
     assert budgets["budgets-shop-dev-budget"]["limitAmount"] == "300.00"

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import lzctl, write_config
-from tests.test_management_stack import EXPECTED_COUNTS
+import pytest
 
-EXAMPLE_RESOURCES = sum(EXPECTED_COUNTS.values())
+from tests.helpers import golden_file, lzctl, write_config
+
+GOLDEN = json.loads(golden_file("management").read_text())
+EXAMPLE_RESOURCES = len(GOLDEN["steps"])
+COMPONENTS = sum(not step["newState"]["custom"] for step in GOLDEN["steps"]) - 1  # the stack itself
+# Each test starts a Python process and plans the example: `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
 
 STEP_STATE_KEYS = {"type", "urn", "custom", "parent", "provider", "protect", "inputs", "dependencies"}
 
@@ -24,7 +29,7 @@ def test_json_plan_has_the_preview_shape(tmp_path):
         assert step["op"] == "create" and step["urn"] == step["newState"]["urn"]
         assert set(step["newState"]) == STEP_STATE_KEYS
     components = [s["newState"] for s in document["steps"] if s["newState"]["type"].startswith("landingzone:")]
-    assert len(components) == sum(n for t, n in EXPECTED_COUNTS.items() if t.startswith("landingzone:")) and not any(c["custom"] for c in components)
+    assert len(components) == COMPONENTS and not any(c["custom"] for c in components)
     account = next(s["newState"] for s in document["steps"] if s["urn"].endswith("::shop-dev-account"))
     assert account["inputs"]["parentId"].startswith("ou-") and account["protect"] is True
     assert "warning: root e-mails of 8 accounts" in result.stderr

@@ -8,6 +8,7 @@ import pulumi
 import pytest
 
 from components import (
+    AccountPlacement,
     AppAccountSet,
     AppAccountSetArgs,
     Organization,
@@ -25,6 +26,7 @@ from lzctl.mocks import account_id, stable_uuid
 from tests.helpers import run_mocked
 
 OU_IDS = {"security": "ou-a1b2-security", "dev": "ou-a1b2-dev", "stg": "ou-a1b2-stg", "prod": "ou-a1b2-prod", "suspended": "ou-a1b2-suspended"}
+PLACEMENT = AccountPlacement(OU_IDS, "OrgAccess", "ap-northeast-1")
 ACCOUNT = "aws:organizations/account:Account"
 PROVIDER = "pulumi:providers:aws"
 
@@ -32,7 +34,7 @@ PROVIDER = "pulumi:providers:aws"
 def account_sets(example, *apps):
     def program():
         for app in apps:
-            AppAccountSet(app, AppAccountSetArgs(example.application_accounts(app), OU_IDS, "OrgAccess", "ap-northeast-1"))
+            AppAccountSet(app, AppAccountSetArgs(example.application_accounts(app), PLACEMENT))
 
     return run_mocked(program)
 
@@ -72,7 +74,7 @@ def test_organizational_units_hang_from_their_parents_created_first():
 
 
 def test_security_ou_creates_protected_audit_and_log_accounts_in_the_security_ou(example):
-    args = SecurityOUArgs(example.account("audit"), example.account("log"), OU_IDS, "OrgAccess", "ap-northeast-1")
+    args = SecurityOUArgs(example.account("audit"), example.account("log"), PLACEMENT)
     plan = run_mocked(lambda: SecurityOU("security", args))
     accounts = {r.name: r for r in plan.of_type(ACCOUNT)}
     assert set(accounts) == {"security-audit-account", "security-log-account"}
@@ -121,7 +123,7 @@ def test_suspended_account_moves_to_the_suspended_ou_without_a_provider():
     outputs = {}
 
     def program():
-        outputs["set"] = AppAccountSet("shop", AppAccountSetArgs(accounts, OU_IDS, "OrgAccess", "ap-northeast-1"))
+        outputs["set"] = AppAccountSet("shop", AppAccountSetArgs(accounts, PLACEMENT))
 
     plan = run_mocked(program)
     assert plan.named("shop-dev-account").inputs["parentId"] == "ou-a1b2-suspended"
@@ -131,9 +133,8 @@ def test_suspended_account_moves_to_the_suspended_ou_without_a_provider():
 
 
 def sso_plan(example):
-    ic = example.config.identity_center
     account_ids = {"management": "123456789012", **{a.key: account_id(a.key) for a in example.accounts}}
-    args = SSOAccessArgs("ap-northeast-1", ic.people, ic.groups, ic.permission_sets, example.inline_policies, example.assignments, account_ids)
+    args = SSOAccessArgs("ap-northeast-1", example.people, example.groups, example.permission_sets, example.assignments, account_ids)
     return run_mocked(lambda: SSOAccess("sso", args))
 
 

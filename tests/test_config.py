@@ -45,7 +45,7 @@ def test_assignment_count_is_groups_times_scoped_accounts(example):
 
 
 def test_inline_policy_is_loaded_minified(example):
-    policy = example.inline_policies["DeveloperAccess"]
+    policy = example.permission_sets["DeveloperAccess"].inline_policy
     assert policy.startswith('{"Version":"2012-10-17","Statement":[') and " " not in policy
 
 
@@ -99,3 +99,27 @@ def test_yaml_merge_keys_are_read(config_dir):
     (directory / "landing-zone.yaml").write_text(text)
     landing_zone = config.load(directory, refuse_example_domains=False)
     assert landing_zone.config.applications["search"].description == "Storefront (Rails)."
+
+
+@pytest.mark.parametrize(
+    "mutate, regions, integration",
+    [
+        (lambda data: None, ["ap-northeast-1", "us-east-1"], True),
+        (
+            lambda data: data["organization"].update(governed_regions=["us-east-1", "eu-west-1", "ap-northeast-1"]),
+            ["ap-northeast-1", "us-east-1", "eu-west-1"],
+            True,
+        ),
+        (lambda data: data["guardrails"].update(control_tower={"landing_zone_version": "3.3"}), ["ap-northeast-1", "us-east-1"], False),
+        (lambda data: data["guardrails"].update(control_tower={"enabled": False}), ["ap-northeast-1", "us-east-1"], False),
+    ],
+    ids=["example", "home region moved first", "landing zone 3.3", "Control Tower off"],
+)
+def test_derived_facts_are_properties_of_the_model(config_dir, mutate, regions, integration):
+    def change(data):
+        data.setdefault("guardrails", {})
+        mutate(data)
+
+    landing_zone = config.load(config_dir(change), refuse_example_domains=False)
+    assert landing_zone.governed_regions == regions
+    assert landing_zone.control_tower_config_integration is integration

@@ -7,23 +7,7 @@ import json
 import pytest
 
 import config
-from tests.helpers import write_config
-
-
-def setter(path: str, value):
-    """A mutation that sets a dotted path (list indexes as numbers) in the config data."""
-
-    def mutate(data):
-        *parents, last = path.split(".")
-        node = data
-        for part in parents:
-            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-        if isinstance(node, list):
-            node[int(last)] = value
-        else:
-            node[last] = value
-
-    return mutate
+from tests.helpers import both, setter, write_config
 
 
 def nest_ous(depth: int):
@@ -37,14 +21,6 @@ def nest_ous(depth: int):
     return mutate
 
 
-def both(*mutations):
-    def mutate(data):
-        for mutation in mutations:
-            mutation(data)
-
-    return mutate
-
-
 BAD_CONFIGS = [
     # (id, mutation, field path, words of the message)
     ("unknown key", setter("organization.home_regoin", "x"), "organization.home_regoin", "did you mean home_region"),
@@ -54,44 +30,139 @@ BAD_CONFIGS = [
     ("home region ungoverned", setter("organization.governed_regions", ["us-east-1"]), "organization.home_region", "not among the governed regions"),
     ("template without placeholder", setter("organization.account_email_template", "aws@corp.test"), "organization.account_email_template", "{account}"),
     ("bad e-mail", setter("applications.shop.accounts", {"prod": {"email": "shop-prod@"}}), "applications.shop.accounts.prod.email", "not a valid email"),
-    ("duplicate e-mail", setter("applications.shop.accounts", {"prod": {"email": "aws+shop-dev@example.com"}}), "applications.shop.accounts.prod", "email is used by more than one account"),
+    (
+        "duplicate e-mail",
+        setter("applications.shop.accounts", {"prod": {"email": "aws+shop-dev@example.com"}}),
+        "applications.shop.accounts.prod",
+        "email is used by more than one account",
+    ),
     ("duplicate name", setter("security.audit", {"name": "Log Archive"}), "security.audit", "name is used by more than one account"),
     ("account name too long", setter("security.audit", {"name": "A" * 51}), "security.audit.name", "1-50 printable ASCII"),
-    ("empty OU name", setter("organization.organizational_units.dev", {"name": "", "parent": "member"}), "organization.organizational_units.dev.name", "1-128 characters"),
-    ("unknown parent OU", setter("organization.organizational_units.dev", {"name": "Dev", "parent": "members"}), "organization.organizational_units.dev.parent", "no such organizational unit"),
+    (
+        "empty OU name",
+        setter("organization.organizational_units.dev", {"name": "", "parent": "member"}),
+        "organization.organizational_units.dev.name",
+        "1-128 characters",
+    ),
+    (
+        "unknown parent OU",
+        setter("organization.organizational_units.dev", {"name": "Dev", "parent": "members"}),
+        "organization.organizational_units.dev.parent",
+        "no such organizational unit",
+    ),
     ("unknown environment OU", setter("environments.dev.ou", "develop"), "environments.dev.ou", "no such organizational unit"),
-    ("workloads in the security OU", setter("environments.dev.ou", "security"), "environments.dev.ou", "cannot live in (or under) the suspended OU or in the security OU"),
-    ("workloads under the suspended OU", setter("organization.organizational_units.dev", {"name": "Dev", "parent": "suspended"}), "environments.dev.ou", "cannot live in (or under) the suspended OU"),
+    (
+        "workloads in the security OU",
+        setter("environments.dev.ou", "security"),
+        "environments.dev.ou",
+        "cannot live in (or under) the suspended OU or in the security OU",
+    ),
+    (
+        "workloads under the suspended OU",
+        setter("organization.organizational_units.dev", {"name": "Dev", "parent": "suspended"}),
+        "environments.dev.ou",
+        "cannot live in (or under) the suspended OU",
+    ),
     ("suspended audit account", setter("security.audit", {"suspended": True}), "security.audit.suspended", "cannot be suspended"),
     ("no environments", setter("applications.shop.environments", []), "applications.shop.environments", "at least 1 item"),
     ("OU nested 6 deep", nest_ous(6), "organization.organizational_units.level5", "nested 6 levels deep"),
-    ("OU cycle", both(setter("organization.organizational_units.member", {"name": "Member", "parent": "prod"})), "organization.organizational_units.member.parent", "cycle"),
+    (
+        "OU cycle",
+        both(setter("organization.organizational_units.member", {"name": "Member", "parent": "prod"})),
+        "organization.organizational_units.member.parent",
+        "cycle",
+    ),
     ("reserved environment name", setter("environments.all", {"ou": "dev"}), "environments.all", "reserved"),
     ("unknown app environment", setter("applications.shop.environments", ["dev", "qa"]), "applications.shop.environments[1]", "no such environment"),
     ("bad application key", setter("applications.Shop_App", {}), "applications.Shop_App", "lowercase letters"),
-    ("unknown group member", setter("identity_center.groups.auditors.members", ["sakura", "nobody"]), "identity_center.groups.auditors.members[1]", "no such person"),
+    (
+        "unknown group member",
+        setter("identity_center.groups.auditors.members", ["sakura", "nobody"]),
+        "identity_center.groups.auditors.members[1]",
+        "no such person",
+    ),
     ("unknown group", setter("identity_center.assignments.0.group", "admins"), "identity_center.assignments[0].group", "no such group"),
-    ("unknown permission set", setter("identity_center.assignments.0.permission_sets", {"all": "Admin"}), "identity_center.assignments[0].permission_sets.all", "no such permission set"),
-    ("unknown scope", setter("identity_center.assignments.0.permission_sets", {"qa": "AdministratorAccess"}), "identity_center.assignments[0].permission_sets.qa", "no such environment or scope"),
-    ("unknown application", setter("identity_center.assignments.2.applications", ["shopp"]), "identity_center.assignments[2].applications[0]", "no such application"),
-    ("permission set name too long", setter("identity_center.permission_sets." + "P" * 33, {"description": "x"}), "identity_center.permission_sets." + "P" * 33, "1-32 of letters"),
-    ("session over 12h", setter("identity_center.permission_sets.ReadOnlyAccess.session_duration", "PT13H"), "identity_center.permission_sets.ReadOnlyAccess.session_duration", "PT1H to PT12H"),
-    ("session under 1h", setter("identity_center.permission_sets.ReadOnlyAccess.session_duration", "PT30M"), "identity_center.permission_sets.ReadOnlyAccess.session_duration", "PT1H to PT12H"),
-    ("session not ISO-8601", setter("identity_center.permission_sets.ReadOnlyAccess.session_duration", "4h"), "identity_center.permission_sets.ReadOnlyAccess.session_duration", "ISO-8601"),
-    ("missing inline policy", setter("identity_center.permission_sets.ReadOnlyAccess.inline_policy", "policies/none.json"), "identity_center.permission_sets.ReadOnlyAccess.inline_policy", "not found"),
+    (
+        "unknown permission set",
+        setter("identity_center.assignments.0.permission_sets", {"all": "Admin"}),
+        "identity_center.assignments[0].permission_sets.all",
+        "no such permission set",
+    ),
+    (
+        "unknown scope",
+        setter("identity_center.assignments.0.permission_sets", {"qa": "AdministratorAccess"}),
+        "identity_center.assignments[0].permission_sets.qa",
+        "no such environment or scope",
+    ),
+    (
+        "unknown application",
+        setter("identity_center.assignments.2.applications", ["shopp"]),
+        "identity_center.assignments[2].applications[0]",
+        "no such application",
+    ),
+    (
+        "permission set name too long",
+        setter("identity_center.permission_sets." + "P" * 33, {"description": "x"}),
+        "identity_center.permission_sets." + "P" * 33,
+        "1-32 of letters",
+    ),
+    (
+        "session over 12h",
+        setter("identity_center.permission_sets.ReadOnlyAccess.session_duration", "PT13H"),
+        "identity_center.permission_sets.ReadOnlyAccess.session_duration",
+        "PT1H to PT12H",
+    ),
+    (
+        "session under 1h",
+        setter("identity_center.permission_sets.ReadOnlyAccess.session_duration", "PT30M"),
+        "identity_center.permission_sets.ReadOnlyAccess.session_duration",
+        "PT1H to PT12H",
+    ),
+    (
+        "session not ISO-8601",
+        setter("identity_center.permission_sets.ReadOnlyAccess.session_duration", "4h"),
+        "identity_center.permission_sets.ReadOnlyAccess.session_duration",
+        "ISO-8601",
+    ),
+    (
+        "missing inline policy",
+        setter("identity_center.permission_sets.ReadOnlyAccess.inline_policy", "permission-sets/none.json"),
+        "identity_center.permission_sets.ReadOnlyAccess.inline_policy",
+        "not found",
+    ),
     ("duplicate GitHub login", setter("identity_center.people.jiro.github", "taro-suzuki"), "identity_center.people.jiro.github", "shared with another person"),
     ("missing section", lambda data: data.pop("security"), "security", "Field required"),
-    ("template with other fields", setter("organization.account_email_template", "aws+{account}-{env}@acme.co.jp"), "organization.account_email_template", "no other braces"),
+    (
+        "template with other fields",
+        setter("organization.account_email_template", "aws+{account}-{env}@acme.co.jp"),
+        "organization.account_email_template",
+        "no other braces",
+    ),
     ("security OU suspended", setter("security.ou", "suspended"), "security.ou", "cannot be the suspended OU"),
     ("empty application filter", setter("identity_center.assignments.2.applications", []), "identity_center.assignments[2].applications", "at least 1 item"),
-    ("person listed twice", setter("identity_center.groups.auditors.members", ["sakura", "sakura"]), "identity_center.groups.auditors.members[1]", "listed twice"),
+    (
+        "person listed twice",
+        setter("identity_center.groups.auditors.members", ["sakura", "sakura"]),
+        "identity_center.groups.auditors.members[1]",
+        "listed twice",
+    ),
     (
         "hyphen-joined membership names meet",
-        both(setter("identity_center.groups.a", {"members": ["b-c"]}), setter("identity_center.groups.a-b", {"members": ["c"]}), setter("identity_center.people.b-c", {"given_name": "B", "family_name": "C", "email": "bc@acme.co.jp"}), setter("identity_center.people.c", {"given_name": "C", "family_name": "C", "email": "c@acme.co.jp"})),
+        both(
+            setter("identity_center.groups.a", {"members": ["b-c"]}),
+            setter("identity_center.groups.a-b", {"members": ["c"]}),
+            setter("identity_center.people.b-c", {"given_name": "B", "family_name": "C", "email": "bc@acme.co.jp"}),
+            setter("identity_center.people.c", {"given_name": "C", "family_name": "C", "email": "c@acme.co.jp"}),
+        ),
         "identity_center.groups.a.members",
         "two memberships would both be named a-b-c",
     ),
-    ("two policies with one name", setter("identity_center.permission_sets.ReadOnlyAccess.managed_policies", ["ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"]), "identity_center.permission_sets.ReadOnlyAccess.managed_policies", "would both be named ReadOnlyAccess-ReadOnlyAccess"),
+    (
+        "two policies with one name",
+        setter("identity_center.permission_sets.ReadOnlyAccess.managed_policies", ["ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"]),
+        "identity_center.permission_sets.ReadOnlyAccess.managed_policies",
+        "would both be named ReadOnlyAccess-ReadOnlyAccess",
+    ),
 ]
 
 
@@ -124,7 +195,7 @@ def test_every_problem_of_a_phase_is_reported_at_once(config_dir):
 def test_inline_policy_over_the_limit_is_refused(config_dir):
     directory = config_dir()
     statement = {"Effect": "Allow", "Action": [f"s3:GetObject{i}" for i in range(800)], "Resource": "*"}
-    (directory / "policies" / "developer-access.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    (directory / "permission-sets" / "developer-access.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
     with pytest.raises(config.ConfigError, match="non-whitespace characters, over Identity Center's 10240"):
         config.load(directory, refuse_example_domains=False)
 

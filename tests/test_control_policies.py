@@ -17,7 +17,10 @@ PREVENTIVE_CONTROLS = sorted(c for c, b in BEHAVIOUR.items() if b.behaviour == P
 def test_every_catalogued_control_is_classified_with_its_source():
     assert set(BEHAVIOUR) == set(CATALOGUE)
     assert PREVENTIVE_CONTROLS == [
-        "AWS-GR_AUDIT_BUCKET_RETENTION_POLICY", "AWS-GR_RESTRICT_ROOT_USER", "AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS", "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA",
+        "AWS-GR_AUDIT_BUCKET_RETENTION_POLICY",
+        "AWS-GR_RESTRICT_ROOT_USER",
+        "AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS",
+        "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA",
     ]
     assert all(b.source.startswith("https://docs.aws.amazon.com/controltower/latest/controlreference/") for b in BEHAVIOUR.values())
     assert all(b.exempted_principal_arns and b.statements for c, b in BEHAVIOUR.items() if c in PREVENTIVE_CONTROLS)
@@ -27,10 +30,14 @@ def test_every_catalogued_control_is_classified_with_its_source():
 @pytest.mark.parametrize(
     "control, condition",
     [
-        ("AWS-GR_AUDIT_BUCKET_RETENTION_POLICY",
-         {"ArnNotLike": {"aws:PrincipalARN": ["arn:aws:iam::*:role/github/pulumi-deploy-*", "arn:*:iam::*:role/AWSControlTowerExecution"]}}),
-        ("AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA",
-         {"BoolIfExists": {"aws:MultiFactorAuthPresent": ["false"]}, "ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/github/pulumi-deploy-*"]}}),
+        (
+            "AWS-GR_AUDIT_BUCKET_RETENTION_POLICY",
+            {"ArnNotLike": {"aws:PrincipalARN": ["arn:aws:iam::*:role/github/pulumi-deploy-*", "arn:*:iam::*:role/AWSControlTowerExecution"]}},
+        ),
+        (
+            "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA",
+            {"BoolIfExists": {"aws:MultiFactorAuthPresent": ["false"]}, "ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/github/pulumi-deploy-*"]}},
+        ),
     ],
 )
 def test_exempted_principal_arns_render_as_the_artifact_template_does(control, condition):
@@ -41,8 +48,11 @@ def test_exempted_principal_arns_render_as_the_artifact_template_does(control, c
 
 def _for_parliament(statements: list[dict]) -> list[dict]:
     """parliament 1.6.4 crashes on a list under a Bool operator (the MFA control's ["false"]); same meaning as a scalar."""
+
     def scalar(condition: dict) -> dict:
-        return {op: {k: v[0] if op.startswith("Bool") and isinstance(v, list) and len(v) == 1 else v for k, v in keys.items()} for op, keys in condition.items()}
+        return {
+            op: {k: v[0] if op.startswith("Bool") and isinstance(v, list) and len(v) == 1 else v for k, v in keys.items()} for op, keys in condition.items()
+        }
 
     return [{**s, "Condition": scalar(s["Condition"])} if "Condition" in s else s for s in statements]
 
@@ -60,16 +70,57 @@ def test_every_artifact_parses_and_is_lint_clean():
 @pytest.mark.parametrize(
     "version, sections, scope, sids",
     [
-        ("4.0", {"config", "centralizedLogging"}, "all",
-         ["GRLOGGROUPPOLICY", "GRCLOUDWATCHEVENTPOLICY", "GRCONFIGENABLED", "GRCONFIGENABLED", "GRIAMROLEPOLICY", "GRLAMBDAFUNCTIONPOLICY",
-          "GRSNSTOPICPOLICY", "GRSNSSUBSCRIPTIONPOLICY", "CTSNSPV1", "CTS3PV8", "CTS3PV7"]),
+        (
+            "4.0",
+            {"config", "centralizedLogging"},
+            "all",
+            [
+                "GRLOGGROUPPOLICY",
+                "GRCLOUDWATCHEVENTPOLICY",
+                "GRCONFIGENABLED",
+                "GRCONFIGENABLED",
+                "GRIAMROLEPOLICY",
+                "GRLAMBDAFUNCTIONPOLICY",
+                "GRSNSTOPICPOLICY",
+                "GRSNSSUBSCRIPTIONPOLICY",
+                "CTSNSPV1",
+                "CTS3PV8",
+                "CTS3PV7",
+            ],
+        ),
         ("4.0", {"config", "centralizedLogging"}, "security", []),
-        ("4.0", {"centralizedLogging"}, "all",
-         ["GRLOGGROUPPOLICY", "GRCONFIGAGGREGATIONAUTHORIZATIONPOLICY", "GRCLOUDWATCHEVENTPOLICY", "GRCONFIGRULETAGSPOLICY", "GRCONFIGENABLED", "GRCONFIGENABLED",
-          "GRCONFIGRULEPOLICY", "GRIAMROLEPOLICY", "GRLAMBDAFUNCTIONPOLICY", "GRSNSTOPICPOLICY", "GRSNSSUBSCRIPTIONPOLICY", "CTSNSPV1", "CTS3PV8"]),
-        ("3.3", {"config", "centralizedLogging"}, "security",
-         ["GRCTAUDITBUCKETENCRYPTIONCHANGESPROHIBITED", "GRCTAUDITBUCKETLOGGINGCONFIGURATIONCHANGESPROHIBITED", "GRCTAUDITBUCKETPOLICYCHANGESPROHIBITED",
-          "GRCTAUDITBUCKETLIFECYCLECONFIGURATIONCHANGESPROHIBITED", "GRAUDITBUCKETDELETIONPROHIBITED"]),
+        (
+            "4.0",
+            {"centralizedLogging"},
+            "all",
+            [
+                "GRLOGGROUPPOLICY",
+                "GRCONFIGAGGREGATIONAUTHORIZATIONPOLICY",
+                "GRCLOUDWATCHEVENTPOLICY",
+                "GRCONFIGRULETAGSPOLICY",
+                "GRCONFIGENABLED",
+                "GRCONFIGENABLED",
+                "GRCONFIGRULEPOLICY",
+                "GRIAMROLEPOLICY",
+                "GRLAMBDAFUNCTIONPOLICY",
+                "GRSNSTOPICPOLICY",
+                "GRSNSSUBSCRIPTIONPOLICY",
+                "CTSNSPV1",
+                "CTS3PV8",
+            ],
+        ),
+        (
+            "3.3",
+            {"config", "centralizedLogging"},
+            "security",
+            [
+                "GRCTAUDITBUCKETENCRYPTIONCHANGESPROHIBITED",
+                "GRCTAUDITBUCKETLOGGINGCONFIGURATIONCHANGESPROHIBITED",
+                "GRCTAUDITBUCKETPOLICYCHANGESPROHIBITED",
+                "GRCTAUDITBUCKETLIFECYCLECONFIGURATIONCHANGESPROHIBITED",
+                "GRAUDITBUCKETDELETIONPROHIBITED",
+            ],
+        ),
     ],
 )
 def test_mandatory_controls_follow_the_landing_zone_version_and_manifest(version, sections, scope, sids):

@@ -7,8 +7,7 @@ import json
 import pytest
 
 from guardrails.control_tower import CONTROL_TOWER_BASELINE_ID
-from tests.helpers import run_management
-from tests.test_config_errors import setter
+from tests.helpers import run_management, setter
 
 BASELINE = "aws:controltower/baseline:Baseline"
 CONTROL = "aws:controltower/controlTowerControl:ControlTowerControl"
@@ -39,7 +38,14 @@ def test_prerequisite_roles_are_service_roles_with_the_documented_trust(manageme
 
 def test_landing_zone_waits_for_its_roles_and_the_shared_accounts(management_plan):
     landing_zone = management_plan.named("control-tower-landing-zone")
-    needed = ["control-tower-admin-role", "control-tower-cloudtrail-role", "control-tower-stackset-role", "control-tower-config-aggregator-role", "security-audit-control-tower-execution-role", "security-log-control-tower-execution-role"]
+    needed = [
+        "control-tower-admin-role",
+        "control-tower-cloudtrail-role",
+        "control-tower-stackset-role",
+        "control-tower-config-aggregator-role",
+        "security-audit-control-tower-execution-role",
+        "security-log-control-tower-execution-role",
+    ]
     assert {management_plan.named(name).urn for name in needed} <= set(landing_zone.dependencies)
     manifest = json.loads(landing_zone.inputs["manifestJson"])
     accounts = management_plan.outputs["accountIds"]
@@ -95,7 +101,11 @@ def test_scps_and_the_tag_policy_are_attached_to_their_targets(management_plan):
     root = management_plan.named("guardrails-root-deny-leaving-organization-policy").inputs
     assert root["type"] == "SERVICE_CONTROL_POLICY" and root["name"] == "landing-zone-root-deny-leaving-organization"
     assert [s["Sid"] for s in json.loads(root["content"])["Statement"]] == [
-        "DenyLeavingOrganization", "DenyRootUser", "DenyIamUsersAndAccessKeys", "ProtectSecurityServices", "DenyUngovernedRegions",
+        "DenyLeavingOrganization",
+        "DenyRootUser",
+        "DenyIamUsersAndAccessKeys",
+        "ProtectSecurityServices",
+        "DenyUngovernedRegions",
     ]
     tags = json.loads(management_plan.named("guardrails-tags-policy").inputs["content"])
     assert tags["tags"]["owner"]["report_required_tag_for"]["@@assign"][0] == "ec2:instance"
@@ -135,7 +145,12 @@ def test_access_management_points_every_registration_at_the_identity_center_base
 
 def test_landing_zone_3_3_registers_no_security_ou_and_names_it_in_the_manifest(plan_with):
     plan = plan_with(setter("guardrails.control_tower.landing_zone_version", "3.3"))
-    assert sorted(b.name for b in plan.of_type(BASELINE)) == ["control-tower-dev-baseline", "control-tower-member-baseline", "control-tower-prod-baseline", "control-tower-stg-baseline"]
+    assert sorted(b.name for b in plan.of_type(BASELINE)) == [
+        "control-tower-dev-baseline",
+        "control-tower-member-baseline",
+        "control-tower-prod-baseline",
+        "control-tower-stg-baseline",
+    ]
     assert all(b.inputs["baselineVersion"] == "4.0" for b in plan.of_type(BASELINE))
     manifest = json.loads(plan.named("control-tower-landing-zone").inputs["manifestJson"])
     assert manifest["organizationStructure"] == {"security": {"name": "Security"}}

@@ -9,9 +9,8 @@ import pytest
 import config
 from delivery.policies import deploy_boundary
 from lzctl.runtime import SECRET
-from stacks.secrets import OFFLINE_PLACEHOLDER
-from tests.helpers import run_management
-from tests.test_config_errors import setter
+from lzctl.stackfile import OFFLINE_PLACEHOLDER
+from tests.helpers import run_management, setter
 from workflows import AppWorkflowSpec, app_workflows
 
 OWNER = "acme-inc"
@@ -43,7 +42,11 @@ def test_each_app_environment_gets_an_exactly_scoped_deploy_role(management_plan
 @pytest.mark.parametrize("env", ["dev", "stg", "prod"])
 def test_each_github_environment_carries_its_role_account_region_and_channel(management_plan, app, env):
     account = management_plan.outputs["accountIds"][f"{app}-{env}"]
-    variables = {r.inputs["variableName"]: r.inputs["value"] for r in management_plan.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable") if r.inputs["repository"] == app and r.inputs["environment"] == env}
+    variables = {
+        r.inputs["variableName"]: r.inputs["value"]
+        for r in management_plan.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+        if r.inputs["repository"] == app and r.inputs["environment"] == env
+    }
     assert variables == {
         "AWS_ROLE_ARN": f"arn:aws:iam::{account}:role/github/github-deploy-{env}",
         "AWS_REGION": "ap-northeast-1",
@@ -55,7 +58,11 @@ def test_each_github_environment_carries_its_role_account_region_and_channel(man
 
 
 def test_jobs_without_an_environment_find_slack_and_plan_roles_at_repository_level(management_plan):
-    variables = {r.inputs["variableName"]: r.inputs["value"] for r in management_plan.of_type("github:index/actionsVariable:ActionsVariable") if r.inputs["repository"] == "shop"}
+    variables = {
+        r.inputs["variableName"]: r.inputs["value"]
+        for r in management_plan.of_type("github:index/actionsVariable:ActionsVariable")
+        if r.inputs["repository"] == "shop"
+    }
     assert variables["SLACK_CHANNEL_ID"] == management_plan.outputs["slackChannelIds"]["shop"]
     assert variables["PLAN_ROLE_ARN_PROD"].endswith(":role/github/github-plan-prod")
     assert inputs(management_plan, "shop-SLACK_BOT_TOKEN-secret")["plaintextValue"] == SECRET
@@ -122,7 +129,7 @@ def test_branch_rules_require_reviews_checks_and_forbid_force_push_and_deletion(
 
 
 def test_generated_workflows_are_committed_to_every_deploy_branch(management_plan):
-    expected = app_workflows(AppWorkflowSpec(app="shop", repository="shop", kind="rails"))
+    expected = app_workflows(AppWorkflowSpec(app="shop", repository="shop", kind="rails")).files
     for branch in ("main", "develop", "staging"):
         committed = inputs(management_plan, f"shop-{branch}-deploy-file")
         assert (committed["branch"], committed["file"]) == (branch, ".github/workflows/deploy.yml")
@@ -180,16 +187,12 @@ def test_no_token_appears_in_plain_text(management_plan):
     assert OFFLINE_PLACEHOLDER not in json.dumps(render.to_json(management_plan))
 
 
-def test_a_real_run_without_the_tokens_stops_before_registering_anything(monkeypatch, tmp_path):
-    import stacks
-
-    monkeypatch.setattr(stacks, "running_offline", lambda: False)
-    example = tmp_path / "config"
+def test_a_real_run_without_the_tokens_stops_before_registering_anything(tmp_path):
     from tests.helpers import example_data, write_config
 
     data = example_data()
     data["organization"]["account_email_template"] = "aws+{account}@acme-corp.co.jp"
-    plan, errors = run_management(write_config(example, data))
+    plan, errors = run_management(write_config(tmp_path / "config", data), offline=False)
     message = str(errors[0])
     for key in ("githubToken", "slackToken", "slackNotifyToken", "pulumiAccessToken", "pulumiPreviewToken", "slackWebhookUrl"):
         assert f"landing-zone:{key}: missing secret" in message
@@ -202,10 +205,16 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(monkeyp
     [
         (setter("applications.shop.reviewers", {"teams": ["shop-devs"]}), "applications.shop.reviewers.teams[0]: no such group"),
         (setter("identity_center.people.taro.github", None), None),
-        (setter("applications.shop.branches", {"develop": "dev", "main": "qa"}), "applications.shop.branches.main: branch deploys to an environment this application does not have"),
+        (
+            setter("applications.shop.branches", {"develop": "dev", "main": "qa"}),
+            "applications.shop.branches.main: branch deploys to an environment this application does not have",
+        ),
         (setter("applications.shop.branches", {"develop": "dev", "main": "dev"}), "applications.shop.branches: two branches deploy to one environment"),
         (setter("applications.booking.repository", "shop"), "applications.booking.repository: repository name used twice"),
-        (setter("identity_center.groups.shop-developers.repositories", {"shopp": "push"}), "identity_center.groups.shop-developers.repositories.shopp: no such application"),
+        (
+            setter("identity_center.groups.shop-developers.repositories", {"shopp": "push"}),
+            "identity_center.groups.shop-developers.repositories.shopp: no such application",
+        ),
         (lambda data: data.pop("github"), "deployments: Pulumi Deployments needs the github section"),
         (setter("applications.shop.kind", "java"), "applications.shop.kind: Input should be 'rails', 'go', 'nuxt' or 'container'"),
         (setter("deployments.stacks", ["audit", "audit"]), "deployments.stacks: stack listed twice"),
@@ -216,7 +225,23 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(monkeyp
         (setter("github.infrastructure_reviewers", {}), "github.infrastructure_reviewers: the landing zone's environments need reviewers"),
         (setter("applications.shop.reviewers", {}), "applications.shop.reviewers: production deploys need reviewers"),
     ],
-    ids=["unknown reviewer team", "no github login (ok)", "branch to unknown env", "two branches one env", "repo twice", "repo scope typo", "deployments without github", "unknown kind", "stack twice", "one channel", "slack without github", "lambda code", "six thresholds", "no infra reviewers", "no prod reviewers"],
+    ids=[
+        "unknown reviewer team",
+        "no github login (ok)",
+        "branch to unknown env",
+        "two branches one env",
+        "repo twice",
+        "repo scope typo",
+        "deployments without github",
+        "unknown kind",
+        "stack twice",
+        "one channel",
+        "slack without github",
+        "lambda code",
+        "six thresholds",
+        "no infra reviewers",
+        "no prod reviewers",
+    ],
 )
 def test_delivery_mistakes_are_refused(config_dir, mutate, words):
     if words is None:
@@ -236,3 +261,16 @@ def test_an_application_with_every_account_suspended_keeps_no_pipeline(config_di
     assert not errors
     assert not [r for r in plan.of_type("github:index/repository:Repository") if r.inputs["name"] == "booking"]
     assert len(plan.of_type("aws:organizations/account:Account")) == 8  # still managed, parked in Suspended
+
+
+def test_the_pipeline_component_keeps_repositories_and_roles_through_aliases(management_plan):
+    for app in ("shop", "booking"):
+        pipeline = next(r for r in management_plan.resources if r.type == "landingzone:application_pipeline:ApplicationPipeline" and r.name == app)
+        moved = [r for r in management_plan.resources if r.parent == pipeline.urn]
+        assert sorted(r.type for r in moved) == ["landingzone:deploy_roles:DeployRoles", "landingzone:github_repository:GitHubRepository"]
+        # Before the component they were children of the stack: the engine matches the old URNs
+        # (and, inherited, their children's) instead of replacing repositories and roles.
+        assert all(r.aliases == ({"spec": {"noParent": True}},) for r in moved)
+    assert not [
+        r for r in management_plan.resources if r.aliases and r.parent.split("::")[-2].split("$")[-1] != "landingzone:application_pipeline:ApplicationPipeline"
+    ]

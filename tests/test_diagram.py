@@ -36,10 +36,16 @@ def account(name: str, label: str, parent_ou: dict, **state) -> dict:
 
 def trust(subject: str) -> str:
     claim = "token.actions.githubusercontent.com"
-    return json.dumps({"Statement": [{
-        "Principal": {"Federated": f"arn:aws:iam::1:oidc-provider/{claim}"},
-        "Condition": {"StringEquals": {f"{claim}:aud": "sts.amazonaws.com", f"{claim}:sub": subject}},
-    }]})
+    return json.dumps(
+        {
+            "Statement": [
+                {
+                    "Principal": {"Federated": f"arn:aws:iam::1:oidc-provider/{claim}"},
+                    "Condition": {"StringEquals": {f"{claim}:aud": "sts.amazonaws.com", f"{claim}:sub": subject}},
+                }
+            ]
+        }
+    )
 
 
 @pytest.fixture
@@ -57,20 +63,57 @@ def small_org():
     github = plan_step("pulumi:providers:github", "github", STACK, {"owner": "acme"})
     channel = plan_step("slack:index/conversation:Conversation", "shop-channel", STACK, {"name": "deploy-shop"})
     steps = [
-        management, org, security, member, dev, audit, log, shop, audit_provider, log_provider, shop_provider, github, channel,
+        management,
+        org,
+        security,
+        member,
+        dev,
+        audit,
+        log,
+        shop,
+        audit_provider,
+        log_provider,
+        shop_provider,
+        github,
+        channel,
         on(plan_step("github:index/repository:Repository", "shop-repo", STACK, {"name": "shop"}), github),
         on(plan_step("aws:iam/role:Role", "deploy", STACK, {"assumeRolePolicy": trust("repo:acme/shop:environment:dev")}), shop_provider),
         on(plan_step("aws:iam/role:Role", "plan", STACK, {"assumeRolePolicy": trust("repo:acme/shop:pull_request")}), shop_provider),
-        on(plan_step(
-            "github:index/actionsVariable:ActionsVariable", "shop-channel-var", STACK,
-            {"repository": "shop", "variableName": "SLACK_CHANNEL_ID", "value": "C0SHOP00001"}, dependencies=[channel["urn"]],
-        ), github),
-        on(plan_step(
-            "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount", "gd-admin", STACK, {"adminAccountId": AUDIT_ID},
-        ), management),
-        on(plan_step("aws:controltower/landingZone:LandingZone", "lz", STACK, {"manifestJson": json.dumps({
-            "centralizedLogging": {"accountId": LOG_ID, "enabled": True}, "securityRoles": {"accountId": AUDIT_ID, "enabled": True},
-        })}), management),
+        on(
+            plan_step(
+                "github:index/actionsVariable:ActionsVariable",
+                "shop-channel-var",
+                STACK,
+                {"repository": "shop", "variableName": "SLACK_CHANNEL_ID", "value": "C0SHOP00001"},
+                dependencies=[channel["urn"]],
+            ),
+            github,
+        ),
+        on(
+            plan_step(
+                "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount",
+                "gd-admin",
+                STACK,
+                {"adminAccountId": AUDIT_ID},
+            ),
+            management,
+        ),
+        on(
+            plan_step(
+                "aws:controltower/landingZone:LandingZone",
+                "lz",
+                STACK,
+                {
+                    "manifestJson": json.dumps(
+                        {
+                            "centralizedLogging": {"accountId": LOG_ID, "enabled": True},
+                            "securityRoles": {"accountId": AUDIT_ID, "enabled": True},
+                        }
+                    )
+                },
+            ),
+            management,
+        ),
     ]
     return plan_document(*steps)
 
@@ -203,7 +246,7 @@ def test_drawio_layout_keeps_siblings_apart_and_children_inside(example_document
         by_parent.setdefault(box.parent, []).append(box)
     for parent, children in by_parent.items():
         for i, a in enumerate(children):
-            assert not any(_boxes_overlap(a, b) for b in children[i + 1:]), parent
+            assert not any(_boxes_overlap(a, b) for b in children[i + 1 :]), parent
             if parent != "1":
                 assert a.x + a.width <= boxes[parent].width and a.y + a.height <= boxes[parent].height
 

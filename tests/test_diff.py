@@ -56,7 +56,7 @@ def test_a_replace_forcing_field_warns_and_names_the_protection():
     new = step(ACCOUNT, "shop-prod-account", inputs={"email": "b@acme.jp", "name": "shop-prod"}, protect=True)
     result = compare([old], [new])
     assert result.components[0].updates[0].replaced_by == ("email",) and result.replaced == 1
-    (kind, message), = kinds(result)
+    ((kind, message),) = kinds(result)
     assert kind == "replace"
     assert message == (
         "aws:organizations/account:Account shop-prod-account is replaced: email cannot change in place "
@@ -92,11 +92,13 @@ def test_a_provider_region_change_replaces_everything_it_manages():
 def test_a_resource_under_a_new_parent_type_is_a_move_that_needs_an_alias():
     result = compare([step(name="shop-dev-account", parent=STACK)], [step(name="shop-dev-account", parent=SET)])
     assert (result.count("creates"), result.count("deletes")) == (1, 1)
-    assert kinds(result) == [(
-        "alias",
-        "aws:iam/role:Role shop-dev-account moved from the stack to landingzone:app_account_set:AppAccountSet: "
-        "without `opts=ResourceOptions(aliases=[Alias(parent=...)])` naming its old parent, `pulumi up` deletes and re-creates it",
-    )]
+    assert kinds(result) == [
+        (
+            "alias",
+            "aws:iam/role:Role shop-dev-account moved from the stack to landingzone:app_account_set:AppAccountSet: "
+            "without `opts=ResourceOptions(aliases=[Alias(parent=...)])` naming its old parent, `pulumi up` deletes and re-creates it",
+        )
+    ]
 
 
 def test_an_update_of_a_type_without_data_is_flagged_but_components_are_not():
@@ -123,9 +125,15 @@ def policy(sub):
         ({"a": 1}, {}, [("a", 1, diff.MISSING)]),
         ({}, {"a": 1}, [("a", diff.MISSING, 1)]),
         (  # policy documents are JSON text: the path goes inside, keys with dots are quoted
-            {"assumeRolePolicy": policy("repo:o/r:environment:dev")}, {"assumeRolePolicy": policy("repo:o/r:environment:prod")},
-            [('assumeRolePolicy.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]',
-              "repo:o/r:environment:dev", "repo:o/r:environment:prod")],
+            {"assumeRolePolicy": policy("repo:o/r:environment:dev")},
+            {"assumeRolePolicy": policy("repo:o/r:environment:prod")},
+            [
+                (
+                    'assumeRolePolicy.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]',
+                    "repo:o/r:environment:dev",
+                    "repo:o/r:environment:prod",
+                )
+            ],
         ),
         ({"l": [{"x": 1}, {"x": 2}]}, {"l": [{"x": 1}, {"x": 3}]}, [("l[1].x", 2, 3)]),
         ({"l": ["a", "b"]}, {"l": ["a", "c"]}, [("l", ["a", "b"], ["a", "c"])]),  # plain lists compare whole
@@ -139,7 +147,7 @@ def test_changes_name_each_differing_leaf(old, new, expected):
 @pytest.mark.parametrize(
     ("change", "text"),
     [
-        (diff.Change("p", "[secret]", "[secret]"), '[secret] -> [secret]'),
+        (diff.Change("p", "[secret]", "[secret]"), "[secret] -> [secret]"),
         (diff.Change("p", diff.MISSING, "x"), '(none) -> "x"'),
         (diff.Change("p", "a" * 70, "b"), f'"{"a" * 40}... (70 chars)" -> "b"'),
         (diff.Change("p", 1, True), "1 -> true"),
@@ -245,10 +253,7 @@ def control_tower_off_documents(tmp_path_factory):
 
 def test_every_planned_type_has_replacement_data(example_documents, control_tower_off_documents):
     planned = {
-        s["newState"]["type"]
-        for document in [*example_documents.values(), *control_tower_off_documents]
-        for s in document["steps"]
-        if s["newState"]["custom"]
+        s["newState"]["type"] for document in [*example_documents.values(), *control_tower_off_documents] for s in document["steps"] if s["newState"]["custom"]
     }
     assert "aws:cloudtrail/trail:Trail" in planned and "aws:controltower/landingZone:LandingZone" in planned  # both modes
     assert sorted(planned - set(replacements.TABLE)) == []

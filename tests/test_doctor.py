@@ -13,19 +13,34 @@ import pytest
 from lzctl import doctor
 from lzctl.doctor.aws import Calls, MutatingCallRefused, ReadOnlySession, assume_read_only, session_policy
 from tests.doctor_fixtures import INSTANCE, ORGANIZATIONS_QUOTA, TEAM, doctor_run, statuses
-from tests.migrate_fixtures import HOME, MANAGEMENT, OTHER, FakeSession, Sessions, moto_session, stubbed
+from tests.helpers import HOME, MANAGEMENT, OTHER, FakeSession, Sessions, moto_session, stubbed
 
 LANDING_ZONE = f"arn:aws:controltower:{HOME}:{MANAGEMENT}:landingzone/1A2B3C4D5E6F7G8H"
-ROLE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "controltower.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+ROLE_TRUST = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "controltower.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+)
 INVITED = "444455556666"
 ALL_CHECKS = [
-    "credentials", "organization", "account-quota", "identity-center", "identity-center-mfa", "control-tower-regions", "landing-zone",
-    "chatbot-management", "chatbot-audit", "existing-roles", "existing-oidc-providers", "existing-buckets", "config-resources",
+    "credentials",
+    "organization",
+    "account-quota",
+    "identity-center",
+    "identity-center-mfa",
+    "control-tower-regions",
+    "landing-zone",
+    "chatbot-management",
+    "chatbot-audit",
+    "existing-roles",
+    "existing-oidc-providers",
+    "existing-buckets",
+    "config-resources",
 ]
 
 
 def _first_run_answers(world) -> None:
-    world.stub("service_quotas").add_client_error("list_service_quotas", "NoSuchResourceException", "no organisation", 400, expected_params={"ServiceCode": "organizations"})
+    world.stub("service_quotas").add_client_error(
+        "list_service_quotas", "NoSuchResourceException", "no organisation", 400, expected_params={"ServiceCode": "organizations"}
+    )
     world.stub("service_quotas").add_response("list_aws_default_service_quotas", {"Quotas": [ORGANIZATIONS_QUOTA]}, {"ServiceCode": "organizations"})
     world.stub("chatbot").add_response("describe_slack_workspaces", {"SlackWorkspaces": [{"SlackTeamId": TEAM, "SlackTeamName": "acme-inc"}]}, {})
 
@@ -40,7 +55,10 @@ def test_first_run_passes_with_notes_and_exits_0(world, management_plan, capsys)
     assert f"PASS organization: account {MANAGEMENT} belongs to no organisation yet (first run). Note: the bootstrap phase creates it" in out
     assert "PASS account-quota: 9 accounts (8 planned + the management account) fit the quota of 10. Note: AWS's default quota (10)" in out
     assert "PASS existing-roles: no IAM role the plan creates exists yet (AWSControlTowerAdmin, AWSControlTowerCloudTrailRole, " in out
-    assert "SKIP chatbot-audit: the audit account does not exist yet." in out and "aws chatbot describe-slack-workspaces --region us-east-2 --profile <profile of audit>" in out
+    assert (
+        "SKIP chatbot-audit: the audit account does not exist yet." in out
+        and "aws chatbot describe-slack-workspaces --region us-east-2 --profile <profile of audit>" in out
+    )
     assert lines[-1] == "no check failed: 10 passed, 3 skipped (read each note)."
 
 
@@ -49,13 +67,23 @@ def test_json_has_one_entry_per_check_and_the_actions_used(world, management_pla
     code, out, _ = doctor_run(capsys, world, management_plan, None, "--json")
     document = json.loads(out)
     assert code == 0 and document["exitCode"] == 0
-    assert {k: document[k] for k in ("stack", "profile", "managementAccountId", "closing")} == {"stack": "management", "profile": "mgmt", "managementAccountId": MANAGEMENT, "closing": None}
+    assert {k: document[k] for k in ("stack", "profile", "managementAccountId", "closing")} == {
+        "stack": "management",
+        "profile": "mgmt",
+        "managementAccountId": MANAGEMENT,
+        "closing": None,
+    }
     assert [c["id"] for c in document["checks"]] == ALL_CHECKS
     assert set(document["checks"][0]) == {"id", "status", "finding", "why", "fix", "note"}
     assert document["summary"] == {"pass": 10, "fail": 0, "skip": 3}
     assert document["actions"] == [
-        "chatbot:DescribeSlackWorkspaces", "iam:GetOpenIDConnectProvider", "iam:GetRole", "organizations:DescribeOrganization",
-        "servicequotas:ListAWSDefaultServiceQuotas", "servicequotas:ListServiceQuotas", "sts:GetCallerIdentity",
+        "chatbot:DescribeSlackWorkspaces",
+        "iam:GetOpenIDConnectProvider",
+        "iam:GetRole",
+        "organizations:DescribeOrganization",
+        "servicequotas:ListAWSDefaultServiceQuotas",
+        "servicequotas:ListServiceQuotas",
+        "sts:GetCallerIdentity",
     ]
 
 
@@ -67,25 +95,46 @@ def _brownfield(world, config_dir):
     for name, email in (("Legacy Sandbox", "sandbox@acme-corp.co.jp"), ("Audit", "aws+audit@example.com"), ("Shop Production", "aws-root@acme-corp.co.jp")):
         created[name] = org.create_account(AccountName=name, Email=email)["CreateAccountStatus"]["AccountId"]
     adopted, audit = created["Shop Production"], created["Audit"]
-    moto_session(adopted).client("config").put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": f"arn:aws:iam::{adopted}:role/config"})
+    moto_session(adopted).client("config").put_configuration_recorder(
+        ConfigurationRecorder={"name": "default", "roleARN": f"arn:aws:iam::{adopted}:role/config"}
+    )
     iam = world.management.client("iam")
     iam.create_role(RoleName="AWSControlTowerAdmin", Path="/service-role/", AssumeRolePolicyDocument=ROLE_TRUST)
-    iam.create_role(RoleName="pulumi-deploy-management", Path="/github/", AssumeRolePolicyDocument=ROLE_TRUST, Tags=[{"Key": "managed-by", "Value": "landing-zone"}])
+    iam.create_role(
+        RoleName="pulumi-deploy-management", Path="/github/", AssumeRolePolicyDocument=ROLE_TRUST, Tags=[{"Key": "managed-by", "Value": "landing-zone"}]
+    )
     iam.create_open_id_connect_provider(Url="https://api.pulumi.com/oidc", ClientIDList=[MANAGEMENT], ThumbprintList=["a" * 40])
 
     invite = {"Id": "h-1234567890", "Arn": f"arn:aws:organizations::{MANAGEMENT}:handshake/o-x/invite/h-1234567890", "State": "OPEN", "Action": "INVITE"}
-    world.stub("organizations").add_response("list_handshakes_for_organization", {"Handshakes": [
-        {**invite, "Parties": [{"Id": INVITED, "Type": "ACCOUNT"}]},
-        {**invite, "Id": "h-0000000001", "Parties": [{"Id": adopted, "Type": "ACCOUNT"}]},
-        {**invite, "Id": "h-0000000002", "State": "EXPIRED", "Parties": [{"Id": "555566667777", "Type": "ACCOUNT"}]},
-    ]}, {"Filter": {"ActionType": "INVITE"}})
+    world.stub("organizations").add_response(
+        "list_handshakes_for_organization",
+        {
+            "Handshakes": [
+                {**invite, "Parties": [{"Id": INVITED, "Type": "ACCOUNT"}]},
+                {**invite, "Id": "h-0000000001", "Parties": [{"Id": adopted, "Type": "ACCOUNT"}]},
+                {**invite, "Id": "h-0000000002", "State": "EXPIRED", "Parties": [{"Id": "555566667777", "Type": "ACCOUNT"}]},
+            ]
+        },
+        {"Filter": {"ActionType": "INVITE"}},
+    )
     world.stub("service_quotas").add_response("list_service_quotas", {"Quotas": [ORGANIZATIONS_QUOTA]}, {"ServiceCode": "organizations"})
     world.stub("sso_admin").add_response("list_instances", {"Instances": []}, {})
     world.stub("sso_admin").add_response("list_instances", {"Instances": [INSTANCE]}, {})
     world.stub("controltower").add_response("list_landing_zones", {"landingZones": [{"arn": LANDING_ZONE}]}, {})
-    world.stub("controltower").add_response("get_landing_zone", {"landingZone": {
-        "arn": LANDING_ZONE, "version": "4.0", "status": "ACTIVE", "driftStatus": {"status": "DRIFTED"}, "manifest": {}, "latestAvailableVersion": "4.0",
-    }}, {"landingZoneIdentifier": LANDING_ZONE})
+    world.stub("controltower").add_response(
+        "get_landing_zone",
+        {
+            "landingZone": {
+                "arn": LANDING_ZONE,
+                "version": "4.0",
+                "status": "ACTIVE",
+                "driftStatus": {"status": "DRIFTED"},
+                "manifest": {},
+                "latestAvailableVersion": "4.0",
+            }
+        },
+        {"landingZoneIdentifier": LANDING_ZONE},
+    )
     world.stub("chatbot").add_response("describe_slack_workspaces", {"SlackWorkspaces": [{"SlackTeamId": "T0OTHER123", "SlackTeamName": "other"}]}, {})
     audit_chatbot, audit_stub = stubbed("chatbot")
     audit_stub.add_response("describe_slack_workspaces", {"SlackWorkspaces": [{"SlackTeamId": TEAM, "SlackTeamName": "acme-inc"}]}, {})
@@ -112,7 +161,10 @@ def test_brownfield_failures_each_say_why_and_how_to_fix(world, management_plan,
     assert "FAIL identity-center: Identity Center is enabled in us-east-1, not in the home region ap-northeast-1." in out
     assert f"FAIL landing-zone: landing zone {LANDING_ZONE}: version 4.0, ACTIVE, DRIFTED." in out
     assert f"aws controltower reset-landing-zone --landing-zone-identifier {LANDING_ZONE} --region ap-northeast-1" in out
-    assert f"FAIL chatbot-management: Slack workspace {TEAM} is not authorised for AWS Chatbot in the management account {MANAGEMENT} (authorised there: T0OTHER123)." in out
+    assert (
+        f"FAIL chatbot-management: Slack workspace {TEAM} is not authorised for AWS Chatbot in the management account {MANAGEMENT} (authorised there: T0OTHER123)."
+        in out
+    )
     assert f"PASS chatbot-audit: Slack workspace {TEAM} (acme-inc) is authorised for AWS Chatbot in the audit account {created['Audit']}." in out
     assert (
         "FAIL existing-roles: IAM roles the plan creates already exist, not made by this program: AWSControlTowerAdmin "
@@ -120,8 +172,14 @@ def test_brownfield_failures_each_say_why_and_how_to_fix(world, management_plan,
     ) in out
     assert "`pulumi import aws:iam/role:Role control-tower-admin-role AWSControlTowerAdmin --parent <its component's URN>`" in out
     assert "pulumi import aws:iam/role:Role management-deploy-role" not in out  # tagged by the program: an earlier up made it
-    assert f"`pulumi import aws:iam/openIdConnectProvider:OpenIdConnectProvider management-pulumi-oidc arn:aws:iam::{MANAGEMENT}:oidc-provider/api.pulumi.com/oidc" in out
-    assert f"FAIL config-resources: AWS Config recorders or delivery channels exist where Control Tower will enrol: shop-prod ({adopted}): ap-northeast-1: default." in out
+    assert (
+        f"`pulumi import aws:iam/openIdConnectProvider:OpenIdConnectProvider management-pulumi-oidc arn:aws:iam::{MANAGEMENT}:oidc-provider/api.pulumi.com/oidc"
+        in out
+    )
+    assert (
+        f"FAIL config-resources: AWS Config recorders or delivery channels exist where Control Tower will enrol: shop-prod ({adopted}): ap-northeast-1: default."
+        in out
+    )
     assert out.splitlines()[-1] == "7 of 13 checks failed (exit 4); fix them and run the doctor again."
 
 
@@ -160,7 +218,9 @@ def test_the_root_user_fails(world, management_plan, capsys):
 
 
 def test_a_denied_read_fails_its_check_with_the_action_to_grant(world, management_plan, capsys):
-    world.stub("service_quotas").add_client_error("list_service_quotas", "AccessDeniedException", "not authorized", 400, expected_params={"ServiceCode": "organizations"})
+    world.stub("service_quotas").add_client_error(
+        "list_service_quotas", "AccessDeniedException", "not authorized", 400, expected_params={"ServiceCode": "organizations"}
+    )
     world.stub("chatbot").add_response("describe_slack_workspaces", {"SlackWorkspaces": [{"SlackTeamId": TEAM, "SlackTeamName": "acme-inc"}]}, {})
     code, out, _ = doctor_run(capsys, world, management_plan, None)
     assert code == 4 and [k for k, v in statuses(out).items() if v == "FAIL"] == ["account-quota"]
@@ -187,7 +247,10 @@ def test_member_accounts_the_doctor_cannot_enter_are_skipped_with_the_command_to
     "argv, message",
     [
         (["--stack", "nope"], "unknown stack 'nope'"),
-        (["--stack", "audit"], "doctor: stack 'audit' builds the audit role (Pulumi.audit.yaml, landing-zone:role); the doctor checks the management account. Fix: pass --stack management."),
+        (
+            ["--stack", "audit"],
+            "doctor: stack 'audit' builds the audit role (Pulumi.audit.yaml, landing-zone:role); the doctor checks the management account. Fix: pass --stack management.",
+        ),
         (["--stack", "management", "--profile", "absent"], "doctor: AWS profile 'absent' is not configured"),
         (["--stack", "management", "--closing", "shop-qa"], "doctor: --closing shop-qa: no such account in"),
     ],
@@ -223,22 +286,47 @@ def test_clients_refuse_any_call_that_is_not_a_read_before_sending_it(world):
     guarded = ReadOnlySession(FakeSession(world.management, iam=iam), calls).client("iam")
     with pytest.raises(MutatingCallRefused, match="lzctl doctor only reads, but tried iam CreateRole"):
         guarded.create_role(RoleName="x", AssumeRolePolicyDocument="{}")
-    stubber.add_response("get_role", {"Role": {"Path": "/", "RoleName": "x", "RoleId": "AROAEXAMPLE12345678", "Arn": f"arn:aws:iam::{MANAGEMENT}:role/x", "CreateDate": "2026-01-01T00:00:00Z"}}, {"RoleName": "x"})
+    stubber.add_response(
+        "get_role",
+        {
+            "Role": {
+                "Path": "/",
+                "RoleName": "x",
+                "RoleId": "AROAEXAMPLE12345678",
+                "Arn": f"arn:aws:iam::{MANAGEMENT}:role/x",
+                "CreateDate": "2026-01-01T00:00:00Z",
+            }
+        },
+        {"RoleName": "x"},
+    )
     guarded.get_role(RoleName="x")
     assert calls.actions == {"iam:GetRole"} and calls.last == "iam:GetRole"
 
 
 def test_member_sessions_carry_a_session_policy_of_reads_only():
     policy = json.loads(session_policy())
-    assert policy["Statement"] == [{"Effect": "Allow", "Action": ["chatbot:DescribeSlackWorkspaces", "config:DescribeConfigurationRecorders", "config:DescribeDeliveryChannels", "s3:ListBucket"], "Resource": "*"}]
+    assert policy["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": ["chatbot:DescribeSlackWorkspaces", "config:DescribeConfigurationRecorders", "config:DescribeDeliveryChannels", "s3:ListBucket"],
+            "Resource": "*",
+        }
+    ]
     assert len(session_policy()) <= 2048
 
 
 def test_assume_role_sends_the_session_policy(world):
     sts, stubber = stubbed("sts")
-    expected = {"RoleArn": f"arn:aws:iam::{OTHER}:role/OrganizationAccountAccessRole", "RoleSessionName": "lzctl-doctor", "DurationSeconds": 900, "Policy": session_policy()}
+    expected = {
+        "RoleArn": f"arn:aws:iam::{OTHER}:role/OrganizationAccountAccessRole",
+        "RoleSessionName": "lzctl-doctor",
+        "DurationSeconds": 900,
+        "Policy": session_policy(),
+    }
     stubber.add_client_error("assume_role", "AccessDenied", "no", 403, expected_params=expected)
-    assert assume_read_only(ReadOnlySession(FakeSession(world.management, sts=sts), Calls()), OTHER, "OrganizationAccountAccessRole", HOME, world.opened) is None
+    assert (
+        assume_read_only(ReadOnlySession(FakeSession(world.management, sts=sts), Calls()), OTHER, "OrganizationAccountAccessRole", HOME, world.opened) is None
+    )
     stubber.assert_no_pending_responses()
 
 

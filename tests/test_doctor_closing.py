@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from tests.doctor_fixtures import doctor_run, statuses
-from tests.migrate_fixtures import HOME, MANAGEMENT, moto_session
+from tests.helpers import HOME, MANAGEMENT, moto_session
 
 CLOSING = ["credentials", "closing-marked", "closing-placement", "closing-spend", "closing-logs"]
 
@@ -76,6 +76,13 @@ def test_closing_json_names_the_account_and_the_actions(world, management_plan, 
     document = json.loads(out)
     assert (code, document["closing"], [c["id"] for c in document["checks"]]) == (0, "shop-dev", CLOSING)
     assert document["actions"] == [
-        "ce:GetCostAndUsage", "organizations:DescribeOrganization", "organizations:ListAccounts", "organizations:ListOrganizationalUnitsForParent",
-        "organizations:ListParents", "organizations:ListRoots", "s3:ListBucket", "sts:AssumeRole", "sts:GetCallerIdentity",
+        "ce:GetCostAndUsage",
+        "organizations:DescribeOrganization",
+        "organizations:ListAccounts",
+        "organizations:ListOrganizationalUnitsForParent",
+        "organizations:ListParents",
+        "organizations:ListRoots",
+        "s3:ListBucket",
+        "sts:AssumeRole",
+        "sts:GetCallerIdentity",
     ]

@@ -155,7 +155,12 @@ BUCKET = NamedResource("logs", "aws:s3/bucketV2:BucketV2", "acme-logs")
         ((), (), PASS, "the plan creates no IAM role with a name known offline"),
         ((ROLE,), (), PASS, "no IAM role the plan creates exists yet (AWSControlTowerAdmin)"),
         ((ROLE,), (Found(ROLE, "AWSControlTowerAdmin", True),), PASS, "tagged by this program: AWSControlTowerAdmin"),
-        ((ROLE,), (Found(ROLE, "AWSControlTowerAdmin", False),), FAIL, "`pulumi import aws:iam/role:Role control-tower-admin-role AWSControlTowerAdmin --parent"),
+        (
+            (ROLE,),
+            (Found(ROLE, "AWSControlTowerAdmin", False),),
+            FAIL,
+            "`pulumi import aws:iam/role:Role control-tower-admin-role AWSControlTowerAdmin --parent",
+        ),
         ((BUCKET,), (Found(BUCKET, "acme-logs", False, owner="another account"),), FAIL, "acme-logs: the name belongs to another account"),
     ],
 )
@@ -231,8 +236,19 @@ def test_iam_action_names(service, operation, action):
     assert iam_action(service, operation) == action
 
 
-@pytest.mark.parametrize("operation, read", [("GetRole", True), ("ListAccounts", True), ("DescribeOrganization", True), ("HeadBucket", True),
-                                              ("CreateRole", False), ("Getaway", False), ("TagResource", False), ("AssumeRole", False)])
+@pytest.mark.parametrize(
+    "operation, read",
+    [
+        ("GetRole", True),
+        ("ListAccounts", True),
+        ("DescribeOrganization", True),
+        ("HeadBucket", True),
+        ("CreateRole", False),
+        ("Getaway", False),
+        ("TagResource", False),
+        ("AssumeRole", False),
+    ],
+)
 def test_reads_are_get_list_describe_head(operation, read):
     assert bool(READS.match(operation)) is read
 
@@ -241,9 +257,12 @@ def test_intent_of_the_example_plan(management_plan, example):
     intent = intent_of(management_plan, example)
     assert (intent.planned_accounts, intent.landing_zone_version, intent.governed_regions) == (8, "4.0", ("ap-northeast-1", "us-east-1"))
     assert [(r.name, r.path) for r in intent.roles] == [
-        ("AWSControlTowerAdmin", "/service-role/"), ("AWSControlTowerCloudTrailRole", "/service-role/"),
-        ("AWSControlTowerConfigAggregatorRoleForOrganizations", "/service-role/"), ("AWSControlTowerStackSetRole", "/service-role/"),
-        ("budgets-chatbot", "/"), ("pulumi-deploy-management", "/github/"),
+        ("AWSControlTowerAdmin", "/service-role/"),
+        ("AWSControlTowerCloudTrailRole", "/service-role/"),
+        ("AWSControlTowerConfigAggregatorRoleForOrganizations", "/service-role/"),
+        ("AWSControlTowerStackSetRole", "/service-role/"),
+        ("budgets-chatbot", "/"),
+        ("pulumi-deploy-management", "/github/"),
     ]
     assert all(("managed-by", "landing-zone") in r.tags for r in intent.roles)
     assert [r.name for r in intent.oidc_providers] == ["https://api.pulumi.com/oidc"] and intent.buckets == ()

@@ -7,9 +7,10 @@ import re
 import pytest
 
 from config.issues import ConfigIssue, path_of
-from config.model import managed_policy_arn, managed_policy_key, parents_first
+from config.model import parents_first
 from lzctl.mocks import account_id
 from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
+from names import managed_policy_arn, managed_policy_key
 
 
 @pytest.mark.parametrize(
@@ -92,8 +93,8 @@ def test_dependency_order_puts_parents_providers_and_dependencies_first():
 def test_a_duplicate_urn_fails_like_the_engine():
     import pulumi
 
-    from tests.helpers import run_mocked
     from lzctl.runtime import DuplicateResourceError
+    from tests.helpers import run_mocked
 
     def program():
         pulumi.CustomResource("test:index:Thing", "same", {})

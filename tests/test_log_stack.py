@@ -8,25 +8,22 @@ import json
 import pytest
 from parliament import analyze_policy_string
 
-from components.log_analysis import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE, DATABASE, TABLE, WORKGROUP
-from components.log_queries import ORGANIZATIONS_POLICY_CHANGES, saved_queries
-from components.organization_trail import TRAIL_NAME
-from guardrails.rules import ResourceView, evaluate
+from logs.cloudtrail import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE
+from logs.queries import ORGANIZATIONS_POLICY_CHANGES, saved_queries
 from lzctl.plan import plan_stack
-from tests.helpers import example_data, write_config
-from tests.test_config_errors import both, setter
+from rules import ResourceView, evaluate
+from tests.helpers import both, example_data, setter, write_config
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 BUCKET = "aws:s3/bucket:Bucket"
 MANAGEMENT_ID = "123456789012"
+DATABASE, TABLE, WORKGROUP, TRAIL_NAME = "landing_zone_logs", "cloudtrail", "landing-zone-log-analysis", "landing-zone-organization-trail"
 CT_OFF_SETTINGS = {"athena_results_expiry_days": 7, "object_lock_days": 400, "glacier_after_days": 60}
-# Importing pulumi_aws.s3 warns about every deprecated *V2 class in it, used or not.
-pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated in favor of:DeprecationWarning")
 
 
 @pytest.fixture(scope="module")
-def ct_on():
-    return plan_stack("log")
+def ct_on(log_plan):
+    return log_plan
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +191,10 @@ def test_trail_bucket_policy_is_tls_only_and_lets_only_this_trail_write(ct_off, 
     assert statement(document, "DenyInsecureTransport")["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     acl = statement(document, "AWSCloudTrailAclCheck")
     assert (acl["Principal"], acl["Action"], acl["Resource"], acl["Condition"]) == (
-        {"Service": "cloudtrail.amazonaws.com"}, "s3:GetBucketAcl", bucket, {"StringEquals": source},
+        {"Service": "cloudtrail.amazonaws.com"},
+        "s3:GetBucketAcl",
+        bucket,
+        {"StringEquals": source},
     )
     write = statement(document, "AWSCloudTrailOrganizationWrite")
     assert (write["Action"], write["Resource"]) == ("s3:PutObject", f"{bucket}/AWSLogs/{org}/*")

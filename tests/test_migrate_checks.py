@@ -49,7 +49,10 @@ GITHUB = {"Federated": "arn:aws:iam::210987654321:oidc-provider/token.actions.gi
     "trust, subjects",
     [
         (_trust(GITHUB, {"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:corp/shop:environment:prod"}}), ["repo:corp/shop:environment:prod"]),
-        (_trust(GITHUB, {"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:corp/*", "repo:corp/a:ref:x"]}}), ["repo:corp/*", "repo:corp/a:ref:x"]),
+        (
+            _trust(GITHUB, {"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:corp/*", "repo:corp/a:ref:x"]}}),
+            ["repo:corp/*", "repo:corp/a:ref:x"],
+        ),
         (_trust(GITHUB, {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}), []),
         (_trust({"AWS": ROOT}), None),
         (_trust({"Service": "lambda.amazonaws.com"}), None),
@@ -108,24 +111,54 @@ def test_a_clean_account_passes_every_check():
 @pytest.mark.parametrize(
     "change, check_id, finding, fix",
     [
-        ({"organization": {"Id": "o-other", "MasterAccountId": "999988887777"}}, "organization",
-         "member of organisation o-other (management account 999988887777)", "aws organizations leave-organization --profile legacy"),
-        ({"recorders": {"ap-northeast-1": ["default"], "us-east-1": []}}, "config-recorder",
-         "AWS Config recorders: ap-northeast-1: default",
-         "aws configservice stop-configuration-recorder --configuration-recorder-name default --region ap-northeast-1 --profile legacy"),
-        ({"channels": {"us-east-1": ["legacy-channel"]}}, "config-delivery-channel",
-         "AWS Config delivery channels: us-east-1: legacy-channel",
-         "aws configservice delete-delivery-channel --delivery-channel-name legacy-channel --region us-east-1 --profile legacy"),
-        ({"access_role": RoleState("OrganizationAccountAccessRole", MISSING)}, "access-role",
-         "OrganizationAccountAccessRole is missing", "`python -m lzctl migrate prepare-account --profile legacy`"),
-        ({"access_role": RoleState("OrganizationAccountAccessRole", NO_ADMIN)}, "access-role",
-         "OrganizationAccountAccessRole is without AdministratorAccess", "prepare-account"),
-        ({"access_role": RoleState("OrganizationAccountAccessRole", FOREIGN_TRUST, _trust({"AWS": "arn:aws:iam::999988887777:root"}))}, "access-role",
-         "trusts someone else", "aws iam update-assume-role-policy --role-name OrganizationAccountAccessRole"),
-        ({"execution_role": RoleState("AWSControlTowerExecution", READY)}, "execution-role",
-         "already exists, so `pulumi up` would fail creating it (EntityAlreadyExists)", "aws iam delete-role --role-name AWSControlTowerExecution --profile legacy"),
-        ({"governed_regions": ("ap-northeast-1", "ap-east-1")}, "governed-regions",
-         "governed regions not enabled in the account: ap-east-1", "aws account enable-region --region-name ap-east-1 --profile legacy"),
+        (
+            {"organization": {"Id": "o-other", "MasterAccountId": "999988887777"}},
+            "organization",
+            "member of organisation o-other (management account 999988887777)",
+            "aws organizations leave-organization --profile legacy",
+        ),
+        (
+            {"recorders": {"ap-northeast-1": ["default"], "us-east-1": []}},
+            "config-recorder",
+            "AWS Config recorders: ap-northeast-1: default",
+            "aws configservice stop-configuration-recorder --configuration-recorder-name default --region ap-northeast-1 --profile legacy",
+        ),
+        (
+            {"channels": {"us-east-1": ["legacy-channel"]}},
+            "config-delivery-channel",
+            "AWS Config delivery channels: us-east-1: legacy-channel",
+            "aws configservice delete-delivery-channel --delivery-channel-name legacy-channel --region us-east-1 --profile legacy",
+        ),
+        (
+            {"access_role": RoleState("OrganizationAccountAccessRole", MISSING)},
+            "access-role",
+            "OrganizationAccountAccessRole is missing",
+            "`python -m lzctl migrate prepare-account --profile legacy`",
+        ),
+        (
+            {"access_role": RoleState("OrganizationAccountAccessRole", NO_ADMIN)},
+            "access-role",
+            "OrganizationAccountAccessRole is without AdministratorAccess",
+            "prepare-account",
+        ),
+        (
+            {"access_role": RoleState("OrganizationAccountAccessRole", FOREIGN_TRUST, _trust({"AWS": "arn:aws:iam::999988887777:root"}))},
+            "access-role",
+            "trusts someone else",
+            "aws iam update-assume-role-policy --role-name OrganizationAccountAccessRole",
+        ),
+        (
+            {"execution_role": RoleState("AWSControlTowerExecution", READY)},
+            "execution-role",
+            "already exists, so `pulumi up` would fail creating it (EntityAlreadyExists)",
+            "aws iam delete-role --role-name AWSControlTowerExecution --profile legacy",
+        ),
+        (
+            {"governed_regions": ("ap-northeast-1", "ap-east-1")},
+            "governed-regions",
+            "governed regions not enabled in the account: ap-east-1",
+            "aws account enable-region --region-name ap-east-1 --profile legacy",
+        ),
     ],
 )
 def test_each_failing_condition_fails_its_check_with_a_fix(change, check_id, finding, fix):
@@ -159,7 +192,15 @@ def test_identity_mismatches_ignore_email_case_and_unread_fields(actual, mismatc
 
 
 def _region(resources=None, alarms=(), security_hub=False) -> dict:
-    return {"resources": resources or {}, "trails": [], "config_recorders": [], "guardduty_detectors": [], "alarms": list(alarms), "subscriptions": [], "security_hub": security_hub}
+    return {
+        "resources": resources or {},
+        "trails": [],
+        "config_recorders": [],
+        "guardduty_detectors": [],
+        "alarms": list(alarms),
+        "subscriptions": [],
+        "security_hub": security_hub,
+    }
 
 
 def test_regions_in_use_and_the_ungoverned_ones():
@@ -174,12 +215,24 @@ def test_regions_in_use_and_the_ungoverned_ones():
 @pytest.mark.parametrize(
     "account, expected, notes",
     [
-        ({"id": "210987654321", "name": "Legacy", "email": None}, {}, ['no account in the config adopts 210987654321: set `existing_account_id: "210987654321"` on the prod account of the application it runs.']),
-        ({"id": "1", "name": "Legacy", "email": None}, {"key": "shop-prod", "name": "Shop Production", "email": "a@corp.example"},
-         ["email: AWS did not let this profile read it; the config gives 'a@corp.example', which must match exactly.",
-          "name: AWS has 'Legacy', the config gives 'Shop Production': set name: 'Legacy' under the shop-prod account."]),
-        ({"id": "1", "name": "Shop Production", "email": "a@corp.example"}, {"key": "shop-prod", "name": "Shop Production", "email": "a@corp.example"},
-         ["name and root e-mail match the config's shop-prod account."]),
+        (
+            {"id": "210987654321", "name": "Legacy", "email": None},
+            {},
+            ['no account in the config adopts 210987654321: set `existing_account_id: "210987654321"` on the prod account of the application it runs.'],
+        ),
+        (
+            {"id": "1", "name": "Legacy", "email": None},
+            {"key": "shop-prod", "name": "Shop Production", "email": "a@corp.example"},
+            [
+                "email: AWS did not let this profile read it; the config gives 'a@corp.example', which must match exactly.",
+                "name: AWS has 'Legacy', the config gives 'Shop Production': set name: 'Legacy' under the shop-prod account.",
+            ],
+        ),
+        (
+            {"id": "1", "name": "Shop Production", "email": "a@corp.example"},
+            {"key": "shop-prod", "name": "Shop Production", "email": "a@corp.example"},
+            ["name and root e-mail match the config's shop-prod account."],
+        ),
     ],
 )
 def test_config_notes_say_what_to_set_for_the_import(account, expected, notes):

@@ -7,21 +7,27 @@ import json
 import pytest
 from moto import mock_aws
 
-from tests.migrate_fixtures import EXISTING, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
+from tests.helpers import EXISTING, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
 GITHUB_SUB = "repo:corp/shop:environment:prod"
 
 
 def _github_trust(provider_arn: str) -> str:
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Federated": provider_arn},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {"StringEquals": {"token.actions.githubusercontent.com:sub": GITHUB_SUB, "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}},
-        }],
-    })
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": provider_arn},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {"token.actions.githubusercontent.com:sub": GITHUB_SUB, "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+                    },
+                }
+            ],
+        }
+    )
 
 
 def build_legacy_account(session) -> None:
@@ -32,7 +38,9 @@ def build_legacy_account(session) -> None:
     iam.create_user(UserName="staging-bot")
     iam.create_access_key(UserName="staging-bot")
     iam.create_user(UserName="hanako")
-    provider = iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com", ClientIDList=["sts.amazonaws.com"])["OpenIDConnectProviderArn"]
+    provider = iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com", ClientIDList=["sts.amazonaws.com"])[
+        "OpenIDConnectProviderArn"
+    ]
     iam.create_role(RoleName="github-deploy-prod", AssumeRolePolicyDocument=_github_trust(provider))
     s3 = session.client("s3")
     s3.create_bucket(Bucket="legacy-trail", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"})
@@ -45,16 +53,27 @@ def build_legacy_account(session) -> None:
     session.client("securityhub").enable_security_hub()
     ec2 = session.client("ec2")
     for name, env in (("shop-prod-vpc", "prod"), ("shop-dev-vpc", "dev"), ("shop-vpc-2", "staging")):
-        ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}, {"Key": "env", "Value": env}]}])
+        ec2.create_vpc(
+            CidrBlock="10.0.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}, {"Key": "env", "Value": env}]}]
+        )
     sns = session.client("sns")
     topic = sns.create_topic(Name="alerts")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@corp.example")
     session.client("cloudwatch").put_metric_alarm(
-        AlarmName="api-5xx", MetricName="5XXError", Namespace="AWS/ApiGateway", Statistic="Sum", Period=60,
-        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold", AlarmActions=[topic],
+        AlarmName="api-5xx",
+        MetricName="5XXError",
+        Namespace="AWS/ApiGateway",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[topic],
     )
     # A workload in a region the landing zone does not govern.
-    session.client("ec2", region_name="us-west-2").create_vpc(CidrBlock="10.1.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "batch"}]}])
+    session.client("ec2", region_name="us-west-2").create_vpc(
+        CidrBlock="10.1.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "batch"}]}]
+    )
 
 
 @pytest.fixture
@@ -72,7 +91,19 @@ def legacy(bare):
 def test_inventory_reports_what_the_move_touches(legacy, aws, capsys):
     config_dir = adopting_config(aws)
     out_dir = aws / "out"
-    code, out, err = run(capsys, config_dir, "inventory", "--profile", "legacy", "--regions", "ap-northeast-1", "us-west-2", "--out-dir", str(out_dir), sessions=Sessions(legacy=legacy))
+    code, out, err = run(
+        capsys,
+        config_dir,
+        "inventory",
+        "--profile",
+        "legacy",
+        "--regions",
+        "ap-northeast-1",
+        "us-west-2",
+        "--out-dir",
+        str(out_dir),
+        sessions=Sessions(legacy=legacy),
+    )
     assert (code, err) == (0, "")
     assert out.splitlines()[1:9] == [
         "  regions in use: ap-northeast-1 (10), us-west-2 (1) of 2 scanned; not governed: us-west-2",
@@ -115,18 +146,27 @@ def test_a_second_run_writes_the_same_inventory(legacy, aws, capsys):
 
 def test_an_account_the_config_does_not_adopt_is_inventoried_with_advice(bare, aws, capsys):
     config_dir = adopting_config(aws, account_id="111122223333")
-    code, out, _ = run(capsys, config_dir, "inventory", "--profile", "legacy", "--regions", "ap-northeast-1", "--out-dir", str(aws), sessions=Sessions(legacy=bare))
+    code, out, _ = run(
+        capsys, config_dir, "inventory", "--profile", "legacy", "--regions", "ap-northeast-1", "--out-dir", str(aws), sessions=Sessions(legacy=bare)
+    )
     assert code == 0
-    assert f'  config: no account in the config adopts {EXISTING}: set `existing_account_id: "{EXISTING}"` on the prod account of the application it runs.' in out.splitlines()
+    assert (
+        f'  config: no account in the config adopts {EXISTING}: set `existing_account_id: "{EXISTING}"` on the prod account of the application it runs.'
+        in out.splitlines()
+    )
 
 
 def test_access_denied_exits_2_and_writes_nothing(bare, aws, capsys):
     iam, stubber = stubbed("iam")
     denied(stubber, "list_account_aliases")
     sessions = Sessions(legacy=FakeSession(bare, iam=iam))
-    code, out, err = run(capsys, adopting_config(aws), "inventory", "--profile", "legacy", "--regions", "ap-northeast-1", "--out-dir", str(aws / "out"), sessions=sessions)
+    code, out, err = run(
+        capsys, adopting_config(aws), "inventory", "--profile", "legacy", "--regions", "ap-northeast-1", "--out-dir", str(aws / "out"), sessions=sessions
+    )
     assert (code, out) == (2, "")
-    assert err.startswith("migrate inventory: AWS denied ListAccountAliases (AccessDenied): User: arn:aws:sts::210987654321:assumed-role/ReadOnly/me is not authorized")
+    assert err.startswith(
+        "migrate inventory: AWS denied ListAccountAliases (AccessDenied): User: arn:aws:sts::210987654321:assumed-role/ReadOnly/me is not authorized"
+    )
     assert "This command needs read-only access to the existing account (the AWS managed ReadOnlyAccess policy covers every call)" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not (aws / "out").exists()
@@ -137,5 +177,16 @@ def test_unknown_regions_and_unwritable_out_dir_exit_2(bare, aws, capsys):
     code, _, err = run(capsys, config_dir, "inventory", "--profile", "legacy", "--regions", "ap-northeast-9", sessions=Sessions(legacy=bare))
     assert code == 2 and err.startswith("migrate inventory: not AWS regions: ap-northeast-9.")
     (aws / "file").write_text("")
-    code, _, err = run(capsys, config_dir, "inventory", "--profile", "legacy", "--regions", "ap-northeast-1", "--out-dir", str(aws / "file" / "x"), sessions=Sessions(legacy=bare))
+    code, _, err = run(
+        capsys,
+        config_dir,
+        "inventory",
+        "--profile",
+        "legacy",
+        "--regions",
+        "ap-northeast-1",
+        "--out-dir",
+        str(aws / "file" / "x"),
+        sessions=Sessions(legacy=bare),
+    )
     assert code == 2 and f"cannot write the inventory to {aws / 'file' / 'x'}" in err

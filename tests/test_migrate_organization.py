@@ -7,7 +7,20 @@ from datetime import datetime, timezone
 import pytest
 from moto import mock_aws
 
-from tests.migrate_fixtures import EXISTING, MANAGEMENT, OTHER, SHOP_PROD_EMAIL, SHOP_PROD_NAME, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
+from tests.helpers import (
+    EXISTING,
+    MANAGEMENT,
+    OTHER,
+    SHOP_PROD_EMAIL,
+    SHOP_PROD_NAME,
+    FakeSession,
+    Sessions,
+    adopting_config,
+    denied,
+    moto_session,
+    run,
+    stubbed,
+)
 
 ORG = "o-abcdef1234"
 EXPIRES = datetime(2026, 12, 13, tzinfo=timezone.utc)
@@ -79,14 +92,22 @@ def test_invite_of_a_member_says_already_done(management, aws, capsys):
     stubber.add_response("describe_organization", {"Organization": ORGANIZATION})
     stubber.add_response("describe_account", {"Account": {"Id": EXISTING, "Name": SHOP_PROD_NAME, "Email": SHOP_PROD_EMAIL}})
     code, out, _ = run(capsys, adopting_config(aws), "invite", "--account-id", EXISTING, "--management-profile", "mgmt", sessions=sessions)
-    assert code == 0 and out.startswith(f"already done: account {EXISTING} (Shop Production) is a member of {ORG}.\nnext: python -m lzctl migrate place-account")
+    assert code == 0 and out.startswith(
+        f"already done: account {EXISTING} (Shop Production) is a member of {ORG}.\nnext: python -m lzctl migrate place-account"
+    )
 
 
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (("--account-id", OTHER, "--management-profile", "mgmt"), f"migrate invite: account {OTHER} is not adopted by the config (adopted: shop-prod: {EXISTING})."),
-        (("--account-id", EXISTING, "--management-profile", "legacy"), f"migrate invite: profile 'legacy' reaches account {EXISTING}, not the management account {MANAGEMENT}"),
+        (
+            ("--account-id", OTHER, "--management-profile", "mgmt"),
+            f"migrate invite: account {OTHER} is not adopted by the config (adopted: shop-prod: {EXISTING}).",
+        ),
+        (
+            ("--account-id", EXISTING, "--management-profile", "legacy"),
+            f"migrate invite: profile 'legacy' reaches account {EXISTING}, not the management account {MANAGEMENT}",
+        ),
         (("--account-id", EXISTING, "--management-profile", "nope"), "migrate invite: AWS profile 'nope' is not configured"),
     ],
 )
@@ -139,8 +160,10 @@ def test_accept_refuses_an_invitation_from_another_organisation(existing, aws, c
     stubber.add_response("list_handshakes_for_account", {"Handshakes": [handshake(OTHER, "h-9999999999")]})
     code, out, err = run(capsys, adopting_config(aws), "accept", "--profile", "legacy", sessions=sessions)
     assert (code, out) == (2, "")
-    assert err.startswith(f"migrate accept: account {EXISTING} has no open invitation from the management account {MANAGEMENT}. "
-                          f"The open invitations come from other organisations (h-9999999999 from management account {OTHER}); they are not accepted.")
+    assert err.startswith(
+        f"migrate accept: account {EXISTING} has no open invitation from the management account {MANAGEMENT}. "
+        f"The open invitations come from other organisations (h-9999999999 from management account {OTHER}); they are not accepted."
+    )
     assert "python -m lzctl migrate invite --account-id 210987654321" in err
 
 
@@ -178,13 +201,18 @@ def test_place_account_moves_and_tags_the_account_once(joined, capsys):
 
     code, out, _ = run(capsys, config_dir, "place-account", "--account-id", account_id, "--management-profile", "mgmt", sessions=sessions)
     assert code == 0
-    assert out.splitlines()[:2] == [f"already done: account {account_id} is in OU Member / Prod ({prod}).", f"already done: account {account_id} has the tags the program gives it."]
+    assert out.splitlines()[:2] == [
+        f"already done: account {account_id} is in OU Member / Prod ({prod}).",
+        f"already done: account {account_id} has the tags the program gives it.",
+    ]
 
 
 def test_place_account_refuses_a_name_the_config_does_not_match(joined, aws, capsys):
     api, account_id, _, _ = joined
     config_dir = adopting_config(aws, account_id=account_id, mutate=lambda d: d["applications"]["shop"]["accounts"]["prod"].update(name="shop-prod"))
-    code, out, err = run(capsys, config_dir, "place-account", "--account-id", account_id, "--management-profile", "mgmt", sessions=Sessions(mgmt=moto_session(MANAGEMENT)))
+    code, out, err = run(
+        capsys, config_dir, "place-account", "--account-id", account_id, "--management-profile", "mgmt", sessions=Sessions(mgmt=moto_session(MANAGEMENT))
+    )
     assert (code, out) == (2, "")
     assert "set name: 'Shop Production' (the config gives 'shop-prod')" in err
     assert api.list_parents(ChildId=account_id)["Parents"][0]["Type"] == "ROOT"

@@ -7,7 +7,7 @@ import json
 import pytest
 from moto import mock_aws
 
-from tests.migrate_fixtures import EXISTING, MANAGEMENT, OTHER, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
+from tests.helpers import EXISTING, MANAGEMENT, OTHER, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 ROLE = "OrganizationAccountAccessRole"
@@ -24,7 +24,9 @@ def _status(out: str) -> dict[str, str]:
 
 
 def _trust(account_id: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "sts:AssumeRole"}]})
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "sts:AssumeRole"}]}
+    )
 
 
 def test_preflight_fails_on_config_recorder_and_missing_role_then_passes_once_fixed(managed_policies, existing, aws, capsys):
@@ -36,10 +38,17 @@ def test_preflight_fails_on_config_recorder_and_missing_role_then_passes_once_fi
     code, out, err = run(capsys, config_dir, "preflight", "--profile", "legacy", sessions=sessions)
     assert (code, err) == (4, "")
     assert _status(out) == {
-        "organization": "PASS", "config-recorder": "FAIL", "config-delivery-channel": "PASS",
-        "access-role": "FAIL", "execution-role": "PASS", "governed-regions": "PASS",
+        "organization": "PASS",
+        "config-recorder": "FAIL",
+        "config-delivery-channel": "PASS",
+        "access-role": "FAIL",
+        "execution-role": "PASS",
+        "governed-regions": "PASS",
     }
-    assert "FAIL config-recorder: AWS Config recorders: ap-northeast-1: default. Why: Control Tower cannot enrol an account that already has an AWS Config recorder." in out
+    assert (
+        "FAIL config-recorder: AWS Config recorders: ap-northeast-1: default. Why: Control Tower cannot enrol an account that already has an AWS Config recorder."
+        in out
+    )
     assert "aws configservice delete-configuration-recorder --configuration-recorder-name default --region ap-northeast-1 --profile legacy" in out
     assert f"FAIL access-role: {ROLE} is missing." in out and f"Fix: `python -m lzctl migrate prepare-account --profile legacy --config {config_dir}`." in out
     assert out.rstrip().endswith("2 of 6 checks failed (exit 4); fix them and run this again.")
@@ -75,7 +84,9 @@ def test_prepare_account_creates_the_access_role_once(managed_policies, existing
     ]
     iam = existing.client("iam")
     role = iam.get_role(RoleName=ROLE)["Role"]
-    assert role["AssumeRolePolicyDocument"]["Statement"] == [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT}:root"}, "Action": "sts:AssumeRole"}]
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT}:root"}, "Action": "sts:AssumeRole"}
+    ]
     assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]] == [ADMIN]
     assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == [ROLE]
 
@@ -94,7 +105,9 @@ def test_prepare_account_never_overwrites_a_foreign_trust(existing, aws, capsys)
     iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=_trust(OTHER))
     code, out, err = run(capsys, adopting_config(aws), "prepare-account", "--profile", "legacy", sessions=Sessions(legacy=existing))
     assert (code, out) == (2, "")
-    assert err.startswith(f"migrate prepare-account: in account {EXISTING}, role {ROLE} exists but trusts AWS arn:aws:iam::{OTHER}:root, not only the management account")
+    assert err.startswith(
+        f"migrate prepare-account: in account {EXISTING}, role {ROLE} exists but trusts AWS arn:aws:iam::{OTHER}:root, not only the management account"
+    )
     assert f"aws iam update-assume-role-policy --role-name {ROLE}" in err and "then run this again." in err
     assert iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{OTHER}:root"}
     assert iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"] == []
@@ -104,7 +117,9 @@ def test_prepare_account_refuses_an_account_in_another_organisation(existing, aw
     existing.client("organizations").create_organization(FeatureSet="ALL")
     code, _, err = run(capsys, adopting_config(aws), "prepare-account", "--profile", "legacy", sessions=Sessions(legacy=existing))
     assert code == 2
-    assert f"account {EXISTING} already belongs to organisation o-" in err and f"(management account {EXISTING}), not to the configured one ({MANAGEMENT})" in err
+    assert (
+        f"account {EXISTING} already belongs to organisation o-" in err and f"(management account {EXISTING}), not to the configured one ({MANAGEMENT})" in err
+    )
     with pytest.raises(existing.client("iam").exceptions.NoSuchEntityException):
         existing.client("iam").get_role(RoleName=ROLE)
 
@@ -124,7 +139,9 @@ def test_a_profile_of_an_account_the_config_does_not_adopt_exits_2(aws, capsys):
     with mock_aws():
         code, out, err = run(capsys, adopting_config(aws), "preflight", "--profile", "other", sessions=Sessions(other=moto_session(OTHER)))
     assert (code, out) == (2, "")
-    assert err.startswith(f"migrate preflight: profile 'other' reaches account {OTHER}, but account {OTHER} is not adopted by the config (adopted: shop-prod: {EXISTING}).")
+    assert err.startswith(
+        f"migrate preflight: profile 'other' reaches account {OTHER}, but account {OTHER} is not adopted by the config (adopted: shop-prod: {EXISTING})."
+    )
 
 
 def test_a_config_without_existing_account_id_exits_2(aws, capsys):

@@ -8,8 +8,7 @@ import pytest
 from moto import mock_aws
 
 from lzctl import migrate
-from tests.migrate_fixtures import EXISTING, MANAGEMENT, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
-
+from tests.helpers import EXISTING, MANAGEMENT, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
 
 def _marks(out: str) -> dict[int, str]:
@@ -60,7 +59,9 @@ def test_the_live_runbook_marks_what_aws_shows_done(aws, capsys):
         assert "    live: 1 long-lived access keys remain; dev/stg leftovers: see `inventory`\n" in out
         assert out.rstrip().endswith("next: step 2.")
 
-        existing.client("iam").delete_access_key(UserName="ci-deploy", AccessKeyId=existing.client("iam").list_access_keys(UserName="ci-deploy")["AccessKeyMetadata"][0]["AccessKeyId"])
+        existing.client("iam").delete_access_key(
+            UserName="ci-deploy", AccessKeyId=existing.client("iam").list_access_keys(UserName="ci-deploy")["AccessKeyMetadata"][0]["AccessKeyId"]
+        )
         sso, stubber = stubbed("sso-admin")
         denied(stubber, "list_instances")
         sessions = Sessions(mgmt=FakeSession(management, sso_admin=sso), legacy=existing)
@@ -73,15 +74,20 @@ def test_the_live_runbook_marks_what_aws_shows_done(aws, capsys):
 def test_live_needs_both_profiles(aws, capsys):
     code, out, err = run(capsys, adopting_config(aws), "runbook", "--live", "--profile", "legacy")
     assert (code, out) == (2, "")
-    assert err == "migrate runbook: --live checks AWS with two profiles. Fix: pass --profile (the existing account) and --management-profile (the management account).\n"
+    assert (
+        err
+        == "migrate runbook: --live checks AWS with two profiles. Fix: pass --profile (the existing account) and --management-profile (the management account).\n"
+    )
 
 
 def test_a_config_without_existing_account_id_exits_2(aws, capsys):
     config_dir = adopting_config(aws, mutate=lambda d: d["applications"]["shop"].pop("accounts"))
     code, out, err = run(capsys, config_dir, "runbook")
     assert (code, out) == (2, "")
-    assert err.startswith("migrate runbook: no account in the config has `existing_account_id`, so there is no existing account to migrate. "
-                          'Fix: set `applications.<app>.accounts.prod.existing_account_id: "<12-digit id>"`')
+    assert err.startswith(
+        "migrate runbook: no account in the config has `existing_account_id`, so there is no existing account to migrate. "
+        'Fix: set `applications.<app>.accounts.prod.existing_account_id: "<12-digit id>"`'
+    )
 
 
 def test_an_unknown_profile_exits_2_with_how_to_create_it(aws, capsys):
@@ -106,7 +112,13 @@ def test_every_verb_is_registered_with_its_options(capsys):
     assert exit_.value.code == 0
     listed = capsys.readouterr().out
     assert all(verb in listed for verb in migrate.VERBS) and list(migrate.VERBS) == [
-        "runbook", "inventory", "preflight", "invite", "accept", "place-account", "prepare-account",
+        "runbook",
+        "inventory",
+        "preflight",
+        "invite",
+        "accept",
+        "place-account",
+        "prepare-account",
     ]
     with pytest.raises(SystemExit) as exit_:
         migrate.main(["migrate", "invite", "--account-id", EXISTING])

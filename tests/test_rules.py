@@ -8,9 +8,9 @@ import json
 import pytest
 from pulumi_policy import PolicyResource, PolicyResourceOptions, StackValidationArgs
 
-from guardrails.rules import RULES, ResourceView, evaluate, is_blocking
 from lzctl.runtime import Plan
-from policy.adapter import policy_for, view
+from rules import RULES, ResourceView, evaluate, is_blocking
+from rules.adapter import policy_for, view
 
 RULE = {rule.id: rule for rule in RULES}
 OIDC = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
@@ -21,11 +21,19 @@ def views(plan: Plan) -> list[ResourceView]:
 
 
 def oidc_role(condition: dict) -> ResourceView:
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": OIDC}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Federated": OIDC}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition}],
+    }
     return ResourceView("aws:iam/role:Role", "urn:role", {"assumeRolePolicy": json.dumps(trust)})
 
 
-EXACT = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/shop:environment:prod"}}
+EXACT = {
+    "StringEquals": {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:acme/shop:environment:prod",
+    }
+}
 
 
 def test_the_example_plan_passes_every_rule(management_plan):
@@ -34,16 +42,38 @@ def test_the_example_plan_passes_every_rule(management_plan):
 
 FAILING = [
     ("LZ-ACCOUNT-PROTECTED", ResourceView("aws:organizations/account:Account", "urn:a", {"closeOnDeletion": False}, protect=False), "protect=True"),
-    ("LZ-ACCOUNT-PROTECTED", ResourceView("aws:organizations/account:Account", "urn:a", {"closeOnDeletion": True}, protect=True), "closeOnDeletion must be off"),
-    ("LZ-SCP-SIZE", ResourceView("aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({"Version": "2012-10-17", "Statement": []}, indent=2)}), "not minified"),
+    (
+        "LZ-ACCOUNT-PROTECTED",
+        ResourceView("aws:organizations/account:Account", "urn:a", {"closeOnDeletion": True}, protect=True),
+        "closeOnDeletion must be off",
+    ),
+    (
+        "LZ-SCP-SIZE",
+        ResourceView(
+            "aws:organizations/policy:Policy",
+            "urn:p",
+            {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({"Version": "2012-10-17", "Statement": []}, indent=2)},
+        ),
+        "not minified",
+    ),
     ("LZ-SCP-SIZE", ResourceView("aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": "x" * 5121}), "5121 characters"),
     ("LZ-NO-IAM-USERS", ResourceView("aws:iam/accessKey:AccessKey", "urn:k", {"user": "deployer"}), "replaced by Identity Center"),
     ("LZ-S3-HARDENED", ResourceView("aws:s3/bucket:Bucket", "urn:b", {"bucket": "logs"}, id="logs"), "public access block"),
     ("LZ-SSO-SESSION", ResourceView("aws:ssoadmin/permissionSet:PermissionSet", "urn:ps", {"sessionDuration": "PT13H"}), "exceeds PT12H"),
     ("LZ-OIDC-EXACT-SUBJECT", oidc_role({"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}), "uses StringLike"),
-    ("LZ-OIDC-EXACT-SUBJECT", oidc_role({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/shop:*"}}), "exact repo:OWNER/REPO"),
+    (
+        "LZ-OIDC-EXACT-SUBJECT",
+        oidc_role(
+            {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/shop:*"}}
+        ),
+        "exact repo:OWNER/REPO",
+    ),
     ("LZ-OIDC-EXACT-SUBJECT", oidc_role({"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/shop:environment:prod"}}), "does not pin aud"),
-    ("LZ-OIDC-EXACT-SUBJECT", oidc_role({"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub": ["repo:acme/shop:environment:prod"]}}), "uses ForAllValues:StringEquals"),
+    (
+        "LZ-OIDC-EXACT-SUBJECT",
+        oidc_role({"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub": ["repo:acme/shop:environment:prod"]}}),
+        "uses ForAllValues:StringEquals",
+    ),
 ]
 
 
@@ -55,11 +85,18 @@ def test_each_rule_catches_its_violation(rule_id, resource, words):
 
 
 PASSING = [
-    ("LZ-S3-HARDENED", [
-        ResourceView("aws:s3/bucket:Bucket", "urn:b", {"bucket": "logs"}, id="logs"),
-        ResourceView("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "urn:pab", {"bucket": "logs", "blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True}),
-        ResourceView("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "urn:sse", {"bucket": "logs"}),
-    ]),
+    (
+        "LZ-S3-HARDENED",
+        [
+            ResourceView("aws:s3/bucket:Bucket", "urn:b", {"bucket": "logs"}, id="logs"),
+            ResourceView(
+                "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+                "urn:pab",
+                {"bucket": "logs", "blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True},
+            ),
+            ResourceView("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "urn:sse", {"bucket": "logs"}),
+        ],
+    ),
     ("LZ-OIDC-EXACT-SUBJECT", [oidc_role(EXACT)]),
     ("LZ-SSO-SESSION", [ResourceView("aws:ssoadmin/permissionSet:PermissionSet", "urn:ps", {"sessionDuration": "PT11H30M"})]),
 ]
@@ -72,7 +109,9 @@ def test_each_rule_passes_the_compliant_shape(rule_id, resources):
 
 def test_the_policy_pack_reports_the_same_violations_through_pulumi_policy():
     def resource(type_, props, urn, protect):
-        options = PolicyResourceOptions(protect=protect, ignore_changes=[], delete_before_replace=None, aliases=[], custom_timeouts=None, additional_secret_outputs=[])
+        options = PolicyResourceOptions(
+            protect=protect, ignore_changes=[], delete_before_replace=None, aliases=[], custom_timeouts=None, additional_secret_outputs=[]
+        )
         return PolicyResource(type_, props, urn, urn, options, None, None, [], {})
 
     resources = [
@@ -106,8 +145,28 @@ def test_unknown_preview_values_neither_crash_the_pack_nor_fake_a_violation():
     from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
     options = PolicyResourceOptions(protect=True, ignore_changes=[], delete_before_replace=None, aliases=[], custom_timeouts=None, additional_secret_outputs=[])
-    scp = PolicyResource("aws:organizations/policy:Policy", unknown_checking_proxy({"type": "SERVICE_CONTROL_POLICY", "content": UNKNOWN_STRING_VALUE}), "urn:scp", "scp", options, None, None, [], {})
-    bucket = PolicyResource("aws:s3/bucket:Bucket", unknown_checking_proxy({"bucket": UNKNOWN_STRING_VALUE, "tags": {"app": UNKNOWN_STRING_VALUE}}), "urn:b", "b", options, None, None, [], {})
+    scp = PolicyResource(
+        "aws:organizations/policy:Policy",
+        unknown_checking_proxy({"type": "SERVICE_CONTROL_POLICY", "content": UNKNOWN_STRING_VALUE}),
+        "urn:scp",
+        "scp",
+        options,
+        None,
+        None,
+        [],
+        {},
+    )
+    bucket = PolicyResource(
+        "aws:s3/bucket:Bucket",
+        unknown_checking_proxy({"bucket": UNKNOWN_STRING_VALUE, "tags": {"app": UNKNOWN_STRING_VALUE}}),
+        "urn:b",
+        "b",
+        options,
+        None,
+        None,
+        [],
+        {},
+    )
     assert view(scp).props == {"type": "SERVICE_CONTROL_POLICY", "content": None}
     assert view(bucket).props["tags"] == {"app": None}
     reported = []
@@ -121,3 +180,25 @@ def test_a_first_preview_does_not_fail_buckets_whose_settings_are_unknown():
     flags = dict.fromkeys(("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True)
     blocking = ResourceView("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "urn:pab", {"bucket": None, **flags})
     assert RULE["LZ-S3-HARDENED"].run([bucket, blocking]) == []
+
+
+def test_the_scp_size_limit_is_the_configured_one_in_lzctl_and_the_pack(config_dir):
+    from lzctl.plan import rule_settings
+
+    scp = ResourceView(
+        "aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({"Sid": "x" * 6000}, separators=(",", ":"))}
+    )
+    assert [v.message for v in evaluate([scp])] == ["SCP is 6010 characters, over the 5120 Organizations accepts"]
+    raised = rule_settings("management", config_dir(lambda data: data.setdefault("guardrails", {}).update(limits={"scp_max_chars": 10240})))
+    assert raised == {"LZ-SCP-SIZE": {"max_chars": 10240}}
+    assert evaluate([scp], raised) == []
+    assert rule_settings("management") == {"LZ-SCP-SIZE": {"max_chars": 5120}}
+
+    pack = policy_for(RULE["LZ-SCP-SIZE"])
+    assert pack.config_schema.properties["max_chars"]["default"] == 5120
+    options = PolicyResourceOptions(protect=True, ignore_changes=[], delete_before_replace=None, aliases=[], custom_timeouts=None, additional_secret_outputs=[])
+    resource = PolicyResource(scp.type, scp.props, "urn:p", "p", options, None, None, [], {})
+    for config, expected in ((None, ["urn:p"]), ({"enforcementLevel": "mandatory", "max_chars": 10240}, [])):
+        reported = []
+        pack.validate(StackValidationArgs([resource], config), lambda message, urn=None, reported=reported: reported.append(urn))
+        assert reported == expected

@@ -7,13 +7,12 @@ import json
 import pytest
 
 from config import ConfigError
-
 from lzctl import render
 from lzctl.plan import plan_stack
 from lzctl.runtime import SECRET
-from stacks.secrets import OFFLINE_PLACEHOLDER
+from lzctl.stackfile import OFFLINE_PLACEHOLDER
 
-PROGRAM = '''
+PROGRAM = """
 import pulumi
 import pulumi_aws as aws
 
@@ -21,7 +20,7 @@ token = pulumi.Config().require_secret("slackToken")
 aws.ssm.Parameter("slack-token", type="SecureString", value=token)
 pulumi.export("slackToken", token)
 pulumi.export("channel", "deploys")
-'''
+"""
 
 
 def test_secure_config_is_masked_in_inputs_and_outputs(tmp_path):

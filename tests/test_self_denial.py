@@ -67,7 +67,9 @@ def test_the_retention_control_denies_the_log_stacks_lifecycle_configuration(pla
 
 def test_a_lifecycle_on_a_bucket_named_like_control_towers_is_denied_twice(plans):
     lifecycle = next(r for r in plans["log"].resources if r.name == "log-analysis-results-lifecycle")
-    on_control_towers = dataclasses.replace(lifecycle, urn=lifecycle.urn + "-ct", inputs={**lifecycle.inputs, "bucket": f"aws-controltower-logs-{LOG}-ap-northeast-1"})
+    on_control_towers = dataclasses.replace(
+        lifecycle, urn=lifecycle.urn + "-ct", inputs={**lifecycle.inputs, "bucket": f"aws-controltower-logs-{LOG}-ap-northeast-1"}
+    )
     providers = [r for r in plans["log"].resources if r.type == "pulumi:providers:aws"]
     [(urn, message)] = list(never_denies_itself([*providers, on_control_towers], plans["management"].resources))
     assert urn == on_control_towers.urn

@@ -28,23 +28,40 @@ def path_of(result: timeline.Timeline) -> list[tuple[str, float, str]]:
 @pytest.mark.parametrize(
     "graph, parallel, pools, total, path",
     [
-        pytest.param([node("a", 2), node("b", 3, "a"), node("c", 1, "b")], None, {}, 6,
-                     [("a", 0, ""), ("b", 2, ""), ("c", 5, "")], id="chain"),
-        pytest.param([node("a", 1), node("b", 5, "a"), node("c", 2, "a"), node("d", 1, "b", "c")], None, {}, 7,
-                     [("a", 0, ""), ("b", 1, ""), ("d", 6, "")], id="diamond"),
-        pytest.param([node(k, 10, pool="one") for k in "xyz"], None, ONE, 30,
-                     [("x", 0, ""), ("y", 10, "pool one"), ("z", 20, "pool one")], id="pool-of-one-serialises"),
-        pytest.param([node(k, 10, pool="two") for k in "xyz"], None, TWO, 20,
-                     [("y", 0, ""), ("z", 10, "pool two")], id="pool-of-two"),
-        pytest.param([node(k, 1) for k in "abcd"], 2, {}, 2,
-                     [("b", 0, ""), ("c", 1, "--parallel 2")], id="parallel-bound"),
+        pytest.param([node("a", 2), node("b", 3, "a"), node("c", 1, "b")], None, {}, 6, [("a", 0, ""), ("b", 2, ""), ("c", 5, "")], id="chain"),
+        pytest.param(
+            [node("a", 1), node("b", 5, "a"), node("c", 2, "a"), node("d", 1, "b", "c")], None, {}, 7, [("a", 0, ""), ("b", 1, ""), ("d", 6, "")], id="diamond"
+        ),
+        pytest.param(
+            [node(k, 10, pool="one") for k in "xyz"], None, ONE, 30, [("x", 0, ""), ("y", 10, "pool one"), ("z", 20, "pool one")], id="pool-of-one-serialises"
+        ),
+        pytest.param([node(k, 10, pool="two") for k in "xyz"], None, TWO, 20, [("y", 0, ""), ("z", 10, "pool two")], id="pool-of-two"),
+        pytest.param([node(k, 1) for k in "abcd"], 2, {}, 2, [("b", 0, ""), ("c", 1, "--parallel 2")], id="parallel-bound"),
         pytest.param([node(k, 1) for k in "abcd"], None, {}, 1, [("a", 0, "")], id="unbounded"),
-        pytest.param([node("slow", 30, pool="one"), node("fast", 1), node("queued", 5, "fast", pool="one")], None, ONE, 35,
-                     [("slow", 0, ""), ("queued", 30, "pool one")], id="ready-early-but-pool-held"),
-        pytest.param([node("a", 5), node("component", 0, "a"), node("child", 1, "component")], None, {}, 6,
-                     [("a", 0, ""), ("child", 5, "")], id="component-dependency-holds-children"),
-        pytest.param([node("component", 0), node("child", 1, "component"), node("other", 4)], None, {}, 4,
-                     [("other", 0, "")], id="children-of-free-component-start-at-once"),
+        pytest.param(
+            [node("slow", 30, pool="one"), node("fast", 1), node("queued", 5, "fast", pool="one")],
+            None,
+            ONE,
+            35,
+            [("slow", 0, ""), ("queued", 30, "pool one")],
+            id="ready-early-but-pool-held",
+        ),
+        pytest.param(
+            [node("a", 5), node("component", 0, "a"), node("child", 1, "component")],
+            None,
+            {},
+            6,
+            [("a", 0, ""), ("child", 5, "")],
+            id="component-dependency-holds-children",
+        ),
+        pytest.param(
+            [node("component", 0), node("child", 1, "component"), node("other", 4)],
+            None,
+            {},
+            4,
+            [("other", 0, "")],
+            id="children-of-free-component-start-at-once",
+        ),
         pytest.param([], None, {}, 0, [], id="empty"),
     ],
 )
@@ -61,8 +78,7 @@ def test_a_cycle_is_a_bug_not_a_silent_zero():
 
 def step(name: str, type_: str, *, deps=(), parent="", provider="", custom=True, inputs=None, op="create") -> dict:
     urn = f"urn:pulumi:s::p::{type_}::{name}"
-    state = {"type": type_, "urn": urn, "custom": custom, "parent": parent, "provider": provider,
-             "inputs": inputs or {}, "dependencies": list(deps)}
+    state = {"type": type_, "urn": urn, "custom": custom, "parent": parent, "provider": provider, "inputs": inputs or {}, "dependencies": list(deps)}
     return {"op": op, "urn": urn, "newState": state}
 
 
@@ -140,8 +156,10 @@ def test_since_times_only_new_and_changed_resources():
         (None, "cannot read it: No such file or directory"),
         ("{", "not JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
         ("[]", 'not a plan: no "steps" list at the top level'),
-        ('{"steps": [{"urn": "u", "newState": {"inputs": {}}}, {"urn": 1}]}',
-         'not a plan: steps[1]: needs "urn" (a string) and "newState" with "inputs" (an object)'),
+        (
+            '{"steps": [{"urn": "u", "newState": {"inputs": {}}}, {"urn": 1}]}',
+            'not a plan: steps[1]: needs "urn" (a string) and "newState" with "inputs" (an object)',
+        ),
     ],
 )
 def test_an_unreadable_previous_plan_says_what_is_wrong(tmp_path, text, problem):
@@ -199,9 +217,13 @@ def test_the_example_registers_its_ous_one_after_another_after_the_landing_zone(
     names = [name for name, _ in path]
     first = names.index("control-tower-landing-zone")
     # Two accounts in the Security OU and in each environment OU; none directly in Member.
-    assert path[first:first + 6] == [
-        ("control-tower-landing-zone", 60), ("control-tower-security-baseline", 14), ("control-tower-member-baseline", 10),
-        ("control-tower-dev-baseline", 14), ("control-tower-stg-baseline", 14), ("control-tower-prod-baseline", 14),
+    assert path[first : first + 6] == [
+        ("control-tower-landing-zone", 60),
+        ("control-tower-security-baseline", 14),
+        ("control-tower-member-baseline", 10),
+        ("control-tower-dev-baseline", 14),
+        ("control-tower-stg-baseline", 14),
+        ("control-tower-prod-baseline", 14),
     ]
     assert result.critical_path[-1].type == "aws:controltower/controlTowerControl:ControlTowerControl"
     assert result.total_minutes == pytest.approx(result.critical_path[-1].start + 3)
@@ -213,7 +235,11 @@ def test_adding_an_application_waits_only_for_its_own_accounts(config_dir, manag
         data["applications"]["search"] = {"description": "Search API.", "kind": "go", "reviewers": {"teams": ["search-developers"]}}
         data["identity_center"]["groups"]["search-developers"] = {"description": "Search.", "members": ["taro"], "repositories": {"search": "push"}}
         data["identity_center"]["assignments"].append(
-            {"group": "search-developers", "applications": ["search"], "permission_sets": {"dev": "PowerUserAccess", "stg": "DeveloperAccess", "prod": "ReadOnlyAccess"}}
+            {
+                "group": "search-developers",
+                "applications": ["search"],
+                "permission_sets": {"dev": "PowerUserAccess", "stg": "DeveloperAccess", "prod": "ReadOnlyAccess"},
+            }
         )
 
     before = render.to_json(management_plan)["steps"]

@@ -30,8 +30,18 @@ def run(management_plan, monkeypatch, capsys):
 
 
 def test_a_denied_request_names_policy_target_and_statement(run):
-    code, out, err = run("--account", "shop-prod", "--principal", DEPLOY_PROD, "--action", "s3:deleteobject",
-                         "--resource", "arn:aws:s3:::shop-assets/a", "--region", "ap-northeast-1")
+    code, out, err = run(
+        "--account",
+        "shop-prod",
+        "--principal",
+        DEPLOY_PROD,
+        "--action",
+        "s3:deleteobject",
+        "--resource",
+        "arn:aws:s3:::shop-assets/a",
+        "--region",
+        "ap-northeast-1",
+    )
     assert (code, err) == (0, "")
     assert out == (
         f"denied: s3:DeleteObject by {DEPLOY_PROD} on arn:aws:s3:::shop-assets/a in shop-prod, ap-northeast-1\n"
@@ -40,8 +50,7 @@ def test_a_denied_request_names_policy_target_and_statement(run):
 
 
 def test_an_allowed_request_says_why_and_what_was_assumed(run):
-    code, out, _ = run("--account", "shop-prod", "--principal", DEPLOY_PROD, "--action", "s3:DeleteObject",
-                       "--context", "aws:MultiFactorAuthPresent=true")
+    code, out, _ = run("--account", "shop-prod", "--principal", DEPLOY_PROD, "--action", "s3:DeleteObject", "--context", "aws:MultiFactorAuthPresent=true")
     assert code == 0
     assert out == (
         f"allowed: s3:DeleteObject by {DEPLOY_PROD} on (no resource given) in shop-prod, ap-northeast-1\n"
@@ -52,8 +61,21 @@ def test_an_allowed_request_says_why_and_what_was_assumed(run):
 
 
 def test_json_output_keeps_non_ascii_and_lists_every_deny(run):
-    code, out, _ = run("--account", "shop-prod", "--principal", f"arn:aws:iam::{PROD}:root", "--action", "iam:CreateAccessKey",
-                       "--resource", f"arn:aws:iam::{PROD}:user/x", "--region", "ap-northeast-1", "--context", "aws:PrincipalTag/site=東京", "--json")
+    code, out, _ = run(
+        "--account",
+        "shop-prod",
+        "--principal",
+        f"arn:aws:iam::{PROD}:root",
+        "--action",
+        "iam:CreateAccessKey",
+        "--resource",
+        f"arn:aws:iam::{PROD}:user/x",
+        "--region",
+        "ap-northeast-1",
+        "--context",
+        "aws:PrincipalTag/site=東京",
+        "--json",
+    )
     document = json.loads(out)
     assert code == 0 and "東京" in out
     [result] = document["results"]
@@ -64,7 +86,10 @@ def test_json_output_keeps_non_ascii_and_lists_every_deny(run):
         ("AWS-GR_RESTRICT_ROOT_USER", "OU prod", "GRRESTRICTROOTUSER"),
         ("AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS", "OU prod", "GRRESTRICTROOTUSERACCESSKEYS"),
     ]
-    assert result["denied_by"][2]["source"] == "Control Tower control, https://docs.aws.amazon.com/controltower/latest/controlreference/elective-preventive-controls.html"
+    assert (
+        result["denied_by"][2]["source"]
+        == "Control Tower control, https://docs.aws.amazon.com/controltower/latest/controlreference/elective-preventive-controls.html"
+    )
 
 
 def test_bad_options_are_all_reported_with_nothing_on_stdout(run):
@@ -95,8 +120,9 @@ def test_the_request_must_come_from_options_or_a_file(run, argv, problem):
 
 
 def test_an_unknown_action_is_answered_with_a_note(run):
-    code, out, _ = run("--account", "shop-dev", "--principal", f"arn:aws:iam::461097493578:role/x", "--action", "s3:DeleteObjekt",
-                       "--resource", "arn:aws:s3:::b/k")
+    code, out, _ = run(
+        "--account", "shop-dev", "--principal", "arn:aws:iam::461097493578:role/x", "--action", "s3:DeleteObjekt", "--resource", "arn:aws:s3:::b/k"
+    )
     assert code == 0
     assert out.splitlines()[-3:] == [
         "  note: s3:DeleteObjekt is not in the IAM action data (parliament's copy); evaluated as written",
@@ -107,26 +133,58 @@ def test_an_unknown_action_is_answered_with_a_note(run):
 
 def _record(event_source: str, event_name: str, account: str, identity: dict, **extra) -> dict:
     """A row of the log stack's CloudTrail table as Athena's UNLOAD ... WITH (format = 'JSON') writes it."""
-    return {"eventsource": event_source, "eventname": event_name, "awsregion": "ap-northeast-1", "recipientaccountid": account,
-            "useridentity": identity, "sourceipaddress": "203.0.113.10", **extra}
+    return {
+        "eventsource": event_source,
+        "eventname": event_name,
+        "awsregion": "ap-northeast-1",
+        "recipientaccountid": account,
+        "useridentity": identity,
+        "sourceipaddress": "203.0.113.10",
+        **extra,
+    }
 
 
 def _role_session(account: str, path_and_name: str, mfa: str = "false") -> dict:
     name = path_and_name.rsplit("/", 1)[-1]
-    return {"type": "AssumedRole", "arn": f"arn:aws:sts::{account}:assumed-role/{name}/s", "accountid": account,
-            "sessioncontext": {"attributes": {"mfaauthenticated": mfa}, "sessionissuer": {"type": "Role", "arn": f"arn:aws:iam::{account}:role/{path_and_name}"}}}
+    return {
+        "type": "AssumedRole",
+        "arn": f"arn:aws:sts::{account}:assumed-role/{name}/s",
+        "accountid": account,
+        "sessioncontext": {"attributes": {"mfaauthenticated": mfa}, "sessionissuer": {"type": "Role", "arn": f"arn:aws:iam::{account}:role/{path_and_name}"}},
+    }
 
 
 def test_a_requests_file_mixes_requests_and_cloudtrail_records(run, tmp_path):
     lines = [
-        {"account": "shop-dev", "principal": f"arn:aws:iam::461097493578:role/x", "action": "ec2:RunInstances", "region": "eu-west-1",
-         "resource": "arn:aws:ec2:eu-west-1:461097493578:instance/*"},
-        _record("s3.amazonaws.com", "DeleteObjects", PROD, _role_session(PROD, "github/github-deploy-prod"),
-                resources=[{"arn": "arn:aws:s3:::shop-assets/a", "accountid": PROD, "type": "AWS::S3::Object"}]),
-        _record("s3.amazonaws.com", "PutBucketLifecycle", LOG, _role_session(LOG, "github/pulumi-deploy-log"),
-                requestparameters=json.dumps({"bucketName": "landing-zone-athena-results", "lifecycle": ""}), errorcode="AccessDenied"),
-        _record("s3.amazonaws.com", "PutObject", LOG, {"type": "AWSService", "invokedby": "cloudtrail.amazonaws.com"},
-                resources=[{"arn": "arn:aws:s3:::aws-controltower-logs-1/AWSLogs/x", "type": "AWS::S3::Object"}]),
+        {
+            "account": "shop-dev",
+            "principal": "arn:aws:iam::461097493578:role/x",
+            "action": "ec2:RunInstances",
+            "region": "eu-west-1",
+            "resource": "arn:aws:ec2:eu-west-1:461097493578:instance/*",
+        },
+        _record(
+            "s3.amazonaws.com",
+            "DeleteObjects",
+            PROD,
+            _role_session(PROD, "github/github-deploy-prod"),
+            resources=[{"arn": "arn:aws:s3:::shop-assets/a", "accountid": PROD, "type": "AWS::S3::Object"}],
+        ),
+        _record(
+            "s3.amazonaws.com",
+            "PutBucketLifecycle",
+            LOG,
+            _role_session(LOG, "github/pulumi-deploy-log"),
+            requestparameters=json.dumps({"bucketName": "landing-zone-athena-results", "lifecycle": ""}),
+            errorcode="AccessDenied",
+        ),
+        _record(
+            "s3.amazonaws.com",
+            "PutObject",
+            LOG,
+            {"type": "AWSService", "invokedby": "cloudtrail.amazonaws.com"},
+            resources=[{"arn": "arn:aws:s3:::aws-controltower-logs-1/AWSLogs/x", "type": "AWS::S3::Object"}],
+        ),
         _record("sts.amazonaws.com", "AssumeRole", AUDIT, {"type": "AWSAccount", "accountid": "777777777777"}),
         _record("ec2.amazonaws.com", "RunInstances", "777777777777", _role_session("777777777777", "x")),
     ]
@@ -153,14 +211,18 @@ def test_a_requests_file_mixes_requests_and_cloudtrail_records(run, tmp_path):
 
 def test_every_bad_line_is_reported_with_its_number(run, tmp_path):
     path = tmp_path / "calls.jsonl"
-    path.write_text("\n".join([
-        '{"account": "shop-dev", "principal": "arn:aws:iam::461097493578:role/x", "action": "s3:GetObject"}',
-        '{"account": "shop-dev", ',
-        '{"acount": "shop-dev"}',
-        '["s3:GetObject"]',
-        '{"eventsource": "s3.amazonaws.com"}',
-        '{"account": "shop-dev", "principal": "arn:aws:iam::461097493578:role/x", "action": "s3:GetObject", "context": ["mfa"]}',
-    ]))
+    path.write_text(
+        "\n".join(
+            [
+                '{"account": "shop-dev", "principal": "arn:aws:iam::461097493578:role/x", "action": "s3:GetObject"}',
+                '{"account": "shop-dev", ',
+                '{"acount": "shop-dev"}',
+                '["s3:GetObject"]',
+                '{"eventsource": "s3.amazonaws.com"}',
+                '{"account": "shop-dev", "principal": "arn:aws:iam::461097493578:role/x", "action": "s3:GetObject", "context": ["mfa"]}',
+            ]
+        )
+    )
     code, out, err = run("--requests", str(path))
     assert (code, out) == (2, "")
     assert err.splitlines() == [
@@ -191,16 +253,31 @@ def test_cloudtrail_events_map_to_the_permission_they_need(source, name, action)
 
 
 def test_raw_cloudtrail_records_read_like_athena_rows():
-    raw = {"eventSource": "kms.amazonaws.com", "eventName": "Decrypt", "awsRegion": "us-east-1", "recipientAccountId": AUDIT,
-           "userIdentity": {"type": "Root", "arn": f"arn:aws:iam::{AUDIT}:root"}, "sourceIPAddress": "cloudformation.amazonaws.com",
-           "tlsDetails": {"tlsVersion": "TLSv1.3"}, "resources": [{"ARN": f"arn:aws:kms:us-east-1:{AUDIT}:key/k"}]}
+    raw = {
+        "eventSource": "kms.amazonaws.com",
+        "eventName": "Decrypt",
+        "awsRegion": "us-east-1",
+        "recipientAccountId": AUDIT,
+        "userIdentity": {"type": "Root", "arn": f"arn:aws:iam::{AUDIT}:root"},
+        "sourceIPAddress": "cloudformation.amazonaws.com",
+        "tlsDetails": {"tlsVersion": "TLSv1.3"},
+        "resources": [{"ARN": f"arn:aws:kms:us-east-1:{AUDIT}:key/k"}],
+    }
     request = request_of(raw)
     assert (request.principal, request.action, request.resource, request.region, request.context) == (
-        f"arn:aws:iam::{AUDIT}:root", "kms:Decrypt", f"arn:aws:kms:us-east-1:{AUDIT}:key/k", "us-east-1",
+        f"arn:aws:iam::{AUDIT}:root",
+        "kms:Decrypt",
+        f"arn:aws:kms:us-east-1:{AUDIT}:key/k",
+        "us-east-1",
         {"aws:ViaAWSService": "true", "aws:SecureTransport": "true"},
     )
-    flattened = {"eventsource": "iam.amazonaws.com", "eventname": "CreateRole", "recipientaccountid": AUDIT,
-                 "useridentity.type": "IAMUser", "useridentity.arn": f"arn:aws:iam::{AUDIT}:user/ci"}
+    flattened = {
+        "eventsource": "iam.amazonaws.com",
+        "eventname": "CreateRole",
+        "recipientaccountid": AUDIT,
+        "useridentity.type": "IAMUser",
+        "useridentity.arn": f"arn:aws:iam::{AUDIT}:user/ci",
+    }
     assert request_of(flattened).principal == f"arn:aws:iam::{AUDIT}:user/ci"
     with pytest.raises(RecordError, match="CloudTrail record without recipientaccountid"):
         request_of({"eventsource": "s3.amazonaws.com", "eventname": "GetObject"})
@@ -209,8 +286,20 @@ def test_raw_cloudtrail_records_read_like_athena_rows():
 
 
 def test_the_command_line_answers_and_refuses_without_a_traceback():
-    answered = lzctl("what-if", "--stack", "management", "--account", "log", "--principal", f"arn:aws:iam::{LOG}:role/github/pulumi-deploy-log",
-                     "--action", "s3:PutLifecycleConfiguration", "--resource", "arn:aws:s3:::landing-zone-athena-results", "--json")
+    answered = lzctl(
+        "what-if",
+        "--stack",
+        "management",
+        "--account",
+        "log",
+        "--principal",
+        f"arn:aws:iam::{LOG}:role/github/pulumi-deploy-log",
+        "--action",
+        "s3:PutLifecycleConfiguration",
+        "--resource",
+        "arn:aws:s3:::landing-zone-athena-results",
+        "--json",
+    )
     assert answered.returncode == 0, answered.stderr
     assert json.loads(answered.stdout)["results"][0]["denied_by"][0]["policy"] == "AWS-GR_AUDIT_BUCKET_RETENTION_POLICY"
     refused = lzctl("what-if", "--stack", "management", "--account", "log")

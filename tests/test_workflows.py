@@ -58,8 +58,8 @@ def app_spec(kind: str, **overrides) -> AppWorkflowSpec:
     return AppWorkflowSpec(app=f"{kind}-app", repository=f"{kind}-service", kind=kind, **overrides)
 
 
-GENERATED = {kind: app_workflows(app_spec(kind)) for kind in KINDS}
-GENERATED["infra"] = infra_workflows(InfraWorkflowSpec(repository="landing-zone"))
+GENERATED = {kind: app_workflows(app_spec(kind)).files for kind in KINDS}
+GENERATED["infra"] = infra_workflows(InfraWorkflowSpec(repository="landing-zone")).files
 
 
 def all_files() -> list[tuple[str, str, str]]:
@@ -88,11 +88,15 @@ def tree(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.slow  # a subprocess
 def test_zizmor_finds_nothing_in_generated_workflows(tree):
     names = [*GENERATED, "unsafe"]
     result = subprocess.run(
         [str(BIN / "zizmor"), "--offline", "--format", "json", "--min-severity", "medium", *names],
-        cwd=tree, capture_output=True, text=True, timeout=60,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     findings = json.loads(result.stdout)
     paths = {location["symbolic"]["key"]["Local"]["verbatim_path"] for f in findings for location in f["locations"]}
@@ -100,11 +104,15 @@ def test_zizmor_finds_nothing_in_generated_workflows(tree):
     assert {"template-injection", "unpinned-uses", "artipacked", "dangerous-triggers"} <= {f["ident"] for f in findings}
 
 
+@pytest.mark.slow  # a subprocess
 def test_check_jsonschema_accepts_generated_workflows(tree):
     files = [f"{name}/{path}" for name, path, _ in all_files()] + ["invalid/.github/workflows/invalid.yml"]
     result = subprocess.run(
         [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", "--output-format", "json", *files],
-        cwd=tree, capture_output=True, text=True, timeout=60,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     report = json.loads(result.stdout)
     assert report["parse_errors"] == []
@@ -220,14 +228,14 @@ def test_infra_validates_offline_then_previews_each_stack_with_its_plan_role():
 
 def test_custom_branches_move_release_and_approval_to_the_prod_branch():
     spec = app_spec("go", branches={"develop": "dev", "release": "live"}, prod_environment="live")
-    jobs = load(app_workflows(spec)[".github/workflows/deploy.yml"])["jobs"]
+    jobs = load(app_workflows(spec).files[".github/workflows/deploy.yml"])["jobs"]
     assert list(jobs) == ["deploy-dev", "await-approval-live", "deploy-live", "release"]
     assert jobs["release"]["if"] == jobs["deploy-live"]["if"] == "github.ref_name == 'release'"
 
 
 def test_configured_commands_replace_the_kind_defaults():
-    spec = app_spec("nuxt", lint="npm run lint:ci", deploy="npx wrangler deploy --env \"$DEPLOY_ENV\"")
-    text = app_workflows(spec)[".github/workflows/deploy.yml"]
+    spec = app_spec("nuxt", lint="npm run lint:ci", deploy='npx wrangler deploy --env "$DEPLOY_ENV"')
+    text = app_workflows(spec).files[".github/workflows/deploy.yml"]
     assert 'npx wrangler deploy --env "$DEPLOY_ENV"' in text and default_commands("nuxt").deploy not in text
     assert spec.test == default_commands("nuxt").test
 
@@ -235,8 +243,8 @@ def test_configured_commands_replace_the_kind_defaults():
 def test_generation_is_deterministic():
     as_mapping = app_spec("rails", branches=dict(BRANCHES))
     as_pairs = app_spec("rails", branches=tuple(BRANCHES.items()))
-    assert app_workflows(as_mapping) == app_workflows(as_pairs) == GENERATED["rails"]
-    assert infra_workflows(InfraWorkflowSpec(repository="landing-zone", stacks=["management", "audit", "log"])) == GENERATED["infra"]
+    assert app_workflows(as_mapping).files == app_workflows(as_pairs).files == GENERATED["rails"]
+    assert infra_workflows(InfraWorkflowSpec(repository="landing-zone", stacks=["management", "audit", "log"])).files == GENERATED["infra"]
 
 
 @pytest.mark.parametrize("sha", ["v4", "08c6903", "08C6903CD8C0FDE910A37F88322EDCFB5DD907A8", "main", "a" * 41])
@@ -249,7 +257,7 @@ def test_pins_from_config_replace_one_sha_and_unknown_actions_are_refused():
     sha = "0123456789abcdef0123456789abcdef01234567"
     pins = ActionPins.from_mapping({"actions/checkout": sha})
     assert pins.checkout.ref == f"actions/checkout@{sha}" and pins.slack == DEFAULT_PINS.slack
-    text = app_workflows(app_spec("go", pins=pins))[".github/workflows/ci.yml"]
+    text = app_workflows(app_spec("go", pins=pins)).files[".github/workflows/ci.yml"]
     assert f"uses: actions/checkout@{sha}  # pinned in landing-zone config" in text
     with pytest.raises(ValueError, match="no such pinned action: actions/chekout"):
         ActionPins.from_mapping({"actions/chekout": sha})
@@ -258,8 +266,15 @@ def test_pins_from_config_replace_one_sha_and_unknown_actions_are_refused():
 def test_default_pins_cover_every_action_with_a_version():
     repositories = {pin.repository for pin in DEFAULT_PINS.all()}
     assert {
-        "actions/checkout", "aws-actions/configure-aws-credentials", "aws-actions/amazon-ecr-login", "ruby/setup-ruby",
-        "actions/setup-go", "actions/setup-node", "slackapi/slack-github-action", "pulumi/actions", "actions/setup-python",
+        "actions/checkout",
+        "aws-actions/configure-aws-credentials",
+        "aws-actions/amazon-ecr-login",
+        "ruby/setup-ruby",
+        "actions/setup-go",
+        "actions/setup-node",
+        "slackapi/slack-github-action",
+        "pulumi/actions",
+        "actions/setup-python",
     } == repositories
     assert all(re.match(r"^v\d+\.\d+\.\d+$", pin.version) for pin in DEFAULT_PINS.all())
 
@@ -279,3 +294,16 @@ def test_unsafe_or_inconsistent_specs_are_refused(overrides, message):
     kind = overrides.pop("kind", "go")
     with pytest.raises(ValueError, match=message):
         app_spec(kind, **overrides)
+
+
+@pytest.mark.parametrize(
+    "workflows, checks",
+    [
+        (app_workflows(app_spec("rails")), ("Lint", "Unit tests")),
+        (infra_workflows(InfraWorkflowSpec(repository="landing-zone")), ("Validate policy rules", "Preview audit", "Preview log")),
+        (infra_workflows(InfraWorkflowSpec(repository="landing-zone", stacks=["management"])), ("Validate policy rules",)),
+    ],
+    ids=["app CI", "infra previews", "management only"],
+)
+def test_the_generator_names_the_checks_its_pull_request_jobs_report(workflows, checks):
+    assert workflows.required_checks == checks

@@ -5,8 +5,9 @@ Pulumi, GitHub or the network.
 """
 
 from workflows.app import app_workflows
-from workflows.infra import OFFLINE_ONLY, PREVIEW_ENVIRONMENT, infra_workflows, plan_role_variable
+from workflows.infra import OFFLINE_ONLY, PREVIEW_ENVIRONMENT, infra_workflows
 from workflows.pins import DEFAULT_PINS, ActionPins, Pin
+from workflows.render import Workflows
 from workflows.spec import KINDS, AppWorkflowSpec, Commands, InfraWorkflowSpec, default_commands
 
 __all__ = [
@@ -20,7 +21,7 @@ __all__ = [
     "app_workflows",
     "default_commands",
     "infra_workflows",
-    "plan_role_variable",
     "OFFLINE_ONLY",
     "PREVIEW_ENVIRONMENT",
+    "Workflows",
 ]

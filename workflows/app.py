@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
+import names
 from workflows import steps
-from workflows.render import to_yaml
+from workflows.render import Workflows, render
 from workflows.spec import AppWorkflowSpec
 
 CI_PATH = ".github/workflows/ci.yml"
 DEPLOY_PATH = ".github/workflows/deploy.yml"
 
 
-def app_workflows(spec: AppWorkflowSpec) -> dict[str, str]:
-    """Path -> YAML text of the application's CI (pull requests) and deploy (pushes) workflows."""
-    return {CI_PATH: to_yaml(_ci(spec), spec.pins), DEPLOY_PATH: to_yaml(_deploy(spec), spec.pins)}
+def app_workflows(spec: AppWorkflowSpec) -> Workflows:
+    """The application's CI (pull requests) and deploy (pushes) workflows, and CI's check names."""
+    return render({CI_PATH: _ci(spec), DEPLOY_PATH: _deploy(spec)}, spec.pins)
 
 
 def _ci(spec: AppWorkflowSpec) -> dict:
     setup = [steps.checkout(spec.pins), *steps.toolchain(spec.kind, spec.pins)]
     checks = {"lint": ("Lint", spec.lint), "test": ("Unit tests", spec.test)}
-    jobs = {
-        job_id: steps.job(name, steps.READ_ONLY, [*setup, steps.run(name, command)], timeout=20)
-        for job_id, (name, command) in checks.items()
-    }
+    jobs = {job_id: steps.job(name, steps.READ_ONLY, [*setup, steps.run(name, command)], timeout=20) for job_id, (name, command) in checks.items()}
     on = {"pull_request": {"branches": [branch for branch, _ in spec.branches]}}
     concurrency = {"group": "ci-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
     return steps.workflow("CI", on, concurrency, jobs)
@@ -49,7 +47,7 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
     env = {"DEPLOY_ENV": environment}
     build = []
     if spec.builds_image:
-        registry = "${{ vars.AWS_ACCOUNT_ID }}.dkr.ecr.${{ vars.AWS_REGION }}.amazonaws.com"
+        registry = f"{steps.var(names.AWS_ACCOUNT_ID)}.dkr.ecr.{steps.var(names.AWS_REGION)}.amazonaws.com"
         env["IMAGE_URI"] = f"{registry}/{spec.ecr_repository}:${{{{ github.sha }}}}"
         build = [
             {"name": "Log in to Amazon ECR", "uses": pins.amazon_ecr_login.ref},
@@ -60,7 +58,7 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
         steps.checkout(pins),
         *steps.toolchain(spec.kind, pins),
         steps.run("Unit tests", spec.test),
-        steps.aws_credentials(pins, "AWS_ROLE_ARN"),
+        steps.aws_credentials(pins, names.AWS_ROLE_ARN),
         *build,
         steps.run(f"Deploy to {environment}", spec.deploy),
         steps.slack(pins, "Notify Slack of success", f":white_check_mark: Deployed {what}: {steps.RUN_URL}", "success()"),
@@ -68,16 +66,19 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
     ]
     # The environment puts `environment:<env>` in the OIDC subject and applies its protection rules.
     return steps.job(
-        f"Deploy to {environment}", steps.OIDC, job_steps, timeout=60,
-        condition=on_branch, needs=needs, environment=environment, env=env,
+        f"Deploy to {environment}",
+        steps.OIDC,
+        job_steps,
+        timeout=60,
+        condition=on_branch,
+        needs=needs,
+        environment=environment,
+        env=env,
     )
 
 
 def _approval_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> dict:
-    text = (
-        f":hourglass_flowing_sand: {spec.app} ({spec.repository}@${{{{ github.sha }}}}) is waiting for approval "
-        f"to deploy to {environment}: {steps.RUN_URL}"
-    )
+    text = f":hourglass_flowing_sand: {spec.app} ({spec.repository}@${{{{ github.sha }}}}) is waiting for approval to deploy to {environment}: {steps.RUN_URL}"
     notify = steps.slack(spec.pins, "Ask for approval in Slack", text)
     return steps.job(f"Request approval for {environment}", {}, [notify], timeout=5, condition=on_branch)
 

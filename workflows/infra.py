@@ -6,26 +6,22 @@ only validates and previews, each stack with its own read-only plan role.
 
 from __future__ import annotations
 
+import names
 from workflows import steps
-from workflows.render import to_yaml
+from workflows.render import Workflows, render
 from workflows.spec import InfraWorkflowSpec
 
 PREVIEW_PATH = ".github/workflows/preview.yml"
 PREVIEW_ENVIRONMENT = "preview"
 """Holds PULUMI_ACCESS_TOKEN and needs a reviewer: pull-request code never sees a token unapproved."""
-OFFLINE_ONLY = ("management",)
+OFFLINE_ONLY = (names.MANAGEMENT_STACK,)
 """Its real preview assumes the organisation access role in every member account, which no
 read-only role may do; it is planned and validated offline instead."""
 
 
-def plan_role_variable(stack: str) -> str:
-    """Repository variable holding the ARN of a stack's plan role, e.g. PLAN_ROLE_ARN_MANAGEMENT."""
-    return "PLAN_ROLE_ARN_" + stack.upper().replace("-", "_")
-
-
-def infra_workflows(spec: InfraWorkflowSpec) -> dict[str, str]:
-    """Path -> YAML text of the infrastructure repository's pull-request workflow."""
-    return {PREVIEW_PATH: to_yaml(_preview(spec), spec.pins)}
+def infra_workflows(spec: InfraWorkflowSpec) -> Workflows:
+    """The infrastructure repository's pull-request workflow and its check names."""
+    return render({PREVIEW_PATH: _preview(spec)}, spec.pins)
 
 
 def _preview(spec: InfraWorkflowSpec) -> dict:
@@ -38,13 +34,11 @@ def _preview(spec: InfraWorkflowSpec) -> dict:
             "name": f"Preview {stack}",
             "uses": pins.pulumi.ref,
             "with": {"command": "preview", "stack-name": stack},
-            "env": {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"},
+            "env": {names.PULUMI_ACCESS_TOKEN: steps.secret(names.PULUMI_ACCESS_TOKEN)},
         }
-        job_steps = [*setup, steps.aws_credentials(pins, plan_role_variable(stack)), preview]
+        job_steps = [*setup, steps.aws_credentials(pins, names.plan_role_variable(stack)), preview]
         # Each plan role trusts exactly `repo:OWNER/REPO:environment:preview`.
-        jobs[f"preview-{stack}"] = steps.job(
-            f"Preview {stack}", steps.OIDC, job_steps, timeout=30, needs="validate", environment=PREVIEW_ENVIRONMENT
-        )
+        jobs[f"preview-{stack}"] = steps.job(f"Preview {stack}", steps.OIDC, job_steps, timeout=30, needs="validate", environment=PREVIEW_ENVIRONMENT)
     on = {"pull_request": {"branches": [spec.default_branch]}}
     concurrency = {"group": "preview-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
     return steps.workflow("Preview", on, concurrency, jobs)

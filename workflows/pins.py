@@ -85,7 +85,7 @@ class ActionPins:
 
     def with_overrides(self, shas: Mapping[str, str]) -> "ActionPins":
         """These pins with the SHAs of `{"owner/repo": sha}` replaced (the config's one place)."""
-        by_repository = {pin.repository: field.name for field, pin in zip(dataclasses.fields(self), self.all())}
+        by_repository = {pin.repository: field.name for field, pin in zip(dataclasses.fields(self), self.all(), strict=True)}
         unknown = sorted(set(shas) - set(by_repository))
         if unknown:
             raise ValueError(f"no such pinned action: {', '.join(unknown)}; pinned: {', '.join(sorted(by_repository))}")
@@ -101,9 +101,7 @@ class ActionPins:
 # Release tags resolved to their commits (checked 2026-11 against public workflows pinning them).
 DEFAULT_PINS = ActionPins(
     checkout=Pin("actions/checkout", "3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
-    configure_aws_credentials=Pin(
-        "aws-actions/configure-aws-credentials", "e1253824e5c10ff9df46874f81ed3ec929e19cfd", "v6.3.0"
-    ),
+    configure_aws_credentials=Pin("aws-actions/configure-aws-credentials", "e1253824e5c10ff9df46874f81ed3ec929e19cfd", "v6.3.0"),
     amazon_ecr_login=Pin("aws-actions/amazon-ecr-login", "03f1aad4c6c7ffd436567f42f9384779290529bd", "v2.1.7"),
     setup_ruby=Pin("ruby/setup-ruby", "a0102e0972be65f351c307e2d64b9314a57c8073", "v1.324.0"),
     setup_go=Pin("actions/setup-go", "b7ad1dad31e06c5925ef5d2fc7ad053ef454303e", "v7.0.0"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Mapping
 
 import yaml
 
@@ -49,6 +51,22 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_representer(str, _represent_str)
+
+
+@dataclass(frozen=True)
+class Workflows:
+    """What the generator writes into a repository, and what its branch rules must require."""
+
+    files: dict[str, str]
+    """Path -> YAML text."""
+    required_checks: tuple[str, ...]
+    """Status check contexts of the pull-request workflows' jobs (each job's name, or its id)."""
+
+
+def render(documents: Mapping[str, dict], pins: ActionPins) -> Workflows:
+    """Path -> workflow document in; the files and the checks the pull-request jobs report out."""
+    checks = tuple(job.get("name", job_id) for document in documents.values() if "pull_request" in document["on"] for job_id, job in document["jobs"].items())
+    return Workflows({path: to_yaml(document, pins) for path, document in documents.items()}, checks)
 
 
 def to_yaml(document: dict, pins: ActionPins) -> str:

@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Optional, Union, get_args
 
+import names
 from workflows.pins import DEFAULT_PINS, ActionPins
 
 Kind = Literal["rails", "go", "nuxt", "container"]
 KINDS: tuple[str, ...] = get_args(Kind)
 
-DEFAULT_BRANCHES: tuple[tuple[str, str], ...] = (("develop", "dev"), ("staging", "stg"), ("main", "prod"))
-DEFAULT_STACKS: tuple[str, ...] = ("management", "audit", "log")
+DEFAULT_BRANCHES: tuple[tuple[str, str], ...] = tuple(names.GITFLOW_BRANCHES.items())
 
 # Names land inside YAML scalars, `if:` string literals, job ids and shell words; these shapes
 # need no quoting in any of them, so nothing a config holds can change a workflow's structure.
@@ -135,16 +135,15 @@ class AppWorkflowSpec:
         return self.ecr_repository is not None
 
 
-
 @dataclass(frozen=True)
 class InfraWorkflowSpec:
     """The landing zone's own repository (GitHub Flow): previews on pull requests to the default branch."""
 
     repository: str
     """GitHub repository name (without the owner)."""
-    stacks: tuple[str, ...] = DEFAULT_STACKS
+    stacks: tuple[str, ...] = names.STACKS
     """Pulumi stacks to validate and preview, in order."""
-    default_branch: str = "main"
+    default_branch: str = names.RELEASE_BRANCH
     """Branch pull requests target; Pulumi Deployments deploys it."""
     python_version: str = "3.11"
     """Python the program runs on."""

@@ -5,12 +5,22 @@ from __future__ import annotations
 import json
 from typing import Optional
 
+import names
 from workflows.pins import ActionPins
 
 RUNNER = "ubuntu-24.04"
 RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"
 READ_ONLY = {"contents": "read"}
 OIDC = {"contents": "read", "id-token": "write"}
+
+
+def var(name: str) -> str:
+    """The expression reading an Actions variable (the stacks set it, names.py spells it)."""
+    return f"${{{{ vars.{name} }}}}"
+
+
+def secret(name: str) -> str:
+    return f"${{{{ secrets.{name} }}}}"
 
 
 def workflow(name: str, on: dict, concurrency: dict, jobs: dict) -> dict:
@@ -77,13 +87,13 @@ def python(version: str, pins: ActionPins) -> list[dict]:
 
 def aws_credentials(pins: ActionPins, role_variable: str) -> dict:
     """Assume the role named by a repository/environment variable through GitHub OIDC."""
-    role = {"role-to-assume": f"${{{{ vars.{role_variable} }}}}", "aws-region": "${{ vars.AWS_REGION }}"}
+    role = {"role-to-assume": var(role_variable), "aws-region": var(names.AWS_REGION)}
     return {"name": "Configure AWS credentials", "uses": pins.configure_aws_credentials.ref, "with": role}
 
 
 def slack(pins: ActionPins, name: str, text: str, condition: Optional[str] = None) -> dict:
     """Post `text` to the repository's Slack channel with the bot token."""
-    payload = json.dumps({"channel": "${{ vars.SLACK_CHANNEL_ID }}", "text": text}, ensure_ascii=False)
+    payload = json.dumps({"channel": var(names.SLACK_CHANNEL_ID), "text": text}, ensure_ascii=False)
     step = {"name": name, **({"if": condition} if condition else {}), "uses": pins.slack.ref}
-    step["with"] = {"method": "chat.postMessage", "token": "${{ secrets.SLACK_BOT_TOKEN }}", "payload": payload}
+    step["with"] = {"method": "chat.postMessage", "token": secret(names.SLACK_BOT_TOKEN), "payload": payload}
     return step

@@ -32,7 +32,7 @@ from lzctl.migrate.aws import BUGS, EXIT_BAD_INPUT, GUARDED, MigrationError, Ses
 from lzctl.plan import plan_stack, resolve_config_dir
 from lzctl.runtime import Plan
 from lzctl.stackfile import read_stack
-from stacks.shared import MANAGEMENT_STACK
+from names import MANAGEMENT_STACK
 
 Planner = Callable[[str, Optional[Path]], Plan]
 NEEDS = "read access to the management account (every call the doctor makes is a read; `--json` lists the IAM actions)"

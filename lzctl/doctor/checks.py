@@ -14,12 +14,12 @@ from typing import Callable, Optional
 from botocore.exceptions import ClientError
 
 from config import AccountSpec
-from delivery.alerting import CHATBOT_REGION
 from lzctl.doctor import verdicts
 from lzctl.doctor.aws import CredentialsSession, ReadOnlySession, assume_read_only
 from lzctl.doctor.intent import Intent, NamedResource
 from lzctl.doctor.verdicts import Found, Outcome
 from lzctl.migrate.aws import error_code, organization_of, pages
+from security.alerting import CHATBOT_REGION
 
 QUOTAS_REGION = "us-east-1"
 """Organizations is hosted in us-east-1; its quotas are read there (Organizations quotas page)."""
@@ -246,7 +246,9 @@ def existing_oidc_providers(live: Live) -> Outcome:
                 continue
             raise
         found.append(Found(provider, arn, set(provider.tags) <= _tags(answer.get("Tags", []))))
-    return verdicts.existing("IAM OIDC provider", live.intent.oidc_providers, found, "`aws iam delete-open-id-connect-provider --open-id-connect-provider-arn ARN`")
+    return verdicts.existing(
+        "IAM OIDC provider", live.intent.oidc_providers, found, "`aws iam delete-open-id-connect-provider --open-id-connect-provider-arn ARN`"
+    )
 
 
 def existing_buckets(live: Live) -> Outcome:
@@ -310,14 +312,23 @@ CHECKS: tuple[Check, ...] = (
     CREDENTIALS,
     Check("organization", "the program creates the organisation, or runs the one its management account owns", organization),
     Check("account-quota", "CreateAccount fails once the organisation holds as many accounts as its quota", account_quota, reads_organization=True),
-    Check("identity-center", "the program looks the Identity Center instance up in the home region; it cannot create it", identity_center, reads_organization=True),
+    Check(
+        "identity-center", "the program looks the Identity Center instance up in the home region; it cannot create it", identity_center, reads_organization=True
+    ),
     Check("identity-center-mfa", "the article requires MFA for everyone who signs in", identity_center_mfa),
     Check("control-tower-regions", "CreateLandingZone fails for a home or governed region Control Tower does not support", control_tower_regions),
     Check("landing-zone", "an existing landing zone must be healthy, in the home region and not newer than the config", landing_zone, reads_organization=True),
     Check("chatbot-management", "Chatbot channel configurations fail until the Slack workspace is authorised in the account", chatbot_management),
-    Check("chatbot-audit", "the audit stack's security alerts need the Slack workspace authorised in the audit account", chatbot_audit, reads_organization=True),
+    Check(
+        "chatbot-audit", "the audit stack's security alerts need the Slack workspace authorised in the audit account", chatbot_audit, reads_organization=True
+    ),
     Check("existing-roles", "creating an IAM role whose name exists fails (EntityAlreadyExists)", existing_roles),
     Check("existing-oidc-providers", "creating an OIDC provider whose URL exists in the account fails (EntityAlreadyExists)", existing_oidc_providers),
     Check("existing-buckets", "S3 bucket names are global; creating one that exists fails", existing_buckets),
-    Check("config-resources", "Control Tower cannot enrol an account that already has an AWS Config recorder or delivery channel", config_resources, reads_organization=True),
+    Check(
+        "config-resources",
+        "Control Tower cannot enrol an account that already has an AWS Config recorder or delivery channel",
+        config_resources,
+        reads_organization=True,
+    ),
 )

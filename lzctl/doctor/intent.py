@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from components.log_analysis import control_tower_log_bucket, trail_location
+import names
 from config import AccountSpec, LandingZone
-from config.guardrail_checks import TRAIL_BUCKET_PREFIX
 from config.model import AUDIT, LOG
+from logs.cloudtrail import trail_location
 from lzctl.migrate.organization import ou_path
 from lzctl.runtime import Plan, PlannedResource
 
@@ -86,9 +86,10 @@ class Intent:
     def log_location(self, log_account_id: str, organization_id: str) -> tuple[str, str]:
         """(bucket, key prefix up to `AWSLogs/<org id>/`) of the organisation trail in the log archive, as the log stack reads it."""
         if self.control_tower:
-            location = trail_location(control_tower_log_bucket(log_account_id, self.home_region), organization_id, key_prefix=organization_id)
+            bucket = names.regional_bucket(names.CONTROL_TOWER_LOGS, log_account_id, self.home_region)
+            location = trail_location(bucket, organization_id, key_prefix=organization_id)
         else:
-            location = trail_location(f"{TRAIL_BUCKET_PREFIX}-{log_account_id}-{self.home_region}", organization_id)
+            location = trail_location(names.regional_bucket(names.TRAIL_LOGS, log_account_id, self.home_region), organization_id)
         bucket, _, prefix = location.removeprefix("s3://").partition("/")
         return bucket, prefix
 
@@ -133,7 +134,9 @@ def intent_of(plan: Plan, landing_zone: LandingZone) -> Intent:
         for r in in_management
         if r.type == ROLE and _literal(r.inputs.get("name"))
     )
-    oidc = tuple(NamedResource(r.name, r.type, r.inputs["url"], tags=tags(r)) for r in in_management if r.type == OIDC_PROVIDER and _literal(r.inputs.get("url")))
+    oidc = tuple(
+        NamedResource(r.name, r.type, r.inputs["url"], tags=tags(r)) for r in in_management if r.type == OIDC_PROVIDER and _literal(r.inputs.get("url"))
+    )
     buckets = tuple(NamedResource(r.name, r.type, r.inputs["bucket"]) for r in plan.resources if r.type in BUCKETS and _literal(r.inputs.get("bucket")))
     landing_zones = plan.of_type(LANDING_ZONE)
     governed = tuple(org.governed_regions)

@@ -58,7 +58,7 @@ def credentials(identity: dict, profile: str, management_id: str, source: str) -
         return failed(
             f"profile '{profile}' signs in as the root user of {account}",
             "use an administrator role instead (an IAM Identity Center permission set, or an IAM role you assume; README "
-            "\"Deploy for real\" step 2) and delete the root user's access keys (IAM console → Security credentials)",
+            '"Deploy for real" step 2) and delete the root user\'s access keys (IAM console → Security credentials)',
         )
     return passed(f"profile '{profile}' reaches the management account {account} as {arn}")
 
@@ -67,7 +67,7 @@ def organization(org: Optional[dict], management_id: str, profile: str) -> Outco
     if org is None:
         return passed(
             f"account {management_id} belongs to no organisation yet (first run)",
-            "the bootstrap phase creates it: `pulumi up --stack management --config landing-zone:phase=organization` (README \"Deploy for real\" step 5)",
+            'the bootstrap phase creates it: `pulumi up --stack management --config landing-zone:phase=organization` (README "Deploy for real" step 5)',
         )
     if org["MasterAccountId"] != management_id:
         return failed(
@@ -114,9 +114,12 @@ class AccountNeed:
 def account_quota(need: AccountNeed, quota: float, applied: bool, code: str, organization_id: Optional[str], profile: str) -> Outcome:
     """`applied`: the organisation's own value (ListServiceQuotas), not AWS's default."""
     limit = int(quota)
-    note = "" if applied else (
-        f"AWS's default quota ({limit}); a new organisation can start below it (Organizations quotas page): run the doctor "
-        "again after the bootstrap phase"
+    note = (
+        ""
+        if applied
+        else (
+            f"AWS's default quota ({limit}); a new organisation can start below it (Organizations quotas page): run the doctor again after the bootstrap phase"
+        )
     )
     if need.total <= limit:
         return passed(f"{need.explained()} fit the quota of {limit}", note)
@@ -126,9 +129,9 @@ def account_quota(need: AccountNeed, quota: float, applied: bool, code: str, org
         f"ask for at least {need.total} from the management account (once the organisation exists): `aws service-quotas "
         f"request-service-quota-increase --service-code organizations --quota-code {code} --desired-value {need.total} "
         f"--region us-east-1 --profile {profile}`, or Service Quotas console (us-east-1) → AWS Organizations → "
-        f"{ORGANIZATIONS_QUOTA_NAME} → Request increase. Request text: \"Our landing zone as code runs {need.planned} member "
+        f'{ORGANIZATIONS_QUOTA_NAME} → Request increase. Request text: "Our landing zone as code runs {need.planned} member '
         f"accounts (audit, log archive and one per application and environment) plus the management account in {where}; "
-        f"please raise {ORGANIZATIONS_QUOTA_NAME} to {need.total}.\"",
+        f'please raise {ORGANIZATIONS_QUOTA_NAME} to {need.total}."',
     )
 
 
@@ -138,7 +141,7 @@ def identity_center(instances: dict[str, list[dict]], home: str, has_organizatio
         return skipped(
             "no organisation yet, so no Identity Center instance",
             f"after the bootstrap phase, enable IAM Identity Center in the console of the management account in {home} "
-            "(README \"Deploy for real\" step 6), then run the doctor again",
+            '(README "Deploy for real" step 6), then run the doctor again',
         )
     here = instances.get(home, [])
     if here:
@@ -157,7 +160,7 @@ def identity_center(instances: dict[str, list[dict]], home: str, has_organizatio
         )
     return failed(
         f"IAM Identity Center is not enabled in {home}",
-        f"enable it in the management account's console in {home} (IAM Identity Center → Enable; README \"Deploy for real\" "
+        f'enable it in the management account\'s console in {home} (IAM Identity Center → Enable; README "Deploy for real" '
         "step 6): the program looks the instance up, it cannot create it",
     )
 
@@ -165,8 +168,8 @@ def identity_center(instances: dict[str, list[dict]], home: str, has_organizatio
 def identity_center_mfa() -> Outcome:
     return skipped(
         "no public API reads Identity Center's MFA settings (no sso-admin or identitystore operation does, API models checked 2026-12-01)",
-        "check by hand: IAM Identity Center → Settings → Authentication → Multi-factor authentication shows \"Every time they "
-        "sign in\" and \"Require them to register an MFA device at sign in\" (README \"Deploy for real\" step 6)",
+        'check by hand: IAM Identity Center → Settings → Authentication → Multi-factor authentication shows "Every time they '
+        'sign in" and "Require them to register an MFA device at sign in" (README "Deploy for real" step 6)',
     )
 
 
@@ -211,7 +214,10 @@ def landing_zone(detail: Optional[dict], wanted: Optional[str], home: str, has_o
             "the console (Landing zone settings) before `pulumi up`",
         )
     if drift == "DRIFTED":
-        return failed(described, f"repair the drift first: `aws controltower reset-landing-zone --landing-zone-identifier {arn} --region {home}` (console: Landing zone settings → Repair)")
+        return failed(
+            described,
+            f"repair the drift first: `aws controltower reset-landing-zone --landing-zone-identifier {arn} --region {home}` (console: Landing zone settings → Repair)",
+        )
     if _version(version) > _version(wanted):
         return failed(described, f"a landing zone cannot be downgraded: set guardrails.control_tower.landing_zone_version to {version}")
     note = f"`pulumi up` updates it from {version} to {wanted} (about an hour)" if version != wanted else ""
@@ -233,7 +239,10 @@ def chatbot(workspaces: list[dict], team_id: str, account: str) -> Outcome:
         )
     workspace = authorised[team_id]
     if workspace.get("State") == "DISABLED":
-        return failed(f"Slack workspace {team_id} is authorised in {account} but DISABLED: {workspace.get('StateReason', '')}".rstrip(": "), "an organisation chat-applications policy denies it: allow the workspace there")
+        return failed(
+            f"Slack workspace {team_id} is authorised in {account} but DISABLED: {workspace.get('StateReason', '')}".rstrip(": "),
+            "an organisation chat-applications policy denies it: allow the workspace there",
+        )
     return passed(f"Slack workspace {team_id} ({workspace.get('SlackTeamName', '?')}) is authorised for AWS Chatbot in {account}")
 
 
@@ -264,7 +273,11 @@ def existing(kind: str, planned: Sequence[NamedResource], found: Sequence[Found]
     also = f" ({ours} too, tagged by this program: {made})" if ours else ""
     taken = [f for f in foreign if f.owner]
     adopt = "; ".join(f"`pulumi import {f.resource.type} {f.resource.resource} {f.import_id} --parent <its component's URN>`" for f in foreign if not f.owner)
-    fixes = [f"adopt or delete each before `pulumi up`, which fails creating them: adopt with {adopt}, or delete what nothing uses ({delete_hint})"] if adopt else []
+    fixes = (
+        [f"adopt or delete each before `pulumi up`, which fails creating them: adopt with {adopt}, or delete what nothing uses ({delete_hint})"]
+        if adopt
+        else []
+    )
     if taken:
         fixes.append(f"{', '.join(f.resource.name for f in taken)}: the name belongs to another account; bucket names are global, so choose another")
     return failed(f"{kind}s the plan creates already exist, not made by this program: {listed}{also}", "; ".join(fixes))
@@ -324,7 +337,7 @@ def closing_marked(spec, source: str) -> Outcome:
         return passed(f"{spec.key} is marked suspended in {source}")
     return failed(
         f"{spec.key} is not marked suspended in {source}",
-        f"set `suspended: true` on it and `pulumi up`: it moves to the suspended OU and loses its access; close it only once it has sat there",
+        "set `suspended: true` on it and `pulumi up`: it moves to the suspended OU and loses its access; close it only once it has sat there",
     )
 
 
@@ -335,11 +348,15 @@ def closing_placement(key: str, member: Optional[dict], parent: Optional[str], s
     described = f"{key} ({member['Id']})"
     state = member.get("State", member.get("Status"))
     if state != "ACTIVE":
-        return failed(f"{described} is already {state}", "it is closed or closing: a closed account can be reopened through AWS Support for 90 days, then it is gone")
+        return failed(
+            f"{described} is already {state}", "it is closed or closing: a closed account can be reopened through AWS Support for 90 days, then it is gone"
+        )
     if suspended_ou is None:
         return failed(f"the suspended OU {path} does not exist", "`pulumi up` creates it and moves suspended accounts into it")
     if parent != suspended_ou:
-        return failed(f"{described} sits in {parent}, not in the suspended OU {path} ({suspended_ou})", "`pulumi up` with `suspended: true` on it moves it there")
+        return failed(
+            f"{described} sits in {parent}, not in the suspended OU {path} ({suspended_ou})", "`pulumi up` with `suspended: true` on it moves it there"
+        )
     return passed(f"{described} is ACTIVE in the suspended OU {path} ({suspended_ou})")
 
 
@@ -361,7 +378,9 @@ def closing_logs(key: str, account_id: str, location: str, latest: dict[str, Opt
     """`latest`: region -> the first CloudTrail object of the account dated `since` or later, None when there is none."""
     recent = {region: found for region, found in latest.items() if found}
     if recent:
-        return passed(f"the log archive holds CloudTrail logs of {key} ({account_id}) since {since} in {', '.join(sorted(recent))}", f"under {location}{account_id}/")
+        return passed(
+            f"the log archive holds CloudTrail logs of {key} ({account_id}) since {since} in {', '.join(sorted(recent))}", f"under {location}{account_id}/"
+        )
     return failed(
         f"no CloudTrail log of {key} ({account_id}) since {since} under {location}{account_id}/ ({', '.join(sorted(latest))})",
         "the organisation trail may not cover it: check the trail (`aws cloudtrail get-trail-status` in the management account) "

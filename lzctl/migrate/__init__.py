@@ -61,19 +61,38 @@ def _invite_options(parser: argparse.ArgumentParser) -> None:
 
 # name -> (verb, help, options, what the verb needs from AWS, named when AWS refuses a call)
 VERBS: dict[str, tuple[Callable, str, Callable[[argparse.ArgumentParser], None], str]] = {
-    "runbook": (runbook, "the six migration steps for this config, each with its commands and check", _runbook_options,
-                "read access to the organisation and Identity Center (management profile) and to IAM of the existing account"),
-    "inventory": (inventory, "what the existing account holds that the move touches; writes inventory.md and inventory.json",
-                  _inventory_options, READ_ONLY),
+    "runbook": (
+        runbook,
+        "the six migration steps for this config, each with its commands and check",
+        _runbook_options,
+        "read access to the organisation and Identity Center (management profile) and to IAM of the existing account",
+    ),
+    "inventory": (inventory, "what the existing account holds that the move touches; writes inventory.md and inventory.json", _inventory_options, READ_ONLY),
     "preflight": (preflight, "conditions that make joining or Control Tower enrolment fail; exit 4 if any", _profile, READ_ONLY),
-    "invite": (invite, "invite the existing account into the organisation (management account)", _invite_options,
-               MANAGEMENT_ORGANIZATIONS.format("InviteAccountToOrganization, DescribeAccount and ListHandshakesForOrganization")),
-    "accept": (accept, "accept the invitation from the configured management account (existing account)", _profile,
-               "organizations:ListHandshakesForAccount and AcceptHandshake in the existing account (an administrator there)"),
-    "place-account": (place_account, "move the joined account into its configured OU and tag it, so the import matches", _invite_options,
-                      MANAGEMENT_ORGANIZATIONS.format("DescribeAccount, ListParents, MoveAccount and TagResource")),
-    "prepare-account": (prepare_account, "create the organisation access role an invited account lacks", _profile,
-                        "iam:GetRole, iam:CreateRole and iam:AttachRolePolicy in the existing account (an administrator there)"),
+    "invite": (
+        invite,
+        "invite the existing account into the organisation (management account)",
+        _invite_options,
+        MANAGEMENT_ORGANIZATIONS.format("InviteAccountToOrganization, DescribeAccount and ListHandshakesForOrganization"),
+    ),
+    "accept": (
+        accept,
+        "accept the invitation from the configured management account (existing account)",
+        _profile,
+        "organizations:ListHandshakesForAccount and AcceptHandshake in the existing account (an administrator there)",
+    ),
+    "place-account": (
+        place_account,
+        "move the joined account into its configured OU and tag it, so the import matches",
+        _invite_options,
+        MANAGEMENT_ORGANIZATIONS.format("DescribeAccount, ListParents, MoveAccount and TagResource"),
+    ),
+    "prepare-account": (
+        prepare_account,
+        "create the organisation access role an invited account lacks",
+        _profile,
+        "iam:GetRole, iam:CreateRole and iam:AttachRolePolicy in the existing account (an administrator there)",
+    ),
 }
 
 

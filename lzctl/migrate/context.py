@@ -54,7 +54,7 @@ class Context:
         known = ", ".join(f"{a.key}: {a.existing_account_id}" for a in self.adopted())
         raise MigrationError(
             f"account {account_id} is not adopted by the config (adopted: {known}). Fix: pass one of those ids, "
-            f"or set existing_account_id: \"{account_id}\" on the account it should become in {self.landing_zone.source}."
+            f'or set existing_account_id: "{account_id}" on the account it should become in {self.landing_zone.source}.'
         )
 
     def existing(self, profile: str) -> tuple[object, AccountSpec]:

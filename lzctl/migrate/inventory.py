@@ -92,13 +92,15 @@ def iam_part(session, region: str) -> dict:
         keys = []
         for key in pages(iam, "list_access_keys", "AccessKeyMetadata", UserName=user["UserName"]):
             used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
-            keys.append({
-                "id": key["AccessKeyId"],
-                "status": key["Status"],
-                "created": _when(key["CreateDate"]),
-                "last_used": _when(used.get("LastUsedDate")),
-                "last_used_service": None if used.get("ServiceName") in (None, "N/A") else used["ServiceName"],
-            })
+            keys.append(
+                {
+                    "id": key["AccessKeyId"],
+                    "status": key["Status"],
+                    "created": _when(key["CreateDate"]),
+                    "last_used": _when(used.get("LastUsedDate")),
+                    "last_used_service": None if used.get("ServiceName") in (None, "N/A") else used["ServiceName"],
+                }
+            )
         users.append({"name": user["UserName"], "created": _when(user["CreateDate"]), "access_keys": keys})
     providers = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] if p["Arn"].endswith(GITHUB_OIDC)]
     roles, github_roles = [], []
@@ -115,8 +117,7 @@ def iam_part(session, region: str) -> dict:
 def regional(session, region: str) -> dict:
     tagging = client(session, "resourcegroupstaggingapi", region)
     tagged = [
-        {"arn": r["ResourceARN"], "tags": {t["Key"]: t["Value"] for t in r.get("Tags", [])}}
-        for r in pages(tagging, "get_resources", "ResourceTagMappingList")
+        {"arn": r["ResourceARN"], "tags": {t["Key"]: t["Value"] for t in r.get("Tags", [])}} for r in pages(tagging, "get_resources", "ResourceTagMappingList")
     ]
     config = client(session, "config", region)
     watch = client(session, "cloudwatch", region)
@@ -214,7 +215,9 @@ def gather(session, account_id: str, regions: list[str], home_region: str, expec
 def inventory(ctx: Context, args) -> int:
     unknown = [r for r in args.regions or [] if r not in AWS_REGIONS]
     if unknown:
-        raise MigrationError(f"not AWS regions: {', '.join(unknown)}. Fix: pass region names such as ap-northeast-1, or omit --regions to scan every enabled region.")
+        raise MigrationError(
+            f"not AWS regions: {', '.join(unknown)}. Fix: pass region names such as ap-northeast-1, or omit --regions to scan every enabled region."
+        )
     session = session_for(ctx.sessions, args.profile)
     account_id = account_of(session, ctx.region)
     regions = args.regions or sorted(r["RegionName"] for r in client(session, "ec2", ctx.region).describe_regions()["Regions"])

@@ -17,8 +17,12 @@ def regions_in_use(inventory: dict) -> dict[str, int]:
     for region, part in inventory["by_region"].items():
         count = (
             sum(part["resources"].values())
-            + len(part["trails"]) + len(part["config_recorders"]) + len(part["guardduty_detectors"])
-            + len(part["alarms"]) + len(part["subscriptions"]) + int(part["security_hub"])
+            + len(part["trails"])
+            + len(part["config_recorders"])
+            + len(part["guardduty_detectors"])
+            + len(part["alarms"])
+            + len(part["subscriptions"])
+            + int(part["security_hub"])
         )
         if count:
             used[region] = count
@@ -34,7 +38,9 @@ def config_notes(inventory: dict) -> list[str]:
     """How the config must change for `pulumi up` to import this account as it is."""
     expected, account = inventory["expected"], inventory["account"]
     if not expected.get("key"):
-        return [f'no account in the config adopts {account["id"]}: set `existing_account_id: "{account["id"]}"` on the prod account of the application it runs.']
+        return [
+            f'no account in the config adopts {account["id"]}: set `existing_account_id: "{account["id"]}"` on the prod account of the application it runs.'
+        ]
     notes = [
         f"{field}: AWS did not let this profile read it; the config gives {expected[field]!r}, which must match exactly."
         for field in ("name", "email")
@@ -74,7 +80,10 @@ def to_markdown(inventory: dict) -> str:
         "",
         f"## Regions in use ({len(used)} of {len(by_region)} scanned)",
         "",
-        *_table(["region", "things found", "tagged resources per service"], [[r, n, ", ".join(f"{s} {c}" for s, c in by_region[r]["resources"].items())] for r, n in used.items()]),
+        *_table(
+            ["region", "things found", "tagged resources per service"],
+            [[r, n, ", ".join(f"{s} {c}" for s, c in by_region[r]["resources"].items())] for r, n in used.items()],
+        ),
         "",
         *[f"- {r} is not a governed region: the region-deny SCP blocks it once the account joins; move these first." for r in ungoverned_in_use(inventory)],
         "",
@@ -82,7 +91,15 @@ def to_markdown(inventory: dict) -> str:
         "",
         "## IAM users and access keys",
         "",
-        *_table(["user", "key", "status", "created", "last used", "service"], [[u["name"], k["id"], k["status"], k["created"], k["last_used"] or "never", k["last_used_service"]] for u in inventory["iam"]["users"] for k in u["access_keys"]] + [[u["name"], "(no keys)", "", u["created"], "", ""] for u in inventory["iam"]["users"] if not u["access_keys"]]),
+        *_table(
+            ["user", "key", "status", "created", "last used", "service"],
+            [
+                [u["name"], k["id"], k["status"], k["created"], k["last_used"] or "never", k["last_used_service"]]
+                for u in inventory["iam"]["users"]
+                for k in u["access_keys"]
+            ]
+            + [[u["name"], "(no keys)", "", u["created"], "", ""] for u in inventory["iam"]["users"] if not u["access_keys"]],
+        ),
         "",
         f"### Long-lived access keys: {KEYS_TO_DELETE}",
         "",
@@ -95,11 +112,14 @@ def to_markdown(inventory: dict) -> str:
         "",
         "## Security services (Control Tower and the audit account take these over)",
         "",
-        *_table(["region", "kind", "name"], [[r, "CloudTrail trail" + (" (multi-region)" if t["multi_region"] else ""), t["name"]] for r, t in _all(inventory, "trails")]
-                + [[r, "Config recorder (preflight fails until removed)", n] for r, n in _all(inventory, "config_recorders")]
-                + [[r, "Config delivery channel (preflight fails until removed)", n] for r, n in _all(inventory, "config_channels")]
-                + [[r, "GuardDuty detector", d] for r, d in _all(inventory, "guardduty_detectors")]
-                + [[r, "Security Hub", "enabled"] for r, part in by_region.items() if part["security_hub"]]),
+        *_table(
+            ["region", "kind", "name"],
+            [[r, "CloudTrail trail" + (" (multi-region)" if t["multi_region"] else ""), t["name"]] for r, t in _all(inventory, "trails")]
+            + [[r, "Config recorder (preflight fails until removed)", n] for r, n in _all(inventory, "config_recorders")]
+            + [[r, "Config delivery channel (preflight fails until removed)", n] for r, n in _all(inventory, "config_channels")]
+            + [[r, "GuardDuty detector", d] for r, d in _all(inventory, "guardduty_detectors")]
+            + [[r, "Security Hub", "enabled"] for r, part in by_region.items() if part["security_hub"]],
+        ),
         "",
         "## Monitoring to re-create where its workloads move (alarms, their notifications)",
         "",

@@ -88,7 +88,9 @@ def invite(ctx: Context, args) -> int:
             Target={"Type": "ACCOUNT", "Id": account_id},
             Notes=f"Landing zone: {account_id} becomes {spec.key}.",
         )["Handshake"]
-        print(f"invited account {account_id} ({spec.key}) to {organization['Id']}: invitation {handshake['Id']}, open until {handshake['ExpirationTimestamp']:%Y-%m-%d}.")
+        print(
+            f"invited account {account_id} ({spec.key}) to {organization['Id']}: invitation {handshake['Id']}, open until {handshake['ExpirationTimestamp']:%Y-%m-%d}."
+        )
     print(f"next: accept it from the existing account: {accept}")
     return 0
 
@@ -106,11 +108,7 @@ def accept(ctx: Context, args) -> int:
         print(f"next: {following}")
         return 0
     api = client(session, "organizations", ctx.region)
-    invitations = [
-        h
-        for h in pages(api, "list_handshakes_for_account", "Handshakes", Filter={"ActionType": "INVITE"})
-        if h["State"] in OPEN_STATES
-    ]
+    invitations = [h for h in pages(api, "list_handshakes_for_account", "Handshakes", Filter={"ActionType": "INVITE"}) if h["State"] in OPEN_STATES]
     ours = [h for h in invitations if sender(h) == ctx.management_id]
     if not ours:
         others = "; ".join(f"{h['Id']} from management account {sender(h)}" for h in invitations)
@@ -171,8 +169,12 @@ def place_account(ctx: Context, args) -> int:
         print(f"already done: account {account_id} has the tags the program gives it.")
     extra = sorted(set(tags) - set(spec.tags))
     if extra:
-        print(f"note: the account also has tags the program does not set ({', '.join(extra)}); the import would remove them, "
-              f"so keep them in mind when `pulumi preview` shows a diff (`aws organizations untag-resource --resource-id {account_id} --tag-keys {' '.join(extra)}`).")
-    print(f"next: {ctx.command('prepare-account', '--profile', EXISTING_PROFILE)} if not done, then "
-          f"{ctx.command('preflight', '--profile', EXISTING_PROFILE)}, then `pulumi preview` shows {spec.key} as an import.")
+        print(
+            f"note: the account also has tags the program does not set ({', '.join(extra)}); the import would remove them, "
+            f"so keep them in mind when `pulumi preview` shows a diff (`aws organizations untag-resource --resource-id {account_id} --tag-keys {' '.join(extra)}`)."
+        )
+    print(
+        f"next: {ctx.command('prepare-account', '--profile', EXISTING_PROFILE)} if not done, then "
+        f"{ctx.command('preflight', '--profile', EXISTING_PROFILE)}, then `pulumi preview` shows {spec.key} as an import."
+    )
     return 0

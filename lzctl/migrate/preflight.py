@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from guardrails.control_tower import EXECUTION_ROLE
 from lzctl.migrate.aws import client, organization_of
 from lzctl.migrate.context import Context
 from lzctl.migrate.roles import FOREIGN_TRUST, MISSING, READY, RoleState, foreign_trust_fix, role_state
+from names import CONTROL_TOWER_EXECUTION_ROLE
 
 EXIT_CHECKS_FAILED = 4
 ENABLED = ("opt-in-not-required", "opted-in")
@@ -58,9 +58,13 @@ def organization(f: Facts) -> tuple[bool, str, str]:
         return True, "not in any organisation: ready for the invitation", ""
     if org["MasterAccountId"] == f.management_id:
         return True, f"already a member of {org['Id']}", ""
-    return False, f"member of organisation {org['Id']} (management account {org['MasterAccountId']})", (
-        f"leave it first: `aws organizations leave-organization --profile {f.profile}` (the account needs its own payment "
-        "method and must be at least 7 days old), or correct organization.management_account_id"
+    return (
+        False,
+        f"member of organisation {org['Id']} (management account {org['MasterAccountId']})",
+        (
+            f"leave it first: `aws organizations leave-organization --profile {f.profile}` (the account needs its own payment "
+            "method and must be at least 7 days old), or correct organization.management_account_id"
+        ),
     )
 
 
@@ -105,10 +109,14 @@ def execution_role(f: Facts) -> tuple[bool, str, str]:
     if not f.control_tower:
         return True, "not needed: guardrails.control_tower.enabled is false", ""
     if role.state == MISSING:
-        return True, f"{EXECUTION_ROLE} is absent; `pulumi up` creates it", ""
-    return False, f"{EXECUTION_ROLE} already exists, so `pulumi up` would fail creating it (EntityAlreadyExists)", (
-        f"delete it (detach its policies, then `aws iam delete-role --role-name {EXECUTION_ROLE} --profile {f.profile}`); "
-        "`pulumi up` recreates it trusting only the management account"
+        return True, f"{CONTROL_TOWER_EXECUTION_ROLE.name} is absent; `pulumi up` creates it", ""
+    return (
+        False,
+        f"{CONTROL_TOWER_EXECUTION_ROLE.name} already exists, so `pulumi up` would fail creating it (EntityAlreadyExists)",
+        (
+            f"delete it (detach its policies, then `aws iam delete-role --role-name {CONTROL_TOWER_EXECUTION_ROLE.name} --profile {f.profile}`); "
+            "`pulumi up` recreates it trusting only the management account"
+        ),
     )
 
 
@@ -117,9 +125,10 @@ def governed_regions(f: Facts) -> tuple[bool, str, str]:
     if not disabled:
         return True, f"every governed region is enabled ({', '.join(f.governed_regions)})", ""
     commands = "; ".join(f"aws account enable-region --region-name {r} --profile {f.profile}" for r in disabled)
-    return False, f"governed regions not enabled in the account: {', '.join(disabled)}", (
-        f"enable them ({commands}; it can take hours, `aws account get-region-opt-status` tells when), "
-        "or remove them from organization.governed_regions"
+    return (
+        False,
+        f"governed regions not enabled in the account: {', '.join(disabled)}",
+        (f"enable them ({commands}; it can take hours, `aws account get-region-opt-status` tells when), or remove them from organization.governed_regions"),
     )
 
 
@@ -162,7 +171,7 @@ def gather(ctx: Context, session, account_id: str, profile: str) -> Facts:
         recorders=recorders,
         channels=channels,
         access_role=role_state(iam, ctx.access_role, ctx.management_id),
-        execution_role=role_state(iam, EXECUTION_ROLE, ctx.management_id),
+        execution_role=role_state(iam, CONTROL_TOWER_EXECUTION_ROLE.name, ctx.management_id),
         prepare_command=ctx.command("prepare-account", "--profile", profile),
     )
 
@@ -177,5 +186,7 @@ def preflight(ctx: Context, args) -> int:
     if failed:
         print(f"{len(failed)} of {len(results)} checks failed (exit {EXIT_CHECKS_FAILED}); fix them and run this again.")
         return EXIT_CHECKS_FAILED
-    print(f"all {len(results)} checks pass. next: `{ctx.command('runbook', '--live', '--profile', args.profile, '--management-profile', '<management profile>')}` shows where you are.")
+    print(
+        f"all {len(results)} checks pass. next: `{ctx.command('runbook', '--live', '--profile', args.profile, '--management-profile', '<management profile>')}` shows where you are."
+    )
     return 0

@@ -9,16 +9,15 @@ and a role made here first would make that step fail with EntityAlreadyExists.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Optional
 
 from botocore.exceptions import ClientError
 
-from components.account import ADMINISTRATOR_ACCESS
-from guardrails.control_tower import EXECUTION_ROLE, account_trust
+from iam import account_trust, minify
 from lzctl.migrate.aws import MigrationError, client, error_code, pages, policy_document
 from lzctl.migrate.context import Context
+from names import ADMINISTRATOR_ACCESS, CONTROL_TOWER_EXECUTION_ROLE, MANAGED_BY_TAG, account_root
 
 MISSING = "missing"
 READY = "ready"
@@ -45,7 +44,7 @@ def trusted_principals(document: dict) -> list[str]:
 def trusts_only(document: dict, account_id: str) -> bool:
     """True when the trust policy lets only `account_id` (its root) assume the role, unconditionally."""
     statements = _listed(document.get("Statement", []))
-    accepted = {f"arn:aws:iam::{account_id}:root", account_id}
+    accepted = {account_root(account_id), account_id}
     return bool(statements) and all(
         s.get("Effect") == "Allow"
         and _listed(s.get("Action")) == ["sts:AssumeRole"]
@@ -79,7 +78,7 @@ def role_state(iam, name: str, management_id: str) -> RoleState:
 
 
 def trust_json(management_id: str) -> str:
-    return json.dumps(account_trust(management_id), separators=(",", ":"))
+    return minify(account_trust(management_id))
 
 
 def foreign_trust_fix(state: RoleState, management_id: str, profile: str) -> str:
@@ -93,11 +92,11 @@ def foreign_trust_fix(state: RoleState, management_id: str, profile: str) -> str
 
 def execution_role_note(ctx: Context, state: RoleState) -> str:
     if not ctx.control_tower:
-        return f"{EXECUTION_ROLE}: not needed (guardrails.control_tower.enabled is false)."
+        return f"{CONTROL_TOWER_EXECUTION_ROLE.name}: not needed (guardrails.control_tower.enabled is false)."
     if state.state == MISSING:
-        return f"{EXECUTION_ROLE}: left to `pulumi up`, which creates it in every account Control Tower enrols."
+        return f"{CONTROL_TOWER_EXECUTION_ROLE.name}: left to `pulumi up`, which creates it in every account Control Tower enrols."
     return (
-        f"{EXECUTION_ROLE} already exists: `pulumi up` creates this role and would fail with EntityAlreadyExists; "
+        f"{CONTROL_TOWER_EXECUTION_ROLE.name} already exists: `pulumi up` creates this role and would fail with EntityAlreadyExists; "
         f"delete it first (`{ctx.command('preflight', '--profile', '<profile>')}` shows how)."
     )
 
@@ -115,15 +114,15 @@ def prepare_account(ctx: Context, args) -> int:
             RoleName=name,
             AssumeRolePolicyDocument=trust_json(ctx.management_id),
             Description="The landing zone's management account administers this account through this role.",
-            Tags=[{"Key": "managed-by", "Value": "landing-zone"}],
+            Tags=[{"Key": key, "Value": value} for key, value in MANAGED_BY_TAG.items()],
         )
-        print(f"created role {name} in account {spec.existing_account_id}, trusting only arn:aws:iam::{ctx.management_id}:root.")
+        print(f"created role {name} in account {spec.existing_account_id}, trusting only {account_root(ctx.management_id)}.")
     if state.state in (MISSING, NO_ADMIN):
         # A run cut short between the two calls leaves the role without its policy; this completes it.
         iam.attach_role_policy(RoleName=name, PolicyArn=ADMINISTRATOR_ACCESS)
         print(f"attached AdministratorAccess to {name}.")
     else:
         print(f"already done: role {name} exists, trusts only the management account and has AdministratorAccess.")
-    print(execution_role_note(ctx, role_state(iam, EXECUTION_ROLE, ctx.management_id)))
+    print(execution_role_note(ctx, role_state(iam, CONTROL_TOWER_EXECUTION_ROLE.name, ctx.management_id)))
     print(f"next: {ctx.command('preflight', '--profile', args.profile)}")
     return 0

@@ -15,12 +15,11 @@ from typing import Callable, Optional
 from botocore.exceptions import ClientError
 
 from config import AccountSpec
-from guardrails.control_tower import EXECUTION_ROLE
 from lzctl.migrate.aws import MigrationError, client, error_code, organization_of, pages
 from lzctl.migrate.context import Context
 from lzctl.migrate.organization import EXISTING_PROFILE, member, ou_id, ou_path
 from lzctl.migrate.roles import MISSING, READY, role_state
-
+from names import CONTROL_TOWER_EXECUTION_ROLE
 
 
 @dataclass(frozen=True)
@@ -84,9 +83,9 @@ def sibling_accounts(live: Live) -> list[AccountSpec]:
 def member_ou_built(live: Live) -> tuple[bool, str]:
     done, detail = accounts_exist(sibling_accounts)(live)
     if live.ctx.control_tower:
-        role = role_state(client(live.existing, "iam", live.ctx.region), EXECUTION_ROLE, live.ctx.management_id).state
+        role = role_state(client(live.existing, "iam", live.ctx.region), CONTROL_TOWER_EXECUTION_ROLE.name, live.ctx.management_id).state
         done = done and role != MISSING
-        detail += f"; {EXECUTION_ROLE} in {live.spec.key}: {role}"
+        detail += f"; {CONTROL_TOWER_EXECUTION_ROLE.name} in {live.spec.key}: {role}"
     return done, detail
 
 
@@ -95,7 +94,15 @@ def identity_center(live: Live) -> tuple[bool, str]:
     instances = sso.list_instances()["Instances"]
     if not instances:
         return False, "no Identity Center instance (README 'Deploy for real', step 6)"
-    sets = list(pages(sso, "list_permission_sets_provisioned_to_account", "PermissionSets", InstanceArn=instances[0]["InstanceArn"], AccountId=live.spec.existing_account_id))
+    sets = list(
+        pages(
+            sso,
+            "list_permission_sets_provisioned_to_account",
+            "PermissionSets",
+            InstanceArn=instances[0]["InstanceArn"],
+            AccountId=live.spec.existing_account_id,
+        )
+    )
     return bool(sets), f"{len(sets)} permission sets provisioned to {live.spec.key}"
 
 
@@ -112,43 +119,71 @@ def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str
     account_id, org = spec.existing_account_id, ctx.landing_zone.organization
     up = ("pulumi preview", "pulumi up --parallel 10")
     return [
-        Step(1, "Management stack: the organisation and its OUs (Control Tower comes with step 3's `pulumi up`)",
-             ("README 'Deploy for real' steps 1-4 first: tools, credentials, config, state backend and stacks; then step 6 (Identity Center) after this one",),
-             BOOTSTRAP,
-             f"aws organizations describe-organization --profile {management_profile}  # MasterAccountId {org.management_account_id}",
-             organisation_exists),
-        Step(2, f"Invite account {account_id} into Organizations, accept, place it in its OU and prepare it",
-             ("inventory and preflight first; fix what preflight reports before inviting",),
-             (ctx.command("inventory", "--profile", profile), ctx.command("preflight", "--profile", profile),
-              ctx.command("invite", "--account-id", account_id, "--management-profile", management_profile),
-              ctx.command("accept", "--profile", profile),
-              ctx.command("place-account", "--account-id", account_id, "--management-profile", management_profile),
-              ctx.command("prepare-account", "--profile", profile), ctx.command("preflight", "--profile", profile)),
-             f"aws organizations describe-account --account-id {account_id} --profile {management_profile}; aws iam get-role --role-name {org.access_role_name} --profile {profile}",
-             joined_and_prepared),
-        Step(3, "Security OU: audit and log accounts, Control Tower landing zone",
-             ("steps 3 to 5 are one `pulumi up`; the program orders them itself", f"the preview must show {spec.key} as an import, not a create"),
-             up,
-             "pulumi stack output accountIds  # audit and log; Control Tower console: landing zone available",
-             accounts_exist(security_accounts)),
-        Step(4, f"Member OU: new dev/stg accounts of {spec.application}; {spec.key} imported and enrolled (same `pulumi up`)",
-             (),
-             up,
-             f"Control Tower console: OU {ou_path(ctx.landing_zone, spec.ou)[-1]} registered, {account_id} enrolled; aws iam get-role --role-name {EXECUTION_ROLE} --profile {profile}",
-             member_ou_built),
-        Step(5, "IAM Identity Center: people, groups, permission sets, assignments (same `pulumi up`)",
-             ("README 'Deploy for real' step 10: send each person their invitation",
-              "time-boxed access to the existing account during the move: identity_center.migration_access (docs/migration.md)"),
-             up,
-             f"aws sso-admin list-permission-sets-provisioned-to-account --instance-arn <arn> --account-id {account_id} --profile {management_profile}",
-             identity_center),
-        Step(6, f"Move workloads step by step: dev/stg leave {spec.key}, pipelines switch to OIDC, monitoring is re-created",
-             ("per item under 'Looks like dev/stg': deploy it to the new account, switch its pipeline, re-create its alarms, then delete it here",
-              "delete each long-lived access key once its pipeline uses OIDC"),
-             (ctx.command("inventory", "--profile", profile, "--out-dir", "migration"),
-              f"aws iam delete-access-key --user-name <user> --access-key-id <key> --profile {profile}"),
-             "the inventory lists no dev/stg resources and no long-lived access keys",
-             keys_deleted),
+        Step(
+            1,
+            "Management stack: the organisation and its OUs (Control Tower comes with step 3's `pulumi up`)",
+            ("README 'Deploy for real' steps 1-4 first: tools, credentials, config, state backend and stacks; then step 6 (Identity Center) after this one",),
+            BOOTSTRAP,
+            f"aws organizations describe-organization --profile {management_profile}  # MasterAccountId {org.management_account_id}",
+            organisation_exists,
+        ),
+        Step(
+            2,
+            f"Invite account {account_id} into Organizations, accept, place it in its OU and prepare it",
+            ("inventory and preflight first; fix what preflight reports before inviting",),
+            (
+                ctx.command("inventory", "--profile", profile),
+                ctx.command("preflight", "--profile", profile),
+                ctx.command("invite", "--account-id", account_id, "--management-profile", management_profile),
+                ctx.command("accept", "--profile", profile),
+                ctx.command("place-account", "--account-id", account_id, "--management-profile", management_profile),
+                ctx.command("prepare-account", "--profile", profile),
+                ctx.command("preflight", "--profile", profile),
+            ),
+            f"aws organizations describe-account --account-id {account_id} --profile {management_profile}; aws iam get-role --role-name {org.access_role_name} --profile {profile}",
+            joined_and_prepared,
+        ),
+        Step(
+            3,
+            "Security OU: audit and log accounts, Control Tower landing zone",
+            ("steps 3 to 5 are one `pulumi up`; the program orders them itself", f"the preview must show {spec.key} as an import, not a create"),
+            up,
+            "pulumi stack output accountIds  # audit and log; Control Tower console: landing zone available",
+            accounts_exist(security_accounts),
+        ),
+        Step(
+            4,
+            f"Member OU: new dev/stg accounts of {spec.application}; {spec.key} imported and enrolled (same `pulumi up`)",
+            (),
+            up,
+            f"Control Tower console: OU {ou_path(ctx.landing_zone, spec.ou)[-1]} registered, {account_id} enrolled; aws iam get-role --role-name {CONTROL_TOWER_EXECUTION_ROLE.name} --profile {profile}",
+            member_ou_built,
+        ),
+        Step(
+            5,
+            "IAM Identity Center: people, groups, permission sets, assignments (same `pulumi up`)",
+            (
+                "README 'Deploy for real' step 10: send each person their invitation",
+                "time-boxed access to the existing account during the move: identity_center.migration_access (docs/migration.md)",
+            ),
+            up,
+            f"aws sso-admin list-permission-sets-provisioned-to-account --instance-arn <arn> --account-id {account_id} --profile {management_profile}",
+            identity_center,
+        ),
+        Step(
+            6,
+            f"Move workloads step by step: dev/stg leave {spec.key}, pipelines switch to OIDC, monitoring is re-created",
+            (
+                "per item under 'Looks like dev/stg': deploy it to the new account, switch its pipeline, re-create its alarms, then delete it here",
+                "delete each long-lived access key once its pipeline uses OIDC",
+            ),
+            (
+                ctx.command("inventory", "--profile", profile, "--out-dir", "migration"),
+                f"aws iam delete-access-key --user-name <user> --access-key-id <key> --profile {profile}",
+            ),
+            "the inventory lists no dev/stg resources and no long-lived access keys",
+            keys_deleted,
+        ),
     ]
 
 
@@ -177,7 +212,9 @@ def runbook(ctx: Context, args) -> int:
     live = None
     if args.live:
         if not (args.profile and args.management_profile):
-            raise MigrationError("--live checks AWS with two profiles. Fix: pass --profile (the existing account) and --management-profile (the management account).")
+            raise MigrationError(
+                "--live checks AWS with two profiles. Fix: pass --profile (the existing account) and --management-profile (the management account)."
+            )
         existing, spec = ctx.existing(args.profile)
         live = Live(ctx, ctx.management(args.management_profile), existing, spec)
     specs = [live.spec] if live else ctx.adopted()

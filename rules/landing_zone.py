@@ -1,50 +1,19 @@
-"""Policy rules over a planned stack, shared by `lzctl plan/validate` and the Pulumi policy pack.
-
-Each rule is one small function with an id, a description and an enforcement level, in the
-manner of cdk-nag. Rules see the stack as a list of `ResourceView`s (type, URN, inputs under the
-engine's camelCase names, protect flag), which both the offline plan and `pulumi_policy` provide.
-"""
+"""The landing zone's own rules: accounts kept, SCPs within size, no IAM users, buckets hardened,
+sessions bounded, GitHub OIDC trusts exact."""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
-MANDATORY = "mandatory"
-ADVISORY = "advisory"
-GITHUB_OIDC = "token.actions.githubusercontent.com"
-SCP_MAX_CHARS = 5120
+from config.schema import Limits
+from delivery.policies import GITHUB_AUDIENCE, GITHUB_OIDC_HOST
+from rules.core import MANDATORY, ResourceView, Rule
+
+SCP_MAX_CHARS = Limits.model_fields["scp_max_chars"].default
+"""The default of `guardrails.limits.scp_max_chars`; lzctl passes the configured one."""
 SESSION_MAX_HOURS = 12
-
-
-@dataclass(frozen=True)
-class ResourceView:
-    type: str
-    urn: str
-    props: dict
-    protect: bool = False
-    id: str = ""
-
-
-@dataclass(frozen=True)
-class Violation:
-    rule: str
-    urn: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    description: str
-    enforcement: str
-    check: Callable[[list[ResourceView]], Iterator[tuple[str, str]]] = field(repr=False)
-    """Yields (urn, message) for each offending resource."""
-
-    def run(self, resources: list[ResourceView]) -> list[Violation]:
-        return [Violation(self.id, urn, message) for urn, message in self.check(resources)]
 
 
 def _of_type(resources: Iterable[ResourceView], *types: str) -> Iterator[ResourceView]:
@@ -68,13 +37,13 @@ def accounts_are_protected(resources):
             yield r.urn, "closeOnDeletion must be off: accounts are retired to the suspended OU, never closed by a deploy"
 
 
-def scps_within_size(resources):
+def scps_within_size(resources, max_chars: int):
     for r in _of_type(resources, "aws:organizations/policy:Policy"):
         content = r.props.get("content")
         if r.props.get("type") != "SERVICE_CONTROL_POLICY" or content is None:
             continue
-        if len(content) > SCP_MAX_CHARS:
-            yield r.urn, f"SCP is {len(content)} characters, over the {SCP_MAX_CHARS} Organizations accepts"
+        if len(content) > max_chars:
+            yield r.urn, f"SCP is {len(content)} characters, over the {max_chars} Organizations accepts"
         minified = json.dumps(_json(content), separators=(",", ":"))
         if content != minified:
             yield r.urn, "SCP is not minified: the API counts white space against the size limit"
@@ -128,16 +97,16 @@ def _oidc_trust_problems(document: dict) -> Iterator[str]:
     statements = document.get("Statement", [])
     for statement in statements if isinstance(statements, list) else [statements]:
         principal = statement.get("Principal", {}).get("Federated", "")
-        if GITHUB_OIDC not in json.dumps(principal):
+        if GITHUB_OIDC_HOST not in json.dumps(principal):
             continue
         condition = statement.get("Condition", {})
         for operator, claims in condition.items():
-            if operator != "StringEquals" and any(key.startswith(GITHUB_OIDC) for key in claims):
+            if operator != "StringEquals" and any(key.startswith(GITHUB_OIDC_HOST) for key in claims):
                 yield f"uses {operator} on GitHub claims; only StringEquals pins them"
         equals = condition.get("StringEquals", {})
-        if equals.get(f"{GITHUB_OIDC}:aud") != "sts.amazonaws.com":
-            yield "does not pin aud to sts.amazonaws.com with StringEquals"
-        subject = equals.get(f"{GITHUB_OIDC}:sub")
+        if equals.get(f"{GITHUB_OIDC_HOST}:aud") != GITHUB_AUDIENCE:
+            yield f"does not pin aud to {GITHUB_AUDIENCE} with StringEquals"
+        subject = equals.get(f"{GITHUB_OIDC_HOST}:sub")
         subjects = subject if isinstance(subject, list) else [subject]
         if not subject or any(not isinstance(s, str) or "*" in s or "?" in s or not s.startswith("repo:") for s in subjects):
             yield f"does not pin an exact repo:OWNER/REPO:... subject with StringEquals (got {subject!r})"
@@ -151,7 +120,13 @@ def github_oidc_trust_is_exact(resources):
 
 RULES = (
     Rule("LZ-ACCOUNT-PROTECTED", "The organisation and every account are protected and never closed on deletion.", MANDATORY, accounts_are_protected),
-    Rule("LZ-SCP-SIZE", "Every SCP is minified and within the Organizations size limit.", MANDATORY, scps_within_size),
+    Rule(
+        "LZ-SCP-SIZE",
+        "Every SCP is minified and within the Organizations size limit.",
+        MANDATORY,
+        scps_within_size,
+        {"max_chars": {"type": "integer", "minimum": 1, "default": SCP_MAX_CHARS, "description": "guardrails.limits.scp_max_chars"}},
+    ),
     Rule("LZ-NO-IAM-USERS", "No IAM users or access keys: people use Identity Center, pipelines use OIDC roles.", MANDATORY, no_iam_user_access_keys),
     Rule("LZ-S3-HARDENED", "Every S3 bucket blocks public access and is encrypted.", MANDATORY, s3_buckets_block_public_access_and_encrypt),
     Rule("LZ-SSO-SESSION", "Permission set sessions last at most 12 hours.", MANDATORY, permission_set_sessions_bounded),
@@ -159,10 +134,6 @@ RULES = (
 )
 
 
-def evaluate(resources: list[ResourceView], rules: Iterable[Rule] = RULES) -> list[Violation]:
-    return [violation for rule in rules for violation in rule.run(resources)]
-
-
-def is_blocking(violations: Iterable[Violation], rules: Iterable[Rule] = RULES) -> bool:
-    mandatory = {rule.id for rule in rules if rule.enforcement == MANDATORY}
-    return any(violation.rule in mandatory for violation in violations)
+def settings_from(limits: Limits) -> dict[str, dict[str, Any]]:
+    """Rule id -> settings, from the landing-zone config's limits (one home for each number)."""
+    return {"LZ-SCP-SIZE": {"max_chars": limits.scp_max_chars}}

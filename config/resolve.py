@@ -1,7 +1,8 @@
-"""Validation phase 2: cross-references, uniqueness and templating over a well-shaped config.
+"""Validation phase 2: resolve a well-shaped config into the `LandingZone` the components build.
 
-Each check appends to one list of issues so the user sees every problem in one run. `resolve`
-returns the `LandingZone` the components build, or the issues that stop it.
+Cross-references, uniqueness and templating are checked here (guardrails and delivery in their
+`*_checks` modules); each check appends to one list of issues so the user sees every problem in
+one run. `resolve` returns the `LandingZone`, or the issues that stop it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,22 @@ from email_validator import EmailNotValidError, validate_email
 from config.delivery_checks import check_delivery
 from config.guardrail_checks import check_guardrails
 from config.issues import ConfigIssue, path_of
-from config.model import AUDIT, LOG, AccountSpec, AssignmentSpec, LandingZone, UserAssignmentSpec, attachment_key, membership_key, parents_first
+from config.model import (
+    AUDIT,
+    LOG,
+    AccountSpec,
+    AlertSpec,
+    AssignmentSpec,
+    GroupSpec,
+    LandingZone,
+    PermissionSetSpec,
+    PersonSpec,
+    SecurityServicesSpec,
+    UserAssignmentSpec,
+    attachment_key,
+    membership_key,
+    parents_first,
+)
 from config.schema import (
     RESERVED_SCOPES,
     SCOPE_ALL,
@@ -70,13 +86,28 @@ class _Checker:
                 chain.append(parent)
                 parent = ous[parent].parent
             if parent == key and key == min(chain):
-                self.fail(path_of("organization.organizational_units", key, "parent"), "OU nesting forms a cycle", " -> ".join(chain + [key]), "one OU in the chain must sit under the root")
+                self.fail(
+                    path_of("organization.organizational_units", key, "parent"),
+                    "OU nesting forms a cycle",
+                    " -> ".join(chain + [key]),
+                    "one OU in the chain must sit under the root",
+                )
             elif parent is None and len(chain) > self.limits.ou_max_depth:
-                self.fail(path_of("organization.organizational_units", key), f"OU is nested {len(chain)} levels deep", " / ".join(reversed(chain)), f"AWS Organizations allows at most {self.limits.ou_max_depth} levels under the root (guardrails.limits.ou_max_depth)")
+                self.fail(
+                    path_of("organization.organizational_units", key),
+                    f"OU is nested {len(chain)} levels deep",
+                    " / ".join(reversed(chain)),
+                    f"AWS Organizations allows at most {self.limits.ou_max_depth} levels under the root (guardrails.limits.ou_max_depth)",
+                )
         names = Counter((ou.parent, ou.name.lower()) for ou in ous.values())
         for key, ou in ous.items():
             if names[(ou.parent, ou.name.lower())] > 1:
-                self.fail(path_of("organization.organizational_units", key, "name"), "two OUs under one parent share this name", ou.name, "OU names must be unique among siblings")
+                self.fail(
+                    path_of("organization.organizational_units", key, "name"),
+                    "two OUs under one parent share this name",
+                    ou.name,
+                    "OU names must be unique among siblings",
+                )
         self.require_ou("organization.suspended_ou", org.suspended_ou)
         if org.home_region not in org.governed_regions:
             self.fail("organization.home_region", "home region is not among the governed regions", org.home_region, "add it to organization.governed_regions")
@@ -91,14 +122,29 @@ class _Checker:
             self.fail("security.ou", "the Security OU cannot be the suspended OU", suspended, "give the audit and log accounts their own OU")
         for role in ("audit", "log"):
             if getattr(self.cfg.security, role).suspended:
-                self.fail(path_of("security", role, "suspended"), "the audit and log accounts cannot be suspended", True, "the Security OU, Control Tower and the security stacks depend on them")
+                self.fail(
+                    path_of("security", role, "suspended"),
+                    "the audit and log accounts cannot be suspended",
+                    True,
+                    "the Security OU, Control Tower and the security stacks depend on them",
+                )
         for key, env in self.cfg.environments.items():
             path = path_of("environments", key, "ou")
             self.require_ou(path, env.ou)
             if env.ou in (suspended, self.cfg.security.ou) or suspended in self.ancestors(env.ou):
-                self.fail(path, "workloads cannot live in (or under) the suspended OU or in the security OU", env.ou, "give each environment an OU under the member OU")
+                self.fail(
+                    path,
+                    "workloads cannot live in (or under) the suspended OU or in the security OU",
+                    env.ou,
+                    "give each environment an OU under the member OU",
+                )
             if key in RESERVED_SCOPES:
-                self.fail(path_of("environments", key), "this name is reserved for assignment scopes", key, f"rename the environment; {', '.join(RESERVED_SCOPES)} are taken")
+                self.fail(
+                    path_of("environments", key),
+                    "this name is reserved for assignment scopes",
+                    key,
+                    f"rename the environment; {', '.join(RESERVED_SCOPES)} are taken",
+                )
 
     # --- accounts -----------------------------------------------------------------------
 
@@ -107,7 +153,12 @@ class _Checker:
         email = account.email
         if email is None:
             if org.account_email_template is None:
-                self.fail(path_of(path, "email"), "account has no e-mail and there is no template", None, "set organization.account_email_template, e.g. aws+{account}@corp.example")
+                self.fail(
+                    path_of(path, "email"),
+                    "account has no e-mail and there is no template",
+                    None,
+                    "set organization.account_email_template, e.g. aws+{account}@corp.example",
+                )
                 email = ""
             else:
                 email = org.account_email_template.replace("{account}", key)
@@ -140,7 +191,12 @@ class _Checker:
                     self.fail(path_of(app_path, "environments", index), "no such environment", env, f"defined environments: {', '.join(self.cfg.environments)}")
             for env in app.accounts:
                 if env not in envs:
-                    self.fail(path_of(app_path, "accounts", env), "override for an environment this application does not have", env, f"the application's environments: {', '.join(envs)}")
+                    self.fail(
+                        path_of(app_path, "accounts", env),
+                        "override for an environment this application does not have",
+                        env,
+                        f"the application's environments: {', '.join(envs)}",
+                    )
             for env in envs:
                 if env in self.cfg.environments:
                     path = path_of(app_path, "accounts", env)
@@ -154,7 +210,12 @@ class _Checker:
             for path, spec in accounts:
                 value = getattr(spec, attribute)
                 if value and seen[value.lower()] > 1:
-                    self.fail(path, f"account {attribute} is used by more than one account", value, "every account needs its own name and root e-mail (after templating)")
+                    self.fail(
+                        path,
+                        f"account {attribute} is used by more than one account",
+                        value,
+                        "every account needs its own name and root e-mail (after templating)",
+                    )
         adopted = Counter(spec.existing_account_id for _, spec in accounts if spec.existing_account_id)
         for path, spec in accounts:
             if not spec.existing_account_id:
@@ -171,10 +232,19 @@ class _Checker:
         at_example_domains = [(path, spec) for path, spec in accounts if spec.email.rpartition("@")[2].lower() in EXAMPLE_DOMAINS]
         if self.refuse_example_domains:
             for path, spec in at_example_domains:
-                self.fail(path_of(path, "email"), "root e-mail is at a reserved example domain", spec.email, "AWS sends the new account's root credentials there; use a mailbox you own (set email or organization.account_email_template)")
+                self.fail(
+                    path_of(path, "email"),
+                    "root e-mail is at a reserved example domain",
+                    spec.email,
+                    "AWS sends the new account's root credentials there; use a mailbox you own (set email or organization.account_email_template)",
+                )
         elif at_example_domains:
             keys = ", ".join(spec.key for _, spec in at_example_domains)
-            self.warnings.append(f"root e-mails of {len(at_example_domains)} accounts ({keys}) are at reserved example domains; AWS would send root credentials there, so a real `pulumi up` refuses them")
+            self.warnings.append(
+                f"root e-mails of {len(at_example_domains)} accounts ({keys}) are at reserved example domains; AWS would send root "
+                "credentials there, so a real `pulumi up` refuses them; only a run with landing-zone:offlinePlan (which lzctl plan "
+                "sets; never set it on a stack you deploy) accepts them"
+            )
 
     # --- Identity Center ----------------------------------------------------------------
 
@@ -226,18 +296,26 @@ class _Checker:
             if access.permission_set not in ic.permission_sets:
                 self.fail(path_of(path, "permission_set"), "no such permission set", access.permission_set)
             if access.until > today + timedelta(days=MIGRATION_ACCESS_MAX_DAYS):
-                self.fail(path_of(path, "until"), f"temporary access may last at most {MIGRATION_ACCESS_MAX_DAYS} days", str(access.until), "extend it later by editing the date if the move takes longer")
+                self.fail(
+                    path_of(path, "until"),
+                    f"temporary access may last at most {MIGRATION_ACCESS_MAX_DAYS} days",
+                    str(access.until),
+                    "extend it later by editing the date if the move takes longer",
+                )
             if access.until < today:
                 self.warnings.append(f"identity_center.migration_access[{index}] ended on {access.until}: its access is removed; delete the entry")
                 continue
             granted += [UserAssignmentSpec(person, access.permission_set, access.account) for person in access.people]
         return granted
 
-    def check_security_settings(self, accounts: list[AccountSpec]) -> None:
-        pack = self.cfg.security_services.config.conformance_pack
+    def security_services(self, accounts: list[AccountSpec]) -> SecurityServicesSpec:
+        settings = self.cfg.security_services
+        pack = settings.config.conformance_pack
         pack_file = self.source.parent / "conformance-packs" / f"{pack}.yaml"
+        text = ""
         try:
-            template = yaml.safe_load(pack_file.read_text(encoding="utf-8"))
+            text = pack_file.read_text(encoding="utf-8")
+            template = yaml.safe_load(text)
         except FileNotFoundError:
             self.fail("security_services.config.conformance_pack", "conformance pack template not found", pack, f"create {pack_file}")
         except (OSError, ValueError, yaml.YAMLError) as err:
@@ -249,6 +327,26 @@ class _Checker:
         for key in self.cfg.budgets.accounts:
             if key not in keys:
                 self.fail(path_of("budgets.accounts", key), "no such account", key, f"accounts: {', '.join(sorted(keys))}")
+        alerts = settings.alerts
+        return SecurityServicesSpec(
+            protection_plans=tuple(settings.guardduty.protection_plans),
+            standards=tuple(settings.security_hub.standards),
+            inspector_resource_types=tuple(settings.inspector.resource_types),
+            conformance_pack=pack,
+            conformance_pack_template=text,
+            alerts=AlertSpec(tuple(alerts.security_hub_severities), alerts.guardduty_min_severity, alerts.access_analyzer),
+        )
+
+    def identity_center(self, inline_policies: dict[str, str]) -> tuple[dict, dict, dict]:
+        """People, groups and permission sets as the records SSOAccess takes."""
+        ic = self.cfg.identity_center
+        people = {key: PersonSpec(p.given_name, p.family_name, str(p.email), p.github) for key, p in ic.people.items()}
+        groups = {key: GroupSpec(g.description, tuple(g.members)) for key, g in ic.groups.items()}
+        permission_sets = {
+            name: PermissionSetSpec(ps.description, ps.session_duration, tuple(ps.managed_policies), inline_policies.get(name))
+            for name, ps in ic.permission_sets.items()
+        }
+        return people, groups, permission_sets
 
     def load_inline_policies(self) -> dict[str, str]:
         policies = {}
@@ -271,7 +369,12 @@ class _Checker:
             minified = json.dumps(document, separators=(",", ":"))
             size = len("".join(minified.split()))
             if size > self.limits.permission_set_inline_max_chars:
-                self.fail(path, f"inline policy has {size} non-whitespace characters, over Identity Center's {self.limits.permission_set_inline_max_chars}", permission_set.inline_policy, "split it into a customer managed policy")
+                self.fail(
+                    path,
+                    f"inline policy has {size} non-whitespace characters, over Identity Center's {self.limits.permission_set_inline_max_chars}",
+                    permission_set.inline_policy,
+                    "split it into a customer managed policy",
+                )
             policies[name] = minified
         return policies
 
@@ -328,8 +431,8 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     checker.check_accounts(located)
     accounts = [spec for _, spec in located]
     checker.check_people_and_groups()
-    inline_policies = checker.load_inline_policies()
-    checker.check_security_settings(accounts)
+    people, groups, permission_sets = checker.identity_center(checker.load_inline_policies())
+    security_services = checker.security_services(accounts)
     assignments = checker.expand_assignments(accounts)
     migration_assignments = checker.migration_access(accounts, today or date.today())
     delivery = check_delivery(cfg, accounts, checker.fail, checker.warnings.append)
@@ -337,7 +440,8 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     if ou_tree_sound:
         # OU order and guardrail targets are only meaningful once the OU tree itself is sound.
         order = parents_first({key: ou.parent for key, ou in cfg.organization.organizational_units.items()})
-        guardrails = check_guardrails(cfg, order, checker.fail, checker.warnings.append)
+        known = {SCOPE_MANAGEMENT: cfg.organization.management_account_id, **{a.key: a.existing_account_id for a in accounts if a.existing_account_id}}
+        guardrails = check_guardrails(cfg, order, known, checker.fail, checker.warnings.append)
     if checker.issues:
         return None, checker.issues
     return (
@@ -346,10 +450,13 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
             source=source,
             accounts=tuple(accounts),
             assignments=tuple(assignments),
-            inline_policies=inline_policies,
+            people=people,
+            groups=groups,
+            permission_sets=permission_sets,
             guardrails=guardrails,
             migration_assignments=tuple(migration_assignments),
             delivery=delivery,
+            security_services=security_services,
             warnings=tuple(checker.warnings),
         ),
         [],

@@ -52,8 +52,7 @@ def saved_queries(database: str, table: str, lookback_days: int = LOOKBACK_DAYS)
             _query(
                 database,
                 table,
-                f"{who}, json_extract_scalar(responseelements, '$.ConsoleLogin') AS result, "
-                "json_extract_scalar(additionaleventdata, '$.MFAUsed') AS mfa_used",
+                f"{who}, json_extract_scalar(responseelements, '$.ConsoleLogin') AS result, json_extract_scalar(additionaleventdata, '$.MFAUsed') AS mfa_used",
                 "eventname = 'ConsoleLogin'\n  AND useridentity.type = 'Root'",
                 lookback_days,
             ),
@@ -88,8 +87,7 @@ def saved_queries(database: str, table: str, lookback_days: int = LOOKBACK_DAYS)
         SavedQuery(
             "failed-role-assumptions",
             "Failed role assumptions",
-            f"AssumeRole, AssumeRoleWithSAML and AssumeRoleWithWebIdentity calls refused in the last {lookback_days} days "
-            "(probing, or a broken OIDC trust).",
+            f"AssumeRole, AssumeRoleWithSAML and AssumeRoleWithWebIdentity calls refused in the last {lookback_days} days (probing, or a broken OIDC trust).",
             _query(
                 database,
                 table,

@@ -8,61 +8,52 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import names
+from iam import account_administers, policy
+
 CHATBOT = "chatbot.amazonaws.com"
 CHATBOT_REGION = "us-east-2"
 """AWS Chatbot is a global service whose API lives in us-east-2."""
 EVENTS = "events.amazonaws.com"
 BUDGETS = "budgets.amazonaws.com"
-CHATBOT_GUARDRAIL = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+CHATBOT_GUARDRAIL = names.READ_ONLY_ACCESS
 """Caps what anyone in the channel can do through Chatbot, whatever its role allows."""
-CHATBOT_ROLE_POLICY = "arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"
+CHATBOT_ROLE_POLICY = names.CLOUDWATCH_READ_ONLY_ACCESS
 
 
 def topic_key_policy(account_id: str, publishers: Sequence[str]) -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministers",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "PublishersEncrypt",
-                "Effect": "Allow",
-                "Principal": {"Service": sorted({*publishers, CHATBOT})},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            },
-        ],
-    }
+    return policy(
+        account_administers("AccountAdministers", account_id),
+        {
+            "Sid": "PublishersEncrypt",
+            "Effect": "Allow",
+            "Principal": {"Service": sorted({*publishers, CHATBOT})},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        },
+    )
 
 
 def topic_policy(topic_arn: str, account_id: str, publishers: Sequence[str]) -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "ServicesPublish",
-                "Effect": "Allow",
-                "Principal": {"Service": sorted(publishers)},
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            },
-            {
-                "Sid": "TlsOnly",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
-        ],
-    }
+    return policy(
+        {
+            "Sid": "ServicesPublish",
+            "Effect": "Allow",
+            "Principal": {"Service": sorted(publishers)},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        },
+        {
+            "Sid": "TlsOnly",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    )
 
 
 def security_hub_findings(severities: Sequence[str]) -> dict:

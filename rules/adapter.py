@@ -1,13 +1,13 @@
-"""Adapts the rules of guardrails/rules.py to pulumi_policy's stack validation."""
+"""Adapts the rules of this package to pulumi_policy's stack validation."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from pulumi_policy import EnforcementLevel, PolicyResource, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import EnforcementLevel, PolicyConfigSchema, PolicyResource, StackValidationArgs, StackValidationPolicy
 from pulumi_policy.proxy import UnknownValueError
 
-from guardrails.rules import MANDATORY, RULES, ResourceView, Rule
+from rules import MANDATORY, RULES, ResourceView, Rule
 
 
 def known(value):
@@ -43,11 +43,12 @@ def view(resource: PolicyResource) -> ResourceView:
 
 def policy_for(rule: Rule) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report_violation) -> None:
-        for violation in rule.run([view(resource) for resource in args.resources]):
+        for violation in rule.run([view(resource) for resource in args.resources], args.get_config()):
             report_violation(violation.message, violation.urn)
 
     level = EnforcementLevel.MANDATORY if rule.enforcement == MANDATORY else EnforcementLevel.ADVISORY
-    return StackValidationPolicy(name=rule.id.lower(), description=rule.description, enforcement_level=level, validate=validate)
+    schema = PolicyConfigSchema(dict(rule.settings)) if rule.settings else None
+    return StackValidationPolicy(name=rule.id.lower(), description=rule.description, enforcement_level=level, validate=validate, config_schema=schema)
 
 
 def stack_policies() -> list[StackValidationPolicy]:

@@ -1,0 +1,129 @@
+"""One application's pipeline: deploy roles in its environment accounts and the repository that uses them.
+
+The repository's environments carry each environment's deploy role, region, account id and Slack
+channel; the generated workflows are committed to every deploy branch and their checks required.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+import names
+from components.deploy_roles import DeployRoles, DeployRolesArgs
+from components.github_repository import BranchRule, EnvironmentSpec, GitHubRepository, GitHubRepositoryArgs
+from config.model import PipelineSpec
+from workflows import ActionPins, AppWorkflowSpec, app_workflows
+
+MOVED_FROM_THE_STACK = [pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]
+"""DeployRoles and GitHubRepository were children of the stack before this component existed: the
+aliases make `pulumi up` of an existing stack move them instead of deleting and recreating
+repositories and roles; their own children inherit the alias through them (Pulumi docs,
+"Refactoring with aliases", wrapping resources in a component: `parent: <root stack>` on each
+child). Keep them until every stack has been updated once; then they can go."""
+
+
+@dataclass(frozen=True)
+class ApplicationPipelineArgs:
+    pipeline: PipelineSpec
+    """Repository, branches -> environments, commands, reviewers, deploy policies."""
+    owner: str
+    """GitHub owner of the repository; its OIDC subjects name it."""
+    visibility: str
+    """private, internal or public."""
+    providers: Mapping[str, aws.Provider]
+    """Environment -> provider of that environment's account."""
+    account_ids: Mapping[str, pulumi.Input[str]]
+    """Environment -> account id."""
+    region: str
+    """Home region, the deploy jobs' AWS_REGION."""
+    privileged_role_arns: Sequence[str]
+    """Roles the SCPs exempt; the deploy boundary forbids creating or changing them."""
+    bypass_user_id: pulumi.Input[int]
+    """The automation account, the one bypass of the branch rules."""
+    reviewer_team_ids: Sequence[pulumi.Input[int]] = ()
+    """Teams whose approval the release environment's deployments wait for."""
+    reviewer_user_ids: Sequence[pulumi.Input[int]] = ()
+    """People whose approval the release environment's deployments wait for."""
+    team_permissions: Mapping[str, tuple[pulumi.Input[int], str]] = field(default_factory=dict)
+    """Team key -> (team id, permission) on the repository."""
+    slack_channel_id: Optional[pulumi.Input[str]] = None
+    """The application's deploy channel; None without Slack."""
+    slack_bot_token: Optional[pulumi.Input[str]] = None
+    """The post-only Slack token (a Pulumi secret), with a channel."""
+    pins: Optional[ActionPins] = None
+    """Actions the workflows use; None for the shipped pins."""
+
+
+class ApplicationPipeline(pulumi.ComponentResource):
+    roles: DeployRoles
+    repository: GitHubRepository
+
+    def __init__(self, name: str, args: ApplicationPipelineArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("landingzone:application_pipeline:ApplicationPipeline", name, None, opts)
+        pipeline = args.pipeline
+        moved = pulumi.ResourceOptions(parent=self, aliases=MOVED_FROM_THE_STACK)
+        container = pipeline.application if pipeline.kind == "container" else None
+        self.roles = DeployRoles(
+            name,
+            DeployRolesArgs(
+                owner=args.owner,
+                repository=pipeline.repository,
+                providers=args.providers,
+                deploy_policies=pipeline.deploy_policies,
+                container_repository=container,
+                privileged_role_arns=args.privileged_role_arns,
+            ),
+            opts=moved,
+        )
+        release_environment = pipeline.branches.get(names.RELEASE_BRANCH, list(pipeline.branches.values())[-1])
+        workflows = app_workflows(
+            AppWorkflowSpec(
+                app=pipeline.application,
+                repository=pipeline.repository,
+                kind=pipeline.kind,
+                branches=pipeline.branches,
+                prod_environment=release_environment,
+                ecr_repository=container,
+                **pipeline.commands,
+                **({"pins": args.pins} if args.pins else {}),
+            )
+        )
+        slack_variables = {names.SLACK_CHANNEL_ID: args.slack_channel_id} if args.slack_channel_id is not None else {}
+        slack_secrets = {names.SLACK_BOT_TOKEN: args.slack_bot_token} if args.slack_channel_id is not None else {}
+        environments = []
+        for branch, env in pipeline.branches.items():
+            variables = {
+                names.AWS_ROLE_ARN: self.roles.deploy_role_arns[env],
+                names.AWS_REGION: args.region,
+                names.AWS_ACCOUNT_ID: args.account_ids[env],
+                **slack_variables,
+            }
+            reviewers = {"reviewer_team_ids": args.reviewer_team_ids, "reviewer_user_ids": args.reviewer_user_ids} if env == release_environment else {}
+            environments.append(EnvironmentSpec(env, branch, variables=variables, secrets=dict(slack_secrets), **reviewers))
+        integration = [branch for branch in pipeline.branches if branch != names.RELEASE_BRANCH]
+        # The approval request and the release tag run in jobs without an environment.
+        repository_variables = {names.plan_role_variable(env): arn for env, arn in self.roles.plan_role_arns.items()}
+        self.repository = GitHubRepository(
+            name,
+            GitHubRepositoryArgs(
+                repository=pipeline.repository,
+                description=pipeline.description,
+                visibility=args.visibility,
+                bypass_user_id=args.bypass_user_id,
+                rules=[BranchRule("release", [names.RELEASE_BRANCH], approvals=1)]
+                + ([BranchRule("integration", integration, approvals=0)] if integration else []),
+                required_checks=workflows.required_checks,
+                extra_branches=integration,
+                environments=environments,
+                variables={**repository_variables, **slack_variables},
+                secrets=slack_secrets,
+                files=workflows.files,
+                team_permissions=dict(args.team_permissions),
+            ),
+            opts=moved,
+        )
+        self.register_outputs({"repository": self.repository.repository.full_name, "deployRoleArns": self.roles.deploy_role_arns})

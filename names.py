@@ -1,0 +1,197 @@
+"""Physical names: what the landing zone calls things in AWS, GitHub, Slack and Pulumi, defined once.
+
+A name two places must agree on (a role and the SCP that exempts it, a bucket and the SCP that
+protects it, an Actions variable and the workflow that reads it, a stack and the StackReference that
+reads it) is built here by one function or constant, so the two cannot drift apart. Pure: no Pulumi,
+no config; the config supplies keys (account keys, environments, stacks), this module the spelling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIX = "landing-zone"
+"""Prefix of the program's own resource and policy names (and the default infrastructure repository)."""
+MANAGED_BY_TAG = {"managed-by": PREFIX}
+"""Tag on everything the program creates; providers add it as a default tag."""
+APP_TAG, ENV_TAG, OWNER_TAG, OU_TAG = "app", "env", "owner", "ou"
+"""Tag keys: accounts carry app and env, OUs their key; the tag policy requires app, env and owner."""
+PROVIDER_SESSION_NAME = PREFIX
+"""Role session name of the per-account providers (CloudTrail shows it as the caller)."""
+
+
+# --- Pulumi -----------------------------------------------------------------------------------
+
+MANAGEMENT_STACK, AUDIT_STACK, LOG_STACK = "management", "audit", "log"
+STACKS = (MANAGEMENT_STACK, AUDIT_STACK, LOG_STACK)
+"""The landing zone's stacks, in deployment order (README, "Three stacks")."""
+POLICY_PACK = f"{PREFIX}-guardrails"
+
+
+# --- GitHub: branches, Actions variables and secrets -------------------------------------------
+
+RELEASE_BRANCH, DEVELOP_BRANCH, STAGING_BRANCH = "main", "develop", "staging"
+"""The default branch releases (and Pulumi Deployments deploys); GitFlow's integration branches."""
+GITFLOW_BRANCHES = {DEVELOP_BRANCH: "dev", STAGING_BRANCH: "stg", RELEASE_BRANCH: "prod"}
+"""Branch -> environment key, for applications whose config names no branches."""
+WORKFLOW_COMMIT_MESSAGE = f"{PREFIX}: update generated workflows"
+AWS_ROLE_ARN, AWS_REGION, AWS_ACCOUNT_ID, SLACK_CHANNEL_ID = "AWS_ROLE_ARN", "AWS_REGION", "AWS_ACCOUNT_ID", "SLACK_CHANNEL_ID"
+"""Actions variables the stacks set and the generated workflows read."""
+SLACK_BOT_TOKEN, PULUMI_ACCESS_TOKEN = "SLACK_BOT_TOKEN", "PULUMI_ACCESS_TOKEN"
+"""Actions secrets the stacks set and the generated workflows read."""
+
+
+def plan_role_variable(key: str) -> str:
+    """Repository variable holding a plan role's ARN: PLAN_ROLE_ARN_PROD, PLAN_ROLE_ARN_AUDIT."""
+    return "PLAN_ROLE_ARN_" + key.upper().replace("-", "_")
+
+
+# --- Slack ------------------------------------------------------------------------------------
+
+SECURITY_ALERTS, APPROVALS = "security-alerts", "approvals"
+"""Keys of the shared channels (beside one deploy channel per application key)."""
+DEFAULT_DEPLOY_CHANNEL = "deploy-{app}"
+DEFAULT_SECURITY_ALERTS_CHANNEL = "security-alerts"
+DEFAULT_APPROVALS_CHANNEL = "deploy-approvals"
+
+
+# --- IAM --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Role:
+    """An IAM role's name and path: what a component creates and what a policy names by ARN."""
+
+    name: str
+    """Role name; a pattern with `*` where only policies name it (an exemption of many roles)."""
+    path: str = "/"
+    """IAM path, `/` or `/segment/`."""
+
+    def arn(self, account_id: str = "*") -> str:
+        """The role's ARN in `account_id`; `*` names it in every account."""
+        return f"arn:aws:iam::{account_id}:role{self.path}{self.name}"
+
+
+GITHUB_PATH = "/github/"
+"""Path of every CI/CD role and of the deploy boundary; the boundary forbids touching anything there."""
+SERVICE_ROLE_PATH = "/service-role/"
+"""Path Control Tower's API set-up expects its prerequisite roles under."""
+DEFAULT_ACCESS_ROLE = "OrganizationAccountAccessRole"
+"""Role Organizations creates in each new account unless `organization.access_role_name` says otherwise."""
+DEPLOY_BOUNDARY = f"{PREFIX}-deploy-boundary"
+
+
+def github_deploy_role(environment: str) -> Role:
+    """An application environment's deploy role, assumed by its repository's deploy job."""
+    return Role(f"github-deploy-{environment}", GITHUB_PATH)
+
+
+def github_plan_role(key: str) -> Role:
+    """A read-only role for pull-request previews: per application environment, or per stack."""
+    return Role(f"github-plan-{key}", GITHUB_PATH)
+
+
+def pulumi_deploy_role(stack: str) -> Role:
+    """The role Pulumi Deployments runs `stack` with, in that stack's account."""
+    return Role(f"pulumi-deploy-{stack}", GITHUB_PATH)
+
+
+def github_roles() -> Role:
+    """Every role under the CI/CD path (a policy resource pattern)."""
+    return Role("*", GITHUB_PATH)
+
+
+def deploy_boundary_arn(account_id: str = "*") -> str:
+    return f"arn:aws:iam::{account_id}:policy{GITHUB_PATH}{DEPLOY_BOUNDARY}"
+
+
+def account_root(account_id: str) -> str:
+    """The principal that stands for a whole account (its administrators decide who acts for it)."""
+    return f"arn:aws:iam::{account_id}:root"
+
+
+CONTROL_TOWER_EXECUTION_ROLE = Role("AWSControlTowerExecution")
+CONTROL_TOWER_ADMIN_ROLE = Role("AWSControlTowerAdmin", SERVICE_ROLE_PATH)
+CONTROL_TOWER_CLOUDTRAIL_ROLE = Role("AWSControlTowerCloudTrailRole", SERVICE_ROLE_PATH)
+CONTROL_TOWER_STACKSET_ROLE = Role("AWSControlTowerStackSetRole", SERVICE_ROLE_PATH)
+CONTROL_TOWER_CONFIG_AGGREGATOR_ROLE = Role("AWSControlTowerConfigAggregatorRoleForOrganizations", SERVICE_ROLE_PATH)
+"""Control Tower's roles, as its "set up Control Tower with the API" walkthrough names them."""
+CONFIG_AGGREGATOR_ROLE = Role(f"{PREFIX}-config-aggregator")
+
+
+def chatbot_role(alerts: str) -> Role:
+    """The read-only role Chatbot delivers one set of alert topics with."""
+    return Role(f"{alerts}-chatbot")
+
+
+def managed_policy_arn(policy: str) -> str:
+    """`ReadOnlyAccess` or `job-function/ViewOnlyAccess` -> the AWS managed policy ARN; ARNs pass through."""
+    return policy if policy.startswith("arn:") else f"arn:aws:iam::aws:policy/{policy}"
+
+
+def managed_policy_key(policy: str) -> str:
+    """The policy's own name, for resource names (an ARN's `::` is not allowed in a URN name)."""
+    return policy.rsplit("/", 1)[-1]
+
+
+ADMINISTRATOR_ACCESS = managed_policy_arn("AdministratorAccess")
+READ_ONLY_ACCESS = managed_policy_arn("ReadOnlyAccess")
+POWER_USER_ACCESS = managed_policy_arn("PowerUserAccess")
+CLOUDWATCH_READ_ONLY_ACCESS = managed_policy_arn("CloudWatchReadOnlyAccess")
+CONTROL_TOWER_SERVICE_ROLE_POLICY = managed_policy_arn("service-role/AWSControlTowerServiceRolePolicy")
+CONTROL_TOWER_CLOUDTRAIL_ROLE_POLICY = managed_policy_arn("service-role/AWSControlTowerCloudTrailRolePolicy")
+CONFIG_ROLE_FOR_ORGANIZATIONS = managed_policy_arn("service-role/AWSConfigRoleForOrganizations")
+
+
+# --- S3 buckets: `<prefix>-<account id>-<region>`, protected by pattern `<prefix>-*` ----------
+
+CONTROL_TOWER_LOGS = "aws-controltower-logs"
+CONTROL_TOWER_ACCESS_LOGS = "aws-controltower-s3-access-logs"
+"""Control Tower's log archive buckets (its trail and Config logs; their access logs)."""
+TRAIL_LOGS = f"{PREFIX}-org-trail"
+"""The log stack's organisation trail bucket, with Control Tower off."""
+ATHENA_RESULTS = f"{PREFIX}-athena-results"
+
+
+def regional_bucket(prefix: str, account_id: str, region: str) -> str:
+    return f"{prefix}-{account_id}-{region}"
+
+
+def bucket_pattern(prefix: str) -> str:
+    """Every account's and region's bucket of `prefix`, as an SCP names them."""
+    return f"{prefix}-*"
+
+
+def bucket_arn(bucket: str) -> str:
+    return f"arn:aws:s3:::{bucket}"
+
+
+# --- everything else the program names ----------------------------------------------------------
+
+TRAIL = f"{PREFIX}-organization-trail"
+ATHENA_WORKGROUP = f"{PREFIX}-log-analysis"
+GLUE_DATABASE = f"{PREFIX.replace('-', '_')}_logs"
+"""Glue names take no hyphens."""
+CLOUDTRAIL_TABLE = "cloudtrail"
+ORGANIZATION_ANALYZER = "organization"
+ORGANIZATION_AGGREGATOR = "organization"
+SECURITY_HUB_POLICY = PREFIX
+DEFAULT_CONFORMANCE_PACK = PREFIX
+"""Name of the organisation conformance pack, and of its template in config/conformance-packs/."""
+
+
+def kms_alias(key: str) -> str:
+    return f"alias/{PREFIX}/{key}"
+
+
+def organization_policy(key: str) -> str:
+    """An SCP or tag policy: `landing-zone-<target>-<first template>`, `landing-zone-tags`."""
+    return f"{PREFIX}-{key}"
+
+
+def findings_rule(source: str) -> str:
+    return f"{PREFIX}-{source}-findings"
+
+
+def budget(account: str) -> str:
+    return f"{account}-monthly"

@@ -1,1 +1,0 @@
-"""The landing zone's Pulumi policy pack (`pulumi preview --policy-pack policy`)."""

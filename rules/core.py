@@ -1,0 +1,69 @@
+"""The rule engine shared by `lzctl plan/validate` and the Pulumi policy pack (`rules/__main__.py`).
+
+Each rule is one small function with an id, a description and an enforcement level, in the
+manner of cdk-nag. Rules see the stack as a list of `ResourceView`s (type, URN, inputs under the
+engine's camelCase names, protect flag), which both the offline plan and `pulumi_policy` provide.
+A rule's settings (e.g. the SCP size limit) have a JSON-schema default; `lzctl` passes the
+landing-zone config's values, the policy pack its policy config (`--policy-pack-config`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
+
+MANDATORY = "mandatory"
+ADVISORY = "advisory"
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    type: str
+    """The resource type token."""
+    urn: str
+    """Its URN, which violations name."""
+    props: dict
+    """Inputs under the engine's camelCase names; values unknown in a preview are None."""
+    protect: bool = False
+    """The protect option."""
+    id: str = ""
+    """The provider's id, where known (rules match some resources by id)."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    """Id of the rule that failed."""
+    urn: str
+    """The offending resource."""
+    message: str
+    """What is wrong, in one sentence."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    """`LZ-...`, stable: reports and the policy pack name it."""
+    description: str
+    """One sentence: what every resource must be."""
+    enforcement: str
+    """MANDATORY or ADVISORY."""
+    check: Callable[..., Iterator[tuple[str, str]]] = field(repr=False)
+    """check(resources, **settings) yields (urn, message) for each offending resource."""
+    settings: Mapping[str, dict] = field(default_factory=dict)
+    """Setting -> JSON schema with its `default`: the pack's policy config schema."""
+
+    def run(self, resources: list[ResourceView], settings: Optional[Mapping[str, Any]] = None) -> list[Violation]:
+        values = {key: schema["default"] for key, schema in self.settings.items()}
+        values.update({key: value for key, value in (settings or {}).items() if key in self.settings})
+        return [Violation(self.id, urn, message) for urn, message in self.check(resources, **values)]
+
+
+def evaluate(resources: list[ResourceView], rules: Iterable[Rule], settings: Optional[Mapping[str, Mapping[str, Any]]] = None) -> list[Violation]:
+    """Every violation of `rules`; `settings` is rule id -> that rule's settings."""
+    return [violation for rule in rules for violation in rule.run(resources, (settings or {}).get(rule.id))]
+
+
+def is_blocking(violations: Iterable[Violation], rules: Iterable[Rule]) -> bool:
+    mandatory = {rule.id for rule in rules if rule.enforcement == MANDATORY}
+    return any(violation.rule in mandatory for violation in violations)
