@@ -3,6 +3,7 @@
 from components.account import AccountPlacement
 from components.app_account_set import AppAccountSet, AppAccountSetArgs
 from components.control_tower import ControlTower, ControlTowerArgs
+from components.control_tower_roles import ControlTowerRoles, ControlTowerRolesArgs
 from components.guardrails import Guardrails, GuardrailsArgs
 from components.organization import Organization, OrganizationalUnitSpec, OrganizationArgs
 from components.security_ou import SecurityOU, SecurityOUArgs
@@ -14,6 +15,8 @@ __all__ = [
     "AppAccountSetArgs",
     "ControlTower",
     "ControlTowerArgs",
+    "ControlTowerRoles",
+    "ControlTowerRolesArgs",
     "Guardrails",
     "GuardrailsArgs",
     "Organization",

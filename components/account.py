@@ -10,7 +10,6 @@ import pulumi_aws as aws
 
 import names
 from config import AccountSpec
-from iam import account_trust, minify
 
 
 @dataclass(frozen=True)
@@ -20,11 +19,10 @@ class AccountPlacement:
     ou_ids: Mapping[str, pulumi.Input[str]]
     """OU key -> OU id, from `Organization.ou_ids`."""
     access_role_name: str
-    """Role Organizations creates in each account; the account providers assume it."""
+    """Role Organizations creates in each account (AWSControlTowerExecution with Control Tower on);
+    the account providers assume it."""
     region: str
     """Home region of the account providers."""
-    control_tower_trusts: Optional[str] = None
-    """Management account id when Control Tower is on: each active account gets its execution role."""
 
 
 @dataclass(frozen=True)
@@ -33,8 +31,6 @@ class MemberAccount:
     """The account in Organizations."""
     provider: Optional[aws.Provider]
     """None for a suspended account: nothing is deployed into it any more."""
-    execution_role: Optional[aws.iam.Role] = None
-    """Control Tower's execution role, when Control Tower is on; enrolment needs it."""
 
 
 class MemberAccounts(pulumi.ComponentResource):
@@ -45,9 +41,16 @@ class MemberAccounts(pulumi.ComponentResource):
 
         The account is protected and never closed on deletion: dropping it from config makes
         `pulumi up` stop at the protection instead of detaching or closing it. Suspending it in
-        config moves it to the suspended OU instead. With `control_tower_trusts` (the management
-        account id), the account also gets `AWSControlTowerExecution`: accounts created through
-        Organizations lack it, and Control Tower cannot enrol them without it.
+        config moves it to the suspended OU instead; nothing in it is deleted, the access role
+        included (it is Organizations', not a resource here).
+
+        With Control Tower on, the access role is AWSControlTowerExecution, which Organizations
+        creates in CreateAccount (AdministratorAccess, trusting the management account, what Control
+        Tower needs to enrol the account) before the provider moves the account from the root into
+        its OU; an OU registered with auto-enrolment then enrols it on arrival. The Landing Zone
+        Accelerator creates its accounts the same way (managementAccountAccessRole
+        AWSControlTowerExecution). Control Tower's own SCP denies every other principal any change to
+        that role, so no program could manage it once the OU is governed.
         """
         suffix = spec.environment or spec.key
         account = aws.organizations.Account(
@@ -64,33 +67,19 @@ class MemberAccounts(pulumi.ComponentResource):
         )
         if spec.suspended:
             return MemberAccount(account, None)
-        provider = aws.Provider(
-            f"{name}-{suffix}-provider",
-            region=placement.region,
-            allowed_account_ids=[account.id],
-            assume_roles=[
-                aws.ProviderAssumeRoleArgs(
-                    role_arn=account.id.apply(names.Role(placement.access_role_name).arn),
-                    session_name=names.PROVIDER_SESSION_NAME,
-                )
-            ],
-            default_tags=aws.ProviderDefaultTagsArgs(tags=spec.tags),
-            opts=pulumi.ResourceOptions(parent=self),
+        return MemberAccount(
+            account,
+            aws.Provider(
+                f"{name}-{suffix}-provider",
+                region=placement.region,
+                allowed_account_ids=[account.id],
+                assume_roles=[
+                    aws.ProviderAssumeRoleArgs(
+                        role_arn=account.id.apply(names.Role(placement.access_role_name).arn),
+                        session_name=names.PROVIDER_SESSION_NAME,
+                    )
+                ],
+                default_tags=aws.ProviderDefaultTagsArgs(tags=spec.tags),
+                opts=pulumi.ResourceOptions(parent=self),
+            ),
         )
-        if placement.control_tower_trusts is None:
-            return MemberAccount(account, provider)
-        in_account = pulumi.ResourceOptions(parent=self, provider=provider)
-        execution_role = aws.iam.Role(
-            f"{name}-{suffix}-control-tower-execution-role",
-            name=names.CONTROL_TOWER_EXECUTION_ROLE.name,
-            assume_role_policy=minify(account_trust(placement.control_tower_trusts)),
-            description="Control Tower enrols and governs this account through this role.",
-            opts=in_account,
-        )
-        aws.iam.RolePolicyAttachment(
-            f"{name}-{suffix}-control-tower-execution-admin",
-            role=execution_role.name,
-            policy_arn=names.ADMINISTRATOR_ACCESS,
-            opts=in_account,
-        )
-        return MemberAccount(account, provider, execution_role)

@@ -17,7 +17,7 @@ class AppAccountSetArgs:
     accounts: Sequence[AccountSpec]
     """The application's accounts, one per environment (suspended ones included, so they stay managed)."""
     placement: AccountPlacement
-    """OUs, access role, region and Control Tower trust of the accounts."""
+    """OUs, access role and region of the accounts."""
 
 
 class AppAccountSet(MemberAccounts):
@@ -25,8 +25,6 @@ class AppAccountSet(MemberAccounts):
     account_ids: dict[str, pulumi.Output[str]]
     providers: dict[str, aws.Provider]
     """Environment -> provider assuming the access role in that account; active accounts only."""
-    execution_roles: dict[str, aws.iam.Role]
-    """Environment -> Control Tower execution role; active accounts, Control Tower on."""
 
     def __init__(self, name: str, args: AppAccountSetArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:app_account_set:AppAccountSet", name, None, opts)
@@ -34,5 +32,4 @@ class AppAccountSet(MemberAccounts):
         self.accounts = {env: member.account for env, member in members.items()}
         self.account_ids = {env: account.id for env, account in self.accounts.items()}
         self.providers = {env: member.provider for env, member in members.items() if member.provider is not None}
-        self.execution_roles = {env: m.execution_role for env, m in members.items() if m.execution_role is not None}
         self.register_outputs({"accountIds": self.account_ids})

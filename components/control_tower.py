@@ -1,17 +1,27 @@
-"""Control Tower through its API: prerequisite roles, the landing zone, OU registration, controls."""
+"""Control Tower through its API: the landing zone, OU registration, controls.
+
+The order is Control Tower's own rule: one landing-zone or OU operation at a time, so the landing
+zone comes first and each OU registration waits for the previous one (parents first); a control
+waits for its OU's registration, or for the landing zone on an OU that is not registered
+(preventive controls can target any OU once the landing zone exists, controlreference/
+control-considerations.html). `rules/service.py` checks the planned graph for exactly this.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-from guardrails.control_tower import IDENTITY_CENTER_BASELINE_PARAMETER, PREREQUISITE_ROLES, ManifestSettings, baseline_arn, manifest
+from guardrails.control_policies import exempts_deployers
+from guardrails.control_tower import AUTO_ENROLMENT, BASELINE_VERSION, LANDING_ZONE_VERSION, ManifestSettings, baseline_arn, manifest
 from guardrails.controls import control_arn
+from guardrails.plan_policies import EXEMPTED_PRINCIPAL_ARNS
+from guardrails.scp import Exemption
 from iam import minify
-from names import managed_policy_key
 
 
 @dataclass(frozen=True)
@@ -24,20 +34,32 @@ class ControlTowerArgs:
     """The audit account (security roles; Config integration by default)."""
     log_account_id: pulumi.Input[str]
     """The log archive account (centralised logging)."""
-    shared_account_roles: Sequence[pulumi.Resource]
-    """Execution roles in the audit and log accounts; the landing zone needs them first."""
-    baseline_version: str
-    """AWSControlTowerBaseline version matching the landing zone version."""
-    identity_center_baseline_arn: Optional[str]
-    """With access management on: the enabled IdentityCenterBaseline the OU baselines point at."""
+    prerequisites: Sequence[pulumi.Resource]
+    """The roles CreateLandingZone needs, and the audit and log accounts (each holding the
+    AWSControlTowerExecution role Organizations created with it)."""
     registered_ous: Sequence[str]
     """OU keys to register, parents first (Control Tower needs a parent registered before its child)."""
     ou_arns: Mapping[str, pulumi.Input[str]]
     """OU key -> OU ARN."""
-    enrolment_roles: Mapping[str, Sequence[pulumi.Resource]]
-    """OU key -> execution roles of the accounts it holds; registering enrols them."""
+    ou_accounts: Mapping[str, Sequence[pulumi.Resource]]
+    """OU key -> the accounts it holds: its registration enrols them, so it waits for them."""
     controls: Mapping[str, Sequence[str]]
     """OU key -> control ids to enable there."""
+    exempted: Mapping[str, Sequence[Exemption]]
+    """OU key -> the landing zone's roles in the accounts below it, which controls that deny more
+    than the root user exempt through `ExemptedPrincipalArns`."""
+    account_ids: Mapping[str, pulumi.Input[str]]
+    """Account key -> id, to name the exempted roles by exact ARN."""
+
+
+def _exempted_arns(exemptions: Sequence[Exemption], account_ids: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[str]:
+    """The parameter value as the provider needs it: a JSON document (a JSON list here).
+
+    terraform-provider-aws internal/service/controltower/control.go, expandControlParameters:
+    `json.Unmarshal` of the value, then sent as a document; a bare ARN is not JSON and is refused.
+    """
+    arns = [pulumi.Output.from_input(account_ids[e.account]).apply(e.role.arn) for e in exemptions]
+    return pulumi.Output.all(*arns).apply(lambda values: json.dumps(sorted(values)))
 
 
 class ControlTower(pulumi.ComponentResource):
@@ -47,39 +69,45 @@ class ControlTower(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ControlTowerArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:control_tower:ControlTower", name, None, opts)
-        prerequisites = self._prerequisite_roles(name)
         settings = args.manifest
         self.landing_zone = aws.controltower.LandingZone(
             f"{name}-landing-zone",
-            version=settings.version,
+            version=LANDING_ZONE_VERSION,
             manifest_json=pulumi.Output.all(args.audit_account_id, args.log_account_id).apply(lambda ids: minify(manifest(settings, ids[0], ids[1]))),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*prerequisites, *args.shared_account_roles]),
+            remediation_types=list(AUTO_ENROLMENT),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.prerequisites)),
         )
 
-        parameters = None
-        if settings.access_management:
-            parameters = aws.controltower.BaselineParametersArgs(key=IDENTITY_CENTER_BASELINE_PARAMETER, value=args.identity_center_baseline_arn)
         self.baselines = {}
         previous: pulumi.Resource = self.landing_zone
         for key in args.registered_ous:
-            # Control Tower runs one OU operation at a time: each registration waits for the last.
             previous = self.baselines[key] = aws.controltower.Baseline(
                 f"{name}-{key}-baseline",
                 baseline_identifier=baseline_arn(args.region),
-                baseline_version=args.baseline_version,
+                baseline_version=BASELINE_VERSION,
                 target_identifier=args.ou_arns[key],
-                parameters=parameters,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[previous, *args.enrolment_roles.get(key, ())]),
+                # The provider replaces a baseline whose version changes (baseline.go: RequiresReplace),
+                # which disables it first and un-registers the OU: upgrades run in place instead, with
+                # `aws controltower update-enabled-baseline` (README, "Upgrade the landing zone").
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[previous, *args.ou_accounts.get(key, ())], ignore_changes=["baselineVersion"]),
             )
 
         self.controls = {}
         for ou, control_ids in args.controls.items():
             governed_after = self.baselines.get(ou, self.landing_zone)
             for control_id in control_ids:
+                parameters = None
+                if exempts_deployers(control_id) and args.exempted.get(ou):
+                    parameters = [
+                        aws.controltower.ControlTowerControlParameterArgs(
+                            key=EXEMPTED_PRINCIPAL_ARNS, value=_exempted_arns(args.exempted[ou], args.account_ids)
+                        )
+                    ]
                 self.controls[(ou, control_id)] = aws.controltower.ControlTowerControl(
                     f"{name}-{ou}-{control_id}-control",
-                    control_identifier=control_arn(args.region, control_id),
+                    control_identifier=control_arn(control_id),
                     target_identifier=args.ou_arns[ou],
+                    parameters=parameters,
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[governed_after]),
                 )
         self.register_outputs(
@@ -88,37 +116,3 @@ class ControlTower(pulumi.ComponentResource):
                 "baselineArns": {key: baseline.arn for key, baseline in self.baselines.items()},
             }
         )
-
-    def _prerequisite_roles(self, name: str) -> list[pulumi.Resource]:
-        """The four roles CreateLandingZone expects, with the trust and policies AWS documents."""
-        created: list[pulumi.Resource] = []
-        child = pulumi.ResourceOptions(parent=self)
-        for spec in PREREQUISITE_ROLES:
-            role = aws.iam.Role(
-                f"{name}-{spec.key}-role",
-                name=spec.role.name,
-                path=spec.role.path,
-                assume_role_policy=minify(spec.trust_policy),
-                opts=child,
-            )
-            created.append(role)
-            for policy_arn in spec.managed_policies:
-                created.append(
-                    aws.iam.RolePolicyAttachment(
-                        f"{name}-{spec.key}-{managed_policy_key(policy_arn)}-attachment",
-                        role=role.name,
-                        policy_arn=policy_arn,
-                        opts=child,
-                    )
-                )
-            for policy_name, document in spec.inline_policies.items():
-                created.append(
-                    aws.iam.RolePolicy(
-                        f"{name}-{spec.key}-{policy_name}",
-                        name=policy_name,
-                        role=role.id,
-                        policy=minify(document),
-                        opts=child,
-                    )
-                )
-        return created

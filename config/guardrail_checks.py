@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import replace
-from typing import Callable, Mapping, Optional
+from typing import Callable, Mapping, Optional, Sequence
 
 import names
 from config.issues import path_of
-from config.model import STACK_ACCOUNTS, GuardrailPlan
+from config.model import STACK_ACCOUNTS, AccountSpec, DeliveryPlan, GuardrailPlan, access_role_name
 from config.schema import SCP_ROOT, LandingZoneConfig
 from guardrails import scp
-from guardrails.control_tower import PREREQUISITE_ROLES
+from guardrails.control_policies import BEHAVIOUR, PREVENTIVE, exempts_deployers
+from guardrails.control_tower import BASELINE_VERSION, LANDING_ZONE_VERSION, PREREQUISITE_ROLES
 from guardrails.controls import CATALOGUE, default_controls
 from guardrails.tag_policy import tag_policy
-from iam import account_trust, minify
+from iam import minify
+
+BASELINE_PARAMETER_QUOTED = (
+    "terraform-provider-aws internal/service/controltower/baseline.go sends each parameter as "
+    "document.NewLazyDocument(param.Value.String()), and the framework's String() is the quoted form "
+    "(terraform-plugin-framework types/basetypes/string_value.go)"
+)
+"""Why access management is refused: every OU registration would then need the
+IdentityCenterEnabledBaselineArn parameter, and the provider sends its value with literal quotes."""
 
 Fail = Callable[..., None]
 Warn = Callable[[str], None]
@@ -49,44 +58,123 @@ def protected_log_buckets(cfg: LandingZoneConfig) -> list[str]:
     return list(CONTROL_TOWER_LOG_BUCKETS if cfg.guardrails.control_tower.enabled else TRAIL_LOG_BUCKETS)
 
 
+def deploy_roles(cfg: LandingZoneConfig) -> dict[str, str]:
+    """Stack -> key of its account, for the stacks Pulumi Deployments runs with their own role."""
+    deployments = cfg.deployments if cfg.deployments is not None and cfg.deployments.enabled else None
+    return {stack: STACK_ACCOUNTS[stack] for stack in deployments.stacks} if deployments else {}
+
+
 def exemptions(cfg: LandingZoneConfig) -> tuple[scp.Exemption, ...]:
     """Whom every deny exempts. The roles Pulumi Deployments runs the stacks with change the guarded
-    services, so each is exempt, in its own stack's account only."""
-    deployments = cfg.deployments if cfg.deployments is not None and cfg.deployments.enabled else None
-    deploy_roles = {stack: STACK_ACCOUNTS[stack] for stack in deployments.stacks} if deployments else {}
+    services, so each is exempt, in its own stack's account only. With Control Tower on, the access
+    role is AWSControlTowerExecution, so the configured access role name (which accounts then lack)
+    is not exempted anywhere."""
     control_tower = cfg.guardrails.control_tower.enabled
-    return scp.exemptions(cfg.organization.access_role_name, cfg.guardrails.scp.privileged_roles, control_tower, deploy_roles)
+    return scp.exemptions(access_role_name(cfg), cfg.guardrails.scp.privileged_roles, control_tower, deploy_roles(cfg))
 
 
 def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[str, ...]:
     """OUs this program registers with Control Tower, parents first.
 
-    The suspended OU stays outside governance. Landing zone 3.3 creates and registers the Security
-    OU itself (its manifest names it); from 4.0 on it is an ordinary OU that we register.
+    Neither the suspended OU (outside governance, deny-all) nor the Security OU: with landing zone
+    4.0 "the AWS Control Tower Baseline and the AWS Config Baseline are not applicable to the
+    Security OU" (user guide, key changes of 4.0; EnableBaseline on it fails), and "there is no
+    longer a Security OU managed by AWS Control Tower"
+    (https://docs.aws.amazon.com/controltower/latest/controlreference/exception-to-controls-security-ou.html).
     """
-    control_tower = cfg.guardrails.control_tower
-    if not control_tower.enabled:
+    if not cfg.guardrails.control_tower.enabled:
         return ()
-    skip = {cfg.organization.suspended_ou} | ({cfg.security.ou} if control_tower.landing_zone_version == "3.3" else set())
+    skip = {cfg.organization.suspended_ou, cfg.security.ou}
     return tuple(key for key in parents_first if key not in skip)
 
 
-def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], known_account_ids: Mapping[str, str], fail: Fail, warn: Warn) -> GuardrailPlan:
+def below(cfg: LandingZoneConfig, ou: str) -> set[str]:
+    """`ou` and every OU nested under it: an SCP on an OU applies to all of them."""
+    parents = {key: spec.parent for key, spec in cfg.organization.organizational_units.items()}
+    found = {ou}
+    while True:
+        more = {key for key, parent in parents.items() if parent in found} - found
+        if not more:
+            return found
+        found |= more
+
+
+def control_exemptions(
+    cfg: LandingZoneConfig, controls: Mapping[str, tuple[str, ...]], accounts: Sequence[AccountSpec], delivery: Optional[DeliveryPlan]
+) -> dict[str, tuple[scp.Exemption, ...]]:
+    """OU key -> the roles the landing zone deploys with in the active accounts below it: the access
+    role (every provider), the stack's Pulumi Deployments role in its account, each application's
+    deploy role in its environment's account. Only OUs with a control that could deny them."""
+    access = names.Role(access_role_name(cfg))
+    stack_roles = {account: names.pulumi_deploy_role(stack) for stack, account in deploy_roles(cfg).items()}
+    app_roles = {key: names.github_deploy_role(env) for pipeline in (delivery.pipelines if delivery else ()) for env, key in pipeline.accounts.items()}
+    found: dict[str, tuple[scp.Exemption, ...]] = {}
+    for ou, ids in controls.items():
+        if not any(exempts_deployers(control) for control in ids if control in BEHAVIOUR):
+            continue
+        inside = below(cfg, ou)
+        roles = []
+        for account in (a for a in accounts if a.ou in inside and not a.suspended):
+            roles += [scp.Exemption(access, account.key)] + [
+                scp.Exemption(r, account.key) for r in (stack_roles.get(account.key), app_roles.get(account.key)) if r
+            ]
+        found[ou] = tuple(roles)
+    return found
+
+
+def check_control_tower(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
+    """The landing zone settings AWS or the provider would refuse."""
+    control_tower = cfg.guardrails.control_tower
+    if not control_tower.enabled:
+        return
+    if control_tower.landing_zone_version not in (None, LANDING_ZONE_VERSION):
+        fail(
+            "guardrails.control_tower.landing_zone_version",
+            f'Control Tower creates only the latest landing zone version, {LANDING_ZONE_VERSION} (CreateLandingZone: "must be latest available version")',
+            control_tower.landing_zone_version,
+            f'remove the key or set {LANDING_ZONE_VERSION}; an existing older landing zone is updated in place to it (README, "Upgrade the landing zone")',
+        )
+    if control_tower.baseline_version not in (None, BASELINE_VERSION):
+        fail(
+            "guardrails.control_tower.baseline_version",
+            f"landing zone {LANDING_ZONE_VERSION} registers OUs with AWSControlTowerBaseline {BASELINE_VERSION}",
+            control_tower.baseline_version,
+            f"remove the key or set {BASELINE_VERSION}",
+        )
+    if control_tower.access_management:
+        fail(
+            "guardrails.control_tower.access_management",
+            "Control Tower cannot manage Identity Center here: every OU registration would then need the IdentityCenterEnabledBaselineArn "
+            f"parameter, which the provider sends as a quoted string Control Tower refuses ({BASELINE_PARAMETER_QUOTED})",
+            True,
+            "leave it off: this program manages Identity Center itself (identity_center)",
+        )
+    if cfg.organization.access_role_name not in (names.DEFAULT_ACCESS_ROLE, names.CONTROL_TOWER_EXECUTION_ROLE.name):
+        warn(
+            f"organization.access_role_name ({cfg.organization.access_role_name}) is not used with Control Tower on: member accounts are "
+            f"created with, and reached through, {names.CONTROL_TOWER_EXECUTION_ROLE.name} (components/account.py)"
+        )
+
+
+def check_guardrails(
+    cfg: LandingZoneConfig,
+    parents_first: list[str],
+    known_account_ids: Mapping[str, str],
+    fail: Fail,
+    warn: Warn,
+    accounts: Sequence[AccountSpec] = (),
+    delivery: Optional[DeliveryPlan] = None,
+) -> GuardrailPlan:
     """`known_account_ids`: account key -> id, for the accounts whose id the config gives (the
-    management account, adopted accounts); the SCPs name the others' ids once they exist."""
+    management account, adopted accounts); the SCPs name the others' ids once they exist.
+    `accounts` and `delivery` name the roles controls exempt."""
     guardrails = cfg.guardrails
     limits = guardrails.limits
     ous = cfg.organization.organizational_units
     registered = registered_ous(cfg, parents_first)
-    control_tower = guardrails.control_tower
-    waiting_for_identity_center = control_tower.enabled and control_tower.access_management and not control_tower.identity_center_baseline_arn
-    if waiting_for_identity_center:
-        warn(
-            "Control Tower manages Identity Center (guardrails.control_tower.access_management), so OU registration "
-            "and controls wait for guardrails.control_tower.identity_center_baseline_arn: set it after the first "
-            "`pulumi up` (README, deployment step 9)"
-        )
-    # OUs under Control Tower: each carries Control Tower's own SCP and can take controls.
+    check_control_tower(cfg, fail, warn)
+    # OUs under Control Tower: each carries Control Tower's own SCP. The Security OU holds the
+    # accounts the landing zone's integrations name, so it is counted as governed for the SCP slots.
     governed = set(registered) | ({cfg.security.ou} if guardrails.control_tower.enabled else set())
 
     exempted = exemptions(cfg)
@@ -113,9 +201,8 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], known_acc
             fail(path, breach.message, None, "raise guardrails.limits if AWS raised your quota, or move templates to another target")
         documents += packed
 
-    if control_tower.enabled:
+    if guardrails.control_tower.enabled:
         trusts = {role.role.name: role.trust_policy for role in PREREQUISITE_ROLES}
-        trusts[names.CONTROL_TOWER_EXECUTION_ROLE.name] = account_trust(cfg.organization.management_account_id)
         for role, trust in trusts.items():
             size = len(minify(trust))
             if size > limits.trust_policy_max_chars:
@@ -130,18 +217,24 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], known_acc
     environment_ous = {env: spec.ou for env, spec in cfg.environments.items() if spec.ou in ous}
     controls: dict[str, tuple[str, ...]] = {}
     if guardrails.control_tower.enabled:
-        chosen = (
-            {ou: tuple(ids) for ou, ids in guardrails.controls.items()}
-            if guardrails.controls is not None
-            else default_controls(environment_ous, cfg.security.ou)
-        )
+        chosen = {ou: tuple(ids) for ou, ids in guardrails.controls.items()} if guardrails.controls is not None else default_controls(environment_ous)
         for ou, ids in chosen.items():
             path = path_of("guardrails.controls", ou)
-            if ou not in governed:
-                fail(path, "controls need an OU governed by Control Tower", ou, f"governed OUs: {', '.join(sorted(governed))}")
+            if ou not in ous:
+                fail(path, "no such organizational unit", ou, f"known: {', '.join(ous)}")
+                continue
             for index, control_id in enumerate(ids):
                 if control_id not in CATALOGUE:
                     fail(path_of(path, index), "unknown control id", control_id, _suggest(control_id, CATALOGUE))
+                elif ou not in registered and BEHAVIOUR[control_id].behaviour != PREVENTIVE:
+                    # controlreference/control-considerations.html: "Detective controls can be applied to an
+                    # OU that has either the ConfigBaseline enabled or the AWSControlTowerBaseline."
+                    fail(
+                        path_of(path, index),
+                        f"a {BEHAVIOUR[control_id].behaviour} control needs an OU registered with Control Tower, and {ou} is not",
+                        control_id,
+                        f"registered OUs: {', '.join(registered)}; preventive controls (SCPs) can target any OU",
+                    )
         controls = chosen
 
     tags: Optional[str] = None
@@ -157,8 +250,6 @@ def check_guardrails(cfg: LandingZoneConfig, parents_first: list[str], known_acc
                 None,
                 "list fewer tags or resource types",
             )
-    if waiting_for_identity_center:
-        registered, controls = (), {}
     # A deploy must not create or reshape an exempted role in any account: the boundary names them all so.
     privileged = tuple(dict.fromkeys(exemption.role.arn() for exemption in exempted))
-    return GuardrailPlan(tuple(documents), privileged, registered, controls, tags)
+    return GuardrailPlan(tuple(documents), privileged, registered, controls, control_exemptions(cfg, controls, accounts, delivery), tags)

@@ -13,7 +13,7 @@ from typing import Mapping, Optional
 
 import names
 from config.schema import SCOPE_MANAGEMENT, LandingZoneConfig
-from guardrails.scp import ScpDocument
+from guardrails.scp import Exemption, ScpDocument
 
 AUDIT = "audit"
 LOG = "log"
@@ -162,6 +162,9 @@ class GuardrailPlan:
     """OUs to register with Control Tower, parents first; empty with Control Tower off."""
     controls: dict[str, tuple[str, ...]]
     """OU key -> control ids to enable; empty with Control Tower off."""
+    control_exemptions: dict[str, tuple[Exemption, ...]]
+    """OU key -> the roles the landing zone deploys with in the accounts below it (each pinned to its
+    account), which preventive controls that could deny them exempt through ExemptedPrincipalArns."""
     tag_policy: Optional[str]
     """Minified TAG_POLICY document, or None when disabled."""
 
@@ -314,6 +317,18 @@ class LandingZone:
 
     @property
     def control_tower_config_integration(self) -> bool:
-        """Landing zone 4.0 integrates AWS Config itself: it registers the Config administrator and aggregates."""
-        control_tower = self.config.guardrails.control_tower
-        return control_tower.enabled and control_tower.landing_zone_version != "3.3"
+        """The landing zone (4.0) integrates AWS Config itself: it registers the Config administrator and aggregates."""
+        return self.config.guardrails.control_tower.enabled
+
+    @property
+    def access_role_name(self) -> str:
+        """The role member accounts are created with and reached through (components/account.py)."""
+        return access_role_name(self.config)
+
+
+def access_role_name(cfg: LandingZoneConfig) -> str:
+    """AWSControlTowerExecution with Control Tower on (Control Tower enrols accounts through it, and
+    its SCPs let no one else change it), else `organization.access_role_name`."""
+    if cfg.guardrails.control_tower.enabled:
+        return names.CONTROL_TOWER_EXECUTION_ROLE.name
+    return cfg.organization.access_role_name

@@ -45,6 +45,9 @@ from config.schema import (
 )
 
 EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
+MAX_EMAIL_CHARS = 64
+"""CreateAccount `Email`: length 6 to 64 (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html),
+checked 2026-12; rules/service.py checks the planned accounts against the same number."""
 
 
 class _Checker:
@@ -216,6 +219,14 @@ class _Checker:
                         value,
                         "every account needs its own name and root e-mail (after templating)",
                     )
+        for path, spec in accounts:
+            if len(spec.email) > MAX_EMAIL_CHARS:
+                self.fail(
+                    path_of(path, "email"),
+                    f"root e-mail is {len(spec.email)} characters, over the {MAX_EMAIL_CHARS} Organizations accepts (CreateAccount Email)",
+                    spec.email,
+                    "use a shorter address or organization.account_email_template",
+                )
         adopted = Counter(spec.existing_account_id for _, spec in accounts if spec.existing_account_id)
         for path, spec in accounts:
             if not spec.existing_account_id:
@@ -441,7 +452,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
         # OU order and guardrail targets are only meaningful once the OU tree itself is sound.
         order = parents_first({key: ou.parent for key, ou in cfg.organization.organizational_units.items()})
         known = {SCOPE_MANAGEMENT: cfg.organization.management_account_id, **{a.key: a.existing_account_id for a in accounts if a.existing_account_id}}
-        guardrails = check_guardrails(cfg, order, known, checker.fail, checker.warnings.append)
+        guardrails = check_guardrails(cfg, order, known, checker.fail, checker.warnings.append, accounts, delivery)
     if checker.issues:
         return None, checker.issues
     return (

@@ -52,7 +52,8 @@ class Organization(Model):
     governed_regions: list[Region] = Field(min_length=1, description="Regions workloads may use.")
     access_role_name: RoleName = Field(
         names.DEFAULT_ACCESS_ROLE,
-        description="Role Organizations creates in each new account; the per-account providers assume it.",
+        description="Role Organizations creates in each new account; the per-account providers assume it. "
+        "With Control Tower on it is AWSControlTowerExecution whatever this says.",
     )
     account_email_template: Optional[EmailTemplate] = Field(None, description="Root e-mail of accounts without `email`; {account} becomes the account key.")
     organizational_units: dict[Key, OrganizationalUnit] = Field(min_length=1)
@@ -151,18 +152,17 @@ class IdentityCenter(Model):
 
 class ControlTowerSettings(Model):
     enabled: bool = Field(True, description="Set up the Control Tower landing zone, register OUs, enable controls.")
-    landing_zone_version: Literal["3.3", "4.0"] = "4.0"
+    landing_zone_version: Optional[Annotated[str, StringConstraints(pattern=r"^\d+\.\d+$")]] = Field(
+        None, description="Landing zone version; only the latest can be created (guardrails/control_tower.py)."
+    )
     baseline_version: Optional[Annotated[str, StringConstraints(pattern=r"^\d+\.\d+$")]] = Field(
-        None, description="AWSControlTowerBaseline version; default the one matching the landing zone version."
+        None, description="AWSControlTowerBaseline version; only the one of the latest landing zone version."
     )
     logging_retention_days: Annotated[int, Field(ge=1, le=36500)] = 365
     access_logging_retention_days: Annotated[int, Field(ge=1, le=36500)] = 3650
     kms_key_arn: Optional[Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$")]] = None
     config_account: Literal["audit", "log"] = Field("audit", description="Landing zone 4.0: account of the Config integration.")
-    access_management: bool = Field(False, description="Let Control Tower manage Identity Center too (this program already manages it in code).")
-    identity_center_baseline_arn: Optional[Annotated[str, StringConstraints(pattern=r"^arn:aws:controltower:[a-z0-9-]+:\d{12}:enabledbaseline/[A-Z0-9]+$")]] = (
-        Field(None, description="With access_management: the enabled IdentityCenterBaseline, known after the first up.")
-    )
+    access_management: bool = Field(False, description="Control Tower managing Identity Center: refused (config/guardrail_checks.py).")
 
 
 SCP_ROOT = "root"
@@ -204,6 +204,9 @@ class Limits(Model):
     permission_set_inline_max_chars: Annotated[int, Field(ge=1)] = 10240
     trust_policy_max_chars: Annotated[int, Field(ge=1)] = 2048
     tag_policy_max_chars: Annotated[int, Field(ge=1)] = 10000
+    accounts: Annotated[int, Field(ge=1)] = Field(
+        10, description='Organizations\' account quota ("Default maximum number of accounts"), management account included.'
+    )
 
 
 class Guardrails(Model):

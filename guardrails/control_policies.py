@@ -23,7 +23,10 @@ DETECTIVE = "detective"
 PROACTIVE = "proactive"
 
 _REFERENCE = "https://docs.aws.amazon.com/controltower/latest/controlreference/"
+STRONGLY_RECOMMENDED_PREVENTIVE = _REFERENCE + "strongly-recommended-preventive-controls.html"
 ELECTIVE_PREVENTIVE = _REFERENCE + "elective-preventive-controls.html"
+"""Its introduction: "The elective controls with preventive behavior are configurable" (they take
+ExemptedPrincipalArns, control-parameter-concepts.html), checked 2026-12."""
 STRONGLY_RECOMMENDED_DETECTIVE = _REFERENCE + "strongly-recommended-detective-controls.html"
 ELECTIVE_DETECTIVE = _REFERENCE + "elective-detective-controls.html"
 MANDATORY_CONTROLS = _REFERENCE + "mandatory-controls.html"
@@ -70,17 +73,18 @@ BEHAVIOUR: Mapping[str, ControlBehaviour] = {
     "AWS-GR_RESTRICT_ROOT_USER": ControlBehaviour(
         PREVENTIVE,
         "SCP",
-        ELECTIVE_PREVENTIVE,
+        STRONGLY_RECOMMENDED_PREVENTIVE,
         True,
         (_deny("GRRESTRICTROOTUSER", "*", condition={"StringLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]}}),),
         ADD,
     ),
+    # The commercial-partition page shows StringLike (the European Sovereign Cloud's shows ArnLike).
     "AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS": ControlBehaviour(
         PREVENTIVE,
         "SCP",
-        ELECTIVE_PREVENTIVE,
+        STRONGLY_RECOMMENDED_PREVENTIVE,
         True,
-        (_deny("GRRESTRICTROOTUSERACCESSKEYS", "iam:CreateAccessKey", condition={"ArnLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]}}),),
+        (_deny("GRRESTRICTROOTUSERACCESSKEYS", "iam:CreateAccessKey", condition={"StringLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]}}),),
         ADD,
     ),
     "AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA": ControlBehaviour(
@@ -120,6 +124,21 @@ BEHAVIOUR: Mapping[str, ControlBehaviour] = {
     "AWS-GR_IAM_USER_MFA_ENABLED": _detective(ELECTIVE_DETECTIVE),
     "AWS-GR_MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS": _detective(ELECTIVE_DETECTIVE),
 }
+
+
+ROOT_PRINCIPAL = "arn:*:iam::*:root"
+
+
+def _root_only(statement: dict) -> bool:
+    conditions = statement.get("Condition", {})
+    return any(values.get("aws:PrincipalArn") == [ROOT_PRINCIPAL] for op, values in conditions.items() if op in ("StringLike", "ArnLike"))
+
+
+def exempts_deployers(control_id: str) -> bool:
+    """Whether the control is enabled with `ExemptedPrincipalArns` naming the landing zone's roles:
+    a preventive control that takes the parameter and can deny principals other than the root user."""
+    behaviour = BEHAVIOUR[control_id]
+    return behaviour.behaviour == PREVENTIVE and behaviour.exempted_principal_arns and not all(_root_only(statement) for statement in behaviour.statements)
 
 
 def control_statements(control_id: str, exempted_principal_arns: Sequence[str] = ()) -> list[dict]:

@@ -14,9 +14,25 @@ from iam import allow, policy, service_trust
 
 CONTROL_TOWER_BASELINE_ID = "17BSJV3IGJ2QSGA2"
 """AWSControlTowerBaseline, the baseline that registers an OU and enrols its accounts."""
-BASELINE_VERSION_FOR = {"3.3": "4.0", "4.0": "5.0"}
-"""Landing zone version -> the AWSControlTowerBaseline version it works with."""
-IDENTITY_CENTER_BASELINE_PARAMETER = "IdentityCenterEnabledBaselineArn"
+
+# The one place that names the landing zone version, checked 2026-12.
+LANDING_ZONE_VERSION = "4.0"
+"""The only version CreateLandingZone accepts: it answers "must be latest available version" for any
+other (https://docs.aws.amazon.com/controltower/latest/APIReference/API_CreateLandingZone.html; the
+refusal as a review of the plan recorded it, shared/reference/facts.md). UpdateLandingZone and
+ResetLandingZone need the latest version too (Landing Zone Accelerator v1.15.5,
+IControlTowerLandingZoneConfig.version: "Most recent version required for landing zone updates or
+resets"). Raise it here, with its baseline version, when AWS publishes a new one."""
+BASELINE_VERSION = "5.0"
+"""The AWSControlTowerBaseline version landing zone 4.0 registers OUs with: Landing Zone Accelerator
+v1.15.5, source/packages/@aws-lza/lib/control-tower/register-organizational-unit/index.ts
+getBaselineVersion (3.2 and 3.3 -> 4.0, newer -> 5.0), checked 2026-12."""
+AUTO_ENROLMENT = ("INHERITANCE_DRIFT",)
+"""CreateLandingZone `remediationTypes`: Control Tower enrols an account moved into a registered OU
+(the inheritance drift it would otherwise report until the OU's baseline is reset). The API takes
+this one value (API_CreateLandingZone.html, remediationTypes); the Landing Zone Accelerator sets it
+for its `accountAutoEnrollment` ("accounts moved into or between registered OUs automatically receive
+baseline resources and control configurations from the destination OU"), checked 2026-12."""
 
 
 @dataclass(frozen=True)
@@ -68,40 +84,37 @@ def baseline_arn(region: str, baseline_id: str = CONTROL_TOWER_BASELINE_ID) -> s
 
 @dataclass(frozen=True)
 class ManifestSettings:
-    version: str
     governed_regions: Sequence[str]
-    security_ou_name: str
+    """Regions Control Tower governs (home region included)."""
     logging_retention_days: int
+    """Retention of the log archive's logging bucket."""
     access_logging_retention_days: int
+    """Retention of its access-logging bucket."""
     kms_key_arn: Optional[str]
-    access_management: bool
+    """Key the logs are encrypted with; None for S3's own."""
     config_account: str = "audit"
-    """Which shared account hosts the 4.0 Config integration (aggregator and its buckets)."""
+    """Which shared account hosts the Config integration (aggregator and its buckets)."""
 
 
 def manifest(settings: ManifestSettings, audit_account_id: str, log_account_id: str) -> dict:
-    """The CreateLandingZone manifest for `settings.version`.
+    """The CreateLandingZone manifest of `LANDING_ZONE_VERSION`.
 
-    3.3 names the Security OU it creates; 4.0 creates no OU and adds the Config integration, which
-    detective controls need.
+    4.0 creates no OU, states every integration's `enabled` flag, and integrates AWS Config, which
+    detective controls need. Access management stays off: this program manages Identity Center
+    itself, and an OU registration would then need a baseline parameter the provider cannot send
+    (config/guardrail_checks.py).
     """
     retention = {
         "loggingBucket": {"retentionDays": settings.logging_retention_days},
         "accessLoggingBucket": {"retentionDays": settings.access_logging_retention_days},
     }
     logging = {**retention, **({"kmsKeyArn": settings.kms_key_arn} if settings.kms_key_arn else {})}
-    document = {
+    config_account_id = audit_account_id if settings.config_account == "audit" else log_account_id
+    return {
         "governedRegions": list(settings.governed_regions),
         "centralizedLogging": {"accountId": log_account_id, "enabled": True, "configurations": logging},
-        "securityRoles": {"accountId": audit_account_id},
-        "accessManagement": {"enabled": settings.access_management},
+        "securityRoles": {"accountId": audit_account_id, "enabled": True},
+        "accessManagement": {"enabled": False},
+        "backup": {"enabled": False},
+        "config": {"accountId": config_account_id, "enabled": True, "configurations": retention},
     }
-    if settings.version == "3.3":
-        document["organizationStructure"] = {"security": {"name": settings.security_ou_name}}
-    else:
-        # 4.0 requires every integration's `enabled` flag to be stated.
-        document["securityRoles"]["enabled"] = True
-        document["backup"] = {"enabled": False}
-        config_account_id = audit_account_id if settings.config_account == "audit" else log_account_id
-        document["config"] = {"accountId": config_account_id, "enabled": True, "configurations": retention}
-    return document

@@ -10,7 +10,7 @@ policy types and templates are added:
   `targetId` (other policy types are ignored: they deny nothing);
 - `FullAWSAccess` on every level while SCPs are enabled, `RCPFullAWSAccess` while RCPs are
   (Organizations attaches them; the program never detaches them);
-- Control Tower's preventive controls (`ControlTowerControl`: the control id ends the
+- Control Tower's preventive controls (`ControlTowerControl`: the control id, or its Control Catalog id, ends the
   `controlIdentifier`, the OU id ends the `targetIdentifier`), with their `ExemptedPrincipalArns`
   parameter, and the mandatory SCPs of the landing zone's version on every OU it governs (OUs with
   an enabled baseline, and the OU of the accounts the manifest names).
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
 from guardrails import control_policies
+from guardrails.controls import GLOBAL_IDS
 from guardrails.simulator import (
     EVALUATED_TYPES,
     FULL_AWS_ACCESS,
@@ -45,6 +46,7 @@ BASELINE = "aws:controltower/baseline:Baseline"
 LANDING_ZONE = "aws:controltower/landingZone:LandingZone"
 AWS_PROVIDER = "pulumi:providers:aws"
 EXEMPTED_PRINCIPAL_ARNS = "ExemptedPrincipalArns"
+_BY_GLOBAL_ID = {global_id: control for control, global_id in GLOBAL_IDS.items()}
 
 
 def props(resource: Any) -> dict:
@@ -105,7 +107,9 @@ def _account_key(resource: Any, keys_by_id: Mapping[str, str]) -> str:
 
 def _control_policy(resource: Any) -> Optional[Policy]:
     inputs = props(resource)
-    control_id = str(inputs.get("controlIdentifier", "")).rsplit("/", 1)[-1]
+    # Regional ARNs end with the control's name, global (Control Catalog) ARNs with its catalog id.
+    tail = str(inputs.get("controlIdentifier", "")).rsplit("/", 1)[-1]
+    control_id = _BY_GLOBAL_ID.get(tail, tail)
     behaviour = control_policies.BEHAVIOUR.get(control_id)
     if behaviour is None or behaviour.behaviour != control_policies.PREVENTIVE:
         return None

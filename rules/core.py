@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 MANDATORY = "mandatory"
+"""Blocking: `lzctl validate` exits 3, the policy pack fails the preview."""
 ADVISORY = "advisory"
+"""A warning: printed, never blocking."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,10 @@ class ResourceView:
     """The protect option."""
     id: str = ""
     """The provider's id, where known (rules match some resources by id)."""
+    provider: str = ""
+    """Its provider reference (`<provider URN>::<id>`), which tells the account and region it lands in."""
+    dependencies: tuple[str, ...] = ()
+    """URNs of the resources it waits for (`depends_on` and inputs), for the rules on operation order."""
 
 
 @dataclass(frozen=True)
@@ -52,16 +58,31 @@ class Rule:
     """check(resources, **settings) yields (urn, message) for each offending resource."""
     settings: Mapping[str, dict] = field(default_factory=dict)
     """Setting -> JSON schema with its `default`: the pack's policy config schema."""
+    source: str = ""
+    """For a service rule: the AWS document that states what the service enforces (URL)."""
+    needs_organization: bool = False
+    """check() also takes `organization`: the management stack's resources, which the audit and log
+    stacks read through a StackReference (None where they cannot be had, as in the policy pack)."""
 
-    def run(self, resources: list[ResourceView], settings: Optional[Mapping[str, Any]] = None) -> list[Violation]:
+    def run(
+        self, resources: list[ResourceView], settings: Optional[Mapping[str, Any]] = None, organization: Optional[list[ResourceView]] = None
+    ) -> list[Violation]:
         values = {key: schema["default"] for key, schema in self.settings.items()}
         values.update({key: value for key, value in (settings or {}).items() if key in self.settings})
+        if self.needs_organization:
+            values["organization"] = organization
         return [Violation(self.id, urn, message) for urn, message in self.check(resources, **values)]
 
 
-def evaluate(resources: list[ResourceView], rules: Iterable[Rule], settings: Optional[Mapping[str, Mapping[str, Any]]] = None) -> list[Violation]:
-    """Every violation of `rules`; `settings` is rule id -> that rule's settings."""
-    return [violation for rule in rules for violation in rule.run(resources, (settings or {}).get(rule.id))]
+def evaluate(
+    resources: list[ResourceView],
+    rules: Iterable[Rule],
+    settings: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    organization: Optional[list[ResourceView]] = None,
+) -> list[Violation]:
+    """Every violation of `rules`; `settings` is rule id -> that rule's settings; `organization` the
+    management stack's resources when `resources` are another stack's."""
+    return [violation for rule in rules for violation in rule.run(resources, (settings or {}).get(rule.id), organization)]
 
 
 def is_blocking(violations: Iterable[Violation], rules: Iterable[Rule]) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Mapping
 
 import pulumi
 import pulumi_aws as aws
@@ -14,6 +14,8 @@ from components import (
     AppAccountSetArgs,
     ControlTower,
     ControlTowerArgs,
+    ControlTowerRoles,
+    ControlTowerRolesArgs,
     Guardrails,
     GuardrailsArgs,
     Organization,
@@ -27,7 +29,7 @@ from components import (
 from config import LandingZone
 from config.model import AUDIT, LOG
 from config.schema import SCOPE_MANAGEMENT, SCP_ROOT
-from guardrails.control_tower import BASELINE_VERSION_FOR, ManifestSettings
+from guardrails.control_tower import ManifestSettings
 from stacks.delivery import build_delivery
 from stacks.management_security import build_security_administration
 
@@ -44,13 +46,15 @@ def management_provider(landing_zone: LandingZone) -> aws.Provider:
 
 
 BOOTSTRAP_PHASE = "organization"
-"""`landing-zone:phase=organization`: only the organisation, so Identity Center can then be enabled in it."""
+"""`landing-zone:phase=organization`: only the organisation, so Identity Center can then be enabled in
+it, and Control Tower's prerequisite roles, so IAM has propagated them before CreateLandingZone
+(components/control_tower_roles.py)."""
+CONTROL_TOWER = "control-tower"
 
 
 def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) -> dict[str, object]:
     org = landing_zone.organization
     control_tower = landing_zone.config.guardrails.control_tower
-    trusts: Optional[str] = org.management_account_id if control_tower.enabled else None
     management = management_provider(landing_zone)
     in_management = pulumi.ResourceOptions(providers=[management])
 
@@ -59,10 +63,11 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         OrganizationArgs(organizational_units={key: OrganizationalUnitSpec(name=ou.name, parent=ou.parent) for key, ou in org.organizational_units.items()}),
         opts=in_management,
     )
+    roles = ControlTowerRoles(CONTROL_TOWER, ControlTowerRolesArgs(previous_parent=CONTROL_TOWER), opts=in_management) if control_tower.enabled else None
     if pulumi.Config().get("phase") == BOOTSTRAP_PHASE:
         return {"organizationId": organization.organization.id, "rootId": organization.root_id, "organizationalUnitIds": organization.ou_ids}
     # Where member accounts go and how they are reached: the same for security and workload accounts.
-    placement = AccountPlacement(ou_ids=organization.ou_ids, access_role_name=org.access_role_name, region=org.home_region, control_tower_trusts=trusts)
+    placement = AccountPlacement(ou_ids=organization.ou_ids, access_role_name=landing_zone.access_role_name, region=org.home_region)
     security = SecurityOU(
         "security",
         SecurityOUArgs(audit=landing_zone.account(AUDIT), log=landing_zone.account(LOG), placement=placement),
@@ -108,42 +113,38 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     build_security_administration(landing_zone, management, organization, security, channels, account_ids)
 
     outputs: dict[str, object] = {}
-    if control_tower.enabled:
-        execution_roles = {AUDIT: security.audit.execution_role, LOG: security.log.execution_role}
+    if roles is not None:
+        members = {AUDIT: security.audit.account, LOG: security.log.account}
         for app, account_set in applications.items():
-            execution_roles.update({f"{app}-{env}": role for env, role in account_set.execution_roles.items()})
-        enrolment_roles: dict[str, list[pulumi.Resource]] = {}
+            members.update({f"{app}-{env}": account for env, account in account_set.accounts.items()})
+        ou_accounts: dict[str, list[pulumi.Resource]] = {}
         for account in landing_zone.accounts:
-            if account.key in execution_roles:
-                enrolment_roles.setdefault(account.ou, []).append(execution_roles[account.key])
+            ou_accounts.setdefault(account.ou, []).append(members[account.key])
         landing = ControlTower(
-            "control-tower",
+            CONTROL_TOWER,
             ControlTowerArgs(
                 region=org.home_region,
                 manifest=ManifestSettings(
-                    version=control_tower.landing_zone_version,
                     governed_regions=org.governed_regions,
-                    security_ou_name=org.organizational_units[landing_zone.config.security.ou].name,
                     logging_retention_days=control_tower.logging_retention_days,
                     access_logging_retention_days=control_tower.access_logging_retention_days,
                     kms_key_arn=control_tower.kms_key_arn,
-                    access_management=control_tower.access_management,
                     config_account=control_tower.config_account,
                 ),
                 audit_account_id=security.audit.account.id,
                 log_account_id=security.log.account.id,
-                shared_account_roles=[execution_roles[AUDIT], execution_roles[LOG]],
-                baseline_version=control_tower.baseline_version or BASELINE_VERSION_FOR[control_tower.landing_zone_version],
-                identity_center_baseline_arn=control_tower.identity_center_baseline_arn,
+                prerequisites=[*roles.resources, members[AUDIT], members[LOG]],
                 registered_ous=guardrails.registered_ous,
                 ou_arns=organization.ou_arns,
-                enrolment_roles=enrolment_roles,
+                ou_accounts=ou_accounts,
                 controls=guardrails.controls,
+                exempted=guardrails.control_exemptions,
+                account_ids=account_ids,
             ),
             opts=in_management,
         )
         outputs["landingZoneArn"] = landing.landing_zone.arn
-        # The handle for enrolling accounts added later: `aws controltower reset-enabled-baseline`.
+        # The handles of an in-place baseline upgrade: `aws controltower update-enabled-baseline` (README).
         outputs["controlTowerBaselineArns"] = {key: baseline.arn for key, baseline in landing.baselines.items()}
 
     return {
@@ -156,7 +157,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         "identityStoreId": sso.identity_store_id,
         "homeRegion": org.home_region,
         "governedRegions": org.governed_regions,
-        "accessRoleName": org.access_role_name,
+        "accessRoleName": landing_zone.access_role_name,
         **outputs,
         **delivery_outputs,
     }

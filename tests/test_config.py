@@ -110,10 +110,9 @@ def test_yaml_merge_keys_are_read(config_dir):
             ["ap-northeast-1", "us-east-1", "eu-west-1"],
             True,
         ),
-        (lambda data: data["guardrails"].update(control_tower={"landing_zone_version": "3.3"}), ["ap-northeast-1", "us-east-1"], False),
         (lambda data: data["guardrails"].update(control_tower={"enabled": False}), ["ap-northeast-1", "us-east-1"], False),
     ],
-    ids=["example", "home region moved first", "landing zone 3.3", "Control Tower off"],
+    ids=["example", "home region moved first", "Control Tower off"],
 )
 def test_derived_facts_are_properties_of_the_model(config_dir, mutate, regions, integration):
     def change(data):

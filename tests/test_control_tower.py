@@ -43,21 +43,48 @@ def test_landing_zone_waits_for_its_roles_and_the_shared_accounts(management_pla
         "control-tower-cloudtrail-role",
         "control-tower-stackset-role",
         "control-tower-config-aggregator-role",
-        "security-audit-control-tower-execution-role",
-        "security-log-control-tower-execution-role",
+        "security-audit-account",
+        "security-log-account",
     ]
     assert {management_plan.named(name).urn for name in needed} <= set(landing_zone.dependencies)
     manifest = json.loads(landing_zone.inputs["manifestJson"])
     accounts = management_plan.outputs["accountIds"]
     assert manifest["centralizedLogging"]["accountId"] == accounts["log"]
-    assert manifest["securityRoles"]["accountId"] == accounts["audit"]
+    assert manifest["securityRoles"] == {"accountId": accounts["audit"], "enabled": True}
+    assert manifest["accessManagement"] == {"enabled": False}
     assert manifest["governedRegions"] == ["ap-northeast-1", "us-east-1"]
+    assert "organizationStructure" not in manifest
     assert landing_zone.inputs["version"] == "4.0"
+    # Accounts moved into a registered OU later are enrolled on arrival.
+    assert landing_zone.inputs["remediationTypes"] == ["INHERITANCE_DRIFT"]
 
 
-def test_ou_registrations_run_one_after_another_parents_first(management_plan):
+def test_the_prerequisite_roles_are_built_in_the_bootstrap_phase_and_keep_their_urns(config_dir):
+    plan, errors = run_management(config_dir(), phase="organization")
+    assert not errors, errors
+    names = sorted(r.name for r in plan.resources if r.type.startswith("aws:iam/"))
+    assert names == [
+        "control-tower-admin-AWSControlTowerAdminPolicy",
+        "control-tower-admin-AWSControlTowerServiceRolePolicy-attachment",
+        "control-tower-admin-role",
+        "control-tower-cloudtrail-AWSControlTowerCloudTrailRolePolicy-attachment",
+        "control-tower-cloudtrail-role",
+        "control-tower-config-aggregator-AWSConfigRoleForOrganizations-attachment",
+        "control-tower-config-aggregator-role",
+        "control-tower-stackset-AWSControlTowerStackSetRolePolicy",
+        "control-tower-stackset-role",
+    ]
+    assert plan.of_type("aws:controltower/landingZone:LandingZone") == []
+    role = plan.named("control-tower-admin-role")
+    assert role.urn == "urn:pulumi:management::landing-zone::landingzone:control_tower_roles:ControlTowerRoles$aws:iam/role:Role::control-tower-admin-role"
+    # It was a child of the ControlTower component: the alias moves it instead of replacing it.
+    assert "urn:pulumi:management::landing-zone::landingzone:control_tower:ControlTower::control-tower" in json.dumps(role.aliases)
+
+
+def test_ou_registrations_run_one_after_another_parents_first_starting_at_the_landing_zone(management_plan):
     baselines = {r.name: r for r in management_plan.of_type(BASELINE)}
-    order = ["security", "member", "dev", "stg", "prod"]
+    order = ["member", "dev", "stg", "prod"]
+    assert sorted(baselines) == sorted(f"control-tower-{key}-baseline" for key in order)
     previous = management_plan.named("control-tower-landing-zone")
     for key in order:
         baseline = baselines[f"control-tower-{key}-baseline"]
@@ -68,25 +95,90 @@ def test_ou_registrations_run_one_after_another_parents_first(management_plan):
         previous = baseline
 
 
-def test_registering_an_ou_waits_for_the_execution_roles_of_its_accounts(management_plan):
+def test_the_security_ou_is_never_registered(management_plan):
+    security = management_plan.outputs["organizationalUnitIds"]["security"]
+    assert not [b for b in management_plan.of_type(BASELINE) if b.inputs["targetIdentifier"].endswith("/" + security)]
+    assert not [c for c in management_plan.of_type(CONTROL) if c.inputs["targetIdentifier"].endswith("/" + security)]
+
+
+def test_registering_an_ou_waits_for_the_accounts_it_enrols(management_plan):
     dev = management_plan.named("control-tower-dev-baseline")
-    assert management_plan.named("shop-dev-control-tower-execution-role").urn in dev.dependencies
-    assert management_plan.named("booking-dev-control-tower-execution-role").urn in dev.dependencies
-    assert management_plan.named("shop-prod-control-tower-execution-role").urn not in dev.dependencies
+    assert management_plan.named("shop-dev-account").urn in dev.dependencies
+    assert management_plan.named("booking-dev-account").urn in dev.dependencies
+    assert management_plan.named("shop-prod-account").urn not in dev.dependencies
 
 
-def test_controls_target_their_ou_after_its_registration(management_plan):
+def test_controls_use_global_identifiers_and_target_their_ou_after_its_registration(management_plan):
     control = management_plan.named("control-tower-prod-AWS-GR_RESTRICTED_SSH-control")
-    assert control.inputs["controlIdentifier"] == "arn:aws:controltower:ap-northeast-1::control/AWS-GR_RESTRICTED_SSH"
+    assert control.inputs["controlIdentifier"] == "arn:aws:controlcatalog:::control/6rilu41n0gb9w6mxrkyewoer4"
     assert control.inputs["targetIdentifier"].endswith("/" + management_plan.outputs["organizationalUnitIds"]["prod"])
     assert management_plan.named("control-tower-prod-baseline").urn in control.dependencies
+    assert "parameters" not in control.inputs
 
 
-def test_execution_role_trusts_only_the_management_account(management_plan):
-    role = management_plan.named("shop-prod-control-tower-execution-role")
-    trust = json.loads(role.inputs["assumeRolePolicy"])
-    assert trust["Statement"] == [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]
-    assert management_plan.named("shop-prod-control-tower-execution-admin").inputs["policyArn"] == "arn:aws:iam::aws:policy/AdministratorAccess"
+def test_the_default_controls_deny_no_deploy_and_take_no_exemptions(management_plan):
+    enabled = {r.name.removeprefix("control-tower-").removesuffix("-control") for r in management_plan.of_type(CONTROL)}
+    assert not {name for name in enabled if "S3_DELETE_WITHOUT_MFA" in name or "RETENTION" in name}
+    assert {name.split("-", 1)[0] for name in enabled} == {"dev", "stg", "prod"}
+    assert all("parameters" not in r.inputs for r in management_plan.of_type(CONTROL))
+
+
+def test_accounts_are_created_with_the_control_tower_execution_role_and_reached_through_it(management_plan):
+    accounts = management_plan.of_type("aws:organizations/account:Account")
+    assert {a.inputs["roleName"] for a in accounts} == {"AWSControlTowerExecution"}
+    provider = management_plan.named("shop-prod-provider").inputs
+    assert (
+        json.loads(provider["assumeRoles"])[0]["roleArn"] == f"arn:aws:iam::{management_plan.outputs['accountIds']['shop-prod']}:role/AWSControlTowerExecution"
+    )
+    # Organizations creates the role; nothing here manages it, so no update or deletion can touch it.
+    assert not [r for r in management_plan.of_type("aws:iam/role:Role") if r.inputs["name"] == "AWSControlTowerExecution"]
+
+
+def test_a_suspended_account_keeps_its_execution_role(plan_with):
+    plan = plan_with(setter("applications.shop.accounts.dev", {"suspended": True}))
+    account = plan.named("shop-dev-account")
+    assert account.inputs["roleName"] == "AWSControlTowerExecution"
+    assert account.inputs["parentId"] == plan.outputs["organizationalUnitIds"]["suspended"]
+    assert not [r for r in plan.resources if r.name.startswith("shop-dev-") and r.type.startswith("aws:iam/")]
+    # The suspended OU's deny-all spares the role, so Control Tower and the program can still reach the account.
+    deny_all = json.loads(plan.named("guardrails-suspended-deny-all-policy").inputs["content"])
+    exempted = json.dumps(deny_all)
+    assert "arn:aws:iam::*:role/AWSControlTowerExecution" in exempted
+
+
+def test_opt_in_controls_exempt_the_landing_zones_own_roles_by_exact_arn(plan_with):
+    plan = plan_with(
+        lambda data: data.setdefault("guardrails", {}).update(
+            controls={"prod": ["AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA", "AWS-GR_RESTRICT_ROOT_USER"], "security": ["AWS-GR_AUDIT_BUCKET_RETENTION_POLICY"]}
+        )
+    )
+    ids = plan.outputs["accountIds"]
+    mfa = plan.named("control-tower-prod-AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA-control").inputs["parameters"]
+    assert mfa == [
+        {
+            "key": "ExemptedPrincipalArns",
+            "value": json.dumps(
+                sorted(
+                    f"arn:aws:iam::{ids[account]}:role/{role}"
+                    for account in ("shop-prod", "booking-prod")
+                    for role in ("AWSControlTowerExecution", "github/github-deploy-prod")
+                )
+            ),
+        }
+    ]
+    retention = plan.named("control-tower-security-AWS-GR_AUDIT_BUCKET_RETENTION_POLICY-control")
+    assert json.loads(retention.inputs["parameters"][0]["value"]) == sorted(
+        [
+            f"arn:aws:iam::{ids['audit']}:role/AWSControlTowerExecution",
+            f"arn:aws:iam::{ids['audit']}:role/github/pulumi-deploy-audit",
+            f"arn:aws:iam::{ids['log']}:role/AWSControlTowerExecution",
+            f"arn:aws:iam::{ids['log']}:role/github/pulumi-deploy-log",
+        ]
+    )
+    # The Security OU is not registered: its (preventive) control waits for the landing zone.
+    assert plan.named("control-tower-landing-zone").urn in retention.dependencies
+    # A control that denies only the root user needs no exemption.
+    assert "parameters" not in plan.named("control-tower-prod-AWS-GR_RESTRICT_ROOT_USER-control").inputs
 
 
 def test_scps_and_the_tag_policy_are_attached_to_their_targets(management_plan):
@@ -125,35 +217,3 @@ def test_without_control_tower_the_stack_is_still_complete(plan_with):
     assert len(plan.of_type("aws:organizations/account:Account")) == 8
     assert len(plan.of_type("aws:organizations/policyAttachment:PolicyAttachment")) == 4
     assert "landingZoneArn" not in plan.outputs
-
-
-def test_access_management_waits_for_the_identity_center_baseline(plan_with):
-    plan = plan_with(setter("guardrails.control_tower.access_management", True))
-    manifest = json.loads(plan.named("control-tower-landing-zone").inputs["manifestJson"])
-    assert manifest["accessManagement"] == {"enabled": True}
-    assert plan.of_type(BASELINE) == [] and plan.of_type(CONTROL) == []
-    assert any("identity_center_baseline_arn" in warning for warning in plan.warnings)
-
-
-def test_access_management_points_every_registration_at_the_identity_center_baseline(plan_with):
-    arn = "arn:aws:controltower:ap-northeast-1:123456789012:enabledbaseline/XALULM96QHI525UOC"
-    plan = plan_with(lambda data: data.setdefault("guardrails", {}).update({"control_tower": {"access_management": True, "identity_center_baseline_arn": arn}}))
-    baselines = plan.of_type(BASELINE)
-    assert len(baselines) == 5
-    assert all(b.inputs["parameters"] == {"key": "IdentityCenterEnabledBaselineArn", "value": arn} for b in baselines)
-
-
-def test_landing_zone_3_3_registers_no_security_ou_and_names_it_in_the_manifest(plan_with):
-    plan = plan_with(setter("guardrails.control_tower.landing_zone_version", "3.3"))
-    assert sorted(b.name for b in plan.of_type(BASELINE)) == [
-        "control-tower-dev-baseline",
-        "control-tower-member-baseline",
-        "control-tower-prod-baseline",
-        "control-tower-stg-baseline",
-    ]
-    assert all(b.inputs["baselineVersion"] == "4.0" for b in plan.of_type(BASELINE))
-    manifest = json.loads(plan.named("control-tower-landing-zone").inputs["manifestJson"])
-    assert manifest["organizationStructure"] == {"security": {"name": "Security"}}
-    # The security OU is governed (Control Tower registered it), so its control waits for the landing zone.
-    control = plan.named("control-tower-security-AWS-GR_AUDIT_BUCKET_RETENTION_POLICY-control")
-    assert plan.named("control-tower-landing-zone").urn in control.dependencies

@@ -14,7 +14,7 @@ from components.organization import TRUSTED_SERVICES
 from delivery.policies import deploy_boundary
 from guardrails import scp
 from guardrails.control_tower import PREREQUISITE_ROLES, ManifestSettings, manifest
-from guardrails.controls import ELECTIVE, STRONGLY_RECOMMENDED, control_arn
+from guardrails.controls import CATALOGUE, ELECTIVE, GLOBAL_IDS, STRONGLY_RECOMMENDED, control_arn
 from iam import policy
 from tests.helpers import both, run_management, setter
 
@@ -77,7 +77,7 @@ def limit_error(config_dir, mutate) -> str:
 
 def test_an_oversize_scp_is_refused_naming_policy_target_and_numbers(config_dir):
     message = limit_error(config_dir, setter("guardrails.limits.scp_max_chars", 800))
-    assert "guardrails.scp.targets.root: SCP root-protect-security-services is 1144 characters minified, over the limit of 800" in message
+    assert "guardrails.scp.targets.root: SCP root-protect-security-services is 1092 characters minified, over the limit of 800" in message
 
 
 def test_too_many_scps_for_a_target_are_refused(config_dir):
@@ -105,47 +105,83 @@ def test_a_governed_ou_reserves_a_slot_for_control_tower(config_dir):
         ),
         (
             setter("guardrails.controls", {"suspended": ["AWS-GR_RESTRICTED_SSH"]}),
-            "guardrails.controls.suspended: controls need an OU governed by Control Tower",
+            "guardrails.controls.suspended[0]: a detective control needs an OU registered with Control Tower, and suspended is not"
+            " (got 'AWS-GR_RESTRICTED_SSH'). Hint: registered OUs: member, dev, stg, prod; preventive controls (SCPs) can target any OU",
         ),
+        (
+            setter("guardrails.controls", {"security": ["AWS-GR_ROOT_ACCOUNT_MFA_ENABLED"]}),
+            "guardrails.controls.security[0]: a detective control needs an OU registered with Control Tower, and security is not",
+        ),
+        (setter("guardrails.controls", {"workloads": ["AWS-GR_RESTRICT_ROOT_USER"]}), "guardrails.controls.workloads: no such organizational unit"),
         (setter("guardrails.tag_policy.target", "workloads"), "guardrails.tag_policy.target: no such organizational unit"),
         (setter("guardrails.limits.tag_policy_max_chars", 100), "tag policy is 491 characters, over the limit of 100"),
-        (setter("guardrails.limits.trust_policy_max_chars", 100), "trust policy of AWSControlTowerExecution is 136 characters, over the limit of 100"),
-        (setter("guardrails.control_tower.landing_zone_version", "3.0"), "guardrails.control_tower.landing_zone_version: Input should be '3.3' or '4.0'"),
+        (
+            setter("guardrails.limits.trust_policy_max_chars", 100),
+            "trust policy of AWSControlTowerAdmin is 136 characters, over the limit of 100",
+        ),
+        (
+            setter("guardrails.control_tower.landing_zone_version", "3.3"),
+            "guardrails.control_tower.landing_zone_version: Control Tower creates only the latest landing zone version, 4.0"
+            " (CreateLandingZone: \"must be latest available version\") (got '3.3'). Hint: remove the key or set 4.0",
+        ),
+        (
+            setter("guardrails.control_tower.baseline_version", "4.0"),
+            "guardrails.control_tower.baseline_version: landing zone 4.0 registers OUs with AWSControlTowerBaseline 5.0 (got '4.0'). Hint: remove the key or set 5.0",
+        ),
+        (
+            setter("guardrails.control_tower.access_management", True),
+            "guardrails.control_tower.access_management: Control Tower cannot manage Identity Center here: every OU registration would then need"
+            " the IdentityCenterEnabledBaselineArn parameter, which the provider sends as a quoted string Control Tower refuses",
+        ),
         (setter("guardrails.limits.ou_max_depth", 1), "organization.organizational_units.dev: OU is nested 2 levels deep"),
     ],
-    ids=["template typo", "unknown target", "control typo", "ungoverned OU", "tag target", "tag size", "trust size", "version", "depth limit"],
+    ids=[
+        "template typo",
+        "unknown target",
+        "control typo",
+        "detective on an unregistered OU",
+        "detective on the Security OU",
+        "controls on no OU",
+        "tag target",
+        "tag size",
+        "trust size",
+        "version",
+        "baseline version",
+        "access management",
+        "depth limit",
+    ],
 )
 def test_guardrail_mistakes_are_refused_before_deploy(config_dir, mutate, words):
     assert words in limit_error(config_dir, mutate)
 
 
-def test_default_controls_strongly_recommended_everywhere_electives_on_prod(example):
+def test_default_controls_strongly_recommended_everywhere_mfa_electives_on_prod(example):
     controls = example.guardrails.controls
     assert set(controls["dev"]) == set(controls["stg"]) == set(STRONGLY_RECOMMENDED)
     assert set(controls["prod"]) == set(STRONGLY_RECOMMENDED) | set(ELECTIVE)
-    assert controls["security"] == ("AWS-GR_AUDIT_BUCKET_RETENTION_POLICY",)
+    assert set(controls) == {"dev", "stg", "prod"}
+    assert example.guardrails.control_exemptions == {}
 
 
-def test_registration_order_puts_parents_first_and_skips_the_suspended_ou(example):
-    assert example.guardrails.registered_ous == ("security", "member", "dev", "stg", "prod")
+def test_registration_order_puts_parents_first_and_skips_the_suspended_and_security_ous(example):
+    assert example.guardrails.registered_ous == ("member", "dev", "stg", "prod")
 
 
-def test_manifest_4_0_has_config_integration_and_no_organization_structure():
-    settings = ManifestSettings("4.0", ["ap-northeast-1"], "Security", 365, 3650, None, False)
+def test_manifest_has_every_integration_flag_the_config_integration_and_no_organization_structure():
+    settings = ManifestSettings(["ap-northeast-1"], 365, 3650, None)
     document = manifest(settings, "111111111111", "222222222222")
     assert set(document) == {"governedRegions", "centralizedLogging", "securityRoles", "accessManagement", "config", "backup"}
     assert document["centralizedLogging"]["accountId"] == "222222222222"
     assert document["securityRoles"] == {"accountId": "111111111111", "enabled": True}
+    assert document["accessManagement"] == {"enabled": False}
     assert document["backup"] == {"enabled": False}
     assert document["config"]["accountId"] == "111111111111"
+    assert manifest(ManifestSettings(["ap-northeast-1"], 365, 3650, None, "log"), "1", "2")["config"]["accountId"] == "2"
 
 
-def test_manifest_3_3_names_the_security_ou_and_carries_the_kms_key():
+def test_manifest_carries_the_retention_and_the_kms_key():
     key = "arn:aws:kms:ap-northeast-1:222222222222:key/0a1b2c3d-0000-1111-2222-333344445555"
-    settings = ManifestSettings("3.3", ["ap-northeast-1"], "Security", 30, 60, key, True)
-    document = manifest(settings, "111111111111", "222222222222")
-    assert document["organizationStructure"] == {"security": {"name": "Security"}}
-    assert "config" not in document and document["accessManagement"] == {"enabled": True}
+    document = manifest(ManifestSettings(["ap-northeast-1"], 30, 60, key), "111111111111", "222222222222")
     assert document["centralizedLogging"]["configurations"] == {
         "loggingBucket": {"retentionDays": 30},
         "accessLoggingBucket": {"retentionDays": 60},
@@ -163,8 +199,10 @@ def test_trusted_access_keeps_every_service_control_tower_enables():
     } <= set(TRUSTED_SERVICES)
 
 
-def test_control_arns_are_built_from_region_and_id():
-    assert control_arn("ap-northeast-1", "AWS-GR_RESTRICTED_SSH") == "arn:aws:controltower:ap-northeast-1::control/AWS-GR_RESTRICTED_SSH"
+def test_control_arns_are_the_global_control_catalog_arns():
+    assert control_arn("AWS-GR_RESTRICTED_SSH") == "arn:aws:controlcatalog:::control/6rilu41n0gb9w6mxrkyewoer4"
+    assert set(GLOBAL_IDS) == set(CATALOGUE)
+    assert len(set(GLOBAL_IDS.values())) == len(GLOBAL_IDS)
 
 
 def test_a_stack_deploy_role_is_exempt_in_its_own_account_only():

@@ -17,8 +17,6 @@ def expected_provider(resource) -> str:
     package, parent_type = resource.type.split(":")[0], resource.parent.split("::")[-2].split("$")[-1]
     if package != "aws":
         return {"github": "github", "slack": "slack", "pulumiservice": "pulumi-cloud"}[package]
-    if "-control-tower-execution" in resource.name:
-        return resource.name.split("-control-tower-execution")[0] + "-provider"
     if parent_type == "landingzone:deploy_roles:DeployRoles":
         return "-".join(resource.name.split("-")[:2]) + "-provider"  # <app>-<env>-...
     if parent_type == "landingzone:stack_deployments:StackDeployments" and resource.name.split("-")[0] != "management":
@@ -100,8 +98,8 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
         "aws:organizations/account:Account": 3,
         "pulumi:providers:aws": 3,
         "aws:ssoadmin/accountAssignment:AccountAssignment": 6,  # admins and auditors on 3 accounts
-        "aws:iam/role:Role": 3 + 3 * 2,  # Control Tower's execution role; deploy and plan roles
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 + 3 * 2,
+        "aws:iam/role:Role": 3 * 2,  # deploy and plan roles (Organizations creates AWSControlTowerExecution)
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 * 2,
         "aws:iam/policy:Policy": 3,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 3,
         "landingzone:application_pipeline:ApplicationPipeline": 1,
@@ -126,7 +124,7 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
     }
 
 
-def test_the_bootstrap_phase_builds_only_the_organisation():
+def test_the_bootstrap_phase_builds_only_the_organisation_and_control_towers_roles():
     plan, errors = run_management(EXAMPLE_DIR, phase="organization")
     assert not errors
     assert dict(Counter(r.type for r in plan.resources)) == {
@@ -135,5 +133,9 @@ def test_the_bootstrap_phase_builds_only_the_organisation():
         "landingzone:organization:Organization": 1,
         "aws:organizations/organization:Organization": 1,
         "aws:organizations/organizationalUnit:OrganizationalUnit": 6,
+        "landingzone:control_tower_roles:ControlTowerRoles": 1,
+        "aws:iam/role:Role": 4,
+        "aws:iam/rolePolicy:RolePolicy": 2,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
     }
     assert set(plan.outputs) == {"organizationId", "rootId", "organizationalUnitIds"}

@@ -148,12 +148,6 @@ def test_a_clean_account_passes_every_check():
             "aws iam update-assume-role-policy --role-name OrganizationAccountAccessRole",
         ),
         (
-            {"execution_role": RoleState("AWSControlTowerExecution", READY)},
-            "execution-role",
-            "already exists, so `pulumi up` would fail creating it (EntityAlreadyExists)",
-            "aws iam delete-role --role-name AWSControlTowerExecution --profile legacy",
-        ),
-        (
             {"governed_regions": ("ap-northeast-1", "ap-east-1")},
             "governed-regions",
             "governed regions not enabled in the account: ap-east-1",
@@ -173,6 +167,10 @@ def test_each_failing_condition_fails_its_check_with_a_fix(change, check_id, fin
     [
         ({"organization": {"Id": "o-ours", "MasterAccountId": MANAGEMENT}}, "already a member of o-ours"),
         ({"control_tower": False, "execution_role": RoleState("AWSControlTowerExecution", READY)}, "not needed: guardrails.control_tower.enabled is false"),
+        (
+            {"execution_role": RoleState("AWSControlTowerExecution", READY)},
+            "AWSControlTowerExecution is the account's access role, checked by access-role (ready)",
+        ),
     ],
 )
 def test_conditions_that_pass(change, finding):

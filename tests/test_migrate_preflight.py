@@ -10,7 +10,8 @@ from moto import mock_aws
 from tests.helpers import EXISTING, MANAGEMENT, OTHER, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
-ROLE = "OrganizationAccountAccessRole"
+ROLE = "AWSControlTowerExecution"
+"""The access role of the adopted account: the example has Control Tower on (config/model.py)."""
 
 
 @pytest.fixture
@@ -60,16 +61,17 @@ def test_preflight_fails_on_config_recorder_and_missing_role_then_passes_once_fi
     assert "all 6 checks pass." in out
 
 
-def test_preflight_reports_another_organisation_an_existing_execution_role_and_a_disabled_region(existing, aws, capsys):
+def test_preflight_reports_another_organisation_an_incomplete_execution_role_and_a_disabled_region(existing, aws, capsys):
     config_dir = adopting_config(aws, mutate=lambda d: d["organization"]["governed_regions"].append("ap-east-1"))
     existing.client("organizations").create_organization(FeatureSet="ALL")
     existing.client("iam").create_role(RoleName="AWSControlTowerExecution", AssumeRolePolicyDocument=_trust(MANAGEMENT))
     code, out, _ = run(capsys, config_dir, "preflight", "--profile", "legacy", sessions=Sessions(legacy=existing))
     assert code == 4
-    assert {k for k, v in _status(out).items() if v == "FAIL"} == {"organization", "access-role", "execution-role", "governed-regions"}
+    assert {k for k, v in _status(out).items() if v == "FAIL"} == {"organization", "access-role", "governed-regions"}
     assert f"(management account {EXISTING})" in out and "aws organizations leave-organization --profile legacy" in out
     assert "aws account enable-region --region-name ap-east-1 --profile legacy" in out
-    assert "`pulumi up` would fail creating it (EntityAlreadyExists)" in out
+    # An existing execution role is the access role with Control Tower on: it only lacks its policy.
+    assert "FAIL access-role: AWSControlTowerExecution is without AdministratorAccess" in out
 
 
 def test_prepare_account_creates_the_access_role_once(managed_policies, existing, aws, capsys):
@@ -80,7 +82,7 @@ def test_prepare_account_creates_the_access_role_once(managed_policies, existing
     assert out.splitlines()[:3] == [
         f"created role {ROLE} in account {EXISTING}, trusting only arn:aws:iam::{MANAGEMENT}:root.",
         f"attached AdministratorAccess to {ROLE}.",
-        "AWSControlTowerExecution: left to `pulumi up`, which creates it in every account Control Tower enrols.",
+        "AWSControlTowerExecution is the access role with Control Tower on: Control Tower enrols the account through it (ready).",
     ]
     iam = existing.client("iam")
     role = iam.get_role(RoleName=ROLE)["Role"]

@@ -53,7 +53,7 @@ def test_the_live_runbook_marks_what_aws_shows_done(aws, capsys):
         code, out, err = run(capsys, config_dir, "runbook", "--live", "--profile", "legacy", "--management-profile", "mgmt", sessions=sessions)
         assert (code, err) == (0, "")
         assert _marks(out) == {1: "[x]", 2: "[ ]", 3: "[x]", 4: "[ ]", 5: "[ ]", 6: "[ ]"}
-        assert "    live: member: no; in its OU: no; OrganizationAccountAccessRole: missing\n" in out
+        assert "    live: member: no; in its OU: no; AWSControlTowerExecution: missing\n" in out
         assert "    live: missing from the organisation: shop-dev, shop-stg; AWSControlTowerExecution in shop-prod: missing\n" in out
         assert "    live: 0 permission sets provisioned to shop-prod\n" in out
         assert "    live: 1 long-lived access keys remain; dev/stg leftovers: see `inventory`\n" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -15,6 +16,8 @@ from tests.helpers import example_data, write_config
 STACKS = ("management", "audit", "log")
 LOG = "903739463943"
 SHOP_PROD = "581543029058"
+IAM_ROLE = "aws:iam/role:Role"
+CONTROL = "aws:controltower/controlTowerControl:ControlTowerControl"
 IAM_ROLES_MANDATORY = 'SCP Control Tower mandatory control "Disallow Changes to AWS IAM Roles Set Up by AWS Control Tower and AWS CloudFormation"'
 
 
@@ -56,8 +59,38 @@ def test_every_action_is_in_the_service_authorization_reference():
     assert {a.split(":")[0] for entry in ACTIONS.values() for a in entry.create + entry.update + entry.delete} <= set(SERVICES)
 
 
-def test_the_retention_control_denies_the_log_stacks_lifecycle_configuration(plans):
-    assert _findings(plans, "log") == {
+OPT_IN = {"prod": ["AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA"], "security": ["AWS-GR_AUDIT_BUCKET_RETENTION_POLICY"]}
+
+
+@pytest.fixture(scope="module")
+def opted_in(tmp_path_factory):
+    """The example with the two opt-in controls, which deny every principal below their OU but those they exempt."""
+    data = example_data()
+    data.setdefault("guardrails", {})["controls"] = OPT_IN
+    config_dir = write_config(tmp_path_factory.mktemp("opt-in"), data)
+    management = plan_stack("management", config_dir)
+    return {"management": management, **{stack: plan_stack(stack, config_dir, management=management) for stack in ("audit", "log")}}
+
+
+def _without_exemptions(plans) -> dict:
+    """The same plans as if the controls were enabled with no ExemptedPrincipalArns."""
+    stripped = [
+        dataclasses.replace(r, inputs={k: v for k, v in r.inputs.items() if k != "parameters"}) if r.type == CONTROL else r
+        for r in plans["management"].resources
+    ]
+    return {**plans, "management": dataclasses.replace(plans["management"], resources=stripped)}
+
+
+def test_the_example_is_never_denied(plans):
+    assert {stack: _findings(plans, stack) for stack in STACKS} == {stack: {} for stack in STACKS}
+
+
+def test_the_opt_in_controls_exempt_the_roles_they_would_deny(opted_in):
+    assert {stack: _findings(opted_in, stack) for stack in STACKS} == {stack: {} for stack in STACKS}
+
+
+def test_without_its_exemptions_the_retention_control_denies_the_log_stacks_lifecycle_configuration(opted_in):
+    assert _findings(_without_exemptions(opted_in), "log") == {
         "log-analysis-results-lifecycle": [
             f"deploying it as arn:aws:iam::{LOG}:role/github/pulumi-deploy-log in log (ap-northeast-1): s3:PutLifecycleConfiguration (create, update, delete)"
             " is denied by SCP AWS-GR_AUDIT_BUCKET_RETENTION_POLICY on OU security, statement GRAUDITBUCKETRETENTIONPOLICY"
@@ -65,7 +98,8 @@ def test_the_retention_control_denies_the_log_stacks_lifecycle_configuration(pla
     }
 
 
-def test_a_lifecycle_on_a_bucket_named_like_control_towers_is_denied_twice(plans):
+def test_a_lifecycle_on_a_bucket_named_like_control_towers_is_denied_twice(opted_in):
+    plans = _without_exemptions(opted_in)
     lifecycle = next(r for r in plans["log"].resources if r.name == "log-analysis-results-lifecycle")
     on_control_towers = dataclasses.replace(
         lifecycle, urn=lifecycle.urn + "-ct", inputs={**lifecycle.inputs, "bucket": f"aws-controltower-logs-{LOG}-ap-northeast-1"}
@@ -80,28 +114,31 @@ def test_a_lifecycle_on_a_bucket_named_like_control_towers_is_denied_twice(plans
     )
 
 
-def test_mfa_delete_on_prod_denies_the_deploy_roles_deletes(management_findings):
-    found = management_findings
+def test_without_its_exemptions_mfa_delete_on_prod_denies_the_deploy_roles_deletes(opted_in):
+    found = _findings(_without_exemptions(opted_in), "management")
     assert found["shop-prod-deploy-role"] == [
         f"the application's deploys as arn:aws:iam::{SHOP_PROD}:role/github/github-deploy-prod in shop-prod (ap-northeast-1): "
         "s3:DeleteObject (deploy), s3:DeleteBucket (deploy) are denied by SCP AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA on OU prod, statement GRRESTRICTS3DELETEWITHOUTMFA"
     ]
-    assert "shop-dev-deploy-role" not in found and "shop-stg-deploy-role" not in found
+    assert set(found) == {"shop-prod-deploy-role", "booking-prod-deploy-role"}
 
 
-def test_control_towers_iam_role_protection_denies_the_execution_role_the_program_manages(management_findings):
-    found = management_findings
-    assert found["shop-prod-control-tower-execution-admin"] == [
-        f"deploying it as arn:aws:iam::{SHOP_PROD}:role/OrganizationAccountAccessRole in shop-prod (ap-northeast-1): "
-        f"iam:AttachRolePolicy (create, update), iam:DetachRolePolicy (update, delete) are denied by {IAM_ROLES_MANDATORY} on OU member, statement GRIAMROLEPOLICY; "
-        f"{IAM_ROLES_MANDATORY} on OU prod, statement GRIAMROLEPOLICY"
+def test_control_towers_iam_role_protection_denies_a_program_managing_the_execution_role(plans):
+    """Why Organizations creates AWSControlTowerExecution and nothing here manages it: reached through
+    any other role, a governed account refuses every change to it."""
+    management = plans["management"]
+    provider = management.named("shop-prod-provider")
+    access_role = f"arn:aws:iam::{SHOP_PROD}:role/OrganizationAccountAccessRole"
+    through_access_role = dataclasses.replace(provider, inputs={**provider.inputs, "assumeRoles": json.dumps([{"roleArn": access_role}])})
+    role = next(r for r in management.of_type(IAM_ROLE) if r.provider.startswith(provider.urn + "::"))
+    execution = dataclasses.replace(role, urn=role.urn + "-execution", inputs={"name": "AWSControlTowerExecution", "path": "/", "assumeRolePolicy": "{}"})
+    resources = [r for r in management.resources if r.urn != provider.urn] + [through_access_role]
+    found = [message for urn, message in never_denies_itself([*resources, execution]) if urn == execution.urn]
+    assert found == [
+        f"deploying it as {access_role} in shop-prod (ap-northeast-1): iam:CreateRole (create), iam:UpdateRole (update), iam:UpdateRoleDescription (update), "
+        "iam:UpdateAssumeRolePolicy (update), iam:PutRolePermissionsBoundary (update), iam:DeleteRole (delete) are denied by "
+        f"{IAM_ROLES_MANDATORY} on OU member, statement GRIAMROLEPOLICY; {IAM_ROLES_MANDATORY} on OU prod, statement GRIAMROLEPOLICY"
     ]
-    execution = sorted(name for name in found if "control-tower-execution" in name)
-    assert len(execution) == 16 and set(found) == {*execution, "shop-prod-deploy-role", "booking-prod-deploy-role"}
-
-
-def test_the_audit_stack_is_never_denied(plans):
-    assert _findings(plans, "audit") == {}
 
 
 def test_without_control_tower_nothing_is_denied(plans_without_control_tower):

@@ -605,36 +605,6 @@ HOME = "ap-northeast-1"
 # (why, account, principal (account key, role name) or a literal, action, resource, region, context, denials)
 PLAN_TABLE = [
     (
-        "control SCP: MFA-delete on prod denies a deploy role's s3:DeleteObject",
-        "shop-prod",
-        ("shop-prod", "github/github-deploy-prod"),
-        "s3:DeleteObject",
-        "arn:aws:s3:::shop-assets/a",
-        HOME,
-        {},
-        ["AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA@OU prod#GRRESTRICTS3DELETEWITHOUTMFA"],
-    ),
-    (
-        "control SCP: with MFA the same delete passes",
-        "shop-prod",
-        ("shop-prod", "github/github-deploy-prod"),
-        "s3:DeleteObject",
-        "arn:aws:s3:::shop-assets/a",
-        HOME,
-        {"aws:MultiFactorAuthPresent": "true"},
-        [],
-    ),
-    (
-        "control SCP: dev has no MFA-delete control",
-        "shop-dev",
-        ("shop-dev", "github/github-deploy-dev"),
-        "s3:DeleteObject",
-        "arn:aws:s3:::shop-assets/a",
-        HOME,
-        {},
-        [],
-    ),
-    (
         "control SCP and landing-zone SCP: the root user of a dev account",
         "shop-dev",
         ("shop-dev", None),
@@ -643,16 +613,6 @@ PLAN_TABLE = [
         HOME,
         {},
         ["landing-zone-root-deny-leaving-organization@root#DenyRootUser", "AWS-GR_RESTRICT_ROOT_USER@OU dev#GRRESTRICTROOTUSER"],
-    ),
-    (
-        "control SCP: retention on the Security OU denies the log stack's own role (Resource *)",
-        "log",
-        ("log", "github/pulumi-deploy-log"),
-        "s3:PutLifecycleConfiguration",
-        "arn:aws:s3:::landing-zone-athena-results-903739463943-ap-northeast-1",
-        HOME,
-        {},
-        ["AWS-GR_AUDIT_BUCKET_RETENTION_POLICY@OU security#GRAUDITBUCKETRETENTIONPOLICY"],
     ),
     (
         "mandatory SCP: Control Tower's log bucket is closed to everyone but Control Tower",
@@ -685,9 +645,9 @@ PLAN_TABLE = [
         [],
     ),
     (
-        "mandatory SCP: the organisation access role cannot change AWSControlTowerExecution",
+        "mandatory SCP: no other role can change AWSControlTowerExecution",
         "shop-prod",
-        ("shop-prod", "OrganizationAccountAccessRole"),
+        ("shop-prod", "github/github-deploy-prod"),
         "iam:UpdateAssumeRolePolicy",
         "arn:aws:iam::{shop-prod}:role/AWSControlTowerExecution",
         HOME,
@@ -738,14 +698,24 @@ PLAN_TABLE = [
         [],
     ),
     (
-        "landing-zone SCP: the organisation access role is exempt from the region deny",
+        "landing-zone SCP: the access role (AWSControlTowerExecution with Control Tower on) is exempt from the region deny",
+        "booking-dev",
+        ("booking-dev", "AWSControlTowerExecution"),
+        "lambda:CreateFunction",
+        "arn:aws:lambda:eu-west-1:{booking-dev}:function:api",
+        "eu-west-1",
+        {},
+        [],
+    ),
+    (
+        "landing-zone SCP: with Control Tower on, a role named like Organizations' default access role is not exempt",
         "booking-dev",
         ("booking-dev", "OrganizationAccountAccessRole"),
         "lambda:CreateFunction",
         "arn:aws:lambda:eu-west-1:{booking-dev}:function:api",
         "eu-west-1",
         {},
-        [],
+        ["landing-zone-root-deny-leaving-organization@root#DenyUngovernedRegions"],
     ),
     (
         "landing-zone SCP: security services are protected from a workload role",
@@ -780,10 +750,10 @@ PLAN_TABLE = [
     (
         "without a resource, Control Tower's statements about its own functions are taken to apply",
         "booking-dev",
-        ("booking-dev", "OrganizationAccountAccessRole"),
+        ("booking-dev", "github/github-deploy-dev"),
         "lambda:CreateFunction",
         "",
-        "eu-west-1",
+        HOME,
         {},
         [
             'Control Tower mandatory control "Disallow Changes to AWS Lambda Functions Set Up by AWS Control Tower"@OU member#GRLAMBDAFUNCTIONPOLICY',
@@ -815,6 +785,73 @@ def _principal(org, spec) -> str:
 def test_example_plan(example_org, why, account, principal, action, resource, region, context, denials):
     request = Request(_principal(example_org, principal), action, example_org.account_ids[account], resource.format(**example_org.account_ids), region, context)
     decision = evaluate(request, example_org.organization)
+    assert (_denials(decision), decision.allowed) == (denials, not denials)
+
+
+@pytest.fixture(scope="module")
+def opted_in_org(tmp_path_factory):
+    """The example with the two opt-in controls, each exempting the landing zone's roles below its OU."""
+    data = example_data()
+    data.setdefault("guardrails", {})["controls"] = {"prod": ["AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA"], "security": ["AWS-GR_AUDIT_BUCKET_RETENTION_POLICY"]}
+    plan = plan_stack("management", write_config(tmp_path_factory.mktemp("opt-in"), data))
+    return planned_organization(plan.resources, plan.outputs["accountIds"])
+
+
+OPT_IN_TABLE = [
+    (
+        "control SCP: MFA-delete on prod denies any other role's s3:DeleteObject",
+        "shop-prod",
+        ("shop-prod", "app-runtime"),
+        "s3:DeleteObject",
+        "arn:aws:s3:::shop-assets/a",
+        {},
+        ["AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA@OU prod#GRRESTRICTS3DELETEWITHOUTMFA"],
+    ),
+    (
+        "control SCP: with MFA the same delete passes",
+        "shop-prod",
+        ("shop-prod", "app-runtime"),
+        "s3:DeleteObject",
+        "arn:aws:s3:::shop-assets/a",
+        {"aws:MultiFactorAuthPresent": "true"},
+        [],
+    ),
+    (
+        "control SCP: the prod deploy role is exempted",
+        "shop-prod",
+        ("shop-prod", "github/github-deploy-prod"),
+        "s3:DeleteObject",
+        "arn:aws:s3:::shop-assets/a",
+        {},
+        [],
+    ),
+    ("control SCP: dev has no MFA-delete control", "shop-dev", ("shop-dev", "app-runtime"), "s3:DeleteObject", "arn:aws:s3:::shop-assets/a", {}, []),
+    (
+        "control SCP: retention on the Security OU denies other roles on every bucket (Resource *)",
+        "log",
+        ("log", "Developer"),
+        "s3:PutLifecycleConfiguration",
+        "arn:aws:s3:::landing-zone-athena-results-903739463943-ap-northeast-1",
+        {},
+        ["AWS-GR_AUDIT_BUCKET_RETENTION_POLICY@OU security#GRAUDITBUCKETRETENTIONPOLICY"],
+    ),
+    (
+        "control SCP: the log stack's own role is exempted",
+        "log",
+        ("log", "github/pulumi-deploy-log"),
+        "s3:PutLifecycleConfiguration",
+        "arn:aws:s3:::landing-zone-athena-results-903739463943-ap-northeast-1",
+        {},
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize("why, account, principal, action, resource, context, denials", OPT_IN_TABLE, ids=[row[0] for row in OPT_IN_TABLE])
+def test_opt_in_controls(opted_in_org, why, account, principal, action, resource, context, denials):
+    org = opted_in_org
+    request = Request(_principal(org, principal), action, org.account_ids[account], resource, HOME, context)
+    decision = evaluate(request, org.organization)
     assert (_denials(decision), decision.allowed) == (denials, not denials)
 
 

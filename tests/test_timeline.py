@@ -216,10 +216,9 @@ def test_the_example_registers_its_ous_one_after_another_after_the_landing_zone(
     path = [(e.urn.rsplit("::", 1)[1], e.minutes) for e in result.critical_path]
     names = [name for name, _ in path]
     first = names.index("control-tower-landing-zone")
-    # Two accounts in the Security OU and in each environment OU; none directly in Member.
-    assert path[first : first + 6] == [
+    # Two accounts in each environment OU, none directly in Member; the Security OU is not registered.
+    assert path[first : first + 5] == [
         ("control-tower-landing-zone", 60),
-        ("control-tower-security-baseline", 14),
         ("control-tower-member-baseline", 10),
         ("control-tower-dev-baseline", 14),
         ("control-tower-stg-baseline", 14),
@@ -227,7 +226,7 @@ def test_the_example_registers_its_ous_one_after_another_after_the_landing_zone(
     ]
     assert result.critical_path[-1].type == "aws:controltower/controlTowerControl:ControlTowerControl"
     assert result.total_minutes == pytest.approx(result.critical_path[-1].start + 3)
-    assert 120 < result.total_minutes < 150
+    assert 110 < result.total_minutes < 130
 
 
 def test_adding_an_application_waits_only_for_its_own_accounts(config_dir, management_plan):

@@ -36,16 +36,16 @@ def test_a_denied_request_names_policy_target_and_statement(run):
         "--principal",
         DEPLOY_PROD,
         "--action",
-        "s3:deleteobject",
+        "lambda:createfunction",
         "--resource",
-        "arn:aws:s3:::shop-assets/a",
+        f"arn:aws:lambda:eu-west-1:{PROD}:function:api",
         "--region",
-        "ap-northeast-1",
+        "eu-west-1",
     )
     assert (code, err) == (0, "")
     assert out == (
-        f"denied: s3:DeleteObject by {DEPLOY_PROD} on arn:aws:s3:::shop-assets/a in shop-prod, ap-northeast-1\n"
-        "  denied by SCP AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA on OU prod, statement GRRESTRICTS3DELETEWITHOUTMFA\n"
+        f"denied: lambda:CreateFunction by {DEPLOY_PROD} on arn:aws:lambda:eu-west-1:{PROD}:function:api in shop-prod, eu-west-1\n"
+        "  denied by SCP landing-zone-root-deny-leaving-organization on root, statement DenyUngovernedRegions\n"
     )
 
 
@@ -88,7 +88,7 @@ def test_json_output_keeps_non_ascii_and_lists_every_deny(run):
     ]
     assert (
         result["denied_by"][2]["source"]
-        == "Control Tower control, https://docs.aws.amazon.com/controltower/latest/controlreference/elective-preventive-controls.html"
+        == "Control Tower control, https://docs.aws.amazon.com/controltower/latest/controlreference/strongly-recommended-preventive-controls.html"
     )
 
 
@@ -195,17 +195,21 @@ def test_a_requests_file_mixes_requests_and_cloudtrail_records(run, tmp_path):
     assert out.splitlines() == [
         "line 1: denied: ec2:RunInstances by arn:aws:iam::461097493578:role/x on arn:aws:ec2:eu-west-1:461097493578:instance/* in shop-dev, eu-west-1",
         "  denied by SCP landing-zone-root-deny-leaving-organization on root, statement DenyUngovernedRegions",
-        f"line 2: denied: s3:DeleteObject by {DEPLOY_PROD} on arn:aws:s3:::shop-assets/a in shop-prod, ap-northeast-1",
-        "  denied by SCP AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA on OU prod, statement GRRESTRICTS3DELETEWITHOUTMFA",
-        f"line 3: denied: s3:PutLifecycleConfiguration by arn:aws:iam::{LOG}:role/github/pulumi-deploy-log on arn:aws:s3:::landing-zone-athena-results"
+        # The prod deletes and the log stack's lifecycle were denied while the example enabled the two
+        # opt-in controls; the replay shows they pass now.
+        f"line 2: allowed: s3:DeleteObject by {DEPLOY_PROD} on arn:aws:s3:::shop-assets/a in shop-prod, ap-northeast-1",
+        "  SCPs allow it at every level of account shop-prod's path",
+        "  RCPs do not apply: the RCP policy type is not enabled",
+        f"line 3: allowed: s3:PutLifecycleConfiguration by arn:aws:iam::{LOG}:role/github/pulumi-deploy-log on arn:aws:s3:::landing-zone-athena-results"
         " in log, ap-northeast-1 (then: AccessDenied)",
-        "  denied by SCP AWS-GR_AUDIT_BUCKET_RETENTION_POLICY on OU security, statement GRAUDITBUCKETRETENTIONPOLICY",
+        "  SCPs allow it at every level of account log's path",
+        "  RCPs do not apply: the RCP policy type is not enabled",
         "line 4: allowed: s3:PutObject by cloudtrail.amazonaws.com on arn:aws:s3:::aws-controltower-logs-1/AWSLogs/x in log, ap-northeast-1",
         "  SCPs do not apply: an AWS service principal is not a principal of a member account",
         "  RCPs do not apply: the RCP policy type is not enabled",
         "line 5: skipped: userIdentity.type 'AWSAccount': no principal ARN to evaluate",
         "line 6: skipped: account 777777777777 is not in the planned organisation",
-        "6 requests: 1 allowed, 3 denied, 2 skipped",
+        "6 requests: 3 allowed, 1 denied, 2 skipped",
     ]
 
 
@@ -295,12 +299,14 @@ def test_the_command_line_answers_and_refuses_without_a_traceback():
         "--principal",
         f"arn:aws:iam::{LOG}:role/github/pulumi-deploy-log",
         "--action",
-        "s3:PutLifecycleConfiguration",
+        "s3:PutBucketPolicy",
         "--resource",
-        "arn:aws:s3:::landing-zone-athena-results",
+        f"arn:aws:s3:::aws-controltower-logs-{LOG}-ap-northeast-1",
         "--json",
     )
     assert answered.returncode == 0, answered.stderr
-    assert json.loads(answered.stdout)["results"][0]["denied_by"][0]["policy"] == "AWS-GR_AUDIT_BUCKET_RETENTION_POLICY"
+    assert json.loads(answered.stdout)["results"][0]["denied_by"][0]["policy"] == (
+        'Control Tower mandatory control "Disallow modifications to Amazon S3 buckets managed by AWS Control Tower"'
+    )
     refused = lzctl("what-if", "--stack", "management", "--account", "log")
     assert (refused.returncode, refused.stdout) == (2, "") and "Traceback" not in refused.stderr

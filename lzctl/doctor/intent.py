@@ -147,7 +147,7 @@ def intent_of(plan: Plan, landing_zone: LandingZone) -> Intent:
         management_id=org.management_account_id,
         home_region=org.home_region,
         governed_regions=governed,
-        access_role=org.access_role_name,
+        access_role=landing_zone.access_role_name,
         accounts=landing_zone.accounts,
         planned_accounts=len(plan.of_type(ACCOUNT)),
         landing_zone_version=landing_zones[0].inputs["version"] if landing_zones else None,

@@ -31,7 +31,8 @@ class Context:
 
     @property
     def access_role(self) -> str:
-        return self.landing_zone.organization.access_role_name
+        """The role the account's provider assumes: AWSControlTowerExecution with Control Tower on."""
+        return self.landing_zone.access_role_name
 
     @property
     def control_tower(self) -> bool:

@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 from lzctl.migrate.aws import client, organization_of
 from lzctl.migrate.context import Context
-from lzctl.migrate.roles import FOREIGN_TRUST, MISSING, READY, RoleState, foreign_trust_fix, role_state
+from lzctl.migrate.roles import FOREIGN_TRUST, READY, RoleState, foreign_trust_fix, role_state
 from names import CONTROL_TOWER_EXECUTION_ROLE
 
 EXIT_CHECKS_FAILED = 4
@@ -108,16 +108,8 @@ def execution_role(f: Facts) -> tuple[bool, str, str]:
     role = f.execution_role
     if not f.control_tower:
         return True, "not needed: guardrails.control_tower.enabled is false", ""
-    if role.state == MISSING:
-        return True, f"{CONTROL_TOWER_EXECUTION_ROLE.name} is absent; `pulumi up` creates it", ""
-    return (
-        False,
-        f"{CONTROL_TOWER_EXECUTION_ROLE.name} already exists, so `pulumi up` would fail creating it (EntityAlreadyExists)",
-        (
-            f"delete it (detach its policies, then `aws iam delete-role --role-name {CONTROL_TOWER_EXECUTION_ROLE.name} --profile {f.profile}`); "
-            "`pulumi up` recreates it trusting only the management account"
-        ),
-    )
+    # With Control Tower on, the access role is AWSControlTowerExecution (config/model.py), checked above.
+    return True, f"{CONTROL_TOWER_EXECUTION_ROLE.name} is the account's access role, checked by access-role ({role.state})", ""
 
 
 def governed_regions(f: Facts) -> tuple[bool, str, str]:
@@ -137,7 +129,7 @@ CHECKS: tuple[tuple[str, str, Callable[[Facts], tuple[bool, str, str]]], ...] = 
     ("config-recorder", "Control Tower cannot enrol an account that already has an AWS Config recorder", config_recorder),
     ("config-delivery-channel", "Control Tower cannot enrol an account that already has an AWS Config delivery channel", config_delivery_channel),
     ("access-role", "the management account and the account's Pulumi provider reach it through this role; invited accounts lack it", access_role),
-    ("execution-role", "Control Tower enrols the account through AWSControlTowerExecution, which the program creates", execution_role),
+    ("execution-role", "Control Tower enrols the account through AWSControlTowerExecution, which is then its access role", execution_role),
     ("governed-regions", "Control Tower governs every region in organization.governed_regions; a disabled one cannot be governed", governed_regions),
 )
 

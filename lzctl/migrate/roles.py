@@ -2,9 +2,8 @@
 
 Organizations creates the access role only in accounts it creates; an invited account needs it
 made by hand, trusting the management account and holding AdministratorAccess, as AWS documents.
-`AWSControlTowerExecution` is not made here even though AWS documents it for invited accounts too:
-with Control Tower on, `pulumi up` creates it in every account it enrols (components/account.py),
-and a role made here first would make that step fail with EntityAlreadyExists.
+With Control Tower on, the access role is `AWSControlTowerExecution` (config/model.py), the role
+AWS documents for enrolling invited accounts: the one role made here serves both.
 """
 
 from __future__ import annotations
@@ -93,12 +92,7 @@ def foreign_trust_fix(state: RoleState, management_id: str, profile: str) -> str
 def execution_role_note(ctx: Context, state: RoleState) -> str:
     if not ctx.control_tower:
         return f"{CONTROL_TOWER_EXECUTION_ROLE.name}: not needed (guardrails.control_tower.enabled is false)."
-    if state.state == MISSING:
-        return f"{CONTROL_TOWER_EXECUTION_ROLE.name}: left to `pulumi up`, which creates it in every account Control Tower enrols."
-    return (
-        f"{CONTROL_TOWER_EXECUTION_ROLE.name} already exists: `pulumi up` creates this role and would fail with EntityAlreadyExists; "
-        f"delete it first (`{ctx.command('preflight', '--profile', '<profile>')}` shows how)."
-    )
+    return f"{CONTROL_TOWER_EXECUTION_ROLE.name} is the access role with Control Tower on: Control Tower enrols the account through it ({state.state})."
 
 
 def prepare_account(ctx: Context, args) -> int:
