@@ -20,16 +20,18 @@ from lzctl import render, timeline
 from lzctl.commands import add_parsers as add_diagram_and_diff
 from lzctl.doctor import add_parser as add_doctor
 from lzctl.migrate import add_parser as add_migrate
-from lzctl.plan import plan_stack, rule_settings
+from lzctl.plan import plan_stack, rule_settings, views
 from lzctl.what_if import add_parser as add_what_if
+from names import MANAGEMENT_STACK
 
 EXIT_BAD_INPUT = 2
 EXIT_POLICY_VIOLATION = 3
 
 
-def _violations(plan, args: argparse.Namespace) -> list[rules.Violation]:
-    views = [rules.ResourceView(r.type, r.urn, r.inputs, r.protect, r.id) for r in plan.resources]
-    return rules.evaluate(views, rule_settings(args.stack, args.config))
+def _violations(planned, args: argparse.Namespace) -> list[rules.Violation]:
+    plan, management = planned
+    organization = views(management) if management is not None else None
+    return rules.evaluate(views(plan), rule_settings(args.stack, args.config), organization=organization)
 
 
 def _report(violations: list[rules.Violation]) -> None:
@@ -39,9 +41,11 @@ def _report(violations: list[rules.Violation]) -> None:
 
 
 def _planned(args: argparse.Namespace):
-    """The plan, or None after printing why the input was refused."""
+    """(the plan, the management stack's plan for another stack's organisation rules), or None
+    after printing why the input was refused."""
     try:
-        return plan_stack(args.stack, args.config)
+        management = plan_stack(MANAGEMENT_STACK, args.config) if args.stack != MANAGEMENT_STACK else None
+        return plan_stack(args.stack, args.config, management=management), management
     except pulumi.RunError as err:
         print(err, file=sys.stderr)
         return None
@@ -70,12 +74,13 @@ def _plan(args: argparse.Namespace) -> int:
         except timeline.PlanFileError as err:
             print(err, file=sys.stderr)
             return EXIT_BAD_INPUT
-    plan = _planned(args)
-    if plan is None:
+    planned = _planned(args)
+    if planned is None:
         return EXIT_BAD_INPUT
+    plan = planned[0]
     for warning in plan.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    _report(_violations(plan, args))
+    _report(_violations(planned, args))
     if args.timeline:
         text = _timeline(plan, previous, args)
     else:
@@ -93,11 +98,14 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    plan = _planned(args)
-    if plan is None:
+    planned = _planned(args)
+    if planned is None:
         return EXIT_BAD_INPUT
-    violations = _violations(plan, args)
+    violations = _violations(planned, args)
     _report(violations)
+    failed = {violation.rule for violation in violations}
+    for rule in rules.RULES:
+        print(f"{'FAIL' if rule.id in failed else 'pass'} {rule.id} ({rule.enforcement}): {rule.description}")
     blocking = rules.is_blocking(violations)
     print(f"{len(rules.RULES)} rules, {len(violations)} violations, {'blocking' if blocking else 'none blocking'}")
     return EXIT_POLICY_VIOLATION if blocking else 0

@@ -65,6 +65,11 @@ def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path 
     )
 
 
+def views(plan: Plan) -> list[rules.ResourceView]:
+    """The plan as the policy and service rules see it."""
+    return [rules.ResourceView(r.type, r.urn, r.inputs, r.protect, r.id, r.provider, r.dependencies) for r in plan.resources]
+
+
 def rule_settings(stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> dict:
     """The policy rules' settings from the landing-zone config `stack` plans (its SCP size limit)."""
     directory = resolve_config_dir(read_stack(stack, project_dir), config_dir, project_dir)

@@ -9,13 +9,19 @@ from rules import core
 from rules.core import ADVISORY, MANDATORY, ResourceView, Rule, Violation
 from rules.landing_zone import RULES as LANDING_ZONE_RULES
 from rules.landing_zone import settings_from
+from rules.service import RULES as SERVICE_RULES
 
-RULES: tuple[Rule, ...] = LANDING_ZONE_RULES
-"""Every rule, in report order."""
+RULES: tuple[Rule, ...] = (*LANDING_ZONE_RULES, *SERVICE_RULES)
+"""Every rule, in report order: the landing zone's own, then what AWS enforces (rules/service.py)."""
 
 
-def evaluate(resources: list[ResourceView], settings: Optional[Mapping[str, Mapping[str, Any]]] = None, rules: Iterable[Rule] = RULES) -> list[Violation]:
-    return core.evaluate(resources, rules, settings)
+def evaluate(
+    resources: list[ResourceView],
+    settings: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    rules: Iterable[Rule] = RULES,
+    organization: Optional[list[ResourceView]] = None,
+) -> list[Violation]:
+    return core.evaluate(resources, rules, settings, organization)
 
 
 def is_blocking(violations: Iterable[Violation], rules: Iterable[Rule] = RULES) -> bool:

@@ -32,18 +32,35 @@ def known(value):
 
 def view(resource: PolicyResource) -> ResourceView:
     props = known(resource.props or {})
+    provider = getattr(resource, "provider", None)
     return ResourceView(
         type=resource.resource_type,
         urn=resource.urn,
         props=props,
         protect=bool(resource.opts and resource.opts.protect),
         id=str(props.get("id") or ""),
+        provider=f"{provider.urn}::" if provider is not None else "",
+        dependencies=tuple(d.urn for d in (getattr(resource, "dependencies", None) or ())),
     )
 
 
+def views(resources: Sequence[PolicyResource]) -> list[ResourceView]:
+    """The stack's resources and, where a provider is not among them, its provider (the account and
+    region rules read from it)."""
+    seen = {resource.urn for resource in resources}
+    found = [view(resource) for resource in resources]
+    for resource in resources:
+        provider = getattr(resource, "provider", None)
+        if provider is not None and provider.urn not in seen:
+            seen.add(provider.urn)
+            found.append(ResourceView(provider.resource_type, provider.urn, known(provider.props or {})))
+    return found
+
+
 def policy_for(rule: Rule) -> StackValidationPolicy:
+    # A StackValidationArgs holds one stack: rules about the organisation get none (see each rule).
     def validate(args: StackValidationArgs, report_violation) -> None:
-        for violation in rule.run([view(resource) for resource in args.resources], args.get_config()):
+        for violation in rule.run(views(args.resources), args.get_config()):
             report_violation(violation.message, violation.urn)
 
     level = EnforcementLevel.MANDATORY if rule.enforcement == MANDATORY else EnforcementLevel.ADVISORY

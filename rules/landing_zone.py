@@ -9,11 +9,13 @@ from typing import Any, Iterable, Iterator, Optional
 
 from config.schema import Limits
 from delivery.policies import GITHUB_AUDIENCE, GITHUB_OIDC_HOST
+from guardrails.self_denial import never_denies_itself
 from rules.core import MANDATORY, ResourceView, Rule
 
 SCP_MAX_CHARS = Limits.model_fields["scp_max_chars"].default
 """The default of `guardrails.limits.scp_max_chars`; lzctl passes the configured one."""
 SESSION_MAX_HOURS = 12
+ORGANIZATION = "aws:organizations/organization:Organization"
 
 
 def _of_type(resources: Iterable[ResourceView], *types: str) -> Iterator[ResourceView]:
@@ -118,6 +120,13 @@ def github_oidc_trust_is_exact(resources):
             yield r.urn, f"GitHub OIDC trust {problem}"
 
 
+def landing_zone_never_denies_itself(resources, organization):
+    """guardrails/self_denial.py over the stack, with the management stack's organisation for the
+    audit and log stacks. In the policy pack the audit and log stacks see no organisation (a
+    StackValidationArgs holds one stack), so there it checks the management stack only."""
+    return never_denies_itself(resources, None if organization is None or any(r.type == ORGANIZATION for r in resources) else organization)
+
+
 RULES = (
     Rule("LZ-ACCOUNT-PROTECTED", "The organisation and every account are protected and never closed on deletion.", MANDATORY, accounts_are_protected),
     Rule(
@@ -131,9 +140,16 @@ RULES = (
     Rule("LZ-S3-HARDENED", "Every S3 bucket blocks public access and is encrypted.", MANDATORY, s3_buckets_block_public_access_and_encrypt),
     Rule("LZ-SSO-SESSION", "Permission set sessions last at most 12 hours.", MANDATORY, permission_set_sessions_bounded),
     Rule("LZ-OIDC-EXACT-SUBJECT", "GitHub OIDC trust policies pin aud and an exact sub with StringEquals.", MANDATORY, github_oidc_trust_is_exact),
+    Rule(
+        "LZ-NEVER-DENIES-ITSELF",
+        "No SCP, RCP or Control Tower control denies the roles that deploy the stacks or the applications what their deploys need.",
+        MANDATORY,
+        landing_zone_never_denies_itself,
+        needs_organization=True,
+    ),
 )
 
 
 def settings_from(limits: Limits) -> dict[str, dict[str, Any]]:
     """Rule id -> settings, from the landing-zone config's limits (one home for each number)."""
-    return {"LZ-SCP-SIZE": {"max_chars": limits.scp_max_chars}}
+    return {"LZ-SCP-SIZE": {"max_chars": limits.scp_max_chars}, "AWS-ORG-ACCOUNT-QUOTA": {"max_accounts": limits.accounts}}

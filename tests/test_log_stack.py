@@ -10,8 +10,8 @@ from parliament import analyze_policy_string
 
 from logs.cloudtrail import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE
 from logs.queries import ORGANIZATIONS_POLICY_CHANGES, saved_queries
-from lzctl.plan import plan_stack
-from rules import ResourceView, evaluate
+from lzctl.plan import plan_stack, views
+from rules import evaluate
 from tests.helpers import both, example_data, setter, write_config
 
 TRAIL = "aws:cloudtrail/trail:Trail"
@@ -248,7 +248,7 @@ def test_every_resource_runs_in_the_log_account(request, plan_name, management_o
 @pytest.mark.parametrize("plan_name", MODES)
 def test_policy_rules_find_no_violation(request, plan_name):
     plan = request.getfixturevalue(plan_name)
-    assert evaluate([ResourceView(r.type, r.urn, r.inputs, r.protect, r.id) for r in plan.resources]) == []
+    assert evaluate(views(plan)) == []
 
 
 @pytest.mark.parametrize("plan_name", MODES)

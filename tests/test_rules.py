@@ -8,6 +8,7 @@ import json
 import pytest
 from pulumi_policy import PolicyResource, PolicyResourceOptions, StackValidationArgs
 
+from lzctl.plan import views as plan_views
 from lzctl.runtime import Plan
 from rules import RULES, ResourceView, evaluate, is_blocking
 from rules.adapter import policy_for, view
@@ -17,7 +18,7 @@ OIDC = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.
 
 
 def views(plan: Plan) -> list[ResourceView]:
-    return [ResourceView(r.type, r.urn, r.inputs, r.protect, r.id) for r in plan.resources]
+    return plan_views(plan)
 
 
 def oidc_role(condition: dict) -> ResourceView:
@@ -128,14 +129,18 @@ def test_the_policy_pack_reports_the_same_violations_through_pulumi_policy():
 def test_validate_exits_0_on_the_example_and_3_on_a_mandatory_violation(management_plan, monkeypatch, capsys):
     from lzctl import cli
 
-    monkeypatch.setattr(cli, "plan_stack", lambda *args: management_plan)
+    monkeypatch.setattr(cli, "plan_stack", lambda *args, **kwargs: management_plan)
     assert cli.main(["validate", "--stack", "management"]) == 0
-    assert "6 rules, 0 violations" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{len(RULES)} rules, 0 violations" in out
+    # It names each rule it ran, with its severity.
+    assert "pass AWS-CT-ONE-OPERATION (mandatory): Control Tower runs one landing-zone or OU operation at a time" in out
+    assert "pass AWS-ORG-ACCOUNT-QUOTA (advisory)" in out
     # A 13-hour session can only come from outside config validation, so alter a copy of the plan.
     altered = copy.deepcopy(management_plan)
     permission_set = next(r for r in altered.resources if r.type.endswith("PermissionSet"))
     permission_set.inputs["sessionDuration"] = "PT13H"
-    monkeypatch.setattr(cli, "plan_stack", lambda *args: altered)
+    monkeypatch.setattr(cli, "plan_stack", lambda *args, **kwargs: altered)
     assert cli.main(["validate", "--stack", "management"]) == 3
     captured = capsys.readouterr()
     assert "policy mandatory LZ-SSO-SESSION" in captured.err and "1 violations, blocking" in captured.out
@@ -190,9 +195,9 @@ def test_the_scp_size_limit_is_the_configured_one_in_lzctl_and_the_pack(config_d
     )
     assert [v.message for v in evaluate([scp])] == ["SCP is 6010 characters, over the 5120 Organizations accepts"]
     raised = rule_settings("management", config_dir(lambda data: data.setdefault("guardrails", {}).update(limits={"scp_max_chars": 10240})))
-    assert raised == {"LZ-SCP-SIZE": {"max_chars": 10240}}
+    assert raised["LZ-SCP-SIZE"] == {"max_chars": 10240}
     assert evaluate([scp], raised) == []
-    assert rule_settings("management") == {"LZ-SCP-SIZE": {"max_chars": 5120}}
+    assert rule_settings("management") == {"LZ-SCP-SIZE": {"max_chars": 5120}, "AWS-ORG-ACCOUNT-QUOTA": {"max_accounts": 10}}
 
     pack = policy_for(RULE["LZ-SCP-SIZE"])
     assert pack.config_schema.properties["max_chars"]["default"] == 5120

@@ -1,0 +1,310 @@
+"""Service rules (rules/service.py): each fails on what AWS would refuse and passes the compliant
+shape; the example and a Control-Tower-off config plan with no blocking violation."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from lzctl.plan import plan_stack, views
+from rules import RULES, evaluate, is_blocking
+from rules.core import MANDATORY, ResourceView
+from rules.service import RULES as SERVICE_RULES
+from tests.helpers import example_data, write_config
+
+RULE = {rule.id: rule for rule in RULES}
+LZ = "aws:controltower/landingZone:LandingZone"
+BASELINE = "aws:controltower/baseline:Baseline"
+CONTROL = "aws:controltower/controlTowerControl:ControlTowerControl"
+ACCOUNT = "aws:organizations/account:Account"
+ORG = "aws:organizations/organization:Organization"
+PROVIDER = "pulumi:providers:aws"
+MANAGEMENT, AUDIT, LOG, APP = "111111111111", "222222222222", "333333333333", "444444444444"
+MANIFEST = json.dumps(
+    {
+        "governedRegions": ["ap-northeast-1"],
+        "securityRoles": {"accountId": AUDIT},
+        "centralizedLogging": {"accountId": LOG},
+        "config": {"accountId": AUDIT, "enabled": True},
+    }
+)
+
+
+def _provider(name: str, account: str, region: str = "ap-northeast-1") -> ResourceView:
+    return ResourceView(PROVIDER, f"urn:pulumi:management::landing-zone::t::{name}", {"allowedAccountIds": json.dumps([account]), "region": region})
+
+
+def _organization(*extra: ResourceView) -> list[ResourceView]:
+    """A small organisation: management, the Security OU with audit and log, a Dev OU with one account."""
+    return [
+        _provider("management", MANAGEMENT),
+        ResourceView(
+            ORG,
+            "urn:pulumi:management::landing-zone::t::org",
+            {"enabledPolicyTypes": ["SERVICE_CONTROL_POLICY"]},
+            id="o-1",
+            provider="urn:pulumi:management::landing-zone::t::management::id",
+        ),
+        ResourceView(
+            "aws:organizations/organizationalUnit:OrganizationalUnit",
+            "urn:pulumi:management::landing-zone::t::ou-security",
+            {"parentId": "r-1", "tags": {"ou": "security"}},
+            id="ou-sec",
+        ),
+        ResourceView(
+            "aws:organizations/organizationalUnit:OrganizationalUnit",
+            "urn:pulumi:management::landing-zone::t::ou-dev",
+            {"parentId": "r-1", "tags": {"ou": "dev"}},
+            id="ou-dev",
+        ),
+        ResourceView(ACCOUNT, "urn:pulumi:management::landing-zone::t::security-audit-account", {"parentId": "ou-sec", "email": "a@corp.jp"}, id=AUDIT),
+        ResourceView(ACCOUNT, "urn:pulumi:management::landing-zone::t::security-log-account", {"parentId": "ou-sec", "email": "l@corp.jp"}, id=LOG),
+        ResourceView(
+            ACCOUNT,
+            "urn:pulumi:management::landing-zone::t::shop-dev-account",
+            {"parentId": "ou-dev", "email": "s@corp.jp", "tags": {"app": "shop", "env": "dev"}},
+            id=APP,
+        ),
+        *extra,
+    ]
+
+
+LANDING_ZONE = ResourceView(
+    LZ,
+    "urn:pulumi:management::landing-zone::t::lz",
+    {"version": "4.0", "manifestJson": MANIFEST},
+    provider="urn:pulumi:management::landing-zone::t::management::id",
+)
+
+
+def _baseline(name: str, ou: str, after: str, version: str = "5.0") -> ResourceView:
+    return ResourceView(
+        BASELINE,
+        f"urn:pulumi:management::landing-zone::t::{name}",
+        {"targetIdentifier": f"arn:aws:organizations::1:ou/o-1/{ou}", "baselineVersion": version},
+        dependencies=(after,),
+    )
+
+
+def _control(name: str, ou: str, after: tuple[str, ...]) -> ResourceView:
+    return ResourceView(
+        CONTROL, f"urn:pulumi:management::landing-zone::t::{name}", {"targetIdentifier": f"arn:aws:organizations::1:ou/o-1/{ou}"}, dependencies=after
+    )
+
+
+PACK = ResourceView(
+    "aws:cfg/organizationConformancePack:OrganizationConformancePack",
+    "urn:pulumi:management::landing-zone::t::pack",
+    {"name": "lz", "excludedAccounts": [MANAGEMENT]},
+    provider="urn:pulumi:management::landing-zone::t::audit::id",
+)
+CHANNEL = ResourceView(
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration",
+    "urn:pulumi:management::landing-zone::t::channel",
+    {},
+    provider="urn:pulumi:management::landing-zone::t::audit::id",
+)
+
+FAILING = [
+    (
+        "AWS-CT-SECURITY-OU-BASELINE",
+        [*_organization(LANDING_ZONE), _baseline("security-baseline", "ou-sec", "urn:pulumi:management::landing-zone::t::lz")],
+        None,
+        "refuses AWSControlTowerBaseline",
+    ),
+    (
+        "AWS-CT-ONE-OPERATION",
+        [*_organization(LANDING_ZONE), _baseline("dev-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::org")],
+        None,
+        "does not wait for the landing zone",
+    ),
+    (
+        "AWS-CT-ONE-OPERATION",
+        [
+            *_organization(LANDING_ZONE),
+            _baseline("a-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::lz"),
+            _baseline("b-baseline", "ou-x", "urn:pulumi:management::landing-zone::t::lz"),
+        ],
+        None,
+        "may run at the same time as b-baseline: Control Tower runs one OU operation at a time",
+    ),
+    (
+        "AWS-CT-ONE-OPERATION",
+        [
+            *_organization(LANDING_ZONE),
+            _baseline("dev-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::lz"),
+            _control("dev-control", "ou-dev", ("urn:pulumi:management::landing-zone::t::lz",)),
+        ],
+        None,
+        "does not wait for its OU's registration (dev-baseline)",
+    ),
+    (
+        "AWS-CT-LANDING-ZONE-VERSION",
+        [dataclasses.replace(LANDING_ZONE, props={"version": "3.3", "manifestJson": MANIFEST})],
+        None,
+        "accepts only the latest, 4.0",
+    ),
+    (
+        "AWS-CT-LANDING-ZONE-VERSION",
+        [*_organization(LANDING_ZONE), _baseline("dev-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::lz", version="4.0")],
+        None,
+        "landing zone 4.0 registers OUs with 5.0",
+    ),
+    (
+        "AWS-CT-REGIONS",
+        [
+            _provider("management", MANAGEMENT, "ap-northeast-1"),
+            dataclasses.replace(LANDING_ZONE, props={"version": "4.0", "manifestJson": '{"governedRegions": ["eu-mars-1"]}'}),
+        ],
+        None,
+        "region eu-mars-1 is not one where Control Tower runs",
+    ),
+    (
+        "AWS-ORG-ACCOUNT-QUOTA",
+        _organization(*(ResourceView(ACCOUNT, f"urn:pulumi:management::landing-zone::t::a{i}", {"email": "x@corp.jp"}) for i in range(7))),
+        None,
+        "11, over the organisation's quota of 10",
+    ),
+    (
+        "AWS-ORG-ACCOUNT-EMAIL",
+        [ResourceView(ACCOUNT, "urn:pulumi:management::landing-zone::t::a", {"email": "a" * 56 + "@corp.jp1"})],
+        None,
+        "root e-mail is 65 characters; CreateAccount accepts at most 64",
+    ),
+    (
+        "AWS-CONFIG-PACK-RECORDERS",
+        [_provider("audit", AUDIT), dataclasses.replace(PACK, props={"name": "lz"})],
+        _organization(LANDING_ZONE, _baseline("dev-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::lz")),
+        f"targets management ({MANAGEMENT}), which records nothing with AWS Config",
+    ),
+    (
+        "AWS-CONFIG-PACK-RECORDERS",
+        [_provider("audit", AUDIT), PACK],
+        _organization(LANDING_ZONE),
+        f"targets shop-dev ({APP}), which records nothing",
+    ),
+    (
+        "AWS-CHATBOT-WORKSPACE",
+        [_provider("shop-dev", APP), dataclasses.replace(CHANNEL, provider="urn:pulumi:management::landing-zone::t::shop-dev::id")],
+        _organization(),
+        "a Slack channel configuration in shop-dev: Chatbot refuses it until the Slack workspace is authorised",
+    ),
+]
+PASSING = [
+    ("AWS-CT-SECURITY-OU-BASELINE", [*_organization(LANDING_ZONE), _baseline("dev-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::lz")], None),
+    (
+        "AWS-CT-ONE-OPERATION",
+        [
+            *_organization(LANDING_ZONE),
+            _baseline("a-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::lz"),
+            _baseline("b-baseline", "ou-x", "urn:pulumi:management::landing-zone::t::a-baseline"),
+            _control("dev-control", "ou-dev", ("urn:pulumi:management::landing-zone::t::a-baseline",)),
+            _control("security-control", "ou-sec", ("urn:pulumi:management::landing-zone::t::lz",)),
+        ],
+        None,
+    ),
+    ("AWS-CT-LANDING-ZONE-VERSION", [*_organization(LANDING_ZONE), _baseline("dev-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::lz")], None),
+    ("AWS-CT-REGIONS", [_provider("management", MANAGEMENT, "ap-northeast-1"), LANDING_ZONE], None),
+    (
+        "AWS-ORG-ACCOUNT-QUOTA",
+        _organization(*(ResourceView(ACCOUNT, f"urn:pulumi:management::landing-zone::t::a{i}", {"email": "x@corp.jp"}) for i in range(6))),
+        None,
+    ),
+    ("AWS-ORG-ACCOUNT-EMAIL", [ResourceView(ACCOUNT, "urn:pulumi:management::landing-zone::t::a", {"email": "a" * 56 + "@corp.jp"})], None),
+    (
+        "AWS-CONFIG-PACK-RECORDERS",
+        [_provider("audit", AUDIT), PACK],
+        _organization(LANDING_ZONE, _baseline("dev-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::lz")),
+    ),
+    (
+        "AWS-CONFIG-PACK-RECORDERS",
+        # Without Control Tower, recorders the plans build count, by their provider's account.
+        [
+            _provider("audit", AUDIT),
+            PACK,
+            ResourceView(
+                "aws:cfg/recorder:Recorder", "urn:pulumi:management::landing-zone::t::r", {}, provider="urn:pulumi:management::landing-zone::t::audit::id"
+            ),
+        ],
+        _organization(
+            _provider("log", LOG),
+            _provider("shop-dev", APP),
+            ResourceView(
+                "aws:cfg/recorder:Recorder", "urn:pulumi:management::landing-zone::t::r-log", {}, provider="urn:pulumi:management::landing-zone::t::log::id"
+            ),
+            ResourceView(
+                "aws:cfg/recorder:Recorder",
+                "urn:pulumi:management::landing-zone::t::r-app",
+                {},
+                provider="urn:pulumi:management::landing-zone::t::shop-dev::id",
+            ),
+        ),
+    ),
+    ("AWS-CHATBOT-WORKSPACE", [_provider("audit", AUDIT), CHANNEL], _organization()),
+]
+
+
+@pytest.mark.parametrize("rule_id, resources, organization, words", FAILING, ids=[f"{c[0]}: {c[3][:40]}" for c in FAILING])
+def test_each_service_rule_catches_its_violation(rule_id, resources, organization, words):
+    violations = RULE[rule_id].run(resources, organization=organization)
+    assert violations and all(v.rule == rule_id for v in violations)
+    assert any(words in v.message for v in violations), [v.message for v in violations]
+
+
+@pytest.mark.parametrize("rule_id, resources, organization", PASSING, ids=[c[0] for c in PASSING])
+def test_each_service_rule_passes_the_compliant_shape(rule_id, resources, organization):
+    assert RULE[rule_id].run(resources, organization=organization) == []
+
+
+def test_every_service_rule_has_a_case_each_way_a_source_and_a_severity():
+    ids = {rule.id for rule in SERVICE_RULES}
+    assert {case[0] for case in FAILING} == ids == {case[0] for case in PASSING}
+    assert all(rule.source.startswith("https://docs.aws.amazon.com/") and rule.id.startswith("AWS-") for rule in SERVICE_RULES)
+    assert {rule.enforcement for rule in SERVICE_RULES} == {MANDATORY, "advisory"}
+
+
+@pytest.fixture(scope="module")
+def plans_without_control_tower(tmp_path_factory):
+    data = example_data()
+    data.setdefault("guardrails", {})["control_tower"] = {"enabled": False}
+    config_dir = write_config(tmp_path_factory.mktemp("ct-off"), data)
+    management = plan_stack("management", config_dir)
+    return management, {stack: plan_stack(stack, config_dir, management=management) for stack in ("audit", "log")}
+
+
+def _blocking(plan, management=None):
+    violations = evaluate(views(plan), organization=views(management) if management else None)
+    return [v for v in violations if is_blocking([v])]
+
+
+def test_the_example_has_no_blocking_violation(management_plan, audit_plan, log_plan):
+    assert _blocking(management_plan) == []
+    assert _blocking(audit_plan, management_plan) == [] and _blocking(log_plan, management_plan) == []
+
+
+def test_a_config_without_control_tower_has_no_blocking_violation(plans_without_control_tower):
+    management, others = plans_without_control_tower
+    assert _blocking(management) == []
+    assert {stack: _blocking(plan, management) for stack, plan in others.items()} == {"audit": [], "log": []}
+
+
+def test_the_examples_plan_registers_its_ous_in_one_chain_and_the_quota_holds(management_plan):
+    found = {v.rule for v in evaluate(views(management_plan))}
+    assert not found & {"AWS-CT-ONE-OPERATION", "AWS-CT-SECURITY-OU-BASELINE", "AWS-ORG-ACCOUNT-QUOTA"}
+    # 8 member accounts and management: 9 of the default 10; a lower configured quota warns.
+    [warning] = RULE["AWS-ORG-ACCOUNT-QUOTA"].run(views(management_plan), {"max_accounts": 8})
+    assert warning.urn.endswith("::organization-organization") and "8 member accounts and the management account make 9" in warning.message
+
+
+def test_the_audit_stack_warns_that_the_management_account_records_nothing(audit_plan, management_plan):
+    """Until the pack excludes the management account (issue 9, finding 5), a warning, not a block."""
+    violations = evaluate(views(audit_plan), organization=views(management_plan))
+    assert [(v.rule, v.message) for v in violations] == [
+        (
+            "AWS-CONFIG-PACK-RECORDERS",
+            "targets management (123456789012), which records nothing with AWS Config: the pack fails there; add it to excludedAccounts or record there",
+        )
+    ]
+    assert not is_blocking(violations)
