@@ -61,7 +61,7 @@ def test_invalid_config_exits_2_listing_every_problem(tmp_path):
 
 
 def test_a_bug_exits_1_with_its_traceback():
-    code = "import sys, lzctl.cli as cli; cli.plan_stack = lambda *a: 1 / 0; sys.exit(cli.main(['plan', '--stack', 'management']))"
+    code = "import sys, lzctl.cli as cli; cli.plan_stack = lambda *a, **k: 1 / 0; sys.exit(cli.main(['plan', '--stack', 'management']))"
     result = lzctl(code=code)
     assert result.returncode == 1
     assert "ZeroDivisionError" in result.stderr and result.stdout == ""
