@@ -37,6 +37,18 @@ BAD_CONFIGS = [
         "email is used by more than one account",
     ),
     ("duplicate name", setter("security.audit", {"name": "Log Archive"}), "security.audit", "name is used by more than one account"),
+    (
+        "templated root e-mail too long",
+        setter("organization.account_email_template", "aws-landing-zone-mailbox1+{account}@subsidiary.corp.example.jp"),
+        "applications.booking.accounts.prod.email",
+        "root e-mail is 65 characters, over the 64 Organizations accepts (CreateAccount Email)",
+    ),
+    (
+        "landing zone 3.3",
+        setter("guardrails.control_tower", {"landing_zone_version": "3.3"}),
+        "guardrails.control_tower.landing_zone_version",
+        "Control Tower creates only the latest landing zone version, 4.0",
+    ),
     ("account name too long", setter("security.audit", {"name": "A" * 51}), "security.audit.name", "1-50 printable ASCII"),
     (
         "empty OU name",

@@ -308,3 +308,19 @@ def test_the_audit_stack_warns_that_the_management_account_records_nothing(audit
         )
     ]
     assert not is_blocking(violations)
+
+
+def test_the_policy_pack_runs_the_service_rules_with_providers_and_dependencies():
+    from pulumi_policy import PolicyProviderResource, PolicyResource, PolicyResourceOptions, StackValidationArgs
+
+    from rules.adapter import policy_for, view
+
+    options = PolicyResourceOptions(protect=True, ignore_changes=[], delete_before_replace=None, aliases=[], custom_timeouts=None, additional_secret_outputs=[])
+    provider = PolicyProviderResource(
+        PROVIDER, {"region": "eu-mars-1", "allowedAccountIds": json.dumps([MANAGEMENT])}, "urn:pulumi:m::p::pulumi:providers:aws::m", "m"
+    )
+    landing_zone = PolicyResource(LZ, {"version": "4.0", "manifestJson": "{}"}, "urn:pulumi:m::p::t::lz", "lz", options, provider, None, [], {})
+    assert view(landing_zone).provider == "urn:pulumi:m::p::pulumi:providers:aws::m::"
+    reported = []
+    policy_for(RULE["AWS-CT-REGIONS"]).validate(StackValidationArgs([landing_zone], None), lambda message, urn=None: reported.append((urn, message)))
+    assert reported == [("urn:pulumi:m::p::t::lz", "region eu-mars-1 is not one where Control Tower runs (config/regions.py CONTROL_TOWER_REGIONS)")]
