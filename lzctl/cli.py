@@ -44,7 +44,9 @@ def _planned(args: argparse.Namespace):
     """(the plan, the management stack's plan for another stack's organisation rules), or None
     after printing why the input was refused."""
     try:
-        management = plan_stack(MANAGEMENT_STACK, args.config) if args.stack != MANAGEMENT_STACK else None
+        if args.stack == MANAGEMENT_STACK:
+            return plan_stack(args.stack, args.config), None
+        management = plan_stack(MANAGEMENT_STACK, args.config)
         return plan_stack(args.stack, args.config, management=management), management
     except pulumi.RunError as err:
         print(err, file=sys.stderr)

@@ -271,6 +271,11 @@ def test_the_pipeline_component_keeps_repositories_and_roles_through_aliases(man
         # Before the component they were children of the stack: the engine matches the old URNs
         # (and, inherited, their children's) instead of replacing repositories and roles.
         assert all(r.aliases == ({"spec": {"noParent": True}},) for r in moved)
+    # The only other moved resources: Control Tower's prerequisite roles (components/control_tower_roles.py).
     assert not [
-        r for r in management_plan.resources if r.aliases and r.parent.split("::")[-2].split("$")[-1] != "landingzone:application_pipeline:ApplicationPipeline"
+        r
+        for r in management_plan.resources
+        if r.aliases
+        and r.parent.split("::")[-2].split("$")[-1]
+        not in ("landingzone:application_pipeline:ApplicationPipeline", "landingzone:control_tower_roles:ControlTowerRoles")
     ]
