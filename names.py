@@ -38,12 +38,25 @@ WORKFLOW_COMMIT_MESSAGE = f"{PREFIX}: update generated workflows"
 AWS_ROLE_ARN, AWS_REGION, AWS_ACCOUNT_ID, SLACK_CHANNEL_ID = "AWS_ROLE_ARN", "AWS_REGION", "AWS_ACCOUNT_ID", "SLACK_CHANNEL_ID"
 """Actions variables the stacks set and the generated workflows read."""
 SLACK_BOT_TOKEN, PULUMI_ACCESS_TOKEN = "SLACK_BOT_TOKEN", "PULUMI_ACCESS_TOKEN"
-"""Actions secrets the stacks set and the generated workflows read."""
+"""Actions secrets the stacks set (as environment secrets only) and the generated workflows read."""
+NOTIFY_ENVIRONMENT = "notify"
+"""Environment of the jobs that post to Slack outside a deploy environment (the approval request,
+the release tag), deployable from the release branch only: the Slack token is an environment secret."""
+PREVIEW_ENVIRONMENT = "preview"
+"""The infrastructure repository's reviewed environment for credentialed pull-request previews."""
+GITHUB_ACTIONS_APP_ID = 15368
+"""The GitHub Actions app's id (`GET /apps/github-actions`), the `integration_id` required checks must
+come from (integrations/terraform-provider-github#2474; its acceptance tests use the same id)."""
 
 
-def plan_role_variable(key: str) -> str:
-    """Repository variable holding a plan role's ARN: PLAN_ROLE_ARN_PROD, PLAN_ROLE_ARN_AUDIT."""
-    return "PLAN_ROLE_ARN_" + key.upper().replace("-", "_")
+def plan_role_variable(stack: str) -> str:
+    """Preview-environment variable holding a stack's plan role ARN: PLAN_ROLE_ARN_AUDIT."""
+    return "PLAN_ROLE_ARN_" + stack.upper().replace("-", "_")
+
+
+def qualified_stack(organization: str, project: str, stack: str) -> str:
+    """`org/project/stack`: a stack named so no default organisation or project is assumed."""
+    return f"{organization}/{project}/{stack}"
 
 
 # --- Slack ------------------------------------------------------------------------------------
@@ -86,9 +99,9 @@ def github_deploy_role(environment: str) -> Role:
     return Role(f"github-deploy-{environment}", GITHUB_PATH)
 
 
-def github_plan_role(key: str) -> Role:
-    """A read-only role for pull-request previews: per application environment, or per stack."""
-    return Role(f"github-plan-{key}", GITHUB_PATH)
+def github_plan_role(stack: str) -> Role:
+    """The read-only role of an infrastructure stack's reviewed pull-request preview."""
+    return Role(f"github-plan-{stack}", GITHUB_PATH)
 
 
 def pulumi_deploy_role(stack: str) -> Role:

@@ -1,7 +1,9 @@
-"""One application's pipeline: deploy roles in its environment accounts and the repository that uses them.
+"""One application's pipeline: its repository, the deploy roles in its environment accounts, and the
+repository's environments that carry them.
 
-The repository's environments carry each environment's deploy role, region, account id and Slack
-channel; the generated workflows are committed to every deploy branch and their checks required.
+The order is the trust's: the repository exists first (its numeric id is in every deploy role's
+OIDC subject), then the roles, then the environments whose variables name the roles' ARNs. The
+generated workflows are committed to every deploy branch and their checks required.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import pulumi_aws as aws
 
 import names
 from components.deploy_roles import DeployRoles, DeployRolesArgs
-from components.github_repository import BranchRule, EnvironmentSpec, GitHubRepository, GitHubRepositoryArgs
+from components.github_environments import EnvironmentSpec, GitHubEnvironments, GitHubEnvironmentsArgs
+from components.github_repository import BranchRule, GitHubRepository, GitHubRepositoryArgs
 from config.model import PipelineSpec
 from workflows import ActionPins, AppWorkflowSpec, app_workflows
 
@@ -31,7 +34,9 @@ class ApplicationPipelineArgs:
     pipeline: PipelineSpec
     """Repository, branches -> environments, commands, reviewers, deploy policies."""
     owner: str
-    """GitHub owner of the repository; its OIDC subjects name it."""
+    """GitHub organisation owning the repository; its OIDC subjects name it."""
+    owner_id: pulumi.Input[str]
+    """The organisation's numeric id, for immutable OIDC subjects."""
     visibility: str
     """private, internal or public."""
     providers: Mapping[str, aws.Provider]
@@ -45,9 +50,11 @@ class ApplicationPipelineArgs:
     bypass_user_id: pulumi.Input[int]
     """The automation account, the one bypass of the branch rules."""
     reviewer_team_ids: Sequence[pulumi.Input[int]] = ()
-    """Teams whose approval the release environment's deployments wait for."""
+    """Teams whose approval the release environment's deployments wait for (empty where the GitHub plan has no reviewers)."""
     reviewer_user_ids: Sequence[pulumi.Input[int]] = ()
     """People whose approval the release environment's deployments wait for."""
+    reviewer_memberships: Sequence[pulumi.Resource] = ()
+    """Team memberships that give the reviewers their access; the reviewed environment waits for them."""
     team_permissions: Mapping[str, tuple[pulumi.Input[int], str]] = field(default_factory=dict)
     """Team key -> (team id, permission) on the repository."""
     slack_channel_id: Optional[pulumi.Input[str]] = None
@@ -61,25 +68,14 @@ class ApplicationPipelineArgs:
 class ApplicationPipeline(pulumi.ComponentResource):
     roles: DeployRoles
     repository: GitHubRepository
+    environments: GitHubEnvironments
 
     def __init__(self, name: str, args: ApplicationPipelineArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:application_pipeline:ApplicationPipeline", name, None, opts)
         pipeline = args.pipeline
         moved = pulumi.ResourceOptions(parent=self, aliases=MOVED_FROM_THE_STACK)
         container = pipeline.application if pipeline.kind == "container" else None
-        self.roles = DeployRoles(
-            name,
-            DeployRolesArgs(
-                owner=args.owner,
-                repository=pipeline.repository,
-                providers=args.providers,
-                deploy_policies=pipeline.deploy_policies,
-                container_repository=container,
-                privileged_role_arns=args.privileged_role_arns,
-            ),
-            opts=moved,
-        )
-        release_environment = pipeline.branches.get(names.RELEASE_BRANCH, list(pipeline.branches.values())[-1])
+        release_branch, release_environment = pipeline.release
         workflows = app_workflows(
             AppWorkflowSpec(
                 app=pipeline.application,
@@ -91,6 +87,38 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 **pipeline.commands,
                 **({"pins": args.pins} if args.pins else {}),
             )
+        )
+        integration = [branch for branch in pipeline.branches if branch != names.RELEASE_BRANCH]
+        self.repository = GitHubRepository(
+            name,
+            GitHubRepositoryArgs(
+                repository=pipeline.repository,
+                description=pipeline.description,
+                visibility=args.visibility,
+                bypass_user_id=args.bypass_user_id,
+                rules=[BranchRule("release", [names.RELEASE_BRANCH], approvals=1)]
+                + ([BranchRule("integration", integration, approvals=0)] if integration else []),
+                required_checks=workflows.required_checks,
+                extra_branches=integration,
+                files=workflows.files,
+                team_permissions=dict(args.team_permissions),
+            ),
+            opts=moved,
+        )
+        self.roles = DeployRoles(
+            name,
+            DeployRolesArgs(
+                owner=args.owner,
+                repository=pipeline.repository,
+                providers=args.providers,
+                deploy_policies=pipeline.deploy_policies,
+                owner_id=args.owner_id,
+                repository_id=self.repository.repository.repo_id,
+                subject_form=pipeline.subject_form,
+                container_repository=container,
+                privileged_role_arns=args.privileged_role_arns,
+            ),
+            opts=moved,
         )
         slack_variables = {names.SLACK_CHANNEL_ID: args.slack_channel_id} if args.slack_channel_id is not None else {}
         slack_secrets = {names.SLACK_BOT_TOKEN: args.slack_bot_token} if args.slack_channel_id is not None else {}
@@ -104,26 +132,18 @@ class ApplicationPipeline(pulumi.ComponentResource):
             }
             reviewers = {"reviewer_team_ids": args.reviewer_team_ids, "reviewer_user_ids": args.reviewer_user_ids} if env == release_environment else {}
             environments.append(EnvironmentSpec(env, branch, variables=variables, secrets=dict(slack_secrets), **reviewers))
-        integration = [branch for branch in pipeline.branches if branch != names.RELEASE_BRANCH]
-        # The approval request and the release tag run in jobs without an environment.
-        repository_variables = {names.plan_role_variable(env): arn for env, arn in self.roles.plan_role_arns.items()}
-        self.repository = GitHubRepository(
+        # The approval request and the release tag post outside a deploy environment. Created here,
+        # branch-restricted, even without Slack: a job naming a missing environment makes GitHub
+        # create it with no protection rules.
+        environments.append(EnvironmentSpec(names.NOTIFY_ENVIRONMENT, release_branch, variables=dict(slack_variables), secrets=dict(slack_secrets)))
+        self.environments = GitHubEnvironments(
             name,
-            GitHubRepositoryArgs(
-                repository=pipeline.repository,
-                description=pipeline.description,
-                visibility=args.visibility,
-                bypass_user_id=args.bypass_user_id,
-                rules=[BranchRule("release", [names.RELEASE_BRANCH], approvals=1)]
-                + ([BranchRule("integration", integration, approvals=0)] if integration else []),
-                required_checks=workflows.required_checks,
-                extra_branches=integration,
+            GitHubEnvironmentsArgs(
+                repository=self.repository.repository.name,
                 environments=environments,
-                variables={**repository_variables, **slack_variables},
-                secrets=slack_secrets,
-                files=workflows.files,
-                team_permissions=dict(args.team_permissions),
+                reviewer_access=[*self.repository.team_access, *args.reviewer_memberships],
+                moved_from=self.repository,
             ),
-            opts=moved,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"repository": self.repository.repository.full_name, "deployRoleArns": self.roles.deploy_role_arns})

@@ -1,4 +1,8 @@
-"""An application's deploy access in each environment account: GitHub OIDC, roles, boundary, ECR."""
+"""An application's deploy access in each environment account: GitHub OIDC, deploy role, boundary, ECR.
+
+Each deploy role trusts exactly one environment of one repository, named by the immutable subject
+(numeric owner and repository ids) unless the repository still sends the name form.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +21,19 @@ from names import managed_policy_arn, managed_policy_key
 @dataclass(frozen=True)
 class DeployRolesArgs:
     owner: str
-    """GitHub owner of the repository."""
+    """GitHub owner (organisation) of the repository."""
     repository: str
     """The application's repository; its environments' jobs assume the deploy roles."""
     providers: Mapping[str, aws.Provider]
     """Environment -> provider of that environment's account."""
     deploy_policies: Mapping[str, Sequence[str]]
     """Environment -> AWS managed policies of the deploy role."""
+    owner_id: pulumi.Input[str] = ""
+    """The owner's numeric id (immutable subjects)."""
+    repository_id: pulumi.Input[int] = 0
+    """The repository's numeric id (immutable subjects): an output of the repository, so the roles wait for it."""
+    subject_form: str = "immutable"
+    """`immutable` or `name`: which `sub` the repository's tokens carry (delivery.policies.SUBJECT_FORMS)."""
     container_repository: Optional[str] = None
     """ECR repository name, for container applications."""
     privileged_role_arns: Sequence[str] = ()
@@ -32,12 +42,11 @@ class DeployRolesArgs:
 
 class DeployRoles(pulumi.ComponentResource):
     deploy_role_arns: dict[str, pulumi.Output[str]]
-    plan_role_arns: dict[str, pulumi.Output[str]]
     image_repository_urls: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, args: DeployRolesArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:deploy_roles:DeployRoles", name, None, opts)
-        self.deploy_role_arns, self.plan_role_arns, self.image_repository_urls = {}, {}, {}
+        self.deploy_role_arns, self.image_repository_urls = {}, {}
         for env, provider in args.providers.items():
             in_account = pulumi.ResourceOptions(parent=self, provider=provider)
             oidc = aws.iam.OpenIdConnectProvider(
@@ -54,34 +63,29 @@ class DeployRoles(pulumi.ComponentResource):
                 policy=minify(deploy_boundary(args.privileged_role_arns)),
                 opts=in_account,
             )
-            roles = {
-                "deploy": (
-                    names.github_deploy_role(env),
-                    github_subject(args.owner, args.repository, env),
-                    [managed_policy_arn(p) for p in args.deploy_policies[env]],
-                ),
-                "plan": (names.github_plan_role(env), github_subject(args.owner, args.repository), [names.READ_ONLY_ACCESS]),
-            }
-            arns = {}
-            for purpose, (spec, subject, policies) in roles.items():
-                role = aws.iam.Role(
-                    f"{name}-{env}-{purpose}-role",
-                    name=spec.name,
-                    path=spec.path,
-                    assume_role_policy=oidc.arn.apply(lambda arn, subject=subject: minify(github_trust(arn, subject))),
-                    permissions_boundary=boundary.arn,
-                    max_session_duration=3600,
+            spec = names.github_deploy_role(env)
+            trust = pulumi.Output.all(oidc.arn, args.owner_id, args.repository_id).apply(
+                lambda values, env=env: minify(
+                    github_trust(values[0], github_subject(args.owner, args.repository, env, args.subject_form, values[1], values[2]))
+                )
+            )
+            role = aws.iam.Role(
+                f"{name}-{env}-deploy-role",
+                name=spec.name,
+                path=spec.path,
+                assume_role_policy=trust,
+                permissions_boundary=boundary.arn,
+                max_session_duration=3600,
+                opts=in_account,
+            )
+            for policy_arn in (managed_policy_arn(p) for p in args.deploy_policies[env]):
+                aws.iam.RolePolicyAttachment(
+                    f"{name}-{env}-deploy-{managed_policy_key(policy_arn)}-attachment",
+                    role=role.name,
+                    policy_arn=policy_arn,
                     opts=in_account,
                 )
-                for policy_arn in policies:
-                    aws.iam.RolePolicyAttachment(
-                        f"{name}-{env}-{purpose}-{managed_policy_key(policy_arn)}-attachment",
-                        role=role.name,
-                        policy_arn=policy_arn,
-                        opts=in_account,
-                    )
-                arns[purpose] = role.arn
-            self.deploy_role_arns[env], self.plan_role_arns[env] = arns["deploy"], arns["plan"]
+            self.deploy_role_arns[env] = role.arn
             if args.container_repository:
                 images = aws.ecr.Repository(
                     f"{name}-{env}-images",
@@ -98,4 +102,4 @@ class DeployRoles(pulumi.ComponentResource):
                     opts=in_account,
                 )
                 self.image_repository_urls[env] = images.repository_url
-        self.register_outputs({"deployRoleArns": self.deploy_role_arns, "planRoleArns": self.plan_role_arns})
+        self.register_outputs({"deployRoleArns": self.deploy_role_arns})

@@ -1,4 +1,8 @@
-"""A GitHub repository with its branches, branch rules, environments, Actions settings and workflows."""
+"""A GitHub repository with its default branch, branches, branch rules, team access and workflows.
+
+Its environments are a component of their own (components/github_environments.py): they carry the
+ARNs of roles whose trust names this repository's numeric id, so they come after those roles.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_github as github
 
-from names import RELEASE_BRANCH, WORKFLOW_COMMIT_MESSAGE
+from names import GITHUB_ACTIONS_APP_ID, RELEASE_BRANCH, WORKFLOW_COMMIT_MESSAGE
 
 
 @dataclass(frozen=True)
@@ -20,22 +24,6 @@ class BranchRule:
     """Branches the rule protects."""
     approvals: int
     """Approving reviews required to merge; stale approvals are dismissed on push."""
-
-
-@dataclass(frozen=True)
-class EnvironmentSpec:
-    name: str
-    """GitHub environment: the OIDC subject is repo:OWNER/REPO:environment:<name>."""
-    branch: Optional[str]
-    """The only branch allowed to deploy to it; None for pull-request environments (PR refs are not branches)."""
-    reviewer_team_ids: Sequence[pulumi.Input[int]] = ()
-    """Teams whose approval a deployment waits for."""
-    reviewer_user_ids: Sequence[pulumi.Input[int]] = ()
-    """People whose approval a deployment waits for."""
-    variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Actions variables of the environment."""
-    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Actions secrets of the environment (Pulumi secrets)."""
 
 
 @dataclass(frozen=True)
@@ -51,15 +39,9 @@ class GitHubRepositoryArgs:
     rules: Sequence[BranchRule]
     """Rulesets: pull requests, required checks, no force push, no deletion; admins included."""
     required_checks: Sequence[str]
-    """Status check contexts every rule requires (the generated CI jobs)."""
+    """Status check contexts every rule requires (the generated CI jobs), reported by GitHub Actions."""
     extra_branches: Sequence[str] = ()
     """Long-lived branches created from main (GitFlow's develop and staging)."""
-    environments: Sequence[EnvironmentSpec] = ()
-    """Deployment environments."""
-    variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Repository-level Actions variables (for jobs without an environment)."""
-    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Repository-level Actions secrets (Pulumi secrets)."""
     files: Mapping[str, str] = field(default_factory=dict)
     """Path -> content, committed to main and every extra branch (workflows trigger from their branch)."""
     team_permissions: Mapping[str, tuple[pulumi.Input[int], str]] = field(default_factory=dict)
@@ -68,6 +50,8 @@ class GitHubRepositoryArgs:
 
 class GitHubRepository(pulumi.ComponentResource):
     repository: github.Repository
+    team_access: list[github.TeamRepository]
+    """The teams' permissions: reviewers without read access are dropped by GitHub, so reviewed environments wait for these."""
 
     def __init__(self, name: str, args: GitHubRepositoryArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:github_repository:GitHubRepository", name, None, opts)
@@ -79,6 +63,7 @@ class GitHubRepository(pulumi.ComponentResource):
             visibility=args.visibility,
             auto_init=True,
             # Removing a repository from config archives it: code and history are never deleted.
+            # GitHub keeps the archived name taken, so re-adding it needs the README's unarchive-and-import step.
             archive_on_destroy=True,
             delete_branch_on_merge=True,
             has_wiki=False,
@@ -87,9 +72,16 @@ class GitHubRepository(pulumi.ComponentResource):
             opts=child,
         )
         repository = self.repository.name
-        branches: dict[str, Optional[pulumi.Resource]] = {RELEASE_BRANCH: None}
+        # auto_init names the first branch after the owner's default-branch setting, which may not be
+        # main: rename it, whatever it is, before anything is created from it (provider source,
+        # resource_github_branch_default.go: RenameBranch when `rename` is set and the names differ).
+        default_branch = github.BranchDefault(
+            f"{name}-default-branch", repository=repository, branch=RELEASE_BRANCH, rename=True, wait_for_rename=True, opts=child
+        )
+        after_default = pulumi.ResourceOptions(parent=self, depends_on=[default_branch])
+        branches: dict[str, pulumi.Resource] = {RELEASE_BRANCH: default_branch}
         for branch in args.extra_branches:
-            branches[branch] = github.Branch(f"{name}-{branch}-branch", repository=repository, branch=branch, source_branch=RELEASE_BRANCH, opts=child)
+            branches[branch] = github.Branch(f"{name}-{branch}-branch", repository=repository, branch=branch, source_branch=RELEASE_BRANCH, opts=after_default)
         files = [
             github.RepositoryFile(
                 f"{name}-{branch}-{PurePosixPath(path).stem}-file",
@@ -99,10 +91,16 @@ class GitHubRepository(pulumi.ComponentResource):
                 content=content,
                 commit_message=WORKFLOW_COMMIT_MESSAGE,
                 overwrite_on_create=True,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[b for b in [created] if b is not None]),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[created]),
             )
             for branch, created in branches.items()
             for path, content in args.files.items()
+        ]
+        checks = [
+            # Pinned to the GitHub Actions app: without an integration id, anyone who can write to the
+            # repository can satisfy a required check with a commit status of that name.
+            github.RepositoryRulesetRulesRequiredStatusChecksRequiredCheckArgs(context=check, integration_id=GITHUB_ACTIONS_APP_ID)
+            for check in args.required_checks
         ]
         for rule in args.rules:
             github.RepositoryRuleset(
@@ -116,10 +114,14 @@ class GitHubRepository(pulumi.ComponentResource):
                 ),
                 rules=github.RepositoryRulesetRulesArgs(
                     pull_request=github.RepositoryRulesetRulesPullRequestArgs(
-                        required_approving_review_count=rule.approvals, dismiss_stale_reviews_on_push=True
+                        required_approving_review_count=rule.approvals,
+                        dismiss_stale_reviews_on_push=True,
+                        # Whoever pushed last cannot be the one approving: the ruleset's own
+                        # prevent-self-review, the gate that remains where environments have no reviewers.
+                        require_last_push_approval=rule.approvals > 0,
                     ),
                     required_status_checks=github.RepositoryRulesetRulesRequiredStatusChecksArgs(
-                        required_checks=[github.RepositoryRulesetRulesRequiredStatusChecksRequiredCheckArgs(context=check) for check in args.required_checks],
+                        required_checks=checks,
                         strict_required_status_checks_policy=True,
                     ),
                     non_fast_forward=True,
@@ -129,55 +131,8 @@ class GitHubRepository(pulumi.ComponentResource):
                 # The first workflow commits land before the rules exist.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=files),
             )
-        for spec in args.environments:
-            self._environment(name, repository, spec)
-        for variable, value in args.variables.items():
-            github.ActionsVariable(f"{name}-{variable}-variable", repository=repository, variable_name=variable, value=value, opts=child)
-        for secret, value in args.secrets.items():
-            github.ActionsSecret(f"{name}-{secret}-secret", repository=repository, secret_name=secret, plaintext_value=value, opts=child)
-        for team, (team_id, permission) in args.team_permissions.items():
+        self.team_access = [
             github.TeamRepository(f"{name}-{team}-access", team_id=team_id, repository=repository, permission=permission, opts=child)
-        self.register_outputs({"repository": self.repository.full_name})
-
-    def _environment(self, name: str, repository: pulumi.Output[str], spec: EnvironmentSpec) -> None:
-        child = pulumi.ResourceOptions(parent=self)
-        reviewed = bool(spec.reviewer_team_ids or spec.reviewer_user_ids)
-        environment = github.RepositoryEnvironment(
-            f"{name}-{spec.name}-environment",
-            repository=repository,
-            environment=spec.name,
-            can_admins_bypass=False,
-            prevent_self_review=reviewed,
-            reviewers=[github.RepositoryEnvironmentReviewerArgs(teams=list(spec.reviewer_team_ids), users=list(spec.reviewer_user_ids))] if reviewed else None,
-            deployment_branch_policy=github.RepositoryEnvironmentDeploymentBranchPolicyArgs(protected_branches=False, custom_branch_policies=True)
-            if spec.branch
-            else None,
-            opts=child,
-        )
-        in_environment = pulumi.ResourceOptions(parent=self, depends_on=[environment])
-        if spec.branch:
-            github.RepositoryEnvironmentDeploymentPolicy(
-                f"{name}-{spec.name}-branch-policy",
-                repository=repository,
-                environment=spec.name,
-                branch_pattern=spec.branch,
-                opts=in_environment,
-            )
-        for variable, value in spec.variables.items():
-            github.ActionsEnvironmentVariable(
-                f"{name}-{spec.name}-{variable}-variable",
-                repository=repository,
-                environment=spec.name,
-                variable_name=variable,
-                value=value,
-                opts=in_environment,
-            )
-        for secret, value in spec.secrets.items():
-            github.ActionsEnvironmentSecret(
-                f"{name}-{spec.name}-{secret}-secret",
-                repository=repository,
-                environment=spec.name,
-                secret_name=secret,
-                plaintext_value=value,
-                opts=in_environment,
-            )
+            for team, (team_id, permission) in args.team_permissions.items()
+        ]
+        self.register_outputs({"repository": self.repository.full_name, "repositoryId": self.repository.repo_id})

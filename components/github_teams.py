@@ -19,11 +19,13 @@ class GitHubTeamsArgs:
 
 class GitHubTeams(pulumi.ComponentResource):
     team_ids: dict[str, pulumi.Output[int]]
+    memberships: dict[str, list[github.TeamMembership]]
+    """Group key -> its members' memberships (a reviewer team reviews through them)."""
 
     def __init__(self, name: str, args: GitHubTeamsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:github_teams:GitHubTeams", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.team_ids = {}
+        self.team_ids, self.memberships = {}, {}
         for spec in args.teams:
             team = github.Team(
                 f"{name}-{spec.group}-team",
@@ -33,6 +35,8 @@ class GitHubTeams(pulumi.ComponentResource):
                 opts=child,
             )
             self.team_ids[spec.group] = team.id.apply(int)
-            for login in spec.logins:
+            self.memberships[spec.group] = [
                 github.TeamMembership(f"{name}-{spec.group}-{login}-membership", team_id=team.id, username=login, role="member", opts=child)
+                for login in spec.logins
+            ]
         self.register_outputs({"teamIds": self.team_ids})

@@ -24,6 +24,12 @@ MAX_REVIEWERS = 6
 """GitHub allows six required reviewers per environment."""
 LONGEST_PROVIDER_ARN = f"arn:aws:iam::123456789012:oidc-provider/{GITHUB_OIDC_HOST}"
 """Provider ARNs differ only in the 12-digit account id, so any one measures the trust policy."""
+LONGEST_GITHUB_ID = 2**63 - 1
+"""GitHub's ids are 64-bit integers: the longest an owner or repository id of an immutable subject can be."""
+WRITE_PERMISSIONS = ("push", "maintain", "admin")
+"""Repository permissions whose holders can push, and whose approving reviews count."""
+SUBJECT_OF_CREATED = "immutable"
+"""The only `sub` form a repository created now can send (GitHub changelog 2026-04-23)."""
 
 
 def _reviewers(cfg: LandingZoneConfig, path: str, reviewers, fail: Fail) -> ReviewerSpec:
@@ -66,9 +72,17 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
             fail(path_of(path, "deploy_policies", env), "no such environment for this application", env)
     limit = cfg.guardrails.limits.trust_policy_max_chars
     repository = app.repository or app_key
+    if app.oidc_subject != SUBJECT_OF_CREATED:
+        fail(
+            path_of(path, "oidc_subject"),
+            "this program creates the repository, and GitHub gives every repository it creates now the immutable subject",
+            app.oidc_subject,
+            "leave it out (immutable); the name form is only for an existing repository created before the switch and not opted in",
+        )
     if cfg.github is not None:
         for env in active:
-            trust = github_trust(LONGEST_PROVIDER_ARN, github_subject(cfg.github.owner, repository, env))
+            subject = github_subject(cfg.github.owner, repository, env, app.oidc_subject, LONGEST_GITHUB_ID, LONGEST_GITHUB_ID)
+            trust = github_trust(LONGEST_PROVIDER_ARN, subject)
             size = len(minify(trust))
             if size > limit:
                 fail(path_of(path, "repository"), f"the {env} deploy role's trust policy is {size} characters, over the limit of {limit}", repository)
@@ -84,6 +98,7 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
         accounts=active,
         slack_channel=channel,
         description=app.description,
+        subject_form=app.oidc_subject,
     )
 
 
@@ -113,7 +128,7 @@ def _teams(cfg: LandingZoneConfig, repositories: dict[str, str], fail: Fail, war
     return tuple(teams)
 
 
-def _check_integrations(cfg: LandingZoneConfig, fail: Fail) -> None:
+def _check_integrations(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
     github_on = cfg.github is not None and cfg.github.enabled
     if cfg.deployments is not None and cfg.deployments.enabled:
         if not github_on:
@@ -126,15 +141,104 @@ def _check_integrations(cfg: LandingZoneConfig, fail: Fail) -> None:
             fail("slack", "the Slack channels are wired into the GitHub pipelines; add the github section", None, "or remove the slack section")
         if "{app}" not in cfg.slack.deploy_channel:
             fail("slack.deploy_channel", "must contain {app}, or every application would share one channel", cfg.slack.deploy_channel)
+        if cfg.slack.team_id and not cfg.slack.chatbot_user_id:
+            # Amazon Q Developer in chat applications (AWS Chatbot) posts to a private channel only once invited.
+            channel = cfg.slack.security_alerts_channel
+            warn(f"#{channel} is private: invite the AWS chat app into it (/invite @Amazon Q in #{channel}), or set slack.chatbot_user_id to its member id")
     types = set(cfg.security_services.inspector.resource_types)
     if "LAMBDA_CODE" in types and "LAMBDA" not in types:
         fail("security_services.inspector.resource_types", "LAMBDA_CODE scanning needs LAMBDA", sorted(types))
 
 
+def _environments_on_plan(cfg: LandingZoneConfig, fail: Fail) -> bool:
+    """Whether environments can have required reviewers on the organisation's plan; refuses what cannot exist at all.
+
+    GitHub docs, "Managing environments for deployment": environments, their secrets and deployment
+    branches exist for public repositories on every plan, for private and internal ones on Pro, Team
+    and Enterprise; required reviewers and wait timers on private and internal ones need Enterprise.
+    Internal repositories exist only in Enterprise organisations.
+    """
+    github_cfg = cfg.github
+    if github_cfg.visibility == "public":
+        return True
+    if github_cfg.visibility == "internal" and github_cfg.plan != "enterprise":
+        fail("github.visibility", f"internal repositories exist only in GitHub Enterprise organisations (github.plan is {github_cfg.plan})", "internal")
+    elif github_cfg.plan == "free":
+        fail(
+            "github.plan",
+            "private repositories on GitHub Free have no environments, and every deploy role trusts a job's environment",
+            "free",
+            "choose: github.plan team or enterprise (if the organisation has it), or github.visibility: public",
+        )
+    return github_cfg.plan == "enterprise"
+
+
+def _refuse_reviewers_without_enterprise(cfg: LandingZoneConfig, reviewed: dict[str, object], fail: Fail) -> None:
+    for path, reviewers in reviewed.items():
+        if reviewers.teams or reviewers.people:
+            fail(
+                path,
+                f"required reviewers on environments of {cfg.github.visibility} repositories need GitHub Enterprise (github.plan is {cfg.github.plan})",
+                None,
+                "choose: github.plan: enterprise if the organisation has it; github.visibility: public; or remove the reviewers: then "
+                "the release ruleset's approving review, by someone other than the last pusher, gates what main deploys, each "
+                "environment takes deploys from its own branch only, and pull requests get no credentialed preview (README, "
+                '"Without GitHub Enterprise")',
+            )
+
+
+def _people(teams: dict[str, TeamSpec], spec: ReviewerSpec) -> set[str]:
+    return {login for team in spec.teams if team in teams for login in teams[team].logins} | set(spec.logins)
+
+
+def _check_reviewers_can_review(path: str, repository: str, spec: ReviewerSpec, teams: dict[str, TeamSpec], fail: Fail) -> None:
+    """Reviewers GitHub would drop, and reviewer sets that deadlock on their own members' work."""
+    readers = {team.group for team in teams.values() if repository in team.permissions}
+    for index, team in enumerate(spec.teams):
+        if team in teams and team not in readers:
+            fail(
+                path_of(path, "teams", index),
+                f"team has no access to repository {repository}, and GitHub drops environment reviewers without read access",
+                team,
+                f"give the group a permission on it: identity_center.groups.{team}.repositories",
+            )
+    with_access = {login for group in readers for login in teams[group].logins}
+    for login in spec.logins:
+        if login not in with_access:
+            fail(
+                path_of(path, "people"),
+                f"{login} has no access to repository {repository} through any group, and GitHub drops environment reviewers without read access",
+                login,
+                "add the person to a group with a permission on the repository",
+            )
+    reviewers = _people(teams, spec)
+    if len(reviewers) == 1:
+        [only] = reviewers
+        fail(
+            path,
+            f"{only} is the only reviewer, and self-review is prevented: no one can approve {only}'s own deployments",
+            None,
+            "name a second person (another team member, or a second team)",
+        )
+    pushers = {login for team in teams.values() if team.permissions.get(repository) in WRITE_PERMISSIONS for login in team.logins}
+    if len(pushers) == 1:
+        [only] = pushers
+        fail(
+            path,
+            f"{only} is the only person who can push to {repository}: the release ruleset needs an approving review from someone "
+            f"else with write access, so {only}'s pull requests can never merge",
+            None,
+            "give a second person write access (push, maintain or admin) through a group's repositories",
+        )
+
+
 def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fail, warn: Warn) -> Optional[DeliveryPlan]:
-    _check_integrations(cfg, fail)
+    _check_integrations(cfg, fail, warn)
     if cfg.github is None or not cfg.github.enabled:
         return None
+    for env in cfg.environments:
+        if env == names.NOTIFY_ENVIRONMENT:
+            fail(path_of("environments", env), "the name of the main-only GitHub environment the Slack notifications post from", env, "rename the environment")
     every = tuple(_pipeline(cfg, app_key, accounts, fail) for app_key in cfg.applications)
     # An application whose accounts are all suspended keeps its name but has nothing to deploy to.
     pipelines = tuple(pipeline for pipeline in every if pipeline.branches)
@@ -144,25 +248,35 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
             fail(path_of("applications", pipeline.application, "repository"), "repository name used twice", pipeline.repository)
     repositories = {p.application: p.repository for p in every}
     repositories[REPOSITORY_SCOPE_INFRASTRUCTURE] = cfg.github.infrastructure_repository
-    infrastructure_reviewers = _reviewers(cfg, "github.infrastructure_reviewers", cfg.github.infrastructure_reviewers, fail)
-    if not (infrastructure_reviewers.teams or infrastructure_reviewers.logins):
+    if cfg.github.infrastructure_oidc_subject != SUBJECT_OF_CREATED:
         fail(
-            "github.infrastructure_reviewers",
-            "the landing zone's environments need reviewers",
-            None,
-            "they gate the preview token and the plan roles; name a team, e.g. {teams: [platform-admins]}",
+            "github.infrastructure_oidc_subject",
+            "this program creates the repository, and GitHub gives every repository it creates now the immutable subject",
+            cfg.github.infrastructure_oidc_subject,
+            "leave it out (immutable)",
         )
-    for pipeline in pipelines:
-        if not (pipeline.reviewers.teams or pipeline.reviewers.logins):
-            fail(
-                path_of("applications", pipeline.application, "reviewers"),
-                "production deploys need reviewers",
-                None,
-                "name the app's team, e.g. {teams: [<app>-developers]}",
-            )
+    infrastructure_reviewers = _reviewers(cfg, "github.infrastructure_reviewers", cfg.github.infrastructure_reviewers, fail)
+    teams = _teams(cfg, repositories, fail, warn)
+    environment_reviewers = _environments_on_plan(cfg, fail)
+    reviewed = {"github.infrastructure_reviewers": (cfg.github.infrastructure_reviewers, infrastructure_reviewers, cfg.github.infrastructure_repository)}
+    reviewed.update(
+        {path_of("applications", p.application, "reviewers"): (cfg.applications[p.application].reviewers, p.reviewers, p.repository) for p in pipelines}
+    )
+    if not environment_reviewers:
+        _refuse_reviewers_without_enterprise(cfg, {path: given for path, (given, _, _) in reviewed.items()}, fail)
+    else:
+        by_group = {team.group: team for team in teams}
+        for path, (_, spec, repository) in reviewed.items():
+            if not (spec.teams or spec.logins):
+                gated = "they gate the preview token and the plan roles" if path.startswith("github.") else "they approve production deploys"
+                fail(path, "this environment needs reviewers", None, f"{gated}; name a team, e.g. {{teams: [<a group>]}}")
+            else:
+                _check_reviewers_can_review(path, repository, spec, by_group, fail)
     return DeliveryPlan(
         pipelines=pipelines,
-        teams=_teams(cfg, repositories, fail, warn),
+        teams=teams,
         infrastructure_repository=cfg.github.infrastructure_repository,
         infrastructure_reviewers=infrastructure_reviewers,
+        environment_reviewers=environment_reviewers,
+        infrastructure_subject_form=cfg.github.infrastructure_oidc_subject,
     )

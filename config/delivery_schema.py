@@ -18,6 +18,10 @@ ActionSha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
 Cron = Annotated[str, StringConstraints(pattern=r"^\S+ \S+ \S+ \S+ \S+$")]
 AppKind = Literal["rails", "go", "nuxt", "container"]
 RepositoryPermission = Literal["pull", "triage", "push", "maintain", "admin"]
+SubjectForm = Literal["immutable", "name"]
+"""delivery.policies.SUBJECT_FORMS."""
+GitHubPlan = Literal["free", "pro", "team", "enterprise"]
+SlackUserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{6,12}$")]
 
 REPOSITORY_SCOPE_ALL = "all"
 REPOSITORY_SCOPE_INFRASTRUCTURE = "infrastructure"
@@ -36,13 +40,19 @@ class Commands(Model):
 
 class GitHubSettings(Model):
     enabled: bool = True
-    owner: GitHubOwner = Field(description="Organisation (or user) owning the repositories.")
+    owner: GitHubOwner = Field(description="Organisation owning the repositories (teams need an organisation).")
+    plan: GitHubPlan = Field(
+        description="The organisation's GitHub plan. Required reviewers and wait timers on environments of private or "
+        "internal repositories need Enterprise; environments of private repositories need Pro, Team or Enterprise "
+        '(GitHub docs, "Managing environments for deployment").'
+    )
     automation_login: GitHubOwner = Field(
         description="Account whose token runs the landing zone; the only bypass of the branch rules, so it can commit the generated workflows."
     )
     infrastructure_repository: RepositoryName = Field(names.PREFIX, description="This program's repository (GitHub Flow).")
     visibility: Literal["private", "internal", "public"] = "private"
     infrastructure_reviewers: Reviewers = Field(default_factory=Reviewers, description="Required reviewers of the management, audit and log environments.")
+    infrastructure_oidc_subject: SubjectForm = Field("immutable", description="The `sub` form of the infrastructure repository's OIDC tokens.")
     action_pins: dict[Annotated[str, StringConstraints(pattern=r"^[\w.-]+/[\w.-]+$")], ActionSha] = Field(
         default_factory=dict, description="owner/action -> full commit SHA, overriding the pins shipped in workflows/."
     )
@@ -53,6 +63,11 @@ class SlackSettings(Model):
     workspace: Annotated[str, StringConstraints(min_length=1, max_length=80)]
     team_id: Optional[Annotated[str, StringConstraints(pattern=r"^T[A-Z0-9]{6,12}$")]] = Field(
         None, description="Slack workspace id (T...), for AWS Chatbot alerts; authorise the workspace in the Chatbot console first."
+    )
+    chatbot_user_id: Optional[SlackUserId] = Field(
+        None,
+        description="Slack member id (U...) of the AWS chat app (Amazon Q Developer, formerly AWS Chatbot) in this workspace: "
+        "it is invited to the private security-alerts channel. Without it, /invite @Amazon Q there by hand.",
     )
     deploy_channel: SlackChannel = Field(names.DEFAULT_DEPLOY_CHANNEL, description="Per-application deploy channel; {app} is the app key.")
     security_alerts_channel: SlackChannel = names.DEFAULT_SECURITY_ALERTS_CHANNEL

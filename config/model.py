@@ -206,6 +206,15 @@ class PipelineSpec:
     """Name of the deploy channel; None without Slack."""
     description: str = ""
     """The application's description, for its repository."""
+    subject_form: str = "immutable"
+    """`immutable` or `name`: the `sub` form of the repository's OIDC tokens (delivery.policies.SUBJECT_FORMS)."""
+
+    @property
+    def release(self) -> tuple[str, str]:
+        """(branch, environment) that releases: the release branch's, else the last in promotion order."""
+        if names.RELEASE_BRANCH in self.branches:
+            return names.RELEASE_BRANCH, self.branches[names.RELEASE_BRANCH]
+        return list(self.branches.items())[-1]
 
 
 @dataclass(frozen=True)
@@ -232,6 +241,17 @@ class DeliveryPlan:
     """This program's repository."""
     infrastructure_reviewers: ReviewerSpec
     """Reviewers of the landing zone's own environments."""
+    environment_reviewers: bool = True
+    """Whether environments can carry required reviewers on the organisation's GitHub plan (public
+    repositories, or Enterprise). Without them, nothing gates pull-request code's way into an
+    environment, so there are no credentialed previews either."""
+    infrastructure_subject_form: str = "immutable"
+    """`immutable` or `name`: the `sub` form of the infrastructure repository's OIDC tokens."""
+
+    @property
+    def credentialed_previews(self) -> bool:
+        """Pull requests of the infrastructure repository get a real preview only behind a reviewer."""
+        return self.environment_reviewers
 
 
 # --- security services -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from config.delivery_schema import (
     RepositoryPermission,
     Reviewers,
     SlackSettings,
+    SubjectForm,
 )
 from config.security_schema import Budgets, LogArchive, SecurityServices
 from config.types import (
@@ -91,6 +92,11 @@ class Application(Model):
         None, description="Branch -> environment (GitFlow); default develop->dev, staging->stg, main->prod for the app's environments."
     )
     reviewers: Reviewers = Field(default_factory=Reviewers, description="Required reviewers of the production environment.")
+    oidc_subject: SubjectForm = Field(
+        "immutable",
+        description="The `sub` form the repository's OIDC tokens carry: immutable (numeric ids; every repository "
+        "GitHub creates now) or name (older repositories not opted in; only for a repository this program did not create).",
+    )
     deploy_policies: dict[Key, list[ManagedPolicy]] = Field(
         default_factory=dict, description="Environment -> AWS managed policies of its deploy role; default PowerUserAccess."
     )

@@ -7,7 +7,9 @@ policies its role is given later.
 
 from __future__ import annotations
 
-from typing import Sequence
+import re
+from dataclasses import dataclass
+from typing import Optional, Sequence, Union
 
 import names
 from iam import deny, policy, web_identity_trust
@@ -19,14 +21,92 @@ PULUMI_OIDC_HOST = "api.pulumi.com/oidc"
 PULUMI_OIDC_URL = f"https://{PULUMI_OIDC_HOST}"
 
 
-def github_subject(owner: str, repository: str, environment: str | None = None) -> str:
-    """`repo:OWNER/REPO:environment:ENV` for a deploy job, `repo:OWNER/REPO:pull_request` for previews."""
-    suffix = f"environment:{environment}" if environment else "pull_request"
-    return f"repo:{owner}/{repository}:{suffix}"
+SUBJECT_FORMS = ("immutable", "name")
+"""How a repository's OIDC tokens name it in `sub`. `immutable` (`repo:OWNER@OWNER_ID/REPO@REPO_ID:...`)
+is the default for repositories created, renamed or transferred after GitHub's switch (changelog
+2026-04-23, "Immutable subject claims for GitHub Actions OIDC tokens"; docs, OpenID Connect
+reference, "Immutable subject claims": the numeric id is appended to each name with `@`);
+`name` (`repo:OWNER/REPO:...`) is what older repositories send until they opt in."""
+_SUBJECT = re.compile(
+    r"^repo:(?P<owner>[A-Za-z0-9-]+)(?:@(?P<owner_id>[1-9][0-9]*))?/(?P<repository>[A-Za-z0-9_.-]+)(?:@(?P<repository_id>[1-9][0-9]*))?:(?P<context>.+)$"
+)
+
+
+@dataclass(frozen=True)
+class GitHubSubject:
+    """A `sub` claim of GitHub's OIDC tokens, taken apart."""
+
+    owner: str
+    """Owner login."""
+    repository: str
+    """Repository name."""
+    context: str
+    """What follows the repository: `environment:ENV`, `pull_request`, `ref:refs/heads/BRANCH`."""
+    owner_id: Optional[str] = None
+    """The owner's numeric id (immutable form only)."""
+    repository_id: Optional[str] = None
+    """The repository's numeric id (immutable form only)."""
+
+    @property
+    def form(self) -> str:
+        return "immutable" if self.owner_id else "name"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.repository}"
+
+
+def parse_github_subject(subject: object) -> Optional[GitHubSubject]:
+    """A subject of exactly one of the two forms (both ids or neither, no wildcard), else None."""
+    match = _SUBJECT.match(subject) if isinstance(subject, str) else None
+    if match is None or bool(match["owner_id"]) != bool(match["repository_id"]) or any(c in subject for c in "*?"):
+        return None
+    return GitHubSubject(match["owner"], match["repository"], match["context"], match["owner_id"], match["repository_id"])
+
+
+def github_subject(
+    owner: str,
+    repository: str,
+    environment: str,
+    form: str = "immutable",
+    owner_id: Optional[Union[int, str]] = None,
+    repository_id: Optional[Union[int, str]] = None,
+) -> str:
+    """The `sub` of a job in `environment`: `repo:OWNER@OWNER_ID/REPO@REPO_ID:environment:ENV`, or the name form."""
+    if form not in SUBJECT_FORMS:
+        raise ValueError(f"unknown subject form {form!r}; forms: {', '.join(SUBJECT_FORMS)}")
+    if form == "name":
+        return f"repo:{owner}/{repository}:environment:{environment}"
+    if not str(owner_id or "").isdigit() or not str(repository_id or "").isdigit():
+        raise ValueError(f"the immutable subject of {owner}/{repository} needs the numeric owner and repository ids, got {owner_id!r} and {repository_id!r}")
+    return f"repo:{owner}@{owner_id}/{repository}@{repository_id}:environment:{environment}"
 
 
 def github_trust(provider_arn: str, subject: str) -> dict:
     return web_identity_trust(provider_arn, {"StringEquals": {f"{GITHUB_OIDC_HOST}:aud": GITHUB_AUDIENCE, f"{GITHUB_OIDC_HOST}:sub": subject}})
+
+
+PULUMI_SESSION_SECONDS = 12 * 3600
+"""How long Pulumi Deployments' AWS OIDC credentials last, and the deploy roles' maximum session.
+Deployments assumes the role once, for `duration` (default one hour), and a management update runs
+longer: the landing zone alone takes about an hour, then every OU registration follows one after
+another (`lzctl plan --timeline`: about 2 h 15 min for the example, more with each OU and account).
+12 hours is IAM's ceiling for a role's MaxSessionDuration and for AssumeRoleWithWebIdentity's
+DurationSeconds (IAM user guide, "Modifying a role maximum session duration"; pulumi-pulumiservice's
+own OIDC test role sets 43200 for the same reason, infra/test-aws-oidc/Pulumi.yaml); the timeline
+warns when a stack's estimate exceeds it."""
+
+
+def pulumi_session_duration(seconds: int = PULUMI_SESSION_SECONDS) -> str:
+    """The session as DeploymentSettings stores it: Go's `time.Duration.String()`, e.g. `12h0m0s`.
+
+    The provider normalises `duration` with `time.ParseDuration(...).String()` in Check
+    (provider/pkg/resources/deployment_settings.go, normalizeDurationString): any other spelling
+    would show as a change on every preview.
+    """
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h{minutes}m{secs}s" if hours else f"{minutes}m{secs}s" if minutes else f"{secs}s"
 
 
 def pulumi_subject_prefix(organization: str, project: str, stack: str) -> str:

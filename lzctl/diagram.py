@@ -15,6 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping, Optional, Sequence
 
+from delivery.policies import parse_github_subject
+
 ORGANIZATION = "aws:organizations/organization:Organization"
 OU = "aws:organizations/organizationalUnit:OrganizationalUnit"
 ACCOUNT = "aws:organizations/account:Account"
@@ -236,9 +238,9 @@ def _github_subjects(role: _State) -> list[tuple[str, str]]:
         for condition in (statement.get("Condition") or {}).values():
             subjects = condition.get(f"{GITHUB_OIDC}:sub", [])
             for subject in [subjects] if isinstance(subjects, str) else subjects:
-                parts = subject.split(":", 2)
-                if len(parts) == 3 and parts[0] == "repo":
-                    found.append((parts[1], _subject_tail(parts[2])))
+                parsed = parse_github_subject(subject)
+                if parsed is not None:
+                    found.append((parsed.full_name, _subject_tail(parsed.context)))
     return found
 
 

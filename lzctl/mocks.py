@@ -104,8 +104,9 @@ def _enabled(kind: str):
     return make
 
 
-def _numeric(seed: str) -> str:
-    return str(int(_hex(seed, 8), 16) % 10**8)
+def _numeric(seed: str, digits: int = 8) -> str:
+    """A number of exactly `digits` digits, as GitHub's ids look today (organisations ~8, repositories ~9)."""
+    return str(10 ** (digits - 1) + int(_hex(seed, 15), 16) % (9 * 10 ** (digits - 1)))
 
 
 def _github_team(name: str, inputs: dict) -> tuple[str, dict]:
@@ -115,7 +116,7 @@ def _github_team(name: str, inputs: dict) -> tuple[str, dict]:
 
 def _github_repository(name: str, inputs: dict) -> tuple[str, dict]:
     repository = inputs.get("name", name)
-    return repository, {**inputs, "fullName": f"acme-inc/{repository}", "nodeId": f"R_{_hex(name, 12)}", "repoId": int(_numeric(name))}
+    return repository, {**inputs, "fullName": f"acme-inc/{repository}", "nodeId": f"R_{_hex(name, 12)}", "repoId": int(_numeric(name, 9))}
 
 
 def _slack_channel(name: str, inputs: dict) -> tuple[str, dict]:
@@ -136,6 +137,12 @@ _NEW_RESOURCE.update(
 
 _CALLS = {
     "aws:guardduty/getDetector:getDetector": lambda args: {"id": _hex("detector", 32), "status": "ENABLED", "findingPublishingFrequency": "SIX_HOURS"},
+    "github:index/getOrganization:getOrganization": lambda args: {
+        "id": _numeric(f"organization-{args['name']}"),
+        "login": args["name"],
+        "name": args["name"],
+        "nodeId": f"O_{_hex(args['name'], 12)}",
+    },
     "github:index/getUser:getUser": lambda args: {"id": _numeric(args["username"]), "login": args["username"], "nodeId": f"U_{_hex(args['username'], 12)}"},
     "aws:ssoadmin/getInstances:getInstances": lambda args: {
         "arns": [SSO_INSTANCE_ARN],

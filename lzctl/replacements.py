@@ -164,6 +164,7 @@ TABLE: Mapping[str, ReplaceOn] = {
     "github:index/actionsSecret:ActionsSecret": _github("actions_secret", "c12ee8388", "secretName", repository=RENAMED_REPOSITORY),
     "github:index/actionsVariable:ActionsVariable": _github("actions_variable", "c12ee8388", "variableName", repository=RENAMED_REPOSITORY),
     "github:index/branch:Branch": _github("branch", "ed957d4dd", "repository", "sourceBranch", "sourceSha"),
+    "github:index/branchDefault:BranchDefault": _github("branch_default", "1eaeaeb0d", repository=RENAMED_REPOSITORY),
     "github:index/repository:Repository": _github(
         "repository",
         "ed957d4dd",

@@ -8,7 +8,7 @@ import re
 from typing import Any, Iterable, Iterator, Optional
 
 from config.schema import Limits
-from delivery.policies import GITHUB_AUDIENCE, GITHUB_OIDC_HOST
+from delivery.policies import GITHUB_AUDIENCE, GITHUB_OIDC_HOST, parse_github_subject
 from guardrails.self_denial import never_denies_itself
 from rules.core import MANDATORY, ResourceView, Rule
 
@@ -110,8 +110,11 @@ def _oidc_trust_problems(document: dict) -> Iterator[str]:
             yield f"does not pin aud to {GITHUB_AUDIENCE} with StringEquals"
         subject = equals.get(f"{GITHUB_OIDC_HOST}:sub")
         subjects = subject if isinstance(subject, list) else [subject]
-        if not subject or any(not isinstance(s, str) or "*" in s or "?" in s or not s.startswith("repo:") for s in subjects):
-            yield f"does not pin an exact repo:OWNER/REPO:... subject with StringEquals (got {subject!r})"
+        if not subject or any(parse_github_subject(s) is None for s in subjects):
+            yield (
+                "does not pin an exact subject of one of GitHub's two forms, repo:OWNER@OWNER_ID/REPO@REPO_ID:... "
+                f"or repo:OWNER/REPO:..., with StringEquals (got {subject!r})"
+            )
 
 
 def github_oidc_trust_is_exact(resources):
@@ -139,7 +142,12 @@ RULES = (
     Rule("LZ-NO-IAM-USERS", "No IAM users or access keys: people use Identity Center, pipelines use OIDC roles.", MANDATORY, no_iam_user_access_keys),
     Rule("LZ-S3-HARDENED", "Every S3 bucket blocks public access and is encrypted.", MANDATORY, s3_buckets_block_public_access_and_encrypt),
     Rule("LZ-SSO-SESSION", "Permission set sessions last at most 12 hours.", MANDATORY, permission_set_sessions_bounded),
-    Rule("LZ-OIDC-EXACT-SUBJECT", "GitHub OIDC trust policies pin aud and an exact sub with StringEquals.", MANDATORY, github_oidc_trust_is_exact),
+    Rule(
+        "LZ-OIDC-EXACT-SUBJECT",
+        "GitHub OIDC trust policies pin aud and an exact sub (immutable or name form) with StringEquals.",
+        MANDATORY,
+        github_oidc_trust_is_exact,
+    ),
     Rule(
         "LZ-NEVER-DENIES-ITSELF",
         "No SCP, RCP or Control Tower control denies the roles that deploy the stacks or the applications what their deploys need.",

@@ -1,8 +1,9 @@
 """GitHub, Slack and Pulumi Deployments wired to the accounts of the management stack.
 
-Per application: deploy roles in each environment account, a repository whose environments carry
-those roles' ARNs, the account ids and the Slack channel, and the generated workflows. For the
-landing zone itself: its repository and Pulumi Deployments per infrastructure stack.
+Per application: a repository, deploy roles in each environment account trusting that repository's
+environments, the environments carrying those roles' ARNs, the account ids and the Slack channel,
+and the generated workflows. For the landing zone itself: its repository and Pulumi Deployments
+per infrastructure stack, management first and audit and log after it.
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ import pulumi_slack as slack
 import names
 from components import AppAccountSet, SecurityOU
 from components.application_pipeline import ApplicationPipeline, ApplicationPipelineArgs
-from components.github_repository import BranchRule, EnvironmentSpec, GitHubRepository, GitHubRepositoryArgs
+from components.github_environments import EnvironmentSpec, GitHubEnvironments, GitHubEnvironmentsArgs
+from components.github_repository import BranchRule, GitHubRepository, GitHubRepositoryArgs
 from components.github_teams import GitHubTeams, GitHubTeamsArgs
 from components.slack_channels import SlackChannels, SlackChannelsArgs
 from components.stack_deployments import StackDeployments, StackDeploymentsArgs
 from config import LandingZone
 from config.model import PipelineSpec, ReviewerSpec
 from delivery.policies import github_subject
-from workflows import OFFLINE_ONLY, PREVIEW_ENVIRONMENT, ActionPins, InfraWorkflowSpec, infra_workflows
+from workflows import OFFLINE_ONLY, ActionPins, InfraWorkflowSpec, infra_workflows
+
+DEPLOYS_AFTER = {names.AUDIT_STACK: names.MANAGEMENT_STACK, names.LOG_STACK: names.MANAGEMENT_STACK}
+"""Stack -> the stack whose successful update starts its deployment (both read what management writes)."""
 
 
 def user_id(login: str, provider: github.Provider) -> pulumi.Output[int]:
@@ -45,17 +50,29 @@ class Delivery:
         self.in_github = pulumi.ResourceOptions(providers=[self.github])
         self.pins = ActionPins.from_mapping(self.cfg.github.action_pins) if self.cfg.github.action_pins else None
         self.bypass = user_id(self.cfg.github.automation_login, self.github)
+        # The organisation's numeric id (the data source's id is `strconv.FormatInt(organization.GetID(), 10)`,
+        # integrations/terraform-provider-github data_source_github_organization.go), for immutable OIDC subjects.
+        self.owner_id = github.get_organization_output(name=self.cfg.github.owner, summary_only=True, opts=pulumi.InvokeOutputOptions(provider=self.github)).id
         self.channels: dict[str, pulumi.Output[str]] = {}
-        self.team_ids: dict[str, pulumi.Output[int]] = {}
+        self.teams: Optional[GitHubTeams] = None
 
     def team_permissions(self, repository: str) -> dict[str, tuple[pulumi.Output[int], str]]:
-        return {team.group: (self.team_ids[team.group], team.permissions[repository]) for team in self.plan.teams if repository in team.permissions}
+        return {team.group: (self.teams.team_ids[team.group], team.permissions[repository]) for team in self.plan.teams if repository in team.permissions}
 
     def reviewers(self, spec: ReviewerSpec) -> dict:
+        """Reviewer arguments of a reviewed environment; none where the GitHub plan has no environment reviewers."""
+        if not self.plan.environment_reviewers:
+            return {}
         return {
-            "reviewer_team_ids": [self.team_ids[team] for team in spec.teams],
+            "reviewer_team_ids": [self.teams.team_ids[team] for team in spec.teams],
             "reviewer_user_ids": [user_id(login, self.github) for login in spec.logins],
         }
+
+    def reviewer_memberships(self, repository: str) -> list[pulumi.Resource]:
+        """Memberships of every team with access to `repository`: reviewers, teams and people alike, have access through them."""
+        if not self.plan.environment_reviewers:
+            return []
+        return [membership for team in self.plan.teams if repository in team.permissions for membership in self.teams.memberships[team.group]]
 
     def slack_channels(self) -> None:
         if self.cfg.slack is None or not self.cfg.slack.enabled:
@@ -63,28 +80,34 @@ class Delivery:
         provider = slack.Provider("slack", token=self.secrets["slackToken"])
         names_ = {p.application: p.slack_channel for p in self.plan.pipelines}
         names_.update({names.SECURITY_ALERTS: self.cfg.slack.security_alerts_channel, names.APPROVALS: self.cfg.slack.approvals_channel})
-        channels = SlackChannels("slack", SlackChannelsArgs(names_), opts=pulumi.ResourceOptions(providers=[provider]))
+        members = {names.SECURITY_ALERTS: [self.cfg.slack.chatbot_user_id]} if self.cfg.slack.chatbot_user_id else {}
+        channels = SlackChannels(
+            "slack",
+            SlackChannelsArgs(names_, private=frozenset({names.SECURITY_ALERTS}), members=members),
+            opts=pulumi.ResourceOptions(providers=[provider]),
+        )
         self.channels = channels.channel_ids
 
     def application(self, pipeline: PipelineSpec, accounts: AppAccountSet) -> ApplicationPipeline:
         channel = self.channels.get(pipeline.application)
-        reviewers = self.reviewers(pipeline.reviewers)
         return ApplicationPipeline(
             pipeline.application,
             ApplicationPipelineArgs(
                 pipeline=pipeline,
                 owner=self.cfg.github.owner,
+                owner_id=self.owner_id,
                 visibility=self.cfg.github.visibility,
                 providers={env: accounts.providers[env] for env in pipeline.accounts},
                 account_ids={env: accounts.account_ids[env] for env in pipeline.accounts},
                 region=self.cfg.organization.home_region,
                 privileged_role_arns=self.landing_zone.guardrails.privileged_role_arns,
                 bypass_user_id=self.bypass,
+                reviewer_memberships=self.reviewer_memberships(pipeline.repository),
                 team_permissions=self.team_permissions(pipeline.repository),
                 slack_channel_id=channel,
                 slack_bot_token=self.secrets["slackNotifyToken"] if channel is not None else None,
                 pins=self.pins,
-                **reviewers,
+                **self.reviewers(pipeline.reviewers),
             ),
             opts=self.in_github,
         )
@@ -92,16 +115,46 @@ class Delivery:
     def infrastructure(self, providers: Mapping[str, aws.Provider]) -> GitHubRepository:
         deployments = self.cfg.deployments if self.cfg.deployments is not None and self.cfg.deployments.enabled else None
         stacks = list(deployments.stacks) if deployments else list(names.STACKS)
-        repository = self.plan.infrastructure_repository
-        preview_subject = github_subject(self.cfg.github.owner, repository, PREVIEW_ENVIRONMENT)
-        variables: dict[str, pulumi.Input[str]] = {names.AWS_REGION: self.cfg.organization.home_region}
+        repository_name = self.plan.infrastructure_repository
+        previews = deployments is not None and self.plan.credentialed_previews
+        workflows = infra_workflows(
+            InfraWorkflowSpec(
+                repository=repository_name,
+                stacks=tuple(stacks),
+                organization=deployments.organization if deployments else names.PREFIX,
+                project=pulumi.get_project(),
+                previews=previews,
+                **({"pins": self.pins} if self.pins else {}),
+            )
+        )
+        repository = GitHubRepository(
+            "infrastructure",
+            GitHubRepositoryArgs(
+                repository=repository_name,
+                description="The AWS landing zone as code (Pulumi): organisation, accounts, guardrails, pipelines.",
+                visibility=self.cfg.github.visibility,
+                bypass_user_id=self.bypass,
+                rules=[BranchRule("release", [names.RELEASE_BRANCH], approvals=1)],
+                required_checks=workflows.required_checks,
+                files=workflows.files,
+                team_permissions=self.team_permissions(repository_name),
+            ),
+            opts=self.in_github,
+        )
+        preview_variables: dict[str, pulumi.Input[str]] = {names.AWS_REGION: self.cfg.organization.home_region}
         preview_secrets: dict[str, pulumi.Input[str]] = {}
         if deployments:
             service = pulumiservice.Provider("pulumi-cloud", access_token=self.secrets["pulumiAccessToken"])
-            # Not the token that manages Deployments: approved PR code must not be able to trigger one.
-            preview_secrets[names.PULUMI_ACCESS_TOKEN] = self.secrets["pulumiPreviewToken"]
-            for stack in stacks:
-                stack_deployments = StackDeployments(
+            preview_subject = pulumi.Output.all(self.owner_id, repository.repository.repo_id).apply(
+                lambda ids: github_subject(self.cfg.github.owner, repository_name, names.PREVIEW_ENVIRONMENT, self.plan.infrastructure_subject_form, *ids)
+            )
+            if previews:
+                # Not the token that manages Deployments: approved PR code must not be able to trigger one.
+                preview_secrets[names.PULUMI_ACCESS_TOKEN] = self.secrets["pulumiPreviewToken"]
+            built: dict[str, StackDeployments] = {}
+            for stack in sorted(stacks, key=names.STACKS.index):
+                upstream = DEPLOYS_AFTER.get(stack)
+                built[stack] = StackDeployments(
                     stack,
                     StackDeploymentsArgs(
                         organization=deployments.organization,
@@ -109,37 +162,33 @@ class Delivery:
                         stack=stack,
                         provider=providers[stack],
                         github_owner=self.cfg.github.owner,
-                        repository=repository,
+                        repository=repository_name,
                         drift_schedule=deployments.drift_schedule,
                         slack_webhook_url=self.secrets.get("slackWebhookUrl"),
-                        preview_subject=None if stack in OFFLINE_ONLY else preview_subject,
+                        preview_subject=preview_subject if previews and stack not in OFFLINE_ONLY else None,
                         preview_pull_requests=deployments.preview_pull_requests,
+                        after=built.get(upstream) if upstream else None,
                     ),
                     opts=pulumi.ResourceOptions(providers=[service]),
                 )
-                if stack_deployments.plan_role_arn is not None:
-                    variables[names.plan_role_variable(stack)] = stack_deployments.plan_role_arn
-        workflows = infra_workflows(InfraWorkflowSpec(repository=repository, stacks=tuple(stacks), **({"pins": self.pins} if self.pins else {})))
+                if built[stack].plan_role_arn is not None:
+                    preview_variables[names.plan_role_variable(stack)] = built[stack].plan_role_arn
         reviewers = self.reviewers(self.plan.infrastructure_reviewers)
         environments = [EnvironmentSpec(stack, names.RELEASE_BRANCH, **reviewers) for stack in stacks]
-        # Pull-request code gets the Pulumi token and the plan roles only once a reviewer approves.
-        environments.append(EnvironmentSpec(PREVIEW_ENVIRONMENT, None, secrets=preview_secrets, **reviewers))
-        return GitHubRepository(
+        if previews:
+            # Pull-request code gets the Pulumi token and the plan roles only once a reviewer approves.
+            environments.append(EnvironmentSpec(names.PREVIEW_ENVIRONMENT, None, variables=preview_variables, secrets=preview_secrets, **reviewers))
+        GitHubEnvironments(
             "infrastructure",
-            GitHubRepositoryArgs(
-                repository=repository,
-                description="The AWS landing zone as code (Pulumi): organisation, accounts, guardrails, pipelines.",
-                visibility=self.cfg.github.visibility,
-                bypass_user_id=self.bypass,
-                rules=[BranchRule("release", [names.RELEASE_BRANCH], approvals=1)],
-                required_checks=workflows.required_checks,
+            GitHubEnvironmentsArgs(
+                repository=repository.repository.name,
                 environments=environments,
-                variables=variables,
-                files=workflows.files,
-                team_permissions=self.team_permissions(repository),
+                reviewer_access=[*repository.team_access, *self.reviewer_memberships(repository_name)],
+                moved_from=repository,
             ),
             opts=self.in_github,
         )
+        return repository
 
 
 def build_delivery(
@@ -154,8 +203,7 @@ def build_delivery(
         return {}, {}
     delivery = Delivery(landing_zone, secrets)
     delivery.slack_channels()
-    teams = GitHubTeams("github", GitHubTeamsArgs(teams=landing_zone.delivery.teams), opts=delivery.in_github)
-    delivery.team_ids = teams.team_ids
+    delivery.teams = GitHubTeams("github", GitHubTeamsArgs(teams=landing_zone.delivery.teams), opts=delivery.in_github)
     repositories = {p.repository: delivery.application(p, applications[p.application]).repository for p in landing_zone.delivery.pipelines}
     providers: dict[str, Optional[aws.Provider]] = {
         names.MANAGEMENT_STACK: management,

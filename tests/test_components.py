@@ -152,6 +152,7 @@ def test_sso_creates_users_groups_and_memberships_from_people(example):
     memberships = {r.name for r in plan.of_type("aws:identitystore/groupMembership:GroupMembership")}
     assert memberships == {
         "sso-platform-admins-hanako-membership",
+        "sso-platform-admins-kenji-membership",
         "sso-shop-developers-taro-membership",
         "sso-shop-developers-jiro-membership",
         "sso-booking-developers-jiro-membership",

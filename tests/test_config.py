@@ -93,7 +93,8 @@ def test_real_runs_refuse_example_domain_emails():
 
 
 def test_yaml_merge_keys_are_read(config_dir):
-    directory = config_dir()
+    # The merged reviewers (shop-developers) need access to the new repository too.
+    directory = config_dir(lambda data: data["identity_center"]["groups"]["shop-developers"]["repositories"].update(search="push"))
     text = (directory / "landing-zone.yaml").read_text()
     text = text.replace("  shop:\n", "  shop: &app\n", 1).replace("  booking:\n", "  search: {<<: *app, repository: search}\n  booking:\n", 1)
     (directory / "landing-zone.yaml").write_text(text)

@@ -15,10 +15,20 @@ from workflows import AppWorkflowSpec, app_workflows
 
 OWNER = "acme-inc"
 OIDC = "token.actions.githubusercontent.com"
+OWNER_ID = 85447737
+"""What the mocks answer for acme-inc (getOrganization's id: numeric, as the provider sets it)."""
+REPOSITORY_IDS = {"shop": 671900844, "booking": 906171203, "landing-zone": 245795505}
+"""What the mocks answer as each repository's repoId."""
 
 
 def inputs(plan, name):
     return plan.named(name).inputs
+
+
+def plan_of(directory):
+    plan, errors = run_management(directory)
+    assert not errors, errors
+    return plan
 
 
 def trust(plan, name) -> dict:
@@ -30,12 +40,20 @@ def trust(plan, name) -> dict:
 def test_each_app_environment_gets_an_exactly_scoped_deploy_role(management_plan, app, env):
     statement = trust(management_plan, f"{app}-{env}-deploy-role")
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    assert statement["Condition"] == {"StringEquals": {f"{OIDC}:aud": "sts.amazonaws.com", f"{OIDC}:sub": f"repo:{OWNER}/{app}:environment:{env}"}}
+    # The immutable subject: the mocks' organisation id (8 digits) and repository id (9 digits).
+    subject = f"repo:{OWNER}@{OWNER_ID}/{app}@{REPOSITORY_IDS[app]}:environment:{env}"
+    assert statement["Condition"] == {"StringEquals": {f"{OIDC}:aud": "sts.amazonaws.com", f"{OIDC}:sub": subject}}
     account = management_plan.outputs["accountIds"][f"{app}-{env}"]
     assert statement["Principal"]["Federated"] == f"arn:aws:iam::{account}:oidc-provider/{OIDC}"
     role = inputs(management_plan, f"{app}-{env}-deploy-role")
     assert role["permissionsBoundary"] == f"arn:aws:iam::{account}:policy/github/landing-zone-deploy-boundary"
     assert inputs(management_plan, f"{app}-{env}-deploy-PowerUserAccess-attachment")["policyArn"] == "arn:aws:iam::aws:policy/PowerUserAccess"
+    # The trust names the repository's id, so the role waits for the repository.
+    assert management_plan.named(f"{app}-repository").urn in management_plan.named(f"{app}-{env}-deploy-role").dependencies
+
+
+def test_mocked_github_ids_look_like_real_ones():
+    assert len(str(OWNER_ID)) == 8 and all(len(str(i)) == 9 for i in REPOSITORY_IDS.values())
 
 
 @pytest.mark.parametrize("app", ["shop", "booking"])
@@ -57,35 +75,44 @@ def test_each_github_environment_carries_its_role_account_region_and_channel(man
     assert (secret["secretName"], secret["plaintextValue"]) == ("SLACK_BOT_TOKEN", SECRET)
 
 
-def test_jobs_without_an_environment_find_slack_and_plan_roles_at_repository_level(management_plan):
-    variables = {
-        r.inputs["variableName"]: r.inputs["value"]
-        for r in management_plan.of_type("github:index/actionsVariable:ActionsVariable")
-        if r.inputs["repository"] == "shop"
-    }
-    assert variables["SLACK_CHANNEL_ID"] == management_plan.outputs["slackChannelIds"]["shop"]
-    assert variables["PLAN_ROLE_ARN_PROD"].endswith(":role/github/github-plan-prod")
-    assert inputs(management_plan, "shop-SLACK_BOT_TOKEN-secret")["plaintextValue"] == SECRET
+def test_no_secret_or_variable_lives_at_repository_level(management_plan):
+    # A repository secret reaches every job, unreviewed pull-request jobs included.
+    assert management_plan.of_type("github:index/actionsSecret:ActionsSecret") == []
+    assert management_plan.of_type("github:index/actionsVariable:ActionsVariable") == []
+
+
+def test_jobs_that_post_outside_a_deploy_environment_get_a_main_only_notify_environment(management_plan):
+    notify = inputs(management_plan, "shop-notify-environment")
+    assert "reviewers" not in notify and notify["deploymentBranchPolicy"] == {"customBranchPolicies": True, "protectedBranches": False}
+    assert inputs(management_plan, "shop-notify-branch-policy")["branchPattern"] == "main"
+    variable = inputs(management_plan, "shop-notify-SLACK_CHANNEL_ID-variable")
+    assert (variable["environment"], variable["value"]) == ("notify", management_plan.outputs["slackChannelIds"]["shop"])
+    secret = inputs(management_plan, "shop-notify-SLACK_BOT_TOKEN-secret")
+    assert (secret["environment"], secret["plaintextValue"]) == ("notify", SECRET)
 
 
 def test_pull_request_code_gets_tokens_and_plan_roles_only_after_review(management_plan):
-    assert not [r for r in management_plan.of_type("github:index/actionsSecret:ActionsSecret") if r.inputs["repository"] == "landing-zone"]
     token = inputs(management_plan, "infrastructure-preview-PULUMI_ACCESS_TOKEN-secret")
     assert (token["environment"], token["plaintextValue"]) == ("preview", SECRET)
     preview = inputs(management_plan, "infrastructure-preview-environment")
     team_id = int(management_plan.named("github-platform-admins-team").id)
     assert preview["reviewers"] == [{"teams": [team_id], "users": []}] and "deploymentBranchPolicy" not in preview
+    role = inputs(management_plan, "infrastructure-preview-PLAN_ROLE_ARN_AUDIT-variable")
+    assert (role["environment"], role["value"]) == ("preview", f"arn:aws:iam::{management_plan.outputs['accountIds']['audit']}:role/github/github-plan-audit")
     statement = trust(management_plan, "audit-plan-role")
-    assert statement["Condition"]["StringEquals"][f"{OIDC}:sub"] == f"repo:{OWNER}/landing-zone:environment:preview"
+    subject = f"repo:{OWNER}@{OWNER_ID}/landing-zone@{REPOSITORY_IDS['landing-zone']}:environment:preview"
+    assert statement["Condition"]["StringEquals"][f"{OIDC}:sub"] == subject
     assert not [r for r in management_plan.resources if r.name == "management-plan-role"]  # previewed offline only
     for stack in ("management", "audit", "log"):
         assert inputs(management_plan, f"{stack}-deployment-settings")["github"]["previewPullRequests"] is False
 
 
-def test_plan_roles_trust_only_pull_requests_read_only(management_plan):
-    statement = trust(management_plan, "shop-dev-plan-role")
-    assert statement["Condition"]["StringEquals"][f"{OIDC}:sub"] == f"repo:{OWNER}/shop:pull_request"
-    assert inputs(management_plan, "shop-dev-plan-ReadOnlyAccess-attachment")["policyArn"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
+def test_applications_have_no_pull_request_roles(management_plan):
+    # The read-only `github-plan-<env>` roles trusted any same-repository pull request and no workflow used them.
+    github_roles = [r.inputs["name"] for r in management_plan.of_type("aws:iam/role:Role") if r.inputs.get("path") == "/github/"]
+    assert sorted(set(github_roles)) == ["github-deploy-dev", "github-deploy-prod", "github-deploy-stg", "github-plan-audit", "github-plan-log"] + [
+        f"pulumi-deploy-{stack}" for stack in ("audit", "log", "management")
+    ]
 
 
 def test_the_boundary_forbids_users_org_changes_and_touching_the_trust(management_plan, example):
@@ -119,7 +146,9 @@ def test_branch_rules_require_reviews_checks_and_forbid_force_push_and_deletion(
     assert release["conditions"]["refName"]["includes"] == ["refs/heads/main"]
     rules = release["rules"]
     assert rules["pullRequest"]["requiredApprovingReviewCount"] == 1 and rules["pullRequest"]["dismissStaleReviewsOnPush"] is True
-    assert [c["context"] for c in rules["requiredStatusChecks"]["requiredChecks"]] == ["Lint", "Unit tests"]
+    # Reported by the GitHub Actions app only (its id), not by anyone's commit status of that name.
+    assert rules["requiredStatusChecks"]["requiredChecks"] == [{"context": "Lint", "integrationId": 15368}, {"context": "Unit tests", "integrationId": 15368}]
+    assert rules["pullRequest"]["requireLastPushApproval"] is True
     assert rules["nonFastForward"] is True and rules["deletion"] is True
     [bypass] = release["bypassActors"]
     assert (bypass["actorType"], bypass["bypassMode"]) == ("User", "always")  # the automation account only
@@ -152,18 +181,39 @@ def test_teams_come_from_the_identity_center_groups(management_plan):
     assert ("shop-shop-developers-access", "push") in access and ("infrastructure-platform-admins-access", "admin") in access
 
 
-def test_slack_channels_are_adopted_by_name_and_archived_not_deleted(management_plan):
+def test_slack_channels_are_adopted_by_name_with_their_members_and_archived_not_deleted(management_plan):
     channel = inputs(management_plan, "slack-shop-channel")
     assert (channel["name"], channel["adoptExistingChannel"], channel["actionOnDestroy"]) == ("deploy-shop", True, "archive")
-    assert inputs(management_plan, "slack-security-alerts-channel")["name"] == "security-alerts"
+    # The provider's default, kick, would remove every member of an adopted channel not listed.
+    assert {r.inputs["actionOnUpdatePermanentMembers"] for r in management_plan.of_type("slack:index/conversation:Conversation")} == {"none"}
+    assert channel["isPrivate"] is False and "permanentMembers" not in channel
+
+
+def test_security_alerts_are_private_with_the_chat_app_invited(management_plan):
+    alerts = inputs(management_plan, "slack-security-alerts-channel")
+    assert (alerts["name"], alerts["isPrivate"], alerts["permanentMembers"]) == ("security-alerts", True, ["U0AMAZONQ1"])
+
+
+def test_without_the_chat_app_id_the_config_says_to_invite_it(config_dir):
+    landing_zone = config.load(config_dir(lambda data: data["slack"].pop("chatbot_user_id")), refuse_example_domains=False)
+    assert (
+        "#security-alerts is private: invite the AWS chat app into it (/invite @Amazon Q in #security-alerts), or set slack.chatbot_user_id to its member id"
+        in landing_zone.warnings
+    )
 
 
 @pytest.mark.parametrize("stack", ["management", "audit", "log"])
 def test_each_infra_stack_deploys_through_pulumi_oidc_scoped_to_that_stack(management_plan, stack):
     settings = inputs(management_plan, f"{stack}-deployment-settings")
-    assert {key: settings["github"][key] for key in ("repository", "deployCommits")} == {"repository": f"{OWNER}/landing-zone", "deployCommits": True}
-    role_arn = settings["operationContext"]["oidc"]["aws"]["roleARN"]
-    assert role_arn.endswith(f":role/github/pulumi-deploy-{stack}")
+    # Only management deploys on push; audit and log start after it (below).
+    assert {key: settings["github"][key] for key in ("repository", "deployCommits")} == {
+        "repository": f"{OWNER}/landing-zone",
+        "deployCommits": stack == "management",
+    }
+    aws = settings["operationContext"]["oidc"]["aws"]
+    assert aws["roleARN"].endswith(f":role/github/pulumi-deploy-{stack}")
+    # Longer than the landing zone's first update, within IAM's ceiling; the role allows as much.
+    assert aws["duration"] == "12h0m0s" and inputs(management_plan, f"{stack}-deploy-role")["maxSessionDuration"] == 43200
     statement = trust(management_plan, f"{stack}-deploy-role")
     assert statement["Condition"] == {
         "StringEquals": {"api.pulumi.com/oidc:aud": "acme-inc"},
@@ -172,6 +222,23 @@ def test_each_infra_stack_deploys_through_pulumi_oidc_scoped_to_that_stack(manag
     assert inputs(management_plan, f"{stack}-drift-schedule")["scheduleCron"] == "0 21 * * *"
     webhook = inputs(management_plan, f"{stack}-slack-webhook")
     assert (webhook["format"], webhook["payloadUrl"]) == ("slack", SECRET)
+    assert webhook["filters"] == ["deployment_succeeded", "deployment_failed", "update_failed", "drift_detected", "drift_detection_failed"]
+    # Pulumi Cloud refuses a schedule or a webhook on a stack without deployment settings.
+    for child in (f"{stack}-drift-schedule", f"{stack}-slack-webhook"):
+        assert management_plan.named(f"{stack}-deployment-settings").urn in management_plan.named(child).dependencies
+
+
+@pytest.mark.parametrize("stack", ["audit", "log"])
+def test_audit_and_log_deploy_after_each_successful_management_update(management_plan, stack):
+    trigger = management_plan.named(f"{stack}-after-management-webhook")
+    assert {key: trigger.inputs[key] for key in ("stackName", "format", "payloadUrl", "filters")} == {
+        "stackName": "management",
+        "format": "pulumi_deployments",
+        "payloadUrl": f"landing-zone/{stack}",
+        "filters": ["update_succeeded"],
+    }
+    settings = {management_plan.named(f"{s}-deployment-settings").urn for s in ("management", stack)}
+    assert settings <= set(trigger.dependencies)
 
 
 def test_infra_repository_environments_need_the_platform_admins(management_plan):
@@ -204,7 +271,7 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(tmp_pat
     "mutate, words",
     [
         (setter("applications.shop.reviewers", {"teams": ["shop-devs"]}), "applications.shop.reviewers.teams[0]: no such group"),
-        (setter("identity_center.people.taro.github", None), None),
+        (setter("identity_center.people.sakura.github", None), None),
         (
             setter("applications.shop.branches", {"develop": "dev", "main": "qa"}),
             "applications.shop.branches.main: branch deploys to an environment this application does not have",
@@ -222,8 +289,8 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(tmp_pat
         (lambda data: (data.pop("github"), data.pop("deployments")), "slack: the Slack channels are wired into the GitHub pipelines"),
         (setter("security_services.inspector.resource_types", ["EC2", "LAMBDA_CODE"]), "LAMBDA_CODE scanning needs LAMBDA"),
         (setter("budgets.thresholds", [10, 20, 30, 40, 50, 60]), "budgets.thresholds"),
-        (setter("github.infrastructure_reviewers", {}), "github.infrastructure_reviewers: the landing zone's environments need reviewers"),
-        (setter("applications.shop.reviewers", {}), "applications.shop.reviewers: production deploys need reviewers"),
+        (setter("github.infrastructure_reviewers", {}), "github.infrastructure_reviewers: this environment needs reviewers"),
+        (setter("applications.shop.reviewers", {}), "applications.shop.reviewers: this environment needs reviewers"),
     ],
     ids=[
         "unknown reviewer team",
@@ -246,7 +313,7 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(tmp_pat
 def test_delivery_mistakes_are_refused(config_dir, mutate, words):
     if words is None:
         landing_zone = config.load(config_dir(mutate), refuse_example_domains=False)
-        assert any("taro have no GitHub login" in warning for warning in landing_zone.warnings)
+        assert any("sakura have no GitHub login" in warning for warning in landing_zone.warnings)
         return
     with pytest.raises(config.ConfigError) as caught:
         config.load(config_dir(mutate), refuse_example_domains=False)
@@ -266,16 +333,49 @@ def test_an_application_with_every_account_suspended_keeps_no_pipeline(config_di
 def test_the_pipeline_component_keeps_repositories_and_roles_through_aliases(management_plan):
     for app in ("shop", "booking"):
         pipeline = next(r for r in management_plan.resources if r.type == "landingzone:application_pipeline:ApplicationPipeline" and r.name == app)
-        moved = [r for r in management_plan.resources if r.parent == pipeline.urn]
-        assert sorted(r.type for r in moved) == ["landingzone:deploy_roles:DeployRoles", "landingzone:github_repository:GitHubRepository"]
+        children = [r for r in management_plan.resources if r.parent == pipeline.urn]
+        moved = [r for r in children if r.aliases]
+        assert sorted(r.type for r in children) == [
+            "landingzone:deploy_roles:DeployRoles",
+            "landingzone:github_environments:GitHubEnvironments",
+            "landingzone:github_repository:GitHubRepository",
+        ]
         # Before the component they were children of the stack: the engine matches the old URNs
         # (and, inherited, their children's) instead of replacing repositories and roles.
+        assert sorted(r.type for r in moved) == ["landingzone:deploy_roles:DeployRoles", "landingzone:github_repository:GitHubRepository"]
         assert all(r.aliases == ({"spec": {"noParent": True}},) for r in moved)
-    # The only other moved resources: Control Tower's prerequisite roles (components/control_tower_roles.py).
+    # The only other moved resources: Control Tower's prerequisite roles (components/control_tower_roles.py) and the environments (below).
     assert not [
         r
         for r in management_plan.resources
         if r.aliases
         and r.parent.split("::")[-2].split("$")[-1]
-        not in ("landingzone:application_pipeline:ApplicationPipeline", "landingzone:control_tower_roles:ControlTowerRoles")
+        not in (
+            "landingzone:application_pipeline:ApplicationPipeline",
+            "landingzone:control_tower_roles:ControlTowerRoles",
+            "landingzone:github_environments:GitHubEnvironments",
+        )
     ]
+
+
+@pytest.mark.parametrize("repository", ["shop", "booking", "infrastructure"])
+def test_environments_keep_their_state_through_an_alias_to_the_repository_component(management_plan, repository):
+    component = next(r for r in management_plan.resources if r.type == "landingzone:github_repository:GitHubRepository" and r.name == repository)
+    environments = next(r for r in management_plan.resources if r.type == "landingzone:github_environments:GitHubEnvironments" and r.name == repository)
+    moved = [r for r in management_plan.resources if r.parent == environments.urn]
+    assert moved and all(r.aliases == ({"spec": {"parentUrn": component.urn}},) for r in moved)
+
+
+def test_reviewed_environments_wait_for_the_reviewers_access(management_plan):
+    dependencies = set(management_plan.named("booking-prod-environment").dependencies)
+    needed = {
+        "booking-booking-developers-access",
+        "booking-platform-admins-access",
+        "github-booking-developers-jiro-tanaka-membership",
+        # hanako reviews as a person, with access through platform-admins.
+        "github-platform-admins-hanako-yamada-membership",
+    }
+    assert {management_plan.named(name).urn for name in needed} <= dependencies
+    assert not {r.urn for r in management_plan.of_type("github:index/teamMembership:TeamMembership")} & set(
+        management_plan.named("booking-dev-environment").dependencies
+    )

@@ -98,23 +98,23 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
         "aws:organizations/account:Account": 3,
         "pulumi:providers:aws": 3,
         "aws:ssoadmin/accountAssignment:AccountAssignment": 6,  # admins and auditors on 3 accounts
-        "aws:iam/role:Role": 3 * 2,  # deploy and plan roles (Organizations creates AWSControlTowerExecution)
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 * 2,
+        "aws:iam/role:Role": 3,  # the deploy roles (Organizations creates AWSControlTowerExecution)
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
         "aws:iam/policy:Policy": 3,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 3,
         "landingzone:application_pipeline:ApplicationPipeline": 1,
         "landingzone:deploy_roles:DeployRoles": 1,
         "landingzone:github_repository:GitHubRepository": 1,
+        "landingzone:github_environments:GitHubEnvironments": 1,
         "github:index/repository:Repository": 1,
+        "github:index/branchDefault:BranchDefault": 1,
         "github:index/branch:Branch": 2,
         "github:index/repositoryFile:RepositoryFile": 2 * 3,
         "github:index/repositoryRuleset:RepositoryRuleset": 2,
-        "github:index/repositoryEnvironment:RepositoryEnvironment": 3,
-        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 3,
-        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 4 * 3,
-        "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": 3,
-        "github:index/actionsVariable:ActionsVariable": 3 + 1,
-        "github:index/actionsSecret:ActionsSecret": 1,
+        "github:index/repositoryEnvironment:RepositoryEnvironment": 3 + 1,  # and notify
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 3 + 1,
+        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 4 * 3 + 1,
+        "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": 3 + 1,
         "github:index/teamRepository:TeamRepository": 1,  # platform admins: all repositories
         "slack:index/conversation:Conversation": 1,
         "aws:budgets/budget:Budget": 3,

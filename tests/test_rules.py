@@ -29,12 +29,12 @@ def oidc_role(condition: dict) -> ResourceView:
     return ResourceView("aws:iam/role:Role", "urn:role", {"assumeRolePolicy": json.dumps(trust)})
 
 
-EXACT = {
-    "StringEquals": {
-        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": "repo:acme/shop:environment:prod",
-    }
-}
+def exact(subject: str) -> dict:
+    return {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": subject}}
+
+
+EXACT = exact("repo:acme/shop:environment:prod")
+IMMUTABLE = exact("repo:acme@12345678/shop@123456789:environment:prod")
 
 
 def test_the_example_plan_passes_every_rule(management_plan):
@@ -67,8 +67,13 @@ FAILING = [
         oidc_role(
             {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/shop:*"}}
         ),
-        "exact repo:OWNER/REPO",
+        "one of GitHub's two forms",
     ),
+    # Half of each form, an id that is not numeric, a wildcard in an id: none is a subject GitHub sends.
+    ("LZ-OIDC-EXACT-SUBJECT", oidc_role(exact("repo:acme@12345678/shop:environment:prod")), "one of GitHub's two forms"),
+    ("LZ-OIDC-EXACT-SUBJECT", oidc_role(exact("repo:acme/shop@123456789:environment:prod")), "one of GitHub's two forms"),
+    ("LZ-OIDC-EXACT-SUBJECT", oidc_role(exact("repo:acme@acme/shop@shop:environment:prod")), "one of GitHub's two forms"),
+    ("LZ-OIDC-EXACT-SUBJECT", oidc_role(exact("repo:acme@1*/shop@1:environment:prod")), "one of GitHub's two forms"),
     ("LZ-OIDC-EXACT-SUBJECT", oidc_role({"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/shop:environment:prod"}}), "does not pin aud"),
     (
         "LZ-OIDC-EXACT-SUBJECT",
@@ -99,11 +104,12 @@ PASSING = [
         ],
     ),
     ("LZ-OIDC-EXACT-SUBJECT", [oidc_role(EXACT)]),
+    ("LZ-OIDC-EXACT-SUBJECT", [oidc_role(IMMUTABLE)]),
     ("LZ-SSO-SESSION", [ResourceView("aws:ssoadmin/permissionSet:PermissionSet", "urn:ps", {"sessionDuration": "PT11H30M"})]),
 ]
 
 
-@pytest.mark.parametrize("rule_id, resources", PASSING, ids=[case[0] for case in PASSING])
+@pytest.mark.parametrize("rule_id, resources", PASSING, ids=[f"{case[0]}-{i}" for i, case in enumerate(PASSING)])
 def test_each_rule_passes_the_compliant_shape(rule_id, resources):
     assert RULE[rule_id].run(resources) == []
 

@@ -232,7 +232,7 @@ def test_the_example_registers_its_ous_one_after_another_after_the_landing_zone(
 def test_adding_an_application_waits_only_for_its_own_accounts(config_dir, management_plan):
     def add_search(data):
         data["applications"]["search"] = {"description": "Search API.", "kind": "go", "reviewers": {"teams": ["search-developers"]}}
-        data["identity_center"]["groups"]["search-developers"] = {"description": "Search.", "members": ["taro"], "repositories": {"search": "push"}}
+        data["identity_center"]["groups"]["search-developers"] = {"description": "Search.", "members": ["taro", "jiro"], "repositories": {"search": "push"}}
         data["identity_center"]["assignments"].append(
             {
                 "group": "search-developers",

@@ -59,7 +59,8 @@ def app_spec(kind: str, **overrides) -> AppWorkflowSpec:
 
 
 GENERATED = {kind: app_workflows(app_spec(kind)).files for kind in KINDS}
-GENERATED["infra"] = infra_workflows(InfraWorkflowSpec(repository="landing-zone")).files
+INFRA = InfraWorkflowSpec(repository="landing-zone", organization="acme-inc", project="landing-zone")
+GENERATED["infra"] = infra_workflows(INFRA).files
 
 
 def all_files() -> list[tuple[str, str, str]]:
@@ -154,7 +155,8 @@ def test_ci_runs_lint_and_unit_tests_read_only_on_pull_requests(kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_deploy_has_one_job_per_branch_in_its_environment(kind):
     document = deploy(kind)
-    assert document["on"] == {"push": {"branches": list(BRANCHES)}}
+    # A push of the landing zone's own workflow commits deploys nothing (a new repository's first commits included).
+    assert document["on"] == {"push": {"branches": list(BRANCHES), "paths-ignore": [".github/workflows/**"]}}
     for branch, environment in BRANCHES.items():
         job = document["jobs"][f"deploy-{environment}"]
         assert job["environment"] == environment and job["if"] == f"github.ref_name == '{branch}'"
@@ -172,7 +174,8 @@ def test_prod_waits_for_approval_and_only_main_tags_a_release(kind):
     jobs = deploy(kind)["jobs"]
     approval = jobs["await-approval-prod"]
     assert jobs["deploy-prod"]["needs"] == "await-approval-prod" and approval["if"] == "github.ref_name == 'main'"
-    assert approval["permissions"] == {} and "environment" not in approval
+    # Its Slack token is a secret of the main-only notify environment, like the release job's.
+    assert approval["permissions"] == {} and approval["environment"] == jobs["release"]["environment"] == "notify"
     assert "waiting for approval" in json.loads(approval["steps"][0]["with"]["payload"])["text"]
     writers = {job_id for job_id, job in jobs.items() if job["permissions"].get("contents") == "write"}
     assert writers == {"release"}
@@ -197,11 +200,20 @@ def test_only_container_apps_build_and_push_an_image(kind):
         assert image == (expected if kind == "container" else None)
 
 
+def test_a_rerun_does_not_push_an_image_tag_that_exists():
+    job = deploy("container")["jobs"]["deploy-prod"]
+    [push] = [step for step in job["steps"] if step["name"] == "Build and push image"]
+    assert push["run"].startswith('if aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids imageTag="$GITHUB_SHA"')
+    assert push["run"].index("docker push") > push["run"].index("else")
+    assert job["env"]["ECR_REPOSITORY"] == "container-app"
+
+
 def test_slack_posts_with_the_bot_token_to_the_configured_channel():
     notes = [step for step in steps_of(deploy("go")) if step.get("uses") == DEFAULT_PINS.slack.ref]
     assert len(notes) == 3 * 2 + 1 + 1  # success and failure per deploy, approval, release failure
     for step in notes:
         assert step["with"]["method"] == "chat.postMessage" and step["with"]["token"] == "${{ secrets.SLACK_BOT_TOKEN }}"
+        assert step["with"]["errors"] is True  # a failed post fails the job (slack-github-action v3 continues otherwise)
         assert json.loads(step["with"]["payload"])["channel"] == "${{ vars.SLACK_CHANNEL_ID }}"
 
 
@@ -222,7 +234,7 @@ def test_infra_validates_offline_then_previews_each_stack_with_its_plan_role():
         aws, pulumi = preview["steps"][-2:]
         assert aws["uses"] == DEFAULT_PINS.configure_aws_credentials.ref
         assert aws["with"] == {"role-to-assume": f"${{{{ vars.PLAN_ROLE_ARN_{stack.upper()} }}}}", "aws-region": "${{ vars.AWS_REGION }}"}
-        assert pulumi["uses"] == DEFAULT_PINS.pulumi.ref and pulumi["with"] == {"command": "preview", "stack-name": stack}
+        assert pulumi["uses"] == DEFAULT_PINS.pulumi.ref and pulumi["with"] == {"command": "preview", "stack-name": f"acme-inc/landing-zone/{stack}"}
         assert pulumi["env"] == {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"}
 
 
@@ -244,7 +256,12 @@ def test_generation_is_deterministic():
     as_mapping = app_spec("rails", branches=dict(BRANCHES))
     as_pairs = app_spec("rails", branches=tuple(BRANCHES.items()))
     assert app_workflows(as_mapping).files == app_workflows(as_pairs).files == GENERATED["rails"]
-    assert infra_workflows(InfraWorkflowSpec(repository="landing-zone", stacks=["management", "audit", "log"])).files == GENERATED["infra"]
+    assert (
+        infra_workflows(
+            InfraWorkflowSpec(repository="landing-zone", stacks=["management", "audit", "log"], organization="acme-inc", project="landing-zone")
+        ).files
+        == GENERATED["infra"]
+    )
 
 
 @pytest.mark.parametrize("sha", ["v4", "08c6903", "08C6903CD8C0FDE910A37F88322EDCFB5DD907A8", "main", "a" * 41])
@@ -302,8 +319,10 @@ def test_unsafe_or_inconsistent_specs_are_refused(overrides, message):
         (app_workflows(app_spec("rails")), ("Lint", "Unit tests")),
         (infra_workflows(InfraWorkflowSpec(repository="landing-zone")), ("Validate policy rules", "Preview audit", "Preview log")),
         (infra_workflows(InfraWorkflowSpec(repository="landing-zone", stacks=["management"])), ("Validate policy rules",)),
+        # No reviewer can gate the preview environment (private repositories without Enterprise): no credentialed preview.
+        (infra_workflows(InfraWorkflowSpec(repository="landing-zone", previews=False)), ("Validate policy rules",)),
     ],
-    ids=["app CI", "infra previews", "management only"],
+    ids=["app CI", "infra previews", "management only", "no reviewed previews"],
 )
 def test_the_generator_names_the_checks_its_pull_request_jobs_report(workflows, checks):
     assert workflows.required_checks == checks

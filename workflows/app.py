@@ -9,6 +9,14 @@ from workflows.spec import AppWorkflowSpec
 
 CI_PATH = ".github/workflows/ci.yml"
 DEPLOY_PATH = ".github/workflows/deploy.yml"
+WORKFLOWS_GLOB = ".github/workflows/**"
+# A re-run of a deploy whose image was pushed already would fail on the repository's immutable tags.
+PUSH_ONCE = """if aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids imageTag="$GITHUB_SHA" > /dev/null 2>&1; then
+  echo "$IMAGE_URI was pushed by an earlier attempt of this commit: not pushed again"
+else
+  docker build --tag "$IMAGE_URI" .
+  docker push "$IMAGE_URI"
+fi"""
 
 
 def app_workflows(spec: AppWorkflowSpec) -> Workflows:
@@ -36,7 +44,10 @@ def _deploy(spec: AppWorkflowSpec) -> dict:
         jobs[f"deploy-{environment}"] = _deploy_job(spec, environment, on_branch, needs)
         if environment == spec.prod_environment:
             jobs["release"] = _release_job(spec, f"deploy-{environment}", on_branch)
-    on = {"push": {"branches": [branch for branch, _ in spec.branches]}}
+    # A push that only changes the generated workflows (the landing zone's own commits, the first ones
+    # of a new repository included) deploys nothing: GitHub skips a push whose every changed path
+    # matches paths-ignore ("Workflow syntax", on.push.paths-ignore). Promotion merges carry code too.
+    on = {"push": {"branches": [branch for branch, _ in spec.branches], "paths-ignore": [WORKFLOWS_GLOB]}}
     # One deploy per branch at a time, queued rather than cancelled half-way through.
     concurrency = {"group": "deploy-${{ github.ref_name }}", "cancel-in-progress": False}
     return steps.workflow("Deploy", on, concurrency, jobs)
@@ -49,9 +60,10 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
     if spec.builds_image:
         registry = f"{steps.var(names.AWS_ACCOUNT_ID)}.dkr.ecr.{steps.var(names.AWS_REGION)}.amazonaws.com"
         env["IMAGE_URI"] = f"{registry}/{spec.ecr_repository}:${{{{ github.sha }}}}"
+        env["ECR_REPOSITORY"] = spec.ecr_repository
         build = [
             {"name": "Log in to Amazon ECR", "uses": pins.amazon_ecr_login.ref},
-            steps.run("Build and push image", 'docker build --tag "$IMAGE_URI" .\ndocker push "$IMAGE_URI"'),
+            steps.run("Build and push image", PUSH_ONCE),
         ]
     what = f"{spec.app} ({spec.repository}@${{{{ github.sha }}}}) to {environment}"
     job_steps = [
@@ -80,7 +92,8 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
 def _approval_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> dict:
     text = f":hourglass_flowing_sand: {spec.app} ({spec.repository}@${{{{ github.sha }}}}) is waiting for approval to deploy to {environment}: {steps.RUN_URL}"
     notify = steps.slack(spec.pins, "Ask for approval in Slack", text)
-    return steps.job(f"Request approval for {environment}", {}, [notify], timeout=5, condition=on_branch)
+    # The Slack token is a secret of the main-only notify environment, not of the repository.
+    return steps.job(f"Request approval for {environment}", {}, [notify], timeout=5, condition=on_branch, environment=names.NOTIFY_ENVIRONMENT)
 
 
 def _release_job(spec: AppWorkflowSpec, deploy_job: str, on_branch: str) -> dict:
@@ -93,4 +106,4 @@ def _release_job(spec: AppWorkflowSpec, deploy_job: str, on_branch: str) -> dict
         steps.run("Tag a release with generated notes", script, env={"GH_TOKEN": "${{ github.token }}"}),
         steps.slack(spec.pins, "Notify Slack of failure", failed, "failure()"),
     ]
-    return steps.job("Tag release", {"contents": "write"}, job_steps, timeout=10, condition=on_branch, needs=deploy_job)
+    return steps.job("Tag release", {"contents": "write"}, job_steps, timeout=10, condition=on_branch, needs=deploy_job, environment=names.NOTIFY_ENVIRONMENT)

@@ -19,6 +19,7 @@ DEFAULT_BRANCHES: tuple[tuple[str, str], ...] = tuple(names.GITFLOW_BRANCHES.ite
 _KEY = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 _BRANCH = re.compile(r"^[A-Za-z0-9._/-]{1,100}$")
+_PULUMI_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 # ECR: lowercase path segments separated by . _ - and /.
 _ECR_REPOSITORY = re.compile(r"^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
 
@@ -147,11 +148,19 @@ class InfraWorkflowSpec:
     """Branch pull requests target; Pulumi Deployments deploys it."""
     python_version: str = "3.11"
     """Python the program runs on."""
+    organization: str = names.PREFIX
+    """Pulumi Cloud organisation of the stacks (previews name them `org/project/stack`)."""
+    project: str = names.PREFIX
+    """Pulumi project of the stacks."""
+    previews: bool = True
+    """Credentialed previews in the reviewed preview environment; off where no reviewer can gate it."""
     pins: ActionPins = DEFAULT_PINS
     """Actions the workflow uses."""
 
     def __post_init__(self) -> None:
         _check(_REPOSITORY, self.repository, "repository name")
+        _check(_PULUMI_NAME, self.organization, "Pulumi organisation")
+        _check(_PULUMI_NAME, self.project, "Pulumi project")
         object.__setattr__(self, "stacks", tuple(self.stacks))
         if not self.stacks:
             raise ValueError("the infrastructure repository needs at least one stack")

@@ -92,8 +92,12 @@ def aws_credentials(pins: ActionPins, role_variable: str) -> dict:
 
 
 def slack(pins: ActionPins, name: str, text: str, condition: Optional[str] = None) -> dict:
-    """Post `text` to the repository's Slack channel with the bot token."""
+    """Post `text` to the environment's Slack channel with the bot token; a failed post fails the step.
+
+    slackapi/slack-github-action v3 continues past Slack API errors unless `errors: true` (its
+    action.yml: "If the step exits with an error on errors or continues", default false).
+    """
     payload = json.dumps({"channel": var(names.SLACK_CHANNEL_ID), "text": text}, ensure_ascii=False)
     step = {"name": name, **({"if": condition} if condition else {}), "uses": pins.slack.ref}
-    step["with"] = {"method": "chat.postMessage", "token": secret(names.SLACK_BOT_TOKEN), "payload": payload}
+    step["with"] = {"method": "chat.postMessage", "token": secret(names.SLACK_BOT_TOKEN), "errors": True, "payload": payload}
     return step
