@@ -10,7 +10,7 @@ import config
 from delivery.policies import deploy_boundary
 from lzctl.runtime import SECRET
 from lzctl.stackfile import OFFLINE_PLACEHOLDER
-from tests.helpers import run_management, setter
+from tests.helpers import both, run_management, setter
 from workflows import AppWorkflowSpec, app_workflows
 
 OWNER = "acme-inc"
@@ -318,6 +318,107 @@ def test_delivery_mistakes_are_refused(config_dir, mutate, words):
     with pytest.raises(config.ConfigError) as caught:
         config.load(config_dir(mutate), refuse_example_domains=False)
     assert words in str(caught.value)
+
+
+NO_REVIEWERS = (
+    setter("github.plan", "team"),
+    setter("github.infrastructure_reviewers", {}),
+    setter("applications.shop.reviewers", {}),
+    setter("applications.booking.reviewers", {}),
+)
+ENTERPRISE_HINT = (
+    "Hint: choose: github.plan: enterprise if the organisation has it; github.visibility: public; or remove the reviewers: then the release "
+    "ruleset's approving review, by someone other than the last pusher, gates what main deploys, each environment takes deploys from its own "
+    'branch only, and pull requests get no credentialed preview (README, "Without GitHub Enterprise")'
+)
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (
+            setter("github.plan", "team"),
+            "github.infrastructure_reviewers: required reviewers on environments of private repositories need GitHub Enterprise (github.plan is team). "
+            + ENTERPRISE_HINT,
+        ),
+        (
+            both(setter("github.plan", "pro"), setter("github.visibility", "internal")),
+            "github.visibility: internal repositories exist only in GitHub Enterprise organisations (github.plan is pro) (got 'internal')",
+        ),
+        (
+            both(*NO_REVIEWERS, setter("github.plan", "free")),
+            "github.plan: private repositories on GitHub Free have no environments, and every deploy role trusts a job's environment (got 'free'). "
+            "Hint: choose: github.plan team or enterprise (if the organisation has it), or github.visibility: public",
+        ),
+        (
+            setter("identity_center.groups.booking-developers.repositories", {}),
+            "applications.booking.reviewers.teams[0]: team has no access to repository booking, and GitHub drops environment reviewers without "
+            "read access (got 'booking-developers'). Hint: give the group a permission on it: identity_center.groups.booking-developers.repositories",
+        ),
+        (
+            setter("identity_center.groups.platform-admins.repositories", {"infrastructure": "admin"}),
+            "applications.booking.reviewers.people: hanako-yamada has no access to repository booking through any group",
+        ),
+        (
+            setter("identity_center.groups.platform-admins.members", ["hanako"]),
+            "github.infrastructure_reviewers: hanako-yamada is the only reviewer, and self-review is prevented: no one can approve "
+            "hanako-yamada's own deployments. Hint: name a second person (another team member, or a second team)",
+        ),
+        (
+            both(
+                setter("identity_center.groups.platform-admins.repositories", {"infrastructure": "admin", "shop": "pull"}),
+                setter("identity_center.groups.shop-developers.members", ["taro"]),
+            ),
+            "applications.shop.reviewers: taro-suzuki is the only person who can push to shop: the release ruleset needs an approving review from "
+            "someone else with write access, so taro-suzuki's pull requests can never merge",
+        ),
+        (
+            setter("applications.shop.oidc_subject", "name"),
+            "applications.shop.oidc_subject: this program creates the repository, and GitHub gives every repository it creates now the immutable subject (got 'name')",
+        ),
+        (
+            setter("github.infrastructure_oidc_subject", "name"),
+            "github.infrastructure_oidc_subject: this program creates the repository, and GitHub gives every repository it creates now the immutable subject",
+        ),
+        (
+            setter("environments.notify", {"ou": "dev"}),
+            "environments.notify: the name of the main-only GitHub environment the Slack notifications post from (got 'notify')",
+        ),
+        (lambda data: data["github"].pop("plan"), "github.plan: Field required"),
+    ],
+    ids=[
+        "reviewers need enterprise",
+        "internal needs enterprise",
+        "free has no private environments",
+        "reviewer team without access",
+        "reviewer person without access",
+        "only reviewer",
+        "only pusher",
+        "name subject on a created repository",
+        "name subject on the infrastructure repository",
+        "notify environment taken",
+        "plan required",
+    ],
+)
+def test_github_plan_and_reviewer_mistakes_are_refused(config_dir, mutate, message):
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(config_dir(mutate), refuse_example_domains=False)
+    assert message in str(caught.value)
+
+
+def test_without_enterprise_private_repositories_deploy_behind_the_ruleset_only(config_dir):
+    plan = plan_of(config_dir(both(*NO_REVIEWERS)))
+    environments = plan.of_type("github:index/repositoryEnvironment:RepositoryEnvironment")
+    assert environments and all("reviewers" not in r.inputs and r.inputs["preventSelfReview"] is False for r in environments)
+    # Each environment still deploys from its own branch only, and main still needs an approval by someone other than the last pusher.
+    assert inputs(plan, "shop-prod-branch-policy")["branchPattern"] == "main"
+    release = inputs(plan, "shop-release-ruleset")["rules"]["pullRequest"]
+    assert (release["requiredApprovingReviewCount"], release["requireLastPushApproval"]) == (1, True)
+    # No credentialed previews: nothing would gate pull-request code's way to the token and the plan roles.
+    assert not [r for r in environments if r.inputs["environment"] == "preview"]
+    assert not [r for r in plan.of_type("aws:iam/role:Role") if r.inputs["name"].startswith("github-plan-")]
+    preview = plan.named("infrastructure-main-preview-file").inputs["content"]
+    assert "environment: preview" not in preview and "Validate policy rules" in preview
 
 
 def test_an_application_with_every_account_suspended_keeps_no_pipeline(config_dir):
