@@ -1,8 +1,8 @@
 """Physical names: what the landing zone calls things in AWS, GitHub, Slack and Pulumi, defined once.
 
 A name two places must agree on (a role and the SCP that exempts it, a bucket and the SCP that
-protects it, an Actions variable and the workflow that reads it, a stack and the StackReference that
-reads it) is built here by one function or constant, so the two cannot drift apart. Pure: no Pulumi,
+protects it, an Actions variable and the workflow that reads it, a parameter the management stack
+writes and the stacks that read it) is built here by one function or constant, so the two cannot drift apart. Pure: no Pulumi,
 no config; the config supplies keys (account keys, environments, stacks), this module the spelling.
 """
 
@@ -26,6 +26,9 @@ MANAGEMENT_STACK, AUDIT_STACK, LOG_STACK = "management", "audit", "log"
 STACKS = (MANAGEMENT_STACK, AUDIT_STACK, LOG_STACK)
 """The landing zone's stacks, in deployment order (README, "Three stacks")."""
 POLICY_PACK = f"{PREFIX}-guardrails"
+HANDOFF_PATH = f"/{PREFIX}/{MANAGEMENT_STACK}"
+"""SSM parameter path under which the management stack writes, into the audit and log accounts,
+the values their stacks read (delivery/handoff.py)."""
 
 
 # --- GitHub: branches, Actions variables and secrets -------------------------------------------

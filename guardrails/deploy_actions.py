@@ -45,6 +45,7 @@ SERVICES = {
     "s3": "Amazon S3",
     "securityhub": "AWS Security Hub",
     "sns": "Amazon SNS",
+    "ssm": "AWS Systems Manager",
     "sso": "AWS IAM Identity Center",
 }
 """Service prefix -> the Service Authorization Reference page it is listed on ("Actions, resources, and condition keys for ...")."""
@@ -265,6 +266,13 @@ ACTIONS: Mapping[str, DeployActions] = {
         "sns:CreateTopic sns:SetTopicAttributes sns:TagResource", "sns:SetTopicAttributes sns:TagResource sns:UntagResource", "sns:DeleteTopic", _TOPIC
     ),
     "aws:sns/topicPolicy:TopicPolicy": _a("sns:SetTopicAttributes", "sns:SetTopicAttributes", "sns:SetTopicAttributes", "{arn}"),
+    # PutParameter creates and overwrites (with tags on create); parameter ARNs append the name, which starts with `/`.
+    "aws:ssm/parameter:Parameter": _a(
+        "ssm:PutParameter ssm:AddTagsToResource",
+        "ssm:PutParameter ssm:AddTagsToResource ssm:RemoveTagsFromResource",
+        "ssm:DeleteParameter",
+        "arn:aws:ssm:{region}:{account}:parameter{name}",
+    ),
     "aws:ssoadmin/accountAssignment:AccountAssignment": _a("sso:CreateAccountAssignment", "", "sso:DeleteAccountAssignment"),
     "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": _a(
         "sso:AttachManagedPolicyToPermissionSet sso:ProvisionPermissionSet", "", "sso:DetachManagedPolicyFromPermissionSet sso:ProvisionPermissionSet"

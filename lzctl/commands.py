@@ -29,7 +29,7 @@ def default_stacks() -> list[str]:
 
 
 def plan_stacks(stacks: list[str], config_dir: Optional[Path] = None) -> list[Plan]:
-    """The plans of `stacks`, the management stack planned once for the others' StackReference."""
+    """The plans of `stacks`, the management stack planned once for the parameters the others read."""
     management = plan_stack(MANAGEMENT_STACK, config_dir) if MANAGEMENT_STACK in stacks else None
     return [management if stack == MANAGEMENT_STACK else plan_stack(stack, config_dir, management=management) for stack in stacks]
 

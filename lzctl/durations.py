@@ -216,6 +216,7 @@ FAST_TYPES = frozenset(
         "aws:securityhub/findingAggregator:FindingAggregator",
         "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount",
         "aws:sns/topic:Topic",
+        "aws:ssm/parameter:Parameter",
         "aws:sns/topicPolicy:TopicPolicy",
         "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
         "aws:ssoadmin/permissionSet:PermissionSet",
@@ -248,7 +249,7 @@ PROVIDER = Duration(
 READ = Duration(
     SECONDS / 2,
     "estimate",
-    "A read (StackReference, get) or an import: one describe call, no create.",
+    "A read (a `get` of an existing resource) or an import: one describe call, no create.",
     "2026-12",
 )
 UNKNOWN = Duration(

@@ -152,18 +152,29 @@ _CALLS = {
 }
 
 
+def _parameters_by_path(parameters: Mapping[str, str], args: dict) -> dict:
+    """GetParametersByPath over `parameters` (name -> value): recursive, every level below the path."""
+    path = args["path"].rstrip("/")
+    found = sorted(name for name in parameters if name.startswith(path + "/"))
+    return {
+        "id": args["path"],
+        "path": args["path"],
+        "names": found,
+        "values": [parameters[name] for name in found],
+        "types": ["String"] * len(found),
+        "arns": [f"arn:aws:ssm:ap-northeast-1:{account_id('handoff')}:parameter{name}" for name in found],
+    }
+
+
 class LandingZoneMocks(pulumi.runtime.Mocks):
-    def __init__(self, stack_outputs: Optional[Mapping[str, dict]] = None):
+    def __init__(self, parameters: Optional[Mapping[str, str]] = None):
         self.account_of_provider: dict[str, str] = {}
         """Provider id -> the account it is pinned to, so ARNs name the account they live in."""
         self.region_of_provider: dict[str, str] = {}
-        self.stack_outputs = dict(stack_outputs or {})
-        """Stack name -> its outputs, answered to a StackReference whose name ends in that stack."""
+        self.parameters = dict(parameters or {})
+        """SSM parameter name -> value, answered to GetParametersByPath (what the management stack writes)."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
-        if args.typ == "pulumi:pulumi:StackReference":
-            outputs = self.stack_outputs.get(args.resource_id.rsplit("/", 1)[-1], {})
-            return args.resource_id, {"name": args.resource_id, "outputs": outputs, "secretOutputNames": []}
         if args.resource_id:
             # Adopted with `import_`: the resource keeps the id it already has.
             return args.resource_id, dict(args.inputs)
@@ -202,5 +213,7 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
         return f"{args.name}-{_hex(args.typ + args.name, 8)}", dict(args.inputs)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        if args.token == "aws:ssm/getParametersByPath:getParametersByPath":
+            return _parameters_by_path(self.parameters, args.args)
         answer = _CALLS.get(args.token)
         return answer(args.args) if answer else {}

@@ -18,9 +18,11 @@ from config.schema import LandingZoneConfig
 from lzctl.mocks import LandingZoneMocks
 from lzctl.runtime import Plan, run_program
 from lzctl.stackfile import OFFLINE_PLACEHOLDER, PROJECT_ROOT, StackSettings, read_stack
-from names import MANAGEMENT_STACK
+from names import HANDOFF_PATH, MANAGEMENT_STACK
 from stacks import OFFLINE_PLAN
 from stacks.secrets import SECRETS
+
+SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 
 
 def offline_config(project: str, config: dict[str, str], secret_keys: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -41,17 +43,25 @@ def resolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = Non
     return project_dir / settings.config.get(f"{settings.project}:configDir", "config")
 
 
+def handoff_parameters(management: Plan) -> dict[str, str]:
+    """The SSM parameters the management plan writes for the audit and log stacks: name -> value.
+
+    Every account that gets them gets the same values, so one name has one value.
+    """
+    return {r.inputs["name"]: r.inputs["insecureValue"] for r in management.of_type(SSM_PARAMETER) if r.inputs["name"].startswith(HANDOFF_PATH + "/")}
+
+
 def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT, management: Optional[Plan] = None) -> Plan:
     """Plan `stack` as `pulumi preview` would, with `config_dir` in place of the stack's configDir.
 
-    The audit and log stacks read the management stack's outputs through a StackReference; offline
-    those outputs come from `management`, the plan of the management stack of the same config
-    (planned first when not given).
+    The audit and log stacks read what the management stack writes into their accounts (SSM
+    parameters, delivery/handoff.py); offline the read is answered with the parameters of
+    `management`, the plan of the management stack of the same config (planned first when not given).
     """
     settings = read_stack(stack, project_dir)
-    references = {}
+    parameters = {}
     if stack != MANAGEMENT_STACK and (project_dir / f"Pulumi.{MANAGEMENT_STACK}.yaml").is_file():
-        references[MANAGEMENT_STACK] = (management or plan_stack(MANAGEMENT_STACK, config_dir, project_dir)).outputs
+        parameters = handoff_parameters(management or plan_stack(MANAGEMENT_STACK, config_dir, project_dir))
     config = {**settings.config, f"{settings.project}:configDir": str(resolve_config_dir(settings, config_dir, project_dir))}
     config, secret_keys = offline_config(settings.project, config, settings.secret_keys)
     main = project_dir / "__main__.py"
@@ -61,7 +71,7 @@ def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path 
         stack=stack,
         config=config,
         secret_keys=secret_keys,
-        mocks=LandingZoneMocks(references),
+        mocks=LandingZoneMocks(parameters),
     )
 
 

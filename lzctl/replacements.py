@@ -148,6 +148,7 @@ TABLE: Mapping[str, ReplaceOn] = {
     "aws:ssoadmin/accountAssignment:AccountAssignment": _aws(
         "ssoadmin/account_assignment.go", "01606926a0c0", "instanceArn", "permissionSetArn", "principalId", "principalType", "targetId", "targetType"
     ),
+    "aws:ssm/parameter:Parameter": _aws("ssm/parameter.go", "5c0ef379dbe0", "name", tier="when it changes from Advanced to Standard (ForceNewIfChange)"),
     "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": _aws(
         "ssoadmin/managed_policy_attachment.go", "01f431114674", "instanceArn", "managedPolicyArn", "permissionSetArn"
     ),
@@ -198,7 +199,6 @@ TABLE: Mapping[str, ReplaceOn] = {
     "pulumi:providers:github": ReplaceOn((), "pulumi/pulumi-github v6.15.0 provider/resources.go: no ForcesProviderReplace"),
     "pulumi:providers:slack": ReplaceOn((), "pulumi/pulumi-slack provider/resources.go: no ForcesProviderReplace"),
     "pulumi:providers:pulumiservice": ReplaceOn((), "pulumi/pulumi-pulumiservice provider/pkg/provider/provider.go DiffConfig: no replaces"),
-    "pulumi:pulumi:StackReference": ReplaceOn((), "a read, never replaced: another name reads another stack"),
 }
 
 

@@ -12,14 +12,14 @@ from config import LandingZone
 from config.model import AUDIT
 from names import SECURITY_ALERTS
 from security.alerting import CHATBOT_REGION
-from stacks.shared import account_providers, management_reference
+from stacks.shared import account_providers, management_values
 
 
 def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) -> dict[str, object]:
     cfg = landing_zone.config
     home_region = landing_zone.organization.home_region
-    management = management_reference()
-    audit_id = management.require_output("accountIds").apply(lambda ids: ids[AUDIT])
+    management = management_values(landing_zone, AUDIT)
+    audit_id = management.account_id(AUDIT)
     providers = account_providers(AUDIT, audit_id, landing_zone.governed_regions)
     SecurityServices(
         "security",
@@ -28,7 +28,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
             providers=providers,
             home_region=home_region,
             audit_account_id=audit_id,
-            root_id=management.require_output("rootId"),
+            root_id=management.root_id,
             config_aggregator=not landing_zone.control_tower_config_integration,
         ),
     )
@@ -42,7 +42,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
             provider=providers[home_region],
             chatbot_provider=chatbot,
             slack_team_id=team_id,
-            channel_id=management.get_output("slackChannelIds").apply(lambda ids: (ids or {}).get(SECURITY_ALERTS)) if team_id else None,
+            channel_id=management.slack_channel_ids.apply(lambda ids: ids.get(SECURITY_ALERTS)) if team_id else None,
         ),
     )
     return {"securityAlertsTopicArn": alerts.topic_arn, "regions": list(providers)}

@@ -14,17 +14,17 @@ from config.model import LOG
 from config.regions import AWS_REGIONS
 from logs.cloudtrail import trail_location
 from names import CONTROL_TOWER_LOGS, regional_bucket
-from stacks.shared import account_providers, management_reference
+from stacks.shared import account_providers, management_values
 
 
 def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) -> dict[str, object]:
     org = landing_zone.organization
     settings = landing_zone.config.log_archive
     home_region = org.home_region
-    management = management_reference()
-    account_ids = management.require_output("accountIds")
-    log_id = account_ids.apply(lambda ids: ids[LOG])
-    organization_id = management.require_output("organizationId")
+    management = management_values(landing_zone, LOG)
+    account_ids = management.account_ids
+    log_id = management.account_id(LOG)
+    organization_id = management.organization_id
     # Everything here lives in the home region; the trail itself is multi-region.
     in_log = pulumi.ResourceOptions(providers=[account_providers(LOG, log_id, [home_region])[home_region]])
 

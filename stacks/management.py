@@ -26,6 +26,7 @@ from components import (
     SSOAccess,
     SSOAccessArgs,
 )
+from components.management_handoff import ManagementHandoff, ManagementHandoffArgs
 from config import LandingZone
 from config.model import AUDIT, LOG
 from config.schema import SCOPE_MANAGEMENT, SCP_ROOT
@@ -111,6 +112,18 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
 
     delivery_outputs, channels = build_delivery(landing_zone, secrets, management, security, applications)
     build_security_administration(landing_zone, management, organization, security, channels, account_ids)
+    # What the audit and log stacks read, in their own accounts: no right on this stack's secrets needed.
+    ManagementHandoff(
+        "handoff",
+        ManagementHandoffArgs(
+            providers={AUDIT: security.audit.provider, LOG: security.log.provider},
+            organization_id=organization.organization.id,
+            root_id=organization.root_id,
+            account_keys=list(account_ids),
+            account_ids=account_ids,
+            channel_ids={key: channels[key] for key in (names.SECURITY_ALERTS,) if key in channels},
+        ),
+    )
 
     outputs: dict[str, object] = {}
     if roles is not None:

@@ -1,19 +1,60 @@
-"""What the audit and log stacks share: the management stack's outputs and their own providers."""
+"""What the audit and log stacks share: the management stack's values and their own providers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import pulumi
 import pulumi_aws as aws
 
 import names
+from config import LandingZone
+from delivery import handoff
 
 
-def management_reference() -> pulumi.StackReference:
-    """The management stack; `landing-zone:managementStack` overrides `<org>/<project>/management`."""
-    name = pulumi.Config().get("managementStack") or f"{pulumi.get_organization()}/{pulumi.get_project()}/{names.MANAGEMENT_STACK}"
-    return pulumi.StackReference(names.MANAGEMENT_STACK, name)
+@dataclass(frozen=True)
+class Management:
+    """The management stack's values, as Outputs of the parameters it wrote into this stack's account."""
+
+    organization_id: pulumi.Output[str]
+    """The organisation's id."""
+    root_id: pulumi.Output[str]
+    """The organisation root's id."""
+    account_ids: pulumi.Output[dict]
+    """Account key -> id (`management`, `audit`, `log`, `<app>-<env>`)."""
+    slack_channel_ids: pulumi.Output[dict]
+    """Channel key -> id of the channels these stacks post to (empty without Slack)."""
+
+    def account_id(self, key: str) -> pulumi.Output[str]:
+        def pick(ids: dict) -> str:
+            if key not in ids:
+                raise handoff.HandoffError(f"the management stack's account ids name no {key!r} account: deploy the management stack of this config first")
+            return ids[key]
+
+        return self.account_ids.apply(pick)
+
+
+def management_values(landing_zone: LandingZone, stack: str) -> Management:
+    """Read what the management stack wrote under names.HANDOFF_PATH in this stack's account (delivery/handoff.py).
+
+    The reading provider has no `allowed_account_ids` (the account id is what it reads); every
+    provider that then acts is pinned to the account id read here, so credentials of another
+    account stop there.
+    """
+    region = landing_zone.organization.home_region
+    reader = aws.Provider(f"{stack}-handoff-reader", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=names.MANAGED_BY_TAG))
+    found = aws.ssm.get_parameters_by_path_output(
+        path=names.HANDOFF_PATH, recursive=True, with_decryption=False, opts=pulumi.InvokeOutputOptions(provider=reader)
+    )
+    # The data source marks `values` sensitive; these are ids, written with insecure_value.
+    values = pulumi.Output.unsecret(found.apply(lambda result: handoff.read(dict(zip(result.names, result.values, strict=True)))))
+    return Management(
+        organization_id=values.apply(lambda v: v.organization_id),
+        root_id=values.apply(lambda v: v.root_id),
+        account_ids=values.apply(lambda v: v.account_ids),
+        slack_channel_ids=values.apply(lambda v: v.slack_channel_ids),
+    )
 
 
 def account_providers(name: str, account_id: pulumi.Input[str], regions: Sequence[str]) -> dict[str, aws.Provider]:

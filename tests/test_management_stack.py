@@ -21,6 +21,8 @@ def expected_provider(resource) -> str:
         return "-".join(resource.name.split("-")[:2]) + "-provider"  # <app>-<env>-...
     if parent_type == "landingzone:stack_deployments:StackDeployments" and resource.name.split("-")[0] != "management":
         return f"security-{resource.name.split('-')[0]}-provider"
+    if parent_type == "landingzone:management_handoff:ManagementHandoff":
+        return f"security-{resource.name.split('-')[1]}-provider"  # handoff-<audit|log>-...: written into that account
     if "-us-east-1-" in resource.name:
         return "management-us-east-1"  # the management account in the other governed region
     if resource.type.startswith("aws:chatbot/"):
@@ -90,8 +92,9 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
     before = {r.urn: r for r in management_plan.resources}
     after = {r.urn: r for r in plan.resources}
     assert set(before) <= set(after)
-    changed = [urn for urn, r in before.items() if r.inputs != after[urn].inputs and r.custom]
-    assert changed == []
+    changed = [before[urn].name for urn, r in before.items() if r.inputs != after[urn].inputs and r.custom]
+    # Only the account ids handed to the audit and log stacks, which now name the new accounts too.
+    assert sorted(changed) == ["handoff-audit-accounts-0", "handoff-log-accounts-0"]
     added = Counter(r.type for r in plan.resources if r.urn not in before)
     assert added == {
         "landingzone:app_account_set:AppAccountSet": 1,
