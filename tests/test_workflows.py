@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +26,7 @@ from workflows import (
 from workflows.render import HEADER
 
 BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parent.parent
 SHA_REF = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@[0-9a-f]{40}$")
 OIDC = {"contents": "read", "id-token": "write"}
 ROLE = {"role-to-assume": "${{ vars.AWS_ROLE_ARN }}", "aws-region": "${{ vars.AWS_REGION }}"}
@@ -103,6 +106,36 @@ def test_zizmor_finds_nothing_in_generated_workflows(tree):
     paths = {location["symbolic"]["key"]["Local"]["verbatim_path"] for f in findings for location in f["locations"]}
     assert paths == {"unsafe/.github/workflows/unsafe.yml"}, findings
     assert {"template-injection", "unpinned-uses", "artipacked", "dangerous-triggers"} <= {f["ident"] for f in findings}
+
+
+@pytest.mark.slow  # a subprocess
+@pytest.mark.parametrize("persona", ["auditor", "pedantic", "regular"])
+def test_zizmor_personas_find_nothing_in_generated_workflows(tree, persona):
+    # The auditor persona reports everything, low confidence included (secrets outside an environment among them).
+    result = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--format", "json", f"--persona={persona}", *GENERATED],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert json.loads(result.stdout) == [], result.stdout
+
+
+ACTIONLINT = REPO / "node_modules" / "@tktco" / "node-actionlint"
+
+
+@pytest.mark.slow  # a subprocess
+def test_actionlint_finds_nothing_in_generated_workflows(tree):
+    if shutil.which("node") is None or not ACTIONLINT.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("actionlint is not installed: .ci/run installs it with `npm ci` (package-lock.json)")
+        pytest.skip("actionlint not installed: run `npm ci` (package.json) to lint the workflows with it")
+    files = [f"{name}/{path}" for name, path, _ in all_files()] + ["invalid/.github/workflows/invalid.yml"]
+    result = subprocess.run(["node", str(REPO / "tests" / "actionlint.cjs"), *files], cwd=tree, capture_output=True, text=True, timeout=120)
+    findings = json.loads(result.stdout)
+    # The control file proves the linter is live: its steps are not a list.
+    assert {finding["path"] for finding in findings} == {"invalid/.github/workflows/invalid.yml"}, findings
 
 
 @pytest.mark.slow  # a subprocess
