@@ -16,6 +16,7 @@ from typing import Optional, Sequence
 import pulumi
 
 import rules
+from delivery.policies import PULUMI_SESSION_SECONDS
 from lzctl import render, timeline
 from lzctl.commands import add_parsers as add_diagram_and_diff
 from lzctl.doctor import add_parser as add_doctor
@@ -55,6 +56,9 @@ def _planned(args: argparse.Namespace):
 
 def _timeline(plan, previous: Optional[list[dict]], args: argparse.Namespace) -> str:
     estimate = timeline.estimate(render.to_json(plan)["steps"], previous, args.parallel)
+    warning = timeline.beyond_session(estimate, PULUMI_SESSION_SECONDS / 60)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         return json.dumps(timeline.to_json(estimate), indent=2)
     stack = f"{plan.project}/{plan.stack}"

@@ -311,3 +311,14 @@ def to_text(timeline: Timeline, what: str) -> str:
         lines.append(f"  {entry.start:7.1f} {entry.minutes:6.2f}  {entry.urn}{wait}")
     lines.append("Durations are estimates (lzctl/durations.py gives each one's source); nothing here was measured on AWS.")
     return "\n".join(lines)
+
+
+def beyond_session(timeline: Timeline, session_minutes: float) -> Optional[str]:
+    """A warning when the estimate outlasts Pulumi Deployments' AWS session (delivery.policies.PULUMI_SESSION_SECONDS)."""
+    if timeline.total_minutes <= session_minutes:
+        return None
+    return (
+        f"the estimated {timeline.total_minutes:.0f} minutes outlast Pulumi Deployments' {session_minutes / 60:g}-hour AWS session "
+        "(IAM's ceiling): credentials would expire mid-update; run this update from a laptop with the stack's own role, "
+        "or in steps (e.g. fewer new accounts or OUs at a time)"
+    )

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from delivery.policies import PULUMI_SESSION_SECONDS
 from lzctl import cli, durations, render, timeline
 from lzctl.durations import DURATIONS, FAST_TYPES, PACKAGE_DEFAULTS, POOLS, UNKNOWN, Pool, duration_of
 from lzctl.plan import plan_stack
@@ -286,3 +287,18 @@ def test_cli_refuses_a_parallel_below_one(capsys, value):
     out, err = capsys.readouterr()
     assert exited.value.code == 2 and out == ""
     assert f"argument --parallel: must be a whole number of at least 1, as for `pulumi up --parallel` (got '{value}')" in err
+
+
+def test_the_longest_first_update_fits_in_the_deployments_session(management_plan):
+    # delivery.policies.PULUMI_SESSION_SECONDS sizes the Deployments session and the roles' maximum: 12 h.
+    estimate = timeline.estimate(render.to_json(management_plan)["steps"])
+    assert 120 < estimate.total_minutes < PULUMI_SESSION_SECONDS / 60
+    assert timeline.beyond_session(estimate, PULUMI_SESSION_SECONDS / 60) is None
+
+
+def test_an_update_longer_than_the_session_is_a_warning():
+    estimate = timeline.schedule([timeline.Node("urn:a", "t", 800, "estimate", "", ())])
+    assert timeline.beyond_session(estimate, 720) == (
+        "the estimated 800 minutes outlast Pulumi Deployments' 12-hour AWS session (IAM's ceiling): credentials would expire "
+        "mid-update; run this update from a laptop with the stack's own role, or in steps (e.g. fewer new accounts or OUs at a time)"
+    )
