@@ -43,7 +43,8 @@ def scaled_config(applications: int) -> dict:
     for index in range(applications):
         app = f"app{index:03d}"
         data["applications"][app] = {"description": f"Application {index}", "reviewers": {"teams": [f"{app}-developers"]}}
-        identity_center["groups"][f"{app}-developers"] = {"members": ["taro"]}
+        # Two people with access: a reviewer team of one could never approve its own deploys (config/delivery_checks.py).
+        identity_center["groups"][f"{app}-developers"] = {"members": ["taro", "jiro"], "repositories": {app: "push"}}
         identity_center["assignments"].append({**template, "group": f"{app}-developers", "applications": [app]})
     for group in ("shop-developers", "booking-developers"):
         identity_center["groups"].pop(group)
