@@ -26,7 +26,9 @@ def required_secrets(landing_zone: LandingZone) -> dict[str, str]:
     if cfg.slack is not None and cfg.slack.enabled:
         needed += ["slackToken", "slackNotifyToken"]
     if cfg.deployments is not None and cfg.deployments.enabled and landing_zone.delivery is not None:
-        needed += ["pulumiAccessToken", "pulumiPreviewToken"] + (["slackWebhookUrl"] if cfg.deployments.notify_slack else [])
+        # No reviewer can gate the preview environment without Enterprise (private repositories): no preview token then.
+        previews = ["pulumiPreviewToken"] if landing_zone.delivery.credentialed_previews else []
+        needed += ["pulumiAccessToken", *previews] + (["slackWebhookUrl"] if cfg.deployments.notify_slack else [])
     return {key: SECRETS[key] for key in needed}
 
 

@@ -421,6 +421,14 @@ def test_without_enterprise_private_repositories_deploy_behind_the_ruleset_only(
     assert "environment: preview" not in preview and "Validate policy rules" in preview
 
 
+def test_without_credentialed_previews_no_preview_token_is_asked_for(config_dir):
+    from stacks.secrets import required_secrets
+
+    enterprise = required_secrets(config.load(config_dir(), refuse_example_domains=False))
+    team = required_secrets(config.load(config_dir(both(*NO_REVIEWERS)), refuse_example_domains=False))
+    assert set(enterprise) - set(team) == {"pulumiPreviewToken"}
+
+
 def test_an_application_with_every_account_suspended_keeps_no_pipeline(config_dir):
     def retire(data):
         data["applications"]["booking"]["accounts"] = {env: {"suspended": True} for env in ("dev", "stg", "prod")}
