@@ -287,6 +287,12 @@ class SecurityServicesSpec:
     """What alerts."""
 
 
+def chatbot_team_id(cfg: LandingZoneConfig) -> Optional[str]:
+    """The Slack workspace Chatbot delivers alerts to; None when no Slack channel is managed."""
+    slack = cfg.slack
+    return slack.team_id if slack is not None and slack.enabled else None
+
+
 # --- the whole landing zone --------------------------------------------------------------------
 
 
@@ -334,6 +340,10 @@ class LandingZone:
         """The governed regions, home region first: aggregators and alerts live there."""
         org = self.organization
         return [org.home_region, *(r for r in org.governed_regions if r != org.home_region)]
+
+    @property
+    def chatbot_team_id(self) -> Optional[str]:
+        return chatbot_team_id(self.config)
 
     @property
     def control_tower_config_integration(self) -> bool:

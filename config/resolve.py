@@ -43,6 +43,7 @@ from config.schema import (
     Account,
     LandingZoneConfig,
 )
+from config.security_checks import check_security_services
 
 EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
 MAX_EMAIL_CHARS = 64
@@ -444,6 +445,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     checker.check_people_and_groups()
     people, groups, permission_sets = checker.identity_center(checker.load_inline_policies())
     security_services = checker.security_services(accounts)
+    check_security_services(cfg, checker.warnings.append)
     assignments = checker.expand_assignments(accounts)
     migration_assignments = checker.migration_access(accounts, today or date.today())
     delivery = check_delivery(cfg, accounts, checker.fail, checker.warnings.append)

@@ -16,7 +16,6 @@ from stacks.shared import account_providers, management_values
 
 
 def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) -> dict[str, object]:
-    cfg = landing_zone.config
     home_region = landing_zone.organization.home_region
     management = management_values(landing_zone, AUDIT)
     audit_id = management.account_id(AUDIT)
@@ -32,7 +31,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
             config_aggregator=not landing_zone.control_tower_config_integration,
         ),
     )
-    team_id = cfg.slack.team_id if cfg.slack is not None else None
+    team_id = landing_zone.chatbot_team_id
     chatbot = account_providers("audit-chatbot", audit_id, [CHATBOT_REGION])[CHATBOT_REGION] if team_id else None
     alerts = SecurityAlerts(
         "security-alerts",

@@ -53,7 +53,7 @@ def build_security_administration(
 
     active = [a for a in landing_zone.accounts if not a.suspended]
     topic_of = {a.key: a.application or SECURITY_ALERTS for a in active}
-    team_id = cfg.slack.team_id if cfg.slack is not None else None
+    team_id = landing_zone.chatbot_team_id
     chatbot = aws.Provider("management-chatbot", region=CHATBOT_REGION, allowed_account_ids=[org.management_account_id]) if team_id else None
     alerts = SlackAlerts(
         "budgets",

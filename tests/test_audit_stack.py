@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 import config
 from lzctl.plan import plan_stack
-from tests.helpers import EXAMPLE_DIR, both, run_management, setter
+from tests.helpers import EXAMPLE_DIR, REPO, both, run_management, setter
 
 REGIONS = ("ap-northeast-1", "us-east-1")
 
@@ -174,3 +175,35 @@ def test_alert_topics_rotate_their_key_and_refuse_plain_http(audit_plan):
     publish, tls = policy["Statement"]
     assert publish["Principal"] == {"Service": ["events.amazonaws.com"]} and publish["Condition"]["StringEquals"]["aws:SourceAccount"]
     assert (tls["Effect"], tls["Condition"]) == ("Deny", {"Bool": {"aws:SecureTransport": "false"}})
+
+
+CHATBOT_WARNING = (
+    "slack.team_id T0ACME1234: AWS Chatbot refuses a Slack channel configuration until the workspace is authorised in that "
+    "account (Chatbot console, once per account): the management account 123456789012 (budget alerts) and the audit account "
+    "(security alerts), each before its stack's first `pulumi up` (README, deployment steps 6 and 10; `lzctl doctor` checks both)"
+)
+
+
+def test_the_plan_warns_that_chatbot_needs_the_workspace_authorised_in_both_accounts(management_plan, audit_plan):
+    assert CHATBOT_WARNING in management_plan.warnings and CHATBOT_WARNING in audit_plan.warnings
+    # The accounts it names are exactly those whose plan holds a Slack channel configuration.
+    slack = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
+    assert management_plan.of_type(slack) and audit_plan.of_type(slack)
+
+
+@pytest.mark.parametrize("mutate", [setter("slack.team_id", None), setter("slack.enabled", False)], ids=["no team id", "slack off"])
+def test_without_chatbot_there_is_neither_warning_nor_channel_configuration(config_dir, mutate):
+    directory = config_dir(mutate)
+    assert not [w for w in config.load(directory, refuse_example_domains=False).warnings if "Chatbot" in w]
+    audit = plan_stack("audit", directory)
+    assert audit.of_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration") == []
+
+
+def test_the_deployment_steps_authorise_chatbot_before_each_stack_that_needs_it():
+    steps = (REPO / "README.md").read_text().split("## Deploy for real", 1)[1].split("\n## ", 1)[0]
+    step = {int(m.group(1)): m.start() for m in re.finditer(r"^\s*(\d+)\. \*\*", steps, re.M)}
+    text = {n: steps[start : step.get(n + 1, len(steps))] for n, start in step.items()}
+    # Step 6 (console work in the management account) authorises it before step 7's full `pulumi up`.
+    assert "AWS Chatbot" in text[6] and "authorise" in text[6] and "pulumi up" in text[7]
+    audit = text[10]
+    assert audit.index("AWS Chatbot") < audit.index("pulumi up --stack audit")

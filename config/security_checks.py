@@ -1,0 +1,35 @@
+"""Validation phase 2 for the security services: what AWS would refuse or quietly get wrong.
+
+Warnings name the precondition a real run needs and the README step that meets it; errors are
+appended through `fail` like every other check, so every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import names
+from config.model import chatbot_team_id
+from config.schema import LandingZoneConfig
+from security.alerting import CHATBOT_STACKS
+
+Warn = Callable[[str], None]
+
+_CHATBOT_ACCOUNTS = {names.MANAGEMENT_STACK: "the management account {management} (budget alerts)", names.AUDIT_STACK: "the audit account (security alerts)"}
+
+
+def chatbot_accounts(cfg: LandingZoneConfig) -> list[str]:
+    """The accounts that get Slack channel configurations, as a person reads them; empty without Chatbot."""
+    if chatbot_team_id(cfg) is None:
+        return []
+    return [_CHATBOT_ACCOUNTS[stack].format(management=cfg.organization.management_account_id) for stack in CHATBOT_STACKS]
+
+
+def check_security_services(cfg: LandingZoneConfig, warn: Warn) -> None:
+    accounts = chatbot_accounts(cfg)
+    if accounts:
+        warn(
+            f"slack.team_id {chatbot_team_id(cfg)}: AWS Chatbot refuses a Slack channel configuration until the workspace is "
+            f"authorised in that account (Chatbot console, once per account): {' and '.join(accounts)}, each before "
+            "its stack's first `pulumi up` (README, deployment steps 6 and 10; `lzctl doctor` checks both)"
+        )
