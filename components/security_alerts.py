@@ -12,7 +12,7 @@ import names
 from components.slack_alerts import SlackAlerts, SlackAlertsArgs
 from config.model import AlertSpec
 from iam import minify
-from security.alerting import EVENTS, access_analyzer_findings, guardduty_findings, security_hub_findings
+from security.alerting import EVENTS, alert_patterns
 
 TOPIC = "findings"
 
@@ -52,17 +52,13 @@ class SecurityAlerts(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, providers=[args.provider]),
         )
         self.topic_arn = alerts.topic_arns[TOPIC]
-        patterns = {
-            "securityhub": security_hub_findings(args.settings.security_hub_severities),
-            "guardduty": guardduty_findings(args.settings.guardduty_min_severity),
-        }
-        if args.settings.access_analyzer:
-            patterns["access-analyzer"] = access_analyzer_findings()
+        settings = args.settings
+        patterns = alert_patterns(settings.security_hub_severities, settings.guardduty_min_severity, settings.access_analyzer)
         for key, pattern in patterns.items():
             rule = aws.cloudwatch.EventRule(
                 f"{name}-{key}-rule",
                 name=names.findings_rule(key),
-                description=f"{key} findings that page the {names.SECURITY_ALERTS} channel",
+                description=f"{key} findings (through Security Hub) that page the {names.SECURITY_ALERTS} channel",
                 event_pattern=minify(pattern),
                 opts=here,
             )

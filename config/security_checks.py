@@ -11,7 +11,7 @@ from typing import Callable
 import names
 from config.model import chatbot_team_id
 from config.schema import LandingZoneConfig
-from security.alerting import CHATBOT_STACKS
+from security.alerting import CHATBOT_STACKS, GUARDDUTY_LEVELS, guardduty_labels
 
 Warn = Callable[[str], None]
 
@@ -32,4 +32,14 @@ def check_security_services(cfg: LandingZoneConfig, warn: Warn) -> None:
             f"slack.team_id {chatbot_team_id(cfg)}: AWS Chatbot refuses a Slack channel configuration until the workspace is "
             f"authorised in that account (Chatbot console, once per account): {' and '.join(accounts)}, each before "
             "its stack's first `pulumi up` (README, deployment steps 6 and 10; `lzctl doctor` checks both)"
+        )
+    minimum = cfg.security_services.alerts.guardduty_min_severity
+    starts = dict(GUARDDUTY_LEVELS)
+    if minimum not in starts.values():
+        label = guardduty_labels(minimum)[0]
+        warn(
+            f"security_services.alerts.guardduty_min_severity {minimum:g} lies inside GuardDuty's {label} level: "
+            "GuardDuty findings alert through Security Hub, which labels them by level, so every "
+            f"{label} finding alerts, from {starts[label]:g}; use a level's start "
+            f"({', '.join(f'{start:g} {name}' for name, start in GUARDDUTY_LEVELS)}) to say so"
         )

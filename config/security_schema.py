@@ -45,9 +45,14 @@ class ConfigRulesSettings(Model):
 
 
 class AlertSettings(Model):
-    security_hub_severities: list[Severity] = Field(default_factory=lambda: ["HIGH", "CRITICAL"], min_length=1)
-    guardduty_min_severity: Annotated[float, Field(ge=1, le=10)] = 7
-    access_analyzer: bool = Field(True, description="Alert on new active IAM Access Analyzer findings.")
+    security_hub_severities: list[Severity] = Field(
+        default_factory=lambda: ["HIGH", "CRITICAL"], min_length=1, description="Labels that alert, for every product but GuardDuty and Access Analyzer."
+    )
+    guardduty_min_severity: Annotated[float, Field(ge=1, le=10)] = Field(
+        7,
+        description="GuardDuty findings alert from the severity level holding this value (1 LOW, 4 MEDIUM, 7 HIGH, 9 CRITICAL), through Security Hub.",
+    )
+    access_analyzer: bool = Field(True, description="Alert on every new active IAM Access Analyzer finding (otherwise they alert at security_hub_severities).")
 
 
 class SecurityServices(Model):

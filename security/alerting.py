@@ -62,24 +62,54 @@ def topic_policy(topic_arn: str, account_id: str, publishers: Sequence[str]) -> 
     )
 
 
-def security_hub_findings(severities: Sequence[str]) -> dict:
-    """New, active Security Hub findings at these severity labels (GuardDuty's included, all regions aggregated)."""
+SECURITY_HUB_IMPORTED = "Security Hub Findings - Imported"
+"""The event Security Hub sends for each finding it imports or updates, one finding per event
+(Security Hub user guide, "EventBridge event formats":
+https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html)."""
+GUARDDUTY_LEVELS = (("LOW", 1.0), ("MEDIUM", 4.0), ("HIGH", 7.0), ("CRITICAL", 9.0))
+"""GuardDuty's severity levels and where each starts (up to 10.0), which Security Hub carries as
+the finding's label (GuardDuty user guide, "Severity levels of GuardDuty findings":
+https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings-severity.html; checked 2026-12)."""
+
+
+def guardduty_labels(min_severity: float) -> tuple[str, ...]:
+    """The labels of the GuardDuty levels that hold findings of `min_severity` or more (7 -> HIGH, CRITICAL)."""
+    ends = [start for _, start in GUARDDUTY_LEVELS[1:]] + [float("inf")]
+    return tuple(label for (label, _), end in zip(GUARDDUTY_LEVELS, ends, strict=True) if end > min_severity)
+
+
+def _imported(findings: dict) -> dict:
+    """New, active findings Security Hub imported: it aggregates every linked region in the home region."""
     return {
         "source": ["aws.securityhub"],
-        "detail-type": ["Security Hub Findings - Imported"],
-        "detail": {
-            "findings": {
-                "Severity": {"Label": list(severities)},
-                "Workflow": {"Status": ["NEW"]},
-                "RecordState": ["ACTIVE"],
-            }
-        },
+        "detail-type": [SECURITY_HUB_IMPORTED],
+        "detail": {"findings": {**findings, "Workflow": {"Status": ["NEW"]}, "RecordState": ["ACTIVE"]}},
     }
 
 
-def guardduty_findings(min_severity: float) -> dict:
-    return {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"], "detail": {"severity": [{"numeric": [">=", min_severity]}]}}
+GUARDDUTY, ACCESS_ANALYZER = "GuardDuty", "IAM Access Analyzer"
+"""The ASFF `ProductName` of their findings, which Security Hub sets on every finding it imports:
+Security Hub's console filter "Product name: GuardDuty" (GuardDuty user guide,
+https://docs.aws.amazon.com/guardduty/latest/ug/securityhub-integration.html) and
+"IAM Access Analyzer" (IAM user guide's example finding,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-securityhub-integration.html).
+Matching the name, not the regional ProductArn, keeps the patterns within EventBridge's 2,048
+characters (botocore's PutRule model) however many regions are governed."""
 
 
-def access_analyzer_findings() -> dict:
-    return {"source": ["aws.access-analyzer"], "detail-type": ["Access Analyzer Finding"], "detail": {"status": ["ACTIVE"]}}
+def alert_patterns(security_hub_severities: Sequence[str], guardduty_min_severity: float, access_analyzer: bool) -> dict[str, dict]:
+    """Rule key -> event pattern, one rule per finding: every pattern reads Security Hub's events.
+
+    GuardDuty and IAM Access Analyzer also send events of their own, but only in the region of the
+    finding, while Security Hub's finding aggregator brings every governed region to the home
+    region, where the rules live. So their findings are matched in Security Hub by product, each
+    with its own threshold, and the catch-all rule leaves those products out: since each event
+    carries one finding, no finding matches two rules.
+    """
+    routed = {"guardduty": _imported({"ProductName": [GUARDDUTY], "Severity": {"Label": list(guardduty_labels(guardduty_min_severity))}})}
+    products = [GUARDDUTY]
+    if access_analyzer:
+        routed["access-analyzer"] = _imported({"ProductName": [ACCESS_ANALYZER]})
+        products.append(ACCESS_ANALYZER)
+    catch_all = _imported({"ProductName": [{"anything-but": products}], "Severity": {"Label": list(security_hub_severities)}})
+    return {"securityhub": catch_all, **routed}

@@ -10,6 +10,7 @@ the AWS API model. No test can reach AWS: credentials are fake and the AWS confi
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 import subprocess
 import sys
@@ -125,6 +126,61 @@ def plan_step(type_: str, name: str, parent: str = "", inputs: Optional[dict] = 
 
 def plan_document(*steps: dict) -> dict:
     return {"steps": list(steps), "changeSummary": {"create": len(steps)}, "outputs": {}}
+
+
+# --- EventBridge patterns against sample events ----------------------------------------------
+
+EVENTS_DIR = Path(__file__).resolve().parent / "events"
+"""Sample events from the services' documentation, each file `{"source": where it comes from, "event": {...}}`."""
+
+
+def sample_event(name: str) -> dict:
+    return json.loads((EVENTS_DIR / f"{name}.json").read_text(encoding="utf-8"))["event"]
+
+
+def _values_at(node, keys: list[str]) -> list:
+    """Every value at the path, arrays (of values or of objects) flattened, as EventBridge reads them."""
+    if isinstance(node, list):
+        return [value for item in node for value in _values_at(item, keys)]
+    if not keys:
+        return [node]
+    return _values_at(node[keys[0]], keys[1:]) if isinstance(node, dict) and keys[0] in node else []
+
+
+def _value_matches(value, condition) -> bool:
+    if not isinstance(condition, dict):
+        return value == condition
+    (operator, argument), *rest = condition.items()
+    if rest:
+        raise ValueError(f"one operator per filter, got {condition}")
+    if operator == "anything-but":
+        return value not in (argument if isinstance(argument, list) else [argument])
+    if operator == "prefix":
+        return isinstance(value, str) and value.startswith(argument)
+    if operator == "numeric":
+        compare = {"<": float.__lt__, "<=": float.__le__, "=": float.__eq__, ">=": float.__ge__, ">": float.__gt__}
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return number and all(compare[op](float(value), float(limit)) for op, limit in zip(argument[::2], argument[1::2], strict=True))
+    raise ValueError(f"the operator {operator!r} is not modelled here")
+
+
+def event_matches(pattern: dict, event: dict) -> bool:
+    """Whether EventBridge would match `event` with `pattern`, for exact values and the anything-but,
+    prefix and numeric filters (EventBridge user guide, "Event patterns" and "Content filtering":
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html): every field of
+    the pattern must match; a field matches when any of its values matches any of its filters; a
+    field the event lacks matches nothing."""
+
+    def walk(node: dict, keys: list[str]) -> bool:
+        for key, expected in node.items():
+            if isinstance(expected, dict):
+                if not walk(expected, [*keys, key]):
+                    return False
+            elif not any(_value_matches(value, condition) for value in _values_at(event, [*keys, key]) for condition in expected):
+                return False
+        return True
+
+    return walk(pattern, [])
 
 
 # --- golden plans ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from config.model import parents_first
 from lzctl.mocks import account_id
 from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
 from names import managed_policy_arn, managed_policy_key
+from tests.helpers import event_matches
 
 
 @pytest.mark.parametrize(
@@ -102,3 +103,55 @@ def test_a_duplicate_urn_fails_like_the_engine():
 
     with pytest.raises(DuplicateResourceError, match="duplicate resource URN .*Thing::same"):
         run_mocked(program)
+
+
+FINDINGS = {"source": "aws.securityhub", "detail": {"findings": [{"Severity": {"Label": "LOW"}, "ProductName": "GuardDuty"}, {"Severity": {"Label": "HIGH"}}]}}
+
+
+@pytest.mark.parametrize(
+    "pattern, event, matches",
+    [
+        ({"source": ["aws.ec2"]}, {"source": "aws.ec2"}, True),
+        ({"source": ["aws.ec2"]}, {"source": "aws.s3"}, False),
+        ({"source": ["aws.ec2"], "detail-type": ["x"]}, {"source": "aws.ec2"}, False),
+        ({"resources": ["arn:b"]}, {"resources": ["arn:a", "arn:b"]}, True),
+        ({"detail": {"state": ["running", "stopped"]}}, {"detail": {"state": "stopped"}}, True),
+        ({"detail": {"state": ["running"]}}, {"detail": {"state": {"name": "running"}}}, False),
+        # Arrays of objects are flattened: any element's value counts.
+        ({"detail": {"findings": {"Severity": {"Label": ["HIGH"]}}}}, FINDINGS, True),
+        ({"detail": {"findings": {"Severity": {"Label": ["CRITICAL"]}}}}, FINDINGS, False),
+        ({"detail": {"findings": {"ProductName": [{"anything-but": ["Macie"]}]}}}, FINDINGS, True),
+        ({"detail": {"findings": {"ProductName": [{"anything-but": ["GuardDuty"]}]}}}, FINDINGS, False),
+        ({"detail": {"other": [{"anything-but": "x"}]}}, FINDINGS, False),
+        ({"detail": {"severity": [{"numeric": [">=", 7]}]}}, {"detail": {"severity": 8}}, True),
+        ({"detail": {"severity": [{"numeric": [">=", 7, "<", 9]}]}}, {"detail": {"severity": 9}}, False),
+        ({"detail": {"severity": [{"numeric": [">=", 7]}]}}, {"detail": {"severity": "8"}}, False),
+        ({"detail": {"severity": [{"numeric": [">=", 7]}]}}, {"detail": {"severity": 6.9}}, False),
+        ({"region": [{"prefix": "ap-"}]}, {"region": "ap-northeast-1"}, True),
+    ],
+    ids=[
+        "exact",
+        "other value",
+        "every field must match",
+        "array value",
+        "nested, one of several",
+        "object is no value",
+        "array of objects",
+        "array of objects, none",
+        "anything-but",
+        "anything-but, excluded",
+        "anything-but needs the field",
+        "numeric",
+        "numeric range",
+        "numeric needs a number",
+        "numeric below",
+        "prefix",
+    ],
+)
+def test_eventbridge_matching_as_documented(pattern, event, matches):
+    assert event_matches(pattern, event) is matches
+
+
+def test_an_operator_the_matcher_does_not_model_is_refused():
+    with pytest.raises(ValueError, match="'wildcard' is not modelled"):
+        event_matches({"source": [{"wildcard": "aws.*"}]}, {"source": "aws.ec2"})
