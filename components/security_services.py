@@ -11,7 +11,7 @@ import pulumi_aws as aws
 import names
 from config.model import SecurityServicesSpec
 from iam import minify, service_trust
-from security.services import standard_arn
+from security.services import RUNTIME_MONITORING, standard_arn
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,27 @@ class SecurityServices(pulumi.ComponentResource):
                 f"{name}-{region}-guardduty-organization", detector_id=detector.id, auto_enable_organization_members="ALL", opts=here
             )
             for plan in settings.protection_plans:
+                agents = settings.runtime_agents if plan == RUNTIME_MONITORING else ()
                 aws.guardduty.OrganizationConfigurationFeature(
-                    f"{name}-{region}-{plan}-members", detector_id=detector.id, name=plan, auto_enable="ALL", opts=here
+                    f"{name}-{region}-{plan}-members",
+                    detector_id=detector.id,
+                    name=plan,
+                    auto_enable="ALL",
+                    additional_configurations=[
+                        aws.guardduty.OrganizationConfigurationFeatureAdditionalConfigurationArgs(name=agent, auto_enable="ALL") for agent in agents
+                    ]
+                    or None,
+                    opts=here,
                 )
-                aws.guardduty.DetectorFeature(f"{name}-{region}-{plan}", detector_id=detector.id, name=plan, status="ENABLED", opts=here)
+                aws.guardduty.DetectorFeature(
+                    f"{name}-{region}-{plan}",
+                    detector_id=detector.id,
+                    name=plan,
+                    status="ENABLED",
+                    additional_configurations=[aws.guardduty.DetectorFeatureAdditionalConfigurationArgs(name=agent, status="ENABLED") for agent in agents]
+                    or None,
+                    opts=here,
+                )
             types = set(settings.inspector_resource_types)
             aws.inspector2.OrganizationConfiguration(
                 f"{name}-{region}-inspector-organization",

@@ -275,6 +275,8 @@ class SecurityServicesSpec:
 
     protection_plans: tuple[str, ...]
     """GuardDuty protection plans auto-enabled on every member."""
+    runtime_agents: tuple[str, ...]
+    """Runtime Monitoring's agent management GuardDuty does (its additional configurations); empty without the plan."""
     standards: tuple[str, ...]
     """Security Hub standards of the central configuration policy."""
     inspector_resource_types: tuple[str, ...]

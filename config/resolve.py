@@ -44,6 +44,7 @@ from config.schema import (
     LandingZoneConfig,
 )
 from config.security_checks import check_security_services
+from security.services import RUNTIME_MONITORING
 
 EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
 MAX_EMAIL_CHARS = 64
@@ -342,6 +343,7 @@ class _Checker:
         alerts = settings.alerts
         return SecurityServicesSpec(
             protection_plans=tuple(settings.guardduty.protection_plans),
+            runtime_agents=tuple(settings.guardduty.runtime_agents) if RUNTIME_MONITORING in settings.guardduty.protection_plans else (),
             standards=tuple(settings.security_hub.standards),
             inspector_resource_types=tuple(settings.inspector.resource_types),
             conformance_pack=pack,

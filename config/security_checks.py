@@ -12,6 +12,7 @@ import names
 from config.model import chatbot_team_id
 from config.schema import LandingZoneConfig
 from security.alerting import CHATBOT_STACKS, GUARDDUTY_LEVELS, guardduty_labels
+from security.services import RUNTIME_MONITORING
 
 Warn = Callable[[str], None]
 
@@ -42,4 +43,10 @@ def check_security_services(cfg: LandingZoneConfig, warn: Warn) -> None:
             "GuardDuty findings alert through Security Hub, which labels them by level, so every "
             f"{label} finding alerts, from {starts[label]:g}; use a level's start "
             f"({', '.join(f'{start:g} {name}' for name, start in GUARDDUTY_LEVELS)}) to say so"
+        )
+    guardduty = cfg.security_services.guardduty
+    if RUNTIME_MONITORING in guardduty.protection_plans and not guardduty.runtime_agents:
+        warn(
+            "security_services.guardduty.runtime_agents is empty: Runtime Monitoring only analyses what GuardDuty's security "
+            "agent sends, so it collects nothing until you deploy the agent yourself on EKS and EC2 (Fargate has no manual option)"
         )

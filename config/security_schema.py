@@ -8,6 +8,7 @@ from pydantic import Field
 
 import names
 from config.types import Key, Model
+from security.services import RUNTIME_AGENTS
 
 GuardDutyPlan = Literal["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"]
 SecurityHubStandard = Literal[
@@ -24,6 +25,10 @@ class GuardDutySettings(Model):
     protection_plans: list[GuardDutyPlan] = Field(
         default_factory=lambda: ["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"],
         description="Protection plans auto-enabled on every member account.",
+    )
+    runtime_agents: list[Literal[RUNTIME_AGENTS]] = Field(
+        default_factory=lambda: list(RUNTIME_AGENTS),
+        description="With RUNTIME_MONITORING: where GuardDuty manages its security agent (EKS add-on, Fargate sidecar, EC2 through SSM).",
     )
 
 

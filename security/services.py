@@ -11,6 +11,15 @@ ORGANIZATION_DELEGATIONS = {
 (GuardDuty, Inspector, Security Hub and CloudTrail have their own delegation APIs)."""
 
 
+RUNTIME_MONITORING = "RUNTIME_MONITORING"
+RUNTIME_AGENTS = ("EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT")
+"""Runtime Monitoring's additional configurations: GuardDuty installs and updates its security agent
+on EKS clusters, Fargate tasks and EC2 instances. Runtime Monitoring only accepts the events the agent
+sends, so without one it collects nothing, and Fargate has no manual option (GuardDuty user guide,
+"How Runtime Monitoring works": https://docs.aws.amazon.com/guardduty/latest/ug/how-does-runtime-monitoring-work.html;
+names as the provider's DetectorFeature and OrganizationConfigurationFeature accept them; checked 2026-12)."""
+
+
 def standard_arn(region: str, standard: str) -> str:
     """A Security Hub standard, e.g. `aws-foundational-security-best-practices/v/1.0.0`, in `region`."""
     return f"arn:aws:securityhub:{region}::standards/{standard}"

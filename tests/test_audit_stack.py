@@ -149,8 +149,9 @@ def test_every_account_has_a_monthly_budget_alerting_its_app_channel(management_
         (setter("budgets.accounts", {"shop-qa": 10}), "budgets.accounts.shop-qa: no such account"),
         (setter("security_services.guardduty.protection_plans", ["S3_LOGS"]), "security_services.guardduty.protection_plans[0]"),
         (setter("security_services.alerts.guardduty_min_severity", 11), "less than or equal to 10"),
+        (setter("security_services.guardduty.runtime_agents", ["EKS_RUNTIME"]), "security_services.guardduty.runtime_agents[0]"),
     ],
-    ids=["pack file", "budget account", "protection plan", "severity"],
+    ids=["pack file", "budget account", "protection plan", "severity", "runtime agent"],
 )
 def test_security_settings_mistakes_are_refused(config_dir, mutate, words):
     with pytest.raises(config.ConfigError) as caught:
@@ -208,3 +209,24 @@ def test_the_deployment_steps_authorise_chatbot_before_each_stack_that_needs_it(
     assert "AWS Chatbot" in text[6] and "authorise" in text[6] and "pulumi up" in text[7]
     audit = text[10]
     assert audit.index("AWS Chatbot") < audit.index("pulumi up --stack audit")
+
+
+AGENTS = ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"]
+
+
+def test_runtime_monitoring_manages_its_agent_for_members_and_the_audit_account(audit_plan):
+    members = of(audit_plan, "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature")
+    own = of(audit_plan, "aws:guardduty/detectorFeature:DetectorFeature")
+    for region in REGIONS:
+        assert members[f"security-{region}-RUNTIME_MONITORING-members"]["additionalConfigurations"] == [{"name": a, "autoEnable": "ALL"} for a in AGENTS]
+        assert own[f"security-{region}-RUNTIME_MONITORING"]["additionalConfigurations"] == [{"name": a, "status": "ENABLED"} for a in AGENTS]
+    # Only Runtime Monitoring has an agent to manage.
+    assert [n for n, i in {**members, **own}.items() if "additionalConfigurations" in i and "RUNTIME_MONITORING" not in n] == []
+
+
+def test_runtime_agents_come_from_config_and_none_warns(config_dir):
+    plan = plan_stack("audit", config_dir(setter("security_services.guardduty.runtime_agents", ["EKS_ADDON_MANAGEMENT"])))
+    feature = plan.named("security-us-east-1-RUNTIME_MONITORING-members").inputs
+    assert feature["additionalConfigurations"] == [{"name": "EKS_ADDON_MANAGEMENT", "autoEnable": "ALL"}]
+    warnings = config.load(config_dir(setter("security_services.guardduty.runtime_agents", [])), refuse_example_domains=False).warnings
+    assert [w for w in warnings if w.startswith("security_services.guardduty.runtime_agents is empty: Runtime Monitoring only analyses")]
