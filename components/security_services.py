@@ -24,6 +24,9 @@ class SecurityServicesArgs:
     """Security Hub's central configuration, the Config aggregator and the conformance pack live here."""
     audit_account_id: pulumi.Input[str]
     """This account, which the services also enable for itself."""
+    member_account_ids: Mapping[str, pulumi.Input[str]]
+    """Account key -> id of every other active member account: Inspector's auto-enable covers only
+    accounts that join later, so these are associated and enabled here."""
     root_id: pulumi.Input[str]
     """Organisation root: the Security Hub configuration policy is associated to it."""
     config_aggregator: bool
@@ -72,7 +75,21 @@ class SecurityServices(pulumi.ComponentResource):
                 ),
                 opts=here,
             )
-            aws.inspector2.Enabler(f"{name}-{region}-inspector", account_ids=[args.audit_account_id], resource_types=sorted(types), opts=here)
+            admin = aws.inspector2.Enabler(f"{name}-{region}-inspector", account_ids=[args.audit_account_id], resource_types=sorted(types), opts=here)
+            # "The delegated administrator must add and enable scans for members in each Region"
+            # (Inspector user guide, designating-admin); one Enabler may not mix the administrator
+            # and members (the provider refuses it), so members have their own.
+            associations = [
+                aws.inspector2.MemberAssociation(f"{name}-{region}-{key}-inspector-member", account_id=account_id, opts=here)
+                for key, account_id in args.member_account_ids.items()
+            ]
+            if associations:
+                aws.inspector2.Enabler(
+                    f"{name}-{region}-inspector-members",
+                    account_ids=list(args.member_account_ids.values()),
+                    resource_types=sorted(types),
+                    opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[admin, *associations]),
+                )
             aws.accessanalyzer.Analyzer(f"{name}-{region}-access-analyzer", analyzer_name=names.ORGANIZATION_ANALYZER, type="ORGANIZATION", opts=here)
 
         home = pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region])

@@ -188,6 +188,7 @@ ACTIONS: Mapping[str, DeployActions] = {
         f"inspector2:EnableDelegatedAdminAccount {_ORG}", "", "inspector2:DisableDelegatedAdminAccount"
     ),
     "aws:inspector2/enabler:Enabler": _a("inspector2:Enable", "inspector2:Enable inspector2:Disable", "inspector2:Disable"),
+    "aws:inspector2/memberAssociation:MemberAssociation": _a("inspector2:AssociateMember", "", "inspector2:DisassociateMember"),
     "aws:inspector2/organizationConfiguration:OrganizationConfiguration": _a(
         "inspector2:UpdateOrganizationConfiguration", "inspector2:UpdateOrganizationConfiguration", "inspector2:UpdateOrganizationConfiguration"
     ),

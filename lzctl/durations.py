@@ -196,6 +196,7 @@ FAST_TYPES = frozenset(
         "aws:identitystore/groupMembership:GroupMembership",
         "aws:identitystore/user:User",
         "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount",
+        "aws:inspector2/memberAssociation:MemberAssociation",
         "aws:inspector2/organizationConfiguration:OrganizationConfiguration",
         "aws:kms/alias:Alias",
         "aws:kms/key:Key",

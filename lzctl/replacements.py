@@ -108,6 +108,7 @@ TABLE: Mapping[str, ReplaceOn] = {
     "aws:identitystore/user:User": _aws("identitystore/user.go", "00005ed84946", "identityStoreId", "userName"),
     "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount": _aws("inspector2/delegated_admin_account.go", "0b36eba3a16c", "accountId"),
     "aws:inspector2/enabler:Enabler": _aws("inspector2/enabler.go", "088e0878080a"),
+    "aws:inspector2/memberAssociation:MemberAssociation": _aws("inspector2/member_association.go", "00a35305dc1b", "accountId"),
     "aws:inspector2/organizationConfiguration:OrganizationConfiguration": _aws("inspector2/organization_configuration.go", "044fb3171c30"),
     "aws:kms/alias:Alias": _aws("kms/alias.go", "01c08000ddb1", "name", "namePrefix"),
     "aws:kms/key:Key": _aws("kms/key.go", "00a35305dc1b", "customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"),

@@ -19,6 +19,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     home_region = landing_zone.organization.home_region
     management = management_values(landing_zone, AUDIT)
     audit_id = management.account_id(AUDIT)
+    members = {a.key: management.account_id(a.key) for a in landing_zone.accounts if not a.suspended and a.key != AUDIT}
     providers = account_providers(AUDIT, audit_id, landing_zone.governed_regions)
     SecurityServices(
         "security",
@@ -27,6 +28,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
             providers=providers,
             home_region=home_region,
             audit_account_id=audit_id,
+            member_account_ids=members,
             root_id=management.root_id,
             config_aggregator=not landing_zone.control_tower_config_integration,
         ),

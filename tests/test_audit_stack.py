@@ -230,3 +230,21 @@ def test_runtime_agents_come_from_config_and_none_warns(config_dir):
     assert feature["additionalConfigurations"] == [{"name": "EKS_ADDON_MANAGEMENT", "autoEnable": "ALL"}]
     warnings = config.load(config_dir(setter("security_services.guardduty.runtime_agents", [])), refuse_example_domains=False).warnings
     assert [w for w in warnings if w.startswith("security_services.guardduty.runtime_agents is empty: Runtime Monitoring only analyses")]
+
+
+def test_inspector_enables_every_existing_member_in_every_region(audit_plan, management_plan):
+    ids = management_plan.outputs["accountIds"]
+    members = sorted(ids[key] for key in ids if key not in ("management", "audit"))
+    for region in REGIONS:
+        associations = [r for r in audit_plan.of_type("aws:inspector2/memberAssociation:MemberAssociation") if r.name.startswith(f"security-{region}-")]
+        assert sorted(r.inputs["accountId"] for r in associations) == members
+        enabler = audit_plan.named(f"security-{region}-inspector-members")
+        assert sorted(enabler.inputs["accountIds"]) == members and enabler.inputs["resourceTypes"] == ["EC2", "ECR", "LAMBDA"]
+        # Members are enabled once associated, and after the administrator itself.
+        assert {r.urn for r in associations} | {audit_plan.named(f"security-{region}-inspector").urn} <= set(enabler.dependencies)
+
+
+def test_a_suspended_account_is_not_enabled_in_inspector(config_dir):
+    plan = plan_stack("audit", config_dir(setter("applications.shop.accounts", {"dev": {"suspended": True}})))
+    names_ = {r.name for r in plan.of_type("aws:inspector2/memberAssociation:MemberAssociation")}
+    assert "security-us-east-1-shop-stg-inspector-member" in names_ and not [n for n in names_ if "shop-dev" in n]
