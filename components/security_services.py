@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -27,6 +27,9 @@ class SecurityServicesArgs:
     member_account_ids: Mapping[str, pulumi.Input[str]]
     """Account key -> id of every other active member account: Inspector's auto-enable covers only
     accounts that join later, so these are associated and enabled here."""
+    unrecorded_account_ids: pulumi.Input[Sequence[str]]
+    """Accounts where AWS Config records nothing (the management account, suspended ones): an
+    organisation conformance pack fails in an account without a recorder, so it skips these."""
     root_id: pulumi.Input[str]
     """Organisation root: the Security Hub configuration policy is associated to it."""
     config_aggregator: bool
@@ -140,6 +143,10 @@ class SecurityServices(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[attachment]),
             )
         aws.cfg.OrganizationConformancePack(
-            f"{name}-conformance-pack", name=settings.conformance_pack, template_body=settings.conformance_pack_template, opts=home
+            f"{name}-conformance-pack",
+            name=settings.conformance_pack,
+            template_body=settings.conformance_pack_template,
+            excluded_accounts=args.unrecorded_account_ids,
+            opts=home,
         )
         self.register_outputs({})

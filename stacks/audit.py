@@ -20,6 +20,9 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     management = management_values(landing_zone, AUDIT)
     audit_id = management.account_id(AUDIT)
     members = {a.key: management.account_id(a.key) for a in landing_zone.accounts if not a.suspended and a.key != AUDIT}
+    # Neither Control Tower nor this program records with AWS Config there (stacks/management_security.py).
+    suspended = [a.key for a in landing_zone.accounts if a.suspended]
+    unrecorded = management.account_ids.apply(lambda ids: sorted({landing_zone.organization.management_account_id, *(ids[key] for key in suspended)}))
     providers = account_providers(AUDIT, audit_id, landing_zone.governed_regions)
     SecurityServices(
         "security",
@@ -29,6 +32,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
             home_region=home_region,
             audit_account_id=audit_id,
             member_account_ids=members,
+            unrecorded_account_ids=unrecorded,
             root_id=management.root_id,
             config_aggregator=not landing_zone.control_tower_config_integration,
         ),

@@ -60,6 +60,8 @@ def test_security_hub_is_centrally_configured_from_the_home_region(audit_plan, m
 def test_the_conformance_pack_is_deployed_and_control_tower_4_aggregates_config(audit_plan):
     pack = audit_plan.named("security-conformance-pack").inputs
     assert pack["templateBody"] == (EXAMPLE_DIR / "conformance-packs" / "landing-zone.yaml").read_text()
+    # The management account records nothing (under Control Tower or not): the pack would fail there.
+    assert pack["excludedAccounts"] == ["123456789012"]
     assert audit_plan.of_type("aws:cfg/configurationAggregator:ConfigurationAggregator") == []
 
 
@@ -248,3 +250,10 @@ def test_a_suspended_account_is_not_enabled_in_inspector(config_dir):
     plan = plan_stack("audit", config_dir(setter("applications.shop.accounts", {"dev": {"suspended": True}})))
     names_ = {r.name for r in plan.of_type("aws:inspector2/memberAssociation:MemberAssociation")}
     assert "security-us-east-1-shop-stg-inspector-member" in names_ and not [n for n in names_ if "shop-dev" in n]
+
+
+def test_the_conformance_pack_skips_suspended_accounts(config_dir):
+    directory = config_dir(setter("applications.booking.accounts", {"stg": {"suspended": True}}))
+    management = plan_stack("management", directory)
+    pack = plan_stack("audit", directory, management=management).named("security-conformance-pack").inputs
+    assert pack["excludedAccounts"] == sorted(["123456789012", management.outputs["accountIds"]["booking-stg"]])
