@@ -133,6 +133,8 @@ CONTROL_TOWER_STACKSET_ROLE = Role("AWSControlTowerStackSetRole", SERVICE_ROLE_P
 CONTROL_TOWER_CONFIG_AGGREGATOR_ROLE = Role("AWSControlTowerConfigAggregatorRoleForOrganizations", SERVICE_ROLE_PATH)
 """Control Tower's roles, as its "set up Control Tower with the API" walkthrough names them."""
 CONFIG_AGGREGATOR_ROLE = Role(f"{PREFIX}-config-aggregator")
+CONFIG_SERVICE_LINKED_ROLE = Role("AWSServiceRoleForConfig", "/aws-service-role/config.amazonaws.com/")
+"""AWS Config's service-linked role, which the recorders of the program (Control Tower off) use."""
 
 
 def chatbot_role(alerts: str) -> Role:
@@ -166,6 +168,8 @@ CONTROL_TOWER_ACCESS_LOGS = "aws-controltower-s3-access-logs"
 """Control Tower's log archive buckets (its trail and Config logs; their access logs)."""
 TRAIL_LOGS = f"{PREFIX}-org-trail"
 """The log stack's organisation trail bucket, with Control Tower off."""
+CONFIG_LOGS = f"{PREFIX}-config-logs"
+"""The bucket every account's AWS Config recorder delivers to, with Control Tower off (in the log account)."""
 ATHENA_RESULTS = f"{PREFIX}-athena-results"
 
 
@@ -191,6 +195,8 @@ GLUE_DATABASE = f"{PREFIX.replace('-', '_')}_logs"
 CLOUDTRAIL_TABLE = "cloudtrail"
 ORGANIZATION_ANALYZER = "organization"
 ORGANIZATION_AGGREGATOR = "organization"
+CONFIG_RECORDER = PREFIX
+"""Name of the program's configuration recorder and delivery channel in each account and region (Control Tower off)."""
 SECURITY_HUB_POLICY = PREFIX
 DEFAULT_CONFORMANCE_PACK = PREFIX
 """Name of the organisation conformance pack, and of its template in config/conformance-packs/."""

@@ -47,8 +47,8 @@ def default_scp_targets(cfg: LandingZoneConfig) -> dict[str, list[str]]:
 
 
 CONTROL_TOWER_LOG_BUCKETS = tuple(map(names.bucket_pattern, (names.CONTROL_TOWER_LOGS, names.CONTROL_TOWER_ACCESS_LOGS)))
-TRAIL_LOG_BUCKETS = (names.bucket_pattern(names.TRAIL_LOGS),)
-"""With Control Tower off, the log stack's trail bucket (one per log account and home region)."""
+TRAIL_LOG_BUCKETS = (names.bucket_pattern(names.TRAIL_LOGS), names.bucket_pattern(names.CONFIG_LOGS))
+"""With Control Tower off, the log stack's trail bucket and the Config recorders' bucket (one each per log account and home region)."""
 
 
 def protected_log_buckets(cfg: LandingZoneConfig) -> list[str]:

@@ -447,7 +447,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     checker.check_people_and_groups()
     people, groups, permission_sets = checker.identity_center(checker.load_inline_policies())
     security_services = checker.security_services(accounts)
-    check_security_services(cfg, checker.warnings.append)
+    check_security_services(cfg, accounts, checker.fail, checker.warnings.append)
     assignments = checker.expand_assignments(accounts)
     migration_assignments = checker.migration_access(accounts, today or date.today())
     delivery = check_delivery(cfg, accounts, checker.fail, checker.warnings.append)

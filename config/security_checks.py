@@ -6,15 +6,20 @@ appended through `fail` like every other check, so every problem is reported at 
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import names
-from config.model import chatbot_team_id
+from config.model import AccountSpec, chatbot_team_id
 from config.schema import LandingZoneConfig
+from iam import minify
+from logs.buckets import bucket_policy
+from logs.config_logs import BUCKET_POLICY_MAX_BYTES, config_bucket_statements
 from security.alerting import CHATBOT_STACKS, GUARDDUTY_LEVELS, guardduty_labels
 from security.services import RUNTIME_MONITORING
 
 Warn = Callable[[str], None]
+Fail = Callable[..., None]
+MEASURING_ACCOUNT_ID = "0" * 12
 
 _CHATBOT_ACCOUNTS = {names.MANAGEMENT_STACK: "the management account {management} (budget alerts)", names.AUDIT_STACK: "the audit account (security alerts)"}
 
@@ -26,7 +31,25 @@ def chatbot_accounts(cfg: LandingZoneConfig) -> list[str]:
     return [_CHATBOT_ACCOUNTS[stack].format(management=cfg.organization.management_account_id) for stack in CHATBOT_STACKS]
 
 
-def check_security_services(cfg: LandingZoneConfig, warn: Warn) -> None:
+def config_bucket_policy_size(cfg: LandingZoneConfig, recording_accounts: int) -> int:
+    """Bytes of the Config log bucket's policy when `recording_accounts` accounts deliver to it (ids are 12 digits)."""
+    bucket = names.regional_bucket(names.CONFIG_LOGS, MEASURING_ACCOUNT_ID, cfg.organization.home_region)
+    return len(minify(bucket_policy(bucket, config_bucket_statements(bucket, [MEASURING_ACCOUNT_ID] * recording_accounts))))
+
+
+def check_security_services(cfg: LandingZoneConfig, accounts: Sequence[AccountSpec], fail: Fail, warn: Warn) -> None:
+    if not cfg.guardrails.control_tower.enabled:
+        recording = sum(1 for account in accounts if not account.suspended)
+        size = config_bucket_policy_size(cfg, recording)
+        if size > BUCKET_POLICY_MAX_BYTES:
+            fail(
+                "guardrails.control_tower.enabled",
+                f"without Control Tower, the {recording} accounts that record with AWS Config make its log bucket's policy "
+                f"{size} bytes, over the {BUCKET_POLICY_MAX_BYTES} Amazon S3 accepts",
+                False,
+                "the policy names every delivering account (Config's service principal takes no organisation condition); "
+                "turn Control Tower on: it sets up Config's delivery itself",
+            )
     accounts = chatbot_accounts(cfg)
     if accounts:
         warn(

@@ -98,6 +98,14 @@ ACTIONS: Mapping[str, DeployActions] = {
         "config:DeleteConfigurationAggregator",
         "arn:aws:config:{region}:{account}:config-aggregator/*",
     ),
+    "aws:cfg/deliveryChannel:DeliveryChannel": _a("config:PutDeliveryChannel", "config:PutDeliveryChannel", "config:DeleteDeliveryChannel"),
+    "aws:cfg/recorder:Recorder": _a(
+        "config:PutConfigurationRecorder iam:PassRole", "config:PutConfigurationRecorder iam:PassRole", "config:DeleteConfigurationRecorder"
+    ),
+    # Deleting the status stops the recorder (terraform-provider-aws configuration_recorder_status.go).
+    "aws:cfg/recorderStatus:RecorderStatus": _a(
+        "config:StartConfigurationRecorder", "config:StartConfigurationRecorder config:StopConfigurationRecorder", "config:StopConfigurationRecorder"
+    ),
     "aws:cfg/organizationConformancePack:OrganizationConformancePack": _a(
         "config:PutOrganizationConformancePack",
         "config:PutOrganizationConformancePack",
@@ -180,6 +188,11 @@ ACTIONS: Mapping[str, DeployActions] = {
         "arn:aws:iam::{account}:role{path}{name}",
     ),
     "aws:iam/rolePolicy:RolePolicy": _a("iam:PutRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy", _ROLE),
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": _a(
+        "iam:CreateServiceLinkedRole",
+        "iam:UpdateRoleDescription iam:TagRole iam:UntagRole",
+        "iam:DeleteServiceLinkedRole iam:GetServiceLinkedRoleDeletionStatus",
+    ),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _a("iam:AttachRolePolicy", "iam:AttachRolePolicy iam:DetachRolePolicy", "iam:DetachRolePolicy", _ROLE),
     "aws:identitystore/group:Group": _a("identitystore:CreateGroup", "identitystore:UpdateGroup", "identitystore:DeleteGroup"),
     "aws:identitystore/groupMembership:GroupMembership": _a("identitystore:CreateGroupMembership", "", "identitystore:DeleteGroupMembership"),

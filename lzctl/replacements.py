@@ -74,7 +74,10 @@ TABLE: Mapping[str, ReplaceOn] = {
         accountAggregationSource="when it is set where there was none (ForceNewIfChange)",
         organizationAggregationSource="when it is set where there was none (ForceNewIfChange)",
     ),
+    "aws:cfg/deliveryChannel:DeliveryChannel": _aws("configservice/delivery_channel.go", "0593466d96e3", "name"),
     "aws:cfg/organizationConformancePack:OrganizationConformancePack": _aws("configservice/organization_conformance_pack.go", "01a37a5a4ccf", "name"),
+    "aws:cfg/recorder:Recorder": _aws("configservice/configuration_recorder.go", "090344804c49", "name"),
+    "aws:cfg/recorderStatus:RecorderStatus": _aws("configservice/configuration_recorder_status.go", "013f1736b904"),
     "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": _aws("chatbot/slack_channel_configuration.go", "02568cd96c75"),
     "aws:cloudtrail/organizationDelegatedAdminAccount:OrganizationDelegatedAdminAccount": _aws(
         "cloudtrail/organization_delegated_admin_account.go", "0a3cb2c7978e", "accountId"
@@ -103,6 +106,7 @@ TABLE: Mapping[str, ReplaceOn] = {
     "aws:iam/role:Role": _aws("iam/role.go", "0040ea6911af", "name", "namePrefix", "path"),
     "aws:iam/rolePolicy:RolePolicy": _aws("iam/role_policy.go", "02f97af85f89", "name", "namePrefix", "role"),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _aws("iam/role_policy_attachment.go", "04c79849dbe7", "policyArn", "role"),
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": _aws("iam/service_linked_role.go", "stored versions", "awsServiceName", "customSuffix"),
     "aws:identitystore/group:Group": _aws("identitystore/group.go", "01c08000ddb1", "displayName", "identityStoreId"),
     "aws:identitystore/groupMembership:GroupMembership": _aws("identitystore/group_membership.go", "0de0d32612df", "groupId", "identityStoreId", "memberId"),
     "aws:identitystore/user:User": _aws("identitystore/user.go", "00005ed84946", "identityStoreId", "userName"),

@@ -111,7 +111,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     )
 
     delivery_outputs, channels = build_delivery(landing_zone, secrets, management, security, applications)
-    build_security_administration(landing_zone, management, organization, security, channels, account_ids)
+    build_security_administration(landing_zone, management, organization, security, applications, channels, account_ids)
     # What the audit and log stacks read, in their own accounts: no right on this stack's secrets needed.
     ManagementHandoff(
         "handoff",

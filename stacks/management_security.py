@@ -1,4 +1,5 @@
-"""Management-stack side of the Security OU: delegated administrators and per-account budgets."""
+"""Management-stack side of the Security OU: delegated administrators, per-account budgets and, with
+Control Tower off, AWS Config recording in every member account."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from typing import Mapping
 import pulumi
 import pulumi_aws as aws
 
-from components import Organization, SecurityOU
+from components import AppAccountSet, Organization, SecurityOU
 from components.account_budgets import AccountBudgets, AccountBudgetsArgs, BudgetSpec
+from components.config_recording import ConfigRecording, ConfigRecordingArgs, RecordedAccount
 from components.security_delegation import SecurityDelegation, SecurityDelegationArgs
 from components.slack_alerts import SlackAlerts, SlackAlertsArgs
 from config import LandingZone
+from config.model import AUDIT, LOG
 from names import SECURITY_ALERTS
 from security.alerting import BUDGETS, CHATBOT_REGION
 
@@ -30,6 +33,7 @@ def build_security_administration(
     management: aws.Provider,
     organization: Organization,
     security: SecurityOU,
+    applications: Mapping[str, AppAccountSet],
     channels: Mapping[str, pulumi.Output[str]],
     account_ids: Mapping[str, pulumi.Input[str]],
 ) -> None:
@@ -76,3 +80,19 @@ def build_security_administration(
         ),
         opts=in_management,
     )
+    if not control_tower.enabled:
+        # Control Tower records with AWS Config in the accounts it enrols; without it, the program does.
+        providers = {AUDIT: security.audit.provider, LOG: security.log.provider}
+        for app, account_set in applications.items():
+            providers.update({f"{app}-{env}": provider for env, provider in account_set.providers.items()})
+        ConfigRecording(
+            "config-recording",
+            ConfigRecordingArgs(
+                accounts=[RecordedAccount(a.key, account_ids[a.key], providers[a.key]) for a in active],
+                regions=landing_zone.governed_regions,
+                home_region=org.home_region,
+                log_account_id=security.log.account.id,
+                log_provider=security.log.provider,
+                glacier_after_days=cfg.log_archive.glacier_after_days,
+            ),
+        )

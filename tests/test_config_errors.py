@@ -175,6 +175,15 @@ BAD_CONFIGS = [
         "identity_center.permission_sets.ReadOnlyAccess.managed_policies",
         "would both be named ReadOnlyAccess-ReadOnlyAccess",
     ),
+    (
+        "Config bucket policy over 20 KB",
+        both(
+            setter("guardrails.control_tower.enabled", False),
+            lambda data: data["applications"].update({f"app{n}": {"description": "One of many."} for n in range(216)}),
+        ),
+        "guardrails.control_tower.enabled",
+        "without Control Tower, the 656 accounts that record with AWS Config make its log bucket's policy 20601 bytes, over the 20480 Amazon S3 accepts",
+    ),
 ]
 
 

@@ -77,7 +77,7 @@ def limit_error(config_dir, mutate) -> str:
 
 def test_an_oversize_scp_is_refused_naming_policy_target_and_numbers(config_dir):
     message = limit_error(config_dir, setter("guardrails.limits.scp_max_chars", 800))
-    assert "guardrails.scp.targets.root: SCP root-protect-security-services is 1092 characters minified, over the limit of 800" in message
+    assert "guardrails.scp.targets.root: SCP root-protect-security-services is 1154 characters minified, over the limit of 800" in message
 
 
 def test_too_many_scps_for_a_target_are_refused(config_dir):
