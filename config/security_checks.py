@@ -55,7 +55,8 @@ def check_security_services(cfg: LandingZoneConfig, accounts: Sequence[AccountSp
         warn(
             f"slack.team_id {chatbot_team_id(cfg)}: AWS Chatbot refuses a Slack channel configuration until the workspace is "
             f"authorised in that account (Chatbot console, once per account): {' and '.join(accounts)}, each before "
-            "its stack's first `pulumi up` (README, deployment steps 6 and 10; `lzctl doctor` checks both)"
+            "its stack's first `pulumi up` (README, Deploy for real: with Identity Center's set-up, and before the audit stack; "
+            "`lzctl doctor` checks both)"
         )
     minimum = cfg.security_services.alerts.guardduty_min_severity
     starts = dict(GUARDDUTY_LEVELS)

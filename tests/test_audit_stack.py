@@ -185,7 +185,8 @@ def test_alert_topics_rotate_their_key_and_refuse_plain_http(audit_plan):
 CHATBOT_WARNING = (
     "slack.team_id T0ACME1234: AWS Chatbot refuses a Slack channel configuration until the workspace is authorised in that "
     "account (Chatbot console, once per account): the management account 123456789012 (budget alerts) and the audit account "
-    "(security alerts), each before its stack's first `pulumi up` (README, deployment steps 6 and 10; `lzctl doctor` checks both)"
+    "(security alerts), each before its stack's first `pulumi up` (README, Deploy for real: with Identity Center's set-up, "
+    "and before the audit stack; `lzctl doctor` checks both)"
 )
 
 
@@ -206,12 +207,14 @@ def test_without_chatbot_there_is_neither_warning_nor_channel_configuration(conf
 
 def test_the_deployment_steps_authorise_chatbot_before_each_stack_that_needs_it():
     steps = (REPO / "README.md").read_text().split("## Deploy for real", 1)[1].split("\n## ", 1)[0]
-    step = {int(m.group(1)): m.start() for m in re.finditer(r"^\s*(\d+)\. \*\*", steps, re.M)}
-    text = {n: steps[start : step.get(n + 1, len(steps))] for n, start in step.items()}
-    # Step 6 (console work in the management account) authorises it before step 7's full `pulumi up`.
-    assert "AWS Chatbot" in text[6] and "authorise" in text[6] and "pulumi up" in text[7]
-    audit = text[10]
-    assert audit.index("AWS Chatbot") < audit.index("pulumi up --stack audit")
+    starts = [m.start() for m in re.finditer(r"^ ?\d+\. \*\*", steps, re.M)]
+    text = [steps[start:end] for start, end in zip(starts, [*starts[1:], len(steps)], strict=True)]
+    titles = [re.match(r" ?\d+\. \*\*([^*]+)\*\*", step).group(1) for step in text]
+    identity_center, everything, audit = (titles.index(t) for t in ("Enable IAM Identity Center", "Preview, then deploy everything", "Audit and log stacks"))
+    # The management account's authorisation is console work with Identity Center's, before the full `pulumi up`.
+    assert identity_center < everything and "authorise the\n   Slack workspace in AWS Chatbot" in text[identity_center]
+    assert "Chatbot" not in "".join(text[identity_center + 1 : audit])
+    assert text[audit].index("AWS Chatbot") < text[audit].index("pulumi up --stack audit")
 
 
 AGENTS = ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"]
