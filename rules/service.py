@@ -18,18 +18,14 @@ from config.resolve import MAX_EMAIL_CHARS
 from config.schema import Limits
 from guardrails.control_tower import BASELINE_VERSION, LANDING_ZONE_VERSION
 from guardrails.plan_policies import ACCOUNT, BASELINE, CONTROL, LANDING_ZONE, ORGANIZATION, json_list, planned_organization, provider_account, providers
-from names import AUDIT_STACK, MANAGEMENT_STACK
 from rules.core import ADVISORY, MANDATORY, ResourceView, Rule
+from security.alerting import CHATBOT_STACKS
 
 CONFORMANCE_PACK = "aws:cfg/organizationConformancePack:OrganizationConformancePack"
 RECORDER = "aws:cfg/recorder:Recorder"
 CHATBOT_CHANNEL = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
 ACCOUNT_QUOTA = Limits.model_fields["accounts"].default
 """The default of `guardrails.limits.accounts`; lzctl passes the configured one."""
-CHATBOT_AUTHORISED = (MANAGEMENT_STACK, AUDIT_STACK)
-"""Account keys where the deployment steps authorise the Slack workspace in Chatbot before any
-channel configuration (README, "Deploy for real": management before its first `pulumi up`, audit
-before the audit stack's)."""
 
 CT_API = "https://docs.aws.amazon.com/controltower/latest/APIReference/"
 
@@ -195,12 +191,12 @@ def chatbot_in_authorised_accounts(resources: list[ResourceView], organization: 
     for channel in _of_type(resources, CHATBOT_CHANNEL):
         account = provider_account(channel, known)
         key = keys.get(account, account)
-        if key not in CHATBOT_AUTHORISED:
+        if key not in CHATBOT_STACKS:
             yield (
                 channel.urn,
                 (
                     f"a Slack channel configuration in {key or 'an unknown account'}: Chatbot refuses it until the Slack workspace is authorised "
-                    f"in that account, which the deployment steps do only in {' and '.join(CHATBOT_AUTHORISED)}"
+                    f"in that account, which the deployment steps do only in {' and '.join(CHATBOT_STACKS)}"
                 ),
             )
 

@@ -281,28 +281,19 @@ def denials_as(monkeypatch, principal_in, plan, management) -> list[tuple[str, s
 
 
 @pytest.mark.parametrize(
-    "stack, control_tower",
-    [
-        ("audit", True),
-        ("audit", False),
-        ("log", False),
-        pytest.param(
-            "log",
-            True,
-            # Strict: passes (and so fails here) once issue 9.2 no longer enables this control by default.
-            marks=pytest.mark.xfail(
-                strict=True, reason="issue 9.2: AWS-GR_AUDIT_BUCKET_RETENTION_POLICY denies the log stack's lifecycle to all but AWSControlTowerExecution"
-            ),
-        ),
-    ],
+    "stack, control_tower, guarded",
+    # guarded: the stack changes what the SCPs protect (with Control Tower on the log stack builds only its Athena environment).
+    [("audit", True, True), ("audit", False, True), ("log", False, True), ("log", True, False)],
 )
-def test_the_first_run_the_readme_gives_is_exempt_from_every_deny(monkeypatch, config_dir, stack, control_tower):
+def test_the_first_run_the_readme_gives_is_exempt_from_every_deny(monkeypatch, config_dir, stack, control_tower, guarded):
     directory = config_dir(setter("guardrails.control_tower.enabled", control_tower))
     management = plan_stack("management", directory)
     plan = plan_stack(stack, directory, management=management)
     role = readme_first_run_role(management.outputs["accessRoleName"])
-    assert role("111122223333") == "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole"
+    # The role the accounts were created with: Control Tower's execution role when it is on.
+    access_role = "AWSControlTowerExecution" if control_tower else "OrganizationAccountAccessRole"
+    assert role("111122223333") == f"arn:aws:iam::111122223333:role/{access_role}"
     assert denials_as(monkeypatch, role, plan, management) == []
     # The step it replaces, Identity Center's AdministratorAccess, is denied the security services' changes.
     denied = denials_as(monkeypatch, SSO_ADMIN.format, plan, management)
-    assert denied and all("ProtectSecurityServices" in m or "ProtectLogBuckets" in m for _, m in denied)
+    assert bool(denied) is guarded and all("ProtectSecurityServices" in m or "ProtectLogBuckets" in m for _, m in denied)
