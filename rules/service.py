@@ -256,11 +256,10 @@ RULES = (
         account_email_length,
         source="https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html",
     ),
-    # ADVISORY until the audit stack excludes the accounts that record nothing (issue 9, finding 5).
     Rule(
         "AWS-CONFIG-PACK-RECORDERS",
         "Every account an organisation conformance pack targets records with AWS Config.",
-        ADVISORY,
+        MANDATORY,
         conformance_pack_targets_record,
         source="https://docs.aws.amazon.com/config/latest/developerguide/conformance-pack-organization-apis.html",
         needs_organization=True,

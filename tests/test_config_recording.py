@@ -8,11 +8,12 @@ import json
 import pytest
 
 import config
+import rules
 from config.security_checks import config_bucket_policy_size
 from guardrails.plan_policies import planned_organization
 from guardrails.simulator import Request, evaluate
 from logs.config_logs import config_bucket_statements, config_key_statements
-from lzctl.plan import plan_stack
+from lzctl.plan import plan_stack, views
 from tests.helpers import example_data, write_config
 
 HOME, OTHER = "ap-northeast-1", "us-east-1"
@@ -149,3 +150,15 @@ def test_the_guardrails_let_only_the_program_change_a_recorder_or_its_bucket(ct_
         assert evaluate(Request(principal=program.replace(shop_dev, account), **request), organization).allowed, action
         # Anyone else, an account administrator through Identity Center included, is denied.
         assert not evaluate(Request(principal=SSO_ADMIN.format(account), **request), organization).allowed, action
+
+
+def test_the_conformance_pack_rule_sees_every_targeted_account_record(ct_off):
+    directory, management = ct_off
+    audit = views(plan_stack("audit", directory, management=management))
+    assert [v for v in rules.evaluate(audit, organization=views(management)) if v.rule == "AWS-CONFIG-PACK-RECORDERS"] == []
+    without_shop_dev = [r for r in views(management) if not (r.type == RECORDER and "config-recording-shop-dev-" in r.urn)]
+    violations = [v for v in rules.evaluate(audit, organization=without_shop_dev) if v.rule == "AWS-CONFIG-PACK-RECORDERS"]
+    assert [v.message.split(": add")[0] for v in violations] == [
+        f"targets shop-dev ({management.outputs['accountIds']['shop-dev']}), which records nothing with AWS Config: the pack fails there"
+    ]
+    assert rules.is_blocking(violations)

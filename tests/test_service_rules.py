@@ -298,16 +298,21 @@ def test_the_examples_plan_registers_its_ous_in_one_chain_and_the_quota_holds(ma
     assert warning.urn.endswith("::organization-organization") and "8 member accounts and the management account make 9" in warning.message
 
 
-def test_the_audit_stack_warns_that_the_management_account_records_nothing(audit_plan, management_plan):
-    """Until the pack excludes the management account (issue 9, finding 5), a warning, not a block."""
-    violations = evaluate(views(audit_plan), organization=views(management_plan))
+def test_the_audit_stacks_pack_targets_only_accounts_that_record(audit_plan, management_plan):
+    assert evaluate(views(audit_plan), organization=views(management_plan)) == []
+    # Without its excluded accounts the pack would reach the management account, which records nothing: a block.
+    unexcluded = [
+        dataclasses.replace(r, props={**r.props, "excludedAccounts": []}) if r.type == "aws:cfg/organizationConformancePack:OrganizationConformancePack" else r
+        for r in views(audit_plan)
+    ]
+    violations = evaluate(unexcluded, organization=views(management_plan))
     assert [(v.rule, v.message) for v in violations] == [
         (
             "AWS-CONFIG-PACK-RECORDERS",
             "targets management (123456789012), which records nothing with AWS Config: the pack fails there; add it to excludedAccounts or record there",
         )
     ]
-    assert not is_blocking(violations)
+    assert is_blocking(violations)
 
 
 def test_the_policy_pack_runs_the_service_rules_with_providers_and_dependencies():
