@@ -158,7 +158,7 @@ def test_the_conformance_pack_rule_sees_every_targeted_account_record(ct_off):
     assert [v for v in rules.evaluate(audit, organization=views(management)) if v.rule == "AWS-CONFIG-PACK-RECORDERS"] == []
     without_shop_dev = [r for r in views(management) if not (r.type == RECORDER and "config-recording-shop-dev-" in r.urn)]
     violations = [v for v in rules.evaluate(audit, organization=without_shop_dev) if v.rule == "AWS-CONFIG-PACK-RECORDERS"]
-    assert [v.message.split(": add")[0] for v in violations] == [
+    assert [v.message.split("; add")[0] for v in violations] == [
         f"targets shop-dev ({management.outputs['accountIds']['shop-dev']}), which records nothing with AWS Config: the pack fails there"
     ]
     assert rules.is_blocking(violations)
