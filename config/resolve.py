@@ -35,6 +35,7 @@ from config.model import (
     membership_key,
     parents_first,
 )
+from config.partial import INVALID, attempt
 from config.schema import (
     RESERVED_SCOPES,
     SCOPE_ALL,
@@ -58,9 +59,13 @@ class _Checker:
         self.source = source
         self.file = str(source)
         self.refuse_example_domains = refuse_example_domains
-        self.limits = cfg.guardrails.limits
         self.issues: list[ConfigIssue] = []
         self.warnings: list[str] = []
+
+    @property
+    def limits(self):
+        # Read when a check needs it: with a shape error in guardrails only the checks using limits stop.
+        return self.cfg.guardrails.limits
 
     def fail(self, path: str, message: str, value=None, hint=None, file=None) -> None:
         self.issues.append(ConfigIssue(file or self.file, path, message, value, hint))
@@ -437,28 +442,31 @@ MIGRATION_ACCESS_MAX_DAYS = 90
 
 
 def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, today: Optional[date] = None) -> tuple[LandingZone | None, list[ConfigIssue]]:
+    """Phase 2 over `cfg`; with a config rebuilt by `config.partial` (phase 1 failed), every check
+    whose parts are valid still runs and reports, and no `LandingZone` is returned."""
     checker = _Checker(cfg, source, refuse_example_domains)
-    checker.check_organization()
-    ou_tree_sound = not checker.issues
-    checker.check_placements()
-    located = checker.collect_accounts()
-    checker.check_accounts(located)
-    accounts = [spec for _, spec in located]
-    checker.check_people_and_groups()
-    people, groups, permission_sets = checker.identity_center(checker.load_inline_policies())
-    security_services = checker.security_services(accounts)
-    check_security_services(cfg, accounts, checker.fail, checker.warnings.append)
-    assignments = checker.expand_assignments(accounts)
-    migration_assignments = checker.migration_access(accounts, today or date.today())
-    delivery = check_delivery(cfg, accounts, checker.fail, checker.warnings.append)
+    ou_tree_sound = attempt(checker.check_organization) is not INVALID and not checker.issues
+    attempt(checker.check_placements)
+    located = attempt(checker.collect_accounts)
+    attempt(checker.check_accounts, located)
+    accounts = INVALID if located is INVALID else [spec for _, spec in located]
+    attempt(checker.check_people_and_groups)
+    identity_center = attempt(checker.identity_center, attempt(checker.load_inline_policies))
+    security_services = attempt(checker.security_services, accounts)
+    attempt(check_security_services, cfg, accounts, checker.fail, checker.warnings.append)
+    assignments = attempt(checker.expand_assignments, accounts)
+    migration_assignments = attempt(checker.migration_access, accounts, today or date.today())
+    delivery = attempt(check_delivery, cfg, accounts, checker.fail, checker.warnings.append)
     guardrails = None
     if ou_tree_sound:
         # OU order and guardrail targets are only meaningful once the OU tree itself is sound.
-        order = parents_first({key: ou.parent for key, ou in cfg.organization.organizational_units.items()})
-        known = {SCOPE_MANAGEMENT: cfg.organization.management_account_id, **{a.key: a.existing_account_id for a in accounts if a.existing_account_id}}
-        guardrails = check_guardrails(cfg, order, known, checker.fail, checker.warnings.append, accounts, delivery)
+        guardrails = attempt(_guardrails, cfg, accounts, delivery, checker)
     if checker.issues:
         return None, checker.issues
+    parts = (identity_center, security_services, assignments, migration_assignments, delivery, guardrails)
+    if not ou_tree_sound or any(part is INVALID for part in parts):
+        return None, []  # phase 1 failed: its issues are the loader's to report
+    people, groups, permission_sets = identity_center
     return (
         LandingZone(
             config=cfg,
@@ -476,3 +484,9 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
         ),
         [],
     )
+
+
+def _guardrails(cfg: LandingZoneConfig, accounts: list[AccountSpec], delivery, checker: _Checker):
+    order = parents_first({key: ou.parent for key, ou in cfg.organization.organizational_units.items()})
+    known = {SCOPE_MANAGEMENT: cfg.organization.management_account_id, **{a.key: a.existing_account_id for a in accounts if a.existing_account_id}}
+    return check_guardrails(cfg, order, known, checker.fail, checker.warnings.append, accounts, delivery)
