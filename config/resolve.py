@@ -13,11 +13,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Optional
 
-import yaml
 from email_validator import EmailNotValidError, validate_email
 
+from config.conformance_pack import check_template
 from config.delivery_checks import check_delivery
+from config.files import FileProblem, inside, read_text
 from config.guardrail_checks import check_guardrails
+from config.inline_policy import check_identity_policy
 from config.issues import ConfigIssue, path_of
 from config.model import (
     AUDIT,
@@ -51,6 +53,8 @@ EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
 MAX_EMAIL_CHARS = 64
 """CreateAccount `Email`: length 6 to 64 (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html),
 checked 2026-12; rules/service.py checks the planned accounts against the same number."""
+CONFORMANCE_PACKS = "conformance-packs"
+"""Folder of the conformance pack templates, inside the config folder."""
 
 
 class _Checker:
@@ -329,18 +333,21 @@ class _Checker:
     def security_services(self, accounts: list[AccountSpec]) -> SecurityServicesSpec:
         settings = self.cfg.security_services
         pack = settings.config.conformance_pack
-        pack_file = self.source.parent / "conformance-packs" / f"{pack}.yaml"
         text = ""
+        path = "security_services.config.conformance_pack"
         try:
-            text = pack_file.read_text(encoding="utf-8")
-            template = yaml.safe_load(text)
-        except FileNotFoundError:
-            self.fail("security_services.config.conformance_pack", "conformance pack template not found", pack, f"create {pack_file}")
-        except (OSError, ValueError, yaml.YAMLError) as err:
-            self.fail("security_services.config.conformance_pack", f"conformance pack template is not valid YAML: {err}", pack, file=str(pack_file))
+            pack_file = inside(self.source.parent, f"{CONFORMANCE_PACKS}/{pack}.yaml")
+            text = read_text(pack_file)
+        except FileProblem as err:
+            if err.message == "file not found":
+                self.fail(path, "conformance pack template not found", pack, f"create {self.source.parent / CONFORMANCE_PACKS / pack}.yaml")
+            else:
+                self.fail(path, f"conformance pack template: {err.message}", pack, err.hint)
         else:
-            if not isinstance(template, dict) or not template.get("Resources"):
-                self.fail("security_services.config.conformance_pack", "conformance pack template has no Resources", pack, file=str(pack_file))
+            errors, warnings = check_template(text)
+            for problem in errors:
+                self.fail(path, f"conformance pack template: {problem}", pack, file=str(pack_file))
+            self.warnings.extend(f"{pack_file}: {problem}" for problem in warnings)
         keys = {a.key for a in accounts}
         for key in self.cfg.budgets.accounts:
             if key not in keys:
@@ -369,21 +376,27 @@ class _Checker:
 
     def load_inline_policies(self) -> dict[str, str]:
         policies = {}
+        folder = self.source.parent
         for name, permission_set in self.cfg.identity_center.permission_sets.items():
             if permission_set.inline_policy is None:
                 continue
             path = path_of("identity_center.permission_sets", name, "inline_policy")
-            policy_file = self.source.parent / permission_set.inline_policy
             try:
-                document = json.loads(policy_file.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                self.fail(path, "inline policy file not found", permission_set.inline_policy, f"paths are relative to {self.source.parent}")
+                policy_file = inside(folder, permission_set.inline_policy)
+                text = read_text(policy_file)
+            except FileProblem as err:
+                self.fail(path, f"inline policy: {err.message}", permission_set.inline_policy, err.hint or f"paths are relative to {folder}")
                 continue
-            except (OSError, ValueError) as err:
+            try:
+                document = json.loads(text)
+            except (ValueError, RecursionError) as err:
                 self.fail(path, f"inline policy is not valid JSON: {err}", permission_set.inline_policy, file=str(policy_file))
                 continue
-            if not isinstance(document, dict) or "Statement" not in document:
-                self.fail(path, "inline policy must be a JSON object with a Statement", permission_set.inline_policy, file=str(policy_file))
+            errors, warnings = check_identity_policy(document)
+            for problem in errors:
+                self.fail(path, f"inline policy {problem}", permission_set.inline_policy, file=str(policy_file))
+            self.warnings.extend(f"{policy_file}: {problem}" for problem in warnings)
+            if errors:
                 continue
             minified = json.dumps(document, separators=(",", ":"))
             size = len("".join(minified.split()))

@@ -13,8 +13,8 @@ from typing import Optional
 
 import rules
 from config import CONFIG_FILE
-from config.loader import read_yaml
 from config.schema import LandingZoneConfig
+from config.yamlfile import read_yaml
 from lzctl.mocks import LandingZoneMocks
 from lzctl.runtime import Plan, run_program
 from lzctl.stackfile import OFFLINE_PLACEHOLDER, PROJECT_ROOT, StackSettings, read_stack

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config import ConfigError, ConfigIssue
-from config.loader import read_yaml
+from config.yamlfile import read_yaml
 
 
 def _project_root() -> Path:

@@ -1,0 +1,73 @@
+"""Is a conformance pack template one AWS Config would deploy? Size, YAML, CloudFormation (cfn-lint)
+and the two resource types conformance packs may hold.
+
+Sources (checked 2026-12):
+- TemplateBody 1-51,200 bytes: https://docs.aws.amazon.com/config/latest/APIReference/API_PutOrganizationConformancePack.html
+- resource types AWS::Config::ConfigRule and AWS::Config::RemediationConfiguration only:
+  https://docs.aws.amazon.com/config/latest/APIReference/API_PutConformancePack.html
+- Source.Owner AWS, CUSTOM_LAMBDA or CUSTOM_POLICY:
+  https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-config-configrule-source.html
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+
+import yaml
+
+from config.yamlfile import Loader
+
+MAX_TEMPLATE_BYTES = 51_200
+RESOURCE_TYPES = ("AWS::Config::ConfigRule", "AWS::Config::RemediationConfiguration")
+SOURCE_OWNERS = ("AWS", "CUSTOM_LAMBDA", "CUSTOM_POLICY")
+LINT_REGION = "us-east-1"
+"""cfn-lint checks against one region's resource specification; the two Config types are the same in every region."""
+
+
+def _resources_problems(template: dict) -> list[str]:
+    resources = template.get("Resources")
+    if not isinstance(resources, dict) or not resources:
+        return ["the template has no Resources"]
+    problems = []
+    names = Counter()
+    for key, resource in resources.items():
+        kind = resource.get("Type") if isinstance(resource, dict) else None
+        if kind not in RESOURCE_TYPES:
+            problems.append(f"resource {key} is {kind!r}: a conformance pack holds only {' and '.join(RESOURCE_TYPES)}")
+            continue
+        properties = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
+        if kind == RESOURCE_TYPES[0]:
+            owner = (properties.get("Source") or {}).get("Owner") if isinstance(properties.get("Source"), dict) else None
+            if isinstance(owner, str) and owner not in SOURCE_OWNERS:
+                problems.append(f"resource {key}: Source.Owner {owner!r} is not one of {', '.join(SOURCE_OWNERS)}")
+            if isinstance(properties.get("ConfigRuleName"), str):
+                names[properties["ConfigRuleName"]] += 1
+    problems += [f"two rules are named {name}: Config rule names are unique per account and region" for name, count in names.items() if count > 1]
+    return problems
+
+
+@functools.lru_cache(maxsize=16)
+def check_template(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(errors, warnings) of a conformance pack template's text (cached: cfn-lint takes about a second)."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_TEMPLATE_BYTES:
+        return (f"the template is {size} bytes, over the {MAX_TEMPLATE_BYTES} AWS Config accepts (TemplateBody)",), ()
+    try:
+        yaml.compose(text, Loader=Loader)  # aliases and nesting bounded before cfn-lint walks the template
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        return (f"not valid YAML: {where}{getattr(err, 'problem', None) or err}",), ()
+    # cfn-lint is imported here, not at the top: it takes a second, and only a pack needs it.
+    from cfnlint.api import ManualArgs, lint
+    from cfnlint.decode import decode_str
+
+    template, parse_errors = decode_str(text)
+    if parse_errors or not isinstance(template, dict):
+        return tuple(f"not a CloudFormation template: {m.message}" for m in parse_errors) or ("not a CloudFormation template",), ()
+    errors, warnings = _resources_problems(template), []
+    for match in lint(text, config=ManualArgs(regions=[LINT_REGION])):
+        line = f"line {match.linenumber}: {match.rule.id} {match.message}"
+        (errors if match.rule.severity == "error" else warnings).append(line)
+    return tuple(errors), tuple(warnings)

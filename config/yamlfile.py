@@ -1,0 +1,175 @@
+"""Reading YAML files (the config, the Pulumi project and stack files, conformance packs) so that no
+file can make a run hang, exhaust memory or mean something other than it says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from config.files import FileProblem, read_text
+from config.issues import ConfigError, ConfigIssue, path_of
+
+MAX_DEPTH = 64
+"""Deepest nesting read; the config itself is at most 6 levels deep."""
+MAX_NODES = 200_000
+"""Most YAML nodes a file may expand to through its aliases: a config of 300 applications has about
+20,000; a billion-laughs file of a few hundred bytes expands to billions."""
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_KEY_KINDS = {
+    "tag:yaml.org,2002:bool": "the boolean {value} (YAML 1.1 reads yes/no/on/off/y/n as booleans)",
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
+
+
+class Loader(yaml.SafeLoader):
+    """SafeLoader, refusing what it would accept silently or never finish:
+
+    - a key written twice in one mapping (merge keys `<<:` may be overridden, as YAML intends);
+    - nesting over MAX_DEPTH, aliases expanding over MAX_NODES nodes, an alias inside itself;
+    - keys YAML reads as something other than a string (`yes:`, `1:`): reported, kept as written;
+    - a date that is not a calendar date (`2026-13-01`): kept as the string it is.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = 0
+        self.key_problems: list[tuple[str, str, str]] = []
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def compose_document(self):
+        node = super().compose_document()
+        _check_expansion(node)
+        self.key_problems += _string_keys(node)
+        return node
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE:
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping", node.start_mark, "found a list or mapping used as a key", key_node.start_mark
+                    )
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping", node.start_mark, f"found duplicate key {key_node.value!r}", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(root) -> None:
+    """Refuse an alias inside its own anchor, and aliases expanding past MAX_NODES (memoised: linear)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[id(node)] > MAX_NODES:
+                raise yaml.composer.ComposerError(None, None, f"its aliases expand to more than {MAX_NODES} nodes (an alias bomb?)", node.start_mark)
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            raise yaml.composer.ComposerError(None, None, "an alias refers to the anchor it is inside (a circular alias)", node.start_mark)
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack += [(child, False) for child in _children(node) if id(child) not in sizes]
+
+
+def _string_keys(root) -> list[tuple[str, str, str]]:
+    """(field path, problem, key as written) for each key YAML reads as another type; each such key becomes the string written."""
+    problems, seen, stack = [], set(), [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack += [(child, path + (index,)) for index, child in enumerate(node.value)]
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag in _KEY_KINDS:
+                    kind = _KEY_KINDS[key.tag].format(value=yaml.safe_load(key.value) if key.value else None)
+                    written = key.value or "(empty)"
+                    problems.append(
+                        (path_of(*path, written), f"line {key.start_mark.line + 1}: the key {written} is read by YAML as {kind}, not a name", written)
+                    )
+                    key.tag = _STR
+                stack.append((value, path + (key.value,)))
+    return sorted(problems)
+
+
+def parse_yaml(path: Path, allow_empty: bool = False) -> tuple[dict, list[ConfigIssue]]:
+    """One YAML mapping and the issues of keys YAML reads as another type (kept as the string written).
+
+    A missing, unreadable, oversized, unparsable or non-mapping file is a `ConfigError`; an empty
+    file too, unless `allow_empty` (then it reads as an empty mapping).
+    """
+    file = str(path)
+    try:
+        text = read_text(path)
+    except FileProblem as err:
+        hint = f"create {path.name} or pass --config DIR" if err.message == "file not found" else err.hint
+        raise ConfigError([ConfigIssue(file, "", err.message, None, hint)]) from None
+    loader = Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ConfigError([ConfigIssue(file, "", f"not valid YAML: {where}{problem}")]) from None
+    finally:
+        loader.dispose()
+    issues = [ConfigIssue(file, key_path, problem, None, f'quote it to keep it a name: "{key}":') for key_path, problem, key in loader.key_problems]
+    if data is None and allow_empty:
+        return {}, issues
+    if data is None:
+        raise ConfigError([ConfigIssue(file, "", "the file is empty", None, "start from config/landing-zone.yaml in this repository")])
+    if not isinstance(data, dict):
+        raise ConfigError([ConfigIssue(file, "", "the top level must be a mapping of sections", type(data).__name__)])
+    return data, issues
+
+
+def read_yaml(path: Path, allow_empty: bool = False) -> dict:
+    """`parse_yaml`, refusing keys YAML reads as another type along with everything else."""
+    data, issues = parse_yaml(path, allow_empty)
+    if issues:
+        raise ConfigError(issues)
+    return data
