@@ -7,15 +7,12 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field, StringConstraints
 
 import names
-from config.types import Key, Model
+from config.types import Cron, Key, Model, RepositoryName
 
 GitHubOwner = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
-RepositoryName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,100}$")]
-BranchName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]{1,100}$")]
 SlackChannel = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_{}-]{1,80}$")]
 Command = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 ActionSha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
-Cron = Annotated[str, StringConstraints(pattern=r"^\S+ \S+ \S+ \S+ \S+$")]
 AppKind = Literal["rails", "go", "nuxt", "container"]
 RepositoryPermission = Literal["pull", "triage", "push", "maintain", "admin"]
 SubjectForm = Literal["immutable", "name"]

@@ -47,6 +47,7 @@ from config.schema import (
     LandingZoneConfig,
 )
 from config.security_checks import check_security_services
+from config.service_limits import EMAIL_MAX_CHARS, check_application_keys, check_repository_descriptions, check_slack_channels
 from security.services import RUNTIME_MONITORING
 
 EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
@@ -180,6 +181,13 @@ class _Checker:
                     email = validate_email(email, check_deliverability=False).normalized
                 except EmailNotValidError as err:
                     self.fail("organization.account_email_template", f"templated e-mail for {key} is invalid: {err}", email)
+        if len(email) > EMAIL_MAX_CHARS:
+            self.fail(
+                path_of(path, "email") if account.email else "organization.account_email_template",
+                f"root e-mail of {key} is {len(email)} characters, over the {EMAIL_MAX_CHARS} AWS Organizations accepts",
+                email,
+                "use a shorter address" if account.email else "shorten the template: plus-addressing adds each account key",
+            )
         return AccountSpec(
             key=key,
             name=account.name or key,
@@ -470,6 +478,8 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     assignments = attempt(checker.expand_assignments, accounts)
     migration_assignments = attempt(checker.migration_access, accounts, today or date.today())
     delivery = attempt(check_delivery, cfg, accounts, checker.fail, checker.warnings.append)
+    for check in (check_application_keys, check_repository_descriptions, check_slack_channels):
+        attempt(check, cfg, checker.fail)
     guardrails = None
     if ou_tree_sound:
         # OU order and guardrail targets are only meaningful once the OU tree itself is sound.

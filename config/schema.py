@@ -15,11 +15,9 @@ from pydantic import EmailStr, Field, StringConstraints
 import names
 from config.delivery_schema import (
     AppKind,
-    BranchName,
     Commands,
     DeploymentsSettings,
     GitHubSettings,
-    RepositoryName,
     RepositoryPermission,
     Reviewers,
     SlackSettings,
@@ -29,6 +27,7 @@ from config.security_schema import Budgets, LogArchive, SecurityServices
 from config.types import (
     AccountId,
     AccountName,
+    BranchName,
     EmailTemplate,
     GitHubLogin,
     Key,
@@ -37,6 +36,7 @@ from config.types import (
     OuName,
     PermissionSetName,
     Region,
+    RepositoryName,
     RoleName,
     SessionDuration,
 )

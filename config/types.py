@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
+from config.cron import check_cron
+from config.managed_policies import ARN_PREFIX, NAMES, TAKEN
 from config.regions import AWS_REGIONS
 
 # Keys end up inside Pulumi resource names, account names and e-mail local parts, so they stay
@@ -23,8 +25,6 @@ PermissionSetName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,32}
 RoleName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,64}$")]
 # GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending with a hyphen.
 GitHubLogin = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
-# AWS managed policies, by name ("ReadOnlyAccess", "job-function/ViewOnlyAccess") or ARN.
-ManagedPolicy = Annotated[str, StringConstraints(pattern=r"^(arn:aws:iam::aws:policy/)?[\w+=,.@-]+(/[\w+=,.@-]+)*$", max_length=128)]
 
 _SESSION_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
 
@@ -53,10 +53,66 @@ def _check_email_template(value: str) -> str:
     return value
 
 
+def _check_managed_policy(value: str) -> str:
+    name = value.removeprefix(ARN_PREFIX)
+    if name in NAMES:
+        return value
+    by_case = [known for known in NAMES if known.lower() == name.lower()]
+    by_path = [known for known in NAMES if known.rsplit("/", 1)[-1] == name]
+    close = by_case or by_path or difflib.get_close_matches(name, sorted(NAMES), n=1)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    raise ValueError(f"no such AWS managed policy (AWS's list of {TAKEN}){hint}")
+
+
+_BRANCH_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+
+
+def _check_branch(value: str) -> str:
+    """git check-ref-format --branch: https://git-scm.com/docs/git-check-ref-format (rules 1-10), plus
+    git branch's own refusals of a leading '-' and of HEAD."""
+    problems = [
+        (_BRANCH_FORBIDDEN.search(value), "a space, a control character or one of ~ ^ : ? * [ \\"),
+        (".." in value, "'..'"),
+        ("@{" in value, "'@{'"),
+        (value == "@", "only '@'"),
+        (value.startswith("/") or value.endswith("/") or "//" in value, "a leading, trailing or doubled '/'"),
+        (value.endswith("."), "a trailing '.'"),
+        (any(part.startswith(".") or part.endswith(".lock") for part in value.split("/")), "a part starting with '.' or ending with '.lock'"),
+        (value.startswith("-"), "a leading '-'"),
+        (value == "HEAD", "the name HEAD"),
+    ]
+    found = [what for failed, what in problems if failed]
+    if found:
+        raise ValueError(f"not a git branch name: it has {found[0]} (git check-ref-format)")
+    return value
+
+
+def _check_repository(value: str) -> str:
+    """GitHub refuses `.` and `..` and renames names ending in `.git` or `.wiki`:
+    https://github.com/github/docs/issues/44518, https://github.com/dead-claudia/github-limits."""
+    if value in (".", ".."):
+        raise ValueError(f"GitHub reserves the repository name {value}")
+    for suffix in (".git", ".wiki"):
+        if value.lower().endswith(suffix):
+            raise ValueError(f"GitHub does not create repositories whose name ends in {suffix}; drop it")
+    return value
+
+
 Region = Annotated[str, AfterValidator(_check_region)]
 SessionDuration = Annotated[str, AfterValidator(_check_session_duration)]
 EmailTemplate = Annotated[str, AfterValidator(_check_email_template)]
+# AWS managed policies, by name ("ReadOnlyAccess", "job-function/ViewOnlyAccess") or ARN, that exist.
+ManagedPolicy = Annotated[
+    str,
+    StringConstraints(pattern=r"^(arn:aws:iam::aws:policy/)?[\w+=,.@-]+(/[\w+=,.@-]+)*$", max_length=128),
+    AfterValidator(_check_managed_policy),
+]
+BranchName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]{1,100}$"), AfterValidator(_check_branch)]
+# GitHub: 1-100 ASCII letters, digits, '.', '-', '_'.
+RepositoryName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,100}$"), AfterValidator(_check_repository)]
+Cron = Annotated[str, AfterValidator(check_cron)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # allow_inf_nan: YAML's .inf and .nan are floats, and no amount, severity or size is infinite.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)

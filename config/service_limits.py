@@ -1,0 +1,88 @@
+"""Validation phase 2: what AWS, GitHub or Slack would refuse at deploy time, checked on the values
+the program will send (after templating), and names the program itself reserves.
+
+Sources (checked 2026-12):
+- root e-mail 6-64 characters: https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html
+- Slack channel names: lowercase letters, numbers, hyphens and underscores, at most 80 characters,
+  not only punctuation: https://docs.slack.dev/reference/methods/conversations.create/
+- GitHub repository descriptions at most 350 characters ("Description cannot be more than 350
+  characters"; not in GitHub's docs: https://github.com/Ylianst/MeshCentral/issues/4724,
+  https://github.com/owasp-modsecurity/ModSecurity/issues/3130)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Callable
+
+import names
+from config.delivery_schema import REPOSITORY_SCOPE_ALL, REPOSITORY_SCOPE_INFRASTRUCTURE
+from config.issues import path_of
+from config.schema import LandingZoneConfig
+
+Fail = Callable[..., None]
+EMAIL_MAX_CHARS = 64
+"""AWS Organizations CreateAccount: root e-mails are 6-64 characters (checked in config.resolve)."""
+SLACK_CHANNEL_MAX_CHARS = 80
+GITHUB_DESCRIPTION_MAX_CHARS = 350
+RESERVED_APPLICATION_KEYS = (REPOSITORY_SCOPE_INFRASTRUCTURE, REPOSITORY_SCOPE_ALL, names.SECURITY_ALERTS, names.APPROVALS)
+"""Keys that mean something else where application keys are used: a group's `repositories`
+(`infrastructure`, `all`) and the Slack channels and budget topics (`security-alerts`, `approvals`)."""
+_SLACK_CHANNEL = re.compile(r"^[a-z0-9_-]+$")
+
+
+def check_application_keys(cfg: LandingZoneConfig, fail: Fail) -> None:
+    for key in cfg.applications:
+        if key in RESERVED_APPLICATION_KEYS:
+            fail(
+                path_of("applications", key),
+                "this application key is reserved",
+                key,
+                f"rename the application; {', '.join(RESERVED_APPLICATION_KEYS)} are taken",
+            )
+
+
+def check_repository_descriptions(cfg: LandingZoneConfig, fail: Fail) -> None:
+    if cfg.github is None or not cfg.github.enabled:
+        return
+    for key, app in cfg.applications.items():
+        if len(app.description) > GITHUB_DESCRIPTION_MAX_CHARS:
+            fail(
+                path_of("applications", key, "description"),
+                f"{len(app.description)} characters: it becomes the repository's description, which GitHub caps at {GITHUB_DESCRIPTION_MAX_CHARS}",
+                None,
+                "shorten it",
+            )
+
+
+def _channel_problem(name: str) -> str | None:
+    if "{" in name or "}" in name:
+        return "has a brace left after templating (only {app}, in deploy_channel, is filled)"
+    if len(name) > SLACK_CHANNEL_MAX_CHARS:
+        return f"is {len(name)} characters, over Slack's {SLACK_CHANNEL_MAX_CHARS}"
+    if not _SLACK_CHANNEL.match(name):
+        return "may hold only lowercase letters, digits, hyphens and underscores"
+    if not name.strip("-_"):
+        return "is only punctuation, which Slack refuses"
+    return None
+
+
+def check_slack_channels(cfg: LandingZoneConfig, fail: Fail) -> None:
+    """Every channel name the program creates, as sent to Slack, valid and distinct."""
+    slack = cfg.slack
+    if slack is None or not slack.enabled:
+        return
+    # (field, whose channel, name as sent)
+    channels = [("slack.deploy_channel", f"application {key}", slack.deploy_channel.replace("{app}", key)) for key in cfg.applications]
+    channels += [("slack.security_alerts_channel", "security alerts", slack.security_alerts_channel)]
+    channels += [("slack.approvals_channel", "deploy approvals", slack.approvals_channel)]
+    for path, whose, channel in channels:
+        problem = _channel_problem(channel)
+        if problem:
+            fail(path, f"Slack channel of {whose} {problem}", channel)
+    counts = Counter(channel for _, _, channel in channels)
+    for path, whose, channel in channels:
+        if counts[channel] > 1:
+            others = " and ".join(other for _, other, name in channels if name == channel and other != whose)
+            fail(path, f"Slack channel of {whose} is also the channel of {others}", channel, "every channel needs its own name")
