@@ -29,6 +29,8 @@ POLICY_PACK = f"{PREFIX}-guardrails"
 HANDOFF_PATH = f"/{PREFIX}/{MANAGEMENT_STACK}"
 """SSM parameter path under which the management stack writes, into the audit and log accounts,
 the values their stacks read (delivery/handoff.py)."""
+LIMITS_OUTPUT = "guardrailLimits"
+"""Stack output of every stack: `guardrails.limits` as configured, which the policy rules read (one home for each number)."""
 
 
 # --- GitHub: branches, Actions variables and secrets -------------------------------------------

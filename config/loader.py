@@ -97,7 +97,7 @@ def load(config_dir: Path | str, refuse_example_domains: bool = True) -> Landing
     e-mails at example.com/.net/.org could not be created for real.
     """
     source = Path(config_dir) / CONFIG_FILE
-    data, issues = parse_yaml(source)
+    data, issues = parse_yaml(source, missing=f"create {CONFIG_FILE} or pass --config DIR")
     try:
         cfg = LandingZoneConfig.model_validate(data)
     except ValidationError as err:

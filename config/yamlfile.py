@@ -135,17 +135,17 @@ def _string_keys(root) -> list[tuple[str, str, str]]:
     return sorted(problems)
 
 
-def parse_yaml(path: Path, allow_empty: bool = False) -> tuple[dict, list[ConfigIssue]]:
+def parse_yaml(path: Path, allow_empty: bool = False, missing: str | None = None) -> tuple[dict, list[ConfigIssue]]:
     """One YAML mapping and the issues of keys YAML reads as another type (kept as the string written).
 
-    A missing, unreadable, oversized, unparsable or non-mapping file is a `ConfigError`; an empty
-    file too, unless `allow_empty` (then it reads as an empty mapping).
+    A missing (`missing`: the hint), unreadable, oversized, unparsable or non-mapping file is a
+    `ConfigError`; an empty file too, unless `allow_empty` (then it reads as an empty mapping).
     """
     file = str(path)
     try:
         text = read_text(path)
     except FileProblem as err:
-        hint = f"create {path.name} or pass --config DIR" if err.message == "file not found" else err.hint
+        hint = (missing or f"create {path.name}") if err.message == "file not found" else err.hint
         raise ConfigError([ConfigIssue(file, "", err.message, None, hint)]) from None
     loader = Loader(text)
     try:

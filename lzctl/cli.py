@@ -21,7 +21,7 @@ from lzctl import render, timeline
 from lzctl.commands import add_parsers as add_diagram_and_diff
 from lzctl.doctor import add_parser as add_doctor
 from lzctl.migrate import add_parser as add_migrate
-from lzctl.plan import plan_stack, rule_settings, views
+from lzctl.plan import plan_stack, views
 from lzctl.what_if import add_parser as add_what_if
 from names import MANAGEMENT_STACK
 
@@ -29,10 +29,10 @@ EXIT_BAD_INPUT = 2
 EXIT_POLICY_VIOLATION = 3
 
 
-def _violations(planned, args: argparse.Namespace) -> list[rules.Violation]:
+def _violations(planned) -> list[rules.Violation]:
     plan, management = planned
     organization = views(management) if management is not None else None
-    return rules.evaluate(views(plan), rule_settings(args.stack, args.config), organization=organization)
+    return rules.evaluate(views(plan), organization=organization)
 
 
 def _report(violations: list[rules.Violation]) -> None:
@@ -86,7 +86,7 @@ def _plan(args: argparse.Namespace) -> int:
     plan = planned[0]
     for warning in plan.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    _report(_violations(planned, args))
+    _report(_violations(planned))
     if args.timeline:
         text = _timeline(plan, previous, args)
     else:
@@ -107,7 +107,7 @@ def _validate(args: argparse.Namespace) -> int:
     planned = _planned(args)
     if planned is None:
         return EXIT_BAD_INPUT
-    violations = _violations(planned, args)
+    violations = _violations(planned)
     _report(violations)
     failed = {violation.rule for violation in violations}
     for rule in rules.RULES:

@@ -12,15 +12,13 @@ from pathlib import Path
 from typing import Optional
 
 import rules
-from config import CONFIG_FILE
-from config.schema import LandingZoneConfig
-from config.yamlfile import read_yaml
+from config import ConfigError, ConfigIssue
 from lzctl.mocks import LandingZoneMocks
-from lzctl.runtime import Plan, run_program
-from lzctl.stackfile import OFFLINE_PLACEHOLDER, PROJECT_ROOT, StackSettings, read_stack
-from names import HANDOFF_PATH, MANAGEMENT_STACK
-from stacks import OFFLINE_PLAN
+from lzctl.runtime import STACK_TYPE, Plan, run_program
+from lzctl.stackfile import OFFLINE_PLACEHOLDER, PROJECT_ROOT, StackSettings, read_stack, stack_file
+from names import AUDIT_STACK, HANDOFF_PATH, LOG_STACK, MANAGEMENT_STACK
 from stacks.secrets import SECRETS
+from stacks.settings import CONFIG_DIR, OFFLINE_PLAN, ROLE
 
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 
@@ -36,11 +34,44 @@ def offline_config(project: str, config: dict[str, str], secret_keys: list[str])
     return config, secret_keys
 
 
+def _shown(path: Path) -> Path:
+    """`path` relative to the current folder when inside it, so messages read `config/landing-zone.yaml`."""
+    absolute = path.resolve()
+    return absolute.relative_to(Path.cwd()) if absolute.is_relative_to(Path.cwd()) else absolute
+
+
 def resolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> Path:
     """The folder of landing-zone.yaml: `config_dir` if given, else the stack's configDir under the project."""
     if config_dir is not None:
-        return Path(config_dir).resolve()
-    return project_dir / settings.config.get(f"{settings.project}:configDir", "config")
+        if not Path(config_dir).is_dir():
+            raise ConfigError([ConfigIssue("--config", "", f"no such folder: {config_dir}", None, "give the folder that holds landing-zone.yaml")])
+        return _shown(Path(config_dir))
+    return _shown(project_dir / settings.config.get(f"{settings.project}:{CONFIG_DIR}", "config"))
+
+
+def _management_plan(config_dir: Optional[Path], project_dir: Path) -> Plan:
+    """The management stack's plan, whose handoff parameters the audit and log stacks read."""
+    path = stack_file(MANAGEMENT_STACK, project_dir)
+    if not path.exists():
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    str(path),
+                    "",
+                    "not found: the audit and log stacks read what the management stack writes, so lzctl plans it first",
+                    None,
+                    f"create it with {SETTINGS_KEY_HINT}",
+                )
+            ]
+        )
+    settings = read_stack(MANAGEMENT_STACK, project_dir)
+    role = settings.config.get(f"{settings.project}:{ROLE}")
+    if role != MANAGEMENT_STACK:
+        raise ConfigError([ConfigIssue(str(path), ROLE, "the management stack file must build the management stack", role, SETTINGS_KEY_HINT)])
+    return plan_stack(MANAGEMENT_STACK, config_dir, project_dir)
+
+
+SETTINGS_KEY_HINT = f"config: {{landing-zone:{ROLE}: {MANAGEMENT_STACK}}}"
 
 
 def handoff_parameters(management: Plan) -> dict[str, str]:
@@ -59,10 +90,11 @@ def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path 
     `management`, the plan of the management stack of the same config (planned first when not given).
     """
     settings = read_stack(stack, project_dir)
+    folder = resolve_config_dir(settings, config_dir, project_dir)
     parameters = {}
-    if stack != MANAGEMENT_STACK and (project_dir / f"Pulumi.{MANAGEMENT_STACK}.yaml").is_file():
-        parameters = handoff_parameters(management or plan_stack(MANAGEMENT_STACK, config_dir, project_dir))
-    config = {**settings.config, f"{settings.project}:configDir": str(resolve_config_dir(settings, config_dir, project_dir))}
+    if settings.config.get(f"{settings.project}:{ROLE}") in (AUDIT_STACK, LOG_STACK):
+        parameters = handoff_parameters(management or _management_plan(config_dir, project_dir))
+    config = {**settings.config, f"{settings.project}:{CONFIG_DIR}": str(folder)}
     config, secret_keys = offline_config(settings.project, config, settings.secret_keys)
     main = project_dir / "__main__.py"
     return run_program(
@@ -76,12 +108,9 @@ def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path 
 
 
 def views(plan: Plan) -> list[rules.ResourceView]:
-    """The plan as the policy and service rules see it."""
-    return [rules.ResourceView(r.type, r.urn, r.inputs, r.protect, r.id, r.provider, r.dependencies) for r in plan.resources]
-
-
-def rule_settings(stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> dict:
-    """The policy rules' settings from the landing-zone config `stack` plans (its SCP size limit)."""
-    directory = resolve_config_dir(read_stack(stack, project_dir), config_dir, project_dir)
-    limits = LandingZoneConfig.model_validate(read_yaml(directory / CONFIG_FILE)).guardrails.limits
-    return rules.settings_from(limits)
+    """The plan as the policy and service rules see it: the stack itself with its outputs, as the
+    policy pack sees it (they carry its guardrailLimits)."""
+    return [
+        rules.ResourceView(r.type, r.urn, plan.outputs if r.type == STACK_TYPE else r.inputs, r.protect, r.id, r.provider, r.dependencies)
+        for r in plan.resources
+    ]

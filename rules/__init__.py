@@ -8,7 +8,6 @@ from typing import Any, Iterable, Mapping, Optional
 from rules import core
 from rules.core import ADVISORY, MANDATORY, ResourceView, Rule, Violation
 from rules.landing_zone import RULES as LANDING_ZONE_RULES
-from rules.landing_zone import settings_from
 from rules.service import RULES as SERVICE_RULES
 
 RULES: tuple[Rule, ...] = (*LANDING_ZONE_RULES, *SERVICE_RULES)
@@ -28,4 +27,4 @@ def is_blocking(violations: Iterable[Violation], rules: Iterable[Rule] = RULES) 
     return core.is_blocking(violations, rules)
 
 
-__all__ = ["ADVISORY", "MANDATORY", "RULES", "ResourceView", "Rule", "Violation", "evaluate", "is_blocking", "settings_from"]
+__all__ = ["ADVISORY", "MANDATORY", "RULES", "ResourceView", "Rule", "Violation", "evaluate", "is_blocking"]

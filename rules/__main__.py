@@ -2,8 +2,9 @@
 
 The rules are this package's, shared with `lzctl plan` and `lzctl validate`; adapter.py wraps them
 for pulumi_policy. The pack imports the project's packages from the folder above. The SCP size
-limit is the rule's setting `max_chars` (`--policy-pack-config`, e.g. {"lz-scp-size": {"max_chars": 10240}}
-if AWS raised your quota and guardrails.limits.scp_max_chars says so).
+limit is the stack's own `guardrailLimits` output (guardrails.limits in the config); only where the
+pack sees no stack outputs does the rule's setting `max_chars` apply (`--policy-pack-config`, e.g.
+{"lz-scp-size": {"max_chars": 10240}}).
 """
 
 import sys

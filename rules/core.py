@@ -3,14 +3,21 @@
 Each rule is one small function with an id, a description and an enforcement level, in the
 manner of cdk-nag. Rules see the stack as a list of `ResourceView`s (type, URN, inputs under the
 engine's camelCase names, protect flag), which both the offline plan and `pulumi_policy` provide.
-A rule's settings (e.g. the SCP size limit) have a JSON-schema default; `lzctl` passes the
-landing-zone config's values, the policy pack its policy config (`--policy-pack-config`).
+A rule's settings (e.g. the SCP size limit) have a JSON-schema default; a setting the config also
+knows (`limits`: setting -> `guardrails.limits` field) is read from the stack's own `guardrailLimits`
+output, so `lzctl` and the policy pack both check the number the config says. Where a stack exports
+no limits (a pack that sees no outputs, e.g. in some previews), the policy config
+(`--policy-pack-config`) or the default applies.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
+
+from names import LIMITS_OUTPUT
+
+STACK_TYPE = "pulumi:pulumi:Stack"
 
 MANDATORY = "mandatory"
 """Blocking: `lzctl validate` exits 3, the policy pack fails the preview."""
@@ -63,6 +70,8 @@ class Rule:
     needs_organization: bool = False
     """check() also takes `organization`: the management stack's resources, which the audit and log
     stacks read through a StackReference (None where they cannot be had, as in the policy pack)."""
+    limits: Mapping[str, str] = field(default_factory=dict)
+    """Setting -> the `guardrails.limits` field it is, read from the stack's `guardrailLimits` output."""
 
     def run(
         self, resources: list[ResourceView], settings: Optional[Mapping[str, Any]] = None, organization: Optional[list[ResourceView]] = None
@@ -71,7 +80,18 @@ class Rule:
         values.update({key: value for key, value in (settings or {}).items() if key in self.settings})
         if self.needs_organization:
             values["organization"] = organization
+        exported = stack_limits(resources)
+        # Stack outputs reach the rules through a protobuf Struct, where every number is a float.
+        values.update({key: int(exported[limit]) for key, limit in self.limits.items() if isinstance(exported.get(limit), (int, float))})
         return [Violation(self.id, urn, message) for urn, message in self.check(resources, **values)]
+
+
+def stack_limits(resources: Iterable[ResourceView]) -> Mapping[str, Any]:
+    """The `guardrails.limits` the stack exports (its root resource's outputs), or nothing."""
+    for resource in resources:
+        if resource.type == STACK_TYPE and isinstance(resource.props.get(LIMITS_OUTPUT), Mapping):
+            return resource.props[LIMITS_OUTPUT]
+    return {}
 
 
 def evaluate(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 from config.schema import Limits
 from delivery.policies import GITHUB_AUDIENCE, GITHUB_OIDC_HOST, parse_github_subject
@@ -13,7 +13,7 @@ from guardrails.self_denial import never_denies_itself
 from rules.core import MANDATORY, ResourceView, Rule
 
 SCP_MAX_CHARS = Limits.model_fields["scp_max_chars"].default
-"""The default of `guardrails.limits.scp_max_chars`; lzctl passes the configured one."""
+"""The default of `guardrails.limits.scp_max_chars`; the stack's guardrailLimits output gives the configured one."""
 SESSION_MAX_HOURS = 12
 ORGANIZATION = "aws:organizations/organization:Organization"
 
@@ -138,6 +138,7 @@ RULES = (
         MANDATORY,
         scps_within_size,
         {"max_chars": {"type": "integer", "minimum": 1, "default": SCP_MAX_CHARS, "description": "guardrails.limits.scp_max_chars"}},
+        limits={"max_chars": "scp_max_chars"},
     ),
     Rule("LZ-NO-IAM-USERS", "No IAM users or access keys: people use Identity Center, pipelines use OIDC roles.", MANDATORY, no_iam_user_access_keys),
     Rule("LZ-S3-HARDENED", "Every S3 bucket blocks public access and is encrypted.", MANDATORY, s3_buckets_block_public_access_and_encrypt),
@@ -156,8 +157,3 @@ RULES = (
         needs_organization=True,
     ),
 )
-
-
-def settings_from(limits: Limits) -> dict[str, dict[str, Any]]:
-    """Rule id -> settings, from the landing-zone config's limits (one home for each number)."""
-    return {"LZ-SCP-SIZE": {"max_chars": limits.scp_max_chars}, "AWS-ORG-ACCOUNT-QUOTA": {"max_accounts": limits.accounts}}

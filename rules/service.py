@@ -25,7 +25,7 @@ CONFORMANCE_PACK = "aws:cfg/organizationConformancePack:OrganizationConformanceP
 RECORDER = "aws:cfg/recorder:Recorder"
 CHATBOT_CHANNEL = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
 ACCOUNT_QUOTA = Limits.model_fields["accounts"].default
-"""The default of `guardrails.limits.accounts`; lzctl passes the configured one."""
+"""The default of `guardrails.limits.accounts`; the stack's guardrailLimits output gives the configured one."""
 
 CT_API = "https://docs.aws.amazon.com/controltower/latest/APIReference/"
 
@@ -247,6 +247,7 @@ RULES = (
         ADVISORY,
         account_quota,
         {"max_accounts": {"type": "integer", "minimum": 1, "default": ACCOUNT_QUOTA, "description": "guardrails.limits.accounts"}},
+        limits={"max_accounts": "accounts"},
         source="https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html",
     ),
     Rule(

@@ -11,27 +11,30 @@ import names
 from config import ConfigError, ConfigIssue
 from stacks import audit, log, management
 from stacks.secrets import read_secrets
+from stacks.settings import CONFIG_DIR, OFFLINE_PLAN, PHASE, ROLE, problem
 
 ROLES = {names.MANAGEMENT_STACK: management.build, names.AUDIT_STACK: audit.build, names.LOG_STACK: log.build}
 HOLDS_TOKENS = {names.MANAGEMENT_STACK}
 """Only the management stack talks to GitHub, Slack and Pulumi Cloud."""
-OFFLINE_PLAN = "offlinePlan"
-"""Config key `lzctl plan` sets (Pulumi.yaml): root e-mails at example domains become a warning.
-The program cannot tell an offline run from a real one, so it is told; a stack that sets it
-in earnest gets that warning, naming the key."""
 
 
 def run() -> None:
     """Entry point of `__main__.py`: validate everything, then register the role's resources."""
     settings = pulumi.Config()
     stack_file = f"Pulumi.{pulumi.get_stack()}.yaml"
-    role = settings.get("role")
+    role = settings.get(ROLE)
     if role not in ROLES:
-        raise ConfigError([ConfigIssue(stack_file, f"{pulumi.get_project()}:role", "unknown or missing stack role", role, f"set one of: {', '.join(ROLES)}")])
+        raise ConfigError([ConfigIssue(stack_file, f"{pulumi.get_project()}:{ROLE}", "unknown or missing stack role", role, f"set one of: {', '.join(ROLES)}")])
+    # A mistyped phase would build everything in a bootstrap run: refused here too, not only by lzctl.
+    phase = settings.get(PHASE)
+    wrong = problem(PHASE, phase, secret=False, role=None) if phase is not None else None
+    if wrong:
+        raise ConfigError([ConfigIssue(stack_file, f"{pulumi.get_project()}:{PHASE}", wrong[0], phase, wrong[1])])
     offline_plan = settings.get_bool(OFFLINE_PLAN) or False
-    landing_zone = config.load(Path(settings.get("configDir") or "config"), refuse_example_domains=not offline_plan)
+    landing_zone = config.load(Path(settings.get(CONFIG_DIR) or "config"), refuse_example_domains=not offline_plan)
     secrets = read_secrets(landing_zone) if role in HOLDS_TOKENS else {}
     for warning in landing_zone.warnings:
         pulumi.log.warn(warning)
     for name, value in ROLES[role](landing_zone, secrets).items():
         pulumi.export(name, value)
+    pulumi.export(names.LIMITS_OUTPUT, landing_zone.config.guardrails.limits.model_dump())

@@ -33,6 +33,7 @@ from config.schema import SCOPE_MANAGEMENT, SCP_ROOT
 from guardrails.control_tower import ManifestSettings
 from stacks.delivery import build_delivery
 from stacks.management_security import build_security_administration
+from stacks.settings import BOOTSTRAP_PHASE, PHASE
 
 
 def management_provider(landing_zone: LandingZone) -> aws.Provider:
@@ -46,10 +47,6 @@ def management_provider(landing_zone: LandingZone) -> aws.Provider:
     )
 
 
-BOOTSTRAP_PHASE = "organization"
-"""`landing-zone:phase=organization`: only the organisation, so Identity Center can then be enabled in
-it, and Control Tower's prerequisite roles, so IAM has propagated them before CreateLandingZone
-(components/control_tower_roles.py)."""
 CONTROL_TOWER = "control-tower"
 
 
@@ -65,7 +62,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         opts=in_management,
     )
     roles = ControlTowerRoles(CONTROL_TOWER, ControlTowerRolesArgs(previous_parent=CONTROL_TOWER), opts=in_management) if control_tower.enabled else None
-    if pulumi.Config().get("phase") == BOOTSTRAP_PHASE:
+    if pulumi.Config().get(PHASE) == BOOTSTRAP_PHASE:
         return {"organizationId": organization.organization.id, "rootId": organization.root_id, "organizationalUnitIds": organization.ou_ids}
     # Where member accounts go and how they are reached: the same for security and workload accounts.
     placement = AccountPlacement(ou_ids=organization.ou_ids, access_role_name=landing_zone.access_role_name, region=org.home_region)

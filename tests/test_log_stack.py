@@ -11,6 +11,7 @@ from parliament import analyze_policy_string
 from logs.cloudtrail import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE
 from logs.queries import ORGANIZATIONS_POLICY_CHANGES, saved_queries
 from lzctl.plan import plan_stack, views
+from names import LIMITS_OUTPUT
 from rules import evaluate
 from tests.helpers import both, example_data, setter, write_config
 
@@ -156,7 +157,7 @@ def test_with_control_tower_the_log_stack_makes_no_trail(ct_on):
     assert ct_on.of_type(TRAIL) == []
     assert not [r for r in ct_on.resources if r.type == "landingzone:organization_trail:OrganizationTrail"]
     assert [r.inputs["bucket"] for r in ct_on.of_type(BUCKET)] == [ct_on.outputs["athenaResultsBucket"]]
-    assert set(ct_on.outputs) == {"athenaWorkgroup", "glueDatabase", "cloudTrailTable", "athenaResultsBucket"}
+    assert set(ct_on.outputs) == {"athenaWorkgroup", "glueDatabase", "cloudTrailTable", "athenaResultsBucket", LIMITS_OUTPUT}
 
 
 # --- organisation trail (Control Tower off) ---
@@ -227,7 +228,7 @@ def test_without_control_tower_the_table_reads_the_trail_bucket(ct_off, manageme
     org = management_outputs["organizationId"]
     template = ct_off.named("log-analysis-cloudtrail-table").inputs["parameters"]["storage.location.template"]
     assert template == f"s3://{ct_off.outputs['trailBucket']}/AWSLogs/{org}/${{account}}/CloudTrail/${{region}}/${{day}}"
-    assert {"trailArn", "trailBucket", "athenaWorkgroup", "glueDatabase", "cloudTrailTable", "athenaResultsBucket"} == set(ct_off.outputs)
+    assert {"trailArn", "trailBucket", "athenaWorkgroup", "glueDatabase", "cloudTrailTable", "athenaResultsBucket", LIMITS_OUTPUT} == set(ct_off.outputs)
 
 
 # --- both modes: accounts, policy rules, lint ---

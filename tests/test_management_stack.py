@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from names import LIMITS_OUTPUT
 from tests.helpers import EXAMPLE_DIR, run_management, write_config
 
 
@@ -141,4 +142,4 @@ def test_the_bootstrap_phase_builds_only_the_organisation_and_control_towers_rol
         "aws:iam/rolePolicy:RolePolicy": 2,
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
     }
-    assert set(plan.outputs) == {"organizationId", "rootId", "organizationalUnitIds"}
+    assert set(plan.outputs) == {"organizationId", "rootId", "organizationalUnitIds", LIMITS_OUTPUT}

@@ -8,10 +8,13 @@ import json
 import pytest
 from pulumi_policy import PolicyResource, PolicyResourceOptions, StackValidationArgs
 
+from lzctl.plan import plan_stack
 from lzctl.plan import views as plan_views
 from lzctl.runtime import Plan
+from names import LIMITS_OUTPUT
 from rules import RULES, ResourceView, evaluate, is_blocking
 from rules.adapter import policy_for, view
+from rules.core import STACK_TYPE
 
 RULE = {rule.id: rule for rule in RULES}
 OIDC = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
@@ -194,22 +197,25 @@ def test_a_first_preview_does_not_fail_buckets_whose_settings_are_unknown():
 
 
 def test_the_scp_size_limit_is_the_configured_one_in_lzctl_and_the_pack(config_dir):
-    from lzctl.plan import rule_settings
-
     scp = ResourceView(
         "aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({"Sid": "x" * 6000}, separators=(",", ":"))}
     )
-    assert [v.message for v in evaluate([scp])] == ["SCP is 6010 characters, over the 5120 Organizations accepts"]
-    raised = rule_settings("management", config_dir(lambda data: data.setdefault("guardrails", {}).update(limits={"scp_max_chars": 10240})))
-    assert raised["LZ-SCP-SIZE"] == {"max_chars": 10240}
-    assert evaluate([scp], raised) == []
-    assert rule_settings("management") == {"LZ-SCP-SIZE": {"max_chars": 5120}, "AWS-ORG-ACCOUNT-QUOTA": {"max_accounts": 10}}
+    over = ["SCP is 6010 characters, over the 5120 Organizations accepts"]
+    assert [v.message for v in evaluate([scp])] == over
+    # The stack exports guardrails.limits; numbers arrive as floats, as through the engine.
+    raised = plan_stack("management", config_dir(lambda data: data.setdefault("guardrails", {}).update(limits={"scp_max_chars": 10240})))
+    assert raised.outputs[LIMITS_OUTPUT]["scp_max_chars"] == 10240.0
+    stack = ResourceView(STACK_TYPE, "urn:stack", raised.outputs)
+    assert evaluate([stack, scp]) == []
+    assert [v.message for v in evaluate([ResourceView(STACK_TYPE, "urn:stack", {LIMITS_OUTPUT: {"scp_max_chars": 5120.0}}), scp])] == over
 
     pack = policy_for(RULE["LZ-SCP-SIZE"])
     assert pack.config_schema.properties["max_chars"]["default"] == 5120
     options = PolicyResourceOptions(protect=True, ignore_changes=[], delete_before_replace=None, aliases=[], custom_timeouts=None, additional_secret_outputs=[])
     resource = PolicyResource(scp.type, scp.props, "urn:p", "p", options, None, None, [], {})
-    for config, expected in ((None, ["urn:p"]), ({"enforcementLevel": "mandatory", "max_chars": 10240}, [])):
+    root = PolicyResource(STACK_TYPE, {LIMITS_OUTPUT: {"scp_max_chars": 10240.0}}, "urn:stack", "stack", options, None, None, [], {})
+    cases = (([resource], None, ["urn:p"]), ([resource], {"enforcementLevel": "mandatory", "max_chars": 10240}, []), ([root, resource], None, []))
+    for resources, config, expected in cases:
         reported = []
-        pack.validate(StackValidationArgs([resource], config), lambda message, urn=None, reported=reported: reported.append(urn))
+        pack.validate(StackValidationArgs(resources, config), lambda message, urn=None, reported=reported: reported.append(urn))
         assert reported == expected

@@ -9,8 +9,9 @@ import json
 import pytest
 
 from lzctl.plan import plan_stack, views
+from names import LIMITS_OUTPUT
 from rules import RULES, evaluate, is_blocking
-from rules.core import MANDATORY, ResourceView
+from rules.core import MANDATORY, STACK_TYPE, ResourceView
 from rules.service import RULES as SERVICE_RULES
 from tests.helpers import example_data, write_config
 
@@ -293,8 +294,10 @@ def test_a_config_without_control_tower_has_no_blocking_violation(plans_without_
 def test_the_examples_plan_registers_its_ous_in_one_chain_and_the_quota_holds(management_plan):
     found = {v.rule for v in evaluate(views(management_plan))}
     assert not found & {"AWS-CT-ONE-OPERATION", "AWS-CT-SECURITY-OU-BASELINE", "AWS-ORG-ACCOUNT-QUOTA"}
-    # 8 member accounts and management: 9 of the default 10; a lower configured quota warns.
-    [warning] = RULE["AWS-ORG-ACCOUNT-QUOTA"].run(views(management_plan), {"max_accounts": 8})
+    # 8 member accounts and management: 9 of the default 10; a lower configured quota (the stack's
+    # guardrailLimits output) warns.
+    lowered = [dataclasses.replace(v, props={LIMITS_OUTPUT: {"accounts": 8.0}}) if v.type == STACK_TYPE else v for v in views(management_plan)]
+    [warning] = RULE["AWS-ORG-ACCOUNT-QUOTA"].run(lowered)
     assert warning.urn.endswith("::organization-organization") and "8 member accounts and the management account make 9" in warning.message
 
 
