@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import typing
+from datetime import date, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -70,9 +71,26 @@ def _hint(error: dict) -> str | None:
         return "this field is required; see the config reference in README.md"
     if kind == "string_pattern_mismatch":
         return _PATTERN_HINTS.get(error.get("ctx", {}).get("pattern"))
-    if kind == "string_type" and isinstance(error["input"], (int, float)):
+    value = error["input"]
+    if kind == "string_type" and isinstance(value, (int, float, date)):
         return "quote the value so YAML reads it as a string"
+    if kind == "date_type" and isinstance(value, str):
+        return _date_hint(value)
+    if kind == "date_type" and isinstance(value, datetime):
+        return "give the day alone (YYYY-MM-DD, unquoted), without a time"
+    if kind == "literal_error" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "quote the value so YAML reads it as a string"
+    if kind in ("bool_type", "int_type", "float_type") and isinstance(value, str):
+        return "write it without quotes: quoted, YAML reads it as a string"
     return None
+
+
+def _date_hint(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError as err:
+        return f"{value} is not a calendar date ({err}); write YYYY-MM-DD, unquoted"
+    return "drop the quotes: YAML reads an unquoted YYYY-MM-DD as a date, a quoted one as a string"
 
 
 def _shape_issues(file: str, err: ValidationError) -> list[ConfigIssue]:
@@ -84,6 +102,8 @@ def _shape_issues(file: str, err: ValidationError) -> list[ConfigIssue]:
         value = None if error["type"] in ("missing", "extra_forbidden") else error["input"]
         if isinstance(value, (dict, list)):
             value = None
+        elif isinstance(value, (date, datetime)):
+            value = value.isoformat()
         issues.append(ConfigIssue(file, path_of(*loc), message, value, _hint(error)))
     return issues
 

@@ -125,7 +125,7 @@ def _string_keys(root) -> list[tuple[str, str, str]]:
         elif isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode) and key.tag in _KEY_KINDS:
-                    kind = _KEY_KINDS[key.tag].format(value=yaml.safe_load(key.value) if key.value else None)
+                    kind = _KEY_KINDS[key.tag].format(value=str(yaml.safe_load(key.value)).lower())
                     written = key.value or "(empty)"
                     problems.append(
                         (path_of(*path, written), f"line {key.start_mark.line + 1}: the key {written} is read by YAML as {kind}, not a name", written)

@@ -21,6 +21,7 @@ from lzctl import render, timeline
 from lzctl.commands import add_parsers as add_diagram_and_diff
 from lzctl.doctor import add_parser as add_doctor
 from lzctl.migrate import add_parser as add_migrate
+from lzctl.out_file import out_problem
 from lzctl.plan import plan_stack, views
 from lzctl.what_if import add_parser as add_what_if
 from names import MANAGEMENT_STACK
@@ -67,8 +68,9 @@ def _timeline(plan, previous: Optional[list[dict]], args: argparse.Namespace) ->
 
 def _plan(args: argparse.Namespace) -> int:
     what = "timeline" if args.timeline else "plan"
-    if args.out and not args.out.parent.is_dir():
-        print(f"cannot write the {what} to {args.out}: no such folder {args.out.parent}", file=sys.stderr)
+    refused = out_problem(args.out, args.stack, args.config, tuple(p for p in [args.since] if p)) if args.out else None
+    if refused:
+        print(f"cannot write the {what} to {args.out}: {refused}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if (args.since or args.parallel) and not args.timeline:
         print("--since and --parallel shape the estimate of --timeline: add --timeline", file=sys.stderr)

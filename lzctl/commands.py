@@ -14,6 +14,7 @@ import pulumi
 
 from lzctl import diff, drawio, mermaid, render
 from lzctl.diagram import DiagramError, build
+from lzctl.out_file import out_problem
 from lzctl.plan import plan_stack
 from lzctl.runtime import Plan
 from lzctl.stackfile import stacks_in
@@ -51,8 +52,9 @@ def _diagram(args: argparse.Namespace) -> int:
     if args.into and (args.out or args.format != "mermaid"):
         print("--into puts a Mermaid chart into a Markdown file: it takes neither --out nor --format drawio", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if args.out and not args.out.parent.is_dir():
-        print(f"cannot write the diagram to {args.out}: no such folder {args.out.parent}", file=sys.stderr)
+    refused = out_problem(args.out, None, args.config) if args.out else None
+    if refused:
+        print(f"cannot write the diagram to {args.out}: {refused}", file=sys.stderr)
         return EXIT_BAD_INPUT
     stacks = list(dict.fromkeys(args.stack or default_stacks()))
     try:

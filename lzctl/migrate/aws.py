@@ -9,10 +9,13 @@ each write is one call that a re-run detects as done, so a failure leaves nothin
 from __future__ import annotations
 
 import json
+import os
+import re
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import unquote
 
 import boto3
+import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ParamValidationError, ProfileNotFound
 
 SessionFactory = Callable[[str], Any]
@@ -29,8 +32,30 @@ _REJECTED_CREDENTIALS = {
 }
 
 
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+"""An IAM role ARN as a profile's role_arn must be: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html"""
+
+
 def open_session(profile: str):
-    return boto3.Session(profile_name=profile)
+    session = boto3.Session(profile_name=profile)
+    check_profile(profile, botocore.session.Session(profile=profile).full_config.get("profiles", {}))
+    return session
+
+
+def check_profile(profile: str, profiles: dict) -> None:
+    """Refuse a malformed role_arn in `profile` or a profile it takes credentials from: boto3 would
+    send it to STS (or refuse it with ParamValidationError, a bug's exception) on the first call."""
+    name, seen = profile, set()
+    while name in profiles and name not in seen:
+        seen.add(name)
+        role_arn = profiles[name].get("role_arn")
+        if role_arn is not None and not ROLE_ARN.match(role_arn):
+            where = os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")
+            raise MigrationError(
+                f"AWS profile '{name}'{'' if name == profile else f' (the source of {profile!r})'} has role_arn = {role_arn!r} in {where}, "
+                "which is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME). Fix the profile, or pass another one."
+            )
+        name = profiles[name].get("source_profile")
 
 
 class MigrationError(Exception):
