@@ -43,11 +43,12 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise FileProblem("file not found") from None
     except OSError as err:
         raise FileProblem(f"cannot read the file: {err.strerror}") from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = next((name for test, name in _KINDS if test(mode)), "not a file")
+        raise FileProblem(f"not a regular file: it is {kind}", "point to a regular file")
     with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        kind = next((name for test, name in _KINDS if test(mode)), None)
-        if kind is not None or not stat.S_ISREG(mode):
-            raise FileProblem(f"not a regular file: it is {kind or 'not a file'}", "point to a regular file")
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise FileProblem(f"the file is over {max_bytes} bytes", "nothing this program reads is that large; is it the right file?")

@@ -29,6 +29,10 @@ _PATTERN_HINTS = {
     r"^[^\x00-\x1f\x7f]{1,128}$": "OU names are 1-128 characters without control characters",
     r"^[\w+=,.@-]{1,32}$": "permission set names are 1-32 of letters, digits and + = , . @ _ -",
     r"^[\w+=,.@-]{1,64}$": "IAM role names are 1-64 of letters, digits and + = , . @ _ -",
+    r"^[A-Za-z0-9_.-]{1,100}$": "GitHub repository names are 1-100 ASCII letters, digits and . - _",
+    r"^[A-Za-z0-9._/-]{1,100}$": "branch names here are 1-100 ASCII letters, digits and . _ / - (git check-ref-format's rules apply too)",
+    r"^[a-z0-9_{}-]{1,80}$": "Slack channel names are at most 80 lowercase letters, digits, - and _ ({app} is filled in)",
+    r"^T[A-Z0-9]{6,12}$": "a Slack workspace (team) id is T and 6-12 capitals or digits, e.g. T0ACME1234",
 }
 
 

@@ -300,3 +300,19 @@ def run(capsys, config_dir: Path, *argv: str, sessions=migrate.open_session) -> 
 
 def denied(stubber: Stubber, operation: str) -> None:
     stubber.add_client_error(operation, "AccessDenied", f"User: arn:aws:sts::{EXISTING}:assumed-role/ReadOnly/me is not authorized to perform this action", 403)
+
+
+def problems(directory: Path, refuse_example_domains: bool = False) -> list[str]:
+    """Every problem `config.load` reports for `directory`, each as printed, with the folder as `<dir>`."""
+    try:
+        config.load(directory, refuse_example_domains=refuse_example_domains)
+    except ConfigError as err:
+        return [str(issue).replace(str(directory), "<dir>") for issue in err.issues]
+    return []
+
+
+def edit_text(directory: Path, edit: Callable[[str], str], name: str = config.CONFIG_FILE) -> Path:
+    """Rewrite the text of `name` in `directory` with `edit`; the directory, for chaining."""
+    path = directory / name
+    path.write_text(edit(path.read_text()))
+    return directory

@@ -1,0 +1,460 @@
+"""Issue 13, config side: every problem at once across phases, referenced files kept inside the config
+folder, what AWS, GitHub and Slack would refuse, and refusals that say what is wrong. Each case
+asserts the exact, complete list of problems printed (`<dir>` is the config folder)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from tests.helpers import REPO, both, edit_text, example_data, problems, setter, write_config
+
+F = "<dir>/landing-zone.yaml"
+PS = "identity_center.permission_sets"
+POLICY = "permission-sets/developer-access.json"
+DEV_POLICY = f"{PS}.DeveloperAccess.inline_policy"
+PACK = "conformance-packs/landing-zone.yaml"
+SOON = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
+
+
+class Files:
+    """A change to the written config folder (its text, its files), not to the config's data."""
+
+    def __init__(self, change: Callable[[Path], object]):
+        self.change = change
+
+
+def make(tmp_path: Path, *changes: Callable[[dict], None] | Files) -> Path:
+    data = example_data()
+    for change in changes:
+        if not isinstance(change, Files):
+            change(data)
+    directory = write_config(tmp_path / "config", data)
+    for change in changes:
+        if isinstance(change, Files):
+            change.change(directory)
+    return directory
+
+
+def text(edit: Callable[[str], str]) -> Files:
+    return Files(lambda directory: edit_text(directory, edit))
+
+
+def policy(document) -> Files:
+    def apply(directory: Path) -> None:
+        path = directory / POLICY
+        path.unlink()
+        path.write_text(document if isinstance(document, str) else json.dumps(document))
+
+    return Files(apply)
+
+
+def migration(until: str) -> Files:
+    entry = f"  migration_access:\n    - {{people: [hanako], account: shop-prod, permission_set: AdministratorAccess, until: {until}}}\n  assignments:\n"
+    return text(lambda t: t.replace("  assignments:\n", entry, 1))
+
+
+STMT = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+
+
+# --- 1. every problem at once, across phases -----------------------------------------------------
+
+ACROSS_PHASES = [
+    (
+        "shape error in identity_center, bad OU reference in environments",
+        both(setter("identity_center.people.taro.email", "taro@"), setter("environments.dev.ou", "nope")),
+        [
+            f"{F}: identity_center.people.taro.email: value is not a valid email address: There must be something after the @-sign. (got 'taro@')",
+            f"{F}: environments.dev.ou: no such organizational unit (got 'nope'). Hint: define it under organization.organizational_units "
+            "(security, member, dev, stg, prod, suspended)",
+        ],
+    ),
+    (
+        "a shape error inside a section keeps that section's references checked",
+        both(
+            setter(f"{PS}.ReadOnlyAccess.session_duration", "4h"),
+            setter("identity_center.assignments.0.group", "admins"),
+            setter("organization.organizational_units.dev.parent", "members"),
+        ),
+        [
+            f"{F}: {PS}.ReadOnlyAccess.session_duration: not an ISO-8601 duration such as PT1H, PT8H or PT1H30M (got '4h')",
+            f"{F}: organization.organizational_units.dev.parent: no such organizational unit (got 'members'). Hint: define it under "
+            "organization.organizational_units (security, member, dev, stg, prod, suspended)",
+            f"{F}: identity_center.assignments[0].group: no such group (got 'admins'). Hint: define it under identity_center.groups",
+        ],
+    ),
+    (
+        "an application with a shape error is still an application others may name",
+        both(setter("applications.shop.kind", "java"), setter("identity_center.groups.auditors.members", ["nobody"])),
+        [
+            f"{F}: applications.shop.kind: Input should be 'rails', 'go', 'nuxt' or 'container' (got 'java')",
+            f"{F}: identity_center.groups.auditors.members[0]: no such person (got 'nobody'). Hint: add them under identity_center.people",
+        ],
+    ),
+    (
+        "shape errors in three sections, references in two more",
+        both(
+            setter("slack.team_id", "bad"),
+            setter("guardrails", {"limits": {"scp_max_chars": 0}}),
+            setter("budgets.accounts", {"shop-qa": 1}),
+            setter("applications.shop.environments", ["qa"]),
+        ),
+        [
+            f"{F}: guardrails.limits.scp_max_chars: Input should be greater than or equal to 1 (got 0)",
+            f"{F}: slack.team_id: String should match pattern '^T[A-Z0-9]{{6,12}}$' (got 'bad'). Hint: a Slack workspace (team) id is T and 6-12 "
+            "capitals or digits, e.g. T0ACME1234",
+            f"{F}: applications.shop.environments[0]: no such environment (got 'qa'). Hint: defined environments: dev, stg, prod",
+            f"{F}: budgets.accounts.shop-qa: no such account (got 'shop-qa'). Hint: accounts: audit, booking-dev, booking-prod, booking-stg, log",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("mutate, expected", [c[1:] for c in ACROSS_PHASES], ids=[c[0] for c in ACROSS_PHASES])
+def test_shape_errors_do_not_hide_the_reference_problems_of_valid_parts(tmp_path, mutate, expected):
+    assert problems(make(tmp_path, mutate)) == expected
+
+
+def test_the_readme_sample_is_what_the_tool_prints(tmp_path, monkeypatch, capsys):
+    readme = (REPO / "README.md").read_text()
+    sample = re.search(r"A bad config is refused before any resource is registered, with every problem at once:\n\n```\n(.*?)```", readme, re.S)
+    assert sample, "the README's sample error output is missing"
+    command, printed = sample.group(1).split("\n", 1)
+    assert command == "$ python -m lzctl plan --stack management"
+    make(tmp_path, both(setter("organization.home_regoin", "ap-northeast-1"), setter("identity_center.assignments.2.permission_sets.dev", "PowerUser")))
+    from lzctl.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["plan", "--stack", "management", "--config", "config"]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", printed)
+
+
+# --- 2. referenced files stay inside the config folder; their content is checked ----------------
+
+
+def outside(directory: Path) -> None:
+    (directory.parent / "outside.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [STMT]}))
+
+
+def replaced(make_file: Callable[[Path], object]) -> Files:
+    """The inline policy file replaced by what `make_file(path)` puts there."""
+    return Files(lambda directory: ((directory / POLICY).unlink(), outside(directory), make_file(directory / POLICY)))
+
+
+REFERENCED_FILES = [
+    ("..", setter(DEV_POLICY, "../outside.json"), "path leaves the config folder (..) (got '../outside.json'). Hint: keep referenced files inside <dir>"),
+    ("absolute", setter(DEV_POLICY, "/etc/passwd"), "absolute path (got '/etc/passwd'). Hint: paths are relative to the config folder <dir>"),
+    (
+        "symbolic link out",
+        replaced(lambda path: path.symlink_to(path.parent.parent.parent / "outside.json")),
+        f"path resolves outside the config folder (a symbolic link to {{parent}}/outside.json) (got '{POLICY}'). Hint: copy the file into <dir> instead of linking to it",
+    ),
+    ("folder", setter(DEV_POLICY, "permission-sets"), "not a regular file: it is a folder (got 'permission-sets'). Hint: point to a regular file"),
+    ("FIFO", replaced(os.mkfifo), f"not a regular file: it is a named pipe (got '{POLICY}'). Hint: point to a regular file"),
+    (
+        "device",
+        replaced(lambda path: path.symlink_to("/dev/zero")),
+        f"path resolves outside the config folder (a symbolic link to /dev/zero) (got '{POLICY}'). Hint: copy the file into <dir> instead of linking to it",
+    ),
+    (
+        "too large",
+        policy(json.dumps({"Version": "2012-10-17", "Statement": [STMT]}) + " " * (1 << 20)),
+        f"the file is over 1048576 bytes (got '{POLICY}'). Hint: nothing this program reads is that large; is it the right file?",
+    ),
+    ("missing", setter(DEV_POLICY, "permission-sets/none.json"), "file not found (got 'permission-sets/none.json'). Hint: paths are relative to <dir>"),
+    ("empty path", setter(DEV_POLICY, ""), "empty path (got ''). Hint: give a path relative to the config folder <dir>"),
+]
+
+
+@pytest.mark.parametrize("change, message", [c[1:] for c in REFERENCED_FILES], ids=[c[0] for c in REFERENCED_FILES])
+def test_an_inline_policy_must_be_a_regular_file_inside_the_config_folder(tmp_path, change, message):
+    directory = make(tmp_path, change)
+    assert problems(directory) == [f"{F}: {DEV_POLICY}: inline policy: {message.format(parent=directory.parent)}"]
+
+
+INLINE_POLICIES = [
+    ("not JSON", "{nope", ["inline policy is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"]),
+    ("a list", [1], ["inline policy must be a JSON object, not list"]),
+    (
+        "Effect",
+        {"Version": "2012-10-17", "Statement": [{**STMT, "Effect": "Allowed"}]},
+        ["inline policy Statement[0].Effect must be Allow or Deny (got 'Allowed')"],
+    ),
+    (
+        "no Action",
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*"}]},
+        ["inline policy Statement[0] needs exactly one of Action or NotAction"],
+    ),
+    ("both Resource forms", {"Statement": [{**STMT, "NotResource": "x"}]}, ["inline policy Statement[0] needs exactly one of Resource or NotResource"]),
+    ("Version", {"Version": "2012-10-18", "Statement": [STMT]}, ["inline policy Version must be 2012-10-17 or 2008-10-17 (got '2012-10-18')"]),
+    (
+        "Principal",
+        {"Version": "2012-10-17", "Statement": [{**STMT, "Principal": "*"}]},
+        ["inline policy Statement[0] names a Principal: identity policies (a permission set's) cannot; the principal is whoever holds the permission set"],
+    ),
+    ("no statement", {"Version": "2012-10-17", "Statement": []}, ["inline policy needs a Statement: an object or a non-empty list of them"]),
+    (
+        "action without service",
+        {"Version": "2012-10-17", "Statement": [{**STMT, "Action": "GetObject"}]},
+        ["inline policy Statement[0].Action: 'GetObject' is not service:action (e.g. s3:GetObject)"],
+    ),
+    (
+        "unknown element",
+        {"Version": "2012-10-17", "Statement": [STMT], "Comment": "x"},
+        ["inline policy has the unknown top-level element 'Comment' (allowed: Id, Statement, Version)"],
+    ),
+    (
+        "duplicate Sid",
+        {"Version": "2012-10-17", "Statement": [{**STMT, "Sid": "A"}, {**STMT, "Sid": "A"}]},
+        ["inline policy Sid 'A' is used by more than one statement; IAM requires them unique"],
+    ),
+    (
+        "unknown operator (parliament)",
+        {"Version": "2012-10-17", "Statement": [{**STMT, "Condition": {"StringEqualz": {"aws:username": "x"}}}]},
+        ["inline policy parliament UNKNOWN_OPERATOR: StringEqualz"],
+    ),
+    ("invalid ARN (parliament)", {"Version": "2012-10-17", "Statement": [{**STMT, "Resource": "bucket"}]}, ["inline policy parliament INVALID_ARN: Does not have 6 parts"]),
+]
+
+
+@pytest.mark.parametrize("document, messages", [c[1:] for c in INLINE_POLICIES], ids=[c[0] for c in INLINE_POLICIES])
+def test_an_inline_policy_aws_would_refuse_is_refused(tmp_path, document, messages):
+    directory = make(tmp_path, policy(document))
+    assert problems(directory) == [f"<dir>/{POLICY}: {DEV_POLICY}: {message} (got '{POLICY}')" for message in messages]
+
+
+def test_findings_aws_accepts_but_that_grant_nothing_are_warnings(tmp_path):
+    import config
+
+    directory = make(tmp_path, policy({"Version": "2012-10-17", "Statement": [{**STMT, "Action": "s3:GetObjct"}]}))
+    warnings = config.load(directory, refuse_example_domains=False).warnings
+    assert f"{directory / POLICY}: parliament UNKNOWN_ACTION: Unknown action s3:GetObjct" in warnings
+
+
+# --- 4. what AWS, GitHub and Slack would refuse --------------------------------------------------
+
+LONG = "mail.platform-engineering.corporate-example.co.jp"
+SERVICE_LIMITS = [
+    (
+        "root e-mail over 64 after templating",
+        setter("organization.account_email_template", "aws+{account}@" + LONG),
+        [
+            f"{F}: organization.account_email_template: root e-mail of {key} is {len(key) + 5 + len(LONG)} characters, over the 64 AWS Organizations "
+            f"accepts (got 'aws+{key}@{LONG}'). Hint: shorten the template: plus-addressing adds each account key"
+            for key in ("booking-dev", "booking-stg", "booking-prod")
+        ],
+    ),
+    (
+        "an explicit root e-mail over 64",
+        setter("security.audit.email", "a" * 30 + "@" + "b" * 30 + ".co.jp"),
+        [
+            f"{F}: security.audit.email: root e-mail of audit is 67 characters, over the 64 AWS Organizations accepts (got '{'a' * 30}@{'b' * 30}.co.jp'). "
+            "Hint: use a shorter address"
+        ],
+    ),
+    (
+        "managed policy typo",
+        setter(f"{PS}.ReadOnlyAccess.managed_policies", ["ReadOnlyAcess"]),
+        [
+            f"{F}: {PS}.ReadOnlyAccess.managed_policies[0]: no such AWS managed policy (AWS's list of 2026-09-30); did you mean ReadOnlyAccess? (got 'ReadOnlyAcess')"
+        ],
+    ),
+    (
+        "managed policy without its path",
+        setter("applications.shop.deploy_policies", {"prod": ["ViewOnlyAccess"]}),
+        [
+            f"{F}: applications.shop.deploy_policies.prod[0]: no such AWS managed policy (AWS's list of 2026-09-30); did you mean job-function/ViewOnlyAccess? "
+            "(got 'ViewOnlyAccess')"
+        ],
+    ),
+    (
+        "managed policy ARN in the wrong case",
+        setter(f"{PS}.ReadOnlyAccess.managed_policies", ["arn:aws:iam::aws:policy/readonlyaccess"]),
+        [
+            f"{F}: {PS}.ReadOnlyAccess.managed_policies[0]: no such AWS managed policy (AWS's list of 2026-09-30); did you mean ReadOnlyAccess? "
+            "(got 'arn:aws:iam::aws:policy/readonlyaccess')"
+        ],
+    ),
+    (
+        "Slack channel with a brace left",
+        setter("slack.deploy_channel", "deploy-{app}-{env}"),
+        [
+            f"{F}: slack.deploy_channel: Slack channel of application {app} has a brace left after templating (only {{app}}, in deploy_channel, is filled) "
+            f"(got 'deploy-{app}-{{env}}')"
+            for app in ("shop", "booking")
+        ],
+    ),
+    (
+        "Slack channel over 80 after templating",
+        setter("slack.deploy_channel", "d" * 74 + "-{app}"),
+        [f"{F}: slack.deploy_channel: Slack channel of application booking is 82 characters, over Slack's 80 (got '{'d' * 74}-booking')"],
+    ),
+    (
+        "an app's channel is a shared one",
+        setter("slack.security_alerts_channel", "deploy-shop"),
+        [
+            f"{F}: slack.deploy_channel: Slack channel of application shop is also the channel of security alerts (got 'deploy-shop'). "
+            "Hint: every channel needs its own name",
+            f"{F}: slack.security_alerts_channel: Slack channel of security alerts is also the channel of application shop (got 'deploy-shop'). "
+            "Hint: every channel needs its own name",
+        ],
+    ),
+    (
+        "Slack channel of punctuation only",
+        setter("slack.approvals_channel", "--"),
+        [f"{F}: slack.approvals_channel: Slack channel of deploy approvals is only punctuation, which Slack refuses (got '--')"],
+    ),
+    ("repository .", setter("applications.shop.repository", "."), [f"{F}: applications.shop.repository: GitHub reserves the repository name . (got '.')"]),
+    (
+        "repository ending in .git",
+        setter("applications.shop.repository", "shop.git"),
+        [f"{F}: applications.shop.repository: GitHub does not create repositories whose name ends in .git; drop it (got 'shop.git')"],
+    ),
+    (
+        "repository description over 350",
+        setter("applications.shop.description", "d" * 351),
+        [f"{F}: applications.shop.description: 351 characters: it becomes the repository's description, which GitHub caps at 350. Hint: shorten it"],
+    ),
+    (
+        "cron field out of range",
+        setter("deployments.drift_schedule", "99 21 * * *"),
+        [f"{F}: deployments.drift_schedule: minute 99 is out of range 0-59 (got '99 21 * * *')"],
+    ),
+    (
+        "cron that never fires",
+        setter("deployments.drift_schedule", "0 21 31 2 *"),
+        [f"{F}: deployments.drift_schedule: the schedule never fires (no such day in that month) (got '0 21 31 2 *')"],
+    ),
+    (
+        "budget .inf",
+        text(lambda t: t.replace("monthly_usd: 300", "monthly_usd: .inf")),
+        [f"{F}: budgets.monthly_usd: Input should be a finite number (got inf)"],
+    ),
+    (
+        "budget .nan",
+        text(lambda t: t.replace("shop-prod: 1500", "shop-prod: .nan")),
+        [f"{F}: budgets.accounts.shop-prod: Input should be a finite number (got nan)"],
+    ),
+    (
+        "application key infrastructure",
+        setter("applications.infrastructure", {"reviewers": {"teams": ["platform-admins"]}}),
+        [
+            f"{F}: applications.infrastructure: this application key is reserved (got 'infrastructure'). "
+            "Hint: rename the application; infrastructure, all, security-alerts, approvals are taken"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("mutate, expected", [c[1:] for c in SERVICE_LIMITS], ids=[c[0] for c in SERVICE_LIMITS])
+def test_what_aws_github_or_slack_would_refuse_is_refused(tmp_path, mutate, expected):
+    assert problems(make(tmp_path, mutate)) == expected
+
+
+# --- 7. refusals that say what is wrong, and what is legal YAML is accepted ----------------------
+
+UNCLEAR = [
+    (
+        "a quoted date",
+        migration(f'"{SOON}"'),
+        [
+            f"{F}: identity_center.migration_access[0].until: Input should be a valid date (got '{SOON}'). "
+            "Hint: drop the quotes: YAML reads an unquoted YYYY-MM-DD as a date, a quoted one as a string"
+        ],
+    ),
+    (
+        "a date that is not one",
+        migration("2026-13-01"),
+        [
+            f"{F}: identity_center.migration_access[0].until: Input should be a valid date (got '2026-13-01'). "
+            "Hint: 2026-13-01 is not a calendar date (month must be in 1..12); write YYYY-MM-DD, unquoted"
+        ],
+    ),
+    (
+        "a boolean as a key",
+        text(lambda t: t.replace("environments:\n  dev:", "environments:\n  yes:\n    ou: dev\n  dev:")),
+        [
+            f"{F}: environments.yes: line 34: the key yes is read by YAML as the boolean true (YAML 1.1 reads yes/no/on/off/y/n as booleans), not a name. "
+            'Hint: quote it to keep it a name: "yes":'
+        ],
+    ),
+    (
+        "a number for a quoted choice",
+        text(lambda t: t + "guardrails:\n  control_tower: {landing_zone_version: 4.0}\n"),
+        [f"{F}: guardrails.control_tower.landing_zone_version: Input should be '3.3' or '4.0' (got 4.0). Hint: quote the value so YAML reads it as a string"],
+    ),
+    (
+        "a quoted boolean",
+        text(lambda t: t + "guardrails:\n  control_tower: {enabled: 'true'}\n"),
+        [
+            f"{F}: guardrails.control_tower.enabled: Input should be a valid boolean (got 'true'). Hint: write it without quotes: quoted, YAML reads it as a string"
+        ],
+    ),
+    (
+        "a date where a string belongs",
+        text(lambda t: t.replace("description: Developers verify freely; flexible permissions.", "description: 2024-01-01")),
+        [f"{F}: environments.dev.description: Input should be a valid string (got '2024-01-01'). Hint: quote the value so YAML reads it as a string"],
+    ),
+    (
+        "a merge key overridden by the mapping",
+        text(lambda t: t.replace("  dev:\n    ou: dev\n", "  dev:\n    <<: {ou: stg, description: base}\n    ou: dev\n")),
+        [],
+    ),
+    (
+        "a key written twice",
+        text(lambda t: t.replace("    kind: rails\n", "    kind: rails\n    kind: go\n")),
+        ["<dir>/landing-zone.yaml: not valid YAML: line 48, column 5: found duplicate key 'kind'"],
+    ),
+    (
+        "an alias bomb",
+        text(
+            lambda t: (
+                t
+                + "x-bomb:\n  a: &a [x, x, x, x, x, x, x, x, x]\n"
+                + "".join(f"  {c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True))
+            )
+        ),
+        ["<dir>/landing-zone.yaml: not valid YAML: line 180, column 6: its aliases expand to more than 200000 nodes (an alias bomb?)"],
+    ),
+    (
+        "a circular alias",
+        text(lambda t: t.replace("    kind: rails\n", "    kind: rails\n    commands: &c {lint: *c}\n")),
+        ["<dir>/landing-zone.yaml: not valid YAML: line 48, column 15: an alias refers to the anchor it is inside (a circular alias)"],
+    ),
+    (
+        "nesting 65 deep",
+        text(lambda t: t + "deep: " + "[" * 65 + "]" * 65 + "\n"),
+        ["<dir>/landing-zone.yaml: not valid YAML: line 174, column 70: nested more than 64 levels deep"],
+    ),
+]
+
+
+@pytest.mark.parametrize("files, expected", [c[1:] for c in UNCLEAR], ids=[c[0] for c in UNCLEAR])
+def test_refusals_say_what_is_wrong_and_legal_yaml_is_accepted(tmp_path, files, expected):
+    assert problems(make(tmp_path, files)) == expected
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (
+            Files(lambda d: ((d / "landing-zone.yaml").unlink(), os.mkfifo(d / "landing-zone.yaml"))),
+            "not a regular file: it is a named pipe. Hint: point to a regular file",
+        ),
+        (
+            Files(lambda d: ((d / "landing-zone.yaml").unlink(), (d / "landing-zone.yaml").mkdir())),
+            "not a regular file: it is a folder. Hint: point to a regular file",
+        ),
+        (text(lambda t: t + "#" * (1 << 20)), "the file is over 1048576 bytes. Hint: nothing this program reads is that large; is it the right file?"),
+    ],
+    ids=["FIFO", "folder", "too large"],
+)
+def test_the_config_file_itself_is_read_only_when_regular_and_bounded(tmp_path, setup, message):
+    assert problems(make(tmp_path, setup)) == [f"{F}: {message}"]
