@@ -220,7 +220,11 @@ INLINE_POLICIES = [
         {"Version": "2012-10-17", "Statement": [{**STMT, "Condition": {"StringEqualz": {"aws:username": "x"}}}]},
         ["inline policy parliament UNKNOWN_OPERATOR: StringEqualz"],
     ),
-    ("invalid ARN (parliament)", {"Version": "2012-10-17", "Statement": [{**STMT, "Resource": "bucket"}]}, ["inline policy parliament INVALID_ARN: Does not have 6 parts"]),
+    (
+        "invalid ARN (parliament)",
+        {"Version": "2012-10-17", "Statement": [{**STMT, "Resource": "bucket"}]},
+        ["inline policy parliament INVALID_ARN: Does not have 6 parts"],
+    ),
 ]
 
 
