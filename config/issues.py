@@ -28,15 +28,16 @@ class ConfigIssue:
 
 
 class ConfigError(pulumi.RunError):
-    """The landing-zone config is invalid; carries every problem found, not just the first.
+    """The landing-zone config (or `subject`: the stack files, the arguments) is invalid; carries every
+    problem found, not just the first.
 
     A `RunError`, so the Pulumi CLI prints the message alone, without a traceback.
     """
 
-    def __init__(self, issues: list[ConfigIssue]):
+    def __init__(self, issues: list[ConfigIssue], subject: str = "landing-zone config"):
         self.issues = tuple(issues)
         count = len(self.issues)
-        lines = [f"invalid landing-zone config: {count} problem{'s' if count != 1 else ''}"]
+        lines = [f"invalid {subject}: {count} problem{'s' if count != 1 else ''}"]
         lines += [f"  - {issue}" for issue in self.issues]
         super().__init__("\n".join(lines))
 

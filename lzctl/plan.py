@@ -15,7 +15,7 @@ import rules
 from config import ConfigError, ConfigIssue
 from lzctl.mocks import LandingZoneMocks
 from lzctl.runtime import STACK_TYPE, Plan, run_program
-from lzctl.stackfile import OFFLINE_PLACEHOLDER, PROJECT_ROOT, StackSettings, read_stack, stack_file
+from lzctl.stackfile import OFFLINE_PLACEHOLDER, PROJECT_ROOT, SUBJECT, StackSettings, read_stack, stack_file
 from names import AUDIT_STACK, HANDOFF_PATH, LOG_STACK, MANAGEMENT_STACK
 from stacks.secrets import SECRETS
 from stacks.settings import CONFIG_DIR, OFFLINE_PLAN, ROLE
@@ -44,7 +44,7 @@ def resolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = Non
     """The folder of landing-zone.yaml: `config_dir` if given, else the stack's configDir under the project."""
     if config_dir is not None:
         if not Path(config_dir).is_dir():
-            raise ConfigError([ConfigIssue("--config", "", f"no such folder: {config_dir}", None, "give the folder that holds landing-zone.yaml")])
+            raise ConfigError([ConfigIssue("--config", "", f"no such folder: {config_dir}", None, "give the folder that holds landing-zone.yaml")], "arguments")
         return _shown(Path(config_dir))
     return _shown(project_dir / settings.config.get(f"{settings.project}:{CONFIG_DIR}", "config"))
 
@@ -62,12 +62,13 @@ def _management_plan(config_dir: Optional[Path], project_dir: Path) -> Plan:
                     None,
                     f"create it with {SETTINGS_KEY_HINT}",
                 )
-            ]
+            ],
+            SUBJECT,
         )
     settings = read_stack(MANAGEMENT_STACK, project_dir)
     role = settings.config.get(f"{settings.project}:{ROLE}")
     if role != MANAGEMENT_STACK:
-        raise ConfigError([ConfigIssue(str(path), ROLE, "the management stack file must build the management stack", role, SETTINGS_KEY_HINT)])
+        raise ConfigError([ConfigIssue(str(path), ROLE, "the management stack file must build the management stack", role, SETTINGS_KEY_HINT)], SUBJECT)
     return plan_stack(MANAGEMENT_STACK, config_dir, project_dir)
 
 

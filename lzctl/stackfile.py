@@ -38,6 +38,7 @@ PROJECT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 """Stack names as `pulumi stack init` takes them (the file is Pulumi.<stack>.yaml)."""
 CONFIG_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list}
+SUBJECT = "Pulumi project or stack file"
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,19 @@ def stacks_in(project_dir: Path = PROJECT_ROOT) -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
 
 
+def _parse(path: Path, allow_empty: bool = False) -> dict:
+    try:
+        data, issues = parse_yaml(path, allow_empty)
+    except ConfigError as err:
+        raise ConfigError(list(err.issues), SUBJECT) from None
+    if issues:
+        raise ConfigError(issues, SUBJECT)
+    return data
+
+
 def _read_project(path: Path) -> tuple[str, dict[str, Any], list[ConfigIssue]]:
     """(project name, config declarations, issues) of Pulumi.yaml."""
-    data = parse_yaml(path)[0]
+    data = _parse(path)
     file, issues = str(path), []
     name = data.get("name")
     if not isinstance(name, str) or not PROJECT_NAME.match(name):
@@ -127,19 +138,19 @@ def read_stack(stack: str, project_dir: Path = PROJECT_ROOT) -> StackSettings:
     path = stack_file(stack, project_dir)
     if not STACK_NAME.match(stack):
         raise ConfigError(
-            [ConfigIssue(str(path), "", f"not a stack name: {stack!r}", None, "stack names are letters, digits, hyphens, underscores and periods")]
+            [ConfigIssue(str(path), "", f"not a stack name: {stack!r}", None, "stack names are letters, digits, hyphens, underscores and periods")], SUBJECT
         )
     project, declared, issues = _read_project(project_dir / PROJECT_FILE)
     if not path.exists():
         known = ", ".join(stacks_in(project_dir)) or "none"
-        raise ConfigError([*issues, ConfigIssue(str(path), "", f"unknown stack {stack!r}", None, f"stacks in this project: {known}")])
-    data = parse_yaml(path, allow_empty=True)[0]
+        raise ConfigError([*issues, ConfigIssue(str(path), "", f"unknown stack {stack!r}", None, f"stacks in this project: {known}")], SUBJECT)
+    data = _parse(path, allow_empty=True)
     section = data.get("config") or {}
     if not isinstance(section, dict):
         issues.append(ConfigIssue(str(path), "config", "must be a mapping of config keys to values", type(section).__name__))
         section = {}
     if project is None:
-        raise ConfigError(issues)
+        raise ConfigError(issues, SUBJECT)
     values: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, spec in declared.items():
@@ -173,5 +184,5 @@ def read_stack(stack: str, project_dir: Path = PROJECT_ROOT) -> StackSettings:
         else:
             values[qualified] = _encode(value)
     if issues:
-        raise ConfigError(issues)
+        raise ConfigError(issues, SUBJECT)
     return StackSettings(project, stack, values, secret_keys)
