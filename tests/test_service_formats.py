@@ -1,0 +1,126 @@
+"""The pure checks of what services accept: cron expressions (Pulumi Deployments), git branch names
+(cross-checked against git itself), conformance pack templates (AWS Config, cfn-lint)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from config.conformance_pack import MAX_TEMPLATE_BYTES, check_template
+from config.cron import check_cron
+from config.types import BranchName
+from tests.helpers import EXAMPLE_DIR
+
+CRONS = [
+    ("0 21 * * *", None),
+    ("*/30 1-5 * * MON-FRI", None),
+    ("0 0 29 2 *", None),
+    ("0 0 1 jan,jul *", None),
+    ("99 21 * * *", "minute 99 is out of range 0-59"),
+    ("0 24 * * *", "hour 24 is out of range 0-23"),
+    ("0 21 0 * *", "day of month 0 is out of range 1-31"),
+    ("0 21 * 13 *", "month 13 is out of range 1-12"),
+    ("0 21 * * 7", "day of week 7 is out of range 0-6"),
+    ("0 21 * * FUN", "day of week 'FUN' is not a number or one of SUN, MON, TUE, WED, THU, FRI, SAT"),
+    ("*/0 * * * *", "minute step /0 never advances"),
+    ("5-1 * * * *", "minute range 5-1 runs backwards"),
+    ("0 21 L * *", "day of month 'L' is not a number"),
+    ("0 21 ? * *", "day of month '?' is not a value, a range a-b, * or a step /n"),
+    ("@daily", "not a 5-field cron expression (minute hour day-of-month month day-of-week): it has 1 fields"),
+    ("0 0 21 * * *", "not a 5-field cron expression (minute hour day-of-month month day-of-week): it has 6 fields"),
+    ("0 21 31 2 *", "the schedule never fires (no such day in that month)"),
+    ("0 0 31 4,6 *", "the schedule never fires (no such day in that month)"),
+]
+
+
+@pytest.mark.parametrize("expression, error", CRONS, ids=[c[0] for c in CRONS])
+def test_cron_expressions_as_pulumi_deployments_reads_them(expression, error):
+    if error is None:
+        assert check_cron(expression) == expression
+    else:
+        with pytest.raises(ValueError) as caught:
+            check_cron(expression)
+        assert str(caught.value) == error
+
+
+BRANCHES = [
+    ("main", None),
+    ("release/v1.2", None),
+    ("fix/a-b_c", None),
+    ("feature..x", "'..'"),
+    ("main.lock", "a part starting with '.' or ending with '.lock'"),
+    ("a.lock/b", "a part starting with '.' or ending with '.lock'"),
+    ("a/.b", "a part starting with '.' or ending with '.lock'"),
+    (".hidden", "a part starting with '.' or ending with '.lock'"),
+    ("release/", "a leading, trailing or doubled '/'"),
+    ("/release", "a leading, trailing or doubled '/'"),
+    ("a//b", "a leading, trailing or doubled '/'"),
+    ("trailing.", "a trailing '.'"),
+    ("-dash", "a leading '-'"),
+    ("HEAD", "the name HEAD"),
+]
+
+
+@pytest.mark.parametrize("name, problem", BRANCHES, ids=[c[0] for c in BRANCHES])
+def test_branch_names_follow_git_check_ref_format(name, problem):
+    adapter = TypeAdapter(BranchName)
+    if problem is None:
+        assert adapter.validate_python(name) == name
+    else:
+        with pytest.raises(ValidationError) as caught:
+            adapter.validate_python(name)
+        assert caught.value.errors()[0]["msg"] == f"Value error, not a git branch name: it has {problem} (git check-ref-format)"
+    if shutil.which("git"):
+        # git itself agrees (https://git-scm.com/docs/git-check-ref-format, --branch).
+        checked = subprocess.run(["git", "check-ref-format", "--branch", name], capture_output=True, text=True)
+        assert (checked.returncode == 0) == (problem is None), checked.stderr
+
+
+RULE = "  R:\n    Type: AWS::Config::ConfigRule\n    Properties:\n      ConfigRuleName: {name}\n      Source: {{Owner: {owner}, SourceIdentifier: ROOT_ACCOUNT_MFA_ENABLED}}\n"
+PACKS = [
+    ("the example", (EXAMPLE_DIR / "conformance-packs" / "landing-zone.yaml").read_text(), ()),
+    ("no Resources (cfn-lint)", "Description: nothing\n", ("line 1: E1001 'Resources' is a required property",)),
+    (
+        "a bucket",
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\n",
+        ("resource B is 'AWS::S3::Bucket': a conformance pack holds only AWS::Config::ConfigRule and AWS::Config::RemediationConfiguration",),
+    ),
+    (
+        "an unknown Source.Owner",
+        "Resources:\n" + RULE.format(name="r", owner="ME"),
+        ("resource R: Source.Owner 'ME' is not one of AWS, CUSTOM_LAMBDA, CUSTOM_POLICY",),
+    ),
+    (
+        "a property CloudFormation does not know (cfn-lint)",
+        "Resources:\n" + RULE.format(name="r", owner="AWS") + "      Colour: red\n",
+        ("line 7: E3002 Additional properties are not allowed ('Colour' was unexpected)",),
+    ),
+    (
+        "two rules of one name (cfn-lint)",
+        "Resources:\n" + RULE.format(name="r", owner="AWS") + RULE.replace("  R:", "  S:").format(name="r", owner="AWS"),
+        (
+            "line 10: E3019 Primary identifiers {'ConfigRuleName': 'r'} should have unique values across the resources {'R', 'S'}",
+            "line 5: E3019 Primary identifiers {'ConfigRuleName': 'r'} should have unique values across the resources {'R', 'S'}",
+        ),
+    ),
+    (
+        "an alias bomb",
+        "Metadata:\n  l0: &l0 [x, x, x, x, x, x, x, x, x]\n" + "".join(f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 8)),
+        ("not valid YAML: line 7: its aliases expand to more than 200000 nodes (an alias bomb?)",),
+    ),
+    ("not YAML", "Resources: [unclosed\n", ("not valid YAML: line 2: expected ',' or ']', but got '<stream end>'",)),
+]
+
+
+@pytest.mark.parametrize("text, errors", [c[1:] for c in PACKS], ids=[c[0] for c in PACKS])
+def test_conformance_pack_templates_aws_config_would_refuse(text, errors):
+    assert check_template(text)[0] == errors
+
+
+def test_a_conformance_pack_over_the_template_body_limit_is_refused():
+    body = "Resources:\n" + "".join(RULE.replace("  R:", f"  R{i}:").format(name=f"rule-{i}", owner="AWS") for i in range(400))
+    assert len(body.encode()) > MAX_TEMPLATE_BYTES
+    assert check_template(body) == ((f"the template is {len(body.encode())} bytes, over the 51200 AWS Config accepts (TemplateBody)",), ())
