@@ -47,7 +47,15 @@ from config.schema import (
     LandingZoneConfig,
 )
 from config.security_checks import check_security_services
-from config.service_limits import EMAIL_MAX_CHARS, check_application_keys, check_repository_descriptions, check_slack_channels
+from config.service_limits import (
+    EMAIL_MAX_CHARS,
+    check_action_pins,
+    check_application_keys,
+    check_deploy_policies,
+    check_duplicates,
+    check_repository_descriptions,
+    check_slack_channels,
+)
 from security.services import RUNTIME_MONITORING
 
 EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
@@ -207,7 +215,8 @@ class _Checker:
         ]
         for app_key, app in self.cfg.applications.items():
             app_path = path_of("applications", app_key)
-            envs = app.environments if app.environments is not None else list(self.cfg.environments)
+            # An environment listed twice is reported once, as such, not as six account clashes.
+            envs = list(dict.fromkeys(app.environments)) if app.environments is not None else list(self.cfg.environments)
             for index, env in enumerate(envs):
                 if env not in self.cfg.environments:
                     self.fail(path_of(app_path, "environments", index), "no such environment", env, f"defined environments: {', '.join(self.cfg.environments)}")
@@ -380,6 +389,9 @@ class _Checker:
             name: PermissionSetSpec(ps.description, ps.session_duration, tuple(ps.managed_policies), inline_policies.get(name))
             for name, ps in ic.permission_sets.items()
         }
+        for name, spec in permission_sets.items():
+            if not spec.managed_policies and spec.inline_policy is None and ic.permission_sets[name].inline_policy is None:
+                self.warnings.append(f"identity_center.permission_sets.{name} grants nothing: it has no managed policy and no inline policy")
         return people, groups, permission_sets
 
     def load_inline_policies(self) -> dict[str, str]:
@@ -478,8 +490,9 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     assignments = attempt(checker.expand_assignments, accounts)
     migration_assignments = attempt(checker.migration_access, accounts, today or date.today())
     delivery = attempt(check_delivery, cfg, accounts, checker.fail, checker.warnings.append)
-    for check in (check_application_keys, check_repository_descriptions, check_slack_channels):
+    for check in (check_application_keys, check_repository_descriptions, check_slack_channels, check_deploy_policies, check_action_pins):
         attempt(check, cfg, checker.fail)
+    attempt(check_duplicates, cfg, checker.fail, list(checker.issues))
     guardrails = None
     if ou_tree_sound:
         # OU order and guardrail targets are only meaningful once the OU tree itself is sound.

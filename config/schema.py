@@ -213,6 +213,7 @@ class Limits(Model):
     accounts: Annotated[int, Field(ge=1)] = Field(
         10, description='Organizations\' account quota ("Default maximum number of accounts"), management account included.'
     )
+    role_managed_policies: Annotated[int, Field(ge=1, le=20)] = 10
 
 
 class Guardrails(Model):

@@ -5,6 +5,8 @@ Sources (checked 2026-12):
 - root e-mail 6-64 characters: https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html
 - Slack channel names: lowercase letters, numbers, hyphens and underscores, at most 80 characters,
   not only punctuation: https://docs.slack.dev/reference/methods/conversations.create/
+- managed policies per IAM role: 10 by default (guardrails.limits.role_managed_policies):
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 - GitHub repository descriptions at most 350 characters ("Description cannot be more than 350
   characters"; not in GitHub's docs: https://github.com/Ylianst/MeshCentral/issues/4724,
   https://github.com/owasp-modsecurity/ModSecurity/issues/3130)
@@ -14,12 +16,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Callable
+from typing import Any, Callable
+
+from pydantic import BaseModel
 
 import names
 from config.delivery_schema import REPOSITORY_SCOPE_ALL, REPOSITORY_SCOPE_INFRASTRUCTURE
-from config.issues import path_of
+from config.issues import ConfigIssue, path_of
 from config.schema import LandingZoneConfig
+from workflows.pins import ActionPins
 
 Fail = Callable[..., None]
 EMAIL_MAX_CHARS = 64
@@ -86,3 +91,48 @@ def check_slack_channels(cfg: LandingZoneConfig, fail: Fail) -> None:
         if counts[channel] > 1:
             others = " and ".join(other for _, other, name in channels if name == channel and other != whose)
             fail(path, f"Slack channel of {whose} is also the channel of {others}", channel, "every channel needs its own name")
+
+
+def check_deploy_policies(cfg: LandingZoneConfig, fail: Fail) -> None:
+    limit = cfg.guardrails.limits.role_managed_policies
+    for key, app in cfg.applications.items():
+        for env, policies in app.deploy_policies.items():
+            if len(policies) > limit:
+                fail(
+                    path_of("applications", key, "deploy_policies", env),
+                    f"{len(policies)} managed policies on one deploy role, over IAM's {limit} per role",
+                    None,
+                    "raise guardrails.limits.role_managed_policies if AWS raised your quota (at most 20)",
+                )
+
+
+def check_action_pins(cfg: LandingZoneConfig, fail: Fail) -> None:
+    if cfg.github is not None and cfg.github.action_pins:
+        try:
+            ActionPins.from_mapping(cfg.github.action_pins)
+        except ValueError as err:
+            fail("github.action_pins", str(err), None, "pin only the actions the generated workflows use")
+
+
+def _lists(node: Any, path: tuple) -> list[tuple[tuple, list]]:
+    """(path, list) of every list of plain values in the validated config."""
+    if isinstance(node, BaseModel):
+        return [found for name in type(node).model_fields for found in _lists(getattr(node, name), path + (name,))]
+    if isinstance(node, dict):
+        return [found for key, value in node.items() for found in _lists(value, path + (key,))]
+    if isinstance(node, list) and all(isinstance(item, (str, int, float)) for item in node):
+        return [(path, node)]
+    return []
+
+
+def check_duplicates(cfg: LandingZoneConfig, fail: Fail, reported: list[ConfigIssue]) -> None:
+    """No list of the config names one thing twice (a region, a control, a template, a reviewer...):
+    AWS refuses some (the same control enabled twice), the rest mean a typo. Lists already reported
+    at the same place by their own check are left alone."""
+    for path, values in _lists(cfg, ()):
+        where = path_of(*path)
+        if any(issue.path.startswith(where) for issue in reported):
+            continue
+        for value, count in Counter(values).items():
+            if count > 1:
+                fail(where, "listed twice", value)

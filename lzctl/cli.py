@@ -120,7 +120,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _at_least_one(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, as for `pulumi up --parallel` (got {text!r})")
     return int(text)
 

@@ -12,6 +12,7 @@ from typing import Optional
 
 import pulumi
 
+from config.files import FileProblem, read_text
 from lzctl import diff, drawio, mermaid, render
 from lzctl.diagram import DiagramError, build
 from lzctl.out_file import out_problem
@@ -71,9 +72,9 @@ def _diagram(args: argparse.Namespace) -> int:
     if args.into is None:
         return _write(text, args.out, f"the {args.format} diagram")
     try:
-        markdown = args.into.read_text(encoding="utf-8")
-    except OSError as err:
-        print(f"cannot read {args.into}: {err.strerror}", file=sys.stderr)
+        markdown = read_text(args.into)
+    except FileProblem as err:
+        print(f"cannot read --into {args.into}: {err.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         return _write(mermaid.embed(markdown, text), args.into, "the diagram")

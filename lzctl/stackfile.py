@@ -39,6 +39,9 @@ STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 """Stack names as `pulumi stack init` takes them (the file is Pulumi.<stack>.yaml)."""
 CONFIG_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list}
 SUBJECT = "Pulumi project or stack file"
+PROVIDER_NAMESPACES = ("pulumi", "aws", "github", "slack", "pulumiservice")
+"""Config namespaces of the engine and this program's providers; a key of the program's in any other
+(`other:role`) is one the program never reads, e.g. after the project was renamed."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,17 @@ def read_stack(stack: str, project_dir: Path = PROJECT_ROOT) -> StackSettings:
         short = _known_key(project, key)
         qualified = key if ":" in key else f"{project}:{key}"
         if short is None:
+            namespace, _, name = key.rpartition(":")
+            if name in SETTINGS and namespace not in PROVIDER_NAMESPACES:
+                issues.append(
+                    ConfigIssue(
+                        str(path),
+                        key,
+                        f"the namespace {namespace} is not this project's",
+                        None,
+                        f"Pulumi.yaml names the project {project}: use {project}:{name}",
+                    )
+                )
             values[qualified] = _encode(value)
             continue
         found, is_secure = _check_value(str(path), qualified, short, value, declared, role)

@@ -237,9 +237,16 @@ def test_an_inline_policy_aws_would_refuse_is_refused(tmp_path, document, messag
 def test_findings_aws_accepts_but_that_grant_nothing_are_warnings(tmp_path):
     import config
 
-    directory = make(tmp_path, policy({"Version": "2012-10-17", "Statement": [{**STMT, "Action": "s3:GetObjct"}]}))
+    directory = make(
+        tmp_path,
+        policy({"Version": "2012-10-17", "Statement": [{**STMT, "Action": "s3:GetObjct"}]}),
+        setter(f"{PS}.ReadOnlyAccess.managed_policies", []),
+    )
     warnings = config.load(directory, refuse_example_domains=False).warnings
-    assert f"{directory / POLICY}: parliament UNKNOWN_ACTION: Unknown action s3:GetObjct" in warnings
+    assert warnings[1:] == (
+        f"{directory / POLICY}: parliament UNKNOWN_ACTION: Unknown action s3:GetObjct",
+        f"{PS}.ReadOnlyAccess grants nothing: it has no managed policy and no inline policy",
+    )
 
 
 # --- 4. what AWS, GitHub and Slack would refuse --------------------------------------------------
@@ -345,6 +352,50 @@ SERVICE_LIMITS = [
         "budget .nan",
         text(lambda t: t.replace("shop-prod: 1500", "shop-prod: .nan")),
         [f"{F}: budgets.accounts.shop-prod: Input should be a finite number (got nan)"],
+    ),
+    (
+        "a control listed twice",
+        setter("guardrails.controls", {"prod": ["AWS-GR_ROOT_ACCOUNT_MFA_ENABLED", "AWS-GR_ROOT_ACCOUNT_MFA_ENABLED"]}),
+        [f"{F}: guardrails.controls.prod: listed twice (got 'AWS-GR_ROOT_ACCOUNT_MFA_ENABLED')"],
+    ),
+    (
+        "an environment listed twice",
+        both(setter("applications.shop.environments", ["dev", "dev"]), setter("budgets.accounts", {})),
+        [f"{F}: applications.shop.environments: listed twice (got 'dev')"],
+    ),
+    (
+        "more managed policies than a role takes",
+        setter(
+            "applications.shop.deploy_policies",
+            {
+                "prod": [
+                    "ReadOnlyAccess",
+                    "PowerUserAccess",
+                    "SecurityAudit",
+                    "AmazonS3FullAccess",
+                    "AmazonEC2FullAccess",
+                    "AWSLambda_FullAccess",
+                    "AmazonRDSFullAccess",
+                    "AmazonSQSFullAccess",
+                    "AmazonSNSFullAccess",
+                    "AmazonDynamoDBFullAccess",
+                    "CloudWatchFullAccess",
+                ]
+            },
+        ),
+        [
+            f"{F}: applications.shop.deploy_policies.prod: 11 managed policies on one deploy role, over IAM's 10 per role. "
+            "Hint: raise guardrails.limits.role_managed_policies if AWS raised your quota (at most 20)"
+        ],
+    ),
+    (
+        "a pin for an action the workflows do not use",
+        setter("github.action_pins", {"nobody/nothing": "a" * 40}),
+        [
+            f"{F}: github.action_pins: no such pinned action: nobody/nothing; pinned: actions/checkout, actions/setup-go, actions/setup-node, "
+            "actions/setup-python, aws-actions/amazon-ecr-login, aws-actions/configure-aws-credentials, pulumi/actions, ruby/setup-ruby, "
+            "slackapi/slack-github-action. Hint: pin only the actions the generated workflows use"
+        ],
     ),
     (
         "application key infrastructure",

@@ -73,7 +73,11 @@ PROJECT_FILES = [
         PROJECT + "  githubToken: ghp_123\n",
         [f"{P}: config.githubToken: a plaintext secret in the project file. Hint: remove it and run `pulumi config set --secret githubToken <value>`"],
     ),
-    ("an alias bomb", "name: lz\nruntime: python\nx: &a [1, 1]\n" + "".join(f"x{i}: &a{i} [*{'a' if i == 0 else f'a{i - 1}'}] \n" for i in range(3)), []),
+    (
+        "a few aliases",
+        "name: landing-zone\nruntime: python\nx: &a [1, 1]\n" + "".join(f"x{i}: &a{i} [*{'a' if i == 0 else f'a{i - 1}'}] \n" for i in range(3)),
+        [],
+    ),
     ("a circular alias", PROJECT + "x: &x [*x]\n", [f"{P}: not valid YAML: line 25, column 4: an alias refers to the anchor it is inside (a circular alias)"]),
 ]
 
@@ -84,7 +88,7 @@ def test_a_project_file_the_pulumi_cli_would_refuse_is_refused(tmp_path, text, e
     if expected:
         assert refusal(tmp_path) == expected
     else:
-        assert read_stack("management", tmp_path).project == "lz"
+        assert read_stack("management", tmp_path).project == "landing-zone"
 
 
 def test_a_billion_laughs_project_file_is_refused_quickly(tmp_path):
@@ -149,6 +153,11 @@ STACK_FILES = [
         ],
     ),
     ("config that is a list", "config: [a]\n", [f"{S}: config: must be a mapping of config keys to values (got 'list')"]),
+    (
+        "a key of the program in another project's namespace",
+        "config:\n  landing-zone:role: management\n  landingzone:phase: organization\n",
+        [f"{S}: landingzone:phase: the namespace landingzone is not this project's. Hint: Pulumi.yaml names the project landing-zone: use landing-zone:phase"],
+    ),
 ]
 
 
@@ -255,12 +264,17 @@ def test_arguments_that_would_lose_input_or_read_nothing_are_refused(monkeypatch
             "Fix the profile, or pass another one.",
         ),
         (
+            {"bad": {"role_arn": "arn:aws:iam::123456789012:role/Admin"}},
+            "AWS profile 'bad' assumes arn:aws:iam::123456789012:role/Admin but says with which credentials: it has none of source_profile, "
+            "credential_source, web_identity_token_file. Add source_profile = <a profile with credentials> (or use `aws configure sso`), or pass another profile.",
+        ),
+        (
             {"bad": {"role_arn": "arn:aws:iam::123456789012:role/Admin", "source_profile": "mid"}, "mid": {"role_arn": "arn:aws:iam::12:role/x"}},
             "AWS profile 'mid' (the source of 'bad') has role_arn = 'arn:aws:iam::12:role/x' in ~/.aws/config, which is not an IAM role ARN "
             "(arn:aws:iam::123456789012:role/NAME). Fix the profile, or pass another one.",
         ),
     ],
-    ids=["malformed", "malformed source"],
+    ids=["malformed", "no credentials for it", "malformed source"],
 )
 def test_a_profile_with_a_malformed_role_arn_is_bad_input(monkeypatch, profiles, message):
     monkeypatch.delenv("AWS_CONFIG_FILE", raising=False)

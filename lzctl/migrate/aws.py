@@ -55,6 +55,12 @@ def check_profile(profile: str, profiles: dict) -> None:
                 f"AWS profile '{name}'{'' if name == profile else f' (the source of {profile!r})'} has role_arn = {role_arn!r} in {where}, "
                 "which is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME). Fix the profile, or pass another one."
             )
+        sources = ("source_profile", "credential_source", "web_identity_token_file")
+        if role_arn is not None and not any(profiles[name].get(source) for source in sources):
+            raise MigrationError(
+                f"AWS profile '{name}' assumes {role_arn} but says with which credentials: it has none of {', '.join(sources)}. "
+                "Add source_profile = <a profile with credentials> (or use `aws configure sso`), or pass another profile."
+            )
         name = profiles[name].get("source_profile")
 
 
