@@ -82,8 +82,6 @@ def _hint(error: dict) -> str | None:
         return _date_hint(value)
     if kind == "date_type" and isinstance(value, datetime):
         return "give the day alone (YYYY-MM-DD, unquoted), without a time"
-    if kind == "literal_error" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return "quote the value so YAML reads it as a string"
     if kind in ("bool_type", "int_type", "float_type") and isinstance(value, str):
         return "write it without quotes: quoted, YAML reads it as a string"
     return None

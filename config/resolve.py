@@ -48,7 +48,6 @@ from config.schema import (
 )
 from config.security_checks import check_security_services
 from config.service_limits import (
-    EMAIL_MAX_CHARS,
     check_action_pins,
     check_application_keys,
     check_deploy_policies,
@@ -189,13 +188,6 @@ class _Checker:
                     email = validate_email(email, check_deliverability=False).normalized
                 except EmailNotValidError as err:
                     self.fail("organization.account_email_template", f"templated e-mail for {key} is invalid: {err}", email)
-        if len(email) > EMAIL_MAX_CHARS:
-            self.fail(
-                path_of(path, "email") if account.email else "organization.account_email_template",
-                f"root e-mail of {key} is {len(email)} characters, over the {EMAIL_MAX_CHARS} AWS Organizations accepts",
-                email,
-                "use a shorter address" if account.email else "shorten the template: plus-addressing adds each account key",
-            )
         return AccountSpec(
             key=key,
             name=account.name or key,

@@ -2,7 +2,6 @@
 the program will send (after templating), and names the program itself reserves.
 
 Sources (checked 2026-12):
-- root e-mail 6-64 characters: https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html
 - Slack channel names: lowercase letters, numbers, hyphens and underscores, at most 80 characters,
   not only punctuation: https://docs.slack.dev/reference/methods/conversations.create/
 - managed policies per IAM role: 10 by default (guardrails.limits.role_managed_policies):
@@ -27,8 +26,6 @@ from config.schema import LandingZoneConfig
 from workflows.pins import ActionPins
 
 Fail = Callable[..., None]
-EMAIL_MAX_CHARS = 64
-"""AWS Organizations CreateAccount: root e-mails are 6-64 characters (checked in config.resolve)."""
 SLACK_CHANNEL_MAX_CHARS = 80
 GITHUB_DESCRIPTION_MAX_CHARS = 350
 RESERVED_APPLICATION_KEYS = (REPOSITORY_SCOPE_INFRASTRUCTURE, REPOSITORY_SCOPE_ALL, names.SECURITY_ALERTS, names.APPROVALS)

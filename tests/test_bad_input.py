@@ -257,17 +257,17 @@ SERVICE_LIMITS = [
         "root e-mail over 64 after templating",
         setter("organization.account_email_template", "aws+{account}@" + LONG),
         [
-            f"{F}: organization.account_email_template: root e-mail of {key} is {len(key) + 5 + len(LONG)} characters, over the 64 AWS Organizations "
-            f"accepts (got 'aws+{key}@{LONG}'). Hint: shorten the template: plus-addressing adds each account key"
-            for key in ("booking-dev", "booking-stg", "booking-prod")
+            f"{F}: applications.booking.accounts.{env}.email: root e-mail is {len(env) + 13 + len(LONG)} characters, over the 64 Organizations accepts "
+            f"(CreateAccount Email) (got 'aws+booking-{env}@{LONG}'). Hint: use a shorter address or organization.account_email_template"
+            for env in ("dev", "stg", "prod")
         ],
     ),
     (
         "an explicit root e-mail over 64",
         setter("security.audit.email", "a" * 30 + "@" + "b" * 30 + ".co.jp"),
         [
-            f"{F}: security.audit.email: root e-mail of audit is 67 characters, over the 64 AWS Organizations accepts (got '{'a' * 30}@{'b' * 30}.co.jp'). "
-            "Hint: use a shorter address"
+            f"{F}: security.audit.email: root e-mail is 67 characters, over the 64 Organizations accepts (CreateAccount Email) "
+            f"(got '{'a' * 30}@{'b' * 30}.co.jp'). Hint: use a shorter address or organization.account_email_template"
         ],
     ),
     (
@@ -441,9 +441,9 @@ UNCLEAR = [
         ],
     ),
     (
-        "a number for a quoted choice",
+        "a number for a version string",
         text(lambda t: t + "guardrails:\n  control_tower: {landing_zone_version: 4.0}\n"),
-        [f"{F}: guardrails.control_tower.landing_zone_version: Input should be '3.3' or '4.0' (got 4.0). Hint: quote the value so YAML reads it as a string"],
+        [f"{F}: guardrails.control_tower.landing_zone_version: Input should be a valid string (got 4.0). Hint: quote the value so YAML reads it as a string"],
     ),
     (
         "a quoted boolean",
