@@ -94,6 +94,11 @@ def check_deploy_policies(cfg: LandingZoneConfig, fail: Fail) -> None:
     limit = cfg.guardrails.limits.role_managed_policies
     for key, app in cfg.applications.items():
         for env, policies in app.deploy_policies.items():
+            # By name or by ARN, one policy attached twice would be two resources of one name.
+            arns = Counter(names.managed_policy_arn(policy) for policy in policies)
+            for arn, count in arns.items():
+                if count > 1 and len({p for p in policies if names.managed_policy_arn(p) == arn}) > 1:
+                    fail(path_of("applications", key, "deploy_policies", env), "names one managed policy twice (by name and by ARN)", arn)
             if len(policies) > limit:
                 fail(
                     path_of("applications", key, "deploy_policies", env),

@@ -364,6 +364,11 @@ SERVICE_LIMITS = [
         [f"{F}: applications.shop.environments: listed twice (got 'dev')"],
     ),
     (
+        "a deploy policy by name and by ARN",
+        setter("applications.shop.deploy_policies", {"prod": ["ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"]}),
+        [f"{F}: applications.shop.deploy_policies.prod: names one managed policy twice (by name and by ARN) (got 'arn:aws:iam::aws:policy/ReadOnlyAccess')"],
+    ),
+    (
         "more managed policies than a role takes",
         setter(
             "applications.shop.deploy_policies",
