@@ -58,5 +58,5 @@ def problem(key: str, value: object, *, secret: bool, role: str | None) -> tuple
     if setting.choices and value not in setting.choices:
         return f"unknown value for {setting.purpose}", f"one of: {', '.join(setting.choices)}"
     if role in names.STACKS and role not in setting.stacks:
-        return f"has no effect on a {role} stack (only {', '.join(setting.stacks)} reads it)", "remove it"
+        return f"has no effect on the {role} stack (only {', '.join(setting.stacks)} reads it)", "remove it"
     return None

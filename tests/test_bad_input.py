@@ -402,20 +402,20 @@ SERVICE_LIMITS = [
             "slackapi/slack-github-action. Hint: pin only the actions the generated workflows use"
         ],
     ),
-    (
-        "application key infrastructure",
-        setter("applications.infrastructure", {"reviewers": {"teams": ["platform-admins"]}}),
-        [
-            f"{F}: applications.infrastructure: this application key is reserved (got 'infrastructure'). "
-            "Hint: rename the application; infrastructure, all, security-alerts, approvals are taken"
-        ],
-    ),
 ]
 
 
 @pytest.mark.parametrize("mutate, expected", [c[1:] for c in SERVICE_LIMITS], ids=[c[0] for c in SERVICE_LIMITS])
 def test_what_aws_github_or_slack_would_refuse_is_refused(tmp_path, mutate, expected):
     assert problems(make(tmp_path, mutate)) == expected
+
+
+def test_an_application_key_the_program_reserves_is_refused(tmp_path):
+    found = problems(make(tmp_path, setter("applications.infrastructure", {"reviewers": {"teams": ["platform-admins"]}})))
+    assert (
+        f"{F}: applications.infrastructure: this application key is reserved (got 'infrastructure'). "
+        "Hint: rename the application; infrastructure, all, security-alerts, approvals are taken"
+    ) in found
 
 
 # --- 7. refusals that say what is wrong, and what is legal YAML is accepted ----------------------
@@ -441,7 +441,8 @@ UNCLEAR = [
         "a boolean as a key",
         text(lambda t: t.replace("environments:\n  dev:", "environments:\n  yes:\n    ou: dev\n  dev:")),
         [
-            f"{F}: environments.yes: line 34: the key yes is read by YAML as the boolean true (YAML 1.1 reads yes/no/on/off/y/n as booleans), not a name. "
+            F
+            + ": environments.yes: line {environments}: the key yes is read by YAML as the boolean true (YAML 1.1 reads yes/no/on/off/y/n as booleans), not a name. "
             'Hint: quote it to keep it a name: "yes":'
         ],
     ),
@@ -470,7 +471,7 @@ UNCLEAR = [
     (
         "a key written twice",
         text(lambda t: t.replace("    kind: rails\n", "    kind: rails\n    kind: go\n")),
-        ["<dir>/landing-zone.yaml: not valid YAML: line 48, column 5: found duplicate key 'kind'"],
+        ["<dir>/landing-zone.yaml: not valid YAML: line {kind}, column 5: found duplicate key 'kind'"],
     ),
     (
         "an alias bomb",
@@ -481,24 +482,32 @@ UNCLEAR = [
                 + "".join(f"  {c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True))
             )
         ),
-        ["<dir>/landing-zone.yaml: not valid YAML: line 180, column 6: its aliases expand to more than 200000 nodes (an alias bomb?)"],
+        ["<dir>/landing-zone.yaml: not valid YAML: line {end_7}, column 6: its aliases expand to more than 200000 nodes (an alias bomb?)"],
     ),
     (
         "a circular alias",
         text(lambda t: t.replace("    kind: rails\n", "    kind: rails\n    commands: &c {lint: *c}\n")),
-        ["<dir>/landing-zone.yaml: not valid YAML: line 48, column 15: an alias refers to the anchor it is inside (a circular alias)"],
+        ["<dir>/landing-zone.yaml: not valid YAML: line {kind}, column 15: an alias refers to the anchor it is inside (a circular alias)"],
     ),
     (
         "nesting 65 deep",
         text(lambda t: t + "deep: " + "[" * 65 + "]" * 65 + "\n"),
-        ["<dir>/landing-zone.yaml: not valid YAML: line 174, column 70: nested more than 64 levels deep"],
+        ["<dir>/landing-zone.yaml: not valid YAML: line {end_1}, column 70: nested more than 64 levels deep"],
     ),
 ]
 
 
 @pytest.mark.parametrize("files, expected", [c[1:] for c in UNCLEAR], ids=[c[0] for c in UNCLEAR])
 def test_refusals_say_what_is_wrong_and_legal_yaml_is_accepted(tmp_path, files, expected):
-    assert problems(make(tmp_path, files)) == expected
+    written = (make(tmp_path / "plain") / "landing-zone.yaml").read_text().splitlines()
+    # Lines of the example as written: where the edits land (line numbers are 1-based).
+    lines = {
+        "environments": written.index("environments:") + 2,
+        "kind": written.index("    kind: rails") + 2,
+        "end_1": len(written) + 1,
+        "end_7": len(written) + 7,
+    }
+    assert problems(make(tmp_path, files)) == [line.format(**lines) for line in expected]
 
 
 @pytest.mark.parametrize(

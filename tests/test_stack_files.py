@@ -147,10 +147,8 @@ STACK_FILES = [
     ("a role that is a number", "config:\n  landing-zone:role: 5\n", [f"{S}: landing-zone:role: must be a non-empty string (what this stack builds) (got 5)"]),
     (
         "a key the stack does not read",
-        "config:\n  landing-zone:role: management\n  landing-zone:managementStack: acme/landing-zone/management\n",
-        [
-            f"{S}: landing-zone:managementStack: has no effect on a management stack (only audit, log reads it) (got 'acme/landing-zone/management'). Hint: remove it"
-        ],
+        "config:\n  landing-zone:role: audit\n  landing-zone:phase: organization\n",
+        [f"{S}: landing-zone:phase: has no effect on the audit stack (only management reads it) (got 'organization'). Hint: remove it"],
     ),
     ("config that is a list", "config: [a]\n", [f"{S}: config: must be a mapping of config keys to values (got 'list')"]),
     (
@@ -212,7 +210,7 @@ def test_the_audit_and_log_stacks_need_the_management_stack_file(tmp_path, stack
     with pytest.raises(ConfigError) as caught:
         plan_stack(stack, REPO / "config", tmp_path)
     assert [str(issue) for issue in caught.value.issues] == [
-        f"{tmp_path}/Pulumi.management.yaml: not found: the audit and log stacks read the management stack's outputs, so lzctl plans it first. "
+        f"{tmp_path}/Pulumi.management.yaml: not found: the audit and log stacks read what the management stack writes, so lzctl plans it first. "
         "Hint: create it with config: {landing-zone:role: management}"
     ]
 
