@@ -53,6 +53,7 @@ from config.service_limits import (
     check_deploy_policies,
     check_duplicates,
     check_repository_descriptions,
+    check_required_tags,
     check_slack_channels,
 )
 from security.services import RUNTIME_MONITORING
@@ -482,7 +483,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     assignments = attempt(checker.expand_assignments, accounts)
     migration_assignments = attempt(checker.migration_access, accounts, today or date.today())
     delivery = attempt(check_delivery, cfg, accounts, checker.fail, checker.warnings.append)
-    for check in (check_application_keys, check_repository_descriptions, check_slack_channels, check_deploy_policies, check_action_pins):
+    for check in (check_application_keys, check_repository_descriptions, check_slack_channels, check_deploy_policies, check_action_pins, check_required_tags):
         attempt(check, cfg, checker.fail)
     attempt(check_duplicates, cfg, checker.fail, list(checker.issues))
     guardrails = None

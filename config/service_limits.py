@@ -138,3 +138,13 @@ def check_duplicates(cfg: LandingZoneConfig, fail: Fail, reported: list[ConfigIs
         for value, count in Counter(values).items():
             if count > 1:
                 fail(where, "listed twice", value)
+
+
+def check_required_tags(cfg: LandingZoneConfig, fail: Fail) -> None:
+    """The tag policy has one entry per tag key, lowercased (its tag_key pins the spelling:
+    guardrails/tag_policy.py), so `app` and `App` would silently become one."""
+    tags = cfg.guardrails.tag_policy.required_tags
+    for tag, count in Counter(tag.lower() for tag in tags).items():
+        spellings = sorted({t for t in tags if t.lower() == tag})
+        if count > 1 and len(spellings) > 1:
+            fail("guardrails.tag_policy.required_tags", "one tag key in two spellings: the tag policy pins one spelling per key", ", ".join(spellings))

@@ -359,6 +359,11 @@ SERVICE_LIMITS = [
         [f"{F}: guardrails.controls.prod: listed twice (got 'AWS-GR_ROOT_ACCOUNT_MFA_ENABLED')"],
     ),
     (
+        "a required tag in two spellings",
+        setter("guardrails.tag_policy", {"required_tags": ["app", "App"]}),
+        [f"{F}: guardrails.tag_policy.required_tags: one tag key in two spellings: the tag policy pins one spelling per key (got 'App, app')"],
+    ),
+    (
         "an environment listed twice",
         both(setter("applications.shop.environments", ["dev", "dev"]), setter("budgets.accounts", {})),
         [f"{F}: applications.shop.environments: listed twice (got 'dev')"],
