@@ -16,6 +16,10 @@ MAX_FILE_BYTES = 1024 * 1024
 """Largest file read: 20x the example's whole config folder, far above AWS's own limits on what
 the files become (an inline policy of 10,240 characters, a conformance pack of 51,200 bytes)."""
 
+PLAN_MAX_BYTES = 1024 * 1024 * 1024
+"""Largest `plan --json` file lzctl reads (--since, diff): the example's management plan is 0.6 MB for
+372 steps, so a plan of 300 applications (about 30,000 resources) is about 50 MB."""
+
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a named pipe"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 
+from config.files import PLAN_MAX_BYTES, FileProblem, read_text
 from lzctl import replacements
 
 WIDTH = 100
@@ -101,11 +102,10 @@ def load(path: Path) -> dict:
     """The plan document at `path`; PlanFileError naming the file and what is wrong with it."""
     hint = "Hint: write one with `python -m lzctl plan --stack STACK --json --out FILE`."
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as err:
-        raise PlanFileError(f"{path}: cannot read it: {err.strerror}. {hint}") from None
-    except UnicodeDecodeError:
-        raise PlanFileError(f"{path}: not UTF-8 text, so not a plan. {hint}") from None
+        # A regular file only (a FIFO would block the run), of a plan's size at most.
+        document = json.loads(read_text(Path(path), PLAN_MAX_BYTES))
+    except FileProblem as err:
+        raise PlanFileError(f"{path}: cannot read it: {err.message}. {hint}") from None
     except ValueError as err:
         raise PlanFileError(f"{path}: not JSON ({err.msg} at line {err.lineno}, column {err.colno}). {hint}") from None
     problems = _problems(document)

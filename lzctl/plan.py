@@ -16,7 +16,7 @@ from config import ConfigError, ConfigIssue
 from lzctl.mocks import LandingZoneMocks
 from lzctl.runtime import STACK_TYPE, Plan, run_program
 from lzctl.stackfile import OFFLINE_PLACEHOLDER, PROJECT_ROOT, SUBJECT, StackSettings, read_stack, stack_file
-from names import AUDIT_STACK, HANDOFF_PATH, LOG_STACK, MANAGEMENT_STACK
+from names import AUDIT_STACK, HANDOFF_PATH, LOG_STACK, MANAGEMENT_STACK, STACKS
 from stacks.secrets import SECRETS
 from stacks.settings import CONFIG_DIR, OFFLINE_PLAN, ROLE
 
@@ -46,7 +46,22 @@ def resolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = Non
         if not Path(config_dir).is_dir():
             raise ConfigError([ConfigIssue("--config", "", f"no such folder: {config_dir}", None, "give the folder that holds landing-zone.yaml")], "arguments")
         return _shown(Path(config_dir))
-    return _shown(project_dir / settings.config.get(f"{settings.project}:{CONFIG_DIR}", "config"))
+    key = f"{settings.project}:{CONFIG_DIR}"
+    folder = project_dir / settings.config.get(key, "config")
+    if key in settings.config and settings.config.get(f"{settings.project}:{ROLE}") in STACKS and not folder.is_dir():
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    str(stack_file(settings.stack, project_dir)),
+                    key,
+                    "no such folder under the project",
+                    settings.config[key],
+                    "configDir is relative to Pulumi.yaml's folder",
+                )
+            ],
+            SUBJECT,
+        )
+    return _shown(folder)
 
 
 def _management_plan(config_dir: Optional[Path], project_dir: Path) -> Plan:

@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
+from config.files import PLAN_MAX_BYTES, FileProblem, read_text
 from lzctl.durations import POOLS, READ, Duration, Pool, duration_of
 
 ACCOUNT_TYPE = "aws:organizations/account:Account"
@@ -92,10 +93,11 @@ def read_plan(path: Path) -> list[dict]:
     """The steps of a `plan --json` document, or PlanFileError listing what is wrong with it."""
     hint = "Hint: write one with `python -m lzctl plan --stack STACK --json --out FILE`."
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise PlanFileError(f"--since {path}: cannot read it: {err.strerror}. {hint}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        # A regular file only (a FIFO would block the run), of a plan's size at most.
+        document = json.loads(read_text(Path(path), PLAN_MAX_BYTES))
+    except FileProblem as err:
+        raise PlanFileError(f"--since {path}: cannot read it: {err.message}. {hint}") from None
+    except json.JSONDecodeError as err:
         raise PlanFileError(f"--since {path}: not JSON ({err}). {hint}") from None
     steps = document.get("steps") if isinstance(document, dict) else None
     if not isinstance(steps, list):

@@ -163,7 +163,7 @@ def test_values_are_shown_masked_short_and_readable(change, text):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "cannot read it: No such file or directory"),
+        (None, "cannot read it: file not found"),
         ("{", "not JSON (Expecting property name enclosed in double quotes at line 1, column 2)"),
         ("[]", "not a plan of `lzctl plan --json`: no `steps` list at the top"),
         ('{"steps": [{"op": "create"}]}', "steps[0] has no newState object"),

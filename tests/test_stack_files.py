@@ -196,6 +196,22 @@ def test_a_stack_file_that_is_not_a_regular_file_is_refused(tmp_path, setup, exp
     assert refusal(tmp_path) == expected
 
 
+def test_a_config_dir_that_is_no_folder_is_refused(tmp_path):
+    project(tmp_path, management=MANAGEMENT + "  landing-zone:configDir: conf\n")
+    with pytest.raises(ConfigError) as caught:
+        plan_stack("management", project_dir=tmp_path)
+    assert [str(issue) for issue in caught.value.issues] == [
+        f"{tmp_path}/Pulumi.management.yaml: landing-zone:configDir: no such folder under the project (got 'conf'). Hint: configDir is relative to Pulumi.yaml's folder"
+    ]
+
+
+def test_a_previous_plan_that_is_a_fifo_is_refused_not_waited_for(tmp_path, monkeypatch, capsys):
+    os.mkfifo(tmp_path / "old.json")
+    monkeypatch.chdir(REPO)
+    assert main(["plan", "--stack", "management", "--timeline", "--since", str(tmp_path / "old.json")]) == 2
+    assert capsys.readouterr().err.startswith(f"--since {tmp_path}/old.json: cannot read it: not a regular file: it is a named pipe.")
+
+
 def test_a_stack_name_that_is_a_path_is_refused(tmp_path):
     project(tmp_path)
     assert refusal(tmp_path, "../config/landing-zone") == [

@@ -154,7 +154,7 @@ def test_since_times_only_new_and_changed_resources():
 @pytest.mark.parametrize(
     "text, problem",
     [
-        (None, "cannot read it: No such file or directory"),
+        (None, "cannot read it: file not found"),
         ("{", "not JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
         ("[]", 'not a plan: no "steps" list at the top level'),
         (
@@ -269,7 +269,7 @@ def test_cli_prints_the_timeline_as_one_json_document(capsys, monkeypatch, manag
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--timeline", "--since", "/nonexistent/old.json"], "--since /nonexistent/old.json: cannot read it: No such file or directory."),
+        (["--timeline", "--since", "/nonexistent/old.json"], "--since /nonexistent/old.json: cannot read it: file not found."),
         (["--since", "old.json"], "--since and --parallel shape the estimate of --timeline: add --timeline"),
         (["--parallel", "3"], "--since and --parallel shape the estimate of --timeline: add --timeline"),
     ],
