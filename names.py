@@ -16,6 +16,8 @@ MANAGED_BY_TAG = {"managed-by": PREFIX}
 """Tag on everything the program creates; providers add it as a default tag."""
 APP_TAG, ENV_TAG, OWNER_TAG, OU_TAG = "app", "env", "owner", "ou"
 """Tag keys: accounts carry app and env, OUs their key; the tag policy requires app, env and owner."""
+BACKUP_TAG = "backup"
+"""Default tag key of the resources the backup policy backs up."""
 PROVIDER_SESSION_NAME = PREFIX
 """Role session name of the per-account providers (CloudTrail shows it as the caller)."""
 
@@ -128,6 +130,12 @@ def account_root(account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:root"
 
 
+ROOT_ACCESS_SERVICE = "iam.amazonaws.com"
+"""Trusted access for IAM: what centralised root access runs through (IAM User Guide, id_root-enable-root-access.html)."""
+ROOT_ACCESS_FEATURES = ("RootCredentialsManagement", "RootSessions")
+"""`aws.iam.OrganizationsFeatures`: manage member accounts' root credentials, and open root sessions (sts:AssumeRoot)."""
+ROOT_TASK_DELETE_CREDENTIALS = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
+"""The task policy of a root session that deletes a member account's root credentials."""
 CONTROL_TOWER_EXECUTION_ROLE = Role("AWSControlTowerExecution")
 CONTROL_TOWER_ADMIN_ROLE = Role("AWSControlTowerAdmin", SERVICE_ROLE_PATH)
 CONTROL_TOWER_CLOUDTRAIL_ROLE = Role("AWSControlTowerCloudTrailRole", SERVICE_ROLE_PATH)
@@ -137,6 +145,8 @@ CONTROL_TOWER_CONFIG_AGGREGATOR_ROLE = Role("AWSControlTowerConfigAggregatorRole
 CONFIG_AGGREGATOR_ROLE = Role(f"{PREFIX}-config-aggregator")
 CONFIG_SERVICE_LINKED_ROLE = Role("AWSServiceRoleForConfig", "/aws-service-role/config.amazonaws.com/")
 """AWS Config's service-linked role, which the recorders of the program (Control Tower off) use."""
+BACKUP_ROLE = Role(f"{PREFIX}-backup", SERVICE_ROLE_PATH)
+"""The role the backup policy's plans run their jobs with, in every account they cover."""
 
 
 def chatbot_role(alerts: str) -> Role:
@@ -161,6 +171,14 @@ CLOUDWATCH_READ_ONLY_ACCESS = managed_policy_arn("CloudWatchReadOnlyAccess")
 CONTROL_TOWER_SERVICE_ROLE_POLICY = managed_policy_arn("service-role/AWSControlTowerServiceRolePolicy")
 CONTROL_TOWER_CLOUDTRAIL_ROLE_POLICY = managed_policy_arn("service-role/AWSControlTowerCloudTrailRolePolicy")
 CONFIG_ROLE_FOR_ORGANIZATIONS = managed_policy_arn("service-role/AWSConfigRoleForOrganizations")
+BACKUP_ROLE_POLICIES = (
+    managed_policy_arn("service-role/AWSBackupServiceRolePolicyForBackup"),
+    managed_policy_arn("service-role/AWSBackupServiceRolePolicyForRestores"),
+    managed_policy_arn("AWSBackupServiceRolePolicyForS3Backup"),
+    managed_policy_arn("AWSBackupServiceRolePolicyForS3Restore"),
+)
+"""What AWSBackupDefaultServiceRole holds (AWS Backup Developer Guide, iam-service-roles.html), and
+S3's own pair, which that role lacks and which AWS keeps outside `service-role/` (s3-backups.html)."""
 
 
 # --- S3 buckets: `<prefix>-<account id>-<region>`, protected by pattern `<prefix>-*` ----------
@@ -200,6 +218,10 @@ ORGANIZATION_AGGREGATOR = "organization"
 CONFIG_RECORDER = PREFIX
 """Name of the program's configuration recorder and delivery channel in each account and region (Control Tower off)."""
 SECURITY_HUB_POLICY = PREFIX
+BACKUP_VAULT = f"{PREFIX}-backup"
+"""The vault the backup policy's plans write to, in every account and region they cover."""
+BACKUP_PLAN = PREFIX
+"""The backup policy's plan, as AWS Backup shows it in each account."""
 DEFAULT_CONFORMANCE_PACK = PREFIX
 """Name of the organisation conformance pack, and of its template in config/conformance-packs/."""
 
@@ -209,7 +231,8 @@ def kms_alias(key: str) -> str:
 
 
 def organization_policy(key: str) -> str:
-    """An SCP or tag policy: `landing-zone-<target>-<first template>`, `landing-zone-tags`."""
+    """An Organizations policy: `landing-zone-<type prefix><target>-<first template>`
+    (`landing-zone-root-deny-leaving-organization`, `landing-zone-rcp-root-enforce-org-identities`)."""
     return f"{PREFIX}-{key}"
 
 

@@ -2,6 +2,7 @@
 
 from components.account import AccountPlacement
 from components.app_account_set import AppAccountSet, AppAccountSetArgs
+from components.backup_vaults import BackupAccount, BackupVaults, BackupVaultsArgs
 from components.control_tower import ControlTower, ControlTowerArgs
 from components.control_tower_roles import ControlTowerRoles, ControlTowerRolesArgs
 from components.guardrails import Guardrails, GuardrailsArgs
@@ -13,6 +14,9 @@ __all__ = [
     "AccountPlacement",
     "AppAccountSet",
     "AppAccountSetArgs",
+    "BackupAccount",
+    "BackupVaults",
+    "BackupVaultsArgs",
     "ControlTower",
     "ControlTowerArgs",
     "ControlTowerRoles",

@@ -67,19 +67,24 @@ class MemberAccounts(pulumi.ComponentResource):
         )
         if spec.suspended:
             return MemberAccount(account, None)
-        return MemberAccount(
-            account,
-            aws.Provider(
-                f"{name}-{suffix}-provider",
-                region=placement.region,
-                allowed_account_ids=[account.id],
-                assume_roles=[
-                    aws.ProviderAssumeRoleArgs(
-                        role_arn=account.id.apply(names.Role(placement.access_role_name).arn),
-                        session_name=names.PROVIDER_SESSION_NAME,
-                    )
-                ],
-                default_tags=aws.ProviderDefaultTagsArgs(tags=spec.tags),
-                opts=pulumi.ResourceOptions(parent=self),
-            ),
-        )
+        provider = account_provider(f"{name}-{suffix}-provider", account.id, placement.access_role_name, placement.region, spec.tags, self)
+        return MemberAccount(account, provider)
+
+
+def account_provider(
+    name: str, account_id: pulumi.Input[str], access_role_name: Optional[str], region: str, tags: Mapping[str, str], parent: pulumi.Resource
+) -> aws.Provider:
+    """A provider that acts in one member account only, through its access role (None: the caller's
+    own credentials, for the management account)."""
+    assume = None
+    if access_role_name is not None:
+        role_arn = pulumi.Output.from_input(account_id).apply(names.Role(access_role_name).arn)
+        assume = [aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name=names.PROVIDER_SESSION_NAME)]
+    return aws.Provider(
+        name,
+        region=region,
+        allowed_account_ids=[account_id],
+        assume_roles=assume,
+        default_tags=aws.ProviderDefaultTagsArgs(tags=dict(tags)),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )

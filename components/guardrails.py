@@ -1,4 +1,4 @@
-"""Organisation policies: the merged SCPs on their targets and the tag policy on its OU."""
+"""Organisation policies: the merged documents of every policy type, each attached to its target."""
 
 from __future__ import annotations
 
@@ -9,23 +9,24 @@ import pulumi
 import pulumi_aws as aws
 
 import names
-from guardrails.scp import ScpDocument
+from guardrails.policies import PolicyDocument
 
 
 @dataclass(frozen=True)
 class GuardrailsArgs:
-    scps: Sequence[ScpDocument]
-    """Merged, size-checked SCP documents, each naming its target."""
+    policies: Sequence[PolicyDocument]
+    """Merged, size-checked documents of every type, each naming its target."""
     target_ids: Mapping[str, pulumi.Input[str]]
     """`root` and every OU key -> the id to attach to."""
-    tag_policy: Optional[str]
-    """Minified TAG_POLICY document, or None."""
-    tag_policy_target: str
-    """OU key the tag policy is attached to."""
+    organization_id: pulumi.Input[str]
+    """The organisation's id, for the documents that name it (the RCPs' `aws:PrincipalOrgID`)."""
     account_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Account key -> id, for the accounts SCP exemptions name (`ScpDocument.accounts`)."""
+    """Account key -> id, for the accounts SCP exemptions name (`PolicyDocument.accounts`)."""
     after: Sequence[pulumi.Resource] = ()
     """What the policies wait for: the organisation, whose policy types must be enabled first."""
+    attach_after: Mapping[str, Sequence[pulumi.Resource]] = field(default_factory=dict)
+    """Policy type key -> what its attachments wait for: a backup policy's vaults and roles, which
+    must exist in every account before its plans run (orgs_manage_policies_backup_create.html)."""
 
 
 class Guardrails(pulumi.ComponentResource):
@@ -35,49 +36,31 @@ class Guardrails(pulumi.ComponentResource):
         super().__init__("landingzone:guardrails:Guardrails", name, None, opts)
         after = pulumi.ResourceOptions(parent=self, depends_on=list(args.after))
         self.policies = {}
-        for document in args.scps:
-            self.policies[document.key] = self._attach(
-                name,
-                document.key,
-                "SERVICE_CONTROL_POLICY",
-                self._content(document, args.account_ids),
-                f"Landing zone SCP for {document.target}: {', '.join(document.templates)}",
-                args.target_ids[document.target],
-                after,
+        for document in args.policies:
+            policy = aws.organizations.Policy(
+                f"{name}-{document.key}-policy",
+                name=names.organization_policy(document.key),
+                type=document.policy_type.api_type,
+                content=self._content(document, args.account_ids, args.organization_id),
+                description=f"Landing zone {document.policy_type.label} for {document.target}: {', '.join(document.templates)}"[:512],
+                opts=after,
             )
-        if args.tag_policy is not None:
-            self.policies["tags"] = self._attach(
-                name,
-                "tags",
-                "TAG_POLICY",
-                args.tag_policy,
-                "Landing zone tag policy: required tags and their spelling",
-                args.target_ids[args.tag_policy_target],
-                after,
+            aws.organizations.PolicyAttachment(
+                f"{name}-{document.key}-attachment",
+                policy_id=policy.id,
+                target_id=args.target_ids[document.target],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.attach_after.get(document.policy_type.key, ()))),
             )
+            self.policies[document.key] = policy
         self.register_outputs({"policyIds": {key: policy.id for key, policy in self.policies.items()}})
 
     @staticmethod
-    def _content(document: ScpDocument, account_ids: Mapping[str, pulumi.Input[str]]) -> pulumi.Input[str]:
-        """The document as sent: its account slots filled once those accounts' ids are known."""
-        if not document.accounts:
+    def _content(document: PolicyDocument, account_ids: Mapping[str, pulumi.Input[str]], organization_id: pulumi.Input[str]) -> pulumi.Input[str]:
+        """The document as sent: its slots filled once those accounts' and the organisation's ids are known."""
+        if not document.accounts and not document.needs_organization_id:
             return document.content
         ids = pulumi.Output.all(*(account_ids[key] for key in document.accounts))
-        return ids.apply(lambda values: document.render(dict(zip(document.accounts, values, strict=True))))
-
-    def _attach(self, name, key, policy_type, content, description, target_id, opts) -> aws.organizations.Policy:
-        policy = aws.organizations.Policy(
-            f"{name}-{key}-policy",
-            name=names.organization_policy(key),
-            type=policy_type,
-            content=content,
-            description=description[:512],
-            opts=opts,
+        organization = pulumi.Output.from_input(organization_id) if document.needs_organization_id else pulumi.Output.from_input("")
+        return pulumi.Output.all(ids, organization).apply(
+            lambda values: document.render(dict(zip(document.accounts, values[0], strict=True)), values[1] or None)
         )
-        aws.organizations.PolicyAttachment(
-            f"{name}-{key}-attachment",
-            policy_id=policy.id,
-            target_id=target_id,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return policy

@@ -1,4 +1,4 @@
-"""The AWS organisation: all features, trusted access for the security services, every OU from config."""
+"""The AWS organisation: all features, trusted access, the policy types in use, centralised root access, every OU."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ TRUSTED_SERVICES = (
     "securityhub.amazonaws.com",
     "sso.amazonaws.com",
 )
-POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "TAG_POLICY")
 
 
 @dataclass(frozen=True)
@@ -40,10 +39,14 @@ class OrganizationalUnitSpec:
 class OrganizationArgs:
     organizational_units: Mapping[str, OrganizationalUnitSpec]
     """OU key -> spec. Keys name the OU resources and are what other config sections refer to."""
-    trusted_services: Sequence[str] = TRUSTED_SERVICES
-    """Service principals granted trusted access to the organisation."""
-    policy_types: Sequence[str] = POLICY_TYPES
-    """Organisation policy types enabled on the root."""
+    policy_types: Sequence[str] = ()
+    """Organisation policy types enabled on the root: those the guardrails attach
+    (`GuardrailPlan.policy_types`); enabling a type attaches its AWS default policy everywhere."""
+    guardrail_services: Sequence[str] = ()
+    """Trusted access the guardrails need beside the integrations (`GuardrailPlan.trusted_services`)."""
+    root_access: bool = False
+    """Centralised root access: IAM's RootCredentialsManagement and RootSessions for member accounts
+    (needs `iam.amazonaws.com` among `guardrail_services`)."""
 
 
 class Organization(pulumi.ComponentResource):
@@ -57,11 +60,20 @@ class Organization(pulumi.ComponentResource):
         self.organization = aws.organizations.Organization(
             f"{name}-organization",
             feature_set="ALL",
-            aws_service_access_principals=sorted(args.trusted_services),
+            aws_service_access_principals=sorted({*TRUSTED_SERVICES, *args.guardrail_services}),
             enabled_policy_types=sorted(args.policy_types),
             opts=pulumi.ResourceOptions(parent=self, protect=True),
         )
         self.root_id = self.organization.roots[0].id
+        if args.root_access:
+            # The provider's note: "you must enable trusted access for AWS Identity and Access
+            # Management in AWS Organizations" first (iam/organizations_features.py), which the
+            # organisation does, hence the dependency.
+            aws.iam.OrganizationsFeatures(
+                f"{name}-root-access",
+                enabled_features=list(names.ROOT_ACCESS_FEATURES),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.organization]),
+            )
         units: dict[str, aws.organizations.OrganizationalUnit] = {}
         for key in parents_first({key: spec.parent for key, spec in args.organizational_units.items()}):
             spec = args.organizational_units[key]

@@ -1,24 +1,24 @@
-"""Validation phase 2 for `guardrails`: targets, templates, control ids and AWS limits.
+"""Validation phase 2 for `guardrails`: Control Tower, control ids, exemptions and AWS limits.
 
 Everything a guardrail would be refused for at deploy time (an SCP over the size or slot limit, a
-control id with a typo, a target OU that does not exist) is found here, before any resource.
+control id with a typo, a target OU that does not exist) is found here, before any resource; the
+Organizations policies of every type are checked in config/policy_checks.py.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import replace
 from typing import Callable, Mapping, Optional, Sequence
 
 import names
 from config.issues import path_of
 from config.model import STACK_ACCOUNTS, AccountSpec, DeliveryPlan, GuardrailPlan, access_role_name
-from config.schema import SCP_ROOT, LandingZoneConfig
+from config.policy_checks import below, check_backup, check_policies, template_values
+from config.schema import LandingZoneConfig
 from guardrails import scp
 from guardrails.control_policies import BEHAVIOUR, PREVENTIVE, exempts_deployers
 from guardrails.control_tower import BASELINE_VERSION, LANDING_ZONE_VERSION, PREREQUISITE_ROLES
 from guardrails.controls import CATALOGUE, default_controls
-from guardrails.tag_policy import tag_policy
 from iam import minify
 
 BASELINE_PARAMETER_QUOTED = (
@@ -36,14 +36,6 @@ Warn = Callable[[str], None]
 def _suggest(value: str, known) -> str:
     close = difflib.get_close_matches(value, list(known), n=1)
     return f"did you mean {close[0]}?" if close else f"known: {', '.join(sorted(known))}"
-
-
-def default_scp_targets(cfg: LandingZoneConfig) -> dict[str, list[str]]:
-    return {
-        SCP_ROOT: ["deny-leaving-organization", "deny-root-user", "deny-iam-users", "protect-security-services", "deny-ungoverned-regions"],
-        cfg.security.ou: ["protect-log-buckets"],
-        cfg.organization.suspended_ou: ["deny-all"],
-    }
 
 
 CONTROL_TOWER_LOG_BUCKETS = tuple(map(names.bucket_pattern, (names.CONTROL_TOWER_LOGS, names.CONTROL_TOWER_ACCESS_LOGS)))
@@ -86,17 +78,6 @@ def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[st
         return ()
     skip = {cfg.organization.suspended_ou, cfg.security.ou}
     return tuple(key for key in parents_first if key not in skip)
-
-
-def below(cfg: LandingZoneConfig, ou: str) -> set[str]:
-    """`ou` and every OU nested under it: an SCP on an OU applies to all of them."""
-    parents = {key: spec.parent for key, spec in cfg.organization.organizational_units.items()}
-    found = {ou}
-    while True:
-        more = {key for key, parent in parents.items() if parent in found} - found
-        if not more:
-            return found
-        found |= more
 
 
 def control_exemptions(
@@ -183,23 +164,7 @@ def check_guardrails(
         privileged_role_arns=tuple(exemption.arn for exemption in exempted),
         protected_bucket_resources=scp.bucket_resources(protected_log_buckets(cfg)),
     )
-    templates = scp.template_names()
-    targets = guardrails.scp.targets if guardrails.scp.targets is not None else default_scp_targets(cfg)
-    documents: list[scp.ScpDocument] = []
-    for target, chosen in targets.items():
-        path = path_of("guardrails.scp.targets", target)
-        if target != SCP_ROOT and target not in ous:
-            fail(path, "no such SCP target", target, f"use root or an OU key ({', '.join(ous)})")
-            continue
-        unknown = [name for name in chosen if name not in templates]
-        for name in unknown:
-            fail(path, "no such SCP template", name, _suggest(name, templates) + " (guardrails/templates/scp/<name>.json)")
-        if unknown:
-            continue
-        packed = [replace(doc, content=doc.render(known_account_ids)) for doc in scp.pack(target, chosen, parameters, limits.scp_max_chars)]
-        for breach in scp.check_limits(packed, limits.scp_max_chars, limits.scps_per_target, target in governed):
-            fail(path, breach.message, None, "raise guardrails.limits if AWS raised your quota, or move templates to another target")
-        documents += packed
+    documents = check_policies(cfg, template_values(cfg, parameters), governed, known_account_ids, fail)
 
     if guardrails.control_tower.enabled:
         trusts = {role.role.name: role.trust_policy for role in PREREQUISITE_ROLES}
@@ -237,19 +202,14 @@ def check_guardrails(
                     )
         controls = chosen
 
-    tags: Optional[str] = None
-    settings = guardrails.tag_policy
-    if settings.enabled:
-        if settings.target not in ous:
-            fail("guardrails.tag_policy.target", "no such organizational unit", settings.target)
-        tags = minify(tag_policy(settings.required_tags, settings.resource_types))
-        if len(tags) > limits.tag_policy_max_chars:
-            fail(
-                "guardrails.tag_policy",
-                f"tag policy is {len(tags)} characters, over the limit of {limits.tag_policy_max_chars}",
-                None,
-                "list fewer tags or resource types",
-            )
     # A deploy must not create or reshape an exempted role in any account: the boundary names them all so.
     privileged = tuple(dict.fromkeys(exemption.role.arn() for exemption in exempted))
-    return GuardrailPlan(tuple(documents), privileged, registered, controls, control_exemptions(cfg, controls, accounts, delivery), tags)
+    return GuardrailPlan(
+        documents,
+        privileged,
+        registered,
+        controls,
+        control_exemptions(cfg, controls, accounts, delivery),
+        root_access=guardrails.root_access.enabled,
+        backup=check_backup(cfg, documents, accounts, fail),
+    )

@@ -13,7 +13,9 @@ from typing import Mapping, Optional
 
 import names
 from config.schema import SCOPE_MANAGEMENT, LandingZoneConfig
-from guardrails.scp import Exemption, ScpDocument
+from guardrails.policies import PolicyDocument
+from guardrails.policy_types import SCP
+from guardrails.scp import Exemption
 
 AUDIT = "audit"
 LOG = "log"
@@ -151,11 +153,23 @@ def attachment_key(permission_set: str, policy: str) -> str:
 
 
 @dataclass(frozen=True)
+class BackupSpec:
+    """Where the backup policy's plan runs: each of these accounts needs its vault and role."""
+
+    accounts: tuple[str, ...]
+    """Keys of the active member accounts below the policy's targets, in config order."""
+    regions: tuple[str, ...]
+    """Regions of the plan, home region first: a vault in each."""
+    management: bool
+    """The policy is on the root, whose management policies cover the management account too."""
+
+
+@dataclass(frozen=True)
 class GuardrailPlan:
     """What the guardrail components build, checked against AWS limits."""
 
-    scps: tuple[ScpDocument, ...]
-    """Merged SCP documents, each for one target (`root` or an OU key)."""
+    policies: tuple[PolicyDocument, ...]
+    """Merged Organizations policy documents of every type, each for one target (`root` or an OU key)."""
     privileged_role_arns: tuple[str, ...]
     """The roles the SCPs exempt, in any account: deploy boundaries forbid creating or changing them."""
     registered_ous: tuple[str, ...]
@@ -165,8 +179,23 @@ class GuardrailPlan:
     control_exemptions: dict[str, tuple[Exemption, ...]]
     """OU key -> the roles the landing zone deploys with in the accounts below it (each pinned to its
     account), which preventive controls that could deny them exempt through ExemptedPrincipalArns."""
-    tag_policy: Optional[str]
-    """Minified TAG_POLICY document, or None when disabled."""
+    root_access: bool = False
+    """Centralised root access: IAM's trusted access and RootCredentialsManagement + RootSessions."""
+    backup: Optional[BackupSpec] = None
+    """The accounts and regions the backup policy covers, or None without one."""
+
+    def policy_types(self, control_tower: bool) -> tuple[str, ...]:
+        """API names of the types to enable on the root: those with a document, and SCPs while
+        Control Tower is on (its controls are SCPs). Enabling a type makes Organizations attach
+        its default policy everywhere; disabling one detaches every policy of it."""
+        used = {doc.policy_type.api_type for doc in self.policies} | ({SCP.api_type} if control_tower else set())
+        return tuple(sorted(used))
+
+    @property
+    def trusted_services(self) -> tuple[str, ...]:
+        """Service principals the policies and root access need trusted access for."""
+        services = {doc.policy_type.trusted_service for doc in self.policies} | ({names.ROOT_ACCESS_SERVICE} if self.root_access else set())
+        return tuple(sorted(services - {None}))
 
 
 # --- delivery ----------------------------------------------------------------------------------
@@ -317,7 +346,7 @@ class LandingZone:
     permission_sets: Mapping[str, PermissionSetSpec] = field(default_factory=dict)
     """Permission set name -> definition."""
     guardrails: Optional[GuardrailPlan] = None
-    """SCPs, OU registrations, controls and the tag policy, checked against AWS limits."""
+    """Organizations policies, OU registrations, controls, root access and backup, checked against AWS limits."""
     migration_assignments: tuple[UserAssignmentSpec, ...] = ()
     """Temporary direct assignments still within their `until` date."""
     delivery: Optional[DeliveryPlan] = None

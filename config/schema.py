@@ -172,14 +172,21 @@ class ControlTowerSettings(Model):
 
 
 SCP_ROOT = "root"
+"""The target key of the organisation's root, in every `guardrails.<type>.targets`."""
+Targets = Optional[dict[Key, list[Key]]]
 
 
-class ScpSettings(Model):
-    targets: Optional[dict[Key, list[Key]]] = Field(
+class PolicyTargets(Model):
+    """Where one Organizations policy type's templates go (guardrails/policy_types.py)."""
+
+    targets: Targets = Field(
         None,
-        description="`root` or an OU key -> SCP templates (guardrails/templates/scp/<name>.json) merged for that target; "
-        "omitted means the baseline at the root, log-bucket protection on the Security OU, deny-all on the suspended OU.",
+        description="`root` or an OU key -> templates of the type (guardrails/templates/<type>/<name>.json) merged for that target; "
+        "omitted means the type's defaults (README, Guardrails); {} attaches none and leaves the type disabled.",
     )
+
+
+class ScpSettings(PolicyTargets):
     privileged_roles: list[Annotated[str, StringConstraints(pattern=r"^[\w+=,.@*/-]{1,128}$")]] = Field(
         default_factory=list,
         description="More role names (with path, `*` allowed) every deny exempts, e.g. aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*.",
@@ -189,9 +196,15 @@ class ScpSettings(Model):
     )
 
 
-class TagPolicySettings(Model):
-    enabled: bool = True
-    target: Key = Field("member", description="OU key the tag policy is attached to.")
+class RcpSettings(PolicyTargets):
+    trusted_accounts: list[AccountId] = Field(
+        default_factory=list,
+        description="Accounts outside the organisation whose principals, and AWS services acting for them, may still reach the "
+        "organisation's resources (a partner, or the Elastic Load Balancing account that writes access logs in older regions).",
+    )
+
+
+class TagPolicySettings(PolicyTargets):
     required_tags: list[Annotated[str, StringConstraints(pattern=r"^[\w.:/=+@-]{1,128}$")]] = Field(
         default_factory=lambda: [names.APP_TAG, names.ENV_TAG, names.OWNER_TAG]
     )
@@ -201,15 +214,54 @@ class TagPolicySettings(Model):
     )
 
 
+class BackupPolicySettings(PolicyTargets):
+    """Present: a backup plan for the accounts below its targets (default the prod environment's OU),
+    with the vault and role it names created in each of them."""
+
+    schedule: Annotated[str, StringConstraints(pattern=r"^(cron|rate)\([^()]+\)$")] = Field(
+        "cron(0 17 * * ? *)", description="When backups start (AWS Backup schedule expression, UTC); default 17:00 UTC daily."
+    )
+    retention_days: Annotated[int, Field(ge=1, le=36500)] = 35
+    cold_storage_after_days: Optional[Annotated[int, Field(ge=1)]] = Field(
+        None, description="Move recovery points to cold storage after this many days (at least 90 days before retention_days)."
+    )
+    regions: Optional[list[Region]] = Field(None, description="Regions the plan backs up (governed regions; default the home region).")
+    tag_key: Annotated[str, StringConstraints(pattern=r"^[\w.:/=+@-]{1,128}$")] = Field(
+        names.BACKUP_TAG, description="Resources carrying this tag, with one of `tag_values`, are backed up."
+    )
+    tag_values: list[Annotated[str, StringConstraints(pattern=r"^[\w.:/=+@ -]+$", max_length=256)]] = Field(default_factory=lambda: ["true"], min_length=1)
+
+
+class RootAccess(Model):
+    enabled: bool = Field(
+        True,
+        description="Centralised root access: IAM manages member accounts' root credentials from the management account "
+        "(trusted access for iam.amazonaws.com, RootCredentialsManagement and RootSessions).",
+    )
+
+
 class Limits(Model):
-    """AWS quotas checked before anything is registered; raise them here when AWS raises yours."""
+    """AWS quotas checked before anything is registered; raise them here when AWS raises yours.
+    Per policy type: its maximum size (minified) and the documents one target holds, its AWS
+    managed default included (guardrails/policy_types.py says where each is stated)."""
 
     scp_max_chars: Annotated[int, Field(ge=1)] = 5120
     scps_per_target: Annotated[int, Field(ge=2)] = 5
+    rcp_max_chars: Annotated[int, Field(ge=1)] = 5120
+    rcps_per_target: Annotated[int, Field(ge=2)] = 5
+    tag_policy_max_chars: Annotated[int, Field(ge=1)] = 10000
+    tag_policies_per_target: Annotated[int, Field(ge=1)] = 10
+    declarative_ec2_max_chars: Annotated[int, Field(ge=1)] = 10000
+    declarative_ec2_policies_per_target: Annotated[int, Field(ge=1)] = 10
+    s3_policy_max_chars: Annotated[int, Field(ge=1)] = 10000
+    s3_policies_per_target: Annotated[int, Field(ge=1)] = 10
+    ai_opt_out_max_chars: Annotated[int, Field(ge=1)] = 2500
+    ai_opt_out_policies_per_target: Annotated[int, Field(ge=1)] = 5
+    backup_policy_max_chars: Annotated[int, Field(ge=1)] = 10000
+    backup_policies_per_target: Annotated[int, Field(ge=1)] = 10
     ou_max_depth: Annotated[int, Field(ge=1)] = 5
     permission_set_inline_max_chars: Annotated[int, Field(ge=1)] = 10240
     trust_policy_max_chars: Annotated[int, Field(ge=1)] = 2048
-    tag_policy_max_chars: Annotated[int, Field(ge=1)] = 10000
     accounts: Annotated[int, Field(ge=1)] = Field(
         10, description='Organizations\' account quota ("Default maximum number of accounts"), management account included.'
     )
@@ -222,7 +274,13 @@ class Guardrails(Model):
         None, description="OU key -> Control Tower control ids; omitted means the defaults (guardrails/controls.py)."
     )
     scp: ScpSettings = Field(default_factory=ScpSettings)
+    rcp: RcpSettings = Field(default_factory=RcpSettings)
     tag_policy: TagPolicySettings = Field(default_factory=TagPolicySettings)
+    declarative_ec2: PolicyTargets = Field(default_factory=PolicyTargets)
+    s3_policy: PolicyTargets = Field(default_factory=PolicyTargets)
+    ai_opt_out: PolicyTargets = Field(default_factory=PolicyTargets)
+    backup_policy: Optional[BackupPolicySettings] = None
+    root_access: RootAccess = Field(default_factory=RootAccess)
     limits: Limits = Field(default_factory=Limits)
 
 

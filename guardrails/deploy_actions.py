@@ -28,6 +28,8 @@ from typing import Mapping
 SERVICES = {
     "access-analyzer": "IAM Access Analyzer",
     "athena": "Amazon Athena",
+    "backup": "AWS Backup",
+    "backup-storage": "AWS Backup storage",
     "budgets": "AWS Budget Service",
     "config": "AWS Config",
     "chatbot": "AWS Chatbot",
@@ -85,6 +87,14 @@ ACTIONS: Mapping[str, DeployActions] = {
         "athena:UpdateWorkGroup athena:TagResource athena:UntagResource",
         "athena:DeleteWorkGroup",
         "arn:aws:athena:{region}:{account}:workgroup/{name}",
+    ),
+    # CreateBackupVault also needs backup-storage:MountCapsule and a grant on the vault's key (AWS
+    # Backup Developer Guide, "Create a backup vault": the permissions it lists for the creator).
+    "aws:backup/vault:Vault": _a(
+        "backup:CreateBackupVault backup:TagResource backup-storage:MountCapsule kms:CreateGrant kms:DescribeKey",
+        "backup:TagResource backup:UntagResource",
+        "backup:DeleteBackupVault",
+        "arn:aws:backup:{region}:{account}:backup-vault:{name}",
     ),
     "aws:budgets/budget:Budget": _a(
         "budgets:ModifyBudget budgets:TagResource",
@@ -186,6 +196,13 @@ ACTIONS: Mapping[str, DeployActions] = {
         "iam:UpdateRole iam:UpdateRoleDescription iam:UpdateAssumeRolePolicy iam:TagRole iam:UntagRole iam:PutRolePermissionsBoundary",
         "iam:DeleteRole",
         "arn:aws:iam::{account}:role{path}{name}",
+    ),
+    # terraform-provider-aws internal/service/iam/organizations_features.go: Enable*/Disable* per feature.
+    "aws:iam/organizationsFeatures:OrganizationsFeatures": _a(
+        "iam:EnableOrganizationsRootCredentialsManagement iam:EnableOrganizationsRootSessions",
+        "iam:EnableOrganizationsRootCredentialsManagement iam:EnableOrganizationsRootSessions "
+        "iam:DisableOrganizationsRootCredentialsManagement iam:DisableOrganizationsRootSessions",
+        "iam:DisableOrganizationsRootCredentialsManagement iam:DisableOrganizationsRootSessions",
     ),
     "aws:iam/rolePolicy:RolePolicy": _a("iam:PutRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy", _ROLE),
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": _a(

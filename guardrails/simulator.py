@@ -314,6 +314,10 @@ def _context(request: Request, principal: Principal, organization: Organization)
         "aws:principalarn": (principal.arn,),
         "aws:principalisawsservice": ("true" if principal.kind == "service" else "false",),
         "aws:resourceaccount": (request.resource_account,),
+        # "This key is always included in the request context" (IAM User Guide,
+        # reference_policies_condition-keys.html#condition-keys-securetransport): calls are HTTPS
+        # unless the request's context says otherwise (`--context aws:SecureTransport=false`).
+        "aws:securetransport": ("true",),
     }
     if principal.kind == "service":
         derived["aws:principalservicename"] = (principal.arn,)

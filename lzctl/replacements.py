@@ -66,6 +66,7 @@ TABLE: Mapping[str, ReplaceOn] = {
     "aws:accessanalyzer/analyzer:Analyzer": _aws("accessanalyzer/analyzer.go", "00a35305dc1b", "analyzerName", "configuration", "type"),
     "aws:athena/namedQuery:NamedQuery": _aws("athena/named_query.go", "088e0878080a", "database", "description", "name", "query", "workgroup"),
     "aws:athena/workgroup:Workgroup": _aws("athena/workgroup.go", "0148137dc6fb", "name"),
+    "aws:backup/vault:Vault": _aws("backup/vault.go", "050ac11163ca", "kmsKeyArn", "name"),
     "aws:budgets/budget:Budget": _aws("budgets/budget.go", "01d5888a0707", "accountId", "name", "namePrefix"),
     "aws:cfg/configurationAggregator:ConfigurationAggregator": _aws(
         "configservice/configuration_aggregator.go",
@@ -103,6 +104,8 @@ TABLE: Mapping[str, ReplaceOn] = {
     ),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _aws("iam/openid_connect_provider.go", "01606926a0c0", "url"),
     "aws:iam/policy:Policy": _aws("iam/policy.go", "01ccd9a2d118", "description", "name", "namePrefix", "path"),
+    # enabled_features updates in place: Update enables and disables the difference.
+    "aws:iam/organizationsFeatures:OrganizationsFeatures": _aws("iam/organizations_features.go", "119f16d1f4db"),
     "aws:iam/role:Role": _aws("iam/role.go", "0040ea6911af", "name", "namePrefix", "path"),
     "aws:iam/rolePolicy:RolePolicy": _aws("iam/role_policy.go", "02f97af85f89", "name", "namePrefix", "role"),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _aws("iam/role_policy_attachment.go", "04c79849dbe7", "policyArn", "role"),

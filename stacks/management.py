@@ -16,8 +16,6 @@ from components import (
     ControlTowerArgs,
     ControlTowerRoles,
     ControlTowerRolesArgs,
-    Guardrails,
-    GuardrailsArgs,
     Organization,
     OrganizationalUnitSpec,
     OrganizationArgs,
@@ -29,9 +27,10 @@ from components import (
 from components.management_handoff import ManagementHandoff, ManagementHandoffArgs
 from config import LandingZone
 from config.model import AUDIT, LOG
-from config.schema import SCOPE_MANAGEMENT, SCP_ROOT
+from config.schema import SCOPE_MANAGEMENT
 from guardrails.control_tower import ManifestSettings
 from stacks.delivery import build_delivery
+from stacks.management_guardrails import build_guardrails
 from stacks.management_security import build_security_administration
 from stacks.settings import BOOTSTRAP_PHASE, PHASE
 
@@ -58,7 +57,12 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
 
     organization = Organization(
         "organization",
-        OrganizationArgs(organizational_units={key: OrganizationalUnitSpec(name=ou.name, parent=ou.parent) for key, ou in org.organizational_units.items()}),
+        OrganizationArgs(
+            organizational_units={key: OrganizationalUnitSpec(name=ou.name, parent=ou.parent) for key, ou in org.organizational_units.items()},
+            policy_types=landing_zone.guardrails.policy_types(control_tower.enabled),
+            guardrail_services=landing_zone.guardrails.trusted_services,
+            root_access=landing_zone.guardrails.root_access,
+        ),
         opts=in_management,
     )
     roles = ControlTowerRoles(CONTROL_TOWER, ControlTowerRolesArgs(previous_parent=CONTROL_TOWER), opts=in_management) if control_tower.enabled else None
@@ -94,18 +98,10 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     )
 
     guardrails = landing_zone.guardrails
-    Guardrails(
-        "guardrails",
-        GuardrailsArgs(
-            scps=guardrails.scps,
-            target_ids={SCP_ROOT: organization.root_id, **organization.ou_ids},
-            tag_policy=guardrails.tag_policy,
-            tag_policy_target=landing_zone.config.guardrails.tag_policy.target,
-            account_ids=account_ids,
-            after=[organization.organization],
-        ),
-        opts=in_management,
-    )
+    providers = {AUDIT: security.audit.provider, LOG: security.log.provider}
+    for app, account_set in applications.items():
+        providers.update({f"{app}-{env}": provider for env, provider in account_set.providers.items()})
+    build_guardrails(landing_zone, management, organization, providers, account_ids)
 
     delivery_outputs, channels = build_delivery(landing_zone, secrets, management, security, applications)
     build_security_administration(landing_zone, management, organization, security, applications, channels, account_ids)

@@ -39,13 +39,28 @@ def account_sets(example, *apps):
     return run_mocked(program)
 
 
-def test_organization_enables_all_features_policy_types_and_trusted_services():
-    plan = run_mocked(lambda: Organization("org", OrganizationArgs({"sec": OrganizationalUnitSpec("Security", None)})))
+def test_organization_enables_all_features_the_policy_types_in_use_and_root_access():
+    args = OrganizationArgs(
+        {"sec": OrganizationalUnitSpec("Security", None)},
+        policy_types=["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"],
+        guardrail_services=["iam.amazonaws.com"],
+        root_access=True,
+    )
+    plan = run_mocked(lambda: Organization("org", args))
     org = plan.named("org-organization")
     assert org.protect is True
     assert org.inputs["featureSet"] == "ALL"
-    assert org.inputs["enabledPolicyTypes"] == ["SERVICE_CONTROL_POLICY", "TAG_POLICY"]
-    assert set(org.inputs["awsServiceAccessPrincipals"]) == set(TRUSTED_SERVICES)
+    assert org.inputs["enabledPolicyTypes"] == ["RESOURCE_CONTROL_POLICY", "SERVICE_CONTROL_POLICY"]
+    assert set(org.inputs["awsServiceAccessPrincipals"]) == set(TRUSTED_SERVICES) | {"iam.amazonaws.com"}
+    features = plan.named("org-root-access")
+    assert features.inputs["enabledFeatures"] == ["RootCredentialsManagement", "RootSessions"]
+    assert org.urn in features.dependencies
+
+
+def test_an_organization_without_guardrails_enables_no_policy_type_and_no_root_access():
+    plan = run_mocked(lambda: Organization("org", OrganizationArgs({"sec": OrganizationalUnitSpec("Security", None)})))
+    assert plan.named("org-organization").inputs["enabledPolicyTypes"] == []
+    assert plan.of_type("aws:iam/organizationsFeatures:OrganizationsFeatures") == []
 
 
 def test_trusted_services_cover_what_control_tower_enables_for_itself():

@@ -73,6 +73,7 @@ def test_the_prerequisite_roles_are_built_in_the_bootstrap_phase_and_keep_their_
         "control-tower-config-aggregator-role",
         "control-tower-stackset-AWSControlTowerStackSetRolePolicy",
         "control-tower-stackset-role",
+        "organization-root-access",
     ]
     assert plan.of_type("aws:controltower/landingZone:LandingZone") == []
     role = plan.named("control-tower-admin-role")
@@ -181,26 +182,43 @@ def test_opt_in_controls_exempt_the_landing_zones_own_roles_by_exact_arn(plan_wi
     assert "parameters" not in plan.named("control-tower-prod-AWS-GR_RESTRICT_ROOT_USER-control").inputs
 
 
-def test_scps_and_the_tag_policy_are_attached_to_their_targets(management_plan):
+def test_every_policy_type_is_attached_to_its_targets(management_plan):
     ids = management_plan.outputs["organizationalUnitIds"]
+    root = management_plan.outputs["rootId"]
     attachments = {r.name: r.inputs["targetId"] for r in management_plan.of_type("aws:organizations/policyAttachment:PolicyAttachment")}
     assert attachments == {
-        "guardrails-root-deny-leaving-organization-attachment": management_plan.outputs["rootId"],
+        "guardrails-root-deny-leaving-organization-attachment": root,
         "guardrails-security-protect-log-buckets-attachment": ids["security"],
         "guardrails-suspended-deny-all-attachment": ids["suspended"],
-        "guardrails-tags-attachment": ids["member"],
+        "guardrails-rcp-root-enforce-org-identities-attachment": root,
+        "guardrails-tag-member-required-tags-attachment": ids["member"],
+        "guardrails-ec2-root-instance-metadata-v2-attachment": root,
+        "guardrails-s3-root-block-public-access-attachment": root,
+        "guardrails-ai-root-opt-out-all-attachment": root,
     }
-    root = management_plan.named("guardrails-root-deny-leaving-organization-policy").inputs
-    assert root["type"] == "SERVICE_CONTROL_POLICY" and root["name"] == "landing-zone-root-deny-leaving-organization"
-    assert [s["Sid"] for s in json.loads(root["content"])["Statement"]] == [
+    scp = management_plan.named("guardrails-root-deny-leaving-organization-policy").inputs
+    assert scp["type"] == "SERVICE_CONTROL_POLICY" and scp["name"] == "landing-zone-root-deny-leaving-organization"
+    assert [s["Sid"] for s in json.loads(scp["content"])["Statement"]] == [
         "DenyLeavingOrganization",
         "DenyRootUser",
         "DenyIamUsersAndAccessKeys",
         "ProtectSecurityServices",
         "DenyUngovernedRegions",
     ]
-    tags = json.loads(management_plan.named("guardrails-tags-policy").inputs["content"])
+    rcp = management_plan.named("guardrails-rcp-root-enforce-org-identities-policy").inputs
+    assert rcp["type"] == "RESOURCE_CONTROL_POLICY"
+    assert [s["Sid"] for s in json.loads(rcp["content"])["Statement"]] == [
+        "EnforceOrgIdentities",
+        "EnforceConfusedDeputyProtection",
+        "EnforceSecureTransport",
+        "EnforceGitHubTenant",
+        "EnforcePulumiTenant",
+    ]
+    tags = json.loads(management_plan.named("guardrails-tag-member-required-tags-policy").inputs["content"])
     assert tags["tags"]["owner"]["report_required_tag_for"]["@@assign"][0] == "ec2:instance"
+    types = {r.inputs["type"] for r in management_plan.of_type("aws:organizations/policy:Policy")}
+    assert types == {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "TAG_POLICY", "DECLARATIVE_POLICY_EC2", "S3_POLICY", "AISERVICES_OPT_OUT_POLICY"}
+    assert sorted(management_plan.named("organization-organization").inputs["enabledPolicyTypes"]) == sorted(types)
 
 
 def test_policies_wait_for_the_organisation(management_plan):
@@ -215,5 +233,5 @@ def test_without_control_tower_the_stack_is_still_complete(plan_with):
     assert "landingzone:control_tower:ControlTower" not in types
     assert not [r for r in plan.of_type("aws:iam/role:Role") if r.inputs["name"].startswith("AWSControlTower")]
     assert len(plan.of_type("aws:organizations/account:Account")) == 8
-    assert len(plan.of_type("aws:organizations/policyAttachment:PolicyAttachment")) == 4
+    assert len(plan.of_type("aws:organizations/policyAttachment:PolicyAttachment")) == 8
     assert "landingZoneArn" not in plan.outputs

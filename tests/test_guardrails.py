@@ -12,9 +12,10 @@ import config
 import names
 from components.organization import TRUSTED_SERVICES
 from delivery.policies import deploy_boundary
-from guardrails import scp
+from guardrails import policies, scp
 from guardrails.control_tower import PREREQUISITE_ROLES, ManifestSettings, manifest
 from guardrails.controls import CATALOGUE, ELECTIVE, GLOBAL_IDS, STRONGLY_RECOMMENDED, control_arn
+from guardrails.policy_types import RCP, SCP, template_names
 from iam import policy
 from tests.helpers import both, run_management, setter
 
@@ -23,11 +24,12 @@ PARAMETERS = scp.ScpParameters(
     privileged_role_arns=tuple(e.arn for e in scp.exemptions("OrganizationAccountAccessRole", ["BreakGlass"])),
     protected_bucket_resources=scp.bucket_resources(["aws-controltower-logs-*"]),
 )
+VALUES = PARAMETERS.values()
 BASELINE = ["deny-leaving-organization", "deny-root-user", "deny-iam-users", "protect-security-services", "deny-ungoverned-regions"]
 
 
 def test_region_deny_keeps_governed_regions_open_and_exempts_the_landing_zone_roles():
-    statement = scp.render("deny-ungoverned-regions", PARAMETERS)
+    statement = policies.render(SCP, "deny-ungoverned-regions", VALUES)
     assert statement["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == ["ap-northeast-1", "us-east-1"]
     assert statement["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == [
         "arn:aws:iam::*:role/AWSControlTowerExecution",
@@ -38,35 +40,56 @@ def test_region_deny_keeps_governed_regions_open_and_exempts_the_landing_zone_ro
 
 
 def test_log_bucket_protection_covers_buckets_and_objects():
-    statement = scp.render("protect-log-buckets", PARAMETERS)
+    statement = policies.render(SCP, "protect-log-buckets", VALUES)
     assert statement["Resource"] == ["arn:aws:s3:::aws-controltower-logs-*", "arn:aws:s3:::aws-controltower-logs-*/*"]
     assert "s3:DeleteBucket" in statement["Action"]
 
 
 @pytest.mark.parametrize("max_chars, groups", [(5120, [BASELINE]), (1200, [BASELINE[:3], BASELINE[3:4], BASELINE[4:]])])
 def test_pack_merges_in_order_as_far_as_the_size_limit_allows(max_chars, groups):
-    documents = scp.pack("root", BASELINE, PARAMETERS, max_chars)
+    documents = policies.pack(SCP, "root", BASELINE, VALUES, max_chars)
     assert [list(d.templates) for d in documents] == groups
     assert all(len(d.content) <= max_chars for d in documents)
     assert all(d.content == json.dumps(json.loads(d.content), separators=(",", ":")) for d in documents)
 
 
 def test_slots_count_full_aws_access_and_control_towers_own_scp():
-    documents = scp.pack("root", BASELINE, PARAMETERS, 1200)
-    assert scp.check_limits(documents, 1200, 5, control_tower_slot=False) == []
-    [breach] = scp.check_limits(documents, 1200, 4, control_tower_slot=True)
+    documents = policies.pack(SCP, "root", BASELINE, VALUES, 1200)
+    assert policies.check_limits(documents, 1200, 5, ["FullAWSAccess"]) == []
+    [breach] = policies.check_limits(documents, 1200, 4, ["FullAWSAccess", "Control Tower's guardrail SCP"])
     assert breach.message == "target root needs 3 SCPs plus FullAWSAccess and Control Tower's guardrail SCP: 5, over the limit of 4 per target"
 
 
-def test_every_emitted_scp_and_identity_policy_is_lint_clean(example):
-    documents = [scp.measured(d.content) for d in example.guardrails.scps]
+def without_principal(document: dict) -> dict:
+    """An RCP as parliament reads it: its statements' `"Principal": "*"` (every RCP's) is not identity-policy grammar."""
+    return {**document, "Statement": [{k: v for k, v in s.items() if k != "Principal"} for s in document["Statement"]]}
+
+
+PARLIAMENT_PREDATES = {"aws:SourceOrgID", "token.actions.githubusercontent.com:sub", "api.pulumi.com/oidc:sub"}
+"""Condition keys parliament's bundled data does not know: aws:SourceOrgID, a global key AWS added
+after that copy (IAM User Guide, reference_policies_condition-keys.html), and the OIDC providers'
+`<issuer>:sub` keys, which IAM names after each provider (condition-keys-wif). Only
+UNKNOWN_CONDITION_FOR_ACTION findings about these are accepted."""
+
+
+def lint(document: str) -> list:
+    return [
+        (f.issue, f.detail)
+        for f in analyze_policy_string(document).findings
+        if not (f.issue == "UNKNOWN_CONDITION_FOR_ACTION" and any(f"condition {key} " in str(f.detail) for key in PARLIAMENT_PREDATES))
+    ]
+
+
+def test_every_emitted_scp_rcp_and_identity_policy_is_lint_clean(example):
+    authorization = [d for d in example.guardrails.policies if d.policy_type in (SCP, RCP)]
+    assert {d.policy_type for d in authorization} == {SCP, RCP}
+    documents = [json.dumps(without_principal(json.loads(policies.measured(d.content)))) for d in authorization]
     documents += [spec.inline_policy for spec in example.permission_sets.values() if spec.inline_policy]
     documents += [json.dumps(doc) for role in PREREQUISITE_ROLES for doc in role.inline_policies.values()]
-    documents += [json.dumps(policy(scp.render(name, PARAMETERS))) for name in scp.template_names()]
+    documents += [json.dumps(policy(policies.render(SCP, name, VALUES))) for name in template_names(SCP)]
     documents.append(json.dumps(deploy_boundary()))
     for document in documents:
-        findings = analyze_policy_string(document).findings
-        assert findings == [], f"{document[:80]}: {[(f.issue, f.detail) for f in findings]}"
+        assert lint(document) == [], document[:80]
 
 
 def limit_error(config_dir, mutate) -> str:
@@ -113,8 +136,14 @@ def test_a_governed_ou_reserves_a_slot_for_control_tower(config_dir):
             "guardrails.controls.security[0]: a detective control needs an OU registered with Control Tower, and security is not",
         ),
         (setter("guardrails.controls", {"workloads": ["AWS-GR_RESTRICT_ROOT_USER"]}), "guardrails.controls.workloads: no such organizational unit"),
-        (setter("guardrails.tag_policy.target", "workloads"), "guardrails.tag_policy.target: no such organizational unit"),
-        (setter("guardrails.limits.tag_policy_max_chars", 100), "tag policy is 491 characters, over the limit of 100"),
+        (
+            setter("guardrails.tag_policy.targets", {"workloads": ["required-tags"]}),
+            "guardrails.tag_policy.targets.workloads: no such tag policy target (got 'workloads')",
+        ),
+        (
+            setter("guardrails.limits.tag_policy_max_chars", 100),
+            "guardrails.tag_policy.targets.member: tag policy tag-member-required-tags is 491 characters minified, over the limit of 100",
+        ),
         (
             setter("guardrails.limits.trust_policy_max_chars", 100),
             "trust policy of AWSControlTowerAdmin is 136 characters, over the limit of 100",
@@ -215,13 +244,13 @@ def test_a_stack_deploy_role_is_exempt_in_its_own_account_only():
         "arn:aws:iam::*:role/BreakGlass",
     ]
     parameters = scp.ScpParameters(("ap-northeast-1",), tuple(e.arn for e in exempted), ())
-    [document] = scp.pack("root", ["deny-iam-users"], parameters, 5120)
+    [document] = policies.pack(SCP, "root", ["deny-iam-users"], parameters.values(), 5120)
     assert document.accounts == ("management", "audit")
     filled = document.render({"management": "123456789012", "audit": "210987654321"})
     assert "arn:aws:iam::210987654321:role/github/pulumi-deploy-audit" in filled and "<account:" not in filled
     # Measured with a 12-digit stand-in, so a size check holds whatever the ids turn out to be.
     assert document.size == len(filled)
-    assert scp.measured(document.content) == document.render({"management": "000000000000", "audit": "000000000000"})
+    assert policies.measured(document.content) == document.render({"management": "000000000000", "audit": "000000000000"})
 
 
 def planned_roles(plan) -> set[str]:

@@ -137,6 +137,7 @@ def test_the_bootstrap_phase_builds_only_the_organisation_and_control_towers_rol
         "landingzone:organization:Organization": 1,
         "aws:organizations/organization:Organization": 1,
         "aws:organizations/organizationalUnit:OrganizationalUnit": 6,
+        "aws:iam/organizationsFeatures:OrganizationsFeatures": 1,
         "landingzone:control_tower_roles:ControlTowerRoles": 1,
         "aws:iam/role:Role": 4,
         "aws:iam/rolePolicy:RolePolicy": 2,

@@ -868,15 +868,15 @@ def test_without_control_tower_only_the_landing_zone_scps_apply(example_org_with
     assert evaluate(delete, org.organization).allowed and evaluate(execution_role, org.organization).allowed
     assert [t.label for t in org.organization.paths[org.account_ids["shop-prod"]]] == ["root", "OU member", "OU prod", "account shop-prod"]
     assert [[p.name for p in t.policies] for t in org.organization.paths[org.account_ids["shop-prod"]]] == [
-        ["FullAWSAccess", "landing-zone-root-deny-leaving-organization"],
-        ["FullAWSAccess"],
-        ["FullAWSAccess"],
-        ["FullAWSAccess"],
+        ["FullAWSAccess", "RCPFullAWSAccess", "landing-zone-rcp-root-enforce-org-identities", "landing-zone-root-deny-leaving-organization"],
+        ["FullAWSAccess", "RCPFullAWSAccess"],
+        ["FullAWSAccess", "RCPFullAWSAccess"],
+        ["FullAWSAccess", "RCPFullAWSAccess"],
     ]
 
 
-def test_the_example_enables_scps_only(example_org):
+def test_the_example_enables_scps_and_rcps(example_org):
     decision = evaluate(
         Request(_role(example_org, "shop-dev", "x"), "s3:GetObject", example_org.account_ids["shop-dev"], "arn:aws:s3:::b/k", HOME), example_org.organization
     )
-    assert decision.reasons == ("SCPs allow it at every level of account shop-dev's path", "RCPs do not apply: the RCP policy type is not enabled")
+    assert decision.reasons == ("SCPs allow it at every level of account shop-dev's path", "RCPs allow it at every level of account shop-dev's path")

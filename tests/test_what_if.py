@@ -55,7 +55,7 @@ def test_an_allowed_request_says_why_and_what_was_assumed(run):
     assert out == (
         f"allowed: s3:DeleteObject by {DEPLOY_PROD} on (no resource given) in shop-prod, ap-northeast-1\n"
         "  SCPs allow it at every level of account shop-prod's path\n"
-        "  RCPs do not apply: the RCP policy type is not enabled\n"
+        "  RCPs allow it at every level of account shop-prod's path\n"
         "  note: region not given: the home region ap-northeast-1 is assumed\n"
     )
 
@@ -124,8 +124,9 @@ def test_an_unknown_action_is_answered_with_a_note(run):
         "--account", "shop-dev", "--principal", "arn:aws:iam::461097493578:role/x", "--action", "s3:DeleteObjekt", "--resource", "arn:aws:s3:::b/k"
     )
     assert code == 0
-    assert out.splitlines()[-3:] == [
+    assert out.splitlines()[-4:] == [
         "  note: s3:DeleteObjekt is not in the IAM action data (parliament's copy); evaluated as written",
+        "  note: s3:DeleteObjekt is not in the IAM action data: RCPs evaluated as if it authorizes a resource",
         "  note: did you mean s3:DeleteObject, s3:DeleteBucket, s3:DeleteObjectVersion?",
         "  note: region not given: the home region ap-northeast-1 is assumed",
     ]
@@ -199,14 +200,14 @@ def test_a_requests_file_mixes_requests_and_cloudtrail_records(run, tmp_path):
         # opt-in controls; the replay shows they pass now.
         f"line 2: allowed: s3:DeleteObject by {DEPLOY_PROD} on arn:aws:s3:::shop-assets/a in shop-prod, ap-northeast-1",
         "  SCPs allow it at every level of account shop-prod's path",
-        "  RCPs do not apply: the RCP policy type is not enabled",
+        "  RCPs allow it at every level of account shop-prod's path",
         f"line 3: allowed: s3:PutLifecycleConfiguration by arn:aws:iam::{LOG}:role/github/pulumi-deploy-log on arn:aws:s3:::landing-zone-athena-results"
         " in log, ap-northeast-1 (then: AccessDenied)",
         "  SCPs allow it at every level of account log's path",
-        "  RCPs do not apply: the RCP policy type is not enabled",
+        "  RCPs allow it at every level of account log's path",
         "line 4: allowed: s3:PutObject by cloudtrail.amazonaws.com on arn:aws:s3:::aws-controltower-logs-1/AWSLogs/x in log, ap-northeast-1",
         "  SCPs do not apply: an AWS service principal is not a principal of a member account",
-        "  RCPs do not apply: the RCP policy type is not enabled",
+        "  RCPs allow it at every level of account log's path",
         "line 5: skipped: userIdentity.type 'AWSAccount': no principal ARN to evaluate",
         "line 6: skipped: account 777777777777 is not in the planned organisation",
         "6 requests: 3 allowed, 1 denied, 2 skipped",

@@ -1,0 +1,26 @@
+"""The tenants a data perimeter trusts on multi-tenant OIDC issuers: the subject patterns of the RCPs.
+
+GitHub and Pulumi each issue tokens for all their customers from one issuer, so a role trusting the
+issuer trusts every tenant unless its policy checks the subject; the RCP templates
+`enforce-github-tenant` and `enforce-pulumi-tenant` deny `sts:AssumeRoleWithWebIdentity` to any
+other tenant's token, whatever a role's trust says (aws-samples/resource-control-policy-examples,
+Limit-access-to-trusted-OIDC-identity-providers, read 2026-12).
+"""
+
+from __future__ import annotations
+
+
+def github_subjects(owner: str) -> tuple[str, ...]:
+    """`sub` patterns of the owner's repositories: the name-only form `repo:OWNER/REPO:...`, and the
+    immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:...` that repositories created or renamed from
+    2026-07-15 get (GitHub changelog 2026-04-23). GitHub names cannot hold `/` or `@`, so neither
+    pattern matches another owner whose name merely starts with this one."""
+    return (f"repo:{owner}/*", f"repo:{owner}@*")
+
+
+def pulumi_subjects(organization: str) -> tuple[str, ...]:
+    """`sub` pattern of the Pulumi Cloud organisation's tokens, `pulumi:<kind>:org:<org>:...`
+    (Deployments: `pulumi:deploy:org:ORG:project:...`; the AWS example's pattern, which keeps ESC's
+    `pulumi:environments:org:ORG:...` too). Pulumi names cannot hold `:`, so `:org:ORG:` cannot
+    be forged inside another organisation's project or stack name."""
+    return (f"pulumi:*:org:{organization}:*",)
