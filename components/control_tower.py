@@ -16,10 +16,10 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from guardrails.control_policies import exempts_deployers
+from guardrails.control_policies import BEHAVIOUR, exempts_deployers
 from guardrails.control_tower import AUTO_ENROLMENT, BASELINE_VERSION, LANDING_ZONE_VERSION, ManifestSettings, baseline_arn, manifest
 from guardrails.controls import control_arn
-from guardrails.plan_policies import EXEMPTED_PRINCIPAL_ARNS
+from guardrails.plan_policies import EXEMPT_ASSUME_ROOT, EXEMPTED_PRINCIPAL_ARNS
 from guardrails.scp import Exemption
 from iam import minify
 
@@ -50,6 +50,9 @@ class ControlTowerArgs:
     than the root user exempt through `ExemptedPrincipalArns`."""
     account_ids: Mapping[str, pulumi.Input[str]]
     """Account key -> id, to name the exempted roles by exact ARN."""
+    exempt_assume_root: bool = False
+    """Centralised root access is on: controls that take `ExemptAssumeRoot` get it, so they let the
+    management account's root sessions (sts:AssumeRoot) through."""
 
 
 def _exempted_arns(exemptions: Sequence[Exemption], account_ids: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[str]:
@@ -96,18 +99,21 @@ class ControlTower(pulumi.ComponentResource):
         for ou, control_ids in args.controls.items():
             governed_after = self.baselines.get(ou, self.landing_zone)
             for control_id in control_ids:
-                parameters = None
+                parameters = []
                 if exempts_deployers(control_id) and args.exempted.get(ou):
-                    parameters = [
+                    parameters.append(
                         aws.controltower.ControlTowerControlParameterArgs(
                             key=EXEMPTED_PRINCIPAL_ARNS, value=_exempted_arns(args.exempted[ou], args.account_ids)
                         )
-                    ]
+                    )
+                if args.exempt_assume_root and BEHAVIOUR[control_id].exempts_assume_root:
+                    # A JSON document like every parameter value (see _exempted_arns): `true`.
+                    parameters.append(aws.controltower.ControlTowerControlParameterArgs(key=EXEMPT_ASSUME_ROOT, value="true"))
                 self.controls[(ou, control_id)] = aws.controltower.ControlTowerControl(
                     f"{name}-{ou}-{control_id}-control",
                     control_identifier=control_arn(control_id),
                     target_identifier=args.ou_arns[ou],
-                    parameters=parameters,
+                    parameters=parameters or None,
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[governed_after]),
                 )
         self.register_outputs(

@@ -52,6 +52,13 @@ class ControlBehaviour:
     """The SCP statements of a preventive control, rendered with no parameters."""
     exemption: str = ""
     """How `ExemptedPrincipalArns` enter the statements: `APPEND` or `ADD`."""
+    exempts_assume_root: bool = False
+    """Takes the `ExemptAssumeRoot` parameter: "This parameter applies only to the
+    AWS-GR_RESTRICT_ROOT_USER control. If you add the parameter when enabling the control, the
+    AssumeRoot exemption is allowed ... The parameter does not accept False as a value" (Control
+    Tower API Reference, EnableControl `parameters`, as the AWS SDKs' documentation of it reads,
+    checked 2026-12). Centralised root access needs it, or the control denies every root session
+    the management account opens with sts:AssumeRoot."""
 
 
 def _deny(sid: str, actions, resource="*", condition: Optional[dict] = None) -> dict:
@@ -77,6 +84,7 @@ BEHAVIOUR: Mapping[str, ControlBehaviour] = {
         True,
         (_deny("GRRESTRICTROOTUSER", "*", condition={"StringLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]}}),),
         ADD,
+        exempts_assume_root=True,
     ),
     # The commercial-partition page shows StringLike (the European Sovereign Cloud's shows ArnLike).
     "AWS-GR_RESTRICT_ROOT_USER_ACCESS_KEYS": ControlBehaviour(
@@ -141,7 +149,15 @@ def exempts_deployers(control_id: str) -> bool:
     return behaviour.behaviour == PREVENTIVE and behaviour.exempted_principal_arns and not all(_root_only(statement) for statement in behaviour.statements)
 
 
-def control_statements(control_id: str, exempted_principal_arns: Sequence[str] = ()) -> list[dict]:
+ASSUME_ROOT_EXEMPTION = {"Null": {"aws:AssumedRoot": ["true"]}}
+"""What `ExemptAssumeRoot` adds: the deny holds only where the request is no AssumeRoot session
+(`aws:AssumedRoot` is in the context of AssumeRoot sessions only, IAM User Guide,
+reference_policies_condition-keys.html). The stored copies of the reference show the artifact
+without the parameter; this form is how a public project's notes quote the deployed document (a
+secondary source): not confirmed against an AWS page offline."""
+
+
+def control_statements(control_id: str, exempted_principal_arns: Sequence[str] = (), exempt_assume_root: bool = False) -> list[dict]:
     """The control's SCP statements as Control Tower deploys them with these exemptions ([] if not preventive)."""
     behaviour = BEHAVIOUR[control_id]
     statements = [dict(s, Condition={k: dict(v) for k, v in s.get("Condition", {}).items()}) for s in behaviour.statements]
@@ -151,6 +167,8 @@ def control_statements(control_id: str, exempted_principal_arns: Sequence[str] =
             statement["Condition"]["ArnNotLike"]["aws:PrincipalARN"] = [*exempted_principal_arns, *current]
         elif exempted_principal_arns and behaviour.exemption == ADD:
             statement["Condition"]["ArnNotLike"] = {"aws:PrincipalArn": list(exempted_principal_arns)}
+        if exempt_assume_root and behaviour.exempts_assume_root:
+            statement["Condition"].update({k: dict(v) for k, v in ASSUME_ROOT_EXEMPTION.items()})
         if not statement["Condition"]:
             del statement["Condition"]
     return statements

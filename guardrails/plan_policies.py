@@ -12,7 +12,7 @@ policy types and templates are added:
   (Organizations attaches them; the program never detaches them);
 - Control Tower's preventive controls (`ControlTowerControl`: the control id, or its Control Catalog id, ends the
   `controlIdentifier`, the OU id ends the `targetIdentifier`), with their `ExemptedPrincipalArns`
-  parameter, and the mandatory SCPs of the landing zone's version on every OU it governs (OUs with
+  and `ExemptAssumeRoot` parameters, and the mandatory SCPs of the landing zone's version on every OU it governs (OUs with
   an enabled baseline, and the OU of the accounts the manifest names).
 """
 
@@ -46,6 +46,7 @@ BASELINE = "aws:controltower/baseline:Baseline"
 LANDING_ZONE = "aws:controltower/landingZone:LandingZone"
 AWS_PROVIDER = "pulumi:providers:aws"
 EXEMPTED_PRINCIPAL_ARNS = "ExemptedPrincipalArns"
+EXEMPT_ASSUME_ROOT = "ExemptAssumeRoot"
 _BY_GLOBAL_ID = {global_id: control for control, global_id in GLOBAL_IDS.items()}
 
 
@@ -114,11 +115,14 @@ def _control_policy(resource: Any) -> Optional[Policy]:
     if behaviour is None or behaviour.behaviour != control_policies.PREVENTIVE:
         return None
     exempted: list[str] = []
+    assume_root = False
     for parameter in inputs.get("parameters") or []:
         if parameter.get("key") == EXEMPTED_PRINCIPAL_ARNS:
             value = parameter.get("value")
             exempted = json_list(value) or ([value] if isinstance(value, str) and value.startswith("arn:") else [])
-    statements = control_policies.control_statements(control_id, exempted)
+        # Present means exempt: the parameter takes no false.
+        assume_root |= parameter.get("key") == EXEMPT_ASSUME_ROOT
+    statements = control_policies.control_statements(control_id, exempted, assume_root)
     return parse_policy(control_id, SCP, {"Statement": statements}, f"Control Tower control, {behaviour.source}")
 
 

@@ -146,6 +146,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
                 controls=guardrails.controls,
                 exempted=guardrails.control_exemptions,
                 account_ids=account_ids,
+                exempt_assume_root=guardrails.root_access,
             ),
             opts=in_management,
         )

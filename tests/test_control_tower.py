@@ -24,7 +24,7 @@ def plan_with(config_dir):
 
 
 def test_prerequisite_roles_are_service_roles_with_the_documented_trust(management_plan):
-    roles = {r.inputs["name"]: r.inputs for r in management_plan.of_type("aws:iam/role:Role") if r.inputs.get("path") == "/service-role/"}
+    roles = {r.inputs["name"]: r.inputs for r in management_plan.of_type("aws:iam/role:Role") if r.name.startswith("control-tower-")}
     services = {name: json.loads(inputs["assumeRolePolicy"])["Statement"][0]["Principal"]["Service"] for name, inputs in roles.items()}
     assert services == {
         "AWSControlTowerAdmin": "controltower.amazonaws.com",
@@ -117,11 +117,14 @@ def test_controls_use_global_identifiers_and_target_their_ou_after_its_registrat
     assert "parameters" not in control.inputs
 
 
-def test_the_default_controls_deny_no_deploy_and_take_no_exemptions(management_plan):
+def test_the_default_controls_deny_no_deploy_and_exempt_only_root_sessions(management_plan):
     enabled = {r.name.removeprefix("control-tower-").removesuffix("-control") for r in management_plan.of_type(CONTROL)}
     assert not {name for name in enabled if "S3_DELETE_WITHOUT_MFA" in name or "RETENTION" in name}
     assert {name.split("-", 1)[0] for name in enabled} == {"dev", "stg", "prod"}
-    assert all("parameters" not in r.inputs for r in management_plan.of_type(CONTROL))
+    parameters = {r.name: r.inputs["parameters"] for r in management_plan.of_type(CONTROL) if "parameters" in r.inputs}
+    assert parameters == {
+        f"control-tower-{ou}-AWS-GR_RESTRICT_ROOT_USER-control": [{"key": "ExemptAssumeRoot", "value": "true"}] for ou in ("dev", "stg", "prod")
+    }
 
 
 def test_accounts_are_created_with_the_control_tower_execution_role_and_reached_through_it(management_plan):
@@ -178,8 +181,9 @@ def test_opt_in_controls_exempt_the_landing_zones_own_roles_by_exact_arn(plan_wi
     )
     # The Security OU is not registered: its (preventive) control waits for the landing zone.
     assert plan.named("control-tower-landing-zone").urn in retention.dependencies
-    # A control that denies only the root user needs no exemption.
-    assert "parameters" not in plan.named("control-tower-prod-AWS-GR_RESTRICT_ROOT_USER-control").inputs
+    # A control that denies only the root user exempts no role, only the root sessions centralised
+    # root access opens; its access-key sibling exempts neither.
+    assert plan.named("control-tower-prod-AWS-GR_RESTRICT_ROOT_USER-control").inputs["parameters"] == [{"key": "ExemptAssumeRoot", "value": "true"}]
 
 
 def test_every_policy_type_is_attached_to_its_targets(management_plan):
@@ -195,6 +199,7 @@ def test_every_policy_type_is_attached_to_its_targets(management_plan):
         "guardrails-ec2-root-instance-metadata-v2-attachment": root,
         "guardrails-s3-root-block-public-access-attachment": root,
         "guardrails-ai-root-opt-out-all-attachment": root,
+        "guardrails-backup-prod-daily-attachment": ids["prod"],
     }
     scp = management_plan.named("guardrails-root-deny-leaving-organization-policy").inputs
     assert scp["type"] == "SERVICE_CONTROL_POLICY" and scp["name"] == "landing-zone-root-deny-leaving-organization"
@@ -217,7 +222,15 @@ def test_every_policy_type_is_attached_to_its_targets(management_plan):
     tags = json.loads(management_plan.named("guardrails-tag-member-required-tags-policy").inputs["content"])
     assert tags["tags"]["owner"]["report_required_tag_for"]["@@assign"][0] == "ec2:instance"
     types = {r.inputs["type"] for r in management_plan.of_type("aws:organizations/policy:Policy")}
-    assert types == {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "TAG_POLICY", "DECLARATIVE_POLICY_EC2", "S3_POLICY", "AISERVICES_OPT_OUT_POLICY"}
+    assert types == {
+        "SERVICE_CONTROL_POLICY",
+        "RESOURCE_CONTROL_POLICY",
+        "TAG_POLICY",
+        "DECLARATIVE_POLICY_EC2",
+        "S3_POLICY",
+        "AISERVICES_OPT_OUT_POLICY",
+        "BACKUP_POLICY",
+    }
     assert sorted(management_plan.named("organization-organization").inputs["enabledPolicyTypes"]) == sorted(types)
 
 
@@ -233,5 +246,5 @@ def test_without_control_tower_the_stack_is_still_complete(plan_with):
     assert "landingzone:control_tower:ControlTower" not in types
     assert not [r for r in plan.of_type("aws:iam/role:Role") if r.inputs["name"].startswith("AWSControlTower")]
     assert len(plan.of_type("aws:organizations/account:Account")) == 8
-    assert len(plan.of_type("aws:organizations/policyAttachment:PolicyAttachment")) == 8
+    assert len(plan.of_type("aws:organizations/policyAttachment:PolicyAttachment")) == 9
     assert "landingZoneArn" not in plan.outputs

@@ -20,6 +20,8 @@ def expected_provider(resource) -> str:
         return {"github": "github", "slack": "slack", "pulumiservice": "pulumi-cloud"}[package]
     if parent_type == "landingzone:deploy_roles:DeployRoles":
         return "-".join(resource.name.split("-")[:2]) + "-provider"  # <app>-<env>-...
+    if parent_type == "landingzone:backup_vaults:BackupVaults":
+        return "-".join(resource.name.split("-")[1:3]) + "-provider"  # backup-<app>-<env>-..., in the home region
     if parent_type == "landingzone:stack_deployments:StackDeployments" and resource.name.split("-")[0] != "management":
         return f"security-{resource.name.split('-')[0]}-provider"
     if parent_type == "landingzone:management_handoff:ManagementHandoff":
@@ -102,8 +104,6 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
         "aws:organizations/account:Account": 3,
         "pulumi:providers:aws": 3,
         "aws:ssoadmin/accountAssignment:AccountAssignment": 6,  # admins and auditors on 3 accounts
-        "aws:iam/role:Role": 3,  # the deploy roles (Organizations creates AWSControlTowerExecution)
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3,
         "aws:iam/policy:Policy": 3,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 3,
         "landingzone:application_pipeline:ApplicationPipeline": 1,
@@ -125,6 +125,11 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
         "aws:sns/topic:Topic": 1,
         "aws:sns/topicPolicy:TopicPolicy": 1,
         "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": 1,
+        # search-prod is below the backup policy: its vault and role.
+        "aws:backup/vault:Vault": 1,
+        # the deploy roles (Organizations creates AWSControlTowerExecution), and the backup role
+        "aws:iam/role:Role": 3 + 1,
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3 + 4,
     }
 
 
