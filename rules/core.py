@@ -13,7 +13,7 @@ no limits (a pack that sees no outputs, e.g. in some previews), the policy confi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Union
 
 from names import LIMITS_OUTPUT
 
@@ -70,8 +70,9 @@ class Rule:
     needs_organization: bool = False
     """check() also takes `organization`: the management stack's resources, which the audit and log
     stacks read through a StackReference (None where they cannot be had, as in the policy pack)."""
-    limits: Mapping[str, str] = field(default_factory=dict)
-    """Setting -> the `guardrails.limits` field it is, read from the stack's `guardrailLimits` output."""
+    limits: Mapping[str, Union[str, Mapping[str, str]]] = field(default_factory=dict)
+    """Setting -> the `guardrails.limits` field it is, read from the stack's `guardrailLimits` output;
+    or, for a setting keyed by policy type, type -> field."""
 
     def run(
         self, resources: list[ResourceView], settings: Optional[Mapping[str, Any]] = None, organization: Optional[list[ResourceView]] = None
@@ -81,9 +82,17 @@ class Rule:
         if self.needs_organization:
             values["organization"] = organization
         exported = stack_limits(resources)
-        # Stack outputs reach the rules through a protobuf Struct, where every number is a float.
-        values.update({key: int(exported[limit]) for key, limit in self.limits.items() if isinstance(exported.get(limit), (int, float))})
+        for key, limit in self.limits.items():
+            if isinstance(limit, str):
+                values.update(_numbers(exported, {key: limit}))
+            else:
+                values[key] = {**values[key], **_numbers(exported, limit)}
         return [Violation(self.id, urn, message) for urn, message in self.check(resources, **values)]
+
+
+def _numbers(exported: Mapping[str, Any], fields: Mapping[str, str]) -> dict[str, int]:
+    # Stack outputs reach the rules through a protobuf Struct, where every number is a float.
+    return {key: int(exported[limit]) for key, limit in fields.items() if isinstance(exported.get(limit), (int, float))}
 
 
 def stack_limits(resources: Iterable[ResourceView]) -> Mapping[str, Any]:

@@ -19,6 +19,7 @@ from config.schema import Limits
 from guardrails.control_tower import BASELINE_VERSION, LANDING_ZONE_VERSION
 from guardrails.plan_policies import ACCOUNT, BASELINE, CONTROL, LANDING_ZONE, ORGANIZATION, json_list, planned_organization, provider_account, providers
 from rules.core import ADVISORY, MANDATORY, ResourceView, Rule
+from rules.service_policies import RULES as POLICY_RULES
 from security.alerting import CHATBOT_STACKS
 
 CONFORMANCE_PACK = "aws:cfg/organizationConformancePack:OrganizationConformancePack"
@@ -273,4 +274,5 @@ RULES = (
         source="https://docs.aws.amazon.com/chatbot/latest/adminguide/slack-setup.html",
         needs_organization=True,
     ),
+    *POLICY_RULES,
 )

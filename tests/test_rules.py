@@ -219,3 +219,17 @@ def test_the_scp_size_limit_is_the_configured_one_in_lzctl_and_the_pack(config_d
         reported = []
         pack.validate(StackValidationArgs(resources, config), lambda message, urn=None, reported=reported: reported.append(urn))
         assert reported == expected
+
+
+def test_per_type_limits_come_from_the_stack_s_exported_limits():
+    """AWS-ORG-POLICY-SIZE reads each type's size field; a field not exported keeps its default."""
+    rcp = ResourceView("aws:organizations/policy:Policy", "urn:rcp", {"type": "RESOURCE_CONTROL_POLICY", "content": json.dumps({"Sid": "x" * 6000})})
+    tags = ResourceView("aws:organizations/policy:Policy", "urn:tags", {"type": "TAG_POLICY", "content": json.dumps({"tags": "x" * 10000})})
+    rule = RULE["AWS-ORG-POLICY-SIZE"]
+    over = [
+        ("urn:rcp", "RESOURCE_CONTROL_POLICY content is 6011 characters, over the 5120 Organizations accepts"),
+        ("urn:tags", "TAG_POLICY content is 10012 characters, over the 10000 Organizations accepts"),
+    ]
+    assert [(v.urn, v.message) for v in rule.run([rcp, tags])] == over
+    raised = ResourceView(STACK_TYPE, "urn:stack", {LIMITS_OUTPUT: {"rcp_max_chars": 10240.0}})
+    assert [(v.urn, v.message) for v in rule.run([raised, rcp, tags])] == over[1:]

@@ -22,6 +22,7 @@ CONTROL = "aws:controltower/controlTowerControl:ControlTowerControl"
 ACCOUNT = "aws:organizations/account:Account"
 ORG = "aws:organizations/organization:Organization"
 PROVIDER = "pulumi:providers:aws"
+S3_ACCOUNT_BPA = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
 MANAGEMENT, AUDIT, LOG, APP = "111111111111", "222222222222", "333333333333", "444444444444"
 MANIFEST = json.dumps(
     {
@@ -108,7 +109,80 @@ CHANNEL = ResourceView(
     provider="urn:pulumi:management::landing-zone::t::audit::id",
 )
 
+POLICY = "aws:organizations/policy:Policy"
+
+
+def _policy(name: str, policy_type: str, document: dict, target: str) -> list[ResourceView]:
+    """An Organizations policy and its attachment to `target` (r-1, ou-sec, ou-dev or an account id)."""
+    return [
+        ResourceView(
+            POLICY, f"urn:pulumi:management::landing-zone::t::{name}", {"type": policy_type, "content": json.dumps(document), "name": name}, id=f"p-{name}"
+        ),
+        ResourceView(
+            "aws:organizations/policyAttachment:PolicyAttachment",
+            f"urn:pulumi:management::landing-zone::t::{name}-a",
+            {"policyId": f"p-{name}", "targetId": target},
+        ),
+    ]
+
+
+def _enabling(*types: str, extra: tuple[ResourceView, ...] = ()) -> list[ResourceView]:
+    return [dataclasses.replace(r, props={**r.props, "enabledPolicyTypes": list(types)}) if r.type == ORG else r for r in _organization(*extra)]
+
+
+def _in_dev(resource_type: str, key: str, **props) -> ResourceView:
+    return ResourceView(resource_type, f"urn:pulumi:management::landing-zone::t::{key}", props, provider="urn:pulumi:management::landing-zone::t::shop-dev::id")
+
+
+S3_BPA = {"s3_attributes": {"public_access_block_configuration": {"@@assign": "all"}}}
+BACKUP = {
+    "plans": {
+        "p": {
+            "regions": {"@@assign": ["ap-northeast-1"]},
+            "rules": {"daily": {"target_backup_vault_name": {"@@assign": "v"}}},
+            "selections": {"tags": {"s": {"iam_role_arn": {"@@assign": "arn:aws:iam::$account:role/service-role/b"}}}},
+        }
+    }
+}
+ROOT_ACCESS = ResourceView(
+    "aws:iam/organizationsFeatures:OrganizationsFeatures",
+    "urn:pulumi:management::landing-zone::t::root-access",
+    {},
+    dependencies=("urn:pulumi:management::landing-zone::t::org",),
+)
+BACKUP_RESOURCES = (
+    _provider("shop-dev", APP),
+    _in_dev("aws:backup/vault:Vault", "vault", name="v"),
+    _in_dev("aws:iam/role:Role", "role", name="b", path="/service-role/"),
+)
+
 FAILING = [
+    (
+        "AWS-ORG-POLICY-TYPE-ENABLED",
+        _organization(*_policy("rcp", "RESOURCE_CONTROL_POLICY", {}, "r-1")),
+        None,
+        "is a RESOURCE_CONTROL_POLICY, which the root does not enable (enabledPolicyTypes: SERVICE_CONTROL_POLICY)",
+    ),
+    ("AWS-ORG-POLICY-SIZE", _policy("tags", "TAG_POLICY", {"tags": "x" * 10000}, "r-1"), None, "TAG_POLICY content is 10012 characters, over the 10000"),
+    (
+        "AWS-ORG-POLICY-SLOTS",
+        _organization(*(r for i in range(5) for r in _policy(f"rcp{i}", "RESOURCE_CONTROL_POLICY", {}, "r-1"))),
+        None,
+        "would hold 5 RESOURCE_CONTROL_POLICY plus RCPFullAWSAccess: 6, over the 5 per target",
+    ),
+    ("AWS-IAM-ROOT-ACCESS-TRUSTED", _organization(ROOT_ACCESS), None, "needs trusted access for iam.amazonaws.com"),
+    (
+        "AWS-ORG-POLICY-OWNS-SETTING",
+        _enabling("S3_POLICY", extra=(*_policy("s3", "S3_POLICY", S3_BPA, "ou-dev"), _provider("shop-dev", APP), _in_dev(S3_ACCOUNT_BPA, "bpa"))),
+        None,
+        "sets in shop-dev what s3 (S3_POLICY) sets for it (s3_attributes.public_access_block_configuration)",
+    ),
+    (
+        "AWS-BACKUP-VAULT-AND-ROLE",
+        _enabling("BACKUP_POLICY", extra=(*_policy("backup", "BACKUP_POLICY", BACKUP, "ou-dev"), *BACKUP_RESOURCES[:2])),
+        None,
+        f"names role arn:aws:iam::{APP}:role/service-role/b, which is not planned in shop-dev",
+    ),
     (
         "AWS-CT-SECURITY-OU-BASELINE",
         [*_organization(LANDING_ZONE), _baseline("security-baseline", "ou-sec", "urn:pulumi:management::landing-zone::t::lz")],
@@ -194,6 +268,31 @@ FAILING = [
     ),
 ]
 PASSING = [
+    ("AWS-ORG-POLICY-TYPE-ENABLED", _enabling("RESOURCE_CONTROL_POLICY", extra=tuple(_policy("rcp", "RESOURCE_CONTROL_POLICY", {}, "r-1"))), None),
+    ("AWS-ORG-POLICY-SIZE", _policy("tags", "TAG_POLICY", {"tags": "x" * 9988}, "r-1"), None),
+    ("AWS-ORG-POLICY-SLOTS", _organization(*(r for i in range(4) for r in _policy(f"rcp{i}", "RESOURCE_CONTROL_POLICY", {}, "r-1"))), None),
+    (
+        "AWS-IAM-ROOT-ACCESS-TRUSTED",
+        [
+            dataclasses.replace(r, props={**r.props, "awsServiceAccessPrincipals": ["iam.amazonaws.com"]}) if r.type == ORG else r
+            for r in _organization(ROOT_ACCESS)
+        ],
+        None,
+    ),
+    # The policy is on the Dev OU; the same setting in the Security OU's log account is its own.
+    (
+        "AWS-ORG-POLICY-OWNS-SETTING",
+        _enabling(
+            "S3_POLICY",
+            extra=(
+                *_policy("s3", "S3_POLICY", S3_BPA, "ou-dev"),
+                _provider("log", LOG),
+                dataclasses.replace(_in_dev(S3_ACCOUNT_BPA, "bpa"), provider="urn:pulumi:management::landing-zone::t::log::id"),
+            ),
+        ),
+        None,
+    ),
+    ("AWS-BACKUP-VAULT-AND-ROLE", _enabling("BACKUP_POLICY", extra=(*_policy("backup", "BACKUP_POLICY", BACKUP, "ou-dev"), *BACKUP_RESOURCES)), None),
     ("AWS-CT-SECURITY-OU-BASELINE", [*_organization(LANDING_ZONE), _baseline("dev-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::lz")], None),
     (
         "AWS-CT-ONE-OPERATION",
