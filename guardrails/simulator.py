@@ -161,7 +161,7 @@ class Principal:
     account: str
     """Its account id; empty for a service principal."""
     kind: str
-    """`root`, `user`, `role`, `federated-user` or `service`."""
+    """`root`, `user`, `role`, `federated-user`, `web-identity` or `service`."""
     service_linked: bool = False
     notes: tuple[str, ...] = ()
 
@@ -183,6 +183,10 @@ def parse_principal(text: str) -> Principal:
         return Principal(text, account, "role", service_linked=resource.startswith("role" + SERVICE_LINKED_ROLE_PATH))
     if service == "iam" and resource.startswith("user/"):
         return Principal(text, account, "user")
+    if service == "iam" and resource.startswith("oidc-provider/"):
+        # A caller of sts:AssumeRoleWithWebIdentity, known by the OIDC provider it presents a token
+        # of; the token's claims (`<issuer>:sub`, ...) come as context keys.
+        return Principal(text, account, "web-identity")
     if service == "sts" and resource.startswith("assumed-role/") and resource.count("/") >= 2:
         role = resource.split("/")[1]
         # A session ARN drops the role's path, which aws:PrincipalArn keeps (CloudTrail's sessionIssuer has it).
@@ -195,7 +199,9 @@ def parse_principal(text: str) -> Principal:
         )
     if service == "sts" and resource.startswith("federated-user/"):
         return Principal(text, account, "federated-user")
-    raise PrincipalError(f"not an IAM principal ARN (got {text!r}). Hint: a role, user, root, assumed-role session or federated user")
+    raise PrincipalError(
+        f"not an IAM principal ARN (got {text!r}). Hint: a role, user, root, assumed-role session, federated user or OIDC provider (oidc-provider/HOST)"
+    )
 
 
 # Parsing policy documents --------------------------------------------------------------------
@@ -309,7 +315,9 @@ def statement_applies(statement: Statement, action: str, resource: str, context:
 
 
 def _context(request: Request, principal: Principal, organization: Organization) -> dict[str, tuple[str, ...]]:
-    in_org = principal.account == organization.management_account_id or principal.account in organization.paths
+    # A web-identity caller is no principal of any account yet: it carries no aws:PrincipalOrgID ("not
+    # the case with federated users", aws-samples/data-perimeter-policy-examples, RCP README).
+    in_org = principal.kind != "web-identity" and (principal.account == organization.management_account_id or principal.account in organization.paths)
     derived: dict[str, tuple[str, ...]] = {
         "aws:principalarn": (principal.arn,),
         "aws:principalisawsservice": ("true" if principal.kind == "service" else "false",),
@@ -321,6 +329,9 @@ def _context(request: Request, principal: Principal, organization: Organization)
     }
     if principal.kind == "service":
         derived["aws:principalservicename"] = (principal.arn,)
+    elif principal.kind == "web-identity":
+        del derived["aws:principalarn"]
+        derived["aws:federatedprovider"] = (principal.arn,)
     else:
         derived["aws:principalaccount"] = (principal.account,)
     if in_org:
@@ -360,6 +371,8 @@ def _evaluate_type(policy_type: str, path: Sequence[Target], request: Request, c
 def _scp_exemption(principal: Principal, organization: Organization) -> Optional[str]:
     if principal.kind == "service":
         return "SCPs do not apply: an AWS service principal is not a principal of a member account"
+    if principal.kind == "web-identity":
+        return "SCPs do not apply: a web-identity caller is not a principal of a member account until it has assumed a role"
     if principal.account == organization.management_account_id:
         return "SCPs do not apply: the principal belongs to the management account"
     if principal.account not in organization.paths:

@@ -1,0 +1,265 @@
+"""The default RCPs and the root-session exemptions, asked through the simulator as `lzctl what-if` does:
+the example's own flows pass, everything outside the perimeter is denied, each by the statement meant."""
+
+from __future__ import annotations
+
+import pytest
+
+from guardrails.plan_policies import planned_organization
+from guardrails.simulator import Request, evaluate
+from lzctl import cli, what_if
+from lzctl.plan import plan_stack
+from tests.helpers import example_data, setter, write_config
+
+HOME = "ap-northeast-1"
+OUTSIDE = "999988887777"
+RCP = "landing-zone-rcp-root-enforce-org-identities@root"
+ROOT_SCP = "landing-zone-root-deny-leaving-organization@root#DenyRootUser"
+GITHUB_SUB = "token.actions.githubusercontent.com:sub"
+PULUMI_SUB = "api.pulumi.com/oidc:sub"
+
+
+@pytest.fixture(scope="module")
+def org(management_plan):
+    return planned_organization(management_plan.resources, management_plan.outputs["accountIds"])
+
+
+def denials(decision) -> list[str]:
+    return [f"{m.policy}@{m.target}#{m.sid}" for m in decision.denials]
+
+
+def oidc(org, account: str, host: str) -> str:
+    return f"arn:aws:iam::{org.account_ids[account]}:oidc-provider/{host}"
+
+
+# why, account the call lands in, principal ({key} = that account's id), action, resource, context, denied by
+TABLE = [
+    (
+        "an outside role reads a bucket of the organisation",
+        "shop-prod",
+        f"arn:aws:iam::{OUTSIDE}:role/x",
+        "s3:GetObject",
+        "arn:aws:s3:::shop-assets/a",
+        {},
+        [f"{RCP}#EnforceOrgIdentities"],
+    ),
+    (
+        "an outside role uses a key of the organisation",
+        "shop-prod",
+        f"arn:aws:iam::{OUTSIDE}:role/x",
+        "kms:Decrypt",
+        "arn:aws:kms:ap-northeast-1:{shop-prod}:key/k",
+        {},
+        [f"{RCP}#EnforceOrgIdentities"],
+    ),
+    (
+        "an outside account assumes a role of the organisation",
+        "shop-prod",
+        f"arn:aws:iam::{OUTSIDE}:root",
+        "sts:AssumeRole",
+        "arn:aws:iam::{shop-prod}:role/r",
+        {},
+        [f"{RCP}#EnforceOrgIdentities"],
+    ),
+    (
+        "an outside role reads a secret",
+        "booking-prod",
+        f"arn:aws:iam::{OUTSIDE}:role/x",
+        "secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:ap-northeast-1:{booking-prod}:secret:s",
+        {},
+        [f"{RCP}#EnforceOrgIdentities"],
+    ),
+    (
+        "an outside role sends to a queue",
+        "shop-dev",
+        f"arn:aws:iam::{OUTSIDE}:role/x",
+        "sqs:SendMessage",
+        "arn:aws:sqs:ap-northeast-1:{shop-dev}:q",
+        {},
+        [f"{RCP}#EnforceOrgIdentities"],
+    ),
+    (
+        "a role of another account of the organisation reads the bucket",
+        "shop-prod",
+        "arn:aws:iam::{shop-dev}:role/x",
+        "s3:GetObject",
+        "arn:aws:s3:::shop-assets/a",
+        {},
+        [],
+    ),
+    (
+        "the management account's role reads the bucket",
+        "log",
+        "arn:aws:iam::{management}:role/admin",
+        "s3:GetObject",
+        "arn:aws:s3:::aws-controltower-logs-1/a",
+        {},
+        [],
+    ),
+    (
+        "CloudTrail writes the organisation trail to the log archive",
+        "log",
+        "cloudtrail.amazonaws.com",
+        "s3:PutObject",
+        "arn:aws:s3:::aws-controltower-logs-{log}-ap-northeast-1/o-x/AWSLogs/1/CloudTrail/a.json.gz",
+        {"aws:SourceAccount": "{management}", "aws:SourceOrgID": "{organization}", "aws:SourceArn": "arn:aws:cloudtrail:ap-northeast-1:{management}:trail/t"},
+        [],
+    ),
+    (
+        "AWS Config delivers a member account's snapshot to the log archive",
+        "log",
+        "config.amazonaws.com",
+        "s3:PutObject",
+        "arn:aws:s3:::aws-controltower-logs-{log}-ap-northeast-1/o-x/AWSLogs/2/Config/a.json.gz",
+        {"aws:SourceAccount": "{shop-dev}", "aws:SourceOrgID": "{organization}"},
+        [],
+    ),
+    (
+        "CloudTrail writing for a trail of another organisation is refused",
+        "log",
+        "cloudtrail.amazonaws.com",
+        "s3:PutObject",
+        "arn:aws:s3:::aws-controltower-logs-{log}-ap-northeast-1/x",
+        {"aws:SourceAccount": OUTSIDE, "aws:SourceOrgID": "o-someoneelse1"},
+        [f"{RCP}#EnforceConfusedDeputyProtection"],
+    ),
+    (
+        "a service acting for no account (no aws:SourceAccount) passes",
+        "shop-prod",
+        "cloudfront.amazonaws.com",
+        "s3:GetObject",
+        "arn:aws:s3:::shop-assets/a",
+        {},
+        [],
+    ),
+    (
+        "a plain-HTTP request of the organisation's own role is refused",
+        "shop-prod",
+        "arn:aws:iam::{shop-prod}:role/app",
+        "s3:GetObject",
+        "arn:aws:s3:::shop-assets/a",
+        {"aws:SecureTransport": "false"},
+        [f"{RCP}#EnforceSecureTransport"],
+    ),
+    (
+        "over HTTPS it passes",
+        "shop-prod",
+        "arn:aws:iam::{shop-prod}:role/app",
+        "s3:GetObject",
+        "arn:aws:s3:::shop-assets/a",
+        {"aws:SecureTransport": "true"},
+        [],
+    ),
+    (
+        "a GitHub workflow of the configured owner assumes its deploy role",
+        "shop-prod",
+        ("oidc", "shop-prod", "token.actions.githubusercontent.com"),
+        "sts:AssumeRoleWithWebIdentity",
+        "arn:aws:iam::{shop-prod}:role/github/github-deploy-prod",
+        {GITHUB_SUB: "repo:acme-inc/shop:environment:prod"},
+        [],
+    ),
+    (
+        "the owner's immutable subject form passes too",
+        "shop-prod",
+        ("oidc", "shop-prod", "token.actions.githubusercontent.com"),
+        "sts:AssumeRoleWithWebIdentity",
+        "arn:aws:iam::{shop-prod}:role/github/github-deploy-prod",
+        {GITHUB_SUB: "repo:acme-inc@1234567/shop@89012:environment:prod"},
+        [],
+    ),
+    (
+        "a GitHub workflow of another owner is refused whatever the role trusts",
+        "shop-prod",
+        ("oidc", "shop-prod", "token.actions.githubusercontent.com"),
+        "sts:AssumeRoleWithWebIdentity",
+        "arn:aws:iam::{shop-prod}:role/github/github-deploy-prod",
+        {GITHUB_SUB: "repo:evil-corp/shop:environment:prod"},
+        [f"{RCP}#EnforceGitHubTenant"],
+    ),
+    (
+        "an owner whose name only starts with the configured one is refused",
+        "shop-prod",
+        ("oidc", "shop-prod", "token.actions.githubusercontent.com"),
+        "sts:AssumeRoleWithWebIdentity",
+        "arn:aws:iam::{shop-prod}:role/github/github-deploy-prod",
+        {GITHUB_SUB: "repo:acme-inc-fork/shop:environment:prod"},
+        [f"{RCP}#EnforceGitHubTenant"],
+    ),
+    (
+        "Pulumi Deployments of the configured organisation assume the log stack's role",
+        "log",
+        ("oidc", "log", "api.pulumi.com/oidc"),
+        "sts:AssumeRoleWithWebIdentity",
+        "arn:aws:iam::{log}:role/github/pulumi-deploy-log",
+        {PULUMI_SUB: "pulumi:deploy:org:acme-inc:project:landing-zone:stack:log:operation:update:scope:write"},
+        [],
+    ),
+    (
+        "Pulumi tokens of another organisation are refused",
+        "log",
+        ("oidc", "log", "api.pulumi.com/oidc"),
+        "sts:AssumeRoleWithWebIdentity",
+        "arn:aws:iam::{log}:role/github/pulumi-deploy-log",
+        {PULUMI_SUB: "pulumi:deploy:org:evil:project:landing-zone:stack:log:operation:update:scope:write"},
+        [f"{RCP}#EnforcePulumiTenant"],
+    ),
+    (
+        "a root session the management account opens (sts:AssumeRoot) deletes root credentials",
+        "shop-prod",
+        "arn:aws:iam::{shop-prod}:root",
+        "iam:DeleteLoginProfile",
+        "arn:aws:iam::{shop-prod}:root",
+        {"aws:AssumedRoot": "true"},
+        [],
+    ),
+    (
+        "the root user signing in itself is still denied, by the SCP and Control Tower's control",
+        "shop-prod",
+        "arn:aws:iam::{shop-prod}:root",
+        "iam:DeleteLoginProfile",
+        "arn:aws:iam::{shop-prod}:root",
+        {},
+        [ROOT_SCP, "AWS-GR_RESTRICT_ROOT_USER@OU prod#GRRESTRICTROOTUSER"],
+    ),
+    ("RCPs never restrict the management account's resources", "management", f"arn:aws:iam::{OUTSIDE}:role/x", "s3:GetObject", "arn:aws:s3:::mgmt/a", {}, []),
+    ("RCPs do not cover EC2", "shop-prod", f"arn:aws:iam::{OUTSIDE}:role/x", "ec2:DescribeInstances", "", {}, []),
+]
+
+
+def _fill(text: str, org) -> str:
+    return text.format(**org.account_ids, organization=org.organization.id) if isinstance(text, str) else text
+
+
+@pytest.mark.parametrize("why, account, principal, action, resource, context, denied", TABLE, ids=[row[0] for row in TABLE])
+def test_the_perimeter(org, why, account, principal, action, resource, context, denied):
+    caller = oidc(org, principal[1], principal[2]) if isinstance(principal, tuple) else _fill(principal, org)
+    request = Request(caller, action, org.account_ids[account], _fill(resource, org), HOME, {k: _fill(v, org) for k, v in context.items()})
+    decision = evaluate(request, org.organization)
+    assert (denials(decision), decision.allowed) == (denied, not denied)
+
+
+def test_a_trusted_account_passes_the_perimeter(tmp_path):
+    data = example_data()
+    setter("guardrails.rcp.trusted_accounts", [OUTSIDE])(data)
+    plan = plan_stack("management", write_config(tmp_path, data))
+    trusted = planned_organization(plan.resources, plan.outputs["accountIds"])
+    request = Request(f"arn:aws:iam::{OUTSIDE}:role/partner", "s3:GetObject", trusted.account_ids["shop-prod"], "arn:aws:s3:::shop-assets/a", HOME)
+    assert evaluate(request, trusted.organization).allowed
+    other = Request("arn:aws:iam::111122223333:role/partner", "s3:GetObject", trusted.account_ids["shop-prod"], "arn:aws:s3:::shop-assets/a", HOME)
+    assert denials(evaluate(other, trusted.organization)) == [f"{RCP}#EnforceOrgIdentities"]
+
+
+def test_what_if_answers_a_perimeter_question(capsys, monkeypatch, management_plan):
+    monkeypatch.setattr(what_if, "plan_stack", lambda stack, config=None: management_plan)
+    code = cli.main(
+        ["what-if", "--stack", "management", "--account", "shop-prod", "--principal", f"arn:aws:iam::{OUTSIDE}:role/x"]
+        + ["--action", "s3:GetObject", "--resource", "arn:aws:s3:::shop-assets/a", "--region", HOME]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out == (
+        f"denied: s3:GetObject by arn:aws:iam::{OUTSIDE}:role/x on arn:aws:s3:::shop-assets/a in shop-prod, {HOME}\n"
+        "  denied by RCP landing-zone-rcp-root-enforce-org-identities on root, statement EnforceOrgIdentities\n"
+    )
