@@ -267,16 +267,19 @@ def stubbed(service: str) -> tuple[object, Stubber]:
 
 
 class FakeSession:
-    """Clients from `overrides` (Stubber-backed) where given, else from a moto session."""
+    """Clients from `overrides` (Stubber-backed) where given, else from a moto session; `signed_with`
+    records the access key id each override was asked for with (None: the session's own)."""
 
     def __init__(self, fallback: boto3.Session, **overrides):
         self.fallback = fallback
         self.overrides = overrides
+        self.signed_with: list[tuple[str, Optional[str]]] = []
 
-    def client(self, service: str, region_name: Optional[str] = None):
+    def client(self, service: str, region_name: Optional[str] = None, **credentials):
         if service.replace("-", "_") in self.overrides:
+            self.signed_with.append((service, credentials.get("aws_access_key_id")))
             return self.overrides[service.replace("-", "_")]
-        return self.fallback.client(service, region_name=region_name)
+        return self.fallback.client(service, region_name=region_name, **credentials)
 
 
 class Sessions:

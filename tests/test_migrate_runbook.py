@@ -119,6 +119,7 @@ def test_every_verb_is_registered_with_its_options(capsys):
         "accept",
         "place-account",
         "prepare-account",
+        "remove-root-credentials",
     ]
     with pytest.raises(SystemExit) as exit_:
         migrate.main(["migrate", "invite", "--account-id", EXISTING])

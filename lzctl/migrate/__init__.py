@@ -1,7 +1,7 @@
 """`python -m lzctl migrate ...`: adopt the single account users run today as an application's prod account.
 
 Verbs, in runbook order: `runbook`, `inventory`, `preflight`, `invite`, `accept`, `place-account`,
-`prepare-account` (docs/migration.md). Each reads before it writes and says "already done" when
+`prepare-account`, and once the account is managed `remove-root-credentials` (docs/migration.md). Each reads before it writes and says "already done" when
 there is nothing left to do, so any of them can be run again.
 
 Exit codes: 0 done (or already done); 2 bad input or a refusal from AWS, one paragraph on stderr;
@@ -24,6 +24,7 @@ from lzctl.migrate.inventory import inventory
 from lzctl.migrate.organization import accept, invite, place_account
 from lzctl.migrate.preflight import preflight
 from lzctl.migrate.roles import prepare_account
+from lzctl.migrate.root_credentials import remove_root_credentials
 from lzctl.migrate.runbook import runbook
 
 READ_ONLY = "read-only access to the existing account (the AWS managed ReadOnlyAccess policy covers every call)"
@@ -56,6 +57,11 @@ def _inventory_options(parser: argparse.ArgumentParser) -> None:
 
 def _invite_options(parser: argparse.ArgumentParser) -> None:
     _account_id(parser)
+    _management(parser)
+
+
+def _root_credentials_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--account", required=True, metavar="KEY", help="the adopted account's key, e.g. shop-prod")
     _management(parser)
 
 
@@ -92,6 +98,13 @@ VERBS: dict[str, tuple[Callable, str, Callable[[argparse.ArgumentParser], None],
         "create the organisation access role an invited account lacks",
         _profile,
         "iam:GetRole, iam:CreateRole and iam:AttachRolePolicy in the existing account (an administrator there)",
+    ),
+    "remove-root-credentials": (
+        remove_root_credentials,
+        "delete the adopted account's root password, access keys, signing certificates and MFA devices (management account)",
+        _root_credentials_options,
+        "organizations:DescribeAccount, iam:ListOrganizationsFeatures and sts:AssumeRoot on the management account, and root sessions "
+        "in the account that the guardrails let through (the deny-root-user SCP and AWS-GR_RESTRICT_ROOT_USER exempt aws:AssumedRoot)",
     ),
 }
 

@@ -119,6 +119,17 @@ def client(session, service: str, region: str):
     return session.client(service, region_name=region)
 
 
+def client_with(session, service: str, region: str, credentials: dict):
+    """A client signing with temporary credentials as STS returns them (AssumeRoot's root session)."""
+    return session.client(
+        service,
+        region_name=region,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
 def account_of(session, region: str) -> str:
     return client(session, "sts", region).get_caller_identity()["Account"]
 

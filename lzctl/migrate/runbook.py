@@ -176,10 +176,12 @@ def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str
             (
                 "per item under 'Looks like dev/stg': deploy it to the new account, switch its pipeline, re-create its alarms, then delete it here",
                 "delete each long-lived access key once its pipeline uses OIDC",
+                "then remove the account's root credentials from the management account (centralised root access)",
             ),
             (
                 ctx.command("inventory", "--profile", profile, "--out-dir", "migration"),
                 f"aws iam delete-access-key --user-name <user> --access-key-id <key> --profile {profile}",
+                ctx.command("remove-root-credentials", "--account", spec.key, "--management-profile", management_profile),
             ),
             "the inventory lists no dev/stg resources and no long-lived access keys",
             keys_deleted,
