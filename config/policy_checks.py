@@ -38,7 +38,7 @@ def default_targets(cfg: LandingZoneConfig) -> dict[str, dict[str, list[str]]]:
     """Type key -> target -> templates, where the config names none (README, "Guardrails")."""
     guardrails = cfg.guardrails
     rcps = ["enforce-org-identities", "enforce-confused-deputy-protection", "enforce-secure-transport"]
-    if cfg.github is not None:
+    if github_of(cfg) is not None:
         rcps.append("enforce-github-tenant")
     if cfg.deployments is not None and cfg.deployments.enabled:
         rcps.append("enforce-pulumi-tenant")
@@ -56,6 +56,10 @@ def default_targets(cfg: LandingZoneConfig) -> dict[str, dict[str, list[str]]]:
         "ai_opt_out": {SCP_ROOT: ["opt-out-all"]},
         "backup_policy": {prod.ou: ["daily"]} if guardrails.backup_policy is not None and prod is not None else {},
     }
+
+
+def github_of(cfg: LandingZoneConfig):
+    return cfg.github if cfg.github is not None and cfg.github.enabled else None
 
 
 def backup_values(cfg: LandingZoneConfig) -> dict[str, object]:
@@ -89,7 +93,7 @@ def backup_regions(cfg: LandingZoneConfig) -> tuple[str, ...]:
 
 def template_values(cfg: LandingZoneConfig, scp_parameters: ScpParameters) -> dict[str, object]:
     """What every type's templates are filled with (guardrails/templates/<type>/SOURCE.md names each)."""
-    github = cfg.github
+    github = github_of(cfg)
     deployments = cfg.deployments if cfg.deployments is not None and cfg.deployments.enabled else None
     trusted = list(cfg.guardrails.rcp.trusted_accounts)
     return {
