@@ -451,12 +451,12 @@ UNCLEAR = [
     ),
     (
         "a number for a version string",
-        text(lambda t: t + "guardrails:\n  control_tower: {landing_zone_version: 4.0}\n"),
+        text(lambda t: t.replace("guardrails:\n", "guardrails:\n  control_tower: {landing_zone_version: 4.0}\n", 1)),
         [f"{F}: guardrails.control_tower.landing_zone_version: Input should be a valid string (got 4.0). Hint: quote the value so YAML reads it as a string"],
     ),
     (
         "a quoted boolean",
-        text(lambda t: t + "guardrails:\n  control_tower: {enabled: 'true'}\n"),
+        text(lambda t: t.replace("guardrails:\n", "guardrails:\n  control_tower: {enabled: 'true'}\n", 1)),
         [
             f"{F}: guardrails.control_tower.enabled: Input should be a valid boolean (got 'true'). Hint: write it without quotes: quoted, YAML reads it as a string"
         ],
