@@ -15,12 +15,12 @@ def _marks(out: str) -> dict[int, str]:
     return {int(m.group(2)): m.group(1) for m in re.finditer(r"^(\[.\]) (\d)\. ", out, re.MULTILINE)}
 
 
-def test_the_offline_runbook_lists_six_steps_with_exact_commands(aws, capsys):
+def test_the_offline_runbook_lists_seven_steps_with_exact_commands(aws, capsys):
     config_dir = adopting_config(aws)
     code, out, err = run(capsys, config_dir, "runbook")
     assert (code, err) == (0, "")
     assert out.startswith(f"Migration runbook: account {EXISTING} becomes shop-prod in the organisation of {MANAGEMENT}\n")
-    assert _marks(out) == {n: "[ ]" for n in range(1, 7)}
+    assert _marks(out) == {n: "[ ]" for n in range(1, 8)}
     # Step 1 builds only the organisation and its OUs: the account joins before it is imported.
     assert "    $ pulumi up --stack management --config landing-zone:phase=organization" in out.splitlines()
     assert "    $ pulumi config rm landing-zone:phase --stack management" in out.splitlines()
@@ -30,9 +30,15 @@ def test_the_offline_runbook_lists_six_steps_with_exact_commands(aws, capsys):
         f"python -m lzctl migrate accept --profile <profile of the existing account> {suffix}",
         f"python -m lzctl migrate place-account --account-id {EXISTING} --management-profile <management profile> {suffix}",
         f"python -m lzctl migrate prepare-account --profile <profile of the existing account> {suffix}",
-        "pulumi up --parallel 10",
+        "pulumi preview --stack management",
+        "pulumi up --stack management --parallel 5",
+        "AWS_PROFILE=audit-bootstrap pulumi up --stack audit",
+        "AWS_PROFILE=log-bootstrap pulumi up --stack log",
     ):
         assert f"    $ {command}\n" in out
+    # Every Pulumi command names its stack: run from a project with three, none is implied.
+    pulumi = [line for line in out.splitlines() if line.startswith("    $ ") and " pulumi " in f" {line[6:]}"]
+    assert len(pulumi) == 10 and all(re.search(r"pulumi .*--stack (management|audit|log)\b", line) for line in pulumi)
     assert "    - the preview must show shop-prod as an import, not a create" in out
     assert "identity_center.migration_access" in out
     assert out.rstrip().endswith("add --live --profile P --management-profile M to have each step checked.")
@@ -52,7 +58,8 @@ def test_the_live_runbook_marks_what_aws_shows_done(aws, capsys):
         sessions = Sessions(mgmt=management, legacy=existing)
         code, out, err = run(capsys, config_dir, "runbook", "--live", "--profile", "legacy", "--management-profile", "mgmt", sessions=sessions)
         assert (code, err) == (0, "")
-        assert _marks(out) == {1: "[x]", 2: "[ ]", 3: "[x]", 4: "[ ]", 5: "[ ]", 6: "[ ]"}
+        assert _marks(out) == {1: "[x]", 2: "[ ]", 3: "[x]", 4: "[ ]", 5: "[ ]", 6: "[-]", 7: "[ ]"}
+        assert "    live: not checked from these two accounts: run its check\n" in out
         assert "    live: member: no; in its OU: no; AWSControlTowerExecution: missing\n" in out
         assert "    live: missing from the organisation: shop-dev, shop-stg; AWSControlTowerExecution in shop-prod: missing\n" in out
         assert "    live: 0 permission sets provisioned to shop-prod\n" in out
@@ -68,7 +75,7 @@ def test_the_live_runbook_marks_what_aws_shows_done(aws, capsys):
         code, out, _ = run(capsys, config_dir, "runbook", "--live", "--profile", "legacy", "--management-profile", "mgmt", sessions=sessions)
     assert code == 0
     assert _marks(out)[5] == "[?]" and "    live: could not check: AccessDenied on ListInstances\n" in out
-    assert _marks(out)[6] == "[x]"
+    assert _marks(out)[7] == "[x]"
 
 
 def test_live_needs_both_profiles(aws, capsys):

@@ -69,7 +69,7 @@ def _root_credentials_options(parser: argparse.ArgumentParser) -> None:
 VERBS: dict[str, tuple[Callable, str, Callable[[argparse.ArgumentParser], None], str]] = {
     "runbook": (
         runbook,
-        "the six migration steps for this config, each with its commands and check",
+        "the migration steps for this config (the seed's six and the audit and log stacks), each with its commands and check",
         _runbook_options,
         "read access to the organisation and Identity Center (management profile) and to IAM of the existing account",
     ),

@@ -168,7 +168,7 @@ def count_services(by_region: dict[str, dict]) -> None:
 
 
 def dev_stg(inventory: dict) -> list[dict]:
-    """Resources whose names or tag values look like dev or stg: what step 6 removes from this account."""
+    """Resources whose names or tag values look like dev or stg: what step 7 of the runbook removes from this account."""
     found = []
 
     def consider(kind: str, name: str, region: str, *texts: str) -> None:

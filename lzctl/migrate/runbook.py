@@ -1,4 +1,4 @@
-"""`runbook`: the seed's six migration steps for this config, each with its commands and its check.
+"""`runbook`: the seed's six migration steps for this config, plus the audit and log stacks (step 6), each with its commands and its check.
 
 In this product steps 3 to 5 are one `pulumi up`, which orders them itself (security accounts, then
 the landing zone, then the member OUs with the import, then Identity Center); step 1 is the
@@ -45,7 +45,8 @@ class Step:
     commands: tuple[str, ...]
     """Exact command lines, in order."""
     check: str
-    live: Callable[[Live], tuple[bool, str]]
+    live: Optional[Callable[[Live], tuple[bool, str]]]
+    """Checks the step from the two profiles; None where only another account shows it."""
 
 
 def organisation_exists(live: Live) -> tuple[bool, str]:
@@ -113,11 +114,13 @@ def keys_deleted(live: Live) -> tuple[bool, str]:
 
 
 BOOTSTRAP = ("pulumi up --stack management --config landing-zone:phase=organization", "pulumi config rm landing-zone:phase --stack management")
+UP = ("pulumi preview --stack management", "pulumi up --stack management --parallel 5")
+"""README "Deploy for real" step 7: at most 5 at once keeps Control Tower's control operations in its limit."""
+SECURITY_STACKS = ("AWS_PROFILE=audit-bootstrap pulumi up --stack audit", "AWS_PROFILE=log-bootstrap pulumi up --stack log")
 
 
 def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str) -> list[Step]:
     account_id, org = spec.existing_account_id, ctx.landing_zone.organization
-    up = ("pulumi preview", "pulumi up --parallel 10")
     return [
         Step(
             1,
@@ -147,15 +150,15 @@ def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str
             3,
             "Security OU: audit and log accounts, Control Tower landing zone",
             ("steps 3 to 5 are one `pulumi up`; the program orders them itself", f"the preview must show {spec.key} as an import, not a create"),
-            up,
-            "pulumi stack output accountIds  # audit and log; Control Tower console: landing zone available",
+            UP,
+            "pulumi stack output accountIds --stack management  # audit and log; Control Tower console: landing zone available",
             accounts_exist(security_accounts),
         ),
         Step(
             4,
             f"Member OU: new dev/stg accounts of {spec.application}; {spec.key} imported and enrolled (same `pulumi up`)",
             (),
-            up,
+            UP,
             f"Control Tower console: OU {ou_path(ctx.landing_zone, spec.ou)[-1]} registered, {account_id} enrolled; aws iam get-role --role-name {CONTROL_TOWER_EXECUTION_ROLE.name} --profile {profile}",
             member_ou_built,
         ),
@@ -166,12 +169,23 @@ def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str
                 "README 'Deploy for real' step 10: send each person their invitation",
                 "time-boxed access to the existing account during the move: identity_center.migration_access (docs/migration.md)",
             ),
-            up,
+            UP,
             f"aws sso-admin list-permission-sets-provisioned-to-account --instance-arn <arn> --account-id {account_id} --profile {management_profile}",
             identity_center,
         ),
         Step(
             6,
+            "Audit and log stacks: security services aggregated in audit, the log archive's queries and Config delivery in log",
+            (
+                "README 'Deploy for real' step 9: a profile per account that assumes the role the account was created with, from the management profile",
+                "audit first, then log; afterwards Pulumi Deployments runs both after each management update",
+            ),
+            SECURITY_STACKS,
+            "pulumi stack output --stack audit; pulumi stack output --stack log",
+            None,
+        ),
+        Step(
+            7,
             f"Move workloads step by step: dev/stg leave {spec.key}, pipelines switch to OIDC, monitoring is re-created",
             (
                 "per item under 'Looks like dev/stg': deploy it to the new account, switch its pipeline, re-create its alarms, then delete it here",
@@ -192,6 +206,8 @@ def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str
 def _mark(step: Step, live: Optional[Live]) -> tuple[str, str]:
     if live is None:
         return "[ ]", ""
+    if step.live is None:
+        return "[-]", "not checked from these two accounts: run its check"
     try:
         done, detail = step.live(live)
     except ClientError as err:
@@ -225,7 +241,7 @@ def runbook(ctx: Context, args) -> int:
         pending = []
         for step in steps(ctx, spec, args.profile or EXISTING_PROFILE, args.management_profile or "<management profile>"):
             mark, detail = _mark(step, live)
-            if mark != "[x]":
+            if mark not in ("[x]", "[-]"):
                 pending.append(step.number)
             _print_step(step, mark, detail)
         if not pending:
