@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from moto import mock_aws
@@ -133,6 +134,15 @@ def test_inventory_reports_what_the_move_touches(legacy, aws, capsys):
     assert "| ap-northeast-1 | Config recorder (preflight fails until removed) | default |" in report
     assert "| ap-northeast-1 | api-5xx | arn:aws:sns:ap-northeast-1:210987654321:alerts |" in report
     assert "| ap-northeast-1 | arn:aws:sns:ap-northeast-1:210987654321:alerts | email | ops@corp.example |" in report
+
+
+def test_on_a_terminal_progress_per_region_goes_to_stderr_and_is_cleared(legacy, aws, capsys, monkeypatch):
+    """Off a terminal stderr stays empty (the test above); on one, a line per region, rewritten in place."""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    argv = ("inventory", "--profile", "legacy", "--regions", "ap-northeast-1", "us-west-2", "--out-dir", str(aws / "out"))
+    code, out, err = run(capsys, adopting_config(aws), *argv, sessions=Sessions(legacy=legacy))
+    assert code == 0 and out.startswith("inventory of account")
+    assert err == "\r\033[Kscanning ap-northeast-1 (1/2)\r\033[Kscanning us-west-2 (2/2)\r\033[K"
 
 
 def test_a_second_run_writes_the_same_inventory(legacy, aws, capsys):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -193,14 +194,20 @@ def dev_stg(inventory: dict) -> list[dict]:
     return found
 
 
-def gather(session, account_id: str, regions: list[str], home_region: str, expected: dict) -> dict:
-    """Everything the report shows; `expected` is what the config says of this account (may be empty)."""
+def gather(session, account_id: str, regions: list[str], home_region: str, expected: dict, progress: Optional[Callable[[str], None]] = None) -> dict:
+    """Everything the report shows; `expected` is what the config says of this account (may be empty).
+    `progress` gets a line per region as its scan starts (a scan of every region takes minutes)."""
+    by_region = {}
+    for number, region in enumerate(regions, 1):
+        if progress:
+            progress(f"scanning {region} ({number}/{len(regions)})")
+        by_region[region] = regional(session, region)
     inventory = {
         "account": identity(session, account_id, home_region),
         "expected": expected,
         "regions": regions,
         "iam": iam_part(session, home_region),
-        "by_region": {region: regional(session, region) for region in regions},
+        "by_region": by_region,
     }
     count_services(inventory["by_region"])
     inventory["dev_stg"] = dev_stg(inventory)
@@ -210,6 +217,11 @@ def gather(session, account_id: str, regions: list[str], home_region: str, expec
         for key in user["access_keys"]
     ]
     return inventory
+
+
+def terminal_progress(line: str) -> None:
+    """One line on stderr, rewritten in place; only on a terminal, so logs and pipes stay clean."""
+    print(f"\r\033[K{line}", end="", file=sys.stderr, flush=True)
 
 
 def inventory(ctx: Context, args) -> int:
@@ -225,7 +237,10 @@ def inventory(ctx: Context, args) -> int:
     adopted = [a for a in ctx.landing_zone.accounts if a.existing_account_id == account_id]
     if adopted:
         expected.update(key=adopted[0].key, name=adopted[0].name, email=adopted[0].email)
-    document = gather(session, account_id, regions, ctx.region, expected)
+    on_terminal = sys.stderr.isatty()
+    document = gather(session, account_id, regions, ctx.region, expected, terminal_progress if on_terminal else None)
+    if on_terminal:
+        terminal_progress("")
     out = Path(args.out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
