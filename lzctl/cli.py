@@ -17,12 +17,12 @@ import pulumi
 
 import rules
 from delivery.policies import PULUMI_SESSION_SECONDS
-from lzctl import render, timeline
+from lzctl import render, review, timeline
 from lzctl.commands import add_parsers as add_diagram_and_diff
 from lzctl.doctor import add_parser as add_doctor
 from lzctl.migrate import add_parser as add_migrate
 from lzctl.out_file import out_problem
-from lzctl.plan import plan_stack, views
+from lzctl.plan import plan_stack, resolved_config, views
 from lzctl.what_if import add_parser as add_what_if
 from names import MANAGEMENT_STACK
 
@@ -36,10 +36,14 @@ def _violations(planned) -> list[rules.Violation]:
     return rules.evaluate(views(plan), organization=organization)
 
 
-def _report(violations: list[rules.Violation]) -> None:
+def _described(violations: list[rules.Violation]) -> list[str]:
     levels = {rule.id: rule.enforcement for rule in rules.RULES}
-    for violation in violations:
-        print(f"policy {levels[violation.rule]} {violation.rule}: {violation.urn}: {violation.message}", file=sys.stderr)
+    return [f"policy {levels[violation.rule]} {violation.rule}: {violation.urn}: {violation.message}" for violation in violations]
+
+
+def _report(violations: list[rules.Violation]) -> None:
+    for line in _described(violations):
+        print(line, file=sys.stderr)
 
 
 def _planned(args: argparse.Namespace):
@@ -86,13 +90,19 @@ def _plan(args: argparse.Namespace) -> int:
     if planned is None:
         return EXIT_BAD_INPUT
     plan = planned[0]
-    for warning in plan.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    _report(_violations(planned))
+    violations = _violations(planned)
+    if args.timeline or args.json or args.resources:
+        for warning in plan.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        _report(violations)
     if args.timeline:
         text = _timeline(plan, previous, args)
-    else:
+    elif args.json or args.resources:
         text = render.to_json_text(plan) if args.json else render.to_tree(plan)
+    else:
+        # People read the review: its warnings and violations close it, where they are seen last.
+        landing_zone = resolved_config(args.stack, args.config) if args.stack == MANAGEMENT_STACK else None
+        text = review.review(plan, landing_zone, plan.warnings, _described(violations))
     if args.out:
         try:
             args.out.write_text(text + "\n", encoding="utf-8")
@@ -131,7 +141,9 @@ def parser() -> argparse.ArgumentParser:
     plan = verbs.add_parser("plan", help="show what a stack would build, offline, under Pulumi mocks")
     plan.add_argument("--stack", required=True, help="stack name: Pulumi.<stack>.yaml must exist")
     plan.add_argument("--config", type=Path, help="folder holding landing-zone.yaml (default: the stack's configDir)")
-    plan.add_argument("--json", action="store_true", help="print pulumi-preview-shaped JSON instead of a tree")
+    shape = plan.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print pulumi-preview-shaped JSON instead of the review")
+    shape.add_argument("--resources", action="store_true", help="print the resources as a tree of components and type counts instead of the review")
     plan.add_argument("--out", type=Path, help="write the plan to this file instead of stdout")
     plan.add_argument("--timeline", action="store_true", help="print the estimated wall time of `pulumi up` and its critical path instead")
     plan.add_argument("--parallel", type=_at_least_one, metavar="N", help="with --timeline: as `pulumi up --parallel N` (default unbounded)")

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Optional
 
 import rules
-from config import ConfigError, ConfigIssue
+from config import ConfigError, ConfigIssue, LandingZone
+from config import load as load_config
 from lzctl.mocks import LandingZoneMocks
 from lzctl.runtime import STACK_TYPE, Plan, run_program
 from lzctl.stackfile import OFFLINE_PLACEHOLDER, PROJECT_ROOT, SUBJECT, StackSettings, read_stack, stack_file
@@ -121,6 +122,12 @@ def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path 
         secret_keys=secret_keys,
         mocks=LandingZoneMocks(parameters),
     )
+
+
+def resolved_config(stack: str, config_dir: Optional[Path] = None, project_dir: Path = PROJECT_ROOT) -> LandingZone:
+    """The resolved config the program builds `stack` from, as it loads it offline (for the review,
+    which needs the config's keys; the plan holds only what the providers get)."""
+    return load_config(resolve_config_dir(read_stack(stack, project_dir), config_dir, project_dir), refuse_example_domains=False)
 
 
 def views(plan: Plan) -> list[rules.ResourceView]:

@@ -36,8 +36,8 @@ def test_json_plan_has_the_preview_shape(tmp_path):
 
 
 def test_tree_plan_groups_resources_by_component():
-    result = lzctl("plan", "--stack", "management")
-    assert result.returncode == 0
+    result = lzctl("plan", "--stack", "management", "--resources")
+    assert result.returncode == 0 and "warning: root e-mails of 8 accounts" in result.stderr
     assert "landingzone:app_account_set:AppAccountSet shop" in result.stdout
     assert "aws:ssoadmin/accountAssignment:AccountAssignment × 24" in result.stdout
     assert result.stdout.startswith(f"Plan of landing-zone/management (offline, mocked outputs): {EXAMPLE_RESOURCES} to create")

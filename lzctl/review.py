@@ -1,0 +1,206 @@
+"""The plan as a platform engineer reviews it before a first `pulumi up` (issue 12.1).
+
+Sections in the order one reads an organisation: where each account sits, who gets in, what
+guards it, what deploys to it; then the totals. Built from the resolved config (what the program
+was asked to build, with its keys) and the plan (what it would send: totals, import ids). Pure:
+text in, text out, at most `WIDTH` columns; long lists wrap, names are never cut.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from typing import Iterable, Optional, Sequence
+
+from config.model import LandingZone
+from lzctl.runtime import STACK_TYPE, Plan, PlannedResource
+from names import STACKS
+
+WIDTH = 100
+INDENT = "  "
+
+
+def _wrapped(head: str, items: Iterable[str], indent: str = INDENT, separator: str = ", ") -> list[str]:
+    """`head` then the items, wrapped under the first item at `WIDTH` columns; an item is never
+    split (one longer than a line gets a line of its own)."""
+    items = list(items)
+    first = f"{indent}{head}" + (" " if head and items else "")
+    subsequent = " " * len(first) if len(first) < WIDTH // 2 else indent + INDENT
+    lines, line = [], first
+    for index, item in enumerate(items):
+        piece = item + (separator.rstrip() if index < len(items) - 1 else "")
+        if line.strip() and line not in (first, subsequent) and len(line) + 1 + len(piece) > WIDTH:
+            lines.append(line)
+            line = subsequent
+        line += ("" if line in (first, subsequent) else " ") + piece
+    return [*lines, line.rstrip()]
+
+
+def totals(plan: Plan) -> str:
+    counts = Counter(resource.op for resource in plan.resources if resource.type != STACK_TYPE)
+    return ", ".join(f"{counts[op]} to {op}" for op in ("create", "import", "read") if counts[op])
+
+
+def _ou_children(landing_zone: LandingZone) -> dict[Optional[str], list[str]]:
+    children: dict[Optional[str], list[str]] = defaultdict(list)
+    for key, ou in landing_zone.organization.organizational_units.items():
+        children[ou.parent].append(key)
+    return children
+
+
+def organisation(landing_zone: LandingZone, plan: Plan) -> list[str]:
+    org = landing_zone.organization
+    imports = {r.name.removesuffix("-account"): r.import_id for r in plan.resources if r.import_id and r.type == "aws:organizations/account:Account"}
+    accounts: dict[str, list[str]] = defaultdict(list)
+    for account in landing_zone.accounts:
+        notes = [f"import {imports.get(account.key, account.existing_account_id)}"] if account.existing_account_id else []
+        notes += ["suspended"] if account.suspended else []
+        accounts[account.ou].append(f"{account.key}  {account.name!r}  {account.email}" + "".join(f"  [{note}]" for note in notes))
+    children = _ou_children(landing_zone)
+    lines = ["Organisation", f"{INDENT}root  (management account {org.management_account_id}, home region {org.home_region})"]
+
+    def walk(parent: Optional[str], prefix: str) -> None:
+        for index, key in enumerate(children.get(parent, [])):
+            last = index == len(children[parent]) - 1
+            lines.append(f"{INDENT}{prefix}{'└─ ' if last else '├─ '}{org.organizational_units[key].name} ({key})")
+            below = prefix + ("   " if last else "│  ")
+            for entry in accounts.get(key, []):
+                lines.append(f"{INDENT}{below}· {entry}")
+            walk(key, below)
+
+    walk(None, "")
+    return lines
+
+
+def _account_order(landing_zone: LandingZone) -> list[str]:
+    return ["management", *(a.key for a in landing_zone.accounts)]
+
+
+def access(landing_zone: LandingZone) -> list[str]:
+    """Group x account -> permission sets: a matrix when it fits `WIDTH`, else a line per account."""
+    cells: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for assignment in landing_zone.assignments:
+        cells[(assignment.group, assignment.account)].append(assignment.permission_set)
+    groups = [g for g in landing_zone.groups if any(group == g for group, _ in cells)]
+    accounts = [a for a in _account_order(landing_zone) if any(account == a for _, account in cells)]
+    lines = ["Access (group × account → permission sets; – none)"]
+    first = max((len(a) for a in accounts), default=0)
+    widths = [max(len(g), *(len(", ".join(cells[(g, a)])) for a in accounts)) for g in groups]
+    if len(INDENT) + first + sum(w + 2 for w in widths) <= WIDTH:
+        lines.append(f"{INDENT}{'':<{first}}" + "".join(f"  {g:<{w}}" for g, w in zip(groups, widths, strict=True)).rstrip())
+        for account in accounts:
+            row = "".join(f"  {(', '.join(cells[(g, account)]) or '–'):<{w}}" for g, w in zip(groups, widths, strict=True))
+            lines.append(f"{INDENT}{account:<{first}}{row}".rstrip())
+    else:
+        for account in accounts:
+            lines += _wrapped(f"{account}:", (f"{g} {'+'.join(cells[(g, account)])}" for g in groups if cells[(g, account)]), separator="; ")
+    lines.append(f"{INDENT}people per group:")
+    for key, group in landing_zone.groups.items():
+        lines += _wrapped(f"{INDENT}{key}:", group.members or ("(nobody)",))
+    for grant in landing_zone.migration_assignments:
+        until = next((m.until for m in landing_zone.config.identity_center.migration_access if grant.person in m.people and m.account == grant.account), None)
+        lines.append(f"{INDENT}migration access: {grant.person} → {grant.account} as {grant.permission_set} until {until}")
+    return lines
+
+
+def guardrails(landing_zone: LandingZone) -> list[str]:
+    plan = landing_zone.guardrails
+    lines = ["Guardrails (an OU's accounts get its own and every parent's, root first)"]
+    if plan is None:
+        return lines + [f"{INDENT}none"]
+    by_target: dict[str, list[tuple[str, Sequence[str]]]] = defaultdict(list)
+    for document in plan.policies:
+        by_target[document.target].append((document.policy_type.label, document.templates))
+    children = _ou_children(landing_zone)
+    order = ["root"]
+
+    def walk(parent: Optional[str]) -> None:
+        for key in children.get(parent, []):
+            order.append(key)
+            walk(key)
+
+    walk(None)
+    for target in order:
+        if not by_target.get(target) and not plan.controls.get(target):
+            continue
+        lines.append(f"{INDENT}{target}")
+        for label, templates in by_target.get(target, []):
+            lines += _wrapped(f"{INDENT}{label}:", templates)
+        if plan.controls.get(target):
+            lines += _wrapped(f"{INDENT}controls ({len(plan.controls[target])}):", plan.controls[target])
+    return lines
+
+
+def delivery(landing_zone: LandingZone) -> list[str]:
+    lines = ["Delivery (repository → environment → account)"]
+    plan = landing_zone.delivery
+    if plan is None:
+        return lines + [f"{INDENT}none: no github section"]
+    owner = landing_zone.config.github.owner
+    for pipeline in plan.pipelines:
+        lines.append(f"{INDENT}{pipeline.application} ({pipeline.kind}): {owner}/{pipeline.repository}")
+        release = pipeline.release
+        for branch, environment in pipeline.branches.items():
+            line = f"{INDENT * 2}{branch} → {environment} → {pipeline.accounts[environment]}"
+            if (branch, environment) == release and plan.environment_reviewers:
+                reviewers = [f"team {t}" for t in pipeline.reviewers.teams] + [f"@{login}" for login in pipeline.reviewers.logins]
+                line += f"  (reviewers: {', '.join(reviewers) or 'none'})"
+            lines.append(line)
+        if pipeline.slack_channel:
+            lines.append(f"{INDENT * 2}Slack: #{pipeline.slack_channel}")
+    if plan.infrastructure_repository:
+        reviewers = [f"team {t}" for t in plan.infrastructure_reviewers.teams] + [f"@{login}" for login in plan.infrastructure_reviewers.logins]
+        lines.append(f"{INDENT}this landing zone: {owner}/{plan.infrastructure_repository} → stacks {', '.join(STACKS)}")
+        if plan.environment_reviewers:
+            lines.append(f"{INDENT * 2}(reviewers: {', '.join(reviewers) or 'none'})")
+    return lines
+
+
+def management_review(landing_zone: LandingZone, plan: Plan) -> str:
+    sections = (organisation(landing_zone, plan), access(landing_zone), guardrails(landing_zone), delivery(landing_zone))
+    return "\n\n".join("\n".join(section) for section in sections)
+
+
+def _where(provider: PlannedResource) -> tuple[str, str]:
+    """(account, region) a provider lands in: its allowedAccountIds pin, else unpinned."""
+    pinned = provider.inputs.get("allowedAccountIds")
+    accounts = json.loads(pinned) if isinstance(pinned, str) else pinned or []
+    return ", ".join(accounts) or "the credentials' account", str(provider.inputs.get("region", ""))
+
+
+def stack_review(plan: Plan) -> str:
+    """The audit and log stacks: what each top-level component builds, by resource type, and where."""
+    root = next(r.urn for r in plan.resources if r.type == STACK_TYPE)
+    by_urn = {r.urn: r for r in plan.resources}
+
+    def top(urn: str) -> str:
+        while by_urn[urn].parent and by_urn[urn].parent != root:
+            urn = by_urn[urn].parent
+        return by_urn[urn].name
+
+    kinds: dict[str, Counter] = defaultdict(Counter)
+    places: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for resource in plan.resources:
+        if resource.custom and not resource.type.startswith("pulumi:"):
+            component = top(resource.urn)
+            kinds[component][resource.type.split(":")[-1]] += 1
+            provider = by_urn.get(resource.provider.rsplit("::", 1)[0])
+            if provider is not None:
+                account, region = _where(provider)
+                places[component][account].add(region)
+    lines = [f"What {plan.stack} builds, and where"]
+    for component in sorted(kinds):
+        where = "; ".join(f"account {account} in {', '.join(sorted(regions))}" for account, regions in sorted(places[component].items()))
+        lines.append(f"{INDENT}{component}" + (f" ({where})" if where else ""))
+        lines += _wrapped("", (f"{kind} × {count}" if count > 1 else kind for kind, count in kinds[component].most_common()), indent=INDENT * 2)
+    return "\n".join(lines)
+
+
+def review(plan: Plan, landing_zone: Optional[LandingZone], warnings: Sequence[str], violations: Sequence[str]) -> str:
+    """The whole review; `landing_zone` None for the audit and log stacks, which get `stack_review`."""
+    body = management_review(landing_zone, plan) if landing_zone is not None else stack_review(plan)
+    tail = [f"Total: {totals(plan)}"]
+    tail += [line for warning in warnings for line in _wrapped("warning:", warning.split(" "), indent="", separator=" ")]
+    tail += [line for violation in violations for line in _wrapped("rule:", violation.split(" "), indent="", separator=" ")]
+    tail.append(f"{len(warnings)} warnings, {len(violations)} rule violations")
+    return f"Review of {plan.project}/{plan.stack} (offline plan, mocked outputs)\n\n{body}\n\n" + "\n".join(tail)

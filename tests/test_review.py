@@ -1,0 +1,135 @@
+"""`lzctl plan`'s default output, the review (issue 12.1): what a newcomer must be able to answer
+from it alone, and the layout rules (100 columns, names never cut)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from lzctl import review
+from lzctl.plan import plan_stack, resolved_config
+from tests.helpers import EXISTING, golden_file, lzctl
+
+GOLDEN_STEPS = len(json.loads(golden_file("management").read_text())["steps"])
+
+
+@pytest.fixture(scope="module")
+def example_review(management_plan, example) -> list[str]:
+    return review.review(management_plan, example, management_plan.warnings, []).splitlines()
+
+
+def _section(lines: list[str], title: str) -> list[str]:
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i] == ""), len(lines))
+    return lines[start:end]
+
+
+def test_where_shop_prod_sits(example_review):
+    organisation = _section(example_review, "Organisation")
+    assert organisation[:2] == ["Organisation", "  root  (management account 123456789012, home region ap-northeast-1)"]
+    prod = organisation.index("  │  └─ Prod (prod)")
+    assert organisation[prod + 1] == "  │     · shop-prod  'shop-prod'  aws+shop-prod@example.com"
+    # Prod is a child of Member: the lines above it, at the outer level, name Member.
+    assert "  ├─ Member (member)" in organisation[:prod]
+
+
+def test_who_can_administer_shop_prod(example_review):
+    access = _section(example_review, "Access")
+    header = access[1].split()
+    assert header == ["platform-admins", "shop-developers", "booking-developers", "auditors"]
+    assert access[[line.split()[0] for line in access].index("shop-prod")].split() == [
+        "shop-prod",
+        "AdministratorAccess",
+        "ReadOnlyAccess",
+        "–",
+        "SecurityAudit",
+    ]
+    assert "    platform-admins: hanako, kenji" in access
+
+
+def test_which_guardrails_apply_to_shop_prod(example_review):
+    guardrails = _section(example_review, "Guardrails")
+    root = guardrails.index("  root")
+    assert guardrails[root + 1].startswith("    SCP: deny-leaving-organization, deny-root-user, deny-iam-users,")
+    assert guardrails[guardrails.index("  member") + 1] == "    tag policy: required-tags"
+    prod = guardrails.index("  prod")
+    assert guardrails[prod + 1] == "    backup policy: daily"
+    controls = " ".join(line.strip() for line in guardrails[prod + 2 : guardrails.index("  suspended")])
+    assert controls.startswith("controls (16): AWS-GR_RESTRICT_ROOT_USER,") and controls.endswith("AWS-GR_MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS")
+
+
+def test_which_repository_deploys_to_shop_prod(example_review):
+    delivery = _section(example_review, "Delivery")
+    shop = delivery.index("  shop (rails): acme-inc/shop")
+    assert delivery[shop + 1 : shop + 5] == [
+        "    develop → dev → shop-dev",
+        "    staging → stg → shop-stg",
+        "    main → prod → shop-prod  (reviewers: team shop-developers)",
+        "    Slack: #deploy-shop",
+    ]
+    assert delivery[-2:] == ["  this landing zone: acme-inc/landing-zone → stacks management, audit, log", "    (reviewers: team platform-admins)"]
+
+
+def test_it_closes_with_the_total_and_the_warnings_and_fits_100_columns(example_review):
+    assert example_review[0] == "Review of landing-zone/management (offline plan, mocked outputs)"
+    total = example_review.index(f"Total: {GOLDEN_STEPS - 1} to create")  # the stack itself is not a change
+    assert example_review[total + 1].startswith("warning: root e-mails of 8 accounts")
+    assert example_review[-1] == "2 warnings, 0 rule violations"
+    assert max(len(line) for line in example_review) <= review.WIDTH
+
+
+def test_adopted_and_suspended_accounts_and_migration_access(config_dir):
+    until = date.today() + timedelta(days=30)
+
+    def mutate(data):
+        data["applications"]["shop"]["accounts"] = {"prod": {"existing_account_id": EXISTING, "name": "Acme Production"}, "dev": {"suspended": True}}
+        data["identity_center"]["migration_access"] = [{"people": ["taro"], "account": "shop-prod", "permission_set": "AdministratorAccess", "until": until}]
+
+    folder = config_dir(mutate)
+    plan = plan_stack("management", folder)
+    lines = review.review(plan, resolved_config("management", folder), plan.warnings, ["policy mandatory X: urn: y"]).splitlines()
+    assert f"  │     · shop-prod  'Acme Production'  aws+shop-prod@example.com  [import {EXISTING}]" in lines
+    suspended = lines.index("  └─ Suspended (suspended)")
+    assert lines[suspended + 1] == "     · shop-dev  'shop-dev'  aws+shop-dev@example.com  [suspended]"
+    assert f"  migration access: taro → shop-prod as AdministratorAccess until {until}" in lines
+    assert "rule: policy mandatory X: urn: y" in lines and lines[-1].endswith(", 1 rule violations")
+    assert next(line for line in lines if line.startswith("Total: ")).endswith(" to create, 1 to import")
+
+
+@pytest.mark.parametrize(
+    "head, items, expected",
+    [
+        ("SCP:", ["a", "b"], ["  SCP: a, b"]),
+        ("none:", [], ["  none:"]),
+        # A name longer than the line stays whole, on a line of its own.
+        ("x:", ["short", "n" * 120], ["  x: short,", "     " + "n" * 120]),
+        ("", ["a" * 60, "b" * 60], ["  " + "a" * 60 + ",", "  " + "b" * 60]),
+    ],
+)
+def test_wrapping_never_cuts_a_name(head, items, expected):
+    assert review._wrapped(head, items) == expected
+
+
+def test_an_access_matrix_too_wide_becomes_a_line_per_account(example):
+    groups = {f"group-with-a-rather-long-name-{n}": example.groups["auditors"] for n in range(5)}
+    assignments = tuple(
+        type(example.assignments[0])(group=group, permission_set="SecurityAudit", account=account) for group in groups for account in ("audit", "log")
+    )
+    wide = type(example)(**{**example.__dict__, "groups": groups, "assignments": assignments})
+    lines = review.access(wide)
+    assert lines[1:3] == ["  audit: group-with-a-rather-long-name-0 SecurityAudit;", "         group-with-a-rather-long-name-1 SecurityAudit;"]
+    assert all(len(line) <= review.WIDTH for line in lines)
+
+
+@pytest.mark.slow
+def test_the_cli_prints_the_review_by_default_with_its_warnings_in_it():
+    """`--resources` (test_cli) keeps today's tree, with the warnings on stderr."""
+    result = lzctl("plan", "--stack", "management")
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("Review of landing-zone/management") and "warning: root e-mails of 8 accounts" in result.stdout
+    both = lzctl("plan", "--stack", "management", "--json", "--resources")
+    assert both.returncode == 2 and "not allowed with argument --json" in both.stderr
+    audit = lzctl("plan", "--stack", "audit")
+    assert audit.returncode == 0 and "What audit builds, and where" in audit.stdout
