@@ -8,6 +8,7 @@ Organizations policies of every type are checked in config/policy_checks.py.
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
 
 import names
@@ -145,6 +146,7 @@ def check_guardrails(
     warn: Warn,
     accounts: Sequence[AccountSpec] = (),
     delivery: Optional[DeliveryPlan] = None,
+    folder: Optional[Path] = None,
 ) -> GuardrailPlan:
     """`known_account_ids`: account key -> id, for the accounts whose id the config gives (the
     management account, adopted accounts); the SCPs name the others' ids once they exist.
@@ -164,7 +166,7 @@ def check_guardrails(
         privileged_role_arns=tuple(exemption.arn for exemption in exempted),
         protected_bucket_resources=scp.bucket_resources(protected_log_buckets(cfg)),
     )
-    documents = check_policies(cfg, template_values(cfg, parameters), governed, known_account_ids, fail)
+    documents = check_policies(cfg, template_values(cfg, parameters), governed, known_account_ids, fail, folder)
 
     if guardrails.control_tower.enabled:
         trusts = {role.role.name: role.trust_policy for role in PREREQUISITE_ROLES}

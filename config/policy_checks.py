@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import replace
+from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
 
 import names
+from config.files import FileProblem, inside, read_text
 from config.issues import path_of
 from config.model import AccountSpec, BackupSpec
 from config.schema import SCP_ROOT, LandingZoneConfig
@@ -118,10 +120,35 @@ def reserved_slots(policy_type: PolicyType, target: str, governed: set[str]) -> 
     return reserved
 
 
+POLICY_TEMPLATES = "policy-templates"
+"""The config folder's own templates: `policy-templates/<type>/<name>.json` adds a template or
+replaces the shipped one of that name (guardrails/templates/<type>/)."""
+
+
+def template_overrides(folder: Optional[Path], policy_type: PolicyType, fail: Fail) -> dict[str, str]:
+    """Template name -> text, of the config folder's templates of `policy_type`."""
+    if folder is None or not (folder / POLICY_TEMPLATES / policy_type.key).is_dir():
+        return {}
+    found = {}
+    for file in sorted((folder / POLICY_TEMPLATES / policy_type.key).glob("*.json")):
+        relative = f"{POLICY_TEMPLATES}/{policy_type.key}/{file.name}"
+        try:
+            found[file.stem] = read_text(inside(folder, relative))
+        except FileProblem as err:
+            fail(f"guardrails.{policy_type.key}", f"{relative}: {err.message}", None, err.hint or f"keep policy templates as regular files inside {folder}")
+    return found
+
+
 def check_policies(
-    cfg: LandingZoneConfig, values: Mapping[str, object], governed: set[str], known_account_ids: Mapping[str, str], fail: Fail
+    cfg: LandingZoneConfig,
+    values: Mapping[str, object],
+    governed: set[str],
+    known_account_ids: Mapping[str, str],
+    fail: Fail,
+    folder: Optional[Path] = None,
 ) -> tuple[PolicyDocument, ...]:
-    """Every type's documents, packed and within limits; each problem reported through `fail`."""
+    """Every type's documents, packed and within limits; each problem reported through `fail`.
+    `folder`: the config folder, whose policy-templates/ add to and override the shipped templates."""
     ous = cfg.organization.organizational_units
     limits = cfg.guardrails.limits
     defaults = default_targets(cfg)
@@ -131,7 +158,8 @@ def check_policies(
         configured = settings.targets if settings is not None else None
         targets = configured if configured is not None else defaults[policy_type.key]
         max_chars, per_target = getattr(limits, policy_type.max_chars_field), getattr(limits, policy_type.per_target_field)
-        known = template_names(policy_type)
+        overrides = template_overrides(folder, policy_type, fail)
+        known = set(template_names(policy_type)) | set(overrides)
         for target, chosen in targets.items():
             path = path_of(f"guardrails.{policy_type.key}.targets", target)
             if target != SCP_ROOT and target not in ous:
@@ -139,11 +167,17 @@ def check_policies(
                 continue
             unknown = [name for name in chosen if name not in known]
             for name in unknown:
-                fail(path, f"no such {policy_type.label} template", name, _suggest(name, known) + f" (guardrails/templates/{policy_type.key}/<name>.json)")
+                fail(
+                    path,
+                    f"no such {policy_type.label} template",
+                    name,
+                    _suggest(name, known)
+                    + f" (guardrails/templates/{policy_type.key}/<name>.json, or {POLICY_TEMPLATES}/{policy_type.key}/<name>.json in the config folder)",
+                )
             if unknown or not chosen:
                 continue
             try:
-                packed = policies.pack(policy_type, target, chosen, values, max_chars)
+                packed = policies.pack(policy_type, target, chosen, values, max_chars, overrides)
             except TemplateError as err:
                 fail(path, str(err), None, "configure what it needs, or leave the template out of this target")
                 continue

@@ -8,6 +8,7 @@ one run. `resolve` returns the `LandingZone`, or the issues that stop it.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -63,6 +64,8 @@ MAX_EMAIL_CHARS = 64
 """CreateAccount `Email`: length 6 to 64 (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html),
 checked 2026-12; rules/service.py checks the planned accounts against the same number."""
 CONFORMANCE_PACKS = "conformance-packs"
+SHIPPED_CONFORMANCE_PACKS = Path(__file__).resolve().parent / CONFORMANCE_PACKS
+"""The packs that ship with the program: the defaults for a config folder without its own."""
 """Folder of the conformance pack templates, inside the config folder."""
 
 
@@ -347,10 +350,18 @@ class _Checker:
         path = "security_services.config.conformance_pack"
         try:
             pack_file = inside(self.source.parent, f"{CONFORMANCE_PACKS}/{pack}.yaml")
+            if not os.path.lexists(pack_file) and (SHIPPED_CONFORMANCE_PACKS / f"{pack}.yaml").is_file():
+                pack_file = SHIPPED_CONFORMANCE_PACKS / f"{pack}.yaml"  # the folder's own file of that name replaces it
             text = read_text(pack_file)
         except FileProblem as err:
             if err.message == "file not found":
-                self.fail(path, "conformance pack template not found", pack, f"create {self.source.parent / CONFORMANCE_PACKS / pack}.yaml")
+                shipped = ", ".join(sorted(p.stem for p in SHIPPED_CONFORMANCE_PACKS.glob("*.yaml")))
+                self.fail(
+                    path,
+                    "conformance pack template not found",
+                    pack,
+                    f"create {self.source.parent / CONFORMANCE_PACKS / pack}.yaml, or name a shipped one ({shipped})",
+                )
             else:
                 self.fail(path, f"conformance pack template: {err.message}", pack, err.hint)
         else:
@@ -518,4 +529,4 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
 def _guardrails(cfg: LandingZoneConfig, accounts: list[AccountSpec], delivery, checker: _Checker):
     order = parents_first({key: ou.parent for key, ou in cfg.organization.organizational_units.items()})
     known = {SCOPE_MANAGEMENT: cfg.organization.management_account_id, **{a.key: a.existing_account_id for a in accounts if a.existing_account_id}}
-    return check_guardrails(cfg, order, known, checker.fail, checker.warnings.append, accounts, delivery)
+    return check_guardrails(cfg, order, known, checker.fail, checker.warnings.append, accounts, delivery, checker.source.parent)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Mapping, Optional, Sequence
 
 from guardrails.policy_types import STATEMENTS, PolicyType
@@ -73,10 +74,16 @@ def _fill(node, values: Mapping[str, object], where: str):
     return node
 
 
-def render(policy_type: PolicyType, name: str, values: Mapping[str, object]):
-    """Template `name` of the type with its placeholders filled: a statement, or a management tree."""
-    path = policy_type.template_dir / f"{name}.json"
-    return _fill(json.loads(path.read_text(encoding="utf-8")), values, f"{policy_type.key} template {name}")
+def render(policy_type: PolicyType, name: str, values: Mapping[str, object], text: Optional[str] = None):
+    """Template `name` of the type with its placeholders filled: a statement, or a management tree.
+    `text` is the config folder's own version of it; None reads the shipped one."""
+    if text is None:
+        text = (policy_type.template_dir / f"{name}.json").read_text(encoding="utf-8")
+    try:
+        template = json.loads(text)
+    except ValueError as err:
+        raise TemplateError(f"{policy_type.key} template {name} is not JSON: {err}") from None
+    return _fill(template, values, f"{policy_type.key} template {name}")
 
 
 def merge_trees(into: dict, tree: dict, where: str, path: tuple[str, ...] = ()) -> dict:
@@ -145,15 +152,23 @@ class PolicyDocument:
         return len(measured(self.content))
 
 
-def pack(policy_type: PolicyType, target: str, templates: Sequence[str], values: Mapping[str, object], max_chars: int) -> list[PolicyDocument]:
+def pack(
+    policy_type: PolicyType,
+    target: str,
+    templates: Sequence[str],
+    values: Mapping[str, object],
+    max_chars: int,
+    overrides: Mapping[str, str] = MappingProxyType({}),
+) -> list[PolicyDocument]:
     """Merge the templates in order, starting a new document when the next would not fit.
+    `overrides`: template name -> the config folder's own text of it, which replaces the shipped one.
 
     Packing in config order (not by size) keeps each document's first template, and so its
     resource name, stable when a template is added at the end. Management trees are first merged
     whole, so a conflict between any two templates of the target is refused wherever they land.
     """
     where = f"guardrails.{policy_type.key}.targets.{target}"
-    parts = [render(policy_type, name, values) for name in templates]
+    parts = [render(policy_type, name, values, overrides.get(name)) for name in templates]
     if policy_type.kind != STATEMENTS:
         _document(policy_type, parts, where)
     packed: list[tuple[list[str], list]] = []

@@ -20,6 +20,7 @@ from delivery.policies import PULUMI_SESSION_SECONDS
 from lzctl import render, review, timeline
 from lzctl.commands import add_parsers as add_diagram_and_diff
 from lzctl.doctor import add_parser as add_doctor
+from lzctl.init import add_parser as add_init
 from lzctl.migrate import add_parser as add_migrate
 from lzctl.out_file import out_problem
 from lzctl.plan import plan_stack, resolved_config, views
@@ -157,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     add_what_if(verbs)
     add_doctor(verbs)
     add_diagram_and_diff(verbs)
+    add_init(verbs)
     return root
 
 

@@ -84,9 +84,13 @@ def access(landing_zone: LandingZone) -> list[str]:
     groups = [g for g in landing_zone.groups if any(group == g for group, _ in cells)]
     accounts = [a for a in _account_order(landing_zone) if any(account == a for _, account in cells)]
     lines = ["Access (group × account → permission sets; – none)"]
+    if not cells:
+        lines.append(f"{INDENT}no assignments: nobody signs in through Identity Center yet")
     first = max((len(a) for a in accounts), default=0)
     widths = [max(len(g), *(len(", ".join(cells[(g, a)])) for a in accounts)) for g in groups]
-    if len(INDENT) + first + sum(w + 2 for w in widths) <= WIDTH:
+    if not cells:
+        pass
+    elif len(INDENT) + first + sum(w + 2 for w in widths) <= WIDTH:
         lines.append(f"{INDENT}{'':<{first}}" + "".join(f"  {g:<{w}}" for g, w in zip(groups, widths, strict=True)).rstrip())
         for account in accounts:
             row = "".join(f"  {(', '.join(cells[(g, account)]) or '–'):<{w}}" for g, w in zip(groups, widths, strict=True))
@@ -94,7 +98,7 @@ def access(landing_zone: LandingZone) -> list[str]:
     else:
         for account in accounts:
             lines += _wrapped(f"{account}:", (f"{g} {'+'.join(cells[(g, account)])}" for g in groups if cells[(g, account)]), separator="; ")
-    lines.append(f"{INDENT}people per group:")
+    lines.append(f"{INDENT}people per group:" if landing_zone.groups else f"{INDENT}no groups")
     for key, group in landing_zone.groups.items():
         lines += _wrapped(f"{INDENT}{key}:", group.members or ("(nobody)",))
     for grant in landing_zone.migration_assignments:

@@ -1,0 +1,104 @@
+"""A config folder of your own (issue 12.5): only landing-zone.yaml is needed; the shipped
+conformance packs and policy templates are the defaults, the folder's files of the same name
+replace them, and new names add to them."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+
+import pytest
+import yaml
+
+import config
+from config import ConfigError
+from config.resolve import SHIPPED_CONFORMANCE_PACKS
+from tests.helpers import example_data
+
+OWN_ROOT_DENY = {
+    "Sid": "OwnDenyRoot",
+    "Effect": "Deny",
+    "Action": "*",
+    "Resource": "*",
+    "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}},
+}
+
+
+def own_folder(tmp_path, mutate=lambda data: None, files: tuple[tuple[str, str], ...] | dict[str, str] = ()):
+    """A folder holding landing-zone.yaml (the example without its inline policy file) and `files`."""
+    data = copy.deepcopy(example_data())
+    del data["identity_center"]["permission_sets"]["DeveloperAccess"]["inline_policy"]
+    mutate(data)
+    folder = tmp_path / "mine"
+    folder.mkdir(parents=True)
+    (folder / config.CONFIG_FILE).write_text(yaml.safe_dump(data, sort_keys=False))
+    for name, text in dict(files).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return folder
+
+
+def scps(landing_zone) -> dict[str, str]:
+    return {doc.key: doc.content for doc in landing_zone.guardrails.policies if doc.policy_type.key == "scp"}
+
+
+def test_a_folder_with_only_landing_zone_yaml_loads_with_the_shipped_defaults(tmp_path, example):
+    folder = own_folder(tmp_path)
+    assert sorted(p.name for p in folder.iterdir()) == ["landing-zone.yaml"]
+    mine = config.load(folder, refuse_example_domains=False)
+    shipped = (SHIPPED_CONFORMANCE_PACKS / "landing-zone.yaml").read_text()
+    assert mine.security_services.conformance_pack_template == shipped == example.security_services.conformance_pack_template
+    assert scps(mine) == scps(example)
+
+
+def test_the_folder_s_template_replaces_the_shipped_one_of_its_name_and_new_names_add(tmp_path, example):
+    own = '{"Sid": "OwnExtra", "Effect": "Deny", "Action": "ec2:CreateVpc", "Resource": "*"}'
+
+    def add_target(data):
+        data["guardrails"]["scp"] = {"targets": {"prod": ["own-extra"]}}
+
+    files = {"policy-templates/scp/deny-root-user.json": json.dumps(OWN_ROOT_DENY), "policy-templates/scp/own-extra.json": own}
+    mine = config.load(own_folder(tmp_path, add_target, files), refuse_example_domains=False)
+    assert list(scps(mine)) == ["prod-own-extra"] and "OwnExtra" in scps(mine)["prod-own-extra"]
+    replaced = config.load(own_folder(tmp_path / "b", files=files), refuse_example_domains=False)
+    root = scps(replaced)["root-deny-leaving-organization"]
+    assert '"Sid":"OwnDenyRoot"' in root and "OwnDenyRoot" not in scps(example)["root-deny-leaving-organization"]
+
+
+@pytest.mark.parametrize(
+    "files, link, expected",
+    [
+        (
+            {"policy-templates/scp/deny-root-user.json": "{not json"},
+            None,
+            "guardrails.scp.targets.root: scp template deny-root-user is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+        ),
+        (
+            {},
+            "policy-templates/scp/deny-root-user.json",
+            "guardrails.scp: policy-templates/scp/deny-root-user.json: path resolves outside the config folder (a symbolic link to {outside})",
+        ),
+    ],
+)
+def test_a_bad_template_of_the_folder_is_refused_naming_it(tmp_path, files, link, expected):
+    folder = own_folder(tmp_path, files=files)
+    if link:
+        (folder / link).parent.mkdir(parents=True, exist_ok=True)
+        outside = tmp_path / "outside.json"
+        outside.write_text("{}")
+        os.symlink(outside, folder / link)
+    with pytest.raises(ConfigError) as raised:
+        config.load(folder, refuse_example_domains=False)
+    assert [f"{issue.path}: {issue.message}" for issue in raised.value.issues] == [expected.format(outside=tmp_path / "outside.json")]
+
+
+def test_an_unknown_pack_names_the_shipped_ones(tmp_path):
+    folder = own_folder(tmp_path, lambda data: data.setdefault("security_services", {}).setdefault("config", {}).update(conformance_pack="mine"))
+    with pytest.raises(ConfigError) as raised:
+        config.load(folder, refuse_example_domains=False)
+    [issue] = raised.value.issues
+    assert (issue.message, issue.hint) == (
+        "conformance pack template not found",
+        f"create {folder}/conformance-packs/mine.yaml, or name a shipped one (landing-zone)",
+    )
