@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 import names
+from config.model import AdoptedPolicySpec
 from guardrails.policies import PolicyDocument
 
 
@@ -27,6 +28,8 @@ class GuardrailsArgs:
     attach_after: Mapping[str, Sequence[pulumi.Resource]] = field(default_factory=dict)
     """Policy type key -> what its attachments wait for: a backup policy's vaults and roles, which
     must exist in every account before its plans run (orgs_manage_policies_backup_create.html)."""
+    adopted: Sequence[AdoptedPolicySpec] = ()
+    """Policies of an adopted organisation: imported, kept verbatim, attached where they are."""
 
 
 class Guardrails(pulumi.ComponentResource):
@@ -52,7 +55,33 @@ class Guardrails(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.attach_after.get(document.policy_type.key, ()))),
             )
             self.policies[document.key] = policy
+        targets = {**args.target_ids, **args.account_ids}
+        for spec in args.adopted:
+            self.policies[spec.key] = self._adopt(name, spec, targets, after)
         self.register_outputs({"policyIds": {key: policy.id for key, policy in self.policies.items()}})
+
+    def _adopt(self, name: str, spec: AdoptedPolicySpec, targets: Mapping[str, pulumi.Input[str]], opts: pulumi.ResourceOptions) -> aws.organizations.Policy:
+        """Import `spec` with exactly the inputs it has in AWS (an import with other inputs fails).
+
+        Protected: it was made outside this program, so dropping it from config must stop
+        `pulumi up` rather than delete it from the organisation.
+        """
+        policy = aws.organizations.Policy(
+            f"{name}-{spec.key}-adopted-policy",
+            name=spec.name,
+            type=spec.type,
+            content=spec.content,
+            description=spec.description,
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True, import_=spec.existing_id)),
+        )
+        for attachment in spec.attachments:
+            aws.organizations.PolicyAttachment(
+                f"{name}-{spec.key}-{attachment.target}-adopted-attachment",
+                policy_id=policy.id,
+                target_id=targets[attachment.target],
+                opts=pulumi.ResourceOptions(parent=self, import_=attachment.import_id),
+            )
+        return policy
 
     @staticmethod
     def _content(document: PolicyDocument, account_ids: Mapping[str, pulumi.Input[str]], organization_id: pulumi.Input[str]) -> pulumi.Input[str]:

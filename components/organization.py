@@ -33,6 +33,8 @@ class OrganizationalUnitSpec:
     """The OU's name in AWS Organizations."""
     parent: Optional[str]
     """Key of the parent OU; None for an OU directly under the root."""
+    existing_id: Optional[str] = None
+    """Adopted with Pulumi's import (ou-...) instead of created."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class OrganizationArgs:
     root_access: bool = False
     """Centralised root access: IAM's RootCredentialsManagement and RootSessions for member accounts
     (needs `iam.amazonaws.com` among `guardrail_services`)."""
+    existing_id: Optional[str] = None
+    """Adopt this organisation (o-...) with Pulumi's import instead of creating one."""
 
 
 class Organization(pulumi.ComponentResource):
@@ -62,7 +66,7 @@ class Organization(pulumi.ComponentResource):
             feature_set="ALL",
             aws_service_access_principals=sorted({*TRUSTED_SERVICES, *args.guardrail_services}),
             enabled_policy_types=sorted(args.policy_types),
-            opts=pulumi.ResourceOptions(parent=self, protect=True),
+            opts=pulumi.ResourceOptions(parent=self, protect=True, import_=args.existing_id),
         )
         self.root_id = self.organization.roots[0].id
         if args.root_access:
@@ -82,7 +86,7 @@ class Organization(pulumi.ComponentResource):
                 name=spec.name,
                 parent_id=self.root_id if spec.parent is None else units[spec.parent].id,
                 tags={**names.MANAGED_BY_TAG, names.OU_TAG: key},
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, import_=spec.existing_id),
             )
         self.organizational_units = units
         self.ou_ids = {key: unit.id for key, unit in units.items()}

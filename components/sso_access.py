@@ -8,7 +8,7 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from config.model import AssignmentSpec, GroupSpec, PermissionSetSpec, PersonSpec, UserAssignmentSpec, attachment_key, membership_key
+from config.model import AssignmentSpec, GroupSpec, IdentityCenterImports, PermissionSetSpec, PersonSpec, UserAssignmentSpec, attachment_key, membership_key
 from names import managed_policy_arn
 
 
@@ -36,6 +36,8 @@ class SSOAccessArgs:
     """Account key (`management`, `audit`, `shop-dev`...) -> account id."""
     user_assignments: Sequence[UserAssignmentSpec] = ()
     """Temporary direct assignments to people (the migration access)."""
+    imports: IdentityCenterImports = IdentityCenterImports()
+    """Import ids of what an adopted organisation has already (`lzctl adopt`); empty otherwise."""
 
 
 class SSOAccess(pulumi.ComponentResource):
@@ -46,7 +48,7 @@ class SSOAccess(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SSOAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:sso_access:SSOAccess", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        imports = args.imports
         instances = aws.ssoadmin.get_instances_output(opts=pulumi.InvokeOutputOptions(parent=self))
         self.instance_arn = instances.arns.apply(lambda arns: first_instance(arns, "instance ARN", args.region))
         self.identity_store_id = instances.identity_store_ids.apply(lambda ids: first_instance(ids, "identity store id", args.region))
@@ -55,11 +57,11 @@ class SSOAccess(pulumi.ComponentResource):
             key: aws.identitystore.User(
                 f"{name}-{key}-user",
                 identity_store_id=self.identity_store_id,
-                user_name=person.email,
-                display_name=f"{person.given_name} {person.family_name}",
+                user_name=person.user_name,
+                display_name=person.display_name,
                 name=aws.identitystore.UserNameArgs(given_name=person.given_name, family_name=person.family_name),
                 emails=aws.identitystore.UserEmailsArgs(value=person.email, primary=True),
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, import_=imports.users.get(key)),
             )
             for key, person in args.people.items()
         }
@@ -67,9 +69,9 @@ class SSOAccess(pulumi.ComponentResource):
             key: aws.identitystore.Group(
                 f"{name}-{key}-group",
                 identity_store_id=self.identity_store_id,
-                display_name=key,
+                display_name=group.display_name,
                 description=group.description or None,
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, import_=imports.groups.get(key)),
             )
             for key, group in args.groups.items()
         }
@@ -80,7 +82,7 @@ class SSOAccess(pulumi.ComponentResource):
                     identity_store_id=self.identity_store_id,
                     group_id=groups[key].group_id,
                     member_id=users[member].user_id,
-                    opts=child,
+                    opts=pulumi.ResourceOptions(parent=self, import_=imports.memberships.get(membership_key(key, member))),
                 )
 
         permission_sets: dict[str, aws.ssoadmin.PermissionSet] = {}
@@ -92,7 +94,7 @@ class SSOAccess(pulumi.ComponentResource):
                 description=spec.description,
                 session_duration=spec.session_duration,
                 instance_arn=self.instance_arn,
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, import_=imports.permission_sets.get(ps_name)),
             )
             permission_sets[ps_name] = permission_set
             policies_of[ps_name] = [
@@ -101,7 +103,7 @@ class SSOAccess(pulumi.ComponentResource):
                     instance_arn=self.instance_arn,
                     permission_set_arn=permission_set.arn,
                     managed_policy_arn=managed_policy_arn(policy),
-                    opts=child,
+                    opts=pulumi.ResourceOptions(parent=self, import_=imports.managed_policies.get(attachment_key(ps_name, policy))),
                 )
                 for policy in spec.managed_policies
             ]
@@ -112,11 +114,12 @@ class SSOAccess(pulumi.ComponentResource):
                         instance_arn=self.instance_arn,
                         permission_set_arn=permission_set.arn,
                         inline_policy=spec.inline_policy,
-                        opts=child,
+                        # The inline policy's import id is its permission set's.
+                        opts=pulumi.ResourceOptions(parent=self, import_=imports.permission_sets.get(ps_name)),
                     )
                 )
 
-        def assign(key: str, permission_set: str, principal_type: str, principal_id, account: str) -> None:
+        def assign(key: str, permission_set: str, principal_type: str, principal_id, account: str, import_id: Optional[str] = None) -> None:
             aws.ssoadmin.AccountAssignment(
                 f"{name}-{key}",
                 instance_arn=self.instance_arn,
@@ -126,11 +129,11 @@ class SSOAccess(pulumi.ComponentResource):
                 target_type="AWS_ACCOUNT",
                 target_id=args.account_ids[account],
                 # Provisioning copies the set's policies into the account: attach them first.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=policies_of[permission_set]),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=policies_of[permission_set], import_=import_id),
             )
 
         for group in args.assignments:
-            assign(f"{group.key}-assignment", group.permission_set, "GROUP", groups[group.group].group_id, group.account)
+            assign(f"{group.key}-assignment", group.permission_set, "GROUP", groups[group.group].group_id, group.account, imports.assignments.get(group.key))
         for access in args.user_assignments:
             assign(f"{access.key}-migration-assignment", access.permission_set, "USER", users[access.person].user_id, access.account)
 

@@ -14,7 +14,7 @@ from typing import Mapping, Optional
 import names
 from config.schema import SCOPE_MANAGEMENT, LandingZoneConfig
 from guardrails.policies import PolicyDocument
-from guardrails.policy_types import SCP
+from guardrails.policy_types import BY_API_TYPE, SCP
 from guardrails.scp import Exemption
 
 AUDIT = "audit"
@@ -115,6 +115,10 @@ class PersonSpec:
     """E-mail, and the user name people sign in with."""
     github: Optional[str] = None
     """GitHub login, for team membership."""
+    user_name: str = ""
+    """User name in the identity store; resolve fills in the e-mail when the config names none."""
+    display_name: str = ""
+    """Display name; resolve fills in given and family name when the config names none."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,8 @@ class GroupSpec:
     """Group description; empty for none."""
     members: tuple[str, ...]
     """Person keys."""
+    display_name: str = ""
+    """Name in the identity store; resolve fills in the key when the config names none."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,27 @@ def membership_key(group: str, person: str) -> str:
 
 def attachment_key(permission_set: str, policy: str) -> str:
     return f"{permission_set}-{names.managed_policy_key(policy)}"
+
+
+@dataclass(frozen=True)
+class IdentityCenterImports:
+    """Import ids of the Identity Center resources an adopted organisation has (`lzctl adopt`), by resource key.
+
+    Formats from the pulumi-aws docstrings of each resource (`pulumi import` examples).
+    """
+
+    users: Mapping[str, str] = field(default_factory=dict)
+    """Person key -> `<identity store id>/<user id>`."""
+    groups: Mapping[str, str] = field(default_factory=dict)
+    """Group key -> `<identity store id>/<group id>`."""
+    memberships: Mapping[str, str] = field(default_factory=dict)
+    """`membership_key` -> `<identity store id>/<membership id>`."""
+    permission_sets: Mapping[str, str] = field(default_factory=dict)
+    """Permission set name -> `<permission set arn>,<instance arn>` (also the inline policy's import id)."""
+    managed_policies: Mapping[str, str] = field(default_factory=dict)
+    """`attachment_key` -> `<managed policy arn>,<permission set arn>,<instance arn>`."""
+    assignments: Mapping[str, str] = field(default_factory=dict)
+    """`AssignmentSpec.key` -> `<group id>,GROUP,<account id>,AWS_ACCOUNT,<permission set arn>,<instance arn>`."""
 
 
 # --- guardrails --------------------------------------------------------------------------------
@@ -196,6 +223,37 @@ class GuardrailPlan:
         """Service principals the policies and root access need trusted access for."""
         services = {doc.policy_type.trusted_service for doc in self.policies} | ({names.ROOT_ACCESS_SERVICE} if self.root_access else set())
         return tuple(sorted(services - {None}))
+
+
+@dataclass(frozen=True)
+class AdoptedAttachment:
+    """Where an adopted policy is attached."""
+
+    target: str
+    """`root`, an OU key or an account key (`management` included)."""
+    import_id: Optional[str]
+    """`<target id>:<policy id>`, the PolicyAttachment import id, when the target exists already; None
+    when the program creates the target (then the attachment is created too)."""
+
+
+@dataclass(frozen=True)
+class AdoptedPolicySpec:
+    """An organisation policy of an adopted organisation, kept as it is (guardrails.adopted_policies)."""
+
+    key: str
+    """Friendly key; names its resources."""
+    existing_id: str
+    """Policy id (p-...), the Policy import id."""
+    type: str
+    """Organizations policy type."""
+    name: str
+    """Policy name as it exists."""
+    description: str
+    """Description as it exists."""
+    content: str
+    """The document text exactly as Organizations returned it."""
+    attachments: tuple[AdoptedAttachment, ...]
+    """Its targets, in config order."""
 
 
 # --- delivery ----------------------------------------------------------------------------------
@@ -354,6 +412,10 @@ class LandingZone:
     security_services: Optional[SecurityServicesSpec] = None
     """The audit stack's services and alerts."""
     warnings: tuple[str, ...] = ()
+    adopted_policies: tuple[AdoptedPolicySpec, ...] = ()
+    """Policies of an adopted organisation, imported and kept verbatim (`lzctl adopt`)."""
+    identity_center_imports: IdentityCenterImports = field(default_factory=IdentityCenterImports)
+    """Import ids of the adopted Identity Center resources (`lzctl adopt`)."""
     """Printed before anything is registered."""
 
     @property
@@ -385,6 +447,20 @@ class LandingZone:
     def access_role_name(self) -> str:
         """The role member accounts are created with and reached through (components/account.py)."""
         return access_role_name(self.config)
+
+    @property
+    def policy_types(self) -> tuple[str, ...]:
+        """Policy types to enable on the root: the guardrails', and those of adopted policies, which
+        disabling would detach ("Disabling a policy type": all policies of the type are detached,
+        https://docs.aws.amazon.com/organizations/latest/userguide/disable-policy-type.html)."""
+        adopted = {policy.type for policy in self.adopted_policies}
+        return tuple(sorted({*self.guardrails.policy_types(self.config.guardrails.control_tower.enabled), *adopted}))
+
+    @property
+    def trusted_services(self) -> tuple[str, ...]:
+        """Trusted access the guardrails and the adopted policies' types need."""
+        adopted = {BY_API_TYPE[p.type].trusted_service for p in self.adopted_policies if p.type in BY_API_TYPE}
+        return tuple(sorted({*self.guardrails.trusted_services, *adopted} - {None}))
 
 
 def access_role_name(cfg: LandingZoneConfig) -> str:

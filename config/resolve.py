@@ -16,6 +16,7 @@ from typing import Optional
 
 from email_validator import EmailNotValidError, validate_email
 
+from config.adoption_checks import adopted_policies, check_existing_ids, identity_center_imports
 from config.conformance_pack import check_template
 from config.delivery_checks import check_delivery
 from config.files import FileProblem, inside, read_text
@@ -387,8 +388,13 @@ class _Checker:
     def identity_center(self, inline_policies: dict[str, str]) -> tuple[dict, dict, dict]:
         """People, groups and permission sets as the records SSOAccess takes."""
         ic = self.cfg.identity_center
-        people = {key: PersonSpec(p.given_name, p.family_name, str(p.email), p.github) for key, p in ic.people.items()}
-        groups = {key: GroupSpec(g.description, tuple(g.members)) for key, g in ic.groups.items()}
+        people = {
+            key: PersonSpec(
+                p.given_name, p.family_name, str(p.email), p.github, p.user_name or str(p.email), p.display_name or f"{p.given_name} {p.family_name}"
+            )
+            for key, p in ic.people.items()
+        }
+        groups = {key: GroupSpec(g.description, tuple(g.members), g.display_name or key) for key, g in ic.groups.items()}
         permission_sets = {
             name: PermissionSetSpec(ps.description, ps.session_duration, tuple(ps.managed_policies), inline_policies.get(name))
             for name, ps in ic.permission_sets.items()
@@ -483,6 +489,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     whose parts are valid still runs and reports, and no `LandingZone` is returned."""
     checker = _Checker(cfg, source, refuse_example_domains)
     ou_tree_sound = attempt(checker.check_organization) is not INVALID and not checker.issues
+    attempt(check_existing_ids, cfg, checker.fail)
     attempt(checker.check_placements)
     located = attempt(checker.collect_accounts)
     attempt(checker.check_accounts, located)
@@ -497,13 +504,15 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     for check in (check_application_keys, check_repository_descriptions, check_slack_channels, check_deploy_policies, check_action_pins, check_required_tags):
         attempt(check, cfg, checker.fail)
     attempt(check_duplicates, cfg, checker.fail, list(checker.issues))
+    adopted = attempt(adopted_policies, cfg, source.parent, accounts, checker.fail)
+    sso_imports = attempt(identity_center_imports, cfg, accounts, assignments, checker.fail)
     guardrails = None
     if ou_tree_sound:
         # OU order and guardrail targets are only meaningful once the OU tree itself is sound.
         guardrails = attempt(_guardrails, cfg, accounts, delivery, checker)
     if checker.issues:
         return None, checker.issues
-    parts = (identity_center, security_services, assignments, migration_assignments, delivery, guardrails)
+    parts = (identity_center, security_services, assignments, migration_assignments, delivery, guardrails, adopted, sso_imports)
     if not ou_tree_sound or any(part is INVALID for part in parts):
         return None, []  # phase 1 failed: its issues are the loader's to report
     people, groups, permission_sets = identity_center
@@ -521,6 +530,8 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
             delivery=delivery,
             security_services=security_services,
             warnings=tuple(checker.warnings),
+            adopted_policies=adopted,
+            identity_center_imports=sso_imports,
         ),
         [],
     )

@@ -30,14 +30,24 @@ from config.types import (
     BranchName,
     EmailTemplate,
     GitHubLogin,
+    IdentityStoreId,
+    IdentityStoreName,
+    IdentityStoreRef,
+    InstanceArn,
     Key,
     ManagedPolicy,
     Model,
+    OrganizationId,
+    OrganizationPolicyType,
+    OuId,
     OuName,
+    PermissionSetArn,
     PermissionSetName,
+    PolicyId,
     Region,
     RepositoryName,
     RoleName,
+    RootId,
     SessionDuration,
 )
 
@@ -45,6 +55,7 @@ from config.types import (
 class OrganizationalUnit(Model):
     name: OuName = Field(description="The OU's name in AWS Organizations.")
     parent: Optional[Key] = Field(None, description="Key of the parent OU; omitted means the root.")
+    existing_id: Optional[OuId] = Field(None, description="Adopt this existing OU (import) instead of creating one; name and parent must match it.")
 
 
 class Organization(Model):
@@ -59,6 +70,12 @@ class Organization(Model):
     account_email_template: Optional[EmailTemplate] = Field(None, description="Root e-mail of accounts without `email`; {account} becomes the account key.")
     organizational_units: dict[Key, OrganizationalUnit] = Field(min_length=1)
     suspended_ou: Key = Field(description="OU that receives accounts marked `suspended`.")
+    existing_organization_id: Optional[OrganizationId] = Field(
+        None, description="Adopt this existing organisation (import) instead of creating one (`lzctl adopt` writes it)."
+    )
+    existing_root_id: Optional[RootId] = Field(
+        None, description="The adopted organisation's root id: the import ids of policy attachments on the root name it."
+    )
 
 
 class Account(Model):
@@ -107,6 +124,9 @@ class Person(Model):
     family_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     email: EmailStr
     github: Optional[GitHubLogin] = Field(None, description="GitHub login, for team membership.")
+    user_name: Optional[IdentityStoreName] = Field(None, description="Identity Center user name; default the e-mail.")
+    display_name: Optional[IdentityStoreName] = Field(None, description="Display name; default given and family name.")
+    existing_id: Optional[IdentityStoreId] = Field(None, description="Adopt this existing user (import) instead of creating one (`lzctl adopt`).")
 
 
 class Group(Model):
@@ -115,6 +135,11 @@ class Group(Model):
     repositories: dict[Key, RepositoryPermission] = Field(
         default_factory=dict, description="App key, `infrastructure` or `all` -> the group's GitHub team permission."
     )
+    display_name: Optional[IdentityStoreName] = Field(None, description="Identity Center group name; default the key.")
+    existing_id: Optional[IdentityStoreId] = Field(None, description="Adopt this existing group (import) instead of creating one (`lzctl adopt`).")
+    existing_membership_ids: dict[Key, IdentityStoreId] = Field(
+        default_factory=dict, description="Person key -> the membership id of an existing membership to adopt (`lzctl adopt`)."
+    )
 
 
 class PermissionSet(Model):
@@ -122,6 +147,7 @@ class PermissionSet(Model):
     session_duration: SessionDuration = "PT1H"
     managed_policies: list[ManagedPolicy] = Field(default_factory=list, max_length=20)
     inline_policy: Optional[str] = Field(None, description="JSON policy file, relative to the config dir.")
+    existing_arn: Optional[PermissionSetArn] = Field(None, description="Adopt this existing permission set (import) instead of creating one (`lzctl adopt`).")
 
 
 # Where an assignment applies: an environment key, or one of these account scopes.
@@ -154,6 +180,8 @@ class IdentityCenter(Model):
     permission_sets: dict[PermissionSetName, PermissionSet] = Field(default_factory=dict)
     assignments: list[Assignment] = Field(default_factory=list)
     migration_access: list[MigrationAccess] = Field(default_factory=list)
+    existing_instance_arn: Optional[InstanceArn] = Field(None, description="The adopted instance: the import ids of permission sets and assignments name it.")
+    existing_identity_store_id: Optional[IdentityStoreRef] = Field(None, description="The adopted identity store: the import ids of users and groups name it.")
 
 
 class ControlTowerSettings(Model):
@@ -282,6 +310,20 @@ class Guardrails(Model):
     backup_policy: Optional[BackupPolicySettings] = None
     root_access: RootAccess = Field(default_factory=RootAccess)
     limits: Limits = Field(default_factory=Limits)
+    adopted_policies: dict[Key, AdoptedPolicy] = Field(
+        default_factory=dict, description="Policies of an adopted organisation, kept as they are (`lzctl adopt` writes them)."
+    )
+
+
+class AdoptedPolicy(Model):
+    """An organisation policy kept as it exists (`lzctl adopt`): imported, its content verbatim, attached where it is."""
+
+    existing_id: PolicyId = Field(description="The policy's id in Organizations (p-...).")
+    type: OrganizationPolicyType
+    name: Annotated[str, StringConstraints(pattern=r"^[\s\S]{1,128}$")]
+    description: Annotated[str, StringConstraints(max_length=512)] = ""
+    content: str = Field(description="File of the policy document as Organizations returns it, relative to the config dir.")
+    targets: list[Key] = Field(default_factory=list, description="`root`, OU keys and account keys (`management` included) it is attached to.")
 
 
 class LandingZoneConfig(Model):

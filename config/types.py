@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
@@ -16,6 +16,40 @@ from config.regions import AWS_REGIONS
 # short, lowercase and free of anything that would need escaping in any of those places.
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$")]
 AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+# Organizations' id formats: the patterns of the same API model (OrganizationId, RootId, OrganizationalUnitId, PolicyId).
+OrganizationId = Annotated[str, StringConstraints(pattern=r"^o-[a-z0-9]{10,32}$")]
+RootId = Annotated[str, StringConstraints(pattern=r"^r-[0-9a-z]{4,32}$")]
+OuId = Annotated[str, StringConstraints(pattern=r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")]
+PolicyId = Annotated[str, StringConstraints(pattern=r"^p-[0-9a-zA-Z_]{8,128}$")]
+# Organizations' policy types: the PolicyType enum of the Organizations API model (botocore
+# data/organizations/2016-11-28/service-2.json, checked 2026-12-01).
+OrganizationPolicyType = Literal[
+    "SERVICE_CONTROL_POLICY",
+    "RESOURCE_CONTROL_POLICY",
+    "TAG_POLICY",
+    "BACKUP_POLICY",
+    "AISERVICES_OPT_OUT_POLICY",
+    "CHATBOT_POLICY",
+    "DECLARATIVE_POLICY_EC2",
+    "SECURITYHUB_POLICY",
+    "SECURITYHUB_CSPM_POLICY",
+    "INSPECTOR_POLICY",
+    "UPGRADE_ROLLOUT_POLICY",
+    "BEDROCK_POLICY",
+    "S3_POLICY",
+    "NETWORK_SECURITY_DIRECTOR_POLICY",
+    "GUARDDUTY_POLICY",
+]
+# Identity Center's formats (botocore identitystore and sso-admin API models, checked 2026-12-01):
+# ResourceId (users, groups, memberships), IdentityStoreId, UserName / GroupDisplayName lengths,
+# InstanceArn and PermissionSetArn.
+IdentityStoreId = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{10}-)?[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$")]
+IdentityStoreRef = Annotated[str, StringConstraints(pattern=r"^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")]
+IdentityStoreName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+InstanceArn = Annotated[str, StringConstraints(pattern=r"^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$")]
+PermissionSetArn = Annotated[
+    str, StringConstraints(pattern=r"^arn:aws(-[a-z]{1,5}){0,3}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$")
+]
 # AWS: account names are 1-50 printable ASCII characters; OU names 1-128 characters.
 AccountName = Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]{1,50}$")]
 OuName = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]{1,128}$")]

@@ -2,7 +2,7 @@
 
 Exit codes: 0 done, 1 a bug (with its traceback), 2 bad input (config, stack name), every problem
 on stderr and nothing on stdout; 3 from `validate` when a mandatory policy rule fails; 4 from
-`migrate preflight` and `doctor` when a check fails.
+`migrate preflight` and `doctor` when a check fails, from `adopt` when AWS denied a read.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pulumi
 import rules
 from delivery.policies import PULUMI_SESSION_SECONDS
 from lzctl import render, review, timeline
+from lzctl.adopt import add_parser as add_adopt
 from lzctl.commands import add_parsers as add_diagram_and_diff
 from lzctl.doctor import add_parser as add_doctor
 from lzctl.init import add_parser as add_init
@@ -157,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     add_migrate(verbs)
     add_what_if(verbs)
     add_doctor(verbs)
+    add_adopt(verbs)
     add_diagram_and_diff(verbs)
     add_init(verbs)
     return root

@@ -58,10 +58,13 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     organization = Organization(
         "organization",
         OrganizationArgs(
-            organizational_units={key: OrganizationalUnitSpec(name=ou.name, parent=ou.parent) for key, ou in org.organizational_units.items()},
-            policy_types=landing_zone.guardrails.policy_types(control_tower.enabled),
-            guardrail_services=landing_zone.guardrails.trusted_services,
+            organizational_units={
+                key: OrganizationalUnitSpec(name=ou.name, parent=ou.parent, existing_id=ou.existing_id) for key, ou in org.organizational_units.items()
+            },
+            policy_types=landing_zone.policy_types,
+            guardrail_services=landing_zone.trusted_services,
             root_access=landing_zone.guardrails.root_access,
+            existing_id=org.existing_organization_id,
         ),
         opts=in_management,
     )
@@ -93,6 +96,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
             assignments=landing_zone.assignments,
             account_ids=account_ids,
             user_assignments=landing_zone.migration_assignments,
+            imports=landing_zone.identity_center_imports,
         ),
         opts=in_management,
     )

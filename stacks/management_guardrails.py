@@ -42,6 +42,7 @@ def build_guardrails(
             account_ids=account_ids,
             after=[organization.organization],
             attach_after=attach_after,
+            adopted=landing_zone.adopted_policies,
         ),
         opts=in_management,
     )

@@ -184,6 +184,56 @@ BAD_CONFIGS = [
         "guardrails.control_tower.enabled",
         "without Control Tower, the 656 accounts that record with AWS Config make its log bucket's policy 20601 bytes, over the 20480 Amazon S3 accepts",
     ),
+    (
+        "root id without organisation",
+        setter("organization.existing_root_id", "r-ab12"),
+        "organization.existing_root_id",
+        "set organization.existing_organization_id too",
+    ),
+    (
+        "bad OU id",
+        setter("organization.organizational_units.dev.existing_id", "ou-1"),
+        "organization.organizational_units.dev.existing_id",
+        "should match pattern",
+    ),
+    (
+        "OU adopted without organisation",
+        setter("organization.organizational_units.dev.existing_id", "ou-ab12-abcdefgh"),
+        "organization.organizational_units.dev.existing_id",
+        "existing OUs can only be adopted with the organisation they belong to",
+    ),
+    (
+        "adopted policy on an unknown target",
+        both(
+            setter("organization.existing_organization_id", "o-abcdefghij"),
+            setter(
+                "guardrails.adopted_policies",
+                {
+                    "deny": {
+                        "existing_id": "p-abcdefgh",
+                        "type": "SERVICE_CONTROL_POLICY",
+                        "name": "Deny",
+                        "content": "permission-sets/developer-access.json",
+                        "targets": ["nowhere"],
+                    }
+                },
+            ),
+        ),
+        "guardrails.adopted_policies.deny.targets[0]",
+        "unknown target",
+    ),
+    (
+        "adopted policy file missing",
+        both(
+            setter("organization.existing_organization_id", "o-abcdefghij"),
+            setter(
+                "guardrails.adopted_policies",
+                {"deny": {"existing_id": "p-abcdefgh", "type": "SERVICE_CONTROL_POLICY", "name": "Deny", "content": "policies/deny.json"}},
+            ),
+        ),
+        "guardrails.adopted_policies.deny.content",
+        "policy file not found",
+    ),
 ]
 
 

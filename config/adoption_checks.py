@@ -1,0 +1,146 @@
+"""Validation phase 2 for what `lzctl adopt` writes: existing ids, import ids, the policies kept as they are.
+
+An import only succeeds when the program's inputs equal what exists (Pulumi, "Importing resources":
+the import fails when the inputs do not match), so the ids must be consistent with each other and
+an adopted policy's document is read verbatim, byte for byte, from its file.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Optional
+
+from config.issues import path_of
+from config.model import AccountSpec, AdoptedAttachment, AdoptedPolicySpec, AssignmentSpec, IdentityCenterImports, attachment_key, membership_key
+from config.schema import SCOPE_MANAGEMENT, SCP_ROOT, LandingZoneConfig
+from names import managed_policy_arn
+
+Fail = Callable[..., None]
+
+
+def target_ids(cfg: LandingZoneConfig, accounts: list[AccountSpec]) -> dict[str, Optional[str]]:
+    """Every attachable target key -> its id in AWS when it exists already, else None."""
+    org = cfg.organization
+    return {
+        SCP_ROOT: org.existing_root_id,
+        **{key: ou.existing_id for key, ou in org.organizational_units.items()},
+        SCOPE_MANAGEMENT: org.management_account_id,
+        **{a.key: a.existing_account_id for a in accounts},
+    }
+
+
+def check_existing_ids(cfg: LandingZoneConfig, fail: Fail) -> None:
+    org = cfg.organization
+    if org.existing_root_id and not org.existing_organization_id:
+        fail(
+            "organization.existing_root_id",
+            "a root id without the organisation it belongs to",
+            org.existing_root_id,
+            "set organization.existing_organization_id too",
+        )
+    adopted = [(key, ou) for key, ou in org.organizational_units.items() if ou.existing_id]
+    if adopted and not org.existing_organization_id:
+        fail(
+            path_of("organization.organizational_units", adopted[0][0], "existing_id"),
+            "existing OUs can only be adopted with the organisation they belong to",
+            adopted[0][1].existing_id,
+            "set organization.existing_organization_id (lzctl adopt writes both)",
+        )
+    twice = Counter(ou.existing_id for _, ou in adopted)
+    for key, ou in adopted:
+        if twice[ou.existing_id] > 1:
+            fail(path_of("organization.organizational_units", key, "existing_id"), "OU id adopted twice", ou.existing_id)
+
+
+def adopted_policies(cfg: LandingZoneConfig, config_dir: Path, accounts: list[AccountSpec], fail: Fail) -> tuple[AdoptedPolicySpec, ...]:
+    """The adopted policies as records, every problem reported through `fail`."""
+    known = target_ids(cfg, accounts)
+    twice = Counter(p.existing_id for p in cfg.guardrails.adopted_policies.values())
+    specs = []
+    for key, policy in cfg.guardrails.adopted_policies.items():
+        path = path_of("guardrails.adopted_policies", key)
+        if twice[policy.existing_id] > 1:
+            fail(path_of(path, "existing_id"), "policy id adopted twice", policy.existing_id)
+        if not cfg.organization.existing_organization_id:
+            fail(path, "policies can only be adopted with the organisation they belong to", policy.existing_id, "set organization.existing_organization_id")
+        try:
+            # Verbatim: the provider compares the document as JSON, but nothing here reformats it.
+            content = (config_dir / policy.content).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            fail(path_of(path, "content"), "policy file not found", policy.content, f"paths are relative to {config_dir}")
+            continue
+        except OSError as err:
+            fail(path_of(path, "content"), f"policy file cannot be read: {err.strerror}", policy.content)
+            continue
+        attachments = []
+        for index, target in enumerate(policy.targets):
+            if target not in known:
+                fail(f"{path}.targets[{index}]", "unknown target", target, f"use `root`, `{SCOPE_MANAGEMENT}`, an OU key or an account key")
+                continue
+            target_id = known[target]
+            attachments.append(AdoptedAttachment(target, f"{target_id}:{policy.existing_id}" if target_id else None))
+        for target, count in Counter(policy.targets).items():
+            if count > 1:
+                fail(path_of(path, "targets"), "target listed twice", target)
+        specs.append(AdoptedPolicySpec(key, policy.existing_id, policy.type, policy.name, policy.description, content, tuple(attachments)))
+    return tuple(specs)
+
+
+def identity_center_imports(cfg: LandingZoneConfig, accounts: list[AccountSpec], assignments: list[AssignmentSpec], fail: Fail) -> IdentityCenterImports:
+    """The import id of every Identity Center resource whose existing ids the config names.
+
+    A membership, policy attachment or assignment is imported only when everything it joins exists
+    (otherwise it is created with what it joins).
+    """
+    ic = cfg.identity_center
+    instance, store = ic.existing_instance_arn, ic.existing_identity_store_id
+    named = [path_of("identity_center.people", k, "existing_id") for k, p in ic.people.items() if p.existing_id]
+    named += [path_of("identity_center.groups", k, "existing_id") for k, g in ic.groups.items() if g.existing_id or g.existing_membership_ids]
+    named += [path_of("identity_center.permission_sets", k, "existing_arn") for k, p in ic.permission_sets.items() if p.existing_arn]
+    if named and not (instance and store):
+        fail(
+            named[0],
+            "adopted Identity Center resources need the instance they belong to",
+            None,
+            "set identity_center.existing_instance_arn and existing_identity_store_id",
+        )
+        return IdentityCenterImports()
+    for key, group in ic.groups.items():
+        for person in group.existing_membership_ids:
+            if person not in group.members:
+                fail(
+                    path_of("identity_center.groups", key, "existing_membership_ids", person),
+                    "a membership of someone not among the group's members",
+                    person,
+                    "add them to members",
+                )
+    users = {key: p.existing_id for key, p in ic.people.items() if p.existing_id}
+    groups = {key: g.existing_id for key, g in ic.groups.items() if g.existing_id}
+    sets = {name: p.existing_arn for name, p in ic.permission_sets.items() if p.existing_arn}
+    account_ids = {SCOPE_MANAGEMENT: cfg.organization.management_account_id, **{a.key: a.existing_account_id for a in accounts if a.existing_account_id}}
+    memberships = {
+        membership_key(key, person): f"{store}/{membership}"
+        for key, group in ic.groups.items()
+        for person, membership in group.existing_membership_ids.items()
+        if key in groups and person in users
+    }
+    managed = {
+        attachment_key(name, policy): f"{managed_policy_arn(policy)},{sets[name]},{instance}"
+        for name, permission_set in ic.permission_sets.items()
+        if name in sets
+        for policy in permission_set.managed_policies
+    }
+    assigned = {
+        a.key: f"{groups[a.group]},GROUP,{account_ids[a.account]},AWS_ACCOUNT,{sets[a.permission_set]},{instance}"
+        for a in assignments
+        if a.group in groups and a.account in account_ids and a.permission_set in sets
+    }
+    return IdentityCenterImports(
+        users={key: f"{store}/{user}" for key, user in users.items()},
+        groups={key: f"{store}/{group}" for key, group in groups.items()},
+        memberships=memberships,
+        permission_sets={name: f"{arn},{instance}" for name, arn in sets.items()},
+        managed_policies=managed,
+        assignments=assigned,
+    )

@@ -1,0 +1,266 @@
+"""`adopt-report.md`: what the plan of the written config imports, what it creates, and what AWS must change first.
+
+Pure: over the plan (lzctl/runtime.py), the inventory (read.py) and the adoption (mapping.py).
+An import fails when the program's inputs differ from what exists (Pulumi docs, "Importing
+resources": "the import will fail" unless the inputs match), so every input the plan sets on an
+imported resource is compared with what adopt read, and each difference gets its fix: a command
+that makes AWS match before the first `pulumi up`, or a warning where the program would change it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from lzctl.adopt.mapping import Adoption
+from lzctl.adopt.read import Inventory
+from lzctl.runtime import Plan, PlannedResource
+
+ORGANIZATION = "aws:organizations/organization:Organization"
+OU = "aws:organizations/organizationalUnit:OrganizationalUnit"
+ACCOUNT = "aws:organizations/account:Account"
+POLICY = "aws:organizations/policy:Policy"
+PERMISSION_SET = "aws:ssoadmin/permissionSet:PermissionSet"
+USER = "aws:identitystore/user:User"
+GROUP = "aws:identitystore/group:Group"
+INLINE_POLICY = "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy"
+REPORT_FILE = "adopt-report.md"
+
+
+@dataclass(frozen=True)
+class Difference:
+    urn: str
+    what: str
+    """The input and how it differs."""
+    fix: str
+    """A command that makes AWS match, or what to decide."""
+
+
+def _default_tags(plan: Plan, resource: PlannedResource) -> dict[str, str]:
+    urn = resource.provider.rsplit("::", 1)[0]
+    provider = next((r for r in plan.resources if r.urn == urn), None)
+    tags = provider.inputs.get("defaultTags") if provider else None
+    if isinstance(tags, str):
+        tags = json.loads(tags)
+    return dict((tags or {}).get("tags") or {})
+
+
+def _tag_differences(plan: Plan, resource: PlannedResource, resource_id: str, existing: dict[str, str]) -> list[Difference]:
+    wanted = {**_default_tags(plan, resource), **(resource.inputs.get("tags") or {})}
+    missing = {k: v for k, v in sorted(wanted.items()) if existing.get(k) != v}
+    extra = sorted(set(existing) - set(wanted))
+    found = []
+    if missing:
+        tags = " ".join(f"Key={k},Value={v}" for k, v in missing.items())
+        found.append(
+            Difference(
+                resource.urn,
+                f"tags: the program sets {', '.join(f'{k}={v}' for k, v in missing.items())}",
+                f"aws organizations tag-resource --resource-id {resource_id} --tags {tags}",
+            )
+        )
+    if extra:
+        found.append(
+            Difference(
+                resource.urn,
+                f"tags: it has {', '.join(extra)}, which the program does not set",
+                f"aws organizations untag-resource --resource-id {resource_id} --tag-keys {' '.join(extra)} (the config has no field for them)",
+            )
+        )
+    return found
+
+
+def _field(resource: PlannedResource, name: str, existing, label: str) -> list[Difference]:
+    value = resource.inputs.get(name)
+    if value == existing:
+        return []
+    return [Difference(resource.urn, f"{label}: the program sets {value!r}, AWS has {existing!r}", "a bug of adopt: report it with this line")]
+
+
+def differences(plan: Plan, inventory: Inventory) -> list[Difference]:
+    """Every input of an imported resource that differs from what exists, with its fix."""
+    units = {u.id: u for u in inventory.units}
+    accounts = {a.id: a for a in inventory.accounts}
+    policies = {p.id: p for p in inventory.policies}
+    found: list[Difference] = []
+    for resource in (r for r in plan.resources if r.import_id):
+        if resource.type == ORGANIZATION:
+            found += _field(resource, "featureSet", inventory.feature_set, "feature set")
+            wanted = set(resource.inputs.get("awsServiceAccessPrincipals") or [])
+            for service in sorted(wanted - set(inventory.trusted_services)):
+                found.append(
+                    Difference(
+                        resource.urn,
+                        f"trusted access: the program needs {service}",
+                        f"aws organizations enable-aws-service-access --service-principal {service}",
+                    )
+                )
+            for service in sorted(set(inventory.trusted_services) - wanted):
+                found.append(
+                    Difference(
+                        resource.urn,
+                        f"trusted access: {service} is enabled and the program does not list it, so `pulumi up` would disable it",
+                        "decide: disable it first (`aws organizations disable-aws-service-access`), or add it to TRUSTED_SERVICES in components/organization.py",
+                    )
+                )
+            types = set(resource.inputs.get("enabledPolicyTypes") or [])
+            for policy_type in sorted(types - set(inventory.enabled_policy_types)):
+                found.append(
+                    Difference(
+                        resource.urn,
+                        f"policy types: the program enables {policy_type}",
+                        f"aws organizations enable-policy-type --root-id {inventory.root_id} --policy-type {policy_type}",
+                    )
+                )
+            for policy_type in sorted(set(inventory.enabled_policy_types) - types):
+                found.append(
+                    Difference(
+                        resource.urn,
+                        f"policy types: {policy_type} is enabled and `pulumi up` would disable it",
+                        "decide: disable it first, or have the program enable it",
+                    )
+                )
+        elif resource.type == OU and resource.import_id in units:
+            unit = units[resource.import_id]
+            found += _field(resource, "name", unit.name, "name") + _tag_differences(plan, resource, unit.id, unit.tags)
+        elif resource.type == ACCOUNT and resource.import_id in accounts:
+            account = accounts[resource.import_id]
+            found += _field(resource, "name", account.name, "name") + _field(resource, "email", account.email, "root e-mail")
+            found += _field(resource, "parentId", account.parent_id, "parent")
+            found += _tag_differences(plan, resource, account.id, account.tags)
+        elif resource.type == POLICY and resource.import_id in policies:
+            policy = policies[resource.import_id]
+            for name, existing in (("name", policy.name), ("type", policy.type), ("content", policy.content), ("description", policy.description)):
+                found += _field(resource, name, existing, name)
+            found += _tag_differences(plan, resource, policy.id, policy.tags)
+    if inventory.identity_center is not None:
+        found += _identity_center_differences(plan, inventory)
+    return found
+
+
+def _identity_center_differences(plan: Plan, inventory: Inventory) -> list[Difference]:
+    center = inventory.identity_center
+    sets = {f"{p.arn},{center.instance_arn}": p for p in center.permission_sets}
+    users = {f"{center.identity_store_id}/{u.id}": u for u in center.users}
+    groups = {f"{center.identity_store_id}/{g.id}": g for g in center.groups}
+    found: list[Difference] = []
+    for resource in (r for r in plan.resources if r.import_id):
+        if resource.type == PERMISSION_SET and resource.import_id in sets:
+            ps = sets[resource.import_id]
+            found += _field(resource, "name", ps.name, "name") + _field(resource, "description", ps.description, "description")
+            found += _field(resource, "sessionDuration", ps.session_duration, "session duration")
+            if ps.relay_state:
+                found.append(
+                    Difference(
+                        resource.urn,
+                        f"relay state: it has {ps.relay_state}, which the config cannot set",
+                        "decide: clear it in Identity Center, or keep it out of the program",
+                    )
+                )
+            tags = {**_default_tags(plan, resource), **(resource.inputs.get("tags") or {})}
+            if tags:
+                # moto cannot list a permission set's tags, so adopt does not read them: the command is harmless when they are there.
+                pairs = " ".join(f"Key={k},Value={v}" for k, v in sorted(tags.items()))
+                found.append(
+                    Difference(
+                        resource.urn,
+                        f"tags (not read by adopt): the program sets {', '.join(f'{k}={v}' for k, v in sorted(tags.items()))}",
+                        f"aws sso-admin tag-resource --instance-arn {center.instance_arn} --resource-arn {ps.arn} --tags {pairs}",
+                    )
+                )
+        elif resource.type == INLINE_POLICY and resource.import_id in sets:
+            existing, wanted = sets[resource.import_id].inline_policy, resource.inputs.get("inlinePolicy", "")
+            if json.loads(existing) != json.loads(wanted):
+                found.append(
+                    Difference(resource.urn, "inline policy: the program's document is not the one in AWS", "a bug of adopt: report it with this line")
+                )
+            elif existing != wanted:
+                found.append(
+                    Difference(
+                        resource.urn,
+                        "inline policy: the same JSON as in AWS, minified by the config loader (not verified offline: whether the provider compares it as JSON)",
+                        "if `pulumi preview` shows a diff here, put the minified document first: "
+                        f"`aws sso-admin put-inline-policy-to-permission-set --instance-arn {center.instance_arn} --permission-set-arn {sets[resource.import_id].arn} --inline-policy file://<minified.json>`",
+                    )
+                )
+        elif resource.type == USER and resource.import_id in users:
+            user = users[resource.import_id]
+            found += _field(resource, "userName", user.user_name, "user name") + _field(resource, "displayName", user.display_name, "display name")
+            found += _field(resource, "name", {"givenName": user.given_name, "familyName": user.family_name}, "name")
+            wanted = resource.inputs.get("emails") or {}
+            if [{"Value": wanted.get("value"), "Primary": True}] != [{k: e.get(k) for k in ("Value", "Primary")} for e in user.emails] or any(
+                e.get("Type") for e in user.emails
+            ):
+                found.append(
+                    Difference(
+                        resource.urn,
+                        f"e-mails: the program sets one primary address without a type, AWS has {user.emails}",
+                        "decide: make the user's addresses one primary address in Identity Center, or keep the user out of the program",
+                    )
+                )
+        elif resource.type == GROUP and resource.import_id in groups:
+            group = groups[resource.import_id]
+            found += _field(resource, "displayName", group.display_name, "display name") + _field(
+                resource, "description", group.description or None, "description"
+            )
+    return found
+
+
+def _table(rows: list[list[str]], header: list[str]) -> list[str]:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    return [f"| {' | '.join(header)} |", f"|{'---|' * len(header)}", *(f"| {' | '.join(cell(c) for c in row)} |" for row in rows)]
+
+
+def creates(plan: Plan) -> list[PlannedResource]:
+    """Managed resources the plan creates (providers are configuration, not things in AWS)."""
+    return [r for r in plan.resources if r.custom and r.op == "create" and not r.type.startswith("pulumi:providers:")]
+
+
+def render(inventory: Inventory, adoption: Adoption, plan: Plan, found: list[Difference]) -> str:
+    imports = [r for r in plan.resources if r.import_id]
+    made = creates(plan)
+    lines = [
+        f"# Adopting organisation {inventory.organization_id}",
+        "",
+        f"Read from the management account {inventory.management_account_id} by `lzctl adopt`. `landing-zone.yaml` beside this",
+        "file adopts what exists: `python -m lzctl plan --stack management --config <this folder>` shows it as `import` steps.",
+        "Nothing is deleted by the first `pulumi up`; what the organisation has and the config cannot hold is listed below and",
+        "left alone by the program.",
+        "",
+        "## Before the first `pulumi up`: make AWS match",
+        "",
+        "An import fails when an input the program sets differs from what exists. Run these (or decide) first, then adopt again",
+        "and check that this section is empty." if found else "Nothing: every input of every imported resource matches what exists.",
+        "",
+    ]
+    if found:
+        lines += _table(
+            [[d.urn.rsplit("::", 1)[-1], d.what, f"`{d.fix}`" if d.fix.startswith("aws ") else d.fix] for d in found], ["resource", "difference", "fix"]
+        )
+        lines.append("")
+    if inventory.unreadable:
+        lines += ["## Not read (AWS denied it)", "", "Grant these reads and adopt again; until then the config may miss what they hold:", ""]
+        lines += [f"- {item}" for item in inventory.unreadable] + [""]
+    lines += [f"## Imported ({len(imports)})", ""]
+    lines += _table([[r.type.rsplit(":", 1)[-1], r.name, r.import_id] for r in imports], ["type", "resource", "import id"])
+    lines += ["", f"## Created by the program ({len(made)})", "", "The organisation lacks these; the plan creates them (review before `pulumi up`):", ""]
+    counts: dict[str, int] = {}
+    for resource in made:
+        counts[resource.type] = counts.get(resource.type, 0) + 1
+    lines += _table([[t, str(n)] for t, n in sorted(counts.items())], ["type", "count"])
+    lines += ["", "## Left alone (the config model cannot hold it)", ""]
+    lines += [f"- {what}: {why}" for what, why in adoption.left_alone] or ["Nothing."]
+    if inventory.landing_zones:
+        lines += [
+            "",
+            "## Control Tower",
+            "",
+            f"A landing zone exists ({', '.join(inventory.landing_zones)}). This version of adopt does not import it, its baselines",
+            "or its enabled controls: the plan shows them as creates, and CreateLandingZone refuses a second landing zone. Do not",
+            "run `pulumi up` on this config until they are adopted.",
+        ]
+    if adoption.notes:
+        lines += ["", "## Choices to confirm", ""] + [f"- {note}" for note in adoption.notes]
+    return "\n".join(lines) + "\n"

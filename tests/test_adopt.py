@@ -1,0 +1,346 @@
+"""`lzctl adopt` end to end: a moto organisation built here, adopted, planned; the plan imports exactly what exists."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import yaml
+from moto import mock_aws
+
+from lzctl import adopt
+from lzctl.adopt import mapping
+from lzctl.plan import plan_stack
+from tests.helpers import HOME, MANAGEMENT, FakeSession, Sessions, moto_session, stubbed
+
+DENY_LEAVE = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]})
+INLINE = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}, indent=2)
+OPT_OUT = json.dumps({"services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}})
+
+
+class Organisation:
+    """A hand-made organisation in moto: what `adopt` must find, and the ids it must import."""
+
+    def __init__(self):
+        self.session = moto_session(MANAGEMENT)
+        org = self.session.client("organizations")
+        self.id = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+        self.root = org.list_roots()["Roots"][0]["Id"]
+        for policy_type in ("SERVICE_CONTROL_POLICY", "AISERVICES_OPT_OUT_POLICY"):
+            org.enable_policy_type(RootId=self.root, PolicyType=policy_type)
+
+        def ou(name, parent):
+            return org.create_organizational_unit(ParentId=parent, Name=name)["OrganizationalUnit"]["Id"]
+
+        def account(name, email, parent):
+            account_id = org.create_account(AccountName=name, Email=email)["CreateAccountStatus"]["AccountId"]
+            org.move_account(AccountId=account_id, SourceParentId=self.root, DestinationParentId=parent)
+            return account_id
+
+        self.ous = {"Security": ou("Security", self.root), "Workloads": ou("Workloads", self.root)}
+        self.ous["Dev"] = ou("Dev", self.ous["Workloads"])
+        self.ous["Prod"] = ou("Prod", self.ous["Workloads"])
+        self.accounts = {
+            "Audit": account("Audit", "audit@acme-corp.co.jp", self.ous["Security"]),
+            "Log Archive": account("Log Archive", "log@acme-corp.co.jp", self.ous["Security"]),
+            "shop-dev": account("shop-dev", "shop-dev@acme-corp.co.jp", self.ous["Dev"]),
+            "shop-prod": account("shop-prod", "shop-prod@acme-corp.co.jp", self.ous["Prod"]),
+        }
+        self.sandbox = org.create_account(AccountName="Sandbox", Email="sandbox@acme-corp.co.jp")["CreateAccountStatus"]["AccountId"]
+        self.scp = org.create_policy(Name="Deny leaving", Description="No account leaves", Type="SERVICE_CONTROL_POLICY", Content=DENY_LEAVE)["Policy"][
+            "PolicySummary"
+        ]["Id"]
+        self.opt_out = org.create_policy(Name="AI opt-out", Description="", Type="AISERVICES_OPT_OUT_POLICY", Content=OPT_OUT)["Policy"]["PolicySummary"]["Id"]
+        for policy, target in ((self.scp, self.root), (self.scp, self.ous["Prod"]), (self.opt_out, self.root), (self.scp, self.sandbox)):
+            org.attach_policy(PolicyId=policy, TargetId=target)
+
+        self.identity_center()
+
+    def identity_center(self):
+        sso, store = self.session.client("sso-admin"), self.session.client("identitystore")
+        instance = sso.list_instances()["Instances"][0]
+        self.instance, self.store = instance["InstanceArn"], instance["IdentityStoreId"]
+
+        def permission_set(name, session, policies, description=None, inline=None):
+            extra = {"Description": description} if description else {}
+            arn = sso.create_permission_set(InstanceArn=self.instance, Name=name, SessionDuration=session, **extra)["PermissionSet"]["PermissionSetArn"]
+            for policy in policies:
+                sso.attach_managed_policy_to_permission_set(
+                    InstanceArn=self.instance, PermissionSetArn=arn, ManagedPolicyArn=f"arn:aws:iam::aws:policy/{policy}"
+                )
+            if inline:
+                sso.put_inline_policy_to_permission_set(InstanceArn=self.instance, PermissionSetArn=arn, InlinePolicy=inline)
+            return arn
+
+        self.sets = {
+            "AdministratorAccess": permission_set("AdministratorAccess", "PT4H", ["AdministratorAccess"], "Full access"),
+            "DeveloperAccess": permission_set("DeveloperAccess", "PT8H", ["ReadOnlyAccess", "SecurityAudit"], "Operate workloads", INLINE),
+        }
+        self.billing = permission_set("Billing", "PT1H", ["ReadOnlyAccess"])
+
+        def user(name, given, family, email):
+            return store.create_user(
+                IdentityStoreId=self.store,
+                UserName=name,
+                DisplayName=f"{given} {family}",
+                Name={"GivenName": given, "FamilyName": family},
+                Emails=[{"Value": email, "Primary": True}],
+            )["UserId"]
+
+        self.users = {
+            "hanako": user("hanako@acme-corp.co.jp", "Hanako", "Yamada", "hanako@acme-corp.co.jp"),
+            "taro": user("taro", "Taro", "Suzuki", "taro@acme-corp.co.jp"),
+        }
+
+        def group(name, members):
+            group_id = store.create_group(IdentityStoreId=self.store, DisplayName=name, Description=f"{name} of Acme")["GroupId"]
+            ids = [
+                store.create_group_membership(IdentityStoreId=self.store, GroupId=group_id, MemberId={"UserId": self.users[m]})["MembershipId"] for m in members
+            ]
+            return group_id, ids
+
+        (self.admins, admin_memberships), (self.developers, developer_memberships) = (
+            group("Platform Admins", ["hanako", "taro"]),
+            group("Shop Developers", ["taro"]),
+        )
+        self.memberships = admin_memberships + developer_memberships
+        accounts = self.accounts
+        grants = [
+            *((self.admins, "GROUP", account, "AdministratorAccess") for account in (MANAGEMENT, *accounts.values())),
+            (self.developers, "GROUP", accounts["shop-dev"], "DeveloperAccess"),
+            (self.developers, "GROUP", accounts["Audit"], "DeveloperAccess"),
+            (self.users["taro"], "USER", accounts["shop-prod"], "DeveloperAccess"),
+        ]
+        for principal, kind, account, name in grants:
+            sso.create_account_assignment(
+                InstanceArn=self.instance,
+                TargetId=account,
+                TargetType="AWS_ACCOUNT",
+                PermissionSetArn=self.sets[name],
+                PrincipalType=kind,
+                PrincipalId=principal,
+            )
+        self.assignments = [(p, a, self.sets[n]) for p, kind, a, n in grants if kind == "GROUP" and not (p == self.developers and a == accounts["Audit"])]
+
+    def sso_imports(self) -> set[tuple[str, str]]:
+        """What Identity Center must import: not the set without a description, the user assignment, the lone audit one."""
+        suffix = f",{self.instance}"
+        return {
+            *(("aws:ssoadmin/permissionSet:PermissionSet", arn + suffix) for arn in self.sets.values()),
+            ("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", self.sets["DeveloperAccess"] + suffix),
+            (
+                "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
+                f"arn:aws:iam::aws:policy/AdministratorAccess,{self.sets['AdministratorAccess']}{suffix}",
+            ),
+            *(
+                ("aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment", f"arn:aws:iam::aws:policy/{p},{self.sets['DeveloperAccess']}{suffix}")
+                for p in ("ReadOnlyAccess", "SecurityAudit")
+            ),
+            *(("aws:identitystore/user:User", f"{self.store}/{u}") for u in self.users.values()),
+            *(("aws:identitystore/group:Group", f"{self.store}/{g}") for g in (self.admins, self.developers)),
+            *(("aws:identitystore/groupMembership:GroupMembership", f"{self.store}/{m}") for m in self.memberships),
+            *(("aws:ssoadmin/accountAssignment:AccountAssignment", f"{p},GROUP,{a},AWS_ACCOUNT,{ps}{suffix}") for p, a, ps in self.assignments),
+        }
+
+    def imports(self) -> set[tuple[str, str]]:
+        """(type, import id) of everything the config must adopt: the sandbox at the root is left alone."""
+        scp_targets = (self.root, self.ous["Prod"])
+        return {
+            ("aws:organizations/organization:Organization", self.id),
+            *(("aws:organizations/organizationalUnit:OrganizationalUnit", ou) for ou in self.ous.values()),
+            *(("aws:organizations/account:Account", account) for account in self.accounts.values()),
+            ("aws:organizations/policy:Policy", self.scp),
+            ("aws:organizations/policy:Policy", self.opt_out),
+            *(("aws:organizations/policyAttachment:PolicyAttachment", f"{target}:{self.scp}") for target in scp_targets),
+            ("aws:organizations/policyAttachment:PolicyAttachment", f"{self.root}:{self.opt_out}"),
+            *self.sso_imports(),
+        }
+
+
+def aws_shaped_sso_ids(monkeypatch) -> None:
+    """moto's Identity Center ids are not AWS's (a permission set ARN under `instance/`, a store id
+    of any letters); the config checks AWS's patterns (botocore's API models), so give moto those."""
+    from moto.ssoadmin import models
+
+    monkeypatch.setattr(
+        models.PermissionSet,
+        "generate_id",
+        staticmethod(lambda instance_arn: instance_arn.replace(":instance/", ":permissionSet/") + "/ps-" + uuid.uuid4().hex[:16]),
+    )
+    monkeypatch.setattr(
+        models.Instance, "identity_store_id", property(lambda self: "d-" + self.instance_arn[-10:].encode().hex()[:10], lambda self, value: None), raising=False
+    )
+
+
+@pytest.fixture
+def organisation(aws, monkeypatch):
+    aws_shaped_sso_ids(monkeypatch)
+    with mock_aws():
+        yield Organisation()
+
+
+def no_landing_zone():
+    api, stubber = stubbed("controltower")
+    stubber.add_response("list_landing_zones", {"landingZones": []}, {})
+    return api
+
+
+def run(capsys, organisation, out, *argv, **sessions):
+    sessions = sessions or {"mgmt": FakeSession(organisation.session, controltower=no_landing_zone())}
+    code = adopt.main(["adopt", "--management-profile", "mgmt", "--out", str(out), "--home-region", HOME, *argv], sessions=Sessions(**sessions))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def adopted(organisation, tmp_path, capsys):
+    out = tmp_path / "adopted"
+    code, stdout, stderr = run(capsys, organisation, out)
+    assert (code, stderr) == (0, ""), stderr
+    return out, stdout
+
+
+def test_the_plan_of_the_adopted_config_imports_exactly_what_the_organisation_has(organisation, adopted):
+    out, _ = adopted
+    plan = plan_stack("management", out)
+    imported = {(r.type, r.import_id) for r in plan.resources if r.import_id}
+    assert imported == organisation.imports()
+    types = plan.named("organization-organization").inputs["enabledPolicyTypes"]
+    assert types == ["AISERVICES_OPT_OUT_POLICY", "SERVICE_CONTROL_POLICY"]
+    # Nothing of what exists is created a second time: the one Organizations create is the OU the
+    # config model needs and the organisation lacks (the suspended OU).
+    organizations = {t for t, _ in organisation.imports()}
+    assert [r.name for r in plan.resources if r.type in organizations and r.op == "create"] == ["organization-suspended-ou"]
+
+
+def test_the_written_config_names_the_tree_accounts_and_policies_by_friendly_keys(organisation, adopted):
+    out, _ = adopted
+    data = yaml.safe_load((out / "landing-zone.yaml").read_text())
+    org = data["organization"]
+    assert org["existing_organization_id"] == organisation.id and org["existing_root_id"] == organisation.root
+    assert {k: (v["name"], v.get("parent"), v.get("existing_id")) for k, v in org["organizational_units"].items()} == {
+        "security": ("Security", None, organisation.ous["Security"]),
+        "workloads": ("Workloads", None, organisation.ous["Workloads"]),
+        "dev": ("Dev", "workloads", organisation.ous["Dev"]),
+        "prod": ("Prod", "workloads", organisation.ous["Prod"]),
+        "suspended": ("Suspended", None, None),
+    }
+    assert data["security"]["audit"] == {"name": "Audit", "email": "audit@acme-corp.co.jp", "existing_account_id": organisation.accounts["Audit"]}
+    assert data["environments"] == {"dev": {"ou": "dev"}, "prod": {"ou": "prod"}}
+    assert data["applications"]["shop"]["environments"] == ["dev", "prod"]
+    assert data["applications"]["shop"]["accounts"]["prod"]["existing_account_id"] == organisation.accounts["shop-prod"]
+    policies = data["guardrails"]["adopted_policies"]
+    assert policies["deny-leaving"] == {
+        "existing_id": organisation.scp,
+        "type": "SERVICE_CONTROL_POLICY",
+        "name": "Deny leaving",
+        "description": "No account leaves",
+        "content": "policies/deny-leaving.json",
+        "targets": ["prod", "root"],
+    }
+    assert (out / "policies/deny-leaving.json").read_text() == DENY_LEAVE
+    assert policies["ai-opt-out"]["targets"] == ["root"] and "description" not in policies["ai-opt-out"]
+
+
+def test_the_report_lists_what_is_left_alone_created_and_what_aws_must_change_first(organisation, adopted):
+    out, stdout = adopted
+    report = (out / "adopt-report.md").read_text()
+    assert f"- account Sandbox ({organisation.sandbox}): it sits at the root; the config places every member account in an OU" in report
+    assert f"attachment of Deny leaving ({organisation.scp}) to {organisation.sandbox}" in report
+    assert "- SERVICE_CONTROL_POLICY FullAWSAccess (p-FullAWSAccess): AWS manages it" in report
+    # The OUs and accounts lack the program's tags; the import would fail without them.
+    assert f"`aws organizations tag-resource --resource-id {organisation.ous['Dev']} --tags Key=managed-by,Value=landing-zone Key=ou,Value=dev`" in report
+    assert "aws organizations enable-aws-service-access --service-principal sso.amazonaws.com" in report
+    # The adopted policies' types stay enabled and the program adds none: nothing asks to change them.
+    assert "policy types:" not in report and "a bug of adopt" not in report
+    assert "| aws:organizations/organizationalUnit:OrganizationalUnit | 1 |" in report  # the Suspended OU the config needs
+    assert stdout.startswith(f"wrote {out}/landing-zone.yaml and {out}/adopt-report.md: the plan imports 33 existing resources")
+
+
+def test_identity_center_is_adopted_as_people_groups_permission_sets_and_scoped_assignments(organisation, adopted):
+    out, _ = adopted
+    center = yaml.safe_load((out / "landing-zone.yaml").read_text())["identity_center"]
+    assert (center["existing_instance_arn"], center["existing_identity_store_id"]) == (organisation.instance, organisation.store)
+    assert center["people"]["taro"] == {
+        "given_name": "Taro",
+        "family_name": "Suzuki",
+        "email": "taro@acme-corp.co.jp",
+        "user_name": "taro",
+        "existing_id": organisation.users["taro"],
+    }
+    assert "user_name" not in center["people"]["hanako"]  # her user name is her e-mail, the default
+    admins = center["groups"]["platform-admins"]
+    assert (admins["display_name"], admins["members"], admins["existing_id"]) == ("Platform Admins", ["hanako", "taro"], organisation.admins)
+    assert center["permission_sets"]["DeveloperAccess"]["inline_policy"] == "permission-sets/DeveloperAccess.json"
+    assert (out / "permission-sets/DeveloperAccess.json").read_text() == INLINE
+    assert center["assignments"] == [
+        {"group": "platform-admins", "permission_sets": {"management": "AdministratorAccess", "security": "AdministratorAccess"}},
+        {"group": "platform-admins", "applications": ["shop"], "permission_sets": {"dev": "AdministratorAccess", "prod": "AdministratorAccess"}},
+        {"group": "shop-developers", "applications": ["shop"], "permission_sets": {"dev": "DeveloperAccess"}},
+    ]
+    report = (out / "adopt-report.md").read_text()
+    accounts = organisation.accounts
+    assert f"- permission set Billing ({organisation.billing}): it has no description, which the config requires" in report
+    assert f"- assignment of DeveloperAccess to user taro on {accounts['shop-prod']}: the config assigns permission sets to groups" in report
+    assert "- assignment of DeveloperAccess to group shop-developers on the audit account alone: the config's `security` scope covers both" in report
+    # The inline policy is the same JSON, minified by the loader: said, not hidden.
+    assert "inline policy: the same JSON as in AWS, minified by the config loader" in report
+
+
+def test_an_out_folder_holding_a_config_is_refused_with_exit_2(organisation, tmp_path, capsys):
+    (tmp_path / "landing-zone.yaml").write_text("version: 1\n")
+    code, out, err = run(capsys, organisation, tmp_path)
+    assert (code, out) == (2, "")
+    assert err == f"adopt: --out {tmp_path}: it holds a landing-zone.yaml already, which adopt would overwrite. Fix: pass a new or empty folder.\n"
+
+
+def test_a_member_account_profile_is_refused_with_exit_2(organisation, tmp_path, capsys):
+    member = organisation.accounts["shop-dev"]
+    code, out, err = run(capsys, organisation, tmp_path / "x", mgmt=FakeSession(moto_session(member)))
+    assert (code, out) == (2, "")
+    assert f"adopt: profile 'mgmt': account {member} is a member of organisation {organisation.id}, whose management account is {MANAGEMENT}." in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_denied_organisation_read_exits_4_and_writes_nothing(organisation, tmp_path, capsys):
+    api, stubber = stubbed("organizations")
+    stubber.add_client_error("describe_organization", "AccessDeniedException", "not allowed")
+    code, out, err = run(capsys, organisation, tmp_path / "x", mgmt=FakeSession(organisation.session, organizations=api))
+    assert (code, out) == (4, "")
+    assert err.startswith("adopt: AWS denied DescribeOrganization (AccessDeniedException): not allowed.") and err.endswith("Nothing was written.\n")
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Log Archive", "log-archive"),
+        ("Shop_Prod  (old)", "shop-prod-old"),
+        ("123 Corp", "x-123-corp"),
+        ("日本", "fallback"),
+        ("A" * 40, "a" * 32),
+        ("a" * 31 + " b", "a" * 31),  # cut at the limit, no dangling dash
+    ],
+)
+def test_keys_come_from_aws_names(name, expected):
+    assert mapping.slug(name, "fallback") == expected
+
+
+def test_a_clash_gets_a_numeric_suffix_within_the_key_length():
+    keys = mapping.Keys(["root"])
+    assert [keys.claim(k) for k in ("root", "dev", "dev", "a" * 32, "a" * 32)] == ["root-2", "dev", "dev-2", "a" * 32, "a" * 30 + "-2"]
+
+
+@pytest.mark.parametrize(
+    "account, environment, ou, expected",
+    [
+        ("shop-dev", "dev", "Dev", "shop"),
+        ("Shop Production", "prod", "Production", "shop"),
+        ("booking", "stg", "Staging", "booking"),
+        ("dev", "dev", "Dev", "dev"),  # nothing would be left: the whole name
+        ("prod-2024", "prod", "Prod", "prod-2024"),  # what is left starts with a digit: the whole name
+    ],
+)
+def test_an_application_key_is_the_account_name_without_its_environment(account, environment, ou, expected):
+    assert mapping.application_key(account, environment, ou) == expected
