@@ -288,6 +288,28 @@ def test_identity_center_is_adopted_as_people_groups_permission_sets_and_scoped_
     assert "inline policy: the same JSON as in AWS, minified by the config loader" in report
 
 
+def test_a_landing_zone_is_named_in_the_report_as_not_adopted_yet(organisation, tmp_path, capsys):
+    arn = "arn:aws:controltower:ap-northeast-1:123456789012:landingzone/1A2B3C4D5E6F7G8H"
+    api, stubber = stubbed("controltower")
+    stubber.add_response("list_landing_zones", {"landingZones": [{"arn": arn}]}, {})
+    code, out, err = run(capsys, organisation, tmp_path / "ct", mgmt=FakeSession(organisation.session, controltower=api))
+    assert (code, err) == (0, "")
+    assert "Control Tower's landing zone exists and is not adopted yet: do not `pulumi up` this config" in out
+    assert yaml.safe_load((tmp_path / "ct/landing-zone.yaml").read_text())["guardrails"]["control_tower"] == {"enabled": True}
+    report = (tmp_path / "ct/adopt-report.md").read_text()
+    assert f"A landing zone exists ({arn}). This version of adopt does not import it" in report
+
+
+def test_a_denied_read_that_adopt_can_do_without_writes_the_config_lists_it_and_exits_4(organisation, tmp_path, capsys):
+    api, stubber = stubbed("controltower")
+    stubber.add_client_error("list_landing_zones", "AccessDeniedException", "not allowed")
+    code, out, err = run(capsys, organisation, tmp_path / "denied", mgmt=FakeSession(organisation.session, controltower=api))
+    assert (code, err) == (4, "")
+    assert out.endswith("; AWS denied 1 reads.\n")
+    report = (tmp_path / "denied/adopt-report.md").read_text()
+    assert "## Not read (AWS denied it)" in report and "- controltower:ListLandingZones: AccessDeniedException" in report
+
+
 def test_an_out_folder_holding_a_config_is_refused_with_exit_2(organisation, tmp_path, capsys):
     (tmp_path / "landing-zone.yaml").write_text("version: 1\n")
     code, out, err = run(capsys, organisation, tmp_path)

@@ -113,6 +113,7 @@ def _adopt(sessions: SessionFactory, planner: Planner, args: argparse.Namespace)
         f"{len(creates(plan))}; {len(found)} inputs differ from what exists, {len(adoption.left_alone)} things are left alone"
         + (f"; AWS denied {len(inventory.unreadable)} reads" if inventory.unreadable else "")
         + "."
+        + (" Control Tower's landing zone exists and is not adopted yet: do not `pulumi up` this config (adopt-report.md)." if inventory.landing_zones else "")
     )
     return EXIT_UNREADABLE if inventory.unreadable else 0
 
