@@ -56,6 +56,8 @@ def check_existing_ids(cfg: LandingZoneConfig, fail: Fail) -> None:
 def adopted_policies(cfg: LandingZoneConfig, config_dir: Path, accounts: list[AccountSpec], fail: Fail) -> tuple[AdoptedPolicySpec, ...]:
     """The adopted policies as records, every problem reported through `fail`."""
     known = target_ids(cfg, accounts)
+    # A key naming both an OU and an account would attach to whichever the lookup happened to keep.
+    ambiguous = set(cfg.organization.organizational_units) & {SCOPE_MANAGEMENT, *(a.key for a in accounts)}
     twice = Counter(p.existing_id for p in cfg.guardrails.adopted_policies.values())
     specs = []
     for key, policy in cfg.guardrails.adopted_policies.items():
@@ -77,6 +79,9 @@ def adopted_policies(cfg: LandingZoneConfig, config_dir: Path, accounts: list[Ac
         for index, target in enumerate(policy.targets):
             if target not in known:
                 fail(f"{path}.targets[{index}]", "unknown target", target, f"use `root`, `{SCOPE_MANAGEMENT}`, an OU key or an account key")
+                continue
+            if target in ambiguous:
+                fail(f"{path}.targets[{index}]", "the key names both an OU and an account", target, "rename the OU key")
                 continue
             target_id = known[target]
             attachments.append(AdoptedAttachment(target, f"{target_id}:{policy.existing_id}" if target_id else None))

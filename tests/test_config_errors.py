@@ -223,6 +223,27 @@ BAD_CONFIGS = [
         "unknown target",
     ),
     (
+        "adopted policy on a key of both an OU and an account",
+        both(
+            setter("organization.existing_organization_id", "o-abcdefghij"),
+            setter("organization.organizational_units.shop-dev", {"name": "Shop Dev"}),
+            setter(
+                "guardrails.adopted_policies",
+                {
+                    "deny": {
+                        "existing_id": "p-abcdefgh",
+                        "type": "SERVICE_CONTROL_POLICY",
+                        "name": "Deny",
+                        "content": "permission-sets/developer-access.json",
+                        "targets": ["shop-dev"],
+                    }
+                },
+            ),
+        ),
+        "guardrails.adopted_policies.deny.targets[0]",
+        "the key names both an OU and an account",
+    ),
+    (
         "adopted policy file missing",
         both(
             setter("organization.existing_organization_id", "o-abcdefghij"),

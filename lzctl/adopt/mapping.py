@@ -161,6 +161,8 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
         environments.setdefault(env, {"ou": env})
         wanted = application_key(account.name, env, unit.name)[: KEY_MAX - len(env) - 1].rstrip("-")
         app = wanted if wanted in applications and env not in applications[wanted]["accounts"] else app_keys.claim(wanted)
+        while f"{app}-{env}" in units:  # an account key must not name an OU too (a policy target would be ambiguous)
+            app = app_keys.claim(wanted)
         application = applications.setdefault(app, {"environments": [], "accounts": {}})
         application["environments"].append(env)
         application["accounts"][env] = {"name": account.name, "email": account.email, "existing_account_id": account.id}
