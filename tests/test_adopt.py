@@ -292,12 +292,45 @@ def test_a_landing_zone_is_named_in_the_report_as_not_adopted_yet(organisation, 
     arn = "arn:aws:controltower:ap-northeast-1:123456789012:landingzone/1A2B3C4D5E6F7G8H"
     api, stubber = stubbed("controltower")
     stubber.add_response("list_landing_zones", {"landingZones": [{"arn": arn}]}, {})
+    zone = {"version": "3.3", "arn": arn, "status": "ACTIVE", "latestAvailableVersion": "4.0", "driftStatus": {"status": "IN_SYNC"}, "manifest": {}}
+    stubber.add_response("get_landing_zone", {"landingZone": zone}, {"landingZoneIdentifier": arn})
+    org = organisation.session.client("organizations")
+    arns = {
+        u["Name"]: u["Arn"]
+        for parent in (organisation.root, organisation.ous["Workloads"])
+        for u in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]
+    }
+    baseline = "arn:aws:controltower:ap-northeast-1::baseline/17BSJV3IGJ2QSGA2"
+    stubber.add_response(
+        "list_enabled_baselines",
+        {
+            "enabledBaselines": [
+                {
+                    "arn": f"{arn}-b",
+                    "baselineIdentifier": baseline,
+                    "baselineVersion": "4.0",
+                    "targetIdentifier": arns["Prod"],
+                    "statusSummary": {"status": "SUCCEEDED"},
+                }
+            ]
+        },
+        {},
+    )
+    # Security, Workloads, then Dev and Prod under it: the order adopt reads the tree in.
+    for name in ("Security", "Workloads", "Dev", "Prod"):
+        enabled = (
+            [{"controlIdentifier": "arn:aws:controlcatalog:::control/abc123", "arn": f"{arn}-c", "targetIdentifier": arns[name]}] if name == "Prod" else []
+        )
+        stubber.add_response("list_enabled_controls", {"enabledControls": enabled}, {"targetIdentifier": arns[name]})
     code, out, err = run(capsys, organisation, tmp_path / "ct", mgmt=FakeSession(organisation.session, controltower=api))
+    stubber.assert_no_pending_responses()
     assert (code, err) == (0, "")
     assert "Control Tower's landing zone exists and is not adopted yet: do not `pulumi up` this config" in out
     assert yaml.safe_load((tmp_path / "ct/landing-zone.yaml").read_text())["guardrails"]["control_tower"] == {"enabled": True}
     report = (tmp_path / "ct/adopt-report.md").read_text()
     assert f"A landing zone exists ({arn}). This version of adopt does not import it" in report
+    assert "Version 3.3 (latest available 4.0), status ACTIVE, drift IN_SYNC." in report
+    assert "| Prod | 4.0 | arn:aws:controlcatalog:::control/abc123 |" in report
 
 
 def test_a_denied_read_that_adopt_can_do_without_writes_the_config_lists_it_and_exits_4(organisation, tmp_path, capsys):

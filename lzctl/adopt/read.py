@@ -24,6 +24,7 @@ class Unit:
     name: str
     parent_id: str
     tags: dict[str, str]
+    arn: str = ""
 
 
 @dataclass
@@ -101,6 +102,21 @@ class IdentityCenter:
 
 
 @dataclass
+class LandingZone:
+    """What Control Tower has, as read: adopt does not import it yet, the report shows it."""
+
+    arn: str
+    version: str
+    latest_version: str
+    status: str
+    drift: str
+    baselines: dict[str, tuple[str, str]]
+    """Target (OU) ARN -> (baseline identifier, version)."""
+    controls: dict[str, list[str]]
+    """Target (OU) ARN -> enabled control identifiers."""
+
+
+@dataclass
 class Inventory:
     caller_account: str
     organization_id: str
@@ -113,6 +129,8 @@ class Inventory:
     accounts: list[Member] = field(default_factory=list)
     policies: list[OrgPolicy] = field(default_factory=list)
     landing_zones: list[str] = field(default_factory=list)
+    landing_zone: Optional[LandingZone] = None
+    """The first landing zone's details (there is at most one per organisation)."""
     identity_center: Optional[IdentityCenter] = None
     """None when Identity Center has no instance in the home region (or AWS denied the read)."""
     unreadable: list[str] = field(default_factory=list)
@@ -151,7 +169,7 @@ class _Reader:
     def units(self, parent_id: str) -> list[Unit]:
         found = []
         for unit in pages(self.api, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id):
-            found.append(Unit(unit["Id"], unit["Name"], parent_id, self.tags(unit["Id"])))
+            found.append(Unit(unit["Id"], unit["Name"], parent_id, self.tags(unit["Id"]), unit.get("Arn", "")))
             found += self.units(unit["Id"])
         return found
 
@@ -236,6 +254,27 @@ class _Reader:
             center.groups.append(Group(group["GroupId"], group.get("DisplayName", ""), group.get("Description", ""), members))
         return center
 
+    def landing_zone(self, arn: str, units: list[Unit]) -> LandingZone:
+        api = client(self.session, "controltower", self.region)
+        detail = api.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]
+        baselines = {
+            b["targetIdentifier"]: (b["baselineIdentifier"], b.get("baselineVersion", "")) for b in pages(api, "list_enabled_baselines", "enabledBaselines")
+        }
+        controls = {}
+        for unit in (u for u in units if u.arn):
+            enabled = [c["controlIdentifier"] for c in pages(api, "list_enabled_controls", "enabledControls", targetIdentifier=unit.arn)]
+            if enabled:
+                controls[unit.arn] = sorted(enabled)
+        return LandingZone(
+            arn,
+            detail.get("version", ""),
+            detail.get("latestAvailableVersion", ""),
+            detail.get("status", ""),
+            detail.get("driftStatus", {}).get("status", ""),
+            baselines,
+            controls,
+        )
+
     def landing_zones(self) -> list[str]:
         api = client(self.session, "controltower", self.region)
         return self.optional("controltower:ListLandingZones", lambda: [z["arn"] for z in pages(api, "list_landing_zones", "landingZones")], [])
@@ -275,6 +314,9 @@ def read_organization(session, region: str) -> Inventory:
     inventory.accounts = reader.accounts()
     inventory.policies = reader.policies(enabled)
     inventory.landing_zones = reader.landing_zones()
+    if inventory.landing_zones:
+        first = inventory.landing_zones[0]
+        inventory.landing_zone = reader.optional("Control Tower (controltower reads)", lambda: reader.landing_zone(first, inventory.units), None)
     active = [a.id for a in inventory.accounts if a.status == "ACTIVE"]
     inventory.identity_center = reader.optional("Identity Center (sso, identitystore reads)", lambda: reader.identity_center(active), None)
     inventory.unreadable = reader.unreadable

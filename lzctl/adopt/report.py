@@ -218,6 +218,20 @@ def creates(plan: Plan) -> list[PlannedResource]:
     return [r for r in plan.resources if r.custom and r.op == "create" and not r.type.startswith("pulumi:providers:")]
 
 
+def _landing_zone(inventory: Inventory) -> list[str]:
+    """What Control Tower has, as read, for whoever adopts it by hand or in a later version."""
+    zone = inventory.landing_zone
+    if zone is None:
+        return []
+    lines = ["", f"Version {zone.version} (latest available {zone.latest_version or 'unknown'}), status {zone.status}, drift {zone.drift or 'unknown'}.", ""]
+    names = {u.arn: u.name for u in inventory.units if u.arn}
+    rows = [
+        [names.get(target, target), f"{zone.baselines[target][1]}" if target in zone.baselines else "", ", ".join(zone.controls.get(target, []))]
+        for target in sorted({*zone.baselines, *zone.controls}, key=lambda t: names.get(t, t))
+    ]
+    return lines + _table(rows, ["OU", "baseline version", "enabled controls"])
+
+
 def render(inventory: Inventory, adoption: Adoption, plan: Plan, found: list[Difference]) -> str:
     imports = [r for r in plan.resources if r.import_id]
     made = creates(plan)
@@ -261,6 +275,7 @@ def render(inventory: Inventory, adoption: Adoption, plan: Plan, found: list[Dif
             "or its enabled controls: the plan shows them as creates, and CreateLandingZone refuses a second landing zone. Do not",
             "run `pulumi up` on this config until they are adopted.",
         ]
+        lines += _landing_zone(inventory)
     if adoption.notes:
         lines += ["", "## Choices to confirm", ""] + [f"- {note}" for note in adoption.notes]
     return "\n".join(lines) + "\n"
