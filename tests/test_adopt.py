@@ -350,6 +350,25 @@ def test_an_out_folder_holding_a_config_is_refused_with_exit_2(organisation, tmp
     assert err == f"adopt: --out {tmp_path}: it holds a landing-zone.yaml already, which adopt would overwrite. Fix: pass a new or empty folder.\n"
 
 
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--management-profile", "nobody"], "adopt: AWS profile 'nobody' is not configured"),
+        (["--home-region", "ap-northeast-9"], "adopt: --home-region ap-northeast-9: not an AWS region (config/regions.py)."),
+    ],
+)
+def test_bad_input_exits_2_with_one_paragraph_and_nothing_written(organisation, tmp_path, capsys, argv, message):
+    out_dir = tmp_path / "x"
+    base = ["adopt", "--management-profile", "mgmt", "--out", str(out_dir), "--home-region", HOME]
+    for flag, value in zip(argv[::2], argv[1::2]):
+        base[base.index(flag) + 1] = value
+    code = adopt.main(base, sessions=Sessions(mgmt=FakeSession(organisation.session, controltower=no_landing_zone())))
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.startswith(message) and err.count("\n") == 1
+    assert not out_dir.exists()
+
+
 def test_a_member_account_profile_is_refused_with_exit_2(organisation, tmp_path, capsys):
     member = organisation.accounts["shop-dev"]
     code, out, err = run(capsys, organisation, tmp_path / "x", mgmt=FakeSession(moto_session(member)))
