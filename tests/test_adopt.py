@@ -360,8 +360,8 @@ def test_an_out_folder_holding_a_config_is_refused_with_exit_2(organisation, tmp
 def test_bad_input_exits_2_with_one_paragraph_and_nothing_written(organisation, tmp_path, capsys, argv, message):
     out_dir = tmp_path / "x"
     base = ["adopt", "--management-profile", "mgmt", "--out", str(out_dir), "--home-region", HOME]
-    for flag, value in zip(argv[::2], argv[1::2]):
-        base[base.index(flag) + 1] = value
+    flag, value = argv
+    base[base.index(flag) + 1] = value
     code = adopt.main(base, sessions=Sessions(mgmt=FakeSession(organisation.session, controltower=no_landing_zone())))
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
