@@ -8,7 +8,9 @@ plan imports, what it creates, every input that differs from what exists with it
 the config model cannot hold. What is adopted and what is not yet: docs/existing-organisation.md.
 
 Exit codes: 0 written and every read answered; 4 written, but AWS denied some read (the report
-lists them) or AWS denied a read adopt cannot do without (nothing written); 2 bad input (unknown
+lists them) or the written config does not validate (a name AWS allows and the config model does
+not; the files stay for inspection), or AWS denied a read adopt cannot do without (nothing
+written); 2 bad input (unknown
 profile or region, an out folder that holds a config already, a profile that is not a management
 account, credentials AWS rejects), one paragraph on stderr and nothing on stdout; 1 a bug.
 """
