@@ -33,6 +33,9 @@ HANDOFF_PATH = f"/{PREFIX}/{MANAGEMENT_STACK}"
 the values their stacks read (delivery/handoff.py)."""
 LIMITS_OUTPUT = "guardrailLimits"
 """Stack output of every stack: `guardrails.limits` as configured, which the policy rules read (one home for each number)."""
+CLOSING_OUTPUT = "closingAccounts"
+"""Stack output, only while the config arms accounts for closure (`closed: pending`): their root
+e-mails, the accounts LZ-ACCOUNT-PROTECTED lets be unprotected with close_on_deletion."""
 
 
 # --- GitHub: branches, Actions variables and secrets -------------------------------------------

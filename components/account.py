@@ -42,7 +42,9 @@ class MemberAccounts(pulumi.ComponentResource):
         The account is protected and never closed on deletion: dropping it from config makes
         `pulumi up` stop at the protection instead of detaching or closing it. Suspending it in
         config moves it to the suspended OU instead; nothing in it is deleted, the access role
-        included (it is Organizations', not a resource here).
+        included (it is Organizations', not a resource here). Only an account armed for closure
+        (`closed: pending`, config/closure_checks.py) is unprotected with close_on_deletion, so the
+        `pulumi up` that leaves it out closes it (CloseAccount) rather than stopping or detaching it.
 
         With Control Tower on, the access role is AWSControlTowerExecution, which Organizations
         creates in CreateAccount (AdministratorAccess, trusting the management account, what Control
@@ -59,11 +61,11 @@ class MemberAccounts(pulumi.ComponentResource):
             email=spec.email,
             parent_id=placement.ou_ids[spec.ou],
             role_name=placement.access_role_name,
-            close_on_deletion=False,
+            close_on_deletion=spec.closing,
             tags=spec.tags,
             # Organizations cannot read role_name back, so an imported account would otherwise
             # show a diff that forces replacement.
-            opts=pulumi.ResourceOptions(parent=self, protect=True, ignore_changes=["role_name"], import_=spec.existing_account_id),
+            opts=pulumi.ResourceOptions(parent=self, protect=not spec.closing, ignore_changes=["role_name"], import_=spec.existing_account_id),
         )
         if spec.suspended:
             return MemberAccount(account, None)

@@ -8,6 +8,7 @@ packing, pipelines) has been applied. `config.resolve` builds them; the `*_check
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -57,9 +58,14 @@ class AccountSpec:
     environment: Optional[str] = None
     """Environment key, for workload accounts."""
     suspended: bool = False
-    """Parked in the suspended OU with no access assigned; never closed by this program."""
+    """Parked in the suspended OU with no access assigned; closed only through `closing` then `closed_on`."""
     existing_account_id: Optional[str] = None
     """Adopted with Pulumi's import instead of created (the single-account migration)."""
+    closing: bool = False
+    """`closed: pending`: planned unprotected with close_on_deletion, so that the `pulumi up` after the
+    next (once it is `closed: <date>`) closes it instead of stopping at the protection."""
+    closed_on: Optional[date] = None
+    """`closed: <date>`: closed on that day; it has left the program (`LandingZone.closed_accounts`)."""
 
     @property
     def tags(self) -> dict[str, str]:
@@ -417,6 +423,8 @@ class LandingZone:
     identity_center_imports: IdentityCenterImports = field(default_factory=IdentityCenterImports)
     """Import ids of the adopted Identity Center resources (`lzctl adopt`)."""
     """Printed before anything is registered."""
+    closed_accounts: tuple[AccountSpec, ...] = ()
+    """Accounts marked `closed: <date>`: no resource is planned for them, so `pulumi up` deletes (closes) them."""
 
     @property
     def organization(self):

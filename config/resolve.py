@@ -17,6 +17,7 @@ from typing import Optional
 from email_validator import EmailNotValidError, validate_email
 
 from config.adoption_checks import adopted_policies, check_existing_ids, identity_center_imports
+from config.closure_checks import check_closures
 from config.conformance_pack import check_template
 from config.delivery_checks import check_delivery
 from config.files import FileProblem, inside, read_text
@@ -202,6 +203,8 @@ class _Checker:
             environment=env,
             suspended=account.suspended,
             existing_account_id=account.existing_account_id,
+            closing=account.closed == "pending",
+            closed_on=None if account.closed in (None, "pending") else account.closed,
         )
 
     def collect_accounts(self) -> list[tuple[str, AccountSpec]]:
@@ -487,20 +490,25 @@ MIGRATION_ACCESS_MAX_DAYS = 90
 def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, today: Optional[date] = None) -> tuple[LandingZone | None, list[ConfigIssue]]:
     """Phase 2 over `cfg`; with a config rebuilt by `config.partial` (phase 1 failed), every check
     whose parts are valid still runs and reports, and no `LandingZone` is returned."""
+    today = today or date.today()
     checker = _Checker(cfg, source, refuse_example_domains)
     ou_tree_sound = attempt(checker.check_organization) is not INVALID and not checker.issues
     attempt(check_existing_ids, cfg, checker.fail)
     attempt(checker.check_placements)
     located = attempt(checker.collect_accounts)
     attempt(checker.check_accounts, located)
-    accounts = INVALID if located is INVALID else [spec for _, spec in located]
+    attempt(check_closures, located, today, checker.fail, checker.warnings.append)
+    # A closed account leaves the program: nothing is planned for it, which is what closes it.
+    accounts = INVALID if located is INVALID else [spec for _, spec in located if spec.closed_on is None]
+    closed = INVALID if located is INVALID else [spec for _, spec in located if spec.closed_on is not None]
     attempt(checker.check_people_and_groups)
     identity_center = attempt(checker.identity_center, attempt(checker.load_inline_policies))
     security_services = attempt(checker.security_services, accounts)
     attempt(check_security_services, cfg, accounts, checker.fail, checker.warnings.append)
     assignments = attempt(checker.expand_assignments, accounts)
-    migration_assignments = attempt(checker.migration_access, accounts, today or date.today())
-    delivery = attempt(check_delivery, cfg, accounts, checker.fail, checker.warnings.append)
+    migration_assignments = attempt(checker.migration_access, accounts, today)
+    # For delivery a closed account is a suspended one: its environment stays the application's, with nothing to deploy to.
+    delivery = attempt(check_delivery, cfg, INVALID if located is INVALID else [*accounts, *closed], checker.fail, checker.warnings.append)
     for check in (check_application_keys, check_repository_descriptions, check_slack_channels, check_deploy_policies, check_action_pins, check_required_tags):
         attempt(check, cfg, checker.fail)
     attempt(check_duplicates, cfg, checker.fail, list(checker.issues))
@@ -532,6 +540,7 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
             warnings=tuple(checker.warnings),
             adopted_policies=adopted,
             identity_center_imports=sso_imports,
+            closed_accounts=tuple(closed),
         ),
         [],
     )

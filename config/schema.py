@@ -28,6 +28,7 @@ from config.types import (
     AccountId,
     AccountName,
     BranchName,
+    Closure,
     EmailTemplate,
     GitHubLogin,
     IdentityStoreId,
@@ -82,6 +83,11 @@ class Account(Model):
     name: Optional[AccountName] = Field(None, description="Account name; defaults to the account key.")
     email: Optional[EmailStr] = Field(None, description="Root e-mail; defaults to the organisation template.")
     suspended: bool = Field(False, description="Move the account to the suspended OU and drop its access.")
+    closed: Optional[Closure] = Field(
+        None,
+        description="Close a suspended account, in two `pulumi up`s: `pending` unprotects it and sets close_on_deletion (it closes "
+        "nothing), then the date of the `pulumi up` that closes it (Organizations CloseAccount). Never undone after 90 days.",
+    )
     existing_account_id: Optional[AccountId] = Field(
         None, description="Adopt this existing account (import) instead of creating one; name and email must match it."
     )

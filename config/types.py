@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, StringConstraints
 
 from config.cron import check_cron
 from config.managed_policies import ARN_PREFIX, NAMES, TAKEN
@@ -132,6 +133,17 @@ def _check_repository(value: str) -> str:
     return value
 
 
+def _check_closure(value: object) -> Union[str, date]:
+    if value == "pending" or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("must be `pending` (arm the account for closure) or the date of the `pulumi up` that closes it, YYYY-MM-DD")
+
+
 Region = Annotated[str, AfterValidator(_check_region)]
 SessionDuration = Annotated[str, AfterValidator(_check_session_duration)]
 EmailTemplate = Annotated[str, AfterValidator(_check_email_template)]
@@ -145,6 +157,7 @@ BranchName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]{1,100}$
 # GitHub: 1-100 ASCII letters, digits, '.', '-', '_'.
 RepositoryName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,100}$"), AfterValidator(_check_repository)]
 Cron = Annotated[str, AfterValidator(check_cron)]
+Closure = Annotated[Union[Literal["pending"], date], PlainValidator(_check_closure)]
 
 
 class Model(BaseModel):

@@ -10,12 +10,14 @@ from typing import Iterable, Iterator, Optional
 from config.schema import Limits
 from delivery.policies import GITHUB_AUDIENCE, GITHUB_OIDC_HOST, parse_github_subject
 from guardrails.self_denial import never_denies_itself
-from rules.core import MANDATORY, ResourceView, Rule
+from names import CLOSING_OUTPUT
+from rules.core import MANDATORY, STACK_TYPE, ResourceView, Rule
 
 SCP_MAX_CHARS = Limits.model_fields["scp_max_chars"].default
 """The default of `guardrails.limits.scp_max_chars`; the stack's guardrailLimits output gives the configured one."""
 SESSION_MAX_HOURS = 12
 ORGANIZATION = "aws:organizations/organization:Organization"
+ACCOUNT = "aws:organizations/account:Account"
 
 
 def _of_type(resources: Iterable[ResourceView], *types: str) -> Iterator[ResourceView]:
@@ -31,12 +33,27 @@ def _json(value) -> dict:
         return {}
 
 
-def accounts_are_protected(resources):
+def _armed(resources: Iterable[ResourceView], closing: Iterable[str]) -> set[str]:
+    """Root e-mails of the accounts armed for closure: the stack's own CLOSING_OUTPUT (what the config
+    says), and `closing` from the policy config for a pack that sees no stack outputs."""
+    exported = next((r.props.get(CLOSING_OUTPUT) for r in resources if r.type == STACK_TYPE), None)
+    listed = [*(exported if isinstance(exported, (list, tuple)) else ()), *closing]
+    return {str(email).lower() for email in listed}
+
+
+def accounts_are_protected(resources, closing: Iterable[str] = ()):
+    """Only an account armed for closure (`closed: pending`, config/closure_checks.py) may be
+    unprotected with closeOnDeletion."""
+    armed = _armed(resources, closing)
     for r in _of_type(resources, "aws:organizations/account:Account", "aws:organizations/organization:Organization"):
+        if r.type == ACCOUNT and str(r.props.get("email") or "").lower() in armed:
+            if not r.protect and not r.props.get("closeOnDeletion"):
+                yield r.urn, "is armed for closure but closeOnDeletion is off: deleting it would remove the account from the organisation, not close it"
+            continue
         if not r.protect:
             yield r.urn, "must be protect=True: deleting it from the program would detach or close an account"
         if r.props.get("closeOnDeletion"):
-            yield r.urn, "closeOnDeletion must be off: accounts are retired to the suspended OU, never closed by a deploy"
+            yield r.urn, "closeOnDeletion must be off: accounts are retired to the suspended OU and closed only with `closed` in the config"
 
 
 def scps_within_size(resources, max_chars: int):
@@ -131,7 +148,20 @@ def landing_zone_never_denies_itself(resources, organization):
 
 
 RULES = (
-    Rule("LZ-ACCOUNT-PROTECTED", "The organisation and every account are protected and never closed on deletion.", MANDATORY, accounts_are_protected),
+    Rule(
+        "LZ-ACCOUNT-PROTECTED",
+        "The organisation and every account are protected and never closed on deletion, but an account the config arms for closure.",
+        MANDATORY,
+        accounts_are_protected,
+        {
+            "closing": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": [],
+                "description": "root e-mails of the accounts marked `closed: pending`, where the pack sees no closingAccounts stack output",
+            }
+        },
+    ),
     Rule(
         "LZ-SCP-SIZE",
         "Every SCP is minified and within the Organizations size limit.",

@@ -38,3 +38,6 @@ def run() -> None:
     for name, value in ROLES[role](landing_zone, secrets).items():
         pulumi.export(name, value)
     pulumi.export(names.LIMITS_OUTPUT, landing_zone.config.guardrails.limits.model_dump())
+    closing = [account.email for account in landing_zone.accounts if account.closing]
+    if closing:  # a config that closes nothing exports nothing more
+        pulumi.export(names.CLOSING_OUTPUT, closing)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
 
@@ -76,6 +77,25 @@ BAD_CONFIGS = [
         "cannot live in (or under) the suspended OU",
     ),
     ("suspended audit account", setter("security.audit", {"suspended": True}), "security.audit.suspended", "cannot be suspended"),
+    (
+        "closing an account that is not suspended",
+        setter("applications.shop.accounts", {"dev": {"closed": "pending"}}),
+        "applications.shop.accounts.dev.closed",
+        "only a suspended account can be closed (got 'pending'). Hint: set `suspended: true` (and no `closed`) and `pulumi up` first",
+    ),
+    ("closing the log account", setter("security.log", {"closed": "pending"}), "security.log.closed", "the audit and log accounts cannot be closed"),
+    (
+        "closure dated in the future",
+        setter("applications.shop.accounts", {"dev": {"suspended": True, "closed": date.today() + timedelta(days=1)}}),
+        "applications.shop.accounts.dev.closed",
+        "the closure date is in the future",
+    ),
+    (
+        "closed with another word",
+        setter("applications.shop.accounts", {"dev": {"suspended": True, "closed": "yes"}}),
+        "applications.shop.accounts.dev.closed",
+        "must be `pending` (arm the account for closure) or the date of the `pulumi up` that closes it, YYYY-MM-DD (got 'yes')",
+    ),
     ("no environments", setter("applications.shop.environments", []), "applications.shop.environments", "at least 1 item"),
     ("OU nested 6 deep", nest_ous(6), "organization.organizational_units.level5", "nested 6 levels deep"),
     (
