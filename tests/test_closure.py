@@ -175,3 +175,18 @@ def test_more_closures_than_the_quota_are_refused_with_the_numbers():
             f"the window frees a place on {recently + timedelta(days=30)}",
         )
     ]
+
+
+def test_a_config_closing_more_than_the_quota_is_refused(config_dir):
+    def close_many(data):
+        for n in range(251):
+            data["applications"][f"old{n}"] = {"environments": ["dev"], "accounts": {"dev": {"suspended": True, "closed": "pending"}}}
+
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(config_dir(close_many), refuse_example_domains=False)
+    assert [(issue.path, issue.message) for issue in caught.value.issues] == [
+        (
+            "applications.old250.accounts.dev.closed",
+            "251 account closures within a rolling 30 days (251 pending), over the 250 AWS allows an organisation of 259 member accounts",
+        )
+    ]
