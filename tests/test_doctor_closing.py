@@ -86,3 +86,11 @@ def test_closing_json_names_the_account_and_the_actions(world, management_plan, 
         "sts:AssumeRole",
         "sts:GetCallerIdentity",
     ]
+
+
+def test_an_account_the_config_has_closed_is_refused_with_where_it_stands(world, management_plan, config_dir, capsys):
+    closed_on = datetime.now(timezone.utc).date()
+    data_dir = config_dir(lambda d: d["applications"]["shop"].update(accounts={"dev": {"suspended": True, "closed": closed_on}}))
+    code, out, err = doctor_run(capsys, world, management_plan, data_dir, "--closing", "shop-dev")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"doctor: --closing shop-dev: {data_dir / 'landing-zone.yaml'} marks it closed on {closed_on}, so the program has let it go")

@@ -67,6 +67,13 @@ def _doctor(sessions: SessionFactory, opened: CredentialsSession, planner: Plann
         checks = CHECKS
         if args.closing is not None:
             spec = intent.account(args.closing)
+            closed = next((a for a in landing_zone.closed_accounts if a.key == args.closing), None)
+            if closed is not None:
+                return _refuse(
+                    f"--closing {args.closing}: {intent.source} marks it closed on {closed.closed_on}, so the program has let it go "
+                    f"(a `pulumi up` after one with `closed: pending` closes it). Fix: to check it first, set `closed: pending` again; "
+                    f"its state in Organizations: `aws organizations describe-account --account-id <its id> --profile {args.profile}`."
+                )
             if spec is None:
                 known = ", ".join(a.key for a in intent.accounts)
                 return _refuse(f"--closing {args.closing}: no such account in {intent.source}. Fix: pass one of its account keys ({known}).")
