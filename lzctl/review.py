@@ -52,9 +52,11 @@ def organisation(landing_zone: LandingZone, plan: Plan) -> list[str]:
     org = landing_zone.organization
     imports = {r.name.removesuffix("-account"): r.import_id for r in plan.resources if r.import_id and r.type == "aws:organizations/account:Account"}
     accounts: dict[str, list[str]] = defaultdict(list)
-    for account in landing_zone.accounts:
+    for account in (*landing_zone.accounts, *landing_zone.closed_accounts):
         notes = [f"import {imports.get(account.key, account.existing_account_id)}"] if account.existing_account_id else []
         notes += ["suspended"] if account.suspended else []
+        notes += ["armed for closure: unprotected, close_on_deletion"] if account.closing else []
+        notes += [f"closed on {account.closed_on}: left out, so pulumi up closes it"] if account.closed_on else []
         accounts[account.ou].append(f"{account.key}  {account.name!r}  {account.email}" + "".join(f"  [{note}]" for note in notes))
     children = _ou_children(landing_zone)
     lines = ["Organisation", f"{INDENT}root  (management account {org.management_account_id}, home region {org.home_region})"]

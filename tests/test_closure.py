@@ -11,6 +11,8 @@ import config
 import rules
 from config.closure_checks import check_closures, close_quota, recent_closures
 from config.model import AccountSpec
+from lzctl import review
+from lzctl.plan import plan_stack, resolved_config
 from lzctl.plan import views as plan_views
 from names import CLOSING_OUTPUT
 from rules.core import STACK_TYPE
@@ -189,4 +191,18 @@ def test_a_config_closing_more_than_the_quota_is_refused(config_dir):
             "applications.old250.accounts.dev.closed",
             "251 account closures within a rolling 30 days (251 pending), over the 250 AWS allows an organisation of 259 member accounts",
         )
+    ]
+
+
+def test_the_review_marks_the_armed_and_the_closed_accounts(config_dir):
+    closed_on = TODAY - timedelta(days=2)
+    folder = config_dir(
+        setter("applications.shop.accounts", {"dev": {"suspended": True, "closed": "pending"}, "stg": {"suspended": True, "closed": closed_on}})
+    )
+    plan = plan_stack("management", folder)
+    lines = review.review(plan, resolved_config("management", folder), plan.warnings, []).splitlines()
+    suspended = lines.index("  └─ Suspended (suspended)")
+    assert lines[suspended + 1 : suspended + 3] == [
+        "     · shop-dev  'shop-dev'  aws+shop-dev@example.com  [suspended]  [armed for closure: unprotected, close_on_deletion]",
+        f"     · shop-stg  'shop-stg'  aws+shop-stg@example.com  [suspended]  [closed on {closed_on}: left out, so pulumi up closes it]",
     ]
