@@ -45,6 +45,17 @@ RELEASE_BRANCH, DEVELOP_BRANCH, STAGING_BRANCH = "main", "develop", "staging"
 GITFLOW_BRANCHES = {DEVELOP_BRANCH: "dev", STAGING_BRANCH: "stg", RELEASE_BRANCH: "prod"}
 """Branch -> environment key, for applications whose config names no branches."""
 WORKFLOW_COMMIT_MESSAGE = f"{PREFIX}: update generated workflows"
+WORKFLOWS_FOLDER = ".github/workflows/"
+
+
+def adopted_workflow_path(path: str) -> str:
+    """Where a generated workflow goes in an adopted repository: `.github/workflows/ci.yml` becomes
+    `.github/workflows/landing-zone-ci.yml`, a file of the program's own beside the repository's workflows."""
+    if not path.startswith(WORKFLOWS_FOLDER) or "/" in path[len(WORKFLOWS_FOLDER) :]:
+        raise ValueError(f"not a workflow file: {path!r}")
+    return f"{WORKFLOWS_FOLDER}{PREFIX}-{path[len(WORKFLOWS_FOLDER) :]}"
+
+
 AWS_ROLE_ARN, AWS_REGION, AWS_ACCOUNT_ID, SLACK_CHANNEL_ID = "AWS_ROLE_ARN", "AWS_REGION", "AWS_ACCOUNT_ID", "SLACK_CHANNEL_ID"
 """Actions variables the stacks set and the generated workflows read."""
 SLACK_BOT_TOKEN, PULUMI_ACCESS_TOKEN = "SLACK_BOT_TOKEN", "PULUMI_ACCESS_TOKEN"

@@ -102,6 +102,7 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 extra_branches=integration,
                 files=workflows.files,
                 team_permissions=dict(args.team_permissions),
+                adopted=pipeline.adopted,
             ),
             opts=moved,
         )

@@ -2,10 +2,22 @@
 
 Its environments are a component of their own (components/github_environments.py): they carry the
 ARNs of roles whose trust names this repository's numeric id, so they come after those roles.
+
+An adopted repository (one that exists) is imported by name, and the import keeps what its owners
+set: Pulumi fails an import whose inputs differ from what exists (`import_`, pulumi/resource.py),
+and it applies `ignore_changes` to the import's comparison too (pulumi/pulumi#5976), so every
+setting the program does not take over is ignored; the name, the visibility (the reviewer checks
+depend on it) and `archived` (false: the provider cannot unarchive) are compared, so the import
+fails rather than change them. Its branches must exist (none is created, renamed or deleted), it is
+retained, not archived or deleted, when the application leaves the config, and the workflows go to
+files of the program's own that are never overwritten: with `overwrite_on_create` false the
+provider refuses to create a file that exists ("refusing to overwrite existing file",
+integrations/terraform-provider-github resource_github_repository_file.go).
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Mapping, Optional, Sequence
@@ -13,7 +25,13 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_github as github
 
-from names import GITHUB_ACTIONS_APP_ID, RELEASE_BRANCH, WORKFLOW_COMMIT_MESSAGE
+from names import GITHUB_ACTIONS_APP_ID, RELEASE_BRANCH, WORKFLOW_COMMIT_MESSAGE, adopted_workflow_path
+
+ADOPTED_SETTINGS_KEPT = ("name", "visibility", "archived")
+"""The Repository inputs an adoption compares with what exists; every other one is left to the repository's owners."""
+# Read from the SDK, so a setting a newer provider adds is left to the owners too, not reset to its default.
+ADOPTED_SETTINGS_LEFT = tuple(sorted(set(inspect.signature(github.RepositoryArgs).parameters) - set(ADOPTED_SETTINGS_KEPT)))
+"""Every other Repository input: ignored, in the import's comparison and in every update after it."""
 
 
 @dataclass(frozen=True)
@@ -41,11 +59,13 @@ class GitHubRepositoryArgs:
     required_checks: Sequence[str]
     """Status check contexts every rule requires (the generated CI jobs), reported by GitHub Actions."""
     extra_branches: Sequence[str] = ()
-    """Long-lived branches created from main (GitFlow's develop and staging)."""
+    """Long-lived branches created from main (GitFlow's develop and staging); in an adopted repository they must exist."""
     files: Mapping[str, str] = field(default_factory=dict)
     """Path -> content, committed to main and every extra branch (workflows trigger from their branch)."""
     team_permissions: Mapping[str, tuple[pulumi.Input[int], str]] = field(default_factory=dict)
     """Team key -> (team id, permission: pull, triage, push, maintain or admin)."""
+    adopted: bool = False
+    """The repository exists: imported with its settings and branches kept, its files at `names.adopted_workflow_path`."""
 
 
 class GitHubRepository(pulumi.ComponentResource):
@@ -56,41 +76,35 @@ class GitHubRepository(pulumi.ComponentResource):
     def __init__(self, name: str, args: GitHubRepositoryArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:github_repository:GitHubRepository", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.repository = github.Repository(
-            f"{name}-repository",
-            name=args.repository,
-            description=args.description,
-            visibility=args.visibility,
-            auto_init=True,
-            # Removing a repository from config archives it: code and history are never deleted.
-            # GitHub keeps the archived name taken, so re-adding it needs the README's unarchive-and-import step.
-            archive_on_destroy=True,
-            delete_branch_on_merge=True,
-            has_wiki=False,
-            has_projects=False,
-            vulnerability_alerts=True,
-            opts=child,
-        )
+        self.repository = self._adopted(name, args) if args.adopted else self._created(name, args)
         repository = self.repository.name
-        # auto_init names the first branch after the owner's default-branch setting, which may not be
-        # main: rename it, whatever it is, before anything is created from it (provider source,
-        # resource_github_branch_default.go: RenameBranch when `rename` is set and the names differ).
-        default_branch = github.BranchDefault(
-            f"{name}-default-branch", repository=repository, branch=RELEASE_BRANCH, rename=True, wait_for_rename=True, opts=child
-        )
-        after_default = pulumi.ResourceOptions(parent=self, depends_on=[default_branch])
-        branches: dict[str, pulumi.Resource] = {RELEASE_BRANCH: default_branch}
-        for branch in args.extra_branches:
-            branches[branch] = github.Branch(f"{name}-{branch}-branch", repository=repository, branch=branch, source_branch=RELEASE_BRANCH, opts=after_default)
+        branches: dict[str, pulumi.Resource]
+        if args.adopted:
+            branches = {branch: self.repository for branch in (RELEASE_BRANCH, *args.extra_branches)}
+        else:
+            # auto_init names the first branch after the owner's default-branch setting, which may not be
+            # main: rename it, whatever it is, before anything is created from it (provider source,
+            # resource_github_branch_default.go: RenameBranch when `rename` is set and the names differ).
+            default_branch = github.BranchDefault(
+                f"{name}-default-branch", repository=repository, branch=RELEASE_BRANCH, rename=True, wait_for_rename=True, opts=child
+            )
+            after_default = pulumi.ResourceOptions(parent=self, depends_on=[default_branch])
+            branches = {RELEASE_BRANCH: default_branch}
+            for branch in args.extra_branches:
+                branches[branch] = github.Branch(
+                    f"{name}-{branch}-branch", repository=repository, branch=branch, source_branch=RELEASE_BRANCH, opts=after_default
+                )
+        paths = {path: adopted_workflow_path(path) if args.adopted else path for path in args.files}
         files = [
             github.RepositoryFile(
-                f"{name}-{branch}-{PurePosixPath(path).stem}-file",
+                f"{name}-{branch}-{PurePosixPath(paths[path]).stem}-file",
                 repository=repository,
                 branch=branch,
-                file=path,
+                file=paths[path],
                 content=content,
                 commit_message=WORKFLOW_COMMIT_MESSAGE,
-                overwrite_on_create=True,
+                # Every file of a repository the program created is its own; in an adopted one, only these new names.
+                overwrite_on_create=not args.adopted,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[created]),
             )
             for branch, created in branches.items()
@@ -136,3 +150,30 @@ class GitHubRepository(pulumi.ComponentResource):
             for team, (team_id, permission) in args.team_permissions.items()
         ]
         self.register_outputs({"repository": self.repository.full_name, "repositoryId": self.repository.repo_id})
+
+    def _created(self, name: str, args: GitHubRepositoryArgs) -> github.Repository:
+        return github.Repository(
+            f"{name}-repository",
+            name=args.repository,
+            description=args.description,
+            visibility=args.visibility,
+            auto_init=True,
+            # Removing a repository from config archives it: code and history are never deleted.
+            # GitHub keeps the archived name taken, so re-adding it needs the README's unarchive-and-import step.
+            archive_on_destroy=True,
+            delete_branch_on_merge=True,
+            has_wiki=False,
+            has_projects=False,
+            vulnerability_alerts=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _adopted(self, name: str, args: GitHubRepositoryArgs) -> github.Repository:
+        # The import id of a repository is its name (the provider's docs, "Import").
+        return github.Repository(
+            f"{name}-repository",
+            name=args.repository,
+            visibility=args.visibility,
+            archived=False,
+            opts=pulumi.ResourceOptions(parent=self, import_=args.repository, ignore_changes=list(ADOPTED_SETTINGS_LEFT), retain_on_delete=True),
+        )

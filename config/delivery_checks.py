@@ -72,12 +72,12 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
             fail(path_of(path, "deploy_policies", env), "no such environment for this application", env)
     limit = cfg.guardrails.limits.trust_policy_max_chars
     repository = app.repository or app_key
-    if app.oidc_subject != SUBJECT_OF_CREATED:
+    if app.oidc_subject != SUBJECT_OF_CREATED and not app.existing_repository:
         fail(
             path_of(path, "oidc_subject"),
             "this program creates the repository, and GitHub gives every repository it creates now the immutable subject",
             app.oidc_subject,
-            "leave it out (immutable); the name form is only for an existing repository created before the switch and not opted in",
+            "leave it out (immutable); the name form is only for an existing repository (existing_repository: true) created before the switch and not opted in",
         )
     if cfg.github is not None:
         for env in active:
@@ -86,7 +86,11 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
             size = len(minify(trust))
             if size > limit:
                 fail(path_of(path, "repository"), f"the {env} deploy role's trust policy is {size} characters, over the limit of {limit}", repository)
-    channel = cfg.slack.deploy_channel.replace("{app}", app_key) if cfg.slack is not None else None
+    if cfg.slack is None and app.slack_channel is not None:
+        fail(
+            path_of(path, "slack_channel"), "names a Slack channel, but there is no slack section", app.slack_channel, "add the slack section or remove the key"
+        )
+    channel = (app.slack_channel or cfg.slack.deploy_channel.replace("{app}", app_key)) if cfg.slack is not None else None
     return PipelineSpec(
         application=app_key,
         repository=repository,
@@ -99,6 +103,7 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
         slack_channel=channel,
         description=app.description,
         subject_form=app.oidc_subject,
+        adopted=app.existing_repository,
     )
 
 
@@ -148,6 +153,21 @@ def _check_integrations(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
     types = set(cfg.security_services.inspector.resource_types)
     if "LAMBDA_CODE" in types and "LAMBDA" not in types:
         fail("security_services.inspector.resource_types", "LAMBDA_CODE scanning needs LAMBDA", sorted(types))
+
+
+def _check_channels(cfg: LandingZoneConfig, pipelines: tuple[PipelineSpec, ...], fail: Fail) -> None:
+    """One channel, one resource: two resources adopting one channel would fight over it, and removing either archives it."""
+    if cfg.slack is None or not cfg.slack.enabled:
+        return
+    shared = {cfg.slack.security_alerts_channel: "slack.security_alerts_channel", cfg.slack.approvals_channel: "slack.approvals_channel"}
+    owners: dict[str, str] = {}
+    for pipeline in pipelines:
+        field = "slack_channel" if cfg.applications[pipeline.application].slack_channel else None
+        where = path_of("applications", pipeline.application, field) if field else "slack.deploy_channel"
+        other = shared.get(pipeline.slack_channel) or owners.get(pipeline.slack_channel)
+        if other is not None:
+            fail(where, f"channel already used by {other}", pipeline.slack_channel, "give each application its own deploy channel")
+        owners.setdefault(pipeline.slack_channel, path_of("applications", pipeline.application))
 
 
 def _environments_on_plan(cfg: LandingZoneConfig, fail: Fail) -> bool:
@@ -246,6 +266,7 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
     for pipeline in every:
         if taken[pipeline.repository.lower()] > 1:
             fail(path_of("applications", pipeline.application, "repository"), "repository name used twice", pipeline.repository)
+    _check_channels(cfg, every, fail)
     repositories = {p.application: p.repository for p in every}
     repositories[REPOSITORY_SCOPE_INFRASTRUCTURE] = cfg.github.infrastructure_repository
     if cfg.github.infrastructure_oidc_subject != SUBJECT_OF_CREATED:

@@ -11,6 +11,8 @@ from config.types import Cron, Key, Model, RepositoryName
 
 GitHubOwner = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
 SlackChannel = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_{}-]{1,80}$")]
+SlackChannelName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,80}$")]
+"""A channel's own name: lowercase letters, digits, hyphens and underscores, at most 80 (Slack, conversations.create `name`)."""
 Command = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 ActionSha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
 AppKind = Literal["rails", "go", "nuxt", "container"]

@@ -301,6 +301,9 @@ class PipelineSpec:
     """The application's description, for its repository."""
     subject_form: str = "immutable"
     """`immutable` or `name`: the `sub` form of the repository's OIDC tokens (delivery.policies.SUBJECT_FORMS)."""
+    adopted: bool = False
+    """The repository exists and is imported, not created: only the program's own files, rulesets,
+    team access and environments are managed in it (components/github_repository.py)."""
 
     @property
     def release(self) -> tuple[str, str]:

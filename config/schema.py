@@ -20,6 +20,7 @@ from config.delivery_schema import (
     GitHubSettings,
     RepositoryPermission,
     Reviewers,
+    SlackChannelName,
     SlackSettings,
     SubjectForm,
 )
@@ -109,6 +110,14 @@ class Application(Model):
     environments: Optional[list[Key]] = Field(None, min_length=1, description="Environments this app has; default all.")
     accounts: dict[Key, Account] = Field(default_factory=dict, description="Per-environment overrides.")
     repository: Optional[RepositoryName] = Field(None, description="GitHub repository; defaults to the app key.")
+    existing_repository: bool = Field(
+        False,
+        description="The repository exists: adopt it (import by name) instead of creating it; the program then manages only "
+        'its workflows, rulesets, team access and environments (README, "Adopting an existing repository or channel").',
+    )
+    slack_channel: Optional[SlackChannelName] = Field(
+        None, description="Name of the application's deploy channel, e.g. an existing one to adopt; default slack.deploy_channel."
+    )
     kind: AppKind = Field("container", description="Build and deploy kind: rails, go, nuxt or container.")
     commands: Commands = Field(default_factory=Commands, description="Lint/test/deploy commands over the kind's defaults.")
     branches: Optional[dict[BranchName, Key]] = Field(
@@ -118,7 +127,7 @@ class Application(Model):
     oidc_subject: SubjectForm = Field(
         "immutable",
         description="The `sub` form the repository's OIDC tokens carry: immutable (numeric ids; every repository "
-        "GitHub creates now) or name (older repositories not opted in; only for a repository this program did not create).",
+        "GitHub creates now) or name (older repositories not opted in; only with existing_repository).",
     )
     deploy_policies: dict[Key, list[ManagedPolicy]] = Field(
         default_factory=dict, description="Environment -> AWS managed policies of its deploy role; default PowerUserAccess."

@@ -135,6 +135,9 @@ _NEW_RESOURCE.update(
     }
 )
 
+_IMPORTED = {"github:index/repository:Repository": _github_repository}
+"""Types whose outputs an import reads as a create computes them (the id stays the import's)."""
+
 _CALLS = {
     "aws:guardduty/getDetector:getDetector": lambda args: {"id": _hex("detector", 32), "status": "ENABLED", "findingPublishingFrequency": "SIX_HOURS"},
     "github:index/getOrganization:getOrganization": lambda args: {
@@ -176,8 +179,10 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         if args.resource_id:
-            # Adopted with `import_`: the resource keeps the id it already has.
-            return args.resource_id, dict(args.inputs)
+            # Adopted with `import_`: the resource keeps the id it already has, and an import reads its
+            # outputs (a repository's numeric id, which immutable OIDC subjects name).
+            read = _IMPORTED.get(args.typ)
+            return args.resource_id, read(args.name, dict(args.inputs))[1] if read else dict(args.inputs)
         if args.typ == "pulumi:providers:aws":
             provider_id = f"{args.name}-{_hex(args.typ + args.name, 8)}"
             allowed = json.loads(args.inputs.get("allowedAccountIds", "[]"))

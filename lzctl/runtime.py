@@ -57,6 +57,10 @@ class PlannedResource:
     """Read, not managed (a stack reference, a `get` of an existing resource)."""
     aliases: tuple[dict, ...] = ()
     """Alias specs as the engine gets them (`{"spec": {"noParent": True}}`: it was a child of the stack)."""
+    ignore_changes: tuple[str, ...] = ()
+    """Inputs the engine leaves as they are (engine names), in an import's comparison too."""
+    retain_on_delete: bool = False
+    """Left in place, not deleted, when the program stops declaring it."""
 
     @property
     def op(self) -> str:
@@ -142,6 +146,8 @@ class RecordingMonitor(MockMonitor):
             import_id=request.importId,
             id=response.id,
             aliases=tuple(json_format.MessageToDict(alias) for alias in request.aliases),
+            ignore_changes=tuple(request.ignoreChanges),
+            retain_on_delete=request.retainOnDelete,
         )
         return response
 
