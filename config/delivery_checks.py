@@ -155,21 +155,6 @@ def _check_integrations(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
         fail("security_services.inspector.resource_types", "LAMBDA_CODE scanning needs LAMBDA", sorted(types))
 
 
-def _check_channels(cfg: LandingZoneConfig, pipelines: tuple[PipelineSpec, ...], fail: Fail) -> None:
-    """One channel, one resource: two resources adopting one channel would fight over it, and removing either archives it."""
-    if cfg.slack is None or not cfg.slack.enabled:
-        return
-    shared = {cfg.slack.security_alerts_channel: "slack.security_alerts_channel", cfg.slack.approvals_channel: "slack.approvals_channel"}
-    owners: dict[str, str] = {}
-    for pipeline in pipelines:
-        field = "slack_channel" if cfg.applications[pipeline.application].slack_channel else None
-        where = path_of("applications", pipeline.application, field) if field else "slack.deploy_channel"
-        other = shared.get(pipeline.slack_channel) or owners.get(pipeline.slack_channel)
-        if other is not None:
-            fail(where, f"channel already used by {other}", pipeline.slack_channel, "give each application its own deploy channel")
-        owners.setdefault(pipeline.slack_channel, path_of("applications", pipeline.application))
-
-
 def _environments_on_plan(cfg: LandingZoneConfig, fail: Fail) -> bool:
     """Whether environments can have required reviewers on the organisation's plan; refuses what cannot exist at all.
 
@@ -266,7 +251,6 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
     for pipeline in every:
         if taken[pipeline.repository.lower()] > 1:
             fail(path_of("applications", pipeline.application, "repository"), "repository name used twice", pipeline.repository)
-    _check_channels(cfg, every, fail)
     repositories = {p.application: p.repository for p in every}
     repositories[REPOSITORY_SCOPE_INFRASTRUCTURE] = cfg.github.infrastructure_repository
     if cfg.github.infrastructure_oidc_subject != SUBJECT_OF_CREATED:

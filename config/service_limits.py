@@ -76,7 +76,12 @@ def check_slack_channels(cfg: LandingZoneConfig, fail: Fail) -> None:
     if slack is None or not slack.enabled:
         return
     # (field, whose channel, name as sent)
-    channels = [("slack.deploy_channel", f"application {key}", slack.deploy_channel.replace("{app}", key)) for key in cfg.applications]
+    channels = [
+        (path_of("applications", key, "slack_channel"), f"application {key}", app.slack_channel)
+        if app.slack_channel
+        else ("slack.deploy_channel", f"application {key}", slack.deploy_channel.replace("{app}", key))
+        for key, app in cfg.applications.items()
+    ]
     channels += [("slack.security_alerts_channel", "security alerts", slack.security_alerts_channel)]
     channels += [("slack.approvals_channel", "deploy approvals", slack.approvals_channel)]
     for path, whose, channel in channels:

@@ -122,16 +122,16 @@ def test_only_workflow_files_get_an_adopted_path(path):
     [
         (
             setter("applications.shop.slack_channel", "deploy-approvals"),
-            "applications.shop.slack_channel: channel already used by slack.approvals_channel (got 'deploy-approvals'). "
-            "Hint: give each application its own deploy channel",
+            "applications.shop.slack_channel: Slack channel of application shop is also the channel of deploy approvals (got 'deploy-approvals'). "
+            "Hint: every channel needs its own name",
         ),
         (
             both(setter("applications.shop.slack_channel", "releases"), setter("applications.booking.slack_channel", "releases")),
-            "applications.booking.slack_channel: channel already used by applications.shop (got 'releases'). Hint: give each application its own deploy channel",
+            "applications.booking.slack_channel: Slack channel of application booking is also the channel of application shop (got 'releases')",
         ),
         (
             setter("applications.shop.slack_channel", "deploy-booking"),
-            "slack.deploy_channel: channel already used by applications.shop (got 'deploy-booking')",
+            "slack.deploy_channel: Slack channel of application booking is also the channel of application shop (got 'deploy-booking')",
         ),
         (
             both(lambda data: data.pop("slack"), lambda data: data["deployments"].update(notify_slack=False), setter("applications.shop.slack_channel", "x")),
