@@ -60,6 +60,15 @@ AWS_ROLE_ARN, AWS_REGION, AWS_ACCOUNT_ID, SLACK_CHANNEL_ID = "AWS_ROLE_ARN", "AW
 """Actions variables the stacks set and the generated workflows read."""
 SLACK_BOT_TOKEN, PULUMI_ACCESS_TOKEN = "SLACK_BOT_TOKEN", "PULUMI_ACCESS_TOKEN"
 """Actions secrets the stacks set (as environment secrets only) and the generated workflows read."""
+APP_SECRETS = "appSecrets"
+"""The structured Pulumi secret config key holding the applications' environment secrets (config/app_secrets.py)."""
+
+
+def app_secret_path(app: str, env: str, name: str) -> str:
+    """The `--path` of one application secret's value in the stack config: `appSecrets.shop.prod.DATABASE_URL`."""
+    return f"{APP_SECRETS}.{app}.{env}.{name}"
+
+
 NOTIFY_ENVIRONMENT = "notify"
 """Environment of the jobs that post to Slack outside a deploy environment (the approval request,
 the release tag), deployable from the release branch only: the Slack token is an environment secret."""

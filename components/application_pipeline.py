@@ -61,6 +61,8 @@ class ApplicationPipelineArgs:
     """The application's deploy channel; None without Slack."""
     slack_bot_token: Optional[pulumi.Input[str]] = None
     """The post-only Slack token (a Pulumi secret), with a channel."""
+    app_secrets: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
+    """Environment -> secret name -> value (Pulumi secrets): the application's own environment secrets."""
     pins: Optional[ActionPins] = None
     """Actions the workflows use; None for the shipped pins."""
 
@@ -84,6 +86,7 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 branches=pipeline.branches,
                 prod_environment=release_environment,
                 ecr_repository=container,
+                secrets=pipeline.secrets,
                 **pipeline.commands,
                 **({"pins": args.pins} if args.pins else {}),
             )
@@ -132,7 +135,8 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 **slack_variables,
             }
             reviewers = {"reviewer_team_ids": args.reviewer_team_ids, "reviewer_user_ids": args.reviewer_user_ids} if env == release_environment else {}
-            environments.append(EnvironmentSpec(env, branch, variables=variables, secrets=dict(slack_secrets), **reviewers))
+            secrets = {**slack_secrets, **args.app_secrets.get(env, {})}
+            environments.append(EnvironmentSpec(env, branch, variables=variables, secrets=secrets, **reviewers))
         # The approval request and the release tag post outside a deploy environment. Created here,
         # branch-restricted, even without Slack: a job naming a missing environment makes GitHub
         # create it with no protection rules.

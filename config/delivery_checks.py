@@ -28,6 +28,10 @@ LONGEST_GITHUB_ID = 2**63 - 1
 """GitHub's ids are 64-bit integers: the longest an owner or repository id of an immutable subject can be."""
 WRITE_PERMISSIONS = ("push", "maintain", "admin")
 """Repository permissions whose holders can push, and whose approving reviews count."""
+GITHUB_PREFIX = "GITHUB_"
+"""Secret names must not start with it (GitHub docs, "Using secrets in GitHub Actions", naming your secrets)."""
+PROGRAM_SECRETS = (names.SLACK_BOT_TOKEN, names.PULUMI_ACCESS_TOKEN)
+"""Environment secrets the stacks set themselves."""
 SUBJECT_OF_CREATED = "immutable"
 """The only `sub` form a repository created now can send (GitHub changelog 2026-04-23)."""
 
@@ -91,6 +95,7 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
             path_of(path, "slack_channel"), "names a Slack channel, but there is no slack section", app.slack_channel, "add the slack section or remove the key"
         )
     channel = (app.slack_channel or cfg.slack.deploy_channel.replace("{app}", app_key)) if cfg.slack is not None else None
+    _check_secret_names(path, app.secrets, fail)
     return PipelineSpec(
         application=app_key,
         repository=repository,
@@ -104,7 +109,19 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
         description=app.description,
         subject_form=app.oidc_subject,
         adopted=app.existing_repository,
+        secrets=tuple(app.secrets),
     )
+
+
+def _check_secret_names(path: str, secrets: list[str], fail: Fail) -> None:
+    for index, name in enumerate(secrets):
+        where = path_of(path, "secrets", index)
+        if name.startswith(GITHUB_PREFIX):
+            fail(where, f"GitHub refuses secret names starting with {GITHUB_PREFIX}", name, "rename it")
+        elif name in PROGRAM_SECRETS:
+            fail(where, "the program sets this environment secret itself", name, "rename it")
+        elif name in secrets[:index]:
+            fail(where, "secret named twice", name)
 
 
 def _teams(cfg: LandingZoneConfig, repositories: dict[str, str], fail: Fail, warn: Warn) -> tuple[TeamSpec, ...]:

@@ -11,6 +11,10 @@ from config.types import Cron, Key, Model, RepositoryName
 
 GitHubOwner = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
 SlackChannel = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_{}-]{1,80}$")]
+SecretName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$", max_length=100)]
+"""An Actions secret name: GitHub allows letters, digits and underscores, not starting with a digit, and
+compares them case-insensitively ("Using secrets in GitHub Actions", naming your secrets); one
+spelling, uppercase, keeps two entries from naming one secret. The GITHUB_ prefix is refused in phase 2."""
 SlackChannelName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,80}$")]
 """A channel's own name: lowercase letters, digits, hyphens and underscores, at most 80 (Slack, conversations.create `name`)."""
 Command = Annotated[str, StringConstraints(min_length=1, max_length=2000)]

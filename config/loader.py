@@ -10,9 +10,11 @@ import difflib
 import typing
 from datetime import date, datetime
 from pathlib import Path
+from typing import Optional
 
 from pydantic import BaseModel, ValidationError
 
+from config.app_secrets import GivenSecrets
 from config.issues import ConfigError, ConfigIssue, path_of
 from config.model import LandingZone
 from config.partial import partial
@@ -110,13 +112,14 @@ def _shape_issues(file: str, err: ValidationError) -> list[ConfigIssue]:
     return issues
 
 
-def load(config_dir: Path | str, refuse_example_domains: bool = True) -> LandingZone:
+def load(config_dir: Path | str, refuse_example_domains: bool = True, secrets: Optional[GivenSecrets] = None) -> LandingZone:
     """Load and validate `<config_dir>/landing-zone.yaml`; raise `ConfigError` with every problem found.
 
     Shape errors do not hide the rest: phase 2 runs on every part whose shape is valid
     (`config.partial`), and all issues of both phases are raised together.
     `refuse_example_domains` is off for the offline plan, which only warns that accounts with root
-    e-mails at example.com/.net/.org could not be created for real.
+    e-mails at example.com/.net/.org could not be created for real. `secrets`: which application
+    secrets the stack's config holds (config/app_secrets.py); None where no stack is involved.
     """
     source = Path(config_dir) / CONFIG_FILE
     data, issues = parse_yaml(source, missing=f"create {CONFIG_FILE} or pass --config DIR")
@@ -125,7 +128,7 @@ def load(config_dir: Path | str, refuse_example_domains: bool = True) -> Landing
     except ValidationError as err:
         issues += _shape_issues(str(source), err)
         cfg = partial(LandingZoneConfig, data, err.errors())
-    landing_zone, found = resolve(cfg, source, refuse_example_domains)
+    landing_zone, found = resolve(cfg, source, refuse_example_domains, secrets=secrets)
     issues += found
     if issues or landing_zone is None:
         raise ConfigError(issues)

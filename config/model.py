@@ -304,6 +304,8 @@ class PipelineSpec:
     adopted: bool = False
     """The repository exists and is imported, not created: only the program's own files, rulesets,
     team access and environments are managed in it (components/github_repository.py)."""
+    secrets: tuple[str, ...] = ()
+    """Names of the environment secrets every deploy environment gets, valued from `appSecrets` (config/app_secrets.py)."""
 
     @property
     def release(self) -> tuple[str, str]:

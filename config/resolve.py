@@ -17,6 +17,7 @@ from typing import Optional
 from email_validator import EmailNotValidError, validate_email
 
 from config.adoption_checks import adopted_policies, check_existing_ids, identity_center_imports
+from config.app_secrets import GivenSecrets, check_app_secrets
 from config.closure_checks import check_closures
 from config.conformance_pack import check_template
 from config.delivery_checks import check_delivery
@@ -487,9 +488,12 @@ class _Checker:
 MIGRATION_ACCESS_MAX_DAYS = 90
 
 
-def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, today: Optional[date] = None) -> tuple[LandingZone | None, list[ConfigIssue]]:
+def resolve(
+    cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, today: Optional[date] = None, secrets: Optional[GivenSecrets] = None
+) -> tuple[LandingZone | None, list[ConfigIssue]]:
     """Phase 2 over `cfg`; with a config rebuilt by `config.partial` (phase 1 failed), every check
-    whose parts are valid still runs and reports, and no `LandingZone` is returned."""
+    whose parts are valid still runs and reports, and no `LandingZone` is returned. `secrets`: the
+    application secrets the stack config holds, checked against what the config names (None: not checked)."""
     today = today or date.today()
     checker = _Checker(cfg, source, refuse_example_domains)
     ou_tree_sound = attempt(checker.check_organization) is not INVALID and not checker.issues
@@ -509,6 +513,8 @@ def resolve(cfg: LandingZoneConfig, source: Path, refuse_example_domains: bool, 
     migration_assignments = attempt(checker.migration_access, accounts, today)
     # For delivery a closed account is a suspended one: its environment stays the application's, with nothing to deploy to.
     delivery = attempt(check_delivery, cfg, INVALID if located is INVALID else [*accounts, *closed], checker.fail, checker.warnings.append)
+    if delivery is not None and delivery is not INVALID:
+        attempt(check_app_secrets, delivery.pipelines, secrets, checker.fail, checker.warnings.append)
     for check in (check_application_keys, check_repository_descriptions, check_slack_channels, check_deploy_policies, check_action_pins, check_required_tags):
         attempt(check, cfg, checker.fail)
     attempt(check_duplicates, cfg, checker.fail, list(checker.issues))

@@ -20,6 +20,7 @@ from config.delivery_schema import (
     GitHubSettings,
     RepositoryPermission,
     Reviewers,
+    SecretName,
     SlackChannelName,
     SlackSettings,
     SubjectForm,
@@ -117,6 +118,11 @@ class Application(Model):
     )
     slack_channel: Optional[SlackChannelName] = Field(
         None, description="Name of the application's deploy channel, e.g. an existing one to adopt; default slack.deploy_channel."
+    )
+    secrets: list[SecretName] = Field(
+        default_factory=list,
+        description="Environment secrets of every deploy environment, valued per environment from Pulumi secret config: "
+        "pulumi config set --secret --path 'appSecrets.<app>.<env>.<NAME>' <value>.",
     )
     kind: AppKind = Field("container", description="Build and deploy kind: rails, go, nuxt or container.")
     commands: Commands = Field(default_factory=Commands, description="Lint/test/deploy commands over the kind's defaults.")

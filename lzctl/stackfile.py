@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import names
 from config import ConfigError, ConfigIssue
+from config.app_secrets import leaves
 from config.yamlfile import parse_yaml
 from stacks.settings import ROLE, SETTINGS, problem
 
@@ -113,6 +115,23 @@ def _known_key(project: str, key: str) -> str | None:
     return short if namespace in ("", project) else None
 
 
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"secure"} and isinstance(value["secure"], str) and bool(value["secure"])
+
+
+def _app_secrets(file: str, key: str, value: Any, role: Any) -> tuple[list[ConfigIssue], str]:
+    """(issues, the value as the offline plan reads it) of `appSecrets`: every leaf `secure:`, each
+    read as the placeholder (offline there is no key to decrypt it)."""
+    found, issues = leaves(value, file, key, _is_secure)
+    setting = SETTINGS[names.APP_SECRETS]
+    if role in names.STACKS and role not in setting.stacks:
+        issues.append(ConfigIssue(file, key, f"has no effect on the {role} stack (only {', '.join(setting.stacks)} reads it)", None, "remove it"))
+    offline: dict = {}
+    for app, env, name in found:
+        offline.setdefault(app, {}).setdefault(env, {})[name] = OFFLINE_PLACEHOLDER
+    return issues, json.dumps(offline)
+
+
 def _check_value(file: str, key: str, short: str, value: Any, declared: dict, role: Any) -> tuple[list[ConfigIssue], bool]:
     """(issues, is a secret) of one stack-file value of the program's namespace."""
     is_secure = isinstance(value, dict) and "secure" in value
@@ -189,6 +208,11 @@ def read_stack(stack: str, project_dir: Path = PROJECT_ROOT) -> StackSettings:
                     )
                 )
             values[qualified] = _encode(value)
+            continue
+        if short == names.APP_SECRETS:
+            found, values[qualified] = _app_secrets(str(path), qualified, value, role)
+            issues += found
+            secret_keys.append(qualified)
             continue
         found, is_secure = _check_value(str(path), qualified, short, value, declared, role)
         issues += found

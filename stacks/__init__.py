@@ -10,7 +10,7 @@ import config
 import names
 from config import ConfigError, ConfigIssue
 from stacks import audit, log, management
-from stacks.secrets import read_secrets
+from stacks.secrets import read_app_secrets, read_secrets
 from stacks.settings import CONFIG_DIR, OFFLINE_PLAN, PHASE, ROLE, problem
 
 ROLES = {names.MANAGEMENT_STACK: management.build, names.AUDIT_STACK: audit.build, names.LOG_STACK: log.build}
@@ -31,8 +31,14 @@ def run() -> None:
     if wrong:
         raise ConfigError([ConfigIssue(stack_file, f"{pulumi.get_project()}:{PHASE}", wrong[0], phase, wrong[1])])
     offline_plan = settings.get_bool(OFFLINE_PLAN) or False
-    landing_zone = config.load(Path(settings.get(CONFIG_DIR) or "config"), refuse_example_domains=not offline_plan)
-    secrets = read_secrets(landing_zone) if role in HOLDS_TOKENS else {}
+    given, app_secrets, wrong_secrets = read_app_secrets() if role in HOLDS_TOKENS else (None, {}, [])
+    try:
+        landing_zone = config.load(Path(settings.get(CONFIG_DIR) or "config"), refuse_example_domains=not offline_plan, secrets=given)
+    except ConfigError as err:
+        raise ConfigError([*err.issues, *wrong_secrets]) from None
+    if wrong_secrets:
+        raise ConfigError(wrong_secrets)
+    secrets = {**read_secrets(landing_zone), **app_secrets} if role in HOLDS_TOKENS else {}
     for warning in landing_zone.warnings:
         pulumi.log.warn(warning)
     for name, value in ROLES[role](landing_zone, secrets).items():

@@ -106,6 +106,10 @@ class Delivery:
                 team_permissions=self.team_permissions(pipeline.repository),
                 slack_channel_id=channel,
                 slack_bot_token=self.secrets["slackNotifyToken"] if channel is not None else None,
+                app_secrets={
+                    env: {name: self.secrets[names.app_secret_path(pipeline.application, env, name)] for name in pipeline.secrets}
+                    for env in pipeline.branches.values()
+                },
                 pins=self.pins,
                 **self.reviewers(pipeline.reviewers),
             ),

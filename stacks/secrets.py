@@ -1,10 +1,15 @@
-"""Tokens come from Pulumi secret config only, and are all checked before anything is registered."""
+"""Tokens and application secrets come from Pulumi secret config only, and are all checked before
+anything is registered."""
 
 from __future__ import annotations
 
+import json
+
 import pulumi
 
+import names
 from config import ConfigError, ConfigIssue, LandingZone
+from config.app_secrets import GivenSecrets, command, leaves
 
 SECRETS = {
     "githubToken": "GitHub token of github.automation_login (repo, workflow, admin:org)",
@@ -52,3 +57,29 @@ def read_secrets(landing_zone: LandingZone) -> dict[str, pulumi.Output[str]]:
     if issues:
         raise ConfigError(issues)
     return values
+
+
+def read_app_secrets() -> tuple[GivenSecrets, dict[str, pulumi.Output[str]], list[ConfigIssue]]:
+    """The applications' secret values (`appSecrets`, config/app_secrets.py) as `Output.secret`s by
+    `names.app_secret_path`; which are set, for the config check; and what is wrong with the key.
+    No message repeats a value."""
+    file = f"Pulumi.{pulumi.get_stack()}.yaml"
+    key = f"{pulumi.get_project()}:{names.APP_SECRETS}"
+    given = GivenSecrets(file, key, frozenset())
+    text = pulumi.Config().get(names.APP_SECRETS)
+    if text is None:
+        return given, {}, []
+    example = command("<app>", "<env>", "<NAME>")
+    if not pulumi.runtime.is_config_secret(key):
+        return (
+            given,
+            {},
+            [ConfigIssue(file, key, "a plaintext secret: it would sit unencrypted in the stack file", None, f"remove it and set each value with {example}")],
+        )
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return given, {}, [ConfigIssue(file, key, "must be a mapping of applications (set with --path)", None, f"remove it and set each value with {example}")]
+    found, issues = leaves(value, file, key, lambda leaf: isinstance(leaf, str) and leaf != "")
+    values = {names.app_secret_path(*leaf): pulumi.Output.secret(leaf_value) for leaf, leaf_value in found.items()}
+    return GivenSecrets(file, key, frozenset(found)), values, issues

@@ -20,7 +20,7 @@ class Setting:
     purpose: str
     """What the key does, for messages."""
     kind: type = str
-    """str or bool, as the stack file's YAML gives it."""
+    """str, bool or dict, as the stack file's YAML gives it."""
     choices: tuple[str, ...] = ()
     """The values it takes; empty means any."""
     secret: bool = False
@@ -37,6 +37,8 @@ SETTINGS: dict[str, Setting] = {
     # offline run from a real one, so it is told; a stack that sets it in earnest gets that warning.
     OFFLINE_PLAN: Setting("set by lzctl plan only", kind=bool),
     **{key: Setting(purpose, secret=True, stacks=(names.MANAGEMENT_STACK,)) for key, purpose in SECRETS.items()},
+    # A mapping of secure leaves (--path), not one secure value: lzctl/stackfile.py checks it leaf by leaf.
+    names.APP_SECRETS: Setting("the applications' environment secrets", kind=dict, secret=True, stacks=(names.MANAGEMENT_STACK,)),
 }
 
 

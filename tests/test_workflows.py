@@ -64,6 +64,8 @@ def app_spec(kind: str, **overrides) -> AppWorkflowSpec:
 GENERATED = {kind: app_workflows(app_spec(kind)).files for kind in KINDS}
 INFRA = InfraWorkflowSpec(repository="landing-zone", organization="acme-inc", project="landing-zone")
 GENERATED["infra"] = infra_workflows(INFRA).files
+# Application secrets in the deploy step's env (issue 10 item 17): audited with the rest.
+GENERATED["secrets"] = app_workflows(app_spec("rails", secrets=("DATABASE_URL", "STRIPE_KEY"))).files
 
 
 def all_files() -> list[tuple[str, str, str]]:

@@ -72,7 +72,8 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
         steps.run("Unit tests", spec.test),
         steps.aws_credentials(pins, names.AWS_ROLE_ARN),
         *build,
-        steps.run(f"Deploy to {environment}", spec.deploy),
+        # The application's secrets reach the deploy step only, not the build or the tests.
+        steps.run(f"Deploy to {environment}", spec.deploy, env={secret: f"${{{{ secrets.{secret} }}}}" for secret in spec.secrets}),
         steps.slack(pins, "Notify Slack of success", f":white_check_mark: Deployed {what}: {steps.RUN_URL}", "success()"),
         steps.slack(pins, "Notify Slack of failure", f":x: Failed to deploy {what}: {steps.RUN_URL}", "failure()"),
     ]

@@ -19,6 +19,7 @@ DEFAULT_BRANCHES: tuple[tuple[str, str], ...] = tuple(names.GITFLOW_BRANCHES.ite
 _KEY = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 _BRANCH = re.compile(r"^[A-Za-z0-9._/-]{1,100}$")
+_SECRET = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
 _PULUMI_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 # ECR: lowercase path segments separated by . _ - and /.
 _ECR_REPOSITORY = re.compile(r"^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
@@ -97,9 +98,14 @@ class AppWorkflowSpec:
     """ECR repository of container apps; None means the app key. Must be None for other kinds."""
     pins: ActionPins = DEFAULT_PINS
     """Actions the workflows use."""
+    secrets: tuple[str, ...] = ()
+    """Environment secrets the deploy command gets as environment variables of the same names."""
 
     def __post_init__(self) -> None:
         _check(_KEY, self.app, "application key")
+        object.__setattr__(self, "secrets", tuple(self.secrets))
+        for secret in self.secrets:
+            _check(_SECRET, secret, "secret name")
         _check(_REPOSITORY, self.repository, "repository name")
         if self.kind not in KINDS:
             raise ValueError(f"unknown application kind {self.kind!r}; kinds: {', '.join(KINDS)}")

@@ -1,0 +1,241 @@
+"""Issue 10 item 17: per-environment application secrets, named in the config, valued from Pulumi
+secret config, landing as GitHub environment secrets, never in the plan's output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pulumi
+import pytest
+import yaml
+
+import config
+from config.app_secrets import GivenSecrets, command, leaves
+from lzctl import render
+from lzctl.mocks import LandingZoneMocks
+from lzctl.plan import plan_stack
+from lzctl.runtime import SECRET, run_program
+from lzctl.stackfile import OFFLINE_PLACEHOLDER, read_stack
+from stacks.secrets import read_app_secrets
+from tests.helpers import REPO, example_data, lzctl, run_management, setter, write_config
+from workflows import AppWorkflowSpec
+
+FILE, KEY = "Pulumi.management.yaml", "landing-zone:appSecrets"
+SECRET_TYPE = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret"
+CIPHERTEXT = "v1:c2VjcmV0LWNpcGhlcnRleHQ="
+
+
+def naming(data):
+    data["applications"]["shop"]["secrets"] = ["DATABASE_URL", "STRIPE_KEY"]
+
+
+def every_leaf(app="shop", names=("DATABASE_URL", "STRIPE_KEY"), envs=("dev", "stg", "prod")) -> frozenset:
+    return frozenset((app, env, name) for env in envs for name in names)
+
+
+def load(config_dir, given):
+    return config.load(config_dir, refuse_example_domains=False, secrets=given)
+
+
+def test_the_command_names_the_exact_path():
+    assert command("shop", "prod", "DATABASE_URL") == "pulumi config set --secret --path 'appSecrets.shop.prod.DATABASE_URL' <value>"
+
+
+@pytest.mark.parametrize(
+    "value, found, messages",
+    [
+        ({"shop": {"prod": {"A": "x"}}}, {("shop", "prod", "A")}, []),
+        ({}, set(), []),
+        (
+            "flat",
+            set(),
+            [f"{FILE}: {KEY}: must be a mapping of applications. Hint: set each value with " + command("<app>", "<env>", "<NAME>")],
+        ),
+        (
+            {"shop": ["prod"]},
+            set(),
+            [f"{FILE}: {KEY}.shop: must be a mapping of environments. Hint: set each value with " + command("<app>", "<env>", "<NAME>")],
+        ),
+        (
+            {"shop": {"prod": "x"}},
+            set(),
+            [f"{FILE}: {KEY}.shop.prod: must be a mapping of secret names. Hint: set each value with " + command("<app>", "<env>", "<NAME>")],
+        ),
+        (
+            {"shop": {"prod": {"A": "x", "B": 3}}},
+            {("shop", "prod", "A")},
+            [f"{FILE}: {KEY}.shop.prod.B: not a secret value. Hint: set it again: " + command("shop", "prod", "B")],
+        ),
+    ],
+    ids=["one value", "empty", "not a mapping", "environments not a mapping", "names not a mapping", "a leaf that is no string"],
+)
+def test_the_structured_secret_is_walked_to_its_leaves(value, found, messages):
+    leaves_found, issues = leaves(value, FILE, KEY, lambda leaf: isinstance(leaf, str))
+    assert set(leaves_found) == found
+    assert [str(issue) for issue in issues] == messages
+
+
+def test_every_missing_value_is_refused_with_its_command_and_the_configs_other_problems(config_dir):
+    given = GivenSecrets(FILE, KEY, every_leaf() - {("shop", "prod", "DATABASE_URL"), ("shop", "dev", "STRIPE_KEY")})
+    broken = config_dir(lambda data: (naming(data), data["applications"]["shop"].update(kind="java")))
+    with pytest.raises(config.ConfigError) as caught:
+        load(broken, given)
+    text = str(caught.value)
+    assert "applications.shop.kind: Input should be" in text
+    assert (
+        f"{FILE}: {KEY}.shop.dev.STRIPE_KEY: missing secret: applications.shop.secrets names STRIPE_KEY, the dev environment's value. "
+        "Hint: pulumi config set --secret --path 'appSecrets.shop.dev.STRIPE_KEY' <value>"
+    ) in text
+    assert f"{KEY}.shop.prod.DATABASE_URL: missing secret" in text
+    assert text.startswith("invalid landing-zone config: 3 problems")
+
+
+def test_all_values_set_pass_and_a_stray_one_warns(config_dir):
+    given = GivenSecrets(FILE, KEY, every_leaf() | {("booking", "prod", "OLD")})
+    landing_zone = load(config_dir(naming), given)
+    [shop] = [p for p in landing_zone.delivery.pipelines if p.application == "shop"]
+    assert shop.secrets == ("DATABASE_URL", "STRIPE_KEY")
+    assert (
+        f"{FILE}: {KEY}.booking.prod.OLD is set, but no deploy environment of an application names it: remove it "
+        "(pulumi config rm --path 'appSecrets.booking.prod.OLD') or add it to applications.booking.secrets"
+    ) in landing_zone.warnings
+
+
+def test_a_suspended_environment_needs_no_value(config_dir):
+    suspend = lambda data: (naming(data), data["applications"]["shop"].setdefault("accounts", {}).setdefault("dev", {}).update(suspended=True))  # noqa: E731
+    load(config_dir(suspend), GivenSecrets(FILE, KEY, every_leaf(envs=("stg", "prod"))))
+
+
+@pytest.mark.parametrize(
+    "names, message",
+    [
+        (["GITHUB_TOKEN_X"], "applications.shop.secrets[0]: GitHub refuses secret names starting with GITHUB_ (got 'GITHUB_TOKEN_X'). Hint: rename it"),
+        (["SLACK_BOT_TOKEN"], "applications.shop.secrets[0]: the program sets this environment secret itself (got 'SLACK_BOT_TOKEN'). Hint: rename it"),
+        (["A", "A"], "applications.shop.secrets[1]: secret named twice (got 'A')"),
+        (["database_url"], "applications.shop.secrets[0]: String should match pattern '^[A-Z_][A-Z0-9_]*$' (got 'database_url')"),
+        (["1PASSWORD"], "applications.shop.secrets[0]: String should match pattern '^[A-Z_][A-Z0-9_]*$' (got '1PASSWORD')"),
+    ],
+    ids=["github prefix", "the program's own", "twice", "lowercase", "leading digit"],
+)
+def test_secret_names_github_refuses_are_refused(config_dir, names, message):
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(config_dir(setter("applications.shop.secrets", names)), refuse_example_domains=False)
+    assert message in str(caught.value)
+
+
+def project_with(tmp_path, stack_config: dict):
+    """A copy of the project whose management stack file holds `stack_config` besides its role."""
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(REPO / name, tmp_path / name)
+    (tmp_path / FILE).write_text(json.dumps({"config": {"landing-zone:role": "management", **stack_config}}))
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def secret_plan(tmp_path_factory):
+    data = example_data()
+    naming(data)
+    config_dir = write_config(tmp_path_factory.mktemp("config"), data)
+    leaves_ = {env: {name: {"secure": CIPHERTEXT} for name in ("DATABASE_URL", "STRIPE_KEY")} for env in ("dev", "stg", "prod")}
+    project = project_with(tmp_path_factory.mktemp("project"), {KEY: {"shop": leaves_}})
+    return plan_stack("management", config_dir=config_dir, project_dir=project)
+
+
+@pytest.mark.parametrize("env", ["dev", "stg", "prod"])
+@pytest.mark.parametrize("name", ["DATABASE_URL", "STRIPE_KEY"])
+def test_each_value_lands_as_a_secret_of_its_environment(secret_plan, env, name):
+    secret = secret_plan.named(f"shop-{env}-{name}-secret")
+    assert secret.type == SECRET_TYPE
+    assert secret.inputs == {"repository": "shop", "environment": env, "secretName": name, "plaintextValue": SECRET}
+    assert secret_plan.named(f"shop-{env}-environment").urn in secret.dependencies
+
+
+def test_no_other_environment_gets_the_applications_secrets(secret_plan):
+    holders = {(r.inputs["repository"], r.inputs["environment"]) for r in secret_plan.of_type(SECRET_TYPE) if r.inputs["secretName"] == "DATABASE_URL"}
+    assert holders == {("shop", "dev"), ("shop", "stg"), ("shop", "prod")}
+
+
+def test_the_plan_never_shows_a_value(secret_plan):
+    shown = json.dumps(render.to_json(secret_plan)) + render.to_tree(secret_plan)
+    assert OFFLINE_PLACEHOLDER not in shown and CIPHERTEXT not in shown
+    assert "DATABASE_URL" in shown  # the names are not secret
+
+
+def test_a_plaintext_leaf_in_the_stack_file_is_refused(tmp_path):
+    project = project_with(tmp_path, {KEY: {"shop": {"prod": {"DATABASE_URL": "postgres://u:p@h/db", "STRIPE_KEY": {"secure": CIPHERTEXT}}}}})
+    with pytest.raises(config.ConfigError) as caught:
+        read_stack("management", project)
+    text = str(caught.value)
+    assert (
+        f"{project / FILE}: {KEY}.shop.prod.DATABASE_URL: not a secret value. "
+        "Hint: set it again: pulumi config set --secret --path 'appSecrets.shop.prod.DATABASE_URL' <value>"
+    ) in text
+    assert "postgres" not in text and "1 problem" in text
+
+
+def test_app_secrets_on_the_audit_stack_are_refused(tmp_path):
+    project = project_with(tmp_path, {})
+    (project / "Pulumi.audit.yaml").write_text(json.dumps({"config": {"landing-zone:role": "audit", KEY: {"shop": {"prod": {"A": {"secure": CIPHERTEXT}}}}}}))
+    with pytest.raises(config.ConfigError, match="landing-zone:appSecrets: has no effect on the audit stack"):
+        read_stack("audit", project)
+
+
+def test_a_real_run_lists_every_missing_value_and_registers_nothing(tmp_path):
+    data = example_data()
+    naming(data)
+    data["organization"]["account_email_template"] = "aws+{account}@acme-corp.co.jp"
+    plan, errors = run_management(write_config(tmp_path / "config", data), offline=False)
+    message = str(errors[0])
+    for env in ("dev", "stg", "prod"):
+        for name in ("DATABASE_URL", "STRIPE_KEY"):
+            assert f"landing-zone:appSecrets.shop.{env}.{name}: missing secret" in message
+            assert command("shop", env, name) in message
+    assert [r.type for r in plan.resources] == ["pulumi:pulumi:Stack"]
+
+
+def test_a_plaintext_app_secrets_key_is_refused_in_a_real_run(tmp_path):
+    data = example_data()
+    naming(data)
+    value = json.dumps({"shop": {"prod": {"DATABASE_URL": "postgres://u:p@h/db"}}})
+    plan, errors = run_management(write_config(tmp_path / "config", data), appSecrets=value)
+    message = str(errors[0])
+    assert f"{FILE}: {KEY}: a plaintext secret: it would sit unencrypted in the stack file" in message
+    assert "postgres" not in message
+
+
+@pytest.mark.slow
+def test_lzctl_plan_exits_2_naming_the_commands_with_nothing_on_stdout(tmp_path):
+    data = example_data()
+    naming(data)
+    result = lzctl("plan", "--stack", "management", "--config", str(write_config(tmp_path / "config", data)))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "pulumi config set --secret --path 'appSecrets.shop.prod.STRIPE_KEY' <value>" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_values_read_are_secrets_before_any_resource_marks_them():
+    def program():
+        given, values, issues = read_app_secrets()
+        assert not issues and given.leaves == {("shop", "prod", "DATABASE_URL")}
+        pulumi.export("values", values)
+
+    value = json.dumps({"shop": {"prod": {"DATABASE_URL": "postgres://u:p@h/db"}}})
+    plan = run_program(program, project="landing-zone", stack="management", config={KEY: value}, secret_keys=[KEY], mocks=LandingZoneMocks())
+    assert plan.outputs == {"values": {"appSecrets.shop.prod.DATABASE_URL": SECRET}}
+
+
+def test_only_the_deploy_step_gets_the_secrets(secret_plan):
+    deploy = yaml.safe_load(secret_plan.named("shop-main-deploy-file").inputs["content"])
+    job = deploy["jobs"]["deploy-prod"]
+    with_secrets = [step["name"] for step in job["steps"] if "secrets.DATABASE_URL" in json.dumps(step) or "secrets.STRIPE_KEY" in json.dumps(step)]
+    assert with_secrets == ["Deploy to prod"]
+    [step] = [step for step in job["steps"] if step["name"] == "Deploy to prod"]
+    assert step["env"] == {"DATABASE_URL": "${{ secrets.DATABASE_URL }}", "STRIPE_KEY": "${{ secrets.STRIPE_KEY }}"}
+    assert "secrets." not in json.dumps(job["env"])
+
+
+@pytest.mark.parametrize("name", ["lower", "GITHUB TOKEN", "9X", ""])
+def test_the_workflow_spec_refuses_a_name_that_is_no_secret_name(name):
+    with pytest.raises(ValueError, match="secret name"):
+        AppWorkflowSpec(app="shop", repository="shop", kind="rails", secrets=(name,))
