@@ -9,7 +9,6 @@ control-considerations.html). `rules/service.py` checks the planned graph for ex
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
 
@@ -56,13 +55,17 @@ class ControlTowerArgs:
 
 
 def _exempted_arns(exemptions: Sequence[Exemption], account_ids: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[str]:
-    """The parameter value as the provider needs it: a JSON document (a JSON list here).
+    """The parameter value as the provider needs it: a JSON document (a JSON list here), compact.
 
-    terraform-provider-aws internal/service/controltower/control.go, expandControlParameters:
-    `json.Unmarshal` of the value, then sent as a document; a bare ARN is not JSON and is refused.
+    terraform-provider-aws internal/service/controltower/control.go (a856ac75): expandControlParameters
+    `json.Unmarshal`s the value (a bare ARN is not JSON and is refused); flattenControlParameters
+    reads it back with `json.Marshal`, which writes no white space, into a hashed set with no diff
+    suppression. Only the compact form (and the order AWS returns, assumed to be the order sent)
+    reads back equal; any other spelling would show a diff on every `pulumi up`. ARNs hold no
+    character `json.Marshal` escapes differently (`<`, `>`, `&`, non-ASCII).
     """
     arns = [pulumi.Output.from_input(account_ids[e.account]).apply(e.role.arn) for e in exemptions]
-    return pulumi.Output.all(*arns).apply(lambda values: json.dumps(sorted(values)))
+    return pulumi.Output.all(*arns).apply(lambda values: minify(sorted(values)))
 
 
 class ControlTower(pulumi.ComponentResource):
