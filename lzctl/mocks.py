@@ -34,21 +34,61 @@ def stable_uuid(seed: str) -> str:
     return str(uuid.UUID(_hex(seed, 32)))
 
 
-def _organization(name: str, inputs: dict) -> tuple[str, dict]:
-    arn = f"arn:aws:organizations::{account_id('management')}:organization/{ORGANIZATION_ID}"
-    root = {"id": ROOT_ID, "arn": f"arn:aws:organizations::{account_id('management')}:root/{ORGANIZATION_ID}/{ROOT_ID}", "name": "Root", "policyTypes": []}
-    return ORGANIZATION_ID, {**inputs, "arn": arn, "roots": [root], "masterAccountId": account_id("management")}
+# Organizations and Control Tower name the management account in their ARNs (Organizations user
+# guide, "ARN formats": arn:aws:organizations::<management account id>:ou/o-.../ou-...); the
+# resources are created through the management provider, whose account the mocks learned from
+# its allowedAccountIds, so `account` is the configured management account id.
 
 
-def _organizational_unit(name: str, inputs: dict) -> tuple[str, dict]:
+def _organization(name: str, inputs: dict, account: str, region: str) -> tuple[str, dict]:
+    arn = f"arn:aws:organizations::{account}:organization/{ORGANIZATION_ID}"
+    root = {"id": ROOT_ID, "arn": f"arn:aws:organizations::{account}:root/{ORGANIZATION_ID}/{ROOT_ID}", "name": "Root", "policyTypes": []}
+    return ORGANIZATION_ID, {**inputs, "arn": arn, "roots": [root], "masterAccountId": account}
+
+
+def _organizational_unit(name: str, inputs: dict, account: str, region: str) -> tuple[str, dict]:
     ou_id = f"ou-{ROOT_ID[2:]}-{_hex(name, 8)}"
-    return ou_id, {**inputs, "arn": f"arn:aws:organizations::{account_id('management')}:ou/{ORGANIZATION_ID}/{ou_id}"}
+    return ou_id, {**inputs, "arn": f"arn:aws:organizations::{account}:ou/{ORGANIZATION_ID}/{ou_id}"}
 
 
-def _account(name: str, inputs: dict) -> tuple[str, dict]:
+def _account(name: str, inputs: dict, account: str, region: str) -> tuple[str, dict]:
     member_id = account_id(name)
-    arn = f"arn:aws:organizations::{account_id('management')}:account/{ORGANIZATION_ID}/{member_id}"
+    arn = f"arn:aws:organizations::{account}:account/{ORGANIZATION_ID}/{member_id}"
     return member_id, {**inputs, "arn": arn, "status": "ACTIVE", "govcloudId": ""}
+
+
+def _policy(name: str, inputs: dict, account: str, region: str) -> tuple[str, dict]:
+    policy_id = f"p-{_hex(name, 8)}"
+    # Organizations names each policy type in its ARNs in lower case: .../service_control_policy/p-...,
+    # .../resource_control_policy/p-..., .../tag_policy/p-...
+    kind = str(inputs.get("type", "SERVICE_CONTROL_POLICY")).lower()
+    arn = f"arn:aws:organizations::{account}:policy/{ORGANIZATION_ID}/{kind}/{policy_id}"
+    return policy_id, {**inputs, "arn": arn}
+
+
+def _landing_zone(name: str, inputs: dict, account: str, region: str) -> tuple[str, dict]:
+    zone_id = _hex(name, 16).upper()
+    return zone_id, {**inputs, "arn": f"arn:aws:controltower:{region}:{account}:landingzone/{zone_id}"}
+
+
+def _enabled(kind: str):
+    def make(name: str, inputs: dict, account: str, region: str) -> tuple[str, dict]:
+        arn = f"arn:aws:controltower:{region}:{account}:{kind}/{_hex(name, 16).upper()}"
+        return arn, {**inputs, "arn": arn}
+
+    return make
+
+
+_IN_ACCOUNT = {
+    "aws:organizations/organization:Organization": _organization,
+    "aws:organizations/organizationalUnit:OrganizationalUnit": _organizational_unit,
+    "aws:organizations/account:Account": _account,
+    "aws:organizations/policy:Policy": _policy,
+    "aws:controltower/landingZone:LandingZone": _landing_zone,
+    "aws:controltower/baseline:Baseline": _enabled("enabledbaseline"),
+    "aws:controltower/controlTowerControl:ControlTowerControl": _enabled("enabledcontrol"),
+}
+"""Type -> outputs of a resource whose ARN names the account and region of its provider."""
 
 
 def _permission_set(name: str, inputs: dict) -> tuple[str, dict]:
@@ -72,36 +112,11 @@ def _membership(name: str, inputs: dict) -> tuple[str, dict]:
 
 
 _NEW_RESOURCE = {
-    "aws:organizations/organization:Organization": _organization,
-    "aws:organizations/organizationalUnit:OrganizationalUnit": _organizational_unit,
-    "aws:organizations/account:Account": _account,
     "aws:ssoadmin/permissionSet:PermissionSet": _permission_set,
     "aws:identitystore/user:User": _user,
     "aws:identitystore/group:Group": _group,
     "aws:identitystore/groupMembership:GroupMembership": _membership,
 }
-
-
-def _policy(name: str, inputs: dict) -> tuple[str, dict]:
-    policy_id = f"p-{_hex(name, 8)}"
-    # Organizations names each policy type in its ARNs in lower case: .../service_control_policy/p-...,
-    # .../resource_control_policy/p-..., .../tag_policy/p-...
-    kind = str(inputs.get("type", "SERVICE_CONTROL_POLICY")).lower()
-    arn = f"arn:aws:organizations::{account_id('management')}:policy/{ORGANIZATION_ID}/{kind}/{policy_id}"
-    return policy_id, {**inputs, "arn": arn}
-
-
-def _landing_zone(name: str, inputs: dict) -> tuple[str, dict]:
-    zone_id = _hex(name, 16).upper()
-    return zone_id, {**inputs, "arn": f"arn:aws:controltower:ap-northeast-1:{account_id('management')}:landingzone/{zone_id}"}
-
-
-def _enabled(kind: str):
-    def make(name: str, inputs: dict) -> tuple[str, dict]:
-        arn = f"arn:aws:controltower:ap-northeast-1:{account_id('management')}:{kind}/{_hex(name, 16).upper()}"
-        return arn, {**inputs, "arn": arn}
-
-    return make
 
 
 def _numeric(seed: str, digits: int = 8) -> str:
@@ -125,10 +140,6 @@ def _slack_channel(name: str, inputs: dict) -> tuple[str, dict]:
 
 _NEW_RESOURCE.update(
     {
-        "aws:organizations/policy:Policy": _policy,
-        "aws:controltower/landingZone:LandingZone": _landing_zone,
-        "aws:controltower/baseline:Baseline": _enabled("enabledbaseline"),
-        "aws:controltower/controlTowerControl:ControlTowerControl": _enabled("enabledcontrol"),
         "github:index/team:Team": _github_team,
         "github:index/repository:Repository": _github_repository,
         "slack:index/conversation:Conversation": _slack_channel,
@@ -212,6 +223,8 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
         if args.typ == "aws:ecr/repository:Repository":
             url = f"{account}.dkr.ecr.ap-northeast-1.amazonaws.com/{args.inputs['name']}"
             return args.inputs["name"], {**args.inputs, "repositoryUrl": url, "arn": f"arn:aws:ecr:ap-northeast-1:{account}:repository/{args.inputs['name']}"}
+        if args.typ in _IN_ACCOUNT:
+            return _IN_ACCOUNT[args.typ](args.name, dict(args.inputs), account, region)
         make = _NEW_RESOURCE.get(args.typ)
         if make is not None:
             return make(args.name, dict(args.inputs))

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from names import LIMITS_OUTPUT
-from tests.helpers import EXAMPLE_DIR, run_management, write_config
+from tests.helpers import EXAMPLE_DIR, run_management, setter, write_config
 
 
 def provider_of(plan, resource) -> str:
@@ -44,6 +44,18 @@ def test_management_provider_refuses_every_account_but_management(management_pla
     assert management.inputs["allowedAccountIds"] == '["123456789012"]'
     assert "assumeRoles" not in management.inputs
     assert management.inputs["region"] == "ap-northeast-1"
+
+
+def test_organisations_and_control_towers_arns_name_the_configured_management_account(config_dir):
+    """As AWS answers them: arn:aws:organizations::<management account id>:ou/... (Organizations user
+    guide, ARN formats); the mocks read the id from the management provider's allowedAccountIds."""
+    plan, errors = run_management(config_dir(setter("organization.management_account_id", "999988887777")))
+    assert not errors, errors
+    ou = plan.outputs["organizationalUnitIds"]["prod"]
+    control = plan.named("control-tower-prod-AWS-GR_RESTRICTED_SSH-control").inputs
+    assert control["targetIdentifier"] == f"arn:aws:organizations::999988887777:ou/o-a1b2c3d4e5/{ou}"
+    assert re.fullmatch(r"arn:aws:controltower:ap-northeast-1:999988887777:landingzone/[0-9A-F]{16}", plan.outputs["landingZoneArn"])
+    assert all(arn.startswith("arn:aws:controltower:ap-northeast-1:999988887777:enabledbaseline/") for arn in plan.outputs["controlTowerBaselineArns"].values())
 
 
 def test_organization_and_every_account_are_protected(management_plan):
