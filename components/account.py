@@ -18,9 +18,10 @@ class AccountPlacement:
 
     ou_ids: Mapping[str, pulumi.Input[str]]
     """OU key -> OU id, from `Organization.ou_ids`."""
-    access_role_name: str
-    """Role Organizations creates in each account (AWSControlTowerExecution with Control Tower on);
-    the account providers assume it."""
+    access_role_names: Mapping[str, str]
+    """Account key -> the role Organizations creates it with, which its provider assumes
+    (`LandingZone.access_role_names`: AWSControlTowerExecution for workload accounts with Control
+    Tower on; `organization.access_role_name` for the audit and log accounts and without it)."""
     region: str
     """Home region of the account providers."""
 
@@ -46,21 +47,23 @@ class MemberAccounts(pulumi.ComponentResource):
         (`closed: pending`, config/closure_checks.py) is unprotected with close_on_deletion, so the
         `pulumi up` that leaves it out closes it (CloseAccount) rather than stopping or detaching it.
 
-        With Control Tower on, the access role is AWSControlTowerExecution, which Organizations
-        creates in CreateAccount (AdministratorAccess, trusting the management account, what Control
-        Tower needs to enrol the account) before the provider moves the account from the root into
-        its OU; an OU registered with auto-enrolment then enrols it on arrival. The Landing Zone
-        Accelerator creates its accounts the same way (managementAccountAccessRole
-        AWSControlTowerExecution). Control Tower's own SCP denies every other principal any change to
-        that role, so no program could manage it once the OU is governed.
+        With Control Tower on, a workload account's access role is AWSControlTowerExecution, which
+        Organizations creates in CreateAccount (AdministratorAccess, trusting the management
+        account, what Control Tower needs to enrol the account) before the provider moves the
+        account from the root into its OU; an OU registered with auto-enrolment then enrols it on
+        arrival. Control Tower's own SCP denies every other principal any change to that role, so no
+        program could manage it once the OU is governed. The audit and log accounts are created
+        with `organization.access_role_name` instead: CreateLandingZone creates
+        AWSControlTowerExecution in them itself (config/model.py `access_role_name`).
         """
+        role = names.Role(placement.access_role_names[spec.key])
         suffix = spec.environment or spec.key
         account = aws.organizations.Account(
             f"{name}-{suffix}-account",
             name=spec.name,
             email=spec.email,
             parent_id=placement.ou_ids[spec.ou],
-            role_name=placement.access_role_name,
+            role_name=role.name,
             close_on_deletion=spec.closing,
             tags=spec.tags,
             # Organizations cannot read role_name back, so an imported account would otherwise
@@ -69,7 +72,7 @@ class MemberAccounts(pulumi.ComponentResource):
         )
         if spec.suspended:
             return MemberAccount(account, None)
-        provider = account_provider(f"{name}-{suffix}-provider", account.id, placement.access_role_name, placement.region, spec.tags, self)
+        provider = account_provider(f"{name}-{suffix}-provider", account.id, role.name, placement.region, spec.tags, self)
         return MemberAccount(account, provider)
 
 

@@ -17,7 +17,7 @@ class AppAccountSetArgs:
     accounts: Sequence[AccountSpec]
     """The application's accounts, one per environment (suspended ones included, so they stay managed)."""
     placement: AccountPlacement
-    """OUs, access role and region of the accounts."""
+    """OUs, access roles and region of the accounts."""
 
 
 class AppAccountSet(MemberAccounts):

@@ -34,8 +34,8 @@ class ControlTowerArgs:
     log_account_id: pulumi.Input[str]
     """The log archive account (centralised logging)."""
     prerequisites: Sequence[pulumi.Resource]
-    """The roles CreateLandingZone needs, and the audit and log accounts (each holding the
-    AWSControlTowerExecution role Organizations created with it)."""
+    """The roles CreateLandingZone needs, and the audit and log accounts (created with the
+    organisation's access role; CreateLandingZone creates AWSControlTowerExecution in them)."""
     registered_ous: Sequence[str]
     """OU keys to register, parents first (Control Tower needs a parent registered before its child)."""
     ou_arns: Mapping[str, pulumi.Input[str]]

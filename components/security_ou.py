@@ -18,7 +18,7 @@ class SecurityOUArgs:
     log: AccountSpec
     """The log archive account: CloudTrail and Config logs, log analysis."""
     placement: AccountPlacement
-    """OUs, access role and region of the accounts."""
+    """OUs, access roles and region of the accounts."""
 
 
 class SecurityOU(MemberAccounts):

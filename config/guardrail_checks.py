@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Optional, Sequence
 
 import names
 from config.issues import path_of
-from config.model import STACK_ACCOUNTS, AccountSpec, DeliveryPlan, GuardrailPlan, access_role_name
+from config.model import SHARED_ACCOUNTS, STACK_ACCOUNTS, AccountSpec, DeliveryPlan, GuardrailPlan, access_role_name, workload_access_role_name
 from config.policy_checks import below, check_backup, check_policies, template_values
 from config.schema import LandingZoneConfig
 from guardrails import scp
@@ -58,12 +58,16 @@ def deploy_roles(cfg: LandingZoneConfig) -> dict[str, str]:
 
 
 def exemptions(cfg: LandingZoneConfig) -> tuple[scp.Exemption, ...]:
-    """Whom every deny exempts. The roles Pulumi Deployments runs the stacks with change the guarded
-    services, so each is exempt, in its own stack's account only. With Control Tower on, the access
-    role is AWSControlTowerExecution, so the configured access role name (which accounts then lack)
-    is not exempted anywhere."""
+    """Whom every deny exempts: each account's access role, where that account has it. With Control
+    Tower on, AWSControlTowerExecution everywhere (the workload accounts' access role; Control Tower
+    creates it in the shared accounts at set-up) and the shared accounts' own access role
+    (`organization.access_role_name`) in the audit and log accounts only, the one pair of accounts
+    created with it. The roles Pulumi Deployments runs the stacks with change the guarded services,
+    so each is exempt, in its own stack's account only."""
     control_tower = cfg.guardrails.control_tower.enabled
-    return scp.exemptions(access_role_name(cfg), cfg.guardrails.scp.privileged_roles, control_tower, deploy_roles(cfg))
+    workload = workload_access_role_name(cfg)
+    shared = {key: role for key in SHARED_ACCOUNTS if (role := access_role_name(cfg, key)) != workload}
+    return scp.exemptions(workload, cfg.guardrails.scp.privileged_roles, control_tower, deploy_roles(cfg), shared)
 
 
 def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[str, ...]:
@@ -84,10 +88,10 @@ def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[st
 def control_exemptions(
     cfg: LandingZoneConfig, controls: Mapping[str, tuple[str, ...]], accounts: Sequence[AccountSpec], delivery: Optional[DeliveryPlan]
 ) -> dict[str, tuple[scp.Exemption, ...]]:
-    """OU key -> the roles the landing zone deploys with in the active accounts below it: the access
-    role (every provider), the stack's Pulumi Deployments role in its account, each application's
+    """OU key -> the roles the landing zone deploys with in the active accounts below it: the
+    account's access role (its provider's, and the first run of the audit and log stacks, README
+    deployment step 9), the stack's Pulumi Deployments role in its account, each application's
     deploy role in its environment's account. Only OUs with a control that could deny them."""
-    access = names.Role(access_role_name(cfg))
     stack_roles = {account: names.pulumi_deploy_role(stack) for stack, account in deploy_roles(cfg).items()}
     app_roles = {key: names.github_deploy_role(env) for pipeline in (delivery.pipelines if delivery else ()) for env, key in pipeline.accounts.items()}
     found: dict[str, tuple[scp.Exemption, ...]] = {}
@@ -97,7 +101,7 @@ def control_exemptions(
         inside = below(cfg, ou)
         roles = []
         for account in (a for a in accounts if a.ou in inside and not a.suspended):
-            roles += [scp.Exemption(access, account.key)] + [
+            roles += [scp.Exemption(names.Role(access_role_name(cfg, account.key)), account.key)] + [
                 scp.Exemption(r, account.key) for r in (stack_roles.get(account.key), app_roles.get(account.key)) if r
             ]
         found[ou] = tuple(roles)
@@ -131,10 +135,21 @@ def check_control_tower(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
             True,
             "leave it off: this program manages Identity Center itself (identity_center)",
         )
-    if cfg.organization.access_role_name not in (names.DEFAULT_ACCESS_ROLE, names.CONTROL_TOWER_EXECUTION_ROLE.name):
+    shared_role = cfg.organization.access_role_name
+    if shared_role == names.CONTROL_TOWER_EXECUTION_ROLE.name:
+        fail(
+            "organization.access_role_name",
+            "with Control Tower on, the audit and log accounts are created with this role before the landing zone, and CreateLandingZone "
+            f"creates {shared_role} in them itself (Control Tower user guide, awscontroltowerexecution.html), so they must not already have it",
+            shared_role,
+            f"remove the key (default {names.DEFAULT_ACCESS_ROLE}, what Control Tower's API walkthrough creates them with); workload "
+            f"accounts get {shared_role} regardless",
+        )
+    elif shared_role != names.DEFAULT_ACCESS_ROLE:
         warn(
-            f"organization.access_role_name ({cfg.organization.access_role_name}) is not used with Control Tower on: member accounts are "
-            f"created with, and reached through, {names.CONTROL_TOWER_EXECUTION_ROLE.name} (components/account.py)"
+            f"organization.access_role_name ({shared_role}): with Control Tower on it is the role of the audit and log accounts only "
+            f"(workload accounts get {names.CONTROL_TOWER_EXECUTION_ROLE.name}); Control Tower's API walkthrough creates those two with "
+            f"the default {names.DEFAULT_ACCESS_ROLE}, and no AWS page says CreateLandingZone sets them up through another role name"
         )
 
 

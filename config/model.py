@@ -456,10 +456,14 @@ class LandingZone:
         """The landing zone (4.0) integrates AWS Config itself: it registers the Config administrator and aggregates."""
         return self.config.guardrails.control_tower.enabled
 
+    def access_role_name(self, account: str) -> str:
+        """The role account `account` is created with and reached through (components/account.py)."""
+        return access_role_name(self.config, account)
+
     @property
-    def access_role_name(self) -> str:
-        """The role member accounts are created with and reached through (components/account.py)."""
-        return access_role_name(self.config)
+    def access_role_names(self) -> dict[str, str]:
+        """Account key -> its access role, for every account (suspended ones keep theirs)."""
+        return {a.key: self.access_role_name(a.key) for a in self.accounts}
 
     @property
     def policy_types(self) -> tuple[str, ...]:
@@ -476,9 +480,28 @@ class LandingZone:
         return tuple(sorted({*self.guardrails.trusted_services, *adopted} - {None}))
 
 
-def access_role_name(cfg: LandingZoneConfig) -> str:
-    """AWSControlTowerExecution with Control Tower on (Control Tower enrols accounts through it, and
-    its SCPs let no one else change it), else `organization.access_role_name`."""
-    if cfg.guardrails.control_tower.enabled:
-        return names.CONTROL_TOWER_EXECUTION_ROLE.name
-    return cfg.organization.access_role_name
+SHARED_ACCOUNTS = (AUDIT, LOG)
+"""The landing zone's shared accounts, which CreateLandingZone sets up itself."""
+
+
+def access_role_name(cfg: LandingZoneConfig, account: str) -> str:
+    """The role Organizations creates account `account` with, which its provider assumes.
+
+    `organization.access_role_name` (default OrganizationAccountAccessRole), except for workload
+    accounts with Control Tower on: those get AWSControlTowerExecution, which Control Tower enrols
+    them through (roles-how.html: the role Control Tower itself passes to CreateAccount) and whose
+    changes its SCPs deny to everyone else. The shared audit and log accounts are created before
+    the landing zone with the default role, as Control Tower's API walkthrough does (walkthrough-
+    api-setup.html, step 1: CreateAccount with no role name) and the Landing Zone Accelerator
+    (@aws-lza/lib/control-tower/setup-landing-zone/prerequisites/shared-account.ts: CreateAccount
+    with Email and AccountName only): CreateLandingZone then creates AWSControlTowerExecution in
+    them itself ("For accounts in the Security OU, AWS Control Tower creates the role at the time
+    of initial AWS Control Tower setup", awscontroltowerexecution.html), which a role of that name
+    made by CreateAccount would stand in the way of.
+    """
+    return cfg.organization.access_role_name if account in SHARED_ACCOUNTS else workload_access_role_name(cfg)
+
+
+def workload_access_role_name(cfg: LandingZoneConfig) -> str:
+    """The access role of every account but the shared ones (`access_role_name`)."""
+    return names.CONTROL_TOWER_EXECUTION_ROLE.name if cfg.guardrails.control_tower.enabled else cfg.organization.access_role_name

@@ -68,7 +68,7 @@ class Organization(Model):
     access_role_name: RoleName = Field(
         names.DEFAULT_ACCESS_ROLE,
         description="Role Organizations creates in each new account; the per-account providers assume it. "
-        "With Control Tower on it is AWSControlTowerExecution whatever this says.",
+        "With Control Tower on, only the audit and log accounts'; workload accounts get AWSControlTowerExecution.",
     )
     account_email_template: Optional[EmailTemplate] = Field(None, description="Root e-mail of accounts without `email`; {account} becomes the account key.")
     organizational_units: dict[Key, OrganizationalUnit] = Field(min_length=1)

@@ -48,14 +48,20 @@ class Exemption:
 
 
 def exemptions(
-    access_role_name: str, extra_roles: Sequence[str] = (), control_tower: bool = True, deploy_roles: Optional[Mapping[str, str]] = None
+    access_role_name: str,
+    extra_roles: Sequence[str] = (),
+    control_tower: bool = True,
+    deploy_roles: Optional[Mapping[str, str]] = None,
+    pinned_access_roles: Optional[Mapping[str, str]] = None,
 ) -> tuple[Exemption, ...]:
-    """Control Tower's execution role (with Control Tower on), the organisation access role and any
-    extra role names in every account; each stack's Pulumi Deployments role (`deploy_roles`: stack ->
-    key of its account) in that account only. Exempting a name an account lacks would let anyone
-    who can create a role of that name there escape every SCP."""
+    """Control Tower's execution role (with Control Tower on), the access role most accounts share
+    and any extra role names in every account; an access role only some accounts have
+    (`pinned_access_roles`: account key -> role) and each stack's Pulumi Deployments role
+    (`deploy_roles`: stack -> key of its account) in those accounts only. Exempting a name an
+    account lacks would let anyone who can create a role of that name there escape every SCP."""
     everywhere = [*([names.CONTROL_TOWER_EXECUTION_ROLE] if control_tower else []), names.Role(access_role_name)]
-    pinned = [Exemption(names.pulumi_deploy_role(stack), account) for stack, account in (deploy_roles or {}).items()]
+    pinned = [Exemption(names.Role(role), account) for account, role in (pinned_access_roles or {}).items()]
+    pinned += [Exemption(names.pulumi_deploy_role(stack), account) for stack, account in (deploy_roles or {}).items()]
     unique: dict[str, Exemption] = {}
     for exemption in [*map(Exemption, everywhere), *pinned, *(Exemption(names.Role(role)) for role in extra_roles)]:
         unique.setdefault(exemption.arn, exemption)

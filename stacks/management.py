@@ -72,7 +72,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     if pulumi.Config().get(PHASE) == BOOTSTRAP_PHASE:
         return {"organizationId": organization.organization.id, "rootId": organization.root_id, "organizationalUnitIds": organization.ou_ids}
     # Where member accounts go and how they are reached: the same for security and workload accounts.
-    placement = AccountPlacement(ou_ids=organization.ou_ids, access_role_name=landing_zone.access_role_name, region=org.home_region)
+    placement = AccountPlacement(ou_ids=organization.ou_ids, access_role_names=landing_zone.access_role_names, region=org.home_region)
     security = SecurityOU(
         "security",
         SecurityOUArgs(audit=landing_zone.account(AUDIT), log=landing_zone.account(LOG), placement=placement),
@@ -168,7 +168,8 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         "identityStoreId": sso.identity_store_id,
         "homeRegion": org.home_region,
         "governedRegions": org.governed_regions,
-        "accessRoleName": landing_zone.access_role_name,
+        # Per account: the audit and log stacks' first run assumes its account's (README deployment step 9).
+        "accessRoleNames": landing_zone.access_role_names,
         **outputs,
         **delivery_outputs,
     }

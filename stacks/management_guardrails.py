@@ -27,7 +27,8 @@ def build_guardrails(
     attach_after: dict[str, list[pulumi.Resource]] = {}
     if plan.backup is not None:
         covered = {
-            key: BackupAccount(account_ids[key], providers[key], landing_zone.access_role_name, landing_zone.account(key).tags) for key in plan.backup.accounts
+            key: BackupAccount(account_ids[key], providers[key], landing_zone.access_role_name(key), landing_zone.account(key).tags)
+            for key in plan.backup.accounts
         }
         if plan.backup.management:
             covered[SCOPE_MANAGEMENT] = BackupAccount(landing_zone.organization.management_account_id, management, None, {})

@@ -264,14 +264,17 @@ def test_the_conformance_pack_skips_suspended_accounts(config_dir):
 
 
 FIRST_RUN_ROLE = re.compile(r'aws configure set role_arn "(arn:aws:iam::\$id:role/\$ROLE)" --profile "\$stack-bootstrap"')
+FIRST_RUN_ROLE_NAME = re.compile(r'ROLE=\$\(pulumi stack output (\w+) --stack management --json \| jq -r "\.\$stack"\)')
 SSO_ADMIN = "arn:aws:iam::{}:role/aws-reserved/sso.amazonaws.com/ap-northeast-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef"
 
 
-def readme_first_run_role(access_role: str):
-    """The role deployment step 10 runs the audit and log stacks' first `pulumi up` with, in an account."""
+def readme_first_run_role(outputs: dict, stack: str):
+    """The role deployment step 9 runs `stack`'s first `pulumi up` with, in an account, reading the
+    management stack's `outputs` as its commands do."""
     steps = (REPO / "README.md").read_text().split("## Deploy for real", 1)[1].split("\n## ", 1)[0]
     (template,) = FIRST_RUN_ROLE.findall(steps)
-    return lambda account: template.replace("$id", account).replace("$ROLE", access_role)
+    (output,) = FIRST_RUN_ROLE_NAME.findall(steps)
+    return lambda account: template.replace("$id", account).replace("$ROLE", outputs[output][stack])
 
 
 def denials_as(monkeypatch, principal_in, plan, management) -> list[tuple[str, str]]:
@@ -289,10 +292,10 @@ def test_the_first_run_the_readme_gives_is_exempt_from_every_deny(monkeypatch, c
     directory = config_dir(setter("guardrails.control_tower.enabled", control_tower))
     management = plan_stack("management", directory)
     plan = plan_stack(stack, directory, management=management)
-    role = readme_first_run_role(management.outputs["accessRoleName"])
-    # The role the accounts were created with: Control Tower's execution role when it is on.
-    access_role = "AWSControlTowerExecution" if control_tower else "OrganizationAccountAccessRole"
-    assert role("111122223333") == f"arn:aws:iam::111122223333:role/{access_role}"
+    role = readme_first_run_role(management.outputs, stack)
+    # The role the audit and log accounts were created with, Control Tower on or off (CreateLandingZone
+    # creates AWSControlTowerExecution in them itself).
+    assert role("111122223333") == "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole"
     assert denials_as(monkeypatch, role, plan, management) == []
     # The step it replaces, Identity Center's AdministratorAccess, is denied the security services' changes.
     denied = denials_as(monkeypatch, SSO_ADMIN.format, plan, management)

@@ -50,6 +50,12 @@ BAD_CONFIGS = [
         "guardrails.control_tower.landing_zone_version",
         "Control Tower creates only the latest landing zone version, 4.0",
     ),
+    (
+        "shared accounts created with Control Tower's own role",
+        setter("organization.access_role_name", "AWSControlTowerExecution"),
+        "organization.access_role_name",
+        "CreateLandingZone creates AWSControlTowerExecution in them itself",
+    ),
     ("account name too long", setter("security.audit", {"name": "A" * 51}), "security.audit.name", "1-50 printable ASCII"),
     (
         "empty OU name",

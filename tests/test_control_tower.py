@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+import config
 from guardrails.control_tower import CONTROL_TOWER_BASELINE_ID
 from tests.helpers import run_management, setter
 
@@ -127,15 +128,39 @@ def test_the_default_controls_deny_no_deploy_and_exempt_only_root_sessions(manag
     }
 
 
-def test_accounts_are_created_with_the_control_tower_execution_role_and_reached_through_it(management_plan):
-    accounts = management_plan.of_type("aws:organizations/account:Account")
-    assert {a.inputs["roleName"] for a in accounts} == {"AWSControlTowerExecution"}
+def test_workload_accounts_are_created_with_the_control_tower_execution_role_and_reached_through_it(management_plan):
+    ids = management_plan.outputs["accountIds"]
+    roles = {a.name: a.inputs["roleName"] for a in management_plan.of_type("aws:organizations/account:Account")}
+    workload = {name for name in roles if not name.startswith("security-")}
+    assert len(workload) == 6 and {roles[name] for name in workload} == {"AWSControlTowerExecution"}
     provider = management_plan.named("shop-prod-provider").inputs
-    assert (
-        json.loads(provider["assumeRoles"])[0]["roleArn"] == f"arn:aws:iam::{management_plan.outputs['accountIds']['shop-prod']}:role/AWSControlTowerExecution"
-    )
+    assert json.loads(provider["assumeRoles"])[0]["roleArn"] == f"arn:aws:iam::{ids['shop-prod']}:role/AWSControlTowerExecution"
     # Organizations creates the role; nothing here manages it, so no update or deletion can touch it.
     assert not [r for r in management_plan.of_type("aws:iam/role:Role") if r.inputs["name"] == "AWSControlTowerExecution"]
+
+
+def test_the_shared_accounts_are_created_with_the_default_access_role_which_their_providers_assume(management_plan):
+    """Control Tower's API walkthrough (step 1) and the Landing Zone Accelerator create the audit and log
+    accounts with CreateAccount's default role; CreateLandingZone creates AWSControlTowerExecution in them."""
+    ids = management_plan.outputs["accountIds"]
+    for key in ("audit", "log"):
+        assert management_plan.named(f"security-{key}-account").inputs["roleName"] == "OrganizationAccountAccessRole"
+        provider = json.loads(management_plan.named(f"security-{key}-provider").inputs["assumeRoles"])
+        assert provider == [{"roleArn": f"arn:aws:iam::{ids[key]}:role/OrganizationAccountAccessRole", "sessionName": "landing-zone"}]
+    roles = management_plan.outputs["accessRoleNames"]
+    assert roles == {key: "OrganizationAccountAccessRole" if key in ("audit", "log") else "AWSControlTowerExecution" for key in ids if key != "management"}
+
+
+def test_another_shared_access_role_is_used_for_audit_and_log_only_and_warned_about(config_dir):
+    landing_zone = config.load(config_dir(setter("organization.access_role_name", "LandingZoneAccess")), refuse_example_domains=False)
+    assert landing_zone.access_role_name("audit") == landing_zone.access_role_name("log") == "LandingZoneAccess"
+    assert landing_zone.access_role_name("shop-prod") == "AWSControlTowerExecution"
+    [warning] = [w for w in landing_zone.warnings if "organization.access_role_name" in w]
+    assert warning == (
+        "organization.access_role_name (LandingZoneAccess): with Control Tower on it is the role of the audit and log accounts only "
+        "(workload accounts get AWSControlTowerExecution); Control Tower's API walkthrough creates those two with the default "
+        "OrganizationAccountAccessRole, and no AWS page says CreateLandingZone sets them up through another role name"
+    )
 
 
 def test_a_suspended_account_keeps_its_execution_role(plan_with):
@@ -167,11 +192,14 @@ def test_opt_in_controls_exempt_the_landing_zones_own_roles_by_exact_arn(plan_wi
     # any other spelling would diff on every `pulumi up`.
     assert mfa == [{"key": "ExemptedPrincipalArns", "value": '["' + '","'.join(exempted) + '"]'}]
     retention = plan.named("control-tower-security-AWS-GR_AUDIT_BUCKET_RETENTION_POLICY-control")
+    # The audit and log accounts' access role, which their providers and the first run of their
+    # stacks (README deployment step 9, `accessRoleNames`) deploy with.
+    assert plan.outputs["accessRoleNames"]["log"] == "OrganizationAccountAccessRole"
     assert json.loads(retention.inputs["parameters"][0]["value"]) == sorted(
         [
-            f"arn:aws:iam::{ids['audit']}:role/AWSControlTowerExecution",
+            f"arn:aws:iam::{ids['audit']}:role/OrganizationAccountAccessRole",
             f"arn:aws:iam::{ids['audit']}:role/github/pulumi-deploy-audit",
-            f"arn:aws:iam::{ids['log']}:role/AWSControlTowerExecution",
+            f"arn:aws:iam::{ids['log']}:role/OrganizationAccountAccessRole",
             f"arn:aws:iam::{ids['log']}:role/github/pulumi-deploy-log",
         ]
     )

@@ -239,7 +239,7 @@ def test_member_accounts_the_doctor_cannot_enter_are_skipped_with_the_command_to
     _, out, _ = doctor_run(capsys, world, management_plan, data_dir, sessions=sessions)
     stubber.assert_no_pending_responses()
     assert statuses(out)["chatbot-audit"] == "SKIP" and statuses(out)["config-resources"] == "SKIP"
-    assert f"SKIP chatbot-audit: could not assume AWSControlTowerExecution in the audit account {created['Audit']}." in out
+    assert f"SKIP chatbot-audit: could not assume OrganizationAccountAccessRole in the audit account {created['Audit']}." in out
     assert f"shop-prod ({created['Shop Production']}): `python -m lzctl migrate preflight --profile <profile of shop-prod> --config {data_dir}`" in out
 
 

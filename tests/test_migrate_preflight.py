@@ -96,6 +96,28 @@ def test_prepare_account_creates_the_access_role_once(managed_policies, existing
     assert code == 0 and out.startswith(f"already done: role {ROLE} exists, trusts only the management account and has AdministratorAccess.")
 
 
+def test_an_adopted_audit_account_gets_the_organisations_access_role_not_control_towers(managed_policies, existing, aws, capsys):
+    """CreateLandingZone creates AWSControlTowerExecution in the audit and log accounts itself."""
+
+    def adopt_audit(data):
+        data["applications"]["shop"]["accounts"] = {}
+        data["security"]["audit"] = {"existing_account_id": EXISTING, "name": "Audit"}
+
+    config_dir = adopting_config(aws, mutate=adopt_audit)
+    sessions = Sessions(legacy=existing)
+    code, out, _ = run(capsys, config_dir, "prepare-account", "--profile", "legacy", sessions=sessions)
+    assert code == 0
+    assert out.splitlines()[:3] == [
+        f"created role OrganizationAccountAccessRole in account {EXISTING}, trusting only arn:aws:iam::{MANAGEMENT}:root.",
+        "attached AdministratorAccess to OrganizationAccountAccessRole.",
+        "AWSControlTowerExecution: Control Tower creates it in the audit and log accounts at set-up (missing).",
+    ]
+    assert [r["RoleName"] for r in existing.client("iam").list_roles()["Roles"]] == ["OrganizationAccountAccessRole"]
+    code, out, _ = run(capsys, config_dir, "preflight", "--profile", "legacy", sessions=sessions)
+    assert code == 0
+    assert "PASS execution-role: not needed: Control Tower creates AWSControlTowerExecution in the audit and log accounts at set-up (missing)." in out
+
+
 def test_prepare_account_completes_a_role_left_without_its_policy(managed_policies, existing, aws, capsys):
     existing.client("iam").create_role(RoleName=ROLE, AssumeRolePolicyDocument=_trust(MANAGEMENT))
     code, out, _ = run(capsys, adopting_config(aws), "prepare-account", "--profile", "legacy", sessions=Sessions(legacy=existing))

@@ -75,10 +75,11 @@ class Live:
                 return account
         return None
 
-    def assumed(self, account_id: str) -> Optional[ReadOnlySession]:
-        """A read-only session in a member account through the organisation access role (STS AssumeRole)."""
+    def assumed(self, spec: AccountSpec, account_id: str) -> Optional[ReadOnlySession]:
+        """A read-only session in member account `account_id` (config account `spec`) through its access role (STS AssumeRole)."""
         if account_id not in self._assumed:
-            self._assumed[account_id] = assume_read_only(self.session, account_id, self.intent.access_role, self.intent.home_region, self.opened)
+            role = self.intent.access_roles[spec.key]
+            self._assumed[account_id] = assume_read_only(self.session, account_id, role, self.intent.home_region, self.opened)
         return self._assumed[account_id]
 
     def described(self, spec: AccountSpec) -> str:
@@ -199,10 +200,10 @@ def chatbot_audit(live: Live) -> Outcome:
             f"once `pulumi up` has created it, authorise Slack workspace {team} in it ({verdicts.CHATBOT_CONSOLE}) before the audit "
             f"stack's first `pulumi up`; check with `{command}`",
         )
-    session = live.assumed(member["Id"])
+    session = live.assumed(spec, member["Id"])
     if session is None:
         return verdicts.skipped(
-            f"could not assume {live.intent.access_role} in the audit account {member['Id']}",
+            f"could not assume {live.intent.access_roles[spec.key]} in the audit account {member['Id']}",
             f"check it with the audit account's own credentials: `{command}` must list {team}",
         )
     return verdicts.chatbot(_workspaces(session), team, f"the audit account {member['Id']}")
@@ -290,7 +291,7 @@ def config_resources(live: Live) -> Outcome:
         member = live.member(spec)
         if not spec.existing_account_id and (member is None or member.get("JoinedMethod") != "INVITED"):
             continue
-        session = live.assumed(member["Id"]) if member else None
+        session = live.assumed(spec, member["Id"]) if member else None
         if session is None:
             unreachable.append((live.described(spec), live.intent.migrate_command("preflight", spec.key)))
             continue

@@ -71,11 +71,11 @@ def logs(spec: AccountSpec, live: Live) -> Outcome:
     if account_id is None or log is None or live.organization is None:
         return verdicts.skipped("the account or the log archive account does not exist yet", "nothing to archive yet")
     bucket, base = live.intent.log_location(log["Id"], live.organization["Id"])
-    session = live.assumed(log["Id"])
+    session = live.assumed(live.intent.log, log["Id"])
     since = live.today - timedelta(days=LOG_DAYS)
     if session is None:
         return verdicts.skipped(
-            f"could not assume {live.intent.access_role} in the log archive account {log['Id']}",
+            f"could not assume {live.intent.access_roles[live.intent.log.key]} in the log archive account {log['Id']}",
             f"check with the log account's credentials that `aws s3 ls s3://{bucket}/{base}{account_id}/CloudTrail/ --recursive "
             f"--profile <profile of log>` lists logs dated {since:%Y/%m/%d} or later",
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 import names
 from config import AccountSpec, LandingZone
@@ -48,7 +48,8 @@ class Intent:
     home_region: str
     governed_regions: tuple[str, ...]
     """Control Tower's governed regions when it is on (the manifest's), else the config's."""
-    access_role: str
+    access_roles: Mapping[str, str]
+    """Account key -> the role its provider assumes, which the doctor reads the account through."""
     accounts: tuple[AccountSpec, ...]
     planned_accounts: int
     """Member accounts the plan creates or imports."""
@@ -147,7 +148,7 @@ def intent_of(plan: Plan, landing_zone: LandingZone) -> Intent:
         management_id=org.management_account_id,
         home_region=org.home_region,
         governed_regions=governed,
-        access_role=landing_zone.access_role_name,
+        access_roles=landing_zone.access_role_names,
         accounts=landing_zone.accounts,
         planned_accounts=len(plan.of_type(ACCOUNT)),
         landing_zone_version=landing_zones[0].inputs["version"] if landing_zones else None,

@@ -29,10 +29,10 @@ class Context:
     def management_id(self) -> str:
         return self.landing_zone.organization.management_account_id
 
-    @property
-    def access_role(self) -> str:
-        """The role the account's provider assumes: AWSControlTowerExecution with Control Tower on."""
-        return self.landing_zone.access_role_name
+    def access_role(self, spec: AccountSpec) -> str:
+        """The role the account's provider assumes (config/model.py `access_role_name`):
+        AWSControlTowerExecution for a workload account with Control Tower on."""
+        return self.landing_zone.access_role_name(spec.key)
 
     @property
     def control_tower(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from config import AccountSpec
 from lzctl.migrate.aws import client, organization_of
 from lzctl.migrate.context import Context
 from lzctl.migrate.roles import FOREIGN_TRUST, READY, RoleState, foreign_trust_fix, role_state
@@ -108,7 +109,10 @@ def execution_role(f: Facts) -> tuple[bool, str, str]:
     role = f.execution_role
     if not f.control_tower:
         return True, "not needed: guardrails.control_tower.enabled is false", ""
-    # With Control Tower on, the access role is AWSControlTowerExecution (config/model.py), checked above.
+    if f.access_role.name != CONTROL_TOWER_EXECUTION_ROLE.name:
+        # An audit or log account (config/model.py access_role_name): CreateLandingZone makes the role.
+        return True, f"not needed: Control Tower creates {CONTROL_TOWER_EXECUTION_ROLE.name} in the audit and log accounts at set-up ({role.state})", ""
+    # A workload account's access role is AWSControlTowerExecution, checked above.
     return True, f"{CONTROL_TOWER_EXECUTION_ROLE.name} is the account's access role, checked by access-role ({role.state})", ""
 
 
@@ -129,7 +133,7 @@ CHECKS: tuple[tuple[str, str, Callable[[Facts], tuple[bool, str, str]]], ...] = 
     ("config-recorder", "Control Tower cannot enrol an account that already has an AWS Config recorder", config_recorder),
     ("config-delivery-channel", "Control Tower cannot enrol an account that already has an AWS Config delivery channel", config_delivery_channel),
     ("access-role", "the management account and the account's Pulumi provider reach it through this role; invited accounts lack it", access_role),
-    ("execution-role", "Control Tower enrols the account through AWSControlTowerExecution, which is then its access role", execution_role),
+    ("execution-role", "Control Tower enrols a workload account through AWSControlTowerExecution, which is then its access role", execution_role),
     ("governed-regions", "Control Tower governs every region in organization.governed_regions; a disabled one cannot be governed", governed_regions),
 )
 
@@ -142,7 +146,7 @@ def run_checks(facts: Facts) -> list[Result]:
     return results
 
 
-def gather(ctx: Context, session, account_id: str, profile: str) -> Facts:
+def gather(ctx: Context, session, spec: AccountSpec, profile: str) -> Facts:
     regions = {r["RegionName"]: r["OptInStatus"] for r in client(session, "ec2", ctx.region).describe_regions(AllRegions=True)["Regions"]}
     governed = tuple(ctx.landing_zone.organization.governed_regions)
     readable = [r for r in governed if regions.get(r) in ENABLED]
@@ -153,7 +157,7 @@ def gather(ctx: Context, session, account_id: str, profile: str) -> Facts:
         channels[region] = [c["name"] for c in service.describe_delivery_channels()["DeliveryChannels"]]
     iam = client(session, "iam", ctx.region)
     return Facts(
-        account_id=account_id,
+        account_id=spec.existing_account_id,
         profile=profile,
         management_id=ctx.management_id,
         governed_regions=governed,
@@ -162,7 +166,7 @@ def gather(ctx: Context, session, account_id: str, profile: str) -> Facts:
         region_status=regions,
         recorders=recorders,
         channels=channels,
-        access_role=role_state(iam, ctx.access_role, ctx.management_id),
+        access_role=role_state(iam, ctx.access_role(spec), ctx.management_id),
         execution_role=role_state(iam, CONTROL_TOWER_EXECUTION_ROLE.name, ctx.management_id),
         prepare_command=ctx.command("prepare-account", "--profile", profile),
     )
@@ -170,7 +174,7 @@ def gather(ctx: Context, session, account_id: str, profile: str) -> Facts:
 
 def preflight(ctx: Context, args) -> int:
     session, spec = ctx.existing(args.profile)
-    results = run_checks(gather(ctx, session, spec.existing_account_id, args.profile))
+    results = run_checks(gather(ctx, session, spec, args.profile))
     print(f"preflight of account {spec.existing_account_id} ({spec.key}) for the organisation of {ctx.management_id}:")
     for result in results:
         print(f"PASS {result.id}: {result.finding}." if result.passed else f"FAIL {result.id}: {result.finding}. Why: {result.why}. Fix: {result.fix}.")

@@ -2,8 +2,10 @@
 
 Organizations creates the access role only in accounts it creates; an invited account needs it
 made by hand, trusting the management account and holding AdministratorAccess, as AWS documents.
-With Control Tower on, the access role is `AWSControlTowerExecution` (config/model.py), the role
-AWS documents for enrolling invited accounts: the one role made here serves both.
+With Control Tower on, a workload account's access role is `AWSControlTowerExecution`
+(config/model.py `access_role_name`), the role AWS documents for enrolling invited accounts: the one
+role made here serves both. An audit or log account gets `organization.access_role_name`: Control
+Tower creates its own role in those at set-up.
 """
 
 from __future__ import annotations
@@ -89,9 +91,11 @@ def foreign_trust_fix(state: RoleState, management_id: str, profile: str) -> str
     )
 
 
-def execution_role_note(ctx: Context, state: RoleState) -> str:
+def execution_role_note(ctx: Context, access_role: str, state: RoleState) -> str:
     if not ctx.control_tower:
         return f"{CONTROL_TOWER_EXECUTION_ROLE.name}: not needed (guardrails.control_tower.enabled is false)."
+    if access_role != CONTROL_TOWER_EXECUTION_ROLE.name:
+        return f"{CONTROL_TOWER_EXECUTION_ROLE.name}: Control Tower creates it in the audit and log accounts at set-up ({state.state})."
     return f"{CONTROL_TOWER_EXECUTION_ROLE.name} is the access role with Control Tower on: Control Tower enrols the account through it ({state.state})."
 
 
@@ -99,7 +103,7 @@ def prepare_account(ctx: Context, args) -> int:
     session, spec = ctx.existing(args.profile)
     ctx.require_not_elsewhere(session, spec)
     iam = client(session, "iam", ctx.region)
-    name = ctx.access_role
+    name = ctx.access_role(spec)
     state = role_state(iam, name, ctx.management_id)
     if state.state == FOREIGN_TRUST:
         raise MigrationError(f"in account {spec.existing_account_id}, {foreign_trust_fix(state, ctx.management_id, args.profile)}; then run this again.")
@@ -117,6 +121,6 @@ def prepare_account(ctx: Context, args) -> int:
         print(f"attached AdministratorAccess to {name}.")
     else:
         print(f"already done: role {name} exists, trusts only the management account and has AdministratorAccess.")
-    print(execution_role_note(ctx, role_state(iam, CONTROL_TOWER_EXECUTION_ROLE.name, ctx.management_id)))
+    print(execution_role_note(ctx, name, role_state(iam, CONTROL_TOWER_EXECUTION_ROLE.name, ctx.management_id)))
     print(f"next: {ctx.command('preflight', '--profile', args.profile)}")
     return 0

@@ -59,8 +59,9 @@ def joined_and_prepared(live: Live) -> tuple[bool, str]:
     joined = member(api, account_id) is not None
     target = ou_id(api, ou_path(live.ctx.landing_zone, live.spec.ou)) if joined else None
     placed = joined and target is not None and api.list_parents(ChildId=account_id)["Parents"][0]["Id"] == target
-    role = role_state(client(live.existing, "iam", live.ctx.region), live.ctx.access_role, live.ctx.management_id).state
-    detail = f"member: {'yes' if joined else 'no'}; in its OU: {'yes' if placed else 'no'}; {live.ctx.access_role}: {role}"
+    name = live.ctx.access_role(live.spec)
+    role = role_state(client(live.existing, "iam", live.ctx.region), name, live.ctx.management_id).state
+    detail = f"member: {'yes' if joined else 'no'}; in its OU: {'yes' if placed else 'no'}; {name}: {role}"
     return joined and placed and role == READY, detail
 
 
@@ -143,7 +144,7 @@ def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str
                 ctx.command("prepare-account", "--profile", profile),
                 ctx.command("preflight", "--profile", profile),
             ),
-            f"aws organizations describe-account --account-id {account_id} --profile {management_profile}; aws iam get-role --role-name {org.access_role_name} --profile {profile}",
+            f"aws organizations describe-account --account-id {account_id} --profile {management_profile}; aws iam get-role --role-name {ctx.access_role(spec)} --profile {profile}",
             joined_and_prepared,
         ),
         Step(
