@@ -95,7 +95,14 @@ class ControlTower(pulumi.ComponentResource):
                 # The provider replaces a baseline whose version changes (baseline.go: RequiresReplace),
                 # which disables it first and un-registers the OU: upgrades run in place instead, with
                 # `aws controltower update-enabled-baseline` (README, "Upgrade the landing zone").
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[previous, *args.ou_accounts.get(key, ())], ignore_changes=["baselineVersion"]),
+                # A replacement that remains (new baseline identifier or target) must disable first:
+                # a target takes one enabled baseline, so EnableBaseline beside it would be refused.
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[previous, *args.ou_accounts.get(key, ())],
+                    ignore_changes=["baselineVersion"],
+                    delete_before_replace=True,
+                ),
             )
 
         self.controls = {}
@@ -117,7 +124,10 @@ class ControlTower(pulumi.ComponentResource):
                     control_identifier=control_arn(control_id),
                     target_identifier=args.ou_arns[ou],
                     parameters=parameters or None,
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[governed_after]),
+                    # control_identifier and target_identifier force replacement (control.go): moving a
+                    # control from its regional to its global ARN, say, replaces it on the same OU,
+                    # where EnableControl of the still-enabled control would be refused; so disable first.
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[governed_after], delete_before_replace=True),
                 )
         self.register_outputs(
             {

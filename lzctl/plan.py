@@ -134,6 +134,8 @@ def views(plan: Plan) -> list[rules.ResourceView]:
     """The plan as the policy and service rules see it: the stack itself with its outputs, as the
     policy pack sees it (they carry its guardrailLimits)."""
     return [
-        rules.ResourceView(r.type, r.urn, plan.outputs if r.type == STACK_TYPE else r.inputs, r.protect, r.id, r.provider, r.dependencies)
+        rules.ResourceView(
+            r.type, r.urn, plan.outputs if r.type == STACK_TYPE else r.inputs, r.protect, r.id, r.provider, r.dependencies, r.delete_before_replace
+        )
         for r in plan.resources
     ]

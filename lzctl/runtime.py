@@ -61,6 +61,8 @@ class PlannedResource:
     """Inputs the engine leaves as they are (engine names), in an import's comparison too."""
     retain_on_delete: bool = False
     """Left in place, not deleted, when the program stops declaring it."""
+    delete_before_replace: bool = False
+    """The option: a replacement deletes the old resource before creating the new one."""
 
     @property
     def op(self) -> str:
@@ -148,6 +150,7 @@ class RecordingMonitor(MockMonitor):
             aliases=tuple(json_format.MessageToDict(alias) for alias in request.aliases),
             ignore_changes=tuple(request.ignoreChanges),
             retain_on_delete=request.retainOnDelete,
+            delete_before_replace=request.deleteBeforeReplace,
         )
         return response
 

@@ -41,6 +41,7 @@ def view(resource: PolicyResource) -> ResourceView:
         id=str(props.get("id") or ""),
         provider=f"{provider.urn}::" if provider is not None else "",
         dependencies=tuple(d.urn for d in (getattr(resource, "dependencies", None) or ())),
+        delete_before_replace=bool(resource.opts and resource.opts.delete_before_replace),
     )
 
 

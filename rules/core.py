@@ -41,6 +41,8 @@ class ResourceView:
     """Its provider reference (`<provider URN>::<id>`), which tells the account and region it lands in."""
     dependencies: tuple[str, ...] = ()
     """URNs of the resources it waits for (`depends_on` and inputs), for the rules on operation order."""
+    delete_before_replace: bool = False
+    """The option: a replacement deletes the old resource first."""
 
 
 @dataclass(frozen=True)

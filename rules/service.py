@@ -111,6 +111,21 @@ def one_operation_at_a_time(resources: list[ResourceView]) -> Iterator[tuple[str
             yield control.urn, f"does not wait for its OU's registration ({target.rsplit('::', 1)[-1]}), which would be refused as a concurrent operation"
 
 
+def disabled_before_replaced(resources: list[ResourceView]) -> Iterator[tuple[str, str]]:
+    """Control Tower enables a control or a baseline once per target; the provider replaces one whose
+    identifier or target changes (control.go ForceNew, baseline.go RequiresReplace). Created before
+    the old one is disabled, the new one would be enabled beside it on the same OU. That EnableControl
+    or EnableBaseline then fails is inferred (the API Reference lists ConflictException and
+    ValidationException, and says nothing of a duplicate), not seen."""
+    for resource in resources:
+        if resource.type in (CONTROL, BASELINE) and not resource.delete_before_replace:
+            kind = "control" if resource.type == CONTROL else "baseline"
+            yield (
+                resource.urn,
+                f"a replacement would enable the {kind} again on its OU before disabling the one enabled there; set delete_before_replace",
+            )
+
+
 def creatable_landing_zone_version(resources: list[ResourceView]) -> Iterator[tuple[str, str]]:
     for landing_zone in _of_type(resources, LANDING_ZONE):
         version = landing_zone.props.get("version")
@@ -227,6 +242,13 @@ RULES = (
         MANDATORY,
         one_operation_at_a_time,
         source="https://docs.aws.amazon.com/controltower/latest/userguide/limits.html",
+    ),
+    Rule(
+        "AWS-CT-ENABLE-ONCE",
+        "A control or baseline is enabled once per target: one that is replaced is disabled before it is enabled again.",
+        MANDATORY,
+        disabled_before_replaced,
+        source=CT_API + "API_EnableControl.html",
     ),
     Rule(
         "AWS-CT-LANDING-ZONE-VERSION",

@@ -118,6 +118,14 @@ def test_controls_use_global_identifiers_and_target_their_ou_after_its_registrat
     assert "parameters" not in control.inputs
 
 
+def test_controls_and_baselines_are_disabled_before_they_are_replaced(management_plan):
+    """Moving a deployed control from its regional to its global ARN replaces it (control_identifier
+    forces replacement), on the OU where it is still enabled."""
+    replaced = management_plan.of_type(CONTROL) + management_plan.of_type(BASELINE)
+    assert len(replaced) == 48 and all(r.delete_before_replace for r in replaced)
+    assert not management_plan.named("control-tower-landing-zone").delete_before_replace
+
+
 def test_the_default_controls_deny_no_deploy_and_exempt_only_root_sessions(management_plan):
     enabled = {r.name.removeprefix("control-tower-").removesuffix("-control") for r in management_plan.of_type(CONTROL)}
     assert not {name for name in enabled if "S3_DELETE_WITHOUT_MFA" in name or "RETENTION" in name}

@@ -216,6 +216,18 @@ FAILING = [
         "does not wait for its OU's registration (dev-baseline)",
     ),
     (
+        "AWS-CT-ENABLE-ONCE",
+        [_control("dev-control", "ou-dev", ("urn:pulumi:management::landing-zone::t::lz",))],
+        None,
+        "a replacement would enable the control again on its OU before disabling the one enabled there",
+    ),
+    (
+        "AWS-CT-ENABLE-ONCE",
+        [_baseline("dev-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::lz")],
+        None,
+        "enable the baseline again",
+    ),
+    (
         "AWS-CT-LANDING-ZONE-VERSION",
         [dataclasses.replace(LANDING_ZONE, props={"version": "3.3", "manifestJson": MANIFEST})],
         None,
@@ -302,6 +314,14 @@ PASSING = [
             _baseline("b-baseline", "ou-x", "urn:pulumi:management::landing-zone::t::a-baseline"),
             _control("dev-control", "ou-dev", ("urn:pulumi:management::landing-zone::t::a-baseline",)),
             _control("security-control", "ou-sec", ("urn:pulumi:management::landing-zone::t::lz",)),
+        ],
+        None,
+    ),
+    (
+        "AWS-CT-ENABLE-ONCE",
+        [
+            dataclasses.replace(_baseline("dev-baseline", "ou-dev", "urn:pulumi:management::landing-zone::t::lz"), delete_before_replace=True),
+            dataclasses.replace(_control("dev-control", "ou-dev", ("urn:pulumi:management::landing-zone::t::lz",)), delete_before_replace=True),
         ],
         None,
     ),
@@ -431,3 +451,21 @@ def test_the_policy_pack_runs_the_service_rules_with_providers_and_dependencies(
     reported = []
     policy_for(RULE["AWS-CT-REGIONS"]).validate(StackValidationArgs([landing_zone], None), lambda message, urn=None: reported.append((urn, message)))
     assert reported == [("urn:pulumi:m::p::t::lz", "region eu-mars-1 is not one where Control Tower runs (config/regions.py CONTROL_TOWER_REGIONS)")]
+
+
+@pytest.mark.parametrize("option, reported", [(True, 0), (None, 1)])
+def test_the_policy_pack_reads_delete_before_replace_from_the_resource_options(option, reported):
+    from pulumi_policy import PolicyResource, PolicyResourceOptions, StackValidationArgs
+
+    from rules.adapter import policy_for, view
+
+    options = PolicyResourceOptions(
+        protect=False, ignore_changes=[], delete_before_replace=option, aliases=[], custom_timeouts=None, additional_secret_outputs=[]
+    )
+    control = PolicyResource(
+        CONTROL, {"controlIdentifier": "arn:aws:controlcatalog:::control/x", "targetIdentifier": "ou"}, "urn:c", "c", options, None, None, [], {}
+    )
+    assert view(control).delete_before_replace is bool(option)
+    found = []
+    policy_for(RULE["AWS-CT-ENABLE-ONCE"]).validate(StackValidationArgs([control], None), lambda message, urn=None: found.append(urn))
+    assert found == ["urn:c"] * reported
