@@ -4,7 +4,8 @@ The order is Control Tower's own rule: one landing-zone or OU operation at a tim
 zone comes first and each OU registration waits for the previous one (parents first); a control
 waits for its OU's registration, or for the landing zone on an OU that is not registered
 (preventive controls can target any OU once the landing zone exists, controlreference/
-control-considerations.html). `rules/service.py` checks the planned graph for exactly this.
+control-considerations.html), in chained batches of Control Tower's limit of control operations.
+`rules/service.py` checks the planned graph for exactly this.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from guardrails.control_policies import BEHAVIOUR, exempts_deployers
-from guardrails.control_tower import AUTO_ENROLMENT, BASELINE_VERSION, LANDING_ZONE_VERSION, ManifestSettings, baseline_arn, manifest
+from guardrails.control_tower import AUTO_ENROLMENT, BASELINE_VERSION, CONTROL_OPERATIONS, LANDING_ZONE_VERSION, ManifestSettings, baseline_arn, manifest
 from guardrails.controls import control_arn
 from guardrails.plan_policies import EXEMPT_ASSUME_ROOT, EXEMPTED_PRINCIPAL_ARNS
 from guardrails.scp import Exemption
@@ -106,9 +107,16 @@ class ControlTower(pulumi.ComponentResource):
             )
 
         self.controls = {}
+        # Control Tower runs at most CONTROL_OPERATIONS control operations at once, and Pulumi
+        # Deployments sets no --parallel (its OperationContextOptions have none): each batch of that many
+        # waits for the one before.
+        batch: list[pulumi.Resource] = []
+        previous_batch: list[pulumi.Resource] = []
         for ou, control_ids in args.controls.items():
             governed_after = self.baselines.get(ou, self.landing_zone)
             for control_id in control_ids:
+                if len(batch) == CONTROL_OPERATIONS:
+                    previous_batch, batch = batch, []
                 parameters = []
                 if exempts_deployers(control_id) and args.exempted.get(ou):
                     parameters.append(
@@ -119,7 +127,7 @@ class ControlTower(pulumi.ComponentResource):
                 if args.exempt_assume_root and BEHAVIOUR[control_id].exempts_assume_root:
                     # A JSON document like every parameter value (see _exempted_arns): `true`.
                     parameters.append(aws.controltower.ControlTowerControlParameterArgs(key=EXEMPT_ASSUME_ROOT, value="true"))
-                self.controls[(ou, control_id)] = aws.controltower.ControlTowerControl(
+                self.controls[(ou, control_id)] = control = aws.controltower.ControlTowerControl(
                     f"{name}-{ou}-{control_id}-control",
                     control_identifier=control_arn(control_id),
                     target_identifier=args.ou_arns[ou],
@@ -127,8 +135,9 @@ class ControlTower(pulumi.ComponentResource):
                     # control_identifier and target_identifier force replacement (control.go): moving a
                     # control from its regional to its global ARN, say, replaces it on the same OU,
                     # where EnableControl of the still-enabled control would be refused; so disable first.
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[governed_after], delete_before_replace=True),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[governed_after, *previous_batch], delete_before_replace=True),
                 )
+                batch.append(control)
         self.register_outputs(
             {
                 "landingZoneArn": self.landing_zone.arn,

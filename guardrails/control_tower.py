@@ -33,6 +33,18 @@ AUTO_ENROLMENT = ("INHERITANCE_DRIFT",)
 this one value (API_CreateLandingZone.html, remediationTypes); the Landing Zone Accelerator sets it
 for its `accountAutoEnrollment` ("accounts moved into or between registered OUs automatically receive
 baseline resources and control configurations from the destination OU"), checked 2026-12."""
+CONTROL_OPERATIONS = 100
+"""Control operations (EnableControl, DisableControl, one control on one OU each) Control Tower runs
+at once: "Up to one hundred (100) control-related operations at a time can be in progress, in total,
+no matter if they are called from the console or from an API. Of these 100 operations, up to 20 at
+a time can be proactive control operations" (user guide, Limitations and quotas,
+https://docs.aws.amazon.com/controltower/latest/userguide/limits.html, checked 2026-12). Earlier
+revisions of that page said ten (10), and the Landing Zone Accelerator still repeats ten
+(ControlTowerControlConfig: "AWS Control Tower is limited to 10 concurrent operations, where enabling
+a control for one Organizational Unit constitutes a single operation"); the current page is the one
+followed. The catalogue (`guardrails.controls`) holds no proactive control, so the 20 does not arise.
+An operation over the limit is refused with ServiceQuotaExceededException (API Reference,
+EnableControl), which the provider does not retry (inferred: the AWS SDK retries throttling only)."""
 
 
 @dataclass(frozen=True)

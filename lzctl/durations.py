@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from guardrails.control_tower import CONTROL_OPERATIONS
+
 SECONDS = 0.1
 """A create that returns within seconds (six, rounded up): one synchronous API call and a read."""
 
@@ -57,10 +59,11 @@ POOLS: dict[str, Pool] = {
         "2026-12",
     ),
     CONTROL_TOWER_CONTROLS: Pool(
-        100,
+        CONTROL_OPERATIONS,
         "documented",
         "Control Tower user guide, limits.html: 'Up to one hundred (100) control-related operations at a time "
-        "can be in progress' (of which 20 proactive); earlier revisions of the page said ten (10).",
+        "can be in progress' (of which 20 proactive); earlier revisions of the page said ten (10). "
+        "guardrails/control_tower.py CONTROL_OPERATIONS.",
         "2026-12",
     ),
     IDENTITY_CENTER_ASSIGNMENTS: Pool(

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Optional
 from config.regions import CONTROL_TOWER_REGIONS
 from config.resolve import MAX_EMAIL_CHARS
 from config.schema import Limits
-from guardrails.control_tower import BASELINE_VERSION, LANDING_ZONE_VERSION
+from guardrails.control_tower import BASELINE_VERSION, CONTROL_OPERATIONS, LANDING_ZONE_VERSION
 from guardrails.plan_policies import ACCOUNT, BASELINE, CONTROL, LANDING_ZONE, ORGANIZATION, json_list, planned_organization, provider_account, providers
 from rules.core import ADVISORY, MANDATORY, ResourceView, Rule
 from rules.service_policies import RULES as POLICY_RULES
@@ -109,6 +109,40 @@ def one_operation_at_a_time(resources: list[ResourceView]) -> Iterator[tuple[str
             yield control.urn, "does not wait for the landing zone: controls can be enabled only once it exists"
         elif target and target not in before(control.urn):
             yield control.urn, f"does not wait for its OU's registration ({target.rsplit('::', 1)[-1]}), which would be refused as a concurrent operation"
+
+
+def _most_at_once(urns: list[str], before) -> int:
+    """How many of `urns` can run at once: the largest set of them none of which waits for another.
+
+    By Dilworth's theorem that is len(urns) minus a maximum matching of the bipartite graph with an
+    edge u -> v wherever v waits for u (Kuhn's augmenting paths; a few hundred controls at most).
+    """
+    waits = {u: [v for v in urns if u in before(v)] for u in urns}
+    matched: dict[str, str] = {}
+
+    def augment(u: str, seen: set[str]) -> bool:
+        for v in waits[u]:
+            if v not in seen:
+                seen.add(v)
+                if v not in matched or augment(matched[v], seen):
+                    matched[v] = u
+                    return True
+        return False
+
+    return len(urns) - sum(augment(u, set()) for u in urns)
+
+
+def control_operations_within_the_limit(resources: list[ResourceView], limit: int = CONTROL_OPERATIONS) -> Iterator[tuple[str, str]]:
+    """Each control is one operation (enabling it, or disabling it when it is replaced or removed);
+    as many as the planned dependencies let run at once must stay within Control Tower's limit,
+    whatever `pulumi up --parallel` is (Pulumi Deployments sets none)."""
+    controls = _of_type(resources, CONTROL)
+    at_once = _most_at_once([c.urn for c in controls], _ancestors(resources)) if len(controls) > limit else 0
+    if at_once > limit:
+        yield (
+            controls[0].urn,
+            f"{at_once} control operations can be in progress at once, over Control Tower's {limit}: chain the controls in batches of {limit}",
+        )
 
 
 def disabled_before_replaced(resources: list[ResourceView]) -> Iterator[tuple[str, str]]:
@@ -241,6 +275,13 @@ RULES = (
         "Control Tower runs one landing-zone or OU operation at a time: registrations form one chain from the landing zone; controls wait for it.",
         MANDATORY,
         one_operation_at_a_time,
+        source="https://docs.aws.amazon.com/controltower/latest/userguide/limits.html",
+    ),
+    Rule(
+        "AWS-CT-CONTROL-OPERATIONS",
+        f"At most {CONTROL_OPERATIONS} control operations are in progress at once: the planned dependencies let no more run together.",
+        MANDATORY,
+        control_operations_within_the_limit,
         source="https://docs.aws.amazon.com/controltower/latest/userguide/limits.html",
     ),
     Rule(

@@ -280,3 +280,24 @@ def test_without_control_tower_the_stack_is_still_complete(plan_with):
     assert len(plan.of_type("aws:organizations/account:Account")) == 8
     assert len(plan.of_type("aws:organizations/policyAttachment:PolicyAttachment")) == 9
     assert "landingZoneArn" not in plan.outputs
+
+
+def test_controls_run_in_chained_batches_of_control_towers_limit(plan_with, monkeypatch):
+    """With a limit of 10, the example's controls form batches of 10, each waiting for the whole
+    batch before it, so no more than 10 can be in progress at once whatever --parallel is."""
+    import components.control_tower
+    from lzctl.plan import views
+    from rules.service import control_operations_within_the_limit
+
+    monkeypatch.setattr(components.control_tower, "CONTROL_OPERATIONS", 10)
+    plan = plan_with()
+    controls = plan.of_type(CONTROL)
+    urns = [c.urn for c in controls]
+    assert len(controls) > 30
+    for index, control in enumerate(controls):
+        start = (index // 10 - 1) * 10
+        assert [d for d in control.dependencies if d in urns] == (urns[start : start + 10] if index >= 10 else [])
+    assert list(control_operations_within_the_limit(views(plan), limit=10)) == []
+    assert list(control_operations_within_the_limit(views(plan), limit=9)) == [
+        (urns[0], "10 control operations can be in progress at once, over Control Tower's 9: chain the controls in batches of 9")
+    ]

@@ -156,6 +156,16 @@ BACKUP_RESOURCES = (
     _in_dev("aws:iam/role:Role", "role", name="b", path="/service-role/"),
 )
 
+
+def _controls(count: int, chained_every: int = 0) -> list[ResourceView]:
+    """`count` controls after the landing zone; with `chained_every`, each waits for the one that many before it."""
+    lz = "urn:pulumi:management::landing-zone::t::lz"
+    return [
+        _control(f"c{i}", "ou-dev", (lz, *([f"urn:pulumi:management::landing-zone::t::c{i - chained_every}"] if chained_every and i >= chained_every else [])))
+        for i in range(count)
+    ]
+
+
 FAILING = [
     (
         "AWS-ORG-POLICY-TYPE-ENABLED",
@@ -214,6 +224,12 @@ FAILING = [
         ],
         None,
         "does not wait for its OU's registration (dev-baseline)",
+    ),
+    (
+        "AWS-CT-CONTROL-OPERATIONS",
+        _controls(101),
+        None,
+        "101 control operations can be in progress at once, over Control Tower's 100: chain the controls in batches of 100",
     ),
     (
         "AWS-CT-ENABLE-ONCE",
@@ -317,6 +333,8 @@ PASSING = [
         ],
         None,
     ),
+    ("AWS-CT-CONTROL-OPERATIONS", _controls(100), None),
+    ("AWS-CT-CONTROL-OPERATIONS", _controls(250, chained_every=100), None),
     (
         "AWS-CT-ENABLE-ONCE",
         [
@@ -469,3 +487,32 @@ def test_the_policy_pack_reads_delete_before_replace_from_the_resource_options(o
     found = []
     policy_for(RULE["AWS-CT-ENABLE-ONCE"]).validate(StackValidationArgs([control], None), lambda message, urn=None: found.append(urn))
     assert found == ["urn:c"] * reported
+
+
+LZ_URN = "urn:pulumi:management::landing-zone::t::lz"
+
+
+def _after(name: str, *before: str) -> ResourceView:
+    return _control(name, "ou-dev", (LZ_URN, *(f"urn:pulumi:management::landing-zone::t::{b}" for b in before)))
+
+
+@pytest.mark.parametrize(
+    "controls, at_once",
+    [
+        ([_after("a"), _after("b"), _after("c")], 3),
+        ([_after("a"), _after("b", "a"), _after("c", "b")], 1),
+        # a -> b and c -> d: two chains, so two at once (a matching of two).
+        ([_after("a"), _after("b", "a"), _after("c"), _after("d", "c")], 2),
+        # a before b and c, both before d: b and c run together.
+        ([_after("a"), _after("b", "a"), _after("c", "a"), _after("d", "b", "c")], 2),
+        # Waiting through another resource (a baseline) orders them too.
+        ([_after("a"), _baseline("x", "ou-stg", "urn:pulumi:management::landing-zone::t::a"), _after("b", "x"), _after("c")], 2),
+        # Greedy matching a-b first must be undone to match a-c and d-b: width 2, not 3.
+        ([_after("a"), _after("d"), _after("b", "a", "d"), _after("c", "a")], 2),
+    ],
+)
+def test_control_operations_counts_the_most_controls_that_can_run_together(controls, at_once):
+    from rules.service import control_operations_within_the_limit
+
+    assert list(control_operations_within_the_limit(controls, limit=at_once)) == []
+    assert [message.split(" control")[0] for _, message in control_operations_within_the_limit(controls, limit=at_once - 1)] == [str(at_once)]
