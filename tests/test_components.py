@@ -26,7 +26,13 @@ from lzctl.mocks import account_id, stable_uuid
 from tests.helpers import run_mocked
 
 OU_IDS = {"security": "ou-a1b2-security", "dev": "ou-a1b2-dev", "stg": "ou-a1b2-stg", "prod": "ou-a1b2-prod", "suspended": "ou-a1b2-suspended"}
-PLACEMENT = AccountPlacement(OU_IDS, "OrgAccess", "ap-northeast-1")
+ACCESS_ROLES = {
+    "audit": "OrgAccess",
+    "log": "LogAccess",
+    **{f"{app}-{env}": "OrgAccess" for app in ("shop", "booking") for env in ("dev", "stg", "prod")},
+}
+"""Account key -> its access role; the log account's differs, to show each account gets its own."""
+PLACEMENT = AccountPlacement(OU_IDS, ACCESS_ROLES, "ap-northeast-1")
 ACCOUNT = "aws:organizations/account:Account"
 PROVIDER = "pulumi:providers:aws"
 
@@ -97,7 +103,10 @@ def test_security_ou_creates_protected_audit_and_log_accounts_in_the_security_ou
         assert account.protect is True
         assert account.inputs["closeOnDeletion"] is False
         assert account.inputs["parentId"] == "ou-a1b2-security"
-        assert account.inputs["roleName"] == "OrgAccess"
+    assert {name: account.inputs["roleName"] for name, account in accounts.items()} == {
+        "security-audit-account": "OrgAccess",
+        "security-log-account": "LogAccess",
+    }
     assert accounts["security-log-account"].inputs["name"] == "Log Archive"
 
 
