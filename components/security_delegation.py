@@ -12,7 +12,7 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from security.services import ORGANIZATION_DELEGATIONS
+from security.services import CONFIG_DELEGATIONS, ORGANIZATION_DELEGATIONS
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class SecurityDelegationArgs:
     """True with Control Tower off: the log stack then creates the organisation trail."""
     after: Sequence[pulumi.Resource] = ()
     """The organisation, whose trusted access must be enabled first."""
+    config_after: Sequence[pulumi.Resource] = ()
+    """With Control Tower on, the landing zone: Config's delegations wait for it (see below)."""
 
 
 class SecurityDelegation(pulumi.ComponentResource):
@@ -52,8 +54,13 @@ class SecurityDelegation(pulumi.ComponentResource):
             # Organisation conformance packs always need config-multiaccountsetup delegated.
             if key == "config" and not args.delegate_config:
                 continue
+            # Landing zone 4.0's Config integration "automatically configures the delegated admin
+            # settings" of AWS Config for its integration account (user guide, config.html); which
+            # principals it registers is not listed. Config's delegations wait for CreateLandingZone,
+            # so they never race it, and one it has made already fails plainly (README).
+            after = args.config_after if key in CONFIG_DELEGATIONS else ()
             aws.organizations.DelegatedAdministrator(
-                f"{name}-{key}", account_id=args.audit_account_id, service_principal=principal, opts=in_region(args.home_region)
+                f"{name}-{key}", account_id=args.audit_account_id, service_principal=principal, opts=in_region(args.home_region, *after)
             )
         if args.delegate_cloudtrail:
             aws.cloudtrail.OrganizationDelegatedAdminAccount(f"{name}-cloudtrail", account_id=args.log_account_id, opts=in_region(args.home_region))

@@ -9,6 +9,13 @@ ORGANIZATION_DELEGATIONS = {
 }
 """Key -> service principal delegated to the audit account through Organizations' DelegatedAdministrator
 (GuardDuty, Inspector, Security Hub and CloudTrail have their own delegation APIs)."""
+CONFIG_DELEGATIONS = ("config", "config-multiaccountsetup")
+"""AWS Config's two delegations: aggregation (config) and organisation rules and conformance packs
+(config-multiaccountsetup), as the Config developer guide registers them
+(https://docs.aws.amazon.com/config/latest/developerguide/aggregated-register-delegated-administrator.html).
+Landing zone 4.0's Config integration makes its integration account "the delegated administrator for
+AWS Config" itself (https://docs.aws.amazon.com/controltower/latest/userguide/config.html, checked
+2026-12), so with it these wait for the landing zone."""
 
 
 RUNTIME_MONITORING = "RUNTIME_MONITORING"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -107,22 +107,8 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         providers.update({f"{app}-{env}": provider for env, provider in account_set.providers.items()})
     build_guardrails(landing_zone, management, organization, providers, account_ids)
 
-    delivery_outputs, channels = build_delivery(landing_zone, secrets, management, security, applications)
-    build_security_administration(landing_zone, management, organization, security, applications, channels, account_ids)
-    # What the audit and log stacks read, in their own accounts: no right on this stack's secrets needed.
-    ManagementHandoff(
-        "handoff",
-        ManagementHandoffArgs(
-            providers={AUDIT: security.audit.provider, LOG: security.log.provider},
-            organization_id=organization.organization.id,
-            root_id=organization.root_id,
-            account_keys=list(account_ids),
-            account_ids=account_ids,
-            channel_ids={key: channels[key] for key in (names.SECURITY_ALERTS,) if key in channels},
-        ),
-    )
-
     outputs: dict[str, object] = {}
+    landing_zone_resource: Optional[pulumi.Resource] = None
     if roles is not None:
         members = {AUDIT: security.audit.account, LOG: security.log.account}
         for app, account_set in applications.items():
@@ -154,9 +140,25 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
             ),
             opts=in_management,
         )
+        landing_zone_resource = landing.landing_zone
         outputs["landingZoneArn"] = landing.landing_zone.arn
         # The handles of an in-place baseline upgrade: `aws controltower update-enabled-baseline` (README).
         outputs["controlTowerBaselineArns"] = {key: baseline.arn for key, baseline in landing.baselines.items()}
+
+    delivery_outputs, channels = build_delivery(landing_zone, secrets, management, security, applications)
+    build_security_administration(landing_zone, management, organization, security, applications, channels, account_ids, landing_zone_resource)
+    # What the audit and log stacks read, in their own accounts: no right on this stack's secrets needed.
+    ManagementHandoff(
+        "handoff",
+        ManagementHandoffArgs(
+            providers={AUDIT: security.audit.provider, LOG: security.log.provider},
+            organization_id=organization.organization.id,
+            root_id=organization.root_id,
+            account_keys=list(account_ids),
+            account_ids=account_ids,
+            channel_ids={key: channels[key] for key in (names.SECURITY_ALERTS,) if key in channels},
+        ),
+    )
 
     return {
         "organizationId": organization.organization.id,

@@ -3,7 +3,7 @@ Control Tower off, AWS Config recording in every member account."""
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -36,6 +36,7 @@ def build_security_administration(
     applications: Mapping[str, AppAccountSet],
     channels: Mapping[str, pulumi.Output[str]],
     account_ids: Mapping[str, pulumi.Input[str]],
+    landing_zone_resource: Optional[pulumi.Resource] = None,
 ) -> None:
     cfg = landing_zone.config
     org = landing_zone.organization
@@ -51,6 +52,7 @@ def build_security_administration(
             delegate_config=not landing_zone.control_tower_config_integration,
             delegate_cloudtrail=not control_tower.enabled,
             after=[organization.organization],
+            config_after=[landing_zone_resource] if landing_zone_resource is not None else [],
         ),
         opts=in_management,
     )

@@ -118,6 +118,10 @@ def test_management_delegates_each_service_to_the_audit_account(management_plan)
     # Control Tower 4.0 registers the Config administrator; conformance packs still need multi-account setup.
     assert principals == {"access-analyzer.amazonaws.com", "config-multiaccountsetup.amazonaws.com"}
     assert management_plan.named("organization-organization").urn in management_plan.named("security-admin-securityhub").dependencies
+    # Config's delegation waits for CreateLandingZone, which sets up Config's administrator itself; the others need not.
+    landing_zone = management_plan.named("control-tower-landing-zone").urn
+    assert landing_zone in management_plan.named("security-admin-config-multiaccountsetup").dependencies
+    assert landing_zone not in management_plan.named("security-admin-access-analyzer").dependencies
 
 
 def test_without_control_tower_the_log_account_administers_cloudtrail_and_config_is_delegated(config_dir):
@@ -126,6 +130,7 @@ def test_without_control_tower_the_log_account_administers_cloudtrail_and_config
     assert plan.named("security-admin-cloudtrail").inputs["accountId"] == plan.outputs["accountIds"]["log"]
     principals = {r.inputs["servicePrincipal"] for r in plan.of_type("aws:organizations/delegatedAdministrator:DelegatedAdministrator")}
     assert principals == {"access-analyzer.amazonaws.com", "config.amazonaws.com", "config-multiaccountsetup.amazonaws.com"}
+    assert plan.named("security-admin-config").dependencies == plan.named("security-admin-access-analyzer").dependencies
 
 
 def test_every_account_has_a_monthly_budget_alerting_its_app_channel(management_plan):
