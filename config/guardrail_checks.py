@@ -23,12 +23,14 @@ from guardrails.controls import CATALOGUE, default_controls
 from iam import minify
 
 BASELINE_PARAMETER_QUOTED = (
-    "terraform-provider-aws internal/service/controltower/baseline.go sends each parameter as "
+    "terraform-provider-aws internal/service/controltower/baseline.go at 03fb37bf sends each parameter as "
     "document.NewLazyDocument(param.Value.String()), and the framework's String() is the quoted form "
-    "(terraform-plugin-framework types/basetypes/string_value.go)"
+    "(terraform-plugin-framework types/basetypes/string_value.go); a later upstream commit (3279a24b) may "
+    "have fixed it, and which upstream version pulumi-aws 7.51.1 bridges is not verified"
 )
 """Why access management is refused: every OU registration would then need the
-IdentityCenterEnabledBaselineArn parameter, and the provider sends its value with literal quotes."""
+IdentityCenterEnabledBaselineArn parameter, and the provider version read sends its value with
+literal quotes. Refused until a run against AWS shows the bridged provider sends it bare."""
 
 Fail = Callable[..., None]
 Warn = Callable[[str], None]
@@ -131,7 +133,8 @@ def check_control_tower(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
         fail(
             "guardrails.control_tower.access_management",
             "Control Tower cannot manage Identity Center here: every OU registration would then need the IdentityCenterEnabledBaselineArn "
-            f"parameter, which the provider sends as a quoted string Control Tower refuses ({BASELINE_PARAMETER_QUOTED})",
+            f"parameter, which the provider source read sends as a quoted string Control Tower refuses, and the bridged version is "
+            f"unverified ({BASELINE_PARAMETER_QUOTED})",
             True,
             "leave it off: this program manages Identity Center itself (identity_center)",
         )

@@ -160,7 +160,8 @@ def test_a_governed_ou_reserves_a_slot_for_control_tower(config_dir):
         (
             setter("guardrails.control_tower.access_management", True),
             "guardrails.control_tower.access_management: Control Tower cannot manage Identity Center here: every OU registration would then need"
-            " the IdentityCenterEnabledBaselineArn parameter, which the provider sends as a quoted string Control Tower refuses",
+            " the IdentityCenterEnabledBaselineArn parameter, which the provider source read sends as a quoted string Control Tower refuses,"
+            " and the bridged version is unverified",
         ),
         (setter("guardrails.limits.ou_max_depth", 1), "organization.organizational_units.dev: OU is nested 2 levels deep"),
     ],
