@@ -168,9 +168,11 @@ def test_each_failing_condition_fails_its_check_with_a_fix(change, check_id, fin
         ({"organization": {"Id": "o-ours", "MasterAccountId": MANAGEMENT}}, "already a member of o-ours"),
         ({"control_tower": False, "execution_role": RoleState("AWSControlTowerExecution", READY)}, "not needed: guardrails.control_tower.enabled is false"),
         (
-            {"execution_role": RoleState("AWSControlTowerExecution", READY)},
+            {"access_role": RoleState("AWSControlTowerExecution", READY), "execution_role": RoleState("AWSControlTowerExecution", READY)},
             "AWSControlTowerExecution is the account's access role, checked by access-role (ready)",
         ),
+        # An adopted audit or log account keeps the organisation's access role; CreateLandingZone makes the execution role.
+        ({}, "not needed: Control Tower creates AWSControlTowerExecution in the audit and log accounts at set-up (missing)"),
     ],
 )
 def test_conditions_that_pass(change, finding):
