@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -92,7 +93,8 @@ def main() -> None:
             config_dir.mkdir()
             (config_dir / CONFIG_FILE).write_text(yaml.safe_dump(scaled_config(size)))
             for folder in ("permission-sets", "conformance-packs"):
-                (config_dir / folder).symlink_to(REPO / "config" / folder)
+                # Copied: the config refuses referenced files outside its folder, links included.
+                shutil.copytree(REPO / "config" / folder, config_dir / folder)
             plan_seconds, plan = timed(lambda config_dir=config_dir: plan_stack("management", config_dir), args.repeat)
             resources = len(plan.resources)
             floor_seconds, _ = timed(

@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from parliament import analyze_policy_string
-
 VERSIONS = ("2012-10-17", "2008-10-17")
 _TOP = {"Version", "Id", "Statement"}
 _STATEMENT = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"}
@@ -94,6 +92,10 @@ def check_identity_policy(document: Any) -> tuple[list[str], list[str]]:
     errors += [f"Sid {sid!r} is used by more than one statement; IAM requires them unique" for sid in sorted({s for s in sids if sids.count(s) > 1})]
     if errors:
         return errors, []  # parliament's findings on a malformed document repeat these
+    # parliament is imported here, not at the top: it loads its 10 MB IAM definition on import,
+    # and only a config with inline policies needs it.
+    from parliament import analyze_policy_string
+
     warnings = []
     for finding in analyze_policy_string(json.dumps(document)).findings:
         text = f"{finding.issue}: {finding.detail}" if finding.detail else finding.issue

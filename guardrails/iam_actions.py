@@ -9,21 +9,18 @@ actions AWS added after that copy are unknown here, so callers treat "unknown" a
 from __future__ import annotations
 
 import difflib
-import json
 from functools import lru_cache
-from importlib.util import find_spec
-from pathlib import Path
 from typing import Optional
 
 from guardrails.iam_matching import action_matches
 
 
-@lru_cache(maxsize=1)
 def _data() -> list[dict]:
-    spec = find_spec("parliament")
-    if spec is None or spec.origin is None:
-        return []
-    return json.loads((Path(spec.origin).parent / "iam_definition.json").read_text(encoding="utf-8"))
+    # parliament's own parsed copy: reading the 10 MB file again took as long as importing
+    # parliament, and a plan with inline policies (config/inline_policy.py) imports it anyway.
+    import parliament
+
+    return parliament.iam_definition
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ on stderr and nothing on stdout; 3 from `validate` when a mandatory policy rule 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -18,14 +19,8 @@ import pulumi
 import rules
 from delivery.policies import PULUMI_SESSION_SECONDS
 from lzctl import render, review, timeline
-from lzctl.adopt import add_parser as add_adopt
-from lzctl.commands import add_parsers as add_diagram_and_diff
-from lzctl.doctor import add_parser as add_doctor
-from lzctl.init import add_parser as add_init
-from lzctl.migrate import add_parser as add_migrate
 from lzctl.out_file import out_problem
 from lzctl.plan import plan_stack, resolved_config, views
-from lzctl.what_if import add_parser as add_what_if
 from names import MANAGEMENT_STACK
 
 EXIT_BAD_INPUT = 2
@@ -137,7 +132,8 @@ def _at_least_one(text: str) -> int:
     return int(text)
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(verb: Optional[str] = None) -> argparse.ArgumentParser:
+    """The command line; with `verb`, only the parsers it needs (every verb's when None)."""
     root = argparse.ArgumentParser(prog="python -m lzctl", description="Landing-zone tooling.")
     verbs = root.add_subparsers(dest="verb", required=True)
     plan = verbs.add_parser("plan", help="show what a stack would build, offline, under Pulumi mocks")
@@ -155,15 +151,28 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--stack", required=True, help="stack name: Pulumi.<stack>.yaml must exist")
     validate.add_argument("--config", type=Path, help="folder holding landing-zone.yaml (default: the stack's configDir)")
     validate.set_defaults(handler=_validate)
-    add_migrate(verbs)
-    add_what_if(verbs)
-    add_doctor(verbs)
-    add_adopt(verbs)
-    add_diagram_and_diff(verbs)
-    add_init(verbs)
+    for module in dict.fromkeys(VERBS.values()) if verb is None else dict.fromkeys(VERBS[v] for v in [verb] if v in VERBS):
+        adder, _, name = module.partition(":")
+        getattr(importlib.import_module(adder), name)(verbs)
     return root
 
 
+VERBS = {
+    "migrate": "lzctl.migrate:add_parser",
+    "what-if": "lzctl.what_if:add_parser",
+    "doctor": "lzctl.doctor:add_parser",
+    "adopt": "lzctl.adopt:add_parser",
+    "diagram": "lzctl.commands:add_parsers",
+    "diff": "lzctl.commands:add_parsers",
+    "init": "lzctl.init:add_parser",
+}
+"""Verbs whose modules are imported only when they run (or for help, or to name a mistyped verb):
+`plan` should not pay for boto3 (doctor, migrate, adopt), the simulator's CLI or the diagram renderers."""
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    verb = next((arg for arg in argv if not arg.startswith("-")), None)
+    known = verb in ("plan", "validate") or verb in VERBS
+    args = parser(verb if known else None).parse_args(argv)
     return args.handler(args)
