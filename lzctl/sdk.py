@@ -2,9 +2,10 @@
 
 The plan runs a program in-process under the mock runtime and records what it registers; for that
 it needs a few things the SDK does not publish: the event loop helper, the set of outstanding
-outputs and RPCs, the root stack's context variable, the mock monitor's gRPC method names and the
-signatures of serialized secrets and resource references. `problems()` says which of them the
-installed SDK no longer has; tests/test_sdk.py fails, naming the pulumi version, when one goes.
+outputs and RPCs, the root stack's context variable, the mock monitor's gRPC method names, the
+signatures of serialized secrets and resource references, and the per-resource stack trace it
+skips. `problems()` says which of them the installed SDK no longer has; tests/test_sdk.py fails,
+naming the pulumi version, when one goes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from importlib.metadata import version
 from typing import Any, Awaitable, Callable
 
 from pulumi.runtime import config as _config
+from pulumi.runtime import resource as _resource
 from pulumi.runtime import rpc as _rpc
 from pulumi.runtime import settings as _settings
 from pulumi.runtime import stack as _stack
@@ -58,9 +60,23 @@ def pending() -> list:
     return outputs + [rpc for rpc in _settings._get_rpc_manager().rpcs if not rpc.done()]
 
 
+def _no_stack_trace() -> Any:
+    return _resource.source_pb2.StackTrace()
+
+
 def run(program: Callable[[], Awaitable[None]]) -> None:
-    """Run `program` as the body of a fresh stack, to the end, on the SDK's event loop."""
-    _sync._sync_await(_stack.run_in_stack(program))
+    """Run `program` as the body of a fresh stack, to the end, on the SDK's event loop.
+
+    Without the source positions the SDK sends with each registration: the plan records none,
+    and taking them (the whole Python stack per resource, each frame's file turned into a URI and
+    its line read) was a third of a 100-application plan, more the deeper the components nest.
+    """
+    stack_trace = _resource._get_stack_trace
+    _resource._get_stack_trace = _no_stack_trace
+    try:
+        _sync._sync_await(_stack.run_in_stack(program))
+    finally:
+        _resource._get_stack_trace = stack_trace
 
 
 def problems() -> list[str]:
@@ -77,6 +93,8 @@ def problems() -> list[str]:
         found.append("pulumi.runtime.settings._get_rpc_manager() has no rpcs")
     if not hasattr(_settings.ROOT, "set"):
         found.append("pulumi.runtime.settings.ROOT is not a context variable")
+    if not callable(getattr(_resource, "_get_stack_trace", None)) or not hasattr(getattr(_resource, "source_pb2", None), "StackTrace"):
+        found.append("pulumi.runtime.resource has no _get_stack_trace or source_pb2.StackTrace")
     if not callable(getattr(_sync, "_sync_await", None)):
         found.append("pulumi.runtime.sync_await._sync_await is gone")
     for name in ("monitor", "preview", "logger"):
