@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from config import conformance_pack
 from config.conformance_pack import MAX_TEMPLATE_BYTES, check_template
 from config.cron import check_cron
 from config.types import BranchName
@@ -124,3 +126,20 @@ def test_a_conformance_pack_over_the_template_body_limit_is_refused():
     body = "Resources:\n" + "".join(RULE.replace("  R:", f"  R{i}:").format(name=f"rule-{i}", owner="AWS") for i in range(400))
     assert len(body.encode()) > MAX_TEMPLATE_BYTES
     assert check_template(body) == ((f"the template is {len(body.encode())} bytes, over the 51200 AWS Config accepts (TemplateBody)",), ())
+
+
+def test_cfn_lint_results_are_kept_between_runs_and_a_damaged_entry_is_linted_again(tmp_path, monkeypatch):
+    monkeypatch.setenv(conformance_pack.CACHE_DIR_ENV, str(tmp_path))
+    text = "Resources:\n" + RULE.format(name="r", owner="NOBODY")
+    linted = []
+    lint = conformance_pack._lint
+    monkeypatch.setattr(conformance_pack, "_lint", lambda t: linted.append(t) or lint(t))
+    first = check_template.__wrapped__(text)
+    assert first[0] == ("resource R: Source.Owner 'NOBODY' is not one of AWS, CUSTOM_LAMBDA, CUSTOM_POLICY",)
+    assert check_template.__wrapped__(text) == first
+    assert linted == [text]
+    [entry] = (tmp_path / "cfn-lint").iterdir()
+    entry.write_text('{"errors": "not a pair of lists"}', encoding="utf-8")
+    assert check_template.__wrapped__(text) == first
+    assert linted == [text, text]
+    assert json.loads(entry.read_text(encoding="utf-8")) == [list(first[0]), list(first[1])]
