@@ -11,7 +11,6 @@ import pytest
 
 from lzctl import diff, replacements
 from lzctl.cli import main
-from lzctl.commands import default_stacks, plan_stacks
 from lzctl.plan import plan_stack
 from lzctl.render import to_json
 from tests.helpers import example_data, plan_document, plan_step, write_config
@@ -244,11 +243,8 @@ def test_plan_json_keeps_non_ascii_text(tmp_path, capsys):
 
 
 @pytest.fixture(scope="module")
-def control_tower_off_documents(tmp_path_factory):
-    data = example_data()
-    data.setdefault("guardrails", {})["control_tower"] = {"enabled": False}
-    folder = write_config(tmp_path_factory.mktemp("ct-off"), data)
-    return [to_json(plan) for plan in plan_stacks(default_stacks(), folder)]
+def control_tower_off_documents(without_control_tower_plans):
+    return [to_json(plan) for plan in without_control_tower_plans.values()]
 
 
 def test_every_planned_type_has_replacement_data(example_documents, control_tower_off_documents):

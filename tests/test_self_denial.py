@@ -22,16 +22,13 @@ IAM_ROLES_MANDATORY = 'SCP Control Tower mandatory control "Disallow Changes to 
 
 
 @pytest.fixture(scope="module")
-def plans(management_plan):
-    return {"management": management_plan, **{stack: plan_stack(stack) for stack in ("audit", "log")}}
+def plans(management_plan, audit_plan, log_plan):
+    return {"management": management_plan, "audit": audit_plan, "log": log_plan}
 
 
 @pytest.fixture(scope="module")
-def plans_without_control_tower(tmp_path_factory):
-    data = example_data()
-    data.setdefault("guardrails", {})["control_tower"] = {"enabled": False}
-    config_dir = write_config(tmp_path_factory.mktemp("ct-off"), data)
-    return {stack: plan_stack(stack, config_dir) for stack in STACKS}
+def plans_without_control_tower(without_control_tower_plans):
+    return {stack: without_control_tower_plans[stack] for stack in STACKS}
 
 
 def _findings(plans, stack) -> dict[str, list[str]]:

@@ -8,12 +8,11 @@ import json
 
 import pytest
 
-from lzctl.plan import plan_stack, views
+from lzctl.plan import views
 from names import LIMITS_OUTPUT
 from rules import RULES, evaluate, is_blocking
 from rules.core import MANDATORY, STACK_TYPE, ResourceView
 from rules.service import RULES as SERVICE_RULES
-from tests.helpers import example_data, write_config
 
 RULE = {rule.id: rule for rule in RULES}
 LZ = "aws:controltower/landingZone:LandingZone"
@@ -404,12 +403,8 @@ def test_every_service_rule_has_a_case_each_way_a_source_and_a_severity():
 
 
 @pytest.fixture(scope="module")
-def plans_without_control_tower(tmp_path_factory):
-    data = example_data()
-    data.setdefault("guardrails", {})["control_tower"] = {"enabled": False}
-    config_dir = write_config(tmp_path_factory.mktemp("ct-off"), data)
-    management = plan_stack("management", config_dir)
-    return management, {stack: plan_stack(stack, config_dir, management=management) for stack in ("audit", "log")}
+def plans_without_control_tower(without_control_tower_plans):
+    return without_control_tower_plans["management"], {stack: without_control_tower_plans[stack] for stack in ("audit", "log")}
 
 
 def _blocking(plan, management=None):

@@ -590,10 +590,8 @@ def example_org(management_plan):
 
 
 @pytest.fixture(scope="module")
-def example_org_without_control_tower(tmp_path_factory):
-    data = example_data()
-    data.setdefault("guardrails", {})["control_tower"] = {"enabled": False}
-    plan = plan_stack("management", write_config(tmp_path_factory.mktemp("ct-off"), data))
+def example_org_without_control_tower(without_control_tower_plans):
+    plan = without_control_tower_plans["management"]
     return planned_organization(plan.resources, plan.outputs["accountIds"])
 
 

@@ -290,6 +290,7 @@ def test_raw_cloudtrail_records_read_like_athena_rows():
         request_of({**flattened, "useridentity.type": "IdentityCenterUser"})
 
 
+@pytest.mark.slow  # subprocesses
 def test_the_command_line_answers_and_refuses_without_a_traceback():
     answered = lzctl(
         "what-if",
