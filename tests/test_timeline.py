@@ -12,7 +12,6 @@ from lzctl import cli, durations, render, timeline
 from lzctl.durations import DURATIONS, FAST_TYPES, PACKAGE_DEFAULTS, POOLS, UNKNOWN, Pool, duration_of
 from lzctl.plan import plan_stack
 from lzctl.timeline import Node
-from tests.helpers import example_data, write_config
 
 ONE = {"one": Pool(1, "estimate", "test", "2026-12")}
 TWO = {"two": Pool(2, "estimate", "test", "2026-12")}
@@ -197,17 +196,10 @@ def test_duration_of_a_type(type_, expected):
     assert duration_of(type_) is expected
 
 
-@pytest.fixture(scope="module")
-def control_tower_off(tmp_path_factory):
-    data = example_data()
-    data.setdefault("guardrails", {}).setdefault("control_tower", {})["enabled"] = False
-    return write_config(tmp_path_factory.mktemp("ct-off"), data)
-
-
 @pytest.mark.parametrize("stack, off", [("management", False), ("management", True), ("audit", True), ("log", True)])
-def test_every_type_of_the_example_has_a_duration(stack, off, request, management_plan):
+def test_every_type_of_the_example_has_a_duration(stack, off, management_plan, without_control_tower_plans):
     # With Control Tower off the audit and log stacks build a superset of their types.
-    plan = management_plan if (stack, off) == ("management", False) else plan_stack(stack, request.getfixturevalue("control_tower_off") if off else None)
+    plan = without_control_tower_plans[stack] if off else management_plan
     unknown = sorted({r.type for r in plan.resources if r.custom and not r.read and duration_of(r.type) is UNKNOWN})
     assert unknown == []
 
