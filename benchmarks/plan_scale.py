@@ -5,6 +5,9 @@ recording) against two floors under the same runner and mocks:
 - bare: the same number of bare resources (no inputs) registered by a program doing nothing else;
 - typed: the plan's own custom resources, same types and inputs, registered flat, with no
   components, no dependencies and no validation: what the Pulumi SDK alone costs for them.
+Then the example's `python -m lzctl plan --stack management` as a whole process (wall and CPU
+seconds, beside `python -c "import pulumi_aws"`, the floor of any process that plans). The load
+average is printed before and after: on a shared machine compare the ratios, not the seconds.
 Run from the repository root:
 
     .venv/bin/python benchmarks/plan_scale.py [--sizes 1 10 100] [--repeat 3] [--json FILE]
@@ -15,8 +18,10 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -87,6 +92,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = []
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory() as workdir:
         for size in args.sizes:
             config_dir = Path(workdir) / f"apps-{size}"
@@ -126,8 +132,38 @@ def main() -> None:
                 f"{1000 * plan_seconds / accounts:6.2f} ms/account",
                 flush=True,
             )
+    rows.append(whole_process(args.repeat))
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
+
+
+def _process_seconds(command: list[str], repeat: int) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of running `command` from the repository root."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        before, start = os.times(), time.perf_counter()
+        subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        after = os.times()
+        walls.append(time.perf_counter() - start)
+        cpus.append(after.children_user + after.children_system - before.children_user - before.children_system)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def whole_process(repeat: int) -> dict:
+    plan_wall, plan_cpu = _process_seconds([sys.executable, "-m", "lzctl", "plan", "--stack", "management"], repeat)
+    import_wall, import_cpu = _process_seconds([sys.executable, "-c", "import pulumi_aws"], repeat)
+    print(
+        f"example `lzctl plan --stack management`: {plan_wall:.3f}s wall, {plan_cpu:.3f}s CPU; "
+        f"`import pulumi_aws` alone {import_wall:.3f}s wall, {import_cpu:.3f}s CPU (x{plan_cpu / import_cpu:.2f} in CPU)",
+        flush=True,
+    )
+    return {
+        "whole_process_plan_s": round(plan_wall, 3),
+        "whole_process_plan_cpu_s": round(plan_cpu, 3),
+        "import_pulumi_aws_s": round(import_wall, 3),
+        "import_pulumi_aws_cpu_s": round(import_cpu, 3),
+    }
 
 
 if __name__ == "__main__":
