@@ -79,8 +79,16 @@ def _compiled(pattern: str, ignore_case: bool) -> re.Pattern:
     return re.compile(pattern, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
+@lru_cache(maxsize=8192)
+def _plain(pattern: str, ignore_case: bool) -> re.Pattern:
+    return _compiled(_glob(pattern), ignore_case)
+
+
 def glob_match(pattern: str, value: str, *, ignore_case: bool = False, context: Optional[Context] = None) -> bool:
     """`*` any run of characters, `?` one character; policy variables resolved when a context is given."""
+    if context is None or "${" not in pattern:
+        # No variable to resolve: the whole pattern is one glob (what _resolve would return), compiled once.
+        return _plain(pattern, ignore_case).fullmatch(value) is not None
     tokens = _resolve(pattern, context)
     if tokens is None:
         return False
