@@ -1,5 +1,3 @@
-import sys
+from lzctl.cli import run
 
-from lzctl.cli import main
-
-sys.exit(main())
+run()
