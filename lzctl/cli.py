@@ -186,6 +186,7 @@ def run() -> None:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    # The verb is the first word that is not an option: the root parser takes no option with a value.
     verb = next((arg for arg in argv if not arg.startswith("-")), None)
     known = verb in ("plan", "validate") or verb in VERBS
     args = parser(verb if known else None).parse_args(argv)
