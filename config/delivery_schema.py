@@ -39,6 +39,8 @@ class Commands(Model):
     lint: Optional[Command] = None
     test: Optional[Command] = None
     deploy: Optional[Command] = None
+    integration: Optional[Command] = Field(None, description="Integration tests on the staging environment after its deploy (workflows.spec).")
+    e2e: Optional[Command] = Field(None, description="End-to-end tests on the staging environment after the integration tests.")
 
 
 class GitHubSettings(Model):

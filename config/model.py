@@ -286,7 +286,7 @@ class PipelineSpec:
     kind: str
     """rails, go, nuxt or container."""
     commands: dict[str, str]
-    """Overrides of the kind's lint/test/deploy commands."""
+    """Overrides of the kind's lint/test/deploy/integration/e2e commands."""
     branches: dict[str, str]
     """Branch -> environment, for the environments whose account is active."""
     reviewers: ReviewerSpec

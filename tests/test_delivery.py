@@ -166,6 +166,14 @@ def test_generated_workflows_are_committed_to_every_deploy_branch(management_pla
     assert management_plan.named("shop-develop-branch").urn in management_plan.named("shop-develop-ci-file").dependencies
 
 
+def test_configured_staging_test_commands_reach_the_committed_workflow(config_dir):
+    commands = {"integration": "bin/rails test test/integration", "e2e": 'npx playwright test --project "$DEPLOY_ENV"'}
+    plan = plan_of(config_dir(setter("applications.shop.commands", commands)))
+    expected = app_workflows(AppWorkflowSpec(app="shop", repository="shop", kind="rails", **commands)).files[".github/workflows/deploy.yml"]
+    assert inputs(plan, "shop-staging-deploy-file")["content"] == expected
+    assert '    - name: End-to-end tests\n        run: npx playwright test --project "$DEPLOY_ENV"\n' in expected
+
+
 def test_container_apps_get_an_immutable_scanned_image_repository(management_plan):
     images = inputs(management_plan, "booking-prod-images")
     assert images["imageTagMutability"] == "IMMUTABLE" and images["imageScanningConfiguration"] == {"scanOnPush": True}

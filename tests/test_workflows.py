@@ -245,7 +245,7 @@ def test_a_rerun_does_not_push_an_image_tag_that_exists():
 
 def test_slack_posts_with_the_bot_token_to_the_configured_channel():
     notes = [step for step in steps_of(deploy("go")) if step.get("uses") == DEFAULT_PINS.slack.ref]
-    assert len(notes) == 3 * 2 + 1 + 1  # success and failure per deploy, approval, release failure
+    assert len(notes) == 3 * 2 + 2 + 1 + 1  # success and failure per deploy and of stg's tests, approval, release failure
     for step in notes:
         assert step["with"]["method"] == "chat.postMessage" and step["with"]["token"] == "${{ secrets.SLACK_BOT_TOKEN }}"
         assert step["with"]["errors"] is True  # a failed post fails the job (slack-github-action v3 continues otherwise)
@@ -273,10 +273,62 @@ def test_infra_validates_offline_then_previews_each_stack_with_its_plan_role():
         assert pulumi["env"] == {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"}
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_stg_runs_integration_then_e2e_tests_after_its_deploy(kind):
+    jobs = deploy(kind)["jobs"]
+    verify = jobs["verify-stg"]
+    assert verify["needs"] == "deploy-stg" and verify["if"] == "github.ref_name == 'staging'"
+    # Its own job in stg's environment: stg's role and channel, and a failed test run re-runs without a deploy.
+    assert verify["environment"] == "stg" and verify["permissions"] == OIDC and verify["env"]["DEPLOY_ENV"] == "stg"
+    runs = [step["run"] for step in verify["steps"] if "run" in step]
+    commands = default_commands(kind)
+    assert runs[-2:] == [commands.integration, commands.e2e]
+    by_name = {step["name"]: step for step in verify["steps"]}
+    assert by_name["Configure AWS credentials"]["with"] == ROLE
+    assert [step["if"] for step in verify["steps"] if step.get("uses") == DEFAULT_PINS.slack.ref] == ["success()", "failure()"]
+    assert not any(job_id.startswith("verify-") for job_id in jobs if job_id != "verify-stg")
+    assert list(jobs).index("verify-stg") == list(jobs).index("deploy-stg") + 1
+
+
+@pytest.mark.parametrize(
+    "kind,integration,e2e",
+    [
+        ("rails", 'bin/integration-test "$DEPLOY_ENV"', 'bin/e2e-test "$DEPLOY_ENV"'),
+        ("go", "go test -tags=integration ./...", "go test -tags=e2e ./..."),
+        ("nuxt", "npm run test:integration", "npm run test:e2e"),
+        ("container", './scripts/integration-test.sh "$DEPLOY_ENV" "$IMAGE_URI"', './scripts/e2e-test.sh "$DEPLOY_ENV" "$IMAGE_URI"'),
+    ],
+)
+def test_each_kind_has_integration_and_e2e_defaults(kind, integration, e2e):
+    assert (default_commands(kind).integration, default_commands(kind).e2e) == (integration, e2e)
+
+
+@pytest.mark.parametrize(
+    "branches,prod,staging",
+    [
+        (BRANCHES, "prod", "stg"),
+        ({"develop": "dev", "release": "live"}, "live", "dev"),
+        ({"main": "prod"}, "prod", None),
+        ({"main": "prod", "develop": "dev"}, "prod", None),
+    ],
+)
+def test_the_staging_environment_is_the_one_promoted_to_prod(branches, prod, staging):
+    spec = app_spec("go", branches=branches, prod_environment=prod)
+    assert spec.staging_environment == staging
+    jobs = load(app_workflows(spec).files[".github/workflows/deploy.yml"])["jobs"]
+    assert [job_id for job_id in jobs if job_id.startswith("verify-")] == ([f"verify-{staging}"] if staging else [])
+
+
+def test_configured_staging_commands_replace_the_defaults():
+    spec = app_spec("go", integration="make integration", e2e='npx playwright test --project "$DEPLOY_ENV"')
+    runs = [step.get("run") for step in load(app_workflows(spec).files[".github/workflows/deploy.yml"])["jobs"]["verify-stg"]["steps"]]
+    assert runs[-4:-2] == ["make integration", 'npx playwright test --project "$DEPLOY_ENV"']
+
+
 def test_custom_branches_move_release_and_approval_to_the_prod_branch():
     spec = app_spec("go", branches={"develop": "dev", "release": "live"}, prod_environment="live")
     jobs = load(app_workflows(spec).files[".github/workflows/deploy.yml"])["jobs"]
-    assert list(jobs) == ["deploy-dev", "await-approval-live", "deploy-live", "release"]
+    assert list(jobs) == ["deploy-dev", "verify-dev", "await-approval-live", "deploy-live", "release"]
     assert jobs["release"]["if"] == jobs["deploy-live"]["if"] == "github.ref_name == 'release'"
 
 
@@ -335,6 +387,8 @@ def test_default_pins_cover_every_action_with_a_version():
     "overrides,message",
     [
         ({"deploy": 'deploy "${{ github.head_ref }}"'}, "must not contain"),
+        ({"e2e": 'npx playwright test "${{ github.event.head_commit.message }}"'}, "e2e command must not contain"),
+        ({"integration": "  "}, "integration command must be a non-empty command"),
         ({"kind": "php"}, "unknown application kind"),
         ({"ecr_repository": "images/go"}, "only container apps push images"),
         ({"prod_environment": "production"}, "has no branch"),

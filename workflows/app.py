@@ -42,6 +42,8 @@ def _deploy(spec: AppWorkflowSpec) -> dict:
             needs = f"await-approval-{environment}"
             jobs[needs] = _approval_job(spec, environment, on_branch)
         jobs[f"deploy-{environment}"] = _deploy_job(spec, environment, on_branch, needs)
+        if environment == spec.staging_environment:
+            jobs[f"verify-{environment}"] = _verify_job(spec, environment, on_branch, f"deploy-{environment}")
         if environment == spec.prod_environment:
             jobs["release"] = _release_job(spec, f"deploy-{environment}", on_branch)
     # A push that only changes the generated workflows (the landing zone's own commits, the first ones
@@ -53,14 +55,19 @@ def _deploy(spec: AppWorkflowSpec) -> dict:
     return steps.workflow("Deploy", on, concurrency, jobs)
 
 
+def _image_env(spec: AppWorkflowSpec) -> dict:
+    """IMAGE_URI (the image this commit built in the job's account) and ECR_REPOSITORY, for container apps."""
+    if not spec.builds_image:
+        return {}
+    registry = f"{steps.var(names.AWS_ACCOUNT_ID)}.dkr.ecr.{steps.var(names.AWS_REGION)}.amazonaws.com"
+    return {"IMAGE_URI": f"{registry}/{spec.ecr_repository}:${{{{ github.sha }}}}", "ECR_REPOSITORY": spec.ecr_repository}
+
+
 def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: str | None) -> dict:
     pins = spec.pins
-    env = {"DEPLOY_ENV": environment}
+    env = {"DEPLOY_ENV": environment, **_image_env(spec)}
     build = []
     if spec.builds_image:
-        registry = f"{steps.var(names.AWS_ACCOUNT_ID)}.dkr.ecr.{steps.var(names.AWS_REGION)}.amazonaws.com"
-        env["IMAGE_URI"] = f"{registry}/{spec.ecr_repository}:${{{{ github.sha }}}}"
-        env["ECR_REPOSITORY"] = spec.ecr_repository
         build = [
             {"name": "Log in to Amazon ECR", "uses": pins.amazon_ecr_login.ref},
             steps.run("Build and push image", PUSH_ONCE),
@@ -87,6 +94,35 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
         needs=needs,
         environment=environment,
         env=env,
+    )
+
+
+def _verify_job(spec: AppWorkflowSpec, environment: str, on_branch: str, deploy_job: str) -> dict:
+    """Integration and E2E tests against what the staging deploy just deployed (article §3.2).
+
+    A job of its own, in the same environment (its role and variables), so a failed test run can be
+    re-run without deploying again.
+    """
+    pins = spec.pins
+    what = f"{spec.app} ({spec.repository}@${{{{ github.sha }}}}) on {environment}"
+    job_steps = [
+        steps.checkout(pins),
+        *steps.toolchain(spec.kind, pins),
+        steps.aws_credentials(pins, names.AWS_ROLE_ARN),
+        steps.run("Integration tests", spec.integration),
+        steps.run("End-to-end tests", spec.e2e),
+        steps.slack(pins, "Notify Slack of success", f":white_check_mark: Integration and E2E tests passed for {what}: {steps.RUN_URL}", "success()"),
+        steps.slack(pins, "Notify Slack of failure", f":x: Integration or E2E tests failed for {what}: {steps.RUN_URL}", "failure()"),
+    ]
+    return steps.job(
+        f"Integration and E2E tests on {environment}",
+        steps.OIDC,
+        job_steps,
+        timeout=60,
+        condition=on_branch,
+        needs=deploy_job,
+        environment=environment,
+        env={"DEPLOY_ENV": environment, **_image_env(spec)},
     )
 
 

@@ -35,22 +35,45 @@ class Commands:
     """Unit tests, run on pull requests and before every deploy."""
     deploy: str
     """Deploys to the job's AWS account; gets DEPLOY_ENV (and IMAGE_URI for container apps)."""
+    integration: str
+    """Integration tests against the deployed staging environment (article §3.2), after its deploy; gets DEPLOY_ENV."""
+    e2e: str
+    """End-to-end tests against the deployed staging environment, after the integration tests; gets DEPLOY_ENV."""
 
 
+COMMAND_NAMES = ("lint", "test", "deploy", "integration", "e2e")
+"""Every command an application can override (`applications.<app>.commands`)."""
+
+# The staging commands run after the deploy, against what it deployed, with the deploy role's
+# credentials; each kind's default follows the convention of its deploy default.
 _DEFAULT_COMMANDS: dict[str, Commands] = {
-    "rails": Commands(lint="bundle exec rubocop", test="bin/rails test", deploy='bin/deploy "$DEPLOY_ENV"'),
-    "go": Commands(lint="go vet ./...", test="go test ./...", deploy='./scripts/deploy.sh "$DEPLOY_ENV"'),
-    "nuxt": Commands(lint="npm run lint", test="npm test", deploy="npm run deploy"),
+    "rails": Commands(
+        lint="bundle exec rubocop",
+        test="bin/rails test",
+        deploy='bin/deploy "$DEPLOY_ENV"',
+        integration='bin/integration-test "$DEPLOY_ENV"',
+        e2e='bin/e2e-test "$DEPLOY_ENV"',
+    ),
+    "go": Commands(
+        lint="go vet ./...",
+        test="go test ./...",
+        deploy='./scripts/deploy.sh "$DEPLOY_ENV"',
+        integration="go test -tags=integration ./...",
+        e2e="go test -tags=e2e ./...",
+    ),
+    "nuxt": Commands(lint="npm run lint", test="npm test", deploy="npm run deploy", integration="npm run test:integration", e2e="npm run test:e2e"),
     "container": Commands(
         lint="docker build --check .",
         test="docker build --target test .",
         deploy='./scripts/deploy.sh "$DEPLOY_ENV" "$IMAGE_URI"',
+        integration='./scripts/integration-test.sh "$DEPLOY_ENV" "$IMAGE_URI"',
+        e2e='./scripts/e2e-test.sh "$DEPLOY_ENV" "$IMAGE_URI"',
     ),
 }
 
 
 def default_commands(kind: str) -> Commands:
-    """The lint, test and deploy commands a `kind` of application runs unless its config says otherwise."""
+    """The lint, test, deploy, integration and e2e commands a `kind` of application runs unless its config says otherwise."""
     try:
         return _DEFAULT_COMMANDS[kind]
     except KeyError:
@@ -90,6 +113,10 @@ class AppWorkflowSpec:
     """Unit test command; None takes the kind's default."""
     deploy: Optional[str] = None
     """Deploy command; None takes the kind's default."""
+    integration: Optional[str] = None
+    """Integration test command run on the staging environment after its deploy; None takes the kind's default."""
+    e2e: Optional[str] = None
+    """End-to-end test command run on the staging environment after the integration tests; None takes the kind's default."""
     branches: tuple[tuple[str, str], ...] = DEFAULT_BRANCHES
     """(branch, environment) pairs in promotion order; a mapping is accepted and kept in its order."""
     prod_environment: str = "prod"
@@ -110,7 +137,7 @@ class AppWorkflowSpec:
         if self.kind not in KINDS:
             raise ValueError(f"unknown application kind {self.kind!r}; kinds: {', '.join(KINDS)}")
         defaults = default_commands(self.kind)
-        for name in ("lint", "test", "deploy"):
+        for name in COMMAND_NAMES:
             value = getattr(self, name)
             if value is None:
                 object.__setattr__(self, name, getattr(defaults, name))
@@ -135,6 +162,14 @@ class AppWorkflowSpec:
             raise ValueError(f"only container apps push images; {self.kind} app {self.app} has an ECR repository")
         if not isinstance(self.pins, ActionPins):
             raise ValueError("pins must be ActionPins")
+
+    @property
+    def staging_environment(self) -> Optional[str]:
+        """The environment deployed just before prod in promotion order (stg by default): where the
+        integration and E2E tests run, and whose tested image prod runs; None when prod comes first."""
+        environments = [environment for _, environment in self.branches]
+        position = environments.index(self.prod_environment)
+        return environments[position - 1] if position else None
 
     @property
     def builds_image(self) -> bool:
