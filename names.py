@@ -58,6 +58,8 @@ def adopted_workflow_path(path: str) -> str:
 
 AWS_ROLE_ARN, AWS_REGION, AWS_ACCOUNT_ID, SLACK_CHANNEL_ID = "AWS_ROLE_ARN", "AWS_REGION", "AWS_ACCOUNT_ID", "SLACK_CHANNEL_ID"
 """Actions variables the stacks set and the generated workflows read."""
+SLACK_APPROVALS_CHANNEL_ID = "SLACK_APPROVALS_CHANNEL_ID"
+"""Variable of the notify environment: the approvals channel, where prod's approval requests and their results go."""
 SLACK_BOT_TOKEN, PULUMI_ACCESS_TOKEN = "SLACK_BOT_TOKEN", "PULUMI_ACCESS_TOKEN"
 """Actions secrets the stacks set (as environment secrets only) and the generated workflows read."""
 APP_SECRETS = "appSecrets"

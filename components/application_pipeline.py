@@ -63,6 +63,8 @@ class ApplicationPipelineArgs:
     """The post-only Slack token (a Pulumi secret), with a channel."""
     app_secrets: Mapping[str, Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
     """Environment -> secret name -> value (Pulumi secrets): the application's own environment secrets."""
+    approvals_channel_id: Optional[pulumi.Input[str]] = None
+    """The approvals channel, where prod's approval request and its result go; None without Slack."""
     pins: Optional[ActionPins] = None
     """Actions the workflows use; None for the shipped pins."""
 
@@ -140,7 +142,9 @@ class ApplicationPipeline(pulumi.ComponentResource):
         # The approval request and the release tag post outside a deploy environment. Created here,
         # branch-restricted, even without Slack: a job naming a missing environment makes GitHub
         # create it with no protection rules.
-        environments.append(EnvironmentSpec(names.NOTIFY_ENVIRONMENT, release_branch, variables=dict(slack_variables), secrets=dict(slack_secrets)))
+        approvals = {names.SLACK_APPROVALS_CHANNEL_ID: args.approvals_channel_id} if args.approvals_channel_id is not None else {}
+        notify = EnvironmentSpec(names.NOTIFY_ENVIRONMENT, release_branch, variables={**slack_variables, **approvals}, secrets=dict(slack_secrets))
+        environments.append(notify)
         self.environments = GitHubEnvironments(
             name,
             GitHubEnvironmentsArgs(

@@ -110,6 +110,7 @@ class Delivery:
                     env: {name: self.secrets[names.app_secret_path(pipeline.application, env, name)] for name in pipeline.secrets}
                     for env in pipeline.branches.values()
                 },
+                approvals_channel_id=self.channels.get(names.APPROVALS),
                 pins=self.pins,
                 **self.reviewers(pipeline.reviewers),
             ),

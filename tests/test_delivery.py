@@ -91,6 +91,20 @@ def test_jobs_that_post_outside_a_deploy_environment_get_a_main_only_notify_envi
     assert (secret["environment"], secret["plaintextValue"]) == ("notify", SECRET)
 
 
+@pytest.mark.parametrize("app", ["shop", "booking"])
+def test_prod_approvals_go_to_the_approvals_channel_from_the_notify_environment(management_plan, app):
+    variable = inputs(management_plan, f"{app}-notify-SLACK_APPROVALS_CHANNEL_ID-variable")
+    assert (variable["environment"], variable["value"]) == ("notify", management_plan.outputs["slackChannelIds"]["approvals"])
+    assert management_plan.named("slack-approvals-channel").inputs["name"] == "deploy-approvals"
+    # Only the notify environment names it: the deploy environments post to the app's own channel.
+    holders = {
+        r.inputs["environment"]
+        for r in management_plan.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+        if r.inputs["variableName"] == "SLACK_APPROVALS_CHANNEL_ID" and r.inputs["repository"] == app
+    }
+    assert holders == {"notify"}
+
+
 def test_pull_request_code_gets_tokens_and_plan_roles_only_after_review(management_plan):
     token = inputs(management_plan, "infrastructure-preview-PULUMI_ACCESS_TOKEN-secret")
     assert (token["environment"], token["plaintextValue"]) == ("preview", SECRET)

@@ -129,7 +129,7 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
         "github:index/repositoryRuleset:RepositoryRuleset": 2,
         "github:index/repositoryEnvironment:RepositoryEnvironment": 3 + 1,  # and notify
         "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 3 + 1,
-        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 4 * 3 + 1,
+        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 4 * 3 + 2,  # notify: deploy and approvals channels
         "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": 3 + 1,
         "github:index/teamRepository:TeamRepository": 1,  # platform admins: all repositories
         "slack:index/conversation:Conversation": 1,

@@ -211,7 +211,6 @@ def test_prod_waits_for_approval_and_only_main_tags_a_release(kind):
     assert jobs["deploy-prod"]["needs"] == "await-approval-prod" and approval["if"] == "github.ref_name == 'main'"
     # Its Slack token is a secret of the main-only notify environment, like the release job's.
     assert approval["permissions"] == {} and approval["environment"] == jobs["release"]["environment"] == "notify"
-    assert "waiting for approval" in json.loads(approval["steps"][0]["with"]["payload"])["text"]
     writers = {job_id for job_id, job in jobs.items() if job["permissions"].get("contents") == "write"}
     assert writers == {"release"}
     release = jobs["release"]
@@ -221,6 +220,58 @@ def test_prod_waits_for_approval_and_only_main_tags_a_release(kind):
     assert tag["env"] == {"GH_TOKEN": "${{ github.token }}"}
     others = [step for job_id, job in jobs.items() if job_id != "release" for step in job["steps"]]
     assert not any("gh release" in step.get("run", "") for step in others)
+
+
+RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"
+
+
+def test_the_approval_request_goes_to_the_approvals_channel_with_the_review_link():
+    approval = deploy("go")["jobs"]["await-approval-prod"]
+    [request] = approval["steps"]
+    payload = json.loads(request["with"]["payload"])
+    assert payload == {
+        "channel": "${{ vars.SLACK_APPROVALS_CHANNEL_ID }}",
+        "text": f":hourglass_flowing_sand: Approval needed to deploy go-app (go-service@${{{{ github.sha }}}}) to prod. Review the pending deployment: {RUN_URL}",
+    }
+    # The message's timestamp (slack-github-action's `ts` output) is the thread of the result.
+    assert request["id"] == "request" and approval["outputs"] == {"ts": "${{ steps.request.outputs.ts }}"}
+
+
+def test_the_reviewed_deploy_records_that_it_started():
+    job = deploy("go")["jobs"]["deploy-prod"]
+    assert job["steps"][0] == {"name": "Record the approval", "id": "approved", "run": 'echo "approved=true" >> "$GITHUB_OUTPUT"'}
+    assert job["outputs"] == {"approved": "${{ steps.approved.outputs.approved }}"}
+    assert all("outputs" not in deploy("go")["jobs"][f"deploy-{env}"] for env in ("dev", "stg"))
+
+
+STARTED = "needs.deploy-prod.outputs.approved == 'true'"
+
+
+@pytest.mark.parametrize(
+    "condition,text",
+    [
+        ("needs.deploy-prod.result == 'success'", ":white_check_mark: Approved and deployed to prod"),
+        (f"needs.deploy-prod.result == 'failure' && {STARTED}", ":x: Approved, but the deploy to prod failed"),
+        (
+            f"needs.deploy-prod.result == 'failure' && !({STARTED})",
+            ":no_entry: Not deployed to prod: rejected, not reviewed within 30 days, or the job could not start",
+        ),
+        ("needs.deploy-prod.result == 'cancelled'", ":heavy_minus_sign: Cancelled before the deploy to prod finished"),
+    ],
+)
+def test_the_review_outcome_is_replied_in_the_request_thread(condition, text):
+    result = deploy("go")["jobs"]["approval-result-prod"]
+    # It runs whatever became of the deploy, once a request was posted to reply to.
+    assert result["if"] == "always() && github.ref_name == 'main' && needs.await-approval-prod.result == 'success'"
+    assert result["needs"] == ["await-approval-prod", "deploy-prod"]
+    assert result["environment"] == "notify" and result["permissions"] == {}
+    [reply] = [step for step in result["steps"] if step["if"] == condition]
+    assert json.loads(reply["with"]["payload"]) == {
+        "channel": "${{ vars.SLACK_APPROVALS_CHANNEL_ID }}",
+        "thread_ts": "${{ needs.await-approval-prod.outputs.ts }}",
+        "text": f"{text}: {RUN_URL}",
+    }
+    assert reply["with"]["errors"] is True and len(result["steps"]) == 4
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -245,11 +296,14 @@ def test_a_rerun_does_not_push_an_image_tag_that_exists():
 
 def test_slack_posts_with_the_bot_token_to_the_configured_channel():
     notes = [step for step in steps_of(deploy("go")) if step.get("uses") == DEFAULT_PINS.slack.ref]
-    assert len(notes) == 3 * 2 + 2 + 1 + 1  # success and failure per deploy and of stg's tests, approval, release failure
+    # success and failure per deploy and of stg's tests, the approval request and its 4 outcomes, release failure
+    assert len(notes) == 3 * 2 + 2 + 1 + 4 + 1
     for step in notes:
         assert step["with"]["method"] == "chat.postMessage" and step["with"]["token"] == "${{ secrets.SLACK_BOT_TOKEN }}"
         assert step["with"]["errors"] is True  # a failed post fails the job (slack-github-action v3 continues otherwise)
-        assert json.loads(step["with"]["payload"])["channel"] == "${{ vars.SLACK_CHANNEL_ID }}"
+    approvals = [step for step in notes if json.loads(step["with"]["payload"])["channel"] == "${{ vars.SLACK_APPROVALS_CHANNEL_ID }}"]
+    assert len(approvals) == 1 + 4
+    assert all(json.loads(step["with"]["payload"])["channel"] == "${{ vars.SLACK_CHANNEL_ID }}" for step in notes if step not in approvals)
 
 
 def test_infra_validates_offline_then_previews_each_stack_with_its_plan_role():
@@ -328,7 +382,7 @@ def test_configured_staging_commands_replace_the_defaults():
 def test_custom_branches_move_release_and_approval_to_the_prod_branch():
     spec = app_spec("go", branches={"develop": "dev", "release": "live"}, prod_environment="live")
     jobs = load(app_workflows(spec).files[".github/workflows/deploy.yml"])["jobs"]
-    assert list(jobs) == ["deploy-dev", "verify-dev", "await-approval-live", "deploy-live", "release"]
+    assert list(jobs) == ["deploy-dev", "verify-dev", "await-approval-live", "deploy-live", "approval-result-live", "release"]
     assert jobs["release"]["if"] == jobs["deploy-live"]["if"] == "github.ref_name == 'release'"
 
 

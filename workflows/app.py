@@ -10,6 +10,10 @@ from workflows.spec import AppWorkflowSpec
 CI_PATH = ".github/workflows/ci.yml"
 DEPLOY_PATH = ".github/workflows/deploy.yml"
 WORKFLOWS_GLOB = ".github/workflows/**"
+REQUEST_STEP = "request"
+"""Step id of the approval request, whose `ts` output threads the result."""
+APPROVED_OUTPUT = "approved"
+"""Output the reviewed deploy job sets in its first step: it started, so it was approved."""
 # A re-run of a deploy whose image was pushed already would fail on the repository's immutable tags.
 PUSH_ONCE = """if aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids imageTag="$GITHUB_SHA" > /dev/null 2>&1; then
   echo "$IMAGE_URI was pushed by an earlier attempt of this commit: not pushed again"
@@ -45,6 +49,7 @@ def _deploy(spec: AppWorkflowSpec) -> dict:
         if environment == spec.staging_environment:
             jobs[f"verify-{environment}"] = _verify_job(spec, environment, on_branch, f"deploy-{environment}")
         if environment == spec.prod_environment:
+            jobs[f"approval-result-{environment}"] = _approval_result_job(spec, environment, on_branch)
             jobs["release"] = _release_job(spec, f"deploy-{environment}", on_branch)
     # A push that only changes the generated workflows (the landing zone's own commits, the first ones
     # of a new repository included) deploys nothing: GitHub skips a push whose every changed path
@@ -73,7 +78,10 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
             steps.run("Build and push image", PUSH_ONCE),
         ]
     what = f"{spec.app} ({spec.repository}@${{{{ github.sha }}}}) to {environment}"
+    reviewed = environment == spec.prod_environment
+    approved = [steps.run("Record the approval", f'echo "{APPROVED_OUTPUT}=true" >> "$GITHUB_OUTPUT"', step_id=APPROVED_OUTPUT)] if reviewed else []
     job_steps = [
+        *approved,
         steps.checkout(pins),
         *steps.toolchain(spec.kind, pins),
         steps.run("Unit tests", spec.test),
@@ -94,6 +102,7 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
         needs=needs,
         environment=environment,
         env=env,
+        outputs={APPROVED_OUTPUT: f"${{{{ steps.{APPROVED_OUTPUT}.outputs.{APPROVED_OUTPUT} }}}}"} if reviewed else None,
     )
 
 
@@ -127,10 +136,63 @@ def _verify_job(spec: AppWorkflowSpec, environment: str, on_branch: str, deploy_
 
 
 def _approval_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> dict:
-    text = f":hourglass_flowing_sand: {spec.app} ({spec.repository}@${{{{ github.sha }}}}) is waiting for approval to deploy to {environment}: {steps.RUN_URL}"
-    notify = steps.slack(spec.pins, "Ask for approval in Slack", text)
+    """The approval request in the approvals channel (article §4.1), linking the run whose page holds
+    the pending review ("Review deployments", GitHub docs "Reviewing deployments"); its `ts` is the
+    thread the result goes to."""
+    what = f"{spec.app} ({spec.repository}@${{{{ github.sha }}}}) to {environment}"
+    text = f":hourglass_flowing_sand: Approval needed to deploy {what}. Review the pending deployment: {steps.RUN_URL}"
+    request = steps.slack(spec.pins, "Ask for approval in Slack", text, channel=names.SLACK_APPROVALS_CHANNEL_ID, step_id=REQUEST_STEP)
     # The Slack token is a secret of the main-only notify environment, not of the repository.
-    return steps.job(f"Request approval for {environment}", {}, [notify], timeout=5, condition=on_branch, environment=names.NOTIFY_ENVIRONMENT)
+    return steps.job(
+        f"Request approval for {environment}",
+        {},
+        [request],
+        timeout=5,
+        condition=on_branch,
+        environment=names.NOTIFY_ENVIRONMENT,
+        outputs={"ts": f"${{{{ steps.{REQUEST_STEP}.outputs.ts }}}}"},
+    )
+
+
+def _approval_outcomes(environment: str) -> tuple[tuple[str, str, str], ...]:
+    """(label, condition, reply) for each way the reviewed deploy can end, exactly one true per run.
+
+    A rejected deployment fails the job without starting it, as does one not approved within 30 days
+    (GitHub docs, "Reviewing deployments"); a started job has set its `approved` output first.
+    """
+    deploy = f"needs.deploy-{environment}"
+    started = f"{deploy}.outputs.{APPROVED_OUTPUT} == 'true'"
+    return (
+        ("approved and deployed", f"{deploy}.result == 'success'", f":white_check_mark: Approved and deployed to {environment}"),
+        ("approved, deploy failed", f"{deploy}.result == 'failure' && {started}", f":x: Approved, but the deploy to {environment} failed"),
+        (
+            "not approved",
+            f"{deploy}.result == 'failure' && !({started})",
+            f":no_entry: Not deployed to {environment}: rejected, not reviewed within 30 days, or the job could not start",
+        ),
+        ("cancelled", f"{deploy}.result == 'cancelled'", f":heavy_minus_sign: Cancelled before the deploy to {environment} finished"),
+    )
+
+
+def _approval_result_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> dict:
+    """The review's outcome as a reply in the approval request's thread."""
+    request = f"await-approval-{environment}"
+    thread = f"${{{{ needs.{request}.outputs.ts }}}}"
+    replies = [
+        steps.slack(spec.pins, f"Reply: {label}", f"{reply}: {steps.RUN_URL}", condition, channel=names.SLACK_APPROVALS_CHANNEL_ID, thread_ts=thread)
+        for label, condition, reply in _approval_outcomes(environment)
+    ]
+    # always(): the reply is due above all when the deploy failed, was rejected or was cancelled.
+    condition = f"always() && {on_branch} && needs.{request}.result == 'success'"
+    return steps.job(
+        f"Report the approval of {environment}",
+        {},
+        replies,
+        timeout=5,
+        condition=condition,
+        needs=[request, f"deploy-{environment}"],
+        environment=names.NOTIFY_ENVIRONMENT,
+    )
 
 
 def _release_job(spec: AppWorkflowSpec, deploy_job: str, on_branch: str) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import Optional, Union
 
 import names
 from workflows.pins import ActionPins
@@ -34,25 +34,28 @@ def job(
     steps: list[dict],
     timeout: int,
     condition: Optional[str] = None,
-    needs: Optional[str] = None,
+    needs: Union[str, list[str], None] = None,
     environment: Optional[str] = None,
     env: Optional[dict] = None,
+    outputs: Optional[dict] = None,
 ) -> dict:
     """A job; optional keys are left out rather than written empty."""
     optional = {"needs": needs, "if": condition, "environment": environment}
     body = {"name": name, **{key: value for key, value in optional.items() if value is not None}}
     body.update({"runs-on": RUNNER, "timeout-minutes": timeout, "permissions": permissions})
+    if outputs:
+        body["outputs"] = outputs
     if env:
         body["env"] = env
     body["steps"] = steps
     return body
 
 
-def run(name: str, script: str, env: Optional[dict] = None) -> dict:
+def run(name: str, script: str, env: Optional[dict] = None, step_id: Optional[str] = None) -> dict:
     """A shell step; values reach the script only through `env`, never through expressions."""
     if "${{" in script:
         raise ValueError(f"step {name!r}: expressions in run scripts are expanded before the shell parses them")
-    return {"name": name, **({"env": env} if env else {}), "run": script}
+    return {"name": name, **({"id": step_id} if step_id else {}), **({"env": env} if env else {}), "run": script}
 
 
 def checkout(pins: ActionPins) -> dict:
@@ -91,13 +94,23 @@ def aws_credentials(pins: ActionPins, role_variable: str) -> dict:
     return {"name": "Configure AWS credentials", "uses": pins.configure_aws_credentials.ref, "with": role}
 
 
-def slack(pins: ActionPins, name: str, text: str, condition: Optional[str] = None) -> dict:
-    """Post `text` to the environment's Slack channel with the bot token; a failed post fails the step.
+def slack(
+    pins: ActionPins,
+    name: str,
+    text: str,
+    condition: Optional[str] = None,
+    channel: str = names.SLACK_CHANNEL_ID,
+    thread_ts: Optional[str] = None,
+    step_id: Optional[str] = None,
+) -> dict:
+    """Post `text` with the bot token to the channel the Actions variable `channel` names, as a reply
+    in the thread of the message `thread_ts` when given; a failed post fails the step.
 
     slackapi/slack-github-action v3 continues past Slack API errors unless `errors: true` (its
-    action.yml: "If the step exits with an error on errors or continues", default false).
+    action.yml: "If the step exits with an error on errors or continues", default false). Its `ts`
+    output is the posted message's timestamp, the `thread_ts` of replies (Slack chat.postMessage).
     """
-    payload = json.dumps({"channel": var(names.SLACK_CHANNEL_ID), "text": text}, ensure_ascii=False)
-    step = {"name": name, **({"if": condition} if condition else {}), "uses": pins.slack.ref}
-    step["with"] = {"method": "chat.postMessage", "token": secret(names.SLACK_BOT_TOKEN), "errors": True, "payload": payload}
+    message = {"channel": var(channel), **({"thread_ts": thread_ts} if thread_ts else {}), "text": text}
+    step = {"name": name, **({"id": step_id} if step_id else {}), **({"if": condition} if condition else {}), "uses": pins.slack.ref}
+    step["with"] = {"method": "chat.postMessage", "token": secret(names.SLACK_BOT_TOKEN), "errors": True, "payload": json.dumps(message, ensure_ascii=False)}
     return step
