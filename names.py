@@ -58,6 +58,8 @@ def adopted_workflow_path(path: str) -> str:
 
 AWS_ROLE_ARN, AWS_REGION, AWS_ACCOUNT_ID, SLACK_CHANNEL_ID = "AWS_ROLE_ARN", "AWS_REGION", "AWS_ACCOUNT_ID", "SLACK_CHANNEL_ID"
 """Actions variables the stacks set and the generated workflows read."""
+STAGING_ACCOUNT_ID = "STAGING_ACCOUNT_ID"
+"""Variable of prod's environment (container applications): the account whose registry holds the tested images."""
 SLACK_APPROVALS_CHANNEL_ID = "SLACK_APPROVALS_CHANNEL_ID"
 """Variable of the notify environment: the approvals channel, where prod's approval requests and their results go."""
 SLACK_BOT_TOKEN, PULUMI_ACCESS_TOKEN = "SLACK_BOT_TOKEN", "PULUMI_ACCESS_TOKEN"
@@ -124,6 +126,8 @@ SERVICE_ROLE_PATH = "/service-role/"
 DEFAULT_ACCESS_ROLE = "OrganizationAccountAccessRole"
 """Role Organizations creates in each new account unless `organization.access_role_name` says otherwise."""
 DEPLOY_BOUNDARY = f"{PREFIX}-deploy-boundary"
+IMAGE_PROMOTION_POLICY = f"{PREFIX}-image-promotion"
+"""Inline policy of prod's deploy role: it reads the staging repository to find the tested image."""
 
 
 def github_deploy_role(environment: str) -> Role:

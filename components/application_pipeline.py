@@ -18,6 +18,7 @@ import names
 from components.deploy_roles import DeployRoles, DeployRolesArgs
 from components.github_environments import EnvironmentSpec, GitHubEnvironments, GitHubEnvironmentsArgs
 from components.github_repository import BranchRule, GitHubRepository, GitHubRepositoryArgs
+from components.image_promotion import ImagePromotion, ImagePromotionArgs
 from config.model import PipelineSpec
 from workflows import ActionPins, AppWorkflowSpec, app_workflows
 
@@ -80,19 +81,18 @@ class ApplicationPipeline(pulumi.ComponentResource):
         moved = pulumi.ResourceOptions(parent=self, aliases=MOVED_FROM_THE_STACK)
         container = pipeline.application if pipeline.kind == "container" else None
         release_branch, release_environment = pipeline.release
-        workflows = app_workflows(
-            AppWorkflowSpec(
-                app=pipeline.application,
-                repository=pipeline.repository,
-                kind=pipeline.kind,
-                branches=pipeline.branches,
-                prod_environment=release_environment,
-                ecr_repository=container,
-                secrets=pipeline.secrets,
-                **pipeline.commands,
-                **({"pins": args.pins} if args.pins else {}),
-            )
+        spec = AppWorkflowSpec(
+            app=pipeline.application,
+            repository=pipeline.repository,
+            kind=pipeline.kind,
+            branches=pipeline.branches,
+            prod_environment=release_environment,
+            ecr_repository=container,
+            secrets=pipeline.secrets,
+            **pipeline.commands,
+            **({"pins": args.pins} if args.pins else {}),
         )
+        workflows = app_workflows(spec)
         integration = [branch for branch in pipeline.branches if branch != names.RELEASE_BRANCH]
         self.repository = GitHubRepository(
             name,
@@ -126,6 +126,25 @@ class ApplicationPipeline(pulumi.ComponentResource):
             ),
             opts=moved,
         )
+        # The tested image reaches prod from the staging environment's registry (spec.staging_environment).
+        promoted_from = spec.staging_environment if container else None
+        if promoted_from:
+            ImagePromotion(
+                name,
+                ImagePromotionArgs(
+                    source_environment=promoted_from,
+                    target_environment=release_environment,
+                    region=args.region,
+                    source_provider=args.providers[promoted_from],
+                    source_account_id=args.account_ids[promoted_from],
+                    source_repository=self.roles.image_repositories[promoted_from],
+                    target_provider=args.providers[release_environment],
+                    target_account_id=args.account_ids[release_environment],
+                    target_repository=self.roles.image_repositories[release_environment],
+                    target_role=self.roles.roles[release_environment],
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         slack_variables = {names.SLACK_CHANNEL_ID: args.slack_channel_id} if args.slack_channel_id is not None else {}
         slack_secrets = {names.SLACK_BOT_TOKEN: args.slack_bot_token} if args.slack_channel_id is not None else {}
         environments = []
@@ -135,6 +154,7 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 names.AWS_REGION: args.region,
                 names.AWS_ACCOUNT_ID: args.account_ids[env],
                 **slack_variables,
+                **({names.STAGING_ACCOUNT_ID: args.account_ids[promoted_from]} if promoted_from and env == release_environment else {}),
             }
             reviewers = {"reviewer_team_ids": args.reviewer_team_ids, "reviewer_user_ids": args.reviewer_user_ids} if env == release_environment else {}
             secrets = {**slack_secrets, **args.app_secrets.get(env, {})}

@@ -43,10 +43,14 @@ class DeployRolesArgs:
 class DeployRoles(pulumi.ComponentResource):
     deploy_role_arns: dict[str, pulumi.Output[str]]
     image_repository_urls: dict[str, pulumi.Output[str]]
+    roles: dict[str, aws.iam.Role]
+    """Environment -> deploy role."""
+    image_repositories: dict[str, aws.ecr.Repository]
+    """Environment -> the application's ECR repository (container applications)."""
 
     def __init__(self, name: str, args: DeployRolesArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:deploy_roles:DeployRoles", name, None, opts)
-        self.deploy_role_arns, self.image_repository_urls = {}, {}
+        self.deploy_role_arns, self.image_repository_urls, self.roles, self.image_repositories = {}, {}, {}, {}
         for env, provider in args.providers.items():
             in_account = pulumi.ResourceOptions(parent=self, provider=provider)
             oidc = aws.iam.OpenIdConnectProvider(
@@ -86,6 +90,7 @@ class DeployRoles(pulumi.ComponentResource):
                     opts=in_account,
                 )
             self.deploy_role_arns[env] = role.arn
+            self.roles[env] = role
             if args.container_repository:
                 images = aws.ecr.Repository(
                     f"{name}-{env}-images",
@@ -102,4 +107,5 @@ class DeployRoles(pulumi.ComponentResource):
                     opts=in_account,
                 )
                 self.image_repository_urls[env] = images.repository_url
+                self.image_repositories[env] = images
         self.register_outputs({"deployRoleArns": self.deploy_role_arns})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
 import names
-from iam import deny, policy, web_identity_trust
+from iam import allow, deny, policy, web_identity_trust
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_OIDC_URL = f"https://{GITHUB_OIDC_HOST}"
@@ -198,3 +198,43 @@ def ecr_lifecycle_policy(keep_images: int = 50, untagged_days: int = 7) -> dict:
             },
         ]
     }
+
+
+# --- promoting a container image from the staging environment's registry to prod's --------------
+
+ECR_REPLICATION_SOURCE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions-create-replication.html"
+REGISTRY_POLICY_ACTIONS = ("ecr:ReplicateImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository")
+"""The only actions a private registry policy may hold; any other is refused ("Private registry
+permissions in Amazon ECR", https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html)."""
+PROMOTION_READ_ACTIONS = ("ecr:DescribeImages",)
+"""What prod's deploy role reads in the staging repository: which digest carries the tested tree's tag."""
+
+
+def replication_registry_policy(source_account_id: str, repository_arn: str) -> dict:
+    """Prod's registry policy: the staging account may replicate into this one repository.
+
+    A cross-account destination must grant `ecr:ReplicateImage` to the source account (ECR user
+    guide, "Granting registry permissions for cross account replication"; the source is the
+    account, the replication runs as ECR on its behalf). No `ecr:CreateRepository`: the program
+    creates the repository, with immutable tags, so replication cannot make one with other settings.
+    """
+    statement = {"Sid": "ReplicateFromStaging", "Effect": "Allow", "Principal": {"AWS": names.account_root(source_account_id)}}
+    return policy({**statement, "Action": ["ecr:ReplicateImage"], "Resource": repository_arn})
+
+
+def promotion_repository_policy(reader_role_arn: str) -> dict:
+    """The staging repository's policy: prod's deploy role may look up the tested image.
+
+    Cross-account ECR access needs the repository policy and the caller's identity policy alike
+    (ECR user guide, "Private repository policies"); the principal must be an existing role, so the
+    policy waits for it.
+    """
+    return policy({"Sid": "ProdFindsTheTestedImage", "Effect": "Allow", "Principal": {"AWS": reader_role_arn}, "Action": list(PROMOTION_READ_ACTIONS)})
+
+
+def promotion_reader_policy(staging_repository_arn: str, own_repository_arn: str) -> dict:
+    """Prod's deploy role: the tested image's digest in staging, and whether it has replicated yet here.
+
+    Inline on the role, so the promotion works whatever `deploy_policies` give it.
+    """
+    return policy(allow(list(PROMOTION_READ_ACTIONS), [staging_repository_arn, own_repository_arn]))

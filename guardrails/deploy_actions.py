@@ -156,6 +156,15 @@ ACTIONS: Mapping[str, DeployActions] = {
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": _a(
         "ecr:PutLifecyclePolicy", "ecr:PutLifecyclePolicy", "ecr:DeleteLifecyclePolicy", "arn:aws:ecr:{region}:{account}:repository/{repository}"
     ),
+    # Registry-level settings act on no resource ARN ("*"); the provider deletes a replication
+    # configuration by putting an empty one (terraform-provider-aws ecr replication_configuration.go).
+    "aws:ecr/registryPolicy:RegistryPolicy": _a("ecr:PutRegistryPolicy", "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy"),
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": _a(
+        "ecr:PutReplicationConfiguration", "ecr:PutReplicationConfiguration", "ecr:PutReplicationConfiguration"
+    ),
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": _a(
+        "ecr:SetRepositoryPolicy", "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy", "arn:aws:ecr:{region}:{account}:repository/{repository}"
+    ),
     "aws:ecr/repository:Repository": _a(
         "ecr:CreateRepository ecr:TagResource",
         "ecr:PutImageTagMutability ecr:PutImageScanningConfiguration ecr:TagResource ecr:UntagResource",

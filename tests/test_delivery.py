@@ -70,6 +70,8 @@ def test_each_github_environment_carries_its_role_account_region_and_channel(man
         "AWS_REGION": "ap-northeast-1",
         "AWS_ACCOUNT_ID": account,
         "SLACK_CHANNEL_ID": management_plan.outputs["slackChannelIds"][app],
+        # The container app's prod finds the image stg tested in stg's registry.
+        **({"STAGING_ACCOUNT_ID": management_plan.outputs["accountIds"][f"{app}-stg"]} if (app, env) == ("booking", "prod") else {}),
     }
     secret = inputs(management_plan, f"{app}-{env}-SLACK_BOT_TOKEN-secret")
     assert (secret["secretName"], secret["plaintextValue"]) == ("SLACK_BOT_TOKEN", SECRET)
@@ -194,6 +196,43 @@ def test_container_apps_get_an_immutable_scanned_image_repository(management_pla
     lifecycle = json.loads(inputs(management_plan, "booking-prod-images-lifecycle")["policy"])
     assert [rule["selection"]["tagStatus"] for rule in lifecycle["rules"]] == ["untagged", "any"]
     assert not [r for r in management_plan.of_type("aws:ecr/repository:Repository") if r.name.startswith("shop-")]
+
+
+def test_stg_replicates_the_container_app_images_into_prod_which_may_read_which_one_passed(management_plan):
+    ids = management_plan.outputs["accountIds"]
+    stg, prod, region = ids["booking-stg"], ids["booking-prod"], "ap-northeast-1"
+    prod_repository, stg_repository = f"arn:aws:ecr:{region}:{prod}:repository/booking", f"arn:aws:ecr:{region}:{stg}:repository/booking"
+    registry = management_plan.named("booking-prod-replication-registry-policy")
+    # Only ecr:ReplicateImage, for the stg account, on prod's own repository (no CreateRepository: the program makes it).
+    assert json.loads(registry.inputs["policy"])["Statement"] == [
+        {
+            "Sid": "ReplicateFromStaging",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{stg}:root"},
+            "Action": ["ecr:ReplicateImage"],
+            "Resource": prod_repository,
+        }
+    ]
+    replication = management_plan.named("booking-stg-replication")
+    assert replication.inputs["replicationConfiguration"] == {
+        "rules": [{"repositoryFilters": [{"filterType": "PREFIX_MATCH", "filter": "booking"}], "destinations": [{"registryId": prod, "region": region}]}]
+    }
+    # Replication into prod fails until prod's registry lets stg in and the repository exists.
+    assert {registry.urn, management_plan.named("booking-prod-images").urn} <= set(replication.dependencies)
+    reader = f"arn:aws:iam::{prod}:role/github/github-deploy-prod"
+    repository_policy = management_plan.named("booking-stg-promotion-repository-policy")
+    assert repository_policy.inputs["repository"] == "booking"
+    assert json.loads(repository_policy.inputs["policy"])["Statement"] == [
+        {"Sid": "ProdFindsTheTestedImage", "Effect": "Allow", "Principal": {"AWS": reader}, "Action": ["ecr:DescribeImages"]}
+    ]
+    # The principal must exist when ECR checks the policy.
+    assert management_plan.named("booking-prod-deploy-role").urn in repository_policy.dependencies
+    role_policy = inputs(management_plan, "booking-prod-promotion-reader")
+    assert (role_policy["role"], role_policy["name"]) == ("github-deploy-prod", "landing-zone-image-promotion")
+    assert json.loads(role_policy["policy"])["Statement"] == [
+        {"Effect": "Allow", "Action": ["ecr:DescribeImages"], "Resource": [stg_repository, prod_repository]}
+    ]
+    assert not [r for r in management_plan.resources if r.name.startswith("shop-") and "replication" in r.name]
 
 
 def test_teams_come_from_the_identity_center_groups(management_plan):
@@ -466,10 +505,12 @@ def test_the_pipeline_component_keeps_repositories_and_roles_through_aliases(man
         pipeline = next(r for r in management_plan.resources if r.type == "landingzone:application_pipeline:ApplicationPipeline" and r.name == app)
         children = [r for r in management_plan.resources if r.parent == pipeline.urn]
         moved = [r for r in children if r.aliases]
+        # Container apps also promote their tested image from stg to prod.
         assert sorted(r.type for r in children) == [
             "landingzone:deploy_roles:DeployRoles",
             "landingzone:github_environments:GitHubEnvironments",
             "landingzone:github_repository:GitHubRepository",
+            *(["landingzone:image_promotion:ImagePromotion"] if app == "booking" else []),
         ]
         # Before the component they were children of the stack: the engine matches the old URNs
         # (and, inherited, their children's) instead of replacing repositories and roles.

@@ -18,7 +18,7 @@ def expected_provider(resource) -> str:
     package, parent_type = resource.type.split(":")[0], resource.parent.split("::")[-2].split("$")[-1]
     if package != "aws":
         return {"github": "github", "slack": "slack", "pulumiservice": "pulumi-cloud"}[package]
-    if parent_type == "landingzone:deploy_roles:DeployRoles":
+    if parent_type in ("landingzone:deploy_roles:DeployRoles", "landingzone:image_promotion:ImagePromotion"):
         return "-".join(resource.name.split("-")[:2]) + "-provider"  # <app>-<env>-...
     if parent_type == "landingzone:backup_vaults:BackupVaults":
         return "-".join(resource.name.split("-")[1:3]) + "-provider"  # backup-<app>-<env>-..., in the home region

@@ -274,24 +274,69 @@ def test_the_review_outcome_is_replied_in_the_request_thread(condition, text):
     assert reply["with"]["errors"] is True and len(result["steps"]) == 4
 
 
+IMAGE = "${{ vars.AWS_ACCOUNT_ID }}.dkr.ecr.${{ vars.AWS_REGION }}.amazonaws.com/container-app:${{ github.sha }}"
+
+
 @pytest.mark.parametrize("kind", KINDS)
-def test_only_container_apps_build_and_push_an_image(kind):
+def test_only_container_apps_build_and_push_an_image_and_prod_builds_none(kind):
     document = deploy(kind)
-    pushes = [step for step in steps_of(document) if "docker push" in step.get("run", "")]
+    builders = {job_id for job_id, job in document["jobs"].items() if any("docker push" in step.get("run", "") for step in job["steps"])}
     logins = [step for step in steps_of(document) if step.get("uses") == DEFAULT_PINS.amazon_ecr_login.ref]
-    assert bool(pushes) == bool(logins) == (kind == "container")
-    for environment in BRANCHES.values():
-        image = document["jobs"][f"deploy-{environment}"]["env"].get("IMAGE_URI")
-        expected = "${{ vars.AWS_ACCOUNT_ID }}.dkr.ecr.${{ vars.AWS_REGION }}.amazonaws.com/container-app:${{ github.sha }}"
-        assert image == (expected if kind == "container" else None)
+    assert builders == ({"deploy-dev", "deploy-stg"} if kind == "container" else set())
+    assert bool(logins) == (kind == "container")
+    for environment in ("dev", "stg"):
+        assert document["jobs"][f"deploy-{environment}"]["env"].get("IMAGE_URI") == (IMAGE if kind == "container" else None)
+    assert "IMAGE_URI" not in document["jobs"]["deploy-prod"]["env"]
 
 
 def test_a_rerun_does_not_push_an_image_tag_that_exists():
-    job = deploy("container")["jobs"]["deploy-prod"]
+    job = deploy("container")["jobs"]["deploy-stg"]
     [push] = [step for step in job["steps"] if step["name"] == "Build and push image"]
     assert push["run"].startswith('if aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids imageTag="$GITHUB_SHA"')
     assert push["run"].index("docker push") > push["run"].index("else")
     assert job["env"]["ECR_REPOSITORY"] == "container-app"
+
+
+def test_the_image_that_passed_stg_gets_its_tree_tag_after_the_tests():
+    verify = deploy("container")["jobs"]["verify-stg"]
+    names_ = [step["name"] for step in verify["steps"]]
+    assert names_.index("Mark the image as tested") == names_.index("End-to-end tests") + 1
+    [mark] = [step for step in verify["steps"] if step["name"] == "Mark the image as tested"]
+    script = mark["run"]
+    assert script.startswith("tree=\"$(git rev-parse 'HEAD^{tree}')\"\n")
+    # The tag is added to the pushed manifest, checked against its digest, and never twice (immutable tags).
+    assert 'aws ecr put-image --repository-name "$ECR_REPOSITORY" --image-tag "tested-$tree" --image-digest "$digest"' in script
+    assert script.index('imageTag="tested-$tree" > /dev/null 2>&1; then') < script.index("else") < script.index("put-image")
+    assert verify["env"] == {"DEPLOY_ENV": "stg", "IMAGE_URI": IMAGE, "ECR_REPOSITORY": "container-app"}
+    assert not any(step.get("name") == "Mark the image as tested" for step in deploy("go")["jobs"]["verify-stg"]["steps"])
+
+
+def test_prod_deploys_by_digest_the_image_stg_tested_and_fails_closed_without_one():
+    job = deploy("container")["jobs"]["deploy-prod"]
+    assert job["env"] == {
+        "DEPLOY_ENV": "prod",
+        "ECR_REPOSITORY": "container-app",
+        "REGISTRY": "${{ vars.AWS_ACCOUNT_ID }}.dkr.ecr.${{ vars.AWS_REGION }}.amazonaws.com",
+        "STAGING_ACCOUNT_ID": "${{ vars.STAGING_ACCOUNT_ID }}",
+    }
+    by_name = {step["name"]: step for step in job["steps"]}
+    find = by_name["Find the image stg tested"]
+    assert find["id"] == "promote"
+    lookup = (
+        'if ! digest="$(aws ecr describe-images --registry-id "$STAGING_ACCOUNT_ID" --repository-name "$ECR_REPOSITORY" --image-ids imageTag="tested-$tree"'
+    )
+    assert lookup in find["run"]
+    assert '  echo "::error::no image of tree $tree passed the tests on stg' in find["run"] and find["run"].endswith("\nexit 1")
+    assert 'echo "image-uri=$REGISTRY/$ECR_REPOSITORY@$digest" >> "$GITHUB_OUTPUT"' in find["run"]
+    assert "for attempt in $(seq 1 60); do" in find["run"] and "sleep 30" in find["run"]
+    assert by_name["Deploy to prod"]["env"] == {"IMAGE_URI": "${{ steps.promote.outputs.image-uri }}"}
+
+
+def test_without_an_environment_before_prod_prod_builds_its_own_image():
+    spec = app_spec("container", branches={"main": "prod"})
+    job = load(app_workflows(spec).files[".github/workflows/deploy.yml"])["jobs"]["deploy-prod"]
+    assert [step["name"] for step in job["steps"] if "docker push" in step.get("run", "")] == ["Build and push image"]
+    assert job["env"]["IMAGE_URI"] == IMAGE and "STAGING_ACCOUNT_ID" not in job["env"]
 
 
 def test_slack_posts_with_the_bot_token_to_the_configured_channel():
@@ -334,9 +379,10 @@ def test_stg_runs_integration_then_e2e_tests_after_its_deploy(kind):
     assert verify["needs"] == "deploy-stg" and verify["if"] == "github.ref_name == 'staging'"
     # Its own job in stg's environment: stg's role and channel, and a failed test run re-runs without a deploy.
     assert verify["environment"] == "stg" and verify["permissions"] == OIDC and verify["env"]["DEPLOY_ENV"] == "stg"
-    runs = [step["run"] for step in verify["steps"] if "run" in step]
+    runs = {step["name"]: step.get("run") for step in verify["steps"]}
     commands = default_commands(kind)
-    assert runs[-2:] == [commands.integration, commands.e2e]
+    assert (runs["Integration tests"], runs["End-to-end tests"]) == (commands.integration, commands.e2e)
+    assert list(runs).index("End-to-end tests") == list(runs).index("Integration tests") + 1
     by_name = {step["name"]: step for step in verify["steps"]}
     assert by_name["Configure AWS credentials"]["with"] == ROLE
     assert [step["if"] for step in verify["steps"] if step.get("uses") == DEFAULT_PINS.slack.ref] == ["success()", "failure()"]

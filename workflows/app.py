@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import names
-from workflows import steps
+from workflows import images, steps
 from workflows.render import Workflows, render
 from workflows.spec import AppWorkflowSpec
 
@@ -12,15 +12,10 @@ DEPLOY_PATH = ".github/workflows/deploy.yml"
 WORKFLOWS_GLOB = ".github/workflows/**"
 REQUEST_STEP = "request"
 """Step id of the approval request, whose `ts` output threads the result."""
+PROMOTE_STEP = "promote"
+"""Step id of prod's promotion, whose output is the tested image by digest."""
 APPROVED_OUTPUT = "approved"
 """Output the reviewed deploy job sets in its first step: it started, so it was approved."""
-# A re-run of a deploy whose image was pushed already would fail on the repository's immutable tags.
-PUSH_ONCE = """if aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids imageTag="$GITHUB_SHA" > /dev/null 2>&1; then
-  echo "$IMAGE_URI was pushed by an earlier attempt of this commit: not pushed again"
-else
-  docker build --tag "$IMAGE_URI" .
-  docker push "$IMAGE_URI"
-fi"""
 
 
 def app_workflows(spec: AppWorkflowSpec) -> Workflows:
@@ -60,22 +55,37 @@ def _deploy(spec: AppWorkflowSpec) -> dict:
     return steps.workflow("Deploy", on, concurrency, jobs)
 
 
+REGISTRY = f"{steps.var(names.AWS_ACCOUNT_ID)}.dkr.ecr.{steps.var(names.AWS_REGION)}.amazonaws.com"
+
+
 def _image_env(spec: AppWorkflowSpec) -> dict:
     """IMAGE_URI (the image this commit built in the job's account) and ECR_REPOSITORY, for container apps."""
     if not spec.builds_image:
         return {}
-    registry = f"{steps.var(names.AWS_ACCOUNT_ID)}.dkr.ecr.{steps.var(names.AWS_REGION)}.amazonaws.com"
-    return {"IMAGE_URI": f"{registry}/{spec.ecr_repository}:${{{{ github.sha }}}}", "ECR_REPOSITORY": spec.ecr_repository}
+    return {"IMAGE_URI": f"{REGISTRY}/{spec.ecr_repository}:${{{{ github.sha }}}}", "ECR_REPOSITORY": spec.ecr_repository}
+
+
+def _promotes(spec: AppWorkflowSpec, environment: str) -> bool:
+    """Whether this environment deploys the image staging tested instead of building one."""
+    return spec.builds_image and environment == spec.prod_environment and spec.staging_environment is not None
 
 
 def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: str | None) -> dict:
     pins = spec.pins
     env = {"DEPLOY_ENV": environment, **_image_env(spec)}
-    build = []
-    if spec.builds_image:
+    build, deploy_env = [], None
+    if _promotes(spec, environment):
+        del env["IMAGE_URI"]
+        env.update({"REGISTRY": REGISTRY, names.STAGING_ACCOUNT_ID: steps.var(names.STAGING_ACCOUNT_ID)})
         build = [
             {"name": "Log in to Amazon ECR", "uses": pins.amazon_ecr_login.ref},
-            steps.run("Build and push image", PUSH_ONCE),
+            steps.run(f"Find the image {spec.staging_environment} tested", images.promote(spec.staging_environment), step_id=PROMOTE_STEP),
+        ]
+        deploy_env = {"IMAGE_URI": f"${{{{ steps.{PROMOTE_STEP}.outputs.{images.PROMOTED_OUTPUT} }}}}"}
+    elif spec.builds_image:
+        build = [
+            {"name": "Log in to Amazon ECR", "uses": pins.amazon_ecr_login.ref},
+            steps.run("Build and push image", images.PUSH_ONCE),
         ]
     what = f"{spec.app} ({spec.repository}@${{{{ github.sha }}}}) to {environment}"
     reviewed = environment == spec.prod_environment
@@ -88,7 +98,7 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
         steps.aws_credentials(pins, names.AWS_ROLE_ARN),
         *build,
         # The application's secrets reach the deploy step only, not the build or the tests.
-        steps.run(f"Deploy to {environment}", spec.deploy, env={secret: f"${{{{ secrets.{secret} }}}}" for secret in spec.secrets}),
+        steps.run(f"Deploy to {environment}", spec.deploy, env={**{secret: f"${{{{ secrets.{secret} }}}}" for secret in spec.secrets}, **(deploy_env or {})}),
         steps.slack(pins, "Notify Slack of success", f":white_check_mark: Deployed {what}: {steps.RUN_URL}", "success()"),
         steps.slack(pins, "Notify Slack of failure", f":x: Failed to deploy {what}: {steps.RUN_URL}", "failure()"),
     ]
@@ -120,6 +130,8 @@ def _verify_job(spec: AppWorkflowSpec, environment: str, on_branch: str, deploy_
         steps.aws_credentials(pins, names.AWS_ROLE_ARN),
         steps.run("Integration tests", spec.integration),
         steps.run("End-to-end tests", spec.e2e),
+        # What prod may run: this image, for this tree (workflows/images.py).
+        *([steps.run("Mark the image as tested", images.MARK_TESTED)] if spec.builds_image else []),
         steps.slack(pins, "Notify Slack of success", f":white_check_mark: Integration and E2E tests passed for {what}: {steps.RUN_URL}", "success()"),
         steps.slack(pins, "Notify Slack of failure", f":x: Integration or E2E tests failed for {what}: {steps.RUN_URL}", "failure()"),
     ]
