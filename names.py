@@ -58,6 +58,8 @@ def adopted_workflow_path(path: str) -> str:
 
 AWS_ROLE_ARN, AWS_REGION, AWS_ACCOUNT_ID, SLACK_CHANNEL_ID = "AWS_ROLE_ARN", "AWS_REGION", "AWS_ACCOUNT_ID", "SLACK_CHANNEL_ID"
 """Actions variables the stacks set and the generated workflows read."""
+TF_STATE_BUCKET = "TF_STATE_BUCKET"
+"""Variable of each environment of a terraform app: the state bucket in that environment's account."""
 STAGING_ACCOUNT_ID = "STAGING_ACCOUNT_ID"
 """Variable of prod's environment (container applications): the account whose registry holds the tested images."""
 SLACK_APPROVALS_CHANNEL_ID = "SLACK_APPROVALS_CHANNEL_ID"
@@ -220,6 +222,13 @@ TRAIL_LOGS = f"{PREFIX}-org-trail"
 CONFIG_LOGS = f"{PREFIX}-config-logs"
 """The bucket every account's AWS Config recorder delivers to, with Control Tower off (in the log account)."""
 ATHENA_RESULTS = f"{PREFIX}-athena-results"
+TERRAFORM_STATE = f"{PREFIX}-tfstate"
+"""Terraform apps' state bucket, one in each environment account."""
+
+
+def terraform_state_key(app: str) -> str:
+    """Where a terraform app keeps its state (and, beside it, `<key>.tflock`) in its state bucket."""
+    return f"{app}/terraform.tfstate"
 
 
 def regional_bucket(prefix: str, account_id: str, region: str) -> str:

@@ -19,6 +19,7 @@ from components.deploy_roles import DeployRoles, DeployRolesArgs
 from components.github_environments import EnvironmentSpec, GitHubEnvironments, GitHubEnvironmentsArgs
 from components.github_repository import BranchRule, GitHubRepository, GitHubRepositoryArgs
 from components.image_promotion import ImagePromotion, ImagePromotionArgs
+from components.secure_bucket import SecureBucket, SecureBucketArgs
 from config.model import PipelineSpec
 from workflows import ActionPins, AppWorkflowSpec, app_workflows
 
@@ -145,6 +146,7 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+        state_buckets = self._terraform_state(name, args) if pipeline.kind == "terraform" else {}
         slack_variables = {names.SLACK_CHANNEL_ID: args.slack_channel_id} if args.slack_channel_id is not None else {}
         slack_secrets = {names.SLACK_BOT_TOKEN: args.slack_bot_token} if args.slack_channel_id is not None else {}
         environments = []
@@ -155,6 +157,7 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 names.AWS_ACCOUNT_ID: args.account_ids[env],
                 **slack_variables,
                 **({names.STAGING_ACCOUNT_ID: args.account_ids[promoted_from]} if promoted_from and env == release_environment else {}),
+                **({names.TF_STATE_BUCKET: state_buckets[env]} if env in state_buckets else {}),
             }
             reviewers = {"reviewer_team_ids": args.reviewer_team_ids, "reviewer_user_ids": args.reviewer_user_ids} if env == release_environment else {}
             secrets = {**slack_secrets, **args.app_secrets.get(env, {})}
@@ -176,3 +179,27 @@ class ApplicationPipeline(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"repository": self.repository.repository.full_name, "deployRoleArns": self.roles.deploy_role_arns})
+
+    def _terraform_state(self, name: str, args: ApplicationPipelineArgs) -> dict[str, pulumi.Output[str]]:
+        """A state bucket in each environment account of a terraform app: versioned (the S3 backend's
+        docs advise it, to recover a state), encrypted with its own key, TLS only.
+
+        Not protected: S3 refuses to delete a bucket that still holds objects or versions
+        (DeleteBucket), so removing the app cannot drop a state; empty it deliberately first.
+        """
+        buckets = {}
+        for env, provider in args.providers.items():
+            state = SecureBucket(
+                f"{name}-{env}-tfstate",
+                SecureBucketArgs(
+                    bucket=pulumi.Output.from_input(args.account_ids[env]).apply(
+                        lambda account: names.regional_bucket(names.TERRAFORM_STATE, account, args.region)
+                    ),
+                    account_id=args.account_ids[env],
+                    description=f"the Terraform state of {args.pipeline.application} in {env}",
+                    versioning=True,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
+            )
+            buckets[env] = state.name
+        return buckets

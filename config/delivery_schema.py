@@ -19,7 +19,8 @@ SlackChannelName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,80}$
 """A channel's own name: lowercase letters, digits, hyphens and underscores, at most 80 (Slack, conversations.create `name`)."""
 Command = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 ActionSha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
-AppKind = Literal["rails", "go", "nuxt", "container"]
+AppKind = Literal["rails", "go", "nuxt", "container", "terraform"]
+"""workflows.spec.KINDS."""
 RepositoryPermission = Literal["pull", "triage", "push", "maintain", "admin"]
 SubjectForm = Literal["immutable", "name"]
 """delivery.policies.SUBJECT_FORMS."""

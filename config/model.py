@@ -284,7 +284,7 @@ class PipelineSpec:
     repository: str
     """GitHub repository name."""
     kind: str
-    """rails, go, nuxt or container."""
+    """rails, go, nuxt, container or terraform."""
     commands: dict[str, str]
     """Overrides of the kind's lint/test/deploy/integration/e2e commands."""
     branches: dict[str, str]

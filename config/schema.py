@@ -124,7 +124,7 @@ class Application(Model):
         description="Environment secrets of every deploy environment, valued per environment from Pulumi secret config: "
         "pulumi config set --secret --path 'appSecrets.<app>.<env>.<NAME>' <value>.",
     )
-    kind: AppKind = Field("container", description="Build and deploy kind: rails, go, nuxt or container.")
+    kind: AppKind = Field("container", description="Build and deploy kind: rails, go, nuxt, container or terraform (application infrastructure).")
     commands: Commands = Field(default_factory=Commands, description="Lint/test/deploy/integration/e2e commands over the kind's defaults.")
     branches: Optional[dict[BranchName, Key]] = Field(
         None, description="Branch -> environment (GitFlow); default develop->dev, staging->stg, main->prod for the app's environments."

@@ -93,7 +93,7 @@ ACROSS_PHASES = [
         "an application with a shape error is still an application others may name",
         both(setter("applications.shop.kind", "java"), setter("identity_center.groups.auditors.members", ["nobody"])),
         [
-            f"{F}: applications.shop.kind: Input should be 'rails', 'go', 'nuxt' or 'container' (got 'java')",
+            f"{F}: applications.shop.kind: Input should be 'rails', 'go', 'nuxt', 'container' or 'terraform' (got 'java')",
             f"{F}: identity_center.groups.auditors.members[0]: no such person (got 'nobody'). Hint: add them under identity_center.people",
         ],
     ),

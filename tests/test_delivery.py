@@ -235,6 +235,35 @@ def test_stg_replicates_the_container_app_images_into_prod_which_may_read_which_
     assert not [r for r in management_plan.resources if r.name.startswith("shop-") and "replication" in r.name]
 
 
+TERRAFORM_APP = {"description": "Shared networking (Terraform).", "kind": "terraform", "reviewers": {"teams": ["platform-admins"]}}
+
+
+def test_a_terraform_app_gets_a_versioned_encrypted_state_bucket_in_each_environment_account(config_dir):
+    plan = plan_of(config_dir(setter("applications.network", TERRAFORM_APP)))
+    for env in ("dev", "stg", "prod"):
+        account = plan.outputs["accountIds"][f"network-{env}"]
+        bucket = plan.named(f"network-{env}-tfstate-bucket")
+        name = f"landing-zone-tfstate-{account}-ap-northeast-1"
+        assert bucket.inputs["bucket"] == name and bucket.provider.split("::")[-1].startswith(f"network-{env}-provider")
+        # Versioning: the S3 backend's docs advise it, so a state can be recovered.
+        assert inputs(plan, f"network-{env}-tfstate-versioning")["versioningConfiguration"] == {"status": "Enabled"}
+        [rule] = inputs(plan, f"network-{env}-tfstate-encryption")["rules"]
+        assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
+        assert inputs(plan, f"network-{env}-tfstate-public-access-block")["blockPublicPolicy"] is True
+        variable = inputs(plan, f"network-{env}-TF_STATE_BUCKET-variable")
+        assert (variable["environment"], variable["value"]) == (env, name)
+        assert plan.named(f"network-{env}-tfstate-bucket").urn in plan.named(f"network-{env}-TF_STATE_BUCKET-variable").dependencies
+    committed = inputs(plan, "network-main-ci-file")["content"]
+    assert committed == app_workflows(AppWorkflowSpec(app="network", repository="network", kind="terraform")).files[".github/workflows/ci.yml"]
+    assert "terraform fmt -check -recursive" in committed and "configure-aws-credentials" not in committed
+    # No image, no promotion: those are the container kind's.
+    assert not [r for r in plan.resources if r.name.startswith("network-") and r.type.startswith("aws:ecr/")]
+
+
+def test_only_terraform_apps_get_a_state_bucket(management_plan):
+    assert not [r for r in management_plan.resources if "tfstate" in r.name]
+
+
 def test_teams_come_from_the_identity_center_groups(management_plan):
     memberships = {(r.inputs["username"]) for r in management_plan.of_type("github:index/teamMembership:TeamMembership") if "shop-developers" in r.name}
     assert memberships == {"taro-suzuki", "jiro-tanaka"}
@@ -344,7 +373,7 @@ def test_a_real_run_without_the_tokens_stops_before_registering_anything(tmp_pat
             "identity_center.groups.shop-developers.repositories.shopp: no such application",
         ),
         (lambda data: data.pop("github"), "deployments: Pulumi Deployments needs the github section"),
-        (setter("applications.shop.kind", "java"), "applications.shop.kind: Input should be 'rails', 'go', 'nuxt' or 'container'"),
+        (setter("applications.shop.kind", "java"), "applications.shop.kind: Input should be 'rails', 'go', 'nuxt', 'container' or 'terraform'"),
         (setter("deployments.stacks", ["audit", "audit"]), "deployments.stacks: stack listed twice"),
         (setter("slack.deploy_channel", "deploys"), "slack.deploy_channel: must contain {app}"),
         (lambda data: (data.pop("github"), data.pop("deployments")), "slack: the Slack channels are wired into the GitHub pipelines"),

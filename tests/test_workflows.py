@@ -397,6 +397,8 @@ def test_stg_runs_integration_then_e2e_tests_after_its_deploy(kind):
         ("go", "go test -tags=integration ./...", "go test -tags=e2e ./..."),
         ("nuxt", "npm run test:integration", "npm run test:e2e"),
         ("container", './scripts/integration-test.sh "$DEPLOY_ENV" "$IMAGE_URI"', './scripts/e2e-test.sh "$DEPLOY_ENV" "$IMAGE_URI"'),
+        # Terraform's own tests, then a plan that must find nothing left to change (exit 2 otherwise).
+        ("terraform", "terraform test", "terraform plan -detailed-exitcode"),
     ],
 )
 def test_each_kind_has_integration_and_e2e_defaults(kind, integration, e2e):
@@ -423,6 +425,54 @@ def test_configured_staging_commands_replace_the_defaults():
     spec = app_spec("go", integration="make integration", e2e='npx playwright test --project "$DEPLOY_ENV"')
     runs = [step.get("run") for step in load(app_workflows(spec).files[".github/workflows/deploy.yml"])["jobs"]["verify-stg"]["steps"]]
     assert runs[-4:-2] == ["make integration", 'npx playwright test --project "$DEPLOY_ENV"']
+
+
+TERRAFORM_ENV = {"TF_IN_AUTOMATION": "true", "TF_INPUT": "false"}
+SETUP_TERRAFORM = {
+    "name": "Set up Terraform",
+    "uses": "hashicorp/setup-terraform@dfe3c3f87815947d99a8997f908cb6525fc44e9e",
+    "with": {"terraform_version": "1.14.6", "terraform_wrapper": False},
+}
+
+
+def test_terraform_pull_requests_check_format_and_validate_offline():
+    jobs = load(GENERATED["terraform"][".github/workflows/ci.yml"])["jobs"]
+    for job_id, command in (("lint", "terraform fmt -check -recursive"), ("test", "terraform init -backend=false && terraform validate")):
+        job = jobs[job_id]
+        # No role, no environment, no backend: nothing a pull request's code could reach.
+        assert job["permissions"] == {"contents": "read"} and "environment" not in job
+        assert job["env"] == TERRAFORM_ENV
+        assert job["steps"][1] == SETUP_TERRAFORM and job["steps"][-1]["run"] == command
+        assert not any(step.get("uses") == DEFAULT_PINS.configure_aws_credentials.ref for step in job["steps"])
+
+
+@pytest.mark.parametrize("environment", ["dev", "stg", "prod"])
+def test_terraform_plans_and_applies_in_each_environment_against_its_own_state(environment):
+    jobs = deploy("terraform")["jobs"]
+    for job_id in (f"deploy-{environment}", *([f"verify-{environment}"] if environment == "stg" else [])):
+        job = jobs[job_id]
+        assert job["environment"] == environment and job["permissions"] == OIDC
+        assert job["env"] == {
+            "DEPLOY_ENV": environment,
+            **TERRAFORM_ENV,
+            "TF_VAR_environment": environment,
+            "TF_STATE_BUCKET": "${{ vars.TF_STATE_BUCKET }}",
+            "TF_STATE_KEY": "terraform-app/terraform.tfstate",
+        }
+        names_ = [step["name"] for step in job["steps"]]
+        init = names_.index("Initialise Terraform with the environment's state")
+        # The backend is initialised with the role's credentials, before anything reads the state.
+        assert init == names_.index("Configure AWS credentials") + 1
+        assert job["steps"][init]["run"] == (
+            "terraform init -reconfigure \\\n"
+            '  -backend-config="bucket=$TF_STATE_BUCKET" \\\n'
+            '  -backend-config="key=$TF_STATE_KEY" \\\n'
+            '  -backend-config="region=$AWS_REGION" \\\n'
+            '  -backend-config="use_lockfile=true"'
+        )
+        assert SETUP_TERRAFORM in job["steps"]
+    deploy_step = next(step for step in jobs[f"deploy-{environment}"]["steps"] if step["name"] == f"Deploy to {environment}")
+    assert deploy_step["run"] == "terraform plan -out=tfplan && terraform apply tfplan"
 
 
 def test_custom_branches_move_release_and_approval_to_the_prod_branch():
@@ -479,6 +529,7 @@ def test_default_pins_cover_every_action_with_a_version():
         "slackapi/slack-github-action",
         "pulumi/actions",
         "actions/setup-python",
+        "hashicorp/setup-terraform",
     } == repositories
     assert all(re.match(r"^v\d+\.\d+\.\d+$", pin.version) for pin in DEFAULT_PINS.all())
 

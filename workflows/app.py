@@ -12,6 +12,14 @@ DEPLOY_PATH = ".github/workflows/deploy.yml"
 WORKFLOWS_GLOB = ".github/workflows/**"
 REQUEST_STEP = "request"
 """Step id of the approval request, whose `ts` output threads the result."""
+# -reconfigure: the unit tests ran `init -backend=false` in the same checkout just before.
+TERRAFORM_INIT = (
+    "terraform init -reconfigure \\\n"
+    '  -backend-config="bucket=$TF_STATE_BUCKET" \\\n'
+    '  -backend-config="key=$TF_STATE_KEY" \\\n'
+    '  -backend-config="region=$AWS_REGION" \\\n'
+    '  -backend-config="use_lockfile=true"'
+)
 PROMOTE_STEP = "promote"
 """Step id of prod's promotion, whose output is the tested image by digest."""
 APPROVED_OUTPUT = "approved"
@@ -26,7 +34,9 @@ def app_workflows(spec: AppWorkflowSpec) -> Workflows:
 def _ci(spec: AppWorkflowSpec) -> dict:
     setup = [steps.checkout(spec.pins), *steps.toolchain(spec.kind, spec.pins)]
     checks = {"lint": ("Lint", spec.lint), "test": ("Unit tests", spec.test)}
-    jobs = {job_id: steps.job(name, steps.READ_ONLY, [*setup, steps.run(name, command)], timeout=20) for job_id, (name, command) in checks.items()}
+    # Offline: pull-request code gets no role, so Terraform validates without a backend here.
+    env = dict(steps.TERRAFORM_ENV) if spec.kind == "terraform" else None
+    jobs = {job_id: steps.job(name, steps.READ_ONLY, [*setup, steps.run(name, command)], timeout=20, env=env) for job_id, (name, command) in checks.items()}
     on = {"pull_request": {"branches": [branch for branch, _ in spec.branches]}}
     concurrency = {"group": "ci-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
     return steps.workflow("CI", on, concurrency, jobs)
@@ -65,6 +75,26 @@ def _image_env(spec: AppWorkflowSpec) -> dict:
     return {"IMAGE_URI": f"{REGISTRY}/{spec.ecr_repository}:${{{{ github.sha }}}}", "ECR_REPOSITORY": spec.ecr_repository}
 
 
+def _terraform_env(spec: AppWorkflowSpec, environment: str) -> dict:
+    """The state backend of the environment's account, and its key, for terraform apps."""
+    if spec.kind != "terraform":
+        return {}
+    state = {names.TF_STATE_BUCKET: steps.var(names.TF_STATE_BUCKET), "TF_STATE_KEY": names.terraform_state_key(spec.app)}
+    return {**steps.TERRAFORM_ENV, "TF_VAR_environment": environment, **state}
+
+
+def _terraform_init(spec: AppWorkflowSpec) -> list[dict]:
+    """`terraform init` against the environment's state bucket, locked with a lock file beside the state.
+
+    The S3 backend's `use_lockfile` (Terraform >= 1.10) locks through an S3 conditional write of
+    `<key>.tflock`; the app's code declares an empty `backend "s3" {}` and gets the rest here
+    (Terraform docs, "Backend type: s3", partial configuration). Region: configure-aws-credentials exports AWS_REGION.
+    """
+    if spec.kind != "terraform":
+        return []
+    return [steps.run("Initialise Terraform with the environment's state", TERRAFORM_INIT)]
+
+
 def _promotes(spec: AppWorkflowSpec, environment: str) -> bool:
     """Whether this environment deploys the image staging tested instead of building one."""
     return spec.builds_image and environment == spec.prod_environment and spec.staging_environment is not None
@@ -72,7 +102,7 @@ def _promotes(spec: AppWorkflowSpec, environment: str) -> bool:
 
 def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: str | None) -> dict:
     pins = spec.pins
-    env = {"DEPLOY_ENV": environment, **_image_env(spec)}
+    env = {"DEPLOY_ENV": environment, **_image_env(spec), **_terraform_env(spec, environment)}
     build, deploy_env = [], None
     if _promotes(spec, environment):
         del env["IMAGE_URI"]
@@ -97,6 +127,7 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
         steps.run("Unit tests", spec.test),
         steps.aws_credentials(pins, names.AWS_ROLE_ARN),
         *build,
+        *_terraform_init(spec),
         # The application's secrets reach the deploy step only, not the build or the tests.
         steps.run(f"Deploy to {environment}", spec.deploy, env={**{secret: f"${{{{ secrets.{secret} }}}}" for secret in spec.secrets}, **(deploy_env or {})}),
         steps.slack(pins, "Notify Slack of success", f":white_check_mark: Deployed {what}: {steps.RUN_URL}", "success()"),
@@ -128,6 +159,7 @@ def _verify_job(spec: AppWorkflowSpec, environment: str, on_branch: str, deploy_
         steps.checkout(pins),
         *steps.toolchain(spec.kind, pins),
         steps.aws_credentials(pins, names.AWS_ROLE_ARN),
+        *_terraform_init(spec),
         steps.run("Integration tests", spec.integration),
         steps.run("End-to-end tests", spec.e2e),
         # What prod may run: this image, for this tree (workflows/images.py).
@@ -143,7 +175,7 @@ def _verify_job(spec: AppWorkflowSpec, environment: str, on_branch: str, deploy_
         condition=on_branch,
         needs=deploy_job,
         environment=environment,
-        env={"DEPLOY_ENV": environment, **_image_env(spec)},
+        env={"DEPLOY_ENV": environment, **_image_env(spec), **_terraform_env(spec, environment)},
     )
 
 

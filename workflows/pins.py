@@ -68,6 +68,8 @@ class ActionPins:
     """pulumi/actions: `pulumi preview` of the infrastructure stacks."""
     setup_python: Pin
     """actions/setup-python: the Python of the infrastructure program."""
+    setup_terraform: Pin
+    """hashicorp/setup-terraform: the Terraform CLI of terraform apps."""
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -109,4 +111,6 @@ DEFAULT_PINS = ActionPins(
     slack=Pin("slackapi/slack-github-action", "45a88b9581bfab2566dc881e2cd66d334e621e2c", "v3.0.3"),
     pulumi=Pin("pulumi/actions", "8e5e406f4007fca908480587cb9893c07090f58d", "v7.0.0"),
     setup_python=Pin("actions/setup-python", "5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    # Checked 2026-12 in the action's repository: tag v4.0.1 (and v4) is this commit.
+    setup_terraform=Pin("hashicorp/setup-terraform", "dfe3c3f87815947d99a8997f908cb6525fc44e9e", "v4.0.1"),
 )

@@ -9,7 +9,7 @@ from typing import Iterable, Literal, Mapping, Optional, Union, get_args
 import names
 from workflows.pins import DEFAULT_PINS, ActionPins
 
-Kind = Literal["rails", "go", "nuxt", "container"]
+Kind = Literal["rails", "go", "nuxt", "container", "terraform"]
 KINDS: tuple[str, ...] = get_args(Kind)
 
 DEFAULT_BRANCHES: tuple[tuple[str, str], ...] = tuple(names.GITFLOW_BRANCHES.items())
@@ -69,6 +69,16 @@ _DEFAULT_COMMANDS: dict[str, Commands] = {
         integration='./scripts/integration-test.sh "$DEPLOY_ENV" "$IMAGE_URI"',
         e2e='./scripts/e2e-test.sh "$DEPLOY_ENV" "$IMAGE_URI"',
     ),
+    # Application infrastructure (article §3.4). Pull requests stay offline (fmt, validate without a
+    # backend: no credentials); the deploy jobs run after the state backend is initialised, and the
+    # staging checks are Terraform's own tests, then a plan that must find nothing left to change.
+    "terraform": Commands(
+        lint="terraform fmt -check -recursive",
+        test="terraform init -backend=false && terraform validate",
+        deploy="terraform plan -out=tfplan && terraform apply tfplan",
+        integration="terraform test",
+        e2e="terraform plan -detailed-exitcode",
+    ),
 }
 
 
@@ -106,7 +116,7 @@ class AppWorkflowSpec:
     repository: str
     """GitHub repository name (without the owner)."""
     kind: str
-    """Build and deploy kind: rails, go, nuxt or container."""
+    """Build and deploy kind: rails, go, nuxt, container or terraform."""
     lint: Optional[str] = None
     """Lint command; None takes the kind's default."""
     test: Optional[str] = None

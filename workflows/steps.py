@@ -12,6 +12,12 @@ RUNNER = "ubuntu-24.04"
 RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"
 READ_ONLY = {"contents": "read"}
 OIDC = {"contents": "read", "id-token": "write"}
+TERRAFORM_VERSION = "1.14.6"
+"""Terraform CLI of terraform apps: at least 1.11, where the S3 backend's own locking (`use_lockfile`,
+added in 1.10) is generally available and DynamoDB locking deprecated (Terraform docs, "Backend
+type: s3", State Locking); the version hashicorp/setup-terraform v4.0.1's README installs."""
+TERRAFORM_ENV = {"TF_IN_AUTOMATION": "true", "TF_INPUT": "false"}
+"""Terraform in CI: output for logs, and a prompt fails instead of hanging (Terraform docs, "Environment Variables")."""
 
 
 def var(name: str) -> str:
@@ -73,6 +79,10 @@ def toolchain(kind: str, pins: ActionPins) -> list[dict]:
     if kind == "go":
         setup = {"go-version-file": "go.mod", "cache": False}
         return [{"name": "Set up Go", "uses": pins.setup_go.ref, "with": setup}, run("Download modules", "go mod download")]
+    if kind == "terraform":
+        # No wrapper: it would capture the output of every later terraform command.
+        setup = {"terraform_version": TERRAFORM_VERSION, "terraform_wrapper": False}
+        return [{"name": "Set up Terraform", "uses": pins.setup_terraform.ref, "with": setup}]
     if kind == "nuxt":
         setup = {"node-version-file": ".nvmrc", "package-manager-cache": False}
         return [{"name": "Set up Node.js", "uses": pins.setup_node.ref, "with": setup}, run("Install packages", "npm ci")]
