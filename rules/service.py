@@ -16,6 +16,7 @@ from typing import Iterable, Iterator, Optional
 from config.regions import CONTROL_TOWER_REGIONS
 from config.resolve import MAX_EMAIL_CHARS
 from config.schema import Limits
+from delivery.policies import REGISTRY_POLICY_ACTIONS
 from guardrails.control_tower import BASELINE_VERSION, CONTROL_OPERATIONS, LANDING_ZONE_VERSION
 from guardrails.plan_policies import ACCOUNT, BASELINE, CONTROL, LANDING_ZONE, ORGANIZATION, json_list, planned_organization, provider_account, providers
 from rules.core import ADVISORY, MANDATORY, ResourceView, Rule
@@ -25,6 +26,7 @@ from security.alerting import CHATBOT_STACKS
 CONFORMANCE_PACK = "aws:cfg/organizationConformancePack:OrganizationConformancePack"
 RECORDER = "aws:cfg/recorder:Recorder"
 CHATBOT_CHANNEL = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
+REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
 ACCOUNT_QUOTA = Limits.model_fields["accounts"].default
 """The default of `guardrails.limits.accounts`; the stack's guardrailLimits output gives the configured one."""
 
@@ -262,6 +264,24 @@ def control_tower_regions(resources: list[ResourceView]) -> Iterator[tuple[str, 
                 yield landing_zone.urn, f"region {region} is not one where Control Tower runs (config/regions.py CONTROL_TOWER_REGIONS)"
 
 
+def registry_policy_actions(resources: list[ResourceView]) -> Iterator[tuple[str, str]]:
+    allowed = (*REGISTRY_POLICY_ACTIONS, "ecr:*")
+    for registry in _of_type(resources, REGISTRY_POLICY):
+        try:
+            document = json.loads(registry.props.get("policy") or "{}")
+        except (TypeError, ValueError):
+            continue
+        statements = document.get("Statement", []) if isinstance(document, dict) else []
+        for statement in statements if isinstance(statements, list) else [statements]:
+            actions = statement.get("Action", []) if isinstance(statement, dict) else []
+            refused = [action for action in ([actions] if isinstance(actions, str) else actions) if action not in allowed]
+            if refused:
+                yield (
+                    registry.urn,
+                    f"registry policy names {', '.join(map(str, refused))}; ECR accepts only {', '.join(REGISTRY_POLICY_ACTIONS)} (or ecr:*) there",
+                )
+
+
 RULES = (
     Rule(
         "AWS-CT-SECURITY-OU-BASELINE",
@@ -336,6 +356,13 @@ RULES = (
         chatbot_in_authorised_accounts,
         source="https://docs.aws.amazon.com/chatbot/latest/adminguide/slack-setup.html",
         needs_organization=True,
+    ),
+    Rule(
+        "AWS-ECR-REGISTRY-POLICY-ACTIONS",
+        "A private registry policy names only the actions ECR enforces at registry level.",
+        MANDATORY,
+        registry_policy_actions,
+        source="https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html",
     ),
     *POLICY_RULES,
 )

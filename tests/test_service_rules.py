@@ -165,6 +165,15 @@ def _controls(count: int, chained_every: int = 0) -> list[ResourceView]:
     ]
 
 
+def registry_policy(*actions: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": list(actions), "Resource": "*"}],
+        }
+    )
+
+
 FAILING = [
     (
         "AWS-ORG-POLICY-TYPE-ENABLED",
@@ -293,8 +302,31 @@ FAILING = [
         _organization(),
         "a Slack channel configuration in shop-dev: Chatbot refuses it until the Slack workspace is authorised",
     ),
+    (
+        "AWS-ECR-REGISTRY-POLICY-ACTIONS",
+        [
+            ResourceView(
+                "aws:ecr/registryPolicy:RegistryPolicy",
+                "urn:pulumi:management::landing-zone::t::r",
+                {"policy": registry_policy("ecr:ReplicateImage", "ecr:DescribeImages")},
+            )
+        ],
+        None,
+        "registry policy names ecr:DescribeImages; ECR accepts only ecr:ReplicateImage, ecr:BatchImportUpstreamImage, ecr:CreateRepository (or ecr:*) there",
+    ),
 ]
 PASSING = [
+    (
+        "AWS-ECR-REGISTRY-POLICY-ACTIONS",
+        [
+            ResourceView(
+                "aws:ecr/registryPolicy:RegistryPolicy",
+                "urn:pulumi:management::landing-zone::t::r",
+                {"policy": registry_policy("ecr:ReplicateImage", "ecr:CreateRepository")},
+            )
+        ],
+        None,
+    ),
     ("AWS-ORG-POLICY-TYPE-ENABLED", _enabling("RESOURCE_CONTROL_POLICY", extra=tuple(_policy("rcp", "RESOURCE_CONTROL_POLICY", {}, "r-1"))), None),
     ("AWS-ORG-POLICY-SIZE", _policy("tags", "TAG_POLICY", {"tags": "x" * 9988}, "r-1"), None),
     ("AWS-ORG-POLICY-SLOTS", _organization(*(r for i in range(4) for r in _policy(f"rcp{i}", "RESOURCE_CONTROL_POLICY", {}, "r-1"))), None),
