@@ -1,4 +1,4 @@
-"""IAM documents for CI/CD: GitHub and Pulumi OIDC trust, the deploy permissions boundary, ECR lifecycle.
+"""IAM documents for CI/CD: GitHub and Pulumi OIDC trust, the deploy permissions boundary, ECR lifecycle and image promotion.
 
 Trust policies pin the audience and the subject with StringEquals (GitHub) so that no other
 repository, branch or event can assume a role; the boundary caps what any deploy can do, whatever
@@ -202,7 +202,6 @@ def ecr_lifecycle_policy(keep_images: int = 50, untagged_days: int = 7) -> dict:
 
 # --- promoting a container image from the staging environment's registry to prod's --------------
 
-ECR_REPLICATION_SOURCE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions-create-replication.html"
 REGISTRY_POLICY_ACTIONS = ("ecr:ReplicateImage", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository")
 """The only actions a private registry policy may hold; any other is refused ("Private registry
 permissions in Amazon ECR", https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html)."""
