@@ -91,7 +91,10 @@ TABLE: Mapping[str, ReplaceOn] = {
     # The first releases had manifest and version ForceNew (006abd79c604); UpdateLandingZone since.
     "aws:controltower/landingZone:LandingZone": _aws("controltower/landing_zone.go", "newest stored version"),
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": _aws("ecr/lifecycle_policy.go", "00a35305dc1b", "policy", "repository"),
+    "aws:ecr/registryPolicy:RegistryPolicy": _aws("ecr/registry_policy.go", "083b5c7aff2a"),
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": _aws("ecr/replication_configuration.go", "00a35305dc1b"),
     "aws:ecr/repository:Repository": _aws("ecr/repository.go", "0072eea2d604", "encryptionConfigurations", "name"),
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": _aws("ecr/repository_policy.go", "004b82babcaf", "repository"),
     "aws:glue/catalogDatabase:CatalogDatabase": _aws("glue/catalog_database.go", "0075c7864e94", "catalogId", "name", "targetDatabase"),
     "aws:glue/catalogTable:CatalogTable": _aws("glue/catalog_table.go", "schema head of 4 stored versions", "catalogId", "databaseName", "name"),
     "aws:guardduty/detectorFeature:DetectorFeature": _aws(
