@@ -24,6 +24,9 @@ def aws(monkeypatch, tmp_path):
         "AWS_SHARED_CREDENTIALS_FILE": str(empty),
     }.items():
         monkeypatch.setenv(name, value)
+    # moto's default AMIs bring snapshots that its DescribeSnapshots returns whatever OwnerIds and
+    # RestorableByUserIds say; preflight's EC2 reads are tested against a Stubber instead.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "MOTO_ACCOUNT_ID", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from lzctl.migrate.context import identity_mismatches
+from lzctl.migrate.exposure import PERIMETER_TEMPLATE, S3_TEMPLATE, SHARING_TEMPLATE, Exposure, account_of_principal, principals
 from lzctl.migrate.inventory import dev_stg_word, github_subjects
 from lzctl.migrate.inventory_report import config_notes, regions_in_use, ungoverned_in_use
 from lzctl.migrate.preflight import CHECKS, Facts, run_checks
@@ -99,7 +100,14 @@ CLEAN = Facts(
     access_role=RoleState("OrganizationAccountAccessRole", READY),
     execution_role=RoleState("AWSControlTowerExecution", MISSING),
     prepare_command="python -m lzctl migrate prepare-account --profile legacy",
+    exposure=Exposure(frozenset({S3_TEMPLATE, SHARING_TEMPLATE, PERIMETER_TEMPLATE}), frozenset({"210987654321", MANAGEMENT, "582318560864"})),
 )
+PARTNER = "444455556666"
+OAI = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"
+
+
+def _exposure(**change) -> dict:
+    return {"exposure": dataclasses.replace(CLEAN.exposure, **change)}
 
 
 def test_a_clean_account_passes_every_check():
@@ -153,6 +161,36 @@ def test_a_clean_account_passes_every_check():
             "governed regions not enabled in the account: ap-east-1",
             "aws account enable-region --region-name ap-east-1 --profile legacy",
         ),
+        (
+            _exposure(public_buckets=(("www-assets", "its bucket policy"), ("uploads", "its ACL"))),
+            "s3-public-access",
+            "public buckets that S3 Block Public Access makes private at the first full `pulumi up`: www-assets: its bucket policy; uploads: its ACL",
+            "keep `block-public-access` off this account's OU for now (guardrails.s3_policy.targets)",
+        ),
+        (
+            _exposure(public_snapshots=(("ap-northeast-1", "snap-1"),), public_images=(("us-east-1", "ami-1"),)),
+            "public-sharing",
+            "snapshots made private at the first full `pulumi up`: ap-northeast-1: snap-1; AMIs that stay public but can never be shared publicly again: us-east-1: ami-1",
+            "guardrails.declarative_ec2.targets",
+        ),
+        (
+            _exposure(
+                grants=(
+                    ("arn:aws:s3:::logs", "arn:aws:iam::582318560864:root"),
+                    ("arn:aws:s3:::www", OAI),
+                    ("arn:aws:iam::210987654321:role/partner", f"arn:aws:iam::{PARTNER}:root"),
+                    ("arn:aws:sqs:ap-northeast-1:210987654321:in", PARTNER),
+                    ("arn:aws:kms:ap-northeast-1:210987654321:key/k", "*"),
+                    ("arn:aws:iam::210987654321:role/ci", f"arn:aws:iam::{MANAGEMENT}:role/x"),
+                    ("arn:aws:iam::210987654321:role/old", "AROAEXAMPLEUNIQUEID"),
+                )
+            ),
+            "data-perimeter",
+            "principals outside the organisation that the RCPs deny from the first full `pulumi up`: arn:aws:s3:::www: " + OAI + "; "
+            f"arn:aws:iam::210987654321:role/partner: arn:aws:iam::{PARTNER}:root; arn:aws:sqs:ap-northeast-1:210987654321:in: {PARTNER}; "
+            "arn:aws:kms:ap-northeast-1:210987654321:key/k: *",
+            "add its account id to guardrails.rcp.trusted_accounts; replace CloudFront origin access identities with origin access control",
+        ),
     ],
 )
 def test_each_failing_condition_fails_its_check_with_a_fix(change, check_id, finding, fix):
@@ -173,10 +211,51 @@ def test_each_failing_condition_fails_its_check_with_a_fix(change, check_id, fin
         ),
         # An adopted audit or log account keeps the organisation's access role; CreateLandingZone makes the execution role.
         ({}, "not needed: Control Tower creates AWSControlTowerExecution in the audit and log accounts at set-up (missing)"),
+        (
+            _exposure(templates=frozenset({PERIMETER_TEMPLATE}), public_buckets=(("www-assets", "its ACL"),)),
+            "not applied: no `block-public-access` in guardrails.s3_policy on this account's path",
+        ),
+        (
+            _exposure(templates=frozenset(), grants=(("arn:aws:s3:::www", OAI),)),
+            "not applied: no `enforce-org-identities` in guardrails.rcp on this account's path",
+        ),
+        (
+            _exposure(grants=(("arn:aws:s3:::logs", "arn:aws:iam::582318560864:root"),)),
+            "no resource policy or role trust lets in a principal outside the organisation",
+        ),
     ],
 )
 def test_conditions_that_pass(change, finding):
     assert any(r.passed and r.finding == finding for r in run_checks(dataclasses.replace(CLEAN, **change)))
+
+
+@pytest.mark.parametrize(
+    "statement, found",
+    [
+        ({"Effect": "Allow", "Principal": "*"}, ["*"]),
+        ({"Effect": "Allow", "Principal": {"AWS": "*"}, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}}, []),
+        ({"Effect": "Allow", "Principal": {"AWS": [PARTNER, OAI]}}, [PARTNER, OAI]),
+        ({"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}}, []),
+        ({"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"}}, []),
+        ({"Effect": "Deny", "Principal": "*"}, []),
+    ],
+)
+def test_principals_of_allow_statements(statement, found):
+    assert list(principals({"Statement": [statement]})) == found
+
+
+@pytest.mark.parametrize(
+    "principal, account",
+    [
+        (PARTNER, PARTNER),
+        (f"arn:aws:iam::{PARTNER}:role/a/b", PARTNER),
+        (f"arn:aws:sts::{PARTNER}:assumed-role/r/s", PARTNER),
+        (OAI, "cloudfront"),
+        ("AROAEXAMPLE", None),
+    ],
+)
+def test_account_of_principal(principal, account):
+    assert account_of_principal(principal) == account
 
 
 @pytest.mark.parametrize(

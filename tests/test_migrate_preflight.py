@@ -7,6 +7,8 @@ import json
 import pytest
 from moto import mock_aws
 
+import config
+from lzctl.migrate import exposure
 from tests.helpers import EXISTING, MANAGEMENT, OTHER, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -45,6 +47,9 @@ def test_preflight_fails_on_config_recorder_and_missing_role_then_passes_once_fi
         "access-role": "FAIL",
         "execution-role": "PASS",
         "governed-regions": "PASS",
+        "s3-public-access": "PASS",
+        "public-sharing": "PASS",
+        "data-perimeter": "PASS",
     }
     assert (
         "FAIL config-recorder: AWS Config recorders: ap-northeast-1: default. Why: Control Tower cannot enrol an account that already has an AWS Config recorder."
@@ -52,13 +57,13 @@ def test_preflight_fails_on_config_recorder_and_missing_role_then_passes_once_fi
     )
     assert "aws configservice delete-configuration-recorder --configuration-recorder-name default --region ap-northeast-1 --profile legacy" in out
     assert f"FAIL access-role: {ROLE} is missing." in out and f"Fix: `python -m lzctl migrate prepare-account --profile legacy --config {config_dir}`." in out
-    assert out.rstrip().endswith("2 of 6 checks failed (exit 4); fix them and run this again.")
+    assert out.rstrip().endswith("2 of 9 checks failed (exit 4); fix them and run this again.")
 
     config.delete_configuration_recorder(ConfigurationRecorderName="default")
     assert run(capsys, config_dir, "prepare-account", "--profile", "legacy", sessions=sessions)[0] == 0
     code, out, _ = run(capsys, config_dir, "preflight", "--profile", "legacy", sessions=sessions)
     assert code == 0 and set(_status(out).values()) == {"PASS"}
-    assert "all 6 checks pass." in out
+    assert "all 9 checks pass." in out
 
 
 def test_preflight_reports_another_organisation_an_incomplete_execution_role_and_a_disabled_region(existing, aws, capsys):
@@ -174,3 +179,61 @@ def test_a_config_without_existing_account_id_exits_2(aws, capsys):
         code, _, err = run(capsys, config_dir, "prepare-account", "--profile", "legacy", sessions=Sessions(legacy=moto_session(EXISTING)))
     assert code == 2
     assert err.startswith("migrate prepare-account: profile 'legacy' reaches account 210987654321, but no account in the config has `existing_account_id`")
+
+
+PARTNER = "444455556666"
+
+
+def _policy(resource: str, principal) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "*", "Resource": resource}]})
+
+
+def test_exposure_reads_public_buckets_public_snapshots_and_outside_principals(existing, aws):
+    config_dir = adopting_config(aws, mutate=lambda d: d["guardrails"].setdefault("rcp", {}).update(trusted_accounts=["582318560864"]))
+    landing_zone = config.load(config_dir, refuse_example_domains=False)
+    spec = landing_zone.account("shop-prod")
+    # moto answers GetBucketPolicyStatus with an empty PolicyStatus, so S3 is a Stubber here.
+    s3, s3_stub = stubbed("s3")
+    s3control, control_stub = stubbed("s3control")
+    control_stub.add_client_error("get_public_access_block", "NoSuchPublicAccessBlockConfiguration", expected_params={"AccountId": EXISTING})
+    public_read = [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]
+    s3_stub.add_response("list_buckets", {"Buckets": [{"Name": b} for b in ("www", "acl-public", "acl-hidden", "elb-logs")]})
+    buckets = {
+        "www": ({}, _policy("arn:aws:s3:::www/*", "*"), True, []),
+        "acl-public": ({}, None, None, public_read),
+        "acl-hidden": ({"IgnorePublicAcls": True, "RestrictPublicBuckets": True}, _policy("arn:aws:s3:::acl-hidden/*", "*"), None, public_read),
+        "elb-logs": ({}, _policy("arn:aws:s3:::elb-logs/*", {"AWS": "arn:aws:iam::582318560864:root"}), False, []),
+    }
+    for bucket, (block, policy, public, acl) in buckets.items():
+        named = {"Bucket": bucket}
+        if block:
+            s3_stub.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": block}, named)
+        else:
+            s3_stub.add_client_error("get_public_access_block", "NoSuchPublicAccessBlockConfiguration", expected_params=named)
+        if policy:
+            s3_stub.add_response("get_bucket_policy", {"Policy": policy}, named)
+        else:
+            s3_stub.add_client_error("get_bucket_policy", "NoSuchBucketPolicy", expected_params=named)
+        if public is not None:
+            s3_stub.add_response("get_bucket_policy_status", {"PolicyStatus": {"IsPublic": public}}, named)
+        s3_stub.add_response("get_bucket_acl", {"Grants": acl}, named)
+    key = existing.client("kms").create_key(Policy=_policy("*", {"AWS": f"arn:aws:iam::{PARTNER}:root"}))["KeyMetadata"]["Arn"]
+    queue = existing.client("sqs").create_queue(QueueName="in")["QueueUrl"]
+    existing.client("sqs").set_queue_attributes(QueueUrl=queue, Attributes={"Policy": _policy("*", {"AWS": PARTNER})})
+    existing.client("iam").create_role(RoleName="ops", AssumeRolePolicyDocument=_trust(MANAGEMENT))
+    ec2, stubber = stubbed("ec2")
+    stubber.add_response("describe_snapshots", {"Snapshots": [{"SnapshotId": "snap-1"}]}, {"OwnerIds": ["self"], "RestorableByUserIds": ["all"]})
+    stubber.add_response("describe_images", {"Images": [{"ImageId": "ami-1"}]}, {"Owners": ["self"], "ExecutableUsers": ["all"]})
+
+    found = exposure.gather(FakeSession(existing, ec2=ec2, s3=s3, s3control=s3control), landing_zone, spec, EXISTING, ["ap-northeast-1"])
+
+    for stub in (stubber, s3_stub, control_stub):
+        stub.assert_no_pending_responses()
+    assert found.public_buckets == (("www", "its bucket policy"), ("acl-public", "its ACL"))
+    assert (found.public_snapshots, found.public_images) == ((("ap-northeast-1", "snap-1"),), (("ap-northeast-1", "ami-1"),))
+    assert exposure.outside(found) == [
+        ("arn:aws:s3:::www", "*"),
+        (key, f"arn:aws:iam::{PARTNER}:root"),
+        (f"arn:aws:sqs:ap-northeast-1:{EXISTING}:in", PARTNER),
+    ]
+    assert {"s3-public-access", "public-sharing", "data-perimeter"} <= {c[0] for c in exposure.CHECKS}

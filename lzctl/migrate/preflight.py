@@ -1,4 +1,6 @@
-"""`preflight`: the conditions under which joining the organisation or Control Tower enrolment fail.
+"""`preflight`: the conditions under which joining the organisation or Control Tower enrolment fail,
+and what the organisation's default policies would break in the account's workloads as it joins
+(lzctl/migrate/exposure.py).
 
 Facts are read from the existing account once; each check is a pure function of them with an id and
 the reason it matters, so the checks are tested as a table. Exit 0 when every check passes, 4 when
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from config import AccountSpec
+from lzctl.migrate import exposure
 from lzctl.migrate.aws import client, organization_of
 from lzctl.migrate.context import Context
 from lzctl.migrate.roles import FOREIGN_TRUST, READY, RoleState, foreign_trust_fix, role_state
@@ -38,6 +41,8 @@ class Facts:
     access_role: RoleState
     execution_role: RoleState
     prepare_command: str
+    exposure: exposure.Exposure
+    """What the organisation's default policies would change in the account on joining."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,7 @@ CHECKS: tuple[tuple[str, str, Callable[[Facts], tuple[bool, str, str]]], ...] = 
     ("access-role", "the management account and the account's Pulumi provider reach it through this role; invited accounts lack it", access_role),
     ("execution-role", "Control Tower enrols a workload account through AWSControlTowerExecution, which is then its access role", execution_role),
     ("governed-regions", "Control Tower governs every region in organization.governed_regions; a disabled one cannot be governed", governed_regions),
-)
+) + tuple((check_id, why, lambda f, check=check: check(f.exposure)) for check_id, why, check in exposure.CHECKS)
 
 
 def run_checks(facts: Facts) -> list[Result]:
@@ -147,6 +152,7 @@ def run_checks(facts: Facts) -> list[Result]:
 
 
 def gather(ctx: Context, session, spec: AccountSpec, profile: str) -> Facts:
+    account_id = spec.existing_account_id
     regions = {r["RegionName"]: r["OptInStatus"] for r in client(session, "ec2", ctx.region).describe_regions(AllRegions=True)["Regions"]}
     governed = tuple(ctx.landing_zone.organization.governed_regions)
     readable = [r for r in governed if regions.get(r) in ENABLED]
@@ -169,6 +175,7 @@ def gather(ctx: Context, session, spec: AccountSpec, profile: str) -> Facts:
         access_role=role_state(iam, ctx.access_role(spec), ctx.management_id),
         execution_role=role_state(iam, CONTROL_TOWER_EXECUTION_ROLE.name, ctx.management_id),
         prepare_command=ctx.command("prepare-account", "--profile", profile),
+        exposure=exposure.gather(session, ctx.landing_zone, spec, account_id, readable),
     )
 
 

@@ -10,6 +10,7 @@ With `--live`, each step is checked against AWS.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Optional
 
 from botocore.exceptions import ClientError
@@ -114,6 +115,10 @@ def keys_deleted(live: Live) -> tuple[bool, str]:
     return not keys, f"{len(keys)} long-lived access keys remain; dev/stg leftovers: see `inventory`"
 
 
+def _config_option(ctx: Context) -> str:
+    return "" if ctx.config_dir == Path("config") else f" --config {ctx.config_dir}"
+
+
 BOOTSTRAP = ("pulumi up --stack management --config landing-zone:phase=organization", "pulumi config rm landing-zone:phase --stack management")
 UP = ("pulumi preview --stack management", "pulumi up --stack management --parallel 5")
 """README "Deploy for real" step 7: at most 5 at once keeps Control Tower's control operations in its limit."""
@@ -150,8 +155,13 @@ def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str
         Step(
             3,
             "Security OU: audit and log accounts, Control Tower landing zone",
-            ("steps 3 to 5 are one `pulumi up`; the program orders them itself", f"the preview must show {spec.key} as an import, not a create"),
-            UP,
+            (
+                "steps 3 to 5 are one `pulumi up`; the program orders them itself",
+                f"first replay {spec.key}'s last 30 days of CloudTrail through the plan (docs/migration.md, 'Before the first full "
+                "pulumi up'): every `denied` is a call the guardrails will refuse once it runs; fix the workload or the config first",
+                f"the preview must show {spec.key} as an import, not a create",
+            ),
+            (f"python -m lzctl what-if --stack management --requests {spec.key}-calls.jsonl{_config_option(ctx)}", *UP),
             "pulumi stack output accountIds --stack management  # audit and log; Control Tower console: landing zone available",
             accounts_exist(security_accounts),
         ),
