@@ -29,6 +29,8 @@ from guardrails.tag_policy import required_tags
 
 Fail = Callable[..., None]
 CONTROL_TOWER_SLOT = "Control Tower's guardrail SCP"
+BACKUP_SCPS = ("protect-backups", "protect-backup-role")
+"""SCPs on the backup policy's targets by default (guardrails/templates/scp/SOURCE.md)."""
 
 
 def _suggest(value: str, known) -> str:
@@ -45,18 +47,24 @@ def default_targets(cfg: LandingZoneConfig) -> dict[str, dict[str, list[str]]]:
     if cfg.deployments is not None and cfg.deployments.enabled:
         rcps.append("enforce-pulumi-tenant")
     prod = cfg.environments.get(STRICT_ENVIRONMENT)
+    backup = {prod.ou: ["daily"]} if guardrails.backup_policy is not None and prod is not None else {}
+    scps = {
+        SCP_ROOT: ["deny-leaving-organization", "deny-root-user", "deny-iam-users", "protect-security-services", "deny-ungoverned-regions"],
+        cfg.security.ou: ["protect-log-buckets"],
+        cfg.organization.suspended_ou: ["deny-all"],
+    }
+    # Where the backups are, only the landing zone's roles may delete them or loosen the vault and the role that makes them.
+    backup_targets = backup if guardrails.backup_policy is None or guardrails.backup_policy.targets is None else guardrails.backup_policy.targets
+    for target in backup_targets:
+        scps[target] = [*scps.get(target, []), *BACKUP_SCPS]
     return {
-        SCP.key: {
-            SCP_ROOT: ["deny-leaving-organization", "deny-root-user", "deny-iam-users", "protect-security-services", "deny-ungoverned-regions"],
-            cfg.security.ou: ["protect-log-buckets"],
-            cfg.organization.suspended_ou: ["deny-all"],
-        },
+        SCP.key: scps,
         RCP.key: {SCP_ROOT: rcps},
         "tag_policy": {"member": ["required-tags"]},
         "declarative_ec2": {SCP_ROOT: ["instance-metadata-v2", "block-public-sharing", "serial-console-off"]},
         "s3_policy": {SCP_ROOT: ["block-public-access"]},
         "ai_opt_out": {SCP_ROOT: ["opt-out-all"]},
-        "backup_policy": {prod.ou: ["daily"]} if guardrails.backup_policy is not None and prod is not None else {},
+        "backup_policy": backup,
     }
 
 

@@ -166,7 +166,8 @@ def deploy_boundary(privileged_role_arns: Sequence[str] = ()) -> dict:
                 "iam:UpdateAssumeRolePolicy",
                 "iam:UpdateRole",
             ],
-            list(dict.fromkeys([names.github_roles().arn(), *privileged_role_arns])),
+            # The backup role too: detaching its policies would make every backup job fail silently.
+            list(dict.fromkeys([names.github_roles().arn(), *privileged_role_arns, names.BACKUP_ROLE.arn()])),
         ),
         deny(
             "KeepTheBoundary",

@@ -29,6 +29,9 @@ class ScpParameters:
             "GOVERNED_REGIONS": list(self.governed_regions),
             "PRIVILEGED_ROLE_ARNS": list(self.privileged_role_arns),
             "PROTECTED_BUCKET_RESOURCES": list(self.protected_bucket_resources),
+            "BACKUP_ROLE_ARNS": [names.BACKUP_ROLE.arn()],
+            # The backup role itself may still expire what its plans made (its managed policies delete recovery points).
+            "BACKUP_EXEMPT_ROLE_ARNS": [*self.privileged_role_arns, names.BACKUP_ROLE.arn()],
         }
 
 

@@ -580,3 +580,8 @@ def test_reviewed_environments_wait_for_the_reviewers_access(management_plan):
     assert not {r.urn for r in management_plan.of_type("github:index/teamMembership:TeamMembership")} & set(
         management_plan.named("booking-dev-environment").dependencies
     )
+
+
+def test_the_deploy_boundary_keeps_the_backup_role():
+    (keep,) = [s for s in deploy_boundary()["Statement"] if s.get("Sid") == "KeepTheDeployAndPrivilegedRoles"]
+    assert keep["Resource"][-1] == "arn:aws:iam::*:role/service-role/landing-zone-backup" and "iam:DetachRolePolicy" in keep["Action"]

@@ -253,3 +253,32 @@ def test_a_backup_policy_on_the_root_covers_the_management_account(config_dir):
     vaults = {r.name: r.provider.rsplit("::", 2)[1] for r in plan.of_type("aws:backup/vault:Vault")}
     assert vaults["backup-management-ap-northeast-1-vault"] == "management"
     assert len(vaults) == 1 + 8  # management and every member account
+
+
+def _scp_templates(landing_zone) -> dict[str, list[str]]:
+    return {
+        doc.target: [t for d in landing_zone.guardrails.policies if d.policy_type is SCP and d.target == doc.target for t in d.templates]
+        for doc in landing_zone.guardrails.policies
+        if doc.policy_type is SCP
+    }
+
+
+def test_the_backup_scps_follow_the_backup_policys_targets(config_dir):
+    default = config.load(config_dir(), refuse_example_domains=False)
+    assert _scp_templates(default)["prod"] == ["protect-backups", "protect-backup-role"]
+    moved = config.load(config_dir(setter("guardrails.backup_policy", {"targets": {"member": ["daily"]}})), refuse_example_domains=False)
+    assert _scp_templates(moved)["member"] == ["protect-backups", "protect-backup-role"] and "prod" not in _scp_templates(moved)
+    none = config.load(config_dir(setter("guardrails.backup_policy", None)), refuse_example_domains=False)
+    assert not any("protect-backups" in templates for templates in _scp_templates(none).values())
+    # Configured SCP targets replace the defaults, the backup SCPs included.
+    own = config.load(config_dir(setter("guardrails.scp.targets", {"root": ["deny-root-user"]})), refuse_example_domains=False)
+    assert _scp_templates(own) == {"root": ["deny-root-user"]}
+
+
+def test_the_backup_scp_exempts_the_landing_zones_roles_and_the_backup_role(example):
+    (doc,) = [d for d in example.guardrails.policies if d.policy_type is SCP and d.templates[0] == "protect-backups"]
+    protect, role = json.loads(doc.content)["Statement"]
+    exempt = protect["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    assert exempt[-1] == "arn:aws:iam::*:role/service-role/landing-zone-backup" and "arn:aws:iam::*:role/AWSControlTowerExecution" in exempt
+    assert role["Resource"] == ["arn:aws:iam::*:role/service-role/landing-zone-backup"]
+    assert "arn:aws:iam::*:role/service-role/landing-zone-backup" not in role["Condition"]["ArnNotLike"]["aws:PrincipalArn"]

@@ -1,5 +1,6 @@
 """The default RCPs and the root-session exemptions, asked through the simulator as `lzctl what-if` does:
-the example's own flows pass, everything outside the perimeter is denied, each by the statement meant."""
+the example's own flows pass, everything outside the perimeter is denied, each by the statement meant;
+and the SCPs that keep the production backups from the workloads' own deployers."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ HOME = "ap-northeast-1"
 OUTSIDE = "999988887777"
 RCP = "landing-zone-rcp-root-enforce-org-identities@root"
 ROOT_SCP = "landing-zone-root-deny-leaving-organization@root#DenyRootUser"
+BACKUP_SCP = "landing-zone-prod-protect-backups@OU prod"
 GITHUB_SUB = "token.actions.githubusercontent.com:sub"
 PULUMI_SUB = "api.pulumi.com/oidc:sub"
 
@@ -222,6 +224,60 @@ TABLE = [
         "arn:aws:iam::{shop-prod}:root",
         {},
         [ROOT_SCP, "AWS-GR_RESTRICT_ROOT_USER@OU prod#GRRESTRICTROOTUSER"],
+    ),
+    (
+        "a prod deploy pipeline cannot delete the production recovery points",
+        "shop-prod",
+        "arn:aws:iam::{shop-prod}:role/github/github-deploy-prod",
+        "backup:DeleteRecoveryPoint",
+        "arn:aws:ec2:ap-northeast-1::snapshot/snap-1",
+        {},
+        [BACKUP_SCP + "#ProtectBackups"],
+    ),
+    (
+        "nor open the vault to another account",
+        "shop-prod",
+        "arn:aws:iam::{shop-prod}:role/github/github-deploy-prod",
+        "backup:PutBackupVaultAccessPolicy",
+        "arn:aws:backup:ap-northeast-1:{shop-prod}:backup-vault:landing-zone-backup",
+        {},
+        [BACKUP_SCP + "#ProtectBackups"],
+    ),
+    (
+        "nor detach the backup role's policies",
+        "shop-prod",
+        "arn:aws:iam::{shop-prod}:role/github/github-deploy-prod",
+        "iam:DetachRolePolicy",
+        "arn:aws:iam::{shop-prod}:role/service-role/landing-zone-backup",
+        {},
+        [BACKUP_SCP + "#ProtectBackupRole"],
+    ),
+    (
+        "it still manages its own roles",
+        "shop-prod",
+        "arn:aws:iam::{shop-prod}:role/github/github-deploy-prod",
+        "iam:DetachRolePolicy",
+        "arn:aws:iam::{shop-prod}:role/app/api",
+        {},
+        [],
+    ),
+    (
+        "the landing zone's access role still manages the vault",
+        "shop-prod",
+        "arn:aws:iam::{shop-prod}:role/AWSControlTowerExecution",
+        "backup:DeleteBackupVault",
+        "arn:aws:backup:ap-northeast-1:{shop-prod}:backup-vault:landing-zone-backup",
+        {},
+        [],
+    ),
+    (
+        "the backup role expires what its plans made",
+        "shop-prod",
+        "arn:aws:iam::{shop-prod}:role/service-role/landing-zone-backup",
+        "backup:DeleteRecoveryPoint",
+        "arn:aws:ec2:ap-northeast-1::snapshot/snap-1",
+        {},
+        [],
     ),
     ("RCPs never restrict the management account's resources", "management", f"arn:aws:iam::{OUTSIDE}:role/x", "s3:GetObject", "arn:aws:s3:::mgmt/a", {}, []),
     ("RCPs do not cover EC2", "shop-prod", f"arn:aws:iam::{OUTSIDE}:role/x", "ec2:DescribeInstances", "", {}, []),

@@ -78,14 +78,14 @@ def test_a_policy_over_its_types_size_is_refused(example, policy, policy_type, f
 
 
 def test_slots_count_the_managed_default_and_control_towers_scp(example):
-    security = named(example, "organization-security-ou").id
     found = messages("AWS-ORG-POLICY-SLOTS", with_limits(example, scps_per_target=2))
+    over = "1 SERVICE_CONTROL_POLICY plus FullAWSAccess and Control Tower's guardrail SCP: 3, over the 2 per target Organizations allows"
     assert found == [
         (
-            "guardrails-security-protect-log-buckets-policy",
-            f"target {security} would hold 1 SERVICE_CONTROL_POLICY plus FullAWSAccess and Control Tower's guardrail SCP: 3, over the 2 per "
-            "target Organizations allows (AttachPolicy: ConstraintViolationException)",
+            f"guardrails-{ou}-{template}-policy",
+            f"target {named(example, f'organization-{ou}-ou').id} would hold {over} (AttachPolicy: ConstraintViolationException)",
         )
+        for ou, template in (("prod", "protect-backups"), ("security", "protect-log-buckets"))
     ]
     # (The suspended OU is not governed: its one SCP and FullAWSAccess fit two slots.)
     [(_, rcp)] = messages("AWS-ORG-POLICY-SLOTS", with_limits(example, rcps_per_target=1))
