@@ -32,27 +32,43 @@ class GuardrailsArgs:
     """Policies of an adopted organisation: imported, kept verbatim, attached where they are."""
 
 
+LEGACY_KEYS = {"tag_policy": "tags"}
+"""Policy type key -> the key its one document had before every type was first-class: the tag
+policy was `<name>-tags-policy` and `<name>-tags-attachment`. The type's first document keeps those
+names as aliases, so a live stack renames the policy in place (UpdatePolicy changes its name) and
+keeps its attachment, instead of creating a second tag policy and deleting the first."""
+
+
+def _aliases(name: str, old_key: Optional[str], purpose: str) -> Optional[list[pulumi.Alias]]:
+    return [pulumi.Alias(name=f"{name}-{old_key}-{purpose}")] if old_key else None
+
+
 class Guardrails(pulumi.ComponentResource):
     policies: dict[str, aws.organizations.Policy]
 
     def __init__(self, name: str, args: GuardrailsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:guardrails:Guardrails", name, None, opts)
-        after = pulumi.ResourceOptions(parent=self, depends_on=list(args.after))
         self.policies = {}
+        legacy = dict(LEGACY_KEYS)
         for document in args.policies:
+            old_key = legacy.pop(document.policy_type.key, None)
             policy = aws.organizations.Policy(
                 f"{name}-{document.key}-policy",
                 name=names.organization_policy(document.key),
                 type=document.policy_type.api_type,
                 content=self._content(document, args.account_ids, args.organization_id),
                 description=f"Landing zone {document.policy_type.label} for {document.target}: {', '.join(document.templates)}"[:512],
-                opts=after,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after), aliases=_aliases(name, old_key, "policy")),
             )
             aws.organizations.PolicyAttachment(
                 f"{name}-{document.key}-attachment",
                 policy_id=policy.id,
                 target_id=args.target_ids[document.target],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.attach_after.get(document.policy_type.key, ()))),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=list(args.attach_after.get(document.policy_type.key, ())),
+                    aliases=_aliases(name, old_key, "attachment"),
+                ),
             )
             self.policies[document.key] = policy
         targets = {**args.target_ids, **args.account_ids}

@@ -282,3 +282,14 @@ def test_the_backup_scp_exempts_the_landing_zones_roles_and_the_backup_role(exam
     assert exempt[-1] == "arn:aws:iam::*:role/service-role/landing-zone-backup" and "arn:aws:iam::*:role/AWSControlTowerExecution" in exempt
     assert role["Resource"] == ["arn:aws:iam::*:role/service-role/landing-zone-backup"]
     assert "arn:aws:iam::*:role/service-role/landing-zone-backup" not in role["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+
+
+def test_the_renamed_tag_policy_keeps_its_old_names_as_aliases(management_plan):
+    for purpose in ("policy", "attachment"):
+        renamed = management_plan.named(f"guardrails-tag-member-required-tags-{purpose}")
+        # An empty parentUrn is the SDK's "the resource's current parent" (pulumi/runtime/resource.py create_alias_spec):
+        # the old URN differs only in its name.
+        assert renamed.aliases == ({"spec": {"name": f"guardrails-tags-{purpose}", "parentUrn": ""}},)
+    # No other policy had a name before every type was first-class.
+    others = [r for r in management_plan.resources if r.type.startswith("aws:organizations/policy") and "-tag-" not in r.name]
+    assert others and all(r.aliases == () for r in others)
