@@ -64,8 +64,18 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
+REMOVED_KEYS = {
+    ("guardrails", "tag_policy", "enabled"): "removed when every policy type got targets: `enabled: false` is now `targets: {}`; "
+    "`enabled: true` is the default (required-tags on the member OU), so drop the key",
+    ("guardrails", "tag_policy", "target"): "removed when every policy type got targets: `target: X` is now `targets: {X: [required-tags]}`",
+}
+"""Keys an earlier release accepted, by location: how to write what they said today."""
+
+
 def _hint(error: dict) -> str | None:
     kind, loc = error["type"], error["loc"]
+    if kind == "extra_forbidden" and tuple(loc) in REMOVED_KEYS:
+        return REMOVED_KEYS[tuple(loc)]
     if kind == "extra_forbidden":
         model = _model_at(loc)
         if model is None:

@@ -455,6 +455,17 @@ UNCLEAR = [
         [f"{F}: guardrails.control_tower.landing_zone_version: Input should be a valid string (got 4.0). Hint: quote the value so YAML reads it as a string"],
     ),
     (
+        "the tag policy's keys before every policy type got targets",
+        setter("guardrails.tag_policy", {"enabled": False, "target": "member"}),
+        # The expected lines are format strings (line numbers): {{ }} are braces.
+        [
+            f"{F}: guardrails.tag_policy.enabled: Extra inputs are not permitted. Hint: removed when every policy type got targets: "
+            "`enabled: false` is now `targets: {{}}`; `enabled: true` is the default (required-tags on the member OU), so drop the key",
+            f"{F}: guardrails.tag_policy.target: Extra inputs are not permitted. Hint: removed when every policy type got targets: "
+            "`target: X` is now `targets: {{X: [required-tags]}}`",
+        ],
+    ),
+    (
         "a quoted boolean",
         text(lambda t: t.replace("guardrails:\n", "guardrails:\n  control_tower: {enabled: 'true'}\n", 1)),
         [
