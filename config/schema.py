@@ -294,8 +294,11 @@ class Limits(Model):
     Per policy type: its maximum size (minified) and the documents one target holds, its AWS
     managed default included (guardrails/policy_types.py says where each is stated)."""
 
-    scp_max_chars: Annotated[int, Field(ge=1)] = 5120
-    scps_per_target: Annotated[int, Field(ge=2)] = 5
+    # Organizations quotas page (orgs_reference_limits.html) as read 2026-12-02: "Service control policies:
+    # 10,240 characters", SCPs "Maximum attached to root | per OU | per account: 10 | 10 | 10" (5,120 and 5 before
+    # AWS raised them in 2026). Lower them here if your partition or organisation still has the old quotas.
+    scp_max_chars: Annotated[int, Field(ge=1)] = 10240
+    scps_per_target: Annotated[int, Field(ge=2)] = 10
     rcp_max_chars: Annotated[int, Field(ge=1)] = 5120
     rcps_per_target: Annotated[int, Field(ge=2)] = 5
     tag_policy_max_chars: Annotated[int, Field(ge=1)] = 10000

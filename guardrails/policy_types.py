@@ -12,13 +12,12 @@ document exist (Organizations User Guide, orgs_manage_policies.html, checked 202
   orgs_manage_policies_inheritance_mgmt.html); the templates of a target are merged key by key.
 
 Limits are the defaults of `guardrails.limits`, each with where it is stated. The quotas page
-(orgs_reference_limits.html) and the policy-types table (orgs_manage_policies.html) give SCP 5 per
-target and 5,120 characters, AI opt-out 5 and 2,500, backup 10 and 10,000, tag 10 and 10,000;
-RCPs 5 (counting RCPFullAWSAccess) and 5,120 as for SCPs (the quotas page as a review of December
-2026 read it; the stored copy read here predates RCPs).
-Declarative EC2 and S3 policies: 10,000 characters and 10 per target as for the other management
-policies; not confirmed offline (the stored copies of both pages predate those rows), so they are
-config like every limit.
+(orgs_reference_limits.html, a 2026 copy read 2026-12-02: the tables "Maximum size of a policy
+document" and "Number of policies that you can attach to an entity") gives SCP 10 per target and
+10,240 characters (raised in 2026 from 5 and 5,120), RCP 5 (counting RCPFullAWSAccess) and 5,120,
+declarative 10 and 10,000, backup 10 and 10,000, tag 10 and 10,000, AI opt-out 5 and 2,500.
+S3 policies are not on that page: 10,000 characters and 10 per target as for the other management
+policies is not confirmed offline, so, like every limit, it is config.
 """
 
 from __future__ import annotations

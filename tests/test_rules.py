@@ -60,7 +60,7 @@ FAILING = [
         ),
         "not minified",
     ),
-    ("LZ-SCP-SIZE", ResourceView("aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": "x" * 5121}), "5121 characters"),
+    ("LZ-SCP-SIZE", ResourceView("aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": "x" * 10241}), "10241 characters"),
     ("LZ-NO-IAM-USERS", ResourceView("aws:iam/accessKey:AccessKey", "urn:k", {"user": "deployer"}), "replaced by Identity Center"),
     ("LZ-S3-HARDENED", ResourceView("aws:s3/bucket:Bucket", "urn:b", {"bucket": "logs"}, id="logs"), "public access block"),
     ("LZ-SSO-SESSION", ResourceView("aws:ssoadmin/permissionSet:PermissionSet", "urn:ps", {"sessionDuration": "PT13H"}), "exceeds PT12H"),
@@ -201,20 +201,21 @@ def test_the_scp_size_limit_is_the_configured_one_in_lzctl_and_the_pack(config_d
         "aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({"Sid": "x" * 6000}, separators=(",", ":"))}
     )
     over = ["SCP is 6010 characters, over the 5120 Organizations accepts"]
-    assert [v.message for v in evaluate([scp])] == over
+    # Within the default (10,240, the quotas page of 2026); an organisation still on the old quota lowers it.
+    assert evaluate([scp]) == []
     # The stack exports guardrails.limits; numbers arrive as floats, as through the engine.
-    raised = plan_stack("management", config_dir(lambda data: data.setdefault("guardrails", {}).update(limits={"scp_max_chars": 10240})))
-    assert raised.outputs[LIMITS_OUTPUT]["scp_max_chars"] == 10240.0
-    stack = ResourceView(STACK_TYPE, "urn:stack", raised.outputs)
-    assert evaluate([stack, scp]) == []
-    assert [v.message for v in evaluate([ResourceView(STACK_TYPE, "urn:stack", {LIMITS_OUTPUT: {"scp_max_chars": 5120.0}}), scp])] == over
+    lowered = plan_stack("management", config_dir(lambda data: data.setdefault("guardrails", {}).update(limits={"scp_max_chars": 5120})))
+    assert lowered.outputs[LIMITS_OUTPUT]["scp_max_chars"] == 5120.0
+    stack = ResourceView(STACK_TYPE, "urn:stack", lowered.outputs)
+    assert [v.message for v in evaluate([stack, scp])] == over
+    assert evaluate([ResourceView(STACK_TYPE, "urn:stack", {LIMITS_OUTPUT: {"scp_max_chars": 10240.0}}), scp]) == []
 
     pack = policy_for(RULE["LZ-SCP-SIZE"])
-    assert pack.config_schema.properties["max_chars"]["default"] == 5120
+    assert pack.config_schema.properties["max_chars"]["default"] == 10240
     options = PolicyResourceOptions(protect=True, ignore_changes=[], delete_before_replace=None, aliases=[], custom_timeouts=None, additional_secret_outputs=[])
     resource = PolicyResource(scp.type, scp.props, "urn:p", "p", options, None, None, [], {})
-    root = PolicyResource(STACK_TYPE, {LIMITS_OUTPUT: {"scp_max_chars": 10240.0}}, "urn:stack", "stack", options, None, None, [], {})
-    cases = (([resource], None, ["urn:p"]), ([resource], {"enforcementLevel": "mandatory", "max_chars": 10240}, []), ([root, resource], None, []))
+    root = PolicyResource(STACK_TYPE, {LIMITS_OUTPUT: {"scp_max_chars": 5120.0}}, "urn:stack", "stack", options, None, None, [], {})
+    cases = (([resource], None, []), ([resource], {"enforcementLevel": "mandatory", "max_chars": 5120}, ["urn:p"]), ([root, resource], None, ["urn:p"]))
     for resources, config, expected in cases:
         reported = []
         pack.validate(StackValidationArgs(resources, config), lambda message, urn=None, reported=reported: reported.append(urn))
