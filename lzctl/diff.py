@@ -4,7 +4,9 @@ Resources pair up by URN. Per component (the parent URN): the resources to creat
 and to update with each input path that changes. An update that touches a field the provider
 cannot change in place (`lzctl.replacements`) or that moves a resource to another provider
 replaces it, and gets a warning; so does a delete and create of one type and name under another
-parent type, which is the same resource moved and needs an alias to be kept. Both plans come
+parent type, which is the same resource moved and needs an alias to be kept; and a policy type or
+trusted service leaving the organisation, which one deploy removes in the wrong order
+(`lzctl.removals`). Both plans come
 from mocks: inputs computed from other resources' outputs match only because the mocks answer
 per name, and secrets show as `[secret]` on both sides, so a secret change is invisible here.
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 
 from config.files import PLAN_MAX_BYTES, FileProblem, read_text
-from lzctl import replacements
+from lzctl import removals, replacements
 
 WIDTH = 100
 LONG = 60
@@ -80,7 +82,7 @@ class Component:
 @dataclass(frozen=True)
 class Warning:
     kind: str
-    """replace, maybe-replace, alias, provider or unknown-type."""
+    """replace, maybe-replace, alias, provider, unknown-type or removal-order (lzctl/removals.py)."""
     urn: str
     message: str
 
@@ -248,6 +250,7 @@ def compare(old_document: Mapping, new_document: Mapping) -> PlanDiff:
         if urn not in new:
             group(resource.parent).deletes.append(resource)
     warnings.extend(_moves(old, new))
+    warnings.extend(Warning("removal-order", urn, message) for urn, message in removals.warnings(old, new))
     order = list(dict.fromkeys([r.parent for r in new.values()] + [r.parent for r in old.values()]))
     components = tuple(
         Component(parent, _label(parent, {**old, **new}), tuple(g.creates), tuple(g.deletes), tuple(g.updates))

@@ -274,3 +274,30 @@ def sdk_inputs(type_: str) -> set[str]:
 def test_replacement_fields_are_inputs_of_the_installed_sdk(type_):
     entry = replacements.TABLE[type_]
     assert {f.split(".")[0] for f in (*entry.fields, *entry.when)} <= sdk_inputs(type_)
+
+
+ORG = "urn:pulumi:management::landing-zone::landingzone:organization:Organization$aws:organizations/organization:Organization::organization-organization"
+
+
+def test_a_policy_type_or_trusted_service_leaving_warns_to_deploy_twice(tmp_path, example_documents):
+    data = example_data()
+    data["guardrails"]["backup_policy"] = None
+    data["guardrails"]["root_access"] = {"enabled": False}
+    result = diff.compare(example_documents["management"], to_json(plan_stack("management", write_config(tmp_path / "config", data))))
+    found = [w for w in result.warnings if w.kind == "removal-order"]
+    assert [w.urn for w in found] == [ORG, ORG, ORG]
+    backup, backup_service, iam = (w.message for w in found)
+    guardrails = "urn:pulumi:management::landing-zone::landingzone:guardrails:Guardrails$aws:organizations/"
+    assert backup == (
+        "BACKUP_POLICY leaves the organisation: Pulumi updates the Organization before its deletes, so DisablePolicyType first detaches "
+        "every BACKUP_POLICY in the organisation, those this program does not manage included; deploy twice: `pulumi destroy --stack "
+        f"management --target '{guardrails}policyAttachment:PolicyAttachment::guardrails-backup-prod-daily-attachment' "
+        f"--target '{guardrails}policy:Policy::guardrails-backup-prod-daily-policy'`, then `pulumi up` with this change"
+    )
+    assert backup_service.startswith("trusted access for backup.amazonaws.com ends with the Organization update, before the deployment's deletes;")
+    assert iam.startswith("trusted access for iam.amazonaws.com ends with the Organization update, before the deployment's deletes; centralised root ")
+    assert iam.endswith("::organization-root-access'`, then `pulumi up` with this change")
+
+
+def test_keeping_the_types_and_services_gives_no_removal_warning(example_documents, search_added):
+    assert not [w for w in diff.compare(example_documents["management"], search_added).warnings if w.kind == "removal-order"]

@@ -42,7 +42,9 @@ def test_the_offline_runbook_lists_seven_steps_with_exact_commands(aws, capsys):
     assert "    - the preview must show shop-prod as an import, not a create" in out
     # Before the first full `pulumi up`, the adopted account's own calls are replayed through the plan's guardrails.
     step3 = out.split("3. Security OU")[1].split("[ ] 4.")[0]
-    assert step3.index(f"    $ python -m lzctl what-if --stack management --requests shop-prod-calls.jsonl {suffix}\n") < step3.index("    $ pulumi preview --stack management\n")
+    assert step3.index(f"    $ python -m lzctl what-if --stack management --requests shop-prod-calls.jsonl {suffix}\n") < step3.index(
+        "    $ pulumi preview --stack management\n"
+    )
     assert "first replay shop-prod's last 30 days of CloudTrail through the plan (docs/migration.md, 'Before the first full pulumi up')" in step3
     assert "identity_center.migration_access" in out
     assert out.rstrip().endswith("add --live --profile P --management-profile M to have each step checked.")
