@@ -274,12 +274,15 @@ class FakeSession:
         self.fallback = fallback
         self.overrides = overrides
         self.signed_with: list[tuple[str, Optional[str]]] = []
+        self.endpoints: list[tuple[str, Optional[str]]] = []
+        """(service, endpoint_url) of each override asked for (None: the SDK's own endpoint)."""
 
-    def client(self, service: str, region_name: Optional[str] = None, **credentials):
+    def client(self, service: str, region_name: Optional[str] = None, endpoint_url: Optional[str] = None, **credentials):
         if service.replace("-", "_") in self.overrides:
             self.signed_with.append((service, credentials.get("aws_access_key_id")))
+            self.endpoints.append((service, endpoint_url))
             return self.overrides[service.replace("-", "_")]
-        return self.fallback.client(service, region_name=region_name, **credentials)
+        return self.fallback.client(service, region_name=region_name, endpoint_url=endpoint_url, **credentials)
 
 
 class Sessions:

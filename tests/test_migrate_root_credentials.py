@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 
+from lzctl.migrate.aws import regional_sts
 from tests.helpers import EXISTING, MANAGEMENT, FakeSession, Sessions, adopting_config, run, stubbed
 
 ROOT_KEY = "ASIAROOTSESSION00001"
@@ -85,6 +88,20 @@ def test_every_root_credential_is_removed_in_a_root_session(capsys, tmp_path, aw
     ]
     # The deletes were signed with the root session's credentials, the feature check with the caller's.
     assert session.signed_with.count(("iam", ROOT_KEY)) == 1 and ("iam", None) in session.signed_with
+    # AssumeRoot goes to the home region's STS endpoint; the caller check may use the SDK's own.
+    assert [e for e in session.endpoints if e[0] == "sts"] == [("sts", None), ("sts", "https://sts.ap-northeast-1.amazonaws.com")]
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "ap-northeast-1"])
+def test_assume_root_reaches_the_regional_endpoint_even_with_legacy_sts_endpoints(monkeypatch, aws, region):
+    monkeypatch.setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy")
+    session = boto3.Session(region_name=region)
+    assert session.client("sts").meta.endpoint_url == "https://sts.amazonaws.com"  # what `legacy` alone would do
+    sts = regional_sts(session, region)
+    assert sts.meta.endpoint_url == f"https://sts.{region}.amazonaws.com"
+    with Stubber(sts) as stubber:
+        stubber.add_response("assume_root", CREDENTIALS, ASSUME_ROOT)
+        assert sts.assume_root(**ASSUME_ROOT)["Credentials"] == CREDENTIALS["Credentials"]
 
 
 def test_a_second_run_reports_what_is_already_gone(capsys, tmp_path, aws_apis):

@@ -119,6 +119,14 @@ def client(session, service: str, region: str):
     return session.client(service, region_name=region)
 
 
+def regional_sts(session, region: str):
+    """STS on the region's own endpoint, whatever the profile's `sts_regional_endpoints` says:
+    "The STS global endpoint is not supported for AssumeRoot. You must send this request to a
+    Regional STS endpoint" (the STS API model of botocore 1.44.8, AssumeRoot); with `legacy`,
+    botocore still sends us-east-1 and ap-northeast-1 calls to sts.amazonaws.com."""
+    return session.client("sts", region_name=region, endpoint_url=f"https://sts.{region}.amazonaws.com")
+
+
 def client_with(session, service: str, region: str, credentials: dict):
     """A client signing with temporary credentials as STS returns them (AssumeRoot's root session)."""
     return session.client(

@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 
 import names
 from config import AccountSpec
-from lzctl.migrate.aws import MigrationError, client, client_with, error_code, pages
+from lzctl.migrate.aws import MigrationError, client, client_with, error_code, pages, regional_sts
 from lzctl.migrate.context import Context
 from lzctl.migrate.organization import EXISTING_PROFILE, member
 
@@ -110,7 +110,7 @@ def remove_root_credentials(ctx: Context, args) -> int:
             f"then `{ctx.command('accept', '--profile', EXISTING_PROFILE)}`, then run this again."
         )
     _require_root_access(client(session, "iam", ctx.region))
-    credentials = client(session, "sts", ctx.region).assume_root(
+    credentials = regional_sts(session, ctx.region).assume_root(
         TargetPrincipal=account_id, TaskPolicyArn={"arn": names.ROOT_TASK_DELETE_CREDENTIALS}, DurationSeconds=SESSION_SECONDS
     )["Credentials"]
     removed, gone = remove_credentials(client_with(session, "iam", ctx.region, credentials))
