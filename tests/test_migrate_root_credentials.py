@@ -43,7 +43,7 @@ def ready(stubbers) -> None:
     stubbers["sts"].add_response("assume_root", CREDENTIALS, ASSUME_ROOT)
 
 
-def credentials_left(stubbers, password: bool, keys=(), certificates=(), devices=()) -> None:
+def credentials_left(stubbers, password: bool, keys=(), certificates=(), devices=(), deletable: bool = True) -> None:
     iam = stubbers["iam"]
     if password:
         iam.add_response("get_login_profile", LOGIN_PROFILE, {})
@@ -59,6 +59,10 @@ def credentials_left(stubbers, password: bool, keys=(), certificates=(), devices
     iam.add_response("list_mfa_devices", {"MFADevices": [{"UserName": "root", "SerialNumber": d, "EnableDate": CREATED} for d in devices]}, {})
     for device in devices:
         iam.add_response("deactivate_mfa_device", {}, {"SerialNumber": device})
+        if device.startswith("arn:") and deletable:
+            iam.add_response("delete_virtual_mfa_device", {}, {"SerialNumber": device})
+        elif device.startswith("arn:"):
+            iam.add_client_error("delete_virtual_mfa_device", "AccessDenied", "not authorized to perform: iam:DeleteVirtualMFADevice", 403)
 
 
 def _certificate(certificate_id: str) -> dict:
@@ -82,7 +86,7 @@ def test_every_root_credential_is_removed_in_a_root_session(capsys, tmp_path, aw
         f"deleted the console password of the root user of shop-prod ({EXISTING}).",
         f"deleted access key AKIAOLDROOTKEY000001 of the root user of shop-prod ({EXISTING}).",
         f"deleted signing certificate CERT1EXAMPLE000000000001 of the root user of shop-prod ({EXISTING}).",
-        f"deactivated MFA device {mfa} of the root user of shop-prod ({EXISTING}).",
+        f"deactivated and deleted virtual MFA device {mfa} of the root user of shop-prod ({EXISTING}).",
         "the root user can no longer sign in; to use it again, allow password recovery for the account in the IAM console "
         "(Root access management) from the management account.",
     ]
@@ -102,6 +106,27 @@ def test_assume_root_reaches_the_regional_endpoint_even_with_legacy_sts_endpoint
     with Stubber(sts) as stubber:
         stubber.add_response("assume_root", CREDENTIALS, ASSUME_ROOT)
         assert sts.assume_root(**ASSUME_ROOT)["Credentials"] == CREDENTIALS["Credentials"]
+
+
+@pytest.mark.parametrize(
+    "device, deletable, line",
+    [
+        ("GAHT12345678", True, "deactivated MFA device GAHT12345678"),
+        (
+            f"arn:aws:iam::{EXISTING}:mfa/root",
+            False,
+            f"deactivated MFA device arn:aws:iam::{EXISTING}:mfa/root (the virtual device remains: AccessDenied on DeleteVirtualMFADevice; "
+            "delete it from the IAM console)",
+        ),
+    ],
+)
+def test_a_hardware_device_is_only_deactivated_and_a_refused_delete_is_reported(capsys, tmp_path, aws_apis, device, deletable, line):
+    session, stubbers = aws_apis
+    ready(stubbers)
+    credentials_left(stubbers, False, devices=[device], deletable=deletable)
+    code, out, err = remove(capsys, tmp_path, session)
+    assert (code, err) == (0, "")
+    assert f"{line} of the root user of shop-prod ({EXISTING})." in out.splitlines()
 
 
 def test_a_second_run_reports_what_is_already_gone(capsys, tmp_path, aws_apis):

@@ -7,7 +7,7 @@ centralised root access on (`guardrails.root_access`, deployed by the management
 with `sts:AssumeRoot` and the AWS task policy `IAMDeleteRootUserCredentials`, and deletes them the
 way the IAM User Guide's CLI steps do (id_root-user-privileged-task.html: delete-login-profile,
 delete-access-key, delete-signing-certificate, deactivate-mfa-device, each without a user name,
-which in a root session names the root user). The session lasts 15 minutes at most
+which in a root session names the root user), and deletes a deactivated virtual MFA device. The session lasts 15 minutes at most
 (AssumeRoot's DurationSeconds, 900 by default and at most).
 
 Each credential is read before it is deleted, so a second run reports what is already gone. The
@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 
 import names
 from config import AccountSpec
-from lzctl.migrate.aws import MigrationError, client, client_with, error_code, pages, regional_sts
+from lzctl.migrate.aws import MigrationError, client, client_with, error_code, is_denied, pages, regional_sts
 from lzctl.migrate.context import Context
 from lzctl.migrate.organization import EXISTING_PROFILE, member
 
@@ -70,6 +70,22 @@ def _login_profile(iam) -> Optional[dict]:
         raise
 
 
+def _delete_virtual(iam, serial: str) -> str:
+    """Deactivating leaves a virtual device (its serial is an ARN) in the account, listed by
+    list-virtual-mfa-devices; delete it too. Whether the task policy IAMDeleteRootUserCredentials
+    allows iam:DeleteVirtualMFADevice is not confirmed offline (public tools using it call it), so a
+    refusal is reported, not raised: the device is deactivated either way."""
+    if not serial.startswith("arn:"):
+        return f"deactivated MFA device {serial}"
+    try:
+        iam.delete_virtual_mfa_device(SerialNumber=serial)
+    except ClientError as err:
+        if not is_denied(err):
+            raise
+        return f"deactivated MFA device {serial} (the virtual device remains: {error_code(err)} on DeleteVirtualMFADevice; delete it from the IAM console)"
+    return f"deactivated and deleted virtual MFA device {serial}"
+
+
 def remove_credentials(iam) -> tuple[list[str], list[str]]:
     """(what was removed, what was already gone), in the IAM User Guide's order."""
     removed, gone = [], []
@@ -93,7 +109,7 @@ def remove_credentials(iam) -> tuple[list[str], list[str]]:
     devices = [d["SerialNumber"] for d in pages(iam, "list_mfa_devices", "MFADevices")]
     for device in devices:
         iam.deactivate_mfa_device(SerialNumber=device)
-        removed.append(f"deactivated MFA device {device}")
+        removed.append(_delete_virtual(iam, device))
     if not devices:
         gone.append("no MFA devices")
     return removed, gone
