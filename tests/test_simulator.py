@@ -868,7 +868,7 @@ def test_without_control_tower_only_the_landing_zone_scps_apply(example_org_with
     assert [[p.name for p in t.policies] for t in org.organization.paths[org.account_ids["shop-prod"]]] == [
         ["FullAWSAccess", "RCPFullAWSAccess", "landing-zone-rcp-root-enforce-org-identities", "landing-zone-root-deny-leaving-organization"],
         ["FullAWSAccess", "RCPFullAWSAccess"],
-        ["FullAWSAccess", "RCPFullAWSAccess"],
+        ["FullAWSAccess", "RCPFullAWSAccess", "landing-zone-prod-protect-backups"],
         ["FullAWSAccess", "RCPFullAWSAccess"],
     ]
 
