@@ -345,6 +345,20 @@ def _context(request: Request, principal: Principal, organization: Organization)
     return derived
 
 
+def _derive_source_org(context: dict[str, tuple[str, ...]], organization: Organization) -> Optional[str]:
+    """Add aws:SourceOrgID where a service acts for an account of the organisation and the request
+    does not give it (CloudTrail records never do): AWS includes it "only if ... the source
+    resource's account is a member of an organization" (IAM User Guide,
+    reference_policies_condition-keys.html#condition-keys-sourceorgid), which then always holds.
+    The note it returns says so."""
+    accounts = context.get("aws:sourceaccount", ())
+    members = {organization.management_account_id, *organization.paths}
+    if "aws:sourceorgid" in context or not accounts or not all(a in members for a in accounts):
+        return None
+    context["aws:sourceorgid"] = (organization.id,)
+    return f"aws:SourceOrgID taken as {organization.id}: aws:SourceAccount {', '.join(accounts)} is an account of the organisation"
+
+
 def _evaluate_type(policy_type: str, path: Sequence[Target], request: Request, context: Context, assumptions: list[str]) -> tuple[list[Match], list[str]]:
     """(matching denies, levels with no matching allow) of one policy type along one path."""
     denials: list[Match] = []
@@ -412,6 +426,9 @@ def evaluate(request: Request, organization: Organization) -> Decision:
     context = _context(request, principal, organization)
     assumptions: list[str] = []
     notes = list(principal.notes)
+    derived = _derive_source_org(context, organization)
+    if derived:
+        notes.append(derived)
     if not iam_actions.known_action(request.action):
         notes.append(f"{request.action} is not in the IAM action data (parliament's copy); evaluated as written")
     denials: list[Match] = []

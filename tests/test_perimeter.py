@@ -118,6 +118,24 @@ TABLE = [
         [],
     ),
     (
+        "a replayed CloudTrail record carries no aws:SourceOrgID: an organisation account's is derived",
+        "log",
+        "config.amazonaws.com",
+        "s3:PutObject",
+        "arn:aws:s3:::aws-controltower-logs-{log}-ap-northeast-1/o-x/AWSLogs/2/Config/a.json.gz",
+        {"aws:SourceAccount": "{shop-dev}"},
+        [],
+    ),
+    (
+        "an outside account's is not",
+        "log",
+        "cloudtrail.amazonaws.com",
+        "s3:PutObject",
+        "arn:aws:s3:::aws-controltower-logs-{log}-ap-northeast-1/x",
+        {"aws:SourceAccount": OUTSIDE},
+        [f"{RCP}#EnforceConfusedDeputyProtection"],
+    ),
+    (
         "CloudTrail writing for a trail of another organisation is refused",
         "log",
         "cloudtrail.amazonaws.com",
@@ -294,6 +312,17 @@ def test_the_perimeter(org, why, account, principal, action, resource, context, 
     request = Request(caller, action, org.account_ids[account], _fill(resource, org), HOME, {k: _fill(v, org) for k, v in context.items()})
     decision = evaluate(request, org.organization)
     assert (denials(decision), decision.allowed) == (denied, not denied)
+
+
+def test_a_derived_source_org_id_is_noted(org):
+    context = {"aws:SourceAccount": org.account_ids["shop-dev"]}
+    decision = evaluate(Request("config.amazonaws.com", "s3:PutObject", org.account_ids["log"], "arn:aws:s3:::b/k", HOME, context), org.organization)
+    assert (
+        f"aws:SourceOrgID taken as {org.organization.id}: aws:SourceAccount {org.account_ids['shop-dev']} is an account of the organisation" in decision.notes
+    )
+    given = {**context, "aws:SourceOrgID": org.organization.id}
+    decision = evaluate(Request("config.amazonaws.com", "s3:PutObject", org.account_ids["log"], "arn:aws:s3:::b/k", HOME, given), org.organization)
+    assert not [n for n in decision.notes if "aws:SourceOrgID" in n]
 
 
 def test_a_trusted_account_passes_the_perimeter(tmp_path):
