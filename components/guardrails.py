@@ -48,6 +48,7 @@ class Guardrails(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GuardrailsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:guardrails:Guardrails", name, None, opts)
+        after = pulumi.ResourceOptions(parent=self, depends_on=list(args.after))
         self.policies = {}
         legacy = dict(LEGACY_KEYS)
         for document in args.policies:
@@ -58,7 +59,7 @@ class Guardrails(pulumi.ComponentResource):
                 type=document.policy_type.api_type,
                 content=self._content(document, args.account_ids, args.organization_id),
                 description=f"Landing zone {document.policy_type.label} for {document.target}: {', '.join(document.templates)}"[:512],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after), aliases=_aliases(name, old_key, "policy")),
+                opts=pulumi.ResourceOptions.merge(after, pulumi.ResourceOptions(aliases=_aliases(name, old_key, "policy"))),
             )
             aws.organizations.PolicyAttachment(
                 f"{name}-{document.key}-attachment",

@@ -226,6 +226,7 @@ def test_every_policy_type_is_attached_to_its_targets(management_plan):
         "guardrails-root-deny-leaving-organization-attachment": root,
         "guardrails-security-protect-log-buckets-attachment": ids["security"],
         "guardrails-suspended-deny-all-attachment": ids["suspended"],
+        "guardrails-prod-protect-backups-attachment": ids["prod"],
         "guardrails-rcp-root-enforce-org-identities-attachment": root,
         "guardrails-tag-member-required-tags-attachment": ids["member"],
         "guardrails-ec2-root-instance-metadata-v2-attachment": root,
@@ -278,7 +279,7 @@ def test_without_control_tower_the_stack_is_still_complete(plan_with):
     assert "landingzone:control_tower:ControlTower" not in types
     assert not [r for r in plan.of_type("aws:iam/role:Role") if r.inputs["name"].startswith("AWSControlTower")]
     assert len(plan.of_type("aws:organizations/account:Account")) == 8
-    assert len(plan.of_type("aws:organizations/policyAttachment:PolicyAttachment")) == 9
+    assert len(plan.of_type("aws:organizations/policyAttachment:PolicyAttachment")) == 10  # nine types and targets, and protect-backups on the prod OU
     assert "landingZoneArn" not in plan.outputs
 
 
