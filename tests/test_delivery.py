@@ -545,7 +545,8 @@ def test_the_pipeline_component_keeps_repositories_and_roles_through_aliases(man
         # (and, inherited, their children's) instead of replacing repositories and roles.
         assert sorted(r.type for r in moved) == ["landingzone:deploy_roles:DeployRoles", "landingzone:github_repository:GitHubRepository"]
         assert all(r.aliases == ({"spec": {"noParent": True}},) for r in moved)
-    # The only other moved resources: Control Tower's prerequisite roles (components/control_tower_roles.py) and the environments (below).
+    # The only other moved resources: Control Tower's prerequisite roles (components/control_tower_roles.py), the environments
+    # (below) and the renamed tag policy (components/guardrails.py LEGACY_KEYS).
     assert not [
         r
         for r in management_plan.resources
@@ -555,6 +556,7 @@ def test_the_pipeline_component_keeps_repositories_and_roles_through_aliases(man
             "landingzone:application_pipeline:ApplicationPipeline",
             "landingzone:control_tower_roles:ControlTowerRoles",
             "landingzone:github_environments:GitHubEnvironments",
+            "landingzone:guardrails:Guardrails",
         )
     ]
 

@@ -55,8 +55,8 @@ def test_which_guardrails_apply_to_shop_prod(example_review):
     assert guardrails[root + 1].startswith("    SCP: deny-leaving-organization, deny-root-user, deny-iam-users,")
     assert guardrails[guardrails.index("  member") + 1] == "    tag policy: required-tags"
     prod = guardrails.index("  prod")
-    assert guardrails[prod + 1] == "    backup policy: daily"
-    controls = " ".join(line.strip() for line in guardrails[prod + 2 : guardrails.index("  suspended")])
+    assert guardrails[prod + 1 : prod + 3] == ["    SCP: protect-backups, protect-backup-role", "    backup policy: daily"]
+    controls = " ".join(line.strip() for line in guardrails[prod + 3 : guardrails.index("  suspended")])
     assert controls.startswith("controls (16): AWS-GR_RESTRICT_ROOT_USER,") and controls.endswith("AWS-GR_MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS")
 
 
