@@ -1,5 +1,6 @@
 """Is a conformance pack template one AWS Config would deploy? Size, YAML, CloudFormation (cfn-lint:
-required Resources, property schemas, unique rule names) and the two resource types packs may hold.
+required Resources, property schemas, unique rule names), the two resource types packs may hold,
+and at least one rule.
 
 Sources (checked 2026-12):
 - TemplateBody 1-51,200 bytes: https://docs.aws.amazon.com/config/latest/APIReference/API_PutOrganizationConformancePack.html
@@ -35,9 +36,13 @@ CACHE_DIR_ENV = "LZCTL_CACHE_DIR"
 
 
 def _resources_problems(template: dict) -> list[str]:
-    """What cfn-lint does not check: the resource types a pack may hold, Source.Owner's values."""
+    """What cfn-lint does not check: the resource types a pack may hold, Source.Owner's values, and
+    that it holds a rule (cfn-lint takes `Resources: {}`; a pack of no rule evaluates nothing)."""
     resources = template.get("Resources")
     problems = []
+    kinds = [r.get("Type") for r in resources.values() if isinstance(r, dict)] if isinstance(resources, dict) else []
+    if isinstance(resources, dict) and RESOURCE_TYPES[0] not in kinds:
+        problems.append(f"the template has no {RESOURCE_TYPES[0]}: a conformance pack without a rule evaluates nothing")
     for key, resource in (resources if isinstance(resources, dict) else {}).items():
         kind = resource.get("Type") if isinstance(resource, dict) else None
         if kind not in RESOURCE_TYPES:

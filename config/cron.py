@@ -16,12 +16,13 @@ from croniter import CroniterBadDateError, croniter
 _MONTHS = {name: number for number, name in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}
 _DAYS = {name: number for number, name in enumerate("SUN MON TUE WED THU FRI SAT".split())}
 FIELDS = (("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day of month", 1, 31, {}), ("month", 1, 12, _MONTHS), ("day of week", 0, 6, _DAYS))
-_ITEM = re.compile(r"^(?P<range>\*|(?P<low>\w+)(?:-(?P<high>\w+))?)(?:/(?P<step>\d+))?$")
+# ASCII classes: Python's \w and \d match any script's digits (², ٣), which int() or croniter then refuse.
+_ITEM = re.compile(r"^(?P<range>\*|(?P<low>[0-9A-Za-z]+)(?:-(?P<high>[0-9A-Za-z]+))?)(?:/(?P<step>[0-9]+))?$")
 _FROM = datetime(2026, 1, 1)
 
 
 def _value(text: str, field: str, low: int, high: int, names: dict[str, int]) -> int:
-    number = names.get(text.upper()) if not text.isdigit() else int(text)
+    number = int(text) if text.isascii() and text.isdigit() else names.get(text.upper())
     if number is None:
         raise ValueError(f"{field} {text!r} is not a number" + (f" or one of {', '.join(names)}" if names else ""))
     if not low <= number <= high:

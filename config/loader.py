@@ -20,6 +20,7 @@ from config.model import LandingZone
 from config.partial import partial
 from config.resolve import resolve
 from config.schema import LandingZoneConfig
+from config.types import IAM_NAME_CHARS
 from config.yamlfile import parse_yaml
 
 CONFIG_FILE = "landing-zone.yaml"
@@ -29,11 +30,13 @@ _PATTERN_HINTS = {
     r"^\d{12}$": "an AWS account id is 12 digits, quoted so YAML keeps it a string",
     r"^[\x20-\x7e]{1,50}$": "account names are 1-50 printable ASCII characters",
     r"^[^\x00-\x1f\x7f]{1,128}$": "OU names are 1-128 characters without control characters",
-    r"^[\w+=,.@-]{1,32}$": "permission set names are 1-32 of letters, digits and + = , . @ _ -",
-    r"^[\w+=,.@-]{1,64}$": "IAM role names are 1-64 of letters, digits and + = , . @ _ -",
+    rf"^[{IAM_NAME_CHARS}]{{1,32}}$": "permission set names are 1-32 ASCII letters, digits and + = , . @ _ -",
+    rf"^[{IAM_NAME_CHARS}]{{1,64}}$": "IAM role names are 1-64 ASCII letters, digits and + = , . @ _ -",
+    rf"^[*/{IAM_NAME_CHARS}]{{1,128}}$": "role name patterns are 1-128 ASCII letters, digits and + = , . @ _ - with * wildcards and / paths",
     r"^[A-Za-z0-9_.-]{1,100}$": "GitHub repository names are 1-100 ASCII letters, digits and . - _",
     r"^[A-Za-z0-9._/-]{1,100}$": "branch names here are 1-100 ASCII letters, digits and . _ / - (git check-ref-format's rules apply too)",
     r"^[a-z0-9_{}-]{1,80}$": "Slack channel names are at most 80 lowercase letters, digits, - and _ ({app} is filled in)",
+    r"^[a-z][a-z0-9-]{0,63}$": "conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter (AWS Config's rule)",
     r"^T[A-Z0-9]{6,12}$": "a Slack workspace (team) id is T and 6-12 capitals or digits, e.g. T0ACME1234",
 }
 

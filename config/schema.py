@@ -45,12 +45,14 @@ from config.types import (
     OuId,
     OuName,
     PermissionSetArn,
+    PermissionSetDescription,
     PermissionSetName,
     PolicyId,
     Region,
     RepositoryName,
     RoleName,
     RootId,
+    RolePattern,
     SessionDuration,
 )
 
@@ -164,7 +166,7 @@ class Group(Model):
 
 
 class PermissionSet(Model):
-    description: Annotated[str, StringConstraints(min_length=1, max_length=700)]
+    description: PermissionSetDescription
     session_duration: SessionDuration = "PT1H"
     managed_policies: list[ManagedPolicy] = Field(default_factory=list, max_length=20)
     inline_policy: Optional[str] = Field(None, description="JSON policy file, relative to the config dir.")
@@ -236,7 +238,7 @@ class PolicyTargets(Model):
 
 
 class ScpSettings(PolicyTargets):
-    privileged_roles: list[Annotated[str, StringConstraints(pattern=r"^[\w+=,.@*/-]{1,128}$")]] = Field(
+    privileged_roles: list[RolePattern] = Field(
         default_factory=list,
         description="More role names (with path, `*` allowed) every deny exempts, e.g. aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*.",
     )

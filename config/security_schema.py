@@ -44,7 +44,10 @@ class InspectorSettings(Model):
 
 
 class ConfigRulesSettings(Model):
-    conformance_pack: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")] = Field(
+    # AWS Config: a letter, then letters, digits and hyphens, at most 128 (botocore 1.44.8 data:
+    # config OrganizationConformancePackName [a-zA-Z][-a-zA-Z0-9]*); lowercase and 64 here, since the
+    # name is also the template's file stem and part of the pack's physical names.
+    conformance_pack: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,63}$")] = Field(
         names.DEFAULT_CONFORMANCE_PACK, description="config/conformance-packs/<name>.yaml, deployed to every account as an organisation pack."
     )
 

@@ -54,14 +54,21 @@ PermissionSetArn = Annotated[
 # AWS: account names are 1-50 printable ASCII characters; OU names 1-128 characters.
 AccountName = Annotated[str, StringConstraints(pattern=r"^[\x20-\x7e]{1,50}$")]
 OuName = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]{1,128}$")]
-# IAM Identity Center: permission set names are 1-32 of [\w+=,.@-].
-PermissionSetName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,32}$")]
-# IAM role names (the organisation access role) are 1-64 of [\w+=,.@-].
-RoleName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,64}$")]
+# AWS writes these name patterns as [\w+=,.@-]+ (botocore 1.44.8 data: sso-admin PermissionSetName
+# 1-32, iam roleNameType 1-64). The models' patterns are ECMA-262 (Smithy), where \w is ASCII; in
+# pydantic's regex engine \w is Unicode and would let "Réad" through, so the class is spelled out.
+IAM_NAME_CHARS = "A-Za-z0-9_+=,.@-"
+PermissionSetName = Annotated[str, StringConstraints(pattern=rf"^[{IAM_NAME_CHARS}]{{1,32}}$")]
+RoleName = Annotated[str, StringConstraints(pattern=rf"^[{IAM_NAME_CHARS}]{{1,64}}$")]
+# A role name or path with * wildcards, as an SCP's aws:PrincipalArn condition matches it.
+RolePattern = Annotated[str, StringConstraints(pattern=rf"^[*/{IAM_NAME_CHARS}]{{1,128}}$")]
 # GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending with a hyphen.
 GitHubLogin = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
 
-_SESSION_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
+# AWS accepts any ISO-8601 duration here (botocore 1.44.8 data: sso-admin Duration,
+# (-?)P(?=\d|T\d)(?:(\d+)Y)?...(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?) and Identity Center
+# takes 1 to 12 hours, so hours, minutes and whole seconds are enough to write every valid one.
+_SESSION_DURATION = re.compile(r"^PT(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?$")
 
 
 def _check_region(value: str) -> str:
@@ -74,10 +81,25 @@ def _check_region(value: str) -> str:
 def _check_session_duration(value: str) -> str:
     match = _SESSION_DURATION.match(value)
     if not match or not any(match.groups()):
-        raise ValueError("not an ISO-8601 duration such as PT1H, PT8H or PT1H30M")
-    minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
-    if not 60 <= minutes <= 12 * 60:
+        raise ValueError("not an ISO-8601 duration of hours, minutes and seconds such as PT1H, PT8H, PT1H30M or PT3600S")
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    if not 3600 <= hours * 3600 + minutes * 60 + seconds <= 12 * 3600:
         raise ValueError("Identity Center sessions last from PT1H to PT12H")
+    return value
+
+
+# botocore 1.44.8 data: sso-admin PermissionSetDescription, [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*.
+_DESCRIPTION_REFUSED = re.compile(r"[^\t\n\r\x20-\x7e\xa1-\xff]")
+
+
+def _check_description(value: str) -> str:
+    found = _DESCRIPTION_REFUSED.search(value)
+    if found:
+        character = found.group()
+        raise ValueError(
+            f"Identity Center takes only printable ASCII and Latin-1 letters in a description; {character!r} (U+{ord(character):04X}) "
+            f"at character {found.start() + 1} is not one (write - for a dash, plain quotes for curly ones)"
+        )
     return value
 
 
@@ -147,10 +169,12 @@ def _check_closure(value: object) -> Union[str, date]:
 Region = Annotated[str, AfterValidator(_check_region)]
 SessionDuration = Annotated[str, AfterValidator(_check_session_duration)]
 EmailTemplate = Annotated[str, AfterValidator(_check_email_template)]
+PermissionSetDescription = Annotated[str, StringConstraints(min_length=1, max_length=700), AfterValidator(_check_description)]
 # AWS managed policies, by name ("ReadOnlyAccess", "job-function/ViewOnlyAccess") or ARN, that exist.
 ManagedPolicy = Annotated[
     str,
-    StringConstraints(pattern=r"^(arn:aws:iam::aws:policy/)?[\w+=,.@-]+(/[\w+=,.@-]+)*$", max_length=128),
+    # botocore 1.44.8 data: sso-admin ManagedPolicyArn, arn:aws...:iam::aws:policy((/[A-Za-z0-9\.,\+@=_-]+)*)/([A-Za-z0-9\.,\+=@_-]+)
+    StringConstraints(pattern=rf"^(arn:aws:iam::aws:policy/)?[{IAM_NAME_CHARS}]+(/[{IAM_NAME_CHARS}]+)*$", max_length=128),
     AfterValidator(_check_managed_policy),
 ]
 BranchName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]{1,100}$"), AfterValidator(_check_branch)]

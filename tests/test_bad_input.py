@@ -83,7 +83,7 @@ ACROSS_PHASES = [
             setter("organization.organizational_units.dev.parent", "members"),
         ),
         [
-            f"{F}: {PS}.ReadOnlyAccess.session_duration: not an ISO-8601 duration such as PT1H, PT8H or PT1H30M (got '4h')",
+            f"{F}: {PS}.ReadOnlyAccess.session_duration: not an ISO-8601 duration of hours, minutes and seconds such as PT1H, PT8H, PT1H30M or PT3600S (got '4h')",
             f"{F}: organization.organizational_units.dev.parent: no such organizational unit (got 'members'). Hint: define it under "
             "organization.organizational_units (security, member, dev, stg, prod, suspended)",
             f"{F}: identity_center.assignments[0].group: no such group (got 'admins'). Hint: define it under identity_center.groups",
@@ -419,6 +419,81 @@ def test_an_application_key_the_program_reserves_is_refused(tmp_path):
         f"{F}: applications.infrastructure: this application key is reserved (got 'infrastructure'). "
         "Hint: rename the application; infrastructure, all, security-alerts, approvals are taken"
     ) in found
+
+
+# Names and texts with AWS's own character sets and lengths, from the API models botocore 1.44.8 ships
+# (botocore/data/<service>/<version>/service-2.json.gz), whose patterns are ECMA-262: \w is ASCII there.
+AWS_PATTERNS = [
+    (
+        "a permission set name with non-ASCII letters (sso-admin PermissionSetName [\\w+=,.@-]+)",
+        setter(f"{PS}.R\u00e9adOnly\u00c5ccess", {"description": "read"}),
+        [
+            f"{F}: {PS}.R\u00e9adOnly\u00c5ccess: String should match pattern '^[A-Za-z0-9_+=,.@-]{{1,32}}$' (got 'R\u00e9adOnly\u00c5ccess'). "
+            "Hint: permission set names are 1-32 ASCII letters, digits and + = , . @ _ -"
+        ],
+    ),
+    (
+        "a role name with non-ASCII letters (iam roleNameType [\\w+=,.@-]+)",
+        setter("organization.access_role_name", "Organizati\u00f6nAccessRole"),
+        [
+            f"{F}: organization.access_role_name: String should match pattern '^[A-Za-z0-9_+=,.@-]{{1,64}}$' (got 'Organizati\u00f6nAccessRole'). "
+            "Hint: IAM role names are 1-64 ASCII letters, digits and + = , . @ _ -"
+        ],
+    ),
+    (
+        "a privileged role pattern with non-ASCII letters",
+        setter("guardrails.scp", {"privileged_roles": ["\u00c4dmin*"]}),
+        [
+            f"{F}: guardrails.scp.privileged_roles[0]: String should match pattern '^[*/A-Za-z0-9_+=,.@-]{{1,128}}$' (got '\u00c4dmin*'). "
+            "Hint: role name patterns are 1-128 ASCII letters, digits and + = , . @ _ - with * wildcards and / paths"
+        ],
+    ),
+    (
+        "a description with an em dash (sso-admin PermissionSetDescription)",
+        setter(f"{PS}.ReadOnlyAccess.description", "Read \u2014 only"),
+        [
+            f"{F}: {PS}.ReadOnlyAccess.description: Identity Center takes only printable ASCII and Latin-1 letters in a description; "
+            "'\u2014' (U+2014) at character 6 is not one (write - for a dash, plain quotes for curly ones) (got 'Read \u2014 only')"
+        ],
+    ),
+    ("a description in Latin-1", setter(f"{PS}.ReadOnlyAccess.description", "Lecture seule, \u00e9quipe \u00a9"), []),
+    (
+        "a conformance pack name starting with a digit (config OrganizationConformancePackName [a-zA-Z][-a-zA-Z0-9]*)",
+        setter("security_services.config", {"conformance_pack": "1pack"}),
+        [
+            f"{F}: security_services.config.conformance_pack: String should match pattern '^[a-z][a-z0-9-]{{0,63}}$' (got '1pack'). "
+            "Hint: conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter (AWS Config's rule)"
+        ],
+    ),
+    (
+        "a conformance pack name starting with a hyphen",
+        setter("security_services.config", {"conformance_pack": "-pack"}),
+        [
+            f"{F}: security_services.config.conformance_pack: String should match pattern '^[a-z][a-z0-9-]{{0,63}}$' (got '-pack'). "
+            "Hint: conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter (AWS Config's rule)"
+        ],
+    ),
+    ("a session in seconds (sso-admin Duration)", setter(f"{PS}.ReadOnlyAccess.session_duration", "PT3600S"), []),
+    ("a session in hours, minutes and seconds", setter(f"{PS}.ReadOnlyAccess.session_duration", "PT1H30M15S"), []),
+    (
+        "a session one second over 12 hours",
+        setter(f"{PS}.ReadOnlyAccess.session_duration", "PT43201S"),
+        [f"{F}: {PS}.ReadOnlyAccess.session_duration: Identity Center sessions last from PT1H to PT12H (got 'PT43201S')"],
+    ),
+    (
+        "a session of fractional hours",
+        setter(f"{PS}.ReadOnlyAccess.session_duration", "PT1.5H"),
+        [
+            f"{F}: {PS}.ReadOnlyAccess.session_duration: not an ISO-8601 duration of hours, minutes and seconds such as PT1H, PT8H, PT1H30M "
+            "or PT3600S (got 'PT1.5H')"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("mutate, expected", [c[1:] for c in AWS_PATTERNS], ids=[c[0] for c in AWS_PATTERNS])
+def test_names_and_texts_follow_the_aws_api_models_patterns(tmp_path, mutate, expected):
+    assert problems(make(tmp_path, mutate)) == expected
 
 
 # --- 7. refusals that say what is wrong, and what is legal YAML is accepted ----------------------

@@ -142,7 +142,7 @@ BAD_CONFIGS = [
         "permission set name too long",
         setter("identity_center.permission_sets." + "P" * 33, {"description": "x"}),
         "identity_center.permission_sets." + "P" * 33,
-        "1-32 of letters",
+        "1-32 ASCII letters",
     ),
     (
         "session over 12h",

@@ -35,6 +35,9 @@ CRONS = [
     ("0 0 21 * * *", "not a 5-field cron expression (minute hour day-of-month month day-of-week): it has 6 fields"),
     ("0 21 31 2 *", "the schedule never fires (no such day in that month)"),
     ("0 0 31 4,6 *", "the schedule never fires (no such day in that month)"),
+    ("\u00b2 21 * * *", "minute '\u00b2' is not a value, a range a-b, * or a step /n"),
+    ("\u0663 21 * * *", "minute '\u0663' is not a value, a range a-b, * or a step /n"),
+    ("0 21 * * */\u0663", "day of week '*/\u0663' is not a value, a range a-b, * or a step /n"),
 ]
 
 
@@ -88,8 +91,12 @@ PACKS = [
     (
         "a bucket",
         "Resources:\n  B:\n    Type: AWS::S3::Bucket\n",
-        ("resource B is 'AWS::S3::Bucket': a conformance pack holds only AWS::Config::ConfigRule and AWS::Config::RemediationConfiguration",),
+        (
+            "resource B is 'AWS::S3::Bucket': a conformance pack holds only AWS::Config::ConfigRule and AWS::Config::RemediationConfiguration",
+            "the template has no AWS::Config::ConfigRule: a conformance pack without a rule evaluates nothing",
+        ),
     ),
+    ("no resource", "Resources: {}\n", ("the template has no AWS::Config::ConfigRule: a conformance pack without a rule evaluates nothing",)),
     (
         "an unknown Source.Owner",
         "Resources:\n" + RULE.format(name="r", owner="ME"),

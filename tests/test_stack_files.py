@@ -4,6 +4,7 @@ arguments, and AWS profiles of lzctl migrate. Exact messages; secrets and placeh
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from lzctl.cli import main
 from lzctl.migrate.aws import MigrationError, check_profile
 from lzctl.plan import plan_stack
 from lzctl.stackfile import OFFLINE_PLACEHOLDER, read_stack
+from stacks.settings import SETTINGS
 from tests.helpers import REPO
 
 PROJECT = (REPO / "Pulumi.yaml").read_text()
@@ -299,3 +301,9 @@ def test_a_profile_with_a_malformed_role_arn_is_bad_input(monkeypatch, profiles,
 
 def test_a_profile_chain_with_a_loop_or_good_arns_passes():
     check_profile("a", {"a": {"role_arn": "arn:aws:iam::123456789012:role/path/Admin", "source_profile": "b"}, "b": {"source_profile": "a"}})
+
+
+def test_the_readme_names_every_key_the_program_reads_and_no_other():
+    readme = (REPO / "README.md").read_text()
+    sentence = readme.split("the program's keys (`stacks/settings.py`:", 1)[1].split(") take their", 1)[0].split("\ntake their", 1)[0]
+    assert set(re.findall(r"`([A-Za-z]+)`", sentence)) - {"all", "organization"} == set(SETTINGS)
