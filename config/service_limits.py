@@ -6,6 +6,10 @@ Sources (checked 2026-12):
   not only punctuation: https://docs.slack.dev/reference/methods/conversations.create/
 - managed policies per IAM role: 10 by default (guardrails.limits.role_managed_policies):
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+- a permission set's managed policies count against that quota too, in every account it is assigned
+  to ("IAM sets a quota of 10 managed policies per role ... request an increase ... for each AWS
+  account where you want to deploy the permission set", footnote 1 of
+  https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html; 20 per permission set there)
 - GitHub repository descriptions at most 350 characters ("Description cannot be more than 350
   characters"; not in GitHub's docs: https://github.com/Ylianst/MeshCentral/issues/4724,
   https://github.com/owasp-modsecurity/ModSecurity/issues/3130)
@@ -111,6 +115,19 @@ def check_deploy_policies(cfg: LandingZoneConfig, fail: Fail) -> None:
                     None,
                     "raise guardrails.limits.role_managed_policies if AWS raised your quota (at most 20)",
                 )
+
+
+def check_permission_set_policies(cfg: LandingZoneConfig, fail: Fail) -> None:
+    limit = cfg.guardrails.limits.role_managed_policies
+    for name, permission_set in cfg.identity_center.permission_sets.items():
+        count = len(permission_set.managed_policies)
+        if count > limit:
+            fail(
+                path_of("identity_center.permission_sets", name, "managed_policies"),
+                f"{count} managed policies on one permission set, over IAM's {limit} per role: Identity Center provisions it as a role in each account",
+                None,
+                "raise guardrails.limits.role_managed_policies if AWS raised the quota in every account it is assigned to (at most 20)",
+            )
 
 
 def check_action_pins(cfg: LandingZoneConfig, fail: Fail) -> None:

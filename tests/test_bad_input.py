@@ -249,6 +249,19 @@ def test_findings_aws_accepts_but_that_grant_nothing_are_warnings(tmp_path):
 
 # --- 4. what AWS, GitHub and Slack would refuse --------------------------------------------------
 
+ELEVEN_POLICIES = [
+    "ReadOnlyAccess",
+    "PowerUserAccess",
+    "SecurityAudit",
+    "AmazonS3FullAccess",
+    "AmazonEC2FullAccess",
+    "AWSLambda_FullAccess",
+    "AmazonRDSFullAccess",
+    "AmazonSQSFullAccess",
+    "AmazonSNSFullAccess",
+    "AmazonDynamoDBFullAccess",
+    "CloudWatchFullAccess",
+]
 LONG = "mail.platform-engineering.corporate-example.co.jp"
 SERVICE_LIMITS = [
     (
@@ -375,26 +388,26 @@ SERVICE_LIMITS = [
         "more managed policies than a role takes",
         setter(
             "applications.shop.deploy_policies",
-            {
-                "prod": [
-                    "ReadOnlyAccess",
-                    "PowerUserAccess",
-                    "SecurityAudit",
-                    "AmazonS3FullAccess",
-                    "AmazonEC2FullAccess",
-                    "AWSLambda_FullAccess",
-                    "AmazonRDSFullAccess",
-                    "AmazonSQSFullAccess",
-                    "AmazonSNSFullAccess",
-                    "AmazonDynamoDBFullAccess",
-                    "CloudWatchFullAccess",
-                ]
-            },
+            {"prod": ELEVEN_POLICIES},
         ),
         [
             f"{F}: applications.shop.deploy_policies.prod: 11 managed policies on one deploy role, over IAM's 10 per role. "
             "Hint: raise guardrails.limits.role_managed_policies if AWS raised your quota (at most 20)"
         ],
+    ),
+    (
+        "more managed policies than a role takes, on a permission set",
+        setter(f"{PS}.ReadOnlyAccess.managed_policies", ELEVEN_POLICIES),
+        [
+            f"{F}: {PS}.ReadOnlyAccess.managed_policies: 11 managed policies on one permission set, over IAM's 10 per role: Identity Center "
+            "provisions it as a role in each account. Hint: raise guardrails.limits.role_managed_policies if AWS raised the quota in every "
+            "account it is assigned to (at most 20)"
+        ],
+    ),
+    (
+        "a permission set of 11 managed policies where the quota is raised",
+        both(setter(f"{PS}.ReadOnlyAccess.managed_policies", ELEVEN_POLICIES), setter("guardrails.limits", {"role_managed_policies": 11})),
+        [],
     ),
     (
         "a pin for an action the workflows do not use",
