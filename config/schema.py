@@ -54,6 +54,7 @@ from config.types import (
     RootId,
     RolePattern,
     SessionDuration,
+    TagKey,
 )
 
 
@@ -256,7 +257,7 @@ class RcpSettings(PolicyTargets):
 
 
 class TagPolicySettings(PolicyTargets):
-    required_tags: list[Annotated[str, StringConstraints(pattern=r"^[\w.:/=+@-]{1,128}$")]] = Field(
+    required_tags: list[TagKey] = Field(
         default_factory=lambda: [names.APP_TAG, names.ENV_TAG, names.OWNER_TAG]
     )
     resource_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+:[a-z0-9-]+$")]] = Field(
@@ -277,7 +278,7 @@ class BackupPolicySettings(PolicyTargets):
         None, description="Move recovery points to cold storage after this many days (at least 90 days before retention_days)."
     )
     regions: Optional[list[Region]] = Field(None, description="Regions the plan backs up (governed regions; default the home region).")
-    tag_key: Annotated[str, StringConstraints(pattern=r"^[\w.:/=+@-]{1,128}$")] = Field(
+    tag_key: TagKey = Field(
         names.BACKUP_TAG, description="Resources carrying this tag, with one of `tag_values`, are backed up."
     )
     tag_values: list[Annotated[str, StringConstraints(pattern=r"^[\w.:/=+@ -]+$", max_length=256)]] = Field(default_factory=lambda: ["true"], min_length=1)

@@ -103,6 +103,14 @@ def _check_description(value: str) -> str:
     return value
 
 
+def _check_tag_key(value: str) -> str:
+    if value[:4].lower() == "aws:":
+        raise ValueError("the aws: prefix, in any case, is AWS's own: no tag key of yours may start with it")
+    if value != value.strip():
+        raise ValueError("white space at either end of a tag key: Elastic Load Balancing refuses it, and it reads as another key")
+    return value
+
+
 def _check_email_template(value: str) -> str:
     placeholders = re.findall(r"\{[^{}]*\}", value)
     if placeholders != ["{account}"] or value.replace("{account}", "").count("{") or value.replace("{account}", "").count("}"):
@@ -166,6 +174,11 @@ def _check_closure(value: object) -> Union[str, date]:
     raise ValueError("must be `pending` (arm the account for closure) or the date of the `pulumi up` that closes it, YYYY-MM-DD")
 
 
+# Tag keys: botocore 1.44.8 data, organizations TagKey and iam tagKeyType, [\p{L}\p{Z}\p{N}_.:/=+\-@], 1-128;
+# "Don't use aws:, AWS:, or any upper or lowercase combination of such as a prefix" and no white space
+# at either end: https://docs.aws.amazon.com/batch/latest/userguide/tag-restrictions.html,
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-tags.html (checked 2026-12).
+TagKey = Annotated[str, StringConstraints(pattern=r"^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$"), AfterValidator(_check_tag_key)]
 Region = Annotated[str, AfterValidator(_check_region)]
 SessionDuration = Annotated[str, AfterValidator(_check_session_duration)]
 EmailTemplate = Annotated[str, AfterValidator(_check_email_template)]

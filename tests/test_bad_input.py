@@ -486,6 +486,37 @@ AWS_PATTERNS = [
             "Hint: conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter (AWS Config's rule)"
         ],
     ),
+    (
+        "a tag key with the aws: prefix (reserved in any case)",
+        setter("guardrails.tag_policy", {"required_tags": ["AWS:app", "env"]}),
+        [f"{F}: guardrails.tag_policy.required_tags[0]: the aws: prefix, in any case, is AWS's own: no tag key of yours may start with it (got 'AWS:app')"],
+    ),
+    (
+        "a backup tag key with the aws: prefix",
+        setter("guardrails.backup_policy.tag_key", "aws:backup"),
+        [f"{F}: guardrails.backup_policy.tag_key: the aws: prefix, in any case, is AWS's own: no tag key of yours may start with it (got 'aws:backup')"],
+    ),
+    (
+        "a tag key with a space at one end",
+        setter("guardrails.tag_policy", {"required_tags": [" env"]}),
+        [
+            f"{F}: guardrails.tag_policy.required_tags[0]: white space at either end of a tag key: Elastic Load Balancing refuses it, and it "
+            "reads as another key (got ' env')"
+        ],
+    ),
+    (
+        "a tag key with a character AWS refuses (organizations TagKey)",
+        setter("guardrails.tag_policy", {"required_tags": ["env!"]}),
+        [
+            f"{F}: guardrails.tag_policy.required_tags[0]: String should match pattern '^[\\p{{L}}\\p{{Z}}\\p{{N}}_.:/=+@-]{{1,128}}$' (got 'env!'). "
+            "Hint: tag keys are 1-128 letters, digits, spaces and _ . : / = + @ -"
+        ],
+    ),
+    (
+        "tag keys with a space inside and in Japanese (\\p{L} \\p{Z})",
+        setter("guardrails.tag_policy", {"required_tags": ["cost center", "\u30b3\u30b9\u30c8"]}),
+        [],
+    ),
     ("a session in seconds (sso-admin Duration)", setter(f"{PS}.ReadOnlyAccess.session_duration", "PT3600S"), []),
     ("a session in hours, minutes and seconds", setter(f"{PS}.ReadOnlyAccess.session_duration", "PT1H30M15S"), []),
     (
