@@ -1,18 +1,29 @@
-"""Every AWS managed IAM policy by name (with its path): a policy this list lacks is refused.
+"""Every AWS managed IAM policy by name (with its path), as of one date: a name it lacks is warned
+about, not refused (AWS adds managed policies every week), unless it is surely wrong
+(`config/types.py` and `config/service_limits.py`).
 
 Data, not code. Source: the AWS managed policies that moto 5.2.5 bundles
 (moto/iam/aws_managed_policies.py, which moto's maintainers refresh from IAM ListPolicies
 Scope=AWS of a real account); its newest policy version is dated 2026-09-30. Taken 2026-12 with
     python -c "import json; from moto.iam.aws_managed_policies import aws_managed_policies_data as d; \
     print('\\n'.join(sorted((v['Path'] + k).lstrip('/') for k, v in json.loads(d).items())))"
-Deprecated policies (which IAM no longer attaches to new principals) are not in it. When AWS adds
-a policy after that date, add its line here.
+Deprecated policies (which IAM no longer attaches to new principals) are not in it, and moto's list
+has gaps (AmazonGuardDutyFullAccess, which the GuardDuty guide still offers, is missing). When AWS
+adds a policy after that date, add its line here.
 """
 
 from __future__ import annotations
 
 ARN_PREFIX = "arn:aws:iam::aws:policy/"
 TAKEN = "2026-09-30"
+SERVICE_ROLE_PATH = "aws-service-role/"
+"""IAM attaches these only to their service's service-linked role (AttachRolePolicy's
+PolicyNotAttachableException, botocore 1.44.8 data: "Amazon Web Services service role policies can only
+be attached to the service-linked role for that service")."""
+ROOT_TASK_PATH = "root-task/"
+"""Task policies of sts:AssumeRoot root sessions (AssumeRoot TaskPolicyArn, botocore 1.44.8 data: "You
+must use one of following Amazon Web Services managed policies to scope root session actions");
+whether IAM attaches them to a role cannot be known offline, and on one they grant nothing useful."""
 
 NAMES: frozenset[str] = frozenset(
     """

@@ -56,6 +56,7 @@ from config.service_limits import (
     check_application_keys,
     check_deploy_policies,
     check_duplicates,
+    check_managed_policy_names,
     check_permission_set_policies,
     check_repository_descriptions,
     check_required_tags,
@@ -521,6 +522,7 @@ def resolve(
     attempt(check_duplicates, cfg, checker.fail, list(checker.issues))
     adopted = attempt(adopted_policies, cfg, source.parent, accounts, checker.fail)
     sso_imports = attempt(identity_center_imports, cfg, accounts, assignments, checker.fail)
+    attempt(check_managed_policy_names, cfg, checker.warnings.append)
     guardrails = None
     if ou_tree_sound:
         # OU order and guardrail targets are only meaningful once the OU tree itself is sound.

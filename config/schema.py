@@ -257,9 +257,7 @@ class RcpSettings(PolicyTargets):
 
 
 class TagPolicySettings(PolicyTargets):
-    required_tags: list[TagKey] = Field(
-        default_factory=lambda: [names.APP_TAG, names.ENV_TAG, names.OWNER_TAG]
-    )
+    required_tags: list[TagKey] = Field(default_factory=lambda: [names.APP_TAG, names.ENV_TAG, names.OWNER_TAG])
     resource_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+:[a-z0-9-]+$")]] = Field(
         default_factory=lambda: ["ec2:instance", "ec2:volume", "s3:bucket", "rds:db", "lambda:function", "ecs:service"],
         description="Resource types on which noncompliant tagging operations are refused.",
@@ -278,9 +276,7 @@ class BackupPolicySettings(PolicyTargets):
         None, description="Move recovery points to cold storage after this many days (at least 90 days before retention_days)."
     )
     regions: Optional[list[Region]] = Field(None, description="Regions the plan backs up (governed regions; default the home region).")
-    tag_key: TagKey = Field(
-        names.BACKUP_TAG, description="Resources carrying this tag, with one of `tag_values`, are backed up."
-    )
+    tag_key: TagKey = Field(names.BACKUP_TAG, description="Resources carrying this tag, with one of `tag_values`, are backed up.")
     tag_values: list[Annotated[str, StringConstraints(pattern=r"^[\w.:/=+@ -]+$", max_length=256)]] = Field(default_factory=lambda: ["true"], min_length=1)
 
 

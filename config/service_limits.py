@@ -17,6 +17,7 @@ Sources (checked 2026-12):
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from typing import Any, Callable
@@ -26,6 +27,8 @@ from pydantic import BaseModel
 import names
 from config.delivery_schema import REPOSITORY_SCOPE_ALL, REPOSITORY_SCOPE_INFRASTRUCTURE
 from config.issues import ConfigIssue, path_of
+from config.managed_policies import ARN_PREFIX, ROOT_TASK_PATH, TAKEN
+from config.managed_policies import NAMES as MANAGED_POLICIES
 from config.schema import LandingZoneConfig
 from workflows.pins import ActionPins
 
@@ -128,6 +131,31 @@ def check_permission_set_policies(cfg: LandingZoneConfig, fail: Fail) -> None:
                 None,
                 "raise guardrails.limits.role_managed_policies if AWS raised the quota in every account it is assigned to (at most 20)",
             )
+
+
+def check_managed_policy_names(cfg: LandingZoneConfig, warn: Callable[[str], None]) -> None:
+    """Managed policies the bundled list does not know (or that only root sessions use): a warning,
+    since AWS adds managed policies every week, with the command that settles it."""
+    named = [
+        (path_of("identity_center.permission_sets", n, "managed_policies", i), p)
+        for n, ps in cfg.identity_center.permission_sets.items()
+        for i, p in enumerate(ps.managed_policies)
+    ]
+    named += [
+        (path_of("applications", k, "deploy_policies", e, i), p)
+        for k, app in cfg.applications.items()
+        for e, ps in app.deploy_policies.items()
+        for i, p in enumerate(ps)
+    ]
+    for path, policy in named:
+        name = policy.removeprefix(ARN_PREFIX)
+        check = f"`aws iam get-policy --policy-arn {ARN_PREFIX}{name}`"
+        if name.startswith(ROOT_TASK_PATH):
+            warn(f"{path}: {name} is a task policy of sts:AssumeRoot root sessions, not one for a role: it grants a role nothing useful")
+        elif name not in MANAGED_POLICIES:
+            close = difflib.get_close_matches(name, sorted(MANAGED_POLICIES), n=1)
+            guess = f" (did you mean {close[0]}?)" if close else ""
+            warn(f"{path}: {name} is not in the list of AWS managed policies of {TAKEN}{guess}; if AWS added it since, ignore this. Check with {check}")
 
 
 def check_action_pins(cfg: LandingZoneConfig, fail: Fail) -> None:

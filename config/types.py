@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, StringConstraints
 
 from config.cron import check_cron
-from config.managed_policies import ARN_PREFIX, NAMES, TAKEN
+from config.managed_policies import ARN_PREFIX, NAMES, SERVICE_ROLE_PATH
 from config.regions import AWS_REGIONS
 
 # Keys end up inside Pulumi resource names, account names and e-mail local parts, so they stay
@@ -119,14 +119,20 @@ def _check_email_template(value: str) -> str:
 
 
 def _check_managed_policy(value: str) -> str:
+    """Refuses only what is surely wrong; a name the list lacks is a phase-2 warning
+    (`service_limits.check_managed_policy_names`): the list is one day's, and AWS adds policies weekly."""
     name = value.removeprefix(ARN_PREFIX)
+    if name.startswith(SERVICE_ROLE_PATH):
+        raise ValueError("an AWS service role policy: IAM attaches it only to its service's service-linked role (PolicyNotAttachableException)")
     if name in NAMES:
         return value
-    by_case = [known for known in NAMES if known.lower() == name.lower()]
-    by_path = [known for known in NAMES if known.rsplit("/", 1)[-1] == name]
-    close = by_case or by_path or difflib.get_close_matches(name, sorted(NAMES), n=1)
-    hint = f"; did you mean {close[0]}?" if close else ""
-    raise ValueError(f"no such AWS managed policy (AWS's list of {TAKEN}){hint}")
+    # IAM names are unique whatever their case and path (IAM identifiers: "not distinguished by case";
+    # no two names of the bundled list differ only in case or path), so one that matches a known
+    # policy so is that policy misspelt.
+    same = [known for known in NAMES if known.rsplit("/", 1)[-1].lower() == name.rsplit("/", 1)[-1].lower()]
+    if same:
+        raise ValueError(f"no such AWS managed policy: IAM names are unique whatever their case and path, so this can only be {same[0]}; write that")
+    return value
 
 
 _BRANCH_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")

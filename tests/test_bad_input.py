@@ -247,6 +247,47 @@ def test_findings_aws_accepts_but_that_grant_nothing_are_warnings(tmp_path):
     assert f"{PS}.ReadOnlyAccess grants nothing: it has no managed policy and no inline policy" in warnings
 
 
+def check(name: str) -> str:
+    return f"Check with `aws iam get-policy --policy-arn arn:aws:iam::aws:policy/{name}`"
+
+
+# AWS adds managed policies every week: a name the bundled list lacks is a warning that says how to check it.
+MANAGED_POLICY_WARNINGS = [
+    (
+        "a policy the GuardDuty guide offers that the list lacks",
+        setter("applications.shop.deploy_policies", {"prod": ["AmazonGuardDutyFullAccess"]}),
+        "applications.shop.deploy_policies.prod[0]: AmazonGuardDutyFullAccess is not in the list of AWS managed policies of 2026-09-30 "
+        f"(did you mean AmazonGuardDutyFullAccess_v2?); if AWS added it since, ignore this. {check('AmazonGuardDutyFullAccess')}",
+    ),
+    (
+        "a typo",
+        setter(f"{PS}.ReadOnlyAccess.managed_policies", ["ReadOnlyAcess"]),
+        f"{PS}.ReadOnlyAccess.managed_policies[0]: ReadOnlyAcess is not in the list of AWS managed policies of 2026-09-30 "
+        f"(did you mean ReadOnlyAccess?); if AWS added it since, ignore this. {check('ReadOnlyAcess')}",
+    ),
+    (
+        "a root session's task policy on a permission set",
+        setter(f"{PS}.ReadOnlyAccess.managed_policies", ["root-task/IAMAuditRootUserCredentials"]),
+        f"{PS}.ReadOnlyAccess.managed_policies[0]: root-task/IAMAuditRootUserCredentials is a task policy of sts:AssumeRoot root sessions, "
+        "not one for a role: it grants a role nothing useful",
+    ),
+]
+
+
+@pytest.mark.parametrize("mutate, warning", [c[1:] for c in MANAGED_POLICY_WARNINGS], ids=[c[0] for c in MANAGED_POLICY_WARNINGS])
+def test_a_managed_policy_the_bundled_list_lacks_is_a_warning(tmp_path, mutate, warning):
+    import config
+
+    warnings = config.load(make(tmp_path, mutate), refuse_example_domains=False).warnings
+    assert [w for w in warnings if "managed_policies[" in w or "deploy_policies." in w] == [warning]
+
+
+def test_the_example_names_only_managed_policies_the_list_knows(tmp_path):
+    import config
+
+    assert not [w for w in config.load(make(tmp_path), refuse_example_domains=False).warnings if "AWS managed policies" in w]
+
+
 # --- 4. what AWS, GitHub and Slack would refuse --------------------------------------------------
 
 ELEVEN_POLICIES = [
@@ -282,26 +323,35 @@ SERVICE_LIMITS = [
         ],
     ),
     (
-        "managed policy typo",
-        setter(f"{PS}.ReadOnlyAccess.managed_policies", ["ReadOnlyAcess"]),
-        [
-            f"{F}: {PS}.ReadOnlyAccess.managed_policies[0]: no such AWS managed policy (AWS's list of 2026-09-30); did you mean ReadOnlyAccess? (got 'ReadOnlyAcess')"
-        ],
-    ),
-    (
         "managed policy without its path",
         setter("applications.shop.deploy_policies", {"prod": ["ViewOnlyAccess"]}),
         [
-            f"{F}: applications.shop.deploy_policies.prod[0]: no such AWS managed policy (AWS's list of 2026-09-30); did you mean job-function/ViewOnlyAccess? "
-            "(got 'ViewOnlyAccess')"
+            f"{F}: applications.shop.deploy_policies.prod[0]: no such AWS managed policy: IAM names are unique whatever their case and path, "
+            "so this can only be job-function/ViewOnlyAccess; write that (got 'ViewOnlyAccess')"
         ],
     ),
     (
         "managed policy ARN in the wrong case",
         setter(f"{PS}.ReadOnlyAccess.managed_policies", ["arn:aws:iam::aws:policy/readonlyaccess"]),
         [
-            f"{F}: {PS}.ReadOnlyAccess.managed_policies[0]: no such AWS managed policy (AWS's list of 2026-09-30); did you mean ReadOnlyAccess? "
-            "(got 'arn:aws:iam::aws:policy/readonlyaccess')"
+            f"{F}: {PS}.ReadOnlyAccess.managed_policies[0]: no such AWS managed policy: IAM names are unique whatever their case and path, "
+            "so this can only be ReadOnlyAccess; write that (got 'arn:aws:iam::aws:policy/readonlyaccess')"
+        ],
+    ),
+    (
+        "a service role policy on a deploy role",
+        setter("applications.shop.deploy_policies", {"prod": ["aws-service-role/AmazonGuardDutyServiceRolePolicy"]}),
+        [
+            f"{F}: applications.shop.deploy_policies.prod[0]: an AWS service role policy: IAM attaches it only to its service's service-linked role "
+            "(PolicyNotAttachableException) (got 'aws-service-role/AmazonGuardDutyServiceRolePolicy')"
+        ],
+    ),
+    (
+        "a service role policy by ARN on a permission set",
+        setter(f"{PS}.ReadOnlyAccess.managed_policies", ["arn:aws:iam::aws:policy/aws-service-role/AmazonGuardDutyServiceRolePolicy"]),
+        [
+            f"{F}: {PS}.ReadOnlyAccess.managed_policies[0]: an AWS service role policy: IAM attaches it only to its service's service-linked role "
+            "(PolicyNotAttachableException) (got 'arn:aws:iam::aws:policy/aws-service-role/AmazonGuardDutyServiceRolePolicy')"
         ],
     ),
     (
