@@ -291,32 +291,47 @@ class RootAccess(Model):
 class Limits(Model):
     """AWS quotas checked before anything is registered; raise them here when AWS raises yours.
     Per policy type: its maximum size (minified) and the documents one target holds, its AWS
-    managed default included (guardrails/policy_types.py says where each is stated)."""
+    managed default included (guardrails/policy_types.py says where each is stated).
+
+    `le=` marks what AWS does not raise on request, so no config can switch a check off by setting
+    it past AWS's own maximum (the rules clamp to it too: `limit_maximum`). Organizations' quotas page
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html, checked
+    2026-12) calls the account quota adjustable ("This quota is adjustable") and no other; the policy
+    sizes, the policies per target (orgs_manage_policies.html) and OU nesting (5 levels) are stated as
+    maxima. IAM's quotas page (reference_iam-quotas.html) raises a role trust policy on request to
+    at most 4,096 characters and managed policies per role to 20; Identity Center's
+    (singlesignon/latest/userguide/limits.html) gives 10,240 non-whitespace characters of inline policy.
+    """
 
     # Organizations quotas page (orgs_reference_limits.html) as read 2026-12-02: "Service control policies:
     # 10,240 characters", SCPs "Maximum attached to root | per OU | per account: 10 | 10 | 10" (5,120 and 5 before
     # AWS raised them in 2026). Lower them here if your partition or organisation still has the old quotas.
-    scp_max_chars: Annotated[int, Field(ge=1)] = 10240
-    scps_per_target: Annotated[int, Field(ge=2)] = 10
-    rcp_max_chars: Annotated[int, Field(ge=1)] = 5120
-    rcps_per_target: Annotated[int, Field(ge=2)] = 5
-    tag_policy_max_chars: Annotated[int, Field(ge=1)] = 10000
-    tag_policies_per_target: Annotated[int, Field(ge=1)] = 10
-    declarative_ec2_max_chars: Annotated[int, Field(ge=1)] = 10000
-    declarative_ec2_policies_per_target: Annotated[int, Field(ge=1)] = 10
-    s3_policy_max_chars: Annotated[int, Field(ge=1)] = 10000
-    s3_policies_per_target: Annotated[int, Field(ge=1)] = 10
-    ai_opt_out_max_chars: Annotated[int, Field(ge=1)] = 2500
-    ai_opt_out_policies_per_target: Annotated[int, Field(ge=1)] = 5
-    backup_policy_max_chars: Annotated[int, Field(ge=1)] = 10000
-    backup_policies_per_target: Annotated[int, Field(ge=1)] = 10
-    ou_max_depth: Annotated[int, Field(ge=1)] = 5
-    permission_set_inline_max_chars: Annotated[int, Field(ge=1)] = 10240
-    trust_policy_max_chars: Annotated[int, Field(ge=1)] = 2048
+    scp_max_chars: Annotated[int, Field(ge=1, le=10240)] = 10240
+    scps_per_target: Annotated[int, Field(ge=2, le=10)] = 10
+    rcp_max_chars: Annotated[int, Field(ge=1, le=5120)] = 5120
+    rcps_per_target: Annotated[int, Field(ge=2, le=5)] = 5
+    tag_policy_max_chars: Annotated[int, Field(ge=1, le=10000)] = 10000
+    tag_policies_per_target: Annotated[int, Field(ge=1, le=10)] = 10
+    declarative_ec2_max_chars: Annotated[int, Field(ge=1, le=10000)] = 10000
+    declarative_ec2_policies_per_target: Annotated[int, Field(ge=1, le=10)] = 10
+    s3_policy_max_chars: Annotated[int, Field(ge=1, le=10000)] = 10000
+    s3_policies_per_target: Annotated[int, Field(ge=1, le=10)] = 10
+    ai_opt_out_max_chars: Annotated[int, Field(ge=1, le=2500)] = 2500
+    ai_opt_out_policies_per_target: Annotated[int, Field(ge=1, le=5)] = 5
+    backup_policy_max_chars: Annotated[int, Field(ge=1, le=10000)] = 10000
+    backup_policies_per_target: Annotated[int, Field(ge=1, le=10)] = 10
+    ou_max_depth: Annotated[int, Field(ge=1, le=5)] = 5
+    permission_set_inline_max_chars: Annotated[int, Field(ge=1, le=10240)] = 10240
+    trust_policy_max_chars: Annotated[int, Field(ge=1, le=4096)] = 2048
     accounts: Annotated[int, Field(ge=1)] = Field(
         10, description='Organizations\' account quota ("Default maximum number of accounts"), management account included.'
     )
     role_managed_policies: Annotated[int, Field(ge=1, le=20)] = 10
+
+
+def limit_maximum(field: str) -> Optional[int]:
+    """AWS's own maximum of a `guardrails.limits` field (its `le=`), or None where AWS raises it on request."""
+    return next((m.le for m in Limits.model_fields[field].metadata if isinstance(getattr(m, "le", None), int)), None)
 
 
 class Guardrails(Model):

@@ -7,7 +7,9 @@ A rule's settings (e.g. the SCP size limit) have a JSON-schema default; a settin
 knows (`limits`: setting -> `guardrails.limits` field) is read from the stack's own `guardrailLimits`
 output, so `lzctl` and the policy pack both check the number the config says. Where a stack exports
 no limits (a pack that sees no outputs, e.g. in some previews), the policy config
-(`--policy-pack-config`) or the default applies.
+(`--policy-pack-config`) or the default applies. Either way a number past AWS's own maximum of that
+field (`config.schema.limit_maximum`) counts as that maximum: neither the config nor the pack's
+config can switch a check off by raising it beyond what AWS takes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Union
 
+from config.schema import limit_maximum
 from names import LIMITS_OUTPUT
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -87,14 +90,21 @@ class Rule:
         for key, limit in self.limits.items():
             if isinstance(limit, str):
                 values.update(_numbers(exported, {key: limit}))
+                values[key] = _capped(values[key], limit)
             else:
                 values[key] = {**values[key], **_numbers(exported, limit)}
+                values[key] = {kind: _capped(number, limit[kind]) if kind in limit else number for kind, number in values[key].items()}
         return [Violation(self.id, urn, message) for urn, message in self.check(resources, **values)]
 
 
 def _numbers(exported: Mapping[str, Any], fields: Mapping[str, str]) -> dict[str, int]:
     # Stack outputs reach the rules through a protobuf Struct, where every number is a float.
     return {key: int(exported[limit]) for key, limit in fields.items() if isinstance(exported.get(limit), (int, float))}
+
+
+def _capped(number: Any, field: str) -> Any:
+    maximum = limit_maximum(field)
+    return min(number, maximum) if maximum is not None and isinstance(number, (int, float)) else number
 
 
 def stack_limits(resources: Iterable[ResourceView]) -> Mapping[str, Any]:

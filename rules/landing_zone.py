@@ -7,7 +7,7 @@ import json
 import re
 from typing import Iterable, Iterator, Optional
 
-from config.schema import Limits
+from config.schema import Limits, limit_maximum
 from delivery.policies import GITHUB_AUDIENCE, GITHUB_OIDC_HOST, parse_github_subject
 from guardrails.self_denial import never_denies_itself
 from names import CLOSING_OUTPUT
@@ -167,7 +167,15 @@ RULES = (
         "Every SCP is minified and within the Organizations size limit.",
         MANDATORY,
         scps_within_size,
-        {"max_chars": {"type": "integer", "minimum": 1, "default": SCP_MAX_CHARS, "description": "guardrails.limits.scp_max_chars"}},
+        {
+            "max_chars": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": limit_maximum("scp_max_chars"),
+                "default": SCP_MAX_CHARS,
+                "description": "guardrails.limits.scp_max_chars",
+            }
+        },
         limits={"max_chars": "scp_max_chars"},
     ),
     Rule("LZ-NO-IAM-USERS", "No IAM users or access keys: people use Identity Center, pipelines use OIDC roles.", MANDATORY, no_iam_user_access_keys),

@@ -460,6 +460,25 @@ SERVICE_LIMITS = [
         [],
     ),
     (
+        "limits past AWS's own maxima",
+        setter(
+            "guardrails.limits",
+            {"scp_max_chars": 1000000, "scps_per_target": 50, "tag_policy_max_chars": 99999999, "ou_max_depth": 6, "trust_policy_max_chars": 4097},
+        ),
+        [
+            f"{F}: guardrails.limits.{field}: Input should be less than or equal to {maximum} (got {value}). Hint: that is AWS's own maximum, "
+            "which it does not raise on request (README: Limits checked before anything is registered)"
+            for field, maximum, value in (
+                ("scp_max_chars", 10240, 1000000),
+                ("scps_per_target", 10, 50),
+                ("tag_policy_max_chars", 10000, 99999999),
+                ("ou_max_depth", 5, 6),
+                ("trust_policy_max_chars", 4096, 4097),
+            )
+        ],
+    ),
+    ("the account quota, which AWS raises on request", setter("guardrails.limits", {"accounts": 5000, "trust_policy_max_chars": 4096}), []),
+    (
         "a pin for an action the workflows do not use",
         setter("github.action_pins", {"nobody/nothing": "a" * 40}),
         [

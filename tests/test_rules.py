@@ -197,25 +197,37 @@ def test_a_first_preview_does_not_fail_buckets_whose_settings_are_unknown():
 
 
 def test_the_scp_size_limit_is_the_configured_one_in_lzctl_and_the_pack(config_dir):
-    scp = ResourceView(
-        "aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({"Sid": "x" * 6000}, separators=(",", ":"))}
-    )
-    over = ["SCP is 6010 characters, over the 5120 Organizations accepts"]
-    # Within the default (10,240, the quotas page of 2026); an organisation still on the old quota lowers it.
-    assert evaluate([scp]) == []
+    def scp(chars: int) -> ResourceView:
+        return ResourceView(
+            "aws:organizations/policy:Policy",
+            "urn:p",
+            {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({"Sid": "x" * (chars - 10)}, separators=(",", ":"))},
+        )
+
+    assert evaluate([scp(10240)]) == []
+    assert [v.message for v in evaluate([scp(10241)])] == ["SCP is 10241 characters, over the 10240 Organizations accepts"]
     # The stack exports guardrails.limits; numbers arrive as floats, as through the engine.
-    lowered = plan_stack("management", config_dir(lambda data: data.setdefault("guardrails", {}).update(limits={"scp_max_chars": 5120})))
-    assert lowered.outputs[LIMITS_OUTPUT]["scp_max_chars"] == 5120.0
+    lowered = plan_stack("management", config_dir(lambda data: data.setdefault("guardrails", {}).update(limits={"scp_max_chars": 4096})))
+    assert lowered.outputs[LIMITS_OUTPUT]["scp_max_chars"] == 4096.0
     stack = ResourceView(STACK_TYPE, "urn:stack", lowered.outputs)
-    assert [v.message for v in evaluate([stack, scp])] == over
-    assert evaluate([ResourceView(STACK_TYPE, "urn:stack", {LIMITS_OUTPUT: {"scp_max_chars": 10240.0}}), scp]) == []
+    assert [v.message for v in evaluate([stack, scp(4097)])] == ["SCP is 4097 characters, over the 4096 Organizations accepts"]
+    # An output past AWS's maximum (which the config refuses) counts as the maximum: it switches nothing off.
+    forged = ResourceView(STACK_TYPE, "urn:stack", {LIMITS_OUTPUT: {"scp_max_chars": 1000000.0}})
+    assert [v.message for v in evaluate([forged, scp(10241)])] == ["SCP is 10241 characters, over the 10240 Organizations accepts"]
 
     pack = policy_for(RULE["LZ-SCP-SIZE"])
-    assert pack.config_schema.properties["max_chars"]["default"] == 10240
+    assert (pack.config_schema.properties["max_chars"]["default"], pack.config_schema.properties["max_chars"]["maximum"]) == (10240, 10240)
     options = PolicyResourceOptions(protect=True, ignore_changes=[], delete_before_replace=None, aliases=[], custom_timeouts=None, additional_secret_outputs=[])
-    resource = PolicyResource(scp.type, scp.props, "urn:p", "p", options, None, None, [], {})
-    root = PolicyResource(STACK_TYPE, {LIMITS_OUTPUT: {"scp_max_chars": 5120.0}}, "urn:stack", "stack", options, None, None, [], {})
-    cases = (([resource], None, []), ([resource], {"enforcementLevel": "mandatory", "max_chars": 5120}, ["urn:p"]), ([root, resource], None, ["urn:p"]))
+    big = scp(4500)
+    resource = PolicyResource(big.type, big.props, "urn:p", "p", options, None, None, [], {})
+    root = PolicyResource(STACK_TYPE, {LIMITS_OUTPUT: {"scp_max_chars": 4096.0}}, "urn:stack", "stack", options, None, None, [], {})
+    over = PolicyResource(big.type, scp(10241).props, "urn:p", "p", options, None, None, [], {})
+    cases = (
+        ([resource], None, []),
+        ([resource], {"enforcementLevel": "mandatory", "max_chars": 4096}, ["urn:p"]),
+        ([root, resource], None, ["urn:p"]),
+        ([over], {"enforcementLevel": "mandatory", "max_chars": 1000000}, ["urn:p"]),
+    )
     for resources, config, expected in cases:
         reported = []
         pack.validate(StackValidationArgs(resources, config), lambda message, urn=None, reported=reported: reported.append(urn))
@@ -232,5 +244,12 @@ def test_per_type_limits_come_from_the_stack_s_exported_limits():
         ("urn:tags", "TAG_POLICY content is 10012 characters, over the 10000 Organizations accepts"),
     ]
     assert [(v.urn, v.message) for v in rule.run([rcp, tags])] == over
-    raised = ResourceView(STACK_TYPE, "urn:stack", {LIMITS_OUTPUT: {"rcp_max_chars": 10240.0}})
-    assert [(v.urn, v.message) for v in rule.run([raised, rcp, tags])] == over[1:]
+    lowered = ResourceView(STACK_TYPE, "urn:stack", {LIMITS_OUTPUT: {"tag_policy_max_chars": 8000.0}})
+    assert [(v.urn, v.message) for v in rule.run([lowered, rcp, tags])] == [
+        over[0],
+        ("urn:tags", "TAG_POLICY content is 10012 characters, over the 8000 Organizations accepts"),
+    ]
+    # Past AWS's maximum, an exported number or the pack's own setting counts as the maximum.
+    forged = ResourceView(STACK_TYPE, "urn:stack", {LIMITS_OUTPUT: {"rcp_max_chars": 10240.0}})
+    assert [(v.urn, v.message) for v in rule.run([forged, rcp, tags])] == over
+    assert [(v.urn, v.message) for v in rule.run([rcp, tags], {"max_chars": {"RESOURCE_CONTROL_POLICY": 99999, "TAG_POLICY": 99999}})] == over
