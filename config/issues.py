@@ -21,10 +21,20 @@ class ConfigIssue:
         where = f"{self.file}: {self.path}" if self.path else self.file
         text = f"{where}: {self.message}"
         if self.value is not None:
-            text += f" (got {self.value!r})"
+            text += f" (got {_shown(self.value)})"
         if self.hint:
             text += f". Hint: {self.hint}"
         return text
+
+
+SHOWN_CHARS = 120
+"""How much of a long value a message repeats: enough to recognise it, never a whole file's worth."""
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:
+        return f"{value[:SHOWN_CHARS]!r}... ({len(value)} characters)"
+    return repr(value)
 
 
 class ConfigError(pulumi.RunError):

@@ -38,6 +38,7 @@ _PATTERN_HINTS = {
     r"^[a-z0-9_{}-]{1,80}$": "Slack channel names are at most 80 lowercase letters, digits, - and _ ({app} is filled in)",
     r"^[a-z][a-z0-9-]{0,63}$": "conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter (AWS Config's rule)",
     r"^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$": "tag keys are 1-128 letters, digits, spaces and _ . : / = + @ -",
+    r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$": "GitHub logins are 1-39 letters, digits and single hyphens, not starting or ending with a hyphen",
     r"^T[A-Z0-9]{6,12}$": "a Slack workspace (team) id is T and 6-12 capitals or digits, e.g. T0ACME1234",
 }
 
@@ -100,6 +101,8 @@ def _hint(error: dict) -> str | None:
         return _date_hint(value)
     if kind == "date_type" and isinstance(value, datetime):
         return "give the day alone (YYYY-MM-DD, unquoted), without a time"
+    if kind == "list_type" and isinstance(value, (str, int, float)):
+        return f"a list is wanted, even of one: [{value}]"
     if kind in ("bool_type", "int_type", "float_type") and isinstance(value, str):
         return "write it without quotes: quoted, YAML reads it as a string"
     return None

@@ -6,7 +6,8 @@ each part that did not replaced by `INVALID`. Touching `INVALID` in any way rais
 and `attempt` turns that into "this check needs a part that is already reported", so each check
 runs exactly when every part it reads is valid. Keys of mappings are kept even when their value is
 invalid, so a reference to `shop` is not reported missing because `applications.shop` had a shape
-error. A fully valid config never reaches this module: it is validated whole, as before.
+error; an entry whose key itself is invalid is left out, so what the key would name (a Slack
+channel, an account) is not reported again. A fully valid config never reaches this module: it is validated whole, as before.
 
 The rebuilt models are made with `model_construct`, so they only ever exist on the way to a
 refusal (the loader raises whenever phase 1 found anything) and never reach a component.
@@ -63,7 +64,11 @@ def _locations(errors: Iterable[dict]) -> list[tuple]:
     return [tuple(part for part in error["loc"] if part != "[key]") for error in errors]
 
 
-def _rebuild(annotation: Any, data: Any, path: tuple, failed: list[tuple]) -> Any:
+def _bad_keys(errors: Iterable[dict]) -> set[tuple]:
+    return {tuple(error["loc"][: error["loc"].index("[key]")]) for error in errors if "[key]" in error["loc"]}
+
+
+def _rebuild(annotation: Any, data: Any, path: tuple, failed: list[tuple], bad_keys: frozenset[tuple] = frozenset()) -> Any:
     under = [loc for loc in failed if loc[: len(path)] == path]
     if not under:
         return TypeAdapter(annotation).validate_python(data)
@@ -76,20 +81,21 @@ def _rebuild(annotation: Any, data: Any, path: tuple, failed: list[tuple]) -> An
         values = {}
         for name, field in kind.model_fields.items():
             if name in data:
-                values[name] = _rebuild(field.annotation, data[name], path + (name,), under)
+                values[name] = _rebuild(field.annotation, data[name], path + (name,), under, bad_keys)
             elif path + (name,) in under:
                 values[name] = INVALID  # required and missing
         return kind.model_construct(**values)
     if typing.get_origin(kind) is dict and isinstance(data, dict):
         value_type = typing.get_args(kind)[1]
-        return {key: _rebuild(value_type, value, path + (key,), under) for key, value in data.items()}
+        return {key: _rebuild(value_type, value, path + (key,), under, bad_keys) for key, value in data.items() if path + (key,) not in bad_keys}
     # Lists (and scalars, unions) are all or nothing: a check iterating one stops at its first item anyway.
     return INVALID
 
 
 def partial(model: type[BaseModel], data: dict, errors: Iterable[dict]) -> Any:
     """`model` rebuilt from `data`, each part under one of the pydantic `errors` replaced by `INVALID`."""
-    return _rebuild(model, data, (), _locations(errors))
+    errors = list(errors)
+    return _rebuild(model, data, (), _locations(errors), frozenset(_bad_keys(errors)))
 
 
 def attempt(check: Callable[..., Any], *args: Any) -> Any:

@@ -426,7 +426,13 @@ class _Checker:
             try:
                 document = json.loads(text)
             except (ValueError, RecursionError) as err:
-                self.fail(path, f"inline policy is not valid JSON: {err}", permission_set.inline_policy, file=str(policy_file))
+                self.fail(
+                    path,
+                    f"inline policy is not valid JSON: {err}",
+                    permission_set.inline_policy,
+                    'an inline policy is one JSON object, {"Version": "2012-10-17", "Statement": [...]}, with double-quoted names and no trailing commas',
+                    file=str(policy_file),
+                )
                 continue
             errors, warnings = check_identity_policy(document)
             for problem in errors:
@@ -474,7 +480,6 @@ class _Checker:
                     self.fail(path_of(base, "applications", app_index), "no such application", app)
             for scope, names in assignment.permission_sets.items():
                 path = path_of(base, "permission_sets", scope)
-                names = [names] if isinstance(names, str) else names
                 for name in names:
                     if name not in ic.permission_sets:
                         self.fail(path, "no such permission set", name, f"defined: {', '.join(ic.permission_sets) or 'none'}")

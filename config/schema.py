@@ -8,7 +8,7 @@ Keys of the YAML mappings are the friendly names that every other section refers
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal, Optional
 
 from pydantic import EmailStr, Field, StringConstraints
 
@@ -47,12 +47,13 @@ from config.types import (
     PermissionSetArn,
     PermissionSetDescription,
     PermissionSetName,
+    PermissionSetNames,
     PolicyId,
     Region,
     RepositoryName,
     RoleName,
-    RootId,
     RolePattern,
+    RootId,
     SessionDuration,
     TagKey,
 )
@@ -183,9 +184,7 @@ RESERVED_SCOPES = (SCOPE_ALL, SCOPE_SECURITY, SCOPE_MANAGEMENT)
 
 class Assignment(Model):
     group: Key
-    permission_sets: dict[Key, Union[PermissionSetName, list[PermissionSetName]]] = Field(
-        min_length=1, description="Scope (environment, security, management or all) -> permission set(s)."
-    )
+    permission_sets: dict[Key, PermissionSetNames] = Field(min_length=1, description="Scope (environment, security, management or all) -> permission set(s).")
     applications: Optional[list[Key]] = Field(None, min_length=1, description="Restrict the assignment to these apps.")
 
 

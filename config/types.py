@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainValidator, StringConstraints
 
 from config.cron import check_cron
 from config.managed_policies import ARN_PREFIX, NAMES, SERVICE_ROLE_PATH
@@ -111,6 +111,16 @@ def _check_tag_key(value: str) -> str:
     return value
 
 
+def _one_or_many(value: object) -> object:
+    # One type, not Union[str, list[str]]: a union reports a wrong value once per member, under
+    # pydantic's internal type names ("constrained-str", "list[constrained-str]").
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return value
+    raise ValueError("should be a permission set name or a list of them")
+
+
 def _check_email_template(value: str) -> str:
     placeholders = re.findall(r"\{[^{}]*\}", value)
     if placeholders != ["{account}"] or value.replace("{account}", "").count("{") or value.replace("{account}", "").count("}"):
@@ -188,6 +198,8 @@ TagKey = Annotated[str, StringConstraints(pattern=r"^[\p{L}\p{Z}\p{N}_.:/=+@-]{1
 Region = Annotated[str, AfterValidator(_check_region)]
 SessionDuration = Annotated[str, AfterValidator(_check_session_duration)]
 EmailTemplate = Annotated[str, AfterValidator(_check_email_template)]
+PermissionSetNames = Annotated[list[PermissionSetName], BeforeValidator(_one_or_many)]
+"""A permission set name, or a list of them; read as a list."""
 PermissionSetDescription = Annotated[str, StringConstraints(min_length=1, max_length=700), AfterValidator(_check_description)]
 # AWS managed policies, by name ("ReadOnlyAccess", "job-function/ViewOnlyAccess") or ARN, that exist.
 ManagedPolicy = Annotated[

@@ -26,6 +26,22 @@ _KEY_KINDS = {
 }
 
 
+class DuplicateKeys(yaml.MarkedYAMLError):
+    """Keys written twice in one mapping: every one in the file, found before anything is constructed."""
+
+    hint = "a key appears once in a mapping: YAML would keep only the last value; merge the entries"
+
+    def __init__(self, found: list[tuple[yaml.Mark, str]]):
+        super().__init__(problem=f"found duplicate key {found[0][1]!r}", problem_mark=found[0][0])
+        self.found = found
+
+
+def _composer_error(problem: str, mark, hint: str) -> yaml.composer.ComposerError:
+    error = yaml.composer.ComposerError(None, None, problem, mark)
+    error.hint = hint  # type: ignore[attr-defined]
+    return error
+
+
 class Loader(yaml.SafeLoader):
     """SafeLoader, refusing what it would accept silently or never finish:
 
@@ -52,12 +68,14 @@ class Loader(yaml.SafeLoader):
     def compose_document(self):
         node = super().compose_document()
         _check_expansion(node)
+        duplicates = _duplicate_keys(node)
+        if duplicates:
+            raise DuplicateKeys(duplicates)
         self.key_problems += _string_keys(node)
         return node
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
-            seen = set()
             for key_node, _ in node.value:
                 if key_node.tag == _MERGE:
                     continue
@@ -65,11 +83,6 @@ class Loader(yaml.SafeLoader):
                     raise yaml.constructor.ConstructorError(
                         "while reading a mapping", node.start_mark, "found a list or mapping used as a key", key_node.start_mark
                     )
-                if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        "while reading a mapping", node.start_mark, f"found duplicate key {key_node.value!r}", key_node.start_mark
-                    )
-                seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_timestamp(self, node):
@@ -106,10 +119,33 @@ def _check_expansion(root) -> None:
         if id(node) in sizes:
             continue
         if id(node) in open_nodes:
-            raise yaml.composer.ComposerError(None, None, "an alias refers to the anchor it is inside (a circular alias)", node.start_mark)
+            raise _composer_error(
+                "an alias refers to the anchor it is inside (a circular alias)",
+                node.start_mark,
+                "an alias *name repeats an anchor &name that ends before it; it cannot stand inside that anchor",
+            )
         open_nodes.add(id(node))
         stack.append((node, True))
         stack += [(child, False) for child in _children(node) if id(child) not in sizes]
+
+
+def _duplicate_keys(root) -> list[tuple[yaml.Mark, str]]:
+    """(where, key) of each key written again in its mapping; merge keys (`<<:`) may be overridden, as YAML intends."""
+    found, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE:
+                    if key.value in keys:
+                        found.append((key.start_mark, key.value))
+                    keys.add(key.value)
+        stack += _children(node)
+    return sorted(found, key=lambda item: (item[0].line, item[0].column))
 
 
 def _string_keys(root) -> list[tuple[str, str, str]]:
@@ -135,6 +171,10 @@ def _string_keys(root) -> list[tuple[str, str, str]]:
     return sorted(problems)
 
 
+def _where(mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+
+
 def parse_yaml(path: Path, allow_empty: bool = False, missing: str | None = None) -> tuple[dict, list[ConfigIssue]]:
     """One YAML mapping and the issues of keys YAML reads as another type (kept as the string written).
 
@@ -150,11 +190,13 @@ def parse_yaml(path: Path, allow_empty: bool = False, missing: str | None = None
     loader = Loader(text)
     try:
         data = loader.get_single_data()
+    except DuplicateKeys as err:
+        found = [ConfigIssue(file, "", f"not valid YAML: {_where(mark)}found duplicate key {key!r}", None, err.hint) for mark, key in err.found]
+        raise ConfigError(found) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(err, "problem", None) or str(err)
-        raise ConfigError([ConfigIssue(file, "", f"not valid YAML: {where}{problem}")]) from None
+        issue = ConfigIssue(file, "", f"not valid YAML: {_where(getattr(err, 'problem_mark', None))}{problem}", None, getattr(err, "hint", None))
+        raise ConfigError([issue]) from None
     finally:
         loader.dispose()
     issues = [ConfigIssue(file, key_path, problem, None, f'quote it to keep it a name: "{key}":') for key_path, problem, key in loader.key_problems]

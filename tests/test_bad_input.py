@@ -180,7 +180,14 @@ def test_an_inline_policy_must_be_a_regular_file_inside_the_config_folder(tmp_pa
 
 
 INLINE_POLICIES = [
-    ("not JSON", "{nope", ["inline policy is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"]),
+    (
+        "not JSON",
+        "{nope",
+        [
+            "inline policy is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+            '|an inline policy is one JSON object, {"Version": "2012-10-17", "Statement": [...]}, with double-quoted names and no trailing commas'
+        ],
+    ),
     ("a list", [1], ["inline policy must be a JSON object, not list"]),
     (
         "Effect",
@@ -231,7 +238,9 @@ INLINE_POLICIES = [
 @pytest.mark.parametrize("document, messages", [c[1:] for c in INLINE_POLICIES], ids=[c[0] for c in INLINE_POLICIES])
 def test_an_inline_policy_aws_would_refuse_is_refused(tmp_path, document, messages):
     directory = make(tmp_path, policy(document))
-    assert problems(directory) == [f"<dir>/{POLICY}: {DEV_POLICY}: {message} (got '{POLICY}')" for message in messages]
+    # "message|hint": the hint follows the value.
+    shown = [(message.split("|") + [""])[:2] for message in messages]
+    assert problems(directory) == [f"<dir>/{POLICY}: {DEV_POLICY}: {message} (got '{POLICY}')" + (f". Hint: {hint}" if hint else "") for message, hint in shown]
 
 
 def test_findings_aws_accepts_but_that_grant_nothing_are_warnings(tmp_path):
@@ -479,6 +488,13 @@ SERVICE_LIMITS = [
     ),
     ("the account quota, which AWS raises on request", setter("guardrails.limits", {"accounts": 5000, "trust_policy_max_chars": 4096}), []),
     (
+        "a long value is shown in part",
+        setter(f"{PS}.ReadOnlyAccess.description", "\u2014" + "d" * 900_000),
+        [
+            f"{F}: {PS}.ReadOnlyAccess.description: String should have at most 700 characters (got '\u2014{'d' * 119}'... (900001 characters))",
+        ],
+    ),
+    (
         "a pin for an action the workflows do not use",
         setter("github.action_pins", {"nobody/nothing": "a" * 40}),
         [
@@ -673,7 +689,17 @@ UNCLEAR = [
     (
         "a key written twice",
         text(lambda t: t.replace("    kind: rails\n", "    kind: rails\n    kind: go\n")),
-        ["<dir>/landing-zone.yaml: not valid YAML: line {kind}, column 5: found duplicate key 'kind'"],
+        [
+            "<dir>/landing-zone.yaml: not valid YAML: line {kind}, column 5: found duplicate key 'kind'. Hint: a key appears once in a mapping: YAML would keep only the last value; merge the entries"
+        ],
+    ),
+    (
+        "keys written twice in two places, all reported",
+        text(lambda t: t.replace("    kind: rails\n", "    kind: rails\n    kind: go\n").replace("environments:\n  dev:", "environments:\n  dev: {}\n  dev:")),
+        [
+            "<dir>/landing-zone.yaml: not valid YAML: line {dev_again}, column 3: found duplicate key 'dev'. Hint: a key appears once in a mapping: YAML would keep only the last value; merge the entries",
+            "<dir>/landing-zone.yaml: not valid YAML: line {kind_after_env}, column 5: found duplicate key 'kind'. Hint: a key appears once in a mapping: YAML would keep only the last value; merge the entries",
+        ],
     ),
     (
         "an alias bomb",
@@ -689,7 +715,9 @@ UNCLEAR = [
     (
         "a circular alias",
         text(lambda t: t.replace("    kind: rails\n", "    kind: rails\n    commands: &c {lint: *c}\n")),
-        ["<dir>/landing-zone.yaml: not valid YAML: line {kind}, column 15: an alias refers to the anchor it is inside (a circular alias)"],
+        [
+            "<dir>/landing-zone.yaml: not valid YAML: line {kind}, column 15: an alias refers to the anchor it is inside (a circular alias). Hint: an alias *name repeats an anchor &name that ends before it; it cannot stand inside that anchor"
+        ],
     ),
     (
         "nesting 65 deep",
@@ -699,6 +727,49 @@ UNCLEAR = [
 ]
 
 
+MESSAGES = [
+    (
+        "a number where a permission set name or a list of them belongs: one problem, no internal type names",
+        setter("identity_center.assignments.1.permission_sets.all", 42),
+        [f"{F}: identity_center.assignments[1].permission_sets.all: should be a permission set name or a list of them (got 42)"],
+    ),
+    (
+        "a list of numbers there",
+        setter("identity_center.assignments.1.permission_sets.all", [42]),
+        [
+            f"{F}: identity_center.assignments[1].permission_sets.all[0]: Input should be a valid string (got 42). "
+            "Hint: quote the value so YAML reads it as a string"
+        ],
+    ),
+    (
+        "a string where a list belongs",
+        setter("organization.governed_regions", "ap-northeast-1"),
+        [f"{F}: organization.governed_regions: Input should be a valid list (got 'ap-northeast-1'). Hint: a list is wanted, even of one: [ap-northeast-1]"],
+    ),
+    (
+        "a GitHub login GitHub refuses",
+        setter("identity_center.people.taro.github", "-taro"),
+        [
+            f"{F}: identity_center.people.taro.github: String should match pattern '^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$' (got '-taro'). "
+            "Hint: GitHub logins are 1-39 letters, digits and single hyphens, not starting or ending with a hyphen"
+        ],
+    ),
+    (
+        "an invalid application key is reported once, not again as the Slack channel it would name",
+        setter("applications.~", {}),
+        [
+            f"{F}: applications.~: String should match pattern '^[a-z][a-z0-9-]{{0,30}}[a-z0-9]$|^[a-z]$' (got '~'). "
+            "Hint: keys are 1-32 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("mutate, expected", [c[1:] for c in MESSAGES], ids=[c[0] for c in MESSAGES])
+def test_each_mistake_is_one_problem_with_a_hint(tmp_path, mutate, expected):
+    assert problems(make(tmp_path, mutate)) == expected
+
+
 @pytest.mark.parametrize("files, expected", [c[1:] for c in UNCLEAR], ids=[c[0] for c in UNCLEAR])
 def test_refusals_say_what_is_wrong_and_legal_yaml_is_accepted(tmp_path, files, expected):
     written = (make(tmp_path / "plain") / "landing-zone.yaml").read_text().splitlines()
@@ -706,6 +777,8 @@ def test_refusals_say_what_is_wrong_and_legal_yaml_is_accepted(tmp_path, files, 
     lines = {
         "environments": written.index("environments:") + 2,
         "kind": written.index("    kind: rails") + 2,
+        "kind_after_env": written.index("    kind: rails") + 3,
+        "dev_again": written.index("environments:") + 3,
         "end_1": len(written) + 1,
         "end_7": len(written) + 7,
     }

@@ -80,7 +80,13 @@ PROJECT_FILES = [
         "name: landing-zone\nruntime: python\nx: &a [1, 1]\n" + "".join(f"x{i}: &a{i} [*{'a' if i == 0 else f'a{i - 1}'}] \n" for i in range(3)),
         [],
     ),
-    ("a circular alias", PROJECT + "x: &x [*x]\n", [f"{P}: not valid YAML: line 25, column 4: an alias refers to the anchor it is inside (a circular alias)"]),
+    (
+        "a circular alias",
+        PROJECT + "x: &x [*x]\n",
+        [
+            f"{P}: not valid YAML: line 25, column 4: an alias refers to the anchor it is inside (a circular alias). Hint: an alias *name repeats an anchor &name that ends before it; it cannot stand inside that anchor"
+        ],
+    ),
 ]
 
 
