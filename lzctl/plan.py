@@ -45,7 +45,8 @@ def resolve_config_dir(settings: StackSettings, config_dir: Optional[Path] = Non
     """The folder of landing-zone.yaml: `config_dir` if given, else the stack's configDir under the project."""
     if config_dir is not None:
         if not Path(config_dir).is_dir():
-            raise ConfigError([ConfigIssue("--config", "", f"no such folder: {config_dir}", None, "give the folder that holds landing-zone.yaml")], "arguments")
+            what = "a file, not a folder" if Path(config_dir).exists() else "no such folder"
+            raise ConfigError([ConfigIssue("--config", "", f"{what}: {config_dir}", None, "give the folder that holds landing-zone.yaml")], "arguments")
         return _shown(Path(config_dir))
     key = f"{settings.project}:{CONFIG_DIR}"
     folder = project_dir / settings.config.get(key, "config")

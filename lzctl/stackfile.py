@@ -20,6 +20,7 @@ import names
 from config import ConfigError, ConfigIssue
 from config.app_secrets import leaves
 from config.yamlfile import parse_yaml
+from names import STACKS
 from stacks.settings import ROLE, SETTINGS, problem
 
 
@@ -221,6 +222,17 @@ def read_stack(stack: str, project_dir: Path = PROJECT_ROOT) -> StackSettings:
             secret_keys.append(qualified)
         else:
             values[qualified] = _encode(value)
+    if f"{project}:{ROLE}" not in values:
+        # The program refuses a stack without a role too (stacks/__init__.py), but only once it runs.
+        issues.append(
+            ConfigIssue(
+                str(path),
+                f"{project}:{ROLE}",
+                f"missing: it says what this stack builds ({', '.join(STACKS)})",
+                None,
+                f"run `pulumi config set {ROLE} <{'|'.join(STACKS)}> --stack {stack}`",
+            )
+        )
     if issues:
         raise ConfigError(issues, SUBJECT)
     return StackSettings(project, stack, values, secret_keys)

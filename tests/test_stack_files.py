@@ -109,21 +109,21 @@ SECURE = {"secure": "AAABAJZ3c2VjcmV0"}
 STACK_FILES = [
     (
         "a secure value that is not one",
-        "config:\n  landing-zone:githubToken: {secure: 1}\n",
+        "config:\n  landing-zone:role: management\n  landing-zone:githubToken: {secure: 1}\n",
         [
             f"{S}: landing-zone:githubToken: a secure value is `secure: <ciphertext>` and nothing else. Hint: set it again: `pulumi config set --secret githubToken <value>`"
         ],
     ),
     (
         "a secure value with more keys",
-        "config:\n  landing-zone:githubToken: {secure: AAAB, note: x}\n",
+        "config:\n  landing-zone:role: management\n  landing-zone:githubToken: {secure: AAAB, note: x}\n",
         [
             f"{S}: landing-zone:githubToken: a secure value is `secure: <ciphertext>` and nothing else. Hint: set it again: `pulumi config set --secret githubToken <value>`"
         ],
     ),
     (
         "a plaintext token",
-        "config:\n  landing-zone:githubToken: ghp_0123456789abcdef\n",
+        "config:\n  landing-zone:role: management\n  landing-zone:githubToken: ghp_0123456789abcdef\n",
         [
             f"{S}: landing-zone:githubToken: a plaintext secret: it would sit unencrypted in the stack file. "
             "Hint: remove it and run `pulumi config set --secret githubToken <value>`"
@@ -131,7 +131,7 @@ STACK_FILES = [
     ),
     (
         "configDir as a secret",
-        "config:\n  landing-zone:configDir: {secure: AAAB}\n",
+        "config:\n  landing-zone:role: management\n  landing-zone:configDir: {secure: AAAB}\n",
         [
             f"{S}: landing-zone:configDir: is a secret, but it is plain configuration (folder of landing-zone.yaml, relative to the project). "
             "Hint: set it without --secret: `pulumi config set configDir <value>`"
@@ -139,17 +139,17 @@ STACK_FILES = [
     ),
     (
         "an unknown phase",
-        "config:\n  landing-zone:phase: org\n",
+        "config:\n  landing-zone:role: management\n  landing-zone:phase: org\n",
         [f"{S}: landing-zone:phase: unknown value for how much of the management stack to build (got 'org'). Hint: one of: all, organization"],
     ),
     (
         "a mistyped key",
-        "config:\n  landing-zone:phse: organization\n",
+        "config:\n  landing-zone:role: management\n  landing-zone:phse: organization\n",
         [f"{S}: landing-zone:phse: this program reads no such key. Hint: did you mean phase?"],
     ),
     (
         "offlinePlan not a boolean",
-        "config:\n  offlinePlan: maybe\n",
+        "config:\n  landing-zone:role: management\n  offlinePlan: maybe\n",
         [f"{S}: landing-zone:offlinePlan: must be true or false (set by lzctl plan only) (got 'maybe')"],
     ),
     ("a role that is a number", "config:\n  landing-zone:role: 5\n", [f"{S}: landing-zone:role: must be a non-empty string (what this stack builds) (got 5)"]),
@@ -158,7 +158,23 @@ STACK_FILES = [
         "config:\n  landing-zone:role: audit\n  landing-zone:phase: organization\n",
         [f"{S}: landing-zone:phase: has no effect on the audit stack (only management reads it) (got 'organization'). Hint: remove it"],
     ),
-    ("config that is a list", "config: [a]\n", [f"{S}: config: must be a mapping of config keys to values (got 'list')"]),
+    (
+        "config that is a list",
+        "config: [a]\n",
+        [
+            f"{S}: config: must be a mapping of config keys to values (got 'list')",
+            f"{S}: landing-zone:role: missing: it says what this stack builds (management, audit, log). "
+            "Hint: run `pulumi config set role <management|audit|log> --stack management`",
+        ],
+    ),
+    (
+        "an empty stack file",
+        "",
+        [
+            f"{S}: landing-zone:role: missing: it says what this stack builds (management, audit, log). "
+            "Hint: run `pulumi config set role <management|audit|log> --stack management`"
+        ],
+    ),
     (
         "a key of the program in another project's namespace",
         "config:\n  landing-zone:role: management\n  landingzone:phase: organization\n",
@@ -261,7 +277,7 @@ CLI = [
     (["--config", "nope"], "invalid arguments: 1 problem\n  - --config: no such folder: nope. Hint: give the folder that holds landing-zone.yaml\n"),
     (
         ["--config", "Pulumi.yaml"],
-        "invalid arguments: 1 problem\n  - --config: no such folder: Pulumi.yaml. Hint: give the folder that holds landing-zone.yaml\n",
+        "invalid arguments: 1 problem\n  - --config: a file, not a folder: Pulumi.yaml. Hint: give the folder that holds landing-zone.yaml\n",
     ),
 ]
 
