@@ -34,7 +34,6 @@ _PATTERN_HINTS = {
     rf"^[{IAM_NAME_CHARS}]{{1,64}}$": "IAM role names are 1-64 ASCII letters, digits and + = , . @ _ -",
     rf"^[*/{IAM_NAME_CHARS}]{{1,128}}$": "role name patterns are 1-128 ASCII letters, digits and + = , . @ _ - with * wildcards and / paths",
     r"^[A-Za-z0-9_.-]{1,100}$": "GitHub repository names are 1-100 ASCII letters, digits and . - _",
-    r"^[A-Za-z0-9._/-]{1,100}$": "branch names here are 1-100 ASCII letters, digits and . _ / - (git check-ref-format's rules apply too)",
     r"^[a-z0-9_{}-]{1,80}$": "Slack channel names are at most 80 lowercase letters, digits, - and _ ({app} is filled in)",
     r"^[a-z][a-z0-9-]{0,63}$": "conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter (AWS Config's rule)",
     r"^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$": "tag keys are 1-128 letters, digits, spaces and _ . : / = + @ -",

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Pla
 from config.cron import check_cron
 from config.managed_policies import ARN_PREFIX, NAMES, SERVICE_ROLE_PATH
 from config.regions import AWS_REGIONS
+from workflows.branches import branch_problem
 
 # Keys end up inside Pulumi resource names, account names and e-mail local parts, so they stay
 # short, lowercase and free of anything that would need escaping in any of those places.
@@ -145,26 +146,10 @@ def _check_managed_policy(value: str) -> str:
     return value
 
 
-_BRANCH_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
-
-
 def _check_branch(value: str) -> str:
-    """git check-ref-format --branch: https://git-scm.com/docs/git-check-ref-format (rules 1-10), plus
-    git branch's own refusals of a leading '-' and of HEAD."""
-    problems = [
-        (_BRANCH_FORBIDDEN.search(value), "a space, a control character or one of ~ ^ : ? * [ \\"),
-        (".." in value, "'..'"),
-        ("@{" in value, "'@{'"),
-        (value == "@", "only '@'"),
-        (value.startswith("/") or value.endswith("/") or "//" in value, "a leading, trailing or doubled '/'"),
-        (value.endswith("."), "a trailing '.'"),
-        (any(part.startswith(".") or part.endswith(".lock") for part in value.split("/")), "a part starting with '.' or ending with '.lock'"),
-        (value.startswith("-"), "a leading '-'"),
-        (value == "HEAD", "the name HEAD"),
-    ]
-    found = [what for failed, what in problems if failed]
-    if found:
-        raise ValueError(f"not a git branch name: it has {found[0]} (git check-ref-format)")
+    problem = branch_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -208,7 +193,7 @@ ManagedPolicy = Annotated[
     StringConstraints(pattern=rf"^(arn:aws:iam::aws:policy/)?[{IAM_NAME_CHARS}]+(/[{IAM_NAME_CHARS}]+)*$", max_length=128),
     AfterValidator(_check_managed_policy),
 ]
-BranchName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]{1,100}$"), AfterValidator(_check_branch)]
+BranchName = Annotated[str, AfterValidator(_check_branch)]
 # GitHub: 1-100 ASCII letters, digits, '.', '-', '_'.
 RepositoryName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,100}$"), AfterValidator(_check_repository)]
 Cron = Annotated[str, AfterValidator(check_cron)]

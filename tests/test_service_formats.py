@@ -15,6 +15,8 @@ from config.conformance_pack import MAX_TEMPLATE_BYTES, check_template
 from config.cron import check_cron
 from config.types import BranchName
 from tests.helpers import EXAMPLE_DIR
+from workflows.branches import filter_literal
+from workflows.spec import AppWorkflowSpec
 
 CRONS = [
     ("0 21 * * *", None),
@@ -51,25 +53,41 @@ def test_cron_expressions_as_pulumi_deployments_reads_them(expression, error):
         assert str(caught.value) == error
 
 
+GIT = "not a git branch name: it has {} (git check-ref-format)"
 BRANCHES = [
     ("main", None),
     ("release/v1.2", None),
     ("fix/a-b_c", None),
-    ("feature..x", "'..'"),
-    ("main.lock", "a part starting with '.' or ending with '.lock'"),
-    ("a.lock/b", "a part starting with '.' or ending with '.lock'"),
-    ("a/.b", "a part starting with '.' or ending with '.lock'"),
-    (".hidden", "a part starting with '.' or ending with '.lock'"),
-    ("release/", "a leading, trailing or doubled '/'"),
-    ("/release", "a leading, trailing or doubled '/'"),
-    ("a//b", "a leading, trailing or doubled '/'"),
-    ("trailing.", "a trailing '.'"),
-    ("-dash", "a leading '-'"),
-    ("HEAD", "the name HEAD"),
+    ("release+1", None),
+    ("feat!x", None),
+    ("it's", None),
+    ("na\u00efve", None),
+    ("feature..x", GIT.format("'..'")),
+    ("main.lock", GIT.format("a part starting with '.' or ending with '.lock'")),
+    ("a.lock/b", GIT.format("a part starting with '.' or ending with '.lock'")),
+    ("a/.b", GIT.format("a part starting with '.' or ending with '.lock'")),
+    (".hidden", GIT.format("a part starting with '.' or ending with '.lock'")),
+    ("release/", GIT.format("a leading, trailing or doubled '/'")),
+    ("/release", GIT.format("a leading, trailing or doubled '/'")),
+    ("a//b", GIT.format("a leading, trailing or doubled '/'")),
+    ("trailing.", GIT.format("a trailing '.'")),
+    ("-dash", GIT.format("a leading '-'")),
+    ("HEAD", GIT.format("the name HEAD")),
+    ("a b", GIT.format("a space, a control character or one of ~ ^ : ? * [ \\")),
+    ("a~1", GIT.format("a space, a control character or one of ~ ^ : ? * [ \\")),
+    ("a:b", GIT.format("a space, a control character or one of ~ ^ : ? * [ \\")),
+    ("a\tb", GIT.format("a space, a control character or one of ~ ^ : ? * [ \\")),
+    ("x@{1}", GIT.format("'@{'")),
+]
+# git takes these; GitHub's patterns might not, or no file system stores them.
+NOT_HERE = [
+    ("@", "only '@', which git takes as a branch but reads as HEAD everywhere else; rename the branch"),
+    ("x{y}", "a brace: GitHub's environment and ruleset branch patterns may read { } as alternatives; rename the branch"),
+    ("b" * 256, "over 255 bytes, the longest file name a branch can be stored as"),
 ]
 
 
-@pytest.mark.parametrize("name, problem", BRANCHES, ids=[c[0] for c in BRANCHES])
+@pytest.mark.parametrize("name, problem", BRANCHES + NOT_HERE, ids=[c[0][:20] for c in BRANCHES + NOT_HERE])
 def test_branch_names_follow_git_check_ref_format(name, problem):
     adapter = TypeAdapter(BranchName)
     if problem is None:
@@ -77,11 +95,19 @@ def test_branch_names_follow_git_check_ref_format(name, problem):
     else:
         with pytest.raises(ValidationError) as caught:
             adapter.validate_python(name)
-        assert caught.value.errors()[0]["msg"] == f"Value error, not a git branch name: it has {problem} (git check-ref-format)"
+        assert caught.value.errors()[0]["msg"] == f"Value error, {problem}"
     if shutil.which("git"):
         # git itself agrees (https://git-scm.com/docs/git-check-ref-format, --branch).
         checked = subprocess.run(["git", "check-ref-format", "--branch", name], capture_output=True, text=True)
-        assert (checked.returncode == 0) == (problem is None), checked.stderr
+        assert (checked.returncode == 0) == (problem is None or (name, problem) in NOT_HERE), checked.stderr
+
+
+FILTERS = [("main", "main"), ("release+1", "release\\+1"), ("feat!x", "feat\\!x"), ("a]b", "a\\]b"), ("release/v1.2", "release/v1.2")]
+
+
+@pytest.mark.parametrize("branch, literal", FILTERS, ids=[c[0] for c in FILTERS])
+def test_a_branch_is_a_literal_in_github_actions_filters(branch, literal):
+    assert filter_literal(branch) == literal
 
 
 RULE = "  R:\n    Type: AWS::Config::ConfigRule\n    Properties:\n      ConfigRuleName: {name}\n      Source: {{Owner: {owner}, SourceIdentifier: ROOT_ACCOUNT_MFA_ENABLED}}\n"
@@ -150,3 +176,12 @@ def test_cfn_lint_results_are_kept_between_runs_and_a_damaged_entry_is_linted_ag
     assert check_template.__wrapped__(text) == first
     assert linted == [text, text]
     assert json.loads(entry.read_text(encoding="utf-8")) == [list(first[0]), list(first[1])]
+
+
+def test_the_workflow_spec_refuses_a_branch_the_config_refuses():
+    with pytest.raises(ValueError) as caught:
+        AppWorkflowSpec(app="a", repository="r", kind="go", branches={"a b": "prod"})
+    assert (
+        str(caught.value)
+        == "branch 'a b' is not allowed: not a git branch name: it has a space, a control character or one of ~ ^ : ? * [ \\ (git check-ref-format)"
+    )

@@ -66,6 +66,9 @@ INFRA = InfraWorkflowSpec(repository="landing-zone", organization="acme-inc", pr
 GENERATED["infra"] = infra_workflows(INFRA).files
 # Application secrets in the deploy step's env (issue 10 item 17): audited with the rest.
 GENERATED["secrets"] = app_workflows(app_spec("rails", secrets=("DATABASE_URL", "STRIPE_KEY"))).files
+# Branch names git and GitHub take that are patterns in Actions filters (+, !) or end an expression's string (').
+ODD_BRANCHES = {"release+1": "dev", "it's": "stg", "main": "prod"}
+GENERATED["odd-branches"] = app_workflows(app_spec("go", branches=ODD_BRANCHES)).files
 
 
 def all_files() -> list[tuple[str, str, str]]:
@@ -480,6 +483,14 @@ def test_custom_branches_move_release_and_approval_to_the_prod_branch():
     jobs = load(app_workflows(spec).files[".github/workflows/deploy.yml"])["jobs"]
     assert list(jobs) == ["deploy-dev", "verify-dev", "await-approval-live", "deploy-live", "approval-result-live", "release"]
     assert jobs["release"]["if"] == jobs["deploy-live"]["if"] == "github.ref_name == 'release'"
+
+
+def test_branch_names_are_literals_in_filters_and_expressions():
+    files = GENERATED["odd-branches"]
+    deploy, ci = load(files[".github/workflows/deploy.yml"]), load(files[".github/workflows/ci.yml"])
+    assert deploy["on"]["push"]["branches"] == ci["on"]["pull_request"]["branches"] == ["release\\+1", "it's", "main"]
+    assert deploy["jobs"]["deploy-dev"]["if"] == "github.ref_name == 'release+1'"
+    assert deploy["jobs"]["deploy-stg"]["if"] == "github.ref_name == 'it''s'"
 
 
 def test_configured_commands_replace_the_kind_defaults():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import names
 from workflows import images, steps
+from workflows.branches import expression_literal, filter_literal
 from workflows.render import Workflows, render
 from workflows.spec import AppWorkflowSpec
 
@@ -37,7 +38,7 @@ def _ci(spec: AppWorkflowSpec) -> dict:
     # Offline: pull-request code gets no role, so Terraform validates without a backend here.
     env = dict(steps.TERRAFORM_ENV) if spec.kind == "terraform" else None
     jobs = {job_id: steps.job(name, steps.READ_ONLY, [*setup, steps.run(name, command)], timeout=20, env=env) for job_id, (name, command) in checks.items()}
-    on = {"pull_request": {"branches": [branch for branch, _ in spec.branches]}}
+    on = {"pull_request": {"branches": [filter_literal(branch) for branch, _ in spec.branches]}}
     concurrency = {"group": "ci-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
     return steps.workflow("CI", on, concurrency, jobs)
 
@@ -45,7 +46,7 @@ def _ci(spec: AppWorkflowSpec) -> dict:
 def _deploy(spec: AppWorkflowSpec) -> dict:
     jobs = {}
     for branch, environment in spec.branches:
-        on_branch = f"github.ref_name == '{branch}'"
+        on_branch = f"github.ref_name == {expression_literal(branch)}"
         needs = None
         if environment == spec.prod_environment:
             needs = f"await-approval-{environment}"
@@ -59,7 +60,7 @@ def _deploy(spec: AppWorkflowSpec) -> dict:
     # A push that only changes the generated workflows (the landing zone's own commits, the first ones
     # of a new repository included) deploys nothing: GitHub skips a push whose every changed path
     # matches paths-ignore ("Workflow syntax", on.push.paths-ignore). Promotion merges carry code too.
-    on = {"push": {"branches": [branch for branch, _ in spec.branches], "paths-ignore": [WORKFLOWS_GLOB]}}
+    on = {"push": {"branches": [filter_literal(branch) for branch, _ in spec.branches], "paths-ignore": [WORKFLOWS_GLOB]}}
     # One deploy per branch at a time, queued rather than cancelled half-way through.
     concurrency = {"group": "deploy-${{ github.ref_name }}", "cancel-in-progress": False}
     return steps.workflow("Deploy", on, concurrency, jobs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import names
 from names import PREVIEW_ENVIRONMENT
 from workflows import steps
+from workflows.branches import filter_literal
 from workflows.render import Workflows, render
 from workflows.spec import InfraWorkflowSpec
 
@@ -40,6 +41,6 @@ def _preview(spec: InfraWorkflowSpec) -> dict:
         job_steps = [*setup, steps.aws_credentials(pins, names.plan_role_variable(stack)), preview]
         # Each plan role trusts exactly the repository's `...:environment:preview` subject.
         jobs[f"preview-{stack}"] = steps.job(f"Preview {stack}", steps.OIDC, job_steps, timeout=30, needs="validate", environment=PREVIEW_ENVIRONMENT)
-    on = {"pull_request": {"branches": [spec.default_branch]}}
+    on = {"pull_request": {"branches": [filter_literal(spec.default_branch)]}}
     concurrency = {"group": "preview-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
     return steps.workflow("Preview", on, concurrency, jobs)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Optional, Union, get_args
 
 import names
+from workflows.branches import branch_problem
 from workflows.pins import DEFAULT_PINS, ActionPins
 
 Kind = Literal["rails", "go", "nuxt", "container", "terraform"]
@@ -16,9 +17,9 @@ DEFAULT_BRANCHES: tuple[tuple[str, str], ...] = tuple(names.GITFLOW_BRANCHES.ite
 
 # Names land inside YAML scalars, `if:` string literals, job ids and shell words; these shapes
 # need no quoting in any of them, so nothing a config holds can change a workflow's structure.
+# Branch names (git's set) are escaped where they are written instead (workflows/branches.py).
 _KEY = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
-_BRANCH = re.compile(r"^[A-Za-z0-9._/-]{1,100}$")
 _SECRET = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
 _PULUMI_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 # ECR: lowercase path segments separated by . _ - and /.
@@ -95,6 +96,12 @@ def _check(pattern: re.Pattern, value: object, what: str) -> None:
         raise ValueError(f"{what} {value!r} is not allowed (expected {pattern.pattern})")
 
 
+def _check_branch(value: object) -> None:
+    problem = branch_problem(value) if isinstance(value, str) else "not a string"
+    if problem:
+        raise ValueError(f"branch {value!r} is not allowed: {problem}")
+
+
 def _check_command(value: object, what: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{what} must be a non-empty command")
@@ -157,7 +164,7 @@ class AppWorkflowSpec:
         if not branches:
             raise ValueError("an application needs at least one branch -> environment")
         for branch, environment in branches:
-            _check(_BRANCH, branch, "branch")
+            _check_branch(branch)
             _check(_KEY, environment, "environment")
         environments = [environment for _, environment in branches]
         if len(set(environments)) != len(environments):
@@ -217,7 +224,7 @@ class InfraWorkflowSpec:
             raise ValueError("the infrastructure repository needs at least one stack")
         for stack in self.stacks:
             _check(_KEY, stack, "stack")
-        _check(_BRANCH, self.default_branch, "branch")
+        _check_branch(self.default_branch)
         _check(re.compile(r"^3\.\d{1,2}$"), self.python_version, "Python version")
         if not isinstance(self.pins, ActionPins):
             raise ValueError("pins must be ActionPins")
