@@ -222,15 +222,16 @@ def read_stack(stack: str, project_dir: Path = PROJECT_ROOT) -> StackSettings:
             secret_keys.append(qualified)
         else:
             values[qualified] = _encode(value)
-    if f"{project}:{ROLE}" not in values:
-        # The program refuses a stack without a role too (stacks/__init__.py), but only once it runs.
+    if stack in STACKS and f"{project}:{ROLE}" not in values:
+        # The program refuses a stack without a role too (stacks/__init__.py), but only once it runs;
+        # other stacks may be other programs' (lzctl plans any project).
         issues.append(
             ConfigIssue(
                 str(path),
                 f"{project}:{ROLE}",
                 f"missing: it says what this stack builds ({', '.join(STACKS)})",
                 None,
-                f"run `pulumi config set {ROLE} <{'|'.join(STACKS)}> --stack {stack}`",
+                f"run `pulumi config set {ROLE} {stack} --stack {stack}`",
             )
         )
     if issues:

@@ -164,7 +164,7 @@ STACK_FILES = [
         [
             f"{S}: config: must be a mapping of config keys to values (got 'list')",
             f"{S}: landing-zone:role: missing: it says what this stack builds (management, audit, log). "
-            "Hint: run `pulumi config set role <management|audit|log> --stack management`",
+            "Hint: run `pulumi config set role management --stack management`",
         ],
     ),
     (
@@ -172,7 +172,7 @@ STACK_FILES = [
         "",
         [
             f"{S}: landing-zone:role: missing: it says what this stack builds (management, audit, log). "
-            "Hint: run `pulumi config set role <management|audit|log> --stack management`"
+            "Hint: run `pulumi config set role management --stack management`"
         ],
     ),
     (
