@@ -522,7 +522,15 @@ def resolve(
     delivery = attempt(check_delivery, cfg, INVALID if located is INVALID else [*accounts, *closed], checker.fail, checker.warnings.append)
     if delivery is not None and delivery is not INVALID:
         attempt(check_app_secrets, delivery.pipelines, secrets, checker.fail, checker.warnings.append)
-    for check in (check_application_keys, check_repository_descriptions, check_slack_channels, check_deploy_policies, check_permission_set_policies, check_action_pins, check_required_tags):
+    for check in (
+        check_application_keys,
+        check_repository_descriptions,
+        check_slack_channels,
+        check_deploy_policies,
+        check_permission_set_policies,
+        check_action_pins,
+        check_required_tags,
+    ):
         attempt(check, cfg, checker.fail)
     attempt(check_duplicates, cfg, checker.fail, list(checker.issues))
     adopted = attempt(adopted_policies, cfg, source.parent, accounts, checker.fail)
