@@ -3,16 +3,20 @@
 Its environments are a component of their own (components/github_environments.py): they carry the
 ARNs of roles whose trust names this repository's numeric id, so they come after those roles.
 
-An adopted repository (one that exists) is imported by name, and the import keeps what its owners
-set: Pulumi fails an import whose inputs differ from what exists (`import_`, pulumi/resource.py),
-and it applies `ignore_changes` to the import's comparison too (pulumi/pulumi#5976), so every
-setting the program does not take over is ignored; the name, the visibility (the reviewer checks
-depend on it) and `archived` (false: the provider cannot unarchive) are compared, so the import
-fails rather than change them. Its branches must exist (none is created, renamed or deleted), it is
-retained, not archived or deleted, when the application leaves the config, and the workflows go to
-files of the program's own that are never overwritten: with `overwrite_on_create` false the
-provider refuses to create a file that exists ("refusing to overwrite existing file",
-integrations/terraform-provider-github resource_github_repository_file.go).
+An adopted repository (one that exists) is imported by name and keeps what its owners set. An
+import whose inputs differ no longer fails: the engine imports, then updates to reconcile the
+difference (pulumi/pulumi#19339, in the CLI since 2025-05; pulumi/docs#18198), and `ignore_changes`
+is what protects a setting, in the import and in every update after it (pulumi/pulumi#5976). So every
+input but `archived` is ignored, the name and the visibility included: adoption never renames
+(a case difference in `repository:` would) nor makes a private repository public. `archived: false`
+stays compared: an archived repository is unarchived by the first update or refused (the provider
+says the API cannot unarchive; unverified offline), which only happens to one adopted by mistake.
+Its branches must exist (none is created, renamed or deleted), it is retained, not archived or
+deleted, when the application leaves the config, as are its environments and team access, which
+may predate the program, and the workflows go to files of the program's own that are never
+overwritten: with `overwrite_on_create` false the provider refuses to create a file that exists
+("refusing to overwrite existing file", integrations/terraform-provider-github
+resource_github_repository_file.go).
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ import pulumi_github as github
 
 from names import GITHUB_ACTIONS_APP_ID, RELEASE_BRANCH, WORKFLOW_COMMIT_MESSAGE, adopted_workflow_path
 
-ADOPTED_SETTINGS_KEPT = ("name", "visibility", "archived")
-"""The Repository inputs an adoption compares with what exists; every other one is left to the repository's owners."""
+ADOPTED_SETTINGS_KEPT = ("archived",)
+"""The Repository inputs an adoption compares with what exists (and would update); every other one is left to the repository's owners."""
 # Read from the SDK, so a setting a newer provider adds is left to the owners too, not reset to its default.
 ADOPTED_SETTINGS_LEFT = tuple(sorted(set(inspect.signature(github.RepositoryArgs).parameters) - set(ADOPTED_SETTINGS_KEPT)))
 """Every other Repository input: ignored, in the import's comparison and in every update after it."""
@@ -51,7 +55,7 @@ class GitHubRepositoryArgs:
     description: str
     """Repository description."""
     visibility: str
-    """private, internal or public."""
+    """private, internal or public; an adopted repository keeps its own (never compared nor set)."""
     bypass_user_id: pulumi.Input[int]
     """The automation account: the one bypass of the branch rules, so it can commit workflows."""
     rules: Sequence[BranchRule]
@@ -173,7 +177,6 @@ class GitHubRepository(pulumi.ComponentResource):
         return github.Repository(
             f"{name}-repository",
             name=args.repository,
-            visibility=args.visibility,
             archived=False,
             opts=pulumi.ResourceOptions(parent=self, import_=args.repository, ignore_changes=list(ADOPTED_SETTINGS_LEFT), retain_on_delete=True),
         )

@@ -35,15 +35,27 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def test_the_existing_repository_is_imported_by_name_with_only_what_it_must_match(plan):
+def test_the_existing_repository_is_imported_by_name_with_only_archived_compared(plan):
     repository = plan.named("shop-repository")
     assert (repository.op, repository.import_id, repository.retain_on_delete) == ("import", "shop", True)
-    assert repository.inputs == {"name": "shop", "visibility": "private", "archived": False}
+    assert repository.inputs == {"name": "shop", "archived": False}
     assert set(repository.ignore_changes) == {camel(setting) for setting in ADOPTED_SETTINGS_LEFT}
-    assert {"description", "deleteBranchOnMerge", "hasIssues", "hasWiki", "vulnerabilityAlerts", "archiveOnDestroy", "autoInit", "topics"} <= set(
+    # An import that differs is updated, not refused (pulumi/pulumi#19339): only ignore_changes keeps
+    # the rename of a case difference and a private -> public flip from happening.
+    assert {"name", "visibility", "description", "deleteBranchOnMerge", "hasIssues", "vulnerabilityAlerts", "archiveOnDestroy", "autoInit", "topics"} <= set(
         repository.ignore_changes
     )
-    assert not {"name", "visibility", "archived"} & set(repository.ignore_changes)
+    assert "archived" not in repository.ignore_changes
+
+
+def test_adoption_never_sets_the_visibility_whatever_github_visibility_says(tmp_path):
+    data = example_data()
+    adopting(data)
+    data["github"]["visibility"] = "public"
+    planned, errors = run_management(write_config(tmp_path, data))
+    assert not errors
+    assert "visibility" not in planned.named("shop-repository").inputs
+    assert planned.named("booking-repository").inputs["visibility"] == "public"
 
 
 def test_a_created_repository_is_still_created_and_archived_on_removal(plan):
