@@ -92,7 +92,10 @@ class GitHubRepository(pulumi.ComponentResource):
             default_branch = github.BranchDefault(
                 f"{name}-default-branch", repository=repository, branch=RELEASE_BRANCH, rename=True, wait_for_rename=True, opts=child
             )
-            after_default = pulumi.ResourceOptions(parent=self, depends_on=[default_branch])
+            # Retained: no removal needs a branch deleted (removing the application archives the
+            # repository), and a delete is `DeleteRef`, losing unmerged work: the branches of an
+            # application switched to `existing_repository`, which declares none, stay.
+            after_default = pulumi.ResourceOptions(parent=self, depends_on=[default_branch], retain_on_delete=True)
             branches = {RELEASE_BRANCH: default_branch}
             for branch in args.extra_branches:
                 branches[branch] = github.Branch(

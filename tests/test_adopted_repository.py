@@ -72,6 +72,11 @@ def test_no_branch_of_an_adopted_repository_is_created_or_renamed(plan):
     assert plan.named("booking-develop-branch").inputs["sourceBranch"] == "main"
 
 
+@pytest.mark.parametrize("branch", ["develop", "staging"])
+def test_the_branches_of_a_created_repository_are_retained_so_adopting_it_later_deletes_none(plan, branch):
+    assert plan.named(f"booking-{branch}-branch").retain_on_delete is True
+
+
 @pytest.mark.parametrize("branch", ["main", "develop", "staging"])
 @pytest.mark.parametrize("workflow", ["ci", "deploy"])
 def test_workflows_go_to_the_programs_own_files_and_never_overwrite(plan, branch, workflow):
