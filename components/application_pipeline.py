@@ -175,6 +175,7 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 environments=environments,
                 reviewer_access=[*self.repository.team_access, *args.reviewer_memberships],
                 moved_from=self.repository,
+                retained=pipeline.adopted,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -40,6 +40,10 @@ class GitHubEnvironmentsArgs:
     without read access to the repository ("Managing environments for deployment", required reviewers)."""
     moved_from: Optional[pulumi.Resource] = None
     """The component these resources were children of before this one existed (their alias parent)."""
+    retained: bool = False
+    """The repository is adopted: its environments may predate the program, so removing them leaves them in
+    GitHub (`retain_on_delete`). A delete is `DeleteEnvironment` (resource_github_repository_environment.go),
+    which takes the owners' own secrets, variables and protection rules in it too."""
 
 
 class GitHubEnvironments(pulumi.ComponentResource):
@@ -54,8 +58,8 @@ class GitHubEnvironments(pulumi.ComponentResource):
         self.environments = {spec.name: self._environment(name, args, spec) for spec in args.environments}
         self.register_outputs({"environments": sorted(self.environments)})
 
-    def _options(self, depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, aliases=self._aliases, depends_on=list(depends_on))
+    def _options(self, depends_on: Sequence[pulumi.Resource] = (), retain: bool = False) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, aliases=self._aliases, depends_on=list(depends_on), retain_on_delete=retain)
 
     def _environment(self, name: str, args: GitHubEnvironmentsArgs, spec: EnvironmentSpec) -> github.RepositoryEnvironment:
         reviewed = bool(spec.reviewer_team_ids or spec.reviewer_user_ids)
@@ -69,7 +73,7 @@ class GitHubEnvironments(pulumi.ComponentResource):
             deployment_branch_policy=github.RepositoryEnvironmentDeploymentBranchPolicyArgs(protected_branches=False, custom_branch_policies=True)
             if spec.branch
             else None,
-            opts=self._options(args.reviewer_access if reviewed else ()),
+            opts=self._options(args.reviewer_access if reviewed else (), retain=args.retained),
         )
         in_environment = self._options([environment])
         if spec.branch:

@@ -152,8 +152,11 @@ class GitHubRepository(pulumi.ComponentResource):
                 # The first workflow commits land before the rules exist.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=files),
             )
+        # In an adopted repository a team may have had access before: a delete (RemoveTeamRepoByID,
+        # resource_github_team_repository.go) would take that away too, so removal leaves the permission.
+        access = pulumi.ResourceOptions(parent=self, retain_on_delete=args.adopted)
         self.team_access = [
-            github.TeamRepository(f"{name}-{team}-access", team_id=team_id, repository=repository, permission=permission, opts=child)
+            github.TeamRepository(f"{name}-{team}-access", team_id=team_id, repository=repository, permission=permission, opts=access)
             for team, (team_id, permission) in args.team_permissions.items()
         ]
         self.register_outputs({"repository": self.repository.full_name, "repositoryId": self.repository.repo_id})

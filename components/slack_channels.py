@@ -30,6 +30,8 @@ class SlackChannelsArgs:
     """Keys of the channels that are private."""
     members: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """Key -> Slack member ids invited to the channel (never removed: members are not kicked)."""
+    kept: AbstractSet[str] = frozenset()
+    """Keys of channels that may predate the program (an application's `slack_channel`): left as they are on removal, not archived."""
 
 
 class SlackChannels(pulumi.ComponentResource):
@@ -43,10 +45,13 @@ class SlackChannels(pulumi.ComponentResource):
                 name=channel,
                 is_private=key in args.private,
                 permanent_members=list(args.members.get(key, ())) or None,
-                # An existing channel of that name is taken over with its members, and archived (not deleted) on removal.
+                # An existing channel of that name is taken over with its members. On removal the program's
+                # own channels are archived (not deleted); one named by an application, often shared
+                # beyond it, is left as it is (`none`: the provider's Delete does nothing,
+                # resource_conversation.go).
                 adopt_existing_channel=True,
                 action_on_update_permanent_members="none",
-                action_on_destroy="archive",
+                action_on_destroy="none" if key in args.kept else "archive",
                 opts=pulumi.ResourceOptions(parent=self),
             ).id
             for key, channel in args.channels.items()

@@ -297,6 +297,9 @@ class PipelineSpec:
     """Environment -> account key."""
     slack_channel: Optional[str]
     """Name of the deploy channel; None without Slack."""
+    slack_channel_named: bool = False
+    """The channel is named by `applications.<app>.slack_channel`: it may predate the program, so removing
+    the application leaves it as it is instead of archiving it (components/slack_channels.py)."""
     description: str = ""
     """The application's description, for its repository."""
     subject_form: str = "immutable"

@@ -83,7 +83,12 @@ class Delivery:
         members = {names.SECURITY_ALERTS: [self.cfg.slack.chatbot_user_id]} if self.cfg.slack.chatbot_user_id else {}
         channels = SlackChannels(
             "slack",
-            SlackChannelsArgs(names_, private=frozenset({names.SECURITY_ALERTS}), members=members),
+            SlackChannelsArgs(
+                names_,
+                private=frozenset({names.SECURITY_ALERTS}),
+                members=members,
+                kept=frozenset(p.application for p in self.plan.pipelines if p.slack_channel_named),
+            ),
             opts=pulumi.ResourceOptions(providers=[provider]),
         )
         self.channels = channels.channel_ids

@@ -114,6 +114,10 @@ def test_the_deploy_roles_trust_the_subject_form_the_config_names(plan, env):
 def test_an_existing_channel_named_by_the_application_is_adopted_without_kicking(plan):
     channel = plan.named("slack-shop-channel").inputs
     assert (channel["name"], channel["adoptExistingChannel"], channel["actionOnUpdatePermanentMembers"]) == ("shop-releases", True, "none")
+    # Named by the application, so it may be older and shared: removing the application leaves it unarchived.
+    assert channel["actionOnDestroy"] == "none"
+    assert plan.named("slack-booking-channel").inputs["actionOnDestroy"] == "archive"
+    assert plan.named("slack-approvals-channel").inputs["actionOnDestroy"] == "archive"
     assert plan.named("slack-booking-channel").inputs["name"] == "deploy-booking"
 
 
@@ -189,3 +193,25 @@ def test_an_adopted_repository_left_immutable_is_trusted_by_its_numeric_id(confi
     statement = json.loads(plan.named("shop-prod-deploy-role").inputs["assumeRolePolicy"])["Statement"][0]
     # The import reads the repository's id (the mocks answer it as for a created one: 671900844).
     assert statement["Condition"]["StringEquals"][f"{OIDC}:sub"] == "repo:acme-inc@85447737/shop@671900844:environment:prod"
+
+
+ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment"
+TEAM_ACCESS = "github:index/teamRepository:TeamRepository"
+
+
+def test_removing_an_adopted_application_leaves_its_environments_and_team_access(plan):
+    def retained(app: str) -> dict[str, bool]:
+        return {r.name: r.retain_on_delete for r in plan.resources if r.name.startswith(f"{app}-") and r.type in (ENVIRONMENT, TEAM_ACCESS)}
+
+    assert retained("shop") == {
+        "shop-dev-environment": True,
+        "shop-stg-environment": True,
+        "shop-prod-environment": True,
+        "shop-notify-environment": True,
+        "shop-platform-admins-access": True,
+        "shop-shop-developers-access": True,
+    }
+    # What the program put in them is its own and goes with the application.
+    assert {r.retain_on_delete for r in plan.resources if r.name.startswith("shop-prod-") and r.type.startswith("github:index/actionsEnvironment")} == {False}
+    # A created repository is archived on removal: its environments go with it, as before.
+    assert set(retained("booking").values()) == {False}
