@@ -32,6 +32,38 @@ GITHUB_PREFIX = "GITHUB_"
 """Secret names must not start with it (GitHub docs, "Using secrets in GitHub Actions", naming your secrets)."""
 PROGRAM_SECRETS = (names.SLACK_BOT_TOKEN, names.PULUMI_ACCESS_TOKEN)
 """Environment secrets the stacks set themselves."""
+# An application secret reaches the deploy step as an environment variable of its name
+# (workflows/app.py), where it would shadow, or be shadowed by, what the job, the runner and
+# configure-aws-credentials set: GitHub allows these names for secrets, so only this refuses them.
+# Sources: GitHub docs "Store information in variables" (default environment variables: CI,
+# GITHUB_*, RUNNER_*), "Enabling debug logging" (ACTIONS_STEP_DEBUG, ACTIONS_RUNNER_DEBUG),
+# aws-actions/configure-aws-credentials README (it exports the credentials and region as AWS_*
+# variables; not re-read offline); checked 2026-12-02. Which of a step's `env` and GITHUB_ENV wins
+# for one name is not verified offline: refusing the name makes it moot.
+SHADOWED_PREFIXES = {
+    "AWS_": "the AWS credentials and region configure-aws-credentials exports, and the AWS CLI's and SDKs' settings",
+    "ACTIONS_": "the runner's own settings (ACTIONS_STEP_DEBUG, ACTIONS_RUNTIME_TOKEN)",
+    "RUNNER_": "the runner's default environment variables (RUNNER_TEMP, RUNNER_OS)",
+}
+"""Prefix -> what a secret name starting with it would shadow in the deploy step."""
+SHADOWED_NAMES = {
+    "DEPLOY_ENV": "the environment the deploy job gives the deploy command",
+    "IMAGE_URI": "the image the container deploy job gives the deploy command",
+    "ECR_REPOSITORY": "the ECR repository the container deploy job pushes to",
+    "CI": "the runner's CI=true, which tools read to run non-interactively",
+    "PATH": "the runner's search path for commands",
+    "HOME": "the runner's home directory",
+    "BASH_ENV": "a file bash runs before every run step",
+    "LD_PRELOAD": "libraries loaded into every process",
+}
+"""Name -> what a secret of that name would shadow in the deploy step."""
+
+
+def shadowed_by(secret: str) -> Optional[str]:
+    """What an application secret of this name would shadow in the deploy step's environment, or None."""
+    return SHADOWED_NAMES.get(secret) or next((what for prefix, what in SHADOWED_PREFIXES.items() if secret.startswith(prefix)), None)
+
+
 SUBJECT_OF_CREATED = "immutable"
 """The only `sub` form a repository created now can send (GitHub changelog 2026-04-23)."""
 
@@ -121,6 +153,8 @@ def _check_secret_names(path: str, secrets: list[str], fail: Fail) -> None:
             fail(where, f"GitHub refuses secret names starting with {GITHUB_PREFIX}", name, "rename it")
         elif name in PROGRAM_SECRETS:
             fail(where, "the program sets this environment secret itself", name, "rename it")
+        elif shadowed := shadowed_by(name):
+            fail(where, f"the deploy step gets each secret as an environment variable of its name, and this one would shadow {shadowed}", name, "rename it")
         elif name in secrets[:index]:
             fail(where, "secret named twice", name)
 

@@ -12,6 +12,7 @@ import yaml
 
 import config
 from config.app_secrets import GivenSecrets, command, leaves
+from config.delivery_checks import shadowed_by
 from lzctl import render
 from lzctl.mocks import LandingZoneMocks
 from lzctl.plan import plan_stack
@@ -122,6 +123,44 @@ def test_secret_names_github_refuses_are_refused(config_dir, names, message):
     with pytest.raises(config.ConfigError) as caught:
         config.load(config_dir(setter("applications.shop.secrets", names)), refuse_example_domains=False)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "name, shadowed",
+    [
+        ("AWS_ACCESS_KEY_ID", "the AWS credentials and region configure-aws-credentials exports, and the AWS CLI's and SDKs' settings"),
+        ("AWS_ROLE_ARN", "the AWS credentials and region configure-aws-credentials exports, and the AWS CLI's and SDKs' settings"),
+        ("ACTIONS_STEP_DEBUG", "the runner's own settings (ACTIONS_STEP_DEBUG, ACTIONS_RUNTIME_TOKEN)"),
+        ("RUNNER_TEMP", "the runner's default environment variables (RUNNER_TEMP, RUNNER_OS)"),
+        ("DEPLOY_ENV", "the environment the deploy job gives the deploy command"),
+        ("IMAGE_URI", "the image the container deploy job gives the deploy command"),
+        ("CI", "the runner's CI=true, which tools read to run non-interactively"),
+        ("PATH", "the runner's search path for commands"),
+        ("HOME", "the runner's home directory"),
+        ("BASH_ENV", "a file bash runs before every run step"),
+        ("DATABASE_URL", None),
+        ("AWS", None),
+        ("CI_TOKEN", None),
+        ("MY_AWS_KEY", None),
+    ],
+)
+def test_names_the_deploy_step_already_uses_are_shadowed(name, shadowed):
+    assert shadowed_by(name) == shadowed
+
+
+def test_a_secret_that_would_shadow_the_deploy_steps_environment_is_refused_with_what_it_shadows(config_dir):
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(config_dir(setter("applications.shop.secrets", ["DATABASE_URL", "AWS_ACCESS_KEY_ID", "PATH"])), refuse_example_domains=False)
+    message = str(caught.value)
+    assert (
+        "applications.shop.secrets[1]: the deploy step gets each secret as an environment variable of its name, and this one would shadow "
+        "the AWS credentials and region configure-aws-credentials exports, and the AWS CLI's and SDKs' settings (got 'AWS_ACCESS_KEY_ID'). Hint: rename it"
+    ) in message
+    assert (
+        "applications.shop.secrets[2]: the deploy step gets each secret as an environment variable of its name, and this one would shadow "
+        "the runner's search path for commands (got 'PATH'). Hint: rename it"
+    ) in message
+    assert "invalid landing-zone config: 2 problems" in message
 
 
 def project_with(tmp_path, stack_config: dict):
