@@ -99,7 +99,10 @@ class GitHubEnvironments(pulumi.ComponentResource):
                 repository=args.repository,
                 environment=spec.name,
                 secret_name=secret,
-                plaintext_value=value,
+                # `value`, not the deprecated `plaintext_value` (pulumi_github actions_environment_secret.py: "Please use `value`");
+                # both are Sensitive and neither is ForceNew in the provider (v6.13.0, the one pulumi-github 6.15.0 bridges), so
+                # the switch is an in-place update (a PUT of the same secret), never a replace that would delete it.
+                value=value,
                 opts=in_environment,
             )
         return environment

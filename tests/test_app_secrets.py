@@ -186,7 +186,7 @@ def secret_plan(tmp_path_factory):
 def test_each_value_lands_as_a_secret_of_its_environment(secret_plan, env, name):
     secret = secret_plan.named(f"shop-{env}-{name}-secret")
     assert secret.type == SECRET_TYPE
-    assert secret.inputs == {"repository": "shop", "environment": env, "secretName": name, "plaintextValue": SECRET}
+    assert secret.inputs == {"repository": "shop", "environment": env, "secretName": name, "value": SECRET}
     assert secret_plan.named(f"shop-{env}-environment").urn in secret.dependencies
 
 

@@ -74,7 +74,7 @@ def test_each_github_environment_carries_its_role_account_region_and_channel(man
         **({"STAGING_ACCOUNT_ID": management_plan.outputs["accountIds"][f"{app}-stg"]} if (app, env) == ("booking", "prod") else {}),
     }
     secret = inputs(management_plan, f"{app}-{env}-SLACK_BOT_TOKEN-secret")
-    assert (secret["secretName"], secret["plaintextValue"]) == ("SLACK_BOT_TOKEN", SECRET)
+    assert (secret["secretName"], secret["value"]) == ("SLACK_BOT_TOKEN", SECRET)
 
 
 def test_no_secret_or_variable_lives_at_repository_level(management_plan):
@@ -90,7 +90,7 @@ def test_jobs_that_post_outside_a_deploy_environment_get_a_main_only_notify_envi
     variable = inputs(management_plan, "shop-notify-SLACK_CHANNEL_ID-variable")
     assert (variable["environment"], variable["value"]) == ("notify", management_plan.outputs["slackChannelIds"]["shop"])
     secret = inputs(management_plan, "shop-notify-SLACK_BOT_TOKEN-secret")
-    assert (secret["environment"], secret["plaintextValue"]) == ("notify", SECRET)
+    assert (secret["environment"], secret["value"]) == ("notify", SECRET)
 
 
 @pytest.mark.parametrize("app", ["shop", "booking"])
@@ -109,7 +109,7 @@ def test_prod_approvals_go_to_the_approvals_channel_from_the_notify_environment(
 
 def test_pull_request_code_gets_tokens_and_plan_roles_only_after_review(management_plan):
     token = inputs(management_plan, "infrastructure-preview-PULUMI_ACCESS_TOKEN-secret")
-    assert (token["environment"], token["plaintextValue"]) == ("preview", SECRET)
+    assert (token["environment"], token["value"]) == ("preview", SECRET)
     preview = inputs(management_plan, "infrastructure-preview-environment")
     team_id = int(management_plan.named("github-platform-admins-team").id)
     assert preview["reviewers"] == [{"teams": [team_id], "users": []}] and "deploymentBranchPolicy" not in preview
