@@ -4,13 +4,14 @@ an existing Slack channel; the workflows go to files the program owns and never 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 import config
 import names
 from components.github_repository import ADOPTED_SETTINGS_LEFT
-from tests.helpers import both, example_data, run_management, setter, write_config
+from tests.helpers import REPO, both, example_data, run_management, setter, write_config
 from workflows import AppWorkflowSpec, app_workflows
 
 OIDC = "token.actions.githubusercontent.com"
@@ -215,3 +216,13 @@ def test_removing_an_adopted_application_leaves_its_environments_and_team_access
     assert {r.retain_on_delete for r in plan.resources if r.name.startswith("shop-prod-") and r.type.startswith("github:index/actionsEnvironment")} == {False}
     # A created repository is archived on removal: its environments go with it, as before.
     assert set(retained("booking").values()) == {False}
+
+
+def test_the_readmes_import_of_a_workflow_file_names_the_parent_the_program_gives_it(plan):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = readme.split("pulumi import github:index/repositoryFile:RepositoryFile ", 1)[1].split("```", 1)[0]
+    name, file_id, parent = re.fullmatch(r"(\S+) \\\n\s+'(\S+)' \\\n\s+--parent 'repository=(\S+)'\n\s*", command).groups()
+    committed = plan.named(name.replace("<app>", "shop").replace("<branch>", "develop"))
+    assert committed.type == "github:index/repositoryFile:RepositoryFile"
+    assert file_id.replace("<repository>", "shop").replace("<branch>", "develop") == f"shop:{committed.inputs['file']}:develop"
+    assert parent.replace("<app>", "shop") == committed.parent
