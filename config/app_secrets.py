@@ -43,6 +43,11 @@ class GivenSecrets:
     """Every (application, environment, name) with a value."""
 
 
+def is_secure(value: Any) -> bool:
+    """A value as a stack file holds an encrypted one: `{secure: <ciphertext>}`."""
+    return isinstance(value, dict) and set(value) == {"secure"} and isinstance(value["secure"], str) and bool(value["secure"])
+
+
 def leaves(value: Any, file: str, key: str, is_leaf: Callable[[Any], bool]) -> tuple[dict[Leaf, Any], list[ConfigIssue]]:
     """The `appSecrets` value walked to its leaves, and its shape problems: three levels of mappings
     (application, environment, name), each leaf what `is_leaf` accepts (a string in the program,

@@ -18,7 +18,7 @@ from typing import Any
 
 import names
 from config import ConfigError, ConfigIssue
-from config.app_secrets import leaves
+from config.app_secrets import is_secure, leaves
 from config.yamlfile import parse_yaml
 from names import STACKS
 from stacks.settings import ROLE, SETTINGS, problem
@@ -116,14 +116,10 @@ def _known_key(project: str, key: str) -> str | None:
     return short if namespace in ("", project) else None
 
 
-def _is_secure(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"secure"} and isinstance(value["secure"], str) and bool(value["secure"])
-
-
 def _app_secrets(file: str, key: str, value: Any, role: Any) -> tuple[list[ConfigIssue], str]:
     """(issues, the value as the offline plan reads it) of `appSecrets`: every leaf `secure:`, each
     read as the placeholder (offline there is no key to decrypt it)."""
-    found, issues = leaves(value, file, key, _is_secure)
+    found, issues = leaves(value, file, key, is_secure)
     setting = SETTINGS[names.APP_SECRETS]
     if role in names.STACKS and role not in setting.stacks:
         issues.append(ConfigIssue(file, key, f"has no effect on the {role} stack (only {', '.join(setting.stacks)} reads it)", None, "remove it"))

@@ -4,12 +4,14 @@ anything is registered."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pulumi
 
 import names
 from config import ConfigError, ConfigIssue, LandingZone
-from config.app_secrets import GivenSecrets, command, leaves
+from config.app_secrets import GivenSecrets, command, is_secure, leaves
+from config.yamlfile import parse_yaml
 
 SECRETS = {
     "githubToken": "GitHub token of github.automation_login (repo, workflow, admin:org)",
@@ -76,6 +78,9 @@ def read_app_secrets() -> tuple[GivenSecrets, dict[str, pulumi.Output[str]], lis
             {},
             [ConfigIssue(file, key, "a plaintext secret: it would sit unencrypted in the stack file", None, f"remove it and set each value with {example}")],
         )
+    written = _stack_file_leaf_issues(key)
+    if written:
+        return given, {}, written
     try:
         value = json.loads(text)
     except ValueError:
@@ -83,3 +88,22 @@ def read_app_secrets() -> tuple[GivenSecrets, dict[str, pulumi.Output[str]], lis
     found, issues = leaves(value, file, key, lambda leaf: isinstance(leaf, str) and leaf != "")
     values = {names.app_secret_path(*leaf): pulumi.Output.secret(leaf_value) for leaf, leaf_value in found.items()}
     return GivenSecrets(file, key, frozenset(found)), values, issues
+
+
+def _stack_file_leaf_issues(key: str) -> list[ConfigIssue]:
+    """The problems of `appSecrets` as the stack file holds it, leaf by leaf, as `lzctl validate` reads it.
+
+    The engine marks an object value secret when any one leaf is (pulumi sdk/go/common/resource/config
+    value.go, `hasSecureValue`) and hands the program the decrypted whole, so a leaf set without
+    `--secret` beside secure ones passes `is_config_secret` while it sits in plaintext in the file: only
+    the file shows it. Pulumi gives the program its project root (`get_root_directory`, where the CLI
+    and Pulumi Deployments' checkout keep `Pulumi.<stack>.yaml`); under mocks it is unset and lzctl has
+    checked the file already. Config kept elsewhere (no stack file) cannot be checked here."""
+    root = pulumi.get_root_directory()
+    path = Path(root) / f"Pulumi.{pulumi.get_stack()}.yaml" if root else None
+    if path is None or not path.is_file():
+        return []
+    data, _ = parse_yaml(path, allow_empty=True)
+    settings = data.get("config")
+    written = settings.get(key, settings.get(names.APP_SECRETS)) if isinstance(settings, dict) else None
+    return [] if written is None else leaves(written, str(path), key, is_secure)[1]

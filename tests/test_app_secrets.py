@@ -278,3 +278,36 @@ def test_only_the_deploy_step_gets_the_secrets(secret_plan):
 def test_the_workflow_spec_refuses_a_name_that_is_no_secret_name(name):
     with pytest.raises(ValueError, match="secret name"):
         AppWorkflowSpec(app="shop", repository="shop", kind="rails", secrets=(name,))
+
+
+def test_pulumi_up_refuses_a_plaintext_leaf_the_engine_decrypts_with_a_secure_one(tmp_path, monkeypatch):
+    # The engine marks the whole object secret when one leaf is, so only the stack file shows the plaintext one.
+    project = project_with(tmp_path, {KEY: {"shop": {"prod": {"DATABASE_URL": "postgres://u:p@h/db", "STRIPE_KEY": {"secure": CIPHERTEXT}}}}})
+    monkeypatch.setattr(pulumi, "get_root_directory", lambda: str(project))
+    found = []
+
+    def program():
+        found.append(read_app_secrets())
+
+    decrypted = json.dumps({"shop": {"prod": {"DATABASE_URL": "postgres://u:p@h/db", "STRIPE_KEY": "sk_live"}}})
+    run_program(program, project="landing-zone", stack="management", config={KEY: decrypted}, secret_keys=[KEY], mocks=LandingZoneMocks())
+    [(given, values, issues)] = found
+    assert (given.leaves, values) == (frozenset(), {})
+    assert [str(issue) for issue in issues] == [
+        f"{project / FILE}: {KEY}.shop.prod.DATABASE_URL: not a secret value. "
+        "Hint: set it again: pulumi config set --secret --path 'appSecrets.shop.prod.DATABASE_URL' <value>"
+    ]
+
+
+def test_pulumi_up_reads_the_values_when_every_leaf_of_the_stack_file_is_secure(tmp_path, monkeypatch):
+    project = project_with(tmp_path, {KEY: {"shop": {"prod": {"DATABASE_URL": {"secure": CIPHERTEXT}}}}})
+    monkeypatch.setattr(pulumi, "get_root_directory", lambda: str(project))
+    found = []
+
+    def program():
+        found.append(read_app_secrets())
+
+    decrypted = json.dumps({"shop": {"prod": {"DATABASE_URL": "postgres://u:p@h/db"}}})
+    run_program(program, project="landing-zone", stack="management", config={KEY: decrypted}, secret_keys=[KEY], mocks=LandingZoneMocks())
+    [(given, values, issues)] = found
+    assert (given.leaves, list(values), issues) == ({("shop", "prod", "DATABASE_URL")}, ["appSecrets.shop.prod.DATABASE_URL"], [])
