@@ -96,11 +96,12 @@ def _stack_file_leaf_issues(key: str) -> list[ConfigIssue]:
     The engine marks an object value secret when any one leaf is (pulumi sdk/go/common/resource/config
     value.go, `hasSecureValue`) and hands the program the decrypted whole, so a leaf set without
     `--secret` beside secure ones passes `is_config_secret` while it sits in plaintext in the file: only
-    the file shows it. Pulumi gives the program its project root (`get_root_directory`, where the CLI
-    and Pulumi Deployments' checkout keep `Pulumi.<stack>.yaml`); under mocks it is unset and lzctl has
-    checked the file already. Config kept elsewhere (no stack file) cannot be checked here."""
+    the file shows it. Pulumi gives the program its project root, an absolute path (`get_root_directory`,
+    where the CLI and Pulumi Deployments' checkout keep `Pulumi.<stack>.yaml`); under mocks it is the
+    relative placeholder `root_directory` (pulumi/runtime/mocks.py, MockSettings), so nothing is read:
+    lzctl has checked the file already. Config kept elsewhere (no stack file) cannot be checked here."""
     root = pulumi.get_root_directory()
-    path = Path(root) / f"Pulumi.{pulumi.get_stack()}.yaml" if root else None
+    path = Path(root) / f"Pulumi.{pulumi.get_stack()}.yaml" if root and Path(root).is_absolute() else None
     if path is None or not path.is_file():
         return []
     data, _ = parse_yaml(path, allow_empty=True)
