@@ -57,6 +57,10 @@ SHADOWED_NAMES = {
     "LD_PRELOAD": "libraries loaded into every process",
 }
 """Name -> what a secret of that name would shadow in the deploy step."""
+ENVIRONMENT_SECRETS_LIMIT = 100
+"""Secrets one GitHub environment can hold (GitHub docs, "Secrets reference", Limits for secrets:
+"100 environment secrets"; checked 2026-12-02). Its 48 KB limit per value is not checked: values
+are not read by an offline plan."""
 
 
 def shadowed_by(secret: str) -> Optional[str]:
@@ -128,6 +132,16 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
         )
     channel = (app.slack_channel or cfg.slack.deploy_channel.replace("{app}", app_key)) if cfg.slack is not None else None
     _check_secret_names(path, app.secrets, fail)
+    # Each deploy environment also holds the program's SLACK_BOT_TOKEN when Slack posts there.
+    room = ENVIRONMENT_SECRETS_LIMIT - (1 if channel is not None else 0)
+    if len(app.secrets) > room:
+        fail(
+            path_of(path, "secrets"),
+            f"{len(app.secrets)} secrets, over the {room} a deploy environment has room for "
+            f"(GitHub holds at most {ENVIRONMENT_SECRETS_LIMIT} per environment" + (", and SLACK_BOT_TOKEN is one)" if channel is not None else ")"),
+            None,
+            "keep the others in AWS Secrets Manager of the account, read by the deploy command",
+        )
     return PipelineSpec(
         application=app_key,
         repository=repository,

@@ -311,3 +311,30 @@ def test_pulumi_up_reads_the_values_when_every_leaf_of_the_stack_file_is_secure(
     run_program(program, project="landing-zone", stack="management", config={KEY: decrypted}, secret_keys=[KEY], mocks=LandingZoneMocks())
     [(given, values, issues)] = found
     assert (given.leaves, list(values), issues) == ({("shop", "prod", "DATABASE_URL")}, ["appSecrets.shop.prod.DATABASE_URL"], [])
+
+
+def test_an_environment_holds_at_most_99_secrets_of_the_application_beside_slacks(config_dir):
+    # GitHub docs, "Secrets reference": 100 environment secrets; SLACK_BOT_TOKEN takes one.
+    config.load(config_dir(setter("applications.shop.secrets", [f"S{i}" for i in range(99)])), refuse_example_domains=False)
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(config_dir(setter("applications.shop.secrets", [f"S{i}" for i in range(100)])), refuse_example_domains=False)
+    assert str(caught.value).endswith(
+        "applications.shop.secrets: 100 secrets, over the 99 a deploy environment has room for (GitHub holds at most 100 per environment, "
+        "and SLACK_BOT_TOKEN is one). Hint: keep the others in AWS Secrets Manager of the account, read by the deploy command"
+    )
+
+
+def test_without_slack_an_environment_holds_100_secrets_of_the_application(config_dir):
+    def without_slack(count):
+        def mutate(data):
+            del data["slack"]
+            data["applications"]["shop"]["secrets"] = [f"S{i}" for i in range(count)]
+
+        return mutate
+
+    config.load(config_dir(without_slack(100)), refuse_example_domains=False)
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(config_dir(without_slack(101)), refuse_example_domains=False)
+    assert "applications.shop.secrets: 101 secrets, over the 100 a deploy environment has room for (GitHub holds at most 100 per environment)." in str(
+        caught.value
+    )
