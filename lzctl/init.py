@@ -1,7 +1,7 @@
 """`lzctl init DIR`: a commented starting config from a few answers, which plans at once (issue 12.5).
 
 The folder gets only `landing-zone.yaml`: the shipped conformance pack and policy templates are
-the defaults (README, "A config folder of your own"). The answers are checked as the config
+the defaults (README, "A config folder of your own"), which files of the folder can replace. The answers are checked as the config
 would check them, every problem at once, before anything is written.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import config
@@ -23,7 +24,7 @@ DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]
 
 TEMPLATE = """\
 # The landing zone, described once; written by `python -m lzctl init`. Plan it offline:
-#   python -m lzctl plan --stack management --config {folder}
+#   python -m lzctl plan --stack management --config <this folder>
 # Every field: docs/configuration.md. Keys of mappings (OU keys, environment keys, application
 # keys, people, groups) are friendly names the rest of this file refers to.
 version: 1
@@ -105,7 +106,6 @@ def problems(args: argparse.Namespace) -> list[str]:
 def text_for(args: argparse.Namespace) -> str:
     applications = "\n".join(f"  {name}: {{description: {name}, kind: container}}" for name in args.applications) or "  {}"
     return TEMPLATE.format(
-        folder=args.folder,
         management_account_id=args.management_account_id,
         home_region=args.home_region,
         email_domain=args.email_domain,
@@ -113,20 +113,29 @@ def text_for(args: argparse.Namespace) -> str:
     )
 
 
+def _refused(found: list[str]) -> int:
+    print(f"lzctl init: {len(found)} problem{'s' if len(found) > 1 else ''}, nothing written", file=sys.stderr)
+    for line in found:
+        print(f"  - {line}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
 def run(args: argparse.Namespace) -> int:
     found = problems(args)
     if found:
-        print(f"lzctl init: {len(found)} problem{'s' if len(found) > 1 else ''}, nothing written", file=sys.stderr)
-        for line in found:
-            print(f"  - {line}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _refused(found)
+    text = text_for(args)
+    # The answers combine (an application key and the domain make each root e-mail, whose length
+    # AWS caps): the config checks them together, in a scratch folder, before anything is written.
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / config.CONFIG_FILE).write_text(text, encoding="utf-8")
+        try:
+            config.load(Path(scratch), refuse_example_domains=False)
+        except ConfigError as err:
+            return _refused([f"{issue.path}: {issue.message}" + (f" ({issue.hint})" if issue.hint else "") for issue in err.issues])
     args.folder.mkdir(parents=True, exist_ok=True)
     target = args.folder / config.CONFIG_FILE
-    target.write_text(text_for(args), encoding="utf-8")
-    try:
-        config.load(args.folder, refuse_example_domains=False)
-    except ConfigError as err:  # a bug of this template, not the user's input: keep the file to look at
-        raise AssertionError(f"lzctl init wrote a config that does not load:\n{err}") from None
+    target.write_text(text, encoding="utf-8")
     print(f"wrote {target}; next: python -m lzctl plan --stack management --config {args.folder}")
     return 0
 

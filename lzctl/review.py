@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from typing import Iterable, Optional, Sequence
 
 from config.model import LandingZone
+from guardrails.policy_types import BY_API_TYPE
 from lzctl.runtime import STACK_TYPE, Plan, PlannedResource
 from names import STACKS
 
@@ -26,13 +27,14 @@ def _wrapped(head: str, items: Iterable[str], indent: str = INDENT, separator: s
     items = list(items)
     first = f"{indent}{head}" + (" " if head and items else "")
     subsequent = " " * len(first) if len(first) < WIDTH // 2 else indent + INDENT
+    gap = separator[len(separator.rstrip()) :] or " "
     lines, line = [], first
     for index, item in enumerate(items):
         piece = item + (separator.rstrip() if index < len(items) - 1 else "")
-        if line.strip() and line not in (first, subsequent) and len(line) + 1 + len(piece) > WIDTH:
+        if line.strip() and line not in (first, subsequent) and len(line) + len(gap) + len(piece) > WIDTH:
             lines.append(line)
             line = subsequent
-        line += ("" if line in (first, subsequent) else " ") + piece
+        line += ("" if line in (first, subsequent) else gap) + piece
     return [*lines, line.rstrip()]
 
 
@@ -51,13 +53,13 @@ def _ou_children(landing_zone: LandingZone) -> dict[Optional[str], list[str]]:
 def organisation(landing_zone: LandingZone, plan: Plan) -> list[str]:
     org = landing_zone.organization
     imports = {r.name.removesuffix("-account"): r.import_id for r in plan.resources if r.import_id and r.type == "aws:organizations/account:Account"}
-    accounts: dict[str, list[str]] = defaultdict(list)
+    accounts: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
     for account in (*landing_zone.accounts, *landing_zone.closed_accounts):
         notes = [f"import {imports.get(account.key, account.existing_account_id)}"] if account.existing_account_id else []
         notes += ["suspended"] if account.suspended else []
         notes += ["armed for closure: unprotected, close_on_deletion"] if account.closing else []
         notes += [f"closed on {account.closed_on}: left out, so pulumi up closes it"] if account.closed_on else []
-        accounts[account.ou].append(f"{account.key}  {account.name!r}  {account.email}" + "".join(f"  [{note}]" for note in notes))
+        accounts[account.ou].append((account.key, [repr(account.name), account.email, *(f"[{note}]" for note in notes)]))
     children = _ou_children(landing_zone)
     lines = ["Organisation", f"{INDENT}root  (management account {org.management_account_id}, home region {org.home_region})"]
 
@@ -66,8 +68,8 @@ def organisation(landing_zone: LandingZone, plan: Plan) -> list[str]:
             last = index == len(children[parent]) - 1
             lines.append(f"{INDENT}{prefix}{'└─ ' if last else '├─ '}{org.organizational_units[key].name} ({key})")
             below = prefix + ("   " if last else "│  ")
-            for entry in accounts.get(key, []):
-                lines.append(f"{INDENT}{below}· {entry}")
+            for key_, parts in accounts.get(key, []):
+                lines.extend(_wrapped(f"· {key_} ", parts, indent=f"{INDENT}{below}", separator="  "))
             walk(key, below)
 
     walk(None, "")
@@ -111,12 +113,19 @@ def access(landing_zone: LandingZone) -> list[str]:
 
 def guardrails(landing_zone: LandingZone) -> list[str]:
     plan = landing_zone.guardrails
-    lines = ["Guardrails (an OU's accounts get its own and every parent's, root first)"]
+    lines = [
+        "Guardrails (an OU's accounts get the policies of the OU and of every parent, root first;",
+        f"{INDENT}SCPs and RCPs never apply to the management account, the other policy types do)",
+    ]
     if plan is None:
         return lines + [f"{INDENT}none"]
     by_target: dict[str, list[tuple[str, Sequence[str]]]] = defaultdict(list)
     for document in plan.policies:
         by_target[document.target].append((document.policy_type.label, document.templates))
+    for adopted in landing_zone.adopted_policies:
+        label = BY_API_TYPE[adopted.type].label if adopted.type in BY_API_TYPE else adopted.type
+        for attachment in adopted.attachments:
+            by_target[attachment.target].append((f"{label} (adopted)", [f"{adopted.name} [{adopted.existing_id}]"]))
     children = _ou_children(landing_zone)
     order = ["root"]
 
@@ -126,6 +135,7 @@ def guardrails(landing_zone: LandingZone) -> list[str]:
             walk(key)
 
     walk(None)
+    order += [key for key in _account_order(landing_zone) if key in by_target]
     for target in order:
         if not by_target.get(target) and not plan.controls.get(target):
             continue
@@ -134,6 +144,9 @@ def guardrails(landing_zone: LandingZone) -> list[str]:
             lines += _wrapped(f"{INDENT}{label}:", templates)
         if plan.controls.get(target):
             lines += _wrapped(f"{INDENT}controls ({len(plan.controls[target])}):", plan.controls[target])
+    if plan.registered_ous:
+        lines.append(f"{INDENT}Control Tower adds its mandatory controls and its own SCP on every registered OU:")
+        lines += _wrapped("", plan.registered_ous, indent=INDENT * 2)
     return lines
 
 

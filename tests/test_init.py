@@ -48,3 +48,18 @@ def test_an_existing_config_is_never_overwritten(tmp_path, capsys):
     assert main(["init", str(tmp_path), *ANSWERS]) == 2
     assert f"{tmp_path / 'landing-zone.yaml'}: already exists; init never overwrites a config" in capsys.readouterr().err
     assert (tmp_path / "landing-zone.yaml").read_text() == "mine"
+
+
+def test_answers_that_are_valid_alone_but_not_together_exit_2_and_write_nothing(tmp_path, capsys):
+    """A 32-character key and a long domain each pass, but make a root e-mail over AWS's 64."""
+    folder = tmp_path / "mine"
+    app = "a" * 32
+    argv = ["init", str(folder), "--management-account-id", "111122223333", "--email-domain", "longer-company-name.example.co.jp", "--applications", app]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lzctl init: 3 problems, nothing written\n")
+    assert (
+        f"  - applications.{app}.accounts.prod.email: root e-mail is 75 characters, over the 64 Organizations accepts (CreateAccount Email) (use a shorter address or organization.account_email_template)"
+        in err
+    )
+    assert not folder.exists()

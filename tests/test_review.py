@@ -133,3 +133,35 @@ def test_the_cli_prints_the_review_by_default_with_its_warnings_in_it():
     assert both.returncode == 2 and "not allowed with argument --json" in both.stderr
     audit = lzctl("plan", "--stack", "audit")
     assert audit.returncode == 0 and "What audit builds, and where" in audit.stdout
+
+
+def test_long_account_lines_wrap_under_their_key(example, management_plan):
+    import dataclasses
+
+    long = dataclasses.replace(example.account("shop-prod"), name="N" * 50, email=f"{'e' * 40}@{'d' * 20}.example.co.jp", existing_account_id="210987654321")
+    accounts = tuple(long if a.key == "shop-prod" else a for a in example.accounts)
+    lines = review.organisation(dataclasses.replace(example, accounts=accounts), management_plan)
+    start = lines.index(f"  │     · shop-prod  '{'N' * 50}'")
+    indent = " " * len("  │     · shop-prod  ")
+    assert lines[start + 1 : start + 3] == [f"{indent}{'e' * 40}@{'d' * 20}.example.co.jp", f"{indent}[import 210987654321]"]
+    assert max(len(line) for line in lines) <= review.WIDTH
+
+
+def test_adopted_policies_show_under_each_target_accounts_included(example):
+    import dataclasses
+
+    from config.model import AdoptedAttachment, AdoptedPolicySpec
+
+    adopted = AdoptedPolicySpec(
+        key="legacy",
+        existing_id="p-abcd1234",
+        type="SERVICE_CONTROL_POLICY",
+        name="LegacyDeny",
+        description="",
+        content="{}",
+        attachments=(AdoptedAttachment("prod", "ou-1:p-abcd1234"), AdoptedAttachment("shop-prod", None)),
+    )
+    lines = review.guardrails(dataclasses.replace(example, adopted_policies=(adopted,)))
+    assert "    SCP (adopted): LegacyDeny [p-abcd1234]" in lines[lines.index("  prod") :]
+    assert lines[lines.index("  shop-prod") + 1] == "    SCP (adopted): LegacyDeny [p-abcd1234]"
+    assert lines[-2:] == ["  Control Tower adds its mandatory controls and its own SCP on every registered OU:", "    member, dev, stg, prod"]
