@@ -114,8 +114,7 @@ class SSOAccess(pulumi.ComponentResource):
                         instance_arn=self.instance_arn,
                         permission_set_arn=permission_set.arn,
                         inline_policy=spec.inline_policy,
-                        # The inline policy's import id is its permission set's.
-                        opts=pulumi.ResourceOptions(parent=self, import_=imports.permission_sets.get(ps_name)),
+                        opts=pulumi.ResourceOptions(parent=self, import_=imports.inline_policies.get(ps_name)),
                     )
                 )
 

@@ -84,10 +84,15 @@ def adopted_policies(cfg: LandingZoneConfig, config_dir: Path, accounts: list[Ac
                 fail(f"{path}.targets[{index}]", "the key names both an OU and an account", target, "rename the OU key")
                 continue
             target_id = known[target]
-            attachments.append(AdoptedAttachment(target, f"{target_id}:{policy.existing_id}" if target_id else None))
+            # Only an attachment adopt read exists: a target added later is attached, not imported.
+            existed = target_id and target in policy.existing_targets
+            attachments.append(AdoptedAttachment(target, f"{target_id}:{policy.existing_id}" if existed else None))
         for target, count in Counter(policy.targets).items():
             if count > 1:
                 fail(path_of(path, "targets"), "target listed twice", target)
+        for index, target in enumerate(policy.existing_targets):
+            if target not in policy.targets:
+                fail(f"{path}.existing_targets[{index}]", "an existing attachment to a target not among targets", target, "add it to targets or drop it here")
         specs.append(AdoptedPolicySpec(key, policy.existing_id, policy.type, policy.name, policy.description, content, tuple(attachments)))
     return tuple(specs)
 
@@ -95,8 +100,9 @@ def adopted_policies(cfg: LandingZoneConfig, config_dir: Path, accounts: list[Ac
 def identity_center_imports(cfg: LandingZoneConfig, accounts: list[AccountSpec], assignments: list[AssignmentSpec], fail: Fail) -> IdentityCenterImports:
     """The import id of every Identity Center resource whose existing ids the config names.
 
-    A membership, policy attachment or assignment is imported only when everything it joins exists
-    (otherwise it is created with what it joins).
+    A membership, policy attachment, inline policy or assignment is imported only when the config
+    records that it existed (`existing_*`, written by adopt from what it read) and everything it
+    joins exists; anything added later is created (importing an id that does not exist fails).
     """
     ic = cfg.identity_center
     instance, store = ic.existing_instance_arn, ic.existing_identity_store_id
@@ -120,6 +126,29 @@ def identity_center_imports(cfg: LandingZoneConfig, accounts: list[AccountSpec],
                     person,
                     "add them to members",
                 )
+    for name, permission_set in ic.permission_sets.items():
+        path = path_of("identity_center.permission_sets", name)
+        for index, policy in enumerate(permission_set.existing_managed_policies):
+            if policy not in permission_set.managed_policies:
+                fail(
+                    f"{path}.existing_managed_policies[{index}]",
+                    "an existing attachment of a policy not among managed_policies",
+                    policy,
+                    "add it to managed_policies or drop it here",
+                )
+        if permission_set.existing_inline_policy and permission_set.inline_policy is None:
+            fail(path_of(path, "existing_inline_policy"), "an existing inline policy the config does not name", True, "set inline_policy or drop this")
+    wanted = {(a.group, a.account, a.permission_set) for a in assignments}
+    for key, group in ic.groups.items():
+        for account, names in group.existing_assignments.items():
+            for name in names:
+                if (key, account, name) not in wanted:
+                    fail(
+                        path_of("identity_center.groups", key, "existing_assignments", account),
+                        "an existing assignment identity_center.assignments does not make",
+                        name,
+                        "assign it or drop it here",
+                    )
     users = {key: p.existing_id for key, p in ic.people.items() if p.existing_id}
     groups = {key: g.existing_id for key, g in ic.groups.items() if g.existing_id}
     sets = {name: p.existing_arn for name, p in ic.permission_sets.items() if p.existing_arn}
@@ -135,17 +164,23 @@ def identity_center_imports(cfg: LandingZoneConfig, accounts: list[AccountSpec],
         for name, permission_set in ic.permission_sets.items()
         if name in sets
         for policy in permission_set.managed_policies
+        if policy in permission_set.existing_managed_policies
     }
     assigned = {
         a.key: f"{groups[a.group]},GROUP,{account_ids[a.account]},AWS_ACCOUNT,{sets[a.permission_set]},{instance}"
         for a in assignments
-        if a.group in groups and a.account in account_ids and a.permission_set in sets
+        if a.group in groups
+        and a.account in account_ids
+        and a.permission_set in sets
+        and a.permission_set in ic.groups[a.group].existing_assignments.get(a.account, ())
     }
     return IdentityCenterImports(
         users={key: f"{store}/{user}" for key, user in users.items()},
         groups={key: f"{store}/{group}" for key, group in groups.items()},
         memberships=memberships,
         permission_sets={name: f"{arn},{instance}" for name, arn in sets.items()},
+        # The inline policy's import id is its permission set's.
+        inline_policies={name: f"{arn},{instance}" for name, arn in sets.items() if ic.permission_sets[name].existing_inline_policy},
         managed_policies=managed,
         assignments=assigned,
     )

@@ -175,7 +175,9 @@ class IdentityCenterImports:
     memberships: Mapping[str, str] = field(default_factory=dict)
     """`membership_key` -> `<identity store id>/<membership id>`."""
     permission_sets: Mapping[str, str] = field(default_factory=dict)
-    """Permission set name -> `<permission set arn>,<instance arn>` (also the inline policy's import id)."""
+    """Permission set name -> `<permission set arn>,<instance arn>`."""
+    inline_policies: Mapping[str, str] = field(default_factory=dict)
+    """Permission set name -> `<permission set arn>,<instance arn>`, for the sets whose inline policy exists already."""
     managed_policies: Mapping[str, str] = field(default_factory=dict)
     """`attachment_key` -> `<managed policy arn>,<permission set arn>,<instance arn>`."""
     assignments: Mapping[str, str] = field(default_factory=dict)

@@ -165,6 +165,11 @@ class Group(Model):
     existing_membership_ids: dict[Key, IdentityStoreId] = Field(
         default_factory=dict, description="Person key -> the membership id of an existing membership to adopt (`lzctl adopt`)."
     )
+    existing_assignments: dict[Key, list[PermissionSetName]] = Field(
+        default_factory=dict,
+        description="Account key (`management`, `audit`, `shop-dev`...) -> the permission sets this group is assigned there "
+        "already (`lzctl adopt`): only these assignments are imported, any other is created.",
+    )
 
 
 class PermissionSet(Model):
@@ -173,6 +178,10 @@ class PermissionSet(Model):
     managed_policies: list[ManagedPolicy] = Field(default_factory=list, max_length=20)
     inline_policy: Optional[str] = Field(None, description="JSON policy file, relative to the config dir.")
     existing_arn: Optional[PermissionSetArn] = Field(None, description="Adopt this existing permission set (import) instead of creating one (`lzctl adopt`).")
+    existing_managed_policies: list[ManagedPolicy] = Field(
+        default_factory=list, description="The managed policies attached already (`lzctl adopt`): only these attachments are imported."
+    )
+    existing_inline_policy: bool = Field(False, description="The set has its inline policy already (`lzctl adopt`): it is imported, not created.")
 
 
 # Where an assignment applies: an environment key, or one of these account scopes.
@@ -361,6 +370,9 @@ class AdoptedPolicy(Model):
     description: Annotated[str, StringConstraints(max_length=512)] = ""
     content: str = Field(description="File of the policy document as Organizations returns it, relative to the config dir.")
     targets: list[Key] = Field(default_factory=list, description="`root`, OU keys and account keys (`management` included) it is attached to.")
+    existing_targets: list[Key] = Field(
+        default_factory=list, description="The targets it was attached to when adopted (`lzctl adopt`): only these attachments are imported."
+    )
 
 
 class LandingZoneConfig(Model):

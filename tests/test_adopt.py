@@ -9,6 +9,7 @@ import pytest
 import yaml
 from moto import mock_aws
 
+from config import ConfigError
 from lzctl import adopt
 from lzctl.adopt import mapping
 from lzctl.plan import plan_stack
@@ -238,6 +239,7 @@ def test_the_written_config_names_the_tree_accounts_and_policies_by_friendly_key
         "description": "No account leaves",
         "content": "policies/deny-leaving.json",
         "targets": ["prod", "root"],
+        "existing_targets": ["prod", "root"],
     }
     assert (out / "policies/deny-leaving.json").read_text() == DENY_LEAVE
     assert policies["ai-opt-out"]["targets"] == ["root"] and "description" not in policies["ai-opt-out"]
@@ -286,6 +288,64 @@ def test_identity_center_is_adopted_as_people_groups_permission_sets_and_scoped_
     assert "- assignment of DeveloperAccess to group shop-developers on the audit account alone: the config's `security` scope covers both" in report
     # The inline policy is the same JSON, minified by the loader: said, not hidden.
     assert "inline policy: the same JSON as in AWS, minified by the config loader" in report
+
+
+def test_what_adopt_read_is_recorded_so_a_day_two_addition_is_created_not_imported(organisation, adopted):
+    out, _ = adopted
+    data = yaml.safe_load((out / "landing-zone.yaml").read_text())
+    center = data["identity_center"]
+    developer = center["permission_sets"]["DeveloperAccess"]
+    assert (developer["existing_managed_policies"], developer["existing_inline_policy"]) == (["ReadOnlyAccess", "SecurityAudit"], True)
+    assert center["groups"]["shop-developers"]["existing_assignments"] == {"shop-dev": ["DeveloperAccess"]}  # not the lone audit one
+    assert center["groups"]["platform-admins"]["existing_assignments"] == {
+        key: ["AdministratorAccess"] for key in ("audit", "log", "management", "shop-dev", "shop-prod")
+    }
+    # Day two: a managed policy, an inline policy, an assignment and a policy target, all new.
+    developer["managed_policies"].append("AWSSupportAccess")
+    center["permission_sets"]["AdministratorAccess"]["inline_policy"] = "permission-sets/DeveloperAccess.json"
+    center["assignments"][2]["permission_sets"]["prod"] = "DeveloperAccess"
+    data["guardrails"]["adopted_policies"]["deny-leaving"]["targets"].append("dev")
+    (out / "landing-zone.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    plan = plan_stack("management", out)
+    added = (
+        "sso-DeveloperAccess-AWSSupportAccess-attachment",
+        "sso-AdministratorAccess-inline-policy",
+        "sso-shop-developers-shop-prod-DeveloperAccess-assignment",
+        "guardrails-deny-leaving-dev-adopted-attachment",
+    )
+    assert [(plan.named(n).op, plan.named(n).import_id) for n in added] == [("create", "")] * 4
+    assert {(r.type, r.import_id) for r in plan.resources if r.import_id} == organisation.imports()
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda d: d["identity_center"]["permission_sets"]["DeveloperAccess"]["managed_policies"].remove("SecurityAudit"),
+            "identity_center.permission_sets.DeveloperAccess.existing_managed_policies[1]: an existing attachment of a policy not among managed_policies",
+        ),
+        (
+            lambda d: d["identity_center"]["permission_sets"]["DeveloperAccess"].pop("inline_policy"),
+            "identity_center.permission_sets.DeveloperAccess.existing_inline_policy: an existing inline policy the config does not name",
+        ),
+        (
+            lambda d: d["identity_center"]["assignments"].pop(2),
+            "identity_center.groups.shop-developers.existing_assignments.shop-dev: an existing assignment identity_center.assignments does not make",
+        ),
+        (
+            lambda d: d["guardrails"]["adopted_policies"]["deny-leaving"]["targets"].remove("prod"),
+            "guardrails.adopted_policies.deny-leaving.existing_targets[0]: an existing attachment to a target not among targets",
+        ),
+    ],
+)
+def test_a_recorded_existing_piece_the_config_no_longer_holds_is_refused(adopted, edit, message):
+    out, _ = adopted
+    data = yaml.safe_load((out / "landing-zone.yaml").read_text())
+    edit(data)
+    (out / "landing-zone.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ConfigError) as caught:
+        plan_stack("management", out)
+    assert message in str(caught.value)
 
 
 def test_a_landing_zone_is_named_in_the_report_as_not_adopted_yet(organisation, tmp_path, capsys):

@@ -238,7 +238,7 @@ def _policy_entry(policy: OrgPolicy, path: str, targets: list[str]) -> dict:
     entry = {"existing_id": policy.id, "type": policy.type, "name": policy.name}
     if policy.description:
         entry["description"] = policy.description
-    return {**entry, "content": path, "targets": targets}
+    return {**entry, "content": path, "targets": targets, "existing_targets": list(targets)}
 
 
 def _targets(policy: OrgPolicy, target_keys: dict[str, str]) -> list[tuple[str, str]]:
@@ -288,6 +288,11 @@ def adopt_identity_center(center: IdentityCenter, account_keys: dict[str, str], 
             done.files[path] = ps.inline_policy
             entry["inline_policy"] = path
         entry["existing_arn"] = ps.arn
+        # What exists, apart from what the config wants: only these are imported, a later addition is created.
+        if ps.managed_policy_arns:
+            entry["existing_managed_policies"] = list(entry["managed_policies"])
+        if ps.inline_policy:
+            entry["existing_inline_policy"] = True
         permission_sets[ps.name] = entry
         for reference in ps.customer_managed:
             done.left_alone.append(
@@ -338,11 +343,13 @@ def adopt_identity_center(center: IdentityCenter, account_keys: dict[str, str], 
             done.left_alone.append((f"membership of user {user} in {group.display_name}", "the user is not adopted (above)"))
 
     section.update(people=people, groups=groups, permission_sets=permission_sets)
-    section["assignments"] = _assignments(center, account_keys, applications, group_of, permission_sets, done)
+    section["assignments"] = _assignments(center, account_keys, applications, group_of, permission_sets, groups, done)
     return section
 
 
-def _assignments(center: IdentityCenter, account_keys: dict[str, str], applications: dict, group_of: dict, permission_sets: dict, done: Adoption) -> list[dict]:
+def _assignments(
+    center: IdentityCenter, account_keys: dict[str, str], applications: dict, group_of: dict, permission_sets: dict, groups_section: dict, done: Adoption
+) -> list[dict]:
     """Group x account x permission set as the config's scopes: one application's environment, management, security (both accounts)."""
     name_of = {ps.arn: ps.name for ps in center.permission_sets}
     principal = {**{u.id: f"user {u.user_name}" for u in center.users}, **{g.id: f"group {g.display_name}" for g in center.groups}}
@@ -366,6 +373,13 @@ def _assignments(center: IdentityCenter, account_keys: dict[str, str], applicati
             done.left_alone.append((what, why))
             continue
         found.setdefault(group_of[assignment.principal_id], {}).setdefault(("account", account), set()).add(name)
+    for group, scopes in found.items():
+        # Only those the config holds (a lone audit or log one is left alone below).
+        held = {a: n for (_, a), n in scopes.items() if a not in ("audit", "log")}
+        held.update({a: scopes.get(("account", "audit"), set()) & scopes.get(("account", "log"), set()) for a in ("audit", "log")})
+        existing = {a: sorted(n) for a, n in sorted(held.items()) if n}
+        if existing:
+            groups_section[group]["existing_assignments"] = existing
     entries = []
     for group, scopes in sorted(found.items()):
         audit, log = scopes.pop(("account", "audit"), set()), scopes.pop(("account", "log"), set())
