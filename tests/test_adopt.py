@@ -13,6 +13,8 @@ from config import ConfigError
 from lzctl import adopt
 from lzctl.adopt import mapping
 from lzctl.plan import plan_stack
+from lzctl.plan import views as plan_views
+from rules import evaluate
 from tests.helpers import HOME, MANAGEMENT, FakeSession, Sessions, moto_session, stubbed
 
 DENY_LEAVE = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]})
@@ -213,6 +215,8 @@ def test_the_plan_of_the_adopted_config_imports_exactly_what_the_organisation_ha
     # config model needs and the organisation lacks (the suspended OU).
     organizations = {t for t, _ in organisation.imports()}
     assert [r.name for r in plan.resources if r.type in organizations and r.op == "create"] == ["organization-suspended-ou"]
+    # The policy pack accepts it: the adopted SCP keeps its white space (DENY_LEAVE is not minified).
+    assert evaluate(plan_views(plan)) == []
 
 
 def test_the_written_config_names_the_tree_accounts_and_policies_by_friendly_keys(organisation, adopted):

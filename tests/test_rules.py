@@ -61,6 +61,11 @@ FAILING = [
         "not minified",
     ),
     ("LZ-SCP-SIZE", ResourceView("aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": "x" * 10241}), "10241 characters"),
+    (
+        "LZ-SCP-SIZE",
+        ResourceView("aws:organizations/policy:Policy", "urn:p", {"type": "SERVICE_CONTROL_POLICY", "content": "x" * 10241}, protect=True),
+        "10241 characters",
+    ),
     ("LZ-NO-IAM-USERS", ResourceView("aws:iam/accessKey:AccessKey", "urn:k", {"user": "deployer"}), "replaced by Identity Center"),
     ("LZ-S3-HARDENED", ResourceView("aws:s3/bucket:Bucket", "urn:b", {"bucket": "logs"}, id="logs"), "public access block"),
     ("LZ-SSO-SESSION", ResourceView("aws:ssoadmin/permissionSet:PermissionSet", "urn:ps", {"sessionDuration": "PT13H"}), "exceeds PT12H"),
@@ -109,6 +114,18 @@ PASSING = [
     ("LZ-OIDC-EXACT-SUBJECT", [oidc_role(EXACT)]),
     ("LZ-OIDC-EXACT-SUBJECT", [oidc_role(IMMUTABLE)]),
     ("LZ-SSO-SESSION", [ResourceView("aws:ssoadmin/permissionSet:PermissionSet", "urn:ps", {"sessionDuration": "PT11H30M"})]),
+    # An adopted SCP (protected) keeps the white space Organizations holds it with.
+    (
+        "LZ-SCP-SIZE",
+        [
+            ResourceView(
+                "aws:organizations/policy:Policy",
+                "urn:p",
+                {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps({"Version": "2012-10-17", "Statement": []}, indent=2)},
+                protect=True,
+            )
+        ],
+    ),
 ]
 
 
