@@ -11,6 +11,9 @@ import pulumi_aws as aws
 import names
 from config import AccountSpec
 
+CLOSING_IGNORED = ("email", "name", "iam_user_access_to_billing")
+"""What an account armed for closure ignores changes to: whatever could force its replacement."""
+
 
 @dataclass(frozen=True)
 class AccountPlacement:
@@ -67,8 +70,17 @@ class MemberAccounts(pulumi.ComponentResource):
             close_on_deletion=spec.closing,
             tags=spec.tags,
             # Organizations cannot read role_name back, so an imported account would otherwise
-            # show a diff that forces replacement.
-            opts=pulumi.ResourceOptions(parent=self, protect=not spec.closing, ignore_changes=["role_name"], import_=spec.existing_account_id),
+            # show a diff that forces replacement. An armed account is unprotected, and Pulumi
+            # replaces an unprotected resource in the same update (pulumi/pulumi step_generator.go:
+            # only `new.Protect && old.Protect` refuses): an edited e-mail (ForceNew in the
+            # provider's organizations/account.go), name or billing access must not create a new
+            # account and close or detach this one.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=not spec.closing,
+                ignore_changes=["role_name", *(CLOSING_IGNORED if spec.closing else ())],
+                import_=spec.existing_account_id,
+            ),
         )
         if spec.suspended:
             return MemberAccount(account, None)

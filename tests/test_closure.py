@@ -70,6 +70,10 @@ def test_pending_arms_only_that_account_and_says_what_the_two_steps_do(config_di
     armed = {name: (r.protect, r.inputs["closeOnDeletion"]) for name, r in accounts_by_name(plan).items()}
     assert armed.pop("shop-dev-account") == (False, True)
     assert set(armed.values()) == {(True, False)}
+    # Unprotected, it could be replaced: nothing that forces a replacement is diffed any more.
+    ignored = {name: r.ignore_changes for name, r in accounts_by_name(plan).items()}
+    assert ignored.pop("shop-dev-account") == ("roleName", "email", "name", "iamUserAccessToBilling")
+    assert set(ignored.values()) == {("roleName",)}
     assert (
         "shop-dev is armed for closure (closed: pending): this `pulumi up` records it unprotected with close_on_deletion and "
         "closes nothing; the next, with `closed: <that day's date>`, closes it through Organizations CloseAccount. Run "
