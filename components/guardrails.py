@@ -80,8 +80,8 @@ class Guardrails(pulumi.ComponentResource):
     def _adopt(self, name: str, spec: AdoptedPolicySpec, targets: Mapping[str, pulumi.Input[str]], opts: pulumi.ResourceOptions) -> aws.organizations.Policy:
         """Import `spec` with exactly the inputs it has in AWS (an import with other inputs fails).
 
-        Protected: it was made outside this program, so dropping it from config must stop
-        `pulumi up` rather than delete it from the organisation.
+        Protected, with the attachments that existed: it was made outside this program, so dropping
+        it from config must stop `pulumi up` rather than delete or detach it.
         """
         policy = aws.organizations.Policy(
             f"{name}-{spec.key}-adopted-policy",
@@ -92,11 +92,14 @@ class Guardrails(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True, import_=spec.existing_id)),
         )
         for attachment in spec.attachments:
+            # Protected too when it existed: Pulumi deletes dependents first, so dropping the
+            # policy from config would detach it everywhere before the policy's protection stops
+            # `pulumi up --skip-preview`.
             aws.organizations.PolicyAttachment(
                 f"{name}-{spec.key}-{attachment.target}-adopted-attachment",
                 policy_id=policy.id,
                 target_id=targets[attachment.target],
-                opts=pulumi.ResourceOptions(parent=self, import_=attachment.import_id),
+                opts=pulumi.ResourceOptions(parent=self, protect=attachment.import_id is not None, import_=attachment.import_id),
             )
         return policy
 

@@ -215,6 +215,9 @@ def test_the_plan_of_the_adopted_config_imports_exactly_what_the_organisation_ha
     # config model needs and the organisation lacks (the suspended OU).
     organizations = {t for t, _ in organisation.imports()}
     assert [r.name for r in plan.resources if r.type in organizations and r.op == "create"] == ["organization-suspended-ou"]
+    # The adopted policies and the attachments that existed are protected; a day-two one is not (below).
+    adopted_types = ("aws:organizations/policy:Policy", "aws:organizations/policyAttachment:PolicyAttachment")
+    assert {r.protect for r in plan.resources if r.type in adopted_types} == {True}
     # The policy pack accepts it: the adopted SCP keeps its white space (DENY_LEAVE is not minified).
     assert evaluate(plan_views(plan)) == []
 
@@ -318,6 +321,7 @@ def test_what_adopt_read_is_recorded_so_a_day_two_addition_is_created_not_import
         "guardrails-deny-leaving-dev-adopted-attachment",
     )
     assert [(plan.named(n).op, plan.named(n).import_id) for n in added] == [("create", "")] * 4
+    assert plan.named("guardrails-deny-leaving-dev-adopted-attachment").protect is False
     assert {(r.type, r.import_id) for r in plan.resources if r.import_id} == organisation.imports()
 
 
