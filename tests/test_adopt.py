@@ -12,6 +12,7 @@ from moto import mock_aws
 from config import ConfigError
 from lzctl import adopt
 from lzctl.adopt import mapping
+from lzctl.adopt.read import Group, IdentityCenter, User
 from lzctl.plan import plan_stack
 from lzctl.plan import views as plan_views
 from rules import evaluate
@@ -82,18 +83,20 @@ class Organisation:
         }
         self.billing = permission_set("Billing", "PT1H", ["ReadOnlyAccess"])
 
-        def user(name, given, family, email):
+        def user(name, given, family, email, **extra):
             return store.create_user(
                 IdentityStoreId=self.store,
                 UserName=name,
                 DisplayName=f"{given} {family}",
-                Name={"GivenName": given, "FamilyName": family},
+                Name={"GivenName": given, "FamilyName": family, **extra.pop("Name", {})},
                 Emails=[{"Value": email, "Primary": True}],
+                **extra,
             )["UserId"]
 
         self.users = {
             "hanako": user("hanako@acme-corp.co.jp", "Hanako", "Yamada", "hanako@acme-corp.co.jp"),
-            "taro": user("taro", "Taro", "Suzuki", "taro@acme-corp.co.jp"),
+            # What an IdP sync typically sets and the program does not.
+            "taro": user("taro", "Taro", "Suzuki", "taro@acme-corp.co.jp", Title="Engineer", Name={"Formatted": "Mr Taro Suzuki"}),
         }
 
         def group(name, members):
@@ -293,6 +296,14 @@ def test_identity_center_is_adopted_as_people_groups_permission_sets_and_scoped_
     assert f"- permission set Billing ({organisation.billing}): it has no description, which the config requires" in report
     assert f"- assignment of DeveloperAccess to user taro on {accounts['shop-prod']}: the config assigns permission sets to groups" in report
     assert "- assignment of DeveloperAccess to group shop-developers on the audit account alone: the config's `security` scope covers both" in report
+    # What the program cannot set on a user is named with its fix (the import would fail on it).
+    taro, store = organisation.users["taro"], organisation.store
+    for path, value in (("title", "Engineer"), ("name.formatted", "Mr Taro Suzuki")):
+        assert (
+            f"| {path}: AWS has '{value}', which the config cannot set | decide: clear {path} of user taro in Identity Center "
+            f"(`aws identitystore update-user --identity-store-id {store} --user-id {taro} --operations AttributePath={path}`), or keep the user out of the program |"
+        ) in report
+    assert report.count("which the config cannot set") == 2
     # The inline policy is the same JSON, minified by the loader: said, not hidden.
     assert "inline policy: the same JSON as in AWS, minified by the config loader" in report
 
@@ -486,3 +497,25 @@ def test_a_clash_gets_a_numeric_suffix_within_the_key_length():
 )
 def test_an_application_key_is_the_account_name_without_its_environment(account, environment, ou, expected):
     assert mapping.application_key(account, environment, ou) == expected
+
+
+def test_users_and_groups_an_idp_provisions_are_left_alone_with_their_issuer():
+    scim = [{"Issuer": "https://scim.example.okta.com", "Id": "00u1"}]
+    center = IdentityCenter(
+        "arn:aws:sso:::instance/ssoins-1234567890abcdef",
+        "d-1234567890",
+        users=[
+            User("u-1", "ann@corp.example", "Ann Lee", "Ann", "Lee", [{"Value": "ann@corp.example", "Primary": True}], external_ids=scim),
+            User("u-2", "bo@corp.example", "Bo Kim", "Bo", "Kim", [{"Value": "bo@corp.example", "Primary": True}]),
+        ],
+        groups=[Group("g-1", "Okta Admins", "", {"u-2": "m-1"}, scim), Group("g-2", "Ops", "", {"u-1": "m-2", "u-2": "m-3"})],
+    )
+    done = mapping.Adoption(config={}, files={})
+    section = mapping.adopt_identity_center(center, {}, {}, done)
+    assert list(section["people"]) == ["bo"] and list(section["groups"]) == ["ops"]
+    owned = "owned by your IdP (ExternalIds from https://scim.example.okta.com): it is provisioned by SCIM, and managing it here too would fight the sync"
+    assert done.left_alone == [
+        ("user ann@corp.example (u-1)", owned),
+        ("group Okta Admins (g-1)", f"{owned}; its memberships stay as they are"),
+        ("membership of user u-1 in Ops", "the user is not adopted (above)"),
+    ]

@@ -262,6 +262,11 @@ def _primary_email(user: User) -> str:
     return next((e["Value"] for e in emails if e.get("Primary")), emails[0]["Value"] if emails else "")
 
 
+def _owned_by_idp(external_ids: list[dict]) -> str:
+    issuers = ", ".join(sorted({e.get("Issuer", "") for e in external_ids}))
+    return f"owned by your IdP (ExternalIds from {issuers}): it is provisioned by SCIM, and managing it here too would fight the sync"
+
+
 def adopt_identity_center(center: IdentityCenter, account_keys: dict[str, str], applications: dict, done: Adoption) -> dict:
     """The `identity_center` section: what exists, with the ids the import needs; the rest in `done.left_alone`."""
     section: dict = {"existing_instance_arn": center.instance_arn, "existing_identity_store_id": center.identity_store_id}
@@ -308,6 +313,9 @@ def adopt_identity_center(center: IdentityCenter, account_keys: dict[str, str], 
     person_of: dict[str, str] = {}
     person_keys = Keys()
     for user in sorted(center.users, key=lambda u: (u.user_name.lower(), u.id)):
+        if user.external_ids:
+            done.left_alone.append((f"user {user.user_name} ({user.id})", _owned_by_idp(user.external_ids)))
+            continue
         email = _primary_email(user)
         if not (user.given_name and user.family_name and email):
             done.left_alone.append((f"user {user.user_name} ({user.id})", "it lacks a given name, family name or e-mail, which the config requires"))
@@ -326,6 +334,9 @@ def adopt_identity_center(center: IdentityCenter, account_keys: dict[str, str], 
     group_of: dict[str, str] = {}
     group_keys = Keys()
     for group in sorted(center.groups, key=lambda g: (g.display_name.lower(), g.id)):
+        if group.external_ids:
+            done.left_alone.append((f"group {group.display_name} ({group.id})", f"{_owned_by_idp(group.external_ids)}; its memberships stay as they are"))
+            continue
         key = group_keys.claim(slug(group.display_name, "group"))
         members = {person_of[u]: m for u, m in group.memberships.items() if u in person_of}
         entry: dict = {}

@@ -72,6 +72,10 @@ class User:
     family_name: str
     emails: list[dict]
     """As the identity store returns them: Value, Type, Primary."""
+    record: dict = field(default_factory=dict)
+    """Every attribute as ListUsers returns it, for the report to name what the program does not set."""
+    external_ids: list[dict] = field(default_factory=list)
+    """Issuer and Id per identity provider that provisions the user (SCIM); empty for Identity Center's own."""
 
 
 @dataclass
@@ -81,6 +85,8 @@ class Group:
     description: str
     memberships: dict[str, str]
     """User id -> membership id."""
+    external_ids: list[dict] = field(default_factory=list)
+    """Issuer and Id per identity provider that provisions the group (SCIM); empty for Identity Center's own."""
 
 
 @dataclass
@@ -242,7 +248,14 @@ class _Reader:
             name = user.get("Name", {})
             center.users.append(
                 User(
-                    user["UserId"], user["UserName"], user.get("DisplayName", ""), name.get("GivenName", ""), name.get("FamilyName", ""), user.get("Emails", [])
+                    user["UserId"],
+                    user["UserName"],
+                    user.get("DisplayName", ""),
+                    name.get("GivenName", ""),
+                    name.get("FamilyName", ""),
+                    user.get("Emails", []),
+                    user,
+                    user.get("ExternalIds") or [],
                 )
             )
         for group in pages(directory, "list_groups", "Groups", IdentityStoreId=store):
@@ -251,7 +264,7 @@ class _Reader:
                 for m in pages(directory, "list_group_memberships", "GroupMemberships", IdentityStoreId=store, GroupId=group["GroupId"])
                 if "UserId" in m.get("MemberId", {})
             }
-            center.groups.append(Group(group["GroupId"], group.get("DisplayName", ""), group.get("Description", ""), members))
+            center.groups.append(Group(group["GroupId"], group.get("DisplayName", ""), group.get("Description", ""), members, group.get("ExternalIds") or []))
         return center
 
     def landing_zone(self, arn: str, units: list[Unit]) -> LandingZone:

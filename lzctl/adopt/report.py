@@ -25,6 +25,28 @@ USER = "aws:identitystore/user:User"
 GROUP = "aws:identitystore/group:Group"
 INLINE_POLICY = "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy"
 REPORT_FILE = "adopt-report.md"
+USER_ATTRIBUTES_NOT_SET = (
+    ("NickName", "nickname"),
+    ("ProfileUrl", "profileUrl"),
+    ("Addresses", "addresses"),
+    ("PhoneNumbers", "phoneNumbers"),
+    ("UserType", "userType"),
+    ("Title", "title"),
+    ("PreferredLanguage", "preferredLanguage"),
+    ("Locale", "locale"),
+    ("Timezone", "timezone"),
+    ("Name.Formatted", "name.formatted"),
+    ("Name.MiddleName", "name.middleName"),
+    ("Name.HonorificPrefix", "name.honorificPrefix"),
+    ("Name.HonorificSuffix", "name.honorificSuffix"),
+)
+"""(ListUsers field, UpdateUser attribute path) of what the program does not set on a user
+(components/sso_access.py sets user name, display name, given and family name, one e-mail). Each
+is an input of the installed pulumi_aws 7.51.1 identitystore.User, Optional and not Computed in
+terraform-provider-aws identitystore/user.go, whose read sets it from the API: an imported user that
+has one shows a diff, and the import fails. Newer API fields the provider has no input for (Photos,
+Website, Birthdate, Roles, UserStatus) are not read into its state and cannot diff. Checked
+2026-12-02 against botocore 1.44.8's identitystore model."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +220,19 @@ def _identity_center_differences(plan: Plan, inventory: Inventory) -> list[Diffe
                         "decide: make the user's addresses one primary address in Identity Center, or keep the user out of the program",
                     )
                 )
+            for attribute, path in USER_ATTRIBUTES_NOT_SET:
+                head, _, sub = attribute.partition(".")
+                value = user.record.get(head)
+                value = (value or {}).get(sub) if sub else value
+                if value:
+                    found.append(
+                        Difference(
+                            resource.urn,
+                            f"{path}: AWS has {value!r}, which the config cannot set",
+                            f"decide: clear {path} of user {user.user_name} in Identity Center (`aws identitystore update-user --identity-store-id "
+                            f"{center.identity_store_id} --user-id {user.id} --operations AttributePath={path}`), or keep the user out of the program",
+                        )
+                    )
         elif resource.type == GROUP and resource.import_id in groups:
             group = groups[resource.import_id]
             found += _field(resource, "displayName", group.display_name, "display name") + _field(
