@@ -476,13 +476,15 @@ class LandingZone:
         disabling would detach ("Disabling a policy type": all policies of the type are detached,
         https://docs.aws.amazon.com/organizations/latest/userguide/disable-policy-type.html)."""
         adopted = {policy.type for policy in self.adopted_policies}
-        return tuple(sorted({*self.guardrails.policy_types(self.config.guardrails.control_tower.enabled), *adopted}))
+        kept = self.config.organization.extra_policy_types
+        return tuple(sorted({*self.guardrails.policy_types(self.config.guardrails.control_tower.enabled), *adopted, *kept}))
 
     @property
     def trusted_services(self) -> tuple[str, ...]:
-        """Trusted access the guardrails and the adopted policies' types need."""
+        """Trusted access the guardrails and the adopted policies' types need, and what the config keeps enabled."""
         adopted = {BY_API_TYPE[p.type].trusted_service for p in self.adopted_policies if p.type in BY_API_TYPE}
-        return tuple(sorted({*self.guardrails.trusted_services, *adopted} - {None}))
+        kept = self.config.organization.extra_trusted_services
+        return tuple(sorted({*self.guardrails.trusted_services, *adopted, *kept} - {None}))
 
 
 SHARED_ACCOUNTS = (AUDIT, LOG)

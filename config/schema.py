@@ -54,6 +54,7 @@ from config.types import (
     RoleName,
     RolePattern,
     RootId,
+    ServicePrincipal,
     SessionDuration,
     TagKey,
 )
@@ -82,6 +83,16 @@ class Organization(Model):
     )
     existing_root_id: Optional[RootId] = Field(
         None, description="The adopted organisation's root id: the import ids of policy attachments on the root name it."
+    )
+    extra_trusted_services: list[ServicePrincipal] = Field(
+        default_factory=list,
+        description="Trusted access kept enabled beside the program's own (`lzctl adopt` writes what the organisation has): "
+        "the program sets the whole list, so one left out is disabled by `pulumi up`.",
+    )
+    extra_policy_types: list[OrganizationPolicyType] = Field(
+        default_factory=list,
+        description="Policy types kept enabled on the root beside those the program's and the adopted policies use "
+        "(`lzctl adopt` writes what the organisation has): disabling a type detaches every policy of it, AWS's own included.",
     )
 
 

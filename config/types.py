@@ -23,6 +23,9 @@ OrganizationId = Annotated[str, StringConstraints(pattern=r"^o-[a-z0-9]{10,32}$"
 RootId = Annotated[str, StringConstraints(pattern=r"^r-[0-9a-z]{4,32}$")]
 OuId = Annotated[str, StringConstraints(pattern=r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")]
 PolicyId = Annotated[str, StringConstraints(pattern=r"^p-[0-9a-zA-Z_]{8,128}$")]
+# A service principal for trusted access: the ServicePrincipal pattern of the Organizations API model
+# (botocore data/organizations/2016-11-28/service-2.json, checked 2026-12-02).
+ServicePrincipal = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,128}$")]
 # Organizations' policy types: the PolicyType enum of the Organizations API model (botocore
 # data/organizations/2016-11-28/service-2.json, checked 2026-12-01).
 OrganizationPolicyType = Literal[

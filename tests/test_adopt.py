@@ -33,6 +33,7 @@ class Organisation:
         self.root = org.list_roots()["Roots"][0]["Id"]
         for policy_type in ("SERVICE_CONTROL_POLICY", "AISERVICES_OPT_OUT_POLICY"):
             org.enable_policy_type(RootId=self.root, PolicyType=policy_type)
+        org.enable_aws_service_access(ServicePrincipal="ram.amazonaws.com")  # a service the program does not integrate
 
         def ou(name, parent):
             return org.create_organizational_unit(ParentId=parent, Name=name)["OrganizationalUnit"]["Id"]
@@ -223,6 +224,23 @@ def test_the_plan_of_the_adopted_config_imports_exactly_what_the_organisation_ha
     assert {r.protect for r in plan.resources if r.type in adopted_types} == {True}
     # The policy pack accepts it: the adopted SCP keeps its white space (DENY_LEAVE is not minified).
     assert evaluate(plan_views(plan)) == []
+
+
+def test_the_enabled_trusted_services_and_policy_types_stay_enabled(adopted):
+    out, _ = adopted
+    data = yaml.safe_load((out / "landing-zone.yaml").read_text())
+    org = data["organization"]
+    assert (org["extra_trusted_services"], org["extra_policy_types"]) == (["ram.amazonaws.com"], ["AISERVICES_OPT_OUT_POLICY", "SERVICE_CONTROL_POLICY"])
+    assert "ram.amazonaws.com" in plan_stack("management", out).named("organization-organization").inputs["awsServiceAccessPrincipals"]
+    assert "would disable it" not in (out / "adopt-report.md").read_text()
+    # An SCP type left with AWS's FullAWSAccess alone (the adopted SCP dropped, Control Tower off) stays enabled.
+    del data["guardrails"]["adopted_policies"]["deny-leaving"]
+    (out / "landing-zone.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    inputs = plan_stack("management", out).named("organization-organization").inputs
+    assert inputs["enabledPolicyTypes"] == ["AISERVICES_OPT_OUT_POLICY", "SERVICE_CONTROL_POLICY"]
+    org["extra_policy_types"] = []
+    (out / "landing-zone.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    assert plan_stack("management", out).named("organization-organization").inputs["enabledPolicyTypes"] == ["AISERVICES_OPT_OUT_POLICY"]
 
 
 def test_the_written_config_names_the_tree_accounts_and_policies_by_friendly_keys(organisation, adopted):

@@ -199,6 +199,12 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
         "existing_organization_id": inventory.organization_id,
         "existing_root_id": inventory.root_id,
     }
+    # Kept as they are: the program sets the whole lists, so whatever is enabled and not listed
+    # would be disabled by the first `pulumi up` (a policy type with every policy of it detached).
+    if inventory.trusted_services:
+        organization["extra_trusted_services"] = sorted(inventory.trusted_services)
+    if inventory.enabled_policy_types:
+        organization["extra_policy_types"] = sorted(inventory.enabled_policy_types)
     if needs_template:
         organization["account_email_template"] = TEMPLATE_EMAIL
     done.config = {

@@ -122,7 +122,7 @@ def differences(plan: Plan, inventory: Inventory) -> list[Difference]:
                     Difference(
                         resource.urn,
                         f"trusted access: {service} is enabled and the program does not list it, so `pulumi up` would disable it",
-                        "decide: disable it first (`aws organizations disable-aws-service-access`), or add it to TRUSTED_SERVICES in components/organization.py",
+                        "decide: disable it first (`aws organizations disable-aws-service-access`), or add it to organization.extra_trusted_services",
                     )
                 )
             types = set(resource.inputs.get("enabledPolicyTypes") or [])
@@ -139,7 +139,7 @@ def differences(plan: Plan, inventory: Inventory) -> list[Difference]:
                     Difference(
                         resource.urn,
                         f"policy types: {policy_type} is enabled and `pulumi up` would disable it",
-                        "decide: disable it first, or have the program enable it",
+                        "decide: disable it first, or add it to organization.extra_policy_types",
                     )
                 )
         elif resource.type == OU and resource.import_id in units:
