@@ -36,6 +36,9 @@ LIMITS_OUTPUT = "guardrailLimits"
 CLOSING_OUTPUT = "closingAccounts"
 """Stack output, only while the config arms accounts for closure (`closed: pending`): their root
 e-mails, the accounts LZ-ACCOUNT-PROTECTED lets be unprotected with close_on_deletion."""
+OTHER_ACCOUNTS_OUTPUT = "accountsOutsideThePlan"
+"""Stack output, only when there are some: how many accounts the organisation holds that the plan has
+no resource for and that count against its account quota (config/closure_checks.py `accounts_outside_the_plan`)."""
 
 
 # --- GitHub: branches, Actions variables and secrets -------------------------------------------

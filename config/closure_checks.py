@@ -47,6 +47,14 @@ def recent_closures(closed_on: Sequence[date], today: date) -> list[date]:
     return sorted(day for day in closed_on if timedelta(0) <= today - day < timedelta(days=CLOSE_QUOTA_WINDOW_DAYS))
 
 
+def accounts_outside_the_plan(closed: Sequence[AccountSpec], unmanaged: int, today: date) -> int:
+    """Accounts with no resource in the plan that still count against Organizations' account quota:
+    the ones closed within the post-closure period (SUSPENDED, still members: facts.md, "closed
+    accounts stay SUSPENDED for 90 days and keep counting against the quota") and the `unmanaged`
+    ones the config does not hold (`organization.unmanaged_accounts`, which `lzctl adopt` writes)."""
+    return unmanaged + sum(1 for spec in closed if spec.closed_on and today - spec.closed_on < timedelta(days=POST_CLOSURE_DAYS))
+
+
 def _check_one(path: str, spec: AccountSpec, today: date, fail: Fail, warn: Warn) -> None:
     value = str(spec.closed_on) if spec.closed_on else "pending"
     where = path_of(path, "closed")

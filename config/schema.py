@@ -84,6 +84,11 @@ class Organization(Model):
     existing_root_id: Optional[RootId] = Field(
         None, description="The adopted organisation's root id: the import ids of policy attachments on the root name it."
     )
+    unmanaged_accounts: Annotated[int, Field(ge=0)] = Field(
+        0,
+        description="Member accounts the config does not hold that count against the account quota (`lzctl adopt` writes "
+        "those it left alone: at the root, in the Security or Suspended OU, closed within 90 days).",
+    )
     extra_trusted_services: list[ServicePrincipal] = Field(
         default_factory=list,
         description="Trusted access kept enabled beside the program's own (`lzctl adopt` writes what the organisation has): "

@@ -19,7 +19,8 @@ from config.schema import Limits
 from delivery.policies import REGISTRY_POLICY_ACTIONS
 from guardrails.control_tower import BASELINE_VERSION, CONTROL_OPERATIONS, LANDING_ZONE_VERSION
 from guardrails.plan_policies import ACCOUNT, BASELINE, CONTROL, LANDING_ZONE, ORGANIZATION, json_list, planned_organization, provider_account, providers
-from rules.core import ADVISORY, MANDATORY, ResourceView, Rule
+from names import OTHER_ACCOUNTS_OUTPUT
+from rules.core import ADVISORY, MANDATORY, STACK_TYPE, ResourceView, Rule
 from rules.service_policies import RULES as POLICY_RULES
 from security.alerting import CHATBOT_STACKS
 
@@ -177,13 +178,18 @@ def account_quota(resources: list[ResourceView], max_accounts: int) -> Iterator[
     accounts = _of_type(resources, ACCOUNT)
     if not accounts:
         return
-    total = len(accounts) + 1
+    # Accounts the plan has no resource for count too: closed within 90 days, or not in the config.
+    stack = next((r for r in resources if r.type == STACK_TYPE), None)
+    outside = stack.props.get(OTHER_ACCOUNTS_OUTPUT) if stack else None
+    outside = int(outside) if isinstance(outside, (int, float)) else 0
+    total = len(accounts) + outside + 1
     if total > max_accounts:
         anchor = next(iter(_of_type(resources, ORGANIZATION)), accounts[0])
+        others = f", {outside} accounts outside the plan (closed within 90 days or not in the config)" if outside else ""
         yield (
             anchor.urn,
             (
-                f"{len(accounts)} member accounts and the management account make {total}, over the organisation's quota of {max_accounts} "
+                f"{len(accounts)} member accounts{others} and the management account make {total}, over the organisation's quota of {max_accounts} "
                 "(suspended and recently closed accounts count too): before deploying, request an increase of AWS Organizations' "
                 '"Default maximum number of accounts" in the Service Quotas console (us-east-1), then raise guardrails.limits.accounts'
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pulumi
@@ -9,6 +10,7 @@ import pulumi
 import config
 import names
 from config import ConfigError, ConfigIssue
+from config.closure_checks import accounts_outside_the_plan
 from stacks import audit, log, management
 from stacks.secrets import read_app_secrets, read_secrets
 from stacks.settings import CONFIG_DIR, OFFLINE_PLAN, PHASE, ROLE, problem
@@ -44,6 +46,9 @@ def run() -> None:
     for name, value in ROLES[role](landing_zone, secrets).items():
         pulumi.export(name, value)
     pulumi.export(names.LIMITS_OUTPUT, landing_zone.config.guardrails.limits.model_dump())
+    outside = accounts_outside_the_plan(landing_zone.closed_accounts, landing_zone.organization.unmanaged_accounts, date.today())
+    if outside:  # read by AWS-ORG-ACCOUNT-QUOTA
+        pulumi.export(names.OTHER_ACCOUNTS_OUTPUT, outside)
     closing = [account.email for account in landing_zone.accounts if account.closing]
     if closing:  # a config that closes nothing exports nothing more
         pulumi.export(names.CLOSING_OUTPUT, closing)

@@ -248,6 +248,7 @@ def test_the_written_config_names_the_tree_accounts_and_policies_by_friendly_key
     data = yaml.safe_load((out / "landing-zone.yaml").read_text())
     org = data["organization"]
     assert org["existing_organization_id"] == organisation.id and org["existing_root_id"] == organisation.root
+    assert org["unmanaged_accounts"] == 1  # the sandbox at the root still counts against the quota
     assert {k: (v["name"], v.get("parent"), v.get("existing_id")) for k, v in org["organizational_units"].items()} == {
         "security": ("Security", None, organisation.ous["Security"]),
         "workloads": ("Workloads", None, organisation.ous["Workloads"]),

@@ -14,7 +14,7 @@ from config.model import AccountSpec
 from lzctl import review
 from lzctl.plan import plan_stack, resolved_config
 from lzctl.plan import views as plan_views
-from names import CLOSING_OUTPUT
+from names import CLOSING_OUTPUT, OTHER_ACCOUNTS_OUTPUT
 from rules.core import STACK_TYPE
 from tests.helpers import run_management, setter
 
@@ -210,3 +210,23 @@ def test_the_review_marks_the_armed_and_the_closed_accounts(config_dir):
         "     · shop-dev  'shop-dev'  aws+shop-dev@example.com  [suspended]  [armed for closure: unprotected, close_on_deletion]",
         f"     · shop-stg  'shop-stg'  aws+shop-stg@example.com  [suspended]  [closed on {closed_on}: left out, so pulumi up closes it]",
     ]
+
+
+def test_the_account_quota_counts_recently_closed_accounts_and_those_outside_the_config(config_dir):
+    def mutate(data):
+        shop_dev(suspended=True, closed=TODAY - timedelta(days=3))(data)
+        setter("applications.shop.accounts.stg", {"suspended": True, "closed": TODAY - timedelta(days=91)})(data)  # no longer counted
+        data["organization"]["unmanaged_accounts"] = 3
+
+    plan = planned(config_dir, mutate)
+    # 6 member accounts planned, shop-dev closed 3 days ago, 3 the config does not hold, management: 11 of 10.
+    assert plan.outputs[OTHER_ACCOUNTS_OUTPUT] == 4
+    [violation] = rules.RULES[[rule.id for rule in rules.RULES].index("AWS-ORG-ACCOUNT-QUOTA")].run(plan_views(plan))
+    assert violation.message.startswith(
+        "6 member accounts, 4 accounts outside the plan (closed within 90 days or not in the config) and the management account make 11, "
+        "over the organisation's quota of 10"
+    )
+
+
+def test_a_config_closing_nothing_exports_no_count_of_accounts_outside_the_plan(management_plan):
+    assert OTHER_ACCOUNTS_OUTPUT not in management_plan.outputs

@@ -141,6 +141,7 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
     environments: dict[str, dict] = {}
     applications: dict[str, dict] = {}
     app_keys = Keys(RESERVED_KEYS)
+    unmanaged = 0  # still members, so they count against the account quota (AWS-ORG-ACCOUNT-QUOTA)
     for account in members:
         if account.id in account_keys:
             continue
@@ -156,6 +157,7 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
             why = "the config model holds suspended accounts as an application's environment; mark it by hand if it should be managed"
         if why:
             done.left_alone.append((f"account {account.name} ({account.id})", why))
+            unmanaged += 1
             continue
         env = ou_keys[unit.id]
         environments.setdefault(env, {"ou": env})
@@ -207,6 +209,8 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
         organization["extra_policy_types"] = sorted(inventory.enabled_policy_types)
     if needs_template:
         organization["account_email_template"] = TEMPLATE_EMAIL
+    if unmanaged:
+        organization["unmanaged_accounts"] = unmanaged
     done.config = {
         "version": 1,
         "organization": organization,
@@ -230,11 +234,12 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
         done.config["identity_center"] = adopt_identity_center(inventory.identity_center, account_keys, applications, done)
     else:
         done.notes.append(f"Identity Center has no instance in {home_region} (or it could not be read): the config has no people, groups or permission sets")
-    active = sum(1 for a in inventory.accounts if a.status == "ACTIVE")
-    if active + needs_template * 2 > 10:
-        done.config["guardrails"]["limits"] = {"accounts": active + (2 if needs_template else 0)}
+    # ListAccounts returns SUSPENDED (closed within 90 days) accounts too, and they count against the quota.
+    held = len(inventory.accounts)
+    if held + needs_template * 2 > 10:
+        done.config["guardrails"]["limits"] = {"accounts": held + (2 if needs_template else 0)}
         done.notes.append(
-            f"guardrails.limits.accounts is {active} accounts plus the ones the program creates: the organisation holds that many "
+            f"guardrails.limits.accounts is {held} accounts plus the ones the program creates: the organisation holds that many "
             "already, so its quota is at least that; `lzctl doctor` checks the real quota"
         )
     return done
