@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal, Optional
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 import names
 from config.delivery_schema import (
@@ -31,6 +31,7 @@ from config.types import (
     AccountName,
     BranchName,
     Closure,
+    Email,
     EmailTemplate,
     GitHubLogin,
     IdentityStoreId,
@@ -103,7 +104,7 @@ class Organization(Model):
 
 class Account(Model):
     name: Optional[AccountName] = Field(None, description="Account name; defaults to the account key.")
-    email: Optional[EmailStr] = Field(None, description="Root e-mail; defaults to the organisation template.")
+    email: Optional[Email] = Field(None, description="Root e-mail; defaults to the organisation template.")
     suspended: bool = Field(False, description="Move the account to the suspended OU and drop its access.")
     closed: Optional[Closure] = Field(
         None,
@@ -163,7 +164,7 @@ class Application(Model):
 class Person(Model):
     given_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     family_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    email: EmailStr
+    email: Email
     github: Optional[GitHubLogin] = Field(None, description="GitHub login, for team membership.")
     user_name: Optional[IdentityStoreName] = Field(None, description="Identity Center user name; default the e-mail.")
     display_name: Optional[IdentityStoreName] = Field(None, description="Display name; default given and family name.")

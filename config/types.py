@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainValidator, StringConstraints
+from pydantic.networks import validate_email
 
 from config.cron import check_cron
 from config.managed_policies import ARN_PREFIX, NAMES, SERVICE_ROLE_PATH
@@ -17,6 +18,17 @@ from workflows.branches import branch_problem
 # Keys end up inside Pulumi resource names, account names and e-mail local parts, so they stay
 # short, lowercase and free of anything that would need escaping in any of those places.
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$")]
+
+
+def _valid_email(value: str) -> str:
+    validate_email(value)  # pydantic's EmailStr check, whose result lower-cases the domain
+    return value
+
+
+# An e-mail kept as written: Organizations and the identity store return it as it was entered, and
+# an account's `email` is ForceNew with no case-insensitive diff (terraform-provider-aws
+# organizations/account.go), so an adopted `X@Corp.Example` must stay exactly that.
+Email = Annotated[str, AfterValidator(_valid_email)]
 AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
 # Organizations' id formats: the patterns of the same API model (OrganizationId, RootId, OrganizationalUnitId, PolicyId).
 OrganizationId = Annotated[str, StringConstraints(pattern=r"^o-[a-z0-9]{10,32}$")]

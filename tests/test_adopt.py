@@ -50,7 +50,7 @@ class Organisation:
             "Audit": account("Audit", "audit@acme-corp.co.jp", self.ous["Security"]),
             "Log Archive": account("Log Archive", "log@acme-corp.co.jp", self.ous["Security"]),
             "shop-dev": account("shop-dev", "shop-dev@acme-corp.co.jp", self.ous["Dev"]),
-            "shop-prod": account("shop-prod", "shop-prod@acme-corp.co.jp", self.ous["Prod"]),
+            "shop-prod": account("shop-prod", "Shop-Prod@Acme-Corp.CO.JP", self.ous["Prod"]),  # as entered: the domain not lower-cased
         }
         self.sandbox = org.create_account(AccountName="Sandbox", Email="sandbox@acme-corp.co.jp")["CreateAccountStatus"]["AccountId"]
         self.scp = org.create_policy(Name="Deny leaving", Description="No account leaves", Type="SERVICE_CONTROL_POLICY", Content=DENY_LEAVE)["Policy"][
@@ -222,6 +222,8 @@ def test_the_plan_of_the_adopted_config_imports_exactly_what_the_organisation_ha
     # The adopted policies and the attachments that existed are protected; a day-two one is not (below).
     adopted_types = ("aws:organizations/policy:Policy", "aws:organizations/policyAttachment:PolicyAttachment")
     assert {r.protect for r in plan.resources if r.type in adopted_types} == {True}
+    # E-mails stay as Organizations holds them (an account's email is ForceNew): no case folding.
+    assert plan.named("shop-prod-account").inputs["email"] == "Shop-Prod@Acme-Corp.CO.JP"
     # The policy pack accepts it: the adopted SCP keeps its white space (DENY_LEAVE is not minified).
     assert evaluate(plan_views(plan)) == []
 
@@ -260,6 +262,7 @@ def test_the_written_config_names_the_tree_accounts_and_policies_by_friendly_key
     assert data["environments"] == {"dev": {"ou": "dev"}, "prod": {"ou": "prod"}}
     assert data["applications"]["shop"]["environments"] == ["dev", "prod"]
     assert data["applications"]["shop"]["accounts"]["prod"]["existing_account_id"] == organisation.accounts["shop-prod"]
+    assert data["applications"]["shop"]["accounts"]["prod"]["email"] == "Shop-Prod@Acme-Corp.CO.JP"
     policies = data["guardrails"]["adopted_policies"]
     assert policies["deny-leaving"] == {
         "existing_id": organisation.scp,
