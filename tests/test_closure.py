@@ -206,9 +206,13 @@ def test_the_review_marks_the_armed_and_the_closed_accounts(config_dir):
     plan = plan_stack("management", folder)
     lines = review.review(plan, resolved_config("management", folder), plan.warnings, []).splitlines()
     suspended = lines.index("  └─ Suspended (suspended)")
-    assert lines[suspended + 1 : suspended + 3] == [
-        "     · shop-dev  'shop-dev'  aws+shop-dev@example.com  [suspended]  [armed for closure: unprotected, close_on_deletion]",
-        f"     · shop-stg  'shop-stg'  aws+shop-stg@example.com  [suspended]  [closed on {closed_on}: left out, so pulumi up closes it]",
+    # Over 100 columns, an account's notes wrap under its key.
+    under = " " * len("     · shop-dev  ")
+    assert lines[suspended + 1 : suspended + 5] == [
+        "     · shop-dev  'shop-dev'  aws+shop-dev@example.com  [suspended]",
+        f"{under}[armed for closure: unprotected, close_on_deletion]",
+        "     · shop-stg  'shop-stg'  aws+shop-stg@example.com  [suspended]",
+        f"{under}[closed on {closed_on}: left out, so pulumi up closes it]",
     ]
 
 
