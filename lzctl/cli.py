@@ -2,7 +2,8 @@
 
 Exit codes: 0 done, 1 a bug (with its traceback), 2 bad input (config, stack name), every problem
 on stderr and nothing on stdout; 3 from `validate` when a mandatory policy rule fails; 4 from
-`migrate preflight` and `doctor` when a check fails, from `adopt` when AWS denied a read.
+`migrate preflight` and `doctor` when a check fails, from `adopt` when AWS denied a read, from
+`docs --check` when docs/configuration.md is stale.
 """
 
 from __future__ import annotations
@@ -166,6 +167,7 @@ VERBS = {
     "diagram": "lzctl.commands:add_parsers",
     "diff": "lzctl.commands:add_parsers",
     "init": "lzctl.init:add_parser",
+    "docs": "lzctl.config_docs:add_parser",
 }
 """Verbs whose modules are imported only when they run (or for help, or to name a mistyped verb):
 `plan` should not pay for boto3 (doctor, migrate, adopt), the simulator's CLI or the diagram renderers."""
