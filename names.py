@@ -26,7 +26,7 @@ PROVIDER_SESSION_NAME = PREFIX
 
 MANAGEMENT_STACK, AUDIT_STACK, LOG_STACK = "management", "audit", "log"
 STACKS = (MANAGEMENT_STACK, AUDIT_STACK, LOG_STACK)
-"""The landing zone's stacks, in deployment order (README, "Three stacks")."""
+"""The landing zone's stacks, in deployment order (docs/deploying.md, "Three stacks")."""
 POLICY_PACK = f"{PREFIX}-guardrails"
 HANDOFF_PATH = f"/{PREFIX}/{MANAGEMENT_STACK}"
 """SSM parameter path under which the management stack writes, into the audit and log accounts,

@@ -95,7 +95,7 @@ class ControlTower(pulumi.ComponentResource):
                 target_identifier=args.ou_arns[key],
                 # The provider replaces a baseline whose version changes (baseline.go: RequiresReplace),
                 # which disables it first and un-registers the OU: upgrades run in place instead, with
-                # `aws controltower update-enabled-baseline` (README, "Upgrade the landing zone").
+                # `aws controltower update-enabled-baseline` (docs/operations.md, "Upgrade the landing zone").
                 # A replacement that remains (new baseline identifier or target) must disable first:
                 # a target takes one enabled baseline, so EnableBaseline beside it would be refused.
                 opts=pulumi.ResourceOptions(

@@ -7,7 +7,7 @@ Landing Zone Accelerator creates these roles and then waits five minutes before 
 setup-landing-zone/index.ts), and the provider retries neither CreateLandingZone nor that error
 (terraform-provider-aws internal/service/controltower/landing_zone.go: one call, then it waits for
 the operation). So the management stack builds them in its bootstrap phase
-(`landing-zone:phase=organization`, README deployment step 5), before enabling Identity Center by
+(`landing-zone:phase=organization`, docs/deploying.md, "Deploy for real": "Create the organisation first"), before enabling Identity Center by
 hand: by the next `pulumi up` they have long propagated. A `pulumi up` that still meets the error
 has created nothing in Control Tower (the error is the synchronous answer); run it again.
 """

@@ -169,7 +169,7 @@ class GitHubRepository(pulumi.ComponentResource):
             visibility=args.visibility,
             auto_init=True,
             # Removing a repository from config archives it: code and history are never deleted.
-            # GitHub keeps the archived name taken, so re-adding it needs the README's unarchive-and-import step.
+            # GitHub keeps the archived name taken, so re-adding it needs the unarchive-and-import step (docs/delivery.md, "Re-adding a removed application").
             archive_on_destroy=True,
             delete_branch_on_merge=True,
             has_wiki=False,

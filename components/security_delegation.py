@@ -57,7 +57,7 @@ class SecurityDelegation(pulumi.ComponentResource):
             # Landing zone 4.0's Config integration "automatically configures the delegated admin
             # settings" of AWS Config for its integration account (user guide, config.html); which
             # principals it registers is not listed. Config's delegations wait for CreateLandingZone,
-            # so they never race it, and one it has made already fails plainly (README).
+            # so they never race it, and one it has made already fails plainly (docs/limitations.md says how to adopt it).
             after = args.config_after if key in CONFIG_DELEGATIONS else ()
             aws.organizations.DelegatedAdministrator(
                 f"{name}-{key}", account_id=args.audit_account_id, service_principal=principal, opts=in_region(args.home_region, *after)

@@ -15,7 +15,7 @@ from names import managed_policy_arn
 def first_instance(values: list, what: str, region: str):
     if not values:
         raise pulumi.RunError(
-            f"IAM Identity Center has no instance in {region}: enable it in the management account (README, deployment step 6) so the {what} can be read"
+            f"IAM Identity Center has no instance in {region}: enable it in the management account (docs/deploying.md, 'Deploy for real': 'Enable IAM Identity Center') so the {what} can be read"
         )
     return values[0]
 

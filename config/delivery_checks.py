@@ -253,7 +253,7 @@ def _refuse_reviewers_without_enterprise(cfg: LandingZoneConfig, reviewed: dict[
                 None,
                 "choose: github.plan: enterprise if the organisation has it; github.visibility: public; or remove the reviewers: then "
                 "the release ruleset's approving review, by someone other than the last pusher, gates what main deploys, each "
-                "environment takes deploys from its own branch only, and pull requests get no credentialed preview (README, "
+                "environment takes deploys from its own branch only, and pull requests get no credentialed preview (docs/delivery.md, "
                 '"Without GitHub Enterprise")',
             )
 

@@ -91,8 +91,8 @@ def control_exemptions(
     cfg: LandingZoneConfig, controls: Mapping[str, tuple[str, ...]], accounts: Sequence[AccountSpec], delivery: Optional[DeliveryPlan]
 ) -> dict[str, tuple[scp.Exemption, ...]]:
     """OU key -> the roles the landing zone deploys with in the active accounts below it: the
-    account's access role (its provider's, and the first run of the audit and log stacks, README
-    deployment step 9), the stack's Pulumi Deployments role in its account, each application's
+    account's access role (its provider's, and the first run of the audit and log stacks, docs/deploying.md
+    "Deploy for real": "Audit and log stacks"), the stack's Pulumi Deployments role in its account, each application's
     deploy role in its environment's account. Only OUs with a control that could deny them."""
     stack_roles = {account: names.pulumi_deploy_role(stack) for stack, account in deploy_roles(cfg).items()}
     app_roles = {key: names.github_deploy_role(env) for pipeline in (delivery.pipelines if delivery else ()) for env, key in pipeline.accounts.items()}
@@ -120,7 +120,7 @@ def check_control_tower(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
             "guardrails.control_tower.landing_zone_version",
             f'Control Tower creates only the latest landing zone version, {LANDING_ZONE_VERSION} (CreateLandingZone: "must be latest available version")',
             control_tower.landing_zone_version,
-            f'remove the key or set {LANDING_ZONE_VERSION}; an existing older landing zone is updated in place to it (README, "Upgrade the landing zone")',
+            f'remove the key or set {LANDING_ZONE_VERSION}; an existing older landing zone is updated in place to it (docs/operations.md, "Upgrade the landing zone")',
         )
     if control_tower.baseline_version not in (None, BASELINE_VERSION):
         fail(

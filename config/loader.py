@@ -88,9 +88,9 @@ def _hint(error: dict) -> str | None:
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         return (f"did you mean {close[0]}? " if close else "") + f"allowed keys here: {', '.join(allowed)}"
     if kind == "missing":
-        return "this field is required; see the config reference in README.md"
+        return "this field is required; see docs/configuration.md"
     if kind == "less_than_equal" and loc[:2] == ("guardrails", "limits"):
-        return "that is AWS's own maximum, which it does not raise on request (README: Limits checked before anything is registered)"
+        return "that is AWS's own maximum, which it does not raise on request (docs/configuration.md: Limits checked before anything is registered)"
     if kind == "string_pattern_mismatch":
         return _PATTERN_HINTS.get(error.get("ctx", {}).get("pattern"))
     value = error["input"]

@@ -39,7 +39,7 @@ def _suggest(value: str, known) -> str:
 
 
 def default_targets(cfg: LandingZoneConfig) -> dict[str, dict[str, list[str]]]:
-    """Type key -> target -> templates, where the config names none (README, "Guardrails")."""
+    """Type key -> target -> templates, where the config names none (docs/guardrails.md)."""
     guardrails = cfg.guardrails
     rcps = ["enforce-org-identities", "enforce-confused-deputy-protection", "enforce-secure-transport"]
     if github_of(cfg) is not None:

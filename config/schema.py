@@ -135,7 +135,7 @@ class Application(Model):
     existing_repository: bool = Field(
         False,
         description="The repository exists: adopt it (import by name) instead of creating it; the program then manages only "
-        'its workflows, rulesets, team access and environments (README, "Adopting an existing repository or channel").',
+        'its workflows, rulesets, team access and environments (docs/delivery.md, "Adopting an existing repository or channel").',
     )
     slack_channel: Optional[SlackChannelName] = Field(
         None, description="Name of the application's deploy channel, e.g. an existing one to adopt; default slack.deploy_channel."
@@ -259,7 +259,7 @@ class PolicyTargets(Model):
     targets: Targets = Field(
         None,
         description="`root` or an OU key -> templates of the type (guardrails/templates/<type>/<name>.json) merged for that target; "
-        "omitted means the type's defaults (README, Guardrails); {} attaches none and leaves the type disabled.",
+        "omitted means the type's defaults (docs/guardrails.md); {} attaches none and leaves the type disabled.",
     )
 
 

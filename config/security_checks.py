@@ -1,6 +1,6 @@
 """Validation phase 2 for the security services: what AWS would refuse or quietly get wrong.
 
-Warnings name the precondition a real run needs and the README step that meets it; errors are
+Warnings name the precondition a real run needs and the deployment step that meets it (docs/deploying.md); errors are
 appended through `fail` like every other check, so every problem is reported at once.
 """
 
@@ -55,7 +55,7 @@ def check_security_services(cfg: LandingZoneConfig, accounts: Sequence[AccountSp
         warn(
             f"slack.team_id {chatbot_team_id(cfg)}: AWS Chatbot refuses a Slack channel configuration until the workspace is "
             f"authorised in that account (Chatbot console, once per account): {' and '.join(accounts)}, each before "
-            "its stack's first `pulumi up` (README, Deploy for real: with Identity Center's set-up, and before the audit stack; "
+            "its stack's first `pulumi up` (docs/deploying.md, 'Deploy for real': with 'Enable IAM Identity Center', and in 'Audit and log stacks'; "
             "`lzctl doctor` checks both)"
         )
     minimum = cfg.security_services.alerts.guardduty_min_severity

@@ -163,7 +163,7 @@ BACKUP = PolicyType(
 )
 
 POLICY_TYPES: dict[str, PolicyType] = {t.key: t for t in (SCP, RCP, TAG, DECLARATIVE_EC2, S3, AI_OPT_OUT, BACKUP)}
-"""Config key -> type, in the order the plan and the README list them."""
+"""Config key -> type, in the order the plan and docs/guardrails.md list them."""
 BY_API_TYPE: dict[str, PolicyType] = {t.api_type: t for t in POLICY_TYPES.values()}
 
 

@@ -91,7 +91,7 @@ DURATIONS: dict[str, Duration] = {
         60,
         "documented",
         "Control Tower user guide, getting started: landing zone set-up takes about an hour (as this "
-        "project's README and reference facts record it; the page was not re-read for this entry). The "
+        "project's docs/deploying.md and reference facts record it; the page was not re-read for this entry). The "
         "Terraform provider's aws_controltower_landing_zone (internal/service/controltower/landing_zone.go) "
         "waits for the operation, with a 120-minute create timeout.",
         "2026-12",

@@ -1,7 +1,8 @@
 """`lzctl init DIR`: a commented starting config from a few answers, which plans at once (issue 12.5).
 
 The folder gets only `landing-zone.yaml`: the shipped conformance pack and policy templates are
-the defaults (README, "A config folder of your own"), which files of the folder can replace. The answers are checked as the config
+the defaults (docs/configuration.md, "A config folder of your own"), which files of the folder can
+replace. The answers are checked as the config
 would check them, every problem at once, before anything is written.
 """
 

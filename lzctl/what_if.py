@@ -65,7 +65,7 @@ def add_parser(verbs) -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="a context key, e.g. aws:MultiFactorAuthPresent=true; repeat a key for several values",
     )
-    what_if.add_argument("--requests", type=Path, metavar="FILE", help="JSON lines: requests or CloudTrail records (README, 'What if')")
+    what_if.add_argument("--requests", type=Path, metavar="FILE", help="JSON lines: requests or CloudTrail records (docs/guardrails.md, 'What if')")
     what_if.add_argument("--json", action="store_true", help="one JSON document instead of text")
     what_if.set_defaults(handler=run)
     return what_if

@@ -18,8 +18,8 @@ CHATBOT_STACKS = (names.MANAGEMENT_STACK, names.AUDIT_STACK)
 """Stacks whose account holds Slack channel configurations (management: budget alerts; audit: security
 alerts). Chatbot refuses a configuration until the Slack workspace is authorised in that account, in
 the console, once per account (AWS Chatbot administrator guide, "Get started with Slack":
-https://docs.aws.amazon.com/chatbot/latest/adminguide/slack-setup.html); the README's deployment
-steps do it before each stack's first `pulumi up`."""
+https://docs.aws.amazon.com/chatbot/latest/adminguide/slack-setup.html); the deployment
+steps (docs/deploying.md) do it before each stack's first `pulumi up`."""
 EVENTS = "events.amazonaws.com"
 BUDGETS = "budgets.amazonaws.com"
 CHATBOT_GUARDRAIL = names.READ_ONLY_ACCESS

@@ -142,7 +142,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         )
         landing_zone_resource = landing.landing_zone
         outputs["landingZoneArn"] = landing.landing_zone.arn
-        # The handles of an in-place baseline upgrade: `aws controltower update-enabled-baseline` (README).
+        # The handles of an in-place baseline upgrade: `aws controltower update-enabled-baseline` (docs/operations.md, "Upgrade the landing zone").
         outputs["controlTowerBaselineArns"] = {key: baseline.arn for key, baseline in landing.baselines.items()}
 
     delivery_outputs, channels = build_delivery(landing_zone, secrets, management, security, applications)
@@ -170,7 +170,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         "identityStoreId": sso.identity_store_id,
         "homeRegion": org.home_region,
         "governedRegions": org.governed_regions,
-        # Per account: the audit and log stacks' first run assumes its account's (README deployment step 9).
+        # Per account: the audit and log stacks' first run assumes its account's (docs/deploying.md, "Deploy for real": "Audit and log stacks").
         "accessRoleNames": landing_zone.access_role_names,
         **outputs,
         **delivery_outputs,

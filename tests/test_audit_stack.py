@@ -190,8 +190,8 @@ def test_alert_topics_rotate_their_key_and_refuse_plain_http(audit_plan):
 CHATBOT_WARNING = (
     "slack.team_id T0ACME1234: AWS Chatbot refuses a Slack channel configuration until the workspace is authorised in that "
     "account (Chatbot console, once per account): the management account 123456789012 (budget alerts) and the audit account "
-    "(security alerts), each before its stack's first `pulumi up` (README, Deploy for real: with Identity Center's set-up, "
-    "and before the audit stack; `lzctl doctor` checks both)"
+    "(security alerts), each before its stack's first `pulumi up` (docs/deploying.md, 'Deploy for real': with 'Enable IAM Identity Center', "
+    "and in 'Audit and log stacks'; `lzctl doctor` checks both)"
 )
 
 
@@ -211,7 +211,7 @@ def test_without_chatbot_there_is_neither_warning_nor_channel_configuration(conf
 
 
 def test_the_deployment_steps_authorise_chatbot_before_each_stack_that_needs_it():
-    steps = (REPO / "README.md").read_text().split("## Deploy for real", 1)[1].split("\n## ", 1)[0]
+    steps = (REPO / "docs" / "deploying.md").read_text().split("## Deploy for real", 1)[1].split("\n## ", 1)[0]
     starts = [m.start() for m in re.finditer(r"^ ?\d+\. \*\*", steps, re.M)]
     text = [steps[start:end] for start, end in zip(starts, [*starts[1:], len(steps)], strict=True)]
     titles = [re.match(r" ?\d+\. \*\*([^*]+)\*\*", step).group(1) for step in text]
@@ -274,9 +274,9 @@ SSO_ADMIN = "arn:aws:iam::{}:role/aws-reserved/sso.amazonaws.com/ap-northeast-1/
 
 
 def readme_first_run_role(outputs: dict, stack: str):
-    """The role deployment step 9 runs `stack`'s first `pulumi up` with, in an account, reading the
+    """The role "Audit and log stacks" (docs/deploying.md) runs `stack`'s first `pulumi up` with, in an account, reading the
     management stack's `outputs` as its commands do."""
-    steps = (REPO / "README.md").read_text().split("## Deploy for real", 1)[1].split("\n## ", 1)[0]
+    steps = (REPO / "docs" / "deploying.md").read_text().split("## Deploy for real", 1)[1].split("\n## ", 1)[0]
     (template,) = FIRST_RUN_ROLE.findall(steps)
     (output,) = FIRST_RUN_ROLE_NAME.findall(steps)
     return lambda account: template.replace("$id", account).replace("$ROLE", outputs[output][stack])

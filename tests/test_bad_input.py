@@ -122,9 +122,9 @@ def test_shape_errors_do_not_hide_the_reference_problems_of_valid_parts(tmp_path
 
 
 def test_the_readme_sample_is_what_the_tool_prints(tmp_path, monkeypatch, capsys):
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "deploying.md").read_text()
     sample = re.search(r"A bad config is refused before any resource is registered, with every problem at once:\n\n```\n(.*?)```", readme, re.S)
-    assert sample, "the README's sample error output is missing"
+    assert sample, "docs/deploying.md's sample error output is missing"
     command, printed = sample.group(1).split("\n", 1)
     assert command == "$ python -m lzctl plan --stack management"
     make(tmp_path, both(setter("organization.home_regoin", "ap-northeast-1"), setter("identity_center.assignments.2.permission_sets.dev", "PowerUser")))

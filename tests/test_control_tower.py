@@ -201,7 +201,7 @@ def test_opt_in_controls_exempt_the_landing_zones_own_roles_by_exact_arn(plan_wi
     assert mfa == [{"key": "ExemptedPrincipalArns", "value": '["' + '","'.join(exempted) + '"]'}]
     retention = plan.named("control-tower-security-AWS-GR_AUDIT_BUCKET_RETENTION_POLICY-control")
     # The audit and log accounts' access role, which their providers and the first run of their
-    # stacks (README deployment step 9, `accessRoleNames`) deploy with.
+    # stacks (docs/deploying.md, "Audit and log stacks", `accessRoleNames`) deploy with.
     assert plan.outputs["accessRoleNames"]["log"] == "OrganizationAccountAccessRole"
     assert json.loads(retention.inputs["parameters"][0]["value"]) == sorted(
         [

@@ -419,7 +419,7 @@ NO_REVIEWERS = (
 ENTERPRISE_HINT = (
     "Hint: choose: github.plan: enterprise if the organisation has it; github.visibility: public; or remove the reviewers: then the release "
     "ruleset's approving review, by someone other than the last pusher, gates what main deploys, each environment takes deploys from its own "
-    'branch only, and pull requests get no credentialed preview (README, "Without GitHub Enterprise")'
+    'branch only, and pull requests get no credentialed preview (docs/delivery.md, "Without GitHub Enterprise")'
 )
 
 

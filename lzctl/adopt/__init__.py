@@ -45,7 +45,7 @@ NEEDS = "read access to AWS Organizations in the management account (every call 
 HEADER = """\
 # Written by `python -m lzctl adopt` from organisation {org}: what exists, with the ids the first
 # `pulumi up` imports. Read adopt-report.md beside it before anything else. Every field is explained
-# in README.md ("Config reference").
+# in docs/configuration.md.
 """
 Planner = Callable[[str, Optional[Path]], Plan]
 CONFORMANCE_PACK = Path("conformance-packs") / f"{DEFAULT_CONFORMANCE_PACK}.yaml"

@@ -228,7 +228,7 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
     }
     done.notes.append(
         "the program's own policies (guardrails.scp, rcp, tag_policy, ...) and centralised root access are off, so the first "
-        "`pulumi up` changes nothing it adopts; turn them on one at a time afterwards (README, Guardrails)"
+        "`pulumi up` changes nothing it adopts; turn them on one at a time afterwards (docs/guardrails.md)"
     )
     if inventory.identity_center is not None:
         done.config["identity_center"] = adopt_identity_center(inventory.identity_center, account_keys, applications, done)

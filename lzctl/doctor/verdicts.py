@@ -57,8 +57,8 @@ def credentials(identity: dict, profile: str, management_id: str, source: str) -
     if is_root(arn):
         return failed(
             f"profile '{profile}' signs in as the root user of {account}",
-            "use an administrator role instead (an IAM Identity Center permission set, or an IAM role you assume; README "
-            '"Deploy for real" step 2) and delete the root user\'s access keys (IAM console → Security credentials)',
+            "use an administrator role instead (an IAM Identity Center permission set, or an IAM role you assume; "
+            'docs/deploying.md, "Deploy for real": "Credentials for the first runs") and delete the root user\'s access keys (IAM console → Security credentials)',
         )
     return passed(f"profile '{profile}' reaches the management account {account} as {arn}")
 
@@ -67,7 +67,7 @@ def organization(org: Optional[dict], management_id: str, profile: str) -> Outco
     if org is None:
         return passed(
             f"account {management_id} belongs to no organisation yet (first run)",
-            'the bootstrap phase creates it: `pulumi up --stack management --config landing-zone:phase=organization` (README "Deploy for real" step 5)',
+            'the bootstrap phase creates it: `pulumi up --stack management --config landing-zone:phase=organization` (docs/deploying.md, "Deploy for real": "Create the organisation first")',
         )
     if org["MasterAccountId"] != management_id:
         return failed(
@@ -141,7 +141,7 @@ def identity_center(instances: dict[str, list[dict]], home: str, has_organizatio
         return skipped(
             "no organisation yet, so no Identity Center instance",
             f"after the bootstrap phase, enable IAM Identity Center in the console of the management account in {home} "
-            '(README "Deploy for real" step 6), then run the doctor again',
+            '(docs/deploying.md, "Deploy for real": "Enable IAM Identity Center"), then run the doctor again',
         )
     here = instances.get(home, [])
     if here:
@@ -160,8 +160,8 @@ def identity_center(instances: dict[str, list[dict]], home: str, has_organizatio
         )
     return failed(
         f"IAM Identity Center is not enabled in {home}",
-        f'enable it in the management account\'s console in {home} (IAM Identity Center → Enable; README "Deploy for real" '
-        "step 6): the program looks the instance up, it cannot create it",
+        f"enable it in the management account's console in {home} (IAM Identity Center → Enable; docs/deploying.md, "
+        '"Deploy for real": "Enable IAM Identity Center"): the program looks the instance up, it cannot create it',
     )
 
 
@@ -169,7 +169,7 @@ def identity_center_mfa() -> Outcome:
     return skipped(
         "no public API reads Identity Center's MFA settings (no sso-admin or identitystore operation does, API models checked 2026-12-01)",
         'check by hand: IAM Identity Center → Settings → Authentication → Multi-factor authentication shows "Every time they '
-        'sign in" and "Require them to register an MFA device at sign in" (README "Deploy for real" step 6)',
+        'sign in" and "Require them to register an MFA device at sign in" (docs/deploying.md, "Deploy for real": "Enable IAM Identity Center")',
     )
 
 

@@ -1,6 +1,6 @@
 """What the organisation's default policies change in an adopted account's running workloads.
 
-The root-level defaults (README "Guardrails") reach the adopted account at the first full
+The root-level defaults (docs/guardrails.md) reach the adopted account at the first full
 `pulumi up` (runbook step 3), which attaches them while the account is already a member (or on
 joining, once they exist: Organizations applies inherited policies on arrival), before anything
 is imported. Three of them can break a running workload:

@@ -96,7 +96,7 @@ def identity_center(live: Live) -> tuple[bool, str]:
     sso = client(live.management, "sso-admin", live.ctx.region)
     instances = sso.list_instances()["Instances"]
     if not instances:
-        return False, "no Identity Center instance (README 'Deploy for real', step 6)"
+        return False, "no Identity Center instance (docs/deploying.md, 'Deploy for real': 'Enable IAM Identity Center')"
     sets = list(
         pages(
             sso,
@@ -121,7 +121,7 @@ def _config_option(ctx: Context) -> str:
 
 BOOTSTRAP = ("pulumi up --stack management --config landing-zone:phase=organization", "pulumi config rm landing-zone:phase --stack management")
 UP = ("pulumi preview --stack management", "pulumi up --stack management --parallel 5")
-"""README "Deploy for real" step 7: at most 5 at once keeps Control Tower's control operations in its limit."""
+"""docs/deploying.md, "Deploy for real": "Preview, then deploy everything": at most 5 at once keeps Control Tower's control operations in its limit."""
 SECURITY_STACKS = ("AWS_PROFILE=audit-bootstrap pulumi up --stack audit", "AWS_PROFILE=log-bootstrap pulumi up --stack log")
 
 
@@ -131,7 +131,9 @@ def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str
         Step(
             1,
             "Management stack: the organisation and its OUs (Control Tower comes with step 3's `pulumi up`)",
-            ("README 'Deploy for real' steps 1-4 first: tools, credentials, config, state backend and stacks; then step 6 (Identity Center) after this one",),
+            (
+                "docs/deploying.md, 'Deploy for real' first: tools, credentials, config, state backend and stacks; then 'Enable IAM Identity Center' after this one",
+            ),
             BOOTSTRAP,
             f"aws organizations describe-organization --profile {management_profile}  # MasterAccountId {org.management_account_id}",
             organisation_exists,
@@ -177,7 +179,7 @@ def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str
             5,
             "IAM Identity Center: people, groups, permission sets, assignments (same `pulumi up`)",
             (
-                "README 'Deploy for real' step 10: send each person their invitation",
+                "docs/deploying.md, 'Deploy for real': 'Invite people': send each person their invitation",
                 "time-boxed access to the existing account during the move: identity_center.migration_access (docs/migration.md)",
             ),
             UP,
@@ -188,7 +190,7 @@ def steps(ctx: Context, spec: AccountSpec, profile: str, management_profile: str
             6,
             "Audit and log stacks: security services aggregated in audit, the log archive's queries and Config delivery in log",
             (
-                "README 'Deploy for real' step 9: a profile per account that assumes the role the account was created with, from the management profile",
+                "docs/deploying.md, 'Deploy for real': 'Audit and log stacks': a profile per account that assumes the role the account was created with, from the management profile",
                 "audit first, then log; afterwards Pulumi Deployments runs both after each management update",
             ),
             SECURITY_STACKS,
