@@ -263,10 +263,11 @@ def test_drawio_file_is_well_formed_and_holds_every_account(example_documents):
     assert all({c.get("source"), c.get("target")} <= ids for c in cells if c.get("edge") == "1")
 
 
-def test_readme_shows_the_current_diagram(example_documents):
+@pytest.mark.parametrize("name", ["README.md", "README.ja.md"])
+def test_readme_shows_the_current_diagram(example_documents, name):
     chart = mermaid.render(build(list(example_documents.values()), "landing zone (management, audit, log)"))
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert mermaid.embed(readme, chart) == readme, "README.md's diagram is stale: run `python -m lzctl diagram --into README.md`"
+    readme = (REPO / name).read_text(encoding="utf-8")
+    assert mermaid.embed(readme, chart) == readme, f"{name}'s diagram is stale: run `python -m lzctl diagram --into {name}`"
 
 
 @pytest.mark.parametrize(
