@@ -73,7 +73,7 @@ def test_every_limit_names_the_page_that_states_it():
     assert all(source.startswith("https://docs.aws.amazon.com/") for source in config_docs.LIMIT_SOURCES.values())
     reference = config_docs.reference()
     assert (
-        "| `guardrails.limits.scps_per_target` | `5` | SCPs one root, OU or account holds, FullAWSAccess included | "
+        "| `guardrails.limits.scps_per_target` | `10` | SCPs one root, OU or account holds, FullAWSAccess included | "
         "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html |" in reference
     )
 
