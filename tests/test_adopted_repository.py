@@ -218,8 +218,8 @@ def test_removing_an_adopted_application_leaves_its_environments_and_team_access
     assert set(retained("booking").values()) == {False}
 
 
-def test_the_readmes_import_of_a_workflow_file_names_the_parent_the_program_gives_it(plan):
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+def test_the_docs_import_of_a_workflow_file_names_the_parent_the_program_gives_it(plan):
+    readme = (REPO / "docs" / "delivery.md").read_text(encoding="utf-8")
     command = readme.split("pulumi import github:index/repositoryFile:RepositoryFile ", 1)[1].split("```", 1)[0]
     name, file_id, parent = re.fullmatch(r"(\S+) \\\n\s+'(\S+)' \\\n\s+--parent 'repository=(\S+)'\n\s*", command).groups()
     committed = plan.named(name.replace("<app>", "shop").replace("<branch>", "develop"))

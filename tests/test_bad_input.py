@@ -476,7 +476,7 @@ SERVICE_LIMITS = [
         ),
         [
             f"{F}: guardrails.limits.{field}: Input should be less than or equal to {maximum} (got {value}). Hint: that is AWS's own maximum, "
-            "which it does not raise on request (README: Limits checked before anything is registered)"
+            "which it does not raise on request (docs/configuration.md: Limits checked before anything is registered)"
             for field, maximum, value in (
                 ("scp_max_chars", 10240, 1000000),
                 ("scps_per_target", 10, 50),

@@ -325,7 +325,7 @@ def test_a_profile_chain_with_a_loop_or_good_arns_passes():
     check_profile("a", {"a": {"role_arn": "arn:aws:iam::123456789012:role/path/Admin", "source_profile": "b"}, "b": {"source_profile": "a"}})
 
 
-def test_the_readme_names_every_key_the_program_reads_and_no_other():
-    readme = (REPO / "README.md").read_text()
+def test_the_docs_name_every_key_the_program_reads_and_no_other():
+    readme = (REPO / "docs" / "configuration.md").read_text()
     sentence = readme.split("the program's keys (`stacks/settings.py`:", 1)[1].split(") take their", 1)[0].split("\ntake their", 1)[0]
     assert set(re.findall(r"`([A-Za-z]+)`", sentence)) - {"all", "organization"} == set(SETTINGS)
