@@ -259,6 +259,8 @@ ORGANIZATION_AGGREGATOR = "organization"
 CONFIG_RECORDER = PREFIX
 """Name of the program's configuration recorder and delivery channel in each account and region (Control Tower off)."""
 SECURITY_HUB_POLICY = PREFIX
+SECURITY_HUB_UNRECORDED_POLICY = f"{PREFIX}-unrecorded"
+"""The Security Hub policy of the accounts that record nothing with AWS Config (security/services.py)."""
 BACKUP_VAULT = f"{PREFIX}-backup"
 """The vault the backup policy's plans write to, in every account and region they cover."""
 BACKUP_PLAN = PREFIX

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -11,7 +11,7 @@ import pulumi_aws as aws
 import names
 from config.model import SecurityServicesSpec
 from iam import minify, service_trust
-from security.services import RUNTIME_MONITORING, standard_arn
+from security.services import RUNTIME_MONITORING, UNRECORDED_DISABLED_CONTROLS, standard_arn
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,10 @@ class SecurityServicesArgs:
     member_account_ids: Mapping[str, pulumi.Input[str]]
     """Account key -> id of every other active member account: Inspector's auto-enable covers only
     accounts that join later, so these are associated and enabled here."""
-    unrecorded_account_ids: pulumi.Input[Sequence[str]]
-    """Accounts where AWS Config records nothing (the management account, suspended ones): an
-    organisation conformance pack fails in an account without a recorder, so it skips these."""
+    unrecorded_account_ids: Mapping[str, pulumi.Input[str]]
+    """Account key -> id of the accounts where AWS Config records nothing (the management account,
+    suspended ones): an organisation conformance pack fails in an account without a recorder, so it
+    skips these, and their Security Hub policy turns off the controls that only say so (Config.1)."""
     root_id: pulumi.Input[str]
     """Organisation root: the Security Hub configuration policy is associated to it."""
     config_aggregator: bool
@@ -45,9 +46,13 @@ class SecurityServices(pulumi.ComponentResource):
             # Being made delegated administrator enables GuardDuty in this account in every region
             # the management stack delegated; creating a detector here would collide with it.
             detector = aws.guardduty.get_detector_output(opts=pulumi.InvokeOutputOptions(parent=self, provider=provider))
-            aws.guardduty.OrganizationConfiguration(
+            organization = aws.guardduty.OrganizationConfiguration(
                 f"{name}-{region}-guardduty-organization", detector_id=detector.id, auto_enable_organization_members="ALL", opts=here
             )
+            # UpdateOrganizationConfiguration carries both the members' auto-enable and the features; the
+            # provider's feature resource sends back the auto-enable it reads (TF
+            # internal/service/guardduty/organization_configuration_feature.go), so the features come after it.
+            after_organization = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[organization])
             for plan in settings.protection_plans:
                 agents = settings.runtime_agents if plan == RUNTIME_MONITORING else ()
                 aws.guardduty.OrganizationConfigurationFeature(
@@ -59,7 +64,7 @@ class SecurityServices(pulumi.ComponentResource):
                         aws.guardduty.OrganizationConfigurationFeatureAdditionalConfigurationArgs(name=agent, auto_enable="ALL") for agent in agents
                     ]
                     or None,
-                    opts=here,
+                    opts=after_organization,
                 )
                 aws.guardduty.DetectorFeature(
                     f"{name}-{region}-{plan}",
@@ -111,20 +116,29 @@ class SecurityServices(pulumi.ComponentResource):
             # Central configuration needs the aggregator that defines the linked regions.
             opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[aggregator]),
         )
+        after_central = pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[central])
+        standards = [standard_arn(args.home_region, s) for s in settings.standards]
         policy = aws.securityhub.ConfigurationPolicy(
             f"{name}-securityhub-policy",
             name=names.SECURITY_HUB_POLICY,
             description="Security Hub everywhere, with the configured standards",
-            configuration_policy=aws.securityhub.ConfigurationPolicyConfigurationPolicyArgs(
-                service_enabled=True,
-                enabled_standard_arns=[standard_arn(args.home_region, s) for s in settings.standards],
-                security_controls_configuration=aws.securityhub.ConfigurationPolicyConfigurationPolicySecurityControlsConfigurationArgs(
-                    disabled_control_identifiers=[]
-                ),
-            ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.providers[args.home_region], depends_on=[central]),
+            configuration_policy=_policy(standards, disabled=()),
+            opts=after_central,
         )
         aws.securityhub.ConfigurationPolicyAssociation(f"{name}-securityhub-root", target_id=args.root_id, policy_id=policy.id, opts=home)
+        if args.unrecorded_account_ids:
+            # An account's own association wins over the one it inherits from the root ("How
+            # associations work": https://docs.aws.amazon.com/securityhub/latest/userguide/configuration-policies-overview.html,
+            # checked 2026-12); StartConfigurationPolicyAssociation takes an account id as target.
+            unrecorded = aws.securityhub.ConfigurationPolicy(
+                f"{name}-securityhub-unrecorded-policy",
+                name=names.SECURITY_HUB_UNRECORDED_POLICY,
+                description="Accounts that record nothing with AWS Config: the configured standards without Config.1",
+                configuration_policy=_policy(standards, disabled=UNRECORDED_DISABLED_CONTROLS),
+                opts=after_central,
+            )
+            for key, account_id in args.unrecorded_account_ids.items():
+                aws.securityhub.ConfigurationPolicyAssociation(f"{name}-securityhub-{key}-unrecorded", target_id=account_id, policy_id=unrecorded.id, opts=home)
 
         if args.config_aggregator:
             role = aws.iam.Role(
@@ -146,7 +160,17 @@ class SecurityServices(pulumi.ComponentResource):
             f"{name}-conformance-pack",
             name=settings.conformance_pack,
             template_body=settings.conformance_pack_template,
-            excluded_accounts=args.unrecorded_account_ids,
+            excluded_accounts=pulumi.Output.all(*args.unrecorded_account_ids.values()).apply(sorted),
             opts=home,
         )
         self.register_outputs({})
+
+
+def _policy(standards: list[str], disabled: tuple[str, ...]) -> aws.securityhub.ConfigurationPolicyConfigurationPolicyArgs:
+    return aws.securityhub.ConfigurationPolicyConfigurationPolicyArgs(
+        service_enabled=True,
+        enabled_standard_arns=standards,
+        security_controls_configuration=aws.securityhub.ConfigurationPolicyConfigurationPolicySecurityControlsConfigurationArgs(
+            disabled_control_identifiers=list(disabled)
+        ),
+    )

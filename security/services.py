@@ -27,6 +27,14 @@ sends, so without one it collects nothing, and Fargate has no manual option (Gua
 names as the provider's DetectorFeature and OrganizationConfigurationFeature accept them; checked 2026-12)."""
 
 
+UNRECORDED_DISABLED_CONTROLS = ("Config.1",)
+"""Controls the Security Hub policy for accounts that record nothing with AWS Config turns off.
+"[Config.1] AWS Config should be enabled and use the service-linked role" is a Critical periodic
+control (Security Hub controls reference, https://docs.aws.amazon.com/securityhub/latest/userguide/config-controls.html#config-1,
+checked 2026-12): in the management account and suspended accounts, where neither Control Tower nor
+this program records, it fails for good and would page security-alerts in every governed region."""
+
+
 def standard_arn(region: str, standard: str) -> str:
     """A Security Hub standard, e.g. `aws-foundational-security-best-practices/v/1.0.0`, in `region`."""
     return f"arn:aws:securityhub:{region}::standards/{standard}"

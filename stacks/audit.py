@@ -9,8 +9,8 @@ import pulumi
 from components.security_alerts import SecurityAlerts, SecurityAlertsArgs
 from components.security_services import SecurityServices, SecurityServicesArgs
 from config import LandingZone
-from config.model import AUDIT
-from names import SECURITY_ALERTS
+from config.model import AUDIT, STACK_ACCOUNTS
+from names import MANAGEMENT_STACK, SECURITY_ALERTS
 from security.alerting import CHATBOT_REGION
 from stacks.shared import account_providers, management_values
 
@@ -21,8 +21,9 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     audit_id = management.account_id(AUDIT)
     members = {a.key: management.account_id(a.key) for a in landing_zone.accounts if not a.suspended and a.key != AUDIT}
     # Neither Control Tower nor this program records with AWS Config there (stacks/management_security.py).
-    suspended = [a.key for a in landing_zone.accounts if a.suspended]
-    unrecorded = management.account_ids.apply(lambda ids: sorted({landing_zone.organization.management_account_id, *(ids[key] for key in suspended)}))
+    unrecorded = {STACK_ACCOUNTS[MANAGEMENT_STACK]: landing_zone.organization.management_account_id} | {
+        a.key: management.account_id(a.key) for a in landing_zone.accounts if a.suspended
+    }
     providers = account_providers(AUDIT, audit_id, landing_zone.governed_regions)
     SecurityServices(
         "security",

@@ -58,6 +58,30 @@ def test_security_hub_is_centrally_configured_from_the_home_region(audit_plan, m
     assert audit_plan.named("security-securityhub-root").inputs["targetId"] == management_plan.outputs["rootId"]
 
 
+def test_accounts_that_record_nothing_get_a_security_hub_policy_without_config_1(audit_plan, config_dir):
+    root = audit_plan.named("security-securityhub-policy").inputs["configurationPolicy"]
+    unrecorded = audit_plan.named("security-securityhub-unrecorded-policy")
+    assert unrecorded.inputs["name"] == "landing-zone-unrecorded"
+    assert unrecorded.inputs["configurationPolicy"] == {**root, "securityControlsConfiguration": {"disabledControlIdentifiers": ["Config.1"]}}
+    assert audit_plan.named("security-securityhub-organization").urn in unrecorded.dependencies
+    associations = {r.name: r.inputs["targetId"] for r in audit_plan.of_type("aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation")}
+    assert associations == {"security-securityhub-root": associations["security-securityhub-root"], "security-securityhub-management-unrecorded": "123456789012"}
+    # A suspended account records nothing either: it gets the same policy.
+    directory = config_dir(setter("applications.booking.accounts", {"stg": {"suspended": True}}))
+    management = plan_stack("management", directory)
+    plan = plan_stack("audit", directory, management=management)
+    suspended = plan.named("security-securityhub-booking-stg-unrecorded")
+    assert suspended.inputs["targetId"] == management.outputs["accountIds"]["booking-stg"]
+    assert plan.named("security-securityhub-unrecorded-policy").urn in suspended.dependencies
+
+
+def test_the_guardduty_member_features_follow_the_organisation_configuration(audit_plan):
+    for region in REGIONS:
+        organization = audit_plan.named(f"security-{region}-guardduty-organization").urn
+        for plan in ("S3_DATA_EVENTS", "RUNTIME_MONITORING"):
+            assert audit_plan.named(f"security-{region}-{plan}-members").dependencies == (organization,)
+
+
 def test_the_conformance_pack_is_deployed_and_control_tower_4_aggregates_config(audit_plan):
     pack = audit_plan.named("security-conformance-pack").inputs
     assert pack["templateBody"] == (EXAMPLE_DIR / "conformance-packs" / "landing-zone.yaml").read_text()
