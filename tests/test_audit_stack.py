@@ -65,7 +65,10 @@ def test_accounts_that_record_nothing_get_a_security_hub_policy_without_config_1
     assert unrecorded.inputs["configurationPolicy"] == {**root, "securityControlsConfiguration": {"disabledControlIdentifiers": ["Config.1"]}}
     assert audit_plan.named("security-securityhub-organization").urn in unrecorded.dependencies
     associations = {r.name: r.inputs["targetId"] for r in audit_plan.of_type("aws:securityhub/configurationPolicyAssociation:ConfigurationPolicyAssociation")}
-    assert associations == {"security-securityhub-root": associations["security-securityhub-root"], "security-securityhub-management-unrecorded": "123456789012"}
+    assert associations == {
+        "security-securityhub-root": associations["security-securityhub-root"],
+        "security-securityhub-management-unrecorded": "123456789012",
+    }
     # A suspended account records nothing either: it gets the same policy.
     directory = config_dir(setter("applications.booking.accounts", {"stg": {"suspended": True}}))
     management = plan_stack("management", directory)
