@@ -93,8 +93,10 @@ Security Hub's console filter "Product name: GuardDuty" (GuardDuty user guide,
 https://docs.aws.amazon.com/guardduty/latest/ug/securityhub-integration.html) and
 "IAM Access Analyzer" (IAM user guide's example finding,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-securityhub-integration.html).
-Matching the name, not the regional ProductArn, keeps the patterns within EventBridge's 2,048
-characters (botocore's PutRule model) however many regions are governed."""
+Matching the name, not the regional ProductArn, keeps the patterns within EventBridge's event
+pattern quota of 2,048 characters, adjustable up to 4,096 (EventBridge quotas,
+https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html, and pulumi_aws
+cloudwatch/event_rule.py's `event_pattern`; checked 2026-12), however many regions are governed."""
 
 
 def alert_patterns(security_hub_severities: Sequence[str], guardduty_min_severity: float, access_analyzer: bool) -> dict[str, dict]:
