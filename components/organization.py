@@ -12,13 +12,13 @@ import names
 from config.model import parents_first
 
 # Services the landing zone integrates organisation-wide. Control Tower enables several of these
-# for itself; leaving one out here would make the next `pulumi up` switch it off under it.
+# for itself; leaving one out here would make the next `pulumi up` switch it off under it. Control
+# Tower's own access comes with it (config/model.py LandingZone.trusted_services).
 TRUSTED_SERVICES = (
     "access-analyzer.amazonaws.com",
     "cloudtrail.amazonaws.com",
     "config-multiaccountsetup.amazonaws.com",
     "config.amazonaws.com",
-    "controltower.amazonaws.com",
     "guardduty.amazonaws.com",
     "inspector2.amazonaws.com",
     "member.org.stacksets.cloudformation.amazonaws.com",

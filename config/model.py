@@ -21,6 +21,8 @@ from guardrails.scp import Exemption
 AUDIT = "audit"
 LOG = "log"
 """Account keys of the Security OU's two accounts (beside `management` and `<app>-<env>`)."""
+CONTROL_TOWER_SERVICE = "controltower.amazonaws.com"
+"""Control Tower's trusted access, enabled only with Control Tower on: nothing else uses it."""
 STACK_ACCOUNTS = {names.MANAGEMENT_STACK: SCOPE_MANAGEMENT, names.AUDIT_STACK: AUDIT, names.LOG_STACK: LOG}
 """Stack -> key of the account it deploys into."""
 
@@ -481,10 +483,11 @@ class LandingZone:
 
     @property
     def trusted_services(self) -> tuple[str, ...]:
-        """Trusted access the guardrails and the adopted policies' types need, and what the config keeps enabled."""
+        """Trusted access the guardrails, the adopted policies' types and Control Tower (when on) need, and what the config keeps enabled."""
         adopted = {BY_API_TYPE[p.type].trusted_service for p in self.adopted_policies if p.type in BY_API_TYPE}
         kept = self.config.organization.extra_trusted_services
-        return tuple(sorted({*self.guardrails.trusted_services, *adopted, *kept} - {None}))
+        control_tower = {CONTROL_TOWER_SERVICE} if self.config.guardrails.control_tower.enabled else set()
+        return tuple(sorted({*self.guardrails.trusted_services, *adopted, *kept, *control_tower} - {None}))
 
 
 SHARED_ACCOUNTS = (AUDIT, LOG)

@@ -22,8 +22,9 @@ from components import (
 from components.organization import TRUSTED_SERVICES
 from components.sso_access import first_instance
 from config import AccountSpec
+from config.model import CONTROL_TOWER_SERVICE
 from lzctl.mocks import account_id, stable_uuid
-from tests.helpers import run_mocked
+from tests.helpers import run_management, run_mocked, setter
 
 OU_IDS = {"security": "ou-a1b2-security", "dev": "ou-a1b2-dev", "stg": "ou-a1b2-stg", "prod": "ou-a1b2-prod", "suspended": "ou-a1b2-suspended"}
 ACCESS_ROLES = {
@@ -77,7 +78,13 @@ def test_trusted_services_cover_what_control_tower_enables_for_itself():
         "cloudtrail.amazonaws.com",
         "member.org.stacksets.cloudformation.amazonaws.com",
     }
-    assert control_tower_enables <= set(TRUSTED_SERVICES)
+    assert control_tower_enables - {CONTROL_TOWER_SERVICE} <= set(TRUSTED_SERVICES)
+
+
+def test_control_tower_is_trusted_only_when_it_is_on(management_plan, config_dir):
+    assert "controltower.amazonaws.com" in management_plan.named("organization-organization").inputs["awsServiceAccessPrincipals"]
+    plan, errors = run_management(config_dir(setter("guardrails.control_tower.enabled", False)))
+    assert not errors and "controltower.amazonaws.com" not in plan.named("organization-organization").inputs["awsServiceAccessPrincipals"]
 
 
 def test_organizational_units_hang_from_their_parents_created_first():

@@ -11,6 +11,7 @@ from parliament import analyze_policy_string
 import config
 import names
 from components.organization import TRUSTED_SERVICES
+from config.model import CONTROL_TOWER_SERVICE
 from delivery.policies import deploy_boundary
 from guardrails import policies, scp
 from guardrails.control_tower import PREREQUISITE_ROLES, ManifestSettings, manifest
@@ -226,7 +227,7 @@ def test_trusted_access_keeps_every_service_control_tower_enables():
         "config.amazonaws.com",
         "cloudtrail.amazonaws.com",
         "member.org.stacksets.cloudformation.amazonaws.com",
-    } <= set(TRUSTED_SERVICES)
+    } <= {*TRUSTED_SERVICES, CONTROL_TOWER_SERVICE}  # the last with Control Tower on only (tests/test_components.py)
 
 
 def test_control_arns_are_the_global_control_catalog_arns():
