@@ -90,7 +90,7 @@ def build_security_administration(
         ConfigRecording(
             "config-recording",
             ConfigRecordingArgs(
-                accounts=[RecordedAccount(a.key, account_ids[a.key], providers[a.key], a.existing_account_id) for a in active],
+                accounts=[RecordedAccount(a.key, account_ids[a.key], providers[a.key]) for a in active],
                 regions=landing_zone.governed_regions,
                 home_region=org.home_region,
                 log_account_id=security.log.account.id,

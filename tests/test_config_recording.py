@@ -162,12 +162,3 @@ def test_the_conformance_pack_rule_sees_every_targeted_account_record(ct_off):
         f"targets shop-dev ({management.outputs['accountIds']['shop-dev']}), which records nothing with AWS Config: the pack fails there"
     ]
     assert rules.is_blocking(violations)
-
-
-def test_an_adopted_account_imports_its_config_service_linked_role_and_the_others_create_it(tmp_path_factory):
-    _, plan = without_control_tower(tmp_path_factory, shop={"prod": {"existing_account_id": "210987654321", "name": "Acme Production"}})
-    roles = {r.name: r for r in plan.of_type("aws:iam/serviceLinkedRole:ServiceLinkedRole") if r.inputs.get("awsServiceName") == "config.amazonaws.com"}
-    assert roles["config-recording-shop-prod-service-role"].import_id == (
-        "arn:aws:iam::210987654321:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
-    )
-    assert {n for n, r in roles.items() if r.import_id} == {"config-recording-shop-prod-service-role"}

@@ -52,11 +52,9 @@ def test_preflight_fails_on_config_recorder_and_missing_role_then_passes_once_fi
         "data-perimeter": "PASS",
     }
     assert (
-        "FAIL config-recorder: AWS Config recorders: ap-northeast-1: default. Why: an account has one AWS Config recorder per region "
-        "(MaxNumberOfConfigurationRecordersExceededException): Control Tower cannot enrol an account that already has one, nor can the "
-        "program add its own with Control Tower off." in out
+        "FAIL config-recorder: AWS Config recorders: ap-northeast-1: default. Why: Control Tower cannot enrol an account that already has an AWS Config recorder."
+        in out
     )
-    assert "keep the service-linked role AWSServiceRoleForConfig: the program imports it in an adopted account)" in out
     assert "aws configservice delete-configuration-recorder --configuration-recorder-name default --region ap-northeast-1 --profile legacy" in out
     assert f"FAIL access-role: {ROLE} is missing." in out and f"Fix: `python -m lzctl migrate prepare-account --profile legacy --config {config_dir}`." in out
     assert out.rstrip().endswith("2 of 9 checks failed (exit 4); fix them and run this again.")

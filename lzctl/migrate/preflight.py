@@ -17,7 +17,7 @@ from lzctl.migrate import exposure
 from lzctl.migrate.aws import client, organization_of
 from lzctl.migrate.context import Context
 from lzctl.migrate.roles import FOREIGN_TRUST, READY, RoleState, foreign_trust_fix, role_state
-from names import CONFIG_SERVICE_LINKED_ROLE, CONTROL_TOWER_EXECUTION_ROLE
+from names import CONTROL_TOWER_EXECUTION_ROLE
 
 EXIT_CHECKS_FAILED = 4
 ENABLED = ("opt-in-not-required", "opted-in")
@@ -81,14 +81,9 @@ def _config_fix(f: Facts, found: dict[str, list[str]], kind: str) -> str:
         "channel": "aws configservice delete-delivery-channel --delivery-channel-name {name} --region {region} --profile {profile}",
     }[kind]
     commands = "; ".join(steps.format(name=n, region=r, profile=f.profile) for r, names in found.items() for n in names)
-    who = "Control Tower sets up its own recorder and channel on enrolment" if f.control_tower else "the program sets up its own recorder and channel"
-    # Deleting them leaves AWSServiceRoleForConfig; CreateServiceLinkedRole refuses a second one
-    # ("Service role name AWSServiceRoleForConfig has been taken in this account", IAM API reference,
-    # CreateServiceLinkedRole), so components/config_recording.py imports it in adopted accounts.
     return (
-        f"{who}; right before the `pulumi up` that enrols the account, stop the recorder and delete both (recorded history "
-        f"stays in its S3 bucket; keep the service-linked role {CONFIG_SERVICE_LINKED_ROLE.name}: the program imports it in an "
-        f"adopted account): {commands}"
+        f"Control Tower sets up its own recorder and channel on enrolment; right before the `pulumi up` that enrols the account, "
+        f"stop the recorder and delete both (recorded history stays in its S3 bucket): {commands}"
     )
 
 
@@ -140,12 +135,7 @@ def governed_regions(f: Facts) -> tuple[bool, str, str]:
 
 CHECKS: tuple[tuple[str, str, Callable[[Facts], tuple[bool, str, str]]], ...] = (
     ("organization", "an account belongs to one organisation at a time; the invitation cannot be accepted otherwise", organization),
-    (
-        "config-recorder",
-        "an account has one AWS Config recorder per region (MaxNumberOfConfigurationRecordersExceededException): Control Tower "
-        "cannot enrol an account that already has one, nor can the program add its own with Control Tower off",
-        config_recorder,
-    ),
+    ("config-recorder", "Control Tower cannot enrol an account that already has an AWS Config recorder", config_recorder),
     ("config-delivery-channel", "Control Tower cannot enrol an account that already has an AWS Config delivery channel", config_delivery_channel),
     ("access-role", "the management account and the account's Pulumi provider reach it through this role; invited accounts lack it", access_role),
     ("execution-role", "Control Tower enrols a workload account through AWSControlTowerExecution, which is then its access role", execution_role),
