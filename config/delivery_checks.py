@@ -319,12 +319,13 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
             fail(path_of("applications", pipeline.application, "repository"), "repository name used twice", pipeline.repository)
     repositories = {p.application: p.repository for p in every}
     repositories[REPOSITORY_SCOPE_INFRASTRUCTURE] = cfg.github.infrastructure_repository
-    if cfg.github.infrastructure_oidc_subject != SUBJECT_OF_CREATED:
+    if cfg.github.infrastructure_oidc_subject != SUBJECT_OF_CREATED and not cfg.github.existing_infrastructure_repository:
         fail(
             "github.infrastructure_oidc_subject",
             "this program creates the repository, and GitHub gives every repository it creates now the immutable subject",
             cfg.github.infrastructure_oidc_subject,
-            "leave it out (immutable)",
+            "leave it out (immutable); the name form is only for an existing repository (github.existing_infrastructure_repository: true) "
+            "created before the switch and not opted in",
         )
     infrastructure_reviewers = _reviewers(cfg, "github.infrastructure_reviewers", cfg.github.infrastructure_reviewers, fail)
     teams = _teams(cfg, repositories, fail, warn)
@@ -350,4 +351,5 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
         infrastructure_reviewers=infrastructure_reviewers,
         environment_reviewers=environment_reviewers,
         infrastructure_subject_form=cfg.github.infrastructure_oidc_subject,
+        infrastructure_adopted=cfg.github.existing_infrastructure_repository,
     )

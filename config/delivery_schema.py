@@ -56,9 +56,17 @@ class GitHubSettings(Model):
         description="Account whose token runs the landing zone; the only bypass of the branch rules, so it can commit the generated workflows."
     )
     infrastructure_repository: RepositoryName = Field(names.PREFIX, description="This program's repository (GitHub Flow).")
+    existing_infrastructure_repository: bool = Field(
+        False,
+        description="The infrastructure repository exists (Pulumi Deployments deploys from it, so the code is usually pushed "
+        "there before the first `pulumi up`): adopt it as an application's existing_repository is adopted "
+        '(README, "Bootstrapping the infrastructure repository").',
+    )
     visibility: Literal["private", "internal", "public"] = "private"
     infrastructure_reviewers: Reviewers = Field(default_factory=Reviewers, description="Required reviewers of the management, audit and log environments.")
-    infrastructure_oidc_subject: SubjectForm = Field("immutable", description="The `sub` form of the infrastructure repository's OIDC tokens.")
+    infrastructure_oidc_subject: SubjectForm = Field(
+        "immutable", description="The `sub` form of the infrastructure repository's OIDC tokens; name only with existing_infrastructure_repository."
+    )
     action_pins: dict[Annotated[str, StringConstraints(pattern=r"^[\w.-]+/[\w.-]+$")], ActionSha] = Field(
         default_factory=dict, description="owner/action -> full commit SHA, overriding the pins shipped in workflows/."
     )

@@ -352,6 +352,8 @@ class DeliveryPlan:
     environment, so there are no credentialed previews either."""
     infrastructure_subject_form: str = "immutable"
     """`immutable` or `name`: the `sub` form of the infrastructure repository's OIDC tokens."""
+    infrastructure_adopted: bool = False
+    """The infrastructure repository exists: imported like an adopted application repository."""
 
     @property
     def credentialed_previews(self) -> bool:

@@ -148,6 +148,7 @@ class Delivery:
                 required_checks=workflows.required_checks,
                 files=workflows.files,
                 team_permissions=self.team_permissions(repository_name),
+                adopted=self.plan.infrastructure_adopted,
             ),
             opts=self.in_github,
         )
