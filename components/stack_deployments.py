@@ -102,6 +102,9 @@ class StackDeployments(pulumi.ComponentResource):
             organization=args.organization,
             project=args.project,
             stack=args.stack,
+            # The settings pin main of the repository below; a deployment started with Stack Write can
+            # still override the source (README, "Who can start a deployment"): the role trusts the
+            # stack, and no token claim names the git source.
             source_context=pulumiservice.DeploymentSettingsSourceContextArgs(
                 git=pulumiservice.DeploymentSettingsGitSourceArgs(branch=f"refs/heads/{names.RELEASE_BRANCH}")
             ),
@@ -111,6 +114,8 @@ class StackDeployments(pulumi.ComponentResource):
                 # push-triggered deployments of one commit would race.
                 deploy_commits=args.after is None,
                 preview_pull_requests=args.preview_pull_requests,
+                # Review stacks copy these settings, deploy role included, and run a PR's code with it.
+                pull_request_template=False,
             ),
             operation_context=pulumiservice.DeploymentSettingsOperationContextArgs(
                 oidc=pulumiservice.OperationContextOIDCArgs(

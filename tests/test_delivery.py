@@ -296,10 +296,14 @@ def test_without_the_chat_app_id_the_config_says_to_invite_it(config_dir):
 def test_each_infra_stack_deploys_through_pulumi_oidc_scoped_to_that_stack(management_plan, stack):
     settings = inputs(management_plan, f"{stack}-deployment-settings")
     # Only management deploys on push; audit and log start after it (below).
-    assert {key: settings["github"][key] for key in ("repository", "deployCommits")} == {
+    assert settings["github"] == {
         "repository": f"{OWNER}/landing-zone",
         "deployCommits": stack == "management",
+        "previewPullRequests": False,
+        "pullRequestTemplate": False,
     }
+    # main only, from that repository: no commit, URL or credentials of another source.
+    assert settings["sourceContext"] == {"git": {"branch": "refs/heads/main"}}
     aws = settings["operationContext"]["oidc"]["aws"]
     assert aws["roleARN"].endswith(f":role/github/pulumi-deploy-{stack}")
     # Longer than the landing zone's first update, within IAM's ceiling; the role allows as much.
