@@ -95,6 +95,11 @@ class ApplicationPipeline(pulumi.ComponentResource):
         )
         workflows = app_workflows(spec)
         integration = [branch for branch in pipeline.branches if branch != names.RELEASE_BRANCH]
+        # Only the development environment's branch merges unreviewed: a merge deploys with that
+        # environment's role and secrets (SLACK_BOT_TOKEN, the app's), so staging and any other
+        # branch takes one approval by someone other than the last pusher, as main does.
+        unreviewed = [branch for branch in integration if pipeline.branches[branch] == names.GITFLOW_BRANCHES[names.DEVELOP_BRANCH]]
+        reviewed = [branch for branch in integration if branch not in unreviewed]
         self.repository = GitHubRepository(
             name,
             GitHubRepositoryArgs(
@@ -103,7 +108,8 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 visibility=args.visibility,
                 bypass_user_id=args.bypass_user_id,
                 rules=[BranchRule("release", [names.RELEASE_BRANCH], approvals=1)]
-                + ([BranchRule("integration", integration, approvals=0)] if integration else []),
+                + ([BranchRule("integration", unreviewed, approvals=0)] if unreviewed else [])
+                + ([BranchRule("staging", reviewed, approvals=1)] if reviewed else []),
                 required_checks=workflows.required_checks,
                 extra_branches=integration,
                 files=workflows.files,

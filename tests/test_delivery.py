@@ -169,8 +169,16 @@ def test_branch_rules_require_reviews_checks_and_forbid_force_push_and_deletion(
     [bypass] = release["bypassActors"]
     assert (bypass["actorType"], bypass["bypassMode"]) == ("User", "always")  # the automation account only
     integration = inputs(management_plan, "shop-integration-ruleset")
-    assert integration["conditions"]["refName"]["includes"] == ["refs/heads/develop", "refs/heads/staging"]
+    assert integration["conditions"]["refName"]["includes"] == ["refs/heads/develop"]
     assert integration["rules"]["pullRequest"]["requiredApprovingReviewCount"] == 0
+    # A merge to staging deploys with the stg role and secrets: reviewed like main.
+    staging = inputs(management_plan, "shop-staging-ruleset")
+    assert staging["conditions"]["refName"]["includes"] == ["refs/heads/staging"]
+    assert {key: staging["rules"]["pullRequest"][key] for key in ("requiredApprovingReviewCount", "requireLastPushApproval", "dismissStaleReviewsOnPush")} == {
+        "requiredApprovingReviewCount": 1,
+        "requireLastPushApproval": True,
+        "dismissStaleReviewsOnPush": True,
+    }
 
 
 def test_generated_workflows_are_committed_to_every_deploy_branch(management_plan):
