@@ -9,7 +9,8 @@ the security-alerts channel) into the audit and log accounts, where their own pr
 
 Each concern is its own parameter, and the account ids are split so that every value stays within
 the standard tier's 4 KB ("Managing parameter tiers", Systems Manager user guide: standard 4 KB,
-advanced 8 KB, checked 2026-12): about 140 accounts a parameter, so 300 accounts take three.
+advanced 8 KB, checked 2026-12): from about 49 accounts a parameter (65-character keys, the
+longest `<app>-<env>`) to about 140 (short keys), so 300 accounts take three to seven (`account_parts`).
 Pure: no Pulumi.
 """
 
@@ -88,7 +89,10 @@ def channels_value(channel_ids: Mapping[str, str]) -> str:
 
 def read(parameters: Mapping[str, str]) -> ManagementValues:
     """The values from the parameters found under names.HANDOFF_PATH (name -> value)."""
-    hint = "deploy the management stack first (it writes them into the audit and log accounts), and run this stack with that account's credentials"
+    hint = (
+        f"run `pulumi up --stack {names.MANAGEMENT_STACK}` first (it writes them into the audit and log accounts), "
+        "and run this stack with that account's credentials"
+    )
     organization = parameters.get(parameter_name(ORGANIZATION))
     parts = sorted((name for name in parameters if name.startswith(parameter_name(ACCOUNTS) + "/")), key=lambda name: int(name.rsplit("/", 1)[1]))
     if organization is None or not parts:

@@ -13,6 +13,22 @@ from config import LandingZone
 from delivery import handoff
 
 
+class HandoffMissing(pulumi.RunError):
+    """A `HandoffError` as bad state: a RunError, so the Pulumi CLI prints the message alone, without
+    a traceback, also when it is raised in an apply (the program's unhandled RPC error is re-raised as is)."""
+
+
+def first_management(stack: str, problem: str) -> HandoffMissing:
+    return HandoffMissing(f"the {stack} stack cannot read the management stack's values: {problem}")
+
+
+def read_handoff(stack: str, parameters: dict[str, str]) -> handoff.ManagementValues:
+    try:
+        return handoff.read(parameters)
+    except handoff.HandoffError as err:
+        raise first_management(stack, str(err)) from None
+
+
 @dataclass(frozen=True)
 class Management:
     """The management stack's values, as Outputs of the parameters it wrote into this stack's account."""
@@ -25,11 +41,15 @@ class Management:
     """Account key -> id (`management`, `audit`, `log`, `<app>-<env>`)."""
     slack_channel_ids: pulumi.Output[dict]
     """Channel key -> id of the channels these stacks post to (empty without Slack)."""
+    stack: str
+    """The stack reading them."""
 
     def account_id(self, key: str) -> pulumi.Output[str]:
         def pick(ids: dict) -> str:
             if key not in ids:
-                raise handoff.HandoffError(f"the management stack's account ids name no {key!r} account: deploy the management stack of this config first")
+                raise first_management(
+                    self.stack, f"its account ids name no {key!r} account: run `pulumi up --stack {names.MANAGEMENT_STACK}` with this config first"
+                )
             return ids[key]
 
         return self.account_ids.apply(pick)
@@ -48,12 +68,13 @@ def management_values(landing_zone: LandingZone, stack: str) -> Management:
         path=names.HANDOFF_PATH, recursive=True, with_decryption=False, opts=pulumi.InvokeOutputOptions(provider=reader)
     )
     # The data source marks `values` sensitive; these are ids, written with insecure_value.
-    values = pulumi.Output.unsecret(found.apply(lambda result: handoff.read(dict(zip(result.names, result.values, strict=True)))))
+    values = pulumi.Output.unsecret(found.apply(lambda result: read_handoff(stack, dict(zip(result.names, result.values, strict=True)))))
     return Management(
         organization_id=values.apply(lambda v: v.organization_id),
         root_id=values.apply(lambda v: v.root_id),
         account_ids=values.apply(lambda v: v.account_ids),
         slack_channel_ids=values.apply(lambda v: v.slack_channel_ids),
+        stack=stack,
     )
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pulumi
 import pytest
 
 from delivery import handoff
 from delivery.handoff import HandoffError, ManagementValues
 from lzctl.plan import handoff_parameters
+from stacks.shared import read_handoff
 
 PATH = "/landing-zone/management"
 
@@ -67,7 +69,7 @@ def test_reading_what_was_written_gives_the_values_back():
 @pytest.mark.parametrize(
     "parameters, words",
     [
-        ({}, f"no {PATH}/organization or {PATH}/accounts/* parameter in this account and region: deploy the management stack first"),
+        ({}, f"no {PATH}/organization or {PATH}/accounts/* parameter in this account and region: run `pulumi up --stack management` first"),
         ({f"{PATH}/organization": '{"organizationId": "o-1", "rootId": "r-1"}'}, "no /landing-zone/management/organization or"),
         ({f"{PATH}/organization": "not json", f"{PATH}/accounts/0": "{}"}, "are not what the management stack writes"),
         ({f"{PATH}/organization": '{"rootId": "r-1"}', f"{PATH}/accounts/0": "{}"}, "are not what the management stack writes ('organizationId')"),
@@ -113,3 +115,23 @@ def test_the_offline_plan_answers_the_read_with_the_management_plan_values(manag
     [log_provider] = [r for r in log_plan.of_type("pulumi:providers:aws") if r.name == "log-ap-northeast-1"]
     assert json.loads(log_provider.inputs["allowedAccountIds"]) == [ids["log"]]
     assert handoff_parameters(management_plan) == {r.inputs["name"]: r.inputs["insecureValue"] for r in management_plan.of_type("aws:ssm/parameter:Parameter")}
+
+
+def test_a_missing_handoff_stops_the_stack_with_the_message_alone():
+    # A RunError: the Pulumi CLI prints it without a traceback, also from inside an apply.
+    with pytest.raises(pulumi.RunError) as caught:
+        read_handoff("audit", {})
+    assert str(caught.value) == (
+        f"the audit stack cannot read the management stack's values: no {PATH}/organization or {PATH}/accounts/* parameter in this account "
+        "and region: run `pulumi up --stack management` first (it writes them into the audit and log accounts), and run this stack with "
+        "that account's credentials"
+    )
+
+
+@pytest.mark.parametrize(
+    "keys, parts",
+    [([f"app{i:03d}-prod" for i in range(300)], 3), ([f"{'a' * 29}{i:03d}-{'e' * 32}" for i in range(300)], 7)],
+    ids=["short keys", "longest keys"],
+)
+def test_300_accounts_take_three_to_seven_parameters_as_the_docstring_says(keys, parts):
+    assert len(handoff.account_parts(keys)) == parts
