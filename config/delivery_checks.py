@@ -262,8 +262,18 @@ def _people(teams: dict[str, TeamSpec], spec: ReviewerSpec) -> set[str]:
     return {login for team in spec.teams if team in teams for login in teams[team].logins} | set(spec.logins)
 
 
-def _check_reviewers_can_review(path: str, repository: str, spec: ReviewerSpec, teams: dict[str, TeamSpec], fail: Fail) -> None:
-    """Reviewers GitHub would drop, and reviewer sets that deadlock on their own members' work."""
+def _check_reviewers_can_review(
+    cfg: LandingZoneConfig, path: str, repository: str, spec: ReviewerSpec, teams: dict[str, TeamSpec], fail: Fail, warn: Warn
+) -> None:
+    """Reviewers GitHub would drop, and reviewer sets that deadlock on their own members' work.
+
+    Access also comes from outside the groups: organisation owners are admins of every repository,
+    and the base permission applies to every member ("Roles in an organization", "Setting base
+    permissions for an organization", GitHub docs); direct collaborators are not modelled.
+    """
+    github_cfg = cfg.github
+    owners = set(github_cfg.owners)
+    base = github_cfg.base_permission
     readers = {team.group for team in teams.values() if repository in team.permissions}
     for index, team in enumerate(spec.teams):
         if team in teams and team not in readers:
@@ -273,15 +283,21 @@ def _check_reviewers_can_review(path: str, repository: str, spec: ReviewerSpec, 
                 team,
                 f"give the group a permission on it: identity_center.groups.{team}.repositories",
             )
-    with_access = {login for group in readers for login in teams[group].logins}
-    for login in spec.logins:
-        if login not in with_access:
-            fail(
-                path_of(path, "people"),
-                f"{login} has no access to repository {repository} through any group, and GitHub drops environment reviewers without read access",
-                login,
-                "add the person to a group with a permission on the repository",
-            )
+    with_access = {login for group in readers for login in teams[group].logins} | owners
+    if base in (None, "none"):
+        for login in spec.logins:
+            if login in with_access:
+                continue
+            problem = f"{login} has no access to repository {repository} through any group, and GitHub drops environment reviewers without read access"
+            if base is None:
+                warn(f"{path}: {problem}, unless the organisation's base permission or a direct grant gives it (set github.base_permission to check)")
+            else:
+                fail(
+                    path_of(path, "people"),
+                    problem,
+                    login,
+                    "add the person to a group with a permission on the repository, or to github.owners if they own the organisation",
+                )
     reviewers = _people(teams, spec)
     if len(reviewers) == 1:
         [only] = reviewers
@@ -291,15 +307,26 @@ def _check_reviewers_can_review(path: str, repository: str, spec: ReviewerSpec, 
             None,
             "name a second person (another team member, or a second team)",
         )
-    pushers = {login for team in teams.values() if team.permissions.get(repository) in WRITE_PERMISSIONS for login in team.logins}
-    if len(pushers) == 1:
+    if base in ("write", "admin"):
+        return  # every member can push: no one person holds the only write access
+    pushers = {login for team in teams.values() if team.permissions.get(repository) in WRITE_PERMISSIONS for login in team.logins} | owners
+    hint = "give a second person write access (push, maintain or admin) through a group's repositories"
+    if not pushers:
+        fail(
+            path,
+            f"no one can push to {repository}: no group gives write access and github.owners names no one, so only the automation account "
+            "could merge its pull requests",
+            None,
+            hint.replace("a second person", "two people"),
+        )
+    elif len(pushers) == 1:
         [only] = pushers
         fail(
             path,
             f"{only} is the only person who can push to {repository}: the release ruleset needs an approving review from someone "
             f"else with write access, so {only}'s pull requests can never merge",
             None,
-            "give a second person write access (push, maintain or admin) through a group's repositories",
+            hint,
         )
 
 
@@ -343,7 +370,7 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
                 gated = "they gate the preview token and the plan roles" if path.startswith("github.") else "they approve production deploys"
                 fail(path, "this environment needs reviewers", None, f"{gated}; name a team, e.g. {{teams: [<a group>]}}")
             else:
-                _check_reviewers_can_review(path, repository, spec, by_group, fail)
+                _check_reviewers_can_review(cfg, path, repository, spec, by_group, fail, warn)
     return DeliveryPlan(
         pipelines=pipelines,
         teams=teams,

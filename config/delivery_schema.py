@@ -56,6 +56,14 @@ class GitHubSettings(Model):
         description="Account whose token runs the landing zone; the only bypass of the branch rules, so it can commit the generated workflows."
     )
     infrastructure_repository: RepositoryName = Field(names.PREFIX, description="This program's repository (GitHub Flow).")
+    owners: list[GitHubOwner] = Field(
+        default_factory=list, description="Logins of the organisation's owners: admin on every repository, so they can review and push."
+    )
+    base_permission: Optional[Literal["none", "read", "write", "admin"]] = Field(
+        None,
+        description="The organisation's base repository permission (Settings -> Member privileges), which every member has on "
+        "every repository; unset: unknown, so a reviewer without a group's access is a warning, not an error.",
+    )
     existing_infrastructure_repository: bool = Field(
         False,
         description="The infrastructure repository exists (Pulumi Deployments deploys from it, so the code is usually pushed "

@@ -458,7 +458,7 @@ ENTERPRISE_HINT = (
             "read access (got 'booking-developers'). Hint: give the group a permission on it: identity_center.groups.booking-developers.repositories",
         ),
         (
-            setter("identity_center.groups.platform-admins.repositories", {"infrastructure": "admin"}),
+            both(setter("identity_center.groups.platform-admins.repositories", {"infrastructure": "admin"}), setter("github.base_permission", "none")),
             "applications.booking.reviewers.people: hanako-yamada has no access to repository booking through any group",
         ),
         (
@@ -599,3 +599,50 @@ def test_reviewed_environments_wait_for_the_reviewers_access(management_plan):
 def test_the_deploy_boundary_keeps_the_backup_role():
     (keep,) = [s for s in deploy_boundary()["Statement"] if s.get("Sid") == "KeepTheDeployAndPrivilegedRoles"]
     assert keep["Resource"][-1] == "arn:aws:iam::*:role/service-role/landing-zone-backup" and "iam:DetachRolePolicy" in keep["Action"]
+
+
+def test_a_reviewer_outside_the_groups_is_a_warning_while_the_base_permission_is_unknown(config_dir):
+    landing_zone = config.load(
+        config_dir(both(setter("identity_center.groups.platform-admins.repositories", {"infrastructure": "admin"}), setter("github.owners", ["org-owner"]))),
+        refuse_example_domains=False,
+    )
+    assert (
+        "applications.booking.reviewers: hanako-yamada has no access to repository booking through any group, and GitHub drops environment "
+        "reviewers without read access, unless the organisation's base permission or a direct grant gives it (set github.base_permission to check)"
+    ) in landing_zone.warnings
+
+
+def test_an_organisation_owner_reviews_and_pushes_without_a_group(config_dir):
+    landing_zone = config.load(
+        config_dir(
+            both(
+                setter("identity_center.groups.platform-admins.repositories", {"infrastructure": "admin"}),
+                setter("github.base_permission", "none"),
+                setter("github.owners", ["hanako-yamada"]),
+            )
+        ),
+        refuse_example_domains=False,
+    )
+    assert not [w for w in landing_zone.warnings if "hanako-yamada" in w]
+
+
+def test_no_one_who_can_push_is_refused_too(config_dir):
+    def read_only(data):
+        for group in data["identity_center"]["groups"].values():
+            group["repositories"] = {scope: "pull" for scope in group.get("repositories", {})}
+
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(config_dir(both(read_only, setter("github.base_permission", "read"))), refuse_example_domains=False)
+    assert (
+        "github.infrastructure_reviewers: no one can push to landing-zone: no group gives write access and github.owners names no one, so only "
+        "the automation account could merge its pull requests. Hint: give two people write access (push, maintain or admin) through a group's repositories"
+    ) in str(caught.value)
+
+
+def test_a_write_base_permission_leaves_no_single_pusher(config_dir):
+    def read_only(data):
+        for group in data["identity_center"]["groups"].values():
+            group["repositories"] = {scope: "pull" for scope in group.get("repositories", {})}
+
+    landing_zone = config.load(config_dir(both(read_only, setter("github.base_permission", "write"))), refuse_example_domains=False)
+    assert landing_zone.delivery is not None
