@@ -259,7 +259,8 @@ def _refuse_reviewers_without_enterprise(cfg: LandingZoneConfig, reviewed: dict[
 
 
 def _people(teams: dict[str, TeamSpec], spec: ReviewerSpec) -> set[str]:
-    return {login for team in spec.teams if team in teams for login in teams[team].logins} | set(spec.logins)
+    # GitHub logins are case-insensitive: one person spelled two ways is still one reviewer.
+    return {login.lower() for team in spec.teams if team in teams for login in teams[team].logins} | {login.lower() for login in spec.logins}
 
 
 def _check_reviewers_can_review(
@@ -272,7 +273,7 @@ def _check_reviewers_can_review(
     permissions for an organization", GitHub docs); direct collaborators are not modelled.
     """
     github_cfg = cfg.github
-    owners = set(github_cfg.owners)
+    owners = {login.lower() for login in github_cfg.owners}
     base = github_cfg.base_permission
     readers = {team.group for team in teams.values() if repository in team.permissions}
     for index, team in enumerate(spec.teams):
@@ -283,10 +284,10 @@ def _check_reviewers_can_review(
                 team,
                 f"give the group a permission on it: identity_center.groups.{team}.repositories",
             )
-    with_access = {login for group in readers for login in teams[group].logins} | owners
+    with_access = {login.lower() for group in readers for login in teams[group].logins} | owners
     if base in (None, "none"):
         for login in spec.logins:
-            if login in with_access:
+            if login.lower() in with_access:
                 continue
             problem = f"{login} has no access to repository {repository} through any group, and GitHub drops environment reviewers without read access"
             if base is None:
@@ -309,7 +310,7 @@ def _check_reviewers_can_review(
         )
     if base in ("write", "admin"):
         return  # every member can push: no one person holds the only write access
-    pushers = {login for team in teams.values() if team.permissions.get(repository) in WRITE_PERMISSIONS for login in team.logins} | owners
+    pushers = {login.lower() for team in teams.values() if team.permissions.get(repository) in WRITE_PERMISSIONS for login in team.logins} | owners
     hint = "give a second person write access (push, maintain or admin) through a group's repositories"
     if not pushers:
         fail(

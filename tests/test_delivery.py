@@ -646,3 +646,17 @@ def test_a_write_base_permission_leaves_no_single_pusher(config_dir):
 
     landing_zone = config.load(config_dir(both(read_only, setter("github.base_permission", "write"))), refuse_example_domains=False)
     assert landing_zone.delivery is not None
+
+
+def test_logins_compare_case_insensitively_as_github_does(config_dir):
+    landing_zone = config.load(
+        config_dir(
+            both(
+                setter("identity_center.groups.platform-admins.repositories", {"infrastructure": "admin"}),
+                setter("github.base_permission", "none"),
+                setter("github.owners", ["Hanako-Yamada"]),
+            )
+        ),
+        refuse_example_domains=False,
+    )
+    assert not [w for w in landing_zone.warnings if "hanako-yamada" in w.lower()]
