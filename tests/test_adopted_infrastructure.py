@@ -31,7 +31,7 @@ def plan(tmp_path_factory):
 def test_the_existing_infrastructure_repository_is_imported_by_name_and_retained(plan):
     repository = plan.named("infrastructure-repository")
     assert (repository.op, repository.import_id, repository.retain_on_delete) == ("import", "landing-zone", True)
-    assert repository.inputs == {"name": "landing-zone", "visibility": "private", "archived": False}
+    assert repository.inputs == {"name": "landing-zone", "archived": False}
     assert len(repository.ignore_changes) == len(ADOPTED_SETTINGS_LEFT)
 
 
