@@ -126,7 +126,7 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
         "github:index/branchDefault:BranchDefault": 1,
         "github:index/branch:Branch": 2,
         "github:index/repositoryFile:RepositoryFile": 2 * 3,
-        "github:index/repositoryRuleset:RepositoryRuleset": 2,
+        "github:index/repositoryRuleset:RepositoryRuleset": 3,  # release, integration (develop), staging
         "github:index/repositoryEnvironment:RepositoryEnvironment": 3 + 1,  # and notify
         "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 3 + 1,
         "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 4 * 3 + 2,  # notify: deploy and approvals channels
