@@ -90,6 +90,7 @@ class ApplicationPipeline(pulumi.ComponentResource):
             prod_environment=release_environment,
             ecr_repository=container,
             secrets=pipeline.secrets,
+            slack=pipeline.slack_channel is not None,
             **pipeline.commands,
             **({"pins": args.pins} if args.pins else {}),
         )

@@ -48,14 +48,15 @@ def _deploy(spec: AppWorkflowSpec) -> dict:
     for branch, environment in spec.branches:
         on_branch = f"github.ref_name == {expression_literal(branch)}"
         needs = None
-        if environment == spec.prod_environment:
+        if environment == spec.prod_environment and spec.slack:
             needs = f"await-approval-{environment}"
             jobs[needs] = _approval_job(spec, environment, on_branch)
         jobs[f"deploy-{environment}"] = _deploy_job(spec, environment, on_branch, needs)
         if environment == spec.staging_environment:
             jobs[f"verify-{environment}"] = _verify_job(spec, environment, on_branch, f"deploy-{environment}")
         if environment == spec.prod_environment:
-            jobs[f"approval-result-{environment}"] = _approval_result_job(spec, environment, on_branch)
+            if spec.slack:
+                jobs[f"approval-result-{environment}"] = _approval_result_job(spec, environment, on_branch)
             jobs["release"] = _release_job(spec, f"deploy-{environment}", on_branch)
     # A push that only changes the generated workflows (the landing zone's own commits, the first ones
     # of a new repository included) deploys nothing: GitHub skips a push whose every changed path
@@ -101,6 +102,11 @@ def _promotes(spec: AppWorkflowSpec, environment: str) -> bool:
     return spec.builds_image and environment == spec.prod_environment and spec.staging_environment is not None
 
 
+def _posts(spec: AppWorkflowSpec, *posts: dict) -> tuple[dict, ...]:
+    """The Slack steps, where the config has Slack."""
+    return posts if spec.slack else ()
+
+
 def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: str | None) -> dict:
     pins = spec.pins
     env = {"DEPLOY_ENV": environment, **_image_env(spec), **_terraform_env(spec, environment)}
@@ -131,8 +137,11 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
         *_terraform_init(spec),
         # The application's secrets reach the deploy step only, not the build or the tests.
         steps.run(f"Deploy to {environment}", spec.deploy, env={**{secret: f"${{{{ secrets.{secret} }}}}" for secret in spec.secrets}, **(deploy_env or {})}),
-        steps.slack(pins, "Notify Slack of success", f":white_check_mark: Deployed {what}: {steps.RUN_URL}", "success()"),
-        steps.slack(pins, "Notify Slack of failure", f":x: Failed to deploy {what}: {steps.RUN_URL}", "failure()"),
+        *_posts(
+            spec,
+            steps.slack(pins, "Notify Slack of success", f":white_check_mark: Deployed {what}: {steps.RUN_URL}", "success()"),
+            steps.slack(pins, "Notify Slack of failure", f":x: Failed to deploy {what}: {steps.RUN_URL}", "failure()"),
+        ),
     ]
     # The environment puts `environment:<env>` in the OIDC subject and applies its protection rules.
     return steps.job(
@@ -140,7 +149,9 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
         steps.OIDC,
         job_steps,
         timeout=60,
-        condition=on_branch,
+        # A Slack outage (the approval request failing) must not stop a release: the environment's
+        # required reviewers gate it either way. !cancelled() lets it run after a failed need.
+        condition=f"!cancelled() && {on_branch}" if needs else on_branch,
         needs=needs,
         environment=environment,
         env=env,
@@ -165,8 +176,11 @@ def _verify_job(spec: AppWorkflowSpec, environment: str, on_branch: str, deploy_
         steps.run("End-to-end tests", spec.e2e),
         # What prod may run: this image, for this tree (workflows/images.py).
         *([steps.run("Mark the image as tested", images.MARK_TESTED)] if spec.builds_image else []),
-        steps.slack(pins, "Notify Slack of success", f":white_check_mark: Integration and E2E tests passed for {what}: {steps.RUN_URL}", "success()"),
-        steps.slack(pins, "Notify Slack of failure", f":x: Integration or E2E tests failed for {what}: {steps.RUN_URL}", "failure()"),
+        *_posts(
+            spec,
+            steps.slack(pins, "Notify Slack of success", f":white_check_mark: Integration and E2E tests passed for {what}: {steps.RUN_URL}", "success()"),
+            steps.slack(pins, "Notify Slack of failure", f":x: Integration or E2E tests failed for {what}: {steps.RUN_URL}", "failure()"),
+        ),
     ]
     return steps.job(
         f"Integration and E2E tests on {environment}",
@@ -248,6 +262,6 @@ def _release_job(spec: AppWorkflowSpec, deploy_job: str, on_branch: str) -> dict
     failed = f":x: {spec.app} ({spec.repository}@${{{{ github.sha }}}}) deployed but the release was not tagged: {steps.RUN_URL}"
     job_steps = [
         steps.run("Tag a release with generated notes", script, env={"GH_TOKEN": "${{ github.token }}"}),
-        steps.slack(spec.pins, "Notify Slack of failure", failed, "failure()"),
+        *_posts(spec, steps.slack(spec.pins, "Notify Slack of failure", failed, "failure()")),
     ]
     return steps.job("Tag release", {"contents": "write"}, job_steps, timeout=10, condition=on_branch, needs=deploy_job, environment=names.NOTIFY_ENVIRONMENT)

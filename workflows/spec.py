@@ -144,6 +144,9 @@ class AppWorkflowSpec:
     """Actions the workflows use."""
     secrets: tuple[str, ...] = ()
     """Environment secrets the deploy command gets as environment variables of the same names."""
+    slack: bool = True
+    """Whether the config has Slack: without it the workflows post nothing and ask for approval in
+    GitHub only (no SLACK_BOT_TOKEN exists, and a post that fails fails its job)."""
 
     def __post_init__(self) -> None:
         _check(_KEY, self.app, "application key")
