@@ -192,8 +192,9 @@ class ApplicationPipeline(pulumi.ComponentResource):
         """A state bucket in each environment account of a terraform app: versioned (the S3 backend's
         docs advise it, to recover a state), encrypted with its own key, TLS only.
 
-        Not protected: S3 refuses to delete a bucket that still holds objects or versions
-        (DeleteBucket), so removing the app cannot drop a state; empty it deliberately first.
+        Protected, with its key: S3 refuses to delete a bucket that still holds objects (DeleteBucket),
+        but nothing stops the key's deletion being scheduled beside it, after which the state cannot
+        be decrypted; removing a terraform app takes an explicit `pulumi state unprotect` of both.
         """
         buckets = {}
         for env, provider in args.providers.items():
@@ -206,6 +207,7 @@ class ApplicationPipeline(pulumi.ComponentResource):
                     account_id=args.account_ids[env],
                     description=f"the Terraform state of {args.pipeline.application} in {env}",
                     versioning=True,
+                    protect=True,
                 ),
                 opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
             )

@@ -258,6 +258,8 @@ def test_a_terraform_app_gets_a_versioned_encrypted_state_bucket_in_each_environ
         [rule] = inputs(plan, f"network-{env}-tfstate-encryption")["rules"]
         assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
         assert inputs(plan, f"network-{env}-tfstate-public-access-block")["blockPublicPolicy"] is True
+        # The key too: its scheduled deletion would leave the versioned state unreadable.
+        assert bucket.protect and plan.named(f"network-{env}-tfstate-key").protect
         variable = inputs(plan, f"network-{env}-TF_STATE_BUCKET-variable")
         assert (variable["environment"], variable["value"]) == (env, name)
         assert plan.named(f"network-{env}-tfstate-bucket").urn in plan.named(f"network-{env}-TF_STATE_BUCKET-variable").dependencies
