@@ -86,6 +86,30 @@ def _delete_virtual(iam, serial: str) -> str:
     return f"deactivated and deleted virtual MFA device {serial}"
 
 
+def _delete_access_key(iam, key: str) -> str:
+    iam.delete_access_key(AccessKeyId=key)
+    return f"deleted access key {key}"
+
+
+def _delete_certificate(iam, certificate: str) -> str:
+    iam.delete_signing_certificate(CertificateId=certificate)
+    return f"deleted signing certificate {certificate}"
+
+
+def _remove_mfa_device(iam, serial: str) -> str:
+    iam.deactivate_mfa_device(SerialNumber=serial)
+    return _delete_virtual(iam, serial)
+
+
+LISTED_CREDENTIALS = (
+    ("list_access_keys", "AccessKeyMetadata", "AccessKeyId", "no access keys", _delete_access_key),
+    ("list_signing_certificates", "Certificates", "CertificateId", "no signing certificates", _delete_certificate),
+    ("list_mfa_devices", "MFADevices", "SerialNumber", "no MFA devices", _remove_mfa_device),
+)
+"""The root user's credentials listed one by one, after its password, in the IAM User Guide's
+order: (list operation, result key, id field, what is said when none is left, how one is removed)."""
+
+
 def remove_credentials(iam) -> tuple[list[str], list[str]]:
     """(what was removed, what was already gone), in the IAM User Guide's order."""
     removed, gone = [], []
@@ -94,24 +118,11 @@ def remove_credentials(iam) -> tuple[list[str], list[str]]:
     else:
         iam.delete_login_profile()
         removed.append("deleted the console password")
-    keys = [k["AccessKeyId"] for k in pages(iam, "list_access_keys", "AccessKeyMetadata")]
-    for key in keys:
-        iam.delete_access_key(AccessKeyId=key)
-        removed.append(f"deleted access key {key}")
-    if not keys:
-        gone.append("no access keys")
-    certificates = [c["CertificateId"] for c in pages(iam, "list_signing_certificates", "Certificates")]
-    for certificate in certificates:
-        iam.delete_signing_certificate(CertificateId=certificate)
-        removed.append(f"deleted signing certificate {certificate}")
-    if not certificates:
-        gone.append("no signing certificates")
-    devices = [d["SerialNumber"] for d in pages(iam, "list_mfa_devices", "MFADevices")]
-    for device in devices:
-        iam.deactivate_mfa_device(SerialNumber=device)
-        removed.append(_delete_virtual(iam, device))
-    if not devices:
-        gone.append("no MFA devices")
+    for operation, result, field, none, remove in LISTED_CREDENTIALS:
+        found = [item[field] for item in pages(iam, operation, result)]
+        removed += [remove(iam, item) for item in found]
+        if not found:
+            gone.append(none)
     return removed, gone
 
 
