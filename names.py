@@ -132,7 +132,12 @@ DEFAULT_ACCESS_ROLE = "OrganizationAccountAccessRole"
 """Role Organizations creates in each new account unless `organization.access_role_name` says otherwise."""
 DEPLOY_BOUNDARY = f"{PREFIX}-deploy-boundary"
 IMAGE_PROMOTION_POLICY = f"{PREFIX}-image-promotion"
-"""Inline policy of prod's deploy role: it reads the staging repository to find the tested image."""
+"""Inline policy of prod's deploy role: it reads the staging repository to find the tested image, and
+tags in its own repository the image it deploys."""
+TESTED_IMAGE_TAG_PREFIX = "tested-"
+"""ECR tag prefix of an image whose source passed the staging tests (followed by a git tree hash)."""
+DEPLOYED_IMAGE_TAG_PREFIX = "deployed-"
+"""ECR tag prefix of an image prod deployed (followed by the workflow run id); the lifecycle policy keeps them."""
 
 
 def github_deploy_role(environment: str) -> Role:

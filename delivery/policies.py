@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
 import names
-from iam import allow, deny, policy, web_identity_trust
+from iam import allow, deny, minify, policy, web_identity_trust
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_OIDC_URL = f"https://{GITHUB_OIDC_HOST}"
@@ -182,23 +182,113 @@ def deploy_boundary(privileged_role_arns: Sequence[str] = ()) -> dict:
     )
 
 
-def ecr_lifecycle_policy(keep_images: int = 50, untagged_days: int = 7) -> dict:
+KEEP_DEPLOYED_IMAGES = 10
+"""How many of prod's deployed images the lifecycle keeps (by push time): what a rollback can go back to."""
+LIFECYCLE_SOURCE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html"
+LIFECYCLE_EVALUATION_SOURCE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html"
+LIFECYCLE_POLICY_CHARS = (100, 30720)
+"""PutLifecyclePolicy's `lifecyclePolicyText` length bounds (botocore's ecr 2015-09-21 model, LifecyclePolicyText)."""
+MAX_TAG_PATTERN_WILDCARDS = 4
+"""At most four `*` in each tagPatternList string ("Lifecycle policy properties in Amazon ECR", Tag pattern list)."""
+
+
+def ecr_lifecycle_policy(keep_images: int = 50, untagged_days: int = 7, keep_deployed: int = KEEP_DEPLOYED_IMAGES) -> dict:
+    """Every application repository's lifecycle policy; the first rule keeps what prod deployed.
+
+    "An image that matches the tagging requirements of a rule cannot be expired by a rule with a
+    lower priority" (ECR user guide, "Automate the cleanup of images by using lifecycle policies",
+    Lifecycle policy evaluation rules): an image tagged `deployed-*` is expired only by the first
+    rule, past the last `keep_deployed`, never by the count of all images, which replication from
+    staging fills with every staging push. Only prod's deploy job tags `deployed-*`; elsewhere the
+    rule selects nothing. `lifecycle_policy_problems` checks the rules ECR imposes on the document.
+    """
     return {
         "rules": [
             {
                 "rulePriority": 1,
+                "description": f"Keep the last {keep_deployed} images prod deployed",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPatternList": [f"{names.DEPLOYED_IMAGE_TAG_PREFIX}*"],
+                    "countType": "imageCountMoreThan",
+                    "countNumber": keep_deployed,
+                },
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": 2,
                 "description": f"Expire untagged images after {untagged_days} days",
                 "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": untagged_days},
                 "action": {"type": "expire"},
             },
             {
-                "rulePriority": 2,
+                "rulePriority": 3,
                 "description": f"Keep the last {keep_images} images",
                 "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep_images},
                 "action": {"type": "expire"},
             },
         ]
     }
+
+
+def _positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def lifecycle_policy_problems(document: object) -> list[str]:
+    """What PutLifecyclePolicy would refuse in a lifecycle policy, every problem at once.
+
+    From the ECR user guide, "Lifecycle policy properties in Amazon ECR" (LIFECYCLE_SOURCE) and the
+    Lifecycle policy evaluation rules of "Automate the cleanup of images by using lifecycle policies"
+    (LIFECYCLE_EVALUATION_SOURCE), checked 2026-12-02. Only the properties this program writes are
+    checked (the action's type is not: newer ECR actions exist beside `expire`).
+    """
+    rules = document.get("rules") if isinstance(document, dict) else None
+    if not isinstance(rules, list) or not rules:
+        return ["a lifecycle policy holds a non-empty list `rules`"]
+    problems = []
+    priorities = [rule.get("rulePriority") if isinstance(rule, dict) else None for rule in rules]
+    if len(set(map(repr, priorities))) != len(priorities):
+        problems.append(f"rulePriority values {priorities} are not unique: each rule needs its own")
+    untagged, tag_sets = 0, set()
+    for rule, priority in zip(rules, priorities, strict=True):
+        if not _positive_int(priority):
+            problems.append(f"rule {priority!r}: rulePriority must be a positive integer")
+        selection = rule.get("selection") if isinstance(rule, dict) else None
+        if not isinstance(selection, dict):
+            problems.append(f"rule {priority!r}: no selection")
+            continue
+        status, patterns, prefixes = selection.get("tagStatus"), selection.get("tagPatternList"), selection.get("tagPrefixList")
+        if status not in ("tagged", "untagged", "any"):
+            problems.append(f"rule {priority!r}: tagStatus {status!r} is not tagged, untagged or any")
+        if status == "tagged" and (patterns is None) == (prefixes is None):
+            problems.append(f"rule {priority!r}: a tagged rule takes either tagPatternList or tagPrefixList, exactly one")
+        if status != "tagged" and (patterns is not None or prefixes is not None):
+            problems.append(f"rule {priority!r}: only a tagged rule takes tagPatternList or tagPrefixList")
+        for pattern in patterns or ():
+            if str(pattern).count("*") > MAX_TAG_PATTERN_WILDCARDS:
+                problems.append(f"rule {priority!r}: tag pattern {pattern!r} has more than {MAX_TAG_PATTERN_WILDCARDS} wildcards")
+        tags = frozenset(map(str, patterns or prefixes or ()))
+        if tags and tags in tag_sets:
+            problems.append(f"rule {priority!r}: another rule selects the same tags {sorted(tags)}; each rule's tags must differ")
+        tag_sets.add(tags)
+        untagged += status == "untagged"
+        if status == "any" and _positive_int(priority) and any(_positive_int(p) and p > priority for p in priorities):
+            problems.append(f"rule {priority}: the rule with tagStatus any must have the highest rulePriority (it is evaluated last)")
+        count_type, unit = selection.get("countType"), selection.get("countUnit")
+        if count_type not in ("imageCountMoreThan", "sinceImagePushed"):
+            problems.append(f"rule {priority!r}: countType {count_type!r} is not imageCountMoreThan or sinceImagePushed")
+        if (count_type == "sinceImagePushed") != (unit == "days"):
+            problems.append(f"rule {priority!r}: countUnit `days` goes with sinceImagePushed, and only with it (got {unit!r} with {count_type!r})")
+        if not _positive_int(selection.get("countNumber")):
+            problems.append(f"rule {priority!r}: countNumber {selection.get('countNumber')!r} must be a positive integer")
+    if untagged > 1:
+        problems.append(f"{untagged} rules select untagged images; only one may")
+    low, high = LIFECYCLE_POLICY_CHARS
+    size = len(minify(document))
+    if not low <= size <= high:
+        problems.append(f"the policy is {size} characters minified; PutLifecyclePolicy takes {low} to {high}")
+    return problems
 
 
 # --- promoting a container image from the staging environment's registry to prod's --------------
@@ -208,6 +298,9 @@ REGISTRY_POLICY_ACTIONS = ("ecr:ReplicateImage", "ecr:BatchImportUpstreamImage",
 permissions in Amazon ECR", https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html)."""
 PROMOTION_READ_ACTIONS = ("ecr:DescribeImages",)
 """What prod's deploy role reads in the staging repository: which digest carries the tested tree's tag."""
+PROMOTION_TAG_ACTIONS = ("ecr:BatchGetImage", "ecr:PutImage")
+"""What prod's deploy role needs in its own repository to tag the image it deploys: the manifest read
+and put again under the new tag (ECR user guide, "Retagging an image with the AWS CLI")."""
 
 
 def replication_registry_policy(source_account_id: str, repository_arn: str) -> dict:
@@ -233,8 +326,13 @@ def promotion_repository_policy(reader_role_arn: str) -> dict:
 
 
 def promotion_reader_policy(staging_repository_arn: str, own_repository_arn: str) -> dict:
-    """Prod's deploy role: the tested image's digest in staging, and whether it has replicated yet here.
+    """Prod's deploy role: the tested image's digest in staging, whether it has replicated yet here,
+    and the `deployed-<run>` tag on it here (workflows/images.py, `promote`).
 
-    Inline on the role, so the promotion works whatever `deploy_policies` give it.
+    Inline on the role, so the promotion works whatever `deploy_policies` give it. The tag is written
+    in prod's own repository only: the staging repository grants prod nothing but DescribeImages.
     """
-    return policy(allow(list(PROMOTION_READ_ACTIONS), [staging_repository_arn, own_repository_arn]))
+    return policy(
+        allow(list(PROMOTION_READ_ACTIONS), [staging_repository_arn, own_repository_arn]),
+        allow(list(PROMOTION_TAG_ACTIONS), own_repository_arn),
+    )

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Optional
 from config.regions import CONTROL_TOWER_REGIONS
 from config.resolve import MAX_EMAIL_CHARS
 from config.schema import Limits
-from delivery.policies import REGISTRY_POLICY_ACTIONS
+from delivery.policies import LIFECYCLE_SOURCE, REGISTRY_POLICY_ACTIONS, lifecycle_policy_problems
 from guardrails.control_tower import BASELINE_VERSION, CONTROL_OPERATIONS, LANDING_ZONE_VERSION
 from guardrails.plan_policies import ACCOUNT, BASELINE, CONTROL, LANDING_ZONE, ORGANIZATION, json_list, planned_organization, provider_account, providers
 from names import OTHER_ACCOUNTS_OUTPUT
@@ -28,6 +28,7 @@ CONFORMANCE_PACK = "aws:cfg/organizationConformancePack:OrganizationConformanceP
 RECORDER = "aws:cfg/recorder:Recorder"
 CHATBOT_CHANNEL = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
 REGISTRY_POLICY = "aws:ecr/registryPolicy:RegistryPolicy"
+LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 ACCOUNT_QUOTA = Limits.model_fields["accounts"].default
 """The default of `guardrails.limits.accounts`; the stack's guardrailLimits output gives the configured one."""
 
@@ -288,6 +289,17 @@ def registry_policy_actions(resources: list[ResourceView]) -> Iterator[tuple[str
                 )
 
 
+def lifecycle_policy_rules(resources: list[ResourceView]) -> Iterator[tuple[str, str]]:
+    for lifecycle in _of_type(resources, LIFECYCLE_POLICY):
+        try:
+            document = json.loads(lifecycle.props.get("policy") or "{}")
+        except (TypeError, ValueError):
+            yield lifecycle.urn, "the lifecycle policy is not JSON"
+            continue
+        for problem in lifecycle_policy_problems(document):
+            yield lifecycle.urn, problem
+
+
 RULES = (
     Rule(
         "AWS-CT-SECURITY-OU-BASELINE",
@@ -369,6 +381,13 @@ RULES = (
         MANDATORY,
         registry_policy_actions,
         source="https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html",
+    ),
+    Rule(
+        "AWS-ECR-LIFECYCLE-POLICY",
+        "A repository's lifecycle policy follows ECR's rules: unique priorities, the tagStatus any rule last, one untagged rule, tag lists only on tagged rules.",
+        MANDATORY,
+        lifecycle_policy_rules,
+        source=LIFECYCLE_SOURCE,
     ),
     *POLICY_RULES,
 )

@@ -202,7 +202,12 @@ def test_container_apps_get_an_immutable_scanned_image_repository(management_pla
     images = inputs(management_plan, "booking-prod-images")
     assert images["imageTagMutability"] == "IMMUTABLE" and images["imageScanningConfiguration"] == {"scanOnPush": True}
     lifecycle = json.loads(inputs(management_plan, "booking-prod-images-lifecycle")["policy"])
-    assert [rule["selection"]["tagStatus"] for rule in lifecycle["rules"]] == ["untagged", "any"]
+    # What prod deployed outranks the count of all images, which replication from stg fills.
+    assert [(rule["rulePriority"], rule["selection"]) for rule in lifecycle["rules"]] == [
+        (1, {"tagStatus": "tagged", "tagPatternList": ["deployed-*"], "countType": "imageCountMoreThan", "countNumber": 10}),
+        (2, {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7}),
+        (3, {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50}),
+    ]
     assert not [r for r in management_plan.of_type("aws:ecr/repository:Repository") if r.name.startswith("shop-")]
 
 
@@ -237,8 +242,10 @@ def test_stg_replicates_the_container_app_images_into_prod_which_may_read_which_
     assert management_plan.named("booking-prod-deploy-role").urn in repository_policy.dependencies
     role_policy = inputs(management_plan, "booking-prod-promotion-reader")
     assert (role_policy["role"], role_policy["name"]) == ("github-deploy-prod", "landing-zone-image-promotion")
+    # Reads in both; the deployed tag is written in prod's own repository only.
     assert json.loads(role_policy["policy"])["Statement"] == [
-        {"Effect": "Allow", "Action": ["ecr:DescribeImages"], "Resource": [stg_repository, prod_repository]}
+        {"Effect": "Allow", "Action": ["ecr:DescribeImages"], "Resource": [stg_repository, prod_repository]},
+        {"Effect": "Allow", "Action": ["ecr:BatchGetImage", "ecr:PutImage"], "Resource": prod_repository},
     ]
     assert not [r for r in management_plan.resources if r.name.startswith("shop-") and "replication" in r.name]
 

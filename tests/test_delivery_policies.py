@@ -1,10 +1,10 @@
-"""GitHub OIDC subjects: the two forms GitHub sends, built and taken apart (delivery/policies.py)."""
+"""GitHub OIDC subjects: the two forms GitHub sends, built and taken apart; ECR lifecycle policies against ECR's rules (delivery/policies.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from delivery.policies import GitHubSubject, github_subject, parse_github_subject
+from delivery.policies import GitHubSubject, ecr_lifecycle_policy, github_subject, lifecycle_policy_problems, parse_github_subject
 
 BUILT = [
     (("acme", "shop", "prod"), {"owner_id": 12345678, "repository_id": 987654321}, "repo:acme@12345678/shop@987654321:environment:prod"),
@@ -57,3 +57,61 @@ def test_a_parsed_subject_names_its_form_and_repository():
     immutable = parse_github_subject("repo:acme@12345678/shop@987654321:environment:prod")
     assert (immutable.form, immutable.full_name) == ("immutable", "acme/shop")
     assert parse_github_subject("repo:acme/shop:environment:prod").form == "name"
+
+
+def _rule(priority, status="tagged", count=("imageCountMoreThan", None, 10), **tags) -> dict:
+    count_type, unit, number = count
+    selection = {"tagStatus": status, **tags, "countType": count_type, **({"countUnit": unit} if unit else {}), "countNumber": number}
+    return {"rulePriority": priority, "selection": selection, "action": {"type": "expire"}}
+
+
+DEPLOYED = {"tagPatternList": ["deployed-*"]}
+DAYS = ("sinceImagePushed", "days", 7)
+# (rules, the one problem ECR would refuse them for); sources: delivery.policies LIFECYCLE_SOURCE and
+# LIFECYCLE_EVALUATION_SOURCE ("Lifecycle policy properties", "Lifecycle policy evaluation rules").
+LIFECYCLE_CASES = [
+    ([_rule(1, **DEPLOYED), _rule(2, "untagged", DAYS), _rule(3, "any")], None),
+    # Priorities need not be sequential, only unique.
+    ([_rule(10, **DEPLOYED), _rule(20, tagPrefixList=["release-"]), _rule(99, "any")], None),
+    ([_rule(1, **DEPLOYED), _rule(1, "any")], "rulePriority values [1, 1] are not unique: each rule needs its own"),
+    ([_rule(0, **DEPLOYED)], "rule 0: rulePriority must be a positive integer"),
+    ([_rule(1, "any"), _rule(2, **DEPLOYED)], "rule 1: the rule with tagStatus any must have the highest rulePriority (it is evaluated last)"),
+    ([_rule(1, "untagged", DAYS), _rule(2, "untagged")], "2 rules select untagged images; only one may"),
+    ([_rule(1)], "rule 1: a tagged rule takes either tagPatternList or tagPrefixList, exactly one"),
+    ([_rule(1, tagPatternList=["deployed-*"], tagPrefixList=["deployed-"])], "rule 1: a tagged rule takes either tagPatternList or tagPrefixList, exactly one"),
+    ([_rule(1, "untagged", tagPrefixList=["x"])], "rule 1: only a tagged rule takes tagPatternList or tagPrefixList"),
+    ([_rule(1, tagPatternList=["a*b*c*d*e*"])], "rule 1: tag pattern 'a*b*c*d*e*' has more than 4 wildcards"),
+    ([_rule(1, tagPatternList=["*a*b*c*"])], None),
+    ([_rule(1, **DEPLOYED), _rule(2, **DEPLOYED)], "rule 2: another rule selects the same tags ['deployed-*']; each rule's tags must differ"),
+    ([_rule(1, "mixed")], "rule 1: tagStatus 'mixed' is not tagged, untagged or any"),
+    (
+        [_rule(1, "any", ("sinceImagePushed", None, 7))],
+        "rule 1: countUnit `days` goes with sinceImagePushed, and only with it (got None with 'sinceImagePushed')",
+    ),
+    (
+        [_rule(1, "any", ("imageCountMoreThan", "days", 7))],
+        "rule 1: countUnit `days` goes with sinceImagePushed, and only with it (got 'days' with 'imageCountMoreThan')",
+    ),
+    ([_rule(1, "any", ("sinceImagePulled", None, 7))], "rule 1: countType 'sinceImagePulled' is not imageCountMoreThan or sinceImagePushed"),
+    ([_rule(1, "any", ("imageCountMoreThan", None, 0))], "rule 1: countNumber 0 must be a positive integer"),
+    ([], "a lifecycle policy holds a non-empty list `rules`"),
+]
+
+
+@pytest.mark.parametrize("rules, problem", LIFECYCLE_CASES)
+def test_lifecycle_policy_problems_follow_ecrs_rules(rules, problem):
+    assert lifecycle_policy_problems({"rules": rules}) == ([problem] if problem else [])
+
+
+def test_a_lifecycle_policy_longer_than_the_api_takes_is_refused():
+    document = {"rules": [{**_rule(1, "any"), "description": "x" * 30720}]}
+    assert lifecycle_policy_problems(document) == ["the policy is 30876 characters minified; PutLifecyclePolicy takes 100 to 30720"]
+
+
+@pytest.mark.parametrize("keep_deployed", [1, 10, 200])
+def test_the_generated_lifecycle_keeps_deployed_images_ahead_of_every_other_rule(keep_deployed):
+    document = ecr_lifecycle_policy(keep_deployed=keep_deployed)
+    assert lifecycle_policy_problems(document) == []
+    # The first rule: nothing with a deployed tag is expired by a later one (evaluation rules).
+    first = min(document["rules"], key=lambda rule: rule["rulePriority"])
+    assert first["selection"] == {"tagStatus": "tagged", "tagPatternList": ["deployed-*"], "countType": "imageCountMoreThan", "countNumber": keep_deployed}

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from delivery.policies import ecr_lifecycle_policy
 from lzctl.plan import views
 from names import LIMITS_OUTPUT
 from rules import RULES, evaluate, is_blocking
@@ -22,6 +23,7 @@ ACCOUNT = "aws:organizations/account:Account"
 ORG = "aws:organizations/organization:Organization"
 PROVIDER = "pulumi:providers:aws"
 S3_ACCOUNT_BPA = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 MANAGEMENT, AUDIT, LOG, APP = "111111111111", "222222222222", "333333333333", "444444444444"
 MANIFEST = json.dumps(
     {
@@ -314,8 +316,21 @@ FAILING = [
         None,
         "registry policy names ecr:DescribeImages; ECR accepts only ecr:ReplicateImage, ecr:BatchImportUpstreamImage, ecr:CreateRepository (or ecr:*) there",
     ),
+    (
+        "AWS-ECR-LIFECYCLE-POLICY",
+        [
+            ResourceView(
+                LIFECYCLE,
+                "urn:pulumi:management::landing-zone::t::l",
+                {"policy": json.dumps({"rules": [{**rule, "rulePriority": 4 - rule["rulePriority"]} for rule in ecr_lifecycle_policy()["rules"]]})},
+            )
+        ],
+        None,
+        "rule 1: the rule with tagStatus any must have the highest rulePriority (it is evaluated last)",
+    ),
 ]
 PASSING = [
+    ("AWS-ECR-LIFECYCLE-POLICY", [ResourceView(LIFECYCLE, "urn:pulumi:management::landing-zone::t::l", {"policy": json.dumps(ecr_lifecycle_policy())})], None),
     (
         "AWS-ECR-REGISTRY-POLICY-ACTIONS",
         [
