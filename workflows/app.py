@@ -62,7 +62,10 @@ def _deploy(spec: AppWorkflowSpec) -> dict:
     # of a new repository included) deploys nothing: GitHub skips a push whose every changed path
     # matches paths-ignore ("Workflow syntax", on.push.paths-ignore). Promotion merges carry code too.
     on = {"push": {"branches": [filter_literal(branch) for branch, _ in spec.branches], "paths-ignore": [WORKFLOWS_GLOB]}}
-    # One deploy per branch at a time, queued rather than cancelled half-way through.
+    # One deploy per branch at a time, never cancelled half-way through. GitHub keeps at most one run
+    # pending per group and cancels the older pending one when another arrives ("Using concurrency"):
+    # while a prod run waits for its review, a newer push to main replaces any run queued behind it,
+    # so the latest commit deploys next and the ones in between never do.
     concurrency = {"group": "deploy-${{ github.ref_name }}", "cancel-in-progress": False}
     return steps.workflow("Deploy", on, concurrency, jobs)
 
