@@ -2,8 +2,9 @@
 
 The staging account's registry replicates the application's repository into prod's (ECR private
 image replication keeps the digest); prod's deploy job reads, in the staging repository, the digest
-its git tree passed with, waits for that digest in its own repository and deploys it by digest.
-Nothing is rebuilt for prod (workflows/app.py).
+its source tree passed with, waits for that digest in its own repository, tags it `deployed-<run>`
+there (the lifecycle policy keeps those) and deploys it by digest. Nothing is rebuilt for prod
+(workflows/images.py).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class ImagePromotionArgs:
     target_repository: aws.ecr.Repository
     """Prod's repository of the same name, created with immutable tags (replication writes into it)."""
     target_role: aws.iam.Role
-    """Prod's deploy role, which looks the tested image up."""
+    """Prod's deploy role, which looks the tested image up and tags it in prod's repository."""
 
 
 class ImagePromotion(pulumi.ComponentResource):

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import botocore.session
 import pytest
 import yaml
 
@@ -21,6 +22,7 @@ from workflows import (
     InfraWorkflowSpec,
     app_workflows,
     default_commands,
+    images,
     infra_workflows,
 )
 from workflows.render import HEADER
@@ -309,13 +311,34 @@ def test_the_image_that_passed_stg_gets_its_tree_tag_after_the_tests():
     names_ = [step["name"] for step in verify["steps"]]
     assert names_.index("Mark the image as tested") == names_.index("End-to-end tests") + 1
     [mark] = [step for step in verify["steps"] if step["name"] == "Mark the image as tested"]
-    script = mark["run"]
-    assert script.startswith("tree=\"$(git rev-parse 'HEAD^{tree}')\"\n")
-    # The tag is added to the pushed manifest, checked against its digest, and never twice (immutable tags).
-    assert 'aws ecr put-image --repository-name "$ECR_REPOSITORY" --image-tag "tested-$tree" --image-digest "$digest"' in script
-    assert script.index('imageTag="tested-$tree" > /dev/null 2>&1; then') < script.index("else") < script.index("put-image")
+    # The source tree, this commit's digest, then the tested tag put on that digest once (tests/test_images.py runs it).
+    lookup = 'digest="$(aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids imageTag="$GITHUB_SHA" --query \'imageDetails[0].imageDigest\' --output text)"\n'
+    assert mark["run"].startswith(
+        images.source_tree() + lookup + 'if tagged="$(aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids imageTag="tested-$tree"'
+    )
+    assert "    echo \"::error::tested-$tree is on $tagged already, not on this run's image $digest: an image was marked tested" in mark["run"]
+    assert mark["run"].endswith('echo "$digest ($IMAGE_URI) is the tested image of source tree $tree (the commit\'s tree without .github/workflows)"')
     assert verify["env"] == {"DEPLOY_ENV": "stg", "IMAGE_URI": IMAGE, "ECR_REPOSITORY": "container-app"}
     assert not any(step.get("name") == "Mark the image as tested" for step in deploy("go")["jobs"]["verify-stg"]["steps"])
+
+
+def test_retags_read_the_manifest_in_the_media_types_ecr_stores_in_one_call():
+    script = images.tag_once("tested-$tree", "stop")
+    [batch] = [line for line in script.splitlines() if "batch-get-image" in line]
+    assert batch == '  aws ecr batch-get-image --repository-name "$ECR_REPOSITORY" --image-ids imageDigest="$digest" \\'
+    assert (
+        "    --accepted-media-types application/vnd.docker.distribution.manifest.v2+json application/vnd.docker.distribution.manifest.list.v2+json"
+        ' application/vnd.oci.image.manifest.v1+json application/vnd.oci.image.index.v1+json --output json > "$image"\n'
+    ) in script
+    assert script.count("aws ecr batch-get-image") == 1
+
+
+def test_the_retag_flags_exist_in_the_ecr_api_model():
+    model = botocore.session.get_session().get_service_model("ecr")
+    members = {op: set(model.operation_model(op).input_shape.members) for op in ("BatchGetImage", "PutImage", "DescribeImages")}
+    assert {"repositoryName", "imageIds", "acceptedMediaTypes"} <= members["BatchGetImage"]
+    assert {"repositoryName", "imageTag", "imageDigest", "imageManifest", "imageManifestMediaType"} <= members["PutImage"]
+    assert {"registryId", "repositoryName", "imageIds"} <= members["DescribeImages"]
 
 
 def test_prod_deploys_by_digest_the_image_stg_tested_and_fails_closed_without_one():
@@ -326,16 +349,21 @@ def test_prod_deploys_by_digest_the_image_stg_tested_and_fails_closed_without_on
         "REGISTRY": "${{ vars.AWS_ACCOUNT_ID }}.dkr.ecr.${{ vars.AWS_REGION }}.amazonaws.com",
         "STAGING_ACCOUNT_ID": "${{ vars.STAGING_ACCOUNT_ID }}",
     }
+    names_ = [step["name"] for step in job["steps"]]
+    assert names_.index("Find the image stg tested and tag it deployed") < names_.index("Deploy to prod")
     by_name = {step["name"]: step for step in job["steps"]}
-    find = by_name["Find the image stg tested"]
+    find = by_name["Find the image stg tested and tag it deployed"]
     assert find["id"] == "promote"
     lookup = (
         'if ! digest="$(aws ecr describe-images --registry-id "$STAGING_ACCOUNT_ID" --repository-name "$ECR_REPOSITORY" --image-ids imageTag="tested-$tree"'
     )
-    assert lookup in find["run"]
-    assert '  echo "::error::no image of tree $tree passed the tests on stg' in find["run"] and find["run"].endswith("\nexit 1")
-    assert 'echo "image-uri=$REGISTRY/$ECR_REPOSITORY@$digest" >> "$GITHUB_OUTPUT"' in find["run"]
-    assert "for attempt in $(seq 1 60); do" in find["run"] and "sleep 30" in find["run"]
+    # The same source tree as stg's mark step computes.
+    assert find["run"].startswith(images.source_tree() + lookup)
+    assert "  echo \"::error::no image of source tree $tree (this commit's tree without .github/workflows) passed the tests on stg" in find["run"]
+    assert "until aws ecr describe-images" in find["run"] and '  if [ "$attempt" -ge 60 ]; then' in find["run"] and "  sleep 30\n" in find["run"]
+    # Tagged deployed before the output exists, so nothing deploys an image the lifecycle could expire.
+    deployed = find["run"].index('--image-tag "deployed-$GITHUB_RUN_ID" --image-digest "$digest"')
+    assert find["run"].index("done\n") < deployed < find["run"].index('echo "image-uri=$REGISTRY/$ECR_REPOSITORY@$digest" >> "$GITHUB_OUTPUT"')
     assert by_name["Deploy to prod"]["env"] == {"IMAGE_URI": "${{ steps.promote.outputs.image-uri }}"}
 
 

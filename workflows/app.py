@@ -10,7 +10,7 @@ from workflows.spec import AppWorkflowSpec
 
 CI_PATH = ".github/workflows/ci.yml"
 DEPLOY_PATH = ".github/workflows/deploy.yml"
-WORKFLOWS_GLOB = ".github/workflows/**"
+WORKFLOWS_GLOB = f"{names.WORKFLOWS_FOLDER}**"
 REQUEST_STEP = "request"
 """Step id of the approval request, whose `ts` output threads the result."""
 # -reconfigure: the unit tests ran `init -backend=false` in the same checkout just before.
@@ -119,7 +119,7 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
         env.update({"REGISTRY": REGISTRY, names.STAGING_ACCOUNT_ID: steps.var(names.STAGING_ACCOUNT_ID)})
         build = [
             {"name": "Log in to Amazon ECR", "uses": pins.amazon_ecr_login.ref},
-            steps.run(f"Find the image {spec.staging_environment} tested", images.promote(spec.staging_environment), step_id=PROMOTE_STEP),
+            steps.run(f"Find the image {spec.staging_environment} tested and tag it deployed", images.promote(spec.staging_environment), step_id=PROMOTE_STEP),
         ]
         deploy_env = {"IMAGE_URI": f"${{{{ steps.{PROMOTE_STEP}.outputs.{images.PROMOTED_OUTPUT} }}}}"}
     elif spec.builds_image:
