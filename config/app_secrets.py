@@ -71,6 +71,20 @@ def leaves(value: Any, file: str, key: str, is_leaf: Callable[[Any], bool]) -> t
         for child, item in node.items():
             walk(item, (*path, str(child)))
 
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        # `pulumi config set --secret appSecrets '{...}'` (no --path): one ciphertext for the whole key. Refused in
+        # lzctl and in the program alike (stacks/secrets.py reads the stack file too): offline there is no key to
+        # decrypt it, so lzctl could not tell which values are set, and one value could not be set or rotated alone.
+        issues.append(
+            ConfigIssue(
+                file,
+                key,
+                "one secure value for the whole key (set without --path): lzctl cannot see which values it holds",
+                None,
+                f"remove it (pulumi config rm {names.APP_SECRETS}), then set each value on its own path: {example}",
+            )
+        )
+        return found, issues
     walk(value, ())
     return found, issues
 

@@ -28,8 +28,6 @@ LONGEST_GITHUB_ID = 2**63 - 1
 """GitHub's ids are 64-bit integers: the longest an owner or repository id of an immutable subject can be."""
 WRITE_PERMISSIONS = ("push", "maintain", "admin")
 """Repository permissions whose holders can push, and whose approving reviews count."""
-GITHUB_PREFIX = "GITHUB_"
-"""Secret names must not start with it (GitHub docs, "Using secrets in GitHub Actions", naming your secrets)."""
 PROGRAM_SECRETS = (names.SLACK_BOT_TOKEN, names.PULUMI_ACCESS_TOKEN)
 """Environment secrets the stacks set themselves."""
 # An application secret reaches the deploy step as an environment variable of its name
@@ -131,7 +129,7 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
             path_of(path, "slack_channel"), "names a Slack channel, but there is no slack section", app.slack_channel, "add the slack section or remove the key"
         )
     channel = (app.slack_channel or cfg.slack.deploy_channel.replace("{app}", app_key)) if cfg.slack is not None else None
-    _check_secret_names(path, app.secrets, fail)
+    secrets = _accepted_secret_names(path, app.secrets, fail)
     # Each deploy environment also holds the program's SLACK_BOT_TOKEN when Slack posts there.
     room = ENVIRONMENT_SECRETS_LIMIT - (1 if channel is not None else 0)
     if len(app.secrets) > room:
@@ -156,21 +154,25 @@ def _pipeline(cfg: LandingZoneConfig, app_key: str, accounts: list[AccountSpec],
         description=app.description,
         subject_form=app.oidc_subject,
         adopted=app.existing_repository,
-        secrets=tuple(app.secrets),
+        secrets=secrets,
     )
 
 
-def _check_secret_names(path: str, secrets: list[str], fail: Fail) -> None:
+def _accepted_secret_names(path: str, secrets: list[str], fail: Fail) -> tuple[str, ...]:
+    """The names the environments get: each one refused is reported here and left out, so it is not
+    reported again as a missing value with a command to set it (config/app_secrets.py)."""
+    accepted: list[str] = []
     for index, name in enumerate(secrets):
         where = path_of(path, "secrets", index)
-        if name.startswith(GITHUB_PREFIX):
-            fail(where, f"GitHub refuses secret names starting with {GITHUB_PREFIX}", name, "rename it")
-        elif name in PROGRAM_SECRETS:
+        if name in PROGRAM_SECRETS:
             fail(where, "the program sets this environment secret itself", name, "rename it")
         elif shadowed := shadowed_by(name):
             fail(where, f"the deploy step gets each secret as an environment variable of its name, and this one would shadow {shadowed}", name, "rename it")
         elif name in secrets[:index]:
             fail(where, "secret named twice", name)
+        else:
+            accepted.append(name)
+    return tuple(accepted)
 
 
 def _teams(cfg: LandingZoneConfig, repositories: dict[str, str], fail: Fail, warn: Warn) -> tuple[TeamSpec, ...]:

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 import names
 from config.types import Cron, Key, Model, RepositoryName
 
 GitHubOwner = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
 SlackChannel = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_{}-]{1,80}$")]
-SecretName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$", max_length=100)]
-"""An Actions secret name: GitHub allows letters, digits and underscores, not starting with a digit, and
-compares them case-insensitively ("Using secrets in GitHub Actions", naming your secrets); one
-spelling, uppercase, keeps two entries from naming one secret. The GITHUB_ prefix is refused in phase 2."""
+GITHUB_PREFIX = "GITHUB_"
+"""Secret names must not start with it (GitHub docs, "Using secrets in GitHub Actions", naming your secrets)."""
+
+
+def _not_github_prefixed(name: str) -> str:
+    if name.startswith(GITHUB_PREFIX):
+        raise ValueError(f"GitHub refuses secret names starting with {GITHUB_PREFIX}; rename it")
+    return name
+
+
+# The prefix rule is part of the shape, so a list with a lowercase name and a GITHUB_ one reports both
+# at once (a list is valid or invalid whole for phase 2, config/partial.py). It is a validator, not a
+# `(?!GITHUB_)` in the pattern: pydantic's Rust regex engine has no look-ahead.
+SecretName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$", max_length=100), AfterValidator(_not_github_prefixed)]
+"""An Actions secret name: GitHub allows letters, digits and underscores, not starting with a digit nor
+with GITHUB_, and compares them case-insensitively ("Using secrets in GitHub Actions", naming your
+secrets); one spelling, uppercase, keeps two entries from naming one secret."""
 SlackChannelName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,80}$")]
 """A channel's own name: lowercase letters, digits, hyphens and underscores, at most 80 (Slack, conversations.create `name`)."""
 Command = Annotated[str, StringConstraints(min_length=1, max_length=2000)]

@@ -122,6 +122,7 @@ def plan_stack(stack: str, config_dir: Optional[Path] = None, project_dir: Path 
         config=config,
         secret_keys=secret_keys,
         mocks=LandingZoneMocks(parameters),
+        root=str(project_dir),
     )
 
 

@@ -196,8 +196,10 @@ def run_program(
     config: Optional[dict[str, str]] = None,
     secret_keys: Optional[list[str]] = None,
     mocks: Mocks,
+    root: Optional[str] = None,
 ) -> Plan:
     """Run `program` as the body of a fresh stack under `mocks`; return everything it registered.
+    `root`: the project folder the program sees as its root directory (the stack files' folder).
 
     Exceptions from the program propagate after outstanding registrations have settled.
     """
@@ -207,7 +209,7 @@ def run_program(
     logger.handlers = [_Collect(plan.warnings)]
     sdk.set_config(dict(config or {}), list(secret_keys or []))
     monitor = RecordingMonitor(mocks)
-    sdk.install(mocks, project=project, stack=stack, logger=logger, monitor=monitor)
+    sdk.install(mocks, project=project, stack=stack, logger=logger, monitor=monitor, root=root)
     sdk.reset()
     monitor.recorded.clear()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 from importlib.metadata import version
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Optional
 
 from pulumi.runtime import config as _config
 from pulumi.runtime import resource as _resource
@@ -41,9 +41,12 @@ def set_config(config: dict[str, str], secret_keys: list[str]) -> None:
     _config.set_all_config(config, secret_keys)
 
 
-def install(mocks: Mocks, *, project: str, stack: str, logger: Any, monitor: MockMonitor) -> None:
-    """Mocks and the recording monitor for the next run (`preview`, as `lzctl plan` is one)."""
+def install(mocks: Mocks, *, project: str, stack: str, logger: Any, monitor: MockMonitor, root: Optional[str] = None) -> None:
+    """Mocks and the recording monitor for the next run (`preview`, as `lzctl plan` is one). `root`: the
+    project folder `pulumi.get_root_directory()` answers, as the CLI gives it (`set_mocks` takes none)."""
     set_mocks(mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor)
+    if root is not None:
+        _settings.SETTINGS.root_directory = root
 
 
 def reset() -> None:

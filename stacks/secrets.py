@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Optional
 
 import pulumi
 
@@ -65,7 +66,8 @@ def read_app_secrets() -> tuple[GivenSecrets, dict[str, pulumi.Output[str]], lis
     """The applications' secret values (`appSecrets`, config/app_secrets.py) as `Output.secret`s by
     `names.app_secret_path`; which are set, for the config check; and what is wrong with the key.
     No message repeats a value."""
-    file = f"Pulumi.{pulumi.get_stack()}.yaml"
+    path = _stack_file()
+    file = str(path) if path is not None else f"Pulumi.{pulumi.get_stack()}.yaml"
     key = f"{pulumi.get_project()}:{names.APP_SECRETS}"
     given = GivenSecrets(file, key, frozenset())
     text = pulumi.Config().get(names.APP_SECRETS)
@@ -78,7 +80,7 @@ def read_app_secrets() -> tuple[GivenSecrets, dict[str, pulumi.Output[str]], lis
             {},
             [ConfigIssue(file, key, "a plaintext secret: it would sit unencrypted in the stack file", None, f"remove it and set each value with {example}")],
         )
-    written = _stack_file_leaf_issues(key)
+    written = _stack_file_leaf_issues(path, key)
     if written:
         return given, {}, written
     try:
@@ -90,18 +92,23 @@ def read_app_secrets() -> tuple[GivenSecrets, dict[str, pulumi.Output[str]], lis
     return GivenSecrets(file, key, frozenset(found)), values, issues
 
 
-def _stack_file_leaf_issues(key: str) -> list[ConfigIssue]:
-    """The problems of `appSecrets` as the stack file holds it, leaf by leaf, as `lzctl validate` reads it.
+def _stack_file() -> Optional[Path]:
+    """The stack file by the path `lzctl` names it by too (lzctl/stackfile.py `stack_file`), so both report
+    one file alike. Pulumi gives the program its project root, an absolute path (`get_root_directory`,
+    where the CLI and Pulumi Deployments' checkout keep `Pulumi.<stack>.yaml`), and so does lzctl's
+    offline plan (lzctl/sdk.py `install`); bare mocks give none or the relative placeholder
+    `root_directory` (pulumi/runtime/mocks.py, MockSettings): no path then."""
+    root = pulumi.get_root_directory()
+    return Path(root) / f"Pulumi.{pulumi.get_stack()}.yaml" if root and Path(root).is_absolute() else None
+
+
+def _stack_file_leaf_issues(path: Optional[Path], key: str) -> list[ConfigIssue]:
+    """The problems of `appSecrets` as the stack file `path` holds it, leaf by leaf, as `lzctl validate` reads it.
 
     The engine marks an object value secret when any one leaf is (pulumi sdk/go/common/resource/config
     value.go, `hasSecureValue`) and hands the program the decrypted whole, so a leaf set without
     `--secret` beside secure ones passes `is_config_secret` while it sits in plaintext in the file: only
-    the file shows it. Pulumi gives the program its project root, an absolute path (`get_root_directory`,
-    where the CLI and Pulumi Deployments' checkout keep `Pulumi.<stack>.yaml`); under mocks it is the
-    relative placeholder `root_directory` (pulumi/runtime/mocks.py, MockSettings), so nothing is read:
-    lzctl has checked the file already. Config kept elsewhere (no stack file) cannot be checked here."""
-    root = pulumi.get_root_directory()
-    path = Path(root) / f"Pulumi.{pulumi.get_stack()}.yaml" if root and Path(root).is_absolute() else None
+    the file shows it. Config kept elsewhere (no stack file) cannot be checked here."""
     if path is None or not path.is_file():
         return []
     data, _ = parse_yaml(path, allow_empty=True)

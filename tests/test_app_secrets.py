@@ -111,7 +111,7 @@ def test_a_suspended_environment_needs_no_value(config_dir):
 @pytest.mark.parametrize(
     "names, message",
     [
-        (["GITHUB_TOKEN_X"], "applications.shop.secrets[0]: GitHub refuses secret names starting with GITHUB_ (got 'GITHUB_TOKEN_X'). Hint: rename it"),
+        (["GITHUB_TOKEN_X"], "applications.shop.secrets[0]: GitHub refuses secret names starting with GITHUB_; rename it (got 'GITHUB_TOKEN_X')"),
         (["SLACK_BOT_TOKEN"], "applications.shop.secrets[0]: the program sets this environment secret itself (got 'SLACK_BOT_TOKEN'). Hint: rename it"),
         (["A", "A"], "applications.shop.secrets[1]: secret named twice (got 'A')"),
         (["database_url"], "applications.shop.secrets[0]: String should match pattern '^[A-Z_][A-Z0-9_]*$' (got 'database_url')"),
@@ -123,6 +123,30 @@ def test_secret_names_github_refuses_are_refused(config_dir, names, message):
     with pytest.raises(config.ConfigError) as caught:
         config.load(config_dir(setter("applications.shop.secrets", names)), refuse_example_domains=False)
     assert message in str(caught.value)
+
+
+def test_a_github_prefix_is_a_shape_rule_reported_with_the_lists_other_shape_errors(config_dir):
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(config_dir(setter("applications.shop.secrets", ["database_url", "GITHUB_X", "OK"])), refuse_example_domains=False)
+    assert [str(issue).split(": ", 1)[1] for issue in caught.value.issues] == [
+        "applications.shop.secrets[0]: String should match pattern '^[A-Z_][A-Z0-9_]*$' (got 'database_url')",
+        "applications.shop.secrets[1]: GitHub refuses secret names starting with GITHUB_; rename it (got 'GITHUB_X')",
+    ]
+
+
+def test_a_refused_name_is_not_also_reported_as_a_missing_value(config_dir):
+    refused = config_dir(setter("applications.shop.secrets", ["SLACK_BOT_TOKEN", "A", "A", "PULUMI_ACCESS_TOKEN"]))
+    with pytest.raises(config.ConfigError) as caught:
+        load(refused, GivenSecrets(FILE, KEY, frozenset()))
+    assert [str(issue).split(": ", 1)[1] for issue in caught.value.issues] == [
+        "applications.shop.secrets[0]: the program sets this environment secret itself (got 'SLACK_BOT_TOKEN'). Hint: rename it",
+        "applications.shop.secrets[2]: secret named twice (got 'A')",
+        "applications.shop.secrets[3]: the program sets this environment secret itself (got 'PULUMI_ACCESS_TOKEN'). Hint: rename it",
+        *(
+            f"{KEY}.shop.{env}.A: missing secret: applications.shop.secrets names A, the {env} environment's value. Hint: {command('shop', env, 'A')}"
+            for env in ("dev", "prod", "stg")
+        ),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -338,3 +362,45 @@ def test_without_slack_an_environment_holds_100_secrets_of_the_application(confi
     assert "applications.shop.secrets: 101 secrets, over the 100 a deploy environment has room for (GitHub holds at most 100 per environment)." in str(
         caught.value
     )
+
+
+def test_lzctl_names_the_stack_file_of_a_missing_value_by_the_path_it_names_its_other_problems_by(tmp_path):
+    data = example_data()
+    naming(data)
+    (tmp_path / "project").mkdir()
+    project = project_with(tmp_path / "project", {})
+    with pytest.raises(pulumi.RunError) as caught:
+        plan_stack("management", config_dir=write_config(tmp_path / "config", data), project_dir=project)
+    assert (
+        f"{project / FILE}: {KEY}.shop.prod.STRIPE_KEY: missing secret: applications.shop.secrets names STRIPE_KEY, the prod environment's value. "
+        f"Hint: {command('shop', 'prod', 'STRIPE_KEY')}"
+    ) in str(caught.value)
+
+
+WHOLE_KEY = (
+    f"{KEY}: one secure value for the whole key (set without --path): lzctl cannot see which values it holds. "
+    f"Hint: remove it (pulumi config rm appSecrets), then set each value on its own path: {command('<app>', '<env>', '<NAME>')}"
+)
+
+
+def test_one_secure_value_for_the_whole_key_is_refused_by_lzctl_saying_how_to_set_each_value(tmp_path):
+    project = project_with(tmp_path, {KEY: {"secure": CIPHERTEXT}})
+    with pytest.raises(config.ConfigError) as caught:
+        read_stack("management", project)
+    assert [str(issue) for issue in caught.value.issues] == [f"{project / FILE}: {WHOLE_KEY}"]
+
+
+def test_pulumi_up_refuses_one_secure_value_for_the_whole_key_as_lzctl_does(tmp_path, monkeypatch):
+    # The engine decrypts it to the JSON text given, which would parse: only the stack file shows how it was set.
+    project = project_with(tmp_path, {KEY: {"secure": CIPHERTEXT}})
+    monkeypatch.setattr(pulumi, "get_root_directory", lambda: str(project))
+    found = []
+
+    def program():
+        found.append(read_app_secrets())
+
+    decrypted = json.dumps({"shop": {"prod": {"DATABASE_URL": "postgres://u:p@h/db"}}})
+    run_program(program, project="landing-zone", stack="management", config={KEY: decrypted}, secret_keys=[KEY], mocks=LandingZoneMocks())
+    [(given, values, issues)] = found
+    assert (given.leaves, values) == (frozenset(), {})
+    assert [str(issue) for issue in issues] == [f"{project / FILE}: {WHOLE_KEY}"]
