@@ -91,14 +91,16 @@ def world(aws):
         built.verify()
 
 
-def doctor_run(capsys, world: World, plan, config_dir: Optional[Path], *argv: str, sessions=None) -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) of `python -m lzctl doctor --stack management --profile mgmt [--config DIR] <argv>`."""
+def doctor_run(capsys, world: World, plan, config_dir: Optional[Path], *argv: str, sessions=None, github=None) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of `python -m lzctl doctor --stack management --profile mgmt [--config DIR] <argv>`;
+    `github`: the GitHub client (lzctl/doctor/github.py) it reads with, none by default (as without GITHUB_TOKEN)."""
     config = ["--config", str(config_dir)] if config_dir else []
     code = doctor.main(
         ["doctor", "--stack", "management", "--profile", "mgmt", *config, *argv],
         sessions=sessions or world.sessions(),
         opened=world.opened,
         planner=lambda stack, directory: plan,
+        github=lambda: github,
     )
     out, err = capsys.readouterr()
     return code, out, err

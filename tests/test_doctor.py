@@ -34,7 +34,11 @@ ALL_CHECKS = [
     "existing-oidc-providers",
     "existing-buckets",
     "config-resources",
+    "adopted-environments",
+    "adopted-branches",
 ]
+NOT_ADOPTING = ("adopted-environments", "adopted-branches")
+"""Skipped with the example config, which adopts no repository."""
 
 
 def _first_run_answers(world) -> None:
@@ -51,7 +55,9 @@ def test_first_run_passes_with_notes_and_exits_0(world, management_plan, capsys)
     assert (code, err) == (0, "".join(f"warning: {warning}\n" for warning in management_plan.warnings))
     lines = out.splitlines()
     assert lines[0] == f"doctor (preflight) of the management account {MANAGEMENT}, stack management, profile 'mgmt':"
-    assert statuses(out) == {check: "SKIP" if check in ("identity-center", "identity-center-mfa", "chatbot-audit") else "PASS" for check in ALL_CHECKS}
+    assert statuses(out) == {
+        check: "SKIP" if check in ("identity-center", "identity-center-mfa", "chatbot-audit", *NOT_ADOPTING) else "PASS" for check in ALL_CHECKS
+    }
     assert f"PASS organization: account {MANAGEMENT} belongs to no organisation yet (first run). Note: the bootstrap phase creates it" in out
     assert "PASS account-quota: 9 accounts (8 planned + the management account) fit the quota of 10. Note: AWS's default quota (10)" in out
     assert "PASS existing-roles: no IAM role the plan creates exists yet (AWSControlTowerAdmin, AWSControlTowerCloudTrailRole, " in out
@@ -59,7 +65,7 @@ def test_first_run_passes_with_notes_and_exits_0(world, management_plan, capsys)
         "SKIP chatbot-audit: the audit account does not exist yet." in out
         and "aws chatbot describe-slack-workspaces --region us-east-2 --profile <profile of audit>" in out
     )
-    assert lines[-1] == "no check failed: 10 passed, 3 skipped (read each note)."
+    assert lines[-1] == "no check failed: 10 passed, 5 skipped (read each note)."
 
 
 def test_json_has_one_entry_per_check_and_the_actions_used(world, management_plan, capsys):
@@ -75,7 +81,7 @@ def test_json_has_one_entry_per_check_and_the_actions_used(world, management_pla
     }
     assert [c["id"] for c in document["checks"]] == ALL_CHECKS
     assert set(document["checks"][0]) == {"id", "status", "finding", "why", "fix", "note"}
-    assert document["summary"] == {"pass": 10, "fail": 0, "skip": 3}
+    assert document["summary"] == {"pass": 10, "fail": 0, "skip": 5}
     assert document["actions"] == [
         "chatbot:DescribeSlackWorkspaces",
         "iam:GetOpenIDConnectProvider",
@@ -149,7 +155,9 @@ def test_brownfield_failures_each_say_why_and_how_to_fix(world, management_plan,
     audit_stub.assert_no_pending_responses()
     assert code == 4
     failing = {"account-quota", "identity-center", "landing-zone", "chatbot-management", "existing-roles", "existing-oidc-providers", "config-resources"}
-    assert statuses(out) == {check: "FAIL" if check in failing else "SKIP" if check == "identity-center-mfa" else "PASS" for check in ALL_CHECKS}
+    assert statuses(out) == {
+        check: "FAIL" if check in failing else "SKIP" if check in ("identity-center-mfa", *NOT_ADOPTING) else "PASS" for check in ALL_CHECKS
+    }
     sandbox, adopted = created["Legacy Sandbox"], created["Shop Production"]
     assert (
         f"FAIL account-quota: 11 accounts (8 planned + the management account + 1 more in the organisation (Legacy Sandbox {sandbox}) "
@@ -180,7 +188,7 @@ def test_brownfield_failures_each_say_why_and_how_to_fix(world, management_plan,
         f"FAIL config-resources: AWS Config recorders or delivery channels exist where Control Tower will enrol: shop-prod ({adopted}): ap-northeast-1: default."
         in out
     )
-    assert out.splitlines()[-1] == "7 of 13 checks failed (exit 4); fix them and run the doctor again."
+    assert out.splitlines()[-1] == "7 of 15 checks failed (exit 4); fix them and run the doctor again."
 
 
 def test_a_healthy_organisation_passes(world, management_plan, capsys):
@@ -257,7 +265,7 @@ def test_member_accounts_the_doctor_cannot_enter_are_skipped_with_the_command_to
 )
 def test_bad_input_exits_2_with_one_paragraph_and_nothing_on_stdout(world, management_plan, argv, message, capsys):
     argv = argv if "--profile" in argv else [*argv, "--profile", "mgmt"]
-    code = doctor.main(["doctor", *argv], sessions=world.sessions(), opened=world.opened, planner=lambda stack, directory: management_plan)
+    code = doctor.main(["doctor", *argv], sessions=world.sessions(), opened=world.opened, planner=lambda stack, directory: management_plan, github=lambda: None)
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     assert message in err and "Traceback" not in err
@@ -340,5 +348,5 @@ def test_a_management_account_inside_another_organisation_fails_and_skips_what_r
     assert code == 4
     assert f"FAIL organization: account {MANAGEMENT} is a member of organisation o-other12345, whose management account is {OTHER}." in out
     skipped = {"account-quota", "identity-center", "landing-zone", "chatbot-audit", "config-resources"}
-    assert {k for k, v in statuses(out).items() if v == "SKIP"} == skipped | {"identity-center-mfa"}
+    assert {k for k, v in statuses(out).items() if v == "SKIP"} == skipped | {"identity-center-mfa", *NOT_ADOPTING}
     assert "SKIP landing-zone: not run: the account belongs to another organisation. Note: fix the organization check first." in out

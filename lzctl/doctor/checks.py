@@ -16,7 +16,9 @@ from botocore.exceptions import ClientError
 from config import AccountSpec
 from lzctl.doctor import verdicts
 from lzctl.doctor.aws import CredentialsSession, ReadOnlySession, assume_read_only
+from lzctl.doctor.github import TOKEN_VARIABLE, GitHub, GitHubError
 from lzctl.doctor.intent import Intent, NamedResource
+from lzctl.doctor.repositories import Finding, branch_findings, environment_findings
 from lzctl.doctor.verdicts import Found, Outcome
 from lzctl.migrate.aws import error_code, organization_of, pages
 from security.alerting import CHATBOT_REGION
@@ -32,13 +34,15 @@ NOT_FOUND = ("NoSuchEntity", "404", "NoSuchBucket", "NotFound")
 class Live:
     """The management account as the doctor sees it, read lazily and once."""
 
-    def __init__(self, intent: Intent, session: ReadOnlySession, profile: str, opened: CredentialsSession, today: date):
+    def __init__(self, intent: Intent, session: ReadOnlySession, profile: str, opened: CredentialsSession, today: date, github: Optional[GitHub] = None):
         self.intent = intent
         self.session = session
         self.profile = profile
         self.opened = opened
         self.today = today
         """UTC date the time windows (spend, logs) end on."""
+        self.github = github
+        """GitHub as the `GITHUB_TOKEN` token sees it; None without the variable."""
         self._assumed: dict[str, Optional[ReadOnlySession]] = {}
 
     def client(self, service: str, region: Optional[str] = None):
@@ -299,6 +303,63 @@ def config_resources(live: Live) -> Outcome:
     return verdicts.config_resources(True, read, unreachable)
 
 
+def _github_reads(live: Live, judge: Callable[[GitHub, str], tuple[list, list[str]]], what: str, sound: str) -> Outcome:
+    """Runs `judge(github, owner)` over the adopted repositories, GitHub's refusals turned into a fail."""
+    if not live.intent.adopted_repositories:
+        return verdicts.skipped("no adopted repository (existing_repository, existing_infrastructure_repository)", "nothing to check")
+    if live.github is None:
+        return verdicts.skipped(
+            f"{TOKEN_VARIABLE} is not set, so the adopted repositories' {what} were not read",
+            f"run the doctor with {TOKEN_VARIABLE} set to the token of {live.intent.automation_login} (the stack's githubToken); it only reads",
+        )
+    try:
+        findings, notes = judge(live.github, live.intent.github_owner)
+    except GitHubError as err:
+        return verdicts.failed(
+            f"{err}, so the adopted repositories' {what} could not be checked",
+            f"give {TOKEN_VARIABLE} the token of {live.intent.automation_login} (the stack's githubToken: repo and admin:org scopes) and run the doctor again",
+        )
+    return verdicts.github_findings(findings, notes, sound)
+
+
+def adopted_environments(live: Live) -> Outcome:
+    """GitHub GET /repos/{owner}/{repo}/environments/{env} and .../deployment-branch-policies, for each environment
+    the plan names a branch for in an adopted repository."""
+
+    def judge(github: GitHub, owner: str):
+        findings, notes = [], []
+        for repository in live.intent.adopted_repositories:
+            found, noted = environment_findings(github, owner, repository)
+            findings += found
+            notes += noted
+        return findings, notes
+
+    return _github_reads(
+        live, judge, "environment branch policies", "no environment of an adopted repository lets a branch deploy that the config does not name"
+    )
+
+
+def adopted_branches(live: Live) -> Outcome:
+    """GitHub GET /user, /repos/{owner}/{repo}, .../branches/{branch}, .../rules/branches/{branch},
+    .../rulesets/{id} and .../branches/{branch}/protection, for each branch the plan commits workflow files to."""
+
+    def judge(github: GitHub, owner: str):
+        login = github.get("/user")["login"]
+        automation = live.intent.automation_login
+        if login.lower() != automation.lower():
+            return [
+                Finding(
+                    f"{TOKEN_VARIABLE} is the token of {login}, not of github.automation_login {automation}: whether the commits can bypass "
+                    "the branches' rules is answered for the token's user",
+                    f"run the doctor with {TOKEN_VARIABLE} set to the token of {automation} (the stack's githubToken)",
+                )
+            ], []
+        findings = [f for repository in live.intent.adopted_repositories for f in branch_findings(github, owner, login, repository)]
+        return findings, []
+
+    return _github_reads(live, judge, "branch rules", "the automation login can commit the workflow files to every branch of the adopted repositories")
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
@@ -331,5 +392,15 @@ CHECKS: tuple[Check, ...] = (
         "Control Tower cannot enrol an account that already has an AWS Config recorder or delivery channel",
         config_resources,
         reads_organization=True,
+    ),
+    Check(
+        "adopted-environments",
+        "branch policies the owners gave an adopted repository's environments stay beside the program's, and let those branches deploy",
+        adopted_environments,
+    ),
+    Check(
+        "adopted-branches",
+        "the program commits its workflow files to an adopted repository's branches as the automation login, which its rules must let through",
+        adopted_branches,
     ),
 )

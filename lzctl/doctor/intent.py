@@ -16,6 +16,7 @@ import names
 from config import AccountSpec, LandingZone
 from config.model import AUDIT, LOG
 from logs.cloudtrail import trail_location
+from lzctl.doctor.repositories import AdoptedRepository, adopted_repositories
 from lzctl.migrate.organization import ou_path
 from lzctl.runtime import Plan, PlannedResource
 
@@ -68,6 +69,12 @@ class Intent:
     """OU names from the root down to the suspended OU."""
     source: str
     """The config file, for messages."""
+    github_owner: Optional[str] = None
+    """github.owner; None without a github section."""
+    automation_login: Optional[str] = None
+    """github.automation_login: the account whose token the program's GitHub provider uses."""
+    adopted_repositories: tuple[AdoptedRepository, ...] = ()
+    """Repositories the plan imports, with the environments and branches it manages in them."""
 
     @property
     def control_tower(self) -> bool:
@@ -143,7 +150,7 @@ def intent_of(plan: Plan, landing_zone: LandingZone) -> Intent:
     governed = tuple(org.governed_regions)
     if landing_zones:
         governed = tuple(json.loads(landing_zones[0].inputs["manifestJson"]).get("governedRegions", governed))
-    slack = landing_zone.config.slack
+    slack, github = landing_zone.config.slack, landing_zone.config.github
     return Intent(
         management_id=org.management_account_id,
         home_region=org.home_region,
@@ -159,4 +166,7 @@ def intent_of(plan: Plan, landing_zone: LandingZone) -> Intent:
         buckets=buckets,
         suspended_ou_path=tuple(ou_path(landing_zone, org.suspended_ou)),
         source=str(landing_zone.source),
+        github_owner=github.owner if github is not None else None,
+        automation_login=github.automation_login if github is not None else None,
+        adopted_repositories=adopted_repositories(plan),
     )

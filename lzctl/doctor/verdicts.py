@@ -387,3 +387,10 @@ def closing_logs(key: str, account_id: str, location: str, latest: dict[str, Opt
         f"and the bucket (`aws s3 ls {location}{account_id}/CloudTrail/ --profile <profile of log>`) before closing; an idle "
         "suspended account may simply have logged nothing",
     )
+
+
+def github_findings(findings: Sequence, notes: Sequence[str], sound: str) -> Outcome:
+    """Each finding (`problem`, `fix`: lzctl/doctor/repositories.py) fails the check; none passes it as `sound`."""
+    if findings:
+        return failed("; ".join(f.problem for f in findings), "; ".join(f.fix for f in findings))
+    return passed(sound, "; ".join(notes))
