@@ -62,7 +62,7 @@ def adopted_repositories(plan: Plan) -> tuple[AdoptedRepository, ...]:
         environments = {
             r.inputs["environment"]: patterns.get((name, r.inputs["environment"])) for r in plan.of_type(ENVIRONMENT) if r.inputs["repository"] == name
         }
-        branches = tuple(dict.fromkeys(r.inputs["branch"] for r in plan.of_type(FILE) if r.inputs["repository"] == name))
+        branches = tuple(sorted({r.inputs["branch"] for r in plan.of_type(FILE) if r.inputs["repository"] == name}))
         found.append(AdoptedRepository(name, dict(sorted(environments.items())), branches))
     return tuple(found)
 
