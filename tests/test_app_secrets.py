@@ -404,3 +404,13 @@ def test_pulumi_up_refuses_one_secure_value_for_the_whole_key_as_lzctl_does(tmp_
     [(given, values, issues)] = found
     assert (given.leaves, values) == (frozenset(), {})
     assert [str(issue) for issue in issues] == [f"{project / FILE}: {WHOLE_KEY}"]
+
+
+@pytest.mark.slow
+def test_lzctl_validate_exits_2_on_one_secure_value_for_the_whole_key_with_nothing_on_stdout(tmp_path):
+    project = project_with(tmp_path, {KEY: {"secure": CIPHERTEXT}})
+    # PROJECT_ROOT is the current folder when it holds Pulumi.yaml, as for a user running lzctl in their checkout.
+    code = f"import os, sys; os.chdir({str(project)!r}); sys.path.insert(0, {str(REPO)!r}); from lzctl.cli import main; sys.exit(main(['validate', '--stack', 'management']))"
+    result = lzctl(code=code)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"invalid Pulumi project or stack file: 1 problem\n  - {project / FILE}: {WHOLE_KEY}\n"

@@ -4,13 +4,16 @@ policies", "... for rules" and "... for protected branches"."""
 
 from __future__ import annotations
 
+import io
 import json
+import urllib.error
+import urllib.request
 from types import SimpleNamespace
 
 import pytest
 
 from lzctl.doctor import checks
-from lzctl.doctor.github import GitHub, GitHubError, from_environment
+from lzctl.doctor.github import GitHub, GitHubError, from_environment, urllib_transport
 from lzctl.doctor.repositories import AdoptedRepository, adopted_repositories, branch_findings, classic_protection, environment_findings
 from tests.doctor_fixtures import doctor_run
 from tests.helpers import run_management
@@ -326,3 +329,30 @@ def test_doctor_runs_the_github_checks_of_the_example_adopting_shop(world, adopt
     assert (code, by_id["adopted-environments"]["status"]) == (4, "fail")
     assert by_id["adopted-environments"]["finding"].startswith("acme-inc/shop environment dev lets branch pattern '*' deploy (policy id 2)")
     assert by_id["adopted-environments"]["fix"] == "delete it: `gh api -X DELETE repos/acme-inc/shop/environments/dev/deployment-branch-policies/2`"
+
+
+def test_the_urllib_transport_sends_a_get_with_the_token_and_api_version_and_decodes_errors(monkeypatch):
+    sent = []
+
+    class Answer(io.BytesIO):
+        status = 200
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def urlopen(request, timeout):
+        sent.append(request)
+        if request.full_url.endswith("/missing"):
+            raise urllib.error.HTTPError(request.full_url, 404, "Not Found", {}, io.BytesIO(b'{"message": "Not Found"}'))
+        return Answer(b'{"login": "acme-landing-zone-bot"}')
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    get = urllib_transport("ghp_secret")
+    assert get("/user") == (200, {"login": "acme-landing-zone-bot"})
+    assert get("/missing") == (404, {"message": "Not Found"})
+    request = sent[0]
+    assert (request.full_url, request.get_method()) == ("https://api.github.com/user", "GET")
+    assert (request.get_header("Authorization"), request.get_header("X-github-api-version")) == ("Bearer ghp_secret", "2022-11-28")
