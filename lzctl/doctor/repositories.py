@@ -37,8 +37,9 @@ ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment"
 BRANCH_POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"
 FILE = "github:index/repositoryFile:RepositoryFile"
 BYPASSING = ("always", "exempt")
-"""`current_user_can_bypass` values under which a direct push is not held by the ruleset (`pull_requests_only`
-bypasses only in pull requests, `never` not at all)."""
+"""`current_user_can_bypass` values under which a direct push is not held by the ruleset. The REST docs list
+`always`, `pull_requests_only` (bypasses only in pull requests) and `never`; `exempt` is the newer bypass mode
+of ruleset bypass actors, taken to pass too should the field ever answer it (unverified offline)."""
 PUSH_NEUTRAL = frozenset({"creation", "deletion", "non_fast_forward", "required_linear_history", "branch_name_pattern", "tag_name_pattern"})
 """Rule types a fast-forward commit to an existing branch does not meet (the Contents API makes one commit on
 the branch's head). Every other type, one GitHub adds later included, is taken to hold the commit."""
@@ -110,7 +111,9 @@ def environment_findings(github: GitHub, owner: str, repository: AdoptedReposito
 def classic_protection(protection: dict, login: str, admin: bool) -> Optional[str]:
     """What of classic branch protection holds the automation's commit, None if nothing (GitHub docs, "About
     protected branches": administrators pass the other settings unless "Do not allow bypassing the above
-    settings", `enforce_admins`, is on; a locked branch takes no push at all)."""
+    settings", `enforce_admins`, is on). A locked branch is taken to refuse everyone, and required signatures
+    to refuse the Contents API's commit: neither is verified offline, and both err towards a fail the user
+    can judge over an up that fails."""
     if (protection.get("lock_branch") or {}).get("enabled"):
         return "the branch is locked: nobody can push to it"
     held = []
