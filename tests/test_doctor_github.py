@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from lzctl.doctor import checks
+from lzctl.doctor import github_checks as checks
 from lzctl.doctor.github import GitHub, GitHubError, from_environment, urllib_transport
 from lzctl.doctor.repositories import AdoptedRepository, adopted_repositories, branch_findings, classic_protection, environment_findings
 from tests.doctor_fixtures import doctor_run

@@ -1,4 +1,5 @@
-"""The preflight checks: each reads AWS (the APIs are named in its docstring) and asks `verdicts` to judge.
+"""The preflight checks: each reads AWS (the APIs are named in its docstring) and asks `verdicts` to judge;
+those of adopted GitHub repositories are in `github_checks`.
 
 Reads shared by several checks (the caller, the organisation, its accounts, sessions in member
 accounts) are made once, by `Live`.
@@ -16,9 +17,9 @@ from botocore.exceptions import ClientError
 from config import AccountSpec
 from lzctl.doctor import verdicts
 from lzctl.doctor.aws import CredentialsSession, ReadOnlySession, assume_read_only
-from lzctl.doctor.github import TOKEN_VARIABLE, GitHub, GitHubError
+from lzctl.doctor.github import GitHub
+from lzctl.doctor.github_checks import adopted_branches, adopted_environments
 from lzctl.doctor.intent import Intent, NamedResource
-from lzctl.doctor.repositories import Finding, branch_findings, environment_findings
 from lzctl.doctor.verdicts import Found, Outcome
 from lzctl.migrate.aws import error_code, organization_of, pages
 from security.alerting import CHATBOT_REGION
@@ -301,63 +302,6 @@ def config_resources(live: Live) -> Outcome:
             continue
         read.append(_config_resources(session, live.described(spec), live.intent.governed_regions))
     return verdicts.config_resources(True, read, unreachable)
-
-
-def _github_reads(live: Live, judge: Callable[[GitHub, str], tuple[list, list[str]]], what: str, sound: str) -> Outcome:
-    """Runs `judge(github, owner)` over the adopted repositories, GitHub's refusals turned into a fail."""
-    if not live.intent.adopted_repositories:
-        return verdicts.skipped("no adopted repository (existing_repository, existing_infrastructure_repository)", "nothing to check")
-    if live.github is None:
-        return verdicts.skipped(
-            f"{TOKEN_VARIABLE} is not set, so the adopted repositories' {what} were not read",
-            f"run the doctor with {TOKEN_VARIABLE} set to the token of {live.intent.automation_login} (the stack's githubToken); it only reads",
-        )
-    try:
-        findings, notes = judge(live.github, live.intent.github_owner)
-    except GitHubError as err:
-        return verdicts.failed(
-            f"{err}, so the adopted repositories' {what} could not be checked",
-            f"give {TOKEN_VARIABLE} the token of {live.intent.automation_login} (the stack's githubToken: repo and admin:org scopes) and run the doctor again",
-        )
-    return verdicts.github_findings(findings, notes, sound)
-
-
-def adopted_environments(live: Live) -> Outcome:
-    """GitHub GET /repos/{owner}/{repo}/environments/{env} and .../deployment-branch-policies, for each environment
-    the plan names a branch for in an adopted repository."""
-
-    def judge(github: GitHub, owner: str):
-        findings, notes = [], []
-        for repository in live.intent.adopted_repositories:
-            found, noted = environment_findings(github, owner, repository)
-            findings += found
-            notes += noted
-        return findings, notes
-
-    return _github_reads(
-        live, judge, "environment branch policies", "no environment of an adopted repository lets a branch deploy that the config does not name"
-    )
-
-
-def adopted_branches(live: Live) -> Outcome:
-    """GitHub GET /user, /repos/{owner}/{repo}, .../branches/{branch}, .../rules/branches/{branch},
-    .../rulesets/{id} and .../branches/{branch}/protection, for each branch the plan commits workflow files to."""
-
-    def judge(github: GitHub, owner: str):
-        login = github.get("/user")["login"]
-        automation = live.intent.automation_login
-        if login.lower() != automation.lower():
-            return [
-                Finding(
-                    f"{TOKEN_VARIABLE} is the token of {login}, not of github.automation_login {automation}: whether the commits can bypass "
-                    "the branches' rules is answered for the token's user",
-                    f"run the doctor with {TOKEN_VARIABLE} set to the token of {automation} (the stack's githubToken)",
-                )
-            ], []
-        findings = [f for repository in live.intent.adopted_repositories for f in branch_findings(github, owner, login, repository)]
-        return findings, []
-
-    return _github_reads(live, judge, "branch rules", "the automation login can commit the workflow files to every branch of the adopted repositories")
 
 
 @dataclass(frozen=True)

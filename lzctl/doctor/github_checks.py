@@ -1,0 +1,76 @@
+"""The doctor's checks of adopted GitHub repositories: each reads GitHub (the requests are named in its
+docstring) through `Live.github` and judges with `repositories`."""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Protocol
+
+from lzctl.doctor import verdicts
+from lzctl.doctor.github import TOKEN_VARIABLE, GitHub, GitHubError
+from lzctl.doctor.intent import Intent
+from lzctl.doctor.repositories import Finding, branch_findings, environment_findings
+from lzctl.doctor.verdicts import Outcome
+
+
+class Live(Protocol):
+    """What these checks read of `checks.Live`."""
+
+    intent: Intent
+    github: Optional[GitHub]
+
+
+def _github_reads(live: Live, judge: Callable[[GitHub, str], tuple[list, list[str]]], what: str, sound: str) -> Outcome:
+    """Runs `judge(github, owner)` over the adopted repositories, GitHub's refusals turned into a fail."""
+    if not live.intent.adopted_repositories:
+        return verdicts.skipped("no adopted repository (existing_repository, existing_infrastructure_repository)", "nothing to check")
+    if live.github is None:
+        return verdicts.skipped(
+            f"{TOKEN_VARIABLE} is not set, so the adopted repositories' {what} were not read",
+            f"run the doctor with {TOKEN_VARIABLE} set to the token of {live.intent.automation_login} (the stack's githubToken); it only reads",
+        )
+    try:
+        findings, notes = judge(live.github, live.intent.github_owner)
+    except GitHubError as err:
+        return verdicts.failed(
+            f"{err}, so the adopted repositories' {what} could not be checked",
+            f"give {TOKEN_VARIABLE} the token of {live.intent.automation_login} (the stack's githubToken: repo and admin:org scopes) and run the doctor again",
+        )
+    return verdicts.github_findings(findings, notes, sound)
+
+
+def adopted_environments(live: Live) -> Outcome:
+    """GitHub GET /repos/{owner}/{repo}/environments/{env} and .../deployment-branch-policies, for each environment
+    the plan names a branch for in an adopted repository."""
+
+    def judge(github: GitHub, owner: str):
+        findings, notes = [], []
+        for repository in live.intent.adopted_repositories:
+            found, noted = environment_findings(github, owner, repository)
+            findings += found
+            notes += noted
+        return findings, notes
+
+    return _github_reads(
+        live, judge, "environment branch policies", "no environment of an adopted repository lets a branch deploy that the config does not name"
+    )
+
+
+def adopted_branches(live: Live) -> Outcome:
+    """GitHub GET /user, /repos/{owner}/{repo}, .../branches/{branch}, .../rules/branches/{branch},
+    .../rulesets/{id} and .../branches/{branch}/protection, for each branch the plan commits workflow files to."""
+
+    def judge(github: GitHub, owner: str):
+        login = github.get("/user")["login"]
+        automation = live.intent.automation_login
+        if login.lower() != automation.lower():
+            return [
+                Finding(
+                    f"{TOKEN_VARIABLE} is the token of {login}, not of github.automation_login {automation}: whether the commits can bypass "
+                    "the branches' rules is answered for the token's user",
+                    f"run the doctor with {TOKEN_VARIABLE} set to the token of {automation} (the stack's githubToken)",
+                )
+            ], []
+        findings = [f for repository in live.intent.adopted_repositories for f in branch_findings(github, owner, login, repository)]
+        return findings, []
+
+    return _github_reads(live, judge, "branch rules", "the automation login can commit the workflow files to every branch of the adopted repositories")
