@@ -49,7 +49,7 @@ def read_secrets(landing_zone: LandingZone) -> dict[str, pulumi.Output[str]]:
         if value is None:
             issues.append(
                 ConfigIssue(
-                    f"Pulumi.{pulumi.get_stack()}.yaml",
+                    _file_name(_stack_file()),
                     f"{pulumi.get_project()}:{key}",
                     f"missing secret: {purpose}",
                     None,
@@ -67,7 +67,7 @@ def read_app_secrets() -> tuple[GivenSecrets, dict[str, pulumi.Output[str]], lis
     `names.app_secret_path`; which are set, for the config check; and what is wrong with the key.
     No message repeats a value."""
     path = _stack_file()
-    file = str(path) if path is not None else f"Pulumi.{pulumi.get_stack()}.yaml"
+    file = _file_name(path)
     key = f"{pulumi.get_project()}:{names.APP_SECRETS}"
     given = GivenSecrets(file, key, frozenset())
     text = pulumi.Config().get(names.APP_SECRETS)
@@ -100,6 +100,10 @@ def _stack_file() -> Optional[Path]:
     `root_directory` (pulumi/runtime/mocks.py, MockSettings): no path then."""
     root = pulumi.get_root_directory()
     return Path(root) / f"Pulumi.{pulumi.get_stack()}.yaml" if root and Path(root).is_absolute() else None
+
+
+def _file_name(path: Optional[Path]) -> str:
+    return str(path) if path is not None else f"Pulumi.{pulumi.get_stack()}.yaml"
 
 
 def _stack_file_leaf_issues(path: Optional[Path], key: str) -> list[ConfigIssue]:
