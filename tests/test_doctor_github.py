@@ -71,6 +71,14 @@ def test_the_plan_names_the_adopted_repository_with_its_environments_branches_an
     )
 
 
+def test_the_adopted_infrastructure_repository_names_its_stack_environments_and_the_preview_one_without_a_branch(config_dir):
+    plan, errors = run_management(config_dir(lambda data: data["github"].update(existing_infrastructure_repository=True)))
+    assert not errors
+    assert adopted_repositories(plan) == (
+        AdoptedRepository("landing-zone", {"audit": "main", "log": "main", "management": "main", "preview": None}, ("main",)),
+    )
+
+
 def test_environments_that_do_not_exist_or_name_only_the_configs_branch_pass():
     answers = {
         f"{ENVS}/dev": NOT_FOUND,
