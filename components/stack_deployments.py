@@ -24,13 +24,24 @@ from delivery.policies import (
 from iam import minify
 
 WEBHOOK_FILTERS = [
-    pulumiservice.WebhookFilters.DEPLOYMENT_SUCCEEDED,
-    pulumiservice.WebhookFilters.DEPLOYMENT_FAILED,
+    pulumiservice.WebhookFilters.UPDATE_SUCCEEDED,
     pulumiservice.WebhookFilters.UPDATE_FAILED,
+    pulumiservice.WebhookFilters.DEPLOYMENT_FAILED,
     pulumiservice.WebhookFilters.DRIFT_DETECTED,
     pulumiservice.WebhookFilters.DRIFT_DETECTION_FAILED,
 ]
-"""What reaches Slack; a drift detection that fails to run is as loud as drift itself."""
+"""What reaches Slack: updates that succeeded or failed, any deployment that failed (one that fails
+before its update starts, a clone or a dependency install, raises no update event), drift, and a
+drift detection that fails to run, as loud as drift itself.
+
+Not `deployment_succeeded`: it fires when "a deployment succeeds", and the daily drift schedule
+runs one deployment per stack (a preview-only refresh, Pulumi docs "Drift detection and
+remediation"), so every quiet day would post three successes. `update_succeeded` fires for a stack
+update only ("when a stack update succeeds"), not for a refresh preview; `drift_detection_succeeded`
+fires "regardless of whether drift is detected" and stays off too. Event names and meanings: the
+WebhookFilters enum of pulumi_pulumiservice (provider/pkg/resources/webhook.go), Pulumi docs
+"Pulumi Cloud Webhooks". A drift run that fails posts twice (deployment_failed and
+drift_detection_failed): a failure is worth the noise."""
 
 
 @dataclass(frozen=True)

@@ -333,7 +333,7 @@ def test_each_infra_stack_deploys_through_pulumi_oidc_scoped_to_that_stack(manag
     assert inputs(management_plan, f"{stack}-drift-schedule")["scheduleCron"] == "0 21 * * *"
     webhook = inputs(management_plan, f"{stack}-slack-webhook")
     assert (webhook["format"], webhook["payloadUrl"]) == ("slack", SECRET)
-    assert webhook["filters"] == ["deployment_succeeded", "deployment_failed", "update_failed", "drift_detected", "drift_detection_failed"]
+    assert webhook["filters"] == ["update_succeeded", "update_failed", "deployment_failed", "drift_detected", "drift_detection_failed"]
     # Pulumi Cloud refuses a schedule or a webhook on a stack without deployment settings.
     for child in (f"{stack}-drift-schedule", f"{stack}-slack-webhook"):
         assert management_plan.named(f"{stack}-deployment-settings").urn in management_plan.named(child).dependencies
