@@ -81,6 +81,16 @@ def app_secret_path(app: str, env: str, name: str) -> str:
 NOTIFY_ENVIRONMENT = "notify"
 """Environment of the jobs that post to Slack outside a deploy environment (the approval request,
 the release tag), deployable from the release branch only: the Slack token is an environment secret."""
+PLAN_ENVIRONMENT_SUFFIX = "-plan"
+"""`prod` -> `prod-plan`: the environment of a terraform app's plan before its reviewed deploy."""
+
+
+def plan_environment(environment: str) -> str:
+    """The main-only, unreviewed environment whose job plans what `environment`'s reviewed job applies
+    (terraform apps): its read-only plan role trusts `:environment:<env>-plan` only."""
+    return environment + PLAN_ENVIRONMENT_SUFFIX
+
+
 PREVIEW_ENVIRONMENT = "preview"
 """The infrastructure repository's reviewed environment for credentialed pull-request previews."""
 GITHUB_ACTIONS_APP_ID = 15368
@@ -145,9 +155,10 @@ def github_deploy_role(environment: str) -> Role:
     return Role(f"github-deploy-{environment}", GITHUB_PATH)
 
 
-def github_plan_role(stack: str) -> Role:
-    """The read-only role of an infrastructure stack's reviewed pull-request preview."""
-    return Role(f"github-plan-{stack}", GITHUB_PATH)
+def github_plan_role(target: str) -> Role:
+    """A read-only plan role: of an infrastructure stack's reviewed pull-request preview (in the
+    stack's account), or of a terraform app's plan before its reviewed deploy (in the environment's)."""
+    return Role(f"github-plan-{target}", GITHUB_PATH)
 
 
 def pulumi_deploy_role(stack: str) -> Role:

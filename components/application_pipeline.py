@@ -21,6 +21,8 @@ from components.github_repository import BranchRule, GitHubRepository, GitHubRep
 from components.image_promotion import ImagePromotion, ImagePromotionArgs
 from components.secure_bucket import SecureBucket, SecureBucketArgs
 from config.model import PipelineSpec
+from delivery.policies import terraform_plan_state_policy
+from iam import minify
 from workflows import ActionPins, AppWorkflowSpec, app_workflows
 
 MOVED_FROM_THE_STACK = [pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]
@@ -131,6 +133,8 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 subject_form=pipeline.subject_form,
                 container_repository=container,
                 privileged_role_arns=args.privileged_role_arns,
+                # The release environment's reviewers approve a saved plan (workflows/app.py).
+                plan_environments=[release_environment] if pipeline.kind == "terraform" else [],
             ),
             opts=moved,
         )
@@ -169,6 +173,11 @@ class ApplicationPipeline(pulumi.ComponentResource):
             reviewers = {"reviewer_team_ids": args.reviewer_team_ids, "reviewer_user_ids": args.reviewer_user_ids} if env == release_environment else {}
             secrets = {**slack_secrets, **args.app_secrets.get(env, {})}
             environments.append(EnvironmentSpec(env, branch, variables=variables, secrets=secrets, **reviewers))
+            if env in self.roles.plan_roles:
+                # Unreviewed but release-branch only, so only merged code plans; no secrets, and a
+                # role that can read but not change the environment.
+                plan_variables = {names.AWS_ROLE_ARN: self.roles.plan_roles[env].arn, names.AWS_REGION: args.region, names.TF_STATE_BUCKET: state_buckets[env]}
+                environments.append(EnvironmentSpec(names.plan_environment(env), branch, variables=plan_variables))
         # The approval request and the release tag post outside a deploy environment. Created here,
         # branch-restricted, even without Slack: a job naming a missing environment makes GitHub
         # create it with no protection rules.
@@ -197,6 +206,7 @@ class ApplicationPipeline(pulumi.ComponentResource):
         be decrypted; removing a terraform app takes an explicit `pulumi state unprotect` of both.
         """
         buckets = {}
+        key = names.terraform_state_key(args.pipeline.application)
         for env, provider in args.providers.items():
             state = SecureBucket(
                 f"{name}-{env}-tfstate",
@@ -212,4 +222,12 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
             )
             buckets[env] = state.name
+            plan_role = self.roles.plan_roles.get(env)
+            if plan_role is not None:
+                aws.iam.RolePolicy(
+                    f"{name}-{env}-plan-state",
+                    role=plan_role.name,
+                    policy=pulumi.Output.all(state.name, state.key_arn).apply(lambda v: minify(terraform_plan_state_policy(v[0], key, v[1]))),
+                    opts=pulumi.ResourceOptions(parent=self, provider=provider),
+                )
         return buckets

@@ -38,6 +38,9 @@ class DeployRolesArgs:
     """ECR repository name, for container applications."""
     privileged_role_arns: Sequence[str] = ()
     """Roles the SCPs exempt; the boundary forbids deploys to create or change them."""
+    plan_environments: Sequence[str] = ()
+    """Environments whose reviewed deploy applies a plan made before the review (terraform apps'
+    release environment): each gets a read-only plan role trusting its `<env>-plan` environment."""
 
 
 class DeployRoles(pulumi.ComponentResource):
@@ -47,10 +50,12 @@ class DeployRoles(pulumi.ComponentResource):
     """Environment -> deploy role."""
     image_repositories: dict[str, aws.ecr.Repository]
     """Environment -> the application's ECR repository (container applications)."""
+    plan_roles: dict[str, aws.iam.Role]
+    """Environment -> its read-only plan role (`plan_environments`)."""
 
     def __init__(self, name: str, args: DeployRolesArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:deploy_roles:DeployRoles", name, None, opts)
-        self.deploy_role_arns, self.image_repository_urls, self.roles, self.image_repositories = {}, {}, {}, {}
+        self.deploy_role_arns, self.image_repository_urls, self.roles, self.image_repositories, self.plan_roles = {}, {}, {}, {}, {}
         for env, provider in args.providers.items():
             in_account = pulumi.ResourceOptions(parent=self, provider=provider)
             oidc = aws.iam.OpenIdConnectProvider(
@@ -68,20 +73,30 @@ class DeployRoles(pulumi.ComponentResource):
                 opts=in_account,
             )
             spec = names.github_deploy_role(env)
-            trust = pulumi.Output.all(oidc.arn, args.owner_id, args.repository_id).apply(
-                lambda values, env=env: minify(
-                    github_trust(values[0], github_subject(args.owner, args.repository, env, args.subject_form, values[1], values[2]))
-                )
-            )
             role = aws.iam.Role(
                 f"{name}-{env}-deploy-role",
                 name=spec.name,
                 path=spec.path,
-                assume_role_policy=trust,
+                assume_role_policy=self._trust(args, oidc, env),
                 permissions_boundary=boundary.arn,
                 max_session_duration=3600,
                 opts=in_account,
             )
+            if env in args.plan_environments:
+                # Read-only, so the job that runs before the review cannot change the environment: its
+                # code is reviewed (main only), but `terraform plan` runs providers and `external` data
+                # sources, and a write role there would let merged code skip the deployment review.
+                plan = names.github_plan_role(env)
+                self.plan_roles[env] = aws.iam.Role(
+                    f"{name}-{env}-plan-role",
+                    name=plan.name,
+                    path=plan.path,
+                    assume_role_policy=self._trust(args, oidc, names.plan_environment(env)),
+                    permissions_boundary=boundary.arn,
+                    max_session_duration=3600,
+                    opts=in_account,
+                )
+                aws.iam.RolePolicyAttachment(f"{name}-{env}-plan-read-only", role=self.plan_roles[env].name, policy_arn=names.READ_ONLY_ACCESS, opts=in_account)
             for policy_arn in (managed_policy_arn(p) for p in args.deploy_policies[env]):
                 aws.iam.RolePolicyAttachment(
                     f"{name}-{env}-deploy-{managed_policy_key(policy_arn)}-attachment",
@@ -108,4 +123,11 @@ class DeployRoles(pulumi.ComponentResource):
                 )
                 self.image_repository_urls[env] = images.repository_url
                 self.image_repositories[env] = images
-        self.register_outputs({"deployRoleArns": self.deploy_role_arns})
+        self.register_outputs({"deployRoleArns": self.deploy_role_arns, "planRoleArns": {env: role.arn for env, role in self.plan_roles.items()}})
+
+    @staticmethod
+    def _trust(args: DeployRolesArgs, oidc: aws.iam.OpenIdConnectProvider, environment: str) -> pulumi.Output[str]:
+        """Trust of the one subject of the repository's jobs in `environment`."""
+        return pulumi.Output.all(oidc.arn, args.owner_id, args.repository_id).apply(
+            lambda values: minify(github_trust(values[0], github_subject(args.owner, args.repository, environment, args.subject_form, values[1], values[2])))
+        )

@@ -340,6 +340,14 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
     for env in cfg.environments:
         if env == names.NOTIFY_ENVIRONMENT:
             fail(path_of("environments", env), "the name of the main-only GitHub environment the Slack notifications post from", env, "rename the environment")
+        planned = env.removesuffix(names.PLAN_ENVIRONMENT_SUFFIX)
+        if planned != env and planned in cfg.environments:
+            fail(
+                path_of("environments", env),
+                f"the name of the GitHub environment a terraform app plans {planned} in before its reviewed deploy",
+                env,
+                "rename the environment",
+            )
     every = tuple(_pipeline(cfg, app_key, accounts, fail) for app_key in cfg.applications)
     # An application whose accounts are all suspended keeps its name but has nothing to deploy to.
     pipelines = tuple(pipeline for pipeline in every if pipeline.branches)

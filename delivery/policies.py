@@ -336,3 +336,22 @@ def promotion_reader_policy(staging_repository_arn: str, own_repository_arn: str
         allow(list(PROMOTION_READ_ACTIONS), [staging_repository_arn, own_repository_arn]),
         allow(list(PROMOTION_TAG_ACTIONS), own_repository_arn),
     )
+
+
+TERRAFORM_PLAN_STATE_ACTIONS = ("s3:GetObject", "s3:ListBucket", "kms:Decrypt")
+"""What a read-only plan role needs of a terraform app's state beyond `ReadOnlyAccess`: the state
+object and the bucket's listing (the S3 backend reads the state and lists workspaces; Terraform docs,
+"Backend type: s3", Permissions Required), and the decryption of the SSE-KMS state (S3 calls
+kms:Decrypt for a GetObject of a KMS-encrypted object: S3 user guide, "Using server-side encryption
+with AWS KMS keys", permissions). Nothing that writes: the plan runs with `-lock=false`, so no
+`<key>.tflock` is written either; the reviewed apply takes the lock."""
+
+
+def terraform_plan_state_policy(bucket: str, state_key: str, kms_key_arn: str) -> dict:
+    """The plan role's inline policy: read the one state object, list its bucket, decrypt with its key."""
+    object_action, list_action, decrypt = TERRAFORM_PLAN_STATE_ACTIONS
+    return policy(
+        allow(object_action, f"{names.bucket_arn(bucket)}/{state_key}"),
+        allow(list_action, names.bucket_arn(bucket)),
+        allow(decrypt, kms_key_arn),
+    )

@@ -498,8 +498,8 @@ SERVICE_LIMITS = [
         "a pin for an action the workflows do not use",
         setter("github.action_pins", {"nobody/nothing": "a" * 40}),
         [
-            f"{F}: github.action_pins: no such pinned action: nobody/nothing; pinned: actions/checkout, actions/setup-go, actions/setup-node, "
-            "actions/setup-python, aws-actions/amazon-ecr-login, aws-actions/configure-aws-credentials, hashicorp/setup-terraform, pulumi/actions, ruby/setup-ruby, "
+            f"{F}: github.action_pins: no such pinned action: nobody/nothing; pinned: actions/checkout, actions/download-artifact, actions/setup-go, actions/setup-node, "
+            "actions/setup-python, actions/upload-artifact, aws-actions/amazon-ecr-login, aws-actions/configure-aws-credentials, hashicorp/setup-terraform, pulumi/actions, ruby/setup-ruby, "
             "slackapi/slack-github-action. Hint: pin only the actions the generated workflows use"
         ],
     ),

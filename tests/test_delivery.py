@@ -277,6 +277,44 @@ def test_a_terraform_app_gets_a_versioned_encrypted_state_bucket_in_each_environ
     assert not [r for r in plan.resources if r.name.startswith("network-") and r.type.startswith("aws:ecr/")]
 
 
+def test_a_terraform_apps_prod_plan_runs_in_a_main_only_environment_with_a_read_only_role(config_dir):
+    plan = plan_of(config_dir(setter("applications.network", TERRAFORM_APP)))
+    account = plan.outputs["accountIds"]["network-prod"]
+    deploy_subject = trust(plan, "network-prod-deploy-role")["Condition"]["StringEquals"][f"{OIDC}:sub"]
+    statement = trust(plan, "network-prod-plan-role")
+    # The same repository's jobs in `prod-plan` only, never prod's reviewed ones or another environment's.
+    assert statement["Condition"] == {
+        "StringEquals": {f"{OIDC}:aud": "sts.amazonaws.com", f"{OIDC}:sub": deploy_subject.removesuffix(":environment:prod") + ":environment:prod-plan"}
+    }
+    role = inputs(plan, "network-prod-plan-role")
+    assert (role["name"], role["path"]) == ("github-plan-prod", "/github/")
+    assert role["permissionsBoundary"] == f"arn:aws:iam::{account}:policy/github/landing-zone-deploy-boundary"
+    attached = {r.inputs["policyArn"] for r in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment") if r.name.startswith("network-prod-plan-")}
+    assert attached == {"arn:aws:iam::aws:policy/ReadOnlyAccess"}
+    # Beyond ReadOnlyAccess: read the one state object and decrypt it; nothing that writes, the lock file included.
+    bucket = f"landing-zone-tfstate-{account}-ap-northeast-1"
+    state = json.loads(inputs(plan, "network-prod-plan-state")["policy"])["Statement"]
+    key_arn = state[2]["Resource"]
+    assert state == [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/network/terraform.tfstate"},
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"},
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn},
+    ]
+    assert plan.named("network-prod-tfstate-key").urn in plan.named("network-prod-plan-state").dependencies
+    assert not [r for r in plan.resources if r.name in ("network-dev-plan-role", "network-stg-plan-role")]
+    # Its environment: main only, no reviewers, no secrets; the plan role, the region and the state bucket.
+    environment = inputs(plan, "network-prod-plan-environment")
+    assert (environment["environment"], "reviewers" in environment, environment["preventSelfReview"]) == ("prod-plan", False, False)
+    assert inputs(plan, "network-prod-plan-branch-policy")["branchPattern"] == "main"
+    variables = {
+        r.inputs["variableName"]: r.inputs["value"]
+        for r in plan.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+        if r.inputs["repository"] == "network" and r.inputs["environment"] == "prod-plan"
+    }
+    assert variables == {"AWS_ROLE_ARN": f"arn:aws:iam::{account}:role/github/github-plan-prod", "AWS_REGION": "ap-northeast-1", "TF_STATE_BUCKET": bucket}
+    assert not [r for r in plan.of_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret") if r.inputs["environment"] == "prod-plan"]
+
+
 def test_only_terraform_apps_get_a_state_bucket(management_plan):
     assert not [r for r in management_plan.resources if "tfstate" in r.name]
 
@@ -495,6 +533,10 @@ ENTERPRISE_HINT = (
             setter("environments.notify", {"ou": "dev"}),
             "environments.notify: the name of the main-only GitHub environment the Slack notifications post from (got 'notify')",
         ),
+        (
+            setter("environments.prod-plan", {"ou": "dev"}),
+            "environments.prod-plan: the name of the GitHub environment a terraform app plans prod in before its reviewed deploy (got 'prod-plan')",
+        ),
         (lambda data: data["github"].pop("plan"), "github.plan: Field required"),
     ],
     ids=[
@@ -508,6 +550,7 @@ ENTERPRISE_HINT = (
         "name subject on a created repository",
         "name subject on the infrastructure repository",
         "notify environment taken",
+        "plan environment taken",
         "plan required",
     ],
 )

@@ -1,10 +1,19 @@
-"""GitHub OIDC subjects: the two forms GitHub sends, built and taken apart; ECR lifecycle policies against ECR's rules (delivery/policies.py)."""
+"""GitHub OIDC subjects: the two forms GitHub sends, built and taken apart; ECR lifecycle policies against ECR's rules; a terraform plan role's state access (delivery/policies.py)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from delivery.policies import GitHubSubject, ecr_lifecycle_policy, github_subject, lifecycle_policy_problems, parse_github_subject
+from delivery.policies import (
+    GitHubSubject,
+    ecr_lifecycle_policy,
+    github_subject,
+    lifecycle_policy_problems,
+    parse_github_subject,
+    terraform_plan_state_policy,
+)
 
 BUILT = [
     (("acme", "shop", "prod"), {"owner_id": 12345678, "repository_id": 987654321}, "repo:acme@12345678/shop@987654321:environment:prod"),
@@ -115,3 +124,40 @@ def test_the_generated_lifecycle_keeps_deployed_images_ahead_of_every_other_rule
     # The first rule: nothing with a deployed tag is expired by a later one (evaluation rules).
     first = min(document["rules"], key=lambda rule: rule["rulePriority"])
     assert first["selection"] == {"tagStatus": "tagged", "tagPatternList": ["deployed-*"], "countType": "imageCountMoreThan", "countNumber": keep_deployed}
+
+
+KEY = "arn:aws:kms:ap-northeast-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.mark.parametrize(
+    "bucket, state_key, statements",
+    [
+        (
+            "landing-zone-tfstate-111111111111-ap-northeast-1",
+            "network/terraform.tfstate",
+            [
+                {
+                    "Effect": "Allow",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::landing-zone-tfstate-111111111111-ap-northeast-1/network/terraform.tfstate",
+                },
+                {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::landing-zone-tfstate-111111111111-ap-northeast-1"},
+                {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY},
+            ],
+        ),
+        (
+            "b",
+            "a/b/terraform.tfstate",
+            [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/a/b/terraform.tfstate"},
+                {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"},
+                {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY},
+            ],
+        ),
+    ],
+)
+def test_a_terraform_plan_role_reads_one_state_and_writes_nothing(bucket, state_key, statements):
+    document = terraform_plan_state_policy(bucket, state_key, KEY)
+    assert document["Statement"] == statements
+    # Not even the lock file: the plan runs with -lock=false.
+    assert not any(word in json.dumps(document) for word in ("Put", "Delete", "Encrypt", "GenerateDataKey", "tflock"))

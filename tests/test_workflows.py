@@ -203,12 +203,15 @@ def test_deploy_has_one_job_per_branch_in_its_environment(kind):
         job = document["jobs"][f"deploy-{environment}"]
         # The reviewed deploy runs after a failed approval request too (a Slack outage); reviewers gate it.
         reviewed = "!cancelled() && " if environment == "prod" else ""
-        assert job["environment"] == environment and job["if"] == f"{reviewed}github.ref_name == '{branch}'"
+        # A terraform app's prod applies the plan its plan job saved, never after a failed plan.
+        planned = environment == "prod" and kind == "terraform"
+        after_plan = " && needs.plan-prod.result == 'success'" if planned else ""
+        assert job["environment"] == environment and job["if"] == f"{reviewed}github.ref_name == '{branch}'{after_plan}"
         assert job["env"]["DEPLOY_ENV"] == environment
         by_name = {step["name"]: step for step in job["steps"]}
         assert by_name["Configure AWS credentials"]["with"] == ROLE
         assert by_name["Unit tests"]["run"] == default_commands(kind).test
-        assert by_name[f"Deploy to {environment}"]["run"] == default_commands(kind).deploy
+        assert by_name[f"Deploy to {environment}"]["run"] == ("terraform apply tfplan" if planned else default_commands(kind).deploy)
         notes = [step for step in job["steps"] if step.get("uses") == DEFAULT_PINS.slack.ref]
         assert [step["if"] for step in notes] == ["success()", "failure()"]
 
@@ -217,7 +220,8 @@ def test_deploy_has_one_job_per_branch_in_its_environment(kind):
 def test_prod_waits_for_approval_and_only_main_tags_a_release(kind):
     jobs = deploy(kind)["jobs"]
     approval = jobs["await-approval-prod"]
-    assert jobs["deploy-prod"]["needs"] == "await-approval-prod" and approval["if"] == "github.ref_name == 'main'"
+    needs = ["await-approval-prod", "plan-prod"] if kind == "terraform" else "await-approval-prod"
+    assert jobs["deploy-prod"]["needs"] == needs and approval["if"] == "github.ref_name == 'main'"
     # Its Slack token is a secret of the main-only notify environment, like the release job's.
     assert approval["permissions"] == {} and approval["environment"] == jobs["release"]["environment"] == "notify"
     writers = {job_id for job_id, job in jobs.items() if job["permissions"].get("contents") == "write"}
@@ -432,8 +436,13 @@ def test_stg_runs_integration_then_e2e_tests_after_its_deploy(kind):
         ("go", "go test -tags=integration ./...", "go test -tags=e2e ./..."),
         ("nuxt", "npm run test:integration", "npm run test:e2e"),
         ("container", './scripts/integration-test.sh "$DEPLOY_ENV" "$IMAGE_URI"', './scripts/e2e-test.sh "$DEPLOY_ENV" "$IMAGE_URI"'),
-        # Terraform's own tests, then a plan that must find nothing left to change (exit 2 otherwise).
-        ("terraform", "terraform test", "terraform plan -detailed-exitcode"),
+        # `terraform test` only when asked (its run blocks apply by default), then a plan that must find nothing left to change (exit 2 otherwise).
+        (
+            "terraform",
+            'echo "No integration tests: terraform test applies its run blocks in this account unless they say command = plan;'
+            ' set applications.<app>.commands.integration to run it (docs/delivery.md, Terraform)."',
+            "terraform plan -detailed-exitcode",
+        ),
     ],
 )
 def test_each_kind_has_integration_and_e2e_defaults(kind, integration, e2e):
@@ -507,7 +516,8 @@ def test_terraform_plans_and_applies_in_each_environment_against_its_own_state(e
         )
         assert SETUP_TERRAFORM in job["steps"]
     deploy_step = next(step for step in jobs[f"deploy-{environment}"]["steps"] if step["name"] == f"Deploy to {environment}")
-    assert deploy_step["run"] == "terraform plan -out=tfplan && terraform apply tfplan"
+    # Unreviewed environments plan and apply in one step; prod applies the plan saved before its review.
+    assert deploy_step["run"] == ("terraform apply tfplan" if environment == "prod" else "terraform plan -out=tfplan && terraform apply tfplan")
 
 
 def test_custom_branches_move_release_and_approval_to_the_prod_branch():
@@ -584,6 +594,8 @@ def test_default_pins_cover_every_action_with_a_version():
         "pulumi/actions",
         "actions/setup-python",
         "hashicorp/setup-terraform",
+        "actions/upload-artifact",
+        "actions/download-artifact",
     } == repositories
     assert all(re.match(r"^v\d+\.\d+\.\d+$", pin.version) for pin in DEFAULT_PINS.all())
 
@@ -620,3 +632,107 @@ def test_unsafe_or_inconsistent_specs_are_refused(overrides, message):
 )
 def test_the_generator_names_the_checks_its_pull_request_jobs_report(workflows, checks):
     assert workflows.required_checks == checks
+
+
+PLAN_JOB_STEPS = ["Check out", "Set up Terraform", "Configure AWS credentials", "Initialise Terraform with the environment's state"]
+
+
+def test_a_terraform_prod_plan_is_saved_before_the_review_in_a_main_only_environment_with_the_plan_role():
+    jobs = deploy("terraform")["jobs"]
+    assert list(jobs) == ["deploy-dev", "deploy-stg", "verify-stg", "plan-prod", "await-approval-prod", "deploy-prod", "approval-result-prod", "release"]
+    plan = jobs["plan-prod"]
+    # Its own environment: the plan role trusts `environment:prod-plan`, only main can use it, and no reviewer gates it.
+    assert (plan["environment"], plan["if"], plan["permissions"], "needs" in plan) == ("prod-plan", "github.ref_name == 'main'", OIDC, False)
+    assert plan["env"] == jobs["deploy-prod"]["env"]
+    assert [step["name"] for step in plan["steps"][:4]] == PLAN_JOB_STEPS and plan["steps"][2]["with"] == ROLE
+    # Without the lock: the plan role cannot write `<key>.tflock`, and the apply refuses a stale plan.
+    assert plan["steps"][4] == {"name": "Plan the deploy to prod", "run": "terraform plan -lock=false -out=tfplan"}
+    assert plan["steps"][5]["id"] == "show" and plan["steps"][5]["run"].startswith("terraform show -no-color tfplan > plan.txt\n")
+    assert plan["steps"][6] == {
+        "name": "Keep the plan for the reviewed deploy",
+        "id": "upload",
+        "uses": "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f",
+        # A plan can hold secrets in plain text: kept one day, and a missing plan fails the job.
+        "with": {"name": "tfplan-prod", "path": "tfplan", "if-no-files-found": "error", "retention-days": 1},
+    }
+    assert plan["outputs"] == {"artifact-id": "${{ steps.upload.outputs.artifact-id }}", "changes": "${{ steps.show.outputs.changes }}"}
+    # No secret reaches the unreviewed job: neither the app's nor Slack's.
+    assert "secrets." not in json.dumps(plan)
+
+
+def test_the_reviewed_terraform_deploy_applies_exactly_the_saved_plan():
+    job = deploy("terraform")["jobs"]["deploy-prod"]
+    names_ = [step["name"] for step in job["steps"]]
+    fetch = names_.index("Fetch the plan the reviewers approved")
+    assert names_[fetch - 1 : fetch + 2] == ["Initialise Terraform with the environment's state", "Fetch the plan the reviewers approved", "Deploy to prod"]
+    assert job["steps"][fetch] == {
+        "name": "Fetch the plan the reviewers approved",
+        "uses": "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c",
+        # By the id the plan job uploaded, not by name: that one artifact, whose digest v8 checks.
+        "with": {"artifact-ids": "${{ needs.plan-prod.outputs.artifact-id }}"},
+    }
+    assert job["steps"][fetch + 1]["run"] == "terraform apply tfplan"
+    assert not any("terraform plan" in step.get("run", "") for step in job["steps"])
+    # The unreviewed environments still plan and apply in one step; no other job plans ahead.
+    assert not any(job_id.startswith("plan-") for job_id in deploy("container")["jobs"])
+
+
+def test_the_terraform_approval_request_quotes_the_plan_and_waits_for_it():
+    jobs = deploy("terraform")["jobs"]
+    request = jobs["await-approval-prod"]
+    assert request["needs"] == "plan-prod"
+    text = json.loads(request["steps"][0]["with"]["payload"])["text"]
+    assert text == (
+        ":hourglass_flowing_sand: Approval needed to deploy terraform-app (terraform-service@${{ github.sha }}) to prod. "
+        f"Plan: ${{{{ needs.plan-prod.outputs.changes }}}}, in full in the run summary. Review the pending deployment: {RUN_URL}"
+    )
+
+
+def test_without_slack_the_terraform_deploy_needs_only_its_plan():
+    jobs = load(app_workflows(app_spec("terraform", slack=False)).files[".github/workflows/deploy.yml"])["jobs"]
+    assert list(jobs) == ["deploy-dev", "deploy-stg", "verify-stg", "plan-prod", "deploy-prod", "release"]
+    # The default success(): a failed plan leaves nothing to apply.
+    assert (jobs["deploy-prod"]["needs"], jobs["deploy-prod"]["if"]) == ("plan-prod", "github.ref_name == 'main'")
+
+
+FAKE_TERRAFORM = """#!/bin/sh
+# `terraform show -json tfplan` prints the plan JSON, `terraform show -no-color tfplan` its text.
+if [ "$2" = "-json" ]; then cat "$FAKE_PLAN_JSON"; else cat "$FAKE_PLAN_TEXT"; fi
+"""
+
+
+@pytest.mark.parametrize(
+    "actions,changes",
+    [
+        ([], "0 to add, 0 to change, 0 to destroy"),
+        ([["create"], ["update"], ["no-op"], ["read"]], "1 to add, 1 to change, 0 to destroy"),
+        # A replacement is an add and a destroy, as Terraform counts it.
+        ([["delete", "create"], ["create", "delete"], ["delete"]], "2 to add, 0 to change, 3 to destroy"),
+    ],
+)
+def test_the_plan_summary_shows_the_plan_and_counts_its_changes(tmp_path, actions, changes):
+    if not shutil.which("jq"):
+        pytest.skip("jq is not installed (GitHub's ubuntu-24.04 runners have it)")
+    from workflows.app import PLAN_SUMMARY_BYTES, SHOW_PLAN
+
+    (tmp_path / "terraform").write_text(FAKE_TERRAFORM)
+    (tmp_path / "terraform").chmod(0o755)
+    (tmp_path / "plan.json").write_text(json.dumps({"resource_changes": [{"change": {"actions": a}} for a in actions]}))
+    (tmp_path / "plan.txt.in").write_text("  # aws_s3_bucket.b will be created\n")
+    env = {
+        "PATH": f"{tmp_path}:{os.environ['PATH']}",
+        "FAKE_PLAN_JSON": str(tmp_path / "plan.json"),
+        "FAKE_PLAN_TEXT": str(tmp_path / "plan.txt.in"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "DEPLOY_ENV": "prod",
+    }
+    subprocess.run(["bash", "-e", "-c", SHOW_PLAN], cwd=tmp_path, env=env, check=True, timeout=30)
+    assert (tmp_path / "output").read_text() == f"changes={changes}\n"
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary == "### Terraform plan for prod (what the reviewers approve)\n```\n  # aws_s3_bucket.b will be created\n```\n"
+    # A plan over the summary's limit is cut, and says so.
+    (tmp_path / "plan.txt.in").write_text("x" * (PLAN_SUMMARY_BYTES + 10))
+    subprocess.run(["bash", "-e", "-c", SHOW_PLAN], cwd=tmp_path, env={**env, "GITHUB_STEP_SUMMARY": str(tmp_path / "long.md")}, check=True, timeout=30)
+    long = (tmp_path / "long.md").read_text()
+    assert long.count("x") == PLAN_SUMMARY_BYTES and long.endswith("x\n```\nCut short: the whole plan is in the log of the plan step.\n")

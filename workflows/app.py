@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import names
 from workflows import images, steps
 from workflows.branches import expression_literal, filter_literal
@@ -25,6 +27,48 @@ PROMOTE_STEP = "promote"
 """Step id of prod's promotion, whose output is the tested image by digest."""
 APPROVED_OUTPUT = "approved"
 """Output the reviewed deploy job sets in its first step: it started, so it was approved."""
+PLAN_FILE = "tfplan"
+# -lock=false: the plan role can read the state but not write `<key>.tflock`; the apply takes the
+# lock, and refuses the saved plan if the state's serial moved since ("Saved plan is stale", Terraform
+# internal/backend/local/backend_local.go), so a plan made beside another operation cannot be applied.
+TERRAFORM_PLAN = f"terraform plan -lock=false -out={PLAN_FILE}"
+TERRAFORM_APPLY = f"terraform apply {PLAN_FILE}"
+PLAN_SUMMARY_BYTES = 1_000_000
+"""What of `terraform show` goes into the job summary: GitHub caps each step's summary at 1 MiB
+(GitHub docs, "Workflow commands", Adding a job summary); the whole plan is in the plan step's log."""
+_COUNTS = " ".join(
+    (
+        "[.resource_changes[]?.change.actions] |",
+        '"\\(map(select(index("create"))) | length) to add,',
+        '\\(map(select(index("update"))) | length) to change,',
+        '\\(map(select(index("delete"))) | length) to destroy"',
+    )
+)
+# `terraform show` of a saved plan hides values marked sensitive, as `terraform plan` does (Terraform
+# #27577, fixed in 0.15); the counts are Terraform's own "to add / to change / to destroy" (a
+# replacement counts in both add and destroy), read from `terraform show -json`.
+SHOW_PLAN = (
+    f"terraform show -no-color {PLAN_FILE} > plan.txt\n"
+    "{\n"
+    '  echo "### Terraform plan for $DEPLOY_ENV (what the reviewers approve)"\n'
+    "  echo '```'\n"
+    # sed: a cut plan ends mid-line, and the closing fence must start one.
+    f"  head -c {PLAN_SUMMARY_BYTES} plan.txt | sed '$a\\'\n"
+    "  echo '```'\n"
+    f'  if [ "$(wc -c < plan.txt)" -gt {PLAN_SUMMARY_BYTES} ]; then echo "Cut short: the whole plan is in the log of the plan step."; fi\n'
+    '} >> "$GITHUB_STEP_SUMMARY"\n'
+    f"changes=\"$(terraform show -json {PLAN_FILE} | jq -r '{_COUNTS}')\"\n"
+    'echo "changes=$changes" >> "$GITHUB_OUTPUT"'
+)
+SHOW_STEP = "show"
+"""Step id of the plan's summary, whose `changes` output the approval request quotes."""
+UPLOAD_STEP = "upload"
+"""Step id of the plan's upload, whose `artifact-id` the reviewed deploy downloads."""
+PLAN_RETENTION_DAYS = 1
+"""How long the saved plan is kept: it can hold secrets in plain text (Terraform docs, "Manage
+sensitive data": state and plan files contain sensitive values), and anyone who can read the
+repository can download a run's artifacts. A review later than this fails the download (closed):
+re-run the whole workflow for a fresh plan; a plan that old is likely stale anyway."""
 
 
 def app_workflows(spec: AppWorkflowSpec) -> Workflows:
@@ -47,11 +91,14 @@ def _deploy(spec: AppWorkflowSpec) -> dict:
     jobs = {}
     for branch, environment in spec.branches:
         on_branch = f"github.ref_name == {expression_literal(branch)}"
-        needs = None
+        plan = f"plan-{environment}" if _plans(spec, environment) else None
+        if plan:
+            jobs[plan] = _plan_job(spec, environment, on_branch)
+        request = None
         if environment == spec.prod_environment and spec.slack:
-            needs = f"await-approval-{environment}"
-            jobs[needs] = _approval_job(spec, environment, on_branch)
-        jobs[f"deploy-{environment}"] = _deploy_job(spec, environment, on_branch, needs)
+            request = f"await-approval-{environment}"
+            jobs[request] = _approval_job(spec, environment, on_branch, plan)
+        jobs[f"deploy-{environment}"] = _deploy_job(spec, environment, on_branch, request, plan)
         if environment == spec.staging_environment:
             jobs[f"verify-{environment}"] = _verify_job(spec, environment, on_branch, f"deploy-{environment}")
         if environment == spec.prod_environment:
@@ -100,6 +147,50 @@ def _terraform_init(spec: AppWorkflowSpec) -> list[dict]:
     return [steps.run("Initialise Terraform with the environment's state", TERRAFORM_INIT)]
 
 
+def _plans(spec: AppWorkflowSpec, environment: str) -> bool:
+    """Whether the reviewed deploy applies a plan saved before the review (terraform apps' prod), so
+    the reviewers approve a plan that exists (article §3.4, plan and apply per environment)."""
+    return spec.kind == "terraform" and environment == spec.prod_environment
+
+
+def _plan_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> dict:
+    """`terraform plan` of the environment, saved, shown in the job summary and kept for the reviewed job.
+
+    It runs in `<env>-plan`, an environment only the release branch can use (reviewed code) with no
+    reviewers, whose role reads and cannot write (components/deploy_roles.py): the job runs before
+    anyone approved anything, and `terraform plan` runs providers' and `external` data sources' code.
+    """
+    pins = spec.pins
+    upload = {
+        "name": "Keep the plan for the reviewed deploy",
+        "id": UPLOAD_STEP,
+        "uses": pins.upload_artifact.ref,
+        "with": {"name": f"{PLAN_FILE}-{environment}", "path": PLAN_FILE, "if-no-files-found": "error", "retention-days": PLAN_RETENTION_DAYS},
+    }
+    job_steps = [
+        steps.checkout(pins),
+        *steps.toolchain(spec.kind, pins),
+        steps.aws_credentials(pins, names.AWS_ROLE_ARN),
+        *_terraform_init(spec),
+        steps.run(f"Plan the deploy to {environment}", TERRAFORM_PLAN),
+        steps.run("Show the plan in the job summary", SHOW_PLAN, step_id=SHOW_STEP),
+        upload,
+    ]
+    return steps.job(
+        f"Plan the deploy to {environment}",
+        steps.OIDC,
+        job_steps,
+        timeout=30,
+        condition=on_branch,
+        environment=names.plan_environment(environment),
+        env={"DEPLOY_ENV": environment, **_terraform_env(spec, environment)},
+        outputs={
+            "artifact-id": f"${{{{ steps.{UPLOAD_STEP}.outputs.artifact-id }}}}",
+            "changes": f"${{{{ steps.{SHOW_STEP}.outputs.changes }}}}",
+        },
+    )
+
+
 def _promotes(spec: AppWorkflowSpec, environment: str) -> bool:
     """Whether this environment deploys the image staging tested instead of building one."""
     return spec.builds_image and environment == spec.prod_environment and spec.staging_environment is not None
@@ -110,7 +201,7 @@ def _posts(spec: AppWorkflowSpec, *posts: dict) -> tuple[dict, ...]:
     return posts if spec.slack else ()
 
 
-def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: str | None) -> dict:
+def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, request: str | None, plan: str | None) -> dict:
     pins = spec.pins
     env = {"DEPLOY_ENV": environment, **_image_env(spec), **_terraform_env(spec, environment)}
     build, deploy_env = [], None
@@ -127,6 +218,12 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
             {"name": "Log in to Amazon ECR", "uses": pins.amazon_ecr_login.ref},
             steps.run("Build and push image", images.PUSH_ONCE),
         ]
+    deploy = spec.deploy
+    if plan:
+        # Exactly the plan the job summary showed: by the artifact's id, its digest checked (download-artifact v8).
+        fetch = {"artifact-ids": f"${{{{ needs.{plan}.outputs.artifact-id }}}}"}
+        build = [{"name": "Fetch the plan the reviewers approved", "uses": pins.download_artifact.ref, "with": fetch}]
+        deploy = TERRAFORM_APPLY
     what = f"{spec.app} ({spec.repository}@${{{{ github.sha }}}}) to {environment}"
     reviewed = environment == spec.prod_environment
     approved = [steps.run("Record the approval", f'echo "{APPROVED_OUTPUT}=true" >> "$GITHUB_OUTPUT"', step_id=APPROVED_OUTPUT)] if reviewed else []
@@ -136,26 +233,31 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, needs: 
         *steps.toolchain(spec.kind, pins),
         steps.run("Unit tests", spec.test),
         steps.aws_credentials(pins, names.AWS_ROLE_ARN),
-        *build,
         *_terraform_init(spec),
+        *build,
         # The application's secrets reach the deploy step only, not the build or the tests.
-        steps.run(f"Deploy to {environment}", spec.deploy, env={**{secret: f"${{{{ secrets.{secret} }}}}" for secret in spec.secrets}, **(deploy_env or {})}),
+        steps.run(f"Deploy to {environment}", deploy, env={**{secret: f"${{{{ secrets.{secret} }}}}" for secret in spec.secrets}, **(deploy_env or {})}),
         *_posts(
             spec,
             steps.slack(pins, "Notify Slack of success", f":white_check_mark: Deployed {what}: {steps.RUN_URL}", "success()"),
             steps.slack(pins, "Notify Slack of failure", f":x: Failed to deploy {what}: {steps.RUN_URL}", "failure()"),
         ),
     ]
+    needs = [job for job in (request, plan) if job]
+    condition = on_branch
+    if request:
+        # A Slack outage (the approval request failing) must not stop a release: the environment's
+        # required reviewers gate it either way. !cancelled() lets it run after a failed request,
+        # never after a failed plan.
+        condition = f"!cancelled() && {on_branch}" + (f" && needs.{plan}.result == 'success'" if plan else "")
     # The environment puts `environment:<env>` in the OIDC subject and applies its protection rules.
     return steps.job(
         f"Deploy to {environment}",
         steps.OIDC,
         job_steps,
         timeout=60,
-        # A Slack outage (the approval request failing) must not stop a release: the environment's
-        # required reviewers gate it either way. !cancelled() lets it run after a failed need.
-        condition=f"!cancelled() && {on_branch}" if needs else on_branch,
-        needs=needs,
+        condition=condition,
+        needs=needs[0] if len(needs) == 1 else needs or None,
         environment=environment,
         env=env,
         outputs={APPROVED_OUTPUT: f"${{{{ steps.{APPROVED_OUTPUT}.outputs.{APPROVED_OUTPUT} }}}}"} if reviewed else None,
@@ -197,12 +299,14 @@ def _verify_job(spec: AppWorkflowSpec, environment: str, on_branch: str, deploy_
     )
 
 
-def _approval_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> dict:
+def _approval_job(spec: AppWorkflowSpec, environment: str, on_branch: str, plan: Optional[str] = None) -> dict:
     """The approval request in the approvals channel (article §4.1), linking the run whose page holds
     the pending review ("Review deployments", GitHub docs "Reviewing deployments"); its `ts` is the
-    thread the result goes to."""
+    thread the result goes to. After the plan, when there is one: it quotes the plan's counts, and
+    the run page's summary holds the plan itself (never Slack: a plan can hold more than a channel should)."""
     what = f"{spec.app} ({spec.repository}@${{{{ github.sha }}}}) to {environment}"
-    text = f":hourglass_flowing_sand: Approval needed to deploy {what}. Review the pending deployment: {steps.RUN_URL}"
+    planned = f" Plan: ${{{{ needs.{plan}.outputs.changes }}}}, in full in the run summary." if plan else ""
+    text = f":hourglass_flowing_sand: Approval needed to deploy {what}.{planned} Review the pending deployment: {steps.RUN_URL}"
     request = steps.slack(spec.pins, "Ask for approval in Slack", text, channel=names.SLACK_APPROVALS_CHANNEL_ID, step_id=REQUEST_STEP)
     # The Slack token is a secret of the main-only notify environment, not of the repository.
     return steps.job(
@@ -211,6 +315,7 @@ def _approval_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> di
         [request],
         timeout=5,
         condition=on_branch,
+        needs=plan,
         environment=names.NOTIFY_ENVIRONMENT,
         outputs={"ts": f"${{{{ steps.{REQUEST_STEP}.outputs.ts }}}}"},
     )

@@ -70,6 +70,10 @@ class ActionPins:
     """actions/setup-python: the Python of the infrastructure program."""
     setup_terraform: Pin
     """hashicorp/setup-terraform: the Terraform CLI of terraform apps."""
+    upload_artifact: Pin
+    """actions/upload-artifact: a terraform app's saved prod plan, from the plan job to the reviewed deploy."""
+    download_artifact: Pin
+    """actions/download-artifact: the reviewed deploy fetches that plan by id, its digest checked."""
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -113,4 +117,8 @@ DEFAULT_PINS = ActionPins(
     setup_python=Pin("actions/setup-python", "5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     # Checked 2026-12 in the action's repository: tag v4.0.1 (and v4) is this commit.
     setup_terraform=Pin("hashicorp/setup-terraform", "dfe3c3f87815947d99a8997f908cb6525fc44e9e", "v4.0.1"),
+    # Checked 2026-12 in the actions' repositories: v7.0.0 (and v7) and v8.0.1 (and v8) are these commits.
+    # download-artifact v8 fails on a digest mismatch by default (its README, "v8 - What's new").
+    upload_artifact=Pin("actions/upload-artifact", "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
+    download_artifact=Pin("actions/download-artifact", "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
 )

@@ -45,6 +45,12 @@ class Commands:
 COMMAND_NAMES = ("lint", "test", "deploy", "integration", "e2e")
 """Every command an application can override (`applications.<app>.commands`)."""
 
+TERRAFORM_INTEGRATION_OPT_IN = (
+    'echo "No integration tests: terraform test applies its run blocks in this account unless they say command = plan;'
+    ' set applications.<app>.commands.integration to run it (docs/delivery.md, Terraform)."'
+)
+"""A terraform app's default integration step: says how to opt in, creates nothing."""
+
 # The staging commands run after the deploy, against what it deployed, with the deploy role's
 # credentials; each kind's default follows the convention of its deploy default.
 _DEFAULT_COMMANDS: dict[str, Commands] = {
@@ -71,13 +77,16 @@ _DEFAULT_COMMANDS: dict[str, Commands] = {
         e2e='./scripts/e2e-test.sh "$DEPLOY_ENV" "$IMAGE_URI"',
     ),
     # Application infrastructure (article §3.4). Pull requests stay offline (fmt, validate without a
-    # backend: no credentials); the deploy jobs run after the state backend is initialised, and the
-    # staging checks are Terraform's own tests, then a plan that must find nothing left to change.
+    # backend: no credentials); the deploy jobs run after the state backend is initialised. On staging,
+    # a plan must find nothing left to change. `terraform test` is opt-in: its `run` blocks default to
+    # `command = apply` (Terraform docs, "Tests", Integration or Unit testing), so with the stg deploy
+    # role it would create real resources in the stg account beside the deployed stack, whose names
+    # can collide with them; only the app's owners know whether their tests are plan-only or safe there.
     "terraform": Commands(
         lint="terraform fmt -check -recursive",
         test="terraform init -backend=false && terraform validate",
         deploy="terraform plan -out=tfplan && terraform apply tfplan",
-        integration="terraform test",
+        integration=TERRAFORM_INTEGRATION_OPT_IN,
         e2e="terraform plan -detailed-exitcode",
     ),
 }
