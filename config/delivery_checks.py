@@ -218,6 +218,11 @@ def _check_integrations(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
             # Amazon Q Developer in chat applications (AWS Chatbot) posts to a private channel only once invited.
             channel = cfg.slack.security_alerts_channel
             warn(f"#{channel} is private: invite the AWS chat app into it (/invite @Amazon Q in #{channel}), or set slack.chatbot_user_id to its member id")
+        if not cfg.slack.notify_user_id:
+            warn(
+                f"slack.notify_user_id is not set: the posting bot (slackNotifyToken) needs chat:write.public, with which its token posts to "
+                f"any public channel, and #{cfg.slack.approvals_channel} stays public; set it to the bot's member id"
+            )
     types = set(cfg.security_services.inspector.resource_types)
     if "LAMBDA_CODE" in types and "LAMBDA" not in types:
         fail("security_services.inspector.resource_types", "LAMBDA_CODE scanning needs LAMBDA", sorted(types))

@@ -104,6 +104,13 @@ class SlackSettings(Model):
         description="Slack member id (U...) of the AWS chat app (Amazon Q Developer, formerly AWS Chatbot) in this workspace: "
         "it is invited to the private security-alerts channel. Without it, /invite @Amazon Q there by hand.",
     )
+    notify_user_id: Optional[SlackUserId] = Field(
+        None,
+        description="Slack member id (U..., the `user_id` auth.test returns for slackNotifyToken) of the bot that posts "
+        "(the apps' SLACK_BOT_TOKEN): invited to every deploy channel and to the approvals channel, which is then private, "
+        "so the token needs chat:write only. Without it the bot posts through chat:write.public (to any public channel) "
+        "and the approvals channel stays public.",
+    )
     deploy_channel: SlackChannel = Field(names.DEFAULT_DEPLOY_CHANNEL, description="Per-application deploy channel; {app} is the app key.")
     security_alerts_channel: SlackChannel = names.DEFAULT_SECURITY_ALERTS_CHANNEL
     approvals_channel: SlackChannel = names.DEFAULT_APPROVALS_CHANNEL

@@ -81,11 +81,15 @@ class Delivery:
         names_ = {p.application: p.slack_channel for p in self.plan.pipelines}
         names_.update({names.SECURITY_ALERTS: self.cfg.slack.security_alerts_channel, names.APPROVALS: self.cfg.slack.approvals_channel})
         members = {names.SECURITY_ALERTS: [self.cfg.slack.chatbot_user_id]} if self.cfg.slack.chatbot_user_id else {}
+        # The posting bot, invited where it posts, needs no chat:write.public; and a channel it is in can be private.
+        notify = self.cfg.slack.notify_user_id
+        posted = [p.application for p in self.plan.pipelines] + [names.APPROVALS]
+        members.update({key: [notify] for key in posted} if notify else {})
         channels = SlackChannels(
             "slack",
             SlackChannelsArgs(
                 names_,
-                private=frozenset({names.SECURITY_ALERTS}),
+                private=frozenset({names.SECURITY_ALERTS, *([names.APPROVALS] if notify else [])}),
                 members=members,
                 kept=frozenset(p.application for p in self.plan.pipelines if p.slack_channel_named),
             ),

@@ -16,8 +16,8 @@ from config.yamlfile import parse_yaml
 
 SECRETS = {
     "githubToken": "GitHub token of github.automation_login (repo, workflow, admin:org)",
-    "slackToken": "Slack token that manages the channels (channels:manage, channels:read, channels:join)",
-    "slackNotifyToken": "Slack bot token that only posts (chat:write, chat:write.public): the apps' SLACK_BOT_TOKEN",
+    "slackToken": "Slack token that manages the channels (channels:manage, channels:read, channels:join, groups:write, groups:read)",
+    "slackNotifyToken": "Slack bot token that only posts (chat:write; chat:write.public without slack.notify_user_id): the apps' SLACK_BOT_TOKEN",
     "pulumiAccessToken": "Pulumi Cloud access token that manages the deployment settings",
     "pulumiPreviewToken": "read-only Pulumi Cloud team token for the reviewed preview jobs in GitHub Actions",
     "slackWebhookUrl": "Slack incoming webhook for deployment results",

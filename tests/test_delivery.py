@@ -331,7 +331,31 @@ def test_slack_channels_are_adopted_by_name_with_their_members_and_archived_not_
     assert (channel["name"], channel["adoptExistingChannel"], channel["actionOnDestroy"]) == ("deploy-shop", True, "archive")
     # The provider's default, kick, would remove every member of an adopted channel not listed.
     assert {r.inputs["actionOnUpdatePermanentMembers"] for r in management_plan.of_type("slack:index/conversation:Conversation")} == {"none"}
-    assert channel["isPrivate"] is False and "permanentMembers" not in channel
+    assert channel["isPrivate"] is False
+
+
+def test_the_posting_bot_is_invited_where_it_posts_and_approvals_are_private(management_plan):
+    """With slack.notify_user_id the bot posts as a member: chat:write alone, and a private approvals channel."""
+    channels = {r.inputs["name"]: r.inputs for r in management_plan.of_type("slack:index/conversation:Conversation")}
+    members = {name: (channel["isPrivate"], channel.get("permanentMembers")) for name, channel in channels.items()}
+    assert members == {
+        "deploy-shop": (False, ["U0NOTIFY01"]),
+        "deploy-booking": (False, ["U0NOTIFY01"]),
+        "deploy-approvals": (True, ["U0NOTIFY01"]),
+        # The AWS chat app posts the security alerts; the posting bot has nothing to say there.
+        "security-alerts": (True, ["U0AMAZONQ1"]),
+    }
+
+
+def test_without_the_posting_bots_id_approvals_stay_public_and_the_config_says_why(config_dir):
+    directory = config_dir(lambda data: data["slack"].pop("notify_user_id"))
+    assert (
+        "slack.notify_user_id is not set: the posting bot (slackNotifyToken) needs chat:write.public, with which its token posts to "
+        "any public channel, and #deploy-approvals stays public; set it to the bot's member id"
+    ) in config.load(directory, refuse_example_domains=False).warnings
+    channels = {r.inputs["name"]: r.inputs for r in plan_of(directory).of_type("slack:index/conversation:Conversation")}
+    assert (channels["deploy-approvals"]["isPrivate"], "permanentMembers" in channels["deploy-approvals"]) == (False, False)
+    assert "permanentMembers" not in channels["deploy-shop"] and channels["security-alerts"]["permanentMembers"] == ["U0AMAZONQ1"]
 
 
 def test_security_alerts_are_private_with_the_chat_app_invited(management_plan):
