@@ -1,7 +1,8 @@
 """An application's deploy access in each environment account: GitHub OIDC, deploy role, boundary, ECR.
 
 Each deploy role trusts exactly one environment of one repository, named by the immutable subject
-(numeric owner and repository ids) unless the repository still sends the name form.
+(numeric owner and repository ids) unless the repository still sends the name form; so does the
+read-only plan role of a terraform app's release environment (its `<env>-plan` environment).
 """
 
 from __future__ import annotations

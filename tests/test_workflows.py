@@ -70,6 +70,8 @@ GENERATED["infra"] = infra_workflows(INFRA).files
 GENERATED["secrets"] = app_workflows(app_spec("rails", secrets=("DATABASE_URL", "STRIPE_KEY"))).files
 # Without Slack (no slack section): no posts, approval in GitHub alone.
 GENERATED["no-slack"] = app_workflows(app_spec("container", slack=False)).files
+# A terraform app's prod plan job and its artifact, without Slack too.
+GENERATED["terraform-no-slack"] = app_workflows(app_spec("terraform", slack=False)).files
 # Branch names git and GitHub take that are patterns in Actions filters (+, !) or end an expression's string (').
 ODD_BRANCHES = {"release+1": "dev", "it's": "stg", "main": "prod"}
 GENERATED["odd-branches"] = app_workflows(app_spec("go", branches=ODD_BRANCHES)).files

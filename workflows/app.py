@@ -35,7 +35,8 @@ TERRAFORM_PLAN = f"terraform plan -lock=false -out={PLAN_FILE}"
 TERRAFORM_APPLY = f"terraform apply {PLAN_FILE}"
 PLAN_SUMMARY_BYTES = 1_000_000
 """What of `terraform show` goes into the job summary: GitHub caps each step's summary at 1 MiB
-(GitHub docs, "Workflow commands", Adding a job summary); the whole plan is in the plan step's log."""
+(GitHub docs, "Workflow commands for GitHub Actions", Adding a job summary: the runner drops a larger one,
+"supports content up to a size of 1024k"); the whole plan is in the plan step's log."""
 _COUNTS = " ".join(
     (
         "[.resource_changes[]?.change.actions] |",
