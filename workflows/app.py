@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import names
 from workflows import images, steps
 from workflows.branches import expression_literal, filter_literal
@@ -300,7 +298,7 @@ def _verify_job(spec: AppWorkflowSpec, environment: str, on_branch: str, deploy_
     )
 
 
-def _approval_job(spec: AppWorkflowSpec, environment: str, on_branch: str, plan: Optional[str] = None) -> dict:
+def _approval_job(spec: AppWorkflowSpec, environment: str, on_branch: str, plan: str | None = None) -> dict:
     """The approval request in the approvals channel (article §4.1), linking the run whose page holds
     the pending review ("Review deployments", GitHub docs "Reviewing deployments"); its `ts` is the
     thread the result goes to. After the plan, when there is one: it quotes the plan's counts, and
