@@ -16,6 +16,7 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from config.model import ControlTowerImports
 from guardrails.control_policies import BEHAVIOUR, exempts_deployers
 from guardrails.control_tower import AUTO_ENROLMENT, BASELINE_VERSION, CONTROL_OPERATIONS, LANDING_ZONE_VERSION, ManifestSettings, baseline_arn, manifest
 from guardrails.controls import control_arn
@@ -53,6 +54,8 @@ class ControlTowerArgs:
     exempt_assume_root: bool = False
     """Centralised root access is on: controls that take `ExemptAssumeRoot` get it, so they let the
     management account's root sessions (sts:AssumeRoot) through."""
+    imports: ControlTowerImports = ControlTowerImports()
+    """Import ids of what exists already (an adopted landing zone): imported instead of created."""
 
 
 def _exempted_arns(exemptions: Sequence[Exemption], account_ids: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[str]:
@@ -82,7 +85,10 @@ class ControlTower(pulumi.ComponentResource):
             version=LANDING_ZONE_VERSION,
             manifest_json=pulumi.Output.all(args.audit_account_id, args.log_account_id).apply(lambda ids: minify(manifest(settings, ids[0], ids[1]))),
             remediation_types=list(AUTO_ENROLMENT),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.prerequisites)),
+            # An adopted landing zone is protected like the adopted policies: deleting it decommissions Control Tower.
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=list(args.prerequisites), import_=args.imports.landing_zone, protect=args.imports.landing_zone is not None
+            ),
         )
 
         self.baselines = {}
@@ -103,6 +109,7 @@ class ControlTower(pulumi.ComponentResource):
                     depends_on=[previous, *args.ou_accounts.get(key, ())],
                     ignore_changes=["baselineVersion"],
                     delete_before_replace=True,
+                    import_=args.imports.baselines.get(key),
                 ),
             )
 
@@ -135,7 +142,12 @@ class ControlTower(pulumi.ComponentResource):
                     # control_identifier and target_identifier force replacement (control.go): moving a
                     # control from its regional to its global ARN, say, replaces it on the same OU,
                     # where EnableControl of the still-enabled control would be refused; so disable first.
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[governed_after, *previous_batch], delete_before_replace=True),
+                    opts=pulumi.ResourceOptions(
+                        parent=self,
+                        depends_on=[governed_after, *previous_batch],
+                        delete_before_replace=True,
+                        import_=args.imports.controls.get((ou, control_id)),
+                    ),
                 )
                 batch.append(control)
         self.register_outputs(

@@ -84,7 +84,20 @@ def registered_ous(cfg: LandingZoneConfig, parents_first: list[str]) -> tuple[st
     if not cfg.guardrails.control_tower.enabled:
         return ()
     skip = {cfg.organization.suspended_ou, cfg.security.ou}
-    return tuple(key for key in parents_first if key not in skip)
+    chosen = cfg.guardrails.control_tower.registered_ous
+    return tuple(key for key in parents_first if key not in skip and (chosen is None or key in chosen))
+
+
+def check_registered_ous(cfg: LandingZoneConfig, fail: Fail) -> None:
+    """`guardrails.control_tower.registered_ous`: OUs of the config, neither the Security nor the suspended OU."""
+    chosen = cfg.guardrails.control_tower.registered_ous or []
+    ous = cfg.organization.organizational_units
+    for index, key in enumerate(chosen):
+        path = path_of("guardrails.control_tower.registered_ous", index)
+        if key not in ous:
+            fail(path, "no such organizational unit", key, f"known: {', '.join(ous)}")
+        elif key in (cfg.security.ou, cfg.organization.suspended_ou):
+            fail(path, "the Security and suspended OUs are never registered (see registered_ous in config/guardrail_checks.py)", key, "remove it")
 
 
 def control_exemptions(
@@ -115,6 +128,7 @@ def check_control_tower(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
     control_tower = cfg.guardrails.control_tower
     if not control_tower.enabled:
         return
+    check_registered_ous(cfg, fail)
     if control_tower.landing_zone_version not in (None, LANDING_ZONE_VERSION):
         fail(
             "guardrails.control_tower.landing_zone_version",

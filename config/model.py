@@ -186,6 +186,24 @@ class IdentityCenterImports:
     """`AssignmentSpec.key` -> `<group id>,GROUP,<account id>,AWS_ACCOUNT,<permission set arn>,<instance arn>`."""
 
 
+@dataclass(frozen=True)
+class ControlTowerImports:
+    """Import ids of an adopted landing zone, its OU baselines and enabled controls (`lzctl adopt`).
+
+    Formats from the pulumi-aws docstrings (`pulumi import` examples, pulumi_aws/controltower/) and the
+    provider's importers (terraform-provider-aws internal/service/controltower: landing_zone.go passes
+    the id through, the id being the ARN's `landingzone/<id>`; control.go splits `<target>,<control>`
+    and finds the control by ListEnabledControls on the target).
+    """
+
+    landing_zone: Optional[str] = None
+    """The landing zone id."""
+    baselines: Mapping[str, str] = field(default_factory=dict)
+    """OU key -> enabled baseline ARN."""
+    controls: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """(OU key, control id) -> `<OU ARN>,<control ARN>`."""
+
+
 # --- guardrails --------------------------------------------------------------------------------
 
 
@@ -436,6 +454,8 @@ class LandingZone:
     """Policies of an adopted organisation, imported and kept verbatim (`lzctl adopt`)."""
     identity_center_imports: IdentityCenterImports = field(default_factory=IdentityCenterImports)
     """Import ids of the adopted Identity Center resources (`lzctl adopt`)."""
+    control_tower_imports: ControlTowerImports = field(default_factory=ControlTowerImports)
+    """Import ids of the adopted landing zone, baselines and controls (`lzctl adopt`)."""
     """Printed before anything is registered."""
     closed_accounts: tuple[AccountSpec, ...] = ()
     """Accounts marked `closed: <date>`: no resource is planned for them, so `pulumi up` deletes (closes) them."""

@@ -20,6 +20,7 @@ from config.adoption_checks import adopted_policies, check_existing_ids, identit
 from config.app_secrets import GivenSecrets, check_app_secrets
 from config.closure_checks import check_closures
 from config.conformance_pack import check_template
+from config.control_tower_adoption import control_tower_imports
 from config.delivery_checks import check_delivery
 from config.files import FileProblem, inside, read_text
 from config.guardrail_checks import check_guardrails
@@ -540,9 +541,10 @@ def resolve(
     if ou_tree_sound:
         # OU order and guardrail targets are only meaningful once the OU tree itself is sound.
         guardrails = attempt(_guardrails, cfg, accounts, delivery, checker)
+    ct_imports = INVALID if guardrails is None or guardrails is INVALID else attempt(control_tower_imports, cfg, guardrails, checker.fail)
     if checker.issues:
         return None, checker.issues
-    parts = (identity_center, security_services, assignments, migration_assignments, delivery, guardrails, adopted, sso_imports)
+    parts = (identity_center, security_services, assignments, migration_assignments, delivery, guardrails, adopted, sso_imports, ct_imports)
     if not ou_tree_sound or any(part is INVALID for part in parts):
         return None, []  # phase 1 failed: its issues are the loader's to report
     people, groups, permission_sets = identity_center
@@ -562,6 +564,7 @@ def resolve(
             warnings=tuple(checker.warnings),
             adopted_policies=adopted,
             identity_center_imports=sso_imports,
+            control_tower_imports=ct_imports,
             closed_accounts=tuple(closed),
         ),
         [],

@@ -246,6 +246,18 @@ class ControlTowerSettings(Model):
     kms_key_arn: Optional[Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$")]] = None
     config_account: Literal["audit", "log"] = Field("audit", description="Landing zone 4.0: account of the Config integration.")
     access_management: bool = Field(False, description="Control Tower managing Identity Center: refused (config/guardrail_checks.py).")
+    registered_ous: Optional[list[Key]] = Field(
+        None, description="OU keys registered with Control Tower (AWSControlTowerBaseline); omitted means every OU but the Security and suspended OUs."
+    )
+    existing_landing_zone_id: Optional[Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{1,64}$")]] = Field(
+        None, description="Id of the landing zone that exists (the end of its ARN), imported instead of created (lzctl adopt)."
+    )
+    existing_baselines: dict[
+        Key, Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:controltower:[a-z0-9-]+:\d{12}:enabledbaseline/[0-9A-Za-z]+$")]
+    ] = Field(default_factory=dict, description="OU key -> ARN of the AWSControlTowerBaseline enabled on it when adopted: imported (lzctl adopt).")
+    existing_controls: dict[Key, list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,128}$")]]] = Field(
+        default_factory=dict, description="OU key -> the guardrails.controls enabled on it when adopted: imported; the others are enabled (lzctl adopt)."
+    )
 
 
 SCP_ROOT = "root"

@@ -137,6 +137,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
                 exempted=guardrails.control_exemptions,
                 account_ids=account_ids,
                 exempt_assume_root=guardrails.root_access,
+                imports=landing_zone.control_tower_imports,
             ),
             opts=in_management,
         )

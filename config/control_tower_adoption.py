@@ -1,0 +1,65 @@
+"""Validation phase 2 for an adopted landing zone: its import ids (`lzctl adopt`).
+
+Beside config/adoption_checks.py (the organisation and Identity Center): the same rule, that only
+what adopt read is imported and anything added later is created, for the landing zone, its OU
+baselines and enabled controls. The resolved OU registrations and controls come from
+config/guardrail_checks.py, so this runs after it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from config.issues import path_of
+from config.model import ControlTowerImports, GuardrailPlan
+from config.schema import LandingZoneConfig
+from guardrails.controls import control_arn
+
+Fail = Callable[..., None]
+SETTINGS = "guardrails.control_tower"
+
+
+def ou_arn(management_account_id: str, organization_id: str, ou_id: str) -> str:
+    """Organizations user guide, "ARN formats": arn:aws:organizations::<management account>:ou/<org id>/<ou id>."""
+    return f"arn:aws:organizations::{management_account_id}:ou/{organization_id}/{ou_id}"
+
+
+def control_tower_imports(cfg: LandingZoneConfig, guardrails: GuardrailPlan, fail: Fail) -> ControlTowerImports:
+    """The import ids of the landing zone, baselines and controls the config records as existing."""
+    settings = cfg.guardrails.control_tower
+    org = cfg.organization
+    named = [path_of(SETTINGS, name) for name in ("existing_landing_zone_id", "existing_baselines", "existing_controls") if getattr(settings, name)]
+    if not named:
+        return ControlTowerImports()
+    if not settings.enabled:
+        fail(named[0], "an existing landing zone, baseline or control with Control Tower off", None, f"set {SETTINGS}.enabled, or drop the existing_* keys")
+        return ControlTowerImports()
+    if not org.existing_organization_id:
+        fail(named[0], "Control Tower can only be adopted with the organisation it governs", None, "set organization.existing_organization_id")
+        return ControlTowerImports()
+    ous = org.organizational_units
+    arns = {key: ou_arn(org.management_account_id, org.existing_organization_id, ou.existing_id) for key, ou in ous.items() if ou.existing_id}
+    for key in settings.existing_baselines:
+        path = path_of(SETTINGS, "existing_baselines", key)
+        if key not in guardrails.registered_ous:
+            fail(path, "an existing baseline on an OU the config does not register", key, f"add it to {SETTINGS}.registered_ous, or drop it here")
+        elif key not in arns:
+            fail(path, "an existing baseline on an OU that does not exist yet", key, f"set organization.organizational_units.{key}.existing_id")
+    for key, ids in settings.existing_controls.items():
+        for index, control_id in enumerate(ids):
+            path = f"{path_of(SETTINGS, 'existing_controls', key)}[{index}]"
+            if control_id not in guardrails.controls.get(key, ()):
+                fail(path, "an existing control guardrails.controls does not enable", control_id, "add it to guardrails.controls or drop it here")
+            elif key not in arns:
+                fail(path, "an existing control on an OU that does not exist yet", control_id, f"set organization.organizational_units.{key}.existing_id")
+    return ControlTowerImports(
+        landing_zone=settings.existing_landing_zone_id,
+        baselines={key: arn for key, arn in settings.existing_baselines.items() if key in guardrails.registered_ous and key in arns},
+        controls={
+            (key, control_id): f"{arns[key]},{control_arn(control_id)}"
+            for key, ids in settings.existing_controls.items()
+            if key in arns
+            for control_id in ids
+            if control_id in guardrails.controls.get(key, ())
+        },
+    )
