@@ -10,6 +10,7 @@ import yaml
 from moto import mock_aws
 
 from config import ConfigError
+from guardrails.controls import control_arn
 from lzctl import adopt
 from lzctl.adopt import mapping
 from lzctl.adopt.read import Group, IdentityCenter, User
@@ -389,49 +390,185 @@ def test_a_recorded_existing_piece_the_config_no_longer_holds_is_refused(adopted
     assert message in str(caught.value)
 
 
-def test_a_landing_zone_is_named_in_the_report_as_not_adopted_yet(organisation, tmp_path, capsys):
-    arn = "arn:aws:controltower:ap-northeast-1:123456789012:landingzone/1A2B3C4D5E6F7G8H"
-    api, stubber = stubbed("controltower")
-    stubber.add_response("list_landing_zones", {"landingZones": [{"arn": arn}]}, {})
-    zone = {"version": "3.3", "arn": arn, "status": "ACTIVE", "latestAvailableVersion": "4.0", "driftStatus": {"status": "IN_SYNC"}, "manifest": {}}
-    stubber.add_response("get_landing_zone", {"landingZone": zone}, {"landingZoneIdentifier": arn})
-    org = organisation.session.client("organizations")
-    arns = {
-        u["Name"]: u["Arn"]
-        for parent in (organisation.root, organisation.ous["Workloads"])
-        for u in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]
+ZONE_ARN = f"arn:aws:controltower:{HOME}:{MANAGEMENT}:landingzone/1A2B3C4D5E6F7G8H"
+CT_BASELINE = f"arn:aws:controltower:{HOME}::baseline/17BSJV3IGJ2QSGA2"
+OTHER_BASELINE = f"arn:aws:controltower:{HOME}::baseline/LN25R72TTG6IGPTQ"  # any baseline but AWSControlTowerBaseline
+MANDATORY = "arn:aws:controlcatalog:::control/k4izcjxhukijhajp6ks5mjxk"  # not in the catalogue: adopt leaves it alone
+MANAGED = {"managed-by": "landing-zone"}
+
+
+def zone_manifest(organisation) -> dict:
+    """A landing zone 4.0 manifest as GetLandingZone returns it: keys in AWS's order, not the program's, and a
+    retention as a string (the provider normalises both, landing_zone.go)."""
+    retention = {"accessLoggingBucket": {"retentionDays": 3650}, "loggingBucket": {"retentionDays": "730"}}
+    audit, log = organisation.accounts["Audit"], organisation.accounts["Log Archive"]
+    return {
+        "accessManagement": {"enabled": False},
+        "backup": {"enabled": False},
+        "centralizedLogging": {"configurations": retention, "enabled": True, "accountId": log},
+        "config": {"accountId": audit, "configurations": retention, "enabled": True},
+        "governedRegions": [HOME, "us-east-1"],
+        "securityRoles": {"enabled": True, "accountId": audit},
     }
-    baseline = "arn:aws:controltower:ap-northeast-1::baseline/17BSJV3IGJ2QSGA2"
-    stubber.add_response(
-        "list_enabled_baselines",
-        {
-            "enabledBaselines": [
-                {
-                    "arn": f"{arn}-b",
-                    "baselineIdentifier": baseline,
-                    "baselineVersion": "4.0",
-                    "targetIdentifier": arns["Prod"],
-                    "statusSummary": {"status": "SUCCEEDED"},
-                }
-            ]
-        },
-        {},
-    )
-    # Security, Workloads, then Dev and Prod under it: the order adopt reads the tree in.
-    for name in ("Security", "Workloads", "Dev", "Prod"):
-        enabled = (
-            [{"controlIdentifier": "arn:aws:controlcatalog:::control/abc123", "arn": f"{arn}-c", "targetIdentifier": arns[name]}] if name == "Prod" else []
+
+
+class ControlTowerStub:
+    """Control Tower's answers (botocore's controltower model shapes) for the fixture organisation, in the order adopt asks."""
+
+    def __init__(self, organisation, version="4.0", status="ACTIVE", drift="IN_SYNC", manifest=None, remediation=("INHERITANCE_DRIFT",)):
+        self.api, self.stubber = stubbed("controltower")
+        org = organisation.session.client("organizations")
+        self.ou_arns = {
+            u["Name"]: u["Arn"]
+            for parent in (organisation.root, organisation.ous["Workloads"])
+            for u in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]
+        }
+        add = self.stubber.add_response
+        add("list_landing_zones", {"landingZones": [{"arn": ZONE_ARN}]}, {})
+        zone = {
+            "version": version,
+            "arn": ZONE_ARN,
+            "status": status,
+            "latestAvailableVersion": "4.0",
+            "driftStatus": {"status": drift},
+            **({"remediationTypes": list(remediation)} if remediation else {}),  # the model's list takes at least one
+            "manifest": zone_manifest(organisation) if manifest is None else manifest,
+        }
+        add("get_landing_zone", {"landingZone": zone}, {"landingZoneIdentifier": ZONE_ARN})
+        add("list_tags_for_resource", {"tags": MANAGED}, {"resourceArn": ZONE_ARN})
+        self.baselines = {
+            name: f"arn:aws:controltower:{HOME}:{MANAGEMENT}:enabledbaseline/XALULM96QHI525U{n}" for n, name in enumerate(("Workloads", "Dev", "Prod"))
+        }
+        listed = [(arn, CT_BASELINE, self.ou_arns[name]) for name, arn in self.baselines.items()]
+        listed.append(
+            (
+                f"arn:aws:controltower:{HOME}:{MANAGEMENT}:enabledbaseline/XALULM96QHI525UX",
+                OTHER_BASELINE,
+                f"arn:aws:organizations::{MANAGEMENT}:account/{organisation.id}/{MANAGEMENT}",
+            )
         )
-        stubber.add_response("list_enabled_controls", {"enabledControls": enabled}, {"targetIdentifier": arns[name]})
-    code, out, err = run(capsys, organisation, tmp_path / "ct", mgmt=FakeSession(organisation.session, controltower=api))
-    stubber.assert_no_pending_responses()
-    assert (code, err) == (0, "")
-    assert "Control Tower's landing zone exists and is not adopted yet: do not `pulumi up` this config" in out
-    assert yaml.safe_load((tmp_path / "ct/landing-zone.yaml").read_text())["guardrails"]["control_tower"] == {"enabled": True}
+        summaries = [
+            {"arn": arn, "baselineIdentifier": baseline, "baselineVersion": "5.0", "targetIdentifier": target, "statusSummary": {"status": "SUCCEEDED"}}
+            for arn, baseline, target in listed
+        ]
+        add("list_enabled_baselines", {"enabledBaselines": summaries}, {})
+        for summary in summaries:
+            add("get_enabled_baseline", {"enabledBaselineDetails": {**summary, "parameters": []}}, {"enabledBaselineIdentifier": summary["arn"]})
+            add("list_tags_for_resource", {"tags": MANAGED}, {"resourceArn": summary["arn"]})
+        self.controls = {
+            "Prod": [control_arn("AWS-GR_RESTRICT_ROOT_USER"), MANDATORY, f"arn:aws:controltower:{HOME}::control/AWS-GR_RESTRICTED_SSH"],
+            "Dev": [control_arn("AWS-GR_ROOT_ACCOUNT_MFA_ENABLED")],
+        }
+        # Security, Workloads, then Dev and Prod under it: the order adopt reads the tree in.
+        for name in ("Security", "Workloads", "Dev", "Prod"):
+            target = self.ou_arns[name]
+            enabled = [
+                {"arn": f"arn:aws:controltower:{HOME}:{MANAGEMENT}:enabledcontrol/{name.upper()}{n}", "controlIdentifier": control, "targetIdentifier": target}
+                for n, control in enumerate(self.controls.get(name, []))
+            ]
+            add("list_enabled_controls", {"enabledControls": enabled}, {"targetIdentifier": target})
+            for control in enabled:
+                details = {**control, "statusSummary": {"status": "SUCCEEDED"}, "driftStatusSummary": {"driftStatus": "IN_SYNC"}, "parameters": []}
+                add("get_enabled_control", {"enabledControlDetails": details}, {"enabledControlIdentifier": control["arn"]})
+                add("list_tags_for_resource", {"tags": MANAGED}, {"resourceArn": control["arn"]})
+
+    def imports(self) -> set[tuple[str, str]]:
+        """What the plan must import: the landing zone, the three OU baselines, the two catalogue controls enabled by their global ARN."""
+        return {
+            ("aws:controltower/landingZone:LandingZone", "1A2B3C4D5E6F7G8H"),
+            *(("aws:controltower/baseline:Baseline", arn) for arn in self.baselines.values()),
+            ("aws:controltower/controlTowerControl:ControlTowerControl", f"{self.ou_arns['Prod']},{control_arn('AWS-GR_RESTRICT_ROOT_USER')}"),
+            ("aws:controltower/controlTowerControl:ControlTowerControl", f"{self.ou_arns['Dev']},{control_arn('AWS-GR_ROOT_ACCOUNT_MFA_ENABLED')}"),
+        }
+
+
+CONTROL_TOWER_TYPES = (
+    "aws:controltower/landingZone:LandingZone",
+    "aws:controltower/baseline:Baseline",
+    "aws:controltower/controlTowerControl:ControlTowerControl",
+)
+
+
+def test_a_landing_zone_its_baselines_and_controls_round_trip_to_imports_only(organisation, tmp_path, capsys):
+    stub = ControlTowerStub(organisation)
+    code, out, err = run(capsys, organisation, tmp_path / "ct", mgmt=FakeSession(organisation.session, controltower=stub.api))
+    stub.stubber.assert_no_pending_responses()
+    assert (code, err) == (0, ""), err
+    data = yaml.safe_load((tmp_path / "ct/landing-zone.yaml").read_text())
+    assert data["guardrails"]["control_tower"] == {
+        "enabled": True,
+        "logging_retention_days": 730,
+        "access_logging_retention_days": 3650,
+        "config_account": "audit",
+        "registered_ous": ["workloads", "dev", "prod"],
+        "existing_landing_zone_id": "1A2B3C4D5E6F7G8H",
+        "existing_baselines": {"workloads": stub.baselines["Workloads"], "dev": stub.baselines["Dev"], "prod": stub.baselines["Prod"]},
+        "existing_controls": {"prod": ["AWS-GR_RESTRICT_ROOT_USER"], "dev": ["AWS-GR_ROOT_ACCOUNT_MFA_ENABLED"]},
+    }
+    assert data["guardrails"]["controls"] == {"prod": ["AWS-GR_RESTRICT_ROOT_USER"], "dev": ["AWS-GR_ROOT_ACCOUNT_MFA_ENABLED"]}
+    assert data["organization"]["governed_regions"] == [HOME, "us-east-1"]
+
+    plan = plan_stack("management", tmp_path / "ct")
+    imported = {(r.type, r.import_id) for r in plan.resources if r.import_id}
+    assert imported == organisation.imports() | stub.imports()
+    assert [r.name for r in plan.resources if r.type in CONTROL_TOWER_TYPES and not r.import_id] == []
+    assert plan.named("control-tower-landing-zone").protect is True
     report = (tmp_path / "ct/adopt-report.md").read_text()
-    assert f"A landing zone exists ({arn}). This version of adopt does not import it" in report
-    assert "Version 3.3 (latest available 4.0), status ACTIVE, drift IN_SYNC." in report
-    assert "| Prod | 4.0 | arn:aws:controlcatalog:::control/abc123 |" in report
+    # The program's manifest is AWS's (key order and the string retention aside), version, remediation and tags too.
+    ct_rows = [line for line in report.splitlines() if line.startswith("| control-tower-")]
+    assert ct_rows == []
+    assert f"control {MANDATORY} on {stub.ou_arns['Prod']}: not in the program's catalogue" in report
+    assert "enabled by its regional ARN; the program names AWS-GR_RESTRICTED_SSH by its global ARN" in report
+    assert f"enabled baseline {OTHER_BASELINE} on arn:aws:organizations::{MANAGEMENT}:account/" in report
+    assert f"Landing zone {ZONE_ARN}: version 4.0 (latest available 4.0), status ACTIVE, drift IN_SYNC." in report
+
+
+def test_drift_an_older_version_and_a_running_operation_are_reported_and_the_config_still_written(organisation, tmp_path, capsys):
+    manifest = {**zone_manifest(organisation), "organizationStructure": {"security": {"name": "Security"}}}
+    manifest["accessManagement"] = {"enabled": True}
+    stub = ControlTowerStub(organisation, version="3.3", status="PROCESSING", drift="DRIFTED", manifest=manifest, remediation=())
+    code, out, err = run(capsys, organisation, tmp_path / "ct", mgmt=FakeSession(organisation.session, controltower=stub.api))
+    assert (code, err) == (0, ""), err
+    plan = plan_stack("management", tmp_path / "ct")
+    assert plan.named("control-tower-landing-zone").import_id == "1A2B3C4D5E6F7G8H"
+    report = (tmp_path / "ct/adopt-report.md").read_text()
+    rows = [line for line in report.splitlines() if line.startswith("| control-tower-landing-zone |")]
+    assert [row.split(" | ")[1] for row in rows] == [
+        "landing zone status PROCESSING: not ACTIVE",
+        "landing zone drift DRIFTED",
+        "version: the program sets 4.0, AWS has 3.3; the import would be followed by UpdateLandingZone, an upgrade",
+        "manifest accessManagement.enabled: the program sets false, AWS has true",
+        'manifest organizationStructure.security.name: the program sets null, AWS has "Security"',
+        "remediation types: the program sets ['INHERITANCE_DRIFT'], AWS has []",
+    ]
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda ct, d: ct["registered_ous"].remove("dev"),
+            "guardrails.control_tower.existing_baselines.dev: an existing baseline on an OU the config does not register",
+        ),
+        (
+            lambda ct, d: d["guardrails"]["controls"].pop("prod"),
+            "guardrails.control_tower.existing_controls.prod[0]: an existing control guardrails.controls does not enable",
+        ),
+        (
+            lambda ct, d: ct["registered_ous"].append("security"),
+            "guardrails.control_tower.registered_ous[3]: the Security and suspended OUs are never registered",
+        ),
+    ],
+)
+def test_a_recorded_control_tower_piece_the_config_no_longer_holds_is_refused(organisation, tmp_path, capsys, edit, message):
+    stub = ControlTowerStub(organisation)
+    assert run(capsys, organisation, tmp_path / "ct", mgmt=FakeSession(organisation.session, controltower=stub.api))[0] == 0
+    data = yaml.safe_load((tmp_path / "ct/landing-zone.yaml").read_text())
+    edit(data["guardrails"]["control_tower"], data)
+    (tmp_path / "ct/landing-zone.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ConfigError) as caught:
+        plan_stack("management", tmp_path / "ct")
+    assert message in str(caught.value)
 
 
 def test_a_denied_read_that_adopt_can_do_without_writes_the_config_lists_it_and_exits_4(organisation, tmp_path, capsys):

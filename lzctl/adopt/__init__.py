@@ -30,6 +30,7 @@ from botocore.exceptions import ClientError
 import config
 from config import CONFIG_FILE, ConfigError
 from config.regions import AWS_REGIONS
+from lzctl.adopt.control_tower_report import control_tower_differences, section
 from lzctl.adopt.mapping import adopt
 from lzctl.adopt.read import NotAManagementAccount, read_organization
 from lzctl.adopt.report import REPORT_FILE, creates, differences, render
@@ -107,15 +108,21 @@ def _adopt(sessions: SessionFactory, planner: Planner, args: argparse.Namespace)
         # A name AWS allows and the config model does not (or a bug of adopt): the files stay for inspection.
         print(f"adopt: the config written to {args.out / CONFIG_FILE} does not validate:\n{err}", file=sys.stderr)
         return EXIT_UNREADABLE
-    found = differences(plan, inventory)
-    (args.out / REPORT_FILE).write_text(render(inventory, adoption, plan, found), encoding="utf-8")
+    found = differences(plan, inventory) + control_tower_differences(plan, inventory.landing_zone)
+    names = {u.arn: u.name for u in inventory.units if u.arn}
+    report = render(inventory, adoption, plan, found, section(inventory.landing_zone, inventory.landing_zones, names))
+    (args.out / REPORT_FILE).write_text(report, encoding="utf-8")
     imports = sum(1 for r in plan.resources if r.import_id)
     print(
         f"wrote {args.out / CONFIG_FILE} and {args.out / REPORT_FILE}: the plan imports {imports} existing resources and creates "
         f"{len(creates(plan))}; {len(found)} inputs differ from what exists, {len(adoption.left_alone)} things are left alone"
         + (f"; AWS denied {len(inventory.unreadable)} reads" if inventory.unreadable else "")
         + "."
-        + (" Control Tower's landing zone exists and is not adopted yet: do not `pulumi up` this config (adopt-report.md)." if inventory.landing_zones else "")
+        + (
+            " Control Tower's landing zone exists and AWS denied reading it: do not `pulumi up` this config (adopt-report.md)."
+            if inventory.landing_zones and inventory.landing_zone is None
+            else ""
+        )
     )
     return EXIT_UNREADABLE if inventory.unreadable else 0
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from config.schema import Guardrails, PolicyTargets
+from lzctl.adopt.control_tower import adopt_control_tower
 from lzctl.adopt.read import IdentityCenter, Inventory, Member, OrgPolicy, User
 
 KEY_MAX = 32
@@ -230,6 +231,8 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
         "the program's own policies (guardrails.scp, rcp, tag_policy, ...) and centralised root access are off, so the first "
         "`pulumi up` changes nothing it adopts; turn them on one at a time afterwards (docs/guardrails.md)"
     )
+    if inventory.landing_zone is not None:
+        adopt_control_tower(inventory.landing_zone, inventory.units, ou_keys, account_keys, home_region, done)
     if inventory.identity_center is not None:
         done.config["identity_center"] = adopt_identity_center(inventory.identity_center, account_keys, applications, done)
     else:

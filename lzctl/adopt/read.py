@@ -12,6 +12,7 @@ from typing import Callable, Optional, TypeVar
 
 from botocore.exceptions import ClientError
 
+from lzctl.adopt.control_tower import LandingZone, read_landing_zone
 from lzctl.migrate.aws import client, error_code, is_denied, pages
 
 T = TypeVar("T")
@@ -105,21 +106,6 @@ class IdentityCenter:
     users: list[User] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
-
-
-@dataclass
-class LandingZone:
-    """What Control Tower has, as read: adopt does not import it yet, the report shows it."""
-
-    arn: str
-    version: str
-    latest_version: str
-    status: str
-    drift: str
-    baselines: dict[str, tuple[str, str]]
-    """Target (OU) ARN -> (baseline identifier, version)."""
-    controls: dict[str, list[str]]
-    """Target (OU) ARN -> enabled control identifiers."""
 
 
 @dataclass
@@ -267,27 +253,6 @@ class _Reader:
             center.groups.append(Group(group["GroupId"], group.get("DisplayName", ""), group.get("Description", ""), members, group.get("ExternalIds") or []))
         return center
 
-    def landing_zone(self, arn: str, units: list[Unit]) -> LandingZone:
-        api = client(self.session, "controltower", self.region)
-        detail = api.get_landing_zone(landingZoneIdentifier=arn)["landingZone"]
-        baselines = {
-            b["targetIdentifier"]: (b["baselineIdentifier"], b.get("baselineVersion", "")) for b in pages(api, "list_enabled_baselines", "enabledBaselines")
-        }
-        controls = {}
-        for unit in (u for u in units if u.arn):
-            enabled = [c["controlIdentifier"] for c in pages(api, "list_enabled_controls", "enabledControls", targetIdentifier=unit.arn)]
-            if enabled:
-                controls[unit.arn] = sorted(enabled)
-        return LandingZone(
-            arn,
-            detail.get("version", ""),
-            detail.get("latestAvailableVersion", ""),
-            detail.get("status", ""),
-            detail.get("driftStatus", {}).get("status", ""),
-            baselines,
-            controls,
-        )
-
     def landing_zones(self) -> list[str]:
         api = client(self.session, "controltower", self.region)
         return self.optional("controltower:ListLandingZones", lambda: [z["arn"] for z in pages(api, "list_landing_zones", "landingZones")], [])
@@ -329,7 +294,8 @@ def read_organization(session, region: str) -> Inventory:
     inventory.landing_zones = reader.landing_zones()
     if inventory.landing_zones:
         first = inventory.landing_zones[0]
-        inventory.landing_zone = reader.optional("Control Tower (controltower reads)", lambda: reader.landing_zone(first, inventory.units), None)
+        ou_arns = [u.arn for u in inventory.units if u.arn]
+        inventory.landing_zone = reader.optional("Control Tower (controltower reads)", lambda: read_landing_zone(reader, first, ou_arns), None)
     active = [a.id for a in inventory.accounts if a.status == "ACTIVE"]
     inventory.identity_center = reader.optional("Identity Center (sso, identitystore reads)", lambda: reader.identity_center(active), None)
     inventory.unreadable = reader.unreadable

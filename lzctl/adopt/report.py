@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Sequence
 
 from lzctl.adopt.mapping import Adoption
 from lzctl.adopt.read import Inventory
@@ -253,21 +254,8 @@ def creates(plan: Plan) -> list[PlannedResource]:
     return [r for r in plan.resources if r.custom and r.op == "create" and not r.type.startswith("pulumi:providers:")]
 
 
-def _landing_zone(inventory: Inventory) -> list[str]:
-    """What Control Tower has, as read, for whoever adopts it by hand or in a later version."""
-    zone = inventory.landing_zone
-    if zone is None:
-        return []
-    lines = ["", f"Version {zone.version} (latest available {zone.latest_version or 'unknown'}), status {zone.status}, drift {zone.drift or 'unknown'}.", ""]
-    names = {u.arn: u.name for u in inventory.units if u.arn}
-    rows = [
-        [names.get(target, target), f"{zone.baselines[target][1]}" if target in zone.baselines else "", ", ".join(zone.controls.get(target, []))]
-        for target in sorted({*zone.baselines, *zone.controls}, key=lambda t: names.get(t, t))
-    ]
-    return lines + _table(rows, ["OU", "baseline version", "enabled controls"])
-
-
-def render(inventory: Inventory, adoption: Adoption, plan: Plan, found: list[Difference]) -> str:
+def render(inventory: Inventory, adoption: Adoption, plan: Plan, found: list[Difference], sections: Sequence[str] = ()) -> str:
+    """The report; `sections`: more lines after what is left alone (Control Tower's, lzctl/adopt/control_tower_report.py)."""
     imports = [r for r in plan.resources if r.import_id]
     made = creates(plan)
     lines = [
@@ -301,16 +289,7 @@ def render(inventory: Inventory, adoption: Adoption, plan: Plan, found: list[Dif
     lines += _table([[t, str(n)] for t, n in sorted(counts.items())], ["type", "count"])
     lines += ["", "## Left alone (the config model cannot hold it)", ""]
     lines += [f"- {what}: {why}" for what, why in adoption.left_alone] or ["Nothing."]
-    if inventory.landing_zones:
-        lines += [
-            "",
-            "## Control Tower",
-            "",
-            f"A landing zone exists ({', '.join(inventory.landing_zones)}). This version of adopt does not import it, its baselines",
-            "or its enabled controls: the plan shows them as creates, and CreateLandingZone refuses a second landing zone. Do not",
-            "run `pulumi up` on this config until they are adopted.",
-        ]
-        lines += _landing_zone(inventory)
+    lines += sections
     if adoption.notes:
         lines += ["", "## Choices to confirm", ""] + [f"- {note}" for note in adoption.notes]
     return "\n".join(lines) + "\n"
