@@ -20,6 +20,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from config.model import ControlTowerImports
 from guardrails.control_tower import PREREQUISITE_ROLES
 from iam import minify
 from names import managed_policy_key
@@ -32,6 +33,8 @@ CONTROL_TOWER_TYPE = "landingzone:control_tower:ControlTower"
 class ControlTowerRolesArgs:
     previous_parent: str
     """Name of the ControlTower component the roles were created under (their alias)."""
+    imports: ControlTowerImports = ControlTowerImports()
+    """Import ids of the roles and policies that exist already (an adopted landing zone)."""
 
 
 class ControlTowerRoles(pulumi.ComponentResource):
@@ -41,19 +44,38 @@ class ControlTowerRoles(pulumi.ComponentResource):
     def __init__(self, name: str, args: ControlTowerRolesArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("landingzone:control_tower_roles:ControlTowerRoles", name, None, opts)
         moved = [pulumi.Alias(parent=pulumi.create_urn(args.previous_parent, CONTROL_TOWER_TYPE))]
-        child = pulumi.ResourceOptions(parent=self, aliases=moved)
+        imports = args.imports
+
+        def child(import_id: Optional[str]) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, aliases=moved, import_=import_id)
+
         self.resources = []
         for spec in PREREQUISITE_ROLES:
-            role = aws.iam.Role(f"{name}-{spec.key}-role", name=spec.role.name, path=spec.role.path, assume_role_policy=minify(spec.trust_policy), opts=child)
+            role = aws.iam.Role(
+                f"{name}-{spec.key}-role",
+                name=spec.role.name,
+                path=spec.role.path,
+                assume_role_policy=minify(spec.trust_policy),
+                opts=child(imports.roles.get(spec.key)),
+            )
             self.resources.append(role)
             for policy_arn in spec.managed_policies:
                 self.resources.append(
                     aws.iam.RolePolicyAttachment(
-                        f"{name}-{spec.key}-{managed_policy_key(policy_arn)}-attachment", role=role.name, policy_arn=policy_arn, opts=child
+                        f"{name}-{spec.key}-{managed_policy_key(policy_arn)}-attachment",
+                        role=role.name,
+                        policy_arn=policy_arn,
+                        opts=child(imports.role_policies.get((spec.key, policy_arn))),
                     )
                 )
             for policy_name, document in spec.inline_policies.items():
                 self.resources.append(
-                    aws.iam.RolePolicy(f"{name}-{spec.key}-{policy_name}", name=policy_name, role=role.id, policy=minify(document), opts=child)
+                    aws.iam.RolePolicy(
+                        f"{name}-{spec.key}-{policy_name}",
+                        name=policy_name,
+                        role=role.id,
+                        policy=minify(document),
+                        opts=child(imports.role_policies.get((spec.key, policy_name))),
+                    )
                 )
         self.register_outputs({"roleNames": [spec.role.name for spec in PREREQUISITE_ROLES]})

@@ -13,6 +13,7 @@ from typing import Callable
 from config.issues import path_of
 from config.model import ControlTowerImports, GuardrailPlan
 from config.schema import LandingZoneConfig
+from guardrails.control_tower import PREREQUISITE_ROLES
 from guardrails.controls import control_arn
 
 Fail = Callable[..., None]
@@ -28,7 +29,9 @@ def control_tower_imports(cfg: LandingZoneConfig, guardrails: GuardrailPlan, fai
     """The import ids of the landing zone, baselines and controls the config records as existing."""
     settings = cfg.guardrails.control_tower
     org = cfg.organization
-    named = [path_of(SETTINGS, name) for name in ("existing_landing_zone_id", "existing_baselines", "existing_controls") if getattr(settings, name)]
+    named = [
+        path_of(SETTINGS, name) for name in ("existing_landing_zone_id", "existing_baselines", "existing_controls", "existing_roles") if getattr(settings, name)
+    ]
     if not named:
         return ControlTowerImports()
     if not settings.enabled:
@@ -52,7 +55,25 @@ def control_tower_imports(cfg: LandingZoneConfig, guardrails: GuardrailPlan, fai
                 fail(path, "an existing control guardrails.controls does not enable", control_id, "add it to guardrails.controls or drop it here")
             elif key not in arns:
                 fail(path, "an existing control on an OU that does not exist yet", control_id, f"set organization.organizational_units.{key}.existing_id")
+    roles = {spec.key: spec for spec in PREREQUISITE_ROLES}
+    role_policies = {}
+    for key, policies in settings.existing_roles.items():
+        spec = roles[key]
+        for index, policy in enumerate(policies):
+            if policy in spec.managed_policies:
+                role_policies[(key, policy)] = f"{spec.role.name}/{policy}"
+            elif policy in spec.inline_policies:
+                role_policies[(key, policy)] = f"{spec.role.name}:{policy}"
+            else:
+                fail(
+                    f"{path_of(SETTINGS, 'existing_roles', key)}[{index}]",
+                    "not a policy the program attaches to this role",
+                    policy,
+                    f"the program's: {', '.join([*spec.managed_policies, *spec.inline_policies])}",
+                )
     return ControlTowerImports(
+        roles={key: roles[key].role.name for key in settings.existing_roles},
+        role_policies=role_policies,
         landing_zone=settings.existing_landing_zone_id,
         baselines={key: arn for key, arn in settings.existing_baselines.items() if key in guardrails.registered_ous and key in arns},
         controls={

@@ -202,6 +202,11 @@ class ControlTowerImports:
     """OU key -> enabled baseline ARN."""
     controls: Mapping[tuple[str, str], str] = field(default_factory=dict)
     """(OU key, control id) -> `<OU ARN>,<control ARN>`."""
+    roles: Mapping[str, str] = field(default_factory=dict)
+    """Prerequisite role key -> role name (aws.iam.Role's import id)."""
+    role_policies: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """(role key, managed policy ARN) -> `<role>/<policy ARN>` (RolePolicyAttachment); (role key, inline
+    policy name) -> `<role>:<policy name>` (RolePolicy)."""
 
 
 # --- guardrails --------------------------------------------------------------------------------

@@ -255,6 +255,11 @@ class ControlTowerSettings(Model):
     existing_baselines: dict[
         Key, Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:controltower:[a-z0-9-]+:\d{12}:enabledbaseline/[0-9A-Za-z]+$")]
     ] = Field(default_factory=dict, description="OU key -> ARN of the AWSControlTowerBaseline enabled on it when adopted: imported (lzctl adopt).")
+    existing_roles: dict[Literal["admin", "cloudtrail", "stackset", "config-aggregator"], list[Annotated[str, StringConstraints(min_length=1)]]] = Field(
+        default_factory=dict,
+        description="Prerequisite role key (guardrails/control_tower.py PREREQUISITE_ROLES) -> its managed policy ARNs and inline policy names "
+        "attached when adopted: the role and those are imported, the role's other policies created (lzctl adopt).",
+    )
     existing_controls: dict[Key, list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,128}$")]]] = Field(
         default_factory=dict, description="OU key -> the guardrails.controls enabled on it when adopted: imported; the others are enabled (lzctl adopt)."
     )

@@ -68,7 +68,11 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         ),
         opts=in_management,
     )
-    roles = ControlTowerRoles(CONTROL_TOWER, ControlTowerRolesArgs(previous_parent=CONTROL_TOWER), opts=in_management) if control_tower.enabled else None
+    roles = (
+        ControlTowerRoles(CONTROL_TOWER, ControlTowerRolesArgs(previous_parent=CONTROL_TOWER, imports=landing_zone.control_tower_imports), opts=in_management)
+        if control_tower.enabled
+        else None
+    )
     if pulumi.Config().get(PHASE) == BOOTSTRAP_PHASE:
         return {"organizationId": organization.organization.id, "rootId": organization.root_id, "organizationalUnitIds": organization.ou_ids}
     # Where member accounts go and how they are reached: the same for security and workload accounts.

@@ -10,6 +10,7 @@ import yaml
 from moto import mock_aws
 
 from config import ConfigError
+from guardrails.control_tower import PREREQUISITE_ROLES
 from guardrails.controls import control_arn
 from lzctl import adopt
 from lzctl.adopt import mapping
@@ -412,10 +413,36 @@ def zone_manifest(organisation) -> dict:
     }
 
 
+def prerequisite_roles(organisation) -> set[tuple[str, str]]:
+    """Control Tower's prerequisite roles in moto's IAM as the API walkthrough makes them (the program's own definitions),
+    but for the stackset role, which is missing, and one more inline policy adopt leaves alone; their import ids."""
+    iam = organisation.session.client("iam")
+    imports = set()
+    for spec in PREREQUISITE_ROLES:
+        if spec.key == "stackset":
+            continue
+        name = spec.role.name
+        iam.create_role(
+            RoleName=name, Path=spec.role.path, AssumeRolePolicyDocument=json.dumps(spec.trust_policy), Tags=[{"Key": "managed-by", "Value": "landing-zone"}]
+        )
+        imports.add(("aws:iam/role:Role", name))
+        for arn in spec.managed_policies:
+            try:
+                iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+            except iam.exceptions.NoSuchEntityException:
+                continue  # moto does not know every AWS managed policy: then the plan attaches it (a create)
+            imports.add(("aws:iam/rolePolicyAttachment:RolePolicyAttachment", f"{name}/{arn}"))
+        for policy, document in spec.inline_policies.items():
+            iam.put_role_policy(RoleName=name, PolicyName=policy, PolicyDocument=json.dumps(document, indent=2))
+            imports.add(("aws:iam/rolePolicy:RolePolicy", f"{name}:{policy}"))
+    iam.put_role_policy(RoleName="AWSControlTowerAdmin", PolicyName="Extra", PolicyDocument=DENY_LEAVE)
+    return imports
+
+
 class ControlTowerStub:
     """Control Tower's answers (botocore's controltower model shapes) for the fixture organisation, in the order adopt asks."""
 
-    def __init__(self, organisation, version="4.0", status="ACTIVE", drift="IN_SYNC", manifest=None, remediation=("INHERITANCE_DRIFT",)):
+    def __init__(self, organisation, version="4.0", status="ACTIVE", drift="IN_SYNC", manifest=None, remediation=("INHERITANCE_DRIFT",), roles=True):
         self.api, self.stubber = stubbed("controltower")
         org = organisation.session.client("organizations")
         self.ou_arns = {
@@ -423,6 +450,7 @@ class ControlTowerStub:
             for parent in (organisation.root, organisation.ous["Workloads"])
             for u in org.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]
         }
+        self.role_imports = prerequisite_roles(organisation) if roles else set()
         add = self.stubber.add_response
         add("list_landing_zones", {"landingZones": [{"arn": ZONE_ARN}]}, {})
         zone = {
@@ -475,6 +503,7 @@ class ControlTowerStub:
     def imports(self) -> set[tuple[str, str]]:
         """What the plan must import: the landing zone, the three OU baselines, the two catalogue controls enabled by their global ARN."""
         return {
+            *self.role_imports,
             ("aws:controltower/landingZone:LandingZone", "1A2B3C4D5E6F7G8H"),
             *(("aws:controltower/baseline:Baseline", arn) for arn in self.baselines.values()),
             ("aws:controltower/controlTowerControl:ControlTowerControl", f"{self.ou_arns['Prod']},{control_arn('AWS-GR_RESTRICT_ROOT_USER')}"),
@@ -504,6 +533,8 @@ def test_a_landing_zone_its_baselines_and_controls_round_trip_to_imports_only(or
         "existing_landing_zone_id": "1A2B3C4D5E6F7G8H",
         "existing_baselines": {"workloads": stub.baselines["Workloads"], "dev": stub.baselines["Dev"], "prod": stub.baselines["Prod"]},
         "existing_controls": {"prod": ["AWS-GR_RESTRICT_ROOT_USER"], "dev": ["AWS-GR_ROOT_ACCOUNT_MFA_ENABLED"]},
+        # The policies moto could attach (it lacks some AWS managed ones) and the inline ones, stackset's role missing.
+        "existing_roles": {"admin": ["AWSControlTowerAdminPolicy"], "cloudtrail": [], "config-aggregator": []},
     }
     assert data["guardrails"]["controls"] == {"prod": ["AWS-GR_RESTRICT_ROOT_USER"], "dev": ["AWS-GR_ROOT_ACCOUNT_MFA_ENABLED"]}
     assert data["organization"]["governed_regions"] == [HOME, "us-east-1"]
@@ -521,6 +552,16 @@ def test_a_landing_zone_its_baselines_and_controls_round_trip_to_imports_only(or
     assert "enabled by its regional ARN; the program names AWS-GR_RESTRICTED_SSH by its global ARN" in report
     assert f"enabled baseline {OTHER_BASELINE} on arn:aws:organizations::{MANAGEMENT}:account/" in report
     assert f"Landing zone {ZONE_ARN}: version 4.0 (latest available 4.0), status ACTIVE, drift IN_SYNC." in report
+    assert "- inline policy Extra of role AWSControlTowerAdmin: the program does not define it; it stays" in report
+    # The missing role is created, with its policy; no other prerequisite piece is.
+    made = [r.name for r in plan.resources if r.parent.endswith("ControlTowerRoles::control-tower") and r.op == "create"]
+    assert sorted(made) == [
+        "control-tower-admin-AWSControlTowerServiceRolePolicy-attachment",
+        "control-tower-cloudtrail-AWSControlTowerCloudTrailRolePolicy-attachment",
+        "control-tower-config-aggregator-AWSConfigRoleForOrganizations-attachment",
+        "control-tower-stackset-AWSControlTowerStackSetRolePolicy",
+        "control-tower-stackset-role",
+    ]
 
 
 def test_drift_an_older_version_and_a_running_operation_are_reported_and_the_config_still_written(organisation, tmp_path, capsys):

@@ -9,13 +9,17 @@ to `Adoption.left_alone`. The comparison with the plan is lzctl/adopt/control_to
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError
 
 from guardrails.control_policies import BEHAVIOUR, PREVENTIVE
-from guardrails.control_tower import CONTROL_TOWER_BASELINE_ID, baseline_arn
+from guardrails.control_tower import CONTROL_TOWER_BASELINE_ID, PREREQUISITE_ROLES, baseline_arn
 from guardrails.controls import GLOBAL_IDS, control_arn
-from lzctl.migrate.aws import client, pages
+from lzctl.migrate.aws import client, error_code, pages
 
 
 @dataclass
@@ -48,6 +52,22 @@ class EnabledControl:
 
 
 @dataclass
+class ExistingRole:
+    """A prerequisite role (guardrails/control_tower.py PREREQUISITE_ROLES) that exists, as IAM describes it."""
+
+    key: str
+    name: str
+    path: str
+    trust_policy: dict
+    description: str
+    max_session_duration: int
+    managed_policies: list[str]
+    inline_policies: dict[str, dict]
+    """Name -> document."""
+    tags: dict[str, str]
+
+
+@dataclass
 class LandingZone:
     """The landing zone as Control Tower describes it."""
 
@@ -61,6 +81,8 @@ class LandingZone:
     tags: dict[str, str]
     baselines: list[EnabledBaseline] = field(default_factory=list)
     controls: list[EnabledControl] = field(default_factory=list)
+    roles: list[ExistingRole] = field(default_factory=list)
+    """The prerequisite roles that exist."""
 
     @property
     def id(self) -> str:
@@ -115,7 +137,44 @@ def read_landing_zone(reader, arn: str, ou_arns: list[str]) -> LandingZone:
                     tags(found["arn"]),
                 )
             )
+    zone.roles = reader.optional("IAM (iam:GetRole, ListAttachedRolePolicies, ListRolePolicies, GetRolePolicy, ListRoleTags)", lambda: _roles(reader), [])
     return zone
+
+
+def _roles(reader) -> list[ExistingRole]:
+    iam = client(reader.session, "iam", reader.region)
+    found = []
+    for spec in PREREQUISITE_ROLES:
+        try:
+            role = iam.get_role(RoleName=spec.role.name)["Role"]
+        except ClientError as err:
+            if error_code(err) == "NoSuchEntity":
+                continue
+            raise
+        name = spec.role.name
+        inline = {
+            policy: _document(iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"])
+            for policy in pages(iam, "list_role_policies", "PolicyNames", RoleName=name)
+        }
+        found.append(
+            ExistingRole(
+                spec.key,
+                name,
+                role.get("Path", "/"),
+                _document(role.get("AssumeRolePolicyDocument", {})),
+                role.get("Description", ""),
+                role.get("MaxSessionDuration", 3600),
+                [p["PolicyArn"] for p in pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)],
+                inline,
+                {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name).get("Tags", [])},
+            )
+        )
+    return found
+
+
+def _document(document) -> dict:
+    """IAM's policy documents: boto3 decodes the URL-encoded JSON into a dict; moto may leave it a string."""
+    return json.loads(unquote(document)) if isinstance(document, str) else document
 
 
 CATALOGUE_BY_ARN = {control_arn(control_id): control_id for control_id in GLOBAL_IDS}
@@ -190,6 +249,17 @@ def adopt_control_tower(zone: LandingZone, units, ou_keys: dict[str, str], accou
         else:
             controls.setdefault(key, []).append(control_id)
     settings["existing_landing_zone_id"] = zone.id
+    programs = {spec.key: spec for spec in PREREQUISITE_ROLES}
+    roles = {}
+    for role in zone.roles:
+        spec = programs[role.key]
+        roles[role.key] = [p for p in spec.managed_policies if p in role.managed_policies] + [p for p in spec.inline_policies if p in role.inline_policies]
+        for policy in (p for p in role.managed_policies if p not in spec.managed_policies):
+            done.left_alone.append((f"attachment of {policy} to role {role.name}", "the program does not attach it; it stays attached"))
+        for policy in (p for p in role.inline_policies if p not in spec.inline_policies):
+            done.left_alone.append((f"inline policy {policy} of role {role.name}", "the program does not define it; it stays"))
+    if roles:
+        settings["existing_roles"] = roles
     if baselines:
         settings["existing_baselines"] = baselines
     if controls:

@@ -14,13 +14,17 @@ import json
 from typing import Any, Optional
 
 from guardrails.control_tower import BASELINE_VERSION
-from lzctl.adopt.control_tower import LandingZone
+from lzctl.adopt.control_tower import ExistingRole, LandingZone
 from lzctl.adopt.report import Difference, _default_tags
 from lzctl.runtime import Plan, PlannedResource
 
 LANDING_ZONE = "aws:controltower/landingZone:LandingZone"
 BASELINE = "aws:controltower/baseline:Baseline"
 CONTROL = "aws:controltower/controlTowerControl:ControlTowerControl"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+DEFAULT_SESSION = 3600
+"""The provider's default max_session_duration (seconds), which it sets when the program gives none."""
 TERMINAL = "ACTIVE"
 """GetLandingZone `status`: ACTIVE, PROCESSING (an operation runs) or FAILED."""
 SUCCEEDED = "SUCCEEDED"
@@ -137,12 +141,62 @@ def _landing_zone_differences(plan: Plan, resource: PlannedResource, zone: Landi
     return found + _tags(plan, resource, zone.arn, zone.tags)
 
 
+def _role_differences(plan: Plan, resource: PlannedResource, role: ExistingRole) -> list[Difference]:
+    found = []
+    if resource.inputs.get("path") != role.path:
+        found.append(
+            Difference(
+                resource.urn,
+                f"path: the program sets {resource.inputs.get('path')}, AWS has {role.path}; a new path replaces the role Control Tower assumes",
+                "decide: the config cannot change the path (guardrails/control_tower.py, the API walkthrough's); keep Control Tower out of the program",
+            )
+        )
+    if json.loads(resource.inputs.get("assumeRolePolicy") or "{}") != role.trust_policy:
+        found.append(
+            Difference(
+                resource.urn,
+                "trust policy: the program's is not the one in AWS",
+                f"`aws iam update-assume-role-policy --role-name {role.name} --policy-document file://<the program's>` (guardrails/control_tower.py)",
+            )
+        )
+    if (resource.inputs.get("description") or "") != role.description:
+        found.append(
+            Difference(
+                resource.urn,
+                f"description: AWS has {role.description!r}, the program sets none",
+                f"`aws iam update-role --role-name {role.name} --description ''`",
+            )
+        )
+    if role.max_session_duration != (resource.inputs.get("maxSessionDuration") or DEFAULT_SESSION):
+        found.append(
+            Difference(
+                resource.urn,
+                f"max session duration: AWS has {role.max_session_duration}, the program sets {DEFAULT_SESSION}",
+                f"`aws iam update-role --role-name {role.name} --max-session-duration {DEFAULT_SESSION}`",
+            )
+        )
+    wanted = {**_default_tags(plan, resource), **(resource.inputs.get("tags") or {})}
+    missing = {k: v for k, v in sorted(wanted.items()) if role.tags.get(k) != v}
+    if missing:
+        pairs = " ".join(f"Key={k},Value={v}" for k, v in missing.items())
+        found.append(
+            Difference(
+                resource.urn,
+                f"tags: the program sets {', '.join(f'{k}={v}' for k, v in missing.items())}",
+                f"aws iam tag-role --role-name {role.name} --tags {pairs}",
+            )
+        )
+    return found
+
+
 def control_tower_differences(plan: Plan, zone: Optional[LandingZone]) -> list[Difference]:
     """Every input of an imported landing zone, baseline or control that differs from what AWS has, and drift."""
     if zone is None:
         return []
     baselines = {b.arn: b for b in zone.baselines}
     controls = {c.import_id: c for c in zone.controls}
+    roles = {r.name: r for r in zone.roles}
+    inline = {f"{r.name}:{name}": document for r in zone.roles for name, document in r.inline_policies.items()}
     found: list[Difference] = []
     for resource in (r for r in plan.resources if r.import_id):
         if resource.type == LANDING_ZONE and resource.import_id == zone.id:
@@ -177,6 +231,18 @@ def control_tower_differences(plan: Plan, zone: Optional[LandingZone]) -> list[D
                     )
                 )
             found += _tags(plan, resource, baseline.arn, baseline.tags)
+        elif resource.type == ROLE and resource.import_id in roles:
+            found += _role_differences(plan, resource, roles[resource.import_id])
+        elif resource.type == ROLE_POLICY and resource.import_id in inline:
+            if json.loads(resource.inputs.get("policy") or "{}") != inline[resource.import_id]:
+                role, _, name = resource.import_id.partition(":")
+                found.append(
+                    Difference(
+                        resource.urn,
+                        "inline policy: the program's document is not the one in AWS",
+                        f"`aws iam put-role-policy --role-name {role} --policy-name {name} --policy-document file://<the program's>` (guardrails/control_tower.py)",
+                    )
+                )
         elif resource.type == CONTROL and resource.import_id in controls:
             control = controls[resource.import_id]
             found += _status(resource, "control", control.status, control.drift)
@@ -214,8 +280,7 @@ def section(zone: Optional[LandingZone], arns: list[str], names: dict[str, str])
         "",
         f"Landing zone {zone.arn}: version {zone.version} (latest available {zone.latest_version or 'unknown'}), status {zone.status}, "
         f"drift {zone.drift or 'unknown'}. Imported with its OU baselines and the enabled controls of the catalogue (guardrails/controls.py);",
-        'the rest is under "Left alone". The prerequisite roles (AWSControlTowerAdmin, ...) are not adopted yet: the plan creates',
-        "them, and IAM refuses a role that exists (EntityAlreadyExists), so a `pulumi up` stops there until they are.",
+        f'the rest is under "Left alone". Prerequisite roles that exist, imported: {", ".join(r.name for r in zone.roles) or "none"}.',
         "",
         "| target | baseline (version) | enabled controls |",
         "|---|---|---|",
