@@ -1,0 +1,117 @@
+"""lzctl/adopt/control_tower*.py without AWS: how a landing zone is mapped onto the config and compared with a plan (table-driven)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from guardrails.controls import control_arn
+from lzctl.adopt.control_tower import EnabledBaseline, EnabledControl, LandingZone, adopt_control_tower
+from lzctl.adopt.control_tower_report import CONTROL, LANDING_ZONE, control_tower_differences, normalised_manifest
+from lzctl.adopt.mapping import Adoption
+from lzctl.adopt.read import Unit
+from lzctl.runtime import Plan, PlannedResource
+
+REGION = "ap-northeast-1"
+ORG = "o-abcdefghij"
+ZONE = f"arn:aws:controltower:{REGION}:123456789012:landingzone/ZONEID0123456789"
+UNITS = [Unit(f"ou-ab12-{name}", name, "r-ab12", {}, f"arn:aws:organizations::123456789012:ou/{ORG}/ou-ab12-{name}") for name in ("security", "dev", "x")]
+OU_KEYS = {u.id: u.name for u in UNITS}
+ARN = {u.name: u.arn for u in UNITS}
+
+
+@pytest.mark.parametrize(
+    "aws, program, equal",
+    [
+        ({"b": 1, "a": {"retentionDays": "365"}}, {"a": {"retentionDays": 365}, "b": 1}, True),  # key order, a retention as a string
+        ({"governedRegions": ["us-east-1", REGION]}, {"governedRegions": [REGION, "us-east-1"]}, False),  # list order counts
+        ({"a": {"retentionDays": "x"}}, {"a": {"retentionDays": "x"}}, True),  # not a number: left as it is
+        ({"enabled": True}, {"enabled": "true"}, False),
+    ],
+)
+def test_the_manifest_is_compared_as_the_provider_normalises_it(aws, program, equal):
+    assert (normalised_manifest(aws) == normalised_manifest(program)) is equal
+
+
+def zone(manifest=None, **extra) -> LandingZone:
+    return LandingZone(ZONE, "4.0", "4.0", "ACTIVE", "IN_SYNC", manifest or {}, ["INHERITANCE_DRIFT"], {}, **extra)
+
+
+def mapped(landing_zone: LandingZone) -> Adoption:
+    done = Adoption(config={"guardrails": {}, "organization": {"suspended_ou": "suspended"}, "security": {"ou": "security"}}, files={})
+    adopt_control_tower(landing_zone, UNITS, OU_KEYS, {}, REGION, done)
+    return done
+
+
+CT_BASELINE = f"arn:aws:controltower:{REGION}::baseline/17BSJV3IGJ2QSGA2"
+
+
+@pytest.mark.parametrize(
+    "baseline, registered, why",
+    [
+        (EnabledBaseline("arn:b", CT_BASELINE, "5.0", ARN["dev"], "SUCCEEDED", {}), ["dev"], None),
+        (EnabledBaseline("arn:b", CT_BASELINE, "5.0", ARN["security"], "SUCCEEDED", {}), [], "the config never registers the Security or suspended OU"),
+        (EnabledBaseline("arn:b", CT_BASELINE.replace(REGION, "us-east-1"), "5.0", ARN["dev"], "SUCCEEDED", {}), [], "not the home region's baseline ARN"),
+        (
+            EnabledBaseline("arn:b", f"arn:aws:controltower:{REGION}::baseline/OTHER", "1.0", ARN["dev"], "SUCCEEDED", {}),
+            [],
+            "a baseline the landing zone manages",
+        ),
+        (EnabledBaseline("arn:b", CT_BASELINE, "5.0", "arn:aws:organizations::123456789012:ou/o-x/ou-gone", "SUCCEEDED", {}), [], "its target is not an OU"),
+    ],
+)
+def test_only_an_ou_baseline_of_the_home_region_registers_an_ou(baseline, registered, why):
+    done = mapped(zone(baselines=[baseline]))
+    settings = done.config["guardrails"]["control_tower"]
+    assert settings["registered_ous"] == registered
+    assert settings.get("existing_baselines", {}) == ({"dev": "arn:b"} if registered else {})
+    assert [why in w for _, w in done.left_alone] == ([] if why is None else [True])
+
+
+@pytest.mark.parametrize(
+    "identifier, target, adopted, why",
+    [
+        (control_arn("AWS-GR_RESTRICT_ROOT_USER"), "x", True, None),  # preventive: any OU
+        (control_arn("AWS-GR_ROOT_ACCOUNT_MFA_ENABLED"), "x", False, "a detective control on an OU the config does not register"),
+        (f"arn:aws:controltower:{REGION}::control/AWS-GR_RESTRICT_ROOT_USER", "x", False, "enabled by its regional ARN"),
+        ("arn:aws:controlcatalog:::control/unknown", "x", False, "not in the program's catalogue"),
+    ],
+)
+def test_a_control_is_adopted_only_as_the_program_names_it(identifier, target, adopted, why):
+    done = mapped(zone(controls=[EnabledControl("arn:c", identifier, ARN[target], "SUCCEEDED", "IN_SYNC")]))
+    controls = done.config["guardrails"]["controls"]
+    assert controls == ({"x": ["AWS-GR_RESTRICT_ROOT_USER"]} if adopted else {})
+    assert [why in w for _, w in done.left_alone] == ([] if adopted else [True])
+
+
+def resource(type_: str, import_id: str, **inputs) -> PlannedResource:
+    return PlannedResource(f"urn:pulumi:s::p::{type_}::r", type_, "r", True, "", "", False, inputs, (), import_id)
+
+
+@pytest.mark.parametrize(
+    "program, aws, differs",
+    [
+        ('["arn:aws:iam::1:role/a","arn:aws:iam::1:role/b"]', ["arn:aws:iam::1:role/a", "arn:aws:iam::1:role/b"], False),
+        ('["arn:aws:iam::1:role/b","arn:aws:iam::1:role/a"]', ["arn:aws:iam::1:role/a", "arn:aws:iam::1:role/b"], True),  # the provider's set of strings
+        (None, ["arn:aws:iam::1:role/a"], True),
+    ],
+)
+def test_a_control_parameter_is_compared_as_the_provider_reads_it_back(program, aws, differs):
+    control = EnabledControl(
+        "arn:c", control_arn("AWS-GR_RESTRICT_ROOT_USER"), ARN["x"], "SUCCEEDED", "IN_SYNC", [{"key": "ExemptedPrincipalArns", "value": aws}]
+    )
+    parameters = [{"key": "ExemptedPrincipalArns", "value": program}] if program else []
+    plan = Plan("p", "s", [resource(CONTROL, control.import_id, parameters=parameters)])
+    found = control_tower_differences(plan, zone(controls=[control]))
+    assert [d.what.split(":")[0] for d in found] == (["parameter ExemptedPrincipalArns"] if differs else [])
+
+
+def test_a_landing_zone_that_matches_has_no_difference_and_drift_is_one():
+    manifest = {"governedRegions": [REGION], "centralizedLogging": {"configurations": {"loggingBucket": {"retentionDays": "365"}}}}
+    program = json.dumps({"centralizedLogging": {"configurations": {"loggingBucket": {"retentionDays": 365}}}, "governedRegions": [REGION]})
+    plan = Plan("p", "s", [resource(LANDING_ZONE, "ZONEID0123456789", version="4.0", manifestJson=program, remediationTypes=["INHERITANCE_DRIFT"])])
+    assert control_tower_differences(plan, zone(manifest=manifest)) == []
+    drifted = zone(manifest=manifest)
+    drifted.drift = "DRIFTED"
+    assert [d.what for d in control_tower_differences(plan, drifted)] == ["landing zone drift DRIFTED"]
