@@ -79,9 +79,11 @@ def _enabled(kind: str):
     return make
 
 
+_ORGANIZATION = "aws:organizations/organization:Organization"
+_OU = "aws:organizations/organizationalUnit:OrganizationalUnit"
 _IN_ACCOUNT = {
-    "aws:organizations/organization:Organization": _organization,
-    "aws:organizations/organizationalUnit:OrganizationalUnit": _organizational_unit,
+    _ORGANIZATION: _organization,
+    _OU: _organizational_unit,
     "aws:organizations/account:Account": _account,
     "aws:organizations/policy:Policy": _policy,
     "aws:controltower/landingZone:LandingZone": _landing_zone,
@@ -185,13 +187,21 @@ class LandingZoneMocks(pulumi.runtime.Mocks):
         self.account_of_provider: dict[str, str] = {}
         """Provider id -> the account it is pinned to, so ARNs name the account they live in."""
         self.region_of_provider: dict[str, str] = {}
+        self.organization_id = ORGANIZATION_ID
+        """The organisation's id: an imported one's once the program has imported it."""
         self.parameters = dict(parameters or {})
         """SSM parameter name -> value, answered to GetParametersByPath (what the management stack writes)."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         if args.resource_id:
             # Adopted with `import_`: the resource keeps the id it already has, and an import reads its
-            # outputs (a repository's numeric id, which immutable OIDC subjects name).
+            # outputs (a repository's numeric id, which immutable OIDC subjects name; an OU's ARN, which
+            # Control Tower's baselines and controls target and rules/service.py tells apart).
+            if args.typ == _ORGANIZATION:
+                self.organization_id = args.resource_id
+            if args.typ == _OU:
+                account = self.account_of_provider.get(args.provider.rsplit("::", 1)[-1], account_id("management"))
+                return args.resource_id, {**args.inputs, "arn": f"arn:aws:organizations::{account}:ou/{self.organization_id}/{args.resource_id}"}
             read = _IMPORTED.get(args.typ)
             return args.resource_id, read(args.name, dict(args.inputs))[1] if read else dict(args.inputs)
         if args.typ == "pulumi:providers:aws":

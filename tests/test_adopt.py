@@ -544,6 +544,7 @@ def test_a_landing_zone_its_baselines_and_controls_round_trip_to_imports_only(or
     assert imported == organisation.imports() | stub.imports()
     assert [r.name for r in plan.resources if r.type in CONTROL_TOWER_TYPES and not r.import_id] == []
     assert plan.named("control-tower-landing-zone").protect is True
+    assert evaluate(plan_views(plan)) == []
     report = (tmp_path / "ct/adopt-report.md").read_text()
     # The program's manifest is AWS's (key order and the string retention aside), version, remediation and tags too.
     ct_rows = [line for line in report.splitlines() if line.startswith("| control-tower-")]
