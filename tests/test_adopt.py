@@ -613,6 +613,18 @@ def test_a_recorded_control_tower_piece_the_config_no_longer_holds_is_refused(or
     assert message in str(caught.value)
 
 
+def test_a_landing_zone_adopt_may_not_read_is_named_with_a_warning_and_exit_4(organisation, tmp_path, capsys):
+    api, stubber = stubbed("controltower")
+    stubber.add_response("list_landing_zones", {"landingZones": [{"arn": ZONE_ARN}]}, {})
+    stubber.add_client_error("get_landing_zone", "AccessDeniedException", "not allowed")
+    code, out, err = run(capsys, organisation, tmp_path / "denied", mgmt=FakeSession(organisation.session, controltower=api))
+    assert (code, err) == (4, "")
+    assert "Control Tower's landing zone exists and AWS denied reading it: do not `pulumi up` this config (adopt-report.md)." in out
+    report = (tmp_path / "denied/adopt-report.md").read_text()
+    assert f"A landing zone exists ({ZONE_ARN}), and AWS denied reading it: the config cannot adopt it" in report
+    assert yaml.safe_load((tmp_path / "denied/landing-zone.yaml").read_text())["guardrails"]["control_tower"] == {"enabled": True}
+
+
 def test_a_denied_read_that_adopt_can_do_without_writes_the_config_lists_it_and_exits_4(organisation, tmp_path, capsys):
     api, stubber = stubbed("controltower")
     stubber.add_client_error("list_landing_zones", "AccessDeniedException", "not allowed")
