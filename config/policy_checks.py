@@ -10,9 +10,10 @@ registered. A template that needs a section the config lacks (the GitHub tenant 
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 import names
 from config.files import FileProblem, inside, read_text
@@ -133,15 +134,19 @@ POLICY_TEMPLATES = "policy-templates"
 replaces the shipped one of that name (guardrails/templates/<type>/)."""
 
 
-def template_overrides(folder: Optional[Path], policy_type: PolicyType, fail: Fail) -> dict[str, str]:
-    """Template name -> text, of the config folder's templates of `policy_type`."""
-    if folder is None or not (folder / POLICY_TEMPLATES / policy_type.key).is_dir():
+def template_overrides(folder: Optional[Path], policy_type: PolicyType, wanted: Iterable[str], fail: Fail) -> dict[str, str]:
+    """Template name -> text, of the config folder's own templates of `policy_type` among `wanted`
+    (the names the targets give). Looked up by name, never listed: what the folder holds besides
+    is not read, so the work is bounded by the config, and each file by read_text's cap."""
+    if folder is None:
         return {}
     found = {}
-    for file in sorted((folder / POLICY_TEMPLATES / policy_type.key).glob("*.json")):
-        relative = f"{POLICY_TEMPLATES}/{policy_type.key}/{file.name}"
+    for name in dict.fromkeys(wanted):
+        relative = f"{POLICY_TEMPLATES}/{policy_type.key}/{name}.json"
+        if not os.path.lexists(folder / relative):
+            continue
         try:
-            found[file.stem] = read_text(inside(folder, relative))
+            found[name] = read_text(inside(folder, relative))
         except FileProblem as err:
             fail(f"guardrails.{policy_type.key}", f"{relative}: {err.message}", None, err.hint or f"keep policy templates as regular files inside {folder}")
     return found
@@ -166,7 +171,7 @@ def check_policies(
         configured = settings.targets if settings is not None else None
         targets = configured if configured is not None else defaults[policy_type.key]
         max_chars, per_target = getattr(limits, policy_type.max_chars_field), getattr(limits, policy_type.per_target_field)
-        overrides = template_overrides(folder, policy_type, fail)
+        overrides = template_overrides(folder, policy_type, (name for chosen in targets.values() for name in chosen), fail)
         known = set(template_names(policy_type)) | set(overrides)
         for target, chosen in targets.items():
             path = path_of(f"guardrails.{policy_type.key}.targets", target)

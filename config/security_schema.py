@@ -48,7 +48,8 @@ class ConfigRulesSettings(Model):
     # config OrganizationConformancePackName [a-zA-Z][-a-zA-Z0-9]*); lowercase and 64 here, since the
     # name is also the template's file stem and part of the pack's physical names.
     conformance_pack: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,63}$")] = Field(
-        names.DEFAULT_CONFORMANCE_PACK, description="config/conformance-packs/<name>.yaml, deployed to every account as an organisation pack."
+        names.DEFAULT_CONFORMANCE_PACK,
+        description="The config folder's conformance-packs/<name>.yaml, else the shipped config/conformance-packs/<name>.yaml; deployed to every account as an organisation pack.",
     )
 
 

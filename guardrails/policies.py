@@ -122,6 +122,9 @@ class PolicyDocument:
     """Templates merged into this document, in order; the first names it."""
     content: str
     """Minified JSON, as sent to Organizations but for the slots of values not known yet."""
+    from_folder: tuple[str, ...] = ()
+    """Those of `templates` whose text is the config folder's own, not the shipped one: a reviewer
+    must not take them for the shipped, reviewed content."""
 
     @property
     def key(self) -> str:
@@ -178,7 +181,10 @@ def pack(
             packed[-1][1].append(part)
         else:
             packed.append(([name], [part]))
-    return [PolicyDocument(policy_type, target, tuple(group), minify(_document(policy_type, group_parts, where))) for group, group_parts in packed]
+    return [
+        PolicyDocument(policy_type, target, tuple(group), minify(_document(policy_type, group_parts, where)), tuple(n for n in group if n in overrides))
+        for group, group_parts in packed
+    ]
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,8 @@ def guardrails(landing_zone: LandingZone) -> list[str]:
         return lines + [f"{INDENT}none"]
     by_target: dict[str, list[tuple[str, Sequence[str]]]] = defaultdict(list)
     for document in plan.policies:
-        by_target[document.target].append((document.policy_type.label, document.templates))
+        marked = [f"{name} (config folder)" if name in document.from_folder else name for name in document.templates]
+        by_target[document.target].append((document.policy_type.label, marked))
     for adopted in landing_zone.adopted_policies:
         label = BY_API_TYPE[adopted.type].label if adopted.type in BY_API_TYPE else adopted.type
         for attachment in adopted.attachments:

@@ -14,6 +14,7 @@ import yaml
 import config
 from config import ConfigError
 from config.resolve import SHIPPED_CONFORMANCE_PACKS
+from lzctl import review
 from tests.helpers import example_data
 
 OWN_ROOT_DENY = {
@@ -102,3 +103,24 @@ def test_an_unknown_pack_names_the_shipped_ones(tmp_path):
         "conformance pack template not found",
         f"create {folder}/conformance-packs/mine.yaml, or name a shipped one (landing-zone)",
     )
+
+
+def test_only_the_templates_the_targets_name_are_read(tmp_path, example):
+    """Looked up by name: a file no target names is never opened, however bad (here a link out and
+    a name that is not a key), so the folder's size does not bound the work."""
+    folder = own_folder(tmp_path, files={"policy-templates/scp/Deny Root.json": "{not json"})
+    outside = tmp_path / "outside.json"
+    outside.write_text("{}")
+    os.symlink(outside, folder / "policy-templates/scp/unused.json")
+    assert scps(config.load(folder, refuse_example_domains=False)) == scps(example)
+
+
+def test_the_review_marks_the_folder_s_templates(tmp_path):
+    def add_target(data):
+        data["guardrails"]["scp"] = {"targets": {"root": ["deny-leaving-organization", "deny-root-user"], "prod": ["own-extra"]}}
+
+    own = '{"Sid": "OwnExtra", "Effect": "Deny", "Action": "ec2:CreateVpc", "Resource": "*"}'
+    files = {"policy-templates/scp/deny-root-user.json": json.dumps(OWN_ROOT_DENY), "policy-templates/scp/own-extra.json": own}
+    lines = review.guardrails(config.load(own_folder(tmp_path, add_target, files), refuse_example_domains=False))
+    assert "    SCP: deny-leaving-organization, deny-root-user (config folder)" in lines
+    assert lines[lines.index("  prod") + 1] == "    SCP: own-extra (config folder)"
