@@ -8,11 +8,10 @@ text in, text out, at most `WIDTH` columns; long lists wrap, names are never cut
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from typing import Iterable, Optional, Sequence
 
-from config.model import LandingZone
+from config.model import STACK_ACCOUNTS, LandingZone
 from guardrails.policy_types import BY_API_TYPE
 from lzctl.runtime import STACK_TYPE, Plan, PlannedResource
 from names import STACKS
@@ -181,17 +180,20 @@ def management_review(landing_zone: LandingZone, plan: Plan) -> str:
     return "\n\n".join("\n".join(section) for section in sections)
 
 
-def _where(provider: PlannedResource) -> tuple[str, str]:
-    """(account, region) a provider lands in: its allowedAccountIds pin, else unpinned."""
+def _where(provider: PlannedResource, account: str) -> tuple[str, str]:
+    """(account, region) a provider lands in: the stack's own account when pinned (the audit and
+    log stacks pin every provider that acts to the id they read from the management stack's
+    handoff, stacks/shared.py), else unpinned. Offline that id is the mock's answer, so it is
+    never printed as if it were the organisation's."""
     pinned = provider.inputs.get("allowedAccountIds")
-    accounts = json.loads(pinned) if isinstance(pinned, str) else pinned or []
-    return ", ".join(accounts) or "the credentials' account", str(provider.inputs.get("region", ""))
+    return (f"the {account} account" if pinned else "the credentials' account"), str(provider.inputs.get("region", ""))
 
 
 def stack_review(plan: Plan) -> str:
     """The audit and log stacks: what each top-level component builds, by resource type, and where."""
     root = next(r.urn for r in plan.resources if r.type == STACK_TYPE)
     by_urn = {r.urn: r for r in plan.resources}
+    account = STACK_ACCOUNTS.get(plan.stack, plan.stack)
 
     def top(urn: str) -> str:
         while by_urn[urn].parent and by_urn[urn].parent != root:
@@ -206,11 +208,14 @@ def stack_review(plan: Plan) -> str:
             kinds[component][resource.type.split(":")[-1]] += 1
             provider = by_urn.get(resource.provider.rsplit("::", 1)[0])
             if provider is not None:
-                account, region = _where(provider)
-                places[component][account].add(region)
-    lines = [f"What {plan.stack} builds, and where"]
+                where, region = _where(provider, account)
+                places[component][where].add(region)
+    lines = [
+        f"What {plan.stack} builds, and where (in the {account} account, whose id it reads at deploy from the",
+        f"{INDENT}management stack's parameters there: docs/deploying.md, 'Three stacks, deployed in order')",
+    ]
     for component in sorted(kinds):
-        where = "; ".join(f"account {account} in {', '.join(sorted(regions))}" for account, regions in sorted(places[component].items()))
+        where = "; ".join(f"{target} in {', '.join(sorted(regions))}" for target, regions in sorted(places[component].items()))
         lines.append(f"{INDENT}{component}" + (f" ({where})" if where else ""))
         lines += _wrapped("", (f"{kind} × {count}" if count > 1 else kind for kind, count in kinds[component].most_common()), indent=INDENT * 2)
     return "\n".join(lines)

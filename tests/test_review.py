@@ -165,3 +165,23 @@ def test_adopted_policies_show_under_each_target_accounts_included(example):
     assert "    SCP (adopted): LegacyDeny [p-abcd1234]" in lines[lines.index("  prod") :]
     assert lines[lines.index("  shop-prod") + 1] == "    SCP (adopted): LegacyDeny [p-abcd1234]"
     assert lines[-2:] == ["  Control Tower adds its mandatory controls and its own SCP on every registered OU:", "    member, dev, stg, prod"]
+
+
+@pytest.mark.parametrize("stack", ["audit", "log"])
+def test_the_audit_and_log_reviews_name_their_account_never_a_mocked_id(stack, request):
+    """Their providers are pinned to the id read from the management stack's parameters, which
+    offline is the mock's answer: the review names the account, not the id."""
+    plan = request.getfixturevalue(f"{stack}_plan")
+    # Provider inputs are JSON text, as the engine sends them.
+    pinned = {r.inputs["allowedAccountIds"] for r in plan.resources if r.type == "pulumi:providers:aws" and r.inputs.get("allowedAccountIds")}
+    assert len(pinned) == 1  # one account per stack: what the review's wording relies on
+    lines = review.review(plan, None, [], []).splitlines()
+    assert lines[2:4] == [
+        f"What {stack} builds, and where (in the {stack} account, whose id it reads at deploy from the",
+        "  management stack's parameters there: docs/deploying.md, 'Three stacks, deployed in order')",
+    ]
+    [mocked] = json.loads(pinned.pop())
+    assert not [line for line in lines if mocked in line]
+    first = "security" if stack == "audit" else "log-analysis"
+    assert lines[4] == f"  {first} (the {stack} account in ap-northeast-1{', us-east-1' if stack == 'audit' else ''})"
+    assert max(len(line) for line in lines) <= review.WIDTH
