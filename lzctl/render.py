@@ -27,6 +27,9 @@ def to_json(plan: Plan) -> dict:
                 "inputs": resource.inputs,
                 "dependencies": list(resource.dependencies),
                 **({"importID": resource.import_id} if resource.import_id else {}),
+                # apitype.ResourceV3 `retainOnDelete,omitempty` (sdk/go/common/apitype/core.go), which
+                # preview's JSON serializes (pkg/backend/display/json.go, stack.SerializeResource).
+                **({"retainOnDelete": True} if resource.retain_on_delete else {}),
             },
         }
         for resource in plan.resources

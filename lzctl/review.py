@@ -8,9 +8,11 @@ text in, text out, at most `WIDTH` columns; long lists wrap, names are never cut
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from typing import Iterable, Optional, Sequence
 
+import names
 from config.model import STACK_ACCOUNTS, LandingZone
 from guardrails.policy_types import BY_API_TYPE
 from lzctl.runtime import STACK_TYPE, Plan, PlannedResource
@@ -150,33 +152,108 @@ def guardrails(landing_zone: LandingZone) -> list[str]:
     return lines
 
 
-def delivery(landing_zone: LandingZone) -> list[str]:
-    lines = ["Delivery (repository → environment → account)"]
-    plan = landing_zone.delivery
-    if plan is None:
+ROLE = "aws:iam/role:Role"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+INLINE = "aws:iam/rolePolicy:RolePolicy"
+REPOSITORY = "github:index/repository:Repository"
+AWS_MANAGED = "arn:aws:iam::aws:policy/"
+
+
+def _pinned(provider: Optional[PlannedResource]) -> list[str]:
+    pinned = provider.inputs.get("allowedAccountIds") if provider is not None else None
+    return json.loads(pinned) if isinstance(pinned, str) else list(pinned or [])
+
+
+class _Roles:
+    """What each planned IAM role may do, by (account key, role name): read from the plan itself
+    (attachments, inline policies and the boundary the program sends), not from the config."""
+
+    def __init__(self, plan: Plan):
+        by_urn = {r.urn: r for r in plan.resources}
+        key_of = {account_id: key for key, account_id in (plan.outputs.get("accountIds") or {}).items()}
+        self.roles: dict[tuple[str, str], PlannedResource] = {}
+        for role in plan.of_type(ROLE):
+            for account_id in _pinned(by_urn.get(role.provider.rsplit("::", 1)[0])):
+                self.roles[(key_of.get(account_id, account_id), role.inputs.get("name", ""))] = role
+        self.policies: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for resource in (*plan.of_type(ATTACHMENT), *plan.of_type(INLINE)):
+            policy = resource.inputs.get("policyArn", "").removeprefix(AWS_MANAGED) or f"inline {resource.inputs.get('name', resource.name)}"
+            self.policies[(resource.provider, resource.inputs.get("role", ""))].append(policy)
+
+    def permissions(self, account: str, role_name: str) -> Optional[list[str]]:
+        """Managed policies (AWS's by name), inline policies, then the boundary; None when not planned.
+        An attachment names its role by name (or by id, which IAM sets to the name)."""
+        role = self.roles.get((account, role_name))
+        if role is None:
+            return None
+        attached = self.policies.get((role.provider, role_name), []) + (self.policies.get((role.provider, role.id), []) if role.id != role_name else [])
+        boundary = role.inputs.get("permissionsBoundary")
+        return [*attached, f"boundary {boundary.rsplit('/', 1)[-1]}" if boundary else "no boundary"]
+
+
+def _role_lines(roles: _Roles, label: str, where: Sequence[tuple[str, str, str]]) -> list[str]:
+    """`label` (place, ...): permissions, one line per set of places whose roles may do the same.
+    `where`: (place shown, account key, role name)."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for place, account, role_name in where:
+        permissions = roles.permissions(account, role_name)
+        if permissions is not None:
+            groups.setdefault(tuple(permissions), []).append(place)
+    return [line for permissions, places in groups.items() for line in _wrapped(f"{INDENT}{label} ({', '.join(places)}):", permissions)]
+
+
+def _adopted(plan: Plan, repository: str) -> str:
+    """`[adopted: import <id>, retained]` when the plan imports the repository, else ``."""
+    for resource in plan.of_type(REPOSITORY):
+        if resource.inputs.get("name") == repository and resource.import_id:
+            return f"[adopted: import {resource.import_id}{', retained' if resource.retain_on_delete else ''}]"
+    return ""
+
+
+def _marked(line: str, mark: str) -> list[str]:
+    """`line` with `mark` after it, or on the next line when both do not fit `WIDTH`."""
+    if not mark:
+        return [line]
+    return [f"{line}  {mark}"] if len(line) + 2 + len(mark) <= WIDTH else [line, f"{INDENT * 2}{mark}"]
+
+
+def delivery(landing_zone: LandingZone, plan: Plan) -> list[str]:
+    lines = ["Delivery (repository → environment → account; what each deploy role may do there)"]
+    delivery_plan = landing_zone.delivery
+    if delivery_plan is None:
         return lines + [f"{INDENT}none: no github section"]
     owner = landing_zone.config.github.owner
-    for pipeline in plan.pipelines:
-        lines.append(f"{INDENT}{pipeline.application} ({pipeline.kind}): {owner}/{pipeline.repository}")
+    roles = _Roles(plan)
+    for pipeline in delivery_plan.pipelines:
+        lines += _marked(f"{INDENT}{pipeline.application} ({pipeline.kind}): {owner}/{pipeline.repository}", _adopted(plan, pipeline.repository))
         release = pipeline.release
         for branch, environment in pipeline.branches.items():
             line = f"{INDENT * 2}{branch} → {environment} → {pipeline.accounts[environment]}"
-            if (branch, environment) == release and plan.environment_reviewers:
+            if (branch, environment) == release and delivery_plan.environment_reviewers:
                 reviewers = [f"team {t}" for t in pipeline.reviewers.teams] + [f"@{login}" for login in pipeline.reviewers.logins]
                 line += f"  (reviewers: {', '.join(reviewers) or 'none'})"
             lines.append(line)
+        environments = dict.fromkeys(pipeline.branches.values())
+        lines += _role_lines(roles, "deploy role", [(env, pipeline.accounts[env], names.github_deploy_role(env).name) for env in environments])
         if pipeline.slack_channel:
-            lines.append(f"{INDENT * 2}Slack: #{pipeline.slack_channel}")
-    if plan.infrastructure_repository:
-        reviewers = [f"team {t}" for t in plan.infrastructure_reviewers.teams] + [f"@{login}" for login in plan.infrastructure_reviewers.logins]
-        lines.append(f"{INDENT}this landing zone: {owner}/{plan.infrastructure_repository} → stacks {', '.join(STACKS)}")
-        if plan.environment_reviewers:
+            # A channel the application names may predate the program: taken over, never archived.
+            kept = "  [named: an existing one is taken over, kept on removal]" if pipeline.slack_channel_named else ""
+            lines.append(f"{INDENT * 2}Slack: #{pipeline.slack_channel}{kept}")
+    if delivery_plan.infrastructure_repository:
+        repository = delivery_plan.infrastructure_repository
+        reviewers = [f"team {t}" for t in delivery_plan.infrastructure_reviewers.teams] + [
+            f"@{login}" for login in delivery_plan.infrastructure_reviewers.logins
+        ]
+        lines += _marked(f"{INDENT}this landing zone: {owner}/{repository} → stacks {', '.join(STACKS)}", _adopted(plan, repository))
+        if delivery_plan.environment_reviewers:
             lines.append(f"{INDENT * 2}(reviewers: {', '.join(reviewers) or 'none'})")
+        for label, role in (("Pulumi Deployments role", names.pulumi_deploy_role), ("pull-request preview role", names.github_plan_role)):
+            lines += _role_lines(roles, label, [(stack, STACK_ACCOUNTS[stack], role(stack).name) for stack in STACKS])
     return lines
 
 
 def management_review(landing_zone: LandingZone, plan: Plan) -> str:
-    sections = (organisation(landing_zone, plan), access(landing_zone), guardrails(landing_zone), delivery(landing_zone))
+    sections = (organisation(landing_zone, plan), access(landing_zone), guardrails(landing_zone), delivery(landing_zone, plan))
     return "\n\n".join("\n".join(section) for section in sections)
 
 

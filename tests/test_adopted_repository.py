@@ -11,6 +11,7 @@ import pytest
 import config
 import names
 from components.github_repository import ADOPTED_SETTINGS_LEFT
+from lzctl import render, review
 from tests.helpers import REPO, both, example_data, run_management, setter, write_config
 from workflows import AppWorkflowSpec, app_workflows
 
@@ -226,3 +227,32 @@ def test_the_docs_import_of_a_workflow_file_names_the_parent_the_program_gives_i
     assert committed.type == "github:index/repositoryFile:RepositoryFile"
     assert file_id.replace("<repository>", "shop").replace("<branch>", "develop") == f"shop:{committed.inputs['file']}:develop"
     assert parent.replace("<app>", "shop") == committed.parent
+
+
+def test_the_review_and_the_plan_json_say_what_is_adopted_and_retained(tmp_path):
+    """c1a finding 14: the Delivery section marks the imported repositories and the channel the
+    application names; `--json` carries retainOnDelete as preview's newState does (apitype
+    ResourceV3 `retainOnDelete,omitempty`), and only where it is set."""
+    data = example_data()
+    adopting(data)
+    data["github"]["existing_infrastructure_repository"] = True
+    data["applications"]["shop"]["deploy_policies"] = {"prod": ["ReadOnlyAccess", "job-function/ViewOnlyAccess"]}
+    folder = write_config(tmp_path, data)
+    planned, errors = run_management(folder)
+    assert not errors
+    lines = review.delivery(config.load(folder, refuse_example_domains=False), planned)
+    shop = lines.index("  shop (rails): acme-inc/shop  [adopted: import shop, retained]")
+    assert lines[shop + 4 : shop + 8] == [
+        "    deploy role (dev, stg): PowerUserAccess, boundary landing-zone-deploy-boundary",
+        "    deploy role (prod): ReadOnlyAccess, job-function/ViewOnlyAccess,",
+        "                        boundary landing-zone-deploy-boundary",
+        "    Slack: #shop-releases  [named: an existing one is taken over, kept on removal]",
+    ]
+    assert "  booking (container): acme-inc/booking" in lines and "    Slack: #deploy-booking" in lines
+    infrastructure = lines.index("  this landing zone: acme-inc/landing-zone → stacks management, audit, log")
+    assert lines[infrastructure + 1] == "    [adopted: import landing-zone, retained]"  # too long for one line
+    assert max(len(line) for line in lines) <= review.WIDTH
+
+    steps = {step["urn"].rsplit("::", 1)[-1]: step["newState"] for step in render.to_json(planned)["steps"]}
+    assert (steps["shop-repository"]["importID"], steps["shop-repository"]["retainOnDelete"]) == ("shop", True)
+    assert "retainOnDelete" not in steps["booking-repository"] and "retainOnDelete" not in steps["shop-prod-deploy-role"]

@@ -27,7 +27,11 @@ def test_json_plan_has_the_preview_shape(tmp_path):
     assert document["changeSummary"] == {"create": len(document["steps"])} == {"create": EXAMPLE_RESOURCES}
     for step in document["steps"]:
         assert step["op"] == "create" and step["urn"] == step["newState"]["urn"]
-        assert set(step["newState"]) == STEP_STATE_KEYS
+        assert set(step["newState"]) - {"retainOnDelete"} == STEP_STATE_KEYS
+    # Preview's newState has retainOnDelete only when set: here the created repositories' branches
+    # (components/github_repository.py).
+    retained = {s["urn"].rsplit("::", 1)[-1] for s in document["steps"] if s["newState"].get("retainOnDelete") is True}
+    assert retained == {f"{app}-{branch}-branch" for app in ("shop", "booking") for branch in ("develop", "staging")}
     components = [s["newState"] for s in document["steps"] if s["newState"]["type"].startswith("landingzone:")]
     assert len(components) == COMPONENTS and not any(c["custom"] for c in components)
     account = next(s["newState"] for s in document["steps"] if s["urn"].endswith("::shop-dev-account"))

@@ -60,16 +60,31 @@ def test_which_guardrails_apply_to_shop_prod(example_review):
     assert controls.startswith("controls (16): AWS-GR_RESTRICT_ROOT_USER,") and controls.endswith("AWS-GR_MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS")
 
 
-def test_which_repository_deploys_to_shop_prod(example_review):
+def test_which_repository_deploys_to_shop_prod_and_what_its_roles_may_do(example_review):
     delivery = _section(example_review, "Delivery")
     shop = delivery.index("  shop (rails): acme-inc/shop")
-    assert delivery[shop + 1 : shop + 5] == [
+    assert delivery[shop + 1 : shop + 6] == [
         "    develop → dev → shop-dev",
         "    staging → stg → shop-stg",
         "    main → prod → shop-prod  (reviewers: team shop-developers)",
+        "    deploy role (dev, stg, prod): PowerUserAccess, boundary landing-zone-deploy-boundary",
         "    Slack: #deploy-shop",
     ]
-    assert delivery[-2:] == ["  this landing zone: acme-inc/landing-zone → stacks management, audit, log", "    (reviewers: team platform-admins)"]
+    # Container: prod's role also reads the staging registry (image promotion), inline.
+    booking = delivery.index("  booking (container): acme-inc/booking")
+    assert delivery[booking + 4 : booking + 7] == [
+        "    deploy role (dev, stg): PowerUserAccess, boundary landing-zone-deploy-boundary",
+        "    deploy role (prod): PowerUserAccess, inline landing-zone-image-promotion,",
+        "                        boundary landing-zone-deploy-boundary",
+    ]
+    # The landing zone's own stacks run as administrators (Organizations, IAM, Control Tower);
+    # the management stack's preview is offline only, so it has no preview role.
+    assert delivery[-4:] == [
+        "  this landing zone: acme-inc/landing-zone → stacks management, audit, log",
+        "    (reviewers: team platform-admins)",
+        "    Pulumi Deployments role (management, audit, log): AdministratorAccess, no boundary",
+        "    pull-request preview role (audit, log): ReadOnlyAccess, no boundary",
+    ]
 
 
 def test_it_closes_with_the_total_and_the_warnings_and_fits_100_columns(example_review):
