@@ -23,6 +23,8 @@ class GuardrailsArgs:
     """The organisation's id, for the documents that name it (the RCPs' `aws:PrincipalOrgID`)."""
     account_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Account key -> id, for the accounts SCP exemptions name (`PolicyDocument.accounts`)."""
+    github_owner_id: pulumi.Input[str] = ""
+    """The GitHub owner's numeric id, for the documents that pin it (the GitHub tenant RCP); empty without GitHub."""
     after: Sequence[pulumi.Resource] = ()
     """What the policies wait for: the organisation, whose policy types must be enabled first."""
     attach_after: Mapping[str, Sequence[pulumi.Resource]] = field(default_factory=dict)
@@ -57,7 +59,7 @@ class Guardrails(pulumi.ComponentResource):
                 f"{name}-{document.key}-policy",
                 name=names.organization_policy(document.key),
                 type=document.policy_type.api_type,
-                content=self._content(document, args.account_ids, args.organization_id),
+                content=self._content(document, args),
                 description=f"Landing zone {document.policy_type.label} for {document.target}: {', '.join(document.templates)}"[:512],
                 opts=pulumi.ResourceOptions.merge(after, pulumi.ResourceOptions(aliases=_aliases(name, old_key, "policy"))),
             )
@@ -104,12 +106,17 @@ class Guardrails(pulumi.ComponentResource):
         return policy
 
     @staticmethod
-    def _content(document: PolicyDocument, account_ids: Mapping[str, pulumi.Input[str]], organization_id: pulumi.Input[str]) -> pulumi.Input[str]:
-        """The document as sent: its slots filled once those accounts' and the organisation's ids are known."""
-        if not document.accounts and not document.needs_organization_id:
+    def _content(document: PolicyDocument, args: GuardrailsArgs) -> pulumi.Input[str]:
+        """The document as sent: its slots filled once the ids they name (accounts, the organisation,
+        the GitHub owner) are known."""
+        if not document.accounts and not document.needs_organization_id and not document.needs_github_owner_id:
             return document.content
-        ids = pulumi.Output.all(*(account_ids[key] for key in document.accounts))
-        organization = pulumi.Output.from_input(organization_id) if document.needs_organization_id else pulumi.Output.from_input("")
-        return pulumi.Output.all(ids, organization).apply(
-            lambda values: document.render(dict(zip(document.accounts, values[0], strict=True)), values[1] or None)
+        if document.needs_github_owner_id and not args.github_owner_id:
+            # Sent as is, the slot would refuse every immutable subject of the owner.
+            raise ValueError(f"{document.key} pins the GitHub owner's id, but the stack passed none")
+        ids = pulumi.Output.all(*(args.account_ids[key] for key in document.accounts))
+        organization = pulumi.Output.from_input(args.organization_id if document.needs_organization_id else "")
+        owner = pulumi.Output.from_input(args.github_owner_id if document.needs_github_owner_id else "")
+        return pulumi.Output.all(ids, organization, owner).apply(
+            lambda values: document.render(dict(zip(document.accounts, values[0], strict=True)), values[1] or None, values[2] or None)
         )

@@ -10,12 +10,19 @@ Limit-access-to-trusted-OIDC-identity-providers, read 2026-12).
 from __future__ import annotations
 
 
-def github_subjects(owner: str) -> tuple[str, ...]:
+def github_subjects(owner: str, owner_id: str) -> tuple[str, ...]:
     """`sub` patterns of the owner's repositories: the name-only form `repo:OWNER/REPO:...`, and the
-    immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:...` that repositories created or renamed from
-    2026-07-15 get (GitHub changelog 2026-04-23). GitHub names cannot hold `/` or `@`, so neither
-    pattern matches another owner whose name merely starts with this one."""
-    return (f"repo:{owner}/*", f"repo:{owner}@*")
+    immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:...` that repositories created, renamed or
+    transferred from 2026-07-15 get (GitHub changelog 2026-04-23; GitHub docs, OpenID Connect
+    reference, "Immutable subject claims": claim customisation cannot remove the ids). GitHub names
+    cannot hold `/` or `@`, so neither pattern matches another owner whose name merely starts with
+    this one.
+
+    `owner_id` (the numeric id, or a slot for it) pins the immutable form: someone who registers the
+    owner's name after it is released gets another id, and their new repositories can only send
+    the immutable form, so they are refused. The name form cannot be pinned (it carries no id); it
+    stays for repositories older than 2026-07-15 that have not opted in."""
+    return (f"repo:{owner}/*", f"repo:{owner}@{owner_id}/*")
 
 
 def pulumi_subjects(organization: str) -> tuple[str, ...]:

@@ -27,12 +27,16 @@ from guardrails.policy_types import STATEMENTS, PolicyType
 from iam import minify, policy
 
 _PLACEHOLDER = re.compile(r"^\$\{([A-Z_]+)\}$")
-_SLOT = re.compile(r"<account:([a-z0-9-]+)>|<organization>")
+_SLOT = re.compile(r"<account:([a-z0-9-]+)>|(<organization>)|<github-owner-id>")
 ORGANIZATION_SLOT = "<organization>"
+GITHUB_OWNER_SLOT = "<github-owner-id>"
+"""Where the GitHub owner's numeric id goes, until the management stack's organisation lookup answers."""
 MEASURING_ACCOUNT_ID = "0" * 12
 """Stands in for an account id not known yet when a document is measured: ids are 12 digits."""
 MEASURING_ORGANIZATION_ID = "o-" + "0" * 32
 """Stands in for the organisation's id: the longest an id can be."""
+MEASURING_GITHUB_OWNER_ID = "0" * 19
+"""Stands in for the GitHub owner's id: GitHub's REST API gives ids as int64, at most 19 digits."""
 
 
 def account_slot(key: str) -> str:
@@ -110,7 +114,7 @@ def _document(policy_type: PolicyType, parts: Sequence, where: str):
 
 def measured(content: str) -> str:
     """The content with every slot standing at its longest: what sizes are checked on."""
-    return _SLOT.sub(lambda slot: MEASURING_ACCOUNT_ID if slot.group(1) else MEASURING_ORGANIZATION_ID, content)
+    return _SLOT.sub(lambda slot: MEASURING_ACCOUNT_ID if slot.group(1) else MEASURING_ORGANIZATION_ID if slot.group(2) else MEASURING_GITHUB_OWNER_ID, content)
 
 
 @dataclass(frozen=True)
@@ -133,19 +137,26 @@ class PolicyDocument:
     @property
     def accounts(self) -> tuple[str, ...]:
         """Keys of the accounts whose ids the content still needs, in order of first use."""
-        return tuple(dict.fromkeys(key for key in _SLOT.findall(self.content) if key))
+        return tuple(dict.fromkeys(key for key, _ in _SLOT.findall(self.content) if key))
 
     @property
     def needs_organization_id(self) -> bool:
         return ORGANIZATION_SLOT in self.content
 
-    def render(self, account_ids: Mapping[str, str], organization_id: Optional[str] = None) -> str:
-        """The content with the slots of these accounts (and of the organisation, if given) filled."""
+    @property
+    def needs_github_owner_id(self) -> bool:
+        return GITHUB_OWNER_SLOT in self.content
+
+    def render(self, account_ids: Mapping[str, str], organization_id: Optional[str] = None, github_owner_id: Optional[str] = None) -> str:
+        """The content with the slots of these accounts (and of the organisation and the GitHub
+        owner, if given) filled."""
 
         def filled(slot: re.Match) -> str:
             if slot.group(1):
                 return account_ids.get(slot.group(1), slot.group(0))
-            return organization_id or slot.group(0)
+            if slot.group(2):
+                return organization_id or slot.group(0)
+            return github_owner_id or slot.group(0)
 
         return _SLOT.sub(filled, self.content)
 

@@ -207,16 +207,16 @@ class Delivery:
 
 
 def build_delivery(
+    delivery: Optional[Delivery],
     landing_zone: LandingZone,
-    secrets: Mapping[str, pulumi.Output[str]],
     management: aws.Provider,
     security: SecurityOU,
     applications: Mapping[str, AppAccountSet],
 ) -> tuple[dict[str, object], dict[str, pulumi.Output[str]]]:
-    """Builds the delivery resources; returns the stack outputs and the Slack channel ids by key."""
-    if landing_zone.delivery is None:
+    """Builds the delivery resources; returns the stack outputs and the Slack channel ids by key.
+    `delivery`: made first by the stack (the guardrails need its owner id), None without GitHub."""
+    if delivery is None or landing_zone.delivery is None:
         return {}, {}
-    delivery = Delivery(landing_zone, secrets)
     delivery.slack_channels()
     delivery.teams = GitHubTeams("github", GitHubTeamsArgs(teams=landing_zone.delivery.teams), opts=delivery.in_github)
     repositories = {p.repository: delivery.application(p, applications[p.application]).repository for p in landing_zone.delivery.pipelines}

@@ -29,7 +29,7 @@ from config import LandingZone
 from config.model import AUDIT, LOG
 from config.schema import SCOPE_MANAGEMENT
 from guardrails.control_tower import ManifestSettings
-from stacks.delivery import build_delivery
+from stacks.delivery import Delivery, build_delivery
 from stacks.management_guardrails import build_guardrails
 from stacks.management_security import build_security_administration
 from stacks.settings import BOOTSTRAP_PHASE, PHASE
@@ -109,7 +109,9 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     providers = {AUDIT: security.audit.provider, LOG: security.log.provider}
     for app, account_set in applications.items():
         providers.update({f"{app}-{env}": provider for env, provider in account_set.providers.items()})
-    build_guardrails(landing_zone, management, organization, providers, account_ids)
+    # Made before the guardrails: the GitHub tenant RCP pins the owner id its lookup answers.
+    delivery = Delivery(landing_zone, secrets) if landing_zone.delivery is not None else None
+    build_guardrails(landing_zone, management, organization, providers, account_ids, delivery.owner_id if delivery is not None else "")
 
     outputs: dict[str, object] = {}
     landing_zone_resource: Optional[pulumi.Resource] = None
@@ -150,7 +152,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
         # The handles of an in-place baseline upgrade: `aws controltower update-enabled-baseline` (docs/operations.md, "Upgrade the landing zone").
         outputs["controlTowerBaselineArns"] = {key: baseline.arn for key, baseline in landing.baselines.items()}
 
-    delivery_outputs, channels = build_delivery(landing_zone, secrets, management, security, applications)
+    delivery_outputs, channels = build_delivery(delivery, landing_zone, management, security, applications)
     build_security_administration(landing_zone, management, organization, security, applications, channels, account_ids, landing_zone_resource)
     # What the audit and log stacks read, in their own accounts: no right on this stack's secrets needed.
     ManagementHandoff(

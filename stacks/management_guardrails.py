@@ -20,8 +20,10 @@ def build_guardrails(
     organization: Organization,
     providers: Mapping[str, aws.Provider],
     account_ids: Mapping[str, pulumi.Input[str]],
+    github_owner_id: pulumi.Input[str] = "",
 ) -> Guardrails:
-    """`providers`: account key -> its home-region provider, for the active member accounts."""
+    """`providers`: account key -> its home-region provider, for the active member accounts;
+    `github_owner_id`: the GitHub owner's numeric id (the GitHub tenant RCP pins it), empty without GitHub."""
     plan = landing_zone.guardrails
     in_management = pulumi.ResourceOptions(providers=[management])
     attach_after: dict[str, list[pulumi.Resource]] = {}
@@ -41,6 +43,7 @@ def build_guardrails(
             target_ids={SCP_ROOT: organization.root_id, **organization.ou_ids},
             organization_id=organization.organization.id,
             account_ids=account_ids,
+            github_owner_id=github_owner_id,
             after=[organization.organization],
             attach_after=attach_after,
             adopted=landing_zone.adopted_policies,

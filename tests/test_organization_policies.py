@@ -11,7 +11,7 @@ import pytest
 
 import config
 from guardrails import policies
-from guardrails.policies import ORGANIZATION_SLOT, PolicyDocument, TemplateError, Unavailable
+from guardrails.policies import GITHUB_OWNER_SLOT, ORGANIZATION_SLOT, PolicyDocument, TemplateError, Unavailable
 from guardrails.policy_types import BACKUP, DECLARATIVE_EC2, POLICY_TYPES, RCP, SCP, TAG, template_names
 from tests.helpers import both, run_management, setter
 
@@ -88,14 +88,21 @@ def test_two_templates_assigning_one_key_differently_are_refused():
     assert str(caught.value) == 't sets ec2_attributes.exception_message.@@assign to "b", which an earlier template sets to "a"'
 
 
-def test_the_organisation_id_is_a_slot_measured_at_its_longest(example, management_plan):
+def test_the_organisation_and_github_owner_ids_are_slots_measured_at_their_longest(example, management_plan):
     [rcp] = [d for d in example.guardrails.policies if d.policy_type is RCP]
     assert rcp.needs_organization_id and rcp.content.count(ORGANIZATION_SLOT) == 2
-    assert rcp.size == len(rcp.content) + 2 * (34 - len(ORGANIZATION_SLOT))
+    assert rcp.needs_github_owner_id and rcp.content.count(GITHUB_OWNER_SLOT) == 1
+    assert rcp.size == len(rcp.content) + 2 * (34 - len(ORGANIZATION_SLOT)) + (19 - len(GITHUB_OWNER_SLOT))
     planned = management_plan.named("guardrails-rcp-root-enforce-org-identities-policy").inputs["content"]
     organization = management_plan.outputs["organizationId"]
-    assert ORGANIZATION_SLOT not in planned and planned == rcp.render({}, organization)
-    assert json.loads(planned)["Statement"][0]["Condition"]["StringNotEqualsIfExists"] == {"aws:PrincipalOrgID": organization}
+    # The owner id the organisation lookup answers, which the deploy roles' trusts carry too.
+    owner = re.search(r"repo:acme-inc@(\d+)/", management_plan.named("shop-prod-deploy-role").inputs["assumeRolePolicy"]).group(1)
+    assert ORGANIZATION_SLOT not in planned and GITHUB_OWNER_SLOT not in planned and planned == rcp.render({}, organization, owner)
+    statements = {statement["Sid"]: statement for statement in json.loads(planned)["Statement"]}
+    assert statements["EnforceOrgIdentities"]["Condition"]["StringNotEqualsIfExists"] == {"aws:PrincipalOrgID": organization}
+    assert statements["EnforceGitHubTenant"]["Condition"]["StringNotLikeIfExists"] == {
+        "token.actions.githubusercontent.com:sub": ["repo:acme-inc/*", f"repo:acme-inc@{owner}/*"]
+    }
 
 
 # --- limits of every type -------------------------------------------------------------------------
@@ -293,3 +300,12 @@ def test_the_renamed_tag_policy_keeps_its_old_names_as_aliases(management_plan):
     # No other policy had a name before every type was first-class.
     others = [r for r in management_plan.resources if r.type.startswith("aws:organizations/policy") and "-tag-" not in r.name]
     assert others and all(r.aliases == () for r in others)
+
+
+def test_a_document_pinning_the_github_owner_refuses_a_stack_that_passes_no_owner_id(example):
+    """Sent with its slot, the GitHub tenant RCP would refuse every immutable subject of the owner."""
+    from components.guardrails import Guardrails, GuardrailsArgs
+
+    [rcp] = [d for d in example.guardrails.policies if d.policy_type is RCP]
+    with pytest.raises(ValueError, match="^rcp-root-enforce-org-identities pins the GitHub owner's id, but the stack passed none$"):
+        Guardrails._content(rcp, GuardrailsArgs(policies=(), target_ids={}, organization_id="o-a1b2c3d4e5"))

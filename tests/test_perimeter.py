@@ -4,6 +4,8 @@ and the SCPs that keep the production backups from the workloads' own deployers.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from guardrails.plan_policies import planned_organization
@@ -24,6 +26,12 @@ PULUMI_SUB = "api.pulumi.com/oidc:sub"
 @pytest.fixture(scope="module")
 def org(management_plan):
     return planned_organization(management_plan.resources, management_plan.outputs["accountIds"])
+
+
+@pytest.fixture(scope="module")
+def github_owner(management_plan) -> str:
+    """The owner id the mocked organisation lookup answers, as the deploy roles' trusts carry it."""
+    return re.search(r"repo:acme-inc@(\d+)/", management_plan.named("shop-prod-deploy-role").inputs["assumeRolePolicy"]).group(1)
 
 
 def denials(decision) -> list[str]:
@@ -186,8 +194,17 @@ TABLE = [
         ("oidc", "shop-prod", "token.actions.githubusercontent.com"),
         "sts:AssumeRoleWithWebIdentity",
         "arn:aws:iam::{shop-prod}:role/github/github-deploy-prod",
-        {GITHUB_SUB: "repo:acme-inc@1234567/shop@89012:environment:prod"},
+        {GITHUB_SUB: "repo:acme-inc@{github_owner}/shop@89012:environment:prod"},
         [],
+    ),
+    (
+        "the owner's name registered again by someone else (another id) is refused",
+        "shop-prod",
+        ("oidc", "shop-prod", "token.actions.githubusercontent.com"),
+        "sts:AssumeRoleWithWebIdentity",
+        "arn:aws:iam::{shop-prod}:role/github/github-deploy-prod",
+        {GITHUB_SUB: "repo:acme-inc@1234567/shop@89012:environment:prod"},
+        [f"{RCP}#EnforceGitHubTenant"],
     ),
     (
         "a GitHub workflow of another owner is refused whatever the role trusts",
@@ -302,14 +319,15 @@ TABLE = [
 ]
 
 
-def _fill(text: str, org) -> str:
-    return text.format(**org.account_ids, organization=org.organization.id) if isinstance(text, str) else text
+def _fill(text: str, org, **more: str) -> str:
+    return text.format(**org.account_ids, organization=org.organization.id, **more) if isinstance(text, str) else text
 
 
 @pytest.mark.parametrize("why, account, principal, action, resource, context, denied", TABLE, ids=[row[0] for row in TABLE])
-def test_the_perimeter(org, why, account, principal, action, resource, context, denied):
+def test_the_perimeter(org, github_owner, why, account, principal, action, resource, context, denied):
     caller = oidc(org, principal[1], principal[2]) if isinstance(principal, tuple) else _fill(principal, org)
-    request = Request(caller, action, org.account_ids[account], _fill(resource, org), HOME, {k: _fill(v, org) for k, v in context.items()})
+    context = {k: _fill(v, org, github_owner=github_owner) for k, v in context.items()}
+    request = Request(caller, action, org.account_ids[account], _fill(resource, org), HOME, context)
     decision = evaluate(request, org.organization)
     assert (denials(decision), decision.allowed) == (denied, not denied)
 
