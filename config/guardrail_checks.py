@@ -198,7 +198,7 @@ def check_guardrails(
         privileged_role_arns=tuple(exemption.arn for exemption in exempted),
         protected_bucket_resources=scp.bucket_resources(protected_log_buckets(cfg)),
     )
-    documents = check_policies(cfg, template_values(cfg, parameters), governed, known_account_ids, fail, folder)
+    documents = check_policies(cfg, template_values(cfg, parameters), governed, known_account_ids, fail, folder, warn)
 
     if guardrails.control_tower.enabled:
         trusts = {role.role.name: role.trust_policy for role in PREREQUISITE_ROLES}

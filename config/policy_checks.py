@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Optional, Sequence
 
@@ -152,6 +153,34 @@ def template_overrides(folder: Optional[Path], policy_type: PolicyType, wanted: 
     return found
 
 
+FOLDER_LISTING_CAP = 1000
+"""Entries of the folder's policy-templates/ looked at for the warnings below: the listing is
+only advice, so a folder of many files costs a bounded look, never a read."""
+
+
+def unused_templates(folder: Optional[Path], used: Mapping[str, set[str]]) -> list[str]:
+    """Warnings for what the folder's policy-templates/ holds that no target takes (`used`: type key
+    -> template names the targets give): a misspelt file would otherwise leave the shipped template
+    in force with nobody told."""
+    base = folder / POLICY_TEMPLATES if folder is not None else None
+    if base is None or not base.is_dir() or base.is_symlink():
+        return []
+    warnings = []
+    for kind in sorted(islice((entry.name for entry in os.scandir(base)), FOLDER_LISTING_CAP)):
+        if kind not in used:
+            warnings.append(f"{POLICY_TEMPLATES}/{kind}: not a policy type ({', '.join(sorted(used))}), so nothing in it is used")
+            continue
+        if not (base / kind).is_dir() or (base / kind).is_symlink():
+            continue
+        names = sorted(islice((entry.name for entry in os.scandir(base / kind)), FOLDER_LISTING_CAP))
+        warnings += [
+            f"{POLICY_TEMPLATES}/{kind}/{name}: no guardrails.{kind} target names {name.removesuffix('.json')}, so it is not used"
+            for name in names
+            if name.removesuffix(".json") not in used[kind]
+        ]
+    return warnings
+
+
 def check_policies(
     cfg: LandingZoneConfig,
     values: Mapping[str, object],
@@ -159,17 +188,21 @@ def check_policies(
     known_account_ids: Mapping[str, str],
     fail: Fail,
     folder: Optional[Path] = None,
+    warn: Callable[[str], None] = lambda message: None,
 ) -> tuple[PolicyDocument, ...]:
     """Every type's documents, packed and within limits; each problem reported through `fail`.
-    `folder`: the config folder, whose policy-templates/ add to and override the shipped templates."""
+    `folder`: the config folder, whose policy-templates/ add to and override the shipped templates;
+    what it holds that no target takes is reported through `warn`."""
     ous = cfg.organization.organizational_units
     limits = cfg.guardrails.limits
     defaults = default_targets(cfg)
     documents: list[PolicyDocument] = []
+    used: dict[str, set[str]] = {}
     for policy_type in POLICY_TYPES.values():
         settings = getattr(cfg.guardrails, policy_type.key)
         configured = settings.targets if settings is not None else None
         targets = configured if configured is not None else defaults[policy_type.key]
+        used[policy_type.key] = {name for chosen in targets.values() for name in chosen}
         max_chars, per_target = getattr(limits, policy_type.max_chars_field), getattr(limits, policy_type.per_target_field)
         overrides = template_overrides(folder, policy_type, (name for chosen in targets.values() for name in chosen), fail)
         known = set(template_names(policy_type)) | set(overrides)
@@ -198,6 +231,8 @@ def check_policies(
             for breach in policies.check_limits(packed, max_chars, per_target, reserved_slots(policy_type, target, governed)):
                 fail(path, breach.message, None, "raise guardrails.limits if AWS raised your quota, or move templates to another target")
             documents += packed
+    for warning in unused_templates(folder, used):
+        warn(warning)
     return tuple(documents)
 
 

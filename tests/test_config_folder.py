@@ -112,7 +112,15 @@ def test_only_the_templates_the_targets_name_are_read(tmp_path, example):
     outside = tmp_path / "outside.json"
     outside.write_text("{}")
     os.symlink(outside, folder / "policy-templates/scp/unused.json")
-    assert scps(config.load(folder, refuse_example_domains=False)) == scps(example)
+    (folder / "policy-templates/scps").mkdir()
+    loaded = config.load(folder, refuse_example_domains=False)
+    assert scps(loaded) == scps(example)
+    # Listed, never read: what no target takes is told, so a misspelt override is noticed.
+    assert [w for w in loaded.warnings if w.startswith("policy-templates/")] == [
+        "policy-templates/scp/Deny Root.json: no guardrails.scp target names Deny Root, so it is not used",
+        "policy-templates/scp/unused.json: no guardrails.scp target names unused, so it is not used",
+        "policy-templates/scps: not a policy type (ai_opt_out, backup_policy, declarative_ec2, rcp, s3_policy, scp, tag_policy), so nothing in it is used",
+    ]
 
 
 def test_the_review_marks_the_folder_s_templates(tmp_path):
