@@ -235,6 +235,8 @@ def delivery(landing_zone: LandingZone, plan: Plan) -> list[str]:
             lines.append(line)
         environments = dict.fromkeys(pipeline.branches.values())
         lines += _role_lines(roles, "deploy role", [(env, pipeline.accounts[env], names.github_deploy_role(env).name) for env in environments])
+        # A terraform app's release environment also has a read-only role for its plan before the review.
+        lines += _role_lines(roles, "plan role", [(env, pipeline.accounts[env], names.github_plan_role(env).name) for env in environments])
         if pipeline.slack_channel:
             # A channel the application names may predate the program: taken over, never archived.
             kept = "  [named: an existing one is taken over, kept on removal]" if pipeline.slack_channel_named else ""

@@ -200,3 +200,21 @@ def test_the_audit_and_log_reviews_name_their_account_never_a_mocked_id(stack, r
     first = "security" if stack == "audit" else "log-analysis"
     assert lines[4] == f"  {first} (the {stack} account in ap-northeast-1{', us-east-1' if stack == 'audit' else ''})"
     assert max(len(line) for line in lines) <= review.WIDTH
+
+
+def test_a_terraform_apps_plan_role_is_shown_beside_its_deploy_role(config_dir):
+    """Its release environment's plan before the review runs with a read-only role of its own."""
+    folder = config_dir(
+        lambda data: data["applications"].update(
+            network={"description": "Shared networking (Terraform).", "kind": "terraform", "reviewers": {"teams": ["platform-admins"]}}
+        )
+    )
+    lines = review.delivery(resolved_config("management", folder), plan_stack("management", folder))
+    network = lines.index("  network (terraform): acme-inc/network")
+    assert lines[network + 4 : network + 8] == [
+        "    deploy role (dev, stg, prod): PowerUserAccess, boundary landing-zone-deploy-boundary",
+        # The inline policy has no name input (Pulumi names it), so the review shows its resource name.
+        "    plan role (prod): ReadOnlyAccess, inline network-prod-plan-state,",
+        "                      boundary landing-zone-deploy-boundary",
+        "    Slack: #deploy-network",
+    ]
