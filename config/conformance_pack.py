@@ -13,16 +13,12 @@ Sources (checked 2026-12):
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
-import os
 import re
-from importlib.metadata import version
-from pathlib import Path
-from typing import Optional
 
 import yaml
 
+from config import verdict_cache
+from config.verdict_cache import CACHE_DIR_ENV  # noqa: F401 (its home before verdict_cache; the tests' conftest names it here)
 from config.yamlfile import Loader
 
 MAX_TEMPLATE_BYTES = 51_200
@@ -31,8 +27,6 @@ SOURCE_OWNERS = ("AWS", "CUSTOM_LAMBDA", "CUSTOM_POLICY")
 _SET = re.compile(r"\{('[^{}:]*')\}")
 LINT_REGION = "us-east-1"
 """cfn-lint checks against one region's resource specification; the two Config types are the same in every region."""
-CACHE_DIR_ENV = "LZCTL_CACHE_DIR"
-"""Folder of the lint results kept between runs (default `$XDG_CACHE_HOME/lzctl`, else `~/.cache/lzctl`)."""
 
 
 def _resources_problems(template: dict) -> list[str]:
@@ -68,13 +62,9 @@ def check_template(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         return (f"not valid YAML: {where}{getattr(err, 'problem', None) or err}",), ()
-    cache = _cache_file(text)
-    kept = _read_cache(cache)
-    if kept is not None:
-        return kept
-    found = _lint(text)
-    _write_cache(cache, found)
-    return found
+    # Importing and running cfn-lint was most of a whole `lzctl plan` (about 1.2 s of CPU): its
+    # verdict on the same template is kept on disk (config/verdict_cache.py).
+    return verdict_cache.cached("cfn-lint", (text, LINT_REGION), __file__, lambda: _lint(text))
 
 
 def _lint(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -91,39 +81,3 @@ def _lint(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         line = _SET.sub(lambda found: "{" + ", ".join(sorted(found.group(1).split(", "))) + "}", f"line {match.linenumber}: {match.rule.id} {match.message}")
         (errors if match.rule.severity == "error" else warnings).append(line)
     return tuple(sorted(errors)), tuple(sorted(warnings))
-
-
-# Importing and running cfn-lint was most of a whole `lzctl plan` (about 1.2 s of CPU): its result
-# for the same template, the same cfn-lint and this same module is kept on disk. A cache that
-# cannot be read or written is skipped: it only saves time.
-
-
-def _cache_file(text: str) -> Optional[Path]:
-    try:
-        key = hashlib.sha256(b"\0".join([text.encode(), version("cfn-lint").encode(), LINT_REGION.encode(), Path(__file__).read_bytes()]))
-    except OSError:
-        return None
-    root = os.environ.get(CACHE_DIR_ENV) or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lzctl"
-    return Path(root) / "cfn-lint" / f"{key.hexdigest()}.json"
-
-
-def _read_cache(path: Optional[Path]) -> Optional[tuple[tuple[str, ...], tuple[str, ...]]]:
-    try:
-        errors, warnings = json.loads(path.read_text(encoding="utf-8")) if path else (None, None)
-    except (OSError, ValueError, TypeError):
-        return None
-    if not all(isinstance(part, list) and all(isinstance(line, str) for line in part) for part in (errors, warnings)):
-        return None
-    return tuple(errors), tuple(warnings)
-
-
-def _write_cache(path: Optional[Path], found: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps([list(found[0]), list(found[1])]), encoding="utf-8")
-        partial.replace(path)  # atomic: parallel test workers never read half a file
-    except OSError:
-        pass

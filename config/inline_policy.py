@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from config import verdict_cache
+
 VERSIONS = ("2012-10-17", "2008-10-17")
 _TOP = {"Version", "Id", "Statement"}
 _STATEMENT = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"}
@@ -92,15 +94,28 @@ def check_identity_policy(document: Any) -> tuple[list[str], list[str]]:
     errors += [f"Sid {sid!r} is used by more than one statement; IAM requires them unique" for sid in sorted({s for s in sids if sids.count(s) > 1})]
     if errors:
         return errors, []  # parliament's findings on a malformed document repeat these
-    # parliament is imported here, not at the top: it loads its 10 MB IAM definition on import,
-    # and only a config with inline policies needs it.
+    found_errors, found_warnings = _parliament(json.dumps(document))
+    return list(found_errors), list(found_warnings)
+
+
+def _parliament(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """parliament's findings on a policy's JSON text, as (errors, warnings).
+
+    Kept on disk per text (config/verdict_cache.py): importing parliament (its 10 MB IAM definition
+    and pkg_resources, which scans every installed package) was a fifth of a whole `lzctl plan`.
+    """
+    return verdict_cache.cached("parliament", (text,), __file__, lambda: _analyze(text))
+
+
+def _analyze(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    # Imported here, not at the top: only a config with inline policies needs it, and only once.
     from parliament import analyze_policy_string
 
-    warnings = []
-    for finding in analyze_policy_string(json.dumps(document)).findings:
-        text = f"{finding.issue}: {finding.detail}" if finding.detail else finding.issue
+    errors, warnings = [], []
+    for finding in analyze_policy_string(text).findings:
+        line = f"{finding.issue}: {finding.detail}" if finding.detail else finding.issue
         if finding.issue in PARLIAMENT_ERRORS:
-            errors.append(f"parliament {text}")
+            errors.append(f"parliament {line}")
         elif finding.issue in PARLIAMENT_WARNINGS:
-            warnings.append(f"parliament {text}")
-    return errors, warnings
+            warnings.append(f"parliament {line}")
+    return tuple(errors), tuple(warnings)

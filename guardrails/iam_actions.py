@@ -9,18 +9,27 @@ actions AWS added after that copy are unknown here, so callers treat "unknown" a
 from __future__ import annotations
 
 import difflib
+import importlib.util
+import json
+import sys
 from functools import lru_cache
+from pathlib import Path
 from typing import Optional
 
 from guardrails.iam_matching import action_matches
 
 
+@lru_cache(maxsize=1)
 def _data() -> list[dict]:
-    # parliament's own parsed copy: reading the 10 MB file again took as long as importing
-    # parliament, and a plan with inline policies (config/inline_policy.py) imports it anyway.
-    import parliament
-
-    return parliament.iam_definition
+    # parliament's own parsed copy when it is loaded (parsing the 10 MB file again takes as long);
+    # else the file itself, read from where parliament is installed without importing it: the
+    # import also brings pkg_resources, which scans every installed package (a tenth of a plan).
+    loaded = sys.modules.get("parliament")
+    if loaded is not None:
+        return loaded.iam_definition
+    spec = importlib.util.find_spec("parliament")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return json.loads((folder / "iam_definition.json").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)

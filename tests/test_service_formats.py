@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from config import conformance_pack
+from config import conformance_pack, inline_policy
 from config.conformance_pack import MAX_TEMPLATE_BYTES, check_template
 from config.cron import check_cron
 from config.types import BranchName
@@ -176,6 +176,19 @@ def test_cfn_lint_results_are_kept_between_runs_and_a_damaged_entry_is_linted_ag
     assert check_template.__wrapped__(text) == first
     assert linted == [text, text]
     assert json.loads(entry.read_text(encoding="utf-8")) == [list(first[0]), list(first[1])]
+
+
+def test_parliament_findings_are_kept_between_runs_per_policy_text(tmp_path, monkeypatch):
+    monkeypatch.setenv(conformance_pack.CACHE_DIR_ENV, str(tmp_path))
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjct", "Resource": "*"}]}
+    analyzed = []
+    analyze = inline_policy._analyze
+    monkeypatch.setattr(inline_policy, "_analyze", lambda t: analyzed.append(t) or analyze(t))
+    first = inline_policy.check_identity_policy(document)
+    assert first == ([], ["parliament UNKNOWN_ACTION: Unknown action s3:GetObjct"])
+    assert inline_policy.check_identity_policy(document) == first
+    assert analyzed == [json.dumps(document)]
+    assert [entry.parent.name for entry in tmp_path.glob("*/*.json")] == ["parliament"]
 
 
 def test_the_workflow_spec_refuses_a_branch_the_config_refuses():
