@@ -6,8 +6,9 @@ recording) against two floors under the same runner and mocks:
 - typed: the plan's own custom resources, same types and inputs, registered flat, with no
   components, no dependencies and no validation: what the Pulumi SDK alone costs for them.
 Then the example's `python -m lzctl plan --stack management` as a whole process (wall and CPU
-seconds, beside `python -c "import pulumi_aws"`, the floor of any process that plans). The load
-average is printed before and after: on a shared machine compare the ratios, not the seconds.
+seconds, beside `python -c "import pulumi_aws"`, the floor of any process that plans). Every
+figure but the whole process's wall time is CPU time (user+sys), which other jobs on a shared
+machine move far less than wall time; the load average is printed before and after.
 Run from the repository root:
 
     .venv/bin/python benchmarks/plan_scale.py [--sizes 1 10 100] [--repeat 3] [--json FILE]
@@ -76,11 +77,12 @@ def typed_program(plan):
 
 
 def timed(run, repeat: int) -> tuple[float, object]:
+    """Median CPU seconds of `run()` in this process (user+sys: other jobs on the machine barely move it), and its result."""
     times, result = [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         result = run()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return statistics.median(times), result
 
 
@@ -126,20 +128,23 @@ def main() -> None:
                 }
             )
             print(
-                f"{size:>4} apps  {accounts:>4} accounts  {resources:>5} resources  "
+                f"{size:>4} apps  {accounts:>4} accounts  {resources:>5} resources  CPU: "
                 f"plan {plan_seconds:7.3f}s  bare floor {floor_seconds:6.3f}s (x{plan_seconds / floor_seconds:4.2f})  "
                 f"typed floor {typed_seconds:6.3f}s (x{plan_seconds / typed_seconds:4.2f})  "
                 f"{1000 * plan_seconds / accounts:6.2f} ms/account",
                 flush=True,
             )
     rows.append(whole_process(args.repeat))
+    for row in rows:
+        if row.get("applications") == 100:
+            print(f"at 100 applications: plan / typed floor x{row['plan_over_typed_floor']:.2f} (CPU)", flush=True)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
 
 
 def _process_seconds(command: list[str], repeat: int) -> tuple[float, float]:
-    """Median (wall, CPU) seconds of running `command` from the repository root."""
+    """Median (wall, CPU) seconds of running `command` from the repository root (CPU: user+sys of the child)."""
     walls, cpus = [], []
     for _ in range(repeat):
         before, start = os.times(), time.perf_counter()
