@@ -222,14 +222,19 @@ def run_program(
     # made it grow faster than linearly; one collection at the end reclaims the same memory.
     # Frozen first, what existed before the run (the imported SDKs, earlier plans of the same
     # process) is left out of that collection: sweeping it was most of the collection's time.
-    gc.freeze()
-    gc.disable()
+    # A caller that turned the collector off has taken charge of it (the CLI, whose process ends
+    # after its plans: lzctl/cli.py `run`): the run leaves it off and collects nothing.
+    collecting = gc.isenabled()
+    if collecting:
+        gc.freeze()
+        gc.disable()
     try:
         sdk.run(program_then_settle)
     finally:
-        gc.enable()
-        gc.collect()
-        gc.unfreeze()
+        if collecting:
+            gc.enable()
+            gc.collect()
+            gc.unfreeze()
         plan.resources = in_dependency_order(list(monitor.recorded.values()))
         plan.outputs = monitor.stack_outputs
     return plan
