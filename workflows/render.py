@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Mapping
@@ -36,6 +37,21 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         # Indent list items under their key, as GitHub's own examples do.
         super().increase_indent(flow, False)
+
+    def analyze_scalar(self, scalar: str) -> yaml.emitter.ScalarAnalysis:
+        # What a scalar may be written as depends on its text alone (and allow_unicode, always on
+        # here); PyYAML's pure-Python emitter worked it out again for every occurrence, a quarter
+        # of rendering the workflows, whose few hundred distinct strings repeat in every application.
+        return _analysis(scalar) if self.allow_unicode else super().analyze_scalar(scalar)
+
+
+@functools.lru_cache(maxsize=4096)
+def _analysis(scalar: str) -> yaml.emitter.ScalarAnalysis:
+    return yaml.SafeDumper.analyze_scalar(_ANALYZER, scalar)
+
+
+_ANALYZER = yaml.SafeDumper(None, allow_unicode=True)
+"""The emitter whose settings `_analysis` reads (analyze_scalar reads allow_unicode only)."""
 
 
 # PyYAML speaks YAML 1.1, where on/off are booleans, so it would quote the `on:` key; GitHub
