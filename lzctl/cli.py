@@ -178,10 +178,10 @@ def run() -> None:
 
     The process runs without the cyclic garbage collector (lzctl/__main__.py turns it off before
     the imports too): a command is one short run that ends with the process, whose memory goes back
-    to the system then anyway. The collector's sweeps of the imported SDKs and the one collection
-    after each plan (lzctl/runtime.py) were a tenth of the example's `plan` (about 0.3 s of CPU);
-    the plan keeps at most the cyclic garbage of its runs (the audit and log stacks plan the
-    management stack first). Before exiting, everything alive is frozen out of the collector: the
+    to the system then anyway. The collector took about 0.5 s of CPU of the example's `plan`
+    (measured with gc.callbacks), mostly full sweeps of the imported SDKs and pydantic models; the
+    process keeps at most the cyclic garbage of its runs, about 10 MB for the example (the audit
+    and log stacks plan the management stack first). Before exiting, everything alive is frozen out of the collector: the
     interpreter's shutdown collects even with it off, about a second of CPU after a plan, to free
     memory the ending process returns anyway. atexit handlers and the rest of the shutdown still
     run. (Not in `main`: tests call it in-process many times.)
