@@ -61,6 +61,15 @@ class Organisation:
         self.opt_out = org.create_policy(Name="AI opt-out", Description="", Type="AISERVICES_OPT_OUT_POLICY", Content=OPT_OUT)["Policy"]["PolicySummary"]["Id"]
         for policy, target in ((self.scp, self.root), (self.scp, self.ous["Prod"]), (self.opt_out, self.root), (self.scp, self.sandbox)):
             org.attach_policy(PolicyId=policy, TargetId=target)
+        # Delegations: one the plan would create again (audit, GuardDuty), one of a service the plan
+        # delegates to another account (access-analyzer), one the program does not manage (ssm).
+        self.delegations = {
+            "guardduty.amazonaws.com": self.accounts["Audit"],
+            "access-analyzer.amazonaws.com": self.accounts["shop-dev"],
+            "ssm.amazonaws.com": self.accounts["Audit"],
+        }
+        for principal, account_id in self.delegations.items():
+            org.register_delegated_administrator(AccountId=account_id, ServicePrincipal=principal)
 
         self.identity_center()
 
@@ -69,8 +78,10 @@ class Organisation:
         instance = sso.list_instances()["Instances"][0]
         self.instance, self.store = instance["InstanceArn"], instance["IdentityStoreId"]
 
-        def permission_set(name, session, policies, description=None, inline=None):
+        def permission_set(name, session, policies, description=None, inline=None, tags=()):
             extra = {"Description": description} if description else {}
+            if tags:
+                extra["Tags"] = [{"Key": k, "Value": v} for k, v in tags]
             arn = sso.create_permission_set(InstanceArn=self.instance, Name=name, SessionDuration=session, **extra)["PermissionSet"]["PermissionSetArn"]
             for policy in policies:
                 sso.attach_managed_policy_to_permission_set(
@@ -81,10 +92,13 @@ class Organisation:
             return arn
 
         self.sets = {
-            "AdministratorAccess": permission_set("AdministratorAccess", "PT4H", ["AdministratorAccess"], "Full access"),
+            "AdministratorAccess": permission_set(
+                "AdministratorAccess", "PT4H", ["AdministratorAccess"], "Full access", tags=[("managed-by", "landing-zone"), ("team", "platform")]
+            ),
             "DeveloperAccess": permission_set("DeveloperAccess", "PT8H", ["ReadOnlyAccess", "SecurityAudit"], "Operate workloads", INLINE),
         }
         self.billing = permission_set("Billing", "PT1H", ["ReadOnlyAccess"])
+        BOUNDARIES[self.sets["DeveloperAccess"]] = {"CustomerManagedPolicyReference": {"Name": "workload-boundary", "Path": "/"}}
 
         def user(name, given, family, email, **extra):
             return store.create_user(
@@ -182,9 +196,41 @@ def aws_shaped_sso_ids(monkeypatch) -> None:
     )
 
 
+BOUNDARIES: dict[str, dict] = {}
+"""Permission set ARN -> its PermissionsBoundary, for the fill-in of moto's missing operation below."""
+
+
+def moto_sso_reads(monkeypatch) -> None:
+    """What moto 5 lacks or gets wrong in sso-admin, answered as the API reference says:
+    ListAccountsForProvisionedPermissionSet (moto answers the caller's account whatever is assigned;
+    CreateAccountAssignment provisions the set to its account), GetPermissionsBoundaryForPermissionSet
+    (ResourceNotFoundException without one) and ListTagsForResource (the tags given at creation)."""
+    from moto.ssoadmin import models, responses
+
+    def accounts(self, instance_arn, permission_set_arn):
+        found = {a.target_id for a in self.account_assignments if a.instance_arn == instance_arn and a.permission_set_arn == permission_set_arn}
+        return sorted(found)
+
+    def boundary(self):
+        arn = self._get_param("PermissionSetArn")
+        if arn not in BOUNDARIES:
+            raise models.ResourceNotFoundException(message="no permissions boundary")
+        return json.dumps({"PermissionsBoundary": BOUNDARIES[arn]})
+
+    def tags(self):
+        found = self.ssoadmin_backend._find_permission_set(self._get_param("InstanceArn"), self._get_param("ResourceArn"))
+        return json.dumps({"Tags": found.tags or []})
+
+    BOUNDARIES.clear()
+    monkeypatch.setattr(models.SSOAdminBackend, "list_accounts_for_provisioned_permission_set", accounts)
+    monkeypatch.setattr(responses.SSOAdminResponse, "get_permissions_boundary_for_permission_set", boundary, raising=False)
+    monkeypatch.setattr(responses.SSOAdminResponse, "list_tags_for_resource", tags, raising=False)
+
+
 @pytest.fixture
 def organisation(aws, monkeypatch):
     aws_shaped_sso_ids(monkeypatch)
+    moto_sso_reads(monkeypatch)
     with mock_aws():
         yield Organisation()
 
@@ -292,6 +338,37 @@ def test_the_report_lists_what_is_left_alone_created_and_what_aws_must_change_fi
     assert "policy types:" not in report and "a bug of adopt" not in report
     assert "| aws:organizations/organizationalUnit:OrganizationalUnit | 1 |" in report  # the Suspended OU the config needs
     assert stdout.startswith(f"wrote {out}/landing-zone.yaml and {out}/adopt-report.md: the plan imports 33 existing resources")
+
+
+def test_permission_set_tags_are_compared_and_boundaries_left_alone(organisation, adopted):
+    out, _ = adopted
+    report = (out / "adopt-report.md").read_text()
+    where = f"--instance-arn {organisation.instance} --resource-arn"
+    # AdministratorAccess has managed-by already and a tag the program does not set; DeveloperAccess has none.
+    assert f"`aws sso-admin untag-resource {where} {organisation.sets['AdministratorAccess']} --tag-keys team (the config has no field for them)`" in report
+    assert f"aws sso-admin tag-resource {where} {organisation.sets['AdministratorAccess']}" not in report
+    assert f"`aws sso-admin tag-resource {where} {organisation.sets['DeveloperAccess']} --tags Key=managed-by,Value=landing-zone`" in report
+    assert "not read" not in report
+    assert "- permissions boundary /workload-boundary of permission set DeveloperAccess: the config has no field for it" in report
+
+
+def test_delegated_administrators_are_compared_with_the_delegations_the_plan_creates(organisation, adopted):
+    out, _ = adopted
+    report = (out / "adopt-report.md").read_text()
+    audit, dev = organisation.accounts["Audit"], organisation.accounts["shop-dev"]
+    assert (
+        f"| security-admin-ap-northeast-1-guardduty | delegated administrator of guardduty.amazonaws.com: the plan creates Audit ({audit}), "
+        "which already is one, so the create fails (Organizations RegisterDelegatedAdministrator: AccountAlreadyRegisteredException) | "
+        f"import it before `pulumi up`: `pulumi import aws:guardduty/organizationAdminAccount:OrganizationAdminAccount security-admin-ap-northeast-1-guardduty {audit} "
+    ) in report
+    assert (
+        f"| security-admin-access-analyzer | delegated administrator of access-analyzer.amazonaws.com: shop-dev ({dev}) already is one, and the plan "
+        f"creates Audit ({audit}) beside it: where the service takes one delegated administrator per organisation the create fails"
+    ) in report
+    assert f"--account-id {dev} --service-principal access-analyzer.amazonaws.com" in report
+    assert f"| delegated administrator of ssm.amazonaws.com | Audit ({audit}): the program does not manage this delegation, it stays as it is |" in report
+    # Nothing else is delegated, so the other creates (config, Security Hub, ...) are not in the section.
+    assert "delegated administrator of securityhub.amazonaws.com" not in report
 
 
 def test_identity_center_is_adopted_as_people_groups_permission_sets_and_scoped_assignments(organisation, adopted):

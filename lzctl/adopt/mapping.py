@@ -320,6 +320,14 @@ def adopt_identity_center(center: IdentityCenter, account_keys: dict[str, str], 
                     "the config names AWS managed policies only; the attachment stays as it is",
                 )
             )
+        if ps.boundary:
+            done.left_alone.append(
+                (
+                    f"permissions boundary {ps.boundary} of permission set {ps.name}",
+                    "the config has no field for it; it is a resource of its own (ssoadmin.PermissionsBoundaryAttachment), which the "
+                    "set's import does not touch, so it stays as it is",
+                )
+            )
         if ps.relay_state:
             done.notes.append(f"permission set {ps.name} has relay state {ps.relay_state}, which the config cannot set: the import shows it removed")
 

@@ -12,8 +12,9 @@ from typing import Callable, Optional, TypeVar
 
 from botocore.exceptions import ClientError
 
+from lzctl.adopt.clients import client
 from lzctl.adopt.control_tower import LandingZone, read_landing_zone
-from lzctl.migrate.aws import client, error_code, is_denied, pages
+from lzctl.migrate.aws import error_code, is_denied, pages
 
 T = TypeVar("T")
 AWS_MANAGED_SCP = "FullAWSAccess"
@@ -62,6 +63,11 @@ class PermissionSet:
     """The inline policy text as Identity Center returns it; empty for none."""
     customer_managed: list[str]
     """`path/name` of customer managed policy references: the config model has no field for them."""
+    boundary: str = ""
+    """The permissions boundary (GetPermissionsBoundaryForPermissionSet): a managed policy ARN or a
+    customer managed policy's `path/name`; empty for none. The config model has no field for it."""
+    tags: Optional[dict[str, str]] = None
+    """sso-admin ListTagsForResource; None when AWS denied the read."""
 
 
 @dataclass
@@ -109,6 +115,15 @@ class IdentityCenter:
 
 
 @dataclass
+@dataclass(frozen=True)
+class Delegation:
+    """A delegated administrator, as Organizations lists it (ListDelegatedAdministrators, ListDelegatedServicesForAccount)."""
+
+    account_id: str
+    service_principal: str
+
+
+@dataclass
 class Inventory:
     caller_account: str
     organization_id: str
@@ -125,6 +140,8 @@ class Inventory:
     """The first landing zone's details (there is at most one per organisation)."""
     identity_center: Optional[IdentityCenter] = None
     """None when Identity Center has no instance in the home region (or AWS denied the read)."""
+    delegations: Optional[list[Delegation]] = None
+    """Every delegated administrator and its services; None when AWS denied the read."""
     unreadable: list[str] = field(default_factory=list)
     """What AWS refused to let us read: `<IAM action>: <why>`, for the report and exit code 4."""
 
@@ -225,11 +242,15 @@ class _Reader:
                     managed,
                     inline,
                     customer,
+                    _boundary(admin, instance, arn),
+                    self.optional(
+                        f"sso:ListTagsForResource ({described['Name']})",
+                        lambda a=arn: {t["Key"]: t["Value"] for t in pages(admin, "list_tags_for_resource", "Tags", InstanceArn=instance, ResourceArn=a)},
+                        None,
+                    ),
                 )
             )
-            for account_id in account_ids:
-                for found in pages(admin, "list_account_assignments", "AccountAssignments", InstanceArn=instance, AccountId=account_id, PermissionSetArn=arn):
-                    center.assignments.append(Assignment(arn, found["PrincipalType"], found["PrincipalId"], account_id))
+            center.assignments += _assignments(admin, instance, arn, account_ids)
         for user in pages(directory, "list_users", "Users", IdentityStoreId=store):
             name = user.get("Name", {})
             center.users.append(
@@ -253,9 +274,47 @@ class _Reader:
             center.groups.append(Group(group["GroupId"], group.get("DisplayName", ""), group.get("Description", ""), members, group.get("ExternalIds") or []))
         return center
 
+    def delegations(self) -> list[Delegation]:
+        found = []
+        for admin in pages(self.api, "list_delegated_administrators", "DelegatedAdministrators"):
+            for service in pages(self.api, "list_delegated_services_for_account", "DelegatedServices", AccountId=admin["Id"]):
+                found.append(Delegation(admin["Id"], service["ServicePrincipal"]))
+        return sorted(found, key=lambda d: (d.service_principal, d.account_id))
+
     def landing_zones(self) -> list[str]:
         api = client(self.session, "controltower", self.region)
         return self.optional("controltower:ListLandingZones", lambda: [z["arn"] for z in pages(api, "list_landing_zones", "landingZones")], [])
+
+
+def _boundary(admin, instance: str, arn: str) -> str:
+    try:
+        boundary = admin.get_permissions_boundary_for_permission_set(InstanceArn=instance, PermissionSetArn=arn)["PermissionsBoundary"]
+    except ClientError as err:
+        # The API answers ResourceNotFoundException for a set without a boundary (sso-admin API reference).
+        if error_code(err) == "ResourceNotFoundException":
+            return ""
+        raise
+    if "ManagedPolicyArn" in boundary:
+        return boundary["ManagedPolicyArn"]
+    reference = boundary.get("CustomerManagedPolicyReference", {})
+    return f"{reference.get('Path', '/')}{reference.get('Name', '')}"
+
+
+def _assignments(admin, instance: str, arn: str, account_ids: list[str]) -> list[Assignment]:
+    """The set's assignments: ListAccountAssignments only in the accounts it is provisioned to.
+
+    ListAccountsForProvisionedPermissionSet names them (CreateAccountAssignment provisions the set
+    to its account: sso-admin API reference), so the calls are one per set plus one per set and
+    account that has it, not one per set and account of the organisation (300 accounts x 25 sets
+    would be 7,500 ListAccountAssignments).
+    """
+    wanted = set(account_ids)
+    provisioned = pages(admin, "list_accounts_for_provisioned_permission_set", "AccountIds", InstanceArn=instance, PermissionSetArn=arn)
+    found = []
+    for account_id in sorted(a for a in set(provisioned) if a in wanted):
+        for assigned in pages(admin, "list_account_assignments", "AccountAssignments", InstanceArn=instance, AccountId=account_id, PermissionSetArn=arn):
+            found.append(Assignment(arn, assigned["PrincipalType"], assigned["PrincipalId"], account_id))
+    return found
 
 
 def read_organization(session, region: str) -> Inventory:
@@ -291,6 +350,7 @@ def read_organization(session, region: str) -> Inventory:
     inventory.units = reader.units(root["Id"])
     inventory.accounts = reader.accounts()
     inventory.policies = reader.policies(enabled)
+    inventory.delegations = reader.optional("organizations:ListDelegatedAdministrators, ListDelegatedServicesForAccount", reader.delegations, None)
     inventory.landing_zones = reader.landing_zones()
     if inventory.landing_zones:
         first = inventory.landing_zones[0]

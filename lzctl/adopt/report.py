@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from lzctl.adopt.mapping import Adoption
-from lzctl.adopt.read import Inventory
+from lzctl.adopt.read import Inventory, PermissionSet
 from lzctl.runtime import Plan, PlannedResource
 
 ORGANIZATION = "aws:organizations/organization:Organization"
@@ -26,6 +26,18 @@ USER = "aws:identitystore/user:User"
 GROUP = "aws:identitystore/group:Group"
 INLINE_POLICY = "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy"
 REPORT_FILE = "adopt-report.md"
+DELEGATIONS = {
+    "aws:organizations/delegatedAdministrator:DelegatedAdministrator": ("accountId", None, "{account}/{principal}"),
+    "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount": ("adminAccountId", "guardduty.amazonaws.com", "{account}"),
+    "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount": ("accountId", "inspector2.amazonaws.com", "{account}"),
+    "aws:securityhub/organizationAdminAccount:OrganizationAdminAccount": ("adminAccountId", "securityhub.amazonaws.com", "{account}"),
+    "aws:cloudtrail/organizationDelegatedAdminAccount:OrganizationDelegatedAdminAccount": ("accountId", "cloudtrail.amazonaws.com", "{account}"),
+}
+"""Resource type -> (input naming the delegated account, the service principal Organizations lists it under
+(None: the resource's `servicePrincipal`), the import id). Each service's own delegation API registers
+the account with Organizations under its principal, which is how ListDelegatedAdministrators sees it;
+import ids from each type's "## Import" in the installed pulumi_aws 7.51.1 (organizations/delegated_administrator.py
+`123456789012/config.amazonaws.com`; guardduty, inspector2, securityhub, cloudtrail: the account id)."""
 USER_ATTRIBUTES_NOT_SET = (
     ("NickName", "nickname"),
     ("ProfileUrl", "profileUrl"),
@@ -158,6 +170,56 @@ def differences(plan: Plan, inventory: Inventory) -> list[Difference]:
             found += _tag_differences(plan, resource, policy.id, policy.tags)
     if inventory.identity_center is not None:
         found += _identity_center_differences(plan, inventory)
+    return found + delegation_differences(plan, inventory)
+
+
+def delegation_differences(plan: Plan, inventory: Inventory) -> list[Difference]:
+    """The delegated administrators the plan creates against those Organizations lists, and those it lists that the plan does not name."""
+    if inventory.delegations is None:
+        return []
+    names = {a.id: a.name for a in inventory.accounts}
+    held: dict[str, list[str]] = {}
+    for delegation in inventory.delegations:
+        held.setdefault(delegation.service_principal, []).append(delegation.account_id)
+    planned: set[str] = set()
+    found = []
+    for resource in (r for r in plan.resources if r.type in DELEGATIONS and not r.import_id):
+        field, principal, import_id = DELEGATIONS[resource.type]
+        account, principal = resource.inputs.get(field), principal or resource.inputs.get("servicePrincipal")
+        planned.add(principal)
+        admins = held.get(principal, [])
+        if account in admins:
+            found.append(
+                Difference(
+                    resource.urn,
+                    f"delegated administrator of {principal}: the plan creates {names.get(account, account)} ({account}), which already is one, "
+                    "so the create fails (Organizations RegisterDelegatedAdministrator: AccountAlreadyRegisteredException)",
+                    f"import it before `pulumi up`: `pulumi import {resource.type} {resource.name} {import_id.format(account=account, principal=principal)} "
+                    f"--parent '{resource.parent}'`",
+                )
+            )
+        elif admins:
+            others = ", ".join(f"{names.get(a, a)} ({a})" for a in admins)
+            found.append(
+                Difference(
+                    resource.urn,
+                    f"delegated administrator of {principal}: {others} already is one, and the plan creates {names.get(account, account)} ({account}) "
+                    "beside it: where the service takes one delegated administrator per organisation the create fails; where it takes several, "
+                    "who administers it changes",
+                    f"decide: deregister {others} first (`aws organizations deregister-delegated-administrator --account-id {admins[0]} "
+                    f"--service-principal {principal}`, after moving what it administers), or keep the service out of the program",
+                )
+            )
+    for principal, admins in sorted(held.items()):
+        if principal not in planned:
+            listed = ", ".join(f"{names.get(a, a)} ({a})" for a in admins)
+            found.append(
+                Difference(
+                    f"delegated administrator of {principal}",
+                    f"{listed}: the program does not manage this delegation, it stays as it is",
+                    "nothing to run; decide whether it should stay",
+                )
+            )
     return found
 
 
@@ -180,17 +242,7 @@ def _identity_center_differences(plan: Plan, inventory: Inventory) -> list[Diffe
                         "decide: clear it in Identity Center, or keep it out of the program",
                     )
                 )
-            tags = {**_default_tags(plan, resource), **(resource.inputs.get("tags") or {})}
-            if tags:
-                # moto cannot list a permission set's tags, so adopt does not read them: the command is harmless when they are there.
-                pairs = " ".join(f"Key={k},Value={v}" for k, v in sorted(tags.items()))
-                found.append(
-                    Difference(
-                        resource.urn,
-                        f"tags (not read by adopt): the program sets {', '.join(f'{k}={v}' for k, v in sorted(tags.items()))}",
-                        f"aws sso-admin tag-resource --instance-arn {center.instance_arn} --resource-arn {ps.arn} --tags {pairs}",
-                    )
-                )
+            found += _permission_set_tags(plan, resource, center.instance_arn, ps)
         elif resource.type == INLINE_POLICY and resource.import_id in sets:
             existing, wanted = sets[resource.import_id].inline_policy, resource.inputs.get("inlinePolicy", "")
             if json.loads(existing) != json.loads(wanted):
@@ -239,6 +291,45 @@ def _identity_center_differences(plan: Plan, inventory: Inventory) -> list[Diffe
             found += _field(resource, "displayName", group.display_name, "display name") + _field(
                 resource, "description", group.description or None, "description"
             )
+    return found
+
+
+def _permission_set_tags(plan: Plan, resource: PlannedResource, instance_arn: str, ps: PermissionSet) -> list[Difference]:
+    """The tags the program sets (its provider's default tags and its own) against ListTagsForResource's: the
+    provider's `tags_all` holds both, so a tag on either side only shows as a diff, and the import fails."""
+    wanted = {**_default_tags(plan, resource), **(resource.inputs.get("tags") or {})}
+    where = f"--instance-arn {instance_arn} --resource-arn {ps.arn}"
+    if ps.tags is None:
+        if not wanted:
+            return []
+        pairs = " ".join(f"Key={k},Value={v}" for k, v in sorted(wanted.items()))
+        return [
+            Difference(
+                resource.urn,
+                f"tags (AWS denied the read, see below): the program sets {', '.join(f'{k}={v}' for k, v in sorted(wanted.items()))}",
+                f"aws sso-admin tag-resource {where} --tags {pairs}",
+            )
+        ]
+    missing = {k: v for k, v in sorted(wanted.items()) if ps.tags.get(k) != v}
+    extra = sorted(set(ps.tags) - set(wanted))
+    found = []
+    if missing:
+        pairs = " ".join(f"Key={k},Value={v}" for k, v in missing.items())
+        found.append(
+            Difference(
+                resource.urn,
+                f"tags: the program sets {', '.join(f'{k}={v}' for k, v in missing.items())}",
+                f"aws sso-admin tag-resource {where} --tags {pairs}",
+            )
+        )
+    if extra:
+        found.append(
+            Difference(
+                resource.urn,
+                f"tags: it has {', '.join(extra)}, which the program does not set",
+                f"aws sso-admin untag-resource {where} --tag-keys {' '.join(extra)} (the config has no field for them)",
+            )
+        )
     return found
 
 

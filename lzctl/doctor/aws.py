@@ -81,8 +81,9 @@ class ReadOnlySession:
         self.session = session
         self.calls = calls
 
-    def client(self, service: str, region_name: Optional[str] = None):
-        api = self.session.client(service, region_name=region_name)
+    def client(self, service: str, region_name: Optional[str] = None, **options):
+        """`options`: the SDK's other client arguments (`config`, the retry mode)."""
+        api = self.session.client(service, region_name=region_name, **options)
 
         def guard(model, **_):
             if not (READS.match(model.name) or (service, model.name) == ("sts", ASSUME_ROLE)):
