@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 
 from config.files import PLAN_MAX_BYTES, FileProblem, read_text
-from lzctl import removals, replacements
+from lzctl import closures, removals, replacements
 
 WIDTH = 100
 LONG = 60
@@ -82,7 +82,8 @@ class Component:
 @dataclass(frozen=True)
 class Warning:
     kind: str
-    """replace, maybe-replace, alias, provider, unknown-type or removal-order (lzctl/removals.py)."""
+    """replace, maybe-replace, alias, provider, unknown-type, removal-order (lzctl/removals.py) or
+    closure-order (lzctl/closures.py)."""
     urn: str
     message: str
 
@@ -251,6 +252,7 @@ def compare(old_document: Mapping, new_document: Mapping) -> PlanDiff:
             group(resource.parent).deletes.append(resource)
     warnings.extend(_moves(old, new))
     warnings.extend(Warning("removal-order", urn, message) for urn, message in removals.warnings(old, new))
+    warnings.extend(Warning("closure-order", urn, message) for urn, message in closures.warnings(old, new))
     order = list(dict.fromkeys([r.parent for r in new.values()] + [r.parent for r in old.values()]))
     components = tuple(
         Component(parent, _label(parent, {**old, **new}), tuple(g.creates), tuple(g.deletes), tuple(g.updates))

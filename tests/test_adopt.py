@@ -338,6 +338,9 @@ def test_the_report_lists_what_is_left_alone_created_and_what_aws_must_change_fi
     assert "policy types:" not in report and "a bug of adopt" not in report
     assert "| aws:organizations/organizationalUnit:OrganizationalUnit | 1 |" in report  # the Suspended OU the config needs
     assert stdout.startswith(f"wrote {out}/landing-zone.yaml and {out}/adopt-report.md: the plan imports 33 existing resources")
+    # Which accounts became application environments is a choice the reader confirms (a network account is no application).
+    dev = organisation.accounts["shop-dev"]
+    assert f"- OU `dev` became an environment and its accounts application environments: shop-dev ({dev}) as `shop.dev`. Each gets" in report
 
 
 def test_permission_set_tags_are_compared_and_boundaries_left_alone(organisation, adopted):

@@ -170,6 +170,20 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
         application["environments"].append(env)
         application["accounts"][env] = {"name": account.name, "email": account.email, "existing_account_id": account.id}
         account_keys[account.id] = f"{app}-{env}"
+    for env in sorted(environments):
+        held = [
+            f"{a['name']} ({a['existing_account_id']}) as `{app}.{env}`"
+            for app, spec in sorted(applications.items())
+            for e, a in spec["accounts"].items()
+            if e == env
+        ]
+        done.notes.append(
+            f"OU `{env}` became an environment and its accounts application environments: {', '.join(held)}. Each gets what the program "
+            "builds for one (a provider, a monthly budget, AWS Config recording with Control Tower off, delivery roles with GitHub on). "
+            "A shared-services, network or other account that is no application's: drop it from `applications` and wherever the "
+            "config names it (policy `targets` and `existing_targets`, assignments), and add 1 to organization.unmanaged_accounts; "
+            "the program then leaves it alone"
+        )
     if not environments:
         workload = next((k for k in units if k not in (security_key, suspended_key)), None)
         if workload is None:
