@@ -33,6 +33,11 @@ class RecordedAccount:
     """The account's id, which the bucket and key policies let Config deliver for."""
     provider: aws.Provider
     """The account's provider (organisation access role, home region); other regions are set per resource."""
+    existing_service_role: Optional[str] = None
+    """The id of an adopted account that has AWSServiceRoleForConfig already (existing_config_service_role): imported,
+    an account that ever used Config keeps the role after its recorder is deleted, and CreateServiceLinkedRole
+    refuses a second one ("has been taken in this account"). Only where adopt read it: an import of a role
+    that does not exist fails."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,13 @@ class ConfigRecording(pulumi.ComponentResource):
         self.bucket_name = logs.name
         for account in args.accounts:
             in_account = pulumi.ResourceOptions(parent=self, provider=account.provider)
-            role = aws.iam.ServiceLinkedRole(f"{name}-{account.key}-service-role", aws_service_name=CONFIG, opts=in_account)
+            # The provider imports a service-linked role by its ARN (pulumi_aws iam/service_linked_role.py, "## Import").
+            adopt = (
+                pulumi.ResourceOptions(import_=names.CONFIG_SERVICE_LINKED_ROLE.arn(account.existing_service_role)) if account.existing_service_role else None
+            )
+            role = aws.iam.ServiceLinkedRole(
+                f"{name}-{account.key}-service-role", aws_service_name=CONFIG, opts=pulumi.ResourceOptions.merge(in_account, adopt)
+            )
             # The role's ARN is fixed by AWS; naming it here shows it in the plan (and the policies agree).
             role_arn = pulumi.Output.from_input(account.account_id).apply(names.CONFIG_SERVICE_LINKED_ROLE.arn)
             for region in args.regions:

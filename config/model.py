@@ -63,6 +63,8 @@ class AccountSpec:
     """Parked in the suspended OU with no access assigned; closed only through `closing` then `closed_on`."""
     existing_account_id: Optional[str] = None
     """Adopted with Pulumi's import instead of created (the single-account migration)."""
+    existing_config_service_role: bool = False
+    """The adopted account has AWSServiceRoleForConfig, which the program's recording (Control Tower off) imports."""
     closing: bool = False
     """`closed: pending`: planned unprotected with close_on_deletion, so that the `pulumi up` after the
     next (once it is `closed: <date>`) closes it instead of stopping at the protection."""

@@ -207,6 +207,7 @@ class _Checker:
             environment=env,
             suspended=account.suspended,
             existing_account_id=account.existing_account_id,
+            existing_config_service_role=account.existing_config_service_role,
             closing=account.closed == "pending",
             closed_on=None if account.closed in (None, "pending") else account.closed,
         )
@@ -261,6 +262,13 @@ class _Checker:
                 )
         adopted = Counter(spec.existing_account_id for _, spec in accounts if spec.existing_account_id)
         for path, spec in accounts:
+            if spec.existing_config_service_role and not spec.existing_account_id:
+                self.fail(
+                    path_of(path, "existing_config_service_role"),
+                    "only an adopted account (existing_account_id) has a service-linked role to import",
+                    True,
+                    "remove it: an account the program creates has no AWSServiceRoleForConfig, the program creates it",
+                )
             if not spec.existing_account_id:
                 continue
             if spec.existing_account_id == self.cfg.organization.management_account_id:

@@ -114,6 +114,11 @@ class Account(Model):
     existing_account_id: Optional[AccountId] = Field(
         None, description="Adopt this existing account (import) instead of creating one; name and email must match it."
     )
+    existing_config_service_role: bool = Field(
+        False,
+        description="Control Tower off: import the adopted account's AWS Config service-linked role (AWSServiceRoleForConfig) instead of "
+        "creating it, which IAM refuses where it exists; `lzctl adopt` writes it where it read the role, `lzctl doctor` checks it.",
+    )
 
 
 class Security(Model):

@@ -90,7 +90,10 @@ def build_security_administration(
         ConfigRecording(
             "config-recording",
             ConfigRecordingArgs(
-                accounts=[RecordedAccount(a.key, account_ids[a.key], providers[a.key]) for a in active],
+                accounts=[
+                    RecordedAccount(a.key, account_ids[a.key], providers[a.key], a.existing_account_id if a.existing_config_service_role else None)
+                    for a in active
+                ],
                 regions=landing_zone.governed_regions,
                 home_region=org.home_region,
                 log_account_id=security.log.account.id,

@@ -54,6 +54,11 @@ class Organisation:
             "shop-dev": account("shop-dev", "shop-dev@acme-corp.co.jp", self.ous["Dev"]),
             "shop-prod": account("shop-prod", "Shop-Prod@Acme-Corp.CO.JP", self.ous["Prod"]),  # as entered: the domain not lower-cased
         }
+        # shop-prod used AWS Config once: its service-linked role stayed (moto's create_service_linked_role
+        # misspells the name, so the role is made as IAM names it).
+        moto_session(self.accounts["shop-prod"]).client("iam").create_role(
+            RoleName="AWSServiceRoleForConfig", Path="/aws-service-role/config.amazonaws.com/", AssumeRolePolicyDocument=DENY_LEAVE
+        )
         self.sandbox = org.create_account(AccountName="Sandbox", Email="sandbox@acme-corp.co.jp")["CreateAccountStatus"]["AccountId"]
         self.scp = org.create_policy(Name="Deny leaving", Description="No account leaves", Type="SERVICE_CONTROL_POLICY", Content=DENY_LEAVE)["Policy"][
             "PolicySummary"
@@ -177,6 +182,10 @@ class Organisation:
             ("aws:organizations/policy:Policy", self.opt_out),
             *(("aws:organizations/policyAttachment:PolicyAttachment", f"{target}:{self.scp}") for target in scp_targets),
             ("aws:organizations/policyAttachment:PolicyAttachment", f"{self.root}:{self.opt_out}"),
+            (
+                "aws:iam/serviceLinkedRole:ServiceLinkedRole",
+                f"arn:aws:iam::{self.accounts['shop-prod']}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+            ),
             *self.sso_imports(),
         }
 
@@ -264,9 +273,13 @@ def test_the_plan_of_the_adopted_config_imports_exactly_what_the_organisation_ha
     types = plan.named("organization-organization").inputs["enabledPolicyTypes"]
     assert types == ["AISERVICES_OPT_OUT_POLICY", "SERVICE_CONTROL_POLICY"]
     # Nothing of what exists is created a second time: the one Organizations create is the OU the
-    # config model needs and the organisation lacks (the suspended OU).
+    # config model needs and the organisation lacks (the suspended OU), and AWS Config's service-linked
+    # role is created only in the accounts that lack it (shop-prod's is imported above).
     organizations = {t for t, _ in organisation.imports()}
-    assert [r.name for r in plan.resources if r.type in organizations and r.op == "create"] == ["organization-suspended-ou"]
+    assert {r.name for r in plan.resources if r.type in organizations and r.op == "create"} == {
+        "organization-suspended-ou",
+        *(f"config-recording-{key}-service-role" for key in ("audit", "log", "shop-dev")),
+    }
     # The adopted policies and the attachments that existed are protected; a day-two one is not (below).
     adopted_types = ("aws:organizations/policy:Policy", "aws:organizations/policyAttachment:PolicyAttachment")
     assert {r.protect for r in plan.resources if r.type in adopted_types} == {True}
@@ -337,10 +350,33 @@ def test_the_report_lists_what_is_left_alone_created_and_what_aws_must_change_fi
     # The adopted policies' types stay enabled and the program adds none: nothing asks to change them.
     assert "policy types:" not in report and "a bug of adopt" not in report
     assert "| aws:organizations/organizationalUnit:OrganizationalUnit | 1 |" in report  # the Suspended OU the config needs
-    assert stdout.startswith(f"wrote {out}/landing-zone.yaml and {out}/adopt-report.md: the plan imports 33 existing resources")
+    assert stdout.startswith(f"wrote {out}/landing-zone.yaml and {out}/adopt-report.md: the plan imports 34 existing resources")
     # Which accounts became application environments is a choice the reader confirms (a network account is no application).
     dev = organisation.accounts["shop-dev"]
     assert f"- OU `dev` became an environment and its accounts application environments: shop-dev ({dev}) as `shop.dev`. Each gets" in report
+
+
+def test_the_config_service_role_is_recorded_only_where_adopt_read_it(organisation, adopted):
+    out, _ = adopted
+    data = yaml.safe_load((out / "landing-zone.yaml").read_text())
+    accounts = {**data["applications"]["shop"]["accounts"], **{k: data["security"][k] for k in ("audit", "log")}}
+    assert {k for k, a in accounts.items() if a.get("existing_config_service_role")} == {"prod"}
+
+
+def test_a_member_account_adopt_cannot_enter_is_listed_and_its_role_not_recorded(organisation, tmp_path, capsys):
+    sts, stubber = stubbed("sts")
+    stubber.add_response("get_caller_identity", {"Account": MANAGEMENT, "Arn": f"arn:aws:iam::{MANAGEMENT}:role/admin", "UserId": "AIDAX"}, {})
+    for _ in range(5):  # audit, log, shop-dev, shop-prod and the sandbox at the root
+        stubber.add_client_error("assume_role", "AccessDenied", "not allowed", 403)
+    code, _, stderr = run(capsys, organisation, tmp_path / "x", mgmt=FakeSession(organisation.session, controltower=no_landing_zone(), sts=sts))
+    assert (code, stderr) == (4, "")
+    data = yaml.safe_load((tmp_path / "x" / "landing-zone.yaml").read_text())
+    assert "existing_config_service_role" not in data["applications"]["shop"]["accounts"]["prod"]
+    report = (tmp_path / "x" / "adopt-report.md").read_text()
+    assert (
+        f"- sts:AssumeRole (OrganizationAccountAccessRole in {organisation.accounts['shop-prod']}): AccessDenied, so AWSServiceRoleForConfig "
+        "was not read there (the plan creates it; `lzctl doctor` checks it)"
+    ) in report
 
 
 def test_permission_set_tags_are_compared_and_boundaries_left_alone(organisation, adopted):

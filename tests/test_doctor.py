@@ -34,6 +34,7 @@ ALL_CHECKS = [
     "existing-oidc-providers",
     "existing-buckets",
     "config-resources",
+    "config-service-role",
     "adopted-environments",
     "adopted-branches",
 ]
@@ -65,7 +66,7 @@ def test_first_run_passes_with_notes_and_exits_0(world, management_plan, capsys)
         "SKIP chatbot-audit: the audit account does not exist yet." in out
         and "aws chatbot describe-slack-workspaces --region us-east-2 --profile <profile of audit>" in out
     )
-    assert lines[-1] == "no check failed: 10 passed, 5 skipped (read each note)."
+    assert lines[-1] == "no check failed: 11 passed, 5 skipped (read each note)."
 
 
 def test_json_has_one_entry_per_check_and_the_actions_used(world, management_plan, capsys):
@@ -81,7 +82,7 @@ def test_json_has_one_entry_per_check_and_the_actions_used(world, management_pla
     }
     assert [c["id"] for c in document["checks"]] == ALL_CHECKS
     assert set(document["checks"][0]) == {"id", "status", "finding", "why", "fix", "note"}
-    assert document["summary"] == {"pass": 10, "fail": 0, "skip": 5}
+    assert document["summary"] == {"pass": 11, "fail": 0, "skip": 5}
     assert document["actions"] == [
         "chatbot:DescribeSlackWorkspaces",
         "iam:GetOpenIDConnectProvider",
@@ -188,7 +189,9 @@ def test_brownfield_failures_each_say_why_and_how_to_fix(world, management_plan,
         f"FAIL config-resources: AWS Config recorders or delivery channels exist where Control Tower will enrol: shop-prod ({adopted}): ap-northeast-1: default."
         in out
     )
-    assert out.splitlines()[-1] == "7 of 15 checks failed (exit 4); fix them and run the doctor again."
+    # Control Tower on: the program creates no AWSServiceRoleForConfig, so the adopted account's is only listed.
+    assert f"PASS config-service-role: AWSServiceRoleForConfig exists in none; missing in shop-prod ({adopted}). Note: with Control Tower on" in out
+    assert out.splitlines()[-1] == "7 of 16 checks failed (exit 4); fix them and run the doctor again."
 
 
 def test_a_healthy_organisation_passes(world, management_plan, capsys):
@@ -316,7 +319,13 @@ def test_member_sessions_carry_a_session_policy_of_reads_only():
     assert policy["Statement"] == [
         {
             "Effect": "Allow",
-            "Action": ["chatbot:DescribeSlackWorkspaces", "config:DescribeConfigurationRecorders", "config:DescribeDeliveryChannels", "s3:ListBucket"],
+            "Action": [
+                "chatbot:DescribeSlackWorkspaces",
+                "config:DescribeConfigurationRecorders",
+                "config:DescribeDeliveryChannels",
+                "iam:GetRole",
+                "s3:ListBucket",
+            ],
             "Resource": "*",
         }
     ]
@@ -347,6 +356,6 @@ def test_a_management_account_inside_another_organisation_fails_and_skips_what_r
     stubber.assert_no_pending_responses()
     assert code == 4
     assert f"FAIL organization: account {MANAGEMENT} is a member of organisation o-other12345, whose management account is {OTHER}." in out
-    skipped = {"account-quota", "identity-center", "landing-zone", "chatbot-audit", "config-resources"}
+    skipped = {"account-quota", "identity-center", "landing-zone", "chatbot-audit", "config-resources", "config-service-role"}
     assert {k for k, v in statuses(out).items() if v == "SKIP"} == skipped | {"identity-center-mfa", *NOT_ADOPTING}
     assert "SKIP landing-zone: not run: the account belongs to another organisation. Note: fix the organization check first." in out

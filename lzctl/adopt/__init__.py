@@ -32,9 +32,10 @@ from config import CONFIG_FILE, ConfigError
 from config.regions import AWS_REGIONS
 from lzctl.adopt.control_tower_report import control_tower_differences, section
 from lzctl.adopt.mapping import adopt
+from lzctl.adopt.member_reads import config_service_roles
 from lzctl.adopt.read import NotAManagementAccount, read_organization
 from lzctl.adopt.report import REPORT_FILE, creates, differences, render
-from lzctl.doctor.aws import Calls, ReadOnlySession
+from lzctl.doctor.aws import Calls, CredentialsSession, ReadOnlySession, credentials_session
 from lzctl.migrate.aws import BUGS, EXIT_BAD_INPUT, GUARDED, MigrationError, SessionFactory, explain, is_denied, open_session, session_for
 from lzctl.plan import plan_stack
 from lzctl.runtime import Plan
@@ -75,7 +76,7 @@ def _write(out: Path, header: str, data: dict, files: dict[str, str]) -> None:
     (out / CONFIG_FILE).write_text(header + text, encoding="utf-8")
 
 
-def _adopt(sessions: SessionFactory, planner: Planner, args: argparse.Namespace) -> int:
+def _adopt(sessions: SessionFactory, opened: CredentialsSession, planner: Planner, args: argparse.Namespace) -> int:
     problem = _check_out(args.out)
     if problem:
         return _refuse(problem)
@@ -86,7 +87,12 @@ def _adopt(sessions: SessionFactory, planner: Planner, args: argparse.Namespace)
             return _refuse(f"profile '{args.management_profile}' sets no region. Fix: pass --home-region (the region of Identity Center and Control Tower).")
         if region not in AWS_REGIONS:
             return _refuse(f"--home-region {region}: not an AWS region (config/regions.py). Fix: pass the region of Identity Center and Control Tower.")
-        inventory = read_organization(ReadOnlySession(raw, Calls()), region)
+        session = ReadOnlySession(raw, Calls())
+        inventory = read_organization(session, region)
+        if not inventory.landing_zones:
+            members = [a.id for a in inventory.accounts if a.status == "ACTIVE" and a.id != inventory.management_account_id]
+            inventory.config_service_roles, denied = config_service_roles(session, members, region, opened)
+            inventory.unreadable += denied
     except NotAManagementAccount as err:
         return _refuse(
             f"profile '{args.management_profile}': {err}. adopt reads an organisation from its management account. Fix: use that "
@@ -127,13 +133,13 @@ def _adopt(sessions: SessionFactory, planner: Planner, args: argparse.Namespace)
     return EXIT_UNREADABLE if inventory.unreadable else 0
 
 
-def add_parser(verbs, sessions: SessionFactory = open_session, planner: Planner = plan_stack):
-    """Register `adopt` on lzctl's subparsers; tests inject sessions and the planner."""
+def add_parser(verbs, sessions: SessionFactory = open_session, planner: Planner = plan_stack, opened: CredentialsSession = credentials_session):
+    """Register `adopt` on lzctl's subparsers; tests inject sessions, the planner and member-account sessions."""
     parser = verbs.add_parser("adopt", help="read an existing organisation and write the config that imports it")
     parser.add_argument("--management-profile", required=True, help="AWS profile of the organisation's management account")
     parser.add_argument("--out", required=True, type=Path, help="new folder for landing-zone.yaml, policies/ and adopt-report.md")
     parser.add_argument("--home-region", help="region of Identity Center and Control Tower (default: the profile's region)")
-    parser.set_defaults(handler=functools.partial(_adopt, sessions, planner))
+    parser.set_defaults(handler=functools.partial(_adopt, sessions, opened, planner))
     return parser
 
 

@@ -133,7 +133,7 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
     for key, default in (("audit", "Audit"), ("log", "Log Archive")):
         found = shared[key]
         if found:
-            security[key] = {"name": found.name, "email": found.email, "existing_account_id": found.id}
+            security[key] = {"name": found.name, "email": found.email, "existing_account_id": found.id, **_config_role(inventory, found.id)}
             account_keys[found.id] = key
         else:
             security[key] = {"name": default}
@@ -168,7 +168,7 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
             app = app_keys.claim(wanted)
         application = applications.setdefault(app, {"environments": [], "accounts": {}})
         application["environments"].append(env)
-        application["accounts"][env] = {"name": account.name, "email": account.email, "existing_account_id": account.id}
+        application["accounts"][env] = {"name": account.name, "email": account.email, "existing_account_id": account.id, **_config_role(inventory, account.id)}
         account_keys[account.id] = f"{app}-{env}"
     for env in sorted(environments):
         held = [
@@ -260,6 +260,11 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
             "already, so its quota is at least that; `lzctl doctor` checks the real quota"
         )
     return done
+
+
+def _config_role(inventory: Inventory, account_id: str) -> dict:
+    """Import AWS Config's service-linked role only where adopt read it (lzctl/adopt/member_reads.py)."""
+    return {"existing_config_service_role": True} if account_id in inventory.config_service_roles else {}
 
 
 def _policy_entry(policy: OrgPolicy, path: str, targets: list[str]) -> dict:

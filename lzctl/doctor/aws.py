@@ -35,6 +35,7 @@ MEMBER_READS = (
     "chatbot:DescribeSlackWorkspaces",
     "config:DescribeConfigurationRecorders",
     "config:DescribeDeliveryChannels",
+    "iam:GetRole",
     "s3:ListBucket",
 )
 """Everything the doctor reads inside member accounts; the session policy allows nothing else."""

@@ -22,6 +22,7 @@ from lzctl.doctor.github_checks import adopted_branches, adopted_environments
 from lzctl.doctor.intent import Intent, NamedResource
 from lzctl.doctor.verdicts import Found, Outcome
 from lzctl.migrate.aws import error_code, organization_of, pages
+from names import CONFIG_SERVICE_LINKED_ROLE
 from security.alerting import CHATBOT_REGION
 
 QUOTAS_REGION = "us-east-1"
@@ -304,6 +305,33 @@ def config_resources(live: Live) -> Outcome:
     return verdicts.config_resources(True, read, unreachable)
 
 
+def config_service_role(live: Live) -> Outcome:
+    """For each existing account Control Tower will enrol (adopted or invited) or, with Control Tower off, the plan
+    records with AWS Config: STS AssumeRole (read-only session policy), then IAM GetRole AWSServiceRoleForConfig."""
+    read, unreachable = [], []
+    for spec in live.intent.accounts:
+        member = live.member(spec)
+        if member is None:
+            continue
+        planned = live.intent.config_roles.get(member["Id"])
+        enrolled = spec.existing_account_id or member.get("JoinedMethod") == "INVITED"
+        if not (enrolled if live.intent.control_tower else planned is not None):
+            continue
+        session = live.assumed(spec, member["Id"])
+        if session is None:
+            unreachable.append((live.described(spec), f"aws iam get-role --role-name {CONFIG_SERVICE_LINKED_ROLE.name} --profile <profile of {spec.key}>"))
+            continue
+        try:
+            session.client("iam", region_name=live.intent.home_region).get_role(RoleName=CONFIG_SERVICE_LINKED_ROLE.name)
+            exists = True
+        except ClientError as err:
+            if not _absent(err):
+                raise
+            exists = False
+        read.append(verdicts.ServiceRole(live.described(spec), spec.key, exists, planned))
+    return verdicts.config_service_role(live.intent.control_tower, read, unreachable)
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
@@ -335,6 +363,12 @@ CHECKS: tuple[Check, ...] = (
         "config-resources",
         "Control Tower cannot enrol an account that already has an AWS Config recorder or delivery channel",
         config_resources,
+        reads_organization=True,
+    ),
+    Check(
+        "config-service-role",
+        "IAM refuses to create AWSServiceRoleForConfig where it exists (an account that ever used AWS Config keeps it), and an import of a missing one fails",
+        config_service_role,
         reads_organization=True,
     ),
     Check(

@@ -27,6 +27,8 @@ BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 LANDING_ZONE = "aws:controltower/landingZone:LandingZone"
 SLACK_CHANNEL = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
 AWS_PROVIDER = "pulumi:providers:aws"
+SERVICE_LINKED_ROLE = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
+CONFIG_SERVICE = "config.amazonaws.com"
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Intent:
     """S3 buckets with a name known offline, whichever account they go to (bucket names are global)."""
     suspended_ou_path: tuple[str, ...]
     """OU names from the root down to the suspended OU."""
+    config_roles: Mapping[str, str]
+    """Account id -> the import id of the AWS Config service-linked role the plan has there ("": it creates it)."""
     source: str
     """The config file, for messages."""
     github_owner: Optional[str] = None
@@ -151,6 +155,13 @@ def intent_of(plan: Plan, landing_zone: LandingZone) -> Intent:
     if landing_zones:
         governed = tuple(json.loads(landing_zones[0].inputs["manifestJson"]).get("governedRegions", governed))
     slack, github = landing_zone.config.slack, landing_zone.config.github
+    providers = {r.urn: r for r in plan.of_type(AWS_PROVIDER)}
+    config_roles = {}
+    for role in (r for r in plan.of_type(SERVICE_LINKED_ROLE) if r.inputs.get("awsServiceName") == CONFIG_SERVICE):
+        provider = providers.get(_provider_urn(role))
+        allowed = _decoded(provider.inputs.get("allowedAccountIds")) if provider else None
+        if allowed:
+            config_roles[allowed[0]] = role.import_id
     return Intent(
         management_id=org.management_account_id,
         home_region=org.home_region,
@@ -165,6 +176,7 @@ def intent_of(plan: Plan, landing_zone: LandingZone) -> Intent:
         oidc_providers=oidc,
         buckets=buckets,
         suspended_ou_path=tuple(ou_path(landing_zone, org.suspended_ou)),
+        config_roles=config_roles,
         source=str(landing_zone.source),
         github_owner=github.owner if github is not None else None,
         automation_login=github.automation_login if github is not None else None,

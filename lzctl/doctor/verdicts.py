@@ -325,6 +325,60 @@ def config_resources(enabled: bool, read: Sequence[ConfigResources], unreachable
     return passed(f"no AWS Config recorder or delivery channel in the governed regions of {clean}")
 
 
+@dataclass(frozen=True)
+class ServiceRole:
+    """AWS Config's service-linked role in one account, and what the plan does with it."""
+
+    account: str
+    """`<key> (<id>)`."""
+    key: str
+    exists: bool
+    """IAM GetRole found AWSServiceRoleForConfig there."""
+    planned: Optional[str]
+    """None: the plan has no such role in the account; "": it creates it; else the ARN it imports."""
+
+
+def config_service_role(control_tower: bool, read: Sequence[ServiceRole], unreachable: Sequence[tuple[str, str]]) -> Outcome:
+    """`unreachable`: (account, the command that checks it). CreateServiceLinkedRole refuses a role that exists
+    ("Service role name AWSServiceRoleForConfig has been taken in this account", IAM API reference,
+    CreateServiceLinkedRole), and an account that ever used AWS Config keeps the role after its recorder is
+    deleted; an import of a role that does not exist fails (Pulumi, "Importing resources")."""
+    by_hand = "; ".join(f"{account}: `{command}`" for account, command in unreachable)
+    if not read and not unreachable:
+        return passed("no existing account for the program or Control Tower to record with AWS Config; the accounts the program creates have no role yet")
+    have = ", ".join(r.account for r in read if r.exists) or "none"
+    lack = ", ".join(r.account for r in read if not r.exists) or "none"
+    found = f"AWSServiceRoleForConfig exists in {have}; missing in {lack}"
+    if control_tower:
+        outcome = passed(
+            found, "with Control Tower on the program creates no AWSServiceRoleForConfig (components/config_recording.py runs with it off): nothing to do"
+        )
+    else:
+        creates = [r for r in read if r.exists and r.planned == ""]
+        missing = [r for r in read if not r.exists and r.planned]
+        if creates or missing:
+            fixes = []
+            if creates:
+                fixes.append(
+                    f"{', '.join(r.account for r in creates)}: the plan creates the role, which IAM refuses where it exists; set "
+                    f"`existing_config_service_role: true` on {', '.join(r.key for r in creates)} so the plan imports it (`lzctl adopt` "
+                    "writes it where it read the role)"
+                )
+            if missing:
+                fixes.append(
+                    f"{', '.join(r.account for r in missing)}: the plan imports a role that does not exist, so the import fails; remove "
+                    f"`existing_config_service_role` from {', '.join(r.key for r in missing)} (the plan then creates it)"
+                )
+            return failed(found, "; ".join(fixes) + (f". Not checked: {by_hand}" if by_hand else ""))
+        outcome = passed(found, "the plan imports the role where it exists and creates it where it is missing")
+    if unreachable:
+        return skipped(
+            f"{found} (of the accounts the doctor could reach)",
+            f"the doctor could not assume a role in the others; check them with their own profile: {by_hand}",
+        )
+    return outcome
+
+
 # Closing an account (`--closing KEY`): the three conditions before Organizations' CloseAccount.
 
 SPEND_TOLERANCE = 0.005
