@@ -6,7 +6,7 @@ delegated per region; Security Hub in the home region, where its central configu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
 import pulumi
@@ -33,6 +33,9 @@ class SecurityDelegationArgs:
     """The organisation, whose trusted access must be enabled first."""
     config_after: Sequence[pulumi.Resource] = ()
     """With Control Tower on, the landing zone: Config's delegations wait for it (see below)."""
+    existing: Mapping[str, str] = field(default_factory=dict)
+    """Service principal -> the import id (`<audit account id>/<principal>`, pulumi_aws organizations/delegated_administrator.py
+    "## Import") of an Organizations delegation that exists already (security_services.existing_delegations)."""
 
 
 class SecurityDelegation(pulumi.ComponentResource):
@@ -59,8 +62,12 @@ class SecurityDelegation(pulumi.ComponentResource):
             # principals it registers is not listed. Config's delegations wait for CreateLandingZone,
             # so they never race it, and one it has made already fails plainly (docs/limitations.md says how to adopt it).
             after = args.config_after if key in CONFIG_DELEGATIONS else ()
+            adopt = pulumi.ResourceOptions(import_=args.existing[principal]) if principal in args.existing else None
             aws.organizations.DelegatedAdministrator(
-                f"{name}-{key}", account_id=args.audit_account_id, service_principal=principal, opts=in_region(args.home_region, *after)
+                f"{name}-{key}",
+                account_id=args.audit_account_id,
+                service_principal=principal,
+                opts=pulumi.ResourceOptions.merge(in_region(args.home_region, *after), adopt),
             )
         if args.delegate_cloudtrail:
             aws.cloudtrail.OrganizationDelegatedAdminAccount(f"{name}-cloudtrail", account_id=args.log_account_id, opts=in_region(args.home_region))

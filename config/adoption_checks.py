@@ -51,6 +51,17 @@ def check_existing_ids(cfg: LandingZoneConfig, fail: Fail) -> None:
     for key, ou in adopted:
         if twice[ou.existing_id] > 1:
             fail(path_of("organization.organizational_units", key, "existing_id"), "OU id adopted twice", ou.existing_id)
+    delegations = cfg.security_services.existing_delegations
+    if delegations and not cfg.security.audit.existing_account_id:
+        fail(
+            "security_services.existing_delegations",
+            "only an adopted audit account can be a delegated administrator already",
+            delegations,
+            "set security.audit.existing_account_id, or remove the list (lzctl adopt writes both)",
+        )
+    for principal, n in Counter(delegations).items():
+        if n > 1:
+            fail("security_services.existing_delegations", "service principal listed twice", principal)
 
 
 def adopted_policies(cfg: LandingZoneConfig, config_dir: Path, accounts: list[AccountSpec], fail: Fail) -> tuple[AdoptedPolicySpec, ...]:

@@ -8,7 +8,7 @@ from pydantic import Field
 
 import names
 from config.types import Key, Model
-from security.services import RUNTIME_AGENTS
+from security.services import ORGANIZATION_DELEGATIONS, RUNTIME_AGENTS
 
 GuardDutyPlan = Literal["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"]
 SecurityHubStandard = Literal[
@@ -18,6 +18,7 @@ SecurityHubStandard = Literal[
     "pci-dss/v/4.0.1",
 ]
 Severity = Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+DelegatedService = Literal[tuple(ORGANIZATION_DELEGATIONS.values())]
 Days = Annotated[int, Field(ge=1, le=36500)]
 
 
@@ -70,6 +71,12 @@ class SecurityServices(Model):
     inspector: InspectorSettings = Field(default_factory=InspectorSettings)
     config: ConfigRulesSettings = Field(default_factory=ConfigRulesSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    existing_delegations: list[DelegatedService] = Field(
+        default_factory=list,
+        description="Service principals Organizations already lists the adopted audit account as delegated administrator for: "
+        "imported instead of registered, which fails for an account registered already (AccountAlreadyRegisteredException); "
+        "`lzctl adopt` writes what ListDelegatedAdministrators shows.",
+    )
 
 
 class Budgets(Model):

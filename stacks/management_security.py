@@ -53,6 +53,7 @@ def build_security_administration(
             delegate_cloudtrail=not control_tower.enabled,
             after=[organization.organization],
             config_after=[landing_zone_resource] if landing_zone_resource is not None else [],
+            existing={p: f"{landing_zone.account(AUDIT).existing_account_id}/{p}" for p in cfg.security_services.existing_delegations},
         ),
         opts=in_management,
     )

@@ -66,9 +66,11 @@ class Organisation:
         self.opt_out = org.create_policy(Name="AI opt-out", Description="", Type="AISERVICES_OPT_OUT_POLICY", Content=OPT_OUT)["Policy"]["PolicySummary"]["Id"]
         for policy, target in ((self.scp, self.root), (self.scp, self.ous["Prod"]), (self.opt_out, self.root), (self.scp, self.sandbox)):
             org.attach_policy(PolicyId=policy, TargetId=target)
-        # Delegations: one the plan would create again (audit, GuardDuty), one of a service the plan
-        # delegates to another account (access-analyzer), one the program does not manage (ssm).
+        # Delegations: one the plan imports (audit, Config's organisation rules), one it would create
+        # again (audit, GuardDuty: its own API, not imported yet), one of a service the plan delegates
+        # to another account (access-analyzer), one the program does not manage (ssm).
         self.delegations = {
+            "config-multiaccountsetup.amazonaws.com": self.accounts["Audit"],
             "guardduty.amazonaws.com": self.accounts["Audit"],
             "access-analyzer.amazonaws.com": self.accounts["shop-dev"],
             "ssm.amazonaws.com": self.accounts["Audit"],
@@ -182,6 +184,7 @@ class Organisation:
             ("aws:organizations/policy:Policy", self.opt_out),
             *(("aws:organizations/policyAttachment:PolicyAttachment", f"{target}:{self.scp}") for target in scp_targets),
             ("aws:organizations/policyAttachment:PolicyAttachment", f"{self.root}:{self.opt_out}"),
+            ("aws:organizations/delegatedAdministrator:DelegatedAdministrator", f"{self.accounts['Audit']}/config-multiaccountsetup.amazonaws.com"),
             (
                 "aws:iam/serviceLinkedRole:ServiceLinkedRole",
                 f"arn:aws:iam::{self.accounts['shop-prod']}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
@@ -274,11 +277,14 @@ def test_the_plan_of_the_adopted_config_imports_exactly_what_the_organisation_ha
     assert types == ["AISERVICES_OPT_OUT_POLICY", "SERVICE_CONTROL_POLICY"]
     # Nothing of what exists is created a second time: the one Organizations create is the OU the
     # config model needs and the organisation lacks (the suspended OU), and AWS Config's service-linked
-    # role is created only in the accounts that lack it (shop-prod's is imported above).
+    # role is created only in the accounts that lack it (shop-prod's is imported above), the delegations
+    # only where audit is not registered yet (config; access-analyzer is shop-dev's: the report's decision).
     organizations = {t for t, _ in organisation.imports()}
     assert {r.name for r in plan.resources if r.type in organizations and r.op == "create"} == {
         "organization-suspended-ou",
         *(f"config-recording-{key}-service-role" for key in ("audit", "log", "shop-dev")),
+        "security-admin-access-analyzer",
+        "security-admin-config",
     }
     # The adopted policies and the attachments that existed are protected; a day-two one is not (below).
     adopted_types = ("aws:organizations/policy:Policy", "aws:organizations/policyAttachment:PolicyAttachment")
@@ -350,7 +356,7 @@ def test_the_report_lists_what_is_left_alone_created_and_what_aws_must_change_fi
     # The adopted policies' types stay enabled and the program adds none: nothing asks to change them.
     assert "policy types:" not in report and "a bug of adopt" not in report
     assert "| aws:organizations/organizationalUnit:OrganizationalUnit | 1 |" in report  # the Suspended OU the config needs
-    assert stdout.startswith(f"wrote {out}/landing-zone.yaml and {out}/adopt-report.md: the plan imports 34 existing resources")
+    assert stdout.startswith(f"wrote {out}/landing-zone.yaml and {out}/adopt-report.md: the plan imports 35 existing resources")
     # Which accounts became application environments is a choice the reader confirms (a network account is no application).
     dev = organisation.accounts["shop-dev"]
     assert f"- OU `dev` became an environment and its accounts application environments: shop-dev ({dev}) as `shop.dev`. Each gets" in report
@@ -406,8 +412,11 @@ def test_delegated_administrators_are_compared_with_the_delegations_the_plan_cre
     ) in report
     assert f"--account-id {dev} --service-principal access-analyzer.amazonaws.com" in report
     assert f"| delegated administrator of ssm.amazonaws.com | Audit ({audit}): the program does not manage this delegation, it stays as it is |" in report
-    # Nothing else is delegated, so the other creates (config, Security Hub, ...) are not in the section.
+    # The one the plan imports and those nothing delegates yet (config, Security Hub, ...) are not in the section.
     assert "delegated administrator of securityhub.amazonaws.com" not in report
+    assert "delegated administrator of config-multiaccountsetup.amazonaws.com" not in report
+    data = yaml.safe_load((out / "landing-zone.yaml").read_text())
+    assert data["security_services"] == {"existing_delegations": ["config-multiaccountsetup.amazonaws.com"]}
 
 
 def test_identity_center_is_adopted_as_people_groups_permission_sets_and_scoped_assignments(organisation, adopted):

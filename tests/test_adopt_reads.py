@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+import config
 from lzctl.adopt import read
 from lzctl.adopt.read import Delegation, PermissionSet
 from lzctl.doctor.aws import Calls, ReadOnlySession
-from tests.helpers import HOME, FakeSession, moto_session, stubbed
+from lzctl.plan import plan_stack
+from tests.helpers import HOME, FakeSession, example_data, moto_session, stubbed, write_config
 
 INSTANCE = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
 STORE = "d-1234567890"
@@ -111,3 +113,28 @@ def test_a_permission_set_whose_tags_were_not_read_gets_the_tag_command_marked_a
     (row,) = _permission_set_tags(type("P", (), {"resources": []})(), resource, INSTANCE, ps)
     assert row.what == "tags (AWS denied the read, see below): the program sets a=b"
     assert row.fix == f"aws sso-admin tag-resource --instance-arn {INSTANCE} --resource-arn {SETS['Admin']} --tags Key=a,Value=b"
+
+
+@pytest.mark.parametrize(
+    "audit, delegations, message",
+    [
+        ({}, ["config.amazonaws.com"], "only an adopted audit account can be a delegated administrator already"),
+        ({"existing_account_id": "111122223333"}, ["config.amazonaws.com"] * 2, "service principal listed twice"),
+    ],
+)
+def test_existing_delegations_need_an_adopted_audit_account_and_each_principal_once(tmp_path, audit, delegations, message):
+    data = example_data()
+    data["security"]["audit"] = {**data["security"].get("audit", {}), **audit}
+    data["security_services"] = {**data.get("security_services", {}), "existing_delegations": delegations}
+    with pytest.raises(config.ConfigError, match=message):
+        config.load(write_config(tmp_path / "c", data), refuse_example_domains=False)
+
+
+def test_an_adopted_delegation_is_imported_by_account_and_principal(tmp_path):
+    data = example_data()
+    data["security"]["audit"] = {**data["security"].get("audit", {}), "existing_account_id": "111122223333", "name": "Audit"}
+    data["security_services"] = {**data.get("security_services", {}), "existing_delegations": ["access-analyzer.amazonaws.com"]}
+    plan = plan_stack("management", write_config(tmp_path / "c", data))
+    delegations = {r.name: r.import_id for r in plan.of_type("aws:organizations/delegatedAdministrator:DelegatedAdministrator")}
+    assert delegations["security-admin-access-analyzer"] == "111122223333/access-analyzer.amazonaws.com"
+    assert {n for n, i in delegations.items() if i} == {"security-admin-access-analyzer"}

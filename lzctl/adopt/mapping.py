@@ -15,6 +15,7 @@ from typing import Iterable
 from config.schema import Guardrails, PolicyTargets
 from lzctl.adopt.control_tower import adopt_control_tower
 from lzctl.adopt.read import IdentityCenter, Inventory, Member, OrgPolicy, User
+from security.services import ORGANIZATION_DELEGATIONS
 
 KEY_MAX = 32
 """config/types.py `Key`: 1-32 characters, a letter first."""
@@ -247,6 +248,15 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
     )
     if inventory.landing_zone is not None:
         adopt_control_tower(inventory.landing_zone, inventory.units, ou_keys, account_keys, home_region, done)
+    audit = shared["audit"]
+    existing = sorted(
+        d.service_principal
+        for d in inventory.delegations or ()
+        if audit and d.account_id == audit.id and d.service_principal in ORGANIZATION_DELEGATIONS.values()
+    )
+    if existing:
+        # Imported, not registered again: RegisterDelegatedAdministrator refuses an account registered already.
+        done.config["security_services"] = {"existing_delegations": existing}
     if inventory.identity_center is not None:
         done.config["identity_center"] = adopt_identity_center(inventory.identity_center, account_keys, applications, done)
     else:

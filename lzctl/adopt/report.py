@@ -183,11 +183,13 @@ def delegation_differences(plan: Plan, inventory: Inventory) -> list[Difference]
         held.setdefault(delegation.service_principal, []).append(delegation.account_id)
     planned: set[str] = set()
     found = []
-    for resource in (r for r in plan.resources if r.type in DELEGATIONS and not r.import_id):
+    for resource in (r for r in plan.resources if r.type in DELEGATIONS):
         field, principal, import_id = DELEGATIONS[resource.type]
         account, principal = resource.inputs.get(field), principal or resource.inputs.get("servicePrincipal")
         planned.add(principal)
         admins = held.get(principal, [])
+        if resource.import_id:
+            continue  # adopted (security_services.existing_delegations): the import compares it
         if account in admins:
             found.append(
                 Difference(
