@@ -403,8 +403,11 @@ def test_delegated_administrators_are_compared_with_the_delegations_the_plan_cre
     audit, dev = organisation.accounts["Audit"], organisation.accounts["shop-dev"]
     assert (
         f"| security-admin-ap-northeast-1-guardduty | delegated administrator of guardduty.amazonaws.com: the plan creates Audit ({audit}), "
-        "which already is one, so the create fails (Organizations RegisterDelegatedAdministrator: AccountAlreadyRegisteredException) | "
+        "which already is one (Organizations' RegisterDelegatedAdministrator refuses that with AccountAlreadyRegisteredException; whether the "
+        "service's own enable call refuses it too is not verified offline) | "
         f"import it before `pulumi up`: `pulumi import aws:guardduty/organizationAdminAccount:OrganizationAdminAccount security-admin-ap-northeast-1-guardduty {audit} "
+        "--parent 'parent=urn:pulumi:management::landing-zone::pulumi:pulumi:Stack$landingzone:security_delegation:SecurityDelegation::security-admin' "
+        "--provider 'provider=urn:pulumi:management::landing-zone::pulumi:pulumi:Stack$pulumi:providers:aws::management'`"
     ) in report
     assert (
         f"| security-admin-access-analyzer | delegated administrator of access-analyzer.amazonaws.com: shop-dev ({dev}) already is one, and the plan "

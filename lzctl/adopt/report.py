@@ -194,10 +194,12 @@ def delegation_differences(plan: Plan, inventory: Inventory) -> list[Difference]
             found.append(
                 Difference(
                     resource.urn,
-                    f"delegated administrator of {principal}: the plan creates {names.get(account, account)} ({account}), which already is one, "
-                    "so the create fails (Organizations RegisterDelegatedAdministrator: AccountAlreadyRegisteredException)",
+                    f"delegated administrator of {principal}: the plan creates {names.get(account, account)} ({account}), which already is one "
+                    "(Organizations' RegisterDelegatedAdministrator refuses that with AccountAlreadyRegisteredException; whether the service's "
+                    "own enable call refuses it too is not verified offline)",
+                    # `name=urn` for both flags (Pulumi CLI reference, `pulumi import`); the provider carries the region.
                     f"import it before `pulumi up`: `pulumi import {resource.type} {resource.name} {import_id.format(account=account, principal=principal)} "
-                    f"--parent '{resource.parent}'`",
+                    f"--parent 'parent={resource.parent}' --provider 'provider={resource.provider.rsplit('::', 1)[0]}'`",
                 )
             )
         elif admins:
