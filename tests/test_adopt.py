@@ -173,8 +173,9 @@ class Organisation:
             *(("aws:ssoadmin/accountAssignment:AccountAssignment", f"{p},GROUP,{a},AWS_ACCOUNT,{ps}{suffix}") for p, a, ps in self.assignments),
         }
 
-    def imports(self) -> set[tuple[str, str]]:
-        """(type, import id) of everything the config must adopt: the sandbox at the root is left alone."""
+    def imports(self, control_tower: bool = False) -> set[tuple[str, str]]:
+        """(type, import id) of everything the config must adopt: the sandbox at the root is left alone; AWS Config's
+        service-linked role only without Control Tower (with it the program creates none, and adopt does not read it)."""
         scp_targets = (self.root, self.ous["Prod"])
         return {
             ("aws:organizations/organization:Organization", self.id),
@@ -185,9 +186,15 @@ class Organisation:
             *(("aws:organizations/policyAttachment:PolicyAttachment", f"{target}:{self.scp}") for target in scp_targets),
             ("aws:organizations/policyAttachment:PolicyAttachment", f"{self.root}:{self.opt_out}"),
             ("aws:organizations/delegatedAdministrator:DelegatedAdministrator", f"{self.accounts['Audit']}/config-multiaccountsetup.amazonaws.com"),
-            (
-                "aws:iam/serviceLinkedRole:ServiceLinkedRole",
-                f"arn:aws:iam::{self.accounts['shop-prod']}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+            *(
+                ()
+                if control_tower
+                else [
+                    (
+                        "aws:iam/serviceLinkedRole:ServiceLinkedRole",
+                        f"arn:aws:iam::{self.accounts['shop-prod']}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+                    )
+                ]
             ),
             *self.sso_imports(),
         }
@@ -669,7 +676,7 @@ def test_a_landing_zone_its_baselines_and_controls_round_trip_to_imports_only(or
 
     plan = plan_stack("management", tmp_path / "ct")
     imported = {(r.type, r.import_id) for r in plan.resources if r.import_id}
-    assert imported == organisation.imports() | stub.imports()
+    assert imported == organisation.imports(control_tower=True) | stub.imports()
     assert [r.name for r in plan.resources if r.type in CONTROL_TOWER_TYPES and not r.import_id] == []
     assert plan.named("control-tower-landing-zone").protect is True
     assert evaluate(plan_views(plan)) == []

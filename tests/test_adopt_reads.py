@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import config
-from lzctl.adopt import read
+from lzctl.adopt import clients, read
 from lzctl.adopt.read import Delegation, PermissionSet
 from lzctl.doctor.aws import Calls, ReadOnlySession
 from lzctl.plan import plan_stack
@@ -98,9 +98,9 @@ def test_delegated_administrators_are_read_per_account(aws):
     stubber.assert_no_pending_responses()
 
 
-@pytest.mark.parametrize("service", ["organizations", "sso-admin", "identitystore", "controltower"])
+@pytest.mark.parametrize("service", ["organizations", "sso-admin", "identitystore", "controltower", "iam"])
 def test_every_client_adopt_makes_retries_adaptively(aws, service):
-    api = read.client(ReadOnlySession(moto_session("123456789012"), Calls()), service, HOME)
+    api = clients.client(ReadOnlySession(moto_session("123456789012"), Calls()), service, HOME)
     assert api.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 10}
 
 

@@ -19,7 +19,8 @@ from botocore.exceptions import ClientError
 from guardrails.control_policies import BEHAVIOUR, PREVENTIVE
 from guardrails.control_tower import CONTROL_TOWER_BASELINE_ID, PREREQUISITE_ROLES, baseline_arn
 from guardrails.controls import GLOBAL_IDS, control_arn
-from lzctl.migrate.aws import client, error_code, pages
+from lzctl.adopt.clients import client
+from lzctl.migrate.aws import error_code, pages
 
 
 @dataclass
