@@ -91,6 +91,13 @@ def plan_environment(environment: str) -> str:
     return environment + PLAN_ENVIRONMENT_SUFFIX
 
 
+TF_STATE_KMS_KEY = "TF_STATE_KMS_KEY"
+"""Variable of a terraform app's release environment and its `<env>-plan`: the state's KMS key, whose
+data key encrypts the saved plan between the two jobs."""
+PLAN_ENCRYPTION_CONTEXT, PLAN_ENCRYPTION_PURPOSE = "purpose", "terraform-plan"
+"""The encryption context of that data key: the plan role may generate data keys of the state's key
+with this context only, never one S3 would ask for the state (S3 asks with `aws:s3:arn`; KMS
+developer guide, "Encryption context", and the kms:EncryptionContext: condition keys)."""
 PREVIEW_ENVIRONMENT = "preview"
 """The infrastructure repository's reviewed environment for credentialed pull-request previews."""
 GITHUB_ACTIONS_APP_ID = 15368

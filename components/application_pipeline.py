@@ -157,7 +157,9 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        state_buckets = self._terraform_state(name, args) if pipeline.kind == "terraform" else {}
+        state_buckets, state_keys = self._terraform_state(name, args) if pipeline.kind == "terraform" else ({}, {})
+        # The saved plan's data key is of the state's key (workflows/app.py PLAN_CIPHERTEXT): both jobs name it.
+        plan_key = {env: {names.TF_STATE_KMS_KEY: state_keys[env]} for env in self.roles.plan_roles}
         slack_variables = {names.SLACK_CHANNEL_ID: args.slack_channel_id} if args.slack_channel_id is not None else {}
         slack_secrets = {names.SLACK_BOT_TOKEN: args.slack_bot_token} if args.slack_channel_id is not None else {}
         environments = []
@@ -169,6 +171,7 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 **slack_variables,
                 **({names.STAGING_ACCOUNT_ID: args.account_ids[promoted_from]} if promoted_from and env == release_environment else {}),
                 **({names.TF_STATE_BUCKET: state_buckets[env]} if env in state_buckets else {}),
+                **plan_key.get(env, {}),
             }
             reviewers = {"reviewer_team_ids": args.reviewer_team_ids, "reviewer_user_ids": args.reviewer_user_ids} if env == release_environment else {}
             secrets = {**slack_secrets, **args.app_secrets.get(env, {})}
@@ -176,7 +179,12 @@ class ApplicationPipeline(pulumi.ComponentResource):
             if env in self.roles.plan_roles:
                 # Unreviewed but release-branch only, so only merged code plans; no secrets, and a
                 # role that can read but not change the environment.
-                plan_variables = {names.AWS_ROLE_ARN: self.roles.plan_roles[env].arn, names.AWS_REGION: args.region, names.TF_STATE_BUCKET: state_buckets[env]}
+                plan_variables = {
+                    names.AWS_ROLE_ARN: self.roles.plan_roles[env].arn,
+                    names.AWS_REGION: args.region,
+                    names.TF_STATE_BUCKET: state_buckets[env],
+                    **plan_key[env],
+                }
                 environments.append(EnvironmentSpec(names.plan_environment(env), branch, variables=plan_variables))
         # The approval request and the release tag post outside a deploy environment. Created here,
         # branch-restricted, even without Slack: a job naming a missing environment makes GitHub
@@ -197,15 +205,16 @@ class ApplicationPipeline(pulumi.ComponentResource):
         )
         self.register_outputs({"repository": self.repository.repository.full_name, "deployRoleArns": self.roles.deploy_role_arns})
 
-    def _terraform_state(self, name: str, args: ApplicationPipelineArgs) -> dict[str, pulumi.Output[str]]:
+    def _terraform_state(self, name: str, args: ApplicationPipelineArgs) -> tuple[dict[str, pulumi.Output[str]], dict[str, pulumi.Output[str]]]:
         """A state bucket in each environment account of a terraform app: versioned (the S3 backend's
         docs advise it, to recover a state), encrypted with its own key, TLS only.
 
         Protected, with its key: S3 refuses to delete a bucket that still holds objects (DeleteBucket),
         but nothing stops the key's deletion being scheduled beside it, after which the state cannot
         be decrypted; removing a terraform app takes an explicit `pulumi state unprotect` of both.
+        Returns environment -> bucket name, and environment -> its key's ARN.
         """
-        buckets = {}
+        buckets, keys = {}, {}
         key = names.terraform_state_key(args.pipeline.application)
         for env, provider in args.providers.items():
             state = SecureBucket(
@@ -221,7 +230,7 @@ class ApplicationPipeline(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self, providers=[provider]),
             )
-            buckets[env] = state.name
+            buckets[env], keys[env] = state.name, state.key_arn
             plan_role = self.roles.plan_roles.get(env)
             if plan_role is not None:
                 aws.iam.RolePolicy(
@@ -230,4 +239,4 @@ class ApplicationPipeline(pulumi.ComponentResource):
                     policy=pulumi.Output.all(state.name, state.key_arn).apply(lambda v: minify(terraform_plan_state_policy(v[0], key, v[1]))),
                     opts=pulumi.ResourceOptions(parent=self, provider=provider),
                 )
-        return buckets
+        return buckets, keys

@@ -348,10 +348,15 @@ with AWS KMS keys", permissions). Nothing that writes: the plan runs with `-lock
 
 
 def terraform_plan_state_policy(bucket: str, state_key: str, kms_key_arn: str) -> dict:
-    """The plan role's inline policy: read the one state object, list its bucket, decrypt with its key."""
+    """The plan role's inline policy: read the one state object, list its bucket, decrypt with its key,
+    and generate a data key of it for the saved plan, which an artifact would otherwise hold in plain text."""
     object_action, list_action, decrypt = TERRAFORM_PLAN_STATE_ACTIONS
     return policy(
         allow(object_action, f"{names.bucket_arn(bucket)}/{state_key}"),
         allow(list_action, names.bucket_arn(bucket)),
         allow(decrypt, kms_key_arn),
+        {
+            **allow("kms:GenerateDataKey", kms_key_arn),
+            "Condition": {"StringEquals": {f"kms:EncryptionContext:{names.PLAN_ENCRYPTION_CONTEXT}": names.PLAN_ENCRYPTION_PURPOSE}},
+        },
     )

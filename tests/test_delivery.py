@@ -299,6 +299,13 @@ def test_a_terraform_apps_prod_plan_runs_in_a_main_only_environment_with_a_read_
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/network/terraform.tfstate"},
         {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"},
         {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn},
+        # A data key for the saved plan only, never one with the context S3 asks for the state's.
+        {
+            "Effect": "Allow",
+            "Action": "kms:GenerateDataKey",
+            "Resource": key_arn,
+            "Condition": {"StringEquals": {"kms:EncryptionContext:purpose": "terraform-plan"}},
+        },
     ]
     assert plan.named("network-prod-tfstate-key").urn in plan.named("network-prod-plan-state").dependencies
     assert not [r for r in plan.resources if r.name in ("network-dev-plan-role", "network-stg-plan-role")]
@@ -311,7 +318,19 @@ def test_a_terraform_apps_prod_plan_runs_in_a_main_only_environment_with_a_read_
         for r in plan.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
         if r.inputs["repository"] == "network" and r.inputs["environment"] == "prod-plan"
     }
-    assert variables == {"AWS_ROLE_ARN": f"arn:aws:iam::{account}:role/github/github-plan-prod", "AWS_REGION": "ap-northeast-1", "TF_STATE_BUCKET": bucket}
+    assert variables == {
+        "AWS_ROLE_ARN": f"arn:aws:iam::{account}:role/github/github-plan-prod",
+        "AWS_REGION": "ap-northeast-1",
+        "TF_STATE_BUCKET": bucket,
+        "TF_STATE_KMS_KEY": key_arn,
+    }
+    # The reviewed deploy decrypts the saved plan with the same key; no other environment gets it.
+    kms_keys = {
+        (r.inputs["environment"], r.inputs["value"])
+        for r in plan.of_type("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+        if r.inputs["repository"] == "network" and r.inputs["variableName"] == "TF_STATE_KMS_KEY"
+    }
+    assert kms_keys == {("prod-plan", key_arn), ("prod", key_arn)}
     assert not [r for r in plan.of_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret") if r.inputs["environment"] == "prod-plan"]
 
 

@@ -143,6 +143,12 @@ KEY = "arn:aws:kms:ap-northeast-1:111111111111:key/1234abcd-12ab-34cd-56ef-12345
                 },
                 {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::landing-zone-tfstate-111111111111-ap-northeast-1"},
                 {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY},
+                {
+                    "Effect": "Allow",
+                    "Action": "kms:GenerateDataKey",
+                    "Resource": KEY,
+                    "Condition": {"StringEquals": {"kms:EncryptionContext:purpose": "terraform-plan"}},
+                },
             ],
         ),
         (
@@ -152,6 +158,12 @@ KEY = "arn:aws:kms:ap-northeast-1:111111111111:key/1234abcd-12ab-34cd-56ef-12345
                 {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/a/b/terraform.tfstate"},
                 {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"},
                 {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY},
+                {
+                    "Effect": "Allow",
+                    "Action": "kms:GenerateDataKey",
+                    "Resource": KEY,
+                    "Condition": {"StringEquals": {"kms:EncryptionContext:purpose": "terraform-plan"}},
+                },
             ],
         ),
     ],
@@ -159,5 +171,6 @@ KEY = "arn:aws:kms:ap-northeast-1:111111111111:key/1234abcd-12ab-34cd-56ef-12345
 def test_a_terraform_plan_role_reads_one_state_and_writes_nothing(bucket, state_key, statements):
     document = terraform_plan_state_policy(bucket, state_key, KEY)
     assert document["Statement"] == statements
-    # Not even the lock file: the plan runs with -lock=false.
-    assert not any(word in json.dumps(document) for word in ("Put", "Delete", "Encrypt", "GenerateDataKey", "tflock"))
+    # Not even the lock file: the plan runs with -lock=false. Its one KMS data key is for the saved
+    # plan: with that context only, so never one S3 could use for the state (S3 sends aws:s3:arn).
+    assert not any(word in json.dumps(document) for word in ("Put", "Delete", '"kms:Encrypt"', "tflock", "*"))

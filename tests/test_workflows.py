@@ -636,6 +636,20 @@ def test_the_generator_names_the_checks_its_pull_request_jobs_report(workflows, 
     assert workflows.required_checks == checks
 
 
+PLAN_KEY_ENV = {"TF_STATE_KMS_KEY": "${{ vars.TF_STATE_KMS_KEY }}"}
+ENCRYPT_PLAN = (
+    "set -o pipefail\n"
+    'key="$(aws kms generate-data-key --key-id "$TF_STATE_KMS_KEY" --key-spec AES_256'
+    ' --encryption-context "purpose=terraform-plan,run=$GITHUB_RUN_ID" --output json)"\n'
+    'jq -r .CiphertextBlob <<< "$key" | base64 -d > tfplan.key\n'
+    'jq -r .Plaintext <<< "$key" | openssl enc -aes-256-cbc -pbkdf2 -salt -pass stdin -in tfplan -out tfplan.enc'
+)
+DECRYPT_PLAN = (
+    "set -o pipefail\n"
+    'aws kms decrypt --key-id "$TF_STATE_KMS_KEY" --ciphertext-blob fileb://tfplan.key'
+    ' --encryption-context "purpose=terraform-plan,run=$GITHUB_RUN_ID" --query Plaintext --output text \\\n'
+    "  | openssl enc -d -aes-256-cbc -pbkdf2 -pass stdin -in tfplan.enc -out tfplan"
+)
 PLAN_JOB_STEPS = ["Check out", "Set up Terraform", "Configure AWS credentials", "Initialise Terraform with the environment's state"]
 
 
@@ -650,13 +664,16 @@ def test_a_terraform_prod_plan_is_saved_before_the_review_in_a_main_only_environ
     # Without the lock: the plan role cannot write `<key>.tflock`, and the apply refuses a stale plan.
     assert plan["steps"][4] == {"name": "Plan the deploy to prod", "run": "terraform plan -lock=false -out=tfplan"}
     assert plan["steps"][5]["id"] == "show" and plan["steps"][5]["run"].startswith("terraform show -no-color tfplan > plan.txt\n")
-    assert plan["steps"][6] == {
+    # Anyone who can read the repository can download the artifact: the plan leaves the job encrypted.
+    assert plan["steps"][6] == {"name": "Encrypt the plan with the state's key", "env": PLAN_KEY_ENV, "run": ENCRYPT_PLAN}
+    assert plan["steps"][7] == {
         "name": "Keep the plan for the reviewed deploy",
         "id": "upload",
         "uses": "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f",
-        # A plan can hold secrets in plain text: kept one day, and a missing plan fails the job.
-        "with": {"name": "tfplan-prod", "path": "tfplan", "if-no-files-found": "error", "retention-days": 1},
+        # Kept one day, and a missing file fails the job; the plain plan is not among them.
+        "with": {"name": "tfplan-prod", "path": "tfplan.enc\ntfplan.key", "if-no-files-found": "error", "retention-days": 1},
     }
+    assert len(plan["steps"]) == 8
     assert plan["outputs"] == {"artifact-id": "${{ steps.upload.outputs.artifact-id }}", "changes": "${{ steps.show.outputs.changes }}"}
     # No secret reaches the unreviewed job: neither the app's nor Slack's.
     assert "secrets." not in json.dumps(plan)
@@ -666,14 +683,20 @@ def test_the_reviewed_terraform_deploy_applies_exactly_the_saved_plan():
     job = deploy("terraform")["jobs"]["deploy-prod"]
     names_ = [step["name"] for step in job["steps"]]
     fetch = names_.index("Fetch the plan the reviewers approved")
-    assert names_[fetch - 1 : fetch + 2] == ["Initialise Terraform with the environment's state", "Fetch the plan the reviewers approved", "Deploy to prod"]
+    assert names_[fetch - 1 : fetch + 3] == [
+        "Initialise Terraform with the environment's state",
+        "Fetch the plan the reviewers approved",
+        "Decrypt the plan with the state's key",
+        "Deploy to prod",
+    ]
     assert job["steps"][fetch] == {
         "name": "Fetch the plan the reviewers approved",
         "uses": "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c",
         # By the id the plan job uploaded, not by name: that one artifact, whose digest v8 checks.
         "with": {"artifact-ids": "${{ needs.plan-prod.outputs.artifact-id }}"},
     }
-    assert job["steps"][fetch + 1]["run"] == "terraform apply tfplan"
+    assert job["steps"][fetch + 1] == {"name": "Decrypt the plan with the state's key", "env": PLAN_KEY_ENV, "run": DECRYPT_PLAN}
+    assert job["steps"][fetch + 2]["run"] == "terraform apply tfplan"
     assert not any("terraform plan" in step.get("run", "") for step in job["steps"])
     # The unreviewed environments still plan and apply in one step; no other job plans ahead.
     assert not any(job_id.startswith("plan-") for job_id in deploy("container")["jobs"])
@@ -738,3 +761,55 @@ def test_the_plan_summary_shows_the_plan_and_counts_its_changes(tmp_path, action
     subprocess.run(["bash", "-e", "-c", SHOW_PLAN], cwd=tmp_path, env={**env, "GITHUB_STEP_SUMMARY": str(tmp_path / "long.md")}, check=True, timeout=30)
     long = (tmp_path / "long.md").read_text()
     assert long.count("x") == PLAN_SUMMARY_BYTES and long.endswith("x\n```\nCut short: the whole plan is in the log of the plan step.\n")
+
+
+# `aws kms generate-data-key` and `aws kms decrypt` as the CLI answers them (KMS API reference,
+# GenerateDataKey and Decrypt: base64 Plaintext and CiphertextBlob in JSON; `--query Plaintext --output
+# text` prints the base64 plaintext). The "KMS" here reverses the key's bytes and logs its arguments.
+FAKE_AWS = """#!/bin/sh
+echo "$@" >> "$FAKE_AWS_LOG"
+[ -n "$FAKE_AWS_FAIL" ] && exit 255
+if [ "$2" = "generate-data-key" ]; then
+  printf '{"CiphertextBlob": "%s", "Plaintext": "%s"}' "$(printf %s "$FAKE_KEY" | rev | base64)" "$FAKE_KEY"
+else
+  blob=""; while [ $# -gt 0 ]; do [ "$1" = "--ciphertext-blob" ] && blob="${2#fileb://}"; shift; done
+  rev "$blob"; echo
+fi
+"""
+
+
+def test_the_saved_plan_leaves_its_job_encrypted_and_only_kms_turns_it_back(tmp_path):
+    if not all(shutil.which(tool) for tool in ("jq", "openssl", "rev")):
+        pytest.skip("jq, openssl or rev is not installed (GitHub's ubuntu-24.04 runners have them)")
+    from workflows.app import DECRYPT_PLAN, ENCRYPT_PLAN
+
+    (tmp_path / "aws").write_text(FAKE_AWS)
+    (tmp_path / "aws").chmod(0o755)
+    plan = b"plan with a secret: hunter2\n" * 300
+    (tmp_path / "tfplan").write_bytes(plan)
+    env = {
+        "PATH": f"{tmp_path}:{os.environ['PATH']}",
+        "FAKE_AWS_LOG": str(tmp_path / "aws.log"),
+        "FAKE_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        "TF_STATE_KMS_KEY": "arn:aws:kms:eu-west-1:111111111111:key/k",
+        "GITHUB_RUN_ID": "42",
+    }
+    subprocess.run(["bash", "-e", "-c", ENCRYPT_PLAN], cwd=tmp_path, env=env, check=True, timeout=30)
+    assert b"hunter2" not in (tmp_path / "tfplan.enc").read_bytes() and "MDEy" not in (tmp_path / "tfplan.key").read_text()
+    (tmp_path / "tfplan").unlink()
+    subprocess.run(["bash", "-e", "-c", DECRYPT_PLAN], cwd=tmp_path, env=env, check=True, timeout=30)
+    assert (tmp_path / "tfplan").read_bytes() == plan
+    context = "--encryption-context purpose=terraform-plan,run=42"
+    assert (tmp_path / "aws.log").read_text().splitlines() == [
+        f"kms generate-data-key --key-id arn:aws:kms:eu-west-1:111111111111:key/k --key-spec AES_256 {context} --output json",
+        f"kms decrypt --key-id arn:aws:kms:eu-west-1:111111111111:key/k --ciphertext-blob fileb://tfplan.key {context} --query Plaintext --output text",
+    ]
+    # KMS refusing (another role, another run's context) fails either step, and no plan is written.
+    refused = {**env, "FAKE_AWS_FAIL": "1"}
+    (tmp_path / "tfplan.enc").unlink()
+    assert subprocess.run(["bash", "-e", "-c", ENCRYPT_PLAN], cwd=tmp_path, env=refused, capture_output=True, timeout=30).returncode != 0
+    assert not (tmp_path / "tfplan.enc").exists()
+    subprocess.run(["bash", "-e", "-c", ENCRYPT_PLAN], cwd=tmp_path, env=env, check=True, timeout=30)
+    (tmp_path / "tfplan").unlink()
+    assert subprocess.run(["bash", "-e", "-c", DECRYPT_PLAN], cwd=tmp_path, env=refused, capture_output=True, timeout=30).returncode != 0
+    assert not (tmp_path / "tfplan").exists()

@@ -59,14 +59,37 @@ SHOW_PLAN = (
     f"changes=\"$(terraform show -json {PLAN_FILE} | jq -r '{_COUNTS}')\"\n"
     'echo "changes=$changes" >> "$GITHUB_OUTPUT"'
 )
+PLAN_CIPHERTEXT, PLAN_DATA_KEY = f"{PLAN_FILE}.enc", f"{PLAN_FILE}.key"
+"""What the artifact holds: the plan encrypted with a fresh data key of the state's KMS key, and that
+data key encrypted by KMS. Anyone who can read the repository can download a run's artifacts (GitHub
+docs, "Downloading workflow artifacts": "People who are signed into GitHub and have read access to a
+repository can download workflow artifacts"; for a public repository, anyone signed in), and a saved
+plan holds the prior state and the variables in plain text, secrets among them (Terraform docs,
+"Manage sensitive data"); only a role allowed kms:Decrypt of the state's key in that account (the
+deploy role, which reads the state anyway) turns it back into a plan."""
+_PLAN_CONTEXT = f'--encryption-context "{names.PLAN_ENCRYPTION_CONTEXT}={names.PLAN_ENCRYPTION_PURPOSE},run=$GITHUB_RUN_ID"'
+# Envelope encryption (KMS developer guide, "AWS KMS concepts", Data keys): KMS Encrypt takes 4 KiB at
+# most, a plan more. The artifact's digest, which download-artifact v8 checks, guards its integrity.
+ENCRYPT_PLAN = (
+    "set -o pipefail\n"
+    f'key="$(aws kms generate-data-key --key-id "$TF_STATE_KMS_KEY" --key-spec AES_256 {_PLAN_CONTEXT} --output json)"\n'
+    f'jq -r .CiphertextBlob <<< "$key" | base64 -d > {PLAN_DATA_KEY}\n'
+    f'jq -r .Plaintext <<< "$key" | openssl enc -aes-256-cbc -pbkdf2 -salt -pass stdin -in {PLAN_FILE} -out {PLAN_CIPHERTEXT}'
+)
+DECRYPT_PLAN = (
+    "set -o pipefail\n"
+    f'aws kms decrypt --key-id "$TF_STATE_KMS_KEY" --ciphertext-blob fileb://{PLAN_DATA_KEY} {_PLAN_CONTEXT} --query Plaintext --output text \\\n'
+    f"  | openssl enc -d -aes-256-cbc -pbkdf2 -pass stdin -in {PLAN_CIPHERTEXT} -out {PLAN_FILE}"
+)
 SHOW_STEP = "show"
 """Step id of the plan's summary, whose `changes` output the approval request quotes."""
 UPLOAD_STEP = "upload"
 """Step id of the plan's upload, whose `artifact-id` the reviewed deploy downloads."""
+_PLAN_KEY_ENV = {names.TF_STATE_KMS_KEY: steps.var(names.TF_STATE_KMS_KEY)}
 PLAN_RETENTION_DAYS = 1
 """How long the saved plan is kept: it can hold secrets in plain text (Terraform docs, "Manage
-sensitive data": state and plan files contain sensitive values), and anyone who can read the
-repository can download a run's artifacts. A review later than this fails the download (closed):
+sensitive data": state and plan files contain sensitive values), encrypted (PLAN_CIPHERTEXT) since
+anyone who can read the repository can download a run's artifacts. A review later than this fails the download (closed):
 re-run the whole workflow for a fresh plan; a plan that old is likely stale anyway."""
 
 
@@ -164,7 +187,12 @@ def _plan_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> dict:
         "name": "Keep the plan for the reviewed deploy",
         "id": UPLOAD_STEP,
         "uses": pins.upload_artifact.ref,
-        "with": {"name": f"{PLAN_FILE}-{environment}", "path": PLAN_FILE, "if-no-files-found": "error", "retention-days": PLAN_RETENTION_DAYS},
+        "with": {
+            "name": f"{PLAN_FILE}-{environment}",
+            "path": f"{PLAN_CIPHERTEXT}\n{PLAN_DATA_KEY}",
+            "if-no-files-found": "error",
+            "retention-days": PLAN_RETENTION_DAYS,
+        },
     }
     job_steps = [
         steps.checkout(pins),
@@ -173,6 +201,7 @@ def _plan_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> dict:
         *_terraform_init(spec),
         steps.run(f"Plan the deploy to {environment}", TERRAFORM_PLAN),
         steps.run("Show the plan in the job summary", SHOW_PLAN, step_id=SHOW_STEP),
+        steps.run("Encrypt the plan with the state's key", ENCRYPT_PLAN, env=_PLAN_KEY_ENV),
         upload,
     ]
     return steps.job(
@@ -221,7 +250,10 @@ def _deploy_job(spec: AppWorkflowSpec, environment: str, on_branch: str, request
     if plan:
         # Exactly the plan the job summary showed: by the artifact's id, its digest checked (download-artifact v8).
         fetch = {"artifact-ids": f"${{{{ needs.{plan}.outputs.artifact-id }}}}"}
-        build = [{"name": "Fetch the plan the reviewers approved", "uses": pins.download_artifact.ref, "with": fetch}]
+        build = [
+            {"name": "Fetch the plan the reviewers approved", "uses": pins.download_artifact.ref, "with": fetch},
+            steps.run("Decrypt the plan with the state's key", DECRYPT_PLAN, env=_PLAN_KEY_ENV),
+        ]
         deploy = TERRAFORM_APPLY
     what = f"{spec.app} ({spec.repository}@${{{{ github.sha }}}}) to {environment}"
     reviewed = environment == spec.prod_environment
