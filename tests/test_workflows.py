@@ -655,7 +655,17 @@ PLAN_JOB_STEPS = ["Check out", "Set up Terraform", "Configure AWS credentials", 
 
 def test_a_terraform_prod_plan_is_saved_before_the_review_in_a_main_only_environment_with_the_plan_role():
     jobs = deploy("terraform")["jobs"]
-    assert list(jobs) == ["deploy-dev", "deploy-stg", "verify-stg", "plan-prod", "await-approval-prod", "deploy-prod", "approval-result-prod", "release"]
+    assert list(jobs) == [
+        "deploy-dev",
+        "deploy-stg",
+        "verify-stg",
+        "plan-prod",
+        "plan-failed-prod",
+        "await-approval-prod",
+        "deploy-prod",
+        "approval-result-prod",
+        "release",
+    ]
     plan = jobs["plan-prod"]
     # Its own environment: the plan role trusts `environment:prod-plan`, only main can use it, and no reviewer gates it.
     assert (plan["environment"], plan["if"], plan["permissions"], "needs" in plan) == ("prod-plan", "github.ref_name == 'main'", OIDC, False)
@@ -711,6 +721,18 @@ def test_the_terraform_approval_request_quotes_the_plan_and_waits_for_it():
         ":hourglass_flowing_sand: Approval needed to deploy terraform-app (terraform-service@${{ github.sha }}) to prod. "
         f"Plan: ${{{{ needs.plan-prod.outputs.changes }}}}, in full in the run summary. Review the pending deployment: {RUN_URL}"
     )
+
+
+def test_a_failed_terraform_plan_is_posted_from_the_notify_environment():
+    # The plan job has no Slack token, and after a failed plan the jobs that would post are skipped.
+    job = deploy("terraform")["jobs"]["plan-failed-prod"]
+    assert (job["needs"], job["if"], job["environment"], job["permissions"]) == ("plan-prod", "failure() && github.ref_name == 'main'", "notify", {})
+    [post] = job["steps"]
+    assert post["uses"].startswith("slackapi/slack-github-action@") and post["with"]["token"] == "${{ secrets.SLACK_BOT_TOKEN }}"
+    assert json.loads(post["with"]["payload"]) == {
+        "channel": "${{ vars.SLACK_CHANNEL_ID }}",
+        "text": f":x: Failed to plan the deploy of terraform-app (terraform-service@${{{{ github.sha }}}}) to prod: {RUN_URL}",
+    }
 
 
 def test_without_slack_the_terraform_deploy_needs_only_its_plan():

@@ -116,6 +116,8 @@ def _deploy(spec: AppWorkflowSpec) -> dict:
         plan = f"plan-{environment}" if _plans(spec, environment) else None
         if plan:
             jobs[plan] = _plan_job(spec, environment, on_branch)
+            if spec.slack:
+                jobs[f"plan-failed-{environment}"] = _plan_failed_job(spec, environment, on_branch, plan)
         request = None
         if environment == spec.prod_environment and spec.slack:
             request = f"await-approval-{environment}"
@@ -216,6 +218,16 @@ def _plan_job(spec: AppWorkflowSpec, environment: str, on_branch: str) -> dict:
             "artifact-id": f"${{{{ steps.{UPLOAD_STEP}.outputs.artifact-id }}}}",
             "changes": f"${{{{ steps.{SHOW_STEP}.outputs.changes }}}}",
         },
+    )
+
+
+def _plan_failed_job(spec: AppWorkflowSpec, environment: str, on_branch: str, plan: str) -> dict:
+    """The deploy channel hears of a failed plan: the plan job holds no Slack token (its environment has
+    no secret), and after it fails the approval request and the deploy, which would post, are skipped."""
+    text = f":x: Failed to plan the deploy of {spec.app} ({spec.repository}@${{{{ github.sha }}}}) to {environment}: {steps.RUN_URL}"
+    post = steps.slack(spec.pins, "Notify Slack of the failed plan", text)
+    return steps.job(
+        f"Report a failed plan of {environment}", {}, [post], timeout=5, condition=f"failure() && {on_branch}", needs=plan, environment=names.NOTIFY_ENVIRONMENT
     )
 
 
