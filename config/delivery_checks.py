@@ -356,6 +356,15 @@ def check_delivery(cfg: LandingZoneConfig, accounts: list[AccountSpec], fail: Fa
     every = tuple(_pipeline(cfg, app_key, accounts, fail) for app_key in cfg.applications)
     # An application whose accounts are all suspended keeps its name but has nothing to deploy to.
     pipelines = tuple(pipeline for pipeline in every if pipeline.branches)
+    if cfg.github.visibility == "public":
+        # Anyone can read a public repository's run pages and logs; the plan job puts `terraform show`
+        # there for the reviewers, which hides values marked sensitive only.
+        for pipeline in (p for p in pipelines if p.kind == "terraform" and not p.adopted):
+            warn(
+                f"applications.{pipeline.application}: its repository is public (github.visibility), so anyone can read the prod plan "
+                "in the run summary and the logs of plan-prod, attributes the provider does not mark sensitive included "
+                "(the saved plan itself is encrypted; docs/delivery.md, Terraform)"
+            )
     taken = Counter(p.repository.lower() for p in every) + Counter([cfg.github.infrastructure_repository.lower()])
     for pipeline in every:
         if taken[pipeline.repository.lower()] > 1:

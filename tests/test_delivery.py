@@ -334,6 +334,20 @@ def test_a_terraform_apps_prod_plan_runs_in_a_main_only_environment_with_a_read_
     assert not [r for r in plan.of_type("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret") if r.inputs["environment"] == "prod-plan"]
 
 
+def test_a_public_terraform_app_is_warned_that_its_plan_summary_is_public(config_dir):
+    def public(data):
+        setter("applications.network", TERRAFORM_APP)(data)
+        data["github"]["visibility"] = "public"
+
+    warnings = config.load(config_dir(public), refuse_example_domains=False).warnings
+    assert [w for w in warnings if "plan-prod" in w] == [
+        "applications.network: its repository is public (github.visibility), so anyone can read the prod plan in the run summary "
+        "and the logs of plan-prod, attributes the provider does not mark sensitive included (the saved plan itself is encrypted; "
+        "docs/delivery.md, Terraform)"
+    ]
+    assert not [w for w in config.load(config_dir(setter("applications.network", TERRAFORM_APP)), refuse_example_domains=False).warnings if "plan-prod" in w]
+
+
 def test_only_terraform_apps_get_a_state_bucket(management_plan):
     assert not [r for r in management_plan.resources if "tfstate" in r.name]
 
