@@ -364,3 +364,24 @@ def test_the_urllib_transport_sends_a_get_with_the_token_and_api_version_and_dec
     request = sent[0]
     assert (request.full_url, request.get_method()) == ("https://api.github.com/user", "GET")
     assert (request.get_header("Authorization"), request.get_header("X-github-api-version")) == ("Bearer ghp_secret", "2022-11-28")
+
+
+def test_no_answer_from_github_fails_the_check_saying_so_without_a_traceback(monkeypatch):
+    class Page(io.BytesIO):
+        status = 200
+
+    def urlopen(request, timeout):
+        if request.full_url.endswith("/html"):
+            return Page(b"<html>proxy login</html>")
+        raise urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    outcome = checks.adopted_environments(live(GitHub(urllib_transport("ghp_secret"))))
+    assert (outcome.status, outcome.finding, outcome.advice) == (
+        "fail",
+        f"GitHub gave no readable answer to GET {ENVS}/prod: [Errno 111] Connection refused, so the adopted repositories' environment branch policies "
+        "could not be checked",
+        "check that this machine reaches api.github.com (urllib reads a proxy from HTTPS_PROXY) and run the doctor again",
+    )
+    with pytest.raises(GitHubError, match="^GitHub gave no readable answer to GET /html: a 200 whose body is not JSON"):
+        urllib_transport("ghp_secret")("/html")

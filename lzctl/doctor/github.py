@@ -27,10 +27,11 @@ Transport = Callable[[str], tuple[int, Any]]
 
 
 class GitHubError(Exception):
-    """GitHub answered a read with an error status."""
+    """GitHub answered a read with an error status, or (`status` None) gave no answer that could be read."""
 
-    def __init__(self, status: int, path: str, message: str):
-        super().__init__(f"GitHub answered {status} to GET {path}: {message}")
+    def __init__(self, status: Optional[int], path: str, message: str):
+        said = f"GitHub answered {status} to GET {path}" if status is not None else f"GitHub gave no readable answer to GET {path}"
+        super().__init__(f"{said}: {message}")
         self.status, self.path, self.message = status, path, message
 
 
@@ -46,13 +47,19 @@ def urllib_transport(token: str, base: str = API, timeout: float = 30.0) -> Tran
         request = urllib.request.Request(base + path, headers=headers, method="GET")
         try:
             with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (a fixed https base)
-                return answer.status, json.loads(answer.read() or b"null")
+                status, body = answer.status, answer.read()
         except urllib.error.HTTPError as err:
-            body = err.read()
-            try:
-                return err.code, json.loads(body or b"null")
-            except ValueError:
-                return err.code, {"message": body.decode("utf-8", "replace")[:200]}
+            status, body = err.code, err.read()
+        except OSError as err:
+            # No answer at all (DNS, refused, timeout, TLS: URLError and socket errors are OSErrors): the check
+            # fails saying so, rather than the doctor ending in a traceback.
+            raise GitHubError(None, path, str(getattr(err, "reason", None) or err)) from err
+        try:
+            return status, json.loads(body or b"null")
+        except ValueError:
+            if 200 <= status < 300:
+                raise GitHubError(None, path, f"a {status} whose body is not JSON (a proxy's page?)") from None
+            return status, {"message": body.decode("utf-8", "replace")[:200]}
 
     return get
 
