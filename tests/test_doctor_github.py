@@ -81,6 +81,7 @@ def test_the_adopted_infrastructure_repository_names_its_stack_environments_and_
 
 def test_environments_that_do_not_exist_or_name_only_the_configs_branch_pass():
     answers = {
+        REPO: repository(admin=False),
         f"{ENVS}/dev": NOT_FOUND,
         f"{ENVS}/prod": environment("prod", CUSTOM),
         f"{ENVS}/prod/deployment-branch-policies{PAGE}": policies((361471, "main", "branch")),
@@ -95,6 +96,7 @@ def test_environments_that_do_not_exist_or_name_only_the_configs_branch_pass():
 
 def test_a_branch_or_tag_policy_the_config_does_not_name_fails_with_the_delete_that_removes_it():
     answers = {
+        REPO: repository(admin=False),
         f"{ENVS}/dev": environment("dev", CUSTOM),
         f"{ENVS}/dev/deployment-branch-policies{PAGE}": policies((11, "develop", "branch"), (12, "*", "branch"), (13, "v*", "tag")),
         f"{ENVS}/prod": environment("prod", None),
@@ -119,6 +121,7 @@ def test_a_branch_or_tag_policy_the_config_does_not_name_fails_with_the_delete_t
 def test_policies_are_read_page_by_page():
     first = policies(*((i, f"release/{i}", "branch") for i in range(100)))
     answers = {
+        REPO: repository(admin=False),
         f"{ENVS}/prod": environment("prod", CUSTOM),
         f"{ENVS}/prod/deployment-branch-policies{PAGE}": first,
         f"{ENVS}/prod/deployment-branch-policies?per_page=100&page=2": policies((100, "main", "branch")),
@@ -275,12 +278,21 @@ def test_the_branch_rules_are_judged_for_the_automation_login_only():
 
 
 def test_a_refused_read_fails_the_check_naming_the_request_and_the_token_to_use():
-    outcome = checks.adopted_environments(live(github({f"{ENVS}/prod": (401, {"message": "Bad credentials"})})))
+    outcome = checks.adopted_environments(live(github({REPO: (401, {"message": "Bad credentials"})})))
     assert (outcome.status, outcome.finding) == (
         "fail",
-        f"GitHub answered 401 to GET {ENVS}/prod: Bad credentials, so the adopted repositories' environment branch policies could not be checked",
+        f"GitHub answered 401 to GET {REPO}: Bad credentials, so the adopted repositories' environment branch policies could not be checked",
     )
     assert outcome.advice.startswith("give GITHUB_TOKEN the token of acme-landing-zone-bot")
+
+
+def test_a_repository_the_token_cannot_see_fails_the_environments_check_rather_than_passing_it():
+    # Every environment of a hidden repository answers 404, as an environment the program will create does.
+    outcome = checks.adopted_environments(live(github({REPO: NOT_FOUND, f"{ENVS}/prod": NOT_FOUND})))
+    assert (outcome.status, outcome.finding) == (
+        "fail",
+        f"GitHub answered 404 to GET {REPO}: Not Found, so the adopted repositories' environment branch policies could not be checked",
+    )
 
 
 def test_the_client_raises_what_github_answered():
@@ -289,7 +301,7 @@ def test_the_client_raises_what_github_answered():
 
 
 def test_names_are_one_path_segment_each():
-    answers = {f"{ENVS}/prod%2Feu": NOT_FOUND}
+    answers = {REPO: repository(admin=False), f"{ENVS}/prod%2Feu": NOT_FOUND}
     assert environment_findings(github(answers), OWNER, AdoptedRepository("shop", {"prod/eu": "main"}, ())) == ([], [])
 
 
@@ -379,7 +391,7 @@ def test_no_answer_from_github_fails_the_check_saying_so_without_a_traceback(mon
     outcome = checks.adopted_environments(live(GitHub(urllib_transport("ghp_secret"))))
     assert (outcome.status, outcome.finding, outcome.advice) == (
         "fail",
-        f"GitHub gave no readable answer to GET {ENVS}/prod: [Errno 111] Connection refused, so the adopted repositories' environment branch policies "
+        f"GitHub gave no readable answer to GET {REPO}: [Errno 111] Connection refused, so the adopted repositories' environment branch policies "
         "could not be checked",
         "check that this machine reaches api.github.com (urllib reads a proxy from HTTPS_PROXY) and run the doctor again",
     )

@@ -77,6 +77,9 @@ class Finding:
 def environment_findings(github: GitHub, owner: str, repository: AdoptedRepository) -> tuple[list[Finding], list[str]]:
     """(what fails, notes) for each environment of `repository` the program names a branch for."""
     findings, notes = [], []
+    # GitHub answers 404 for an environment of a repository the token cannot see as for one that does not
+    # exist: reading the repository first turns that into a refused read, not a pass.
+    github.get(f"/repos/{segment(owner)}/{segment(repository.name)}")
     base = f"/repos/{segment(owner)}/{segment(repository.name)}/environments"
     for env, branch in repository.environments.items():
         if branch is None:
