@@ -283,7 +283,10 @@ def test_a_refused_read_fails_the_check_naming_the_request_and_the_token_to_use(
         "fail",
         f"GitHub answered 401 to GET {REPO}: Bad credentials, so the adopted repositories' environment branch policies could not be checked",
     )
-    assert outcome.advice.startswith("give GITHUB_TOKEN the token of acme-landing-zone-bot")
+    assert outcome.advice == (
+        "give GITHUB_TOKEN the token of acme-landing-zone-bot (the stack's githubToken: repo, workflow and admin:org scopes, docs/delivery.md) "
+        "and run the doctor again"
+    )
 
 
 def test_a_repository_the_token_cannot_see_fails_the_environments_check_rather_than_passing_it():

@@ -34,7 +34,7 @@ def _github_reads(live: Live, judge: Callable[[GitHub, str], tuple[list, list[st
         fix = (
             "check that this machine reaches api.github.com (urllib reads a proxy from HTTPS_PROXY) and run the doctor again"
             if err.status is None
-            else f"give {TOKEN_VARIABLE} the token of {live.intent.automation_login} (the stack's githubToken: repo and admin:org scopes) and run the doctor again"
+            else f"give {TOKEN_VARIABLE} the token of {live.intent.automation_login} (the stack's githubToken: repo, workflow and admin:org scopes, docs/delivery.md) and run the doctor again"
         )
         return verdicts.failed(f"{err}, so the adopted repositories' {what} could not be checked", fix)
     return verdicts.github_findings(findings, notes, sound)
