@@ -204,6 +204,17 @@ def test_a_missing_branch_fails():
     )
 
 
+def test_a_login_that_is_not_an_administrator_fails_as_it_cannot_create_the_programs_rulesets():
+    answers = {REPO: repository(admin=False), f"{REPO}/branches/main": branch("main", protected=False), f"{REPO}/rules/branches/main{PAGE}": []}
+    assert [(f.problem, f.fix) for f in branch_findings(github(answers), OWNER, LOGIN, ONE_BRANCH)] == [
+        (
+            "acme-inc/shop: acme-landing-zone-bot is not an administrator of the repository, and the program creates its rulesets there, which GitHub "
+            "lets administrators do (or a custom role that may edit repository rules)",
+            "make acme-landing-zone-bot an administrator of acme-inc/shop (or an owner of acme-inc)",
+        )
+    ]
+
+
 PROTECTION = {
     "url": "https://api.github.com/repos/acme-inc/shop/branches/main/protection",
     "required_status_checks": {"strict": True, "contexts": ["build"], "checks": [{"context": "build", "app_id": None}]},

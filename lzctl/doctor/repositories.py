@@ -141,6 +141,18 @@ def branch_findings(github: GitHub, owner: str, login: str, repository: AdoptedR
     findings = []
     repo = f"/repos/{segment(owner)}/{segment(repository.name)}"
     admin = bool((github.get(repo).get("permissions") or {}).get("admin"))
+    if not admin:
+        # GitHub docs, "Managing rulesets for a repository": "People with admin access to a repository, or a
+        # custom role with the 'edit repository rules' permission, can create, edit, and delete rulesets"; the
+        # program creates its release and integration rulesets in the adopted repository (GitHubRepository).
+        # A custom role does not show in `permissions`: this errs towards a fail the user can judge.
+        findings.append(
+            Finding(
+                f"{owner}/{repository.name}: {login} is not an administrator of the repository, and the program creates its rulesets there, "
+                "which GitHub lets administrators do (or a custom role that may edit repository rules)",
+                f"make {login} an administrator of {owner}/{repository.name} (or an owner of {owner})",
+            )
+        )
     for branch in repository.commit_branches:
         where = f"{owner}/{repository.name} branch {branch}"
         found = github.find(f"{repo}/branches/{segment(branch)}")
