@@ -170,7 +170,7 @@ def test_rules_a_fast_forward_commit_does_not_meet_or_the_login_bypasses_pass():
     answers = {
         REPO: repository(admin=True),
         f"{REPO}/branches/main": branch("main", protected=False),
-        f"{REPO}/rules/branches/main{PAGE}": [rule("deletion", 1), rule("non_fast_forward", 1), rule("pull_request", 2)],
+        f"{REPO}/rules/branches/main{PAGE}": [rule("deletion", 1), rule("non_fast_forward", 1), rule("copilot_code_review", 3), rule("pull_request", 2)],
         f"{REPO}/rulesets/2": ruleset(2, "release", "always"),
     }
     assert branch_findings(github(answers), OWNER, LOGIN, ONE_BRANCH) == []

@@ -40,9 +40,13 @@ BYPASSING = ("always", "exempt")
 """`current_user_can_bypass` values under which a direct push is not held by the ruleset. The REST docs list
 `always`, `pull_requests_only` (bypasses only in pull requests) and `never`; `exempt` is the newer bypass mode
 of ruleset bypass actors, taken to pass too should the field ever answer it (unverified offline)."""
-PUSH_NEUTRAL = frozenset({"creation", "deletion", "non_fast_forward", "required_linear_history", "branch_name_pattern", "tag_name_pattern"})
+PUSH_NEUTRAL = frozenset(
+    {"creation", "deletion", "non_fast_forward", "required_linear_history", "branch_name_pattern", "tag_name_pattern", "copilot_code_review"}
+)
 """Rule types a fast-forward commit to an existing branch does not meet (the Contents API makes one commit on
-the branch's head). Every other type, one GitHub adds later included, is taken to hold the commit."""
+the branch's head); `copilot_code_review` only requests a review of pull requests (its parameters are
+`review_on_push`, `review_draft_pull_requests`). Every other type, one GitHub adds later included, is taken
+to hold the commit."""
 
 
 @dataclass(frozen=True)
