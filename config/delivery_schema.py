@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 import names
 from config.types import Cron, Key, Model, RepositoryName
@@ -15,9 +16,13 @@ GITHUB_PREFIX = "GITHUB_"
 """Secret names must not start with it (GitHub docs, "Using secrets in GitHub Actions", naming your secrets)."""
 
 
+GITHUB_PREFIX_ERROR = "github_secret_prefix"
+"""The error type of a GITHUB_-prefixed name, by which config/loader.py gives its hint."""
+
+
 def _not_github_prefixed(name: str) -> str:
     if name.startswith(GITHUB_PREFIX):
-        raise ValueError(f"GitHub refuses secret names starting with {GITHUB_PREFIX}; rename it")
+        raise PydanticCustomError(GITHUB_PREFIX_ERROR, f"GitHub refuses secret names starting with {GITHUB_PREFIX}")
     return name
 
 

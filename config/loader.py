@@ -15,6 +15,7 @@ from typing import Optional
 from pydantic import BaseModel, ValidationError
 
 from config.app_secrets import GivenSecrets
+from config.delivery_schema import GITHUB_PREFIX_ERROR
 from config.issues import ConfigError, ConfigIssue, path_of
 from config.model import LandingZone
 from config.partial import partial
@@ -89,6 +90,8 @@ def _hint(error: dict) -> str | None:
         return (f"did you mean {close[0]}? " if close else "") + f"allowed keys here: {', '.join(allowed)}"
     if kind == "missing":
         return "this field is required; see docs/configuration.md"
+    if kind == GITHUB_PREFIX_ERROR:
+        return "rename it"
     if kind == "less_than_equal" and loc[:2] == ("guardrails", "limits"):
         return "that is AWS's own maximum, which it does not raise on request (docs/configuration.md: Limits checked before anything is registered)"
     if kind == "string_pattern_mismatch":

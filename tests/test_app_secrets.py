@@ -111,7 +111,7 @@ def test_a_suspended_environment_needs_no_value(config_dir):
 @pytest.mark.parametrize(
     "names, message",
     [
-        (["GITHUB_TOKEN_X"], "applications.shop.secrets[0]: GitHub refuses secret names starting with GITHUB_; rename it (got 'GITHUB_TOKEN_X')"),
+        (["GITHUB_TOKEN_X"], "applications.shop.secrets[0]: GitHub refuses secret names starting with GITHUB_ (got 'GITHUB_TOKEN_X'). Hint: rename it"),
         (["SLACK_BOT_TOKEN"], "applications.shop.secrets[0]: the program sets this environment secret itself (got 'SLACK_BOT_TOKEN'). Hint: rename it"),
         (["A", "A"], "applications.shop.secrets[1]: secret named twice (got 'A')"),
         (["database_url"], "applications.shop.secrets[0]: String should match pattern '^[A-Z_][A-Z0-9_]*$' (got 'database_url')"),
@@ -130,7 +130,7 @@ def test_a_github_prefix_is_a_shape_rule_reported_with_the_lists_other_shape_err
         config.load(config_dir(setter("applications.shop.secrets", ["database_url", "GITHUB_X", "OK"])), refuse_example_domains=False)
     assert [str(issue).split(": ", 1)[1] for issue in caught.value.issues] == [
         "applications.shop.secrets[0]: String should match pattern '^[A-Z_][A-Z0-9_]*$' (got 'database_url')",
-        "applications.shop.secrets[1]: GitHub refuses secret names starting with GITHUB_; rename it (got 'GITHUB_X')",
+        "applications.shop.secrets[1]: GitHub refuses secret names starting with GITHUB_ (got 'GITHUB_X'). Hint: rename it",
     ]
 
 
