@@ -402,7 +402,9 @@ def test_no_answer_from_github_fails_the_check_saying_so_without_a_traceback(mon
         raise urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
 
     monkeypatch.setattr(urllib.request, "urlopen", urlopen)
-    outcome = checks.adopted_environments(live(GitHub(urllib_transport("ghp_secret"))))
+    client = GitHub(urllib_transport("ghp_secret"))
+    outcome = checks.adopted_environments(live(client))
+    assert client.requests == [REPO]
     assert (outcome.status, outcome.finding, outcome.advice) == (
         "fail",
         f"GitHub gave no readable answer to GET {REPO}: [Errno 111] Connection refused, so the adopted repositories' environment branch policies "

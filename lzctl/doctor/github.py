@@ -72,8 +72,8 @@ class GitHub:
         self.requests: list[str] = []
 
     def get(self, path: str) -> Any:
+        self.requests.append(path)  # before the read: one that got no answer is listed too
         status, body = self._transport(path)
-        self.requests.append(path)
         if not 200 <= status < 300:
             message = body.get("message", "") if isinstance(body, dict) else ""
             raise GitHubError(status, path, message or "no message")
