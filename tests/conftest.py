@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -11,11 +12,11 @@ import pytest
 
 import config
 from config.conformance_pack import CACHE_DIR_ENV
-from lzctl.commands import default_stacks, plan_stacks
-from lzctl.plan import plan_stack
+from lzctl import cli
+from lzctl.commands import default_stacks
 from lzctl.render import to_json
 from lzctl.runtime import Plan
-from tests.helpers import EXAMPLE_DIR, example_data, write_config
+from tests.helpers import EXAMPLE_DIR, ProcessGuard, example_data, shared_plan, write_config
 
 # The migrate and doctor tests' fixtures (moto-backed AWS, Stubbers, managed policies), shared without importing them by name.
 pytest_plugins = ["tests.migrate_fixtures", "tests.doctor_fixtures"]
@@ -27,6 +28,38 @@ def pytest_configure(config):
     cache = getattr(config, "cache", None)
     if cache is not None:
         os.environ.setdefault(CACHE_DIR_ENV, str(cache.mkdir("lzctl")))
+
+
+_GUARD = ProcessGuard()
+sys.addaudithook(_GUARD.audit)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    _GUARD.reset()
+    result = yield
+    _guarded(item)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    _GUARD.reset()
+    result = yield
+    _guarded(item)
+    return result
+
+
+@pytest.fixture
+def process_guard() -> ProcessGuard:
+    """The session's ProcessGuard (for its own tests)."""
+    return _GUARD
+
+
+def _guarded(item) -> None:
+    problem = _GUARD.problem(item.get_closest_marker("slow") is not None)
+    if problem:
+        pytest.fail(f"{item.nodeid} {problem}", pytrace=False)
 
 
 @pytest.fixture
@@ -41,6 +74,13 @@ def config_dir(tmp_path) -> Callable[[Callable[[dict], None]], Path]:
     return make
 
 
+@pytest.fixture
+def cli_shared_plans(monkeypatch) -> None:
+    """`lzctl.cli.main` in-process plans through `shared_plan` (tests/helpers.py): the CLI's
+    handling of a plan without paying for the plan of a config another test planned already."""
+    monkeypatch.setattr(cli, "plan_stack", shared_plan)
+
+
 @pytest.fixture(scope="session")
 def example() -> config.LandingZone:
     return config.load(EXAMPLE_DIR, refuse_example_domains=False)
@@ -53,24 +93,24 @@ def example() -> config.LandingZone:
 
 @pytest.fixture(scope="session")
 def management_plan() -> Plan:
-    return plan_stack("management")
+    return shared_plan("management")
 
 
 @pytest.fixture(scope="session")
 def audit_plan(management_plan) -> Plan:
-    return plan_stack("audit", management=management_plan)
+    return shared_plan("audit", management=management_plan)
 
 
 @pytest.fixture(scope="session")
 def log_plan(management_plan) -> Plan:
-    return plan_stack("log", management=management_plan)
+    return shared_plan("log", management=management_plan)
 
 
 @pytest.fixture(scope="session")
 def example_documents(management_plan, audit_plan, log_plan) -> dict[str, dict]:
     """Stack -> `plan --json` document of every stack of the example, the management stack first."""
     plans = {"management": management_plan, "audit": audit_plan, "log": log_plan}
-    return {stack: to_json(plans.get(stack) or plan_stack(stack, management=management_plan)) for stack in default_stacks()}
+    return {stack: to_json(plans.get(stack) or shared_plan(stack, management=management_plan)) for stack in default_stacks()}
 
 
 @pytest.fixture(scope="session")
@@ -78,5 +118,5 @@ def without_control_tower_plans(tmp_path_factory) -> dict[str, Plan]:
     """Stack -> the plan of the example with Control Tower off, every stack, the management stack first."""
     data = example_data()
     data.setdefault("guardrails", {})["control_tower"] = {"enabled": False}
-    stacks = default_stacks()
-    return dict(zip(stacks, plan_stacks(stacks, write_config(tmp_path_factory.mktemp("ct-off"), data)), strict=True))
+    folder = write_config(tmp_path_factory.mktemp("ct-off"), data)
+    return {stack: shared_plan(stack, folder) for stack in default_stacks()}

@@ -10,7 +10,9 @@ the AWS API model. No test can reach AWS: credentials are fake and the AWS confi
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import pickle
 import shutil
 import subprocess
 import sys
@@ -29,8 +31,9 @@ import stacks
 from config import ConfigError
 from lzctl import migrate, render
 from lzctl.mocks import LandingZoneMocks
-from lzctl.plan import offline_config, plan_stack
+from lzctl.plan import handoff_parameters, offline_config, plan_stack, resolve_config_dir
 from lzctl.runtime import Plan, run_program
+from lzctl.stackfile import read_stack, stack_file
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_DIR = REPO / "config"
@@ -100,10 +103,92 @@ def run_management(config_dir: Path, role: str = "management", offline: bool = T
     return plan, errors
 
 
+# --- plans shared by content ----------------------------------------------------------------
+#
+# Planning a program under mocks is most of the suite's time, and many tests plan the same config
+# (the example, the example with Control Tower off...) from folders of their own. `shared_plan`
+# and `shared_run` plan each (stack, content) once per process (per xdist worker) and hand every
+# caller its own copy (unpickled: a few ms against a second or more for a plan), so a test may
+# change what it gets without changing what the next test gets.
+
+_SHARED: dict[tuple, bytes] = {}
+
+
+def folder_digest(folder: Path) -> str:
+    """A digest of what the program reads from a config folder: landing-zone.yaml's data (the loader
+    reads nothing else of its text: the example and `write_config(dir, example_data())` plan alike,
+    byte for byte) and every other file's name and bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        name = path.relative_to(folder).as_posix()
+        content = path.read_bytes()
+        if name == config.CONFIG_FILE:
+            try:
+                content = json.dumps(yaml.safe_load(content), default=str).encode()  # key order kept: it orders the plan
+            except yaml.YAMLError:
+                pass
+        digest.update(name.encode() + b"\0" + content + b"\0")
+    return digest.hexdigest()
+
+
+def _shared(key: tuple, make: Callable[[], object]):
+    if key not in _SHARED:
+        _SHARED[key] = pickle.dumps(make())
+    return pickle.loads(_SHARED[key])
+
+
+def shared_plan(stack: str, config_dir: Optional[Path] = None, management: Optional[Plan] = None) -> Plan:
+    """`plan_stack(stack, config_dir, management=management)` of this repository's project, planned
+    once per process for each (stack, stack file, content of the config folder, handoff parameters
+    of `management`); the caller's own copy. The audit and log stacks without `management` read the
+    shared management plan of the same folder, as plan_stack would plan it. Errors are not kept:
+    a config the program refuses raises on every call. Only for a test that changes nothing the
+    program reads (no monkeypatching of components, stacks or the mocks)."""
+    folder = resolve_config_dir(read_stack(stack), config_dir)
+    if stack != "management" and management is None and read_stack(stack).config.get("landing-zone:role") in ("audit", "log"):
+        management = shared_plan("management", config_dir)
+    handoff = tuple(sorted(handoff_parameters(management).items())) if management is not None else None
+    key = ("plan", stack, stack_file(stack).read_text(), folder_digest(folder), handoff)
+    return _shared(key, lambda: plan_stack(stack, config_dir, management=management))
+
+
+def shared_run(config_dir: Path, role: str = "management", offline: bool = True, **more_config: str):
+    """`run_management(config_dir, role, offline, **more_config)` run once per process for each
+    (content of the folder, role, offline, config): the caller's own copy of (plan, errors). Only for
+    a test that changes nothing the program reads (no monkeypatching of components or stacks)."""
+    key = ("run", folder_digest(config_dir), role, offline, tuple(sorted(more_config.items())))
+    return _shared(key, lambda: run_management(config_dir, role, offline, **more_config))
+
+
 def lzctl(*args: str, code: str | None = None) -> subprocess.CompletedProcess:
     """`python -m lzctl ARGS` (or `python -c CODE`) from the repository, as a user runs it."""
     command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "lzctl", *args]
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+class ProcessGuard:
+    """Fails a test that starts a process without the `slow` marker, so `pytest -m "not slow"` is
+    the quick run it says it is. An audit hook (`sys.addaudithook`, PEP 578: every way CPython
+    starts a process raises one of PROCESS_EVENTS) notes each start; conftest.py's hooks `reset`
+    before each test's setup and call and `check` after."""
+
+    PROCESS_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec", "os.fork", "os.forkpty"})
+
+    def __init__(self):
+        self.started: list[str] = []
+
+    def audit(self, event: str, args: tuple) -> None:
+        if event in self.PROCESS_EVENTS:
+            self.started.append(f"{event} {args[1] if event == 'subprocess.Popen' else args[0]!r}")
+
+    def reset(self) -> None:
+        self.started.clear()
+
+    def problem(self, slow: bool) -> Optional[str]:
+        """Why the test that just ran is not a quick one, or None."""
+        if self.started and not slow:
+            return f"starts a process ({self.started[0]}) but is not marked slow: add @pytest.mark.slow (pyproject.toml's markers)"
+        return None
 
 
 def plan_step(type_: str, name: str, parent: str = "", inputs: Optional[dict] = None, **state) -> dict:

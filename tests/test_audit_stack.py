@@ -9,8 +9,7 @@ import pytest
 
 import config
 from guardrails import self_denial
-from lzctl.plan import plan_stack
-from tests.helpers import EXAMPLE_DIR, REPO, both, run_management, setter
+from tests.helpers import EXAMPLE_DIR, REPO, both, setter, shared_plan, shared_run
 
 REGIONS = ("ap-northeast-1", "us-east-1")
 
@@ -71,8 +70,8 @@ def test_accounts_that_record_nothing_get_a_security_hub_policy_without_config_1
     }
     # A suspended account records nothing either: it gets the same policy.
     directory = config_dir(setter("applications.booking.accounts", {"stg": {"suspended": True}}))
-    management = plan_stack("management", directory)
-    plan = plan_stack("audit", directory, management=management)
+    management = shared_plan("management", directory)
+    plan = shared_plan("audit", directory, management=management)
     suspended = plan.named("security-securityhub-booking-stg-unrecorded")
     assert suspended.inputs["targetId"] == management.outputs["accountIds"]["booking-stg"]
     assert plan.named("security-securityhub-unrecorded-policy").urn in suspended.dependencies
@@ -94,7 +93,7 @@ def test_the_conformance_pack_is_deployed_and_control_tower_4_aggregates_config(
 
 
 def test_without_control_tower_the_audit_account_aggregates_config_in_all_regions(config_dir):
-    plan = plan_stack("audit", config_dir(setter("guardrails.control_tower.enabled", False)))
+    plan = shared_plan("audit", config_dir(setter("guardrails.control_tower.enabled", False)))
     aggregator = plan.named("security-config-aggregator").inputs
     assert aggregator["organizationAggregationSource"]["allRegions"] is True
 
@@ -129,7 +128,7 @@ def test_audit_resources_are_pinned_to_the_audit_account(audit_plan, management_
 
 def test_thresholds_come_from_config(config_dir):
     mutate = both(setter("security_services.alerts.security_hub_severities", ["CRITICAL"]), setter("security_services.alerts.guardduty_min_severity", 4))
-    plan = plan_stack("audit", config_dir(mutate))
+    plan = shared_plan("audit", config_dir(mutate))
     patterns = {n: json.loads(i["eventPattern"]) for n, i in of(plan, "aws:cloudwatch/eventRule:EventRule").items()}
     assert patterns["security-alerts-securityhub-rule"]["detail"]["findings"]["Severity"]["Label"] == ["CRITICAL"]
     assert patterns["security-alerts-guardduty-rule"]["detail"]["findings"]["Severity"]["Label"] == ["MEDIUM", "HIGH", "CRITICAL"]
@@ -152,7 +151,7 @@ def test_management_delegates_each_service_to_the_audit_account(management_plan)
 
 
 def test_without_control_tower_the_log_account_administers_cloudtrail_and_config_is_delegated(config_dir):
-    plan, errors = run_management(config_dir(setter("guardrails.control_tower.enabled", False)))
+    plan, errors = shared_run(config_dir(setter("guardrails.control_tower.enabled", False)))
     assert not errors
     assert plan.named("security-admin-cloudtrail").inputs["accountId"] == plan.outputs["accountIds"]["log"]
     principals = {r.inputs["servicePrincipal"] for r in plan.of_type("aws:organizations/delegatedAdministrator:DelegatedAdministrator")}
@@ -233,7 +232,7 @@ def test_the_plan_warns_that_chatbot_needs_the_workspace_authorised_in_both_acco
 def test_without_chatbot_there_is_neither_warning_nor_channel_configuration(config_dir, mutate):
     directory = config_dir(mutate)
     assert not [w for w in config.load(directory, refuse_example_domains=False).warnings if "Chatbot" in w]
-    audit = plan_stack("audit", directory)
+    audit = shared_plan("audit", directory)
     assert audit.of_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration") == []
 
 
@@ -263,7 +262,7 @@ def test_runtime_monitoring_manages_its_agent_for_members_and_the_audit_account(
 
 
 def test_runtime_agents_come_from_config_and_none_warns(config_dir):
-    plan = plan_stack("audit", config_dir(setter("security_services.guardduty.runtime_agents", ["EKS_ADDON_MANAGEMENT"])))
+    plan = shared_plan("audit", config_dir(setter("security_services.guardduty.runtime_agents", ["EKS_ADDON_MANAGEMENT"])))
     feature = plan.named("security-us-east-1-RUNTIME_MONITORING-members").inputs
     assert feature["additionalConfigurations"] == [{"name": "EKS_ADDON_MANAGEMENT", "autoEnable": "ALL"}]
     warnings = config.load(config_dir(setter("security_services.guardduty.runtime_agents", [])), refuse_example_domains=False).warnings
@@ -283,15 +282,15 @@ def test_inspector_enables_every_existing_member_in_every_region(audit_plan, man
 
 
 def test_a_suspended_account_is_not_enabled_in_inspector(config_dir):
-    plan = plan_stack("audit", config_dir(setter("applications.shop.accounts", {"dev": {"suspended": True}})))
+    plan = shared_plan("audit", config_dir(setter("applications.shop.accounts", {"dev": {"suspended": True}})))
     names_ = {r.name for r in plan.of_type("aws:inspector2/memberAssociation:MemberAssociation")}
     assert "security-us-east-1-shop-stg-inspector-member" in names_ and not [n for n in names_ if "shop-dev" in n]
 
 
 def test_the_conformance_pack_skips_suspended_accounts(config_dir):
     directory = config_dir(setter("applications.booking.accounts", {"stg": {"suspended": True}}))
-    management = plan_stack("management", directory)
-    pack = plan_stack("audit", directory, management=management).named("security-conformance-pack").inputs
+    management = shared_plan("management", directory)
+    pack = shared_plan("audit", directory, management=management).named("security-conformance-pack").inputs
     assert pack["excludedAccounts"] == sorted(["123456789012", management.outputs["accountIds"]["booking-stg"]])
 
 
@@ -322,8 +321,8 @@ def denials_as(monkeypatch, principal_in, plan, management) -> list[tuple[str, s
 )
 def test_the_first_run_the_readme_gives_is_exempt_from_every_deny(monkeypatch, config_dir, stack, control_tower, guarded):
     directory = config_dir(setter("guardrails.control_tower.enabled", control_tower))
-    management = plan_stack("management", directory)
-    plan = plan_stack(stack, directory, management=management)
+    management = shared_plan("management", directory)
+    plan = shared_plan(stack, directory, management=management)
     role = readme_first_run_role(management.outputs, stack)
     # The role the audit and log accounts were created with, Control Tower on or off (CreateLandingZone
     # creates AWSControlTowerExecution in them itself).

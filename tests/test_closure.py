@@ -12,11 +12,11 @@ import rules
 from config.closure_checks import check_closures, close_quota, recent_closures
 from config.model import AccountSpec
 from lzctl import review
-from lzctl.plan import plan_stack, resolved_config
+from lzctl.plan import resolved_config
 from lzctl.plan import views as plan_views
 from names import CLOSING_OUTPUT, OTHER_ACCOUNTS_OUTPUT
 from rules.core import STACK_TYPE
-from tests.helpers import run_management, setter
+from tests.helpers import setter, shared_plan, shared_run
 
 ACCOUNT = "aws:organizations/account:Account"
 PROVIDER = "pulumi:providers:aws"
@@ -30,7 +30,7 @@ def shop_dev(**account):
 
 
 def planned(config_dir, mutate):
-    plan, errors = run_management(config_dir(mutate))
+    plan, errors = shared_run(config_dir(mutate))
     assert errors == []
     return plan
 
@@ -88,7 +88,7 @@ def test_a_dated_closure_leaves_the_account_out_of_the_plan(config_dir):
     landing_zone = config.load(directory, refuse_example_domains=False)
     assert [a.key for a in landing_zone.closed_accounts] == ["shop-dev"]
     assert "shop-dev" not in {a.key for a in landing_zone.accounts}
-    plan, errors = run_management(directory)
+    plan, errors = shared_run(directory)
     assert errors == []
     assert "shop-dev-account" not in accounts_by_name(plan)
     assert "shop-stg-account" in accounts_by_name(plan)
@@ -106,7 +106,7 @@ def test_an_old_closure_stays_on_record_without_a_warning(config_dir):
 
 
 def test_the_rule_exempts_the_armed_account_the_stack_exports(config_dir):
-    plan, _ = run_management(config_dir(shop_dev(suspended=True, closed="pending")))
+    plan, _ = shared_run(config_dir(shop_dev(suspended=True, closed="pending")))
     assert plan.outputs[CLOSING_OUTPUT] == [SHOP_DEV_EMAIL]
     assert PROTECTED.run(plan_views(plan)) == []
     # A pack that sees no stack outputs blocks, unless its policy config names the account.
@@ -203,7 +203,7 @@ def test_the_review_marks_the_armed_and_the_closed_accounts(config_dir):
     folder = config_dir(
         setter("applications.shop.accounts", {"dev": {"suspended": True, "closed": "pending"}, "stg": {"suspended": True, "closed": closed_on}})
     )
-    plan = plan_stack("management", folder)
+    plan = shared_plan("management", folder)
     lines = review.review(plan, resolved_config("management", folder), plan.warnings, []).splitlines()
     suspended = lines.index("  └─ Suspended (suspended)")
     # Over 100 columns, an account's notes wrap under its key.

@@ -24,7 +24,7 @@ from components.sso_access import first_instance
 from config import AccountSpec
 from config.model import CONTROL_TOWER_SERVICE
 from lzctl.mocks import account_id, stable_uuid
-from tests.helpers import run_management, run_mocked, setter
+from tests.helpers import run_mocked, setter, shared_run
 
 OU_IDS = {"security": "ou-a1b2-security", "dev": "ou-a1b2-dev", "stg": "ou-a1b2-stg", "prod": "ou-a1b2-prod", "suspended": "ou-a1b2-suspended"}
 ACCESS_ROLES = {
@@ -83,7 +83,7 @@ def test_trusted_services_cover_what_control_tower_enables_for_itself():
 
 def test_control_tower_is_trusted_only_when_it_is_on(management_plan, config_dir):
     assert "controltower.amazonaws.com" in management_plan.named("organization-organization").inputs["awsServiceAccessPrincipals"]
-    plan, errors = run_management(config_dir(setter("guardrails.control_tower.enabled", False)))
+    plan, errors = shared_run(config_dir(setter("guardrails.control_tower.enabled", False)))
     assert not errors and "controltower.amazonaws.com" not in plan.named("organization-organization").inputs["awsServiceAccessPrincipals"]
 
 

@@ -13,8 +13,8 @@ from config.security_checks import config_bucket_policy_size
 from guardrails.plan_policies import planned_organization
 from guardrails.simulator import Request, evaluate
 from logs.config_logs import config_bucket_statements, config_key_statements
-from lzctl.plan import plan_stack, views
-from tests.helpers import example_data, write_config
+from lzctl.plan import views
+from tests.helpers import example_data, shared_plan, write_config
 
 HOME, OTHER = "ap-northeast-1", "us-east-1"
 RECORDER = "aws:cfg/recorder:Recorder"
@@ -27,7 +27,7 @@ def without_control_tower(tmp_path_factory, **accounts):
     for app, overrides in accounts.items():
         data["applications"][app]["accounts"] = overrides
     directory = write_config(tmp_path_factory.mktemp("ct-off"), data)
-    return directory, plan_stack("management", directory)
+    return directory, shared_plan("management", directory)
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +154,7 @@ def test_the_guardrails_let_only_the_program_change_a_recorder_or_its_bucket(ct_
 
 def test_the_conformance_pack_rule_sees_every_targeted_account_record(ct_off):
     directory, management = ct_off
-    audit = views(plan_stack("audit", directory, management=management))
+    audit = views(shared_plan("audit", directory, management=management))
     assert [v for v in rules.evaluate(audit, organization=views(management)) if v.rule == "AWS-CONFIG-PACK-RECORDERS"] == []
     without_shop_dev = [r for r in views(management) if not (r.type == RECORDER and "config-recording-shop-dev-" in r.urn)]
     violations = [v for v in rules.evaluate(audit, organization=without_shop_dev) if v.rule == "AWS-CONFIG-PACK-RECORDERS"]

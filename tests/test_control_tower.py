@@ -8,7 +8,7 @@ import pytest
 
 import config
 from guardrails.control_tower import CONTROL_TOWER_BASELINE_ID
-from tests.helpers import run_management, setter
+from tests.helpers import run_management, setter, shared_run
 
 BASELINE = "aws:controltower/baseline:Baseline"
 CONTROL = "aws:controltower/controlTowerControl:ControlTowerControl"
@@ -16,8 +16,11 @@ CONTROL = "aws:controltower/controlTowerControl:ControlTowerControl"
 
 @pytest.fixture
 def plan_with(config_dir):
-    def plan(mutate=lambda data: None):
-        result, errors = run_management(config_dir(mutate))
+    """`plan_with(mutate)`: the management plan of the example changed by `mutate`; `shared=True`
+    for a test that changes nothing else (tests/helpers.py's shared_run)."""
+
+    def plan(mutate=lambda data: None, shared: bool = False):
+        result, errors = (shared_run if shared else run_management)(config_dir(mutate))
         assert not errors, errors
         return result
 
@@ -172,7 +175,7 @@ def test_another_shared_access_role_is_used_for_audit_and_log_only_and_warned_ab
 
 
 def test_a_suspended_account_keeps_its_execution_role(plan_with):
-    plan = plan_with(setter("applications.shop.accounts.dev", {"suspended": True}))
+    plan = plan_with(setter("applications.shop.accounts.dev", {"suspended": True}), shared=True)
     account = plan.named("shop-dev-account")
     assert account.inputs["roleName"] == "AWSControlTowerExecution"
     assert account.inputs["parentId"] == plan.outputs["organizationalUnitIds"]["suspended"]
@@ -273,7 +276,7 @@ def test_policies_wait_for_the_organisation(management_plan):
 
 
 def test_without_control_tower_the_stack_is_still_complete(plan_with):
-    plan = plan_with(setter("guardrails.control_tower.enabled", False))
+    plan = plan_with(setter("guardrails.control_tower.enabled", False), shared=True)
     types = {r.type for r in plan.resources}
     assert not {t for t in types if t.startswith("aws:controltower")}
     assert "landingzone:control_tower:ControlTower" not in types

@@ -11,9 +11,8 @@ import pytest
 
 from lzctl import diff, replacements
 from lzctl.cli import main
-from lzctl.plan import plan_stack
 from lzctl.render import to_json
-from tests.helpers import example_data, plan_document, plan_step, write_config
+from tests.helpers import example_data, plan_document, plan_step, shared_plan, write_config
 
 STACK = "urn:pulumi:test::landing-zone::pulumi:pulumi:Stack::lz"
 SET = "urn:pulumi:test::landing-zone::pulumi:pulumi:Stack$landingzone:app_account_set:AppAccountSet::shop"
@@ -195,14 +194,14 @@ def shop_prod_email_changed(tmp_path_factory):
     data = example_data()
     data["applications"]["shop"]["accounts"] = {"prod": {"email": "shop-prod@acme-corp.co.jp"}}
     data["organization"]["organizational_units"]["dev"]["name"] = "開発"
-    return to_json(plan_stack("management", write_config(tmp_path_factory.mktemp("changed"), data)))
+    return to_json(shared_plan("management", write_config(tmp_path_factory.mktemp("changed"), data)))
 
 
 @pytest.fixture(scope="module")
 def search_added(tmp_path_factory):
     data = example_data()
     data["applications"]["search"] = {"description": "Search API (Go).", "kind": "container", "reviewers": {"teams": ["platform-admins"]}}
-    return to_json(plan_stack("management", write_config(tmp_path_factory.mktemp("search"), data)))
+    return to_json(shared_plan("management", write_config(tmp_path_factory.mktemp("search"), data)))
 
 
 def test_adding_an_application_only_creates(example_documents, search_added):
@@ -283,7 +282,7 @@ def test_a_policy_type_or_trusted_service_leaving_warns_to_deploy_twice(tmp_path
     data = example_data()
     data["guardrails"]["backup_policy"] = None
     data["guardrails"]["root_access"] = {"enabled": False}
-    result = diff.compare(example_documents["management"], to_json(plan_stack("management", write_config(tmp_path / "config", data))))
+    result = diff.compare(example_documents["management"], to_json(shared_plan("management", write_config(tmp_path / "config", data))))
     found = [w for w in result.warnings if w.kind == "removal-order"]
     assert [w.urn for w in found] == [ORG, ORG, ORG]
     backup, backup_service, iam = (w.message for w in found)

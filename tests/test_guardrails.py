@@ -18,7 +18,7 @@ from guardrails.control_tower import PREREQUISITE_ROLES, ManifestSettings, manif
 from guardrails.controls import CATALOGUE, ELECTIVE, GLOBAL_IDS, STRONGLY_RECOMMENDED, control_arn
 from guardrails.policy_types import RCP, SCP, template_names
 from iam import policy
-from tests.helpers import both, run_management, setter
+from tests.helpers import both, setter, shared_run
 
 PARAMETERS = scp.ScpParameters(
     governed_regions=("ap-northeast-1", "us-east-1"),
@@ -265,7 +265,7 @@ def planned_roles(plan) -> set[str]:
 
 @pytest.mark.parametrize("control_tower", [True, False], ids=["example", "Control Tower off"])
 def test_every_scp_exemption_names_a_role_the_plan_creates_in_that_account(config_dir, management_plan, control_tower):
-    plan = management_plan if control_tower else run_management(config_dir(setter("guardrails.control_tower.enabled", False)))[0]
+    plan = management_plan if control_tower else shared_run(config_dir(setter("guardrails.control_tower.enabled", False)))[0]
     roles = planned_roles(plan)
     scps = [json.loads(r.inputs["content"]) for r in plan.of_type("aws:organizations/policy:Policy") if r.inputs["type"] == "SERVICE_CONTROL_POLICY"]
     exempted = {arn for document in scps for s in document["Statement"] for arn in s.get("Condition", {}).get("ArnNotLike", {}).get("aws:PrincipalArn", [])}

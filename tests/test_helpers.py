@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -11,7 +13,7 @@ from config.model import parents_first
 from lzctl.mocks import account_id
 from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
 from names import managed_policy_arn, managed_policy_key
-from tests.helpers import event_matches
+from tests.helpers import ProcessGuard, event_matches
 
 
 @pytest.mark.parametrize(
@@ -155,3 +157,22 @@ def test_eventbridge_matching_as_documented(pattern, event, matches):
 def test_an_operator_the_matcher_does_not_model_is_refused():
     with pytest.raises(ValueError, match="'wildcard' is not modelled"):
         event_matches({"source": [{"wildcard": "aws.*"}]}, {"source": "aws.ec2"})
+
+
+def test_the_process_guard_refuses_a_quick_test_that_starts_a_process():
+    guard = ProcessGuard()
+    guard.audit("open", ("/etc/hosts", "r", 0))
+    assert guard.problem(slow=False) is None
+    guard.audit("os.system", (b"make",))
+    expected = "starts a process (os.system b'make') but is not marked slow: add @pytest.mark.slow (pyproject.toml's markers)"
+    assert guard.problem(slow=False) == expected
+    assert guard.problem(slow=True) is None
+    guard.reset()
+    assert guard.problem(slow=False) is None
+
+
+@pytest.mark.slow  # a process, to see the session's guard note it
+def test_the_sessions_process_guard_sees_subprocess_run(process_guard):
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    assert process_guard.problem(slow=False).startswith(f"starts a process (subprocess.Popen [{sys.executable!r}, '-c', 'pass']) but is not marked slow")
+    process_guard.reset()

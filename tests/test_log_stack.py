@@ -10,10 +10,10 @@ from parliament import analyze_policy_string
 
 from logs.cloudtrail import CLOUDTRAIL_COLUMNS, CLOUDTRAIL_INPUT_FORMAT, CLOUDTRAIL_SERDE
 from logs.queries import ORGANIZATIONS_POLICY_CHANGES, saved_queries
-from lzctl.plan import plan_stack, views
+from lzctl.plan import views
 from names import LIMITS_OUTPUT
 from rules import evaluate
-from tests.helpers import both, example_data, setter, write_config
+from tests.helpers import both, example_data, setter, shared_plan, write_config
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 BUCKET = "aws:s3/bucket:Bucket"
@@ -31,7 +31,7 @@ def ct_on(log_plan):
 def ct_off(tmp_path_factory):
     data = copy.deepcopy(example_data())
     both(setter("guardrails.control_tower.enabled", False), setter("log_archive", CT_OFF_SETTINGS))(data)
-    return plan_stack("log", write_config(tmp_path_factory.mktemp("ct-off"), data))
+    return shared_plan("log", write_config(tmp_path_factory.mktemp("ct-off"), data))
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from lzctl import review
+from lzctl import cli, review
 from lzctl.plan import plan_stack, resolved_config
-from tests.helpers import EXISTING, golden_file, lzctl
+from tests.helpers import EXISTING, golden_file
 
 GOLDEN_STEPS = len(json.loads(golden_file("management").read_text())["steps"])
 
@@ -138,16 +138,17 @@ def test_an_access_matrix_too_wide_becomes_a_line_per_account(example):
     assert all(len(line) <= review.WIDTH for line in lines)
 
 
-@pytest.mark.slow
-def test_the_cli_prints_the_review_by_default_with_its_warnings_in_it():
+def test_the_cli_prints_the_review_by_default_with_its_warnings_in_it(capsys, cli_shared_plans):
     """`--resources` (test_cli) keeps today's tree, with the warnings on stderr."""
-    result = lzctl("plan", "--stack", "management")
-    assert result.returncode == 0 and result.stderr == ""
-    assert result.stdout.startswith("Review of landing-zone/management") and "warning: root e-mails of 8 accounts" in result.stdout
-    both = lzctl("plan", "--stack", "management", "--json", "--resources")
-    assert both.returncode == 2 and "not allowed with argument --json" in both.stderr
-    audit = lzctl("plan", "--stack", "audit")
-    assert audit.returncode == 0 and "What audit builds, and where" in audit.stdout
+    assert cli.main(["plan", "--stack", "management"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.startswith("Review of landing-zone/management") and "warning: root e-mails of 8 accounts" in out
+    with pytest.raises(SystemExit) as both:
+        cli.main(["plan", "--stack", "management", "--json", "--resources"])
+    assert both.value.code == 2 and "not allowed with argument --json" in capsys.readouterr().err
+    assert cli.main(["plan", "--stack", "audit"]) == 0
+    assert "What audit builds, and where" in capsys.readouterr().out
 
 
 def test_long_account_lines_wrap_under_their_key(example, management_plan):

@@ -10,8 +10,7 @@ import pytest
 from guardrails import iam_actions
 from guardrails.deploy_actions import ACTIONS, APP_DEPLOYS, SERVICES
 from guardrails.self_denial import never_denies_itself, stack_of
-from lzctl.plan import plan_stack
-from tests.helpers import example_data, write_config
+from tests.helpers import example_data, shared_plan, write_config
 
 STACKS = ("management", "audit", "log")
 LOG = "903739463943"
@@ -65,8 +64,8 @@ def opted_in(tmp_path_factory):
     data = example_data()
     data.setdefault("guardrails", {})["controls"] = OPT_IN
     config_dir = write_config(tmp_path_factory.mktemp("opt-in"), data)
-    management = plan_stack("management", config_dir)
-    return {"management": management, **{stack: plan_stack(stack, config_dir, management=management) for stack in ("audit", "log")}}
+    management = shared_plan("management", config_dir)
+    return {"management": management, **{stack: shared_plan(stack, config_dir, management=management) for stack in ("audit", "log")}}
 
 
 def _without_exemptions(plans) -> dict:

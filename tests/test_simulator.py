@@ -25,8 +25,7 @@ from guardrails.simulator import (
     parse_policy,
     parse_principal,
 )
-from lzctl.plan import plan_stack
-from tests.helpers import example_data, write_config
+from tests.helpers import example_data, shared_plan, write_config
 
 MANAGEMENT = "999999999999"
 APP = "111111111111"
@@ -791,7 +790,7 @@ def opted_in_org(tmp_path_factory):
     """The example with the two opt-in controls, each exempting the landing zone's roles below its OU."""
     data = example_data()
     data.setdefault("guardrails", {})["controls"] = {"prod": ["AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA"], "security": ["AWS-GR_AUDIT_BUCKET_RETENTION_POLICY"]}
-    plan = plan_stack("management", write_config(tmp_path_factory.mktemp("opt-in"), data))
+    plan = shared_plan("management", write_config(tmp_path_factory.mktemp("opt-in"), data))
     return planned_organization(plan.resources, plan.outputs["accountIds"])
 
 
