@@ -169,12 +169,15 @@ def test_a_conformance_pack_over_the_template_body_limit_is_refused():
 
 
 def test_cfn_lint_results_are_kept_between_runs_and_a_damaged_entry_is_linted_again(tmp_path, monkeypatch):
-    monkeypatch.setenv(conformance_pack.CACHE_DIR_ENV, str(tmp_path))
     text = "Resources:\n" + RULE.format(name="r", owner="NOBODY")
+    # The verdict through the suite's own cache (conftest.py: cfn-lint runs once per cache, not
+    # every run); then an empty cache, where each lint of the text must give that verdict.
+    verdict = check_template.__wrapped__(text)
+    monkeypatch.setenv(conformance_pack.CACHE_DIR_ENV, str(tmp_path))
     linted = []
-    lint = conformance_pack._lint
-    monkeypatch.setattr(conformance_pack, "_lint", lambda t: linted.append(t) or lint(t))
+    monkeypatch.setattr(conformance_pack, "_lint", lambda t: linted.append(t) or verdict)
     first = check_template.__wrapped__(text)
+    assert first == verdict
     assert first[0] == ("resource R: Source.Owner 'NOBODY' is not one of AWS, CUSTOM_LAMBDA, CUSTOM_POLICY",)
     assert check_template.__wrapped__(text) == first
     assert linted == [text]
