@@ -1,6 +1,12 @@
 """Helpers the tests share: the example config and mutations of it, programs and stacks under mocks,
 the golden plans, and AWS without AWS for the migrate verbs.
 
+Speed (docs/performance.md, "The tests"): plan through `shared_plan` / `shared_run` when the test
+changes nothing the program reads (each config is then planned once per worker, and the test gets
+its own copy); a test that starts a process (`lzctl(...)`, zizmor, git...) carries
+`@pytest.mark.slow`, or ProcessGuard fails it; a CLI test that is not about the process calls
+`lzctl.cli.main` in-process (conftest.py's `cli_shared_plans` plans through `shared_plan`).
+
 moto plays every account at once (each session pins its account with moto's account header);
 botocore's Stubber plays what moto lacks (the invitation handshake), checking each request against
 the AWS API model. No test can reach AWS: credentials are fake and the AWS config files are empty
@@ -10,6 +16,7 @@ the AWS API model. No test can reach AWS: credentials are fake and the AWS confi
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import pickle
@@ -43,7 +50,18 @@ GOLDEN_STACKS = ("management", "audit", "log")
 
 
 def example_data() -> dict:
+    """The example's landing-zone.yaml as data, the caller's own copy (parsed once: PyYAML's
+    pure-Python parser takes ~10 ms a time, and hundreds of tests start from the example)."""
+    return copy.deepcopy(_example_data())
+
+
+@functools.cache
+def _example_data() -> dict:
     return yaml.safe_load((EXAMPLE_DIR / config.CONFIG_FILE).read_text())
+
+
+# libyaml's emitter writes the same text ~6 times faster than PyYAML's (the example byte-identical).
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def write_config(directory: Path, data: object) -> Path:
@@ -51,7 +69,7 @@ def write_config(directory: Path, data: object) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for folder in (p for p in EXAMPLE_DIR.iterdir() if p.is_dir() and not p.name.startswith("__")):
         shutil.copytree(folder, directory / folder.name, dirs_exist_ok=True)
-    text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False)
+    text = data if isinstance(data, str) else yaml.dump(data, Dumper=_DUMPER, sort_keys=False)
     (directory / config.CONFIG_FILE).write_text(text)
     return directory
 
