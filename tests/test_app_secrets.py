@@ -19,7 +19,7 @@ from lzctl.plan import plan_stack
 from lzctl.runtime import SECRET, run_program
 from lzctl.stackfile import OFFLINE_PLACEHOLDER, read_stack
 from stacks.secrets import read_app_secrets
-from tests.helpers import REPO, example_data, run_management, setter, write_config
+from tests.helpers import REPO, example_data, lzctl, run_management, setter, write_config
 from workflows import AppWorkflowSpec
 
 FILE, KEY = "Pulumi.management.yaml", "landing-zone:appSecrets"
