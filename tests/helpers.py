@@ -137,12 +137,14 @@ def folder_digest(folder: Path) -> str:
     reads nothing else of its text: the example and `write_config(dir, example_data())` plan alike,
     byte for byte) and every other file's name and bytes."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    # The example's folder is also the `config` package: its modules are the loader's code, not config.
+    files = (p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts and not (p.parent == Path(folder) and p.suffix == ".py"))
+    for path in sorted(files):
         name = path.relative_to(folder).as_posix()
         content = path.read_bytes()
         if name == config.CONFIG_FILE:
             try:
-                content = json.dumps(yaml.safe_load(content), default=str).encode()  # key order kept: it orders the plan
+                content = json.dumps(yaml.safe_load(content), default=repr).encode()  # key order kept: it orders the plan; a date is not its string
             except yaml.YAMLError:
                 pass
         digest.update(name.encode() + b"\0" + content + b"\0")

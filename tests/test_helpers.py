@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from config.model import parents_first
 from lzctl.mocks import account_id
 from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
 from names import managed_policy_arn, managed_policy_key
-from tests.helpers import ProcessGuard, event_matches
+from tests.helpers import EXAMPLE_DIR, ProcessGuard, event_matches, example_data, folder_digest, shared_plan, write_config
 
 
 @pytest.mark.parametrize(
@@ -176,3 +177,29 @@ def test_the_sessions_process_guard_sees_subprocess_run(process_guard):
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     assert process_guard.problem(slow=False).startswith(f"starts a process (subprocess.Popen [{sys.executable!r}, '-c', 'pass']) but is not marked slow")
     process_guard.reset()
+
+
+def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
+    def digest(name: str, text: str) -> str:
+        return folder_digest(write_config(tmp_path / name, text))
+
+    flow = digest("flow", "organization: {home_region: ap-northeast-1, name: acme}\n")
+    assert digest("block", "organization:\n  home_region: ap-northeast-1  # the same data\n  name: acme\n") == flow
+    # The order of keys orders the plan; a date is not the string of it.
+    assert digest("reordered", "organization: {name: acme, home_region: ap-northeast-1}\n") != flow
+    assert digest("date", "closed: 2026-01-01\n") != digest("string", "closed: '2026-01-01'\n")
+    # Every other file counts byte for byte.
+    edited = write_config(tmp_path / "edited", "organization: {home_region: ap-northeast-1, name: acme}\n")
+    policy = next(p for p in sorted(edited.rglob("*")) if p.is_file() and p.name != "landing-zone.yaml")
+    policy.write_bytes(policy.read_bytes() + b"\n")
+    assert folder_digest(edited) != flow
+
+
+def test_a_shared_plan_is_the_callers_own_copy_of_the_plan_of_that_content(tmp_path):
+    mine = shared_plan("management")
+    kept = pickle.dumps(mine)
+    mine.resources.clear()
+    mine.outputs["accountIds"] = {}
+    copied = shared_plan("management", write_config(tmp_path / "config", example_data()))
+    assert pickle.dumps(copied) == kept and copied.resources
+    assert folder_digest(tmp_path / "config") == folder_digest(EXAMPLE_DIR)
