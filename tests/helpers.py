@@ -199,7 +199,7 @@ class ProcessGuard:
 
     def audit(self, event: str, args: tuple) -> None:
         if event in self.PROCESS_EVENTS:
-            self.started.append(f"{event} {args[1] if event == 'subprocess.Popen' else args[0]!r}")
+            self.started.append(f"{event} {args[1] if event == 'subprocess.Popen' else args[0]!r}"[:160])
 
     def reset(self) -> None:
         self.started.clear()

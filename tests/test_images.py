@@ -78,6 +78,7 @@ TREE_CASES = [
 ]
 
 
+@pytest.mark.slow  # git and bash processes
 @pytest.mark.parametrize("change, same", TREE_CASES)
 def test_the_source_tree_ignores_the_workflows_folder_only(tmp_path, change, same):
     git(tmp_path, "init", "-q")
@@ -89,6 +90,7 @@ def test_the_source_tree_ignores_the_workflows_folder_only(tmp_path, change, sam
     assert git(tmp_path, "status", "--porcelain") == ""
 
 
+@pytest.mark.slow  # git and bash processes
 def test_the_source_tree_is_the_commit_tree_without_the_folder_and_ignores_the_work_tree(tmp_path):
     git(tmp_path, "init", "-q")
     commit(tmp_path, BASE)
@@ -172,6 +174,7 @@ BATCH_GET = (
 )
 
 
+@pytest.mark.slow  # git and bash processes
 def test_mark_tested_retags_this_runs_image_byte_for_byte(stub):
     stub.tag(stub.sha, D1)
     result = stub.run(images.MARK_TESTED)
@@ -195,6 +198,7 @@ MARK_CASES = [
 ]
 
 
+@pytest.mark.slow  # git and bash processes
 @pytest.mark.parametrize("existing, code, words", MARK_CASES, ids=["re-run", "another digest"])
 def test_mark_tested_compares_an_existing_tag_with_this_runs_digest(stub, existing, code, words):
     stub.tag(stub.sha, D1)
@@ -214,6 +218,7 @@ PROMOTE_CASES = [
 ]
 
 
+@pytest.mark.slow  # git and bash processes
 @pytest.mark.parametrize("case, tags, replicated, code, put, words", PROMOTE_CASES, ids=[c[0] for c in PROMOTE_CASES])
 def test_prod_tags_what_it_deploys_once_per_run(stub, case, tags, replicated, code, put, words):
     names = {"tested": f"tested-{stub.tree}", "deployed": f"deployed-{RUN_ID}"}

@@ -748,6 +748,7 @@ if [ "$2" = "-json" ]; then cat "$FAKE_PLAN_JSON"; else cat "$FAKE_PLAN_TEXT"; f
 """
 
 
+@pytest.mark.slow  # a bash process
 @pytest.mark.parametrize(
     "actions,changes",
     [
