@@ -184,6 +184,12 @@ def deploy_boundary(privileged_role_arns: Sequence[str] = ()) -> dict:
 
 KEEP_DEPLOYED_IMAGES = 10
 """How many of prod's deployed images the lifecycle keeps (by push time): what a rollback can go back to."""
+KEEP_TESTED_IMAGES = 100
+"""How many images tagged `tested-*` the lifecycle keeps (by push time). Prod's run waits up to 30 days
+for its review (GitHub docs, "Reviewing deployments": not approved within 30 days, it fails) while
+staging goes on testing newer trees; the image prod waits for must survive that in stg (prod reads
+its tag there) and in prod (the replicated copy it deploys): 30 days at about three tested staging
+pushes a day."""
 LIFECYCLE_SOURCE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html"
 LIFECYCLE_EVALUATION_SOURCE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html"
 LIFECYCLE_POLICY_CHARS = (100, 30720)
@@ -192,15 +198,22 @@ MAX_TAG_PATTERN_WILDCARDS = 4
 """At most four `*` in each tagPatternList string ("Lifecycle policy properties in Amazon ECR", Tag pattern list)."""
 
 
-def ecr_lifecycle_policy(keep_images: int = 50, untagged_days: int = 7, keep_deployed: int = KEEP_DEPLOYED_IMAGES) -> dict:
-    """Every application repository's lifecycle policy; the first rule keeps what prod deployed.
+def ecr_lifecycle_policy(
+    keep_images: int = 50, untagged_days: int = 7, keep_deployed: int = KEEP_DEPLOYED_IMAGES, keep_tested: int = KEEP_TESTED_IMAGES
+) -> dict:
+    """Every application repository's lifecycle policy; the first rules keep what prod deployed and what stg tested.
 
     "An image that matches the tagging requirements of a rule cannot be expired by a rule with a
     lower priority" (ECR user guide, "Automate the cleanup of images by using lifecycle policies",
     Lifecycle policy evaluation rules): an image tagged `deployed-*` is expired only by the first
-    rule, past the last `keep_deployed`, never by the count of all images, which replication from
-    staging fills with every staging push. Only prod's deploy job tags `deployed-*`; elsewhere the
-    rule selects nothing. `lifecycle_policy_problems` checks the rules ECR imposes on the document.
+    rule, past the last `keep_deployed`, and one tagged `tested-*` only by the second, past the last
+    `keep_tested`; never by the count of all images, which every staging push fills (in prod too,
+    by replication). One rule per tag pattern: a tagPatternList of several patterns selects only
+    images that carry all of them ("Lifecycle policy properties in Amazon ECR", Tag pattern list).
+    Counts go by the image's push time, which a later tag (the retag) does not renew. Only prod's
+    deploy job tags `deployed-*` and only stg's verify job `tested-*` (replication copies both into
+    prod); elsewhere those rules select nothing. `lifecycle_policy_problems` checks the rules ECR
+    imposes on the document.
     """
     return {
         "rules": [
@@ -217,12 +230,23 @@ def ecr_lifecycle_policy(keep_images: int = 50, untagged_days: int = 7, keep_dep
             },
             {
                 "rulePriority": 2,
+                "description": f"Keep the last {keep_tested} images stg tested",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPatternList": [f"{names.TESTED_IMAGE_TAG_PREFIX}*"],
+                    "countType": "imageCountMoreThan",
+                    "countNumber": keep_tested,
+                },
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": 3,
                 "description": f"Expire untagged images after {untagged_days} days",
                 "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": untagged_days},
                 "action": {"type": "expire"},
             },
             {
-                "rulePriority": 3,
+                "rulePriority": 4,
                 "description": f"Keep the last {keep_images} images",
                 "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep_images},
                 "action": {"type": "expire"},

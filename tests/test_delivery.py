@@ -202,11 +202,12 @@ def test_container_apps_get_an_immutable_scanned_image_repository(management_pla
     images = inputs(management_plan, "booking-prod-images")
     assert images["imageTagMutability"] == "IMMUTABLE" and images["imageScanningConfiguration"] == {"scanOnPush": True}
     lifecycle = json.loads(inputs(management_plan, "booking-prod-images-lifecycle")["policy"])
-    # What prod deployed outranks the count of all images, which replication from stg fills.
+    # What prod deployed and what stg tested outrank the count of all images, which replication from stg fills.
     assert [(rule["rulePriority"], rule["selection"]) for rule in lifecycle["rules"]] == [
         (1, {"tagStatus": "tagged", "tagPatternList": ["deployed-*"], "countType": "imageCountMoreThan", "countNumber": 10}),
-        (2, {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7}),
-        (3, {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50}),
+        (2, {"tagStatus": "tagged", "tagPatternList": ["tested-*"], "countType": "imageCountMoreThan", "countNumber": 100}),
+        (3, {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7}),
+        (4, {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50}),
     ]
     assert not [r for r in management_plan.of_type("aws:ecr/repository:Repository") if r.name.startswith("shop-")]
 

@@ -117,13 +117,18 @@ def test_a_lifecycle_policy_longer_than_the_api_takes_is_refused():
     assert lifecycle_policy_problems(document) == ["the policy is 30876 characters minified; PutLifecyclePolicy takes 100 to 30720"]
 
 
-@pytest.mark.parametrize("keep_deployed", [1, 10, 200])
-def test_the_generated_lifecycle_keeps_deployed_images_ahead_of_every_other_rule(keep_deployed):
-    document = ecr_lifecycle_policy(keep_deployed=keep_deployed)
+@pytest.mark.parametrize("keep_deployed, keep_tested", [(1, 1), (10, 100), (200, 3)])
+def test_the_generated_lifecycle_keeps_deployed_then_tested_images_ahead_of_every_other_rule(keep_deployed, keep_tested):
+    document = ecr_lifecycle_policy(keep_deployed=keep_deployed, keep_tested=keep_tested)
     assert lifecycle_policy_problems(document) == []
-    # The first rule: nothing with a deployed tag is expired by a later one (evaluation rules).
-    first = min(document["rules"], key=lambda rule: rule["rulePriority"])
-    assert first["selection"] == {"tagStatus": "tagged", "tagPatternList": ["deployed-*"], "countType": "imageCountMoreThan", "countNumber": keep_deployed}
+    # Deployed, then tested images: nothing with those tags is expired by a later rule (evaluation
+    # rules), and each pattern has a rule of its own (a list of several selects images with all of them).
+    ordered = sorted(document["rules"], key=lambda rule: rule["rulePriority"])
+    assert [rule["selection"] for rule in ordered[:2]] == [
+        {"tagStatus": "tagged", "tagPatternList": ["deployed-*"], "countType": "imageCountMoreThan", "countNumber": keep_deployed},
+        {"tagStatus": "tagged", "tagPatternList": ["tested-*"], "countType": "imageCountMoreThan", "countNumber": keep_tested},
+    ]
+    assert [rule["selection"]["tagStatus"] for rule in ordered[2:]] == ["untagged", "any"]
 
 
 KEY = "arn:aws:kms:ap-northeast-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"

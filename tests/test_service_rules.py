@@ -322,7 +322,7 @@ FAILING = [
             ResourceView(
                 LIFECYCLE,
                 "urn:pulumi:management::landing-zone::t::l",
-                {"policy": json.dumps({"rules": [{**rule, "rulePriority": 4 - rule["rulePriority"]} for rule in ecr_lifecycle_policy()["rules"]]})},
+                {"policy": json.dumps({"rules": [{**rule, "rulePriority": 5 - rule["rulePriority"]} for rule in ecr_lifecycle_policy()["rules"]]})},
             )
         ],
         None,
