@@ -194,6 +194,9 @@ LIFECYCLE_SOURCE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifec
 LIFECYCLE_EVALUATION_SOURCE = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html"
 LIFECYCLE_POLICY_CHARS = (100, 30720)
 """PutLifecyclePolicy's `lifecyclePolicyText` length bounds (botocore's ecr 2015-09-21 model, LifecyclePolicyText)."""
+AGE_COUNT_TYPES = ("sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned")
+"""The countTypes measured in days, which take `countUnit: days` ("Lifecycle policy properties in Amazon
+ECR", Count type and Count unit; the user guide's policy template lists them beside imageCountMoreThan)."""
 MAX_TAG_PATTERN_WILDCARDS = 4
 """At most four `*` in each tagPatternList string ("Lifecycle policy properties in Amazon ECR", Tag pattern list)."""
 
@@ -300,10 +303,12 @@ def lifecycle_policy_problems(document: object) -> list[str]:
         if status == "any" and _positive_int(priority) and any(_positive_int(p) and p > priority for p in priorities):
             problems.append(f"rule {priority}: the rule with tagStatus any must have the highest rulePriority (it is evaluated last)")
         count_type, unit = selection.get("countType"), selection.get("countUnit")
-        if count_type not in ("imageCountMoreThan", "sinceImagePushed"):
-            problems.append(f"rule {priority!r}: countType {count_type!r} is not imageCountMoreThan or sinceImagePushed")
-        if (count_type == "sinceImagePushed") != (unit == "days"):
-            problems.append(f"rule {priority!r}: countUnit `days` goes with sinceImagePushed, and only with it (got {unit!r} with {count_type!r})")
+        if count_type not in ("imageCountMoreThan", *AGE_COUNT_TYPES):
+            problems.append(f"rule {priority!r}: countType {count_type!r} is not imageCountMoreThan, {', '.join(AGE_COUNT_TYPES)}")
+        if (count_type in AGE_COUNT_TYPES) != (unit == "days"):
+            problems.append(
+                f"rule {priority!r}: countUnit `days` goes with {', '.join(AGE_COUNT_TYPES)}, and only with them (got {unit!r} with {count_type!r})"
+            )
         if not _positive_int(selection.get("countNumber")):
             problems.append(f"rule {priority!r}: countNumber {selection.get('countNumber')!r} must be a positive integer")
     if untagged > 1:

@@ -95,13 +95,22 @@ LIFECYCLE_CASES = [
     ([_rule(1, "mixed")], "rule 1: tagStatus 'mixed' is not tagged, untagged or any"),
     (
         [_rule(1, "any", ("sinceImagePushed", None, 7))],
-        "rule 1: countUnit `days` goes with sinceImagePushed, and only with it (got None with 'sinceImagePushed')",
+        "rule 1: countUnit `days` goes with sinceImagePushed, sinceImagePulled, sinceImageTransitioned, and only with them (got None with 'sinceImagePushed')",
     ),
     (
         [_rule(1, "any", ("imageCountMoreThan", "days", 7))],
-        "rule 1: countUnit `days` goes with sinceImagePushed, and only with it (got 'days' with 'imageCountMoreThan')",
+        "rule 1: countUnit `days` goes with sinceImagePushed, sinceImagePulled, sinceImageTransitioned, and only with them (got 'days' with 'imageCountMoreThan')",
     ),
-    ([_rule(1, "any", ("sinceImagePulled", None, 7))], "rule 1: countType 'sinceImagePulled' is not imageCountMoreThan or sinceImagePushed"),
+    # The age counts ECR added later (the user guide's policy template) are accepted, in days only.
+    ([_rule(1, "any", ("sinceImagePulled", "days", 7))], None),
+    (
+        [_rule(1, "any", ("sinceImagePulled", None, 7))],
+        "rule 1: countUnit `days` goes with sinceImagePushed, sinceImagePulled, sinceImageTransitioned, and only with them (got None with 'sinceImagePulled')",
+    ),
+    (
+        [_rule(1, "any", ("sinceImageUsed", None, 7))],
+        "rule 1: countType 'sinceImageUsed' is not imageCountMoreThan, sinceImagePushed, sinceImagePulled, sinceImageTransitioned",
+    ),
     ([_rule(1, "any", ("imageCountMoreThan", None, 0))], "rule 1: countNumber 0 must be a positive integer"),
     ([], "a lifecycle policy holds a non-empty list `rules`"),
 ]
