@@ -12,9 +12,12 @@ tested image and fails closed.
 The source tree is the commit's tree without `.github/workflows` (`source_tree`): the landing zone
 commits its generated workflows straight to every branch, pushes that deploy nothing (paths-ignore),
 so keying on the whole tree would leave every promotion after a workflow update with a tree staging
-never tested. Leaving them out is sound because they are the landing zone's text, reviewed in its
-own repository, not the application's: they go into no image, and prod runs main's workflow whatever
-the key.
+never tested. Leaving them out is sound because the key only picks which stg-built image prod
+deploys, and that image is the one stg tested byte for byte, whatever it holds (a `COPY . .` build
+holds the folder as stg's commit had it). What the workflow text decides, the build and the deploy
+commands, comes from the branch that runs it: stg built with staging's workflow, prod runs main's,
+which main's ruleset reviews. So a workflow change merged into main alone is not tested on stg
+first: the next promotion runs prod's job with it.
 """
 
 from __future__ import annotations
