@@ -142,6 +142,9 @@ def stub(tmp_path):
         def tag(self, tag: str, digest: str) -> None:
             (state / "tags" / tag).write_text(digest + "\n")
 
+        def answer_batch_get(self, answer: dict) -> None:
+            (state / "image.json").write_text(json.dumps(answer))
+
         def replicated(self, digest: str) -> None:
             (state / "digests" / digest).write_text("")
 
@@ -185,6 +188,17 @@ def test_mark_tested_retags_this_runs_image_byte_for_byte(stub):
     assert calls[-1].startswith(put_call(tested, D1)) and calls[-1].endswith(f"--image-manifest-media-type {INDEX}")
     assert stub.put_manifest() == MANIFEST
     assert f"{D1} tagged {tested}\n" in result.stdout
+
+
+def test_a_manifest_ecr_does_not_return_stops_the_retag_naming_the_failure(stub):
+    # BatchGetImage exits 0 and lists the image under failures (botocore ecr model: ImageFailure).
+    failure = {"imageId": {"imageDigest": D1}, "failureCode": "ImageNotFound", "failureReason": "Requested image not found"}
+    stub.answer_batch_get({"images": [], "failures": [failure]})
+    stub.tag(stub.sha, D1)
+    result = stub.run(images.MARK_TESTED)
+    assert result.returncode == 1
+    assert f"::error::ECR returned no manifest of {D1} to tag tested-{stub.tree}: [{json.dumps(failure, separators=(',', ':'))}]" in result.stdout
+    assert not [call for call in stub.calls() if "put-image" in call]
 
 
 # (digest already behind the tested tag, exit code, what the step says)

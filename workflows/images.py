@@ -78,7 +78,9 @@ def tag_once(tag: str, conflict: str) -> str:
 
     The ECR user guide's retag ("Retagging an image with the AWS CLI"): the manifest put again under
     a second tag, read and written byte for byte (one BatchGetImage call for manifest and media type,
-    the manifest through a file so no shell strips a byte), and `--image-digest` makes ECR refuse a
+    the manifest through a file so no shell strips a byte; BatchGetImage answers an image it cannot
+    return (ImageNotFound, ImageInaccessible...) in `failures` with exit code 0, so a missing manifest
+    stops the step rather than putting `null`), and `--image-digest` makes ECR refuse a
     manifest that is not the tagged image's. Tags are immutable, so a tag that exists already is
     compared instead: on `$digest` (a re-run) it passes, on another digest it stops with `conflict`.
     """
@@ -93,7 +95,10 @@ else
   image="$(mktemp)"
   aws ecr batch-get-image --repository-name "$ECR_REPOSITORY" --image-ids imageDigest="$digest" \\
     --accepted-media-types {media_types} --output json > "$image"
-  jq -j '.images[0].imageManifest' "$image" > "$image.manifest"
+  if ! jq -e -j '.images[0].imageManifest' "$image" > "$image.manifest"; then
+    echo "::error::ECR returned no manifest of $digest to tag {tag}: $(jq -c '.failures' "$image")"
+    exit 1
+  fi
   aws ecr put-image --repository-name "$ECR_REPOSITORY" --image-tag "{tag}" --image-digest "$digest" \\
     --image-manifest "file://$image.manifest" --image-manifest-media-type "$(jq -r '.images[0].imageManifestMediaType' "$image")" > /dev/null
   echo "$digest tagged {tag}"
