@@ -190,6 +190,7 @@ def test_mark_tested_retags_this_runs_image_byte_for_byte(stub):
     assert f"{D1} tagged {tested}\n" in result.stdout
 
 
+@pytest.mark.slow  # git and bash processes
 def test_a_manifest_ecr_does_not_return_stops_the_retag_naming_the_failure(stub):
     # BatchGetImage exits 0 and lists the image under failures (botocore ecr model: ImageFailure).
     failure = {"imageId": {"imageDigest": D1}, "failureCode": "ImageNotFound", "failureReason": "Requested image not found"}
