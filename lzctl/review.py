@@ -239,8 +239,8 @@ def delivery(landing_zone: LandingZone, plan: Plan) -> list[str]:
         lines += _role_lines(roles, "plan role", [(env, pipeline.accounts[env], names.github_plan_role(env).name) for env in environments])
         if pipeline.slack_channel:
             # A channel the application names may predate the program: taken over, never archived.
-            kept = "  [named: an existing one is taken over, kept on removal]" if pipeline.slack_channel_named else ""
-            lines.append(f"{INDENT * 2}Slack: #{pipeline.slack_channel}{kept}")
+            kept = "[named: an existing one is taken over, kept on removal]" if pipeline.slack_channel_named else ""
+            lines += _marked(f"{INDENT * 2}Slack: #{pipeline.slack_channel}", kept)
     if delivery_plan.infrastructure_repository:
         repository = delivery_plan.infrastructure_repository
         reviewers = [f"team {t}" for t in delivery_plan.infrastructure_reviewers.teams] + [

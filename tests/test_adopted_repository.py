@@ -237,6 +237,8 @@ def test_the_review_and_the_plan_json_say_what_is_adopted_and_retained(tmp_path)
     adopting(data)
     data["github"]["existing_infrastructure_repository"] = True
     data["applications"]["shop"]["deploy_policies"] = {"prod": ["ReadOnlyAccess", "job-function/ViewOnlyAccess"]}
+    long_channel = "booking-" + "x" * 52  # Slack allows 80: the mark then goes on a line of its own
+    data["applications"]["booking"]["slack_channel"] = long_channel
     folder = write_config(tmp_path, data)
     planned, errors = run_management(folder)
     assert not errors
@@ -248,7 +250,9 @@ def test_the_review_and_the_plan_json_say_what_is_adopted_and_retained(tmp_path)
         "                        boundary landing-zone-deploy-boundary",
         "    Slack: #shop-releases  [named: an existing one is taken over, kept on removal]",
     ]
-    assert "  booking (container): acme-inc/booking" in lines and "    Slack: #deploy-booking" in lines
+    assert "  booking (container): acme-inc/booking" in lines
+    slack = lines.index(f"    Slack: #{long_channel}")
+    assert lines[slack + 1] == "    [named: an existing one is taken over, kept on removal]"
     infrastructure = lines.index("  this landing zone: acme-inc/landing-zone → stacks management, audit, log")
     assert lines[infrastructure + 1] == "    [adopted: import landing-zone, retained]"  # too long for one line
     assert max(len(line) for line in lines) <= review.WIDTH
