@@ -165,20 +165,29 @@ def unused_templates(folder: Optional[Path], used: Mapping[str, set[str]]) -> li
     base = folder / POLICY_TEMPLATES if folder is not None else None
     if base is None or not base.is_dir() or base.is_symlink():
         return []
-    warnings = []
-    for kind in sorted(islice((entry.name for entry in os.scandir(base)), FOLDER_LISTING_CAP)):
+    warnings: list[str] = []
+    for kind in _listed(base, POLICY_TEMPLATES, warnings):
         if kind not in used:
             warnings.append(f"{POLICY_TEMPLATES}/{kind}: not a policy type ({', '.join(sorted(used))}), so nothing in it is used")
             continue
         if not (base / kind).is_dir() or (base / kind).is_symlink():
             continue
-        names = sorted(islice((entry.name for entry in os.scandir(base / kind)), FOLDER_LISTING_CAP))
+        names = _listed(base / kind, f"{POLICY_TEMPLATES}/{kind}", warnings)
         warnings += [
             f"{POLICY_TEMPLATES}/{kind}/{name}: no guardrails.{kind} target names {name.removesuffix('.json')}, so it is not used"
             for name in names
             if name.removesuffix(".json") not in used[kind]
         ]
     return warnings
+
+
+def _listed(folder: Path, relative: str, warnings: list[str]) -> list[str]:
+    """At most FOLDER_LISTING_CAP entry names of `folder`, sorted; a folder holding more is told
+    (which ones are looked at is then the file system's order), never silently cut."""
+    names = list(islice((entry.name for entry in os.scandir(folder)), FOLDER_LISTING_CAP + 1))
+    if len(names) > FOLDER_LISTING_CAP:
+        warnings.append(f"{relative}: more than {FOLDER_LISTING_CAP:,} entries, so only {FOLDER_LISTING_CAP:,} were looked at for unused templates")
+    return sorted(names[:FOLDER_LISTING_CAP])
 
 
 def check_policies(

@@ -132,3 +132,22 @@ def test_the_review_marks_the_folder_s_templates(tmp_path):
     lines = review.guardrails(config.load(own_folder(tmp_path, add_target, files), refuse_example_domains=False))
     assert "    SCP: deny-leaving-organization, deny-root-user (config folder)" in lines
     assert lines[lines.index("  prod") + 1] == "    SCP: own-extra (config folder)"
+
+
+def test_a_templates_folder_over_the_listing_cap_is_told_not_silently_cut(tmp_path, monkeypatch):
+    """The listing is capped (bounded work); a folder holding more says so, or a misspelt override
+    past the cap would go unnoticed."""
+    from config import policy_checks
+
+    monkeypatch.setattr(policy_checks, "FOLDER_LISTING_CAP", 2)
+    scp = tmp_path / "policy-templates" / "scp"
+    scp.mkdir(parents=True)
+    for name in ("a.json", "b.json"):
+        (scp / name).write_text("{}")
+    assert policy_checks.unused_templates(tmp_path, {"scp": {"a"}}) == ["policy-templates/scp/b.json: no guardrails.scp target names b, so it is not used"]
+    (scp / "c.json").write_text("{}")
+    warnings = policy_checks.unused_templates(tmp_path, {"scp": {"a"}})
+    assert warnings[0] == "policy-templates/scp: more than 2 entries, so only 2 were looked at for unused templates"
+    # Which two are looked at is the file system's order: at least one of b and c.
+    unused = {f"policy-templates/scp/{n}.json: no guardrails.scp target names {n}, so it is not used" for n in "bc"}
+    assert warnings[1:] and set(warnings[1:]) <= unused
