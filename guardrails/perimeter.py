@@ -19,9 +19,10 @@ def github_subjects(owner: str, owner_id: str) -> tuple[str, ...]:
     this one.
 
     `owner_id` (the numeric id, or a slot for it) pins the immutable form: someone who registers the
-    owner's name after it is released gets another id, and their new repositories can only send
-    the immutable form, so they are refused. The name form cannot be pinned (it carries no id); it
-    stays for repositories older than 2026-07-15 that have not opted in."""
+    owner's name after it is released gets another id, so their repositories' immutable subjects
+    are refused. The name form cannot be pinned (it carries no id); it stays for repositories older
+    than 2026-07-15 that have not opted in, and it is the way through if GitHub lets a new
+    repository switch back to it (the repository setting `use_immutable_subject`; not documented)."""
     return (f"repo:{owner}/*", f"repo:{owner}@{owner_id}/*")
 
 
