@@ -118,5 +118,5 @@ class Guardrails(pulumi.ComponentResource):
         organization = pulumi.Output.from_input(args.organization_id if document.needs_organization_id else "")
         owner = pulumi.Output.from_input(args.github_owner_id if document.needs_github_owner_id else "")
         return pulumi.Output.all(ids, organization, owner).apply(
-            lambda values: document.render(dict(zip(document.accounts, values[0], strict=True)), values[1] or None, values[2] or None)
+            lambda values: document.sent(dict(zip(document.accounts, values[0], strict=True)), values[1], values[2])
         )

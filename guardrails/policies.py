@@ -160,6 +160,15 @@ class PolicyDocument:
 
         return _SLOT.sub(filled, self.content)
 
+    def sent(self, account_ids: Mapping[str, str], organization_id: str, github_owner_id: str) -> str:
+        """`render` with every slot filled, as Organizations gets it: a slot left (an id that
+        resolved empty) raises ValueError, since AWS would take it as literal text."""
+        content = self.render(account_ids, organization_id or None, github_owner_id or None)
+        left = _SLOT.search(content)
+        if left:
+            raise ValueError(f"{self.key}: {left.group(0)} has no value, so the document cannot be sent")
+        return content
+
     @property
     def size(self) -> int:
         """Characters as sent, whatever the ids turn out to be."""

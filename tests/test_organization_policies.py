@@ -309,3 +309,17 @@ def test_a_document_pinning_the_github_owner_refuses_a_stack_that_passes_no_owne
     [rcp] = [d for d in example.guardrails.policies if d.policy_type is RCP]
     with pytest.raises(ValueError, match="^rcp-root-enforce-org-identities pins the GitHub owner's id, but the stack passed none$"):
         Guardrails._content(rcp, GuardrailsArgs(policies=(), target_ids={}, organization_id="o-a1b2c3d4e5"))
+
+
+def test_a_slot_whose_id_resolves_empty_is_never_sent(example):
+    """The ids arrive as Outputs at deploy: one that resolves empty must stop the document, not
+    send its slot as literal text."""
+    [rcp] = [d for d in example.guardrails.policies if d.policy_type is RCP]
+    sent = json.loads(rcp.sent({}, "o-a1b2c3d4e5", "85447737"))
+    assert [s for s in sent["Statement"] if s["Sid"] == "EnforceGitHubTenant"][0]["Condition"]["StringNotLikeIfExists"] == {
+        "token.actions.githubusercontent.com:sub": ["repo:acme-inc/*", "repo:acme-inc@85447737/*"]
+    }
+    with pytest.raises(ValueError, match="^rcp-root-enforce-org-identities: <github-owner-id> has no value, so the document cannot be sent$"):
+        rcp.sent({}, "o-a1b2c3d4e5", "")
+    with pytest.raises(ValueError, match="^rcp-root-enforce-org-identities: <organization> has no value"):
+        rcp.sent({}, "", "85447737")
