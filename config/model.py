@@ -190,7 +190,7 @@ class IdentityCenterImports:
 
 @dataclass(frozen=True)
 class ControlTowerImports:
-    """Import ids of an adopted landing zone, its OU baselines and enabled controls (`lzctl adopt`).
+    """Import ids of an adopted landing zone, its OU baselines, enabled controls and prerequisite roles (`lzctl adopt`).
 
     Formats from the pulumi-aws docstrings (`pulumi import` examples, pulumi_aws/controltower/) and the
     provider's importers (terraform-provider-aws internal/service/controltower: landing_zone.go passes
@@ -457,13 +457,13 @@ class LandingZone:
     security_services: Optional[SecurityServicesSpec] = None
     """The audit stack's services and alerts."""
     warnings: tuple[str, ...] = ()
+    """Printed before anything is registered."""
     adopted_policies: tuple[AdoptedPolicySpec, ...] = ()
     """Policies of an adopted organisation, imported and kept verbatim (`lzctl adopt`)."""
     identity_center_imports: IdentityCenterImports = field(default_factory=IdentityCenterImports)
     """Import ids of the adopted Identity Center resources (`lzctl adopt`)."""
     control_tower_imports: ControlTowerImports = field(default_factory=ControlTowerImports)
-    """Import ids of the adopted landing zone, baselines and controls (`lzctl adopt`)."""
-    """Printed before anything is registered."""
+    """Import ids of the adopted landing zone, baselines, controls and prerequisite roles (`lzctl adopt`)."""
     closed_accounts: tuple[AccountSpec, ...] = ()
     """Accounts marked `closed: <date>`: no resource is planned for them, so `pulumi up` deletes (closes) them."""
 
