@@ -760,6 +760,20 @@ def test_a_landing_zone_adopt_may_not_read_is_named_with_a_warning_and_exit_4(or
     assert yaml.safe_load((tmp_path / "denied/landing-zone.yaml").read_text())["guardrails"]["control_tower"] == {"enabled": True}
 
 
+def test_a_landing_zone_in_another_home_region_is_refused_with_exit_2_and_nothing_written(organisation, tmp_path, capsys):
+    elsewhere = ZONE_ARN.replace(f":{HOME}:", ":eu-west-1:")
+    api, stubber = stubbed("controltower")
+    stubber.add_response("list_landing_zones", {"landingZones": [{"arn": elsewhere}]}, {})
+    stubber.add_client_error("get_landing_zone", "AccessDeniedException", "not allowed")
+    code, out, err = run(capsys, organisation, tmp_path / "elsewhere", mgmt=FakeSession(organisation.session, controltower=api))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"adopt: --home-region {HOME}: Control Tower's landing zone {elsewhere} has its home region in eu-west-1, and the config's home "
+        "region must be it. Nothing was written. Fix: pass --home-region eu-west-1.\n"
+    )
+    assert not (tmp_path / "elsewhere").exists() or list((tmp_path / "elsewhere").iterdir()) == []
+
+
 def test_a_denied_read_that_adopt_can_do_without_writes_the_config_lists_it_and_exits_4(organisation, tmp_path, capsys):
     api, stubber = stubbed("controltower")
     stubber.add_client_error("list_landing_zones", "AccessDeniedException", "not allowed")

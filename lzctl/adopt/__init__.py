@@ -104,6 +104,16 @@ def _adopt(sessions: SessionFactory, opened: CredentialsSession, planner: Planne
         message = str(err) if isinstance(err, MigrationError) else explain(err, NEEDS, [args.management_profile])
         print(f"adopt: {message} Nothing was written.", file=sys.stderr)
         return EXIT_UNREADABLE if isinstance(err, ClientError) and is_denied(err) else EXIT_BAD_INPUT
+    elsewhere = [arn for arn in inventory.landing_zones if arn.split(":")[3] != region]
+    if elsewhere:
+        # The landing zone's ARN names its home region (arn:aws:controltower:<region>:<account>:landingzone/<id>); the
+        # program registers OUs with that region's baseline ARN and creates the landing zone through a provider in the
+        # config's home region, so another region would plan a second landing zone and leave the baselines alone.
+        home = elsewhere[0].split(":")[3]
+        return _refuse(
+            f"--home-region {region}: Control Tower's landing zone {elsewhere[0]} has its home region in {home}, and the config's home "
+            f"region must be it. Nothing was written. Fix: pass --home-region {home}."
+        )
     adoption = adopt(inventory, region)
     files = {**adoption.files, str(CONFORMANCE_PACK): (PROJECT_ROOT / "config" / CONFORMANCE_PACK).read_text(encoding="utf-8")}
     _write(args.out, HEADER.format(org=inventory.organization_id), adoption.config, files)
