@@ -8,7 +8,7 @@ import pytest
 
 from guardrails.controls import control_arn
 from lzctl.adopt.control_tower import EnabledBaseline, EnabledControl, LandingZone, adopt_control_tower
-from lzctl.adopt.control_tower_report import CONTROL, LANDING_ZONE, control_tower_differences, normalised_manifest
+from lzctl.adopt.control_tower_report import BASELINE, CONTROL, LANDING_ZONE, control_tower_differences, normalised_manifest
 from lzctl.adopt.mapping import Adoption
 from lzctl.adopt.read import Unit
 from lzctl.runtime import Plan, PlannedResource
@@ -115,3 +115,28 @@ def test_a_landing_zone_that_matches_has_no_difference_and_drift_is_one():
     drifted = zone(manifest=manifest)
     drifted.drift = "DRIFTED"
     assert [d.what for d in control_tower_differences(plan, drifted)] == ["landing zone drift DRIFTED"]
+
+
+@pytest.mark.parametrize(
+    "version, parameters, what",
+    [
+        ("5.0", [], []),
+        (
+            "4.0",
+            [],
+            [
+                "baseline version: AWS has 4.0, the program names 5.0 and ignores changes to it (components/control_tower.py), which an import "
+                "honours (pulumi/pulumi#5878, fixed by #5976 in 2.16): AWS's version stays, no replacement"
+            ],
+        ),
+        (
+            "5.0",
+            [{"key": "IdentityCenterEnabledBaselineArn", "value": "arn:aws:controltower:ap-northeast-1:1:enabledbaseline/X"}],
+            ["parameters: AWS has ['IdentityCenterEnabledBaselineArn'], the program sets none"],
+        ),
+    ],
+)
+def test_a_baseline_s_version_and_parameters_are_compared(version, parameters, what):
+    baseline = EnabledBaseline("arn:b", CT_BASELINE, version, ARN["dev"], "SUCCEEDED", {}, parameters)
+    plan = Plan("p", "s", [resource(BASELINE, "arn:b", baselineIdentifier=CT_BASELINE, baselineVersion="5.0", targetIdentifier=ARN["dev"])])
+    assert [d.what for d in control_tower_differences(plan, zone(baselines=[baseline]))] == what

@@ -217,7 +217,7 @@ def control_tower_differences(plan: Plan, zone: Optional[LandingZone]) -> list[D
                     Difference(
                         resource.urn,
                         f"baseline version: AWS has {baseline.version}, the program names {BASELINE_VERSION} and ignores changes to it "
-                        "(components/control_tower.py); whether an import keeps AWS's value under ignore_changes is not verified offline",
+                        "(components/control_tower.py), which an import honours (pulumi/pulumi#5878, fixed by #5976 in 2.16): AWS's version stays, no replacement",
                         f"`aws controltower update-enabled-baseline --enabled-baseline-identifier {baseline.arn} --baseline-version {BASELINE_VERSION}` "
                         '(docs/operations.md, "Upgrade the landing zone")',
                     )
