@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from guardrails.control_tower import PREREQUISITE_ROLES
 from guardrails.controls import control_arn
-from lzctl.adopt.control_tower import EnabledBaseline, EnabledControl, LandingZone, adopt_control_tower
-from lzctl.adopt.control_tower_report import BASELINE, CONTROL, LANDING_ZONE, control_tower_differences, normalised_manifest
+from lzctl.adopt.control_tower import EnabledBaseline, EnabledControl, ExistingRole, LandingZone, adopt_control_tower
+from lzctl.adopt.control_tower_report import BASELINE, CONTROL, LANDING_ZONE, ROLE, control_tower_differences, normalised_manifest
 from lzctl.adopt.mapping import Adoption
 from lzctl.adopt.read import Unit
 from lzctl.runtime import Plan, PlannedResource
@@ -140,3 +141,27 @@ def test_a_baseline_s_version_and_parameters_are_compared(version, parameters, w
     baseline = EnabledBaseline("arn:b", CT_BASELINE, version, ARN["dev"], "SUCCEEDED", {}, parameters)
     plan = Plan("p", "s", [resource(BASELINE, "arn:b", baselineIdentifier=CT_BASELINE, baselineVersion="5.0", targetIdentifier=ARN["dev"])])
     assert [d.what for d in control_tower_differences(plan, zone(baselines=[baseline]))] == what
+
+
+ADMIN = PREREQUISITE_ROLES[0]
+GUARDED = {**ADMIN.trust_policy, "Statement": [{**ADMIN.trust_policy["Statement"][0], "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]}
+
+
+@pytest.mark.parametrize(
+    "trust, what",
+    [
+        (ADMIN.trust_policy, []),
+        ({**ADMIN.trust_policy, "Statement": []}, ["trust policy: the program's is not the one in AWS"]),
+        (
+            GUARDED,
+            [
+                'trust policy: AWS\'s has conditions (Control Tower user guide, "Optional conditions for your role trust relationships"), '
+                "which the first `pulumi up` would remove: the program's has none"
+            ],
+        ),
+    ],
+)
+def test_a_role_s_trust_policy_is_compared_and_conditions_it_would_lose_are_named(trust, what):
+    role = ExistingRole(ADMIN.key, ADMIN.role.name, ADMIN.role.path, trust, "", 3600, [], {}, {})
+    plan = Plan("p", "s", [resource(ROLE, ADMIN.role.name, path=ADMIN.role.path, assumeRolePolicy=json.dumps(ADMIN.trust_policy))])
+    assert [d.what for d in control_tower_differences(plan, zone(roles=[role]))] == what

@@ -152,13 +152,27 @@ def _role_differences(plan: Plan, resource: PlannedResource, role: ExistingRole)
             )
         )
     if json.loads(resource.inputs.get("assumeRolePolicy") or "{}") != role.trust_policy:
-        found.append(
-            Difference(
-                resource.urn,
-                "trust policy: the program's is not the one in AWS",
-                f"`aws iam update-assume-role-policy --role-name {role.name} --policy-document file://<the program's>` (guardrails/control_tower.py)",
+        statements = role.trust_policy.get("Statement", [])
+        if any("Condition" in statement for statement in (statements if isinstance(statements, list) else [statements])):
+            # Control Tower user guide, "Optional conditions for your role trust relationships": aws:SourceArn /
+            # aws:SourceAccount conditions guard these roles against the confused deputy; the program's trust has none.
+            found.append(
+                Difference(
+                    resource.urn,
+                    'trust policy: AWS\'s has conditions (Control Tower user guide, "Optional conditions for your role trust relationships"), '
+                    "which the first `pulumi up` would remove: the program's has none",
+                    "decide: removing them weakens the role against the confused deputy; keep the conditions (add them to the program's trust "
+                    "policy, guardrails/control_tower.py) or accept their removal",
+                )
             )
-        )
+        else:
+            found.append(
+                Difference(
+                    resource.urn,
+                    "trust policy: the program's is not the one in AWS",
+                    f"`aws iam update-assume-role-policy --role-name {role.name} --policy-document file://<the program's>` (guardrails/control_tower.py)",
+                )
+            )
     if (resource.inputs.get("description") or "") != role.description:
         found.append(
             Difference(
