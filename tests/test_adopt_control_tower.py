@@ -10,8 +10,8 @@ from guardrails.control_tower import PREREQUISITE_ROLES
 from guardrails.controls import control_arn
 from lzctl.adopt.control_tower import EnabledBaseline, EnabledControl, ExistingRole, LandingZone, adopt_control_tower
 from lzctl.adopt.control_tower_report import BASELINE, CONTROL, LANDING_ZONE, ROLE, control_tower_differences, normalised_manifest
-from lzctl.adopt.mapping import Adoption
-from lzctl.adopt.read import Unit
+from lzctl.adopt.mapping import Adoption, adopt
+from lzctl.adopt.read import Inventory, Member, Unit
 from lzctl.runtime import Plan, PlannedResource
 
 REGION = "ap-northeast-1"
@@ -165,3 +165,16 @@ def test_a_role_s_trust_policy_is_compared_and_conditions_it_would_lose_are_name
     role = ExistingRole(ADMIN.key, ADMIN.role.name, ADMIN.role.path, trust, "", 3600, [], {}, {})
     plan = Plan("p", "s", [resource(ROLE, ADMIN.role.name, path=ADMIN.role.path, assumeRolePolicy=json.dumps(ADMIN.trust_policy))])
     assert [d.what for d in control_tower_differences(plan, zone(roles=[role]))] == what
+
+
+def test_a_landing_zone_s_shared_accounts_are_the_audit_and_log_accounts_whatever_their_names():
+    # A landing zone set up before 2021: its Security OU is called Core, its accounts are named freely.
+    core = Unit("ou-ab12-core", "Core", "r-ab12", {}, f"arn:aws:organizations::123456789012:ou/{ORG}/ou-ab12-core")
+    members = [Member(n, name, f"{n}@example.com", "ACTIVE", core.id, {}) for n, name in (("111111111111", "Sec Tooling"), ("222222222222", "Logs"))]
+    manifest = {"securityRoles": {"accountId": "111111111111"}, "centralizedLogging": {"accountId": "222222222222"}}
+    inventory = Inventory(
+        "123456789012", ORG, "123456789012", "ALL", "r-ab12", [], [], units=[core], accounts=members, landing_zones=[ZONE], landing_zone=zone(manifest)
+    )
+    security = adopt(inventory, REGION).config["security"]
+    assert security["ou"] == "core"
+    assert {key: security[key].get("existing_account_id") for key in ("audit", "log")} == {"audit": "111111111111", "log": "222222222222"}

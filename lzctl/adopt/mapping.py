@@ -113,7 +113,18 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
     def top_level(name: str):
         return next((u for u in inventory.units if u.parent_id == inventory.root_id and u.name.lower() == name.lower()), None)
 
-    security_unit, suspended_unit = top_level(SECURITY_OU_NAME), top_level(SUSPENDED_OU_NAME)
+    # A landing zone names its shared accounts (manifest securityRoles.accountId, centralizedLogging.accountId) and
+    # cannot change them: those are the audit and log accounts, and their OU the Security OU, whatever their names
+    # (landing zones set up before 2021 call that OU "Core"). Without a landing zone, names decide.
+    manifest = inventory.landing_zone.manifest if inventory.landing_zone else {}
+    accounts_by_id = {a.id: a for a in inventory.accounts if a.status == "ACTIVE"}
+    named = {
+        key: accounts_by_id.get(str(manifest.get(part, {}).get("accountId", ""))) for key, part in (("audit", "securityRoles"), ("log", "centralizedLogging"))
+    }
+    parents = {a.parent_id for a in named.values() if a is not None}
+    named_unit = by_id.get(parents.pop()) if len(parents) == 1 else None
+    security_unit = named_unit if named_unit is not None and named_unit.parent_id == inventory.root_id else top_level(SECURITY_OU_NAME)
+    suspended_unit = top_level(SUSPENDED_OU_NAME)
     if security_unit:
         security_key = ou_keys[security_unit.id]
     else:
@@ -127,7 +138,7 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
 
     members = sorted((a for a in inventory.accounts if a.id != mgmt), key=lambda a: (a.name.lower(), a.id))
     in_security = [a for a in members if security_unit and a.parent_id == security_unit.id and a.status == "ACTIVE"]
-    shared = {"audit": _find(in_security, AUDIT_NAMES), "log": _find(in_security, LOG_NAMES)}
+    shared = {key: named[key] if named[key] in in_security else _find(in_security, names) for key, names in (("audit", AUDIT_NAMES), ("log", LOG_NAMES))}
     security: dict = {"ou": security_key}
     needs_template = False
     account_keys: dict[str, str] = {mgmt: "management"}
