@@ -658,6 +658,7 @@ def test_a_landing_zone_its_baselines_and_controls_round_trip_to_imports_only(or
     code, out, err = run(capsys, organisation, tmp_path / "ct", mgmt=FakeSession(organisation.session, controltower=stub.api))
     stub.stubber.assert_no_pending_responses()
     assert (code, err) == (0, ""), err
+    assert "UpdateLandingZone" not in out
     data = yaml.safe_load((tmp_path / "ct/landing-zone.yaml").read_text())
     assert data["guardrails"]["control_tower"] == {
         "enabled": True,
@@ -706,6 +707,10 @@ def test_drift_an_older_version_and_a_running_operation_are_reported_and_the_con
     stub = ControlTowerStub(organisation, version="3.3", status="PROCESSING", drift="DRIFTED", manifest=manifest, remediation=())
     code, out, err = run(capsys, organisation, tmp_path / "ct", mgmt=FakeSession(organisation.session, controltower=stub.api))
     assert (code, err) == (0, ""), err
+    assert out.endswith(
+        " The first `pulumi up` would update Control Tower's landing zone (UpdateLandingZone, about an hour, every baseline "
+        "re-applied): settle its differences first (adopt-report.md).\n"
+    )
     plan = plan_stack("management", tmp_path / "ct")
     assert plan.named("control-tower-landing-zone").import_id == "1A2B3C4D5E6F7G8H"
     report = (tmp_path / "ct/adopt-report.md").read_text()

@@ -30,7 +30,7 @@ from botocore.exceptions import ClientError
 import config
 from config import CONFIG_FILE, ConfigError
 from config.regions import AWS_REGIONS
-from lzctl.adopt.control_tower_report import control_tower_differences, section
+from lzctl.adopt.control_tower_report import control_tower_differences, section, updates_landing_zone
 from lzctl.adopt.mapping import adopt
 from lzctl.adopt.member_reads import config_service_roles
 from lzctl.adopt.read import NotAManagementAccount, read_organization
@@ -137,6 +137,12 @@ def _adopt(sessions: SessionFactory, opened: CredentialsSession, planner: Planne
         + (
             " Control Tower's landing zone exists and AWS denied reading it: do not `pulumi up` this config (adopt-report.md)."
             if inventory.landing_zones and inventory.landing_zone is None
+            else ""
+        )
+        + (
+            " The first `pulumi up` would update Control Tower's landing zone (UpdateLandingZone, about an hour, every baseline "
+            "re-applied): settle its differences first (adopt-report.md)."
+            if updates_landing_zone(plan, found)
             else ""
         )
     )

@@ -203,6 +203,16 @@ def _role_differences(plan: Plan, resource: PlannedResource, role: ExistingRole)
     return found
 
 
+UPDATED_BY = ("version:", "manifest ", "remediation types:")
+"""The landing zone's differences the provider sends as UpdateLandingZone (landing_zone.go: any change but tags)."""
+
+
+def updates_landing_zone(plan: Plan, found: list[Difference]) -> bool:
+    """Whether the first `pulumi up` would run UpdateLandingZone on the imported landing zone."""
+    zones = {r.urn for r in plan.resources if r.type == LANDING_ZONE}
+    return any(d.urn in zones and d.what.startswith(UPDATED_BY) for d in found)
+
+
 def control_tower_differences(plan: Plan, zone: Optional[LandingZone]) -> list[Difference]:
     """Every input of an imported landing zone, baseline or control that differs from what AWS has, and drift."""
     if zone is None:
