@@ -801,6 +801,7 @@ fi
 """
 
 
+@pytest.mark.slow  # bash and openssl processes
 def test_the_saved_plan_leaves_its_job_encrypted_and_only_kms_turns_it_back(tmp_path):
     if not all(shutil.which(tool) for tool in ("jq", "openssl", "rev")):
         pytest.skip("jq, openssl or rev is not installed (GitHub's ubuntu-24.04 runners have them)")
