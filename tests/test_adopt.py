@@ -54,10 +54,13 @@ class Organisation:
             "shop-dev": account("shop-dev", "shop-dev@acme-corp.co.jp", self.ous["Dev"]),
             "shop-prod": account("shop-prod", "Shop-Prod@Acme-Corp.CO.JP", self.ous["Prod"]),  # as entered: the domain not lower-cased
         }
-        # shop-prod used AWS Config once: its service-linked role stayed (moto's create_service_linked_role
-        # misspells the name, so the role is made as IAM names it).
+        # shop-prod used AWS Config once: its service-linked role stayed, with a tag someone gave it (moto's
+        # create_service_linked_role misspells the name, so the role is made as IAM names it).
         moto_session(self.accounts["shop-prod"]).client("iam").create_role(
-            RoleName="AWSServiceRoleForConfig", Path="/aws-service-role/config.amazonaws.com/", AssumeRolePolicyDocument=DENY_LEAVE
+            RoleName="AWSServiceRoleForConfig",
+            Path="/aws-service-role/config.amazonaws.com/",
+            AssumeRolePolicyDocument=DENY_LEAVE,
+            Tags=[{"Key": "cost-centre", "Value": "42"}],
         )
         self.sandbox = org.create_account(AccountName="Sandbox", Email="sandbox@acme-corp.co.jp")["CreateAccountStatus"]["AccountId"]
         self.scp = org.create_policy(Name="Deny leaving", Description="No account leaves", Type="SERVICE_CONTROL_POLICY", Content=DENY_LEAVE)["Policy"][
@@ -374,6 +377,17 @@ def test_the_config_service_role_is_recorded_only_where_adopt_read_it(organisati
     data = yaml.safe_load((out / "landing-zone.yaml").read_text())
     accounts = {**data["applications"]["shop"]["accounts"], **{k: data["security"][k] for k in ("audit", "log")}}
     assert {k for k, a in accounts.items() if a.get("existing_config_service_role")} == {"prod"}
+    # Its provider's default tags would diff on import, which then fails: the report gives the IAM commands.
+    report = (out / "adopt-report.md").read_text()
+    where = f"--role-name AWSServiceRoleForConfig --profile <a profile in {organisation.accounts['shop-prod']}>"
+    assert (
+        "| config-recording-shop-prod-service-role | tags: the program sets app=shop, env=prod, managed-by=landing-zone | "
+        f"`aws iam tag-role {where} --tags Key=app,Value=shop Key=env,Value=prod Key=managed-by,Value=landing-zone` |"
+    ) in report
+    assert (
+        "| config-recording-shop-prod-service-role | tags: it has cost-centre, which the program does not set | "
+        f"`aws iam untag-role {where} --tag-keys cost-centre (the config has no field for them)` |"
+    ) in report
 
 
 def test_a_member_account_adopt_cannot_enter_is_listed_and_its_role_not_recorded(organisation, tmp_path, capsys):

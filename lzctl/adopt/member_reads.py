@@ -21,9 +21,12 @@ from lzctl.migrate.aws import error_code, is_denied
 from names import CONFIG_SERVICE_LINKED_ROLE, DEFAULT_ACCESS_ROLE
 
 
-def config_service_roles(session: ReadOnlySession, account_ids: list[str], region: str, opened: CredentialsSession) -> tuple[set[str], list[str]]:
-    """(the accounts that have AWSServiceRoleForConfig, `<IAM action>: <why>` of each account not read)."""
-    found, unreadable = set(), []
+def config_service_roles(
+    session: ReadOnlySession, account_ids: list[str], region: str, opened: CredentialsSession
+) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """(account id -> the tags of its AWSServiceRoleForConfig, for each account that has it; `<IAM action>: <why>`
+    of each account not read). GetRole answers the role's tags (IAM API reference, GetRole, Role.Tags)."""
+    found, unreadable = {}, []
     for account_id in account_ids:
         assumed = assume_read_only(session, account_id, DEFAULT_ACCESS_ROLE, region, opened)
         if assumed is None:
@@ -33,7 +36,7 @@ def config_service_roles(session: ReadOnlySession, account_ids: list[str], regio
             )
             continue
         try:
-            assumed.client("iam", region_name=region).get_role(RoleName=CONFIG_SERVICE_LINKED_ROLE.name)
+            role = assumed.client("iam", region_name=region).get_role(RoleName=CONFIG_SERVICE_LINKED_ROLE.name)["Role"]
         except ClientError as err:
             if error_code(err) == "NoSuchEntity":
                 continue
@@ -41,5 +44,5 @@ def config_service_roles(session: ReadOnlySession, account_ids: list[str], regio
                 raise
             unreadable.append(f"iam:GetRole ({CONFIG_SERVICE_LINKED_ROLE.name} in {account_id}): {error_code(err)}")
             continue
-        found.add(account_id)
+        found[account_id] = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
     return found, unreadable

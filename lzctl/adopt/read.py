@@ -144,8 +144,9 @@ class Inventory:
     """Every delegated administrator and its services; None when AWS denied the read."""
     unreadable: list[str] = field(default_factory=list)
     """What AWS refused to let us read: `<IAM action>: <why>`, for the report and exit code 4."""
-    config_service_roles: set[str] = field(default_factory=set)
-    """Member accounts that have AWSServiceRoleForConfig (lzctl/adopt/member_reads.py; read with no landing zone only)."""
+    config_service_roles: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Member account id -> the tags of its AWSServiceRoleForConfig, for those that have it (lzctl/adopt/member_reads.py;
+    read with no landing zone only)."""
 
 
 class NotAManagementAccount(Exception):

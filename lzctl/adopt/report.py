@@ -16,6 +16,7 @@ from typing import Sequence
 from lzctl.adopt.mapping import Adoption
 from lzctl.adopt.read import Inventory, PermissionSet
 from lzctl.runtime import Plan, PlannedResource
+from names import CONFIG_SERVICE_LINKED_ROLE
 
 ORGANIZATION = "aws:organizations/organization:Organization"
 OU = "aws:organizations/organizationalUnit:OrganizationalUnit"
@@ -25,6 +26,7 @@ PERMISSION_SET = "aws:ssoadmin/permissionSet:PermissionSet"
 USER = "aws:identitystore/user:User"
 GROUP = "aws:identitystore/group:Group"
 INLINE_POLICY = "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy"
+SERVICE_LINKED_ROLE = "aws:iam/serviceLinkedRole:ServiceLinkedRole"
 REPORT_FILE = "adopt-report.md"
 DELEGATIONS = {
     "aws:organizations/delegatedAdministrator:DelegatedAdministrator": ("accountId", None, "{account}/{principal}"),
@@ -80,29 +82,35 @@ def _default_tags(plan: Plan, resource: PlannedResource) -> dict[str, str]:
     return dict((tags or {}).get("tags") or {})
 
 
-def _tag_differences(plan: Plan, resource: PlannedResource, resource_id: str, existing: dict[str, str]) -> list[Difference]:
+def _tag_differences(plan: Plan, resource: PlannedResource, existing: dict[str, str], tag: str, untag: str) -> list[Difference]:
+    """The tags the program sets (its provider's default tags and its own) against those the resource has:
+    `tag` and `untag` are the service's commands up to `--tags` / `--tag-keys`."""
     wanted = {**_default_tags(plan, resource), **(resource.inputs.get("tags") or {})}
     missing = {k: v for k, v in sorted(wanted.items()) if existing.get(k) != v}
     extra = sorted(set(existing) - set(wanted))
     found = []
     if missing:
         tags = " ".join(f"Key={k},Value={v}" for k, v in missing.items())
-        found.append(
-            Difference(
-                resource.urn,
-                f"tags: the program sets {', '.join(f'{k}={v}' for k, v in missing.items())}",
-                f"aws organizations tag-resource --resource-id {resource_id} --tags {tags}",
-            )
-        )
+        found.append(Difference(resource.urn, f"tags: the program sets {', '.join(f'{k}={v}' for k, v in missing.items())}", f"{tag} --tags {tags}"))
     if extra:
         found.append(
             Difference(
                 resource.urn,
                 f"tags: it has {', '.join(extra)}, which the program does not set",
-                f"aws organizations untag-resource --resource-id {resource_id} --tag-keys {' '.join(extra)} (the config has no field for them)",
+                f"{untag} --tag-keys {' '.join(extra)} (the config has no field for them)",
             )
         )
     return found
+
+
+def _organizations_tags(plan: Plan, resource: PlannedResource, resource_id: str, existing: dict[str, str]) -> list[Difference]:
+    where = f"--resource-id {resource_id}"
+    return _tag_differences(plan, resource, existing, f"aws organizations tag-resource {where}", f"aws organizations untag-resource {where}")
+
+
+def _account_of(arn: str) -> str:
+    """The account id of an IAM ARN (`arn:aws:iam::<account>:role/...`)."""
+    return arn.split(":")[4] if arn.count(":") >= 5 else ""
 
 
 def _field(resource: PlannedResource, name: str, existing, label: str) -> list[Difference]:
@@ -157,17 +165,23 @@ def differences(plan: Plan, inventory: Inventory) -> list[Difference]:
                 )
         elif resource.type == OU and resource.import_id in units:
             unit = units[resource.import_id]
-            found += _field(resource, "name", unit.name, "name") + _tag_differences(plan, resource, unit.id, unit.tags)
+            found += _field(resource, "name", unit.name, "name") + _organizations_tags(plan, resource, unit.id, unit.tags)
         elif resource.type == ACCOUNT and resource.import_id in accounts:
             account = accounts[resource.import_id]
             found += _field(resource, "name", account.name, "name") + _field(resource, "email", account.email, "root e-mail")
             found += _field(resource, "parentId", account.parent_id, "parent")
-            found += _tag_differences(plan, resource, account.id, account.tags)
+            found += _organizations_tags(plan, resource, account.id, account.tags)
+        elif resource.type == SERVICE_LINKED_ROLE and _account_of(resource.import_id) in inventory.config_service_roles:
+            # The account's provider sets default tags, which the role (created by AWS Config) lacks; IAM tags a
+            # service-linked role like any role (the provider's `tags` on ServiceLinkedRole calls TagRole).
+            where = f"--role-name {CONFIG_SERVICE_LINKED_ROLE.name} --profile <a profile in {_account_of(resource.import_id)}>"
+            existing = inventory.config_service_roles[_account_of(resource.import_id)]
+            found += _tag_differences(plan, resource, existing, f"aws iam tag-role {where}", f"aws iam untag-role {where}")
         elif resource.type == POLICY and resource.import_id in policies:
             policy = policies[resource.import_id]
             for name, existing in (("name", policy.name), ("type", policy.type), ("content", policy.content), ("description", policy.description)):
                 found += _field(resource, name, existing, name)
-            found += _tag_differences(plan, resource, policy.id, policy.tags)
+            found += _organizations_tags(plan, resource, policy.id, policy.tags)
     if inventory.identity_center is not None:
         found += _identity_center_differences(plan, inventory)
     return found + delegation_differences(plan, inventory)
@@ -314,27 +328,7 @@ def _permission_set_tags(plan: Plan, resource: PlannedResource, instance_arn: st
                 f"aws sso-admin tag-resource {where} --tags {pairs}",
             )
         ]
-    missing = {k: v for k, v in sorted(wanted.items()) if ps.tags.get(k) != v}
-    extra = sorted(set(ps.tags) - set(wanted))
-    found = []
-    if missing:
-        pairs = " ".join(f"Key={k},Value={v}" for k, v in missing.items())
-        found.append(
-            Difference(
-                resource.urn,
-                f"tags: the program sets {', '.join(f'{k}={v}' for k, v in missing.items())}",
-                f"aws sso-admin tag-resource {where} --tags {pairs}",
-            )
-        )
-    if extra:
-        found.append(
-            Difference(
-                resource.urn,
-                f"tags: it has {', '.join(extra)}, which the program does not set",
-                f"aws sso-admin untag-resource {where} --tag-keys {' '.join(extra)} (the config has no field for them)",
-            )
-        )
-    return found
+    return _tag_differences(plan, resource, ps.tags, f"aws sso-admin tag-resource {where}", f"aws sso-admin untag-resource {where}")
 
 
 def _table(rows: list[list[str]], header: list[str]) -> list[str]:
