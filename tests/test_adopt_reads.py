@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from moto import mock_aws
 
 import config
-from lzctl.adopt import clients, read
+from lzctl.adopt import clients, member_reads, read
 from lzctl.adopt.read import Delegation, PermissionSet
-from lzctl.doctor.aws import Calls, ReadOnlySession
+from lzctl.doctor.aws import Calls, ReadOnlySession, credentials_session
 from lzctl.plan import plan_stack
 from tests.helpers import HOME, FakeSession, example_data, moto_session, stubbed, write_config
 
@@ -102,6 +103,24 @@ def test_delegated_administrators_are_read_per_account(aws):
 def test_every_client_adopt_makes_retries_adaptively(aws, service):
     api = clients.client(ReadOnlySession(moto_session("123456789012"), Calls()), service, HOME)
     assert api.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 10}
+
+
+def test_the_member_account_read_retries_adaptively_too(aws):
+    made = []
+
+    class Recording:
+        def __init__(self, session):
+            self.session = session
+
+        def client(self, service, region_name=None, **options):
+            made.append((service, options["config"].retries if "config" in options else None))
+            return self.session.client(service, region_name=region_name, **options)
+
+    with mock_aws():
+        session = ReadOnlySession(moto_session("123456789012"), Calls())
+        found, unreadable = member_reads.config_service_roles(session, ["111111111111"], HOME, lambda c: Recording(credentials_session(c)))
+    assert (found, unreadable) == ({}, [])
+    assert made == [("iam", {"mode": "adaptive", "total_max_attempts": 10})]
 
 
 def test_a_permission_set_whose_tags_were_not_read_gets_the_tag_command_marked_as_such():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from lzctl.adopt.clients import client
 from lzctl.doctor.aws import CredentialsSession, ReadOnlySession, assume_read_only
 from lzctl.migrate.aws import error_code, is_denied
 from names import CONFIG_SERVICE_LINKED_ROLE, DEFAULT_ACCESS_ROLE
@@ -36,7 +37,7 @@ def config_service_roles(
             )
             continue
         try:
-            role = assumed.client("iam", region_name=region).get_role(RoleName=CONFIG_SERVICE_LINKED_ROLE.name)["Role"]
+            role = client(assumed, "iam", region).get_role(RoleName=CONFIG_SERVICE_LINKED_ROLE.name)["Role"]
         except ClientError as err:
             if error_code(err) == "NoSuchEntity":
                 continue
