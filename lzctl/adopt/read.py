@@ -114,7 +114,6 @@ class IdentityCenter:
     assignments: list[Assignment] = field(default_factory=list)
 
 
-@dataclass
 @dataclass(frozen=True)
 class Delegation:
     """A delegated administrator, as Organizations lists it (ListDelegatedAdministrators, ListDelegatedServicesForAccount)."""
