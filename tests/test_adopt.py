@@ -428,7 +428,8 @@ def test_delegated_administrators_are_compared_with_the_delegations_the_plan_cre
         "service's own enable call refuses it too is not verified offline) | "
         f"import it before `pulumi up`: `pulumi import aws:guardduty/organizationAdminAccount:OrganizationAdminAccount security-admin-ap-northeast-1-guardduty {audit} "
         "--parent 'parent=urn:pulumi:management::landing-zone::pulumi:pulumi:Stack$landingzone:security_delegation:SecurityDelegation::security-admin' "
-        "--provider 'provider=urn:pulumi:management::landing-zone::pulumi:pulumi:Stack$pulumi:providers:aws::management'`"
+        "--provider 'provider=urn:pulumi:management::landing-zone::pulumi:pulumi:Stack$pulumi:providers:aws::management'`, only if "
+        f"`aws guardduty list-organization-admin-accounts --region ap-northeast-1` lists {audit}; where it does not, the create is what the region needs |"
     ) in report
     assert (
         f"| security-admin-access-analyzer | delegated administrator of access-analyzer.amazonaws.com: shop-dev ({dev}) already is one, and the plan "

@@ -40,6 +40,13 @@ DELEGATIONS = {
 the account with Organizations under its principal, which is how ListDelegatedAdministrators sees it;
 import ids from each type's "## Import" in the installed pulumi_aws 7.51.1 (organizations/delegated_administrator.py
 `123456789012/config.amazonaws.com`; guardduty, inspector2, securityhub, cloudtrail: the account id)."""
+PER_REGION = {
+    "aws:guardduty/organizationAdminAccount:OrganizationAdminAccount": "aws guardduty list-organization-admin-accounts",
+    "aws:inspector2/delegatedAdminAccount:DelegatedAdminAccount": "aws inspector2 list-delegated-admin-accounts",
+}
+"""Delegations made per region (GuardDuty's EnableOrganizationAdminAccount, Inspector's EnableDelegatedAdminAccount),
+and the read that says whether a region has one: Organizations lists the principal once, whichever regions
+have it, so in a region that has none the import fails and the create is what the region needs."""
 USER_ATTRIBUTES_NOT_SET = (
     ("NickName", "nickname"),
     ("ProfileUrl", "profileUrl"),
@@ -106,6 +113,15 @@ def _tag_differences(plan: Plan, resource: PlannedResource, existing: dict[str, 
 def _organizations_tags(plan: Plan, resource: PlannedResource, resource_id: str, existing: dict[str, str]) -> list[Difference]:
     where = f"--resource-id {resource_id}"
     return _tag_differences(plan, resource, existing, f"aws organizations tag-resource {where}", f"aws organizations untag-resource {where}")
+
+
+def _in_region(plan: Plan, resource: PlannedResource, account: str) -> str:
+    """For a per-region delegation (PER_REGION): the read that says whether this region has it."""
+    if resource.type not in PER_REGION:
+        return ""
+    urn = resource.provider.rsplit("::", 1)[0]
+    region = next((r.inputs.get("region") for r in plan.resources if r.urn == urn), None) or "<region>"
+    return f", only if `{PER_REGION[resource.type]} --region {region}` lists {account}; where it does not, the create is what the region needs"
 
 
 def _account_of(arn: str) -> str:
@@ -213,7 +229,7 @@ def delegation_differences(plan: Plan, inventory: Inventory) -> list[Difference]
                     "own enable call refuses it too is not verified offline)",
                     # `name=urn` for both flags (Pulumi CLI reference, `pulumi import`); the provider carries the region.
                     f"import it before `pulumi up`: `pulumi import {resource.type} {resource.name} {import_id.format(account=account, principal=principal)} "
-                    f"--parent 'parent={resource.parent}' --provider 'provider={resource.provider.rsplit('::', 1)[0]}'`",
+                    f"--parent 'parent={resource.parent}' --provider 'provider={resource.provider.rsplit('::', 1)[0]}'`" + _in_region(plan, resource, account),
                 )
             )
         elif admins:
