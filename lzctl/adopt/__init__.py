@@ -76,6 +76,16 @@ def _write(out: Path, header: str, data: dict, files: dict[str, str]) -> None:
     (out / CONFIG_FILE).write_text(header + text, encoding="utf-8")
 
 
+def _recorded(data: dict) -> list[str]:
+    """The adopted accounts the written config holds (audit, log, application environments): the ones the program
+    records with AWS Config, so the only ones whose service-linked role matters. Accounts adopt leaves alone (at
+    the root, in the suspended OU, the management account) are not entered."""
+    security = data.get("security", {})
+    held = [security.get(k, {}) for k in ("audit", "log")]
+    held += [a for app in data.get("applications", {}).values() for a in app.get("accounts", {}).values()]
+    return [a["existing_account_id"] for a in held if a.get("existing_account_id")]
+
+
 def _adopt(sessions: SessionFactory, opened: CredentialsSession, planner: Planner, args: argparse.Namespace) -> int:
     problem = _check_out(args.out)
     if problem:
@@ -90,7 +100,7 @@ def _adopt(sessions: SessionFactory, opened: CredentialsSession, planner: Planne
         session = ReadOnlySession(raw, Calls())
         inventory = read_organization(session, region)
         if not inventory.landing_zones:
-            members = [a.id for a in inventory.accounts if a.status == "ACTIVE" and a.id != inventory.management_account_id]
+            members = _recorded(adopt(inventory, region).config)
             inventory.config_service_roles, denied = config_service_roles(session, members, region, opened)
             inventory.unreadable += denied
     except NotAManagementAccount as err:

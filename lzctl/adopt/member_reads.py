@@ -7,7 +7,7 @@ has been taken in this account", IAM API reference, CreateServiceLinkedRole), an
 ever used AWS Config keeps it after its recorder is deleted; an import of a role that does not exist
 fails. So adopt records the import (`existing_config_service_role`) exactly where it read the role.
 
-Each account is read through the access role the written config's providers assume
+Each account the written config holds (audit, log, application environments) is read through the access role the written config's providers assume
 (OrganizationAccountAccessRole, names.DEFAULT_ACCESS_ROLE), with the doctor's read-only session
 policy (lzctl/doctor/aws.py): GetRole is the one call made there.
 """
