@@ -54,13 +54,14 @@ class Organisation:
             "shop-dev": account("shop-dev", "shop-dev@acme-corp.co.jp", self.ous["Dev"]),
             "shop-prod": account("shop-prod", "Shop-Prod@Acme-Corp.CO.JP", self.ous["Prod"]),  # as entered: the domain not lower-cased
         }
-        # shop-prod used AWS Config once: its service-linked role stayed, with a tag someone gave it (moto's
+        # shop-prod used AWS Config once: its service-linked role stayed, with a tag and a description (moto's
         # create_service_linked_role misspells the name, so the role is made as IAM names it).
         moto_session(self.accounts["shop-prod"]).client("iam").create_role(
             RoleName="AWSServiceRoleForConfig",
             Path="/aws-service-role/config.amazonaws.com/",
             AssumeRolePolicyDocument=DENY_LEAVE,
             Tags=[{"Key": "cost-centre", "Value": "42"}],
+            Description="Config's role",
         )
         self.sandbox = org.create_account(AccountName="Sandbox", Email="sandbox@acme-corp.co.jp")["CreateAccountStatus"]["AccountId"]
         self.scp = org.create_policy(Name="Deny leaving", Description="No account leaves", Type="SERVICE_CONTROL_POLICY", Content=DENY_LEAVE)["Policy"][
@@ -387,6 +388,10 @@ def test_the_config_service_role_is_recorded_only_where_adopt_read_it(organisati
     assert (
         "| config-recording-shop-prod-service-role | tags: it has cost-centre, which the program does not set | "
         f"`aws iam untag-role {where} --tag-keys cost-centre (the config has no field for them)` |"
+    ) in report
+    assert (
+        f'| config-recording-shop-prod-service-role | description: it has "Config\'s role", which the program does not set | '
+        f"`aws iam update-role {where} --description ''` |"
     ) in report
 
 

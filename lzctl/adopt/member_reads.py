@@ -17,16 +17,16 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from lzctl.adopt.clients import client
+from lzctl.adopt.read import ServiceRole
 from lzctl.doctor.aws import CredentialsSession, ReadOnlySession, assume_read_only
 from lzctl.migrate.aws import error_code, is_denied
 from names import CONFIG_SERVICE_LINKED_ROLE, DEFAULT_ACCESS_ROLE
 
 
-def config_service_roles(
-    session: ReadOnlySession, account_ids: list[str], region: str, opened: CredentialsSession
-) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """(account id -> the tags of its AWSServiceRoleForConfig, for each account that has it; `<IAM action>: <why>`
-    of each account not read). GetRole answers the role's tags (IAM API reference, GetRole, Role.Tags)."""
+def config_service_roles(session: ReadOnlySession, account_ids: list[str], region: str, opened: CredentialsSession) -> tuple[dict[str, ServiceRole], list[str]]:
+    """(account id -> its AWSServiceRoleForConfig, for each account that has it; `<IAM action>: <why>` of each
+    account not read). GetRole answers the role's tags and description (IAM API reference, GetRole, Role), which
+    the provider reads into the import's inputs (terraform-provider-aws iam/service_linked_role.go, Read)."""
     found, unreadable = {}, []
     for account_id in account_ids:
         assumed = assume_read_only(session, account_id, DEFAULT_ACCESS_ROLE, region, opened)
@@ -45,5 +45,5 @@ def config_service_roles(
                 raise
             unreadable.append(f"iam:GetRole ({CONFIG_SERVICE_LINKED_ROLE.name} in {account_id}): {error_code(err)}")
             continue
-        found[account_id] = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
+        found[account_id] = ServiceRole({t["Key"]: t["Value"] for t in role.get("Tags", [])}, role.get("Description", ""))
     return found, unreadable

@@ -122,6 +122,14 @@ class Delegation:
     service_principal: str
 
 
+@dataclass(frozen=True)
+class ServiceRole:
+    """A service-linked role as IAM GetRole answers it: what the provider reads into an import's inputs."""
+
+    tags: dict[str, str]
+    description: str = ""
+
+
 @dataclass
 class Inventory:
     caller_account: str
@@ -143,8 +151,8 @@ class Inventory:
     """Every delegated administrator and its services; None when AWS denied the read."""
     unreadable: list[str] = field(default_factory=list)
     """What AWS refused to let us read: `<IAM action>: <why>`, for the report and exit code 4."""
-    config_service_roles: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Member account id -> the tags of its AWSServiceRoleForConfig, for those that have it (lzctl/adopt/member_reads.py;
+    config_service_roles: dict[str, ServiceRole] = field(default_factory=dict)
+    """Member account id -> its AWSServiceRoleForConfig, for those that have it (lzctl/adopt/member_reads.py;
     read with no landing zone only)."""
 
 

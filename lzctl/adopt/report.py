@@ -191,8 +191,18 @@ def differences(plan: Plan, inventory: Inventory) -> list[Difference]:
             # The account's provider sets default tags, which the role (created by AWS Config) lacks; IAM tags a
             # service-linked role like any role (the provider's `tags` on ServiceLinkedRole calls TagRole).
             where = f"--role-name {CONFIG_SERVICE_LINKED_ROLE.name} --profile <a profile in {_account_of(resource.import_id)}>"
-            existing = inventory.config_service_roles[_account_of(resource.import_id)]
-            found += _tag_differences(plan, resource, existing, f"aws iam tag-role {where}", f"aws iam untag-role {where}")
+            role = inventory.config_service_roles[_account_of(resource.import_id)]
+            found += _tag_differences(plan, resource, role.tags, f"aws iam tag-role {where}", f"aws iam untag-role {where}")
+            if role.description != (resource.inputs.get("description") or ""):
+                # The provider reads the description into the import's inputs, and the program sets none
+                # (iam/service_linked_role.go: Optional, not Computed); IAM lets a service-linked role's description change.
+                found.append(
+                    Difference(
+                        resource.urn,
+                        f"description: it has {role.description!r}, which the program does not set",
+                        f"aws iam update-role {where} --description ''",
+                    )
+                )
         elif resource.type == POLICY and resource.import_id in policies:
             policy = policies[resource.import_id]
             for name, existing in (("name", policy.name), ("type", policy.type), ("content", policy.content), ("description", policy.description)):
