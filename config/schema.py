@@ -39,6 +39,7 @@ from config.types import (
     IdentityStoreRef,
     InstanceArn,
     Key,
+    KmsKeyArn,
     ManagedPolicy,
     Model,
     OrganizationId,
@@ -248,7 +249,13 @@ class ControlTowerSettings(Model):
     )
     logging_retention_days: Annotated[int, Field(ge=1, le=36500)] = 365
     access_logging_retention_days: Annotated[int, Field(ge=1, le=36500)] = 3650
-    kms_key_arn: Optional[Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$")]] = None
+    kms_key_arn: Optional[KmsKeyArn] = Field(
+        None, description="KMS key of the landing zone's CloudTrail logs (manifest centralizedLogging.configurations.kmsKeyArn)."
+    )
+    config_kms_key_arn: Optional[KmsKeyArn] = Field(
+        None,
+        description="KMS key of the AWS Config integration's logs (manifest config.configurations.kmsKeyArn, landing zone 4.0); lzctl adopt writes it from an existing landing zone.",
+    )
     config_account: Literal["audit", "log"] = Field("audit", description="Landing zone 4.0: account of the Config integration.")
     access_management: bool = Field(False, description="Control Tower managing Identity Center: refused (config/guardrail_checks.py).")
     registered_ous: Optional[list[Key]] = Field(

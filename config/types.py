@@ -30,6 +30,8 @@ def _valid_email(value: str) -> str:
 # organizations/account.go), so an adopted `X@Corp.Example` must stay exactly that.
 Email = Annotated[str, AfterValidator(_valid_email)]
 AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+# A KMS key by ARN, as the landing zone manifest names it (CloudTrail and Config logs).
+KmsKeyArn = Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$")]
 # Organizations' id formats: the patterns of the same API model (OrganizationId, RootId, OrganizationalUnitId, PolicyId).
 OrganizationId = Annotated[str, StringConstraints(pattern=r"^o-[a-z0-9]{10,32}$")]
 RootId = Annotated[str, StringConstraints(pattern=r"^r-[0-9a-z]{4,32}$")]

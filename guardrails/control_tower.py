@@ -106,6 +106,8 @@ class ManifestSettings:
     """Key the logs are encrypted with; None for S3's own."""
     config_account: str = "audit"
     """Which shared account hosts the Config integration (aggregator and its buckets)."""
+    config_kms_key_arn: Optional[str] = None
+    """Key the Config integration's logs are encrypted with; None for S3's own (manifest `config.configurations.kmsKeyArn`)."""
 
 
 def manifest(settings: ManifestSettings, audit_account_id: str, log_account_id: str) -> dict:
@@ -121,6 +123,7 @@ def manifest(settings: ManifestSettings, audit_account_id: str, log_account_id: 
         "accessLoggingBucket": {"retentionDays": settings.access_logging_retention_days},
     }
     logging = {**retention, **({"kmsKeyArn": settings.kms_key_arn} if settings.kms_key_arn else {})}
+    config = {**retention, **({"kmsKeyArn": settings.config_kms_key_arn} if settings.config_kms_key_arn else {})}
     config_account_id = audit_account_id if settings.config_account == "audit" else log_account_id
     return {
         "governedRegions": list(settings.governed_regions),
@@ -128,5 +131,5 @@ def manifest(settings: ManifestSettings, audit_account_id: str, log_account_id: 
         "securityRoles": {"accountId": audit_account_id, "enabled": True},
         "accessManagement": {"enabled": False},
         "backup": {"enabled": False},
-        "config": {"accountId": config_account_id, "enabled": True, "configurations": retention},
+        "config": {"accountId": config_account_id, "enabled": True, "configurations": config},
     }

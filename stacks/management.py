@@ -132,6 +132,7 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
                     access_logging_retention_days=control_tower.access_logging_retention_days,
                     kms_key_arn=control_tower.kms_key_arn,
                     config_account=control_tower.config_account,
+                    config_kms_key_arn=control_tower.config_kms_key_arn,
                 ),
                 audit_account_id=security.audit.account.id,
                 log_account_id=security.log.account.id,

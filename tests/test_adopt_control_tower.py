@@ -178,3 +178,18 @@ def test_a_landing_zone_s_shared_accounts_are_the_audit_and_log_accounts_whateve
     security = adopt(inventory, REGION).config["security"]
     assert security["ou"] == "core"
     assert {key: security[key].get("existing_account_id") for key in ("audit", "log")} == {"audit": "111111111111", "log": "222222222222"}
+
+
+@pytest.mark.parametrize(
+    "configurations, written",
+    [
+        (
+            {"kmsKeyArn": "arn:aws:kms:ap-northeast-1:222222222222:key/0a1b2c3d-0000-1111-2222-333344445556"},
+            {"config_kms_key_arn": "arn:aws:kms:ap-northeast-1:222222222222:key/0a1b2c3d-0000-1111-2222-333344445556"},
+        ),
+        ({}, {}),
+    ],
+)
+def test_the_config_integration_s_kms_key_is_adopted_into_its_own_field(configurations, written):
+    settings = mapped(zone(manifest={"config": {"configurations": configurations}})).config["guardrails"]["control_tower"]
+    assert {k: v for k, v in settings.items() if k == "config_kms_key_arn"} == written

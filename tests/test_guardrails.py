@@ -218,6 +218,15 @@ def test_manifest_carries_the_retention_and_the_kms_key():
         "accessLoggingBucket": {"retentionDays": 60},
         "kmsKeyArn": key,
     }
+    # The Config integration keeps S3's own encryption unless it has a key of its own.
+    assert "kmsKeyArn" not in document["config"]["configurations"]
+
+
+def test_manifest_carries_the_config_integration_s_own_kms_key():
+    trail, config = (f"arn:aws:kms:ap-northeast-1:222222222222:key/0a1b2c3d-0000-1111-2222-33334444555{n}" for n in (5, 6))
+    document = manifest(ManifestSettings(["ap-northeast-1"], 30, 60, trail, config_kms_key_arn=config), "111111111111", "222222222222")
+    assert document["config"]["configurations"] == {"loggingBucket": {"retentionDays": 30}, "accessLoggingBucket": {"retentionDays": 60}, "kmsKeyArn": config}
+    assert document["centralizedLogging"]["configurations"]["kmsKeyArn"] == trail
 
 
 def test_trusted_access_keeps_every_service_control_tower_enables():

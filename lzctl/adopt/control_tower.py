@@ -203,6 +203,7 @@ def adopt_control_tower(zone: LandingZone, units, ou_keys: dict[str, str], accou
         ("logging_retention_days", logging.get("loggingBucket", {}).get("retentionDays")),
         ("access_logging_retention_days", logging.get("accessLoggingBucket", {}).get("retentionDays")),
         ("kms_key_arn", logging.get("kmsKeyArn")),
+        ("config_kms_key_arn", manifest.get("config", {}).get("configurations", {}).get("kmsKeyArn")),
         ("config_account", account_keys.get(manifest.get("config", {}).get("accountId", ""))),
     ):
         if value is not None and (name != "config_account" or value in ("audit", "log")):
