@@ -37,9 +37,10 @@ ALL_CHECKS = [
     "config-service-role",
     "adopted-environments",
     "adopted-branches",
+    "oidc-subjects",
 ]
-NOT_ADOPTING = ("adopted-environments", "adopted-branches")
-"""Skipped with the example config, which adopts no repository."""
+NOT_ADOPTING = ("adopted-environments", "adopted-branches", "oidc-subjects")
+"""Skipped with the example config, which adopts no repository, run without a GitHub token."""
 
 
 def _first_run_answers(world) -> None:
@@ -66,7 +67,7 @@ def test_first_run_passes_with_notes_and_exits_0(world, management_plan, capsys)
         "SKIP chatbot-audit: the audit account does not exist yet." in out
         and "aws chatbot describe-slack-workspaces --region us-east-2 --profile <profile of audit>" in out
     )
-    assert lines[-1] == "no check failed: 11 passed, 5 skipped (read each note)."
+    assert lines[-1] == "no check failed: 11 passed, 6 skipped (read each note)."
 
 
 def test_json_has_one_entry_per_check_and_the_actions_used(world, management_plan, capsys):
@@ -82,7 +83,7 @@ def test_json_has_one_entry_per_check_and_the_actions_used(world, management_pla
     }
     assert [c["id"] for c in document["checks"]] == ALL_CHECKS
     assert set(document["checks"][0]) == {"id", "status", "finding", "why", "fix", "note"}
-    assert document["summary"] == {"pass": 11, "fail": 0, "skip": 5}
+    assert document["summary"] == {"pass": 11, "fail": 0, "skip": 6}
     assert document["actions"] == [
         "chatbot:DescribeSlackWorkspaces",
         "iam:GetOpenIDConnectProvider",
@@ -191,7 +192,7 @@ def test_brownfield_failures_each_say_why_and_how_to_fix(world, management_plan,
     )
     # Control Tower on: the program creates no AWSServiceRoleForConfig, so the adopted account's is only listed.
     assert f"PASS config-service-role: AWSServiceRoleForConfig exists in none; missing in shop-prod ({adopted}). Note: with Control Tower on" in out
-    assert out.splitlines()[-1] == "7 of 16 checks failed (exit 4); fix them and run the doctor again."
+    assert out.splitlines()[-1] == "7 of 17 checks failed (exit 4); fix them and run the doctor again."
 
 
 def test_a_healthy_organisation_passes(world, management_plan, capsys):

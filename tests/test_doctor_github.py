@@ -336,6 +336,14 @@ def _answers_for_the_example(star_on_dev: bool) -> dict:
     for name in ("main", "develop", "staging"):
         answers[f"{REPO}/branches/{name}"] = branch(name, protected=False)
         answers[f"{REPO}/rules/branches/{name}{PAGE}"] = []
+    # The oidc-subjects check (tests/test_doctor_subjects.py): shop sends the immutable form; the others do not exist yet.
+    answers |= {
+        "/orgs/acme-inc": {"login": OWNER, "id": 85447737},
+        "/orgs/acme-inc/actions/oidc/customization/sub": {"include_claim_keys": ["repo", "context"]},
+    }
+    answers[f"{REPO}/actions/oidc/customization/sub"] = {"use_default": True, "sub_claim_prefix": "repo:acme-inc@85447737/shop@671900844"}
+    for name in ("booking", "landing-zone"):
+        answers[f"/repos/acme-inc/{name}/actions/oidc/customization/sub"] = NOT_FOUND
     return answers
 
 
@@ -356,6 +364,7 @@ def test_doctor_runs_the_github_checks_of_the_example_adopting_shop(world, adopt
     document = json.loads(out)
     by_id = {c["id"]: c for c in document["checks"]}
     assert by_id["adopted-branches"]["status"] == "pass"
+    assert by_id["oidc-subjects"]["status"] == "pass"
     assert "GET /user" in document["githubRequests"]
     if not star:
         assert (code, by_id["adopted-environments"]["status"]) == (0, "pass")

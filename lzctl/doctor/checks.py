@@ -18,7 +18,7 @@ from config import AccountSpec
 from lzctl.doctor import verdicts
 from lzctl.doctor.aws import CredentialsSession, ReadOnlySession, assume_read_only
 from lzctl.doctor.github import GitHub
-from lzctl.doctor.github_checks import adopted_branches, adopted_environments
+from lzctl.doctor.github_checks import adopted_branches, adopted_environments, oidc_subjects
 from lzctl.doctor.intent import Intent, NamedResource
 from lzctl.doctor.verdicts import Found, Outcome
 from lzctl.migrate.aws import error_code, organization_of, pages
@@ -380,5 +380,11 @@ CHECKS: tuple[Check, ...] = (
         "adopted-branches",
         "the program commits its workflow files to an adopted repository's branches as the automation login, which its rules must let through",
         adopted_branches,
+    ),
+    Check(
+        "oidc-subjects",
+        "every deploy and plan role trusts one exact sub (StringEquals): a customised subject template, another subject form or another "
+        "spelling of the owner than GitHub's login makes it refuse every token",
+        oidc_subjects,
     ),
 )

@@ -1,5 +1,5 @@
-"""The doctor's checks of adopted GitHub repositories: each reads GitHub (the requests are named in its
-docstring) through `Live.github` and judges with `repositories`."""
+"""The doctor's GitHub checks: each reads GitHub (the requests are named in its docstring) through `Live.github`
+and judges with `repositories` (adopted repositories) or `subjects` (the OIDC subjects the trusts expect)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from lzctl.doctor import verdicts
 from lzctl.doctor.github import TOKEN_VARIABLE, GitHub, GitHubError
 from lzctl.doctor.intent import Intent
 from lzctl.doctor.repositories import Finding, branch_findings, environment_findings
+from lzctl.doctor.subjects import subject_findings
 from lzctl.doctor.verdicts import Outcome
+
+ADOPTED = "the adopted repositories'"
 
 
 class Live(Protocol):
@@ -19,13 +22,14 @@ class Live(Protocol):
     github: Optional[GitHub]
 
 
-def _github_reads(live: Live, judge: Callable[[GitHub, str], tuple[list, list[str]]], what: str, sound: str) -> Outcome:
-    """Runs `judge(github, owner)` over the adopted repositories, GitHub's refusals turned into a fail."""
-    if not live.intent.adopted_repositories:
+def _github_reads(live: Live, judge: Callable[[GitHub, str], tuple[list, list[str]]], what: str, sound: str, whose: str = ADOPTED) -> Outcome:
+    """Runs `judge(github, owner)`, GitHub's refusals turned into a fail; skipped without an adopted repository when
+    `whose` are the adopted repositories."""
+    if whose == ADOPTED and not live.intent.adopted_repositories:
         return verdicts.skipped("no adopted repository (existing_repository, existing_infrastructure_repository)", "nothing to check")
     if live.github is None:
         return verdicts.skipped(
-            f"{TOKEN_VARIABLE} is not set, so the adopted repositories' {what} were not read",
+            f"{TOKEN_VARIABLE} is not set, so {whose} {what} were not read",
             f"run the doctor with {TOKEN_VARIABLE} set to the token of {live.intent.automation_login} (the stack's githubToken); it only reads",
         )
     try:
@@ -36,7 +40,7 @@ def _github_reads(live: Live, judge: Callable[[GitHub, str], tuple[list, list[st
             if err.status is None
             else f"give {TOKEN_VARIABLE} the token of {live.intent.automation_login} (the stack's githubToken: repo, workflow and admin:org scopes, docs/delivery.md) and run the doctor again"
         )
-        return verdicts.failed(f"{err}, so the adopted repositories' {what} could not be checked", fix)
+        return verdicts.failed(f"{err}, so {whose} {what} could not be checked", fix)
     return verdicts.github_findings(findings, notes, sound)
 
 
@@ -76,3 +80,17 @@ def adopted_branches(live: Live) -> Outcome:
         return findings, []
 
     return _github_reads(live, judge, "branch rules", "the automation login can commit the workflow files to every branch of the adopted repositories")
+
+
+def oidc_subjects(live: Live) -> Outcome:
+    """GitHub GET /orgs/{org}, /orgs/{org}/actions/oidc/customization/sub and /repos/{owner}/{repo}/actions/oidc/customization/sub,
+    for each repository the plan's roles trust, created and adopted (lzctl/doctor/subjects.py)."""
+    if not live.intent.trusted_repositories:
+        return verdicts.skipped("no role of the plan trusts a GitHub repository", "nothing to check")
+    return _github_reads(
+        live,
+        lambda github, owner: subject_findings(github, owner, live.intent.trusted_repositories),
+        "OIDC subjects",
+        "every existing repository's tokens carry the sub its trusts expect",
+        whose="the organisation's and repositories'",
+    )

@@ -17,6 +17,7 @@ from config import AccountSpec, LandingZone
 from config.model import AUDIT, LOG
 from logs.cloudtrail import trail_location
 from lzctl.doctor.repositories import AdoptedRepository, adopted_repositories
+from lzctl.doctor.subjects import TrustedRepository, trusted_repositories
 from lzctl.migrate.organization import ou_path
 from lzctl.runtime import Plan, PlannedResource
 
@@ -79,6 +80,8 @@ class Intent:
     """github.automation_login: the account whose token the program's GitHub provider uses."""
     adopted_repositories: tuple[AdoptedRepository, ...] = ()
     """Repositories the plan imports, with the environments and branches it manages in them."""
+    trusted_repositories: tuple[TrustedRepository, ...] = ()
+    """Repositories whose jobs the plan's roles trust, created and adopted, with the `sub` form the trusts expect."""
 
     @property
     def control_tower(self) -> bool:
@@ -181,4 +184,16 @@ def intent_of(plan: Plan, landing_zone: LandingZone) -> Intent:
         github_owner=github.owner if github is not None else None,
         automation_login=github.automation_login if github is not None else None,
         adopted_repositories=adopted_repositories(plan),
+        trusted_repositories=trusted_repositories(plan, _subject_settings(landing_zone)),
     )
+
+
+def _subject_settings(landing_zone: LandingZone) -> dict[str, tuple[str, str]]:
+    """Repository -> (the config field of its OIDC subject form, the one that adopts it)."""
+    delivery = landing_zone.delivery
+    if delivery is None:
+        return {}
+    settings = {p.repository: (f"applications.{p.application}.oidc_subject", f"applications.{p.application}.existing_repository") for p in delivery.pipelines}
+    if delivery.infrastructure_repository:
+        settings[delivery.infrastructure_repository] = ("github.infrastructure_oidc_subject", "github.existing_infrastructure_repository")
+    return settings
