@@ -67,7 +67,8 @@ def shadowed_by(secret: str) -> Optional[str]:
 
 
 SUBJECT_OF_CREATED = "immutable"
-"""The only `sub` form a repository created now can send (GitHub changelog 2026-04-23)."""
+"""The only `sub` form a repository created now can send (GitHub docs, "OpenID Connect", "Immutable subject
+claims": the default for repositories created or renamed on or after 2026-07-15)."""
 
 
 def _reviewers(cfg: LandingZoneConfig, path: str, reviewers, fail: Fail) -> ReviewerSpec:

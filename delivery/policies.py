@@ -23,10 +23,12 @@ PULUMI_OIDC_URL = f"https://{PULUMI_OIDC_HOST}"
 
 SUBJECT_FORMS = ("immutable", "name")
 """How a repository's OIDC tokens name it in `sub`. `immutable` (`repo:OWNER@OWNER_ID/REPO@REPO_ID:...`)
-is the default for repositories created, renamed or transferred after GitHub's switch (changelog
-2026-04-23, "Immutable subject claims for GitHub Actions OIDC tokens"; docs, OpenID Connect
-reference, "Immutable subject claims": the numeric id is appended to each name with `@`);
-`name` (`repo:OWNER/REPO:...`) is what older repositories send until they opt in."""
+is the default for repositories created or renamed on or after 2026-07-15 (GitHub docs, "OpenID Connect",
+"Understanding the OIDC token" > "Immutable subject claims", github/docs#45221: "The immutable ID is
+appended to each name with an `@` delimiter"; the changelog of 2026-04-23 announced it with a `-`
+example and another date, which that section supersedes); `name` (`repo:OWNER/REPO:...`) is what older
+repositories send until they opt in. Which one a repository sends is live only: `lzctl doctor`'s
+oidc-subjects check reads it (`sub_claim_prefix`)."""
 _SUBJECT = re.compile(
     r"^repo:(?P<owner>[A-Za-z0-9-]+)(?:@(?P<owner_id>[1-9][0-9]*))?/(?P<repository>[A-Za-z0-9_.-]+)(?:@(?P<repository_id>[1-9][0-9]*))?:(?P<context>.+)$"
 )

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 def github_subjects(owner: str, owner_id: str) -> tuple[str, ...]:
     """`sub` patterns of the owner's repositories: the name-only form `repo:OWNER/REPO:...`, and the
-    immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:...` that repositories created, renamed or
-    transferred from 2026-07-15 get (GitHub changelog 2026-04-23; GitHub docs, OpenID Connect
-    reference, "Immutable subject claims": claim customisation cannot remove the ids). GitHub names
+    immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:...` that repositories created or renamed on or
+    after 2026-07-15 get (GitHub docs, "OpenID Connect", "Immutable subject claims",
+    github/docs#45221; the changelog of 2026-04-23 showed a `-` form that section superseded). GitHub names
     cannot hold `/` or `@`, so neither pattern matches another owner whose name merely starts with
     this one.
 

@@ -4,16 +4,16 @@ Every GitHub trust of the plan is `StringEquals` on one exact `sub` (delivery/po
 GitHub holds, and the config cannot say, make every deploy role refuse:
 
 - a subject claim customisation template: `include_claim_keys` replaces the default `repo:...:<context>`
-  `sub` with the listed claims (GitHub docs, OpenID Connect reference, "Customizing the subject claims for
-  an organization or repository"). A repository's own template applies when its `use_default` is false and
+  `sub` with the listed claims (GitHub docs, "OpenID Connect" (security hardening), "Customizing the subject
+  claims for an organization or repository"). A repository's own template applies when its `use_default` is false and
   it lists keys; with `use_default` false and no keys it takes the organisation's; `use_default: true` is
   GitHub's default (pulumi_github ActionsRepositoryOidcSubjectClaimCustomizationTemplate, its `use_default`
   table). The organisation's template reaches a repository, new ones included, only once that repository
   opts in (same docs section, the note under "Customizing the subject claims"). `["repo", "context"]` is
   the default format (same section, "Resetting your customizations").
-- the form: repositories created, renamed or transferred from 2026-07-15 send the immutable
+- the form: repositories created or renamed on or after 2026-07-15 send the immutable
   `repo:OWNER@OWNER_ID/REPO@REPO_ID:...`, older ones `repo:OWNER/REPO:...` until they opt in (GitHub docs,
-  OpenID Connect reference, "Immutable subject claims"). The repository's GET answers `sub_claim_prefix`,
+  "OpenID Connect", "Immutable subject claims", github/docs#45221). The repository's GET answers `sub_claim_prefix`,
   the prefix its tokens carry; `use_immutable_subject` is not a reliable guide (repositories report `false`
   with an immutable prefix: Azure/azure-dev#9430 reads the prefix for that reason). Neither field is in the
   REST reference's schema of the answer (checked 2026-12-02), so the prefix is read when present and the
