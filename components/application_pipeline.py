@@ -37,8 +37,8 @@ child). Keep them until every stack has been updated once; then they can go."""
 class ApplicationPipelineArgs:
     pipeline: PipelineSpec
     """Repository, branches -> environments, commands, reviewers, deploy policies."""
-    owner: str
-    """GitHub organisation owning the repository; its OIDC subjects name it."""
+    owner: pulumi.Input[str]
+    """The login of the GitHub organisation owning the repository, as GitHub spells it: its OIDC subjects name it."""
     owner_id: pulumi.Input[str]
     """The organisation's numeric id, for immutable OIDC subjects."""
     visibility: str

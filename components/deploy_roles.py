@@ -21,8 +21,8 @@ from names import managed_policy_arn, managed_policy_key
 
 @dataclass(frozen=True)
 class DeployRolesArgs:
-    owner: str
-    """GitHub owner (organisation) of the repository."""
+    owner: pulumi.Input[str]
+    """The login of the repository's GitHub owner as GitHub spells it (the `sub` carries it; StringEquals is case-sensitive)."""
     repository: str
     """The application's repository; its environments' jobs assume the deploy roles."""
     providers: Mapping[str, aws.Provider]
@@ -129,6 +129,6 @@ class DeployRoles(pulumi.ComponentResource):
     @staticmethod
     def _trust(args: DeployRolesArgs, oidc: aws.iam.OpenIdConnectProvider, environment: str) -> pulumi.Output[str]:
         """Trust of the one subject of the repository's jobs in `environment`."""
-        return pulumi.Output.all(oidc.arn, args.owner_id, args.repository_id).apply(
-            lambda values: minify(github_trust(values[0], github_subject(args.owner, args.repository, environment, args.subject_form, values[1], values[2])))
+        return pulumi.Output.all(oidc.arn, args.owner, args.owner_id, args.repository_id).apply(
+            lambda values: minify(github_trust(values[0], github_subject(values[1], args.repository, environment, args.subject_form, values[2], values[3])))
         )

@@ -50,9 +50,13 @@ class Delivery:
         self.in_github = pulumi.ResourceOptions(providers=[self.github])
         self.pins = ActionPins.from_mapping(self.cfg.github.action_pins) if self.cfg.github.action_pins else None
         self.bypass = user_id(self.cfg.github.automation_login, self.github)
+        organization = github.get_organization_output(name=self.cfg.github.owner, summary_only=True, opts=pulumi.InvokeOutputOptions(provider=self.github))
         # The organisation's numeric id (the data source's id is `strconv.FormatInt(organization.GetID(), 10)`,
         # integrations/terraform-provider-github data_source_github_organization.go), for immutable OIDC subjects.
-        self.owner_id = github.get_organization_output(name=self.cfg.github.owner, summary_only=True, opts=pulumi.InvokeOutputOptions(provider=self.github)).id
+        self.owner_id = organization.id
+        # The subjects name the login as GitHub spells it (`login` is organization.GetLogin() in the same file, whatever
+        # the case of the name it was looked up by; `name` is the display name): IAM's StringEquals is case-sensitive.
+        self.owner_login = organization.login
         self.channels: dict[str, pulumi.Output[str]] = {}
         self.teams: Optional[GitHubTeams] = None
 
@@ -103,7 +107,7 @@ class Delivery:
             pipeline.application,
             ApplicationPipelineArgs(
                 pipeline=pipeline,
-                owner=self.cfg.github.owner,
+                owner=self.owner_login,
                 owner_id=self.owner_id,
                 visibility=self.cfg.github.visibility,
                 providers={env: accounts.providers[env] for env in pipeline.accounts},
@@ -160,8 +164,8 @@ class Delivery:
         preview_secrets: dict[str, pulumi.Input[str]] = {}
         if deployments:
             service = pulumiservice.Provider("pulumi-cloud", access_token=self.secrets["pulumiAccessToken"])
-            preview_subject = pulumi.Output.all(self.owner_id, repository.repository.repo_id).apply(
-                lambda ids: github_subject(self.cfg.github.owner, repository_name, names.PREVIEW_ENVIRONMENT, self.plan.infrastructure_subject_form, *ids)
+            preview_subject = pulumi.Output.all(self.owner_login, self.owner_id, repository.repository.repo_id).apply(
+                lambda values: github_subject(values[0], repository_name, names.PREVIEW_ENVIRONMENT, self.plan.infrastructure_subject_form, *values[1:])
             )
             if previews:
                 # Not the token that manages Deployments: approved PR code must not be able to trigger one.

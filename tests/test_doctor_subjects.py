@@ -84,8 +84,9 @@ def test_an_owner_spelled_with_another_case_than_githubs_login_fails():
     assert judged(answers, owner="Acme-Inc") == (
         [
             (
-                "github.owner is Acme-Inc, but GitHub's login of the organisation is acme-inc: every token's sub carries the login, and the trusts "
-                "compare it case-sensitively (StringEquals), so no deploy role would accept a token",
+                "github.owner is Acme-Inc, but GitHub's login of the organisation is acme-inc: every token's sub carries the login and IAM compares "
+                "case-sensitively; the roles' trusts take the login from GitHub, but what is written from github.owner offline (the "
+                "enforce-github-tenant RCP's subject patterns) would refuse every token",
                 "set github.owner: acme-inc",
             )
         ],

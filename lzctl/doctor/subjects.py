@@ -19,9 +19,10 @@ GitHub holds, and the config cannot say, make every deploy role refuse:
   REST reference's schema of the answer (checked 2026-12-02), so the prefix is read when present and the
   boolean only when it is absent.
 
-And the owner: the `sub` carries GitHub's login as GitHub spells it, and StringEquals compares case-sensitively
-(IAM user guide, "IAM JSON policy elements: Condition operators", string condition operators), so
-`github.owner` must be the login exactly (`GET /orgs/{org}` answers `login`).
+And the owner: the `sub` carries GitHub's login as GitHub spells it, and IAM's string operators compare
+case-sensitively (IAM user guide, "IAM JSON policy elements: Condition operators", "String condition operators").
+The roles' trusts take the login from the organisation lookup (stacks/delivery.py), but the GitHub tenant RCP's
+patterns are written from `github.owner` offline, so it must be the login exactly (`GET /orgs/{org}` answers `login`).
 """
 
 from __future__ import annotations
@@ -114,8 +115,9 @@ def subject_findings(github: GitHub, owner: str, repositories: tuple[TrustedRepo
     if login != owner:
         findings.append(
             Finding(
-                f"github.owner is {owner}, but GitHub's login of the organisation is {login}: every token's sub carries the login, and the trusts "
-                "compare it case-sensitively (StringEquals), so no deploy role would accept a token",
+                f"github.owner is {owner}, but GitHub's login of the organisation is {login}: every token's sub carries the login and IAM compares "
+                "case-sensitively; the roles' trusts take the login from GitHub, but what is written from github.owner offline (the "
+                "enforce-github-tenant RCP's subject patterns) would refuse every token",
                 f"set github.owner: {login}",
             )
         )
