@@ -113,7 +113,7 @@ def test_a_repository_template_with_its_own_claim_keys_fails_with_the_reset():
             (
                 "shop's OIDC tokens carry a customised sub (its own template: include_claim_keys ['repo', 'context', 'job_workflow_ref']), not the "
                 "repo:acme-inc@OWNER_ID/shop@REPO_ID:environment:ENV its trusts expect, so every deploy role would refuse them",
-                'reset it to the default: PUT /repos/acme-inc/shop/actions/oidc/customization/sub with {"use_default": true}',
+                "reset it to GitHub's default: `gh api -X PUT repos/acme-inc/shop/actions/oidc/customization/sub -F use_default=true`",
             )
         ],
         [],
@@ -205,4 +205,17 @@ def test_an_answer_that_does_not_say_the_form_is_a_note():
     assert judged(answers, SHOP) == (
         [],
         ["shop: GitHub's answer (no sub_claim_prefix) does not say which subject form it sends; its trusts expect the immutable form"],
+    )
+
+
+def test_the_expected_subject_names_githubs_login_as_the_trusts_do():
+    answers = {
+        "/orgs/Acme-Inc": organization(),
+        "/orgs/Acme-Inc/actions/oidc/customization/sub": {},
+        "/repos/Acme-Inc/shop/actions/oidc/customization/sub": repository_template("repo:acme-inc/shop"),
+    }
+    findings, _ = judged(answers, SHOP, owner="Acme-Inc")
+    assert findings[1][0] == (
+        "shop sends the name subject (repo:acme-inc/shop), but the plan's trusts expect the immutable form "
+        "(repo:acme-inc@OWNER_ID/shop@REPO_ID), so every deploy role would refuse its tokens"
     )

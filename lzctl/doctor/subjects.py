@@ -139,13 +139,13 @@ def subject_findings(github: GitHub, owner: str, repositories: tuple[TrustedRepo
         keys, where = (None, "") if answer.get("use_default", True) else (answer.get("include_claim_keys"), "its own template")
         if not answer.get("use_default", True) and not keys:
             keys, where = org_keys, "the organisation's template, which it opted into"
-        expected = _PREFIX[repository.form].format(owner=owner, repository=repository.name)
+        expected = _PREFIX[repository.form].format(owner=login, repository=repository.name)
         if _customised(keys):
             findings.append(
                 Finding(
                     f"{repository.name}'s OIDC tokens carry a customised sub ({where}: include_claim_keys {list(keys)}), not the {expected}:environment:ENV "
                     "its trusts expect, so every deploy role would refuse them",
-                    f'reset it to the default: PUT /repos/{owner}/{repository.name}/actions/oidc/customization/sub with {{"use_default": true}}',
+                    f"reset it to GitHub's default: `gh api -X PUT repos/{owner}/{repository.name}/actions/oidc/customization/sub -F use_default=true`",
                 )
             )
             continue
