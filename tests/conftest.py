@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import os
-import sys
 from pathlib import Path
 from typing import Callable
 
@@ -31,7 +30,7 @@ def pytest_configure(config):
 
 
 _GUARD = ProcessGuard()
-sys.addaudithook(_GUARD.audit)
+_GUARD.install()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -15,6 +15,7 @@ the AWS API model. No test can reach AWS: credentials are fake and the AWS confi
 
 from __future__ import annotations
 
+import _posixsubprocess
 import copy
 import functools
 import hashlib
@@ -189,17 +190,33 @@ def lzctl(*args: str, code: str | None = None) -> subprocess.CompletedProcess:
 class ProcessGuard:
     """Fails a test that starts a process without the `slow` marker, so `pytest -m "not slow"` is
     the quick run it says it is. An audit hook (`sys.addaudithook`, PEP 578: every way CPython
-    starts a process raises one of PROCESS_EVENTS) notes each start; conftest.py's hooks `reset`
-    before each test's setup and call and `check` after."""
+    starts a process raises one of PROCESS_EVENTS, but for `_posixsubprocess.fork_exec`, which
+    multiprocessing's spawn and forkserver methods call directly: `install` makes it raise FORK_EXEC)
+    notes each start; conftest.py's hooks `reset` before each test's setup and call and `check` after."""
 
-    PROCESS_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec", "os.fork", "os.forkpty"})
+    FORK_EXEC = "tests.fork_exec"
+    PROCESS_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec", "os.fork", "os.forkpty", FORK_EXEC})
 
     def __init__(self):
         self.started: list[str] = []
 
+    def install(self) -> None:
+        """Audit every process start in this interpreter, from now on."""
+        sys.addaudithook(self.audit)
+        fork_exec = _posixsubprocess.fork_exec
+
+        @functools.wraps(fork_exec)
+        def audited(args, *rest):
+            sys.audit(self.FORK_EXEC, args)
+            return fork_exec(args, *rest)
+
+        _posixsubprocess.fork_exec = audited
+
     def audit(self, event: str, args: tuple) -> None:
         if event in self.PROCESS_EVENTS:
-            self.started.append(f"{event} {args[1] if event == 'subprocess.Popen' else args[0]!r}"[:160])
+            # os.fork and os.forkpty carry no arguments; subprocess.Popen's second is the command.
+            what = args[1] if event == "subprocess.Popen" else args[0] if args else None
+            self.started.append(f"{event}{'' if what is None else f' {what!r}'}"[:160])
 
     def reset(self) -> None:
         self.started.clear()

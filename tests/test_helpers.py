@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing.util
+import os
 import pickle
 import re
 import subprocess
@@ -170,6 +172,22 @@ def test_the_process_guard_refuses_a_quick_test_that_starts_a_process():
     assert guard.problem(slow=True) is None
     guard.reset()
     assert guard.problem(slow=False) is None
+    guard.audit("os.fork", ())  # os.fork and os.forkpty carry no arguments
+    assert guard.problem(slow=False).startswith("starts a process (os.fork) but is not marked slow")
+
+
+@pytest.mark.slow  # processes, to see the session's guard note each way of starting one
+def test_the_sessions_process_guard_sees_a_fork_and_multiprocessings_spawn(process_guard):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert process_guard.problem(slow=False).startswith("starts a process (os.fork) but is not marked slow")
+    process_guard.reset()
+    # multiprocessing's spawn and forkserver methods start their process through this, which raises no audit event of its own.
+    os.waitpid(multiprocessing.util.spawnv_passfds(os.fsencode(sys.executable), [sys.executable, "-c", "pass"], ()), 0)
+    assert process_guard.problem(slow=False).startswith(f"starts a process (tests.fork_exec [{sys.executable!r}, '-c', 'pass']) but is not")
+    process_guard.reset()
 
 
 @pytest.mark.slow  # a process, to see the session's guard note it
