@@ -37,6 +37,7 @@ from botocore.stub import Stubber
 import config
 import stacks
 from config import ConfigError
+from config.yamlfile import parse_yaml
 from lzctl import migrate, render
 from lzctl.mocks import LandingZoneMocks
 from lzctl.plan import handoff_parameters, offline_config, plan_stack, resolve_config_dir
@@ -144,12 +145,20 @@ def folder_digest(folder: Path) -> str:
         name = path.relative_to(folder).as_posix()
         content = path.read_bytes()
         if name == config.CONFIG_FILE:
-            try:
-                content = json.dumps(yaml.safe_load(content), default=repr).encode()  # key order kept: it orders the plan; a date is not its string
-            except yaml.YAMLError:
-                pass
+            content = _config_content(path, content)
         digest.update(name.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
+
+
+def _config_content(path: Path, text: bytes) -> bytes:
+    """The data of landing-zone.yaml as the loader reads it (key order kept: it orders the plan; a date
+    is not its string), or the text itself when the loader reports anything about it: its messages
+    name lines, and data alone would tell neither a key written twice nor `1:` from `"1":`."""
+    try:
+        data, issues = parse_yaml(path)
+    except ConfigError:
+        return text
+    return text if issues else json.dumps(data, default=repr).encode()
 
 
 def _shared(key: tuple, make: Callable[[], object]):

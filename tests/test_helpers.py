@@ -206,6 +206,11 @@ def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
     # The order of keys orders the plan; a date is not the string of it.
     assert digest("reordered", "organization: {name: acme, home_region: ap-northeast-1}\n") != flow
     assert digest("date", "closed: 2026-01-01\n") != digest("string", "closed: '2026-01-01'\n")
+    # What the loader refuses or warns about is read as text: the same data would plan without the error.
+    assert digest("twice", "organization: {name: acme}\norganization: {name: acme}\n") != digest("once", "organization: {name: acme}\n")
+    assert digest("number", "applications: {1: {}}\n") != digest("name", "applications: {'1': {}}\n")
+    assert digest("moved", "\napplications: {1: {}}\n") != digest("number", "applications: {1: {}}\n")  # its messages name the line
+    assert digest("bad-date", "closed: 2026-13-01\n") == digest("bad-date-string", "closed: '2026-13-01'\n")
     # Every other file counts byte for byte.
     edited = write_config(tmp_path / "edited", "organization: {home_region: ap-northeast-1, name: acme}\n")
     policy = next(p for p in sorted(edited.rglob("*")) if p.is_file() and p.name != "landing-zone.yaml")
