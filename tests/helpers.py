@@ -453,3 +453,16 @@ def edit_text(directory: Path, edit: Callable[[str], str], name: str = config.CO
     path = directory / name
     path.write_text(edit(path.read_text()))
     return directory
+
+
+class RecordedGitHub:
+    """A GitHub transport for lzctl.doctor.github answering recorded paths (a body means 200, a tuple is
+    (status, body)); any other request fails the test, so a test also pins which requests a check makes."""
+
+    def __init__(self, answers: dict):
+        self.answers = answers
+
+    def __call__(self, path: str):
+        assert path in self.answers, f"unrecorded request GET {path}"
+        answer = self.answers[path]
+        return answer if isinstance(answer, tuple) else (200, answer)

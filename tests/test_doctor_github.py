@@ -16,7 +16,7 @@ from lzctl.doctor import github_checks as checks
 from lzctl.doctor.github import GitHub, GitHubError, from_environment, urllib_transport
 from lzctl.doctor.repositories import AdoptedRepository, adopted_repositories, branch_findings, classic_protection, environment_findings
 from tests.doctor_fixtures import doctor_run
-from tests.helpers import run_management
+from tests.helpers import RecordedGitHub, run_management
 
 OWNER, LOGIN = "acme-inc", "acme-landing-zone-bot"
 SHOP = AdoptedRepository("shop", {"dev": "develop", "prod": "main"}, ("main", "develop"))
@@ -48,20 +48,8 @@ def policies(*listed: tuple[int, str, str]) -> dict:
 NOT_FOUND = (404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"})
 
 
-class Recorded:
-    """A transport answering recorded paths; any other request fails the test."""
-
-    def __init__(self, answers: dict):
-        self.answers = answers
-
-    def __call__(self, path: str):
-        assert path in self.answers, f"unrecorded request GET {path}"
-        answer = self.answers[path]
-        return answer if isinstance(answer, tuple) else (200, answer)
-
-
 def github(answers: dict) -> GitHub:
-    return GitHub(Recorded(answers))
+    return GitHub(RecordedGitHub(answers))
 
 
 def test_the_plan_names_the_adopted_repository_with_its_environments_branches_and_commit_branches(adopting):

@@ -9,7 +9,7 @@ import pytest
 
 from lzctl.doctor.github import GitHub
 from lzctl.doctor.subjects import TrustedRepository, sent_form, subject_findings, trusted_repositories
-from tests.helpers import run_management
+from tests.helpers import RecordedGitHub, run_management
 
 OWNER, OWNER_ID = "acme-inc", 85447737
 ORG = f"/orgs/{OWNER}"
@@ -37,20 +37,8 @@ def repository_template(prefix: str, use_default: bool = True, keys=None, immuta
 IMMUTABLE_SHOP = f"repo:{OWNER}@{OWNER_ID}/shop@671900844"
 
 
-class Recorded:
-    """A transport answering recorded paths; any other request fails the test."""
-
-    def __init__(self, answers: dict):
-        self.answers = answers
-
-    def __call__(self, path: str):
-        assert path in self.answers, f"unrecorded request GET {path}"
-        answer = self.answers[path]
-        return answer if isinstance(answer, tuple) else (200, answer)
-
-
 def judged(answers: dict, *repositories: TrustedRepository, owner: str = OWNER):
-    findings, notes = subject_findings(GitHub(Recorded(answers)), owner, repositories)
+    findings, notes = subject_findings(GitHub(RecordedGitHub(answers)), owner, repositories)
     return [(f.problem, f.fix) for f in findings], notes
 
 
