@@ -36,9 +36,9 @@ def cached(checker: str, parts: tuple[str, ...], module: str, check: Callable[[]
 def _cache_file(checker: str, parts: tuple[str, ...], module: str) -> Optional[Path]:
     try:
         key = hashlib.sha256(b"\0".join([*(part.encode() for part in parts), version(checker).encode(), Path(module).read_bytes()]))
-    except OSError:
+        root = os.environ.get(CACHE_DIR_ENV) or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lzctl"
+    except (OSError, RuntimeError):  # RuntimeError: no home folder (no $HOME, a user id with no passwd entry)
         return None
-    root = os.environ.get(CACHE_DIR_ENV) or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lzctl"
     return Path(root) / checker / f"{key.hexdigest()}.json"
 
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from config import conformance_pack, inline_policy
+from config import conformance_pack, inline_policy, verdict_cache
 from config.conformance_pack import MAX_TEMPLATE_BYTES, check_template
 from config.cron import check_cron
 from config.types import BranchName
@@ -189,7 +189,7 @@ def test_cfn_lint_results_are_kept_between_runs_and_a_damaged_entry_is_linted_ag
 
 
 def test_parliament_findings_are_kept_between_runs_per_policy_text(tmp_path, monkeypatch):
-    monkeypatch.setenv(conformance_pack.CACHE_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(verdict_cache.CACHE_DIR_ENV, str(tmp_path))
     document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjct", "Resource": "*"}]}
     analyzed = []
     analyze = inline_policy._analyze
@@ -199,6 +199,19 @@ def test_parliament_findings_are_kept_between_runs_per_policy_text(tmp_path, mon
     assert inline_policy.check_identity_policy(document) == first
     assert analyzed == [json.dumps(document)]
     assert [entry.parent.name for entry in tmp_path.glob("*/*.json")] == ["parliament"]
+
+
+def test_a_process_with_no_home_folder_and_no_cache_folder_set_checks_without_the_cache(monkeypatch):
+    monkeypatch.delenv(verdict_cache.CACHE_DIR_ENV, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")  # Path.home() with no $HOME and no passwd entry
+
+    monkeypatch.setattr(verdict_cache.Path, "home", no_home)
+    checked = []
+    assert verdict_cache.cached("parliament", ("text",), inline_policy.__file__, lambda: checked.append(1) or (("e",), ())) == (("e",), ())
+    assert checked == [1]
 
 
 def test_the_workflow_spec_refuses_a_branch_the_config_refuses():
