@@ -18,7 +18,6 @@ import re
 import yaml
 
 from config import verdict_cache
-from config.verdict_cache import CACHE_DIR_ENV  # noqa: F401 (its home before verdict_cache; the tests' conftest names it here)
 from config.yamlfile import Loader
 
 MAX_TEMPLATE_BYTES = 51_200

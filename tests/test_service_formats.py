@@ -173,7 +173,7 @@ def test_cfn_lint_results_are_kept_between_runs_and_a_damaged_entry_is_linted_ag
     # The verdict through the suite's own cache (conftest.py: cfn-lint runs once per cache, not
     # every run); then an empty cache, where each lint of the text must give that verdict.
     verdict = check_template.__wrapped__(text)
-    monkeypatch.setenv(conformance_pack.CACHE_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(verdict_cache.CACHE_DIR_ENV, str(tmp_path))
     linted = []
     monkeypatch.setattr(conformance_pack, "_lint", lambda t: linted.append(t) or verdict)
     first = check_template.__wrapped__(text)
