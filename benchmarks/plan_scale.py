@@ -4,7 +4,12 @@ For each size it times the full plan of the management stack (validation, compon
 recording) against two floors under the same runner and mocks:
 - bare: the same number of bare resources (no inputs) registered by a program doing nothing else;
 - typed: the plan's own custom resources, same types and inputs, registered flat, with no
-  components, no dependencies and no validation: what the Pulumi SDK alone costs for them.
+  components, no dependencies and no validation: what the Pulumi SDK alone costs for them (the
+  floor issue 16's target is measured against);
+and a third, printed beside them and not a target: typed SDK, the same flat registrations made
+through the providers' own classes (`aws.iam.Role(...)`), which, as every program using the SDK
+does, pass each declared property (an Output each) where the typed floor passes the recorded
+inputs only.
 Then the example's `python -m lzctl plan --stack management` as a whole process (wall and CPU
 seconds, beside `python -c "import pulumi_aws"`, the floor of any process that plans). Every
 figure but the whole process's wall time is CPU time (user+sys), which other jobs on a shared
@@ -18,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib
+import inspect
 import json
 import os
 import shutil
@@ -29,6 +36,7 @@ import time
 from pathlib import Path
 
 import pulumi
+import pulumi._types
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,6 +84,44 @@ def typed_program(plan):
     return program
 
 
+PACKAGES = {"aws": "pulumi_aws", "github": "pulumi_github", "slack": "pulumi_slack", "pulumiservice": "pulumi_pulumiservice"}
+"""The Python package of each provider the plan uses, by the package name in its type tokens."""
+
+
+def sdk_class(token: str) -> type:
+    """The SDK's class of a type token: `aws:iam/role:Role` is pulumi_aws.iam.Role, `pulumi:providers:aws` pulumi_aws.Provider."""
+    package, module, name = token.split(":")
+    if package == "pulumi":
+        return importlib.import_module(PACKAGES[name]).Provider
+    folder = module.split("/")[0]
+    return getattr(importlib.import_module(PACKAGES[package] if folder == "index" else f"{PACKAGES[package]}.{folder}"), name)
+
+
+def sdk_arguments(cls: type, inputs: dict) -> dict:
+    """The recorded inputs (engine names) as `cls`'s keyword arguments (Python names); nested values keep
+    their engine names, which the SDK passes through as they are (pulumi/runtime/rpc.py, serialize_property)."""
+    engine_to_python = {engine: python for python, engine in pulumi._types.resource_py_to_pulumi_names(cls).items()}
+    # A provider's class declares few properties; its arguments are its __init__'s, snake_case.
+    parameters = set(inspect.signature(cls._internal_init).parameters)
+    arguments = {}
+    for engine, value in inputs.items():
+        python = engine_to_python.get(engine) or "".join(f"_{c.lower()}" if c.isupper() else c for c in engine)
+        if python not in parameters:
+            raise SystemExit(f"typed SDK floor: {cls.__module__}.{cls.__name__} takes no argument for input {engine!r}")
+        arguments[python] = value
+    return arguments
+
+
+def typed_sdk_program(plan):
+    calls = [(sdk_class(r.type), r.name, sdk_arguments(sdk_class(r.type), dict(r.inputs))) for r in plan.resources if r.custom]
+
+    def program():
+        for cls, name, arguments in calls:
+            cls(name, **arguments)
+
+    return program
+
+
 def timed(run, repeat: int) -> tuple[float, object]:
     """Median CPU seconds of `run()` in this process (user+sys: other jobs on the machine barely move it), and its result."""
     times, result = [], None
@@ -113,6 +159,11 @@ def main() -> None:
                 lambda plan=plan: run_program(typed_program(plan), project="bench", stack="typed", mocks=LandingZoneMocks()),
                 args.repeat,
             )
+            sdk_program = typed_sdk_program(plan)  # the classes looked up and the arguments named outside the timing
+            typed_sdk_seconds, _ = timed(
+                lambda sdk_program=sdk_program: run_program(sdk_program, project="bench", stack="typed-sdk", mocks=LandingZoneMocks()),
+                args.repeat,
+            )
             accounts = 2 + 3 * size
             rows.append(
                 {
@@ -124,6 +175,8 @@ def main() -> None:
                     "typed_floor_s": round(typed_seconds, 3),
                     "plan_over_floor": round(plan_seconds / floor_seconds, 2),
                     "plan_over_typed_floor": round(plan_seconds / typed_seconds, 2),
+                    "typed_sdk_floor_s": round(typed_sdk_seconds, 3),
+                    "plan_over_typed_sdk_floor": round(plan_seconds / typed_sdk_seconds, 2),
                     "ms_per_account": round(1000 * plan_seconds / accounts, 2),
                 }
             )
@@ -131,13 +184,18 @@ def main() -> None:
                 f"{size:>4} apps  {accounts:>4} accounts  {resources:>5} resources  CPU: "
                 f"plan {plan_seconds:7.3f}s  bare floor {floor_seconds:6.3f}s (x{plan_seconds / floor_seconds:4.2f})  "
                 f"typed floor {typed_seconds:6.3f}s (x{plan_seconds / typed_seconds:4.2f})  "
+                f"typed SDK floor {typed_sdk_seconds:6.3f}s (x{plan_seconds / typed_sdk_seconds:4.2f})  "
                 f"{1000 * plan_seconds / accounts:6.2f} ms/account",
                 flush=True,
             )
     rows.append(whole_process(args.repeat))
     for row in rows:
         if row.get("applications") == 100:
-            print(f"at 100 applications: plan / typed floor x{row['plan_over_typed_floor']:.2f} (CPU)", flush=True)
+            print(
+                f"at 100 applications: plan / typed floor x{row['plan_over_typed_floor']:.2f} (CPU; issue 16's target: 1.5); "
+                f"plan / typed SDK floor x{row['plan_over_typed_sdk_floor']:.2f}",
+                flush=True,
+            )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
