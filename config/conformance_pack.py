@@ -17,7 +17,7 @@ import re
 
 import yaml
 
-from config import verdict_cache
+import disk_cache
 from config.yamlfile import Loader
 
 MAX_TEMPLATE_BYTES = 51_200
@@ -62,8 +62,8 @@ def check_template(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         where = f"line {mark.line + 1}: " if mark else ""
         return (f"not valid YAML: {where}{getattr(err, 'problem', None) or err}",), ()
     # Importing and running cfn-lint was most of a whole `lzctl plan` (about 1.2 s of CPU): its
-    # verdict on the same template is kept on disk (config/verdict_cache.py).
-    return verdict_cache.cached("cfn-lint", (text, LINT_REGION), __file__, lambda: _lint(text))
+    # verdict on the same template is kept on disk (disk_cache.py).
+    return disk_cache.cached("cfn-lint", (text, LINT_REGION), __file__, lambda: _lint(text))
 
 
 def _lint(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

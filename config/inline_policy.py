@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from config import verdict_cache
+import disk_cache
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 _TOP = {"Version", "Id", "Statement"}
@@ -101,10 +101,10 @@ def check_identity_policy(document: Any) -> tuple[list[str], list[str]]:
 def _parliament(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """parliament's findings on a policy's JSON text, as (errors, warnings).
 
-    Kept on disk per text (config/verdict_cache.py): importing parliament (its 10 MB IAM definition
+    Kept on disk per text (disk_cache.py): importing parliament (its 10 MB IAM definition
     and pkg_resources, which scans every installed package) was a fifth of a whole `lzctl plan`.
     """
-    return verdict_cache.cached("parliament", (text,), __file__, lambda: _analyze(text))
+    return disk_cache.cached("parliament", (text,), __file__, lambda: _analyze(text))
 
 
 def _analyze(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

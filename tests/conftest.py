@@ -10,7 +10,7 @@ from typing import Callable
 import pytest
 
 import config
-from config.verdict_cache import CACHE_DIR_ENV
+from disk_cache import CACHE_DIR_ENV
 from lzctl import cli
 from lzctl.commands import default_stacks
 from lzctl.render import to_json
@@ -22,7 +22,7 @@ pytest_plugins = ["tests.migrate_fixtures", "tests.doctor_fixtures"]
 
 
 def pytest_configure(config):
-    # cfn-lint's and parliament's verdicts (config/verdict_cache.py) in pytest's own cache folder rather than the
+    # cfn-lint's and parliament's verdicts (disk_cache.py) in pytest's own cache folder rather than the
     # user's: shared by the xdist workers and the CLI subprocesses, emptied by --cache-clear.
     cache = getattr(config, "cache", None)
     if cache is not None:

@@ -10,10 +10,12 @@ import subprocess
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from config import conformance_pack, inline_policy, verdict_cache
+import disk_cache
+from config import conformance_pack, inline_policy
 from config.conformance_pack import MAX_TEMPLATE_BYTES, check_template
 from config.cron import check_cron
 from config.types import BranchName
+from guardrails import iam_actions
 from tests.helpers import EXAMPLE_DIR
 from workflows.branches import filter_literal
 from workflows.spec import AppWorkflowSpec
@@ -173,7 +175,7 @@ def test_cfn_lint_results_are_kept_between_runs_and_a_damaged_entry_is_linted_ag
     # The verdict through the suite's own cache (conftest.py: cfn-lint runs once per cache, not
     # every run); then an empty cache, where each lint of the text must give that verdict.
     verdict = check_template.__wrapped__(text)
-    monkeypatch.setenv(verdict_cache.CACHE_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(disk_cache.CACHE_DIR_ENV, str(tmp_path))
     linted = []
     monkeypatch.setattr(conformance_pack, "_lint", lambda t: linted.append(t) or verdict)
     first = check_template.__wrapped__(text)
@@ -189,7 +191,7 @@ def test_cfn_lint_results_are_kept_between_runs_and_a_damaged_entry_is_linted_ag
 
 
 def test_parliament_findings_are_kept_between_runs_per_policy_text(tmp_path, monkeypatch):
-    monkeypatch.setenv(verdict_cache.CACHE_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(disk_cache.CACHE_DIR_ENV, str(tmp_path))
     document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjct", "Resource": "*"}]}
     analyzed = []
     analyze = inline_policy._analyze
@@ -201,16 +203,39 @@ def test_parliament_findings_are_kept_between_runs_per_policy_text(tmp_path, mon
     assert [entry.parent.name for entry in tmp_path.glob("*/*.json")] == ["parliament"]
 
 
+def test_the_index_of_the_iam_definition_is_kept_between_runs_and_a_damaged_entry_is_worked_out_again(tmp_path, monkeypatch):
+    monkeypatch.setenv(disk_cache.CACHE_DIR_ENV, str(tmp_path))
+    worked_out = []
+    work_out = iam_actions._work_out_index
+    monkeypatch.setattr(iam_actions, "_work_out_index", lambda: worked_out.append(1) or work_out())
+    iam_actions._index.cache_clear()
+    iam_actions._arn_services.cache_clear()
+    try:
+        assert (iam_actions.canonical("s3:getobject"), iam_actions.authorizes_resource("s3:ListAllMyBuckets")) == ("s3:GetObject", False)
+        [entry] = (tmp_path / "parliament").iterdir()
+        iam_actions._index.cache_clear()
+        assert iam_actions.arn_services("sts") == {"iam", "sts"}
+        assert worked_out == [1]
+        entry.write_text('{"actions": {"s3": {"getobject": "not a pair"}}, "arn_services": {}}', encoding="utf-8")
+        iam_actions._index.cache_clear()
+        assert iam_actions.canonical("s3:getobject") == "s3:GetObject"
+        assert worked_out == [1, 1]
+        assert json.loads(entry.read_text(encoding="utf-8"))["actions"]["s3"]["getobject"] == ["GetObject", True]
+    finally:
+        iam_actions._index.cache_clear()
+        iam_actions._arn_services.cache_clear()
+
+
 def test_a_process_with_no_home_folder_and_no_cache_folder_set_checks_without_the_cache(monkeypatch):
-    monkeypatch.delenv(verdict_cache.CACHE_DIR_ENV, raising=False)
+    monkeypatch.delenv(disk_cache.CACHE_DIR_ENV, raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
 
     def no_home():
         raise RuntimeError("Could not determine home directory.")  # Path.home() with no $HOME and no passwd entry
 
-    monkeypatch.setattr(verdict_cache.Path, "home", no_home)
+    monkeypatch.setattr(disk_cache.Path, "home", no_home)
     checked = []
-    assert verdict_cache.cached("parliament", ("text",), inline_policy.__file__, lambda: checked.append(1) or (("e",), ())) == (("e",), ())
+    assert disk_cache.cached("parliament", ("text",), inline_policy.__file__, lambda: checked.append(1) or (("e",), ())) == (("e",), ())
     assert checked == [1]
 
 
