@@ -25,6 +25,9 @@ class GuardrailsArgs:
     """Account key -> id, for the accounts SCP exemptions name (`PolicyDocument.accounts`)."""
     github_owner_id: pulumi.Input[str] = ""
     """The GitHub owner's numeric id, for the documents that pin it (the GitHub tenant RCP); empty without GitHub."""
+    github_login: pulumi.Input[str] = ""
+    """The GitHub owner's login as GitHub spells it, for the documents that name it (the GitHub tenant RCP); empty
+    without GitHub."""
     after: Sequence[pulumi.Resource] = ()
     """What the policies wait for: the organisation, whose policy types must be enabled first."""
     attach_after: Mapping[str, Sequence[pulumi.Resource]] = field(default_factory=dict)
@@ -109,14 +112,17 @@ class Guardrails(pulumi.ComponentResource):
     def _content(document: PolicyDocument, args: GuardrailsArgs) -> pulumi.Input[str]:
         """The document as sent: its slots filled once the ids they name (accounts, the organisation,
         the GitHub owner) are known."""
-        if not document.accounts and not document.needs_organization_id and not document.needs_github_owner_id:
+        if not document.accounts and not document.needs_organization_id and not document.needs_github_owner_id and not document.needs_github_login:
             return document.content
         if document.needs_github_owner_id and not args.github_owner_id:
             # Sent as is, the slot would refuse every immutable subject of the owner.
             raise ValueError(f"{document.key} pins the GitHub owner's id, but the stack passed none")
+        if document.needs_github_login and not args.github_login:
+            raise ValueError(f"{document.key} names the GitHub owner's login, but the stack passed none")
         ids = pulumi.Output.all(*(args.account_ids[key] for key in document.accounts))
         organization = pulumi.Output.from_input(args.organization_id if document.needs_organization_id else "")
         owner = pulumi.Output.from_input(args.github_owner_id if document.needs_github_owner_id else "")
-        return pulumi.Output.all(ids, organization, owner).apply(
-            lambda values: document.sent(dict(zip(document.accounts, values[0], strict=True)), values[1], values[2])
+        login = pulumi.Output.from_input(args.github_login if document.needs_github_login else "")
+        return pulumi.Output.all(ids, organization, owner, login).apply(
+            lambda values: document.sent(dict(zip(document.accounts, values[0], strict=True)), *values[1:])
         )

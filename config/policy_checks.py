@@ -24,7 +24,7 @@ from config.schema import SCP_ROOT, LandingZoneConfig
 from delivery.policies import GITHUB_OIDC_HOST, PULUMI_OIDC_HOST
 from guardrails import perimeter, policies
 from guardrails.controls import STRICT_ENVIRONMENT
-from guardrails.policies import GITHUB_OWNER_SLOT, ORGANIZATION_SLOT, PolicyDocument, TemplateError, Unavailable
+from guardrails.policies import GITHUB_LOGIN_SLOT, GITHUB_OWNER_SLOT, ORGANIZATION_SLOT, PolicyDocument, TemplateError, Unavailable
 from guardrails.policy_types import POLICY_TYPES, RCP, SCP, PolicyType, template_names
 from guardrails.scp import ScpParameters
 from guardrails.tag_policy import required_tags
@@ -113,7 +113,8 @@ def template_values(cfg: LandingZoneConfig, scp_parameters: ScpParameters) -> di
         "ORGANIZATION_ID": ORGANIZATION_SLOT,
         "TRUSTED_ACCOUNTS": trusted or None,
         "GITHUB_SUBJECT_KEY": f"{GITHUB_OIDC_HOST}:sub",
-        "GITHUB_SUBJECTS": list(perimeter.github_subjects(github.owner, GITHUB_OWNER_SLOT)) if github else Unavailable("the github section (its owner)"),
+        # Both from the organisation lookup at deploy: the owner's login as GitHub spells it, not github.owner's spelling.
+        "GITHUB_SUBJECTS": list(perimeter.github_subjects(GITHUB_LOGIN_SLOT, GITHUB_OWNER_SLOT)) if github else Unavailable("the github section (its owner)"),
         "PULUMI_SUBJECT_KEY": f"{PULUMI_OIDC_HOST}:sub",
         "PULUMI_SUBJECTS": list(perimeter.pulumi_subjects(deployments.organization)) if deployments else Unavailable("the deployments section"),
         "REQUIRED_TAGS": required_tags(cfg.guardrails.tag_policy.required_tags, cfg.guardrails.tag_policy.resource_types),

@@ -12,7 +12,8 @@ for the management types (two templates of a target assigning one key differentl
 Values not known before deploy stay slots in the content, filled by the Guardrails component:
 `<account:KEY>` (an account's id; measured as 12 digits, the length of every id) and
 `<organization>` (the organisation's id; measured as 34 characters, the longest the Organizations
-API allows: `^o-[a-z0-9]{10,32}$`, API_Organization.html).
+API allows: `^o-[a-z0-9]{10,32}$`, API_Organization.html), `<github-owner-id>` and `<github-owner>`
+(the GitHub owner's numeric id and its login as GitHub spells it, both from the organisation lookup).
 """
 
 from __future__ import annotations
@@ -27,16 +28,22 @@ from guardrails.policy_types import STATEMENTS, PolicyType
 from iam import minify, policy
 
 _PLACEHOLDER = re.compile(r"^\$\{([A-Z_]+)\}$")
-_SLOT = re.compile(r"<account:([a-z0-9-]+)>|(<organization>)|<github-owner-id>")
+_SLOT = re.compile(r"<account:([a-z0-9-]+)>|(<organization>)|(<github-owner-id>)|<github-owner>")
 ORGANIZATION_SLOT = "<organization>"
 GITHUB_OWNER_SLOT = "<github-owner-id>"
 """Where the GitHub owner's numeric id goes, until the management stack's organisation lookup answers."""
+GITHUB_LOGIN_SLOT = "<github-owner>"
+"""Where the GitHub owner's login goes, as the same lookup spells it: `sub` carries GitHub's spelling, and the
+RCP's StringLike compares case-sensitively (IAM user guide, "IAM JSON policy elements: Condition operators",
+"String condition operators"), so `github.owner` in another case would refuse every token."""
 MEASURING_ACCOUNT_ID = "0" * 12
 """Stands in for an account id not known yet when a document is measured: ids are 12 digits."""
 MEASURING_ORGANIZATION_ID = "o-" + "0" * 32
 """Stands in for the organisation's id: the longest an id can be."""
 MEASURING_GITHUB_OWNER_ID = "0" * 19
 """Stands in for the GitHub owner's id: GitHub's REST API gives ids as int64, at most 19 digits."""
+MEASURING_GITHUB_LOGIN = "0" * 39
+"""Stands in for the GitHub owner's login: logins are at most 39 characters (config/types.py GitHubLogin)."""
 
 
 def account_slot(key: str) -> str:
@@ -114,7 +121,18 @@ def _document(policy_type: PolicyType, parts: Sequence, where: str):
 
 def measured(content: str) -> str:
     """The content with every slot standing at its longest: what sizes are checked on."""
-    return _SLOT.sub(lambda slot: MEASURING_ACCOUNT_ID if slot.group(1) else MEASURING_ORGANIZATION_ID if slot.group(2) else MEASURING_GITHUB_OWNER_ID, content)
+    return _SLOT.sub(
+        lambda slot: (
+            MEASURING_ACCOUNT_ID
+            if slot.group(1)
+            else MEASURING_ORGANIZATION_ID
+            if slot.group(2)
+            else MEASURING_GITHUB_OWNER_ID
+            if slot.group(3)
+            else MEASURING_GITHUB_LOGIN
+        ),
+        content,
+    )
 
 
 @dataclass(frozen=True)
@@ -137,7 +155,7 @@ class PolicyDocument:
     @property
     def accounts(self) -> tuple[str, ...]:
         """Keys of the accounts whose ids the content still needs, in order of first use."""
-        return tuple(dict.fromkeys(key for key, _ in _SLOT.findall(self.content) if key))
+        return tuple(dict.fromkeys(key for key, *_ in _SLOT.findall(self.content) if key))
 
     @property
     def needs_organization_id(self) -> bool:
@@ -147,23 +165,35 @@ class PolicyDocument:
     def needs_github_owner_id(self) -> bool:
         return GITHUB_OWNER_SLOT in self.content
 
-    def render(self, account_ids: Mapping[str, str], organization_id: Optional[str] = None, github_owner_id: Optional[str] = None) -> str:
+    @property
+    def needs_github_login(self) -> bool:
+        return GITHUB_LOGIN_SLOT in self.content
+
+    def render(
+        self,
+        account_ids: Mapping[str, str],
+        organization_id: Optional[str] = None,
+        github_owner_id: Optional[str] = None,
+        github_login: Optional[str] = None,
+    ) -> str:
         """The content with the slots of these accounts (and of the organisation and the GitHub
-        owner, if given) filled."""
+        owner's id and login, if given) filled."""
 
         def filled(slot: re.Match) -> str:
             if slot.group(1):
                 return account_ids.get(slot.group(1), slot.group(0))
             if slot.group(2):
                 return organization_id or slot.group(0)
-            return github_owner_id or slot.group(0)
+            if slot.group(3):
+                return github_owner_id or slot.group(0)
+            return github_login or slot.group(0)
 
         return _SLOT.sub(filled, self.content)
 
-    def sent(self, account_ids: Mapping[str, str], organization_id: str, github_owner_id: str) -> str:
-        """`render` with every slot filled, as Organizations gets it: a slot left (an id that
+    def sent(self, account_ids: Mapping[str, str], organization_id: str, github_owner_id: str, github_login: str) -> str:
+        """`render` with every slot filled, as Organizations gets it: a slot left (a value that
         resolved empty) raises ValueError, since AWS would take it as literal text."""
-        content = self.render(account_ids, organization_id or None, github_owner_id or None)
+        content = self.render(account_ids, organization_id or None, github_owner_id or None, github_login or None)
         left = _SLOT.search(content)
         if left:
             raise ValueError(f"{self.key}: {left.group(0)} has no value, so the document cannot be sent")

@@ -109,9 +109,17 @@ def build(landing_zone: LandingZone, secrets: Mapping[str, pulumi.Output[str]]) 
     providers = {AUDIT: security.audit.provider, LOG: security.log.provider}
     for app, account_set in applications.items():
         providers.update({f"{app}-{env}": provider for env, provider in account_set.providers.items()})
-    # Made before the guardrails: the GitHub tenant RCP pins the owner id its lookup answers.
+    # Made before the guardrails: the GitHub tenant RCP names the owner id and login its lookup answers.
     delivery = Delivery(landing_zone, secrets) if landing_zone.delivery is not None else None
-    build_guardrails(landing_zone, management, organization, providers, account_ids, delivery.owner_id if delivery is not None else "")
+    build_guardrails(
+        landing_zone,
+        management,
+        organization,
+        providers,
+        account_ids,
+        delivery.owner_id if delivery is not None else "",
+        delivery.owner_login if delivery is not None else "",
+    )
 
     outputs: dict[str, object] = {}
     landing_zone_resource: Optional[pulumi.Resource] = None

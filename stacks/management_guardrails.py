@@ -21,9 +21,11 @@ def build_guardrails(
     providers: Mapping[str, aws.Provider],
     account_ids: Mapping[str, pulumi.Input[str]],
     github_owner_id: pulumi.Input[str] = "",
+    github_login: pulumi.Input[str] = "",
 ) -> Guardrails:
     """`providers`: account key -> its home-region provider, for the active member accounts;
-    `github_owner_id`: the GitHub owner's numeric id (the GitHub tenant RCP pins it), empty without GitHub."""
+    `github_owner_id`, `github_login`: the GitHub owner's numeric id and login as GitHub spells it (the GitHub
+    tenant RCP's subject patterns name both), empty without GitHub."""
     plan = landing_zone.guardrails
     in_management = pulumi.ResourceOptions(providers=[management])
     attach_after: dict[str, list[pulumi.Resource]] = {}
@@ -44,6 +46,7 @@ def build_guardrails(
             organization_id=organization.organization.id,
             account_ids=account_ids,
             github_owner_id=github_owner_id,
+            github_login=github_login,
             after=[organization.organization],
             attach_after=attach_after,
             adopted=landing_zone.adopted_policies,

@@ -11,7 +11,7 @@ import pytest
 
 import config
 from guardrails import policies
-from guardrails.policies import GITHUB_OWNER_SLOT, ORGANIZATION_SLOT, PolicyDocument, TemplateError, Unavailable
+from guardrails.policies import GITHUB_LOGIN_SLOT, GITHUB_OWNER_SLOT, ORGANIZATION_SLOT, PolicyDocument, TemplateError, Unavailable
 from guardrails.policy_types import BACKUP, DECLARATIVE_EC2, POLICY_TYPES, RCP, SCP, TAG, template_names
 from tests.helpers import both, run_management, setter
 
@@ -92,12 +92,14 @@ def test_the_organisation_and_github_owner_ids_are_slots_measured_at_their_longe
     [rcp] = [d for d in example.guardrails.policies if d.policy_type is RCP]
     assert rcp.needs_organization_id and rcp.content.count(ORGANIZATION_SLOT) == 2
     assert rcp.needs_github_owner_id and rcp.content.count(GITHUB_OWNER_SLOT) == 1
-    assert rcp.size == len(rcp.content) + 2 * (34 - len(ORGANIZATION_SLOT)) + (19 - len(GITHUB_OWNER_SLOT))
+    # Both subject patterns name the login; a login is at most 39 characters.
+    assert rcp.needs_github_login and rcp.content.count(GITHUB_LOGIN_SLOT) == 2 and "repo:acme-inc" not in rcp.content
+    assert rcp.size == len(rcp.content) + 2 * (34 - len(ORGANIZATION_SLOT)) + (19 - len(GITHUB_OWNER_SLOT)) + 2 * (39 - len(GITHUB_LOGIN_SLOT))
     planned = management_plan.named("guardrails-rcp-root-enforce-org-identities-policy").inputs["content"]
     organization = management_plan.outputs["organizationId"]
     # The owner id the organisation lookup answers, which the deploy roles' trusts carry too.
     owner = re.search(r"repo:acme-inc@(\d+)/", management_plan.named("shop-prod-deploy-role").inputs["assumeRolePolicy"]).group(1)
-    assert ORGANIZATION_SLOT not in planned and GITHUB_OWNER_SLOT not in planned and planned == rcp.render({}, organization, owner)
+    assert "<" not in planned and planned == rcp.render({}, organization, owner, "acme-inc")
     statements = {statement["Sid"]: statement for statement in json.loads(planned)["Statement"]}
     assert statements["EnforceOrgIdentities"]["Condition"]["StringNotEqualsIfExists"] == {"aws:PrincipalOrgID": organization}
     assert statements["EnforceGitHubTenant"]["Condition"]["StringNotLikeIfExists"] == {
@@ -311,15 +313,26 @@ def test_a_document_pinning_the_github_owner_refuses_a_stack_that_passes_no_owne
         Guardrails._content(rcp, GuardrailsArgs(policies=(), target_ids={}, organization_id="o-a1b2c3d4e5"))
 
 
+def test_a_document_naming_the_github_login_refuses_a_stack_that_passes_no_login(example):
+    """Sent with its slot, the GitHub tenant RCP would refuse every token of the owner."""
+    from components.guardrails import Guardrails, GuardrailsArgs
+
+    [rcp] = [d for d in example.guardrails.policies if d.policy_type is RCP]
+    with pytest.raises(ValueError, match="^rcp-root-enforce-org-identities names the GitHub owner's login, but the stack passed none$"):
+        Guardrails._content(rcp, GuardrailsArgs(policies=(), target_ids={}, organization_id="o-a1b2c3d4e5", github_owner_id="85447737"))
+
+
 def test_a_slot_whose_id_resolves_empty_is_never_sent(example):
     """The ids arrive as Outputs at deploy: one that resolves empty must stop the document, not
     send its slot as literal text."""
     [rcp] = [d for d in example.guardrails.policies if d.policy_type is RCP]
-    sent = json.loads(rcp.sent({}, "o-a1b2c3d4e5", "85447737"))
+    sent = json.loads(rcp.sent({}, "o-a1b2c3d4e5", "85447737", "Acme-Inc"))
     assert [s for s in sent["Statement"] if s["Sid"] == "EnforceGitHubTenant"][0]["Condition"]["StringNotLikeIfExists"] == {
-        "token.actions.githubusercontent.com:sub": ["repo:acme-inc/*", "repo:acme-inc@85447737/*"]
+        "token.actions.githubusercontent.com:sub": ["repo:Acme-Inc/*", "repo:Acme-Inc@85447737/*"]
     }
     with pytest.raises(ValueError, match="^rcp-root-enforce-org-identities: <github-owner-id> has no value, so the document cannot be sent$"):
-        rcp.sent({}, "o-a1b2c3d4e5", "")
+        rcp.sent({}, "o-a1b2c3d4e5", "", "acme-inc")
+    with pytest.raises(ValueError, match="^rcp-root-enforce-org-identities: <github-owner> has no value, so the document cannot be sent$"):
+        rcp.sent({}, "o-a1b2c3d4e5", "85447737", "")
     with pytest.raises(ValueError, match="^rcp-root-enforce-org-identities: <organization> has no value"):
-        rcp.sent({}, "", "85447737")
+        rcp.sent({}, "", "85447737", "acme-inc")

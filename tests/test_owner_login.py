@@ -39,3 +39,18 @@ def test_the_trusts_name_githubs_login_whatever_the_case_of_github_owner(config_
         },
         **{f"{stack}-plan-role": f"repo:acme-inc@{owner_id}/landing-zone@245795505:environment:preview" for stack in ("audit", "log")},
     }
+
+
+def test_the_github_tenant_rcp_names_githubs_login_whatever_the_case_of_github_owner(config_dir, monkeypatch):
+    """The RCP's StringLike is case-sensitive too: its patterns take the login from the same lookup as the trusts."""
+    answer = mocks._CALLS[LOOKUP]
+    monkeypatch.setitem(mocks._CALLS, LOOKUP, lambda args: answer(args) | {"login": args["name"].lower()})
+    plan, errors = run_management(config_dir(lambda data: data["github"].update(owner="Acme-Inc")))
+    assert not errors
+    owner_id = answer({"name": "Acme-Inc"})["id"]
+    [statement] = [
+        s
+        for s in json.loads(plan.named("guardrails-rcp-root-enforce-org-identities-policy").inputs["content"])["Statement"]
+        if s["Sid"] == "EnforceGitHubTenant"
+    ]
+    assert statement["Condition"]["StringNotLikeIfExists"] == {"token.actions.githubusercontent.com:sub": ["repo:acme-inc/*", f"repo:acme-inc@{owner_id}/*"]}
