@@ -21,8 +21,9 @@ GitHub holds, and the config cannot say, make every deploy role refuse:
 
 And the owner: the `sub` carries GitHub's login as GitHub spells it, and IAM's string operators compare
 case-sensitively (IAM user guide, "IAM JSON policy elements: Condition operators", "String condition operators").
-The roles' trusts take the login from the organisation lookup (stacks/delivery.py), but the GitHub tenant RCP's
-patterns are written from `github.owner` offline, so it must be the login exactly (`GET /orgs/{org}` answers `login`).
+The roles' trusts and the GitHub tenant RCP's patterns take the login from the organisation lookup at deploy
+(stacks/delivery.py, the `<github-owner>` slot of guardrails/policies.py), so another case in `github.owner` is only
+noted (`GET /orgs/{org}` answers `login`).
 """
 
 from __future__ import annotations
@@ -113,13 +114,11 @@ def subject_findings(github: GitHub, owner: str, repositories: tuple[TrustedRepo
     findings, notes = [], []
     login = organization["login"]
     if login != owner:
-        findings.append(
-            Finding(
-                f"github.owner is {owner}, but GitHub's login of the organisation is {login}: every token's sub carries the login and IAM compares "
-                "case-sensitively; the roles' trusts take the login from GitHub, but what is written from github.owner offline (the "
-                "enforce-github-tenant RCP's subject patterns) would refuse every token",
-                f"set github.owner: {login}",
-            )
+        # Not a failure: the trusts and the enforce-github-tenant RCP both take the login from the organisation lookup.
+        notes.append(
+            f"github.owner is {owner}, GitHub's login of the organisation {login}: the tokens' sub carries the login and IAM compares "
+            "case-sensitively, so the roles' trusts and the enforce-github-tenant RCP's subject patterns take it from GitHub at deploy; "
+            f"github.owner: {login} would make the config say what the trusts do"
         )
     org_keys = (github.find(f"/orgs/{segment(owner)}/actions/oidc/customization/sub") or {}).get("include_claim_keys")
     for repository in repositories:
