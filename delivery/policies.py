@@ -217,8 +217,12 @@ def ecr_lifecycle_policy(
     images that carry all of them ("Lifecycle policy properties in Amazon ECR", Tag pattern list).
     Counts go by the image's push time, which a later tag (the retag) does not renew. Only prod's
     deploy job tags `deployed-*` and only stg's verify job `tested-*` (replication copies both into
-    prod); elsewhere those rules select nothing. `lifecycle_policy_problems` checks the rules ECR
-    imposes on the document.
+    prod); elsewhere those rules select nothing. The untagged rule leaves a kept multi-platform or
+    attested image whole: its child manifests are untagged, but "if an image is referenced by a
+    manifest list, it cannot be expired or archived without the manifest list being deleted or
+    archived first" (the same Lifecycle policy evaluation rules), and BatchDeleteImage refuses them
+    alike (ImageFailureCode ImageReferencedByManifestList, botocore's ecr 2015-09-21 model).
+    `lifecycle_policy_problems` checks the rules ECR imposes on the document.
     """
     return {
         "rules": [
