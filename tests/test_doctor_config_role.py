@@ -31,8 +31,19 @@ def _live(world, tmp_path, control_tower: bool, **prod):
     return checks.Live(intent, ReadOnlySession(world.management, Calls()), "mgmt", world.opened, date(2026, 12, 2)), account_id
 
 
-def _role(account_id: str) -> None:
-    moto_session(account_id).client("iam").create_role(RoleName="AWSServiceRoleForConfig", Path=ROLE_PATH, AssumeRolePolicyDocument=TRUST)
+def _role(account_id: str, tags: dict[str, str] | None = None, description: str = "") -> None:
+    moto_session(account_id).client("iam").create_role(
+        RoleName="AWSServiceRoleForConfig",
+        Path=ROLE_PATH,
+        AssumeRolePolicyDocument=TRUST,
+        Description=description,
+        Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()],
+    )
+
+
+# The tags the account's provider sets by default (components/account.py: the account's tags), which an
+# import of the role compares as tagsAll.
+PROD_TAGS = {"managed-by": "landing-zone", "app": "shop", "env": "prod"}
 
 
 def test_an_existing_role_the_plan_would_create_fails_with_the_config_fix(world, tmp_path):
@@ -47,12 +58,39 @@ def test_an_existing_role_the_plan_would_create_fails_with_the_config_fix(world,
     assert "iam:GetRole" in live.session.calls.actions and "sts:AssumeRole" in live.session.calls.actions
 
 
-def test_an_existing_role_the_plan_imports_passes(world, tmp_path):
+def test_an_existing_role_the_plan_imports_passes_when_it_has_the_providers_tags(world, tmp_path):
     live, account_id = _live(world, tmp_path, control_tower=False, existing_config_service_role=True)
-    _role(account_id)
+    _role(account_id, PROD_TAGS)
     assert live.intent.config_roles[account_id] == f"arn:aws:iam::{account_id}:role{ROLE_PATH}AWSServiceRoleForConfig"
+    assert dict(live.intent.config_role_inputs[account_id].tags) == PROD_TAGS
     outcome = checks.config_service_role(live)
     assert (outcome.status, outcome.advice) == (PASS, "the plan imports the role where it exists and creates it where it is missing")
+
+
+def test_an_imported_role_without_the_providers_tags_fails_with_adopts_fix(world, tmp_path):
+    live, account_id = _live(world, tmp_path, control_tower=False, existing_config_service_role=True)
+    _role(account_id)
+    outcome = checks.config_service_role(live)
+    where = f"--role-name AWSServiceRoleForConfig --profile <a profile in {account_id}>"
+    assert (outcome.status, outcome.advice) == (
+        FAIL,
+        f"shop-prod ({account_id}): the plan imports the role, and the import fails while it differs from the program's inputs: "
+        f"tags: the program sets app=shop, env=prod, managed-by=landing-zone "
+        f"(fix: aws iam tag-role {where} --tags Key=app,Value=shop Key=env,Value=prod Key=managed-by,Value=landing-zone)",
+    )
+
+
+def test_an_imported_role_with_other_tags_and_a_description_fails_with_adopts_fixes(world, tmp_path):
+    live, account_id = _live(world, tmp_path, control_tower=False, existing_config_service_role=True)
+    _role(account_id, {**PROD_TAGS, "owner": "ops"}, "made by hand")
+    outcome = checks.config_service_role(live)
+    where = f"--role-name AWSServiceRoleForConfig --profile <a profile in {account_id}>"
+    assert (outcome.status, outcome.advice) == (
+        FAIL,
+        f"shop-prod ({account_id}): the plan imports the role, and the import fails while it differs from the program's inputs: "
+        f"tags: it has owner, which the program does not set (fix: aws iam untag-role {where} --tag-keys owner (the config has no field for them)); "
+        f"description: it has 'made by hand', which the program does not set (fix: aws iam update-role {where} --description '')",
+    )
 
 
 def test_a_missing_role_the_plan_imports_fails(world, tmp_path):
@@ -82,6 +120,7 @@ CREATES = ServiceRole("shop-prod (210987654321)", "shop-prod", True, "")
 IMPORTS = ServiceRole("shop-prod (210987654321)", "shop-prod", True, "arn:aws:iam::210987654321:role/x")
 NEW = ServiceRole("shop-dev (111122223333)", "shop-dev", False, "")
 GONE = ServiceRole("shop-dev (111122223333)", "shop-dev", False, "arn:aws:iam::111122223333:role/x")
+DIFFERS = ServiceRole("shop-prod (210987654321)", "shop-prod", True, "arn:aws:iam::210987654321:role/x", (("description: it has 'x'", "aws iam update-role"),))
 BY_HAND = ("audit (444455556666)", "aws iam get-role --role-name AWSServiceRoleForConfig --profile <profile of audit>")
 
 
@@ -92,6 +131,7 @@ BY_HAND = ("audit (444455556666)", "aws iam get-role --role-name AWSServiceRoleF
         (False, (IMPORTS, NEW), (), PASS, "exists in shop-prod (210987654321); missing in shop-dev (111122223333)"),
         (False, (CREATES,), (), FAIL, "set `existing_config_service_role: true` on shop-prod"),
         (False, (GONE,), (), FAIL, "remove `existing_config_service_role` from shop-dev"),
+        (False, (DIFFERS, NEW), (), FAIL, "shop-prod (210987654321): the plan imports the role, and the import fails while it differs"),
         (False, (CREATES,), (BY_HAND,), FAIL, "Not checked: audit (444455556666): `aws iam get-role"),
         (False, (IMPORTS,), (BY_HAND,), SKIP, "could not assume a role in the others"),
         (True, (CREATES,), (), PASS, "the program creates no AWSServiceRoleForConfig"),

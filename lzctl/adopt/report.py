@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from lzctl.adopt.mapping import Adoption
-from lzctl.adopt.read import Inventory, PermissionSet
+from lzctl.adopt.read import Inventory, PermissionSet, ServiceRole
 from lzctl.runtime import Plan, PlannedResource
 from names import CONFIG_SERVICE_LINKED_ROLE
 
@@ -89,23 +89,49 @@ def _default_tags(plan: Plan, resource: PlannedResource) -> dict[str, str]:
     return dict((tags or {}).get("tags") or {})
 
 
+def wanted_tags(plan: Plan, resource: PlannedResource) -> dict[str, str]:
+    """The tags an import of `resource` compares with what exists: its provider's default tags and its own
+    (the provider's `tagsAll`; pulumi-aws issues #5284 and #4030, "inputs to import do not match the existing
+    resource: [tags tagsAll]")."""
+    return {**_default_tags(plan, resource), **(resource.inputs.get("tags") or {})}
+
+
 def _tag_differences(plan: Plan, resource: PlannedResource, existing: dict[str, str], tag: str, untag: str) -> list[Difference]:
-    """The tags the program sets (its provider's default tags and its own) against those the resource has:
+    return tag_differences(resource.urn, wanted_tags(plan, resource), existing, tag, untag)
+
+
+def tag_differences(urn: str, wanted: dict[str, str], existing: dict[str, str], tag: str, untag: str) -> list[Difference]:
+    """The tags the program sets (`wanted_tags`) against those the resource has:
     `tag` and `untag` are the service's commands up to `--tags` / `--tag-keys`."""
-    wanted = {**_default_tags(plan, resource), **(resource.inputs.get("tags") or {})}
     missing = {k: v for k, v in sorted(wanted.items()) if existing.get(k) != v}
     extra = sorted(set(existing) - set(wanted))
     found = []
     if missing:
         tags = " ".join(f"Key={k},Value={v}" for k, v in missing.items())
-        found.append(Difference(resource.urn, f"tags: the program sets {', '.join(f'{k}={v}' for k, v in missing.items())}", f"{tag} --tags {tags}"))
+        found.append(Difference(urn, f"tags: the program sets {', '.join(f'{k}={v}' for k, v in missing.items())}", f"{tag} --tags {tags}"))
     if extra:
         found.append(
             Difference(
-                resource.urn,
+                urn,
                 f"tags: it has {', '.join(extra)}, which the program does not set",
                 f"{untag} --tag-keys {' '.join(extra)} (the config has no field for them)",
             )
+        )
+    return found
+
+
+def config_role_differences(urn: str, account_id: str, wanted: dict[str, str], description: str, role: ServiceRole) -> list[Difference]:
+    """AWSServiceRoleForConfig as GetRole answers it in `account_id` against what the program's import sets:
+    `wanted_tags` of the planned role and its description. Shared with `lzctl doctor`'s config-service-role check."""
+    # The account's provider sets default tags, which the role (created by AWS Config) lacks; IAM tags a
+    # service-linked role like any role (the provider's `tags` on ServiceLinkedRole calls TagRole).
+    where = f"--role-name {CONFIG_SERVICE_LINKED_ROLE.name} --profile <a profile in {account_id}>"
+    found = tag_differences(urn, wanted, role.tags, f"aws iam tag-role {where}", f"aws iam untag-role {where}")
+    if role.description != description:
+        # The provider reads the description into the import's inputs, and the program sets none
+        # (iam/service_linked_role.go: Optional, not Computed); IAM lets a service-linked role's description change.
+        found.append(
+            Difference(urn, f"description: it has {role.description!r}, which the program does not set", f"aws iam update-role {where} --description ''")
         )
     return found
 
@@ -188,21 +214,11 @@ def differences(plan: Plan, inventory: Inventory) -> list[Difference]:
             found += _field(resource, "parentId", account.parent_id, "parent")
             found += _organizations_tags(plan, resource, account.id, account.tags)
         elif resource.type == SERVICE_LINKED_ROLE and _account_of(resource.import_id) in inventory.config_service_roles:
-            # The account's provider sets default tags, which the role (created by AWS Config) lacks; IAM tags a
-            # service-linked role like any role (the provider's `tags` on ServiceLinkedRole calls TagRole).
-            where = f"--role-name {CONFIG_SERVICE_LINKED_ROLE.name} --profile <a profile in {_account_of(resource.import_id)}>"
-            role = inventory.config_service_roles[_account_of(resource.import_id)]
-            found += _tag_differences(plan, resource, role.tags, f"aws iam tag-role {where}", f"aws iam untag-role {where}")
-            if role.description != (resource.inputs.get("description") or ""):
-                # The provider reads the description into the import's inputs, and the program sets none
-                # (iam/service_linked_role.go: Optional, not Computed); IAM lets a service-linked role's description change.
-                found.append(
-                    Difference(
-                        resource.urn,
-                        f"description: it has {role.description!r}, which the program does not set",
-                        f"aws iam update-role {where} --description ''",
-                    )
-                )
+            account_id = _account_of(resource.import_id)
+            wanted = wanted_tags(plan, resource)
+            found += config_role_differences(
+                resource.urn, account_id, wanted, resource.inputs.get("description") or "", inventory.config_service_roles[account_id]
+            )
         elif resource.type == POLICY and resource.import_id in policies:
             policy = policies[resource.import_id]
             for name, existing in (("name", policy.name), ("type", policy.type), ("content", policy.content), ("description", policy.description)):

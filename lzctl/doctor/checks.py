@@ -15,6 +15,8 @@ from typing import Callable, Optional
 from botocore.exceptions import ClientError
 
 from config import AccountSpec
+from lzctl.adopt.read import ServiceRole as ServiceRoleRead
+from lzctl.adopt.report import config_role_differences
 from lzctl.doctor import verdicts
 from lzctl.doctor.aws import CredentialsSession, ReadOnlySession, assume_read_only
 from lzctl.doctor.github import GitHub
@@ -307,7 +309,8 @@ def config_resources(live: Live) -> Outcome:
 
 def config_service_role(live: Live) -> Outcome:
     """For each existing account Control Tower will enrol (adopted or invited) or, with Control Tower off, the plan
-    records with AWS Config: STS AssumeRole (read-only session policy), then IAM GetRole AWSServiceRoleForConfig."""
+    records with AWS Config: STS AssumeRole (read-only session policy), then IAM GetRole AWSServiceRoleForConfig,
+    whose tags and description an import compares with the program's (adopt's config_role_differences)."""
     read, unreachable = [], []
     for spec in live.intent.accounts:
         member = live.member(spec)
@@ -322,13 +325,17 @@ def config_service_role(live: Live) -> Outcome:
             unreachable.append((live.described(spec), f"aws iam get-role --role-name {CONFIG_SERVICE_LINKED_ROLE.name} --profile <profile of {spec.key}>"))
             continue
         try:
-            session.client("iam", region_name=live.intent.home_region).get_role(RoleName=CONFIG_SERVICE_LINKED_ROLE.name)
-            exists = True
+            role = session.client("iam", region_name=live.intent.home_region).get_role(RoleName=CONFIG_SERVICE_LINKED_ROLE.name)["Role"]
         except ClientError as err:
             if not _absent(err):
                 raise
-            exists = False
-        read.append(verdicts.ServiceRole(live.described(spec), spec.key, exists, planned))
+            role = None
+        differences = ()
+        inputs = live.intent.config_role_inputs.get(member["Id"])
+        if role is not None and inputs is not None:
+            found = ServiceRoleRead({t["Key"]: t["Value"] for t in role.get("Tags", [])}, role.get("Description", ""))
+            differences = tuple((d.what, d.fix) for d in config_role_differences(inputs.urn, member["Id"], dict(inputs.tags), inputs.description, found))
+        read.append(verdicts.ServiceRole(live.described(spec), spec.key, role is not None, planned, differences))
     return verdicts.config_service_role(live.intent.control_tower, read, unreachable)
 
 

@@ -16,6 +16,7 @@ import names
 from config import AccountSpec, LandingZone
 from config.model import AUDIT, LOG
 from logs.cloudtrail import trail_location
+from lzctl.adopt.report import wanted_tags
 from lzctl.doctor.repositories import AdoptedRepository, adopted_repositories
 from lzctl.doctor.subjects import TrustedRepository, trusted_repositories
 from lzctl.migrate.organization import ou_path
@@ -47,6 +48,17 @@ class NamedResource:
 
 
 @dataclass(frozen=True)
+class PlannedRoleInputs:
+    """What an import of AWSServiceRoleForConfig compares with the role (lzctl/adopt/report.py, config_role_differences)."""
+
+    urn: str
+    tags: Mapping[str, str]
+    """The provider's default tags and the role's own (adopt's `wanted_tags`)."""
+    description: str
+    """The description the program sets ("": none)."""
+
+
+@dataclass(frozen=True)
 class Intent:
     management_id: str
     home_region: str
@@ -72,6 +84,8 @@ class Intent:
     """OU names from the root down to the suspended OU."""
     config_roles: Mapping[str, str]
     """Account id -> the import id of the AWS Config service-linked role the plan has there ("": it creates it)."""
+    config_role_inputs: Mapping[str, PlannedRoleInputs]
+    """Account id -> what the import of the role there compares, for each account whose plan imports it."""
     source: str
     """The config file, for messages."""
     github_owner: Optional[str] = None
@@ -159,12 +173,14 @@ def intent_of(plan: Plan, landing_zone: LandingZone) -> Intent:
         governed = tuple(json.loads(landing_zones[0].inputs["manifestJson"]).get("governedRegions", governed))
     slack, github = landing_zone.config.slack, landing_zone.config.github
     providers = {r.urn: r for r in plan.of_type(AWS_PROVIDER)}
-    config_roles = {}
+    config_roles, config_role_inputs = {}, {}
     for role in (r for r in plan.of_type(SERVICE_LINKED_ROLE) if r.inputs.get("awsServiceName") == CONFIG_SERVICE):
         provider = providers.get(_provider_urn(role))
         allowed = _decoded(provider.inputs.get("allowedAccountIds")) if provider else None
         if allowed:
             config_roles[allowed[0]] = role.import_id
+            if role.import_id:
+                config_role_inputs[allowed[0]] = PlannedRoleInputs(role.urn, wanted_tags(plan, role), role.inputs.get("description") or "")
     return Intent(
         management_id=org.management_account_id,
         home_region=org.home_region,
@@ -180,6 +196,7 @@ def intent_of(plan: Plan, landing_zone: LandingZone) -> Intent:
         buckets=buckets,
         suspended_ou_path=tuple(ou_path(landing_zone, org.suspended_ou)),
         config_roles=config_roles,
+        config_role_inputs=config_role_inputs,
         source=str(landing_zone.source),
         github_owner=github.owner if github is not None else None,
         automation_login=github.automation_login if github is not None else None,

@@ -336,6 +336,9 @@ class ServiceRole:
     """IAM GetRole found AWSServiceRoleForConfig there."""
     planned: Optional[str]
     """None: the plan has no such role in the account; "": it creates it; else the ARN it imports."""
+    differences: tuple[tuple[str, str], ...] = ()
+    """(what differs, its fix) between the role and the import's inputs, where the plan imports it
+    (lzctl/adopt/report.py, config_role_differences)."""
 
 
 def config_service_role(control_tower: bool, read: Sequence[ServiceRole], unreachable: Sequence[tuple[str, str]]) -> Outcome:
@@ -356,7 +359,8 @@ def config_service_role(control_tower: bool, read: Sequence[ServiceRole], unreac
     else:
         creates = [r for r in read if r.exists and r.planned == ""]
         missing = [r for r in read if not r.exists and r.planned]
-        if creates or missing:
+        differ = [r for r in read if r.exists and r.planned and r.differences]
+        if creates or missing or differ:
             fixes = []
             if creates:
                 fixes.append(
@@ -368,6 +372,13 @@ def config_service_role(control_tower: bool, read: Sequence[ServiceRole], unreac
                 fixes.append(
                     f"{', '.join(r.account for r in missing)}: the plan imports a role that does not exist, so the import fails; remove "
                     f"`existing_config_service_role` from {', '.join(r.key for r in missing)} (the plan then creates it)"
+                )
+            for r in differ:
+                # An import fails while the role's tags or description differ from the program's inputs (pulumi-aws
+                # issues #5284 and #4030, "inputs to import do not match the existing resource: [tags tagsAll]").
+                fixes.append(
+                    f"{r.account}: the plan imports the role, and the import fails while it differs from the program's inputs: "
+                    + "; ".join(f"{what} (fix: {fix})" for what, fix in r.differences)
                 )
             return failed(found, "; ".join(fixes) + (f". Not checked: {by_hand}" if by_hand else ""))
         outcome = passed(found, "the plan imports the role where it exists and creates it where it is missing")
