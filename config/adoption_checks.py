@@ -15,6 +15,7 @@ from config.issues import path_of
 from config.model import AccountSpec, AdoptedAttachment, AdoptedPolicySpec, AssignmentSpec, IdentityCenterImports, attachment_key, membership_key
 from config.schema import SCOPE_MANAGEMENT, SCP_ROOT, LandingZoneConfig
 from names import managed_policy_arn
+from security.services import ORGANIZATION_DELEGATIONS
 
 Fail = Callable[..., None]
 
@@ -62,6 +63,18 @@ def check_existing_ids(cfg: LandingZoneConfig, fail: Fail) -> None:
     for principal, n in Counter(delegations).items():
         if n > 1:
             fail("security_services.existing_delegations", "service principal listed twice", principal)
+    config_principal = ORGANIZATION_DELEGATIONS["config"]
+    if cfg.guardrails.control_tower.enabled and config_principal in delegations:
+        # The program creates this delegation only with Control Tower off (LandingZone.control_tower_config_integration,
+        # components/security_delegation.py): the landing zone's AWS Config integration registers the Config
+        # administrator itself (security/services.py, CONFIG_DELEGATIONS: Control Tower user guide, config.html), so the
+        # entry names no import, like any existing_* entry the config no longer holds.
+        fail(
+            "security_services.existing_delegations",
+            "with Control Tower on the program creates no delegation of AWS Config to import (the landing zone registers it itself)",
+            config_principal,
+            "remove it from the list (lzctl adopt leaves it out); the delegation stays as it is",
+        )
 
 
 def adopted_policies(cfg: LandingZoneConfig, config_dir: Path, accounts: list[AccountSpec], fail: Fail) -> tuple[AdoptedPolicySpec, ...]:

@@ -13,7 +13,7 @@ from config import ConfigError
 from guardrails.control_tower import PREREQUISITE_ROLES
 from guardrails.controls import control_arn
 from lzctl import adopt
-from lzctl.adopt import mapping
+from lzctl.adopt import mapping, read
 from lzctl.adopt.read import Group, IdentityCenter, User
 from lzctl.plan import plan_stack
 from lzctl.plan import views as plan_views
@@ -907,3 +907,24 @@ def test_users_and_groups_an_idp_provisions_are_left_alone_with_their_issuer():
         ("group Okta Admins (g-1)", f"{owned}; its memberships stay as they are"),
         ("membership of user u-1 in Ops", "the user is not adopted (above)"),
     ]
+
+
+def test_with_control_tower_on_configs_delegation_is_left_out_with_a_note(organisation, tmp_path, capsys, monkeypatch):
+    # The landing zone registers AWS Config's administrator itself and the program creates no such delegation:
+    # config/adoption_checks.py refuses the entry, so adopt does not write it. moto refuses config.amazonaws.com
+    # as a principal, so the read answers it on top of what moto lists.
+    listed = read._Reader.delegations
+    monkeypatch.setattr(read._Reader, "delegations", lambda self: [*listed(self), read.Delegation(organisation.accounts["Audit"], "config.amazonaws.com")])
+    stub = ControlTowerStub(organisation)
+    code, _, err = run(capsys, organisation, tmp_path / "ct", mgmt=FakeSession(organisation.session, controltower=stub.api))
+    assert (code, err) == (0, ""), err
+    data = yaml.safe_load((tmp_path / "ct/landing-zone.yaml").read_text())
+    assert data["security_services"] == {"existing_delegations": ["config-multiaccountsetup.amazonaws.com"]}
+    report = (tmp_path / "ct/adopt-report.md").read_text()
+    assert (
+        "- security_services.existing_delegations leaves out config.amazonaws.com: with Control Tower on the program creates no delegation "
+        "of AWS Config (the landing zone registers it itself), so there is nothing to import; the delegation stays as it is\n"
+    ) in report
+    assert (
+        f"| delegated administrator of config.amazonaws.com | Audit ({organisation.accounts['Audit']}): the program does not manage this delegation" in report
+    )

@@ -157,3 +157,26 @@ def test_an_adopted_delegation_is_imported_by_account_and_principal(tmp_path):
     delegations = {r.name: r.import_id for r in plan.of_type("aws:organizations/delegatedAdministrator:DelegatedAdministrator")}
     assert delegations["security-admin-access-analyzer"] == "111122223333/access-analyzer.amazonaws.com"
     assert {n for n, i in delegations.items() if i} == {"security-admin-access-analyzer"}
+
+
+@pytest.mark.parametrize("control_tower, refused", [(True, True), (False, False)])
+def test_an_existing_config_delegation_is_refused_with_control_tower_on(tmp_path, control_tower, refused):
+    data = example_data()
+    data["security"]["audit"] = {**data["security"].get("audit", {}), "existing_account_id": "111122223333", "name": "Audit"}
+    data.setdefault("guardrails", {})["control_tower"] = {"enabled": control_tower}
+    data["security_services"] = {**data.get("security_services", {}), "existing_delegations": ["config.amazonaws.com", "access-analyzer.amazonaws.com"]}
+    directory = write_config(tmp_path / "c", data)
+    if not refused:
+        assert (
+            config.load(directory, refuse_example_domains=False).config.security_services.existing_delegations
+            == data["security_services"]["existing_delegations"]
+        )
+        return
+    with pytest.raises(config.ConfigError) as error:
+        config.load(directory, refuse_example_domains=False)
+    assert str(error.value) == (
+        "invalid landing-zone config: 1 problem\n"
+        f"  - {directory / 'landing-zone.yaml'}: security_services.existing_delegations: with Control Tower on the program creates no delegation of AWS Config "
+        "to import (the landing zone registers it itself) (got 'config.amazonaws.com'). Hint: remove it from the list (lzctl adopt leaves it out); "
+        "the delegation stays as it is"
+    )

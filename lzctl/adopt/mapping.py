@@ -265,6 +265,14 @@ def adopt(inventory: Inventory, home_region: str) -> Adoption:
         for d in inventory.delegations or ()
         if audit and d.account_id == audit.id and d.service_principal in ORGANIZATION_DELEGATIONS.values()
     )
+    config_principal = ORGANIZATION_DELEGATIONS["config"]
+    if inventory.landing_zones and config_principal in existing:
+        # The config refuses it (config/adoption_checks.py): with Control Tower on the program creates no such delegation.
+        existing.remove(config_principal)
+        done.notes.append(
+            f"security_services.existing_delegations leaves out {config_principal}: with Control Tower on the program creates no delegation "
+            "of AWS Config (the landing zone registers it itself), so there is nothing to import; the delegation stays as it is"
+        )
     if existing:
         # Imported, not registered again: RegisterDelegatedAdministrator refuses an account registered already.
         done.config["security_services"] = {"existing_delegations": existing}
