@@ -75,7 +75,8 @@ class SecurityServices(Model):
         default_factory=list,
         description="Service principals Organizations already lists the adopted audit account as delegated administrator for: "
         "imported instead of registered, which fails for an account registered already (AccountAlreadyRegisteredException); "
-        "`lzctl adopt` writes what ListDelegatedAdministrators shows.",
+        "`lzctl adopt` writes what ListDelegatedAdministrators shows. Not config.amazonaws.com with Control Tower on "
+        "(the landing zone registers AWS Config's administrator and the program creates no such delegation).",
     )
 
 
