@@ -67,29 +67,31 @@ def test_an_existing_role_the_plan_imports_passes_when_it_has_the_providers_tags
     assert (outcome.status, outcome.advice) == (PASS, "the plan imports the role where it exists and creates it where it is missing")
 
 
-def test_an_imported_role_without_the_providers_tags_fails_with_adopts_fix(world, tmp_path):
+def test_an_imported_role_without_the_providers_tags_passes_saying_the_first_up_tags_it(world, tmp_path):
     live, account_id = _live(world, tmp_path, control_tower=False, existing_config_service_role=True)
     _role(account_id)
     outcome = checks.config_service_role(live)
     where = f"--role-name AWSServiceRoleForConfig --profile <a profile in {account_id}>"
     assert (outcome.status, outcome.advice) == (
-        FAIL,
-        f"shop-prod ({account_id}): the plan imports the role, and the import fails while it differs from the program's inputs: "
+        PASS,
+        "the plan imports the role where it exists and creates it where it is missing; "
+        f"shop-prod ({account_id}): the first `pulumi up` imports the role and then updates it to the program's inputs: "
         f"tags: the program sets app=shop, env=prod, managed-by=landing-zone "
-        f"(fix: aws iam tag-role {where} --tags Key=app,Value=shop Key=env,Value=prod Key=managed-by,Value=landing-zone)",
+        f"(to make AWS match first instead: aws iam tag-role {where} --tags Key=app,Value=shop Key=env,Value=prod Key=managed-by,Value=landing-zone)",
     )
 
 
-def test_an_imported_role_with_other_tags_and_a_description_fails_with_adopts_fixes(world, tmp_path):
+def test_an_imported_role_with_other_tags_and_a_description_passes_saying_what_the_first_up_changes(world, tmp_path):
     live, account_id = _live(world, tmp_path, control_tower=False, existing_config_service_role=True)
     _role(account_id, {**PROD_TAGS, "owner": "ops"}, "made by hand")
     outcome = checks.config_service_role(live)
     where = f"--role-name AWSServiceRoleForConfig --profile <a profile in {account_id}>"
     assert (outcome.status, outcome.advice) == (
-        FAIL,
-        f"shop-prod ({account_id}): the plan imports the role, and the import fails while it differs from the program's inputs: "
-        f"tags: it has owner, which the program does not set (fix: aws iam untag-role {where} --tag-keys owner (the config has no field for them)); "
-        f"description: it has 'made by hand', which the program does not set (fix: aws iam update-role {where} --description '')",
+        PASS,
+        "the plan imports the role where it exists and creates it where it is missing; "
+        f"shop-prod ({account_id}): the first `pulumi up` imports the role and then updates it to the program's inputs: "
+        f"tags: it has owner, which the program does not set (to make AWS match first instead: aws iam untag-role {where} --tag-keys owner (the config has no field for them)); "
+        f"description: it has 'made by hand', which the program does not set (to make AWS match first instead: aws iam update-role {where} --description '')",
     )
 
 
@@ -131,7 +133,8 @@ BY_HAND = ("audit (444455556666)", "aws iam get-role --role-name AWSServiceRoleF
         (False, (IMPORTS, NEW), (), PASS, "exists in shop-prod (210987654321); missing in shop-dev (111122223333)"),
         (False, (CREATES,), (), FAIL, "set `existing_config_service_role: true` on shop-prod"),
         (False, (GONE,), (), FAIL, "remove `existing_config_service_role` from shop-dev"),
-        (False, (DIFFERS, NEW), (), FAIL, "shop-prod (210987654321): the plan imports the role, and the import fails while it differs"),
+        (False, (DIFFERS, NEW), (), PASS, "shop-prod (210987654321): the first `pulumi up` imports the role and then updates it"),
+        (False, (DIFFERS, GONE), (), FAIL, "shop-prod (210987654321): the first `pulumi up` imports the role and then updates it"),
         (False, (CREATES,), (BY_HAND,), FAIL, "Not checked: audit (444455556666): `aws iam get-role"),
         (False, (IMPORTS,), (BY_HAND,), SKIP, "could not assume a role in the others"),
         (True, (CREATES,), (), PASS, "the program creates no AWSServiceRoleForConfig"),

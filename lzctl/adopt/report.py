@@ -91,8 +91,8 @@ def _default_tags(plan: Plan, resource: PlannedResource) -> dict[str, str]:
 
 def wanted_tags(plan: Plan, resource: PlannedResource) -> dict[str, str]:
     """The tags an import of `resource` compares with what exists: its provider's default tags and its own
-    (the provider's `tagsAll`; pulumi-aws issues #5284 and #4030, "inputs to import do not match the existing
-    resource: [tags tagsAll]")."""
+    (the provider's `tagsAll`); Pulumi imports and then updates what differs (pulumi/pulumi#19339; older CLIs
+    refused it, pulumi-aws issues #5284 and #4030, "inputs to import do not match the existing resource")."""
     return {**_default_tags(plan, resource), **(resource.inputs.get("tags") or {})}
 
 

@@ -359,8 +359,15 @@ def config_service_role(control_tower: bool, read: Sequence[ServiceRole], unreac
     else:
         creates = [r for r in read if r.exists and r.planned == ""]
         missing = [r for r in read if not r.exists and r.planned]
-        differ = [r for r in read if r.exists and r.planned and r.differences]
-        if creates or missing or differ:
+        # Pulumi imports a resource whose inputs differ and then updates it (pulumi/pulumi#19339, CLI releases since
+        # 2025-05; older CLIs refused the import: pulumi-aws #5284), so a difference is what the first `pulumi up` changes.
+        updates = "; ".join(
+            f"{r.account}: the first `pulumi up` imports the role and then updates it to the program's inputs: "
+            + "; ".join(f"{what} (to make AWS match first instead: {fix})" for what, fix in r.differences)
+            for r in read
+            if r.exists and r.planned and r.differences
+        )
+        if creates or missing:
             fixes = []
             if creates:
                 fixes.append(
@@ -373,15 +380,9 @@ def config_service_role(control_tower: bool, read: Sequence[ServiceRole], unreac
                     f"{', '.join(r.account for r in missing)}: the plan imports a role that does not exist, so the import fails; remove "
                     f"`existing_config_service_role` from {', '.join(r.key for r in missing)} (the plan then creates it)"
                 )
-            for r in differ:
-                # An import fails while the role's tags or description differ from the program's inputs (pulumi-aws
-                # issues #5284 and #4030, "inputs to import do not match the existing resource: [tags tagsAll]").
-                fixes.append(
-                    f"{r.account}: the plan imports the role, and the import fails while it differs from the program's inputs: "
-                    + "; ".join(f"{what} (fix: {fix})" for what, fix in r.differences)
-                )
+            fixes += [updates] if updates else []
             return failed(found, "; ".join(fixes) + (f". Not checked: {by_hand}" if by_hand else ""))
-        outcome = passed(found, "the plan imports the role where it exists and creates it where it is missing")
+        outcome = passed(found, "; ".join(["the plan imports the role where it exists and creates it where it is missing", *([updates] if updates else [])]))
     if unreachable:
         return skipped(
             f"{found} (of the accounts the doctor could reach)",
