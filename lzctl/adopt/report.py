@@ -1,10 +1,12 @@
 """`adopt-report.md`: what the plan of the written config imports, what it creates, and what AWS must change first.
 
 Pure: over the plan (lzctl/runtime.py), the inventory (read.py) and the adoption (mapping.py).
-An import fails when the program's inputs differ from what exists (Pulumi docs, "Importing
-resources": "the import will fail" unless the inputs match), so every input the plan sets on an
-imported resource is compared with what adopt read, and each difference gets its fix: a command
-that makes AWS match before the first `pulumi up`, or a warning where the program would change it.
+Where the program's inputs differ from what exists, the Pulumi CLI imports the resource and then
+updates it to the program's inputs (pulumi/pulumi#19339, CLI releases since 2025-05; older CLIs
+refused the import: Pulumi docs, "Importing resources"). Either way the first `pulumi up` is not a
+pure adoption, so every input the plan sets on an imported resource is compared with what adopt
+read, and each difference gets its fix: a command that makes AWS match before the first `pulumi
+up`, or a warning where the program would change it.
 """
 
 from __future__ import annotations
@@ -66,8 +68,9 @@ USER_ATTRIBUTES_NOT_SET = (
 (components/sso_access.py sets user name, display name, given and family name, one e-mail). Each
 is an input of the installed pulumi_aws 7.51.1 identitystore.User, Optional and not Computed in
 terraform-provider-aws identitystore/user.go, whose read sets it from the API: an imported user that
-has one shows a diff, and the import fails. Newer API fields the provider has no input for (Photos,
-Website, Birthdate, Roles, UserStatus) are not read into its state and cannot diff. Checked
+has one shows a diff, which the first `pulumi up` updates away after the import. Newer API fields
+the provider has no input for (Photos, Website, Birthdate, Roles, UserStatus) are not read into its
+state and cannot diff. Checked
 2026-12-02 against botocore 1.44.8's identitystore model."""
 
 
@@ -356,7 +359,7 @@ def _identity_center_differences(plan: Plan, inventory: Inventory) -> list[Diffe
 
 def _permission_set_tags(plan: Plan, resource: PlannedResource, instance_arn: str, ps: PermissionSet) -> list[Difference]:
     """The tags the program sets (its provider's default tags and its own) against ListTagsForResource's: the
-    provider's `tags_all` holds both, so a tag on either side only shows as a diff, and the import fails."""
+    provider's `tags_all` holds both, so a tag on either side shows as a diff, which the first `pulumi up` updates after the import."""
     wanted = {**_default_tags(plan, resource), **(resource.inputs.get("tags") or {})}
     where = f"--instance-arn {instance_arn} --resource-arn {ps.arn}"
     if ps.tags is None:
@@ -399,7 +402,7 @@ def render(inventory: Inventory, adoption: Adoption, plan: Plan, found: list[Dif
         "",
         "## Before the first `pulumi up`: make AWS match",
         "",
-        "An import fails when an input the program sets differs from what exists. Run these (or decide) first, then adopt again",
+        "Where an input the program sets differs from what exists, the first `pulumi up` imports and then changes it. Run these (or decide) first, then adopt again",
         "and check that this section is empty." if found else "Nothing: every input of every imported resource matches what exists.",
         "",
     ]
