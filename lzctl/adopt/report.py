@@ -70,8 +70,7 @@ is an input of the installed pulumi_aws 7.51.1 identitystore.User, Optional and 
 terraform-provider-aws identitystore/user.go, whose read sets it from the API: an imported user that
 has one shows a diff, which the first `pulumi up` updates away after the import. Newer API fields
 the provider has no input for (Photos, Website, Birthdate, Roles, UserStatus) are not read into its
-state and cannot diff. Checked
-2026-12-02 against botocore 1.44.8's identitystore model."""
+state and cannot diff. Checked 2026-12-02 against botocore 1.44.8's identitystore model."""
 
 
 @dataclass(frozen=True)
