@@ -457,7 +457,8 @@ def edit_text(directory: Path, edit: Callable[[str], str], name: str = config.CO
 
 class RecordedGitHub:
     """A GitHub transport for lzctl.doctor.github answering recorded paths (a body means 200, a tuple is
-    (status, body)); any other request fails the test, so a test also pins which requests a check makes."""
+    (status, body) or (status, body, headers), headers named in lower case); any other request fails the test,
+    so a test also pins which requests a check makes."""
 
     def __init__(self, answers: dict):
         self.answers = answers
@@ -465,4 +466,5 @@ class RecordedGitHub:
     def __call__(self, path: str):
         assert path in self.answers, f"unrecorded request GET {path}"
         answer = self.answers[path]
-        return answer if isinstance(answer, tuple) else (200, answer)
+        status, body, *headers = answer if isinstance(answer, tuple) else (200, answer)
+        return status, body, headers[0] if headers else {}

@@ -367,6 +367,7 @@ def test_the_urllib_transport_sends_a_get_with_the_token_and_api_version_and_dec
 
     class Answer(io.BytesIO):
         status = 200
+        headers = {"X-OAuth-Scopes": "repo, workflow"}
 
         def __enter__(self):
             return self
@@ -377,13 +378,13 @@ def test_the_urllib_transport_sends_a_get_with_the_token_and_api_version_and_dec
     def urlopen(request, timeout):
         sent.append(request)
         if request.full_url.endswith("/missing"):
-            raise urllib.error.HTTPError(request.full_url, 404, "Not Found", {}, io.BytesIO(b'{"message": "Not Found"}'))
+            raise urllib.error.HTTPError(request.full_url, 404, "Not Found", {"X-GitHub-Request-Id": "1"}, io.BytesIO(b'{"message": "Not Found"}'))
         return Answer(b'{"login": "acme-landing-zone-bot"}')
 
     monkeypatch.setattr(urllib.request, "urlopen", urlopen)
     get = urllib_transport("ghp_secret")
-    assert get("/user") == (200, {"login": "acme-landing-zone-bot"})
-    assert get("/missing") == (404, {"message": "Not Found"})
+    assert get("/user") == (200, {"login": "acme-landing-zone-bot"}, {"x-oauth-scopes": "repo, workflow"})
+    assert get("/missing") == (404, {"message": "Not Found"}, {"x-github-request-id": "1"})
     request = sent[0]
     assert (request.full_url, request.get_method()) == ("https://api.github.com/user", "GET")
     assert (request.get_header("Authorization"), request.get_header("X-github-api-version")) == ("Bearer ghp_secret", "2022-11-28")
@@ -392,6 +393,7 @@ def test_the_urllib_transport_sends_a_get_with_the_token_and_api_version_and_dec
 def test_no_answer_from_github_fails_the_check_saying_so_without_a_traceback(monkeypatch):
     class Page(io.BytesIO):
         status = 200
+        headers = {}
 
     def urlopen(request, timeout):
         if request.full_url.endswith("/html"):

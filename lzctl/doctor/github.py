@@ -22,8 +22,9 @@ TOKEN_VARIABLE = "GITHUB_TOKEN"
 PER_PAGE = 100
 """The largest page the list endpoints read here give (GitHub docs, "Using pagination in the REST API")."""
 
-Transport = Callable[[str], tuple[int, Any]]
-"""A path under the API with its query (`/repos/o/r/rulesets/1`) -> (HTTP status, the decoded JSON body)."""
+Transport = Callable[[str], tuple[int, Any, Mapping[str, str]]]
+"""A path under the API with its query (`/repos/o/r/rulesets/1`) -> (HTTP status, the decoded JSON body, the response
+headers with lower-case names)."""
 
 
 class GitHubError(Exception):
@@ -43,23 +44,24 @@ def segment(value: str) -> str:
 def urllib_transport(token: str, base: str = API, timeout: float = 30.0) -> Transport:
     headers = {"Accept": "application/vnd.github+json", "Authorization": f"Bearer {token}", "X-GitHub-Api-Version": API_VERSION, "User-Agent": "lzctl-doctor"}
 
-    def get(path: str) -> tuple[int, Any]:
+    def get(path: str) -> tuple[int, Any, Mapping[str, str]]:
         request = urllib.request.Request(base + path, headers=headers, method="GET")
         try:
             with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (a fixed https base)
-                status, body = answer.status, answer.read()
+                status, body, received = answer.status, answer.read(), answer.headers
         except urllib.error.HTTPError as err:
-            status, body = err.code, err.read()
+            status, body, received = err.code, err.read(), err.headers
         except OSError as err:
             # No answer at all (DNS, refused, timeout, TLS: URLError and socket errors are OSErrors): the check
             # fails saying so, rather than the doctor ending in a traceback.
             raise GitHubError(None, path, str(getattr(err, "reason", None) or err)) from err
+        names = {name.lower(): value for name, value in (received or {}).items()}
         try:
-            return status, json.loads(body or b"null")
+            return status, json.loads(body or b"null"), names
         except ValueError:
             if 200 <= status < 300:
                 raise GitHubError(None, path, f"a {status} whose body is not JSON (a proxy's page?)") from None
-            return status, {"message": body.decode("utf-8", "replace")[:200]}
+            return status, {"message": body.decode("utf-8", "replace")[:200]}, names
 
     return get
 
@@ -72,12 +74,16 @@ class GitHub:
         self.requests: list[str] = []
 
     def get(self, path: str) -> Any:
+        return self.read(path)[0]
+
+    def read(self, path: str) -> tuple[Any, Mapping[str, str]]:
+        """(the body, the response headers with lower-case names) of a read GitHub answered with a 2xx."""
         self.requests.append(path)  # before the read: one that got no answer is listed too
-        status, body = self._transport(path)
+        status, body, headers = self._transport(path)
         if not 200 <= status < 300:
             message = body.get("message", "") if isinstance(body, dict) else ""
             raise GitHubError(status, path, message or "no message")
-        return body
+        return body, headers
 
     def find(self, path: str) -> Optional[Any]:
         """The resource, or None when GitHub answers 404 (absent, or hidden from the token)."""
