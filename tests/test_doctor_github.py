@@ -276,6 +276,26 @@ def test_the_branch_rules_are_judged_for_the_automation_login_only():
     assert outcome.finding.startswith("GITHUB_TOKEN is the token of alice, not of github.automation_login acme-landing-zone-bot")
 
 
+BRANCH_ANSWERS = {REPO: repository(admin=True), f"{REPO}/branches/main": branch("main", protected=False), f"{REPO}/rules/branches/main{PAGE}": []}
+
+
+def test_a_classic_token_without_the_workflow_scope_fails_the_branch_check_and_one_without_scopes_is_a_note():
+    user = (200, {"login": LOGIN}, {"x-oauth-scopes": "admin:org, repo"})
+    outcome = checks.adopted_branches(live(github({"/user": user, **BRANCH_ANSWERS})))
+    assert (outcome.status, outcome.finding) == (
+        "fail",
+        "GITHUB_TOKEN is a classic token without the workflow scope (X-OAuth-Scopes: admin:org, repo): without workflow GitHub refuses the "
+        "commits of the workflow files under .github/workflows",
+    )
+    assert outcome.advice.startswith("give the token of acme-landing-zone-bot the scopes repo, workflow, admin:org")
+    outcome = checks.adopted_branches(live(github({"/user": {"login": LOGIN}, **BRANCH_ANSWERS})))
+    assert (outcome.status, outcome.finding) == (
+        "pass",
+        "the automation login can commit the workflow files to every branch of the adopted repositories",
+    )
+    assert outcome.advice.startswith("GitHub listed no scopes for GITHUB_TOKEN (no X-OAuth-Scopes on GET /user")
+
+
 def test_a_refused_read_fails_the_check_naming_the_request_and_the_token_to_use():
     outcome = checks.adopted_environments(live(github({REPO: (401, {"message": "Bad credentials"})})))
     assert (outcome.status, outcome.finding) == (
@@ -316,7 +336,7 @@ def adopting(config_dir):
 
 
 def _answers_for_the_example(star_on_dev: bool) -> dict:
-    answers = {"/user": {"login": LOGIN}, REPO: repository(admin=True)}
+    answers = {"/user": (200, {"login": LOGIN}, {"x-oauth-scopes": "admin:org, repo, workflow"}), REPO: repository(admin=True)}
     for env, wanted in (("dev", "develop"), ("notify", "main"), ("prod", "main"), ("stg", "staging")):
         answers[f"{ENVS}/{env}"] = environment(env, CUSTOM)
         listed = [(1, wanted, "branch")] + ([(2, "*", "branch")] if star_on_dev and env == "dev" else [])
@@ -351,7 +371,7 @@ def test_doctor_runs_the_github_checks_of_the_example_adopting_shop(world, adopt
     code, out, err = doctor_run(capsys, world, plan, data_dir, "--json", github=client)
     document = json.loads(out)
     by_id = {c["id"]: c for c in document["checks"]}
-    assert by_id["adopted-branches"]["status"] == "pass"
+    assert (by_id["adopted-branches"]["status"], by_id["adopted-branches"]["note"]) == ("pass", None)
     assert by_id["oidc-subjects"]["status"] == "pass"
     assert "GET /user" in document["githubRequests"]
     if not star:

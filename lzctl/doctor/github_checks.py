@@ -9,6 +9,7 @@ from lzctl.doctor import verdicts
 from lzctl.doctor.github import TOKEN_VARIABLE, GitHub, GitHubError
 from lzctl.doctor.intent import Intent
 from lzctl.doctor.repositories import Finding, branch_findings, environment_findings
+from lzctl.doctor.scopes import scope_findings
 from lzctl.doctor.subjects import subject_findings
 from lzctl.doctor.verdicts import Outcome
 
@@ -62,11 +63,13 @@ def adopted_environments(live: Live) -> Outcome:
 
 
 def adopted_branches(live: Live) -> Outcome:
-    """GitHub GET /user, /repos/{owner}/{repo}, .../branches/{branch}, .../rules/branches/{branch},
-    .../rulesets/{id} and .../branches/{branch}/protection, for each branch the plan commits workflow files to."""
+    """GitHub GET /user (whose token, and a classic token's scopes: lzctl/doctor/scopes.py), /repos/{owner}/{repo},
+    .../branches/{branch}, .../rules/branches/{branch}, .../rulesets/{id} and .../branches/{branch}/protection, for each
+    branch the plan commits workflow files to."""
 
     def judge(github: GitHub, owner: str):
-        login = github.get("/user")["login"]
+        user, headers = github.read("/user")
+        login = user["login"]
         automation = live.intent.automation_login
         if login.lower() != automation.lower():
             return [
@@ -76,8 +79,9 @@ def adopted_branches(live: Live) -> Outcome:
                     f"run the doctor with {TOKEN_VARIABLE} set to the token of {automation} (the stack's githubToken)",
                 )
             ], []
-        findings = [f for repository in live.intent.adopted_repositories for f in branch_findings(github, owner, login, repository)]
-        return findings, []
+        findings, notes = scope_findings(headers, automation)
+        findings += [f for repository in live.intent.adopted_repositories for f in branch_findings(github, owner, login, repository)]
+        return findings, notes
 
     return _github_reads(live, judge, "branch rules", "the automation login can commit the workflow files to every branch of the adopted repositories")
 
