@@ -210,7 +210,7 @@ def test_a_healthy_organisation_passes(world, management_plan, capsys):
     assert "PASS landing-zone: no landing zone yet. Note: `pulumi up` creates version 4.0" in out
 
 
-def test_a_profile_of_another_account_fails_and_nothing_else_runs(world, management_plan, capsys):
+def test_a_profile_of_another_account_fails_and_no_other_aws_check_runs(world, management_plan, capsys):
     code, out, _ = doctor_run(capsys, world, management_plan, None, sessions=world.sessions(account_session=moto_session(OTHER)))
     assert code == 4
     assert f"FAIL credentials: profile 'mgmt' reaches account {OTHER} (arn:aws:sts::{OTHER}:user/moto), not the management account {MANAGEMENT}." in out

@@ -15,8 +15,8 @@ import pytest
 from lzctl.doctor import github_checks as checks
 from lzctl.doctor.github import GitHub, GitHubError, from_environment, urllib_transport
 from lzctl.doctor.repositories import AdoptedRepository, adopted_repositories, branch_findings, classic_protection, environment_findings
-from tests.doctor_fixtures import doctor_run
-from tests.helpers import RecordedGitHub, run_management
+from tests.doctor_fixtures import doctor_run, statuses
+from tests.helpers import OTHER, RecordedGitHub, moto_session, run_management
 
 OWNER, LOGIN = "acme-inc", "acme-landing-zone-bot"
 SHOP = AdoptedRepository("shop", {"dev": "develop", "prod": "main"}, ("main", "develop"))
@@ -380,6 +380,24 @@ def test_doctor_runs_the_github_checks_of_the_example_adopting_shop(world, adopt
     assert (code, by_id["adopted-environments"]["status"]) == (4, "fail")
     assert by_id["adopted-environments"]["finding"].startswith("acme-inc/shop environment dev lets branch pattern '*' deploy (policy id 2)")
     assert by_id["adopted-environments"]["fix"] == "delete it: `gh api -X DELETE repos/acme-inc/shop/environments/dev/deployment-branch-policies/2`"
+
+
+def test_a_profile_of_another_account_skips_the_aws_checks_but_the_github_checks_still_run(world, adopting, capsys):
+    data_dir, plan = adopting
+    client = github(_answers_for_the_example(star_on_dev=True))
+    sessions = world.sessions(account_session=moto_session(OTHER))
+    code, out, _ = doctor_run(capsys, world, plan, data_dir, sessions=sessions, github=client)
+    found = statuses(out)
+    assert code == 4
+    assert {check: found[check] for check in ("credentials", "organization", "adopted-environments", "adopted-branches", "oidc-subjects")} == {
+        "credentials": "FAIL",
+        "organization": "SKIP",
+        "adopted-environments": "FAIL",
+        "adopted-branches": "PASS",
+        "oidc-subjects": "PASS",
+    }
+    assert "FAIL adopted-environments: acme-inc/shop environment dev lets branch pattern '*' deploy (policy id 2)" in out
+    assert "/user" in client.requests
 
 
 def test_the_urllib_transport_sends_a_get_with_the_token_and_api_version_and_decodes_errors(monkeypatch):

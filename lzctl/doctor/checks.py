@@ -346,6 +346,9 @@ class Check:
     run: Callable[[Live], Outcome]
     reads_organization: bool = False
     """Reads the organisation the account runs: skipped while the account belongs to someone else's."""
+    reads_aws: bool = True
+    """Reads AWS through the profile: skipped while the profile reaches another account. The GitHub checks read GitHub
+    with `GITHUB_TOKEN` and judge the plan only, so they run whatever the credentials check found."""
 
 
 CREDENTIALS = Check("credentials", "every provider of the program refuses any account but the configured management account", credentials)
@@ -382,16 +385,19 @@ CHECKS: tuple[Check, ...] = (
         "adopted-environments",
         "branch policies the owners gave an adopted repository's environments stay beside the program's, and let those branches deploy",
         adopted_environments,
+        reads_aws=False,
     ),
     Check(
         "adopted-branches",
         "the program commits its workflow files to an adopted repository's branches as the automation login, which its rules must let through",
         adopted_branches,
+        reads_aws=False,
     ),
     Check(
         "oidc-subjects",
         "every deploy and plan role trusts one exact sub (StringEquals): a customised subject template, another subject form or another "
         "spelling of the owner than GitHub's login makes it refuse every token",
         oidc_subjects,
+        reads_aws=False,
     ),
 )

@@ -36,13 +36,13 @@ def unreadable(err: ClientError, action: str) -> Outcome:
 
 def run_checks(checks: Sequence[Check], live: Live) -> list[Result]:
     """Every check, in order. The first (the credentials) raises what AWS refuses: nothing else can run then.
-    The others are skipped when the profile reaches another account, and those reading the organisation
-    when the account belongs to someone else's."""
+    Those reading AWS are skipped when the profile reaches another account (the GitHub checks still run), and
+    those reading the organisation when the account belongs to someone else's."""
     results = []
     for check in checks:
         if check is CREDENTIALS:
             outcome = check.run(live)
-        elif not live.reached:
+        elif check.reads_aws and not live.reached:
             outcome = skipped("not run: the profile does not reach the management account", "fix the credentials check first")
         else:
             try:
