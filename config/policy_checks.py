@@ -24,9 +24,11 @@ from config.schema import SCP_ROOT, LandingZoneConfig
 from delivery.policies import GITHUB_OIDC_HOST, PULUMI_OIDC_HOST
 from guardrails import perimeter, policies
 from guardrails.controls import STRICT_ENVIRONMENT
+from guardrails.iam_matching import PolicyError
 from guardrails.policies import GITHUB_LOGIN_SLOT, GITHUB_OWNER_SLOT, ORGANIZATION_SLOT, PolicyDocument, TemplateError, Unavailable
-from guardrails.policy_types import POLICY_TYPES, RCP, SCP, PolicyType, template_names
+from guardrails.policy_types import POLICY_TYPES, RCP, SCP, STATEMENTS, PolicyType, template_names
 from guardrails.scp import ScpParameters
+from guardrails.simulator import parse_statement
 from guardrails.tag_policy import required_tags
 
 Fail = Callable[..., None]
@@ -154,6 +156,25 @@ def template_overrides(folder: Optional[Path], policy_type: PolicyType, wanted: 
     return found
 
 
+def malformed_statements(policy_type: PolicyType, overrides: Mapping[str, str], values: Mapping[str, object]) -> dict[str, str]:
+    """Template name -> why its statement is malformed, of the config folder's own templates of a
+    statements type (a template is one statement: guardrails/templates/scp/SOURCE.md). Organizations
+    refuses a malformed document (MalformedPolicyDocumentException, Organizations API reference,
+    CreatePolicy; the SCP and RCP syntax pages give the statement's elements), and the plan's rules
+    parse every statement with the same parser; the shipped templates are tested."""
+    refused = {}
+    for name, text in overrides.items():
+        try:
+            statement = policies.render(policy_type, name, values, text)
+        except TemplateError:
+            continue  # pack reports it, for each target that names the template
+        try:
+            parse_statement(statement, f"{POLICY_TEMPLATES}/{policy_type.key}/{name}.json")
+        except PolicyError as err:
+            refused[name] = str(err)
+    return refused
+
+
 FOLDER_LISTING_CAP = 1000
 """Entries of the folder's policy-templates/ looked at for the warnings below: the listing is
 only advice, so a folder of many files costs a bounded look, never a read."""
@@ -216,6 +237,7 @@ def check_policies(
         max_chars, per_target = getattr(limits, policy_type.max_chars_field), getattr(limits, policy_type.per_target_field)
         overrides = template_overrides(folder, policy_type, (name for chosen in targets.values() for name in chosen), fail)
         known = set(template_names(policy_type)) | set(overrides)
+        malformed = malformed_statements(policy_type, overrides, values) if policy_type.kind == STATEMENTS else {}
         for target, chosen in targets.items():
             path = path_of(f"guardrails.{policy_type.key}.targets", target)
             if target != SCP_ROOT and target not in ous:
@@ -230,7 +252,16 @@ def check_policies(
                     _suggest(name, known)
                     + f" (guardrails/templates/{policy_type.key}/<name>.json, or {POLICY_TEMPLATES}/{policy_type.key}/<name>.json in the config folder)",
                 )
-            if unknown or not chosen:
+            for name in chosen:
+                if name in malformed:
+                    fail(
+                        path,
+                        malformed[name],
+                        name,
+                        f"a template is one statement, a JSON object with Effect, Action or NotAction and Resource "
+                        f"(guardrails/templates/{policy_type.key}/ shows the form)",
+                    )
+            if unknown or not chosen or any(name in malformed for name in chosen):
                 continue
             try:
                 packed = policies.pack(policy_type, target, chosen, values, max_chars, overrides)

@@ -217,6 +217,8 @@ def _strings(value, where: str) -> tuple[str, ...]:
 
 
 def parse_statement(raw: Mapping, where: str) -> Statement:
+    if not isinstance(raw, Mapping):
+        raise PolicyError(f"{where}: a statement is a JSON object (got {json.dumps(raw)[:80]})")
     effect = raw.get("Effect")
     if effect not in ("Allow", "Deny"):
         raise PolicyError(f"{where}: Effect must be Allow or Deny (got {effect!r})")

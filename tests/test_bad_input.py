@@ -802,3 +802,42 @@ def test_refusals_say_what_is_wrong_and_legal_yaml_is_accepted(tmp_path, files, 
 )
 def test_the_config_file_itself_is_read_only_when_regular_and_bounded(tmp_path, setup, message):
     assert problems(make(tmp_path, setup)) == [f"{F}: {message}"]
+
+
+# --- 5. adversarial input of the session's new fields (issues 13/15) -----------------------------
+
+
+def own_template(text_: str, name: str = "mine") -> Files:
+    def apply(directory: Path) -> None:
+        path = directory / "policy-templates" / "scp" / f"{name}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text_)
+
+    return Files(apply)
+
+
+TEMPLATE_HINT = "Hint: a template is one statement, a JSON object with Effect, Action or NotAction and Resource (guardrails/templates/scp/ shows the form)"
+MALFORMED_TEMPLATES = [
+    (
+        "a whole policy document instead of one statement",
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}',
+        "Effect must be Allow or Deny (got None)",
+    ),
+    ("a list", "[]", "a statement is a JSON object (got [])"),
+    ("a string", '"x"', 'a statement is a JSON object (got "x")'),
+    ("no action", '{"Effect": "Deny", "Action": [], "Resource": "*"}', "exactly one of Action and NotAction"),
+    (
+        "a principal",
+        '{"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}',
+        'SCPs take no Principal and RCPs only "Principal": "*"',
+    ),
+]
+
+
+@pytest.mark.parametrize("document, why", [c[1:] for c in MALFORMED_TEMPLATES], ids=[c[0] for c in MALFORMED_TEMPLATES])
+def test_a_folder_template_that_is_not_a_statement_is_refused(tmp_path, document, why):
+    # It reached the plan's rules, whose parser stopped with a traceback (exit 1).
+    directory = make(tmp_path, setter("guardrails.scp", {"targets": {"root": ["mine"], "dev": ["mine"]}}), own_template(document))
+    assert problems(directory) == [
+        f"{F}: guardrails.scp.targets.{target}: policy-templates/scp/mine.json: {why} (got 'mine'). {TEMPLATE_HINT}" for target in ("root", "dev")
+    ]
