@@ -37,23 +37,33 @@ def control_tower_imports(cfg: LandingZoneConfig, guardrails: GuardrailPlan, fai
     if not settings.enabled:
         fail(named[0], "an existing landing zone, baseline or control with Control Tower off", None, f"set {SETTINGS}.enabled, or drop the existing_* keys")
         return ControlTowerImports()
+    # Without the organisation nothing can be imported, but every entry is still checked: all problems at once.
     if not org.existing_organization_id:
         fail(named[0], "Control Tower can only be adopted with the organisation it governs", None, "set organization.existing_organization_id")
-        return ControlTowerImports()
     ous = org.organizational_units
-    arns = {key: ou_arn(org.management_account_id, org.existing_organization_id, ou.existing_id) for key, ou in ous.items() if ou.existing_id}
+    arns = (
+        {key: ou_arn(org.management_account_id, org.existing_organization_id, ou.existing_id) for key, ou in ous.items() if ou.existing_id}
+        if org.existing_organization_id
+        else {}
+    )
+
     for key in settings.existing_baselines:
         path = path_of(SETTINGS, "existing_baselines", key)
-        if key not in guardrails.registered_ous:
+        if key not in ous:
+            fail(path, "no such organizational unit", key, f"known: {', '.join(ous)}")
+        elif key not in guardrails.registered_ous:
             fail(path, "an existing baseline on an OU the config does not register", key, f"add it to {SETTINGS}.registered_ous, or drop it here")
-        elif key not in arns:
+        elif org.existing_organization_id and key not in arns:
             fail(path, "an existing baseline on an OU that does not exist yet", key, f"set organization.organizational_units.{key}.existing_id")
     for key, ids in settings.existing_controls.items():
+        if key not in ous:
+            fail(path_of(SETTINGS, "existing_controls", key), "no such organizational unit", key, f"known: {', '.join(ous)}")
+            continue
         for index, control_id in enumerate(ids):
             path = f"{path_of(SETTINGS, 'existing_controls', key)}[{index}]"
             if control_id not in guardrails.controls.get(key, ()):
                 fail(path, "an existing control guardrails.controls does not enable", control_id, "add it to guardrails.controls or drop it here")
-            elif key not in arns:
+            elif org.existing_organization_id and key not in arns:
                 fail(path, "an existing control on an OU that does not exist yet", control_id, f"set organization.organizational_units.{key}.existing_id")
     roles = {spec.key: spec for spec in PREREQUISITE_ROLES}
     role_policies = {}

@@ -841,3 +841,42 @@ def test_a_folder_template_that_is_not_a_statement_is_refused(tmp_path, document
     assert problems(directory) == [
         f"{F}: guardrails.scp.targets.{target}: policy-templates/scp/mine.json: {why} (got 'mine'). {TEMPLATE_HINT}" for target in ("root", "dev")
     ]
+
+
+BASELINE = "arn:aws:controltower:ap-northeast-1:123456789012:enabledbaseline/ABC123"
+CT = "guardrails.control_tower"
+OUS = "Hint: known: security, member, dev, stg, prod, suspended"
+CT_ADOPTION = both(
+    setter(f"{CT}.existing_landing_zone_id", "LZ1"),
+    setter(f"{CT}.existing_baselines", {"nope": BASELINE, "security": BASELINE, "dev": BASELINE}),
+    setter(f"{CT}.existing_controls", {"nope": ["AWS-GR_RESTRICTED_SSH"], "dev": ["NOPE", "AWS-GR_RESTRICTED_SSH"]}),
+)
+CT_ENTRIES = [
+    f"{F}: {CT}.existing_baselines.nope: no such organizational unit (got 'nope'). {OUS}",
+    f"{F}: {CT}.existing_baselines.security: an existing baseline on an OU the config does not register (got 'security'). "
+    f"Hint: add it to {CT}.registered_ous, or drop it here",
+]
+CT_CONTROLS = [
+    f"{F}: {CT}.existing_controls.nope: no such organizational unit (got 'nope'). {OUS}",
+    f"{F}: {CT}.existing_controls.dev[0]: an existing control guardrails.controls does not enable (got 'NOPE'). Hint: add it to guardrails.controls or drop it here",
+]
+
+
+def test_control_tower_entries_are_checked_without_the_adopted_organisation_too(tmp_path):
+    # The missing organisation id hid every other problem of the existing_* entries, and an unknown
+    # OU key was called one "the config does not register".
+    assert problems(make(tmp_path, CT_ADOPTION)) == [
+        f"{F}: {CT}.existing_landing_zone_id: Control Tower can only be adopted with the organisation it governs. Hint: set organization.existing_organization_id",
+        *CT_ENTRIES,
+        *CT_CONTROLS,
+    ]
+
+
+def test_control_tower_entries_on_ous_not_adopted_are_named_with_the_adopted_organisation(tmp_path):
+    assert problems(make(tmp_path, CT_ADOPTION, setter("organization.existing_organization_id", "o-abcdefghij"))) == [
+        *CT_ENTRIES,
+        f"{F}: {CT}.existing_baselines.dev: an existing baseline on an OU that does not exist yet (got 'dev'). Hint: set organization.organizational_units.dev.existing_id",
+        *CT_CONTROLS,
+        f"{F}: {CT}.existing_controls.dev[1]: an existing control on an OU that does not exist yet (got 'AWS-GR_RESTRICTED_SSH'). "
+        "Hint: set organization.organizational_units.dev.existing_id",
+    ]
