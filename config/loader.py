@@ -40,6 +40,13 @@ _PATTERN_HINTS = {
     r"^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$": "tag keys are 1-128 letters, digits, spaces and _ . : / = + @ -",
     r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$": "GitHub logins are 1-39 letters, digits and single hyphens, not starting or ending with a hyphen",
     r"^T[A-Z0-9]{6,12}$": "a Slack workspace (team) id is T and 6-12 capitals or digits, e.g. T0ACME1234",
+    r"^[UW][A-Z0-9]{6,12}$": "a Slack member id is U (or W) and 6-12 capitals or digits, e.g. U0NOTIFY01 (the profile's Copy member ID, or auth.test's user_id)",
+    r"^[A-Z_][A-Z0-9_]*$": "secret names are capitals, digits and _, not starting with a digit, e.g. RAILS_MASTER_KEY",
+    r"^[0-9A-Za-z]{1,64}$": "the landing zone's id is the end of its ARN (arn:aws:controltower:<region>:<account>:landingzone/<id>): 1-64 letters and digits",
+    r"^arn:aws[a-z-]*:controltower:[a-z0-9-]+:\d{12}:enabledbaseline/[0-9A-Za-z]+$": "an enabled baseline's ARN is "
+    "arn:aws:controltower:<region>:<account id>:enabledbaseline/<id>, as ListEnabledBaselines gives it (lzctl adopt writes it)",
+    r"^[A-Za-z0-9_.-]{1,128}$": "control ids are 1-128 letters, digits and . _ -, e.g. AWS-GR_RESTRICTED_SSH",
+    r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$": "a KMS key ARN is arn:aws:kms:<region>:<account id>:key/<key id>; an alias ARN is not one",
 }
 
 

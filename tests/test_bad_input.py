@@ -880,3 +880,49 @@ def test_control_tower_entries_on_ous_not_adopted_are_named_with_the_adopted_org
         f"{F}: {CT}.existing_controls.dev[1]: an existing control on an OU that does not exist yet (got 'AWS-GR_RESTRICTED_SSH'). "
         "Hint: set organization.organizational_units.dev.existing_id",
     ]
+
+
+NEW_FIELD_PATTERNS = [
+    (
+        "slack.notify_user_id",
+        "u0notify01",
+        "^[UW][A-Z0-9]{{6,12}}$",
+        "a Slack member id is U (or W) and 6-12 capitals or digits, e.g. U0NOTIFY01 (the profile's Copy member ID, or auth.test's user_id)",
+    ),
+    (
+        "applications.shop.secrets",
+        ["rails_key"],
+        "^[A-Z_][A-Z0-9_]*$",
+        "secret names are capitals, digits and _, not starting with a digit, e.g. RAILS_MASTER_KEY",
+    ),
+    (
+        f"{CT}.existing_landing_zone_id",
+        "arn:aws:controltower:ap-northeast-1:123456789012:landingzone/LZ1",
+        "^[0-9A-Za-z]{{1,64}}$",
+        "the landing zone's id is the end of its ARN (arn:aws:controltower:<region>:<account>:landingzone/<id>): 1-64 letters and digits",
+    ),
+    (
+        f"{CT}.kms_key_arn",
+        "arn:aws:kms:ap-northeast-1:123456789012:alias/logs",
+        "^arn:aws:kms:[a-z0-9-]+:\\d{{12}}:key/[0-9a-f-]+$",
+        "a KMS key ARN is arn:aws:kms:<region>:<account id>:key/<key id>; an alias ARN is not one",
+    ),
+]
+
+
+@pytest.mark.parametrize("path, value, pattern, hint", NEW_FIELD_PATTERNS, ids=[c[0] for c in NEW_FIELD_PATTERNS])
+def test_the_new_fields_patterns_come_with_a_hint(tmp_path, path, value, pattern, hint):
+    where, got = (f"{path}[0]", value[0]) if isinstance(value, list) else (path, value)
+    assert problems(make(tmp_path, setter(path, value))) == [f"{F}: {where}: String should match pattern '{pattern.format()}' (got '{got}'). Hint: {hint}"]
+
+
+def test_an_enabled_baseline_or_control_id_of_the_wrong_form_comes_with_a_hint(tmp_path):
+    mutate = both(setter(f"{CT}.existing_baselines", {"dev": "ABC123"}), setter(f"{CT}.existing_controls", {"dev": ["AWS GR"]}))
+    assert problems(make(tmp_path, mutate)) == [
+        f"{F}: {CT}.existing_baselines.dev: String should match pattern "
+        "'^arn:aws[a-z-]*:controltower:[a-z0-9-]+:\\d{12}:enabledbaseline/[0-9A-Za-z]+$' (got 'ABC123'). "
+        "Hint: an enabled baseline's ARN is arn:aws:controltower:<region>:<account id>:enabledbaseline/<id>, as ListEnabledBaselines gives it (lzctl adopt writes it)",
+        f"{F}: {CT}.existing_controls.dev[0]: String should match pattern '^[A-Za-z0-9_.-]{{1,128}}$' (got 'AWS GR'). "
+        "Hint: control ids are 1-128 letters, digits and . _ -, e.g. AWS-GR_RESTRICTED_SSH",
+        f"{F}: {CT}.existing_baselines: Control Tower can only be adopted with the organisation it governs. Hint: set organization.existing_organization_id",
+    ]
