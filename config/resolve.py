@@ -269,6 +269,12 @@ class _Checker:
                     True,
                     "remove it: an account the program creates has no AWSServiceRoleForConfig, the program creates it",
                 )
+            elif spec.existing_config_service_role and self.cfg.guardrails.control_tower.enabled:
+                # stacks/management_security.py records with AWS Config only with Control Tower off.
+                self.warnings.append(
+                    f"{path_of(path, 'existing_config_service_role')}: no effect with Control Tower on, which records with "
+                    "AWS Config in the accounts it enrols (the program creates no Config role then); remove it"
+                )
             if not spec.existing_account_id:
                 continue
             if spec.existing_account_id == self.cfg.organization.management_account_id:

@@ -926,3 +926,19 @@ def test_an_enabled_baseline_or_control_id_of_the_wrong_form_comes_with_a_hint(t
         "Hint: control ids are 1-128 letters, digits and . _ -, e.g. AWS-GR_RESTRICTED_SSH",
         f"{F}: {CT}.existing_baselines: Control Tower can only be adopted with the organisation it governs. Hint: set organization.existing_organization_id",
     ]
+
+
+def test_an_adopted_config_role_with_control_tower_on_is_a_warning(tmp_path):
+    import config
+
+    directory = make(
+        tmp_path,
+        setter("organization.existing_organization_id", "o-abcdefghij"),
+        setter("security.audit.existing_account_id", "210987654321"),
+        setter("security.audit.existing_config_service_role", True),
+    )
+    warnings = config.load(directory, refuse_example_domains=False).warnings
+    assert [w for w in warnings if "existing_config_service_role" in w] == [
+        "security.audit.existing_config_service_role: no effect with Control Tower on, which records with AWS Config in the accounts it enrols "
+        "(the program creates no Config role then); remove it"
+    ]
