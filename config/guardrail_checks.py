@@ -232,7 +232,7 @@ def check_guardrails(
                         path_of(path, index),
                         f"a {BEHAVIOUR[control_id].behaviour} control needs an OU registered with Control Tower, and {ou} is not",
                         control_id,
-                        f"registered OUs: {', '.join(registered)}; preventive controls (SCPs) can target any OU",
+                        f"registered OUs: {', '.join(registered) or 'none'}; preventive controls (SCPs) can target any OU",
                     )
         controls = chosen
 

@@ -187,7 +187,7 @@ def check_duplicates(cfg: LandingZoneConfig, fail: Fail, reported: list[ConfigIs
             continue
         for value, count in Counter(values).items():
             if count > 1:
-                fail(where, "listed twice", value)
+                fail(where, "listed twice", value, "keep one: each list names a thing once")
 
 
 def check_required_tags(cfg: LandingZoneConfig, fail: Fail) -> None:

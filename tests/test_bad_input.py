@@ -426,7 +426,7 @@ SERVICE_LIMITS = [
     (
         "a control listed twice",
         setter("guardrails.controls", {"prod": ["AWS-GR_ROOT_ACCOUNT_MFA_ENABLED", "AWS-GR_ROOT_ACCOUNT_MFA_ENABLED"]}),
-        [f"{F}: guardrails.controls.prod: listed twice (got 'AWS-GR_ROOT_ACCOUNT_MFA_ENABLED')"],
+        [f"{F}: guardrails.controls.prod: listed twice (got 'AWS-GR_ROOT_ACCOUNT_MFA_ENABLED'). Hint: keep one: each list names a thing once"],
     ),
     (
         "a required tag in two spellings",
@@ -436,7 +436,7 @@ SERVICE_LIMITS = [
     (
         "an environment listed twice",
         both(setter("applications.shop.environments", ["dev", "dev"]), setter("budgets.accounts", {})),
-        [f"{F}: applications.shop.environments: listed twice (got 'dev')"],
+        [f"{F}: applications.shop.environments: listed twice (got 'dev'). Hint: keep one: each list names a thing once"],
     ),
     (
         "a deploy policy by name and by ARN",
@@ -941,4 +941,15 @@ def test_an_adopted_config_role_with_control_tower_on_is_a_warning(tmp_path):
     assert [w for w in warnings if "existing_config_service_role" in w] == [
         "security.audit.existing_config_service_role: no effect with Control Tower on, which records with AWS Config in the accounts it enrols "
         "(the program creates no Config role then); remove it"
+    ]
+
+
+def test_registered_ous_listed_twice_or_none_say_so_with_a_hint(tmp_path):
+    twice = problems(make(tmp_path / "twice", setter(f"{CT}.registered_ous", ["dev", "dev", "stg", "prod", "member"])))
+    assert twice == [f"{F}: {CT}.registered_ous: listed twice (got 'dev'). Hint: keep one: each list names a thing once"]
+    # With none registered, the detective controls' hint listed nothing ("registered OUs: ;").
+    none = problems(make(tmp_path / "none", setter(f"{CT}.registered_ous", []), setter("guardrails.controls", {"dev": ["AWS-GR_RESTRICTED_SSH"]})))
+    assert none == [
+        f"{F}: guardrails.controls.dev[0]: a detective control needs an OU registered with Control Tower, and dev is not (got 'AWS-GR_RESTRICTED_SSH'). "
+        "Hint: registered OUs: none; preventive controls (SCPs) can target any OU"
     ]
