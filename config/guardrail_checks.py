@@ -127,8 +127,22 @@ def check_control_tower(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
     """The landing zone settings AWS or the provider would refuse."""
     control_tower = cfg.guardrails.control_tower
     if not control_tower.enabled:
+        for name in ("registered_ous", "kms_key_arn", "config_kms_key_arn"):
+            if getattr(control_tower, name) is not None:
+                warn(f"guardrails.control_tower.{name}: no effect with Control Tower off (guardrails.control_tower.enabled: false); remove it")
         return
     check_registered_ous(cfg, fail)
+    management = cfg.organization.management_account_id
+    for name in ("kms_key_arn", "config_kms_key_arn"):
+        arn = getattr(control_tower, name)
+        # Control Tower user guide, "Optionally configure AWS KMS keys": its pre-check wants the key "in the management account".
+        if arn is not None and arn.split(":")[4] != management:
+            fail(
+                f"guardrails.control_tower.{name}",
+                f"Control Tower takes a KMS key of the management account ({management}) only",
+                arn,
+                "create the key in the management account (Control Tower user guide, 'Optionally configure AWS KMS keys')",
+            )
     if control_tower.landing_zone_version not in (None, LANDING_ZONE_VERSION):
         fail(
             "guardrails.control_tower.landing_zone_version",

@@ -953,3 +953,24 @@ def test_registered_ous_listed_twice_or_none_say_so_with_a_hint(tmp_path):
         f"{F}: guardrails.controls.dev[0]: a detective control needs an OU registered with Control Tower, and dev is not (got 'AWS-GR_RESTRICTED_SSH'). "
         "Hint: registered OUs: none; preventive controls (SCPs) can target any OU"
     ]
+
+
+KEY = "arn:aws:kms:ap-northeast-1:{}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_a_landing_zone_kms_key_of_another_account_is_refused(tmp_path):
+    mutate = both(setter(f"{CT}.kms_key_arn", KEY.format("999999999999")), setter(f"{CT}.config_kms_key_arn", KEY.format("123456789012")))
+    assert problems(make(tmp_path, mutate)) == [
+        f"{F}: {CT}.kms_key_arn: Control Tower takes a KMS key of the management account (123456789012) only (got '{KEY.format('999999999999')}'). "
+        "Hint: create the key in the management account (Control Tower user guide, 'Optionally configure AWS KMS keys')"
+    ]
+
+
+def test_control_tower_settings_with_it_off_are_warnings(tmp_path):
+    import config
+
+    mutate = both(setter(f"{CT}.enabled", False), setter(f"{CT}.registered_ous", ["dev"]), setter(f"{CT}.kms_key_arn", KEY.format("123456789012")))
+    warnings = config.load(make(tmp_path, mutate), refuse_example_domains=False).warnings
+    assert [w for w in warnings if "no effect with Control Tower off" in w] == [
+        f"{CT}.{name}: no effect with Control Tower off ({CT}.enabled: false); remove it" for name in ("registered_ous", "kms_key_arn")
+    ]
