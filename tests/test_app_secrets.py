@@ -129,7 +129,8 @@ def test_a_github_prefix_is_a_shape_rule_reported_with_the_lists_other_shape_err
     with pytest.raises(config.ConfigError) as caught:
         config.load(config_dir(setter("applications.shop.secrets", ["database_url", "GITHUB_X", "OK"])), refuse_example_domains=False)
     assert [str(issue).split(": ", 1)[1] for issue in caught.value.issues] == [
-        "applications.shop.secrets[0]: String should match pattern '^[A-Z_][A-Z0-9_]*$' (got 'database_url')",
+        "applications.shop.secrets[0]: String should match pattern '^[A-Z_][A-Z0-9_]*$' (got 'database_url'). "
+        "Hint: secret names are capitals, digits and _, not starting with a digit, e.g. RAILS_MASTER_KEY",
         "applications.shop.secrets[1]: GitHub refuses secret names starting with GITHUB_ (got 'GITHUB_X'). Hint: rename it",
     ]
 
