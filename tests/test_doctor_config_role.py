@@ -67,31 +67,40 @@ def test_an_existing_role_the_plan_imports_passes_when_it_has_the_providers_tags
     assert (outcome.status, outcome.advice) == (PASS, "the plan imports the role where it exists and creates it where it is missing")
 
 
-def test_an_imported_role_without_the_providers_tags_passes_saying_the_first_up_tags_it(world, tmp_path):
+WHERE = "--role-name AWSServiceRoleForConfig --profile <a profile in {account}>"
+FIRST = "(to make AWS match first instead: aws iam {verb} " + WHERE
+
+
+@pytest.mark.parametrize(
+    "tags, description, changes",
+    [
+        (
+            None,
+            None,
+            "tags: the program sets app=shop, env=prod, managed-by=landing-zone "
+            + FIRST.replace("{verb}", "tag-role")
+            + " --tags Key=app,Value=shop Key=env,Value=prod Key=managed-by,Value=landing-zone)",
+        ),
+        (
+            {**PROD_TAGS, "owner": "ops"},
+            "made by hand",
+            "tags: it has owner, which the program does not set "
+            + FIRST.replace("{verb}", "untag-role")
+            + " --tag-keys owner (the config has no field for them)); description: it has 'made by hand', which the program does not set "
+            + FIRST.replace("{verb}", "update-role")
+            + " --description '')",
+        ),
+    ],
+)
+def test_an_imported_role_that_differs_passes_saying_what_the_first_up_changes_after_the_import(world, tmp_path, tags, description, changes):
     live, account_id = _live(world, tmp_path, control_tower=False, existing_config_service_role=True)
-    _role(account_id)
+    _role(account_id, *([tags, description] if tags else []))
     outcome = checks.config_service_role(live)
-    where = f"--role-name AWSServiceRoleForConfig --profile <a profile in {account_id}>"
     assert (outcome.status, outcome.advice) == (
         PASS,
         "the plan imports the role where it exists and creates it where it is missing; "
         f"shop-prod ({account_id}): the first `pulumi up` imports the role and then updates it to the program's inputs: "
-        f"tags: the program sets app=shop, env=prod, managed-by=landing-zone "
-        f"(to make AWS match first instead: aws iam tag-role {where} --tags Key=app,Value=shop Key=env,Value=prod Key=managed-by,Value=landing-zone)",
-    )
-
-
-def test_an_imported_role_with_other_tags_and_a_description_passes_saying_what_the_first_up_changes(world, tmp_path):
-    live, account_id = _live(world, tmp_path, control_tower=False, existing_config_service_role=True)
-    _role(account_id, {**PROD_TAGS, "owner": "ops"}, "made by hand")
-    outcome = checks.config_service_role(live)
-    where = f"--role-name AWSServiceRoleForConfig --profile <a profile in {account_id}>"
-    assert (outcome.status, outcome.advice) == (
-        PASS,
-        "the plan imports the role where it exists and creates it where it is missing; "
-        f"shop-prod ({account_id}): the first `pulumi up` imports the role and then updates it to the program's inputs: "
-        f"tags: it has owner, which the program does not set (to make AWS match first instead: aws iam untag-role {where} --tag-keys owner (the config has no field for them)); "
-        f"description: it has 'made by hand', which the program does not set (to make AWS match first instead: aws iam update-role {where} --description '')",
+        + changes.replace("{account}", account_id),
     )
 
 
