@@ -324,8 +324,10 @@ def test_pulumi_up_refuses_a_plaintext_leaf_the_engine_decrypts_with_a_secure_on
     ]
 
 
-def test_pulumi_up_reads_the_values_when_every_leaf_of_the_stack_file_is_secure(tmp_path, monkeypatch):
-    project = project_with(tmp_path, {KEY: {"shop": {"prod": {"DATABASE_URL": {"secure": CIPHERTEXT}}}}})
+def _read_as_pulumi_up(tmp_path, monkeypatch, stack_value: dict):
+    """The project, and what read_app_secrets gives under the engine: the stack file holds `stack_value`
+    under the key, and the engine hands the program its decryption, one database URL."""
+    project = project_with(tmp_path, {KEY: stack_value})
     monkeypatch.setattr(pulumi, "get_root_directory", lambda: str(project))
     found = []
 
@@ -335,6 +337,11 @@ def test_pulumi_up_reads_the_values_when_every_leaf_of_the_stack_file_is_secure(
     decrypted = json.dumps({"shop": {"prod": {"DATABASE_URL": "postgres://u:p@h/db"}}})
     run_program(program, project="landing-zone", stack="management", config={KEY: decrypted}, secret_keys=[KEY], mocks=LandingZoneMocks())
     [(given, values, issues)] = found
+    return project, given, values, issues
+
+
+def test_pulumi_up_reads_the_values_when_every_leaf_of_the_stack_file_is_secure(tmp_path, monkeypatch):
+    _, given, values, issues = _read_as_pulumi_up(tmp_path, monkeypatch, {"shop": {"prod": {"DATABASE_URL": {"secure": CIPHERTEXT}}}})
     assert (given.leaves, list(values), issues) == ({("shop", "prod", "DATABASE_URL")}, ["appSecrets.shop.prod.DATABASE_URL"], [])
 
 
@@ -393,16 +400,7 @@ def test_one_secure_value_for_the_whole_key_is_refused_by_lzctl_saying_how_to_se
 
 def test_pulumi_up_refuses_one_secure_value_for_the_whole_key_as_lzctl_does(tmp_path, monkeypatch):
     # The engine decrypts it to the JSON text given, which would parse: only the stack file shows how it was set.
-    project = project_with(tmp_path, {KEY: {"secure": CIPHERTEXT}})
-    monkeypatch.setattr(pulumi, "get_root_directory", lambda: str(project))
-    found = []
-
-    def program():
-        found.append(read_app_secrets())
-
-    decrypted = json.dumps({"shop": {"prod": {"DATABASE_URL": "postgres://u:p@h/db"}}})
-    run_program(program, project="landing-zone", stack="management", config={KEY: decrypted}, secret_keys=[KEY], mocks=LandingZoneMocks())
-    [(given, values, issues)] = found
+    project, given, values, issues = _read_as_pulumi_up(tmp_path, monkeypatch, {"secure": CIPHERTEXT})
     assert (given.leaves, values) == (frozenset(), {})
     assert [str(issue) for issue in issues] == [f"{project / FILE}: {WHOLE_KEY}"]
 
