@@ -2,9 +2,68 @@
 
 from __future__ import annotations
 
+import gc
+
+import pytest
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+
 from lzctl import sdk
+from tests.helpers import run_mocked
 
 
 def test_the_installed_pulumi_still_has_what_lzctl_sdk_uses():
     missing = sdk.problems()
     assert missing == [], f"pulumi {sdk.PULUMI_VERSION} changed internals lzctl/sdk.py relies on: " + "; ".join(missing)
+
+
+def _self_containing() -> list:
+    value: list = [1]
+    value.append(value)
+    return value
+
+
+_UNKNOWN = Unknown()
+_SHARED = {"a": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "text",
+        rpc.UNKNOWN,
+        _UNKNOWN,
+        {"a": 1, "b": [1, {"c": "x"}]},
+        {"a": 1, "b": [1, {"c": _UNKNOWN}]},
+        [[[_UNKNOWN]]],
+        (_UNKNOWN,),
+        {"a": (_UNKNOWN,)},
+        _self_containing(),
+        [_self_containing(), _UNKNOWN],
+        [_SHARED, _SHARED, {"b": _UNKNOWN}],
+    ],
+)
+def test_the_plans_check_for_unknowns_answers_as_the_sdks(value):
+    assert sdk.contains_unknowns(value) is rpc.contains_unknowns(value)
+
+
+def _cycles_left_by(check) -> int:
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(100):
+            check({"a": [1, {"b": 2}]})
+        return gc.collect()
+    finally:
+        gc.enable()
+
+
+def test_the_plans_check_for_unknowns_leaves_no_garbage_cycles_where_the_sdks_leaves_one_per_call():
+    assert (_cycles_left_by(sdk.contains_unknowns), _cycles_left_by(rpc.contains_unknowns) >= 100) == (0, True)
+
+
+def test_a_run_checks_for_unknowns_with_the_plans_check_and_puts_the_sdks_back_after():
+    sdks, seen = rpc.contains_unknowns, []
+    run_mocked(lambda: seen.append(rpc.contains_unknowns))
+    assert (seen, rpc.contains_unknowns) == ([sdk.contains_unknowns], sdks)
