@@ -223,7 +223,8 @@ def run_program(
     # Frozen first, what existed before the run (the imported SDKs, earlier plans of the same
     # process) is left out of that collection: sweeping it was most of the collection's time.
     # A caller that turned the collector off has taken charge of it (the CLI, whose process ends
-    # after its plans: lzctl/cli.py `run`): the run leaves it off and collects nothing.
+    # after its plans: lzctl/cli.py `run`; the test suite, which collects after each test:
+    # tests/conftest.py): the run leaves it off and collects nothing.
     collecting = gc.isenabled()
     if collecting:
         gc.freeze()

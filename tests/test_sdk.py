@@ -49,6 +49,7 @@ def test_the_plans_check_for_unknowns_answers_as_the_sdks(value):
 
 
 def _cycles_left_by(check) -> int:
+    collecting = gc.isenabled()
     gc.collect()
     gc.disable()
     try:
@@ -56,7 +57,8 @@ def _cycles_left_by(check) -> int:
             check({"a": [1, {"b": 2}]})
         return gc.collect()
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
 
 
 def test_the_plans_check_for_unknowns_leaves_no_garbage_cycles_where_the_sdks_leaves_one_per_call():
