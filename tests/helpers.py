@@ -28,8 +28,6 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import boto3
-import botocore.loaders
-import botocore.session
 import yaml
 from botocore.exceptions import ProfileNotFound
 from botocore.stub import Stubber
@@ -39,6 +37,7 @@ import stacks
 from config import ConfigError
 from config.yamlfile import parse_yaml
 from lzctl import migrate, render
+from lzctl.aws_session import sdk_session
 from lzctl.mocks import LandingZoneMocks
 from lzctl.plan import handoff_parameters, offline_config, plan_stack, resolve_config_dir
 from lzctl.runtime import Plan, run_program
@@ -356,21 +355,9 @@ def adopting_config(directory: Path, account_id: str = EXISTING, mutate: Callabl
     return write_config(directory / "config", data)
 
 
-# Parsing AWS's service models is most of a test's time; every session of the tests shares them.
-_MODELS = botocore.loaders.create_loader()
-
-
 def _session(region: str, credentials: Optional[dict] = None) -> boto3.Session:
-    core = botocore.session.get_session()
-    core.register_component("data_loader", _MODELS)
-    keys = credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
-    return boto3.Session(
-        botocore_session=core,
-        region_name=region,
-        aws_access_key_id=keys["AccessKeyId"],
-        aws_secret_access_key=keys["SecretAccessKey"],
-        aws_session_token=keys.get("SessionToken"),
-    )
+    # lzctl's own sessions' opener: the tests' sessions share its models with those lzctl opens.
+    return sdk_session(region=region, credentials=credentials or {"AccessKeyId": "testing", "SecretAccessKey": "testing"})
 
 
 def session_from_credentials(credentials: dict, region: str = HOME) -> boto3.Session:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
+from lzctl.aws_session import sdk_session
 from lzctl.migrate.aws import regional_sts
 from tests.helpers import EXISTING, MANAGEMENT, FakeSession, Sessions, adopting_config, run, stubbed
 
@@ -99,7 +99,7 @@ def test_every_root_credential_is_removed_in_a_root_session(capsys, tmp_path, aw
 @pytest.mark.parametrize("region", ["us-east-1", "ap-northeast-1"])
 def test_assume_root_reaches_the_regional_endpoint_even_with_legacy_sts_endpoints(monkeypatch, aws, region):
     monkeypatch.setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy")
-    session = boto3.Session(region_name=region)
+    session = sdk_session(region=region)
     assert session.client("sts").meta.endpoint_url == "https://sts.amazonaws.com"  # what `legacy` alone would do
     sts = regional_sts(session, region)
     assert sts.meta.endpoint_url == f"https://sts.{region}.amazonaws.com"

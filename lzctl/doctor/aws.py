@@ -15,9 +15,9 @@ import json
 import re
 from typing import Any, Callable, Optional
 
-import boto3
 from botocore.exceptions import ClientError
 
+from lzctl.aws_session import sdk_session
 from lzctl.migrate.aws import error_code
 
 READS = re.compile(r"^(Get|List|Describe|Head)[A-Z]")
@@ -60,11 +60,7 @@ def session_policy() -> str:
 
 def credentials_session(credentials: dict):
     """A boto3 session from AssumeRole's temporary credentials."""
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
+    return sdk_session(credentials=credentials)
 
 
 class Calls:

@@ -14,9 +14,10 @@ import re
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import unquote
 
-import boto3
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ParamValidationError, ProfileNotFound
+
+from lzctl.aws_session import sdk_session
 
 SessionFactory = Callable[[str], Any]
 
@@ -37,8 +38,10 @@ ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 
 
 def open_session(profile: str):
-    session = boto3.Session(profile_name=profile)
-    check_profile(profile, botocore.session.Session(profile=profile).full_config.get("profiles", {}))
+    core = botocore.session.Session(profile=profile)
+    session = sdk_session(core)
+    # The same botocore session's config: the files are parsed once for both.
+    check_profile(profile, core.full_config.get("profiles", {}))
     return session
 
 
