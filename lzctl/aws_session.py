@@ -6,7 +6,7 @@ once per process. A botocore session otherwise creates a Loader of its own on fi
 (botocore 1.44.8 session.py, `_register_data_loader`: `create_loader(self.get_config_variable('data_path'))`)
 and its results live in that instance only (loaders.py, `instance_cache`: "Cache the result of a
 method on a per instance basis", a dict on the Loader keyed by the method's name and arguments), so
-the doctor, which opens a session in every member account it reads, parsed IAM's 1 MB model and the
+the doctor, which opens a session in every member account it reads, parsed IAM's 0.8 MB model and the
 endpoint data again for each account, and left each copy to the garbage collector's full sweeps.
 Sharing a Loader through `Session.register_component("data_loader", ...)` is what botocore's own
 test suite does "so that we reused the same models across tests" (boto/botocore tests/__init__.py,
@@ -18,8 +18,8 @@ a second pass would change nothing), and a session's clients already share them 
 Threads: lzctl reads accounts one after another (no thread, pool or asyncio around boto3 in lzctl/);
 were sessions opened from several threads (each its own: "Session objects are not thread safe and
 should not be shared across threads", boto3 guide "Session", "Multithreading or multiprocessing with
-sessions"), `instance_cache` would stay correct: a read is a dict
-lookup and a miss stores a complete value (two threads may both parse a file, and the second value
+sessions"), `instance_cache` would stay correct: a read is a dict lookup and a miss stores a
+complete value (two threads may both parse a file, and the second value
 wins), both atomic under the GIL. Only our fix-up of `search_paths` below writes to the shared
 Loader, and it does so under a lock.
 """
