@@ -73,10 +73,12 @@ def contains_unknowns(value: Any) -> bool:
     unknown is in `value` or in the dicts and lists within it, each object looked at once.
 
     The SDK's own defines its recursive helper inside every call, and the helper reaches itself
-    through a closure cell: each call leaves a function-cell cycle (with its `set[int]` annotation and
-    its set) that only the cyclic collector frees. Outputs call it for every value they resolve:
-    11,500 calls in the example's management plan, 57,000 of the 101,000 objects of cyclic garbage
-    it leaves. This one recurses through a module function, whose garbage reference counting frees.
+    through a closure cell: each call leaves a cycle of six objects (the function, its cell, its
+    closure tuple, its annotations tuple, the `set[int]` in it and that alias's arguments; the set of
+    seen ids is not in it) that only the cyclic collector frees. Outputs call it for every value they
+    resolve: 11,519 calls in the example's management plan, 69,000 of the 101,000 objects of cyclic
+    garbage it leaves (gc.DEBUG_SAVEALL, by type, pulumi 3.272, Python 3.11). This one recurses
+    through a module function, whose garbage reference counting frees.
     """
     return _unknown_within(value, set())
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gc
 
+import pulumi
 import pytest
 from pulumi.output import Unknown
-from pulumi.runtime import rpc
+from pulumi.runtime import resource, rpc
 
 from lzctl import sdk
 from tests.helpers import run_mocked
@@ -21,6 +22,14 @@ def _self_containing() -> list:
     value: list = [1]
     value.append(value)
     return value
+
+
+class _Mapping(dict):
+    pass
+
+
+class _Items(list):
+    pass
 
 
 _UNKNOWN = Unknown()
@@ -42,6 +51,13 @@ _SHARED = {"a": [1, 2]}
         _self_containing(),
         [_self_containing(), _UNKNOWN],
         [_SHARED, _SHARED, {"b": _UNKNOWN}],
+        [],
+        {},
+        {_UNKNOWN: 1},
+        {_UNKNOWN},
+        frozenset([_UNKNOWN]),
+        _Mapping(a=[_UNKNOWN]),
+        _Items([{"a": _UNKNOWN}]),
     ],
 )
 def test_the_plans_check_for_unknowns_answers_as_the_sdks(value):
@@ -69,3 +85,26 @@ def test_a_run_checks_for_unknowns_with_the_plans_check_and_puts_the_sdks_back_a
     sdks, seen = rpc.contains_unknowns, []
     run_mocked(lambda: seen.append(rpc.contains_unknowns))
     assert (seen, rpc.contains_unknowns) == ([sdk.contains_unknowns], sdks)
+
+
+def test_a_run_that_fails_puts_the_sdks_check_for_unknowns_and_stack_traces_back():
+    sdks = (rpc.contains_unknowns, resource._get_stack_trace)
+
+    def program():
+        raise RuntimeError("the program failed")
+
+    with pytest.raises(RuntimeError, match="^the program failed$"):
+        run_mocked(program)
+    assert (rpc.contains_unknowns, resource._get_stack_trace) == sdks
+
+
+def test_the_outputs_of_a_run_check_their_values_with_the_plans_check(monkeypatch):
+    checked = []
+
+    def recording(value):
+        checked.append(value)
+        return sdk._unknown_within(value, set())
+
+    monkeypatch.setattr(sdk, "contains_unknowns", recording)
+    run_mocked(lambda: pulumi.Output.from_input({"checked": ["value"]}).apply(lambda value: value))
+    assert {"checked": ["value"]} in checked
