@@ -206,7 +206,9 @@ def unused_templates(folder: Optional[Path], used: Mapping[str, set[str]]) -> li
 def _listed(folder: Path, relative: str, warnings: list[str]) -> list[str]:
     """At most FOLDER_LISTING_CAP entry names of `folder`, sorted; a folder holding more is told
     (which ones are looked at is then the file system's order), never silently cut."""
-    names = list(islice((entry.name for entry in os.scandir(folder)), FOLDER_LISTING_CAP + 1))
+    # Closed when cut short, not at its deallocation (a ResourceWarning: "unclosed scandir iterator").
+    with os.scandir(folder) as entries:
+        names = list(islice((entry.name for entry in entries), FOLDER_LISTING_CAP + 1))
     if len(names) > FOLDER_LISTING_CAP:
         warnings.append(f"{relative}: more than {FOLDER_LISTING_CAP:,} entries, so only {FOLDER_LISTING_CAP:,} were looked at for unused templates")
     return sorted(names[:FOLDER_LISTING_CAP])

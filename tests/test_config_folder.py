@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+from warnings import catch_warnings, simplefilter
 
 import pytest
 import yaml
@@ -146,7 +147,10 @@ def test_a_templates_folder_over_the_listing_cap_is_told_not_silently_cut(tmp_pa
         (scp / name).write_text("{}")
     assert policy_checks.unused_templates(tmp_path, {"scp": {"a"}}) == ["policy-templates/scp/b.json: no guardrails.scp target names b, so it is not used"]
     (scp / "c.json").write_text("{}")
-    warnings = policy_checks.unused_templates(tmp_path, {"scp": {"a"}})
+    with catch_warnings(record=True) as caught:
+        simplefilter("always", ResourceWarning)
+        warnings = policy_checks.unused_templates(tmp_path, {"scp": {"a"}})
+    assert [str(warning.message) for warning in caught] == []
     assert warnings[0] == "policy-templates/scp: more than 2 entries, so only 2 were looked at for unused templates"
     # Which two are looked at is the file system's order: at least one of b and c.
     unused = {f"policy-templates/scp/{n}.json: no guardrails.scp target names {n}, so it is not used" for n in "bc"}
