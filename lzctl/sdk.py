@@ -10,6 +10,7 @@ naming the pulumi version, when one goes.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from importlib.metadata import version
 from typing import Any, Awaitable, Callable, Optional
@@ -66,6 +67,20 @@ def pending() -> list:
 
 def _no_stack_trace() -> Any:
     return _resource.source_pb2.StackTrace()
+
+
+# The SHA-256 of the source of the SDK's contains_unknowns that `contains_unknowns` below repeats
+# (pulumi 3.272.0, pulumi/runtime/rpc.py): when a new SDK changes it, `problems()` says so, and the
+# two are compared again before the digest is updated (the table in tests/test_sdk.py compares only
+# its own values).
+SDK_CONTAINS_UNKNOWNS_SHA256 = "1f1f335b6f48b96055607dbb5be2e53b1163e35ec88704c89a41271070017cc8"
+
+
+def _source_sha256(function: Any) -> Optional[str]:
+    try:
+        return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
+    except (OSError, TypeError):
+        return None
 
 
 def contains_unknowns(value: Any) -> bool:
@@ -132,6 +147,11 @@ def problems() -> list[str]:
         found.append("pulumi.runtime.resource has no _get_stack_trace or source_pb2.StackTrace")
     if not callable(getattr(_rpc, "contains_unknowns", None)) or not callable(getattr(_known_types, "is_unknown", None)):
         found.append("pulumi.runtime.rpc has no contains_unknowns, or known_types no is_unknown")
+    elif _source_sha256(_rpc.contains_unknowns) != SDK_CONTAINS_UNKNOWNS_SHA256:
+        found.append(
+            "pulumi.runtime.rpc.contains_unknowns is not the one lzctl.sdk.contains_unknowns repeats (its source changed, or cannot be read):"
+            " compare the two, then update SDK_CONTAINS_UNKNOWNS_SHA256"
+        )
     if not callable(getattr(_sync, "_sync_await", None)):
         found.append("pulumi.runtime.sync_await._sync_await is gone")
     for name in ("monitor", "preview", "logger"):

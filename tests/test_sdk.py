@@ -18,6 +18,14 @@ def test_the_installed_pulumi_still_has_what_lzctl_sdk_uses():
     assert missing == [], f"pulumi {sdk.PULUMI_VERSION} changed internals lzctl/sdk.py relies on: " + "; ".join(missing)
 
 
+def test_problems_names_an_sdk_check_for_unknowns_other_than_the_one_lzctl_sdk_repeats(monkeypatch):
+    monkeypatch.setattr(rpc, "contains_unknowns", lambda value: False)
+    assert [problem for problem in sdk.problems() if "contains_unknowns" in problem] == [
+        "pulumi.runtime.rpc.contains_unknowns is not the one lzctl.sdk.contains_unknowns repeats (its source changed, or cannot be read):"
+        " compare the two, then update SDK_CONTAINS_UNKNOWNS_SHA256"
+    ]
+
+
 def _self_containing() -> list:
     value: list = [1]
     value.append(value)
