@@ -23,10 +23,11 @@ from config.resolve import resolve
 from config.schema import LandingZoneConfig
 from config.types import IAM_NAME_CHARS
 from config.yamlfile import parse_yaml
+from guardrails.control_tower import BASELINE_VERSION, LANDING_ZONE_VERSION
 
 CONFIG_FILE = "landing-zone.yaml"
 
-_PATTERN_HINTS = {
+PATTERN_HINTS = {
     "^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$": "keys are 1-32 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen",
     r"^\d{12}$": "an AWS account id is 12 digits, quoted so YAML keeps it a string",
     r"^[\x20-\x7e]{1,50}$": "account names are 1-50 printable ASCII characters",
@@ -47,6 +48,56 @@ _PATTERN_HINTS = {
     "arn:aws:controltower:<region>:<account id>:enabledbaseline/<id>, as ListEnabledBaselines gives it (lzctl adopt writes it)",
     r"^[A-Za-z0-9_.-]{1,128}$": "control ids are 1-128 letters, digits and . _ -, e.g. AWS-GR_RESTRICTED_SSH",
     r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$": "a KMS key ARN is arn:aws:kms:<region>:<account id>:key/<key id>; an alias ARN is not one",
+    # Organizations' ids: the Id patterns of the Organizations API reference's data types, the same as
+    # botocore 1.44.8 data/organizations/2016-11-28 OrganizationId, RootId, OrganizationalUnitId, PolicyId,
+    # ServicePrincipal, PolicyName (checked 2026-12-02).
+    r"^o-[a-z0-9]{10,32}$": "an organisation id is o- and 10-32 lowercase letters or digits, e.g. o-a1b2c3d4e5, as DescribeOrganization "
+    "gives it (Organizations API reference, Organization: Id)",
+    r"^r-[0-9a-z]{4,32}$": "a root id is r- and 4-32 lowercase letters or digits, e.g. r-ab12, as ListRoots gives it (Organizations API reference, Root: Id)",
+    r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$": "an OU id is ou-, the 4-32 lowercase letters or digits of its root's id, a hyphen and 8-32 more, "
+    "e.g. ou-ab12-cd34ef56, as ListOrganizationalUnitsForParent gives it (Organizations API reference, OrganizationalUnit: Id)",
+    r"^p-[0-9a-zA-Z_]{8,128}$": "a policy id is p- and 8-128 letters, digits or _, e.g. p-a1b2c3d4 or p-FullAWSAccess, as ListPolicies gives it "
+    "(Organizations API reference, PolicySummary: Id)",
+    r"^[\w+=,.@-]{1,128}$": "a service principal is 1-128 letters, digits and + = , . @ _ -, e.g. config.amazonaws.com "
+    "(Organizations API reference, EnableAWSServiceAccess: ServicePrincipal)",
+    r"^[\s\S]{1,128}$": "a policy name is 1-128 characters, e.g. FullAWSAccess (Organizations API reference, CreatePolicy: Name)",
+    # Identity Center's ids: botocore 1.44.8 data/identitystore/2020-06-15 ResourceId and IdentityStoreId, and
+    # data/sso-admin/2020-07-20 InstanceArn, PermissionSetArn, ManagedPolicyArn, without the ARN forms the
+    # first two also take (checked 2026-12-02).
+    r"^([0-9a-f]{10}-)?[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$": "an identity store user, group or "
+    "membership id is a UUID, in Identity Center's own store after 10 lowercase hex digits and a hyphen, e.g. "
+    "9067c2a4f1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d, as ListUsers, ListGroups and ListGroupMemberships give it "
+    "(Identity Store API reference, User: UserId)",
+    r"^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$": "an identity store id is d- and 10 lowercase hex "
+    "digits, e.g. d-9067c2a4f1, or a lowercase UUID, as ListInstances gives it (Identity Store API reference, ListUsers: IdentityStoreId)",
+    r"^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$": "an Identity Center instance ARN is "
+    "arn:aws:sso:::instance/ssoins- and 16 letters, digits, . or -, e.g. arn:aws:sso:::instance/ssoins-1234567890abcdef, as ListInstances gives it "
+    "(IAM Identity Center API reference, InstanceMetadata: InstanceArn)",
+    r"^arn:aws(-[a-z]{1,5}){0,3}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$": "a permission set ARN is "
+    "arn:aws:sso:::permissionSet/ssoins-<16 characters>/ps-<16 characters>, e.g. "
+    "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef, as ListPermissionSets gives it "
+    "(IAM Identity Center API reference, PermissionSet: PermissionSetArn)",
+    rf"^(arn:aws:iam::aws:policy/)?[{IAM_NAME_CHARS}]+(/[{IAM_NAME_CHARS}]+)*$": "an AWS managed policy is its name, with its path if "
+    "it has one, or its ARN: ASCII letters, digits and + = , . @ _ - between slashes, e.g. job-function/ViewOnlyAccess or "
+    "arn:aws:iam::aws:policy/ReadOnlyAccess (IAM Identity Center API reference, AttachManagedPolicyToPermissionSet: ManagedPolicyArn)",
+    # Control Tower: botocore 1.44.8 data/controltower/2018-05-10 LandingZoneVersion and BaselineVersion are digits and dots.
+    r"^\d+\.\d+$": f"a version is major.minor, e.g. {LANDING_ZONE_VERSION} (the landing zone's) or {BASELINE_VERSION} "
+    "(AWSControlTowerBaseline's); leave the key out for those",
+    # AWS Backup's model has no pattern for a schedule (botocore 1.44.8 data/backup/2018-11-15 CronExpression); it goes
+    # into the backup policy's schedule_expression (guardrails/templates/backup_policy).
+    r"^(cron|rate)\([^()]+\)$": "a backup schedule is a cron expression in cron(...), six fields with minutes first, in UTC, e.g. "
+    "cron(0 17 * * ? *) for 17:00 daily (Organizations user guide, 'Backup policy syntax and examples': schedule_expression)",
+    r"^[\w.:/=+@ -]+$": "backup tag values are letters, digits, spaces and _ . : / = + @ -, e.g. true",
+    r"^[a-z0-9-]+:[a-z0-9-]+$": "a resource type is service:type in lowercase, e.g. ec2:instance (Organizations user guide, "
+    "'Services and resource types that support enforcement')",
+    r"^[a-z0-9.*-]{3,63}$": "bucket name patterns are 3-63 lowercase letters, digits, . and - with * wildcards, e.g. aws-controltower-logs-*",
+    # GitHub, Slack, Pulumi Cloud.
+    r"^[0-9a-f]{40}$": "pin an action to a full commit SHA, 40 lowercase hex digits, e.g. 11bd71901bbe5b1630ceea73d27597364c9af683 "
+    "(GitHub docs, 'Security hardening for GitHub Actions': Using third-party actions)",
+    r"^[\w.-]+/[\w.-]+$": "an action is owner/name, as a workflow's uses: names it without @ and the ref, e.g. actions/checkout",
+    r"^[a-z0-9_-]{1,80}$": "Slack channel names are 1-80 lowercase letters, digits, - and _, e.g. shop-releases (Slack API, conversations.create: name)",
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$": "a Pulumi Cloud organisation name is 1-40 letters, digits and _ . -, starting with a letter or "
+    "digit, e.g. acme-platform, as app.pulumi.com/<organisation> shows it",
 }
 
 
@@ -102,7 +153,7 @@ def _hint(error: dict) -> str | None:
     if kind == "less_than_equal" and loc[:2] == ("guardrails", "limits"):
         return "that is AWS's own maximum, which it does not raise on request (docs/configuration.md: Limits checked before anything is registered)"
     if kind == "string_pattern_mismatch":
-        return _PATTERN_HINTS.get(error.get("ctx", {}).get("pattern"))
+        return PATTERN_HINTS.get(error.get("ctx", {}).get("pattern"))
     value = error["input"]
     if kind == "string_type" and isinstance(value, (int, float, date)):
         return "quote the value so YAML reads it as a string"

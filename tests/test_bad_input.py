@@ -907,6 +907,28 @@ NEW_FIELD_PATTERNS = [
         "^arn:aws:kms:[a-z0-9-]+:\\d{{12}}:key/[0-9a-f-]+$",
         "a KMS key ARN is arn:aws:kms:<region>:<account id>:key/<key id>; an alias ARN is not one",
     ),
+    (
+        "organization.existing_organization_id",
+        "o-abc",
+        "^o-[a-z0-9]{{10,32}}$",
+        "an organisation id is o- and 10-32 lowercase letters or digits, e.g. o-a1b2c3d4e5, as DescribeOrganization gives it "
+        "(Organizations API reference, Organization: Id)",
+    ),
+    (
+        "organization.organizational_units.dev.existing_id",
+        "ou-1",
+        "^ou-[0-9a-z]{{4,32}}-[a-z0-9]{{8,32}}$",
+        "an OU id is ou-, the 4-32 lowercase letters or digits of its root's id, a hyphen and 8-32 more, e.g. ou-ab12-cd34ef56, "
+        "as ListOrganizationalUnitsForParent gives it (Organizations API reference, OrganizationalUnit: Id)",
+    ),
+    (
+        "identity_center.people.taro.existing_id",
+        "taro",
+        "^([0-9a-f]{{10}}-)?[A-Fa-f0-9]{{8}}-[A-Fa-f0-9]{{4}}-[A-Fa-f0-9]{{4}}-[A-Fa-f0-9]{{4}}-[A-Fa-f0-9]{{12}}$",
+        "an identity store user, group or membership id is a UUID, in Identity Center's own store after 10 lowercase hex digits and a hyphen, "
+        "e.g. 9067c2a4f1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d, as ListUsers, ListGroups and ListGroupMemberships give it "
+        "(Identity Store API reference, User: UserId)",
+    ),
 ]
 
 
