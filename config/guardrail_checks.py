@@ -15,6 +15,7 @@ import names
 from config.issues import path_of
 from config.model import SHARED_ACCOUNTS, STACK_ACCOUNTS, AccountSpec, DeliveryPlan, GuardrailPlan, access_role_name, workload_access_role_name
 from config.policy_checks import below, check_backup, check_policies, template_values
+from config.regions import PARTITION
 from config.schema import LandingZoneConfig
 from guardrails import scp
 from guardrails.control_policies import BEHAVIOUR, PREVENTIVE, exempts_deployers
@@ -123,6 +124,20 @@ def control_exemptions(
     return found
 
 
+def check_home_arn(cfg: LandingZoneConfig, path: str, arn: str, what: str, hint: str, fail: Fail, in_home_region: bool = True) -> None:
+    """An ARN (shape-checked) of something Control Tower keeps: in the landing zone's partition, the management
+    account and, with `in_home_region`, the home region. One problem for each part that differs."""
+    _, partition, _, region, account = arn.split(":")[:5]
+    if partition != PARTITION:
+        fail(path, f"{what} in the {partition} partition, but the landing zone's regions are all in {PARTITION} (config/regions.py)", arn, hint)
+    home = cfg.organization.home_region
+    if in_home_region and region != home:
+        fail(path, f"{what} in {region}, but Control Tower's home region is {home} (organization.home_region)", arn, hint)
+    management = cfg.organization.management_account_id
+    if account != management:
+        fail(path, f"{what} of account {account}, but Control Tower takes only the management account's ({management})", arn, hint)
+
+
 def check_control_tower(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
     """The landing zone settings AWS or the provider would refuse."""
     control_tower = cfg.guardrails.control_tower
@@ -132,16 +147,18 @@ def check_control_tower(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
                 warn(f"guardrails.control_tower.{name}: no effect with Control Tower off (guardrails.control_tower.enabled: false); remove it")
         return
     check_registered_ous(cfg, fail)
-    management = cfg.organization.management_account_id
     for name in ("kms_key_arn", "config_kms_key_arn"):
         arn = getattr(control_tower, name)
         # Control Tower user guide, "Optionally configure AWS KMS keys": its pre-check wants the key "in the management account".
-        if arn is not None and arn.split(":")[4] != management:
-            fail(
+        if arn is not None:
+            check_home_arn(
+                cfg,
                 f"guardrails.control_tower.{name}",
-                f"Control Tower takes a KMS key of the management account ({management}) only",
                 arn,
+                "a KMS key",
                 "create the key in the management account (Control Tower user guide, 'Optionally configure AWS KMS keys')",
+                fail,
+                in_home_region=False,
             )
     if control_tower.landing_zone_version not in (None, LANDING_ZONE_VERSION):
         fail(

@@ -47,7 +47,9 @@ PATTERN_HINTS = {
     r"^arn:aws[a-z-]*:controltower:[a-z0-9-]+:\d{12}:enabledbaseline/[0-9A-Za-z]+$": "an enabled baseline's ARN is "
     "arn:aws:controltower:<region>:<account id>:enabledbaseline/<id>, as ListEnabledBaselines gives it (lzctl adopt writes it)",
     r"^[A-Za-z0-9_.-]{1,128}$": "control ids are 1-128 letters, digits and . _ -, e.g. AWS-GR_RESTRICTED_SSH",
-    r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$": "a KMS key ARN is arn:aws:kms:<region>:<account id>:key/<key id>; an alias ARN is not one",
+    r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$": "a KMS key ARN is arn:aws:kms:<region>:<account id>:key/<key id>, e.g. "
+    "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab; not an alias ARN, nor a multi-Region key (mrk-), "
+    "which Control Tower refuses (Control Tower user guide, 'Optionally configure AWS KMS keys')",
     # Organizations' ids: the Id patterns of the Organizations API reference's data types, the same as
     # botocore 1.44.8 data/organizations/2016-11-28 OrganizationId, RootId, OrganizationalUnitId, PolicyId,
     # ServicePrincipal, PolicyName (checked 2026-12-02).

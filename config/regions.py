@@ -43,6 +43,10 @@ AWS_REGIONS = frozenset(
     }
 )
 
+PARTITION = "aws"
+"""The partition of every region here, and so of every ARN the landing zone's resources have (botocore 1.44.8
+data/endpoints.json: these regions are partition `aws`'s; GovCloud and China are other partitions, not supported)."""
+
 CONTROL_TOWER_REGIONS = frozenset(
     {
         "af-south-1",

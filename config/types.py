@@ -30,8 +30,12 @@ def _valid_email(value: str) -> str:
 # organizations/account.go), so an adopted `X@Corp.Example` must stay exactly that.
 Email = Annotated[str, AfterValidator(_valid_email)]
 AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
-# A KMS key by ARN, as the landing zone manifest names it (CloudTrail and Config logs).
-KmsKeyArn = Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$")]
+# A KMS key by ARN, as the landing zone manifest names it (CloudTrail and Config logs). The KMS model
+# gives key ARNs no pattern (botocore 1.44.8 data/kms/2014-11-01 ArnType, checked 2026-12-02); any
+# partition is its shape, as in the other ARNs here, and phase 2 wants config/regions.py PARTITION
+# (config/guardrail_checks.py check_home_arn). The key id is hex and hyphens, so a multi-Region key
+# (mrk-...), which Control Tower refuses ("Optionally configure AWS KMS keys"), is refused here already.
+KmsKeyArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$")]
 # Organizations' id formats: the patterns of the same API model (OrganizationId, RootId, OrganizationalUnitId, PolicyId).
 OrganizationId = Annotated[str, StringConstraints(pattern=r"^o-[a-z0-9]{10,32}$")]
 RootId = Annotated[str, StringConstraints(pattern=r"^r-[0-9a-z]{4,32}$")]

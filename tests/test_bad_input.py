@@ -904,8 +904,10 @@ NEW_FIELD_PATTERNS = [
     (
         f"{CT}.kms_key_arn",
         "arn:aws:kms:ap-northeast-1:123456789012:alias/logs",
-        "^arn:aws:kms:[a-z0-9-]+:\\d{{12}}:key/[0-9a-f-]+$",
-        "a KMS key ARN is arn:aws:kms:<region>:<account id>:key/<key id>; an alias ARN is not one",
+        "^arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{{12}}:key/[0-9a-f-]+$",
+        "a KMS key ARN is arn:aws:kms:<region>:<account id>:key/<key id>, e.g. arn:aws:kms:ap-northeast-1:123456789012:key/"
+        "1234abcd-12ab-34cd-56ef-1234567890ab; not an alias ARN, nor a multi-Region key (mrk-), which Control Tower refuses "
+        "(Control Tower user guide, 'Optionally configure AWS KMS keys')",
     ),
     (
         "organization.existing_organization_id",
@@ -980,11 +982,17 @@ def test_registered_ous_listed_twice_or_none_say_so_with_a_hint(tmp_path):
 KEY = "arn:aws:kms:ap-northeast-1:{}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def test_a_landing_zone_kms_key_of_another_account_is_refused(tmp_path):
-    mutate = both(setter(f"{CT}.kms_key_arn", KEY.format("999999999999")), setter(f"{CT}.config_kms_key_arn", KEY.format("123456789012")))
+KMS_HINT = "Hint: create the key in the management account (Control Tower user guide, 'Optionally configure AWS KMS keys')"
+
+
+def test_a_landing_zone_kms_key_of_another_account_or_partition_is_refused(tmp_path):
+    other_account, gov_cloud = KEY.format("999999999999"), KEY.format("123456789012").replace("arn:aws:", "arn:aws-us-gov:")
+    mutate = both(setter(f"{CT}.kms_key_arn", other_account), setter(f"{CT}.config_kms_key_arn", gov_cloud))
     assert problems(make(tmp_path, mutate)) == [
-        f"{F}: {CT}.kms_key_arn: Control Tower takes a KMS key of the management account (123456789012) only (got '{KEY.format('999999999999')}'). "
-        "Hint: create the key in the management account (Control Tower user guide, 'Optionally configure AWS KMS keys')"
+        f"{F}: {CT}.kms_key_arn: a KMS key of account 999999999999, but Control Tower takes only the management account's (123456789012) "
+        f"(got '{other_account}'). {KMS_HINT}",
+        f"{F}: {CT}.config_kms_key_arn: a KMS key in the aws-us-gov partition, but the landing zone's regions are all in aws (config/regions.py) "
+        f"(got '{gov_cloud}'). {KMS_HINT}",
     ]
 
 

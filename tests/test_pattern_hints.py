@@ -70,9 +70,9 @@ VALUES = {
         "XALULM96QHI525UOC",
     ),
     r"^[A-Za-z0-9_.-]{1,128}$": ("AWS-GR_RESTRICTED_SSH", "AWS GR"),
-    r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$": (
+    r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]+$": (
         "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-        "arn:aws:kms:ap-northeast-1:123456789012:alias/logs",
+        "arn:aws:kms:ap-northeast-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab",
     ),
     r"^o-[a-z0-9]{10,32}$": ("o-a1b2c3d4e5", "o-a1b2c3d4"),
     r"^r-[0-9a-z]{4,32}$": ("r-ab12", "r-AB12"),
