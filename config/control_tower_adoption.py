@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from config.guardrail_checks import check_home_arn
 from config.issues import path_of
 from config.model import ControlTowerImports, GuardrailPlan
 from config.schema import LandingZoneConfig
@@ -18,6 +19,10 @@ from guardrails.controls import control_arn
 
 Fail = Callable[..., None]
 SETTINGS = "guardrails.control_tower"
+BASELINE_HINT = (
+    "give the ARN ListEnabledBaselines returns in the home region of the management account, as lzctl adopt writes it "
+    "(Control Tower user guide, 'Examples for baseline API usage')"
+)
 
 
 def ou_arn(management_account_id: str, organization_id: str, ou_id: str) -> str:
@@ -47,8 +52,11 @@ def control_tower_imports(cfg: LandingZoneConfig, guardrails: GuardrailPlan, fai
         else {}
     )
 
-    for key in settings.existing_baselines:
+    for key, arn in settings.existing_baselines.items():
         path = path_of(SETTINGS, "existing_baselines", key)
+        # Control Tower user guide, "Examples for baseline API usage": an enabled baseline's ARN names the home region the
+        # call went to and the management account that made it; the program imports it there (its management provider).
+        check_home_arn(cfg, path, arn, "an enabled baseline", BASELINE_HINT, fail)
         if key not in ous:
             fail(path, "no such organizational unit", key, f"known: {', '.join(ous)}")
         elif key not in guardrails.registered_ous:

@@ -266,7 +266,10 @@ class ControlTowerSettings(Model):
     )
     existing_baselines: dict[
         Key, Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:controltower:[a-z0-9-]+:\d{12}:enabledbaseline/[0-9A-Za-z]+$")]
-    ] = Field(default_factory=dict, description="OU key -> ARN of the AWSControlTowerBaseline enabled on it when adopted: imported (lzctl adopt).")
+    ] = Field(
+        default_factory=dict,
+        description="OU key -> ARN of the AWSControlTowerBaseline enabled on it when adopted, in the home region and management account: imported (lzctl adopt).",
+    )
     existing_roles: dict[Literal["admin", "cloudtrail", "stackset", "config-aggregator"], list[Annotated[str, StringConstraints(min_length=1)]]] = Field(
         default_factory=dict,
         description="Prerequisite role key (guardrails/control_tower.py PREREQUISITE_ROLES) -> its managed policy ARNs and inline policy names "

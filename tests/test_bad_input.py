@@ -882,6 +882,31 @@ def test_control_tower_entries_on_ous_not_adopted_are_named_with_the_adopted_org
     ]
 
 
+def test_enabled_baselines_of_another_region_account_or_partition_are_refused_each_at_once(tmp_path):
+    other_region, other_account = BASELINE.replace("ap-northeast-1", "us-east-1"), BASELINE.replace("123456789012", "999999999999")
+    gov_cloud = BASELINE.replace("arn:aws:controltower:ap-northeast-1", "arn:aws-us-gov:controltower:us-gov-west-1")
+    adopted = [setter(f"organization.organizational_units.{key}.existing_id", f"ou-ab12-{key}ouid01") for key in ("dev", "stg", "prod")]
+    mutate = both(
+        setter("organization.existing_organization_id", "o-abcdefghij"),
+        setter(f"{CT}.existing_baselines", {"dev": other_region, "stg": other_account, "prod": gov_cloud}),
+        *adopted,
+    )
+    hint = (
+        "Hint: give the ARN ListEnabledBaselines returns in the home region of the management account, as lzctl adopt writes it "
+        "(Control Tower user guide, 'Examples for baseline API usage')"
+    )
+    assert problems(make(tmp_path, mutate)) == [
+        f"{F}: {CT}.existing_baselines.dev: an enabled baseline in us-east-1, but Control Tower's home region is ap-northeast-1 "
+        f"(organization.home_region) (got '{other_region}'). {hint}",
+        f"{F}: {CT}.existing_baselines.stg: an enabled baseline of account 999999999999, but Control Tower takes only the management "
+        f"account's (123456789012) (got '{other_account}'). {hint}",
+        f"{F}: {CT}.existing_baselines.prod: an enabled baseline in the aws-us-gov partition, but the landing zone's regions are all in aws "
+        f"(config/regions.py) (got '{gov_cloud}'). {hint}",
+        f"{F}: {CT}.existing_baselines.prod: an enabled baseline in us-gov-west-1, but Control Tower's home region is ap-northeast-1 "
+        f"(organization.home_region) (got '{gov_cloud}'). {hint}",
+    ]
+
+
 NEW_FIELD_PATTERNS = [
     (
         "slack.notify_user_id",
