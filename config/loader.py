@@ -60,7 +60,7 @@ PATTERN_HINTS = {
     "e.g. ou-ab12-cd34ef56, as ListOrganizationalUnitsForParent gives it (Organizations API reference, OrganizationalUnit: Id)",
     r"^p-[0-9a-zA-Z_]{8,128}$": "a policy id is p- and 8-128 letters, digits or _, e.g. p-a1b2c3d4 or p-FullAWSAccess, as ListPolicies gives it "
     "(Organizations API reference, PolicySummary: Id)",
-    r"^[\w+=,.@-]{1,128}$": "a service principal is 1-128 letters, digits and + = , . @ _ -, e.g. config.amazonaws.com "
+    rf"^[{IAM_NAME_CHARS}]{{1,128}}$": "a service principal is 1-128 ASCII letters, digits and + = , . @ _ -, e.g. config.amazonaws.com "
     "(Organizations API reference, EnableAWSServiceAccess: ServicePrincipal)",
     r"^[\s\S]{1,128}$": "a policy name is 1-128 characters, e.g. FullAWSAccess (Organizations API reference, CreatePolicy: Name)",
     # Identity Center's ids: botocore 1.44.8 data/identitystore/2020-06-15 ResourceId and IdentityStoreId, and

@@ -41,9 +41,6 @@ OrganizationId = Annotated[str, StringConstraints(pattern=r"^o-[a-z0-9]{10,32}$"
 RootId = Annotated[str, StringConstraints(pattern=r"^r-[0-9a-z]{4,32}$")]
 OuId = Annotated[str, StringConstraints(pattern=r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")]
 PolicyId = Annotated[str, StringConstraints(pattern=r"^p-[0-9a-zA-Z_]{8,128}$")]
-# A service principal for trusted access: the ServicePrincipal pattern of the Organizations API model
-# (botocore data/organizations/2016-11-28/service-2.json, checked 2026-12-02).
-ServicePrincipal = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,128}$")]
 # Organizations' policy types: the PolicyType enum of the Organizations API model (botocore
 # data/organizations/2016-11-28/service-2.json, checked 2026-12-01).
 OrganizationPolicyType = Literal[
@@ -86,6 +83,10 @@ RoleName = Annotated[str, StringConstraints(pattern=rf"^[{IAM_NAME_CHARS}]{{1,64
 RolePattern = Annotated[str, StringConstraints(pattern=rf"^[*/{IAM_NAME_CHARS}]{{1,128}}$")]
 # GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending with a hyphen.
 GitHubLogin = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length=39)]
+# A service principal for trusted access: the ServicePrincipal pattern of the Organizations API model,
+# [\w+=,.@-]*, 1-128 (botocore 1.44.8 data/organizations/2016-11-28, checked 2026-12-02), its ASCII \w
+# spelt out as for the names above.
+ServicePrincipal = Annotated[str, StringConstraints(pattern=rf"^[{IAM_NAME_CHARS}]{{1,128}}$")]
 
 # AWS accepts any ISO-8601 duration here (botocore 1.44.8 data: sso-admin Duration,
 # (-?)P(?=\d|T\d)(?:(\d+)Y)?...(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?) and Identity Center

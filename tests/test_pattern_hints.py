@@ -78,7 +78,7 @@ VALUES = {
     r"^r-[0-9a-z]{4,32}$": ("r-ab12", "r-AB12"),
     r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$": ("ou-ab12-cd34ef56", "ou-ab12"),
     r"^p-[0-9a-zA-Z_]{8,128}$": ("p-FullAWSAccess", "p-abc"),
-    r"^[\w+=,.@-]{1,128}$": ("config.amazonaws.com", "config amazonaws com"),
+    r"^[A-Za-z0-9_+=,.@-]{1,128}$": ("config.amazonaws.com", "c\u00f6nfig.amazonaws.com"),
     r"^[\s\S]{1,128}$": ("FullAWSAccess", ""),
     r"^([0-9a-f]{10}-)?[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$": (
         f"9067c2a4f1-{UUID}",
