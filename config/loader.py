@@ -38,7 +38,7 @@ PATTERN_HINTS = {
     r"^[A-Za-z0-9_.-]{1,100}$": "GitHub repository names are 1-100 ASCII letters, digits and . - _",
     r"^[a-z0-9_{}-]{1,80}$": "Slack channel names are at most 80 lowercase letters, digits, - and _ ({app} is filled in)",
     r"^[a-z][a-z0-9-]{0,63}$": "conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter (AWS Config's rule)",
-    r"^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$": "tag keys are 1-128 letters, digits, spaces and _ . : / = + @ -",
+    r"^[\p{L}\p{Z}\p{N}_.:/=+@-]+$": "tag keys are 1-128 letters, digits, spaces and _ . : / = + @ -",
     r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$": "GitHub logins are 1-39 letters, digits and single hyphens, not starting or ending with a hyphen",
     r"^T[A-Z0-9]{6,12}$": "a Slack workspace (team) id is T and 6-12 capitals or digits, e.g. T0ACME1234",
     r"^[UW][A-Z0-9]{6,12}$": "a Slack member id is U (or W) and 6-12 capitals or digits, e.g. U0NOTIFY01 (the profile's Copy member ID, or auth.test's user_id)",

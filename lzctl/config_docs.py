@@ -83,7 +83,7 @@ def _constraints(metadata) -> list[str]:
     for item in metadata:
         if isinstance(item, StringConstraints):
             said += [f"pattern `{item.pattern}`"] if item.pattern else []
-            said += [f"at least {item.min_length} characters"] if item.min_length is not None else []
+            said += ["not empty" if item.min_length == 1 else f"at least {item.min_length} characters"] if item.min_length is not None else []
             said += [f"at most {item.max_length} characters"] if item.max_length is not None else []
         elif isinstance(item, FieldInfo):
             said += _constraints(item.metadata)

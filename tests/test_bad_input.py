@@ -593,10 +593,16 @@ AWS_PATTERNS = [
         "a tag key with a character AWS refuses (organizations TagKey)",
         setter("guardrails.tag_policy", {"required_tags": ["env!"]}),
         [
-            f"{F}: guardrails.tag_policy.required_tags[0]: String should match pattern '^[\\p{{L}}\\p{{Z}}\\p{{N}}_.:/=+@-]{{1,128}}$' (got 'env!'). "
+            f"{F}: guardrails.tag_policy.required_tags[0]: String should match pattern '^[\\p{{L}}\\p{{Z}}\\p{{N}}_.:/=+@-]+$' (got 'env!'). "
             "Hint: tag keys are 1-128 letters, digits, spaces and _ . : / = + @ -"
         ],
     ),
+    (
+        "a tag key over 128 characters (organizations TagKey max 128)",
+        setter("guardrails.tag_policy", {"required_tags": ["k" * 129]}),
+        [f"{F}: guardrails.tag_policy.required_tags[0]: String should have at most 128 characters (got '{'k' * 120}'... (129 characters))"],
+    ),
+    ("a tag key of 128 characters", setter("guardrails.tag_policy", {"required_tags": ["k" * 128]}), []),
     (
         "tag keys with a space inside and in Japanese (\\p{L} \\p{Z})",
         setter("guardrails.tag_policy", {"required_tags": ["cost center", "\u30b3\u30b9\u30c8"]}),

@@ -59,7 +59,7 @@ VALUES = {
     r"^[A-Za-z0-9_.-]{1,100}$": ("shop.api_v2", "shop/api"),
     r"^[a-z0-9_{}-]{1,80}$": ("{app}-releases", "Releases"),
     r"^[a-z][a-z0-9-]{0,63}$": ("landing-zone", "1pack"),
-    r"^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$": ("cost center:team/a", "env!"),
+    r"^[\p{L}\p{Z}\p{N}_.:/=+@-]+$": ("cost center:team/a", "env!"),
     r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$": ("taro-y", "taro--y"),
     r"^T[A-Z0-9]{6,12}$": ("T0ACME1234", "t0acme1234"),
     r"^[UW][A-Z0-9]{6,12}$": ("U0NOTIFY01", "u0notify01"),
