@@ -58,8 +58,9 @@ def sdk_session(
     AccessKeyId, SecretAccessKey, SessionToken optional), with the process's shared Loader.
 
     Profile, credential and region resolution are boto3's own: the arguments go to `boto3.Session`
-    unchanged. Reading `data_path` reads the profile's config, so a profile that does not exist
-    raises ProfileNotFound here, as `boto3.Session(profile_name=...)` does."""
+    unchanged. Reading `data_path` reads the profile's config unless AWS_DATA_PATH is set, so a
+    profile that does not exist may raise ProfileNotFound here, as `boto3.Session(profile_name=...)`
+    may: `migrate.open_session` checks it first."""
     core = core or botocore.session.Session()
     loader = shared_loader(core.get_config_variable("data_path"))
     core.register_component("data_loader", loader)

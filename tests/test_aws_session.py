@@ -65,9 +65,13 @@ def test_the_profile_names_the_region_and_credentials(aws, tmp_path, monkeypatch
     assert sdk_session(region="us-east-2").region_name == "us-east-2"
 
 
-def test_an_unknown_profile_or_a_malformed_role_arn_is_refused_when_opened(aws, tmp_path):
+@pytest.mark.parametrize("data_path", [None, "models"])
+def test_an_unknown_profile_or_a_malformed_role_arn_is_refused_when_opened(aws, tmp_path, monkeypatch, data_path):
+    # AWS_DATA_PATH set: boto3 reads no profile before the first client, which would raise it there.
+    if data_path:
+        monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path / data_path))
     (tmp_path / "aws-config").write_text("[profile bad]\nrole_arn = not-an-arn\nsource_profile = bad\n")
-    with pytest.raises(ProfileNotFound):
+    with pytest.raises(ProfileNotFound, match=r"The config profile \(nope\) could not be found"):
         migrate.open_session("nope")
     with pytest.raises(MigrationError, match="AWS profile 'bad' has role_arn = 'not-an-arn'"):
         migrate.open_session("bad")

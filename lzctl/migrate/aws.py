@@ -39,6 +39,9 @@ ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 
 def open_session(profile: str):
     core = botocore.session.Session(profile=profile)
+    # An unknown profile raises ProfileNotFound here (botocore session.py, get_scoped_config), also
+    # when AWS_DATA_PATH is set and nothing else reads the profile before the first client.
+    core.get_scoped_config()
     session = sdk_session(core)
     # The same botocore session's config: the files are parsed once for both.
     check_profile(profile, core.full_config.get("profiles", {}))
