@@ -27,7 +27,7 @@ def aws(monkeypatch, tmp_path):
     # moto's default AMIs bring snapshots that its DescribeSnapshots returns whatever OwnerIds and
     # RestorableByUserIds say; preflight's EC2 reads are tested against a Stubber instead.
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "MOTO_ACCOUNT_ID", "AWS_ENDPOINT_URL"):
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_DATA_PATH", "MOTO_ACCOUNT_ID", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 
