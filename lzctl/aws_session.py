@@ -11,17 +11,23 @@ endpoint data again for each account, and left each copy to the garbage collecto
 Sharing a Loader through `Session.register_component("data_loader", ...)` is what botocore's own
 test suite does "so that we reused the same models across tests" (boto/botocore tests/__init__.py,
 `create_session`), and the Elastic Beanstalk CLI for its sessions (aws/aws-elastic-beanstalk-cli
-ebcli/lib/aws.py, `_get_botocore_session`). The cached models are not written after loading
-(`load_service_model` merges the `sdk-extras` in before it caches, and that merge only overwrites, so
-a second pass would change nothing), and a session's clients already share them the same way.
+ebcli/lib/aws.py, `_get_botocore_session`). A cached model is written only while it is first loaded:
+`load_service_model` merges the `sdk-extras` (53 paginators and 6 service models in botocore 1.44.8)
+into the dict `load_data` has already cached, and `deep_merge` sets keys to the extras' values, so a
+second merge (another `api_version` spelling, another thread) writes the same values again.
+`Session.get_service_data` hands the cached dict to `service-data-loaded.<service>` handlers, which
+could change it for every session; none is registered in botocore, boto3, moto 5.2.5 or lzctl, and
+clients load their model through `ClientCreator._load_service_model`, which emits no event. A
+session's clients already share the models this way.
 
 Threads: lzctl reads accounts one after another (no thread, pool or asyncio around boto3 in lzctl/);
 were sessions opened from several threads (each its own: "Session objects are not thread safe and
 should not be shared across threads", boto3 guide "Session", "Multithreading or multiprocessing with
 sessions"), `instance_cache` would stay correct: a read is a dict lookup and a miss stores a
-complete value (two threads may both parse a file, and the second value
-wins), both atomic under the GIL. Only our fix-up of `search_paths` below writes to the shared
-Loader, and it does so under a lock.
+complete value (two threads may both parse a file, and the second value wins), both atomic under the
+GIL, and two threads merging a model's extras write the same values. Our fix-up of `search_paths`
+below runs under a lock among the sessions opened here; a look-up walking the list meanwhile may
+search boto3's folder twice, nothing worse.
 """
 
 from __future__ import annotations
