@@ -124,14 +124,14 @@ def control_exemptions(
     return found
 
 
-def check_home_arn(cfg: LandingZoneConfig, path: str, arn: str, what: str, hint: str, fail: Fail, in_home_region: bool = True) -> None:
-    """An ARN (shape-checked) of something Control Tower keeps: in the landing zone's partition, the management
-    account and, with `in_home_region`, the home region. One problem for each part that differs."""
+def check_home_arn(cfg: LandingZoneConfig, path: str, arn: str, what: str, hint: str, fail: Fail) -> None:
+    """An ARN (shape-checked) of something Control Tower keeps: in the landing zone's partition, the home region
+    and the management account. One problem for each part that differs."""
     _, partition, _, region, account = arn.split(":")[:5]
     if partition != PARTITION:
         fail(path, f"{what} in the {partition} partition, but the landing zone's regions are all in {PARTITION} (config/regions.py)", arn, hint)
     home = cfg.organization.home_region
-    if in_home_region and region != home:
+    if region != home:
         fail(path, f"{what} in {region}, but Control Tower's home region is {home} (organization.home_region)", arn, hint)
     management = cfg.organization.management_account_id
     if account != management:
@@ -150,15 +150,18 @@ def check_control_tower(cfg: LandingZoneConfig, fail: Fail, warn: Warn) -> None:
     for name in ("kms_key_arn", "config_kms_key_arn"):
         arn = getattr(control_tower, name)
         # Control Tower user guide, "Optionally configure AWS KMS keys": its pre-check wants the key "in the management account".
+        # The home region too: the logs go to Control Tower's buckets there (aws-controltower-logs-<account>-<home region>),
+        # and CloudTrail refuses a key of another region than its bucket (botocore 1.44.8 data/cloudtrail/2013-11-01
+        # KmsKeyNotFoundException: "when the S3 bucket and the KMS key are not in the same Region"), as Config does
+        # (data/config/2014-11-12 DeliveryChannel s3KmsKeyArn: "Must belong to the same Region as the destination S3 bucket").
         if arn is not None:
             check_home_arn(
                 cfg,
                 f"guardrails.control_tower.{name}",
                 arn,
                 "a KMS key",
-                "create the key in the management account (Control Tower user guide, 'Optionally configure AWS KMS keys')",
+                "create the key in the management account, in the home region (Control Tower user guide, 'Optionally configure AWS KMS keys')",
                 fail,
-                in_home_region=False,
             )
     if control_tower.landing_zone_version not in (None, LANDING_ZONE_VERSION):
         fail(

@@ -1013,17 +1013,23 @@ def test_registered_ous_listed_twice_or_none_say_so_with_a_hint(tmp_path):
 KEY = "arn:aws:kms:ap-northeast-1:{}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-KMS_HINT = "Hint: create the key in the management account (Control Tower user guide, 'Optionally configure AWS KMS keys')"
+KMS_HINT = "Hint: create the key in the management account, in the home region (Control Tower user guide, 'Optionally configure AWS KMS keys')"
 
 
-def test_a_landing_zone_kms_key_of_another_account_or_partition_is_refused(tmp_path):
+def test_a_landing_zone_kms_key_of_another_account_partition_or_region_is_refused(tmp_path):
     other_account, gov_cloud = KEY.format("999999999999"), KEY.format("123456789012").replace("arn:aws:", "arn:aws-us-gov:")
     mutate = both(setter(f"{CT}.kms_key_arn", other_account), setter(f"{CT}.config_kms_key_arn", gov_cloud))
-    assert problems(make(tmp_path, mutate)) == [
+    assert problems(make(tmp_path / "account", mutate)) == [
         f"{F}: {CT}.kms_key_arn: a KMS key of account 999999999999, but Control Tower takes only the management account's (123456789012) "
         f"(got '{other_account}'). {KMS_HINT}",
         f"{F}: {CT}.config_kms_key_arn: a KMS key in the aws-us-gov partition, but the landing zone's regions are all in aws (config/regions.py) "
         f"(got '{gov_cloud}'). {KMS_HINT}",
+    ]
+    # A governed region's key: CloudTrail and Config want the key in their bucket's region, Control Tower's home region.
+    governed = KEY.format("123456789012").replace("ap-northeast-1", "us-east-1")
+    assert problems(make(tmp_path / "region", setter(f"{CT}.kms_key_arn", governed))) == [
+        f"{F}: {CT}.kms_key_arn: a KMS key in us-east-1, but Control Tower's home region is ap-northeast-1 (organization.home_region) "
+        f"(got '{governed}'). {KMS_HINT}",
     ]
 
 
