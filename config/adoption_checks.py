@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Optional
 
+from config.guardrail_checks import check_partition
 from config.issues import path_of
 from config.model import AccountSpec, AdoptedAttachment, AdoptedPolicySpec, AssignmentSpec, IdentityCenterImports, attachment_key, membership_key
 from config.schema import SCOPE_MANAGEMENT, SCP_ROOT, LandingZoneConfig
@@ -141,6 +142,13 @@ def identity_center_imports(cfg: LandingZoneConfig, accounts: list[AccountSpec],
             "set identity_center.existing_instance_arn and existing_identity_store_id",
         )
         return IdentityCenterImports()
+    # The shapes take any partition, as the sso-admin model's InstanceArn and PermissionSetArn do; the program's are aws's.
+    hint = "give the ARN ListInstances or ListPermissionSets returns in the management account, as lzctl adopt writes it"
+    if instance:
+        check_partition("identity_center.existing_instance_arn", instance, "an Identity Center instance", hint, fail)
+    for name, permission_set in ic.permission_sets.items():
+        if permission_set.existing_arn:
+            check_partition(path_of("identity_center.permission_sets", name, "existing_arn"), permission_set.existing_arn, "a permission set", hint, fail)
     for key, group in ic.groups.items():
         for person in group.existing_membership_ids:
             if person not in group.members:

@@ -124,12 +124,18 @@ def control_exemptions(
     return found
 
 
+def check_partition(path: str, arn: str, what: str, hint: str, fail: Fail) -> None:
+    """An ARN (shape-checked) of something the landing zone adopts or uses: in its partition, as every ARN it writes is."""
+    partition = arn.split(":")[1]
+    if partition != PARTITION:
+        fail(path, f"{what} in the {partition} partition, but the landing zone's regions are all in {PARTITION} (config/regions.py)", arn, hint)
+
+
 def check_home_arn(cfg: LandingZoneConfig, path: str, arn: str, what: str, hint: str, fail: Fail) -> None:
     """An ARN (shape-checked) of something Control Tower keeps: in the landing zone's partition, the home region
     and the management account. One problem for each part that differs."""
-    _, partition, _, region, account = arn.split(":")[:5]
-    if partition != PARTITION:
-        fail(path, f"{what} in the {partition} partition, but the landing zone's regions are all in {PARTITION} (config/regions.py)", arn, hint)
+    _, _, _, region, account = arn.split(":")[:5]
+    check_partition(path, arn, what, hint, fail)
     home = cfg.organization.home_region
     if region != home:
         fail(path, f"{what} in {region}, but Control Tower's home region is {home} (organization.home_region)", arn, hint)

@@ -888,6 +888,23 @@ def test_control_tower_entries_on_ous_not_adopted_are_named_with_the_adopted_org
     ]
 
 
+def test_identity_center_arns_of_another_partition_are_refused(tmp_path):
+    instance = "arn:aws-us-gov:sso:::instance/ssoins-1234567890abcdef"
+    permission_set = "arn:aws-cn:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef"
+    mutate = both(
+        setter("identity_center.existing_instance_arn", instance),
+        setter("identity_center.existing_identity_store_id", "d-9067c2a4f1"),
+        setter("identity_center.permission_sets.ReadOnlyAccess.existing_arn", permission_set),
+    )
+    hint = "Hint: give the ARN ListInstances or ListPermissionSets returns in the management account, as lzctl adopt writes it"
+    assert problems(make(tmp_path, mutate)) == [
+        f"{F}: identity_center.existing_instance_arn: an Identity Center instance in the aws-us-gov partition, but the landing zone's regions "
+        f"are all in aws (config/regions.py) (got '{instance}'). {hint}",
+        f"{F}: identity_center.permission_sets.ReadOnlyAccess.existing_arn: a permission set in the aws-cn partition, but the landing zone's "
+        f"regions are all in aws (config/regions.py) (got '{permission_set}'). {hint}",
+    ]
+
+
 def test_enabled_baselines_of_another_region_account_or_partition_are_refused_each_at_once(tmp_path):
     other_region, other_account = BASELINE.replace("ap-northeast-1", "us-east-1"), BASELINE.replace("123456789012", "999999999999")
     gov_cloud = BASELINE.replace("arn:aws:controltower:ap-northeast-1", "arn:aws-us-gov:controltower:us-gov-west-1")
