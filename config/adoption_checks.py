@@ -148,7 +148,12 @@ def identity_center_imports(cfg: LandingZoneConfig, accounts: list[AccountSpec],
         check_partition("identity_center.existing_instance_arn", instance, "an Identity Center instance", hint, fail)
     for name, permission_set in ic.permission_sets.items():
         if permission_set.existing_arn:
-            check_partition(path_of("identity_center.permission_sets", name, "existing_arn"), permission_set.existing_arn, "a permission set", hint, fail)
+            path = path_of("identity_center.permission_sets", name, "existing_arn")
+            check_partition(path, permission_set.existing_arn, "a permission set", hint, fail)
+            # arn:...:permissionSet/<instance id>/ps-...: the import id pairs it with the instance ARN, which must be its own.
+            own = permission_set.existing_arn.split("/")[1]
+            if instance and own != instance.split("/")[1]:
+                fail(path, f"a permission set of instance {own}, but identity_center.existing_instance_arn is {instance}", permission_set.existing_arn, hint)
     for key, group in ic.groups.items():
         for person in group.existing_membership_ids:
             if person not in group.members:

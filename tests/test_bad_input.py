@@ -905,6 +905,20 @@ def test_identity_center_arns_of_another_partition_are_refused(tmp_path):
     ]
 
 
+def test_a_permission_set_of_another_identity_center_instance_is_refused(tmp_path):
+    permission_set = "arn:aws:sso:::permissionSet/ssoins-abcdef1234567890/ps-1234567890abcdef"
+    mutate = both(
+        setter("identity_center.existing_instance_arn", "arn:aws:sso:::instance/ssoins-1234567890abcdef"),
+        setter("identity_center.existing_identity_store_id", "d-9067c2a4f1"),
+        setter("identity_center.permission_sets.ReadOnlyAccess.existing_arn", permission_set),
+    )
+    assert problems(make(tmp_path, mutate)) == [
+        f"{F}: identity_center.permission_sets.ReadOnlyAccess.existing_arn: a permission set of instance ssoins-abcdef1234567890, but "
+        f"identity_center.existing_instance_arn is arn:aws:sso:::instance/ssoins-1234567890abcdef (got '{permission_set}'). "
+        "Hint: give the ARN ListInstances or ListPermissionSets returns in the management account, as lzctl adopt writes it"
+    ]
+
+
 def test_enabled_baselines_of_another_region_account_or_partition_are_refused_each_at_once(tmp_path):
     other_region, other_account = BASELINE.replace("ap-northeast-1", "us-east-1"), BASELINE.replace("123456789012", "999999999999")
     gov_cloud = BASELINE.replace("arn:aws:controltower:ap-northeast-1", "arn:aws-us-gov:controltower:us-gov-west-1")
