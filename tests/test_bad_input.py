@@ -946,6 +946,13 @@ def test_enabled_baselines_of_another_region_account_or_partition_are_refused_ea
 
 NEW_FIELD_PATTERNS = [
     (
+        "guardrails.backup_policy.schedule",
+        "rate(1 day)",
+        "^cron\\([^()]+\\)$",
+        "a backup schedule is a cron expression in cron(...), six fields with minutes first, in UTC, e.g. cron(0 17 * * ? *) for 17:00 daily "
+        "(Organizations user guide, 'Backup policy syntax and examples': schedule_expression)",
+    ),
+    (
         "slack.notify_user_id",
         "u0notify01",
         "^[UW][A-Z0-9]{{6,12}}$",
