@@ -87,7 +87,7 @@ PATTERN_HINTS = {
     "(AWSControlTowerBaseline's); leave the key out for those",
     # AWS Backup's model has no pattern for a schedule (botocore 1.44.8 data/backup/2018-11-15 CronExpression); it goes
     # into the backup policy's schedule_expression (guardrails/templates/backup_policy).
-    r"^cron\([^()]+\)$": "a backup schedule is a cron expression in cron(...), six fields with minutes first, in UTC, e.g. "
+    r"^cron\([^ ()]+( [^ ()]+){5}\)$": "a backup schedule is a cron expression in cron(...), six fields with minutes first, in UTC, e.g. "
     "cron(0 17 * * ? *) for 17:00 daily (Organizations user guide, 'Backup policy syntax and examples': schedule_expression)",
     r"^[\w.:/=+@ -]+$": "backup tag values are letters, digits, spaces and _ . : / = + @ -, e.g. true",
     r"^[a-z0-9-]+:[a-z0-9-]+$": "a resource type is service:type in lowercase, e.g. ec2:instance (Organizations user guide, "

@@ -326,8 +326,9 @@ class BackupPolicySettings(PolicyTargets):
     with the vault and role it names created in each of them."""
 
     # AWS Backup takes a cron expression, no rate(): botocore 1.44.8 data/backup/2018-11-15 BackupRule ScheduleExpression,
-    # "A cron expression in UTC specifying when Backup initiates a backup job" (checked 2026-12-02).
-    schedule: Annotated[str, StringConstraints(pattern=r"^cron\([^()]+\)$")] = Field(
+    # "A cron expression in UTC specifying when Backup initiates a backup job" (checked 2026-12-02), of six fields, minutes
+    # to year (its examples: 15 * ? * * *, 0 12 * * ? *), so a five-field crontab line is refused here, not by AWS.
+    schedule: Annotated[str, StringConstraints(pattern=r"^cron\([^ ()]+( [^ ()]+){5}\)$")] = Field(
         "cron(0 17 * * ? *)", description="When backups start (AWS Backup schedule expression, UTC); default 17:00 UTC daily."
     )
     retention_days: Annotated[int, Field(ge=1, le=36500)] = 35

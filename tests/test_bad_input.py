@@ -948,7 +948,7 @@ NEW_FIELD_PATTERNS = [
     (
         "guardrails.backup_policy.schedule",
         "rate(1 day)",
-        "^cron\\([^()]+\\)$",
+        "^cron\\([^ ()]+( [^ ()]+){{5}}\\)$",
         "a backup schedule is a cron expression in cron(...), six fields with minutes first, in UTC, e.g. cron(0 17 * * ? *) for 17:00 daily "
         "(Organizations user guide, 'Backup policy syntax and examples': schedule_expression)",
     ),

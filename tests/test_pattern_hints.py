@@ -95,7 +95,7 @@ VALUES = {
     ),
     r"^(arn:aws:iam::aws:policy/)?[A-Za-z0-9_+=,.@-]+(/[A-Za-z0-9_+=,.@-]+)*$": ("job-function/ViewOnlyAccess", "job-function//ViewOnlyAccess"),
     r"^\d+\.\d+$": (LANDING_ZONE_VERSION, f"v{LANDING_ZONE_VERSION}"),
-    r"^cron\([^()]+\)$": ("cron(0 17 * * ? *)", "rate(1 day)"),
+    r"^cron\([^ ()]+( [^ ()]+){5}\)$": ("cron(0 17 * * ? *)", "cron(0 17 * * *)"),
     r"^[\w.:/=+@ -]+$": ("true", "yes!"),
     r"^[a-z0-9-]+:[a-z0-9-]+$": ("ec2:instance", "EC2:Instance"),
     r"^[a-z0-9.*-]{3,63}$": ("aws-controltower-logs-*", "Logs_Bucket"),
