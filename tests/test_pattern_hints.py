@@ -8,8 +8,10 @@ from typing import Annotated
 import pytest
 from pydantic import StringConstraints, TypeAdapter, ValidationError
 
+from components.organization import TRUSTED_SERVICES
 from config.loader import PATTERN_HINTS
 from config.schema import LandingZoneConfig
+from config.types import ServicePrincipal
 from guardrails.control_tower import LANDING_ZONE_VERSION
 
 UUID = "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
@@ -125,3 +127,13 @@ def test_each_hint_is_true_to_its_pattern(pattern):
     assert (matches(pattern, accepted), matches(pattern, refused)) == (True, False)
     if "e.g." in PATTERN_HINTS[pattern]:
         assert accepted in PATTERN_HINTS[pattern]
+
+
+# Service principals with digits, several dots and hyphens, as EnableAWSServiceAccess takes them: the program's own and
+# some that `lzctl adopt` may find enabled (Organizations user guide, "AWS services that you can use with AWS Organizations").
+PRINCIPALS = sorted({*TRUSTED_SERVICES, "storage-lens.s3.amazonaws.com", "reporting.trustedadvisor.amazonaws.com", "ipam.amazonaws.com"})
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_the_ascii_service_principal_takes_every_real_one(principal):
+    assert TypeAdapter(ServicePrincipal).validate_python(principal) == principal
