@@ -37,7 +37,8 @@ PATTERN_HINTS = {
     rf"^[*/{IAM_NAME_CHARS}]{{1,128}}$": "role name patterns are 1-128 ASCII letters, digits and + = , . @ _ - with * wildcards and / paths",
     r"^[A-Za-z0-9_.-]{1,100}$": "GitHub repository names are 1-100 ASCII letters, digits and . - _",
     r"^[a-z0-9_{}-]{1,80}$": "Slack channel names are at most 80 lowercase letters, digits, - and _ ({app} is filled in)",
-    r"^[a-z][a-z0-9-]{0,63}$": "conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter (AWS Config's rule)",
+    r"^[a-z][a-z0-9-]{0,63}$": "conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter: AWS Config's rule, "
+    "lowercase and shorter here since the name is also the template's file stem (config/conformance-packs/<name>.yaml)",
     r"^[\p{L}\p{Z}\p{N}_.:/=+@-]+$": "tag keys are 1-128 letters, digits, spaces and _ . : / = + @ -",
     r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$": "GitHub logins are 1-39 letters, digits and single hyphens, not starting or ending with a hyphen",
     r"^T[A-Z0-9]{6,12}$": "a Slack workspace (team) id is T and 6-12 capitals or digits, e.g. T0ACME1234",

@@ -560,7 +560,8 @@ AWS_PATTERNS = [
         setter("security_services.config", {"conformance_pack": "1pack"}),
         [
             f"{F}: security_services.config.conformance_pack: String should match pattern '^[a-z][a-z0-9-]{{0,63}}$' (got '1pack'). "
-            "Hint: conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter (AWS Config's rule)"
+            "Hint: conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter: AWS Config's rule, "
+            "lowercase and shorter here since the name is also the template's file stem (config/conformance-packs/<name>.yaml)"
         ],
     ),
     (
@@ -568,7 +569,8 @@ AWS_PATTERNS = [
         setter("security_services.config", {"conformance_pack": "-pack"}),
         [
             f"{F}: security_services.config.conformance_pack: String should match pattern '^[a-z][a-z0-9-]{{0,63}}$' (got '-pack'). "
-            "Hint: conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter (AWS Config's rule)"
+            "Hint: conformance pack names are 1-64 lowercase letters, digits and hyphens, starting with a letter: AWS Config's rule, "
+            "lowercase and shorter here since the name is also the template's file stem (config/conformance-packs/<name>.yaml)"
         ],
     ),
     (
