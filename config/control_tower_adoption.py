@@ -30,6 +30,18 @@ def ou_arn(management_account_id: str, organization_id: str, ou_id: str) -> str:
     return f"arn:aws:organizations::{management_account_id}:ou/{organization_id}/{ou_id}"
 
 
+def check_baseline_arns(cfg: LandingZoneConfig, fail: Fail) -> None:
+    """Each existing baseline's ARN against the landing zone. Apart from control_tower_imports, which needs the resolved
+    guardrails, so that a guardrail problem elsewhere does not hide these: every problem at once."""
+    settings = cfg.guardrails.control_tower
+    if not settings.enabled:
+        return  # control_tower_imports says the existing_* keys are out of place
+    for key, arn in settings.existing_baselines.items():
+        # Control Tower user guide, "Examples for baseline API usage": an enabled baseline's ARN names the home region the
+        # call went to and the management account that made it; the program imports it there (its management provider).
+        check_home_arn(cfg, path_of(SETTINGS, "existing_baselines", key), arn, "an enabled baseline", BASELINE_HINT, fail)
+
+
 def control_tower_imports(cfg: LandingZoneConfig, guardrails: GuardrailPlan, fail: Fail) -> ControlTowerImports:
     """The import ids of the landing zone, baselines and controls the config records as existing."""
     settings = cfg.guardrails.control_tower
@@ -52,11 +64,8 @@ def control_tower_imports(cfg: LandingZoneConfig, guardrails: GuardrailPlan, fai
         else {}
     )
 
-    for key, arn in settings.existing_baselines.items():
+    for key in settings.existing_baselines:
         path = path_of(SETTINGS, "existing_baselines", key)
-        # Control Tower user guide, "Examples for baseline API usage": an enabled baseline's ARN names the home region the
-        # call went to and the management account that made it; the program imports it there (its management provider).
-        check_home_arn(cfg, path, arn, "an enabled baseline", BASELINE_HINT, fail)
         if key not in ous:
             fail(path, "no such organizational unit", key, f"known: {', '.join(ous)}")
         elif key not in guardrails.registered_ous:

@@ -20,7 +20,7 @@ from config.adoption_checks import adopted_policies, check_existing_ids, identit
 from config.app_secrets import GivenSecrets, check_app_secrets
 from config.closure_checks import check_closures
 from config.conformance_pack import check_template
-from config.control_tower_adoption import control_tower_imports
+from config.control_tower_adoption import check_baseline_arns, control_tower_imports
 from config.delivery_checks import check_delivery
 from config.files import FileProblem, inside, read_text
 from config.guardrail_checks import check_guardrails
@@ -545,6 +545,7 @@ def resolve(
         check_permission_set_policies,
         check_action_pins,
         check_required_tags,
+        check_baseline_arns,
     ):
         attempt(check, cfg, checker.fail)
     attempt(check_duplicates, cfg, checker.fail, list(checker.issues))

@@ -890,6 +890,24 @@ def test_control_tower_entries_on_ous_not_adopted_are_named_with_the_adopted_org
     ]
 
 
+def test_an_enabled_baseline_of_another_region_is_refused_beside_a_guardrail_problem(tmp_path):
+    # The baselines' import ids need the resolved guardrails, which a bad backup schedule leaves unresolved; their ARNs do not.
+    other_region = BASELINE.replace("ap-northeast-1", "us-east-1")
+    mutate = both(
+        setter("organization.existing_organization_id", "o-abcdefghij"),
+        setter("organization.organizational_units.dev.existing_id", "ou-ab12-devouid01"),
+        setter(f"{CT}.existing_baselines", {"dev": other_region}),
+        setter("guardrails.backup_policy.schedule", "cron(0 17 * * *)"),
+    )
+    found = problems(make(tmp_path, mutate))
+    assert [problem.split(": ")[1] for problem in found] == ["guardrails.backup_policy.schedule", f"{CT}.existing_baselines.dev"]
+    assert found[1] == (
+        f"{F}: {CT}.existing_baselines.dev: an enabled baseline in us-east-1, but Control Tower's home region is ap-northeast-1 "
+        f"(organization.home_region) (got '{other_region}'). Hint: give the ARN ListEnabledBaselines returns in the home region of the "
+        "management account, as lzctl adopt writes it (Control Tower user guide, 'Examples for baseline API usage')"
+    )
+
+
 def test_identity_center_arns_of_another_partition_are_refused(tmp_path):
     instance = "arn:aws-us-gov:sso:::instance/ssoins-1234567890abcdef"
     permission_set = "arn:aws-cn:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef"
