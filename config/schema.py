@@ -250,11 +250,14 @@ class ControlTowerSettings(Model):
     logging_retention_days: Annotated[int, Field(ge=1, le=36500)] = 365
     access_logging_retention_days: Annotated[int, Field(ge=1, le=36500)] = 3650
     kms_key_arn: Optional[KmsKeyArn] = Field(
-        None, description="KMS key of the landing zone's CloudTrail logs (manifest centralizedLogging.configurations.kmsKeyArn)."
+        None,
+        description="KMS key of the landing zone's CloudTrail logs (manifest centralizedLogging.configurations.kmsKeyArn): a single-Region key "
+        "of the management account, in the home region.",
     )
     config_kms_key_arn: Optional[KmsKeyArn] = Field(
         None,
-        description="KMS key of the AWS Config integration's logs (manifest config.configurations.kmsKeyArn, landing zone 4.0); lzctl adopt writes it from an existing landing zone.",
+        description="KMS key of the AWS Config integration's logs (manifest config.configurations.kmsKeyArn, landing zone 4.0), as kms_key_arn: "
+        "management account, home region; lzctl adopt writes it from an existing landing zone.",
     )
     config_account: Literal["audit", "log"] = Field("audit", description="Landing zone 4.0: account of the Config integration.")
     access_management: bool = Field(False, description="Control Tower managing Identity Center: refused (config/guardrail_checks.py).")
