@@ -184,9 +184,18 @@ def shared_plan(stack: str, config_dir: Optional[Path] = None, management: Optio
 def shared_run(config_dir: Path, role: str = "management", offline: bool = True, **more_config: str):
     """`run_management(config_dir, role, offline, **more_config)` run once per process for each
     (content of the folder, role, offline, config): the caller's own copy of (plan, errors). Only for
-    a test that changes nothing the program reads (no monkeypatching of components or stacks)."""
+    a test that changes nothing the program reads (no monkeypatching of components or stacks).
+    A run with errors is not kept, as shared_plan keeps none: their messages name the caller's folder,
+    and a ConfigError does not survive pickling (unpickled, its message is rebuilt from its own text).
+    The program refuses a config before it registers anything but the stack (stacks/__init__.py
+    `run`), so running it again costs little."""
     key = ("run", folder_digest(config_dir), role, offline, tuple(sorted(more_config.items())))
-    return _shared(key, lambda: run_management(config_dir, role, offline, **more_config))
+    if key in _SHARED:
+        return pickle.loads(_SHARED[key])
+    plan, errors = run_management(config_dir, role, offline, **more_config)
+    if not errors:
+        _SHARED[key] = pickle.dumps((plan, errors))
+    return plan, errors
 
 
 def lzctl(*args: str, code: str | None = None) -> subprocess.CompletedProcess:

@@ -16,7 +16,7 @@ from config.model import parents_first
 from lzctl.mocks import account_id
 from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
 from names import managed_policy_arn, managed_policy_key
-from tests.helpers import EXAMPLE_DIR, ProcessGuard, event_matches, example_data, folder_digest, shared_plan, write_config
+from tests.helpers import EXAMPLE_DIR, ProcessGuard, event_matches, example_data, folder_digest, shared_plan, shared_run, write_config
 
 
 @pytest.mark.parametrize(
@@ -226,3 +226,17 @@ def test_a_shared_plan_is_the_callers_own_copy_of_the_plan_of_that_content(tmp_p
     copied = shared_plan("management", write_config(tmp_path / "config", example_data()))
     assert pickle.dumps(copied) == kept and copied.resources
     assert folder_digest(tmp_path / "config") == folder_digest(EXAMPLE_DIR)
+
+
+def test_a_shared_run_with_errors_is_run_again_so_they_name_the_callers_folder(tmp_path):
+    def refused(name: str) -> list:
+        folder = write_config(tmp_path / name, "organization: {}\n")
+        plan, errors = shared_run(folder)
+        assert [r.type for r in plan.resources] == ["pulumi:pulumi:Stack"]
+        return [str(error) for error in errors]
+
+    [first], [second] = refused("first"), refused("second")
+    assert (
+        first.startswith("invalid landing-zone config: 7 problems\n  - ") and f"{tmp_path / 'first' / 'landing-zone.yaml'}: organization.home_region" in first
+    )
+    assert second == first.replace(str(tmp_path / "first"), str(tmp_path / "second"))
