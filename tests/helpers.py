@@ -37,6 +37,7 @@ import stacks
 from config import ConfigError
 from config.yamlfile import parse_yaml
 from lzctl import migrate, render
+from lzctl.adopt.report import REPORT_FILE as ADOPT_REPORT
 from lzctl.aws_session import sdk_session
 from lzctl.mocks import LandingZoneMocks
 from lzctl.plan import handoff_parameters, offline_config, plan_stack, resolve_config_dir
@@ -136,10 +137,16 @@ _SHARED: dict[tuple, bytes] = {}
 def folder_digest(folder: Path) -> str:
     """A digest of what the program reads from a config folder: landing-zone.yaml's data (the loader
     reads nothing else of its text: the example and `write_config(dir, example_data())` plan alike,
-    byte for byte) and every other file's name and bytes."""
+    byte for byte) and every other file's name and bytes, but for adopt's report."""
     digest = hashlib.sha256()
     # The example's folder is also the `config` package: its modules are the loader's code, not config.
-    files = (p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts and not (p.parent == Path(folder) and p.suffix == ".py"))
+    # adopt writes its report beside the config it planned, after the plan; the loader reads
+    # landing-zone.yaml, the files it names and policy-templates/, never the report.
+    files = (
+        p
+        for p in Path(folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not (p.parent == Path(folder) and (p.suffix == ".py" or p.name == ADOPT_REPORT))
+    )
     for path in sorted(files):
         name = path.relative_to(folder).as_posix()
         content = path.read_bytes()

@@ -15,10 +15,9 @@ from guardrails.controls import control_arn
 from lzctl import adopt
 from lzctl.adopt import mapping, read
 from lzctl.adopt.read import Group, IdentityCenter, User
-from lzctl.plan import plan_stack
 from lzctl.plan import views as plan_views
 from rules import evaluate
-from tests.helpers import HOME, MANAGEMENT, FakeSession, Sessions, moto_session, stubbed
+from tests.helpers import HOME, MANAGEMENT, FakeSession, Sessions, moto_session, shared_plan, stubbed
 
 DENY_LEAVE = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]})
 INLINE = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}, indent=2)
@@ -265,8 +264,10 @@ def no_landing_zone():
 
 
 def run(capsys, organisation, out, *argv, **sessions):
+    """adopt planning through shared_plan: a test's own plan of what adopt wrote is then adopt's."""
     sessions = sessions or {"mgmt": FakeSession(organisation.session, controltower=no_landing_zone())}
-    code = adopt.main(["adopt", "--management-profile", "mgmt", "--out", str(out), "--home-region", HOME, *argv], sessions=Sessions(**sessions))
+    argv = ["adopt", "--management-profile", "mgmt", "--out", str(out), "--home-region", HOME, *argv]
+    code = adopt.main(argv, sessions=Sessions(**sessions), planner=shared_plan)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -281,7 +282,7 @@ def adopted(organisation, tmp_path, capsys):
 
 def test_the_plan_of_the_adopted_config_imports_exactly_what_the_organisation_has(organisation, adopted):
     out, _ = adopted
-    plan = plan_stack("management", out)
+    plan = shared_plan("management", out)
     imported = {(r.type, r.import_id) for r in plan.resources if r.import_id}
     assert imported == organisation.imports()
     types = plan.named("organization-organization").inputs["enabledPolicyTypes"]
@@ -311,16 +312,16 @@ def test_the_enabled_trusted_services_and_policy_types_stay_enabled(adopted):
     data = yaml.safe_load((out / "landing-zone.yaml").read_text())
     org = data["organization"]
     assert (org["extra_trusted_services"], org["extra_policy_types"]) == (["ram.amazonaws.com"], ["AISERVICES_OPT_OUT_POLICY", "SERVICE_CONTROL_POLICY"])
-    assert "ram.amazonaws.com" in plan_stack("management", out).named("organization-organization").inputs["awsServiceAccessPrincipals"]
+    assert "ram.amazonaws.com" in shared_plan("management", out).named("organization-organization").inputs["awsServiceAccessPrincipals"]
     assert "would disable it" not in (out / "adopt-report.md").read_text()
     # An SCP type left with AWS's FullAWSAccess alone (the adopted SCP dropped, Control Tower off) stays enabled.
     del data["guardrails"]["adopted_policies"]["deny-leaving"]
     (out / "landing-zone.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    inputs = plan_stack("management", out).named("organization-organization").inputs
+    inputs = shared_plan("management", out).named("organization-organization").inputs
     assert inputs["enabledPolicyTypes"] == ["AISERVICES_OPT_OUT_POLICY", "SERVICE_CONTROL_POLICY"]
     org["extra_policy_types"] = []
     (out / "landing-zone.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    assert plan_stack("management", out).named("organization-organization").inputs["enabledPolicyTypes"] == ["AISERVICES_OPT_OUT_POLICY"]
+    assert shared_plan("management", out).named("organization-organization").inputs["enabledPolicyTypes"] == ["AISERVICES_OPT_OUT_POLICY"]
 
 
 def test_the_written_config_names_the_tree_accounts_and_policies_by_friendly_keys(organisation, adopted):
@@ -504,7 +505,7 @@ def test_what_adopt_read_is_recorded_so_a_day_two_addition_is_created_not_import
     center["assignments"][2]["permission_sets"]["prod"] = "DeveloperAccess"
     data["guardrails"]["adopted_policies"]["deny-leaving"]["targets"].append("dev")
     (out / "landing-zone.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    plan = plan_stack("management", out)
+    plan = shared_plan("management", out)
     added = (
         "sso-DeveloperAccess-AWSSupportAccess-attachment",
         "sso-AdministratorAccess-inline-policy",
@@ -543,7 +544,7 @@ def test_a_recorded_existing_piece_the_config_no_longer_holds_is_refused(adopted
     edit(data)
     (out / "landing-zone.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(ConfigError) as caught:
-        plan_stack("management", out)
+        shared_plan("management", out)
     assert message in str(caught.value)
 
 
@@ -696,7 +697,7 @@ def test_a_landing_zone_its_baselines_and_controls_round_trip_to_imports_only(or
     assert data["guardrails"]["controls"] == {"prod": ["AWS-GR_RESTRICT_ROOT_USER"], "dev": ["AWS-GR_ROOT_ACCOUNT_MFA_ENABLED"]}
     assert data["organization"]["governed_regions"] == [HOME, "us-east-1"]
 
-    plan = plan_stack("management", tmp_path / "ct")
+    plan = shared_plan("management", tmp_path / "ct")
     imported = {(r.type, r.import_id) for r in plan.resources if r.import_id}
     assert imported == organisation.imports(control_tower=True) | stub.imports()
     assert [r.name for r in plan.resources if r.type in CONTROL_TOWER_TYPES and not r.import_id] == []
@@ -732,7 +733,7 @@ def test_drift_an_older_version_and_a_running_operation_are_reported_and_the_con
         " The first `pulumi up` would update Control Tower's landing zone (UpdateLandingZone, about an hour, every baseline "
         "re-applied): settle its differences first (adopt-report.md).\n"
     )
-    plan = plan_stack("management", tmp_path / "ct")
+    plan = shared_plan("management", tmp_path / "ct")
     assert plan.named("control-tower-landing-zone").import_id == "1A2B3C4D5E6F7G8H"
     report = (tmp_path / "ct/adopt-report.md").read_text()
     rows = [line for line in report.splitlines() if line.startswith("| control-tower-landing-zone |")]
@@ -770,7 +771,7 @@ def test_a_recorded_control_tower_piece_the_config_no_longer_holds_is_refused(or
     edit(data["guardrails"]["control_tower"], data)
     (tmp_path / "ct/landing-zone.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(ConfigError) as caught:
-        plan_stack("management", tmp_path / "ct")
+        shared_plan("management", tmp_path / "ct")
     assert message in str(caught.value)
 
 

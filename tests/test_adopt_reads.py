@@ -9,8 +9,7 @@ import config
 from lzctl.adopt import clients, member_reads, read
 from lzctl.adopt.read import Delegation, PermissionSet
 from lzctl.doctor.aws import Calls, ReadOnlySession, credentials_session
-from lzctl.plan import plan_stack
-from tests.helpers import HOME, FakeSession, example_data, moto_session, stubbed, write_config
+from tests.helpers import HOME, FakeSession, example_data, moto_session, shared_plan, stubbed, write_config
 
 INSTANCE = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
 STORE = "d-1234567890"
@@ -153,7 +152,7 @@ def test_an_adopted_delegation_is_imported_by_account_and_principal(tmp_path):
     data = example_data()
     data["security"]["audit"] = {**data["security"].get("audit", {}), "existing_account_id": "111122223333", "name": "Audit"}
     data["security_services"] = {**data.get("security_services", {}), "existing_delegations": ["access-analyzer.amazonaws.com"]}
-    plan = plan_stack("management", write_config(tmp_path / "c", data))
+    plan = shared_plan("management", write_config(tmp_path / "c", data))
     delegations = {r.name: r.import_id for r in plan.of_type("aws:organizations/delegatedAdministrator:DelegatedAdministrator")}
     assert delegations["security-admin-access-analyzer"] == "111122223333/access-analyzer.amazonaws.com"
     assert {n for n, i in delegations.items() if i} == {"security-admin-access-analyzer"}

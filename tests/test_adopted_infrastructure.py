@@ -10,7 +10,7 @@ import pytest
 
 import config
 from components.github_repository import ADOPTED_SETTINGS_LEFT
-from tests.helpers import example_data, run_management, setter, write_config
+from tests.helpers import example_data, setter, shared_run, write_config
 
 OIDC = "token.actions.githubusercontent.com"
 
@@ -23,7 +23,7 @@ def adopting(data):
 def plan(tmp_path_factory):
     data = example_data()
     adopting(data)
-    planned, errors = run_management(write_config(tmp_path_factory.mktemp("adopted-infrastructure"), data))
+    planned, errors = shared_run(write_config(tmp_path_factory.mktemp("adopted-infrastructure"), data))
     assert not errors
     return planned
 

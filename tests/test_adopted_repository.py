@@ -12,7 +12,7 @@ import config
 import names
 from components.github_repository import ADOPTED_SETTINGS_LEFT
 from lzctl import render, review
-from tests.helpers import REPO, both, example_data, run_management, setter, write_config
+from tests.helpers import REPO, both, example_data, setter, shared_run, write_config
 from workflows import AppWorkflowSpec, app_workflows
 
 OIDC = "token.actions.githubusercontent.com"
@@ -27,7 +27,7 @@ def adopting(data):
 def plan(tmp_path_factory):
     data = example_data()
     adopting(data)
-    planned, errors = run_management(write_config(tmp_path_factory.mktemp("adopted"), data))
+    planned, errors = shared_run(write_config(tmp_path_factory.mktemp("adopted"), data))
     assert not errors
     return planned
 
@@ -54,7 +54,7 @@ def test_adoption_never_sets_the_visibility_whatever_github_visibility_says(tmp_
     data = example_data()
     adopting(data)
     data["github"]["visibility"] = "public"
-    planned, errors = run_management(write_config(tmp_path, data))
+    planned, errors = shared_run(write_config(tmp_path, data))
     assert not errors
     assert "visibility" not in planned.named("shop-repository").inputs
     assert planned.named("booking-repository").inputs["visibility"] == "public"
@@ -190,7 +190,7 @@ def test_the_name_subject_is_accepted_for_an_adopted_repository(config_dir):
 
 
 def test_an_adopted_repository_left_immutable_is_trusted_by_its_numeric_id(config_dir):
-    plan, errors = run_management(config_dir(setter("applications.shop.existing_repository", True)))
+    plan, errors = shared_run(config_dir(setter("applications.shop.existing_repository", True)))
     assert not errors
     statement = json.loads(plan.named("shop-prod-deploy-role").inputs["assumeRolePolicy"])["Statement"][0]
     # The import reads the repository's id (the mocks answer it as for a created one: 671900844).
@@ -240,7 +240,7 @@ def test_the_review_and_the_plan_json_say_what_is_adopted_and_retained(tmp_path)
     long_channel = "booking-" + "x" * 52  # Slack allows 80: the mark then goes on a line of its own
     data["applications"]["booking"]["slack_channel"] = long_channel
     folder = write_config(tmp_path, data)
-    planned, errors = run_management(folder)
+    planned, errors = shared_run(folder)
     assert not errors
     lines = review.delivery(config.load(folder, refuse_example_domains=False), planned)
     shop = lines.index("  shop (rails): acme-inc/shop  [adopted: import shop, retained]")

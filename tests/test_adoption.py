@@ -9,7 +9,7 @@ import pytest
 import config
 from lzctl import render
 from lzctl.mocks import stable_uuid
-from tests.helpers import both, example_data, run_management, setter, write_config
+from tests.helpers import both, example_data, setter, shared_run, write_config
 
 EXISTING = "210987654321"
 
@@ -27,7 +27,7 @@ def migration_access(until: date, **override):
 def adopted_plan(tmp_path_factory):
     data = example_data()
     adopting(data)
-    plan, errors = run_management(write_config(tmp_path_factory.mktemp("adopted"), data))
+    plan, errors = shared_run(write_config(tmp_path_factory.mktemp("adopted"), data))
     assert not errors
     return plan
 
@@ -92,7 +92,7 @@ def test_bad_adoptions_are_refused(config_dir, mutate, path, words):
 
 
 def test_migration_access_assigns_the_permission_set_to_the_person_directly(config_dir):
-    plan, errors = run_management(config_dir(migration_access(date.today() + timedelta(days=30))))
+    plan, errors = shared_run(config_dir(migration_access(date.today() + timedelta(days=30))))
     assert not errors
     access = plan.named("sso-taro-shop-prod-AdministratorAccess-migration-assignment").inputs
     assert (access["principalType"], access["principalId"]) == ("USER", stable_uuid("sso-taro-user"))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lzctl import diff
-from lzctl.plan import plan_stack
 from lzctl.render import to_json
-from tests.helpers import example_data, plan_document, plan_step, write_config
+from tests.helpers import example_data, plan_document, plan_step, shared_plan, write_config
 
 STACK = "urn:pulumi:test::landing-zone::pulumi:pulumi:Stack::lz"
 ACCOUNT = "aws:organizations/account:Account"
@@ -41,7 +40,7 @@ def test_the_example_suspended_and_armed_in_one_edit_warns_and_in_two_does_not(t
     def planned(name, **dev):
         data = example_data()
         data["applications"]["shop"].setdefault("accounts", {})["dev"] = dev
-        return to_json(plan_stack("management", write_config(tmp_path / name, data)))
+        return to_json(shared_plan("management", write_config(tmp_path / name, data)))
 
     suspended, armed = planned("suspended", suspended=True), planned("armed", suspended=True, closed="pending")
     at_once = [w.message for w in diff.compare(example_documents["management"], armed).warnings if w.kind == "closure-order"]

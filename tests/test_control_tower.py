@@ -64,7 +64,7 @@ def test_landing_zone_waits_for_its_roles_and_the_shared_accounts(management_pla
 
 
 def test_the_prerequisite_roles_are_built_in_the_bootstrap_phase_and_keep_their_urns(config_dir):
-    plan, errors = run_management(config_dir(), phase="organization")
+    plan, errors = shared_run(config_dir(), phase="organization")
     assert not errors, errors
     names = sorted(r.name for r in plan.resources if r.type.startswith("aws:iam/"))
     assert names == [
@@ -190,7 +190,8 @@ def test_opt_in_controls_exempt_the_landing_zones_own_roles_by_exact_arn(plan_wi
     plan = plan_with(
         lambda data: data.setdefault("guardrails", {}).update(
             controls={"prod": ["AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA", "AWS-GR_RESTRICT_ROOT_USER"], "security": ["AWS-GR_AUDIT_BUCKET_RETENTION_POLICY"]}
-        )
+        ),
+        shared=True,
     )
     ids = plan.outputs["accountIds"]
     mfa = plan.named("control-tower-prod-AWS-GR_RESTRICT_S3_DELETE_WITHOUT_MFA-control").inputs["parameters"]

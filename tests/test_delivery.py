@@ -10,7 +10,7 @@ import config
 from delivery.policies import deploy_boundary
 from lzctl.runtime import SECRET
 from lzctl.stackfile import OFFLINE_PLACEHOLDER
-from tests.helpers import both, run_management, setter
+from tests.helpers import both, run_management, setter, shared_run
 from workflows import AppWorkflowSpec, app_workflows
 
 OWNER = "acme-inc"
@@ -26,7 +26,7 @@ def inputs(plan, name):
 
 
 def plan_of(directory):
-    plan, errors = run_management(directory)
+    plan, errors = shared_run(directory)
     assert not errors, errors
     return plan
 
@@ -645,7 +645,7 @@ def test_an_application_with_every_account_suspended_keeps_no_pipeline(config_di
     def retire(data):
         data["applications"]["booking"]["accounts"] = {env: {"suspended": True} for env in ("dev", "stg", "prod")}
 
-    plan, errors = run_management(config_dir(retire))
+    plan, errors = shared_run(config_dir(retire))
     assert not errors
     assert not [r for r in plan.of_type("github:index/repository:Repository") if r.inputs["name"] == "booking"]
     assert len(plan.of_type("aws:organizations/account:Account")) == 8  # still managed, parked in Suspended

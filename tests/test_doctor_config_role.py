@@ -12,8 +12,7 @@ from lzctl.doctor import checks, verdicts
 from lzctl.doctor.aws import Calls, ReadOnlySession
 from lzctl.doctor.intent import intent_of
 from lzctl.doctor.verdicts import FAIL, PASS, SKIP, ServiceRole
-from lzctl.plan import plan_stack
-from tests.helpers import example_data, moto_session, write_config
+from tests.helpers import example_data, moto_session, shared_plan, write_config
 
 ROLE_PATH = "/aws-service-role/config.amazonaws.com/"
 TRUST = '{"Version":"2012-10-17","Statement":[]}'
@@ -27,7 +26,7 @@ def _live(world, tmp_path, control_tower: bool, **prod):
     data.setdefault("guardrails", {})["control_tower"] = {"enabled": control_tower}
     data["applications"]["shop"]["accounts"] = {"prod": {"existing_account_id": account_id, "name": "Shop Production", **prod}}
     directory = write_config(tmp_path / "config", data)
-    intent = intent_of(plan_stack("management", directory), config.load(directory, refuse_example_domains=False))
+    intent = intent_of(shared_plan("management", directory), config.load(directory, refuse_example_domains=False))
     return checks.Live(intent, ReadOnlySession(world.management, Calls()), "mgmt", world.opened, date(2026, 12, 2)), account_id
 
 

@@ -16,7 +16,7 @@ from lzctl.doctor import github_checks as checks
 from lzctl.doctor.github import GitHub, GitHubError, from_environment, urllib_transport
 from lzctl.doctor.repositories import AdoptedRepository, adopted_repositories, branch_findings, classic_protection, environment_findings
 from tests.doctor_fixtures import doctor_run, statuses
-from tests.helpers import OTHER, RecordedGitHub, moto_session, run_management
+from tests.helpers import OTHER, RecordedGitHub, moto_session, shared_run
 
 OWNER, LOGIN = "acme-inc", "acme-landing-zone-bot"
 SHOP = AdoptedRepository("shop", {"dev": "develop", "prod": "main"}, ("main", "develop"))
@@ -60,7 +60,7 @@ def test_the_plan_names_the_adopted_repository_with_its_environments_branches_an
 
 
 def test_the_adopted_infrastructure_repository_names_its_stack_environments_and_the_preview_one_without_a_branch(config_dir):
-    plan, errors = run_management(config_dir(lambda data: data["github"].update(existing_infrastructure_repository=True)))
+    plan, errors = shared_run(config_dir(lambda data: data["github"].update(existing_infrastructure_repository=True)))
     assert not errors
     assert adopted_repositories(plan) == (
         AdoptedRepository("landing-zone", {"audit": "main", "log": "main", "management": "main", "preview": None}, ("main",)),
@@ -330,7 +330,7 @@ def test_names_are_one_path_segment_each():
 @pytest.fixture
 def adopting(config_dir):
     data_dir = config_dir(lambda data: data["applications"]["shop"].update(existing_repository=True))
-    plan, errors = run_management(data_dir)
+    plan, errors = shared_run(data_dir)
     assert not errors
     return data_dir, plan
 

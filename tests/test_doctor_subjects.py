@@ -9,7 +9,7 @@ import pytest
 
 from lzctl.doctor.github import GitHub
 from lzctl.doctor.subjects import TrustedRepository, sent_form, subject_findings, trusted_repositories
-from tests.helpers import RecordedGitHub, run_management
+from tests.helpers import RecordedGitHub, shared_run
 
 OWNER, OWNER_ID = "acme-inc", 85447737
 ORG = f"/orgs/{OWNER}"
@@ -46,7 +46,7 @@ DEFAULT_ORG = {ORG: organization(), ORG_TEMPLATE: {"include_claim_keys": ["repo"
 
 
 def test_the_example_plan_names_each_trusted_repository_with_its_form_and_settings(config_dir):
-    plan, errors = run_management(config_dir(lambda data: data["applications"]["shop"].update(existing_repository=True, oidc_subject="name")))
+    plan, errors = shared_run(config_dir(lambda data: data["applications"]["shop"].update(existing_repository=True, oidc_subject="name")))
     assert not errors
     settings = {"shop": ("applications.shop.oidc_subject", "applications.shop.existing_repository")}
     assert trusted_repositories(plan, settings) == (

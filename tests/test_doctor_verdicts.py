@@ -10,7 +10,7 @@ from lzctl.doctor import verdicts
 from lzctl.doctor.aws import READS, iam_action
 from lzctl.doctor.intent import NamedResource, intent_of
 from lzctl.doctor.verdicts import FAIL, PASS, SKIP, AccountNeed, ConfigResources, Found
-from tests.helpers import run_management
+from tests.helpers import shared_run
 
 MANAGEMENT = "123456789012"
 HOME = "ap-northeast-1"
@@ -277,7 +277,7 @@ def test_intent_without_control_tower_or_slack(config_dir):
         data.pop("deployments")
 
     directory = config_dir(change)
-    plan, errors = run_management(directory)
+    plan, errors = shared_run(directory)
     intent = intent_of(plan, config.load(directory, refuse_example_domains=False))
     assert errors == [] and intent.landing_zone_version is None and not intent.control_tower
     assert (intent.management_team_ids, intent.audit_team_id) == ((), None)

@@ -216,6 +216,10 @@ def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
     policy = next(p for p in sorted(edited.rglob("*")) if p.is_file() and p.name != "landing-zone.yaml")
     policy.write_bytes(policy.read_bytes() + b"\n")
     assert folder_digest(edited) != flow
+    # But for adopt's report, which the program never reads.
+    reported = write_config(tmp_path / "reported", "organization: {home_region: ap-northeast-1, name: acme}\n")
+    (reported / "adopt-report.md").write_text("# what adopt found\n")
+    assert folder_digest(reported) == flow
 
 
 def test_a_shared_plan_is_the_callers_own_copy_of_the_plan_of_that_content(tmp_path):

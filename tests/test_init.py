@@ -6,7 +6,7 @@ import pytest
 
 import config
 from lzctl.cli import main
-from lzctl.plan import plan_stack
+from tests.helpers import shared_plan
 
 ANSWERS = ["--management-account-id", "111122223333", "--email-domain", "acme.co.jp", "--applications", "shop", "api"]
 
@@ -19,7 +19,7 @@ def test_the_written_config_plans_at_once_with_only_its_yaml(tmp_path, capsys):
     landing_zone = config.load(folder)  # a real domain: accepted as for a real `pulumi up`
     assert [a.key for a in landing_zone.accounts] == ["audit", "log", "shop-dev", "shop-stg", "shop-prod", "api-dev", "api-stg", "api-prod"]
     assert landing_zone.account("api-prod").email == "aws+api-prod@acme.co.jp" and landing_zone.account("api-prod").ou == "prod"
-    plan = plan_stack("management", folder)
+    plan = shared_plan("management", folder)
     assert plan.named("shop-prod-account").inputs["email"] == "aws+shop-prod@acme.co.jp"
 
 

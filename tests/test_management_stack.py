@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from names import LIMITS_OUTPUT
-from tests.helpers import EXAMPLE_DIR, run_management, setter, write_config
+from tests.helpers import EXAMPLE_DIR, run_management, setter, shared_run, write_config
 
 
 def provider_of(plan, resource) -> str:
@@ -49,7 +49,7 @@ def test_management_provider_refuses_every_account_but_management(management_pla
 def test_organisations_and_control_towers_arns_name_the_configured_management_account(config_dir):
     """As AWS answers them: arn:aws:organizations::<management account id>:ou/... (Organizations user
     guide, ARN formats); the mocks read the id from the management provider's allowedAccountIds."""
-    plan, errors = run_management(config_dir(setter("organization.management_account_id", "999988887777")))
+    plan, errors = shared_run(config_dir(setter("organization.management_account_id", "999988887777")))
     assert not errors, errors
     ou = plan.outputs["organizationalUnitIds"]["prod"]
     control = plan.named("control-tower-prod-AWS-GR_RESTRICTED_SSH-control").inputs
@@ -102,7 +102,7 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
 
     data = yaml.safe_load((EXAMPLE_DIR / "landing-zone.yaml").read_text())
     data["applications"]["search"] = {"description": "Search (Go).", "kind": "go", "reviewers": {"teams": ["platform-admins"]}}
-    plan, errors = run_management(write_config(tmp_path, data))
+    plan, errors = shared_run(write_config(tmp_path, data))
     assert not errors
     before = {r.urn: r for r in management_plan.resources}
     after = {r.urn: r for r in plan.resources}
@@ -146,7 +146,7 @@ def test_adding_an_application_adds_its_accounts_providers_and_assignments_only(
 
 
 def test_the_bootstrap_phase_builds_only_the_organisation_and_control_towers_roles():
-    plan, errors = run_management(EXAMPLE_DIR, phase="organization")
+    plan, errors = shared_run(EXAMPLE_DIR, phase="organization")
     assert not errors
     assert dict(Counter(r.type for r in plan.resources)) == {
         "pulumi:pulumi:Stack": 1,

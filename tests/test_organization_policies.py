@@ -13,7 +13,7 @@ import config
 from guardrails import policies
 from guardrails.policies import GITHUB_LOGIN_SLOT, GITHUB_OWNER_SLOT, ORGANIZATION_SLOT, PolicyDocument, TemplateError, Unavailable
 from guardrails.policy_types import BACKUP, DECLARATIVE_EC2, POLICY_TYPES, RCP, SCP, TAG, template_names
-from tests.helpers import both, run_management, setter
+from tests.helpers import both, setter, shared_run
 
 
 def config_error(config_dir, mutate) -> str:
@@ -232,7 +232,7 @@ def test_trusted_accounts_join_the_perimeters_exceptions(config_dir):
 
 
 def enabled_types(config_dir, mutate) -> list[str]:
-    plan, errors = run_management(config_dir(mutate))
+    plan, errors = shared_run(config_dir(mutate))
     assert not errors, errors
     return plan.named("organization-organization").inputs["enabledPolicyTypes"]
 
@@ -249,7 +249,7 @@ def test_scps_stay_enabled_under_control_tower_even_without_a_document(config_di
 
 
 def test_trusted_access_follows_the_types_and_root_access(config_dir):
-    plan, _ = run_management(config_dir(both(setter("guardrails.declarative_ec2.targets", {}), setter("guardrails.root_access.enabled", False))))
+    plan, _ = shared_run(config_dir(both(setter("guardrails.declarative_ec2.targets", {}), setter("guardrails.root_access.enabled", False))))
     principals = set(plan.named("organization-organization").inputs["awsServiceAccessPrincipals"])
     assert {DECLARATIVE_EC2.trusted_service, "iam.amazonaws.com"}.isdisjoint(principals) and BACKUP.trusted_service in principals
     assert plan.of_type("aws:iam/organizationsFeatures:OrganizationsFeatures") == []
@@ -257,7 +257,7 @@ def test_trusted_access_follows_the_types_and_root_access(config_dir):
 
 
 def test_a_backup_policy_on_the_root_covers_the_management_account(config_dir):
-    plan, errors = run_management(config_dir(setter("guardrails.backup_policy", {"targets": {"root": ["daily"]}})))
+    plan, errors = shared_run(config_dir(setter("guardrails.backup_policy", {"targets": {"root": ["daily"]}})))
     assert not errors, errors
     vaults = {r.name: r.provider.rsplit("::", 2)[1] for r in plan.of_type("aws:backup/vault:Vault")}
     assert vaults["backup-management-ap-northeast-1-vault"] == "management"

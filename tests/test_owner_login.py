@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from lzctl import mocks
-from tests.helpers import run_management
+from tests.helpers import example_data, run_management, write_config
 
 LOOKUP = "github:index/getOrganization:getOrganization"
 APPS = (("booking", 906171203), ("shop", 671900844))
 """The example's applications with the repository ids the mocks give them."""
 
 
-def test_the_trusts_name_githubs_login_whatever_the_case_of_github_owner(config_dir, monkeypatch):
+@pytest.fixture(scope="module")
+def canonical_login(tmp_path_factory):
+    """(plan, errors, names looked up) of the example with `github.owner: Acme-Inc`, the mocks answering the
+    lookup's login in lower case: one plan for both tests (the fixture patches the mocks, so not shared_run's)."""
     looked_up = []
     answer = mocks._CALLS[LOOKUP]
 
@@ -23,8 +28,16 @@ def test_the_trusts_name_githubs_login_whatever_the_case_of_github_owner(config_
         looked_up.append(args["name"])
         return answer(args) | {"login": args["name"].lower()}
 
-    monkeypatch.setitem(mocks._CALLS, LOOKUP, canonical)
-    plan, errors = run_management(config_dir(lambda data: data["github"].update(owner="Acme-Inc")))
+    data = example_data()
+    data["github"].update(owner="Acme-Inc")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(mocks._CALLS, LOOKUP, canonical)
+        plan, errors = run_management(write_config(tmp_path_factory.mktemp("owner-login"), data))
+    return plan, errors, looked_up
+
+
+def test_the_trusts_name_githubs_login_whatever_the_case_of_github_owner(canonical_login):
+    plan, errors, looked_up = canonical_login
     assert not errors
     assert set(looked_up) == {"Acme-Inc"}
     subjects = {
@@ -41,13 +54,11 @@ def test_the_trusts_name_githubs_login_whatever_the_case_of_github_owner(config_
     }
 
 
-def test_the_github_tenant_rcp_names_githubs_login_whatever_the_case_of_github_owner(config_dir, monkeypatch):
+def test_the_github_tenant_rcp_names_githubs_login_whatever_the_case_of_github_owner(canonical_login):
     """The RCP's StringLike is case-sensitive too: its patterns take the login from the same lookup as the trusts."""
-    answer = mocks._CALLS[LOOKUP]
-    monkeypatch.setitem(mocks._CALLS, LOOKUP, lambda args: answer(args) | {"login": args["name"].lower()})
-    plan, errors = run_management(config_dir(lambda data: data["github"].update(owner="Acme-Inc")))
+    plan, errors, _ = canonical_login
     assert not errors
-    owner_id = answer({"name": "Acme-Inc"})["id"]
+    owner_id = mocks._CALLS[LOOKUP]({"name": "Acme-Inc"})["id"]
     [statement] = [
         s
         for s in json.loads(plan.named("guardrails-rcp-root-enforce-org-identities-policy").inputs["content"])["Statement"]

@@ -11,8 +11,7 @@ import pytest
 from guardrails.plan_policies import planned_organization
 from guardrails.simulator import Request, evaluate
 from lzctl import cli, what_if
-from lzctl.plan import plan_stack
-from tests.helpers import example_data, setter, write_config
+from tests.helpers import example_data, setter, shared_plan, write_config
 
 HOME = "ap-northeast-1"
 OUTSIDE = "999988887777"
@@ -346,7 +345,7 @@ def test_a_derived_source_org_id_is_noted(org):
 def test_a_trusted_account_passes_the_perimeter(tmp_path):
     data = example_data()
     setter("guardrails.rcp.trusted_accounts", [OUTSIDE])(data)
-    plan = plan_stack("management", write_config(tmp_path, data))
+    plan = shared_plan("management", write_config(tmp_path, data))
     trusted = planned_organization(plan.resources, plan.outputs["accountIds"])
     request = Request(f"arn:aws:iam::{OUTSIDE}:role/partner", "s3:GetObject", trusted.account_ids["shop-prod"], "arn:aws:s3:::shop-assets/a", HOME)
     assert evaluate(request, trusted.organization).allowed

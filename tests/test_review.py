@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from lzctl import cli, review
-from lzctl.plan import plan_stack, resolved_config
-from tests.helpers import EXISTING, golden_file
+from lzctl.plan import resolved_config
+from tests.helpers import EXISTING, golden_file, shared_plan
 
 GOLDEN_STEPS = len(json.loads(golden_file("management").read_text())["steps"])
 
@@ -103,7 +103,7 @@ def test_adopted_and_suspended_accounts_and_migration_access(config_dir):
         data["identity_center"]["migration_access"] = [{"people": ["taro"], "account": "shop-prod", "permission_set": "AdministratorAccess", "until": until}]
 
     folder = config_dir(mutate)
-    plan = plan_stack("management", folder)
+    plan = shared_plan("management", folder)
     lines = review.review(plan, resolved_config("management", folder), plan.warnings, ["policy mandatory X: urn: y"]).splitlines()
     assert f"  │     · shop-prod  'Acme Production'  aws+shop-prod@example.com  [import {EXISTING}]" in lines
     suspended = lines.index("  └─ Suspended (suspended)")
@@ -210,7 +210,7 @@ def test_a_terraform_apps_plan_role_is_shown_beside_its_deploy_role(config_dir):
             network={"description": "Shared networking (Terraform).", "kind": "terraform", "reviewers": {"teams": ["platform-admins"]}}
         )
     )
-    lines = review.delivery(resolved_config("management", folder), plan_stack("management", folder))
+    lines = review.delivery(resolved_config("management", folder), shared_plan("management", folder))
     network = lines.index("  network (terraform): acme-inc/network")
     assert lines[network + 4 : network + 8] == [
         "    deploy role (dev, stg, prod): PowerUserAccess, boundary landing-zone-deploy-boundary",

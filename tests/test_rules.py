@@ -8,13 +8,13 @@ import json
 import pytest
 from pulumi_policy import PolicyResource, PolicyResourceOptions, StackValidationArgs
 
-from lzctl.plan import plan_stack
 from lzctl.plan import views as plan_views
 from lzctl.runtime import Plan
 from names import LIMITS_OUTPUT
 from rules import RULES, ResourceView, evaluate, is_blocking
 from rules.adapter import policy_for, view
 from rules.core import STACK_TYPE
+from tests.helpers import shared_plan
 
 RULE = {rule.id: rule for rule in RULES}
 OIDC = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
@@ -224,7 +224,7 @@ def test_the_scp_size_limit_is_the_configured_one_in_lzctl_and_the_pack(config_d
     assert evaluate([scp(10240)]) == []
     assert [v.message for v in evaluate([scp(10241)])] == ["SCP is 10241 characters, over the 10240 Organizations accepts"]
     # The stack exports guardrails.limits; numbers arrive as floats, as through the engine.
-    lowered = plan_stack("management", config_dir(lambda data: data.setdefault("guardrails", {}).update(limits={"scp_max_chars": 4096})))
+    lowered = shared_plan("management", config_dir(lambda data: data.setdefault("guardrails", {}).update(limits={"scp_max_chars": 4096})))
     assert lowered.outputs[LIMITS_OUTPUT]["scp_max_chars"] == 4096.0
     stack = ResourceView(STACK_TYPE, "urn:stack", lowered.outputs)
     assert [v.message for v in evaluate([stack, scp(4097)])] == ["SCP is 4097 characters, over the 4096 Organizations accepts"]

@@ -10,8 +10,8 @@ import pytest
 from delivery.policies import PULUMI_SESSION_SECONDS
 from lzctl import cli, durations, render, timeline
 from lzctl.durations import DURATIONS, FAST_TYPES, PACKAGE_DEFAULTS, POOLS, UNKNOWN, Pool, duration_of
-from lzctl.plan import plan_stack
 from lzctl.timeline import Node
+from tests.helpers import shared_plan
 
 ONE = {"one": Pool(1, "estimate", "test", "2026-12")}
 TWO = {"two": Pool(2, "estimate", "test", "2026-12")}
@@ -235,7 +235,7 @@ def test_adding_an_application_waits_only_for_its_own_accounts(config_dir, manag
         )
 
     before = render.to_json(management_plan)["steps"]
-    after = render.to_json(plan_stack("management", config_dir(add_search)))["steps"]
+    after = render.to_json(shared_plan("management", config_dir(add_search)))["steps"]
     result = timeline.estimate(after, before)
     new = {s["urn"] for s in after} - {s["urn"] for s in before}
     # The account ids the management stack hands to the audit and log stacks name the new accounts too.
