@@ -12,7 +12,7 @@ import pytest
 
 import config
 from disk_cache import CACHE_DIR_ENV
-from lzctl import cli
+from lzctl import cli, commands
 from lzctl.commands import default_stacks
 from lzctl.render import to_json
 from lzctl.runtime import Plan
@@ -103,8 +103,10 @@ def config_dir(tmp_path) -> Callable[[Callable[[dict], None]], Path]:
 @pytest.fixture
 def cli_shared_plans(monkeypatch) -> None:
     """`lzctl.cli.main` in-process plans through `shared_plan` (tests/helpers.py): the CLI's
-    handling of a plan without paying for the plan of a config another test planned already."""
+    handling of a plan without paying for the plan of a config another test planned already
+    (the verbs of lzctl/cli.py and lzctl/commands.py)."""
     monkeypatch.setattr(cli, "plan_stack", shared_plan)
+    monkeypatch.setattr(commands, "plan_stack", shared_plan)
 
 
 @pytest.fixture(scope="session")

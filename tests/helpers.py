@@ -196,6 +196,14 @@ def shared_run(config_dir: Path, role: str = "management", offline: bool = True,
     and a ConfigError does not survive pickling (unpickled, its message is rebuilt from its own text).
     The program refuses a config before it registers anything but the stack (stacks/__init__.py
     `run`), so running it again costs little."""
+    if (role, offline, more_config) == ("management", True, {}):
+        # The same program as `plan_stack("management", folder)` with the same config but for the stack
+        # file's pulumi:disable-default-providers, which nothing reads under mocks: the same plan
+        # (test_helpers pins it), so both share one.
+        try:
+            return shared_plan("management", config_dir), []
+        except ConfigError:
+            return run_management(config_dir)
     key = ("run", folder_digest(config_dir), role, offline, tuple(sorted(more_config.items())))
     if key in _SHARED:
         return pickle.loads(_SHARED[key])

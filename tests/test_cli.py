@@ -56,7 +56,7 @@ def test_tree_plan_groups_resources_by_component(capsys, cli_shared_plans):
     assert out.startswith(f"Plan of landing-zone/management (offline, mocked outputs): {EXAMPLE_RESOURCES} to create")
 
 
-def test_unknown_stack_exits_2_with_nothing_on_stdout(capsys):
+def test_unknown_stack_exits_2_with_nothing_on_stdout(capsys, cli_shared_plans):
     code, out, err = main(capsys, "plan", "--stack", "staging")
     assert (code, out) == (2, "")
     assert "unknown stack 'staging'" in err and "stacks in this project: audit, log, management" in err

@@ -279,7 +279,7 @@ def test_readme_shows_the_current_diagram(example_documents, name):
         (["--into", "README.md", "--format", "drawio"], "--into puts a Mermaid chart into a Markdown file"),
     ],
 )
-def test_bad_input_exits_2_with_nothing_on_stdout(capsys, argv, message):
+def test_bad_input_exits_2_with_nothing_on_stdout(capsys, cli_shared_plans, argv, message):
     assert main(["diagram", *argv]) == 2
     out, err = capsys.readouterr()
     assert out == "" and message in err and "Traceback" not in err

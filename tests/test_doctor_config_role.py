@@ -4,7 +4,9 @@ member accounts reached through the access role; and its verdicts as a table."""
 from __future__ import annotations
 
 from datetime import date
+from unittest import mock
 
+import moto.organizations.utils
 import pytest
 
 import config
@@ -16,12 +18,17 @@ from tests.helpers import example_data, moto_session, shared_plan, write_config
 
 ROLE_PATH = "/aws-service-role/config.amazonaws.com/"
 TRUST = '{"Version":"2012-10-17","Statement":[]}'
+SHOP_PROD_ID = "246813579024"
+"""The id moto gives the adopted account: no other test's (moto keeps which organisation an account id belongs to
+across mock_aws contexts, organizations_backends.master_accounts)."""
 
 
 def _live(world, tmp_path, control_tower: bool, **prod):
     org = world.management.client("organizations")
     org.create_organization(FeatureSet="ALL")
-    account_id = org.create_account(AccountName="Shop Production", Email="aws-root@acme-corp.co.jp")["CreateAccountStatus"]["AccountId"]
+    # moto draws a created account's id at random: one id here, so the tests of one config share its plan.
+    with mock.patch.object(moto.organizations.utils, "make_random_account_id", return_value=SHOP_PROD_ID):
+        account_id = org.create_account(AccountName="Shop Production", Email="aws-root@acme-corp.co.jp")["CreateAccountStatus"]["AccountId"]
     data = example_data()
     data.setdefault("guardrails", {})["control_tower"] = {"enabled": control_tower}
     data["applications"]["shop"]["accounts"] = {"prod": {"existing_account_id": account_id, "name": "Shop Production", **prod}}

@@ -16,7 +16,7 @@ from config.model import parents_first
 from lzctl.mocks import account_id
 from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
 from names import managed_policy_arn, managed_policy_key
-from tests.helpers import EXAMPLE_DIR, ProcessGuard, event_matches, example_data, folder_digest, shared_plan, shared_run, write_config
+from tests.helpers import EXAMPLE_DIR, ProcessGuard, event_matches, example_data, folder_digest, run_management, shared_plan, shared_run, write_config
 
 
 @pytest.mark.parametrize(
@@ -244,3 +244,8 @@ def test_a_shared_run_with_errors_is_run_again_so_they_name_the_callers_folder(t
         first.startswith("invalid landing-zone config: 7 problems\n  - ") and f"{tmp_path / 'first' / 'landing-zone.yaml'}: organization.home_region" in first
     )
     assert second == first.replace(str(tmp_path / "first"), str(tmp_path / "second"))
+
+
+def test_the_management_stacks_shared_run_is_its_shared_plan(management_plan):
+    """shared_run answers a management run offline with no more config from shared_plan: pinned here."""
+    assert run_management(EXAMPLE_DIR) == (management_plan, [])
