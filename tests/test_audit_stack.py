@@ -126,9 +126,17 @@ def test_audit_resources_are_pinned_to_the_audit_account(audit_plan, management_
     assert not [r for r in audit_plan.resources if r.provider.rsplit("::", 1)[0].endswith("::audit-handoff-reader")]
 
 
+ALERTS_AND_AGENTS = both(
+    setter("security_services.alerts.security_hub_severities", ["CRITICAL"]),
+    setter("security_services.alerts.guardduty_min_severity", 4),
+    setter("security_services.guardduty.runtime_agents", ["EKS_ADDON_MANAGEMENT"]),
+)
+"""Alert thresholds and Runtime Monitoring's agents of their own: two settings that do not meet (the alert rules'
+patterns; GuardDuty's member features), in one config the tests of each share."""
+
+
 def test_thresholds_come_from_config(config_dir):
-    mutate = both(setter("security_services.alerts.security_hub_severities", ["CRITICAL"]), setter("security_services.alerts.guardduty_min_severity", 4))
-    plan = shared_plan("audit", config_dir(mutate))
+    plan = shared_plan("audit", config_dir(ALERTS_AND_AGENTS))
     patterns = {n: json.loads(i["eventPattern"]) for n, i in of(plan, "aws:cloudwatch/eventRule:EventRule").items()}
     assert patterns["security-alerts-securityhub-rule"]["detail"]["findings"]["Severity"]["Label"] == ["CRITICAL"]
     assert patterns["security-alerts-guardduty-rule"]["detail"]["findings"]["Severity"]["Label"] == ["MEDIUM", "HIGH", "CRITICAL"]
@@ -262,7 +270,7 @@ def test_runtime_monitoring_manages_its_agent_for_members_and_the_audit_account(
 
 
 def test_runtime_agents_come_from_config_and_none_warns(config_dir):
-    plan = shared_plan("audit", config_dir(setter("security_services.guardduty.runtime_agents", ["EKS_ADDON_MANAGEMENT"])))
+    plan = shared_plan("audit", config_dir(ALERTS_AND_AGENTS))
     feature = plan.named("security-us-east-1-RUNTIME_MONITORING-members").inputs
     assert feature["additionalConfigurations"] == [{"name": "EKS_ADDON_MANAGEMENT", "autoEnable": "ALL"}]
     warnings = config.load(config_dir(setter("security_services.guardduty.runtime_agents", [])), refuse_example_domains=False).warnings
@@ -320,7 +328,8 @@ def denials_as(monkeypatch, principal_in, plan, management) -> list[tuple[str, s
     [("audit", True, True), ("audit", False, True), ("log", False, True), ("log", True, False)],
 )
 def test_the_first_run_the_readme_gives_is_exempt_from_every_deny(monkeypatch, config_dir, stack, control_tower, guarded):
-    directory = config_dir(setter("guardrails.control_tower.enabled", control_tower))
+    # Control Tower is on by default (config/schema.py): "on" is the example itself, whose plans the other tests share.
+    directory = config_dir() if control_tower else config_dir(setter("guardrails.control_tower.enabled", False))
     management = shared_plan("management", directory)
     plan = shared_plan(stack, directory, management=management)
     role = readme_first_run_role(management.outputs, stack)
