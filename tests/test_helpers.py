@@ -232,10 +232,11 @@ def test_a_shared_plan_is_the_callers_own_copy_of_the_plan_of_that_content(tmp_p
     assert folder_digest(tmp_path / "config") == folder_digest(EXAMPLE_DIR)
 
 
-def test_a_shared_run_with_errors_is_run_again_so_they_name_the_callers_folder(tmp_path):
+@pytest.mark.parametrize("more_config", [{}, {"phase": "organization"}], ids=["as plan_stack plans it", "a run of its own"])
+def test_a_shared_run_with_errors_is_run_again_so_they_name_the_callers_folder(tmp_path, more_config):
     def refused(name: str) -> list:
         folder = write_config(tmp_path / name, "organization: {}\n")
-        plan, errors = shared_run(folder)
+        plan, errors = shared_run(folder, **more_config)
         assert [r.type for r in plan.resources] == ["pulumi:pulumi:Stack"]
         return [str(error) for error in errors]
 
