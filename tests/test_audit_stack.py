@@ -331,6 +331,7 @@ def test_the_first_run_the_readme_gives_is_exempt_from_every_deny(monkeypatch, c
     # Control Tower is on by default (config/schema.py): "on" is the example itself, whose plans the other tests share.
     directory = config_dir() if control_tower else config_dir(setter("guardrails.control_tower.enabled", False))
     management = shared_plan("management", directory)
+    assert bool(management.of_type("aws:controltower/landingZone:LandingZone")) is control_tower
     plan = shared_plan(stack, directory, management=management)
     role = readme_first_run_role(management.outputs, stack)
     # The role the audit and log accounts were created with, Control Tower on or off (CreateLandingZone
