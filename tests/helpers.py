@@ -137,15 +137,18 @@ _SHARED: dict[tuple, bytes] = {}
 def folder_digest(folder: Path) -> str:
     """A digest of what the program reads from a config folder: landing-zone.yaml's data (the loader
     reads nothing else of its text: the example and `write_config(dir, example_data())` plan alike,
-    byte for byte) and every other file's name and bytes, but for adopt's report."""
+    byte for byte) and every other file's name and bytes, but for adopt's report unless the config names it."""
     digest = hashlib.sha256()
     # The example's folder is also the `config` package: its modules are the loader's code, not config.
     # adopt writes its report beside the config it planned, after the plan; the loader reads
-    # landing-zone.yaml, the files it names and policy-templates/, never the report.
+    # landing-zone.yaml, the files it names (an inline_policy or adopted policy's content may be any
+    # file: config/schema.py) and policy-templates/, so the report only when landing-zone.yaml names it.
+    source = Path(folder) / config.CONFIG_FILE
+    unread = set() if source.is_file() and ADOPT_REPORT.encode() in source.read_bytes() else {ADOPT_REPORT}
     files = (
         p
         for p in Path(folder).rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and not (p.parent == Path(folder) and (p.suffix == ".py" or p.name == ADOPT_REPORT))
+        if p.is_file() and "__pycache__" not in p.parts and not (p.parent == Path(folder) and (p.suffix == ".py" or p.name in unread))
     )
     for path in sorted(files):
         name = path.relative_to(folder).as_posix()

@@ -220,6 +220,13 @@ def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
     reported = write_config(tmp_path / "reported", "organization: {home_region: ap-northeast-1, name: acme}\n")
     (reported / "adopt-report.md").write_text("# what adopt found\n")
     assert folder_digest(reported) == flow
+    # Unless the config names it (a permission set's inline_policy may be any file): then its bytes count.
+    naming = "organization: {home_region: ap-northeast-1, name: acme}\nidentity_center: {permission_sets: {Ops: {inline_policy: adopt-report.md}}}\n"
+    named = write_config(tmp_path / "named", naming)
+    (named / "adopt-report.md").write_text("{}\n")
+    before = folder_digest(named)
+    (named / "adopt-report.md").write_text('{"Version": "2012-10-17"}\n')
+    assert folder_digest(named) != before
 
 
 def test_a_shared_plan_is_the_callers_own_copy_of_the_plan_of_that_content(tmp_path):
