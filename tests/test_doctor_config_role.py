@@ -29,6 +29,7 @@ def _live(world, tmp_path, control_tower: bool, **prod):
     # moto draws a created account's id at random: one id here, so the tests of one config share its plan.
     with mock.patch.object(moto.organizations.utils, "make_random_account_id", return_value=SHOP_PROD_ID):
         account_id = org.create_account(AccountName="Shop Production", Email="aws-root@acme-corp.co.jp")["CreateAccountStatus"]["AccountId"]
+    assert account_id == SHOP_PROD_ID, "moto no longer draws account ids through utils.make_random_account_id: the tests plan apart"
     data = example_data()
     data.setdefault("guardrails", {})["control_tower"] = {"enabled": control_tower}
     data["applications"]["shop"]["accounts"] = {"prod": {"existing_account_id": account_id, "name": "Shop Production", **prod}}
