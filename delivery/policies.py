@@ -185,7 +185,9 @@ def deploy_boundary(privileged_role_arns: Sequence[str] = ()) -> dict:
 
 
 KEEP_DEPLOYED_IMAGES = 10
-"""How many of prod's deployed images the lifecycle keeps (by push time): what a rollback can go back to."""
+"""How many of prod's deployed images the lifecycle keeps (by push time): what a rollback can go back to.
+Prod's promotion refuses an image pushed before that many deployed ones (workflows/images.py), which
+the lifecycle would expire as soon as it is deployed."""
 KEEP_TESTED_IMAGES = 100
 """How many images tagged `tested-*` the lifecycle keeps (by push time). Prod's run waits up to 30 days
 for its review (GitHub docs, "Reviewing deployments": not approved within 30 days, it fails) while

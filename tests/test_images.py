@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from delivery.policies import KEEP_DEPLOYED_IMAGES
 from workflows import images
 
 pytestmark = pytest.mark.skipif(not (shutil.which("git") and shutil.which("jq") and shutil.which("bash")), reason="needs git, jq and bash")
@@ -22,7 +23,7 @@ MANIFEST = '{\n  "schemaVersion": 2,\n  "mediaType": "application/vnd.oci.image.
 INDEX = "application/vnd.oci.image.index.v1+json"
 
 # The AWS CLI, played from $STUB: tags/<tag> holds a digest, digests/<digest> exists once replicated,
-# image.json is batch-get-image's answer; every call is logged to calls, a put manifest to put-manifest.
+# images.json is the repository's listing (describe-images without --image-ids), image.json is batch-get-image's answer; every call is logged to calls, a put manifest to put-manifest.
 AWS_STUB = r"""#!/bin/bash
 printf '%s\n' "$*" >> "$STUB/calls"
 case "$2" in
@@ -31,8 +32,10 @@ case "$2" in
       case "$arg" in
         imageTag=*) [ -f "$STUB/tags/${arg#imageTag=}" ] && exec cat "$STUB/tags/${arg#imageTag=}" ;;
         imageDigest=*) [ -f "$STUB/digests/${arg#imageDigest=}" ] && exit 0 ;;
+        --image-ids) looked_up=1 ;;
       esac
     done
+    [ -z "$looked_up" ] && [ -f "$STUB/images.json" ] && exec cat "$STUB/images.json"
     echo "ImageNotFoundException" >&2
     exit 254 ;;
   batch-get-image) cat "$STUB/image.json" ;;
@@ -122,6 +125,7 @@ def stub(tmp_path):
     (bin_ / "aws").chmod(0o755)
     (state / "image.json").write_text(json.dumps({"images": [{"imageManifest": MANIFEST, "imageManifestMediaType": INDEX}], "failures": []}))
     output = tmp_path / "github-output"
+    listing: list[dict] = []
     env = {
         **os.environ,
         "PATH": f"{bin_}:{os.environ['PATH']}",
@@ -137,6 +141,7 @@ def stub(tmp_path):
 
     class Stub:
         tree = source_tree(repo)
+        state = tmp_path / "stub"
         sha = env["GITHUB_SHA"]
 
         def tag(self, tag: str, digest: str) -> None:
@@ -147,6 +152,11 @@ def stub(tmp_path):
 
         def replicated(self, digest: str) -> None:
             (state / "digests" / digest).write_text("")
+            self.listed(digest, REPLICATED_AT, [])
+
+        def listed(self, digest: str, pushed: str, tags: list[str]) -> None:
+            listing.append({"imageDigest": digest, "imageTags": tags, "imagePushedAt": pushed})
+            (state / "images.json").write_text(json.dumps({"imageDetails": listing}))
 
         def run(self, script: str) -> subprocess.CompletedProcess:
             # Actions' default shell on Linux runners: `bash -e {0}` ("Workflow syntax", jobs.<job_id>.steps[*].shell).
@@ -164,6 +174,10 @@ def stub(tmp_path):
             return output.read_text() if output.exists() else ""
 
     return Stub()
+
+
+# As the CLI prints ECR's push times under TZ=UTC: ISO 8601, with a fraction only when there is one.
+REPLICATED_AT = "2026-12-01T09:00:00.250000+00:00"
 
 
 def put_call(tag: str, digest: str) -> str:
@@ -250,3 +264,64 @@ def test_prod_tags_what_it_deploys_once_per_run(stub, case, tags, replicated, co
     assert stub.output() == (f"image-uri=222222222222.dkr.ecr.ap-northeast-1.amazonaws.com/booking@{D1}\n" if code == 0 else "")
     # The tested tag is read in stg's registry; the deployed tag is written in prod's own.
     assert all("--registry-id 111111111111" in call for call in stub.calls() if "imageTag=tested-" in call)
+
+
+def pushed(minutes: int) -> str:
+    """A push time `minutes` after (or before) the promoted image's replication, as the CLI prints it."""
+    return f"2026-12-01T{9 + minutes // 60:02d}:{minutes % 60:02d}:00+00:00"
+
+
+DEPLOYED = KEEP_DEPLOYED_IMAGES
+# (images in prod's repository besides the promoted one: (minutes after it, tag), exit code)
+LIFECYCLE_CASES = [
+    ("nothing deployed before", [], 0),
+    ("one fewer newer deployed images than the lifecycle keeps", [(1 + i, f"deployed-{i}") for i in range(DEPLOYED - 1)], 0),
+    ("as many newer deployed images as the lifecycle keeps", [(1 + i, f"deployed-{i}") for i in range(DEPLOYED)], 1),
+    ("as many deployed images, all older", [(-1 - i, f"deployed-{i}") for i in range(DEPLOYED)], 0),
+    ("as many newer images, none deployed", [(1 + i, f"tested-{i}") for i in range(DEPLOYED)], 0),
+    # Pushed in the same second as the promoted image, before its fraction: not newer.
+    ("as many deployed in the same second", [(0, f"deployed-{i}") for i in range(DEPLOYED)], 0),
+]
+
+
+@pytest.mark.slow  # git and bash processes
+@pytest.mark.parametrize("case, others, code", LIFECYCLE_CASES, ids=[c[0] for c in LIFECYCLE_CASES])
+def test_prod_refuses_an_image_its_lifecycle_would_expire_once_deployed(stub, case, others, code):
+    stub.tag(f"tested-{stub.tree}", D1)
+    stub.replicated(D1)
+    for number, (minutes, tag) in enumerate(others):
+        stub.listed(f"sha256:{number:064x}", pushed(minutes), [tag])
+    result = stub.run(images.promote("stg"))
+    assert result.returncode == code, result.stdout + result.stderr
+    puts = [call for call in stub.calls() if "put-image" in call]
+    if code:
+        assert (
+            f"::error::{D1} was pushed before the last {DEPLOYED} images prod deployed ({DEPLOYED} newer): prod's lifecycle "
+            "policy keeps only those, so it would expire this image once deployed." in result.stdout
+        )
+        assert puts == [] and stub.output() == ""
+    else:
+        assert [call[: len(put_call(f"deployed-{RUN_ID}", D1))] for call in puts] == [put_call(f"deployed-{RUN_ID}", D1)]
+    # The listing is of prod's own repository, in UTC.
+    assert "ecr describe-images --repository-name booking --output json" in stub.calls()
+
+
+@pytest.mark.slow  # git and bash processes
+def test_prod_stops_when_its_repository_cannot_be_listed(stub):
+    stub.tag(f"tested-{stub.tree}", D1)
+    stub.replicated(D1)
+    (stub.state / "images.json").unlink()
+    result = stub.run(images.promote("stg"))
+    assert result.returncode != 0
+    assert not [call for call in stub.calls() if "put-image" in call] and stub.output() == ""
+
+
+@pytest.mark.slow  # git and bash processes
+def test_prod_stops_when_the_push_times_cannot_be_compared(stub):
+    stub.tag(f"tested-{stub.tree}", D1)
+    stub.replicated(D1)
+    stub.listed("sha256:" + "3" * 64, "2026-12-01T18:00:00+09:00", ["deployed-1"])
+    result = stub.run(images.promote("stg"))
+    assert result.returncode == 1
+    assert f"::error::{D1} was pushed before the last {DEPLOYED} images prod deployed (an unknown number of newer)" in result.stdout
+    assert not [call for call in stub.calls() if "put-image" in call]

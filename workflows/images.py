@@ -23,6 +23,7 @@ first: the next promotion runs prod's job with it.
 from __future__ import annotations
 
 import names
+from delivery.policies import KEEP_DEPLOYED_IMAGES
 
 PROMOTED_OUTPUT = "image-uri"
 """Output of prod's promotion step: the tested image in prod's registry, by digest."""
@@ -121,6 +122,26 @@ MARK_TESTED = (
 """Staging's step after its tests: this commit's image becomes the tested image of its source tree."""
 
 
+# Before prod tags `$digest`: prod's lifecycle keeps only the last KEEP_DEPLOYED_IMAGES images tagged
+# `deployed-*` by push time (delivery/policies.py, rule 1), so an older image (a revert to a tree
+# staging tested long ago) would be expired once deployed and the service could not pull it again.
+# Fails closed: a failed listing stops the step (bash -e), and a count jq cannot give is not below the
+# limit. Timestamps: the CLI prints them in the local zone (TZ=UTC pins it) as ISO 8601 with the
+# fraction only when there is one; both are normalised before fromdateiso8601, which takes neither.
+KEPT_ONCE_DEPLOYED = f"""images="$(mktemp)"
+TZ=UTC aws ecr describe-images --repository-name "$ECR_REPOSITORY" --output json > "$images"
+newer="$(jq --arg digest "$digest" --arg prefix "{names.DEPLOYED_IMAGE_TAG_PREFIX}" '
+  def pushed: .imagePushedAt | sub("\\\\.[0-9]+"; "") | sub("\\\\+00:00$"; "Z") | fromdateiso8601;
+  (first(.imageDetails[] | select(.imageDigest == $digest)) | pushed) as $at
+  | [.imageDetails[] | select(.imageDigest != $digest and any(.imageTags[]?; startswith($prefix)) and pushed > $at)]
+  | length' "$images")" || newer=""
+if ! [ "$newer" -lt {KEEP_DEPLOYED_IMAGES} ] 2> /dev/null; then
+  echo "::error::$digest was pushed before the last {KEEP_DEPLOYED_IMAGES} images prod deployed (${{newer:-an unknown number of}} newer): prod's lifecycle policy keeps only those, so it would expire this image once deployed. Commit a change to the tree so that staging builds and tests a new image, and deploy that"
+  exit 1
+fi
+"""
+
+
 def promote(staging_environment: str) -> str:
     """Prod's step: find the digest staging tested for this source tree, wait for it here, tag it, output it by digest."""
     attempts = REPLICATION_WAIT_SECONDS // _POLL_SECONDS
@@ -145,6 +166,7 @@ until aws ecr describe-images --repository-name "$ECR_REPOSITORY" --image-ids im
   sleep {_POLL_SECONDS}
 done
 """
+        + KEPT_ONCE_DEPLOYED
         + tag_once(
             DEPLOYED_TAG,
             "only this run tags its run id, so something else pushed that tag (replication copies every tag of the staging "
