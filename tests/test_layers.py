@@ -7,6 +7,7 @@ components < stacks < lzctl and rules. A module may import its own layer or any 
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -40,11 +41,16 @@ def modules() -> dict[str, Path]:
 MODULES = modules()
 
 
+@functools.cache
+def parsed(file: Path) -> ast.Module:
+    return ast.parse(file.read_text(encoding="utf-8"))
+
+
 def imports_of(module: str, file: Path) -> set[str]:
     """Project modules `module` imports at module level or inside functions (not under TYPE_CHECKING)."""
     found = set()
     package = module if file.name == "__init__.py" else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+    for node in ast.walk(parsed(file)):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -63,7 +69,10 @@ def imports_of(module: str, file: Path) -> set[str]:
     return found
 
 
-GRAPH = {module: imports_of(module, file) for module, file in MODULES.items()}
+@functools.cache
+def graph() -> dict[str, set[str]]:
+    # Parsed when a test asks, not at collection: every xdist worker collects this module.
+    return {module: imports_of(module, file) for module, file in MODULES.items()}
 
 
 def layer(module: str) -> int:
@@ -79,9 +88,9 @@ def test_every_top_level_package_has_a_layer():
     assert tops <= set(LAYERS), tops - set(LAYERS)
 
 
-@pytest.mark.parametrize("module", sorted(GRAPH))
+@pytest.mark.parametrize("module", sorted(MODULES))
 def test_no_module_imports_a_higher_layer(module):
-    upward = sorted(name for name in GRAPH[module] if layer(name) > layer(module))
+    upward = sorted(name for name in graph()[module] if layer(name) > layer(module))
     assert upward == [], f"{module} (layer {layer(module)}) imports {upward}"
 
 
@@ -90,7 +99,7 @@ def test_the_pure_layer_imports_no_pulumi_or_aws_sdk():
     for module, file in MODULES.items():
         if module.split(".")[0] not in PURE:
             continue
-        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(file)):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             offenders += [
                 f"{module}: {name}"
@@ -110,7 +119,7 @@ def test_the_import_graph_has_no_circle():
     def visit(node: str) -> None:
         index[node] = low[node] = len(index)
         stack.append(node)
-        for other in GRAPH[node]:
+        for other in graph()[node]:
             if other not in index:
                 visit(other)
                 low[node] = min(low[node], low[other])
@@ -126,7 +135,7 @@ def test_the_import_graph_has_no_circle():
             if len(component) > 1:
                 circles.append(sorted(component))
 
-    for node in GRAPH:
+    for node in graph():
         if node not in index:
             visit(node)
     assert circles == []
@@ -135,6 +144,6 @@ def test_the_import_graph_has_no_circle():
 def test_every_module_in_components_defines_a_component_resource():
     for module, file in MODULES.items():
         if module.startswith("components.") and file.name != "__init__.py":
-            tree = ast.parse(file.read_text(encoding="utf-8"))
+            tree = parsed(file)
             bases = {ast.unparse(base) for node in tree.body if isinstance(node, ast.ClassDef) for base in node.bases}
             assert bases & {"pulumi.ComponentResource", "MemberAccounts"}, module
