@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 import yaml
 from moto import mock_aws
+from moto.moto_api._internal import mock_random
 
 from config import ConfigError
 from guardrails.control_tower import PREREQUISITE_ROLES
@@ -211,7 +211,7 @@ def aws_shaped_sso_ids(monkeypatch) -> None:
     monkeypatch.setattr(
         models.PermissionSet,
         "generate_id",
-        staticmethod(lambda instance_arn: instance_arn.replace(":instance/", ":permissionSet/") + "/ps-" + uuid.uuid4().hex[:16]),
+        staticmethod(lambda instance_arn: instance_arn.replace(":instance/", ":permissionSet/") + "/ps-" + mock_random.uuid4().hex[:16]),
     )
     monkeypatch.setattr(
         models.Instance, "identity_store_id", property(lambda self: "d-" + self.instance_arn[-10:].encode().hex()[:10], lambda self, value: None), raising=False
@@ -249,11 +249,18 @@ def moto_sso_reads(monkeypatch) -> None:
     monkeypatch.setattr(responses.SSOAdminResponse, "list_tags_for_resource", tags, raising=False)
 
 
+ORGANISATION_SEED = 20261202
+
+
 @pytest.fixture
 def organisation(aws, monkeypatch):
     aws_shaped_sso_ids(monkeypatch)
     moto_sso_reads(monkeypatch)
     with mock_aws():
+        # The same ids in every test, so the adopted configs of tests that change nothing are one plan
+        # (shared_plan keys on content). Accounts moto created in earlier tests stay in its master-account
+        # table across mock contexts; an account created again here is re-registered under this organisation.
+        mock_random.seed(ORGANISATION_SEED)
         yield Organisation()
 
 
