@@ -69,6 +69,134 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
+def dump(document: dict) -> str:
+    """The document as PyYAML's emitter writes it with `_Dumper`: what `block_yaml` must equal."""
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=10_000, allow_unicode=True)
+
+
+class _Unsupported(Exception):
+    """A value `block_yaml` leaves to PyYAML's emitter."""
+
+
+# Longer scalars could reach the emitter's width (10,000 columns), where it splits plain and
+# quoted text at a space; below it, no line is split.
+_LONGEST = 9_000
+_PRINTABLE = re.compile(r"[\n\x20-\x7e]*")
+_RESOLVER = _Dumper(None)
+"""Whose implicit resolvers (`on` not a boolean) `_scalar` asks what plain text would read back as."""
+_STR = "tag:yaml.org,2002:str"
+
+
+@functools.lru_cache(maxsize=8192)
+def _scalar(text: str, key: bool) -> tuple[str, str]:
+    """(style, written text) of a string as PyYAML's emitter chooses them (yaml/emitter.py,
+    choose_scalar_style with `_represent_str`'s styles): plain where the text reads back as a
+    string and may stand bare, a literal block for text with line breaks, single quotes
+    otherwise. What would need double quotes, other characters or splitting, it refuses."""
+    if len(text) > _LONGEST or not _PRINTABLE.fullmatch(text):
+        raise _Unsupported(text)
+    analysis = _analysis(text)
+    if "\n" in text:
+        if key or not analysis.allow_block:
+            raise _Unsupported(text)
+        return "|", text
+    plain = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR
+    if key and analysis.empty:
+        raise _Unsupported(text)  # not a simple key: PyYAML writes it after `? `
+    if plain and analysis.allow_block_plain:
+        return "", text
+    if not analysis.allow_single_quoted:
+        raise _Unsupported(text)
+    return "'", "'" + text.replace("'", "''") + "'"
+
+
+def _literal(text: str, indent: int) -> str:
+    """A literal block's indicator line and content (yaml/emitter.py, determine_block_hints and
+    write_literal): lines `indent` deep, empty lines bare; text ending in more than one line
+    break it refuses."""
+    hints = "2" if text[0] in " \n" else ""
+    if text[-1] != "\n":
+        hints += "-"
+    elif len(text) == 1 or text[-2] == "\n":
+        # Kept final line breaks: last in a document, the emitter would end it with `...`.
+        raise _Unsupported(text)
+    margin = " " * indent
+    body = "".join(f"{margin}{line}\n" if line else "\n" for line in text.split("\n"))
+    # split gives one empty piece after the last line break, which the emitter does not write.
+    return f"|{hints}\n" + (body[:-1] if text.endswith("\n") else body)
+
+
+def _value(value: object, indent: int) -> str:
+    """A scalar or empty collection as written after `key:` or `- ` (one leading space)."""
+    if value is True or value is False:
+        return " true" if value else " false"
+    if value is None:
+        return " null"
+    if type(value) is int:
+        return f" {value}"
+    if type(value) is str:
+        style, text = _scalar(value, False)
+        return " " + (_literal(text, indent) if style == "|" else text)
+    if value == {} or value == []:
+        return " {}" if type(value) is dict else " []"
+    raise _Unsupported(value)
+
+
+def _mapping(mapping: dict, indent: int, out: list[str], first_inline: bool) -> None:
+    margin = " " * indent
+    for position, (key, value) in enumerate(mapping.items()):
+        if type(key) is not str:
+            raise _Unsupported(key)
+        _, written = _scalar(key, True)
+        if len(written) >= 128:
+            raise _Unsupported(key)  # not a simple key: PyYAML writes it after `? `
+        out.append(f"{written}:" if position == 0 and first_inline else f"{margin}{written}:")
+        _nested(value, indent, out)
+
+
+def _nested(value: object, indent: int, out: list[str]) -> None:
+    """What follows `key:` (or `- `) at `indent`: a scalar on the same line, or a block below."""
+    if type(value) is dict and value:
+        out.append("\n")
+        _mapping(value, indent + 2, out, False)
+    elif type(value) is list and value:
+        out.append("\n")
+        _sequence(value, indent + 2, out)
+    else:
+        text = _value(value, indent + 2)
+        out.append(text if text.endswith("\n") else text + "\n")
+
+
+def _sequence(items: list, indent: int, out: list[str]) -> None:
+    # Items indented under their key (_Dumper.increase_indent); a mapping item starts on the dash's line.
+    margin = " " * indent
+    for item in items:
+        if type(item) is dict and item:
+            out.append(f"{margin}- ")
+            _mapping(item, indent + 2, out, True)
+        elif type(item) is list and item:
+            raise _Unsupported(item)
+        else:
+            text = _value(item, indent + 2)
+            out.append(f"{margin}-{text}" if text.endswith("\n") else f"{margin}-{text}\n")
+
+
+def block_yaml(document: dict) -> str | None:
+    """`dump(document)`, written directly for what workflows hold (mappings, lists, strings,
+    numbers, booleans), or None where it holds anything else. PyYAML's pure-Python emitter,
+    character by character, was 5-6% of a 100-application plan (one workflow file per
+    application and kind); tests/test_workflow_yaml.py checks the two agree, on every generated
+    workflow and on a generated table of awkward values."""
+    if type(document) is not dict or not document:
+        return None
+    out: list[str] = []
+    try:
+        _mapping(document, 0, out, False)
+    except _Unsupported:
+        return None
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class Workflows:
     """What the generator writes into a repository, and what its branch rules must require."""
@@ -87,7 +215,9 @@ def render(documents: Mapping[str, dict], pins: ActionPins) -> Workflows:
 
 def to_yaml(document: dict, pins: ActionPins) -> str:
     """The workflow's text: the generated-file header, the document, a note after each `uses:` and permission."""
-    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=10_000, allow_unicode=True)
+    body = block_yaml(document)
+    if body is None:
+        body = dump(document)
     comments = pins.comments()
 
     def annotate(match: re.Match) -> str:
