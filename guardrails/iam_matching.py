@@ -99,6 +99,18 @@ def action_matches(pattern: str, action: str) -> bool:
     return glob_match(pattern, action, ignore_case=True)
 
 
+@lru_cache(maxsize=4096)
+def _any_of(patterns: tuple[str, ...]) -> re.Pattern:
+    return _compiled("|".join(f"(?:{_glob(pattern)})" for pattern in patterns), True)
+
+
+def any_action_matches(patterns: tuple[str, ...], action: str) -> bool:
+    """Whether `action` matches one of `patterns` (`action_matches` of any), as one expression per
+    tuple of patterns: the self-denial rule asks ~100,000 times of a few hundred statements, and
+    matching each pattern on its own was two fifths of the rule's time."""
+    return _any_of(patterns).fullmatch(action) is not None
+
+
 def arn_matches(pattern: str, arn: str, context: Optional[Context] = None) -> bool:
     """ArnLike / Resource matching: the six parts of the ARN each matched on their own."""
     if pattern == "*":

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
 from guardrails import iam_actions
-from guardrails.iam_matching import Context, PolicyError, action_matches, arn_matches, condition_holds, glob_match, parse_operator
+from guardrails.iam_matching import Context, PolicyError, any_action_matches, arn_matches, condition_holds, glob_match, parse_operator
 
 SCP = "SERVICE_CONTROL_POLICY"
 RCP = "RESOURCE_CONTROL_POLICY"
@@ -303,9 +303,9 @@ def _resource_applies(statement: Statement, action: str, resource: str, context:
 
 
 def statement_applies(statement: Statement, action: str, resource: str, context: Context, assumptions: list[str]) -> bool:
-    if statement.actions and not any(action_matches(p, action) for p in statement.actions):
+    if statement.actions and not any_action_matches(statement.actions, action):
         return False
-    if statement.not_actions and any(action_matches(p, action) for p in statement.not_actions):
+    if statement.not_actions and any_action_matches(statement.not_actions, action):
         return False
     if not all(condition_holds(c.operator, c.key, c.values, context) for c in statement.conditions):
         return False

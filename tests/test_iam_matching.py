@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guardrails.iam_matching import PolicyError, action_matches, arn_matches, condition_holds, glob_match
+from guardrails.iam_matching import PolicyError, action_matches, any_action_matches, arn_matches, condition_holds, glob_match
 
 CONTEXT = {
     "aws:principalarn": ("arn:aws:iam::111111111111:role/github/pulumi-deploy-audit",),
@@ -123,6 +123,17 @@ def test_unknown_operators_are_refused(operator, message):
 )
 def test_actions_match_case_insensitively_with_wildcards(pattern, action, expected):
     assert action_matches(pattern, action) is expected
+
+
+ACTIONS = ("s3:DeleteObject", "S3:deleteobject", "s3:DeleteObjectVersion", "s3:GetObject", "s3:PutObject", "sts:AssumeRole", "iam:PassRole", "s3:Get")
+PATTERNS = [("s3:Delete*",), ("s3:?etObject", "iam:*"), ("s3:*Object", "sts:Assume?ole"), ("*",), ("s3:Get", "s3:Put*"), ("iam:Pass.*",)]
+
+
+@pytest.mark.parametrize("patterns", PATTERNS, ids=" ".join)
+def test_one_expression_for_a_statement_matches_as_its_patterns_one_by_one(patterns):
+    answers = [any_action_matches(patterns, action) for action in ACTIONS]
+    assert answers == [any(action_matches(pattern, action) for pattern in patterns) for action in ACTIONS]
+    assert True in answers or patterns == ("iam:Pass.*",)  # a dot is no wildcard: the table's one pattern matching nothing
 
 
 @pytest.mark.parametrize(
