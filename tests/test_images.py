@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -272,15 +273,16 @@ def pushed(minutes: int) -> str:
 
 
 DEPLOYED = KEEP_DEPLOYED_IMAGES
-# (images in prod's repository besides the promoted one: (minutes after it, tag), exit code)
+# (images in prod's repository besides the promoted one, pushed at REPLICATED_AT: (push time, tag), exit code)
 LIFECYCLE_CASES = [
     ("nothing deployed before", [], 0),
-    ("one fewer newer deployed images than the lifecycle keeps", [(1 + i, f"deployed-{i}") for i in range(DEPLOYED - 1)], 0),
-    ("as many newer deployed images as the lifecycle keeps", [(1 + i, f"deployed-{i}") for i in range(DEPLOYED)], 1),
-    ("as many deployed images, all older", [(-1 - i, f"deployed-{i}") for i in range(DEPLOYED)], 0),
-    ("as many newer images, none deployed", [(1 + i, f"tested-{i}") for i in range(DEPLOYED)], 0),
-    # Pushed in the same second as the promoted image, before its fraction: not newer.
-    ("as many deployed in the same second", [(0, f"deployed-{i}") for i in range(DEPLOYED)], 0),
+    ("one fewer newer deployed images than the lifecycle keeps", [(pushed(1 + i), f"deployed-{i}") for i in range(DEPLOYED - 1)], 0),
+    ("as many newer deployed images as the lifecycle keeps", [(pushed(1 + i), f"deployed-{i}") for i in range(DEPLOYED)], 1),
+    ("as many deployed images, all older", [(pushed(-1 - i), f"deployed-{i}") for i in range(DEPLOYED)], 0),
+    ("as many newer images, none deployed", [(pushed(1 + i), f"tested-{i}") for i in range(DEPLOYED)], 0),
+    ("as many deployed in the same second, before its fraction", [(pushed(0), f"deployed-{i}") for i in range(DEPLOYED)], 0),
+    ("as many deployed in the same second, after its fraction", [("2026-12-01T09:00:00.750000+00:00", f"deployed-{i}") for i in range(DEPLOYED)], 1),
+    ("as many deployed, newer, written with Z", [(f"2026-12-01T10:00:0{i}Z", f"deployed-{i}") for i in range(DEPLOYED)], 1),
 ]
 
 
@@ -289,8 +291,8 @@ LIFECYCLE_CASES = [
 def test_prod_refuses_an_image_its_lifecycle_would_expire_once_deployed(stub, case, others, code):
     stub.tag(f"tested-{stub.tree}", D1)
     stub.replicated(D1)
-    for number, (minutes, tag) in enumerate(others):
-        stub.listed(f"sha256:{number:064x}", pushed(minutes), [tag])
+    for number, (at, tag) in enumerate(others):
+        stub.listed(f"sha256:{number:064x}", at, [tag])
     result = stub.run(images.promote("stg"))
     assert result.returncode == code, result.stdout + result.stderr
     puts = [call for call in stub.calls() if "put-image" in call]
@@ -316,12 +318,39 @@ def test_prod_stops_when_its_repository_cannot_be_listed(stub):
     assert not [call for call in stub.calls() if "put-image" in call] and stub.output() == ""
 
 
+UNREADABLE = (
+    "::error::prod could not compare the push times of the images in its repository booking (jq's words above), so it cannot tell "
+    f"whether its lifecycle policy would keep {D1} once deployed, and tags nothing"
+)
+
+
 @pytest.mark.slow  # git and bash processes
-def test_prod_stops_when_the_push_times_cannot_be_compared(stub):
+@pytest.mark.parametrize("at", ["2026-12-01T18:00:00+09:00", "yesterday", None])
+def test_prod_stops_when_the_push_times_cannot_be_compared(stub, at):
     stub.tag(f"tested-{stub.tree}", D1)
     stub.replicated(D1)
-    stub.listed("sha256:" + "3" * 64, "2026-12-01T18:00:00+09:00", ["deployed-1"])
+    stub.listed("sha256:" + "3" * 64, at, ["deployed-1"])
     result = stub.run(images.promote("stg"))
     assert result.returncode == 1
-    assert f"::error::{D1} was pushed before the last {DEPLOYED} images prod deployed (an unknown number of newer)" in result.stdout
+    assert UNREADABLE in result.stdout
+    assert "jq: error" in result.stderr
     assert not [call for call in stub.calls() if "put-image" in call]
+
+
+@pytest.mark.slow  # git and bash processes
+@pytest.mark.parametrize("newer, code", [(DEPLOYED - 1, 0), (DEPLOYED, 1)])
+def test_prod_reads_push_times_printed_as_epoch_seconds(stub, newer, code):
+    """`cli_timestamp_format = wire`: the CLI prints ECR's own epoch seconds (fractions kept)."""
+    stub.tag(f"tested-{stub.tree}", D1)
+    stub.replicated(D1)
+    for number in range(DEPLOYED):
+        stub.listed(f"sha256:{number:064x}", "", [f"deployed-{number}"])
+    listing = json.loads((stub.state / "images.json").read_text())
+    promoted_at = datetime.fromisoformat(REPLICATED_AT).timestamp()
+    for number, image in enumerate(listing["imageDetails"][1:]):
+        image["imagePushedAt"] = promoted_at + (0.5 if number < newer else -0.5)
+    listing["imageDetails"][0]["imagePushedAt"] = promoted_at
+    (stub.state / "images.json").write_text(json.dumps(listing))
+    result = stub.run(images.promote("stg"))
+    assert result.returncode == code, result.stdout + result.stderr
+    assert bool([call for call in stub.calls() if "put-image" in call]) is (code == 0)

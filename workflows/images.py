@@ -126,17 +126,26 @@ MARK_TESTED = (
 # `deployed-*` by push time (delivery/policies.py, rule 1), so an older image (a revert to a tree
 # staging tested long ago) would be expired once deployed and the service could not pull it again.
 # Fails closed: a failed listing stops the step (bash -e), and a count jq cannot give is not below the
-# limit. Timestamps: the CLI prints them in the local zone (TZ=UTC pins it) as ISO 8601 with the
-# fraction only when there is one; both are normalised before fromdateiso8601, which takes neither.
+# limit, nor is the count of a listing jq cannot read. Push times: AWS CLI v2 prints them as ISO
+# 8601 in the local zone (TZ=UTC pins it), with a fraction only when there is one, and as epoch
+# seconds where `cli_timestamp_format = wire` (v1's default `none` too: "Common parameter types
+# in the AWS CLI", Timestamp). Both are read, fractions kept so that pushes within one second keep
+# their order (fromdateiso8601 takes neither a fraction nor an offset); any other text stops the step.
 KEPT_ONCE_DEPLOYED = f"""images="$(mktemp)"
 TZ=UTC aws ecr describe-images --repository-name "$ECR_REPOSITORY" --output json > "$images"
 newer="$(jq --arg digest "$digest" --arg prefix "{names.DEPLOYED_IMAGE_TAG_PREFIX}" '
-  def pushed: .imagePushedAt | sub("\\\\.[0-9]+"; "") | sub("\\\\+00:00$"; "Z") | fromdateiso8601;
+  def pushed: .imagePushedAt | if type == "number" then . else
+    (capture("^(?<s>[0-9-]+T[0-9:]+)(?:[.](?<f>[0-9]+))?(?:[+]00:00|Z)$") // error("unreadable push time: \\(.)"))
+    | ("\\(.s)Z" | fromdateiso8601) + ("0.\\(.f // "0")" | tonumber) end;
   (first(.imageDetails[] | select(.imageDigest == $digest)) | pushed) as $at
   | [.imageDetails[] | select(.imageDigest != $digest and any(.imageTags[]?; startswith($prefix)) and pushed > $at)]
   | length' "$images")" || newer=""
+if [ -z "$newer" ]; then
+  echo "::error::prod could not compare the push times of the images in its repository $ECR_REPOSITORY (jq's words above), so it cannot tell whether its lifecycle policy would keep $digest once deployed, and tags nothing"
+  exit 1
+fi
 if ! [ "$newer" -lt {KEEP_DEPLOYED_IMAGES} ] 2> /dev/null; then
-  echo "::error::$digest was pushed before the last {KEEP_DEPLOYED_IMAGES} images prod deployed (${{newer:-an unknown number of}} newer): prod's lifecycle policy keeps only those, so it would expire this image once deployed. Commit a change to the tree so that staging builds and tests a new image, and deploy that"
+  echo "::error::$digest was pushed before the last {KEEP_DEPLOYED_IMAGES} images prod deployed ($newer newer): prod's lifecycle policy keeps only those, so it would expire this image once deployed. Commit a change to the tree so that staging builds and tests a new image, and deploy that"
   exit 1
 fi
 """
