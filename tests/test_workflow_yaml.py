@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import OrderedDict
 
 import pytest
 
@@ -19,6 +20,7 @@ DIRECT = [
     ({"run": "  indented\nnext"}, "run: |2-\n    indented\n  next\n"),
     ({"run": "\nafter a break\n"}, "run: |2\n\n  after a break\n"),
     ({"- key": {"'q'": "x"}}, "'- key':\n  '''q''': x\n"),
+    ({"k" * 122: "x"}, "k" * 122 + ": x\n"),
 ]
 
 FALLBACK = [
@@ -28,11 +30,13 @@ FALLBACK = [
     ({"run": "a\n\n"}, "kept final line breaks (`|+`, and `...` at the end of the document)"),
     ({"run": "trailing \nspace"}, "a space before a line break: no literal block"),
     ({"": "x"}, "an empty key: not a simple key"),
-    ({"k" * 128: "x"}, "a key of 128 characters: not a simple key"),
+    ({"k" * 123: "x"}, "a key of 123 characters: with its `!!str` tag, not a simple key"),
     ({"a\nb": "x"}, "a key with a line break"),
     ({"m": [["nested"]]}, "a list in a list"),
     ({"x": 1.5}, "a float"),
-    ({"x": "y " * 4600}, "long enough to reach the emitter's width"),
+    ({"x": "y " * 4999 + "yz"}, "a line past the emitter's width"),
+    ({"a": {"b": "y " * 4998 + "y"}}, "a line past the emitter's width with its indentation and key"),
+    ({"a": OrderedDict()}, "a dict subclass, which SafeDumper does not represent"),
     ({1: "x"}, "a key that is not a string"),
 ]
 

@@ -78,9 +78,12 @@ class _Unsupported(Exception):
     """A value `block_yaml` leaves to PyYAML's emitter."""
 
 
-# Longer scalars could reach the emitter's width (10,000 columns), where it splits plain and
-# quoted text at a space; below it, no line is split.
-_LONGEST = 9_000
+# The emitter splits plain and quoted text at a space past its width, counting the indentation
+# and the key: where no written line is longer, it split nothing.
+_WIDTH = 10_000
+# check_simple_key (yaml/emitter.py) counts a key's tag as prepared (`!!str`, never written)
+# with its text: at 128 characters together it writes the key after `? `.
+_SIMPLE_KEY = 128 - len("!!str")
 _PRINTABLE = re.compile(r"[\n\x20-\x7e]*")
 _RESOLVER = _Dumper(None)
 """Whose implicit resolvers (`on` not a boolean) `_scalar` asks what plain text would read back as."""
@@ -92,8 +95,8 @@ def _scalar(text: str, key: bool) -> tuple[str, str]:
     """(style, written text) of a string as PyYAML's emitter chooses them (yaml/emitter.py,
     choose_scalar_style with `_represent_str`'s styles): plain where the text reads back as a
     string and may stand bare, a literal block for text with line breaks, single quotes
-    otherwise. What would need double quotes, other characters or splitting, it refuses."""
-    if len(text) > _LONGEST or not _PRINTABLE.fullmatch(text):
+    otherwise. What would need double quotes or other characters, it refuses."""
+    if not _PRINTABLE.fullmatch(text):
         raise _Unsupported(text)
     analysis = _analysis(text)
     if "\n" in text:
@@ -112,8 +115,8 @@ def _scalar(text: str, key: bool) -> tuple[str, str]:
 
 def _literal(text: str, indent: int) -> str:
     """A literal block's indicator line and content (yaml/emitter.py, determine_block_hints and
-    write_literal): lines `indent` deep, empty lines bare; text ending in more than one line
-    break it refuses."""
+    write_literal): lines `indent` deep, empty lines bare; text whose final line breaks PyYAML
+    keeps (`|+`: a lone line break, or more than one at the end) it refuses."""
     hints = "2" if text[0] in " \n" else ""
     if text[-1] != "\n":
         hints += "-"
@@ -137,8 +140,10 @@ def _value(value: object, indent: int) -> str:
     if type(value) is str:
         style, text = _scalar(value, False)
         return " " + (_literal(text, indent) if style == "|" else text)
-    if value == {} or value == []:
-        return " {}" if type(value) is dict else " []"
+    if type(value) is dict and not value:
+        return " {}"
+    if type(value) is list and not value:
+        return " []"
     raise _Unsupported(value)
 
 
@@ -147,9 +152,9 @@ def _mapping(mapping: dict, indent: int, out: list[str], first_inline: bool) -> 
     for position, (key, value) in enumerate(mapping.items()):
         if type(key) is not str:
             raise _Unsupported(key)
+        if len(key) >= _SIMPLE_KEY:
+            raise _Unsupported(key)
         _, written = _scalar(key, True)
-        if len(written) >= 128:
-            raise _Unsupported(key)  # not a simple key: PyYAML writes it after `? `
         out.append(f"{written}:" if position == 0 and first_inline else f"{margin}{written}:")
         _nested(value, indent, out)
 
@@ -183,7 +188,7 @@ def _sequence(items: list, indent: int, out: list[str]) -> None:
 
 def block_yaml(document: dict) -> str | None:
     """`dump(document)`, written directly for what workflows hold (mappings, lists, strings,
-    numbers, booleans), or None where it holds anything else. PyYAML's pure-Python emitter,
+    integers, booleans), or None where it holds anything else. PyYAML's pure-Python emitter,
     character by character, was 5-6% of a 100-application plan (one workflow file per
     application and kind); tests/test_workflow_yaml.py checks the two agree, on every generated
     workflow and on a generated table of awkward values."""
@@ -194,7 +199,8 @@ def block_yaml(document: dict) -> str | None:
         _mapping(document, 0, out, False)
     except _Unsupported:
         return None
-    return "".join(out)
+    text = "".join(out)
+    return None if max(map(len, text.split("\n"))) > _WIDTH else text
 
 
 @dataclass(frozen=True)
