@@ -108,7 +108,8 @@ def any_action_matches(patterns: tuple[str, ...], action: str) -> bool:
     """Whether `action` matches one of `patterns` (`action_matches` of any), as one expression per
     tuple of patterns: the self-denial rule asks ~100,000 times of a few hundred statements, and
     matching each pattern on its own was two fifths of the rule's time."""
-    return _any_of(patterns).fullmatch(action) is not None
+    # No pattern matches nothing: the empty alternation would match the empty action.
+    return bool(patterns) and _any_of(patterns).fullmatch(action) is not None
 
 
 def arn_matches(pattern: str, arn: str, context: Optional[Context] = None) -> bool:

@@ -136,6 +136,11 @@ def test_one_expression_for_a_statement_matches_as_its_patterns_one_by_one(patte
     assert True in answers or patterns == ("iam:Pass.*",)  # a dot is no wildcard: the table's one pattern matching nothing
 
 
+@pytest.mark.parametrize("action", ["", "s3:GetObject"])
+def test_no_patterns_match_no_action(action):
+    assert any_action_matches((), action) is False
+
+
 @pytest.mark.parametrize(
     "pattern, arn, expected",
     [

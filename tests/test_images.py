@@ -338,6 +338,21 @@ def test_prod_stops_when_the_push_times_cannot_be_compared(stub, at):
 
 
 @pytest.mark.slow  # git and bash processes
+def test_prod_stops_when_its_listing_lacks_the_promoted_image(stub):
+    """jq finding no push time of its own would print nothing and exit 0: the message must still name why."""
+    stub.tag(f"tested-{stub.tree}", D1)
+    stub.replicated(D1)
+    (stub.state / "images.json").write_text(
+        json.dumps({"imageDetails": [{"imageDigest": "sha256:" + "3" * 64, "imageTags": ["deployed-1"], "imagePushedAt": REPLICATED_AT}]})
+    )
+    result = stub.run(images.promote("stg"))
+    assert result.returncode == 1
+    assert UNREADABLE in result.stdout
+    assert f"{D1} is not in the listing" in result.stderr
+    assert not [call for call in stub.calls() if "put-image" in call]
+
+
+@pytest.mark.slow  # git and bash processes
 @pytest.mark.parametrize("newer, code", [(DEPLOYED - 1, 0), (DEPLOYED, 1)])
 def test_prod_reads_push_times_printed_as_epoch_seconds(stub, newer, code):
     """`cli_timestamp_format = wire`: the CLI prints ECR's own epoch seconds (fractions kept)."""

@@ -137,7 +137,7 @@ newer="$(jq --arg digest "$digest" --arg prefix "{names.DEPLOYED_IMAGE_TAG_PREFI
   def pushed: .imagePushedAt | if type == "number" then . else
     (capture("^(?<s>[0-9-]+T[0-9:]+)(?:[.](?<f>[0-9]+))?(?:[+]00:00|Z)$") // error("unreadable push time: \\(.)"))
     | ("\\(.s)Z" | fromdateiso8601) + ("0.\\(.f // "0")" | tonumber) end;
-  (first(.imageDetails[] | select(.imageDigest == $digest)) | pushed) as $at
+  (first(.imageDetails[] | select(.imageDigest == $digest)) // error("\\($digest) is not in the listing") | pushed) as $at
   | [.imageDetails[] | select(.imageDigest != $digest and any(.imageTags[]?; startswith($prefix)) and pushed > $at)]
   | length' "$images")" || newer=""
 if [ -z "$newer" ]; then
