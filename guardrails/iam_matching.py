@@ -101,7 +101,8 @@ def action_matches(pattern: str, action: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _any_of(patterns: tuple[str, ...]) -> re.Pattern:
-    return _compiled("|".join(f"(?:{_glob(pattern)})" for pattern in patterns), True)
+    # Compiled here, not through _compiled: the alternations would crowd the single patterns out of its cache.
+    return re.compile("|".join(f"(?:{_glob(pattern)})" for pattern in patterns), re.DOTALL | re.IGNORECASE)
 
 
 def any_action_matches(patterns: tuple[str, ...], action: str) -> bool:
