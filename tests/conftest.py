@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import gc
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -16,10 +18,13 @@ from lzctl import cli, commands
 from lzctl.commands import default_stacks
 from lzctl.render import to_json
 from lzctl.runtime import Plan
-from tests.helpers import EXAMPLE_DIR, ProcessGuard, example_data, shared_plan, write_config
+from tests.helpers import EXAMPLE_DIR, SHARED_PLANS_ENV, ProcessGuard, example_data, shared_plan, write_config
 
 # The migrate and doctor tests' fixtures (moto-backed AWS, Stubbers, managed policies), shared without importing them by name.
 pytest_plugins = ["tests.migrate_fixtures", "tests.doctor_fixtures"]
+
+
+_SHARED_PLANS = pytest.StashKey[str]()
 
 
 def pytest_configure(config):
@@ -28,6 +33,17 @@ def pytest_configure(config):
     cache = getattr(config, "cache", None)
     if cache is not None:
         os.environ.setdefault(CACHE_DIR_ENV, str(cache.mkdir("lzctl")))
+    # One folder of shared plans per run, made before the xdist workers start (they inherit it) and
+    # never reused: a plan kept from an earlier run could be of other code.
+    if not hasattr(config, "workerinput"):
+        config.stash[_SHARED_PLANS] = os.environ[SHARED_PLANS_ENV] = tempfile.mkdtemp(prefix="lz-shared-plans-")
+
+
+def pytest_unconfigure(config):
+    folder = config.stash.get(_SHARED_PLANS, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(SHARED_PLANS_ENV, None)
 
 
 _GUARD = ProcessGuard()
