@@ -17,6 +17,7 @@ HEADER = (
 )
 
 _BOOL = "tag:yaml.org,2002:bool"
+_STR = "tag:yaml.org,2002:str"
 _USES = re.compile(r"^(\s*(?:- )?uses: )(\S+)$", re.MULTILINE)
 # Job-level permission lines (jobs > id > permissions > key sits at six spaces); scripts sit deeper.
 _PERMISSION = re.compile(r"^( {6}(?:id-token|contents): (?:read|write))$", re.MULTILINE)
@@ -63,7 +64,7 @@ _Dumper.yaml_implicit_resolvers = {
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+    return dumper.represent_scalar(_STR, value, style="|" if "\n" in value else None)
 
 
 _Dumper.add_representer(str, _represent_str)
@@ -87,7 +88,6 @@ _SIMPLE_KEY = 128 - len("!!str")
 _PRINTABLE = re.compile(r"[\n\x20-\x7e]*")
 _RESOLVER = _Dumper(None)
 """Whose implicit resolvers (`on` not a boolean) `_scalar` asks what plain text would read back as."""
-_STR = "tag:yaml.org,2002:str"
 
 
 @functools.lru_cache(maxsize=8192)
