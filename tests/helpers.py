@@ -128,9 +128,9 @@ def run_management(config_dir: Path, role: str = "management", offline: bool = T
 #
 # Planning a program under mocks is most of the suite's time, and many tests plan the same config
 # (the example, the example with Control Tower off...) from folders of their own. `shared_plan`
-# and `shared_run` plan each (stack, content) once per process (per xdist worker) and hand every
-# caller its own copy (unpickled: a few ms against a second or more for a plan), so a test may
-# change what it gets without changing what the next test gets.
+# and `shared_run` plan each (stack, content) once per run (the xdist workers share them through the
+# run's folder, SHARED_PLANS_ENV) and hand every caller its own copy (unpickled: a few ms against a
+# second or more for a plan), so a test may change what it gets without changing what the next gets.
 
 _SHARED: dict[tuple, bytes] = {}
 
@@ -179,34 +179,44 @@ twice (8 configs, about 4 s of CPU in the quick subset)."""
 
 def _shared(key: tuple, make: Callable[[], object]):
     if key not in _SHARED:
-        _SHARED[key] = _run_shared(key, make)
+        _SHARED[key] = _from_run_folder(key) or _to_run_folder(key, make())
     return pickle.loads(_SHARED[key])
 
 
-def _run_shared(key: tuple, make: Callable[[], object]) -> bytes:
+def _run_file(key: tuple) -> Optional[Path]:
     folder = os.environ.get(SHARED_PLANS_ENV)
-    if not folder:
-        return pickle.dumps(make())
-    path = Path(folder) / hashlib.sha256(repr(key).encode()).hexdigest()
+    return Path(folder) / hashlib.sha256(repr(key).encode()).hexdigest() if folder else None
+
+
+def _from_run_folder(key: tuple) -> Optional[bytes]:
+    """What a worker of this run kept under `key`, pickled, or None."""
+    path = _run_file(key)
     try:
-        return path.read_bytes()
+        return path.read_bytes() if path else None
     except FileNotFoundError:
-        pass
-    made = pickle.dumps(make())
-    # Written whole, then renamed: a worker never reads half of what another is writing.
-    partial = path.with_name(f"{path.name}.{os.getpid()}")
-    partial.write_bytes(made)
-    os.replace(partial, path)
+        return None
+
+
+def _to_run_folder(key: tuple, value: object) -> bytes:
+    """`value` pickled, and kept under `key` for this run's other workers."""
+    made = pickle.dumps(value)
+    path = _run_file(key)
+    if path:
+        # Written whole, then renamed: a worker never reads half of what another is writing.
+        partial = path.with_name(f"{path.name}.{os.getpid()}")
+        partial.write_bytes(made)
+        os.replace(partial, path)
     return made
 
 
 def shared_plan(stack: str, config_dir: Optional[Path] = None, management: Optional[Plan] = None) -> Plan:
     """`plan_stack(stack, config_dir, management=management)` of this repository's project, planned
-    once per process for each (stack, stack file, content of the config folder, handoff parameters
+    once per run for each (stack, stack file, content of the config folder, handoff parameters
     of `management`); the caller's own copy. The audit and log stacks without `management` read the
     shared management plan of the same folder, as plan_stack would plan it. Errors are not kept:
     a config the program refuses raises on every call. Only for a test that changes nothing the
-    program reads (no monkeypatching of components, stacks or the mocks)."""
+    program reads (no monkeypatching of components, stacks or the mocks): what it planned would be every
+    later caller's, in every worker."""
     folder = resolve_config_dir(read_stack(stack), config_dir)
     if stack != "management" and management is None and read_stack(stack).config.get("landing-zone:role") in ("audit", "log"):
         management = shared_plan("management", config_dir)
@@ -216,7 +226,7 @@ def shared_plan(stack: str, config_dir: Optional[Path] = None, management: Optio
 
 
 def shared_run(config_dir: Path, role: str = "management", offline: bool = True, **more_config: str):
-    """`run_management(config_dir, role, offline, **more_config)` run once per process for each
+    """`run_management(config_dir, role, offline, **more_config)` run once per run for each
     (content of the folder, role, offline, config): the caller's own copy of (plan, errors). Only for
     a test that changes nothing the program reads (no monkeypatching of components or stacks).
     A run with errors is not kept, as shared_plan keeps none: their messages name the caller's folder,
@@ -232,11 +242,13 @@ def shared_run(config_dir: Path, role: str = "management", offline: bool = True,
         except ConfigError:
             return run_management(config_dir)
     key = ("run", folder_digest(config_dir), role, offline, tuple(sorted(more_config.items())))
+    if key not in _SHARED and (kept := _from_run_folder(key)):
+        _SHARED[key] = kept
     if key in _SHARED:
         return pickle.loads(_SHARED[key])
     plan, errors = run_management(config_dir, role, offline, **more_config)
     if not errors:
-        _SHARED[key] = pickle.dumps((plan, errors))
+        _SHARED[key] = _to_run_folder(key, (plan, errors))
     return plan, errors
 
 
