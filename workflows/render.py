@@ -70,18 +70,20 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
+# The emitter splits plain and quoted text at a space past its width, counting the indentation
+# and the key: where no written line is longer, it split nothing.
+_WIDTH = 10_000
+
+
 def dump(document: dict) -> str:
     """The document as PyYAML's emitter writes it with `_Dumper`: what `block_yaml` must equal."""
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=10_000, allow_unicode=True)
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=_WIDTH, allow_unicode=True)
 
 
 class _Unsupported(Exception):
     """A value `block_yaml` leaves to PyYAML's emitter."""
 
 
-# The emitter splits plain and quoted text at a space past its width, counting the indentation
-# and the key: where no written line is longer, it split nothing.
-_WIDTH = 10_000
 # check_simple_key (yaml/emitter.py) counts a key's tag as prepared (`!!str`, never written)
 # with its text: at 128 characters together it writes the key after `? `.
 _SIMPLE_KEY = 128 - len("!!str")
