@@ -18,7 +18,7 @@ from lzctl import cli, commands
 from lzctl.commands import default_stacks
 from lzctl.render import to_json
 from lzctl.runtime import Plan
-from tests.helpers import EXAMPLE_DIR, SHARED_PLANS_ENV, ProcessGuard, example_data, shared_plan, write_config
+from tests.helpers import EMULATION, EXAMPLE_DIR, SHARED_PLANS_ENV, ProcessGuard, example_data, shared_plan, write_config
 
 # The migrate and doctor tests' fixtures (moto-backed AWS, Stubbers, managed policies), shared without importing them by name.
 pytest_plugins = ["tests.migrate_fixtures", "tests.doctor_fixtures"]
@@ -35,6 +35,7 @@ def pytest_configure(config):
         os.environ.setdefault(CACHE_DIR_ENV, str(cache.mkdir("lzctl")))
     # One folder of shared plans per run, made before the xdist workers start (they inherit it) and
     # never reused: a plan kept from an earlier run could be of other code.
+    config.pluginmanager.register(_EmulatingFixtures(), "lz-emulating-fixtures")
     if not hasattr(config, "workerinput"):
         config.stash[_SHARED_PLANS] = os.environ[SHARED_PLANS_ENV] = tempfile.mkdtemp(prefix="lz-shared-plans-")
 
@@ -48,6 +49,7 @@ def pytest_unconfigure(config):
 
 _GUARD = ProcessGuard()
 _GUARD.install()
+EMULATION.install()
 
 
 # The suite takes charge of the cyclic collector, as the CLI does (lzctl/cli.py `run`; run_program
@@ -79,6 +81,7 @@ def pytest_runtest_protocol(item, nextitem):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item):
     _GUARD.reset()
+    EMULATION.reset()
     result = yield
     _guarded(item)
     return result
@@ -87,9 +90,23 @@ def pytest_runtest_setup(item):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     _GUARD.reset()
+    EMULATION.reset()
     result = yield
     _guarded(item)
     return result
+
+
+class _EmulatingFixtures:
+    """EMULATION's view of every fixture's setup. A plugin of its own: pytest calls a session-scoped
+    fixture's setup hook through the session's hooks, which do not include this folder's conftest."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        before = EMULATION.fixture_starting()
+        try:
+            return (yield)
+        finally:
+            EMULATION.fixture_done(fixturedef, before)
 
 
 @pytest.fixture
@@ -99,7 +116,10 @@ def process_guard() -> ProcessGuard:
 
 
 def _guarded(item) -> None:
-    problem = _GUARD.problem(item.get_closest_marker("slow") is not None)
+    # The fixture definitions the test has used so far, those it asked for by name at run time
+    # (request.getfixturevalue) among them: pytest's own record of its request.
+    fixtures = list(item._request._fixture_defs.values())
+    problem = _GUARD.problem(item.get_closest_marker("slow") is not None) or EMULATION.problem(item.get_closest_marker("integration") is not None, fixtures)
     if problem:
         pytest.fail(f"{item.nodeid} {problem}", pytrace=False)
 

@@ -5,7 +5,9 @@ Speed (docs/performance.md, "The tests"): plan through `shared_plan` / `shared_r
 changes nothing the program reads (each config is then planned once per worker, and the test gets
 its own copy); a test that starts a process (`lzctl(...)`, zizmor, git...) carries
 `@pytest.mark.slow`, or ProcessGuard fails it; a CLI test that is not about the process calls
-`lzctl.cli.main` in-process (conftest.py's `cli_shared_plans` plans through `shared_plan`).
+`lzctl.cli.main` in-process (conftest.py's `cli_shared_plans` plans through `shared_plan`). A test
+that plans under mocks or starts moto, itself or through a fixture, carries
+`@pytest.mark.integration`, or EmulationGuard fails it: the rest is the unit run.
 
 moto plays every account at once (each session pins its account with moto's account header);
 botocore's Stubber plays what moto lacks (the invitation handshake), checking each request against
@@ -37,7 +39,7 @@ import config
 import stacks
 from config import ConfigError
 from config.yamlfile import parse_yaml
-from lzctl import migrate, render
+from lzctl import migrate, render, sdk
 from lzctl.adopt.report import REPORT_FILE as ADOPT_REPORT
 from lzctl.aws_session import sdk_session
 from lzctl.mocks import LandingZoneMocks
@@ -180,7 +182,13 @@ twice (8 configs, about 4 s of CPU in the quick subset)."""
 def _shared(key: tuple, make: Callable[[], object]):
     if key not in _SHARED:
         _SHARED[key] = _from_run_folder(key) or _to_run_folder(key, make())
-    return pickle.loads(_SHARED[key])
+    return _copy(_SHARED[key])
+
+
+def _copy(kept: bytes):
+    """The caller's own copy of a shared plan (or run), which is a plan of its own to EMULATION."""
+    EMULATION.note("plans a program under Pulumi's mocks (a shared plan)")
+    return pickle.loads(kept)
 
 
 def _run_file(key: tuple) -> Optional[Path]:
@@ -245,7 +253,7 @@ def shared_run(config_dir: Path, role: str = "management", offline: bool = True,
     if key not in _SHARED and (kept := _from_run_folder(key)):
         _SHARED[key] = kept
     if key in _SHARED:
-        return pickle.loads(_SHARED[key])
+        return _copy(_SHARED[key])
     plan, errors = run_management(config_dir, role, offline, **more_config)
     if not errors:
         _SHARED[key] = _to_run_folder(key, (plan, errors))
@@ -297,6 +305,67 @@ class ProcessGuard:
         if self.started and not slow:
             return f"starts a process ({self.started[0]}) but is not marked slow: add @pytest.mark.slow (pyproject.toml's markers)"
         return None
+
+
+class EmulationGuard:
+    """Fails a test that plans a program under Pulumi's mock runtime or calls AWS under moto without
+    the `integration` marker, so `pytest -m "not slow and not integration"` is the unit run it says
+    it is. `install` notes every run of a program (`lzctl.sdk.run`, which every plan goes through)
+    and every start of moto (`MockAWS.start`, which `mock_aws()` calls as a context manager and as a
+    decorator); the shared plans note each copy they hand out (`_copy`), since a plan another test
+    made runs nothing. A fixture that emulates is remembered (`fixture_done`, by its definition:
+    modules define fixtures of the same name): a later test that reuses it, set up once for the
+    session or module, runs nothing itself either."""
+
+    def __init__(self):
+        self.used: list[str] = []
+        self.fixtures: dict[object, str] = {}
+
+    def install(self) -> None:
+        """Note every plan and every moto start in this interpreter, from now on."""
+        from moto.core import models
+
+        run, start = sdk.run, models.MockAWS.start
+
+        @functools.wraps(run)
+        def noted_run(program):
+            self.note("plans a program under Pulumi's mocks")
+            return run(program)
+
+        @functools.wraps(start)
+        def noted_start(mock, *args, **kwargs):
+            self.note("starts moto")
+            return start(mock, *args, **kwargs)
+
+        sdk.run, models.MockAWS.start = noted_run, noted_start
+
+    def note(self, what: str) -> None:
+        self.used.append(what)
+
+    def reset(self) -> None:
+        self.used.clear()
+
+    def fixture_starting(self) -> list[str]:
+        """What the test noted before a fixture's setup, put aside so that the fixture's own is seen."""
+        before, self.used = self.used, []
+        return before
+
+    def fixture_done(self, fixture, before: list[str]) -> None:
+        """After the setup of `fixture` (a pytest FixtureDef): remember it if it emulated."""
+        if self.used:
+            self.fixtures.setdefault(fixture, f"uses the fixture {fixture.argname}, which {self.used[0]},")
+        self.used = before + self.used
+
+    def problem(self, integration: bool, fixtures) -> Optional[str]:
+        """Why the test that just ran, with these FixtureDefs, is not a unit test, or None."""
+        if integration:
+            return None
+        why = self.used[:1] or [self.fixtures[fixture] for fixture in fixtures if fixture in self.fixtures][:1]
+        return f"{why[0]} but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)" if why else None
+
+
+EMULATION = EmulationGuard()
+"""The session's EmulationGuard (tests/conftest.py installs it and checks each test)."""
 
 
 def plan_step(type_: str, name: str, parent: str = "", inputs: Optional[dict] = None, **state) -> dict:

@@ -287,6 +287,7 @@ def adopted(organisation, tmp_path, capsys):
     return out, stdout
 
 
+@pytest.mark.integration
 def test_the_plan_of_the_adopted_config_imports_exactly_what_the_organisation_has(organisation, adopted):
     out, _ = adopted
     plan = shared_plan("management", out)
@@ -314,6 +315,7 @@ def test_the_plan_of_the_adopted_config_imports_exactly_what_the_organisation_ha
     assert evaluate(plan_views(plan)) == []
 
 
+@pytest.mark.integration
 def test_the_enabled_trusted_services_and_policy_types_stay_enabled(adopted):
     out, _ = adopted
     data = yaml.safe_load((out / "landing-zone.yaml").read_text())
@@ -331,6 +333,7 @@ def test_the_enabled_trusted_services_and_policy_types_stay_enabled(adopted):
     assert shared_plan("management", out).named("organization-organization").inputs["enabledPolicyTypes"] == ["AISERVICES_OPT_OUT_POLICY"]
 
 
+@pytest.mark.integration
 def test_the_written_config_names_the_tree_accounts_and_policies_by_friendly_keys(organisation, adopted):
     out, _ = adopted
     data = yaml.safe_load((out / "landing-zone.yaml").read_text())
@@ -363,6 +366,7 @@ def test_the_written_config_names_the_tree_accounts_and_policies_by_friendly_key
     assert policies["ai-opt-out"]["targets"] == ["root"] and "description" not in policies["ai-opt-out"]
 
 
+@pytest.mark.integration
 def test_the_report_lists_what_is_left_alone_created_and_what_aws_must_change_first(organisation, adopted):
     out, stdout = adopted
     report = (out / "adopt-report.md").read_text()
@@ -381,6 +385,7 @@ def test_the_report_lists_what_is_left_alone_created_and_what_aws_must_change_fi
     assert f"- OU `dev` became an environment and its accounts application environments: shop-dev ({dev}) as `shop.dev`. Each gets" in report
 
 
+@pytest.mark.integration
 def test_the_config_service_role_is_recorded_only_where_adopt_read_it(organisation, adopted):
     out, _ = adopted
     data = yaml.safe_load((out / "landing-zone.yaml").read_text())
@@ -403,6 +408,7 @@ def test_the_config_service_role_is_recorded_only_where_adopt_read_it(organisati
     ) in report
 
 
+@pytest.mark.integration
 def test_a_member_account_adopt_cannot_enter_is_listed_and_its_role_not_recorded(organisation, tmp_path, capsys):
     sts, stubber = stubbed("sts")
     stubber.add_response("get_caller_identity", {"Account": MANAGEMENT, "Arn": f"arn:aws:iam::{MANAGEMENT}:role/admin", "UserId": "AIDAX"}, {})
@@ -420,6 +426,7 @@ def test_a_member_account_adopt_cannot_enter_is_listed_and_its_role_not_recorded
     ) in report
 
 
+@pytest.mark.integration
 def test_permission_set_tags_are_compared_and_boundaries_left_alone(organisation, adopted):
     out, _ = adopted
     report = (out / "adopt-report.md").read_text()
@@ -432,6 +439,7 @@ def test_permission_set_tags_are_compared_and_boundaries_left_alone(organisation
     assert "- permissions boundary /workload-boundary of permission set DeveloperAccess: the config has no field for it" in report
 
 
+@pytest.mark.integration
 def test_delegated_administrators_are_compared_with_the_delegations_the_plan_creates(organisation, adopted):
     out, _ = adopted
     report = (out / "adopt-report.md").read_text()
@@ -458,6 +466,7 @@ def test_delegated_administrators_are_compared_with_the_delegations_the_plan_cre
     assert data["security_services"] == {"existing_delegations": ["config-multiaccountsetup.amazonaws.com"]}
 
 
+@pytest.mark.integration
 def test_identity_center_is_adopted_as_people_groups_permission_sets_and_scoped_assignments(organisation, adopted):
     out, _ = adopted
     center = yaml.safe_load((out / "landing-zone.yaml").read_text())["identity_center"]
@@ -496,6 +505,7 @@ def test_identity_center_is_adopted_as_people_groups_permission_sets_and_scoped_
     assert "inline policy: the same JSON as in AWS, minified by the config loader" in report
 
 
+@pytest.mark.integration
 def test_what_adopt_read_is_recorded_so_a_day_two_addition_is_created_not_imported(organisation, adopted):
     out, _ = adopted
     data = yaml.safe_load((out / "landing-zone.yaml").read_text())
@@ -524,6 +534,7 @@ def test_what_adopt_read_is_recorded_so_a_day_two_addition_is_created_not_import
     assert {(r.type, r.import_id) for r in plan.resources if r.import_id} == organisation.imports()
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "edit, message",
     [
@@ -682,6 +693,7 @@ CONTROL_TOWER_TYPES = (
 )
 
 
+@pytest.mark.integration
 def test_a_landing_zone_its_baselines_and_controls_round_trip_to_imports_only(organisation, tmp_path, capsys):
     stub = ControlTowerStub(organisation)
     code, out, err = run(capsys, organisation, tmp_path / "ct", mgmt=FakeSession(organisation.session, controltower=stub.api))
@@ -730,6 +742,7 @@ def test_a_landing_zone_its_baselines_and_controls_round_trip_to_imports_only(or
     ]
 
 
+@pytest.mark.integration
 def test_drift_an_older_version_and_a_running_operation_are_reported_and_the_config_still_written(organisation, tmp_path, capsys):
     manifest = {**zone_manifest(organisation), "organizationStructure": {"security": {"name": "Security"}}}
     manifest["accessManagement"] = {"enabled": True}
@@ -754,6 +767,7 @@ def test_drift_an_older_version_and_a_running_operation_are_reported_and_the_con
     ]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "edit, message",
     [
@@ -782,6 +796,7 @@ def test_a_recorded_control_tower_piece_the_config_no_longer_holds_is_refused(or
     assert message in str(caught.value)
 
 
+@pytest.mark.integration
 def test_a_landing_zone_adopt_may_not_read_is_named_with_a_warning_and_exit_4(organisation, tmp_path, capsys):
     api, stubber = stubbed("controltower")
     stubber.add_response("list_landing_zones", {"landingZones": [{"arn": ZONE_ARN}]}, {})
@@ -794,6 +809,7 @@ def test_a_landing_zone_adopt_may_not_read_is_named_with_a_warning_and_exit_4(or
     assert yaml.safe_load((tmp_path / "denied/landing-zone.yaml").read_text())["guardrails"]["control_tower"] == {"enabled": True}
 
 
+@pytest.mark.integration
 def test_a_landing_zone_in_another_home_region_is_refused_with_exit_2_and_nothing_written(organisation, tmp_path, capsys):
     elsewhere = ZONE_ARN.replace(f":{HOME}:", ":eu-west-1:")
     api, stubber = stubbed("controltower")
@@ -808,6 +824,7 @@ def test_a_landing_zone_in_another_home_region_is_refused_with_exit_2_and_nothin
     assert not (tmp_path / "elsewhere").exists() or list((tmp_path / "elsewhere").iterdir()) == []
 
 
+@pytest.mark.integration
 def test_a_denied_read_that_adopt_can_do_without_writes_the_config_lists_it_and_exits_4(organisation, tmp_path, capsys):
     api, stubber = stubbed("controltower")
     stubber.add_client_error("list_landing_zones", "AccessDeniedException", "not allowed")
@@ -818,6 +835,7 @@ def test_a_denied_read_that_adopt_can_do_without_writes_the_config_lists_it_and_
     assert "## Not read (AWS denied it)" in report and "- controltower:ListLandingZones: AccessDeniedException" in report
 
 
+@pytest.mark.integration
 def test_an_out_folder_holding_a_config_is_refused_with_exit_2(organisation, tmp_path, capsys):
     (tmp_path / "landing-zone.yaml").write_text("version: 1\n")
     code, out, err = run(capsys, organisation, tmp_path)
@@ -825,6 +843,7 @@ def test_an_out_folder_holding_a_config_is_refused_with_exit_2(organisation, tmp
     assert err == f"adopt: --out {tmp_path}: it holds a landing-zone.yaml already, which adopt would overwrite. Fix: pass a new or empty folder.\n"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -844,6 +863,7 @@ def test_bad_input_exits_2_with_one_paragraph_and_nothing_written(organisation, 
     assert not out_dir.exists()
 
 
+@pytest.mark.integration
 def test_a_member_account_profile_is_refused_with_exit_2(organisation, tmp_path, capsys):
     member = organisation.accounts["shop-dev"]
     code, out, err = run(capsys, organisation, tmp_path / "x", mgmt=FakeSession(moto_session(member)))
@@ -852,6 +872,7 @@ def test_a_member_account_profile_is_refused_with_exit_2(organisation, tmp_path,
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.integration
 def test_a_denied_organisation_read_exits_4_and_writes_nothing(organisation, tmp_path, capsys):
     api, stubber = stubbed("organizations")
     stubber.add_client_error("describe_organization", "AccessDeniedException", "not allowed")
@@ -917,6 +938,7 @@ def test_users_and_groups_an_idp_provisions_are_left_alone_with_their_issuer():
     ]
 
 
+@pytest.mark.integration
 def test_with_control_tower_on_configs_delegation_is_left_out_with_a_note(organisation, tmp_path, capsys, monkeypatch):
     # The landing zone registers AWS Config's administrator itself and the program creates no such delegation:
     # config/adoption_checks.py refuses the entry, so adopt does not write it. moto refuses config.amazonaws.com

@@ -104,6 +104,7 @@ def test_every_client_adopt_makes_retries_adaptively(aws, service):
     assert api.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 10}
 
 
+@pytest.mark.integration
 def test_the_member_account_read_retries_adaptively_too(aws):
     made = []
 
@@ -148,6 +149,7 @@ def test_existing_delegations_need_an_adopted_audit_account_and_each_principal_o
         config.load(write_config(tmp_path / "c", data), refuse_example_domains=False)
 
 
+@pytest.mark.integration
 def test_an_adopted_delegation_is_imported_by_account_and_principal(tmp_path):
     data = example_data()
     data["security"]["audit"] = {**data["security"].get("audit", {}), "existing_account_id": "111122223333", "name": "Audit"}

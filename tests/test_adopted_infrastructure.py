@@ -28,6 +28,7 @@ def plan(tmp_path_factory):
     return planned
 
 
+@pytest.mark.integration
 def test_the_existing_infrastructure_repository_is_imported_by_name_and_retained(plan):
     repository = plan.named("infrastructure-repository")
     assert (repository.op, repository.import_id, repository.retain_on_delete) == ("import", "landing-zone", True)
@@ -35,11 +36,13 @@ def test_the_existing_infrastructure_repository_is_imported_by_name_and_retained
     assert len(repository.ignore_changes) == len(ADOPTED_SETTINGS_LEFT)
 
 
+@pytest.mark.integration
 def test_no_branch_of_it_is_created_or_renamed(plan):
     created = [r.name for r in plan.resources if r.name.startswith("infrastructure-") and r.type.endswith(("/branch:Branch", "/branchDefault:BranchDefault"))]
     assert created == []
 
 
+@pytest.mark.integration
 def test_its_workflow_goes_to_a_file_of_the_programs_own_never_overwriting(plan):
     files = [
         (r.name, r.inputs["file"], r.inputs["overwriteOnCreate"])
@@ -49,6 +52,7 @@ def test_its_workflow_goes_to_a_file_of_the_programs_own_never_overwriting(plan)
     assert files == [("infrastructure-main-landing-zone-preview-file", ".github/workflows/landing-zone-preview.yml", False)]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("stack", ["audit", "log"])
 def test_the_plan_roles_trust_the_name_subject_it_was_told(plan, stack):
     statement = json.loads(plan.named(f"{stack}-plan-role").inputs["assumeRolePolicy"])["Statement"][0]

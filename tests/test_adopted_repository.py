@@ -37,6 +37,7 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+@pytest.mark.integration
 def test_the_existing_repository_is_imported_by_name_with_only_archived_compared(plan):
     repository = plan.named("shop-repository")
     assert (repository.op, repository.import_id, repository.retain_on_delete) == ("import", "shop", True)
@@ -50,6 +51,7 @@ def test_the_existing_repository_is_imported_by_name_with_only_archived_compared
     assert "archived" not in repository.ignore_changes
 
 
+@pytest.mark.integration
 def test_adoption_never_sets_the_visibility_whatever_github_visibility_says(tmp_path):
     data = example_data()
     adopting(data)
@@ -60,12 +62,14 @@ def test_adoption_never_sets_the_visibility_whatever_github_visibility_says(tmp_
     assert planned.named("booking-repository").inputs["visibility"] == "public"
 
 
+@pytest.mark.integration
 def test_a_created_repository_is_still_created_and_archived_on_removal(plan):
     repository = plan.named("booking-repository")
     assert (repository.op, repository.retain_on_delete, repository.ignore_changes) == ("create", False, ())
     assert repository.inputs["archiveOnDestroy"] is True and repository.inputs["autoInit"] is True
 
 
+@pytest.mark.integration
 def test_no_branch_of_an_adopted_repository_is_created_or_renamed(plan):
     shop = [
         r.name for r in plan.resources if r.name.startswith("shop-") and r.type in ("github:index/branch:Branch", "github:index/branchDefault:BranchDefault")
@@ -74,11 +78,13 @@ def test_no_branch_of_an_adopted_repository_is_created_or_renamed(plan):
     assert plan.named("booking-develop-branch").inputs["sourceBranch"] == "main"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("branch", ["develop", "staging"])
 def test_the_branches_of_a_created_repository_are_retained_so_adopting_it_later_deletes_none(plan, branch):
     assert plan.named(f"booking-{branch}-branch").retain_on_delete is True
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("branch", ["main", "develop", "staging"])
 @pytest.mark.parametrize("workflow", ["ci", "deploy"])
 def test_workflows_go_to_the_programs_own_files_and_never_overwrite(plan, branch, workflow):
@@ -90,6 +96,7 @@ def test_workflows_go_to_the_programs_own_files_and_never_overwrite(plan, branch
     assert plan.named("shop-repository").urn in committed.dependencies
 
 
+@pytest.mark.integration
 def test_an_adopted_repository_gets_no_file_at_the_usual_paths(plan):
     shop_files = {r.inputs["file"] for r in plan.of_type("github:index/repositoryFile:RepositoryFile") if r.inputs["repository"] == "shop"}
     assert shop_files == {".github/workflows/landing-zone-ci.yml", ".github/workflows/landing-zone-deploy.yml"}
@@ -97,6 +104,7 @@ def test_an_adopted_repository_gets_no_file_at_the_usual_paths(plan):
     assert booking == {True}
 
 
+@pytest.mark.integration
 def test_the_rulesets_require_the_same_checks_from_github_actions(plan):
     checks = plan.named("shop-release-ruleset").inputs["rules"]["requiredStatusChecks"]["requiredChecks"]
     assert checks == [
@@ -105,6 +113,7 @@ def test_the_rulesets_require_the_same_checks_from_github_actions(plan):
     ]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("env", ["dev", "stg", "prod"])
 def test_the_deploy_roles_trust_the_subject_form_the_config_names(plan, env):
     statement = json.loads(plan.named(f"shop-{env}-deploy-role").inputs["assumeRolePolicy"])["Statement"][0]
@@ -113,6 +122,7 @@ def test_the_deploy_roles_trust_the_subject_form_the_config_names(plan, env):
     assert booking["Condition"]["StringEquals"][f"{OIDC}:sub"].startswith("repo:acme-inc@")
 
 
+@pytest.mark.integration
 def test_an_existing_channel_named_by_the_application_is_adopted_without_kicking(plan):
     channel = plan.named("slack-shop-channel").inputs
     assert (channel["name"], channel["adoptExistingChannel"], channel["actionOnUpdatePermanentMembers"]) == ("shop-releases", True, "none")
@@ -189,6 +199,7 @@ def test_the_name_subject_is_accepted_for_an_adopted_repository(config_dir):
     assert (shop.adopted, shop.subject_form, shop.slack_channel) == (True, "name", "shop-releases")
 
 
+@pytest.mark.integration
 def test_an_adopted_repository_left_immutable_is_trusted_by_its_numeric_id(config_dir):
     plan, errors = shared_run(config_dir(setter("applications.shop.existing_repository", True)))
     assert not errors
@@ -201,6 +212,7 @@ ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment"
 TEAM_ACCESS = "github:index/teamRepository:TeamRepository"
 
 
+@pytest.mark.integration
 def test_removing_an_adopted_application_leaves_its_environments_and_team_access(plan):
     def retained(app: str) -> dict[str, bool]:
         return {r.name: r.retain_on_delete for r in plan.resources if r.name.startswith(f"{app}-") and r.type in (ENVIRONMENT, TEAM_ACCESS)}
@@ -219,6 +231,7 @@ def test_removing_an_adopted_application_leaves_its_environments_and_team_access
     assert set(retained("booking").values()) == {False}
 
 
+@pytest.mark.integration
 def test_the_docs_import_of_a_workflow_file_names_the_parent_the_program_gives_it(plan):
     readme = (REPO / "docs" / "delivery.md").read_text(encoding="utf-8")
     command = readme.split("pulumi import github:index/repositoryFile:RepositoryFile ", 1)[1].split("```", 1)[0]
@@ -229,6 +242,7 @@ def test_the_docs_import_of_a_workflow_file_names_the_parent_the_program_gives_i
     assert parent.replace("<app>", "shop") == committed.parent
 
 
+@pytest.mark.integration
 def test_the_review_and_the_plan_json_say_what_is_adopted_and_retained(tmp_path):
     """c1a finding 14: the Delivery section marks the imported repositories and the channel the
     application names; `--json` carries retainOnDelete as preview's newState does (apitype

@@ -32,6 +32,7 @@ def adopted_plan(tmp_path_factory):
     return plan
 
 
+@pytest.mark.integration
 def test_the_existing_account_is_imported_into_the_prod_ou_not_created(adopted_plan):
     account = adopted_plan.named("shop-prod-account")
     assert (account.op, account.import_id, account.protect) == ("import", EXISTING, True)
@@ -41,6 +42,7 @@ def test_the_existing_account_is_imported_into_the_prod_ou_not_created(adopted_p
     assert adopted_plan.outputs["accountIds"]["shop-prod"] == EXISTING
 
 
+@pytest.mark.integration
 def test_the_plan_marks_the_import(adopted_plan):
     document = render.to_json(adopted_plan)
     assert document["changeSummary"]["import"] == 1
@@ -49,6 +51,7 @@ def test_the_plan_marks_the_import(adopted_plan):
     assert "aws:organizations/account:Account × 3 (1 to import)" in render.to_tree(adopted_plan)
 
 
+@pytest.mark.integration
 def test_the_adopted_account_gets_the_same_pipeline_as_any_other(adopted_plan):
     variables = {
         r.inputs["variableName"]: r.inputs["value"]
@@ -91,6 +94,7 @@ def test_bad_adoptions_are_refused(config_dir, mutate, path, words):
     assert any(issue.path == path and words in str(issue) for issue in caught.value.issues), str(caught.value)
 
 
+@pytest.mark.integration
 def test_migration_access_assigns_the_permission_set_to_the_person_directly(config_dir):
     plan, errors = shared_run(config_dir(migration_access(date.today() + timedelta(days=30))))
     assert not errors

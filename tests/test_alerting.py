@@ -83,6 +83,7 @@ def test_guardduty_severity_becomes_the_labels_of_its_levels(minimum, labels):
     assert guardduty_labels(minimum) == labels
 
 
+@pytest.mark.integration
 def test_the_audit_stack_plans_these_patterns(audit_plan):
     planned = {r.inputs["name"]: json.loads(r.inputs["eventPattern"]) for r in audit_plan.of_type("aws:cloudwatch/eventRule:EventRule")}
     expected = alert_patterns(*DEFAULTS)

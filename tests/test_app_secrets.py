@@ -206,6 +206,7 @@ def secret_plan(tmp_path_factory):
     return plan_stack("management", config_dir=config_dir, project_dir=project)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("env", ["dev", "stg", "prod"])
 @pytest.mark.parametrize("name", ["DATABASE_URL", "STRIPE_KEY"])
 def test_each_value_lands_as_a_secret_of_its_environment(secret_plan, env, name):
@@ -215,11 +216,13 @@ def test_each_value_lands_as_a_secret_of_its_environment(secret_plan, env, name)
     assert secret_plan.named(f"shop-{env}-environment").urn in secret.dependencies
 
 
+@pytest.mark.integration
 def test_no_other_environment_gets_the_applications_secrets(secret_plan):
     holders = {(r.inputs["repository"], r.inputs["environment"]) for r in secret_plan.of_type(SECRET_TYPE) if r.inputs["secretName"] == "DATABASE_URL"}
     assert holders == {("shop", "dev"), ("shop", "stg"), ("shop", "prod")}
 
 
+@pytest.mark.integration
 def test_the_plan_never_shows_a_value(secret_plan):
     shown = json.dumps(render.to_json(secret_plan)) + render.to_tree(secret_plan)
     assert OFFLINE_PLACEHOLDER not in shown and CIPHERTEXT not in shown
@@ -245,6 +248,7 @@ def test_app_secrets_on_the_audit_stack_are_refused(tmp_path):
         read_stack("audit", project)
 
 
+@pytest.mark.integration
 def test_a_real_run_lists_every_missing_value_and_registers_nothing(tmp_path):
     data = example_data()
     naming(data)
@@ -258,6 +262,7 @@ def test_a_real_run_lists_every_missing_value_and_registers_nothing(tmp_path):
     assert [r.type for r in plan.resources] == ["pulumi:pulumi:Stack"]
 
 
+@pytest.mark.integration
 def test_a_plaintext_app_secrets_key_is_refused_in_a_real_run(tmp_path):
     data = example_data()
     naming(data)
@@ -268,6 +273,7 @@ def test_a_plaintext_app_secrets_key_is_refused_in_a_real_run(tmp_path):
     assert "postgres" not in message
 
 
+@pytest.mark.integration
 def test_lzctl_plan_exits_2_naming_the_commands_with_nothing_on_stdout(tmp_path, capsys):
     data = example_data()
     naming(data)
@@ -278,6 +284,7 @@ def test_lzctl_plan_exits_2_naming_the_commands_with_nothing_on_stdout(tmp_path,
     assert "Traceback" not in err
 
 
+@pytest.mark.integration
 def test_the_values_read_are_secrets_before_any_resource_marks_them():
     def program():
         given, values, issues = read_app_secrets()
@@ -289,6 +296,7 @@ def test_the_values_read_are_secrets_before_any_resource_marks_them():
     assert plan.outputs == {"values": {"appSecrets.shop.prod.DATABASE_URL": SECRET}}
 
 
+@pytest.mark.integration
 def test_only_the_deploy_step_gets_the_secrets(secret_plan):
     deploy = yaml.safe_load(secret_plan.named("shop-main-deploy-file").inputs["content"])
     job = deploy["jobs"]["deploy-prod"]
@@ -305,6 +313,7 @@ def test_the_workflow_spec_refuses_a_name_that_is_no_secret_name(name):
         AppWorkflowSpec(app="shop", repository="shop", kind="rails", secrets=(name,))
 
 
+@pytest.mark.integration
 def test_pulumi_up_refuses_a_plaintext_leaf_the_engine_decrypts_with_a_secure_one(tmp_path, monkeypatch):
     # The engine marks the whole object secret when one leaf is, so only the stack file shows the plaintext one.
     project = project_with(tmp_path, {KEY: {"shop": {"prod": {"DATABASE_URL": "postgres://u:p@h/db", "STRIPE_KEY": {"secure": CIPHERTEXT}}}}})
@@ -340,6 +349,7 @@ def _read_as_pulumi_up(tmp_path, monkeypatch, stack_value: dict):
     return project, given, values, issues
 
 
+@pytest.mark.integration
 def test_pulumi_up_reads_the_values_when_every_leaf_of_the_stack_file_is_secure(tmp_path, monkeypatch):
     _, given, values, issues = _read_as_pulumi_up(tmp_path, monkeypatch, {"shop": {"prod": {"DATABASE_URL": {"secure": CIPHERTEXT}}}})
     assert (given.leaves, list(values), issues) == ({("shop", "prod", "DATABASE_URL")}, ["appSecrets.shop.prod.DATABASE_URL"], [])
@@ -372,6 +382,7 @@ def test_without_slack_an_environment_holds_100_secrets_of_the_application(confi
     )
 
 
+@pytest.mark.integration
 def test_lzctl_names_the_stack_file_of_a_missing_value_by_the_path_it_names_its_other_problems_by(tmp_path):
     data = example_data()
     naming(data)
@@ -398,6 +409,7 @@ def test_one_secure_value_for_the_whole_key_is_refused_by_lzctl_saying_how_to_se
     assert [str(issue) for issue in caught.value.issues] == [f"{project / FILE}: {WHOLE_KEY}"]
 
 
+@pytest.mark.integration
 def test_pulumi_up_refuses_one_secure_value_for_the_whole_key_as_lzctl_does(tmp_path, monkeypatch):
     # The engine decrypts it to the JSON text given, which would parse: only the stack file shows how it was set.
     project, given, values, issues = _read_as_pulumi_up(tmp_path, monkeypatch, {"secure": CIPHERTEXT})

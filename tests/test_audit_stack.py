@@ -18,6 +18,7 @@ def of(plan, type_):
     return {r.name: r.inputs for r in plan.of_type(type_)}
 
 
+@pytest.mark.integration
 def test_every_governed_region_uses_its_detector_to_auto_enable_members_and_plans(audit_plan):
     # The detector exists once the audit account is delegated administrator; it is read, not created.
     assert audit_plan.of_type("aws:guardduty/detector:Detector") == []
@@ -35,6 +36,7 @@ def test_every_governed_region_uses_its_detector_to_auto_enable_members_and_plan
         }
 
 
+@pytest.mark.integration
 def test_inspector_auto_enables_ec2_ecr_and_lambda_everywhere(audit_plan):
     for region in REGIONS:
         auto = of(audit_plan, "aws:inspector2/organizationConfiguration:OrganizationConfiguration")[f"security-{region}-inspector-organization"]["autoEnable"]
@@ -43,6 +45,7 @@ def test_inspector_auto_enables_ec2_ecr_and_lambda_everywhere(audit_plan):
     assert {i["type"] for i in analyzers.values()} == {"ORGANIZATION"} and len(analyzers) == len(REGIONS)
 
 
+@pytest.mark.integration
 def test_security_hub_is_centrally_configured_from_the_home_region(audit_plan, management_plan):
     aggregator = audit_plan.named("security-findings-aggregator").inputs
     assert (aggregator["linkingMode"], aggregator["specifiedRegions"]) == ("SPECIFIED_REGIONS", ["us-east-1"])
@@ -57,6 +60,7 @@ def test_security_hub_is_centrally_configured_from_the_home_region(audit_plan, m
     assert audit_plan.named("security-securityhub-root").inputs["targetId"] == management_plan.outputs["rootId"]
 
 
+@pytest.mark.integration
 def test_accounts_that_record_nothing_get_a_security_hub_policy_without_config_1(audit_plan, config_dir):
     root = audit_plan.named("security-securityhub-policy").inputs["configurationPolicy"]
     unrecorded = audit_plan.named("security-securityhub-unrecorded-policy")
@@ -77,6 +81,7 @@ def test_accounts_that_record_nothing_get_a_security_hub_policy_without_config_1
     assert plan.named("security-securityhub-unrecorded-policy").urn in suspended.dependencies
 
 
+@pytest.mark.integration
 def test_the_guardduty_member_features_follow_the_organisation_configuration(audit_plan):
     for region in REGIONS:
         organization = audit_plan.named(f"security-{region}-guardduty-organization").urn
@@ -84,6 +89,7 @@ def test_the_guardduty_member_features_follow_the_organisation_configuration(aud
             assert audit_plan.named(f"security-{region}-{plan}-members").dependencies == (organization,)
 
 
+@pytest.mark.integration
 def test_the_conformance_pack_is_deployed_and_control_tower_4_aggregates_config(audit_plan):
     pack = audit_plan.named("security-conformance-pack").inputs
     assert pack["templateBody"] == (EXAMPLE_DIR / "conformance-packs" / "landing-zone.yaml").read_text()
@@ -92,12 +98,14 @@ def test_the_conformance_pack_is_deployed_and_control_tower_4_aggregates_config(
     assert audit_plan.of_type("aws:cfg/configurationAggregator:ConfigurationAggregator") == []
 
 
+@pytest.mark.integration
 def test_without_control_tower_the_audit_account_aggregates_config_in_all_regions(config_dir):
     plan = shared_plan("audit", config_dir(setter("guardrails.control_tower.enabled", False)))
     aggregator = plan.named("security-config-aggregator").inputs
     assert aggregator["organizationAggregationSource"]["allRegions"] is True
 
 
+@pytest.mark.integration
 def test_high_findings_reach_the_security_alerts_channel_through_chatbot(audit_plan, management_plan):
     patterns = {n: json.loads(i["eventPattern"]) for n, i in of(audit_plan, "aws:cloudwatch/eventRule:EventRule").items()}
     assert patterns["security-alerts-securityhub-rule"]["detail"]["findings"]["Severity"]["Label"] == ["HIGH", "CRITICAL"]
@@ -116,6 +124,7 @@ def test_high_findings_reach_the_security_alerts_channel_through_chatbot(audit_p
     assert "events.amazonaws.com" in key_policy["Statement"][1]["Principal"]["Service"]
 
 
+@pytest.mark.integration
 def test_audit_resources_are_pinned_to_the_audit_account(audit_plan, management_plan):
     audit_id = management_plan.outputs["accountIds"]["audit"]
     # The handoff reader only reads the account id the others are pinned to (tests/test_handoff.py); nothing is created with it.
@@ -135,6 +144,7 @@ ALERTS_AND_AGENTS = both(
 patterns; GuardDuty's member features), in one config the tests of each share."""
 
 
+@pytest.mark.integration
 def test_thresholds_come_from_config(config_dir):
     plan = shared_plan("audit", config_dir(ALERTS_AND_AGENTS))
     patterns = {n: json.loads(i["eventPattern"]) for n, i in of(plan, "aws:cloudwatch/eventRule:EventRule").items()}
@@ -142,6 +152,7 @@ def test_thresholds_come_from_config(config_dir):
     assert patterns["security-alerts-guardduty-rule"]["detail"]["findings"]["Severity"]["Label"] == ["MEDIUM", "HIGH", "CRITICAL"]
 
 
+@pytest.mark.integration
 def test_management_delegates_each_service_to_the_audit_account(management_plan):
     audit = management_plan.outputs["accountIds"]["audit"]
     for region in REGIONS:
@@ -158,6 +169,7 @@ def test_management_delegates_each_service_to_the_audit_account(management_plan)
     assert landing_zone not in management_plan.named("security-admin-access-analyzer").dependencies
 
 
+@pytest.mark.integration
 def test_without_control_tower_the_log_account_administers_cloudtrail_and_config_is_delegated(config_dir):
     plan, errors = shared_run(config_dir(setter("guardrails.control_tower.enabled", False)))
     assert not errors
@@ -167,6 +179,7 @@ def test_without_control_tower_the_log_account_administers_cloudtrail_and_config
     assert plan.named("security-admin-config").dependencies == plan.named("security-admin-access-analyzer").dependencies
 
 
+@pytest.mark.integration
 def test_every_account_has_a_monthly_budget_alerting_its_app_channel(management_plan):
     budgets = of(management_plan, "aws:budgets/budget:Budget")
     assert len(budgets) == 8
@@ -201,18 +214,21 @@ def test_security_settings_mistakes_are_refused(config_dir, mutate, words):
     assert words in str(caught.value)
 
 
+@pytest.mark.integration
 def test_management_enables_security_hub_before_delegating_it(management_plan):
     hub = management_plan.named("security-admin-management-securityhub")
     assert hub.inputs["enableDefaultStandards"] is False  # the central configuration policy picks the standards
     assert hub.urn in management_plan.named("security-admin-securityhub").dependencies
 
 
+@pytest.mark.integration
 def test_the_audit_account_scans_itself_with_inspector(audit_plan, management_plan):
     enabler = audit_plan.named("security-ap-northeast-1-inspector").inputs
     assert enabler["accountIds"] == [management_plan.outputs["accountIds"]["audit"]]
     assert enabler["resourceTypes"] == ["EC2", "ECR", "LAMBDA"]
 
 
+@pytest.mark.integration
 def test_alert_topics_rotate_their_key_and_refuse_plain_http(audit_plan):
     assert audit_plan.named("security-alerts-topics-key").inputs["enableKeyRotation"] is True
     policy = json.loads(audit_plan.named("security-alerts-findings-topic-policy").inputs["policy"])
@@ -229,6 +245,7 @@ CHATBOT_WARNING = (
 )
 
 
+@pytest.mark.integration
 def test_the_plan_warns_that_chatbot_needs_the_workspace_authorised_in_both_accounts(management_plan, audit_plan):
     assert CHATBOT_WARNING in management_plan.warnings and CHATBOT_WARNING in audit_plan.warnings
     # The accounts it names are exactly those whose plan holds a Slack channel configuration.
@@ -236,6 +253,7 @@ def test_the_plan_warns_that_chatbot_needs_the_workspace_authorised_in_both_acco
     assert management_plan.of_type(slack) and audit_plan.of_type(slack)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("mutate", [setter("slack.team_id", None), setter("slack.enabled", False)], ids=["no team id", "slack off"])
 def test_without_chatbot_there_is_neither_warning_nor_channel_configuration(config_dir, mutate):
     directory = config_dir(mutate)
@@ -259,6 +277,7 @@ def test_the_deployment_steps_authorise_chatbot_before_each_stack_that_needs_it(
 AGENTS = ["EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"]
 
 
+@pytest.mark.integration
 def test_runtime_monitoring_manages_its_agent_for_members_and_the_audit_account(audit_plan):
     members = of(audit_plan, "aws:guardduty/organizationConfigurationFeature:OrganizationConfigurationFeature")
     own = of(audit_plan, "aws:guardduty/detectorFeature:DetectorFeature")
@@ -269,6 +288,7 @@ def test_runtime_monitoring_manages_its_agent_for_members_and_the_audit_account(
     assert [n for n, i in {**members, **own}.items() if "additionalConfigurations" in i and "RUNTIME_MONITORING" not in n] == []
 
 
+@pytest.mark.integration
 def test_runtime_agents_come_from_config_and_none_warns(config_dir):
     plan = shared_plan("audit", config_dir(ALERTS_AND_AGENTS))
     feature = plan.named("security-us-east-1-RUNTIME_MONITORING-members").inputs
@@ -277,6 +297,7 @@ def test_runtime_agents_come_from_config_and_none_warns(config_dir):
     assert [w for w in warnings if w.startswith("security_services.guardduty.runtime_agents is empty: Runtime Monitoring only analyses")]
 
 
+@pytest.mark.integration
 def test_inspector_enables_every_existing_member_in_every_region(audit_plan, management_plan):
     ids = management_plan.outputs["accountIds"]
     members = sorted(ids[key] for key in ids if key not in ("management", "audit"))
@@ -289,12 +310,14 @@ def test_inspector_enables_every_existing_member_in_every_region(audit_plan, man
         assert {r.urn for r in associations} | {audit_plan.named(f"security-{region}-inspector").urn} <= set(enabler.dependencies)
 
 
+@pytest.mark.integration
 def test_a_suspended_account_is_not_enabled_in_inspector(config_dir):
     plan = shared_plan("audit", config_dir(setter("applications.shop.accounts", {"dev": {"suspended": True}})))
     names_ = {r.name for r in plan.of_type("aws:inspector2/memberAssociation:MemberAssociation")}
     assert "security-us-east-1-shop-stg-inspector-member" in names_ and not [n for n in names_ if "shop-dev" in n]
 
 
+@pytest.mark.integration
 def test_the_conformance_pack_skips_suspended_accounts(config_dir):
     directory = config_dir(setter("applications.booking.accounts", {"stg": {"suspended": True}}))
     management = shared_plan("management", directory)
@@ -322,6 +345,7 @@ def denials_as(monkeypatch, principal_in, plan, management) -> list[tuple[str, s
     return list(self_denial.never_denies_itself(plan.resources, management.resources))
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "stack, control_tower, guarded",
     # guarded: the stack changes what the SCPs protect (with Control Tower on the log stack builds only its Athena environment).

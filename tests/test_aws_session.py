@@ -77,6 +77,7 @@ def test_an_unknown_profile_or_a_malformed_role_arn_is_refused_when_opened(aws, 
         migrate.open_session("bad")
 
 
+@pytest.mark.integration
 def test_the_credentials_given_sign_the_requests(aws):
     with mock_aws():
         answer = moto_session(MANAGEMENT).client("sts").assume_role(RoleArn=f"arn:aws:iam::{MEMBER}:role/Reader", RoleSessionName="lzctl-test")

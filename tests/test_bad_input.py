@@ -121,6 +121,7 @@ def test_shape_errors_do_not_hide_the_reference_problems_of_valid_parts(tmp_path
     assert problems(make(tmp_path, mutate)) == expected
 
 
+@pytest.mark.integration
 def test_the_readme_sample_is_what_the_tool_prints(tmp_path, monkeypatch, capsys):
     readme = (REPO / "docs" / "deploying.md").read_text()
     sample = re.search(r"A bad config is refused before any resource is registered, with every problem at once:\n\n```\n(.*?)```", readme, re.S)

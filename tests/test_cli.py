@@ -48,6 +48,7 @@ def main(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.mark.integration
 def test_tree_plan_groups_resources_by_component(capsys, cli_shared_plans):
     code, out, err = main(capsys, "plan", "--stack", "management", "--resources")
     assert code == 0 and "warning: root e-mails of 8 accounts" in err
@@ -56,6 +57,7 @@ def test_tree_plan_groups_resources_by_component(capsys, cli_shared_plans):
     assert out.startswith(f"Plan of landing-zone/management (offline, mocked outputs): {EXAMPLE_RESOURCES} to create")
 
 
+@pytest.mark.integration
 def test_unknown_stack_exits_2_with_nothing_on_stdout(capsys, cli_shared_plans):
     code, out, err = main(capsys, "plan", "--stack", "staging")
     assert (code, out) == (2, "")
@@ -63,6 +65,7 @@ def test_unknown_stack_exits_2_with_nothing_on_stdout(capsys, cli_shared_plans):
     assert "Traceback" not in err
 
 
+@pytest.mark.integration
 def test_invalid_config_exits_2_listing_every_problem(tmp_path, capsys):
     bad = write_config(tmp_path, "organization:\n  home_region: mars-1\nsecurity: {ou: sec, extra: 1}\n")
     code, out, err = main(capsys, "plan", "--stack", "management", "--config", str(bad))

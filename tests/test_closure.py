@@ -56,15 +56,18 @@ def test_a_closure_counts_for_30_days_from_its_date(days_ago, counted):
     assert recent_closures([day], TODAY) == ([day] if counted else [])
 
 
+@pytest.mark.integration
 def test_a_suspended_account_is_never_closed(config_dir):
     account = accounts_by_name(planned(config_dir, shop_dev(suspended=True)))["shop-dev-account"]
     assert (account.protect, account.inputs["closeOnDeletion"]) == (True, False)
 
 
+@pytest.mark.integration
 def test_the_example_closes_nothing(management_plan):
     assert {(r.protect, r.inputs["closeOnDeletion"]) for r in management_plan.of_type(ACCOUNT)} == {(True, False)}
 
 
+@pytest.mark.integration
 def test_pending_arms_only_that_account_and_says_what_the_two_steps_do(config_dir):
     plan = planned(config_dir, shop_dev(suspended=True, closed="pending"))
     armed = {name: (r.protect, r.inputs["closeOnDeletion"]) for name, r in accounts_by_name(plan).items()}
@@ -82,6 +85,7 @@ def test_pending_arms_only_that_account_and_says_what_the_two_steps_do(config_di
     ) in plan.warnings
 
 
+@pytest.mark.integration
 def test_a_dated_closure_leaves_the_account_out_of_the_plan(config_dir):
     closed_on = TODAY - timedelta(days=3)
     directory = config_dir(shop_dev(suspended=True, closed=closed_on))
@@ -105,6 +109,7 @@ def test_an_old_closure_stays_on_record_without_a_warning(config_dir):
     assert not [w for w in landing_zone.warnings if w.startswith("shop-dev")]
 
 
+@pytest.mark.integration
 def test_the_rule_exempts_the_armed_account_the_stack_exports(config_dir):
     plan, _ = shared_run(config_dir(shop_dev(suspended=True, closed="pending")))
     assert plan.outputs[CLOSING_OUTPUT] == [SHOP_DEV_EMAIL]
@@ -119,6 +124,7 @@ def test_the_rule_exempts_the_armed_account_the_stack_exports(config_dir):
     assert PROTECTED.run(unexported, {"closing": [SHOP_DEV_EMAIL]}) == []
 
 
+@pytest.mark.integration
 def test_a_config_that_closes_nothing_exports_no_exception(management_plan):
     assert CLOSING_OUTPUT not in management_plan.outputs
 
@@ -198,6 +204,7 @@ def test_a_config_closing_more_than_the_quota_is_refused(config_dir):
     ]
 
 
+@pytest.mark.integration
 def test_the_review_marks_the_armed_and_the_closed_accounts(config_dir):
     closed_on = TODAY - timedelta(days=2)
     folder = config_dir(
@@ -216,6 +223,7 @@ def test_the_review_marks_the_armed_and_the_closed_accounts(config_dir):
     ]
 
 
+@pytest.mark.integration
 def test_the_account_quota_counts_recently_closed_accounts_and_those_outside_the_config(config_dir):
     def mutate(data):
         shop_dev(suspended=True, closed=TODAY - timedelta(days=3))(data)
@@ -232,5 +240,6 @@ def test_the_account_quota_counts_recently_closed_accounts_and_those_outside_the
     )
 
 
+@pytest.mark.integration
 def test_a_config_closing_nothing_exports_no_count_of_accounts_outside_the_plan(management_plan):
     assert OTHER_ACCOUNTS_OUTPUT not in management_plan.outputs

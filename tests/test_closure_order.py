@@ -36,6 +36,7 @@ def test_only_arming_while_moving_warns(old, new, warned):
         )
 
 
+@pytest.mark.integration
 def test_the_example_suspended_and_armed_in_one_edit_warns_and_in_two_does_not(tmp_path, example_documents):
     def planned(name, **dev):
         data = example_data()

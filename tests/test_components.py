@@ -46,6 +46,7 @@ def account_sets(example, *apps):
     return run_mocked(program)
 
 
+@pytest.mark.integration
 def test_organization_enables_all_features_the_policy_types_in_use_and_root_access():
     args = OrganizationArgs(
         {"sec": OrganizationalUnitSpec("Security", None)},
@@ -64,6 +65,7 @@ def test_organization_enables_all_features_the_policy_types_in_use_and_root_acce
     assert org.urn in features.dependencies
 
 
+@pytest.mark.integration
 def test_an_organization_without_guardrails_enables_no_policy_type_and_no_root_access():
     plan = run_mocked(lambda: Organization("org", OrganizationArgs({"sec": OrganizationalUnitSpec("Security", None)})))
     assert plan.named("org-organization").inputs["enabledPolicyTypes"] == []
@@ -81,12 +83,14 @@ def test_trusted_services_cover_what_control_tower_enables_for_itself():
     assert control_tower_enables - {CONTROL_TOWER_SERVICE} <= set(TRUSTED_SERVICES)
 
 
+@pytest.mark.integration
 def test_control_tower_is_trusted_only_when_it_is_on(management_plan, config_dir):
     assert "controltower.amazonaws.com" in management_plan.named("organization-organization").inputs["awsServiceAccessPrincipals"]
     plan, errors = shared_run(config_dir(setter("guardrails.control_tower.enabled", False)))
     assert not errors and "controltower.amazonaws.com" not in plan.named("organization-organization").inputs["awsServiceAccessPrincipals"]
 
 
+@pytest.mark.integration
 def test_organizational_units_hang_from_their_parents_created_first():
     units = {
         "dev": OrganizationalUnitSpec("Dev", "member"),
@@ -101,6 +105,7 @@ def test_organizational_units_hang_from_their_parents_created_first():
     assert (member.inputs["name"], dev.inputs["name"], team.inputs["name"]) == ("Member", "Dev", "Team")
 
 
+@pytest.mark.integration
 def test_security_ou_creates_protected_audit_and_log_accounts_in_the_security_ou(example):
     args = SecurityOUArgs(example.account("audit"), example.account("log"), PLACEMENT)
     plan = run_mocked(lambda: SecurityOU("security", args))
@@ -117,6 +122,7 @@ def test_security_ou_creates_protected_audit_and_log_accounts_in_the_security_ou
     assert accounts["security-log-account"].inputs["name"] == "Log Archive"
 
 
+@pytest.mark.integration
 def test_account_provider_assumes_the_access_role_in_that_account_only(example):
     plan = account_sets(example, "shop")
     provider = plan.named("shop-prod-provider")
@@ -128,6 +134,7 @@ def test_account_provider_assumes_the_access_role_in_that_account_only(example):
     assert json.loads(provider.inputs["defaultTags"]) == {"tags": {"managed-by": "landing-zone", "app": "shop", "env": "prod"}}
 
 
+@pytest.mark.integration
 def test_app_account_set_puts_one_tagged_account_per_environment_in_its_ou(example):
     plan = account_sets(example, "shop")
     accounts = {r.name: r.inputs for r in plan.of_type(ACCOUNT)}
@@ -140,12 +147,14 @@ def test_app_account_set_puts_one_tagged_account_per_environment_in_its_ou(examp
     assert accounts["shop-dev-account"]["email"] == "aws+shop-dev@example.com"
 
 
+@pytest.mark.integration
 def test_two_account_sets_give_unique_urns(example):
     plan = account_sets(example, "shop", "booking")
     urns = [r.urn for r in plan.resources]
     assert len(urns) == len(set(urns)) == 1 + 2 + 2 * 3 * 2
 
 
+@pytest.mark.integration
 def test_suspended_account_moves_to_the_suspended_ou_without_a_provider():
     accounts = [
         AccountSpec("shop-dev", "shop-dev", "a@acme.co.jp", "suspended", "shop", "dev", suspended=True),
@@ -169,6 +178,7 @@ def sso_plan(example):
     return run_mocked(lambda: SSOAccess("sso", args))
 
 
+@pytest.mark.integration
 def test_sso_creates_users_groups_and_memberships_from_people(example):
     plan = sso_plan(example)
     user = plan.named("sso-hanako-user").inputs
@@ -191,6 +201,7 @@ def test_sso_creates_users_groups_and_memberships_from_people(example):
     }
 
 
+@pytest.mark.integration
 def test_sso_permission_sets_carry_duration_managed_and_inline_policies(example):
     plan = sso_plan(example)
     developer = plan.named("sso-DeveloperAccess-permission-set").inputs
@@ -203,6 +214,7 @@ def test_sso_permission_sets_carry_duration_managed_and_inline_policies(example)
     assert json.loads(inline)["Statement"][0]["Sid"] == "OperateContainers"
 
 
+@pytest.mark.integration
 def test_sso_assigns_groups_to_accounts_after_the_policies_are_attached(example):
     plan = sso_plan(example)
     assignments = plan.of_type("aws:ssoadmin/accountAssignment:AccountAssignment")

@@ -46,6 +46,7 @@ def members(plan) -> dict[str, str]:
     return {key: account_id for key, account_id in plan.outputs["accountIds"].items() if key != "management"}
 
 
+@pytest.mark.integration
 def test_every_active_member_account_records_everything_in_every_governed_region(ct_off):
     _, plan = ct_off
     recorders = {(account_of(plan, r), r.inputs["region"]): r for r in plan.of_type(RECORDER)}
@@ -60,6 +61,7 @@ def test_every_active_member_account_records_everything_in_every_governed_region
     assert {r.inputs["awsServiceName"] for r in roles} == {"config.amazonaws.com"}
 
 
+@pytest.mark.integration
 def test_each_recorder_delivers_to_the_log_archive_and_starts_after_its_channel(ct_off):
     _, plan = ct_off
     log = members(plan)["log"]
@@ -79,6 +81,7 @@ def test_each_recorder_delivers_to_the_log_archive_and_starts_after_its_channel(
     assert account_of(plan, bucket) == log and bucket.protect and plan.named("config-recording-logs-key").protect
 
 
+@pytest.mark.integration
 def test_the_bucket_and_its_key_let_config_deliver_for_exactly_the_recording_accounts(ct_off):
     directory, plan = ct_off
     ids = sorted(members(plan).values())
@@ -122,6 +125,7 @@ def test_config_bucket_statements_follow_the_config_developer_guide(bucket, acco
     assert config_bucket_statements(bucket, account_ids) == statements
 
 
+@pytest.mark.integration
 def test_a_suspended_account_records_nothing_and_is_not_let_in(tmp_path_factory):
     _, plan = without_control_tower(tmp_path_factory, shop={"dev": {"suspended": True}})
     suspended = plan.outputs["accountIds"]["shop-dev"]
@@ -130,10 +134,12 @@ def test_a_suspended_account_records_nothing_and_is_not_let_in(tmp_path_factory)
     assert suspended not in plan.named("config-recording-logs-policy").inputs["policy"]
 
 
+@pytest.mark.integration
 def test_with_control_tower_its_recorders_are_the_ones(management_plan):
     assert management_plan.of_type(RECORDER) == [] and management_plan.of_type("aws:cfg/deliveryChannel:DeliveryChannel") == []
 
 
+@pytest.mark.integration
 def test_the_guardrails_let_only_the_program_change_a_recorder_or_its_bucket(ct_off):
     _, plan = ct_off
     organization = planned_organization(plan.resources, plan.outputs["accountIds"]).organization
@@ -152,6 +158,7 @@ def test_the_guardrails_let_only_the_program_change_a_recorder_or_its_bucket(ct_
         assert not evaluate(Request(principal=SSO_ADMIN.format(account), **request), organization).allowed, action
 
 
+@pytest.mark.integration
 def test_the_conformance_pack_rule_sees_every_targeted_account_record(ct_off):
     directory, management = ct_off
     audit = views(shared_plan("audit", directory, management=management))

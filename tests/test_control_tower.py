@@ -27,6 +27,7 @@ def plan_with(config_dir):
     return plan
 
 
+@pytest.mark.integration
 def test_prerequisite_roles_are_service_roles_with_the_documented_trust(management_plan):
     roles = {r.inputs["name"]: r.inputs for r in management_plan.of_type("aws:iam/role:Role") if r.name.startswith("control-tower-")}
     services = {name: json.loads(inputs["assumeRolePolicy"])["Statement"][0]["Principal"]["Service"] for name, inputs in roles.items()}
@@ -40,6 +41,7 @@ def test_prerequisite_roles_are_service_roles_with_the_documented_trust(manageme
     assert stackset["Statement"][0]["Resource"] == "arn:aws:iam::*:role/AWSControlTowerExecution"
 
 
+@pytest.mark.integration
 def test_landing_zone_waits_for_its_roles_and_the_shared_accounts(management_plan):
     landing_zone = management_plan.named("control-tower-landing-zone")
     needed = [
@@ -63,6 +65,7 @@ def test_landing_zone_waits_for_its_roles_and_the_shared_accounts(management_pla
     assert landing_zone.inputs["remediationTypes"] == ["INHERITANCE_DRIFT"]
 
 
+@pytest.mark.integration
 def test_the_prerequisite_roles_are_built_in_the_bootstrap_phase_and_keep_their_urns(config_dir):
     plan, errors = shared_run(config_dir(), phase="organization")
     assert not errors, errors
@@ -86,6 +89,7 @@ def test_the_prerequisite_roles_are_built_in_the_bootstrap_phase_and_keep_their_
     assert "urn:pulumi:management::landing-zone::landingzone:control_tower:ControlTower::control-tower" in json.dumps(role.aliases)
 
 
+@pytest.mark.integration
 def test_ou_registrations_run_one_after_another_parents_first_starting_at_the_landing_zone(management_plan):
     baselines = {r.name: r for r in management_plan.of_type(BASELINE)}
     order = ["member", "dev", "stg", "prod"]
@@ -100,12 +104,14 @@ def test_ou_registrations_run_one_after_another_parents_first_starting_at_the_la
         previous = baseline
 
 
+@pytest.mark.integration
 def test_the_security_ou_is_never_registered(management_plan):
     security = management_plan.outputs["organizationalUnitIds"]["security"]
     assert not [b for b in management_plan.of_type(BASELINE) if b.inputs["targetIdentifier"].endswith("/" + security)]
     assert not [c for c in management_plan.of_type(CONTROL) if c.inputs["targetIdentifier"].endswith("/" + security)]
 
 
+@pytest.mark.integration
 def test_registering_an_ou_waits_for_the_accounts_it_enrols(management_plan):
     dev = management_plan.named("control-tower-dev-baseline")
     assert management_plan.named("shop-dev-account").urn in dev.dependencies
@@ -113,6 +119,7 @@ def test_registering_an_ou_waits_for_the_accounts_it_enrols(management_plan):
     assert management_plan.named("shop-prod-account").urn not in dev.dependencies
 
 
+@pytest.mark.integration
 def test_controls_use_global_identifiers_and_target_their_ou_after_its_registration(management_plan):
     control = management_plan.named("control-tower-prod-AWS-GR_RESTRICTED_SSH-control")
     assert control.inputs["controlIdentifier"] == "arn:aws:controlcatalog:::control/6rilu41n0gb9w6mxrkyewoer4"
@@ -121,6 +128,7 @@ def test_controls_use_global_identifiers_and_target_their_ou_after_its_registrat
     assert "parameters" not in control.inputs
 
 
+@pytest.mark.integration
 def test_controls_and_baselines_are_disabled_before_they_are_replaced(management_plan):
     """Moving a deployed control from its regional to its global ARN replaces it (control_identifier
     forces replacement), on the OU where it is still enabled."""
@@ -129,6 +137,7 @@ def test_controls_and_baselines_are_disabled_before_they_are_replaced(management
     assert not management_plan.named("control-tower-landing-zone").delete_before_replace
 
 
+@pytest.mark.integration
 def test_the_default_controls_deny_no_deploy_and_exempt_only_root_sessions(management_plan):
     enabled = {r.name.removeprefix("control-tower-").removesuffix("-control") for r in management_plan.of_type(CONTROL)}
     assert not {name for name in enabled if "S3_DELETE_WITHOUT_MFA" in name or "RETENTION" in name}
@@ -139,6 +148,7 @@ def test_the_default_controls_deny_no_deploy_and_exempt_only_root_sessions(manag
     }
 
 
+@pytest.mark.integration
 def test_workload_accounts_are_created_with_the_control_tower_execution_role_and_reached_through_it(management_plan):
     ids = management_plan.outputs["accountIds"]
     roles = {a.name: a.inputs["roleName"] for a in management_plan.of_type("aws:organizations/account:Account")}
@@ -150,6 +160,7 @@ def test_workload_accounts_are_created_with_the_control_tower_execution_role_and
     assert not [r for r in management_plan.of_type("aws:iam/role:Role") if r.inputs["name"] == "AWSControlTowerExecution"]
 
 
+@pytest.mark.integration
 def test_the_shared_accounts_are_created_with_the_default_access_role_which_their_providers_assume(management_plan):
     """Control Tower's API walkthrough (step 1) and the Landing Zone Accelerator create the audit and log
     accounts with CreateAccount's default role; CreateLandingZone creates AWSControlTowerExecution in them."""
@@ -174,6 +185,7 @@ def test_another_shared_access_role_is_used_for_audit_and_log_only_and_warned_ab
     )
 
 
+@pytest.mark.integration
 def test_a_suspended_account_keeps_its_execution_role(plan_with):
     plan = plan_with(setter("applications.shop.accounts.dev", {"suspended": True}), shared=True)
     account = plan.named("shop-dev-account")
@@ -186,6 +198,7 @@ def test_a_suspended_account_keeps_its_execution_role(plan_with):
     assert "arn:aws:iam::*:role/AWSControlTowerExecution" in exempted
 
 
+@pytest.mark.integration
 def test_opt_in_controls_exempt_the_landing_zones_own_roles_by_exact_arn(plan_with):
     plan = plan_with(
         lambda data: data.setdefault("guardrails", {}).update(
@@ -222,6 +235,7 @@ def test_opt_in_controls_exempt_the_landing_zones_own_roles_by_exact_arn(plan_wi
     assert plan.named("control-tower-prod-AWS-GR_RESTRICT_ROOT_USER-control").inputs["parameters"] == [{"key": "ExemptAssumeRoot", "value": "true"}]
 
 
+@pytest.mark.integration
 def test_every_policy_type_is_attached_to_its_targets(management_plan):
     ids = management_plan.outputs["organizationalUnitIds"]
     root = management_plan.outputs["rootId"]
@@ -271,11 +285,13 @@ def test_every_policy_type_is_attached_to_its_targets(management_plan):
     assert sorted(management_plan.named("organization-organization").inputs["enabledPolicyTypes"]) == sorted(types)
 
 
+@pytest.mark.integration
 def test_policies_wait_for_the_organisation(management_plan):
     organization = management_plan.named("organization-organization").urn
     assert organization in management_plan.named("guardrails-suspended-deny-all-policy").dependencies
 
 
+@pytest.mark.integration
 def test_without_control_tower_the_stack_is_still_complete(plan_with):
     plan = plan_with(setter("guardrails.control_tower.enabled", False), shared=True)
     types = {r.type for r in plan.resources}
@@ -287,6 +303,7 @@ def test_without_control_tower_the_stack_is_still_complete(plan_with):
     assert "landingZoneArn" not in plan.outputs
 
 
+@pytest.mark.integration
 def test_controls_run_in_chained_batches_of_control_towers_limit(plan_with, monkeypatch):
     """With a limit of 10, the example's controls form batches of 10, each waiting for the whole
     batch before it, so no more than 10 can be in progress at once whatever --parallel is."""

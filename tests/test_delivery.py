@@ -35,6 +35,7 @@ def trust(plan, name) -> dict:
     return json.loads(inputs(plan, name)["assumeRolePolicy"])["Statement"][0]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("app", ["shop", "booking"])
 @pytest.mark.parametrize("env", ["dev", "stg", "prod"])
 def test_each_app_environment_gets_an_exactly_scoped_deploy_role(management_plan, app, env):
@@ -56,6 +57,7 @@ def test_mocked_github_ids_look_like_real_ones():
     assert len(str(OWNER_ID)) == 8 and all(len(str(i)) == 9 for i in REPOSITORY_IDS.values())
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("app", ["shop", "booking"])
 @pytest.mark.parametrize("env", ["dev", "stg", "prod"])
 def test_each_github_environment_carries_its_role_account_region_and_channel(management_plan, app, env):
@@ -77,12 +79,14 @@ def test_each_github_environment_carries_its_role_account_region_and_channel(man
     assert (secret["secretName"], secret["value"]) == ("SLACK_BOT_TOKEN", SECRET)
 
 
+@pytest.mark.integration
 def test_no_secret_or_variable_lives_at_repository_level(management_plan):
     # A repository secret reaches every job, unreviewed pull-request jobs included.
     assert management_plan.of_type("github:index/actionsSecret:ActionsSecret") == []
     assert management_plan.of_type("github:index/actionsVariable:ActionsVariable") == []
 
 
+@pytest.mark.integration
 def test_jobs_that_post_outside_a_deploy_environment_get_a_main_only_notify_environment(management_plan):
     notify = inputs(management_plan, "shop-notify-environment")
     assert "reviewers" not in notify and notify["deploymentBranchPolicy"] == {"customBranchPolicies": True, "protectedBranches": False}
@@ -93,6 +97,7 @@ def test_jobs_that_post_outside_a_deploy_environment_get_a_main_only_notify_envi
     assert (secret["environment"], secret["value"]) == ("notify", SECRET)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("app", ["shop", "booking"])
 def test_prod_approvals_go_to_the_approvals_channel_from_the_notify_environment(management_plan, app):
     variable = inputs(management_plan, f"{app}-notify-SLACK_APPROVALS_CHANNEL_ID-variable")
@@ -107,6 +112,7 @@ def test_prod_approvals_go_to_the_approvals_channel_from_the_notify_environment(
     assert holders == {"notify"}
 
 
+@pytest.mark.integration
 def test_pull_request_code_gets_tokens_and_plan_roles_only_after_review(management_plan):
     token = inputs(management_plan, "infrastructure-preview-PULUMI_ACCESS_TOKEN-secret")
     assert (token["environment"], token["value"]) == ("preview", SECRET)
@@ -123,6 +129,7 @@ def test_pull_request_code_gets_tokens_and_plan_roles_only_after_review(manageme
         assert inputs(management_plan, f"{stack}-deployment-settings")["github"]["previewPullRequests"] is False
 
 
+@pytest.mark.integration
 def test_applications_have_no_pull_request_roles(management_plan):
     # The read-only `github-plan-<env>` roles trusted any same-repository pull request and no workflow used them.
     github_roles = [r.inputs["name"] for r in management_plan.of_type("aws:iam/role:Role") if r.inputs.get("path") == "/github/"]
@@ -131,6 +138,7 @@ def test_applications_have_no_pull_request_roles(management_plan):
     ]
 
 
+@pytest.mark.integration
 def test_the_boundary_forbids_users_org_changes_and_touching_the_trust(management_plan, example):
     document = json.loads(inputs(management_plan, "shop-prod-deploy-boundary")["policy"])
     assert document == deploy_boundary(example.guardrails.privileged_role_arns)
@@ -141,6 +149,7 @@ def test_the_boundary_forbids_users_org_changes_and_touching_the_trust(managemen
     assert {"iam:CreateUser", "iam:CreateAccessKey", "organizations:*", "account:*", "iam:DeleteOpenIDConnectProvider", "iam:UpdateAssumeRolePolicy"} <= denied
 
 
+@pytest.mark.integration
 def test_prod_waits_for_reviewers_and_only_main_deploys_it(management_plan):
     prod = inputs(management_plan, "shop-prod-environment")
     team_id = int(management_plan.named("github-shop-developers-team").id)
@@ -152,11 +161,13 @@ def test_prod_waits_for_reviewers_and_only_main_deploys_it(management_plan):
     assert inputs(management_plan, "shop-stg-branch-policy")["branchPattern"] == "staging"
 
 
+@pytest.mark.integration
 def test_booking_prod_reviewers_include_a_person_by_github_id(management_plan):
     reviewers = inputs(management_plan, "booking-prod-environment")["reviewers"][0]
     assert len(reviewers["teams"]) == 1 and len(reviewers["users"]) == 1
 
 
+@pytest.mark.integration
 def test_branch_rules_require_reviews_checks_and_forbid_force_push_and_deletion(management_plan):
     release = inputs(management_plan, "shop-release-ruleset")
     assert release["conditions"]["refName"]["includes"] == ["refs/heads/main"]
@@ -181,6 +192,7 @@ def test_branch_rules_require_reviews_checks_and_forbid_force_push_and_deletion(
     }
 
 
+@pytest.mark.integration
 def test_generated_workflows_are_committed_to_every_deploy_branch(management_plan):
     expected = app_workflows(AppWorkflowSpec(app="shop", repository="shop", kind="rails")).files
     for branch in ("main", "develop", "staging"):
@@ -190,6 +202,7 @@ def test_generated_workflows_are_committed_to_every_deploy_branch(management_pla
     assert management_plan.named("shop-develop-branch").urn in management_plan.named("shop-develop-ci-file").dependencies
 
 
+@pytest.mark.integration
 def test_configured_staging_test_commands_reach_the_committed_workflow(config_dir):
     commands = {"integration": "bin/rails test test/integration", "e2e": 'npx playwright test --project "$DEPLOY_ENV"'}
     plan = plan_of(config_dir(setter("applications.shop.commands", commands)))
@@ -198,6 +211,7 @@ def test_configured_staging_test_commands_reach_the_committed_workflow(config_di
     assert '    - name: End-to-end tests\n        run: npx playwright test --project "$DEPLOY_ENV"\n' in expected
 
 
+@pytest.mark.integration
 def test_container_apps_get_an_immutable_scanned_image_repository(management_plan):
     images = inputs(management_plan, "booking-prod-images")
     assert images["imageTagMutability"] == "IMMUTABLE" and images["imageScanningConfiguration"] == {"scanOnPush": True}
@@ -212,6 +226,7 @@ def test_container_apps_get_an_immutable_scanned_image_repository(management_pla
     assert not [r for r in management_plan.of_type("aws:ecr/repository:Repository") if r.name.startswith("shop-")]
 
 
+@pytest.mark.integration
 def test_stg_replicates_the_container_app_images_into_prod_which_may_read_which_one_passed(management_plan):
     ids = management_plan.outputs["accountIds"]
     stg, prod, region = ids["booking-stg"], ids["booking-prod"], "ap-northeast-1"
@@ -254,6 +269,7 @@ def test_stg_replicates_the_container_app_images_into_prod_which_may_read_which_
 TERRAFORM_APP = {"description": "Shared networking (Terraform).", "kind": "terraform", "reviewers": {"teams": ["platform-admins"]}}
 
 
+@pytest.mark.integration
 def test_a_terraform_app_gets_a_versioned_encrypted_state_bucket_in_each_environment_account(config_dir):
     plan = plan_of(config_dir(setter("applications.network", TERRAFORM_APP)))
     for env in ("dev", "stg", "prod"):
@@ -278,6 +294,7 @@ def test_a_terraform_app_gets_a_versioned_encrypted_state_bucket_in_each_environ
     assert not [r for r in plan.resources if r.name.startswith("network-") and r.type.startswith("aws:ecr/")]
 
 
+@pytest.mark.integration
 def test_a_terraform_apps_prod_plan_runs_in_a_main_only_environment_with_a_read_only_role(config_dir):
     plan = plan_of(config_dir(setter("applications.network", TERRAFORM_APP)))
     account = plan.outputs["accountIds"]["network-prod"]
@@ -349,10 +366,12 @@ def test_a_public_terraform_app_is_warned_that_its_plan_summary_is_public(config
     assert not [w for w in config.load(config_dir(setter("applications.network", TERRAFORM_APP)), refuse_example_domains=False).warnings if "plan-prod" in w]
 
 
+@pytest.mark.integration
 def test_only_terraform_apps_get_a_state_bucket(management_plan):
     assert not [r for r in management_plan.resources if "tfstate" in r.name]
 
 
+@pytest.mark.integration
 def test_teams_come_from_the_identity_center_groups(management_plan):
     memberships = {(r.inputs["username"]) for r in management_plan.of_type("github:index/teamMembership:TeamMembership") if "shop-developers" in r.name}
     assert memberships == {"taro-suzuki", "jiro-tanaka"}
@@ -360,6 +379,7 @@ def test_teams_come_from_the_identity_center_groups(management_plan):
     assert ("shop-shop-developers-access", "push") in access and ("infrastructure-platform-admins-access", "admin") in access
 
 
+@pytest.mark.integration
 def test_slack_channels_are_adopted_by_name_with_their_members_and_archived_not_deleted(management_plan):
     channel = inputs(management_plan, "slack-shop-channel")
     assert (channel["name"], channel["adoptExistingChannel"], channel["actionOnDestroy"]) == ("deploy-shop", True, "archive")
@@ -368,6 +388,7 @@ def test_slack_channels_are_adopted_by_name_with_their_members_and_archived_not_
     assert channel["isPrivate"] is False
 
 
+@pytest.mark.integration
 def test_the_posting_bot_is_invited_where_it_posts_and_approvals_are_private(management_plan):
     """With slack.notify_user_id the bot posts as a member: chat:write alone, and a private approvals channel."""
     channels = {r.inputs["name"]: r.inputs for r in management_plan.of_type("slack:index/conversation:Conversation")}
@@ -381,6 +402,7 @@ def test_the_posting_bot_is_invited_where_it_posts_and_approvals_are_private(man
     }
 
 
+@pytest.mark.integration
 def test_without_the_posting_bots_id_approvals_stay_public_and_the_config_says_why(config_dir):
     directory = config_dir(lambda data: data["slack"].pop("notify_user_id"))
     assert (
@@ -392,6 +414,7 @@ def test_without_the_posting_bots_id_approvals_stay_public_and_the_config_says_w
     assert "permanentMembers" not in channels["deploy-shop"] and channels["security-alerts"]["permanentMembers"] == ["U0AMAZONQ1"]
 
 
+@pytest.mark.integration
 def test_security_alerts_are_private_with_the_chat_app_invited(management_plan):
     alerts = inputs(management_plan, "slack-security-alerts-channel")
     assert (alerts["name"], alerts["isPrivate"], alerts["permanentMembers"]) == ("security-alerts", True, ["U0AMAZONQ1"])
@@ -405,6 +428,7 @@ def test_without_the_chat_app_id_the_config_says_to_invite_it(config_dir):
     )
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("stack", ["management", "audit", "log"])
 def test_each_infra_stack_deploys_through_pulumi_oidc_scoped_to_that_stack(management_plan, stack):
     settings = inputs(management_plan, f"{stack}-deployment-settings")
@@ -435,6 +459,7 @@ def test_each_infra_stack_deploys_through_pulumi_oidc_scoped_to_that_stack(manag
         assert management_plan.named(f"{stack}-deployment-settings").urn in management_plan.named(child).dependencies
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("stack", ["audit", "log"])
 def test_audit_and_log_deploy_after_each_successful_management_update(management_plan, stack):
     trigger = management_plan.named(f"{stack}-after-management-webhook")
@@ -448,6 +473,7 @@ def test_audit_and_log_deploy_after_each_successful_management_update(management
     assert settings <= set(trigger.dependencies)
 
 
+@pytest.mark.integration
 def test_infra_repository_environments_need_the_platform_admins(management_plan):
     team_id = int(management_plan.named("github-platform-admins-team").id)
     for stack in ("management", "audit", "log"):
@@ -455,12 +481,14 @@ def test_infra_repository_environments_need_the_platform_admins(management_plan)
     assert inputs(management_plan, "infrastructure-main-preview-file")["file"] == ".github/workflows/preview.yml"
 
 
+@pytest.mark.integration
 def test_no_token_appears_in_plain_text(management_plan):
     from lzctl import render
 
     assert OFFLINE_PLACEHOLDER not in json.dumps(render.to_json(management_plan))
 
 
+@pytest.mark.integration
 def test_a_real_run_without_the_tokens_stops_before_registering_anything(tmp_path):
     from tests.helpers import example_data, write_config
 
@@ -618,6 +646,7 @@ def test_github_plan_and_reviewer_mistakes_are_refused(config_dir, mutate, messa
     assert message in str(caught.value)
 
 
+@pytest.mark.integration
 def test_without_enterprise_private_repositories_deploy_behind_the_ruleset_only(config_dir):
     plan = plan_of(config_dir(both(*NO_REVIEWERS)))
     environments = plan.of_type("github:index/repositoryEnvironment:RepositoryEnvironment")
@@ -641,6 +670,7 @@ def test_without_credentialed_previews_no_preview_token_is_asked_for(config_dir)
     assert set(enterprise) - set(team) == {"pulumiPreviewToken"}
 
 
+@pytest.mark.integration
 def test_an_application_with_every_account_suspended_keeps_no_pipeline(config_dir):
     def retire(data):
         data["applications"]["booking"]["accounts"] = {env: {"suspended": True} for env in ("dev", "stg", "prod")}
@@ -651,6 +681,7 @@ def test_an_application_with_every_account_suspended_keeps_no_pipeline(config_di
     assert len(plan.of_type("aws:organizations/account:Account")) == 8  # still managed, parked in Suspended
 
 
+@pytest.mark.integration
 def test_the_pipeline_component_keeps_repositories_and_roles_through_aliases(management_plan):
     for app in ("shop", "booking"):
         pipeline = next(r for r in management_plan.resources if r.type == "landingzone:application_pipeline:ApplicationPipeline" and r.name == app)
@@ -683,6 +714,7 @@ def test_the_pipeline_component_keeps_repositories_and_roles_through_aliases(man
     ]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("repository", ["shop", "booking", "infrastructure"])
 def test_environments_keep_their_state_through_an_alias_to_the_repository_component(management_plan, repository):
     component = next(r for r in management_plan.resources if r.type == "landingzone:github_repository:GitHubRepository" and r.name == repository)
@@ -691,6 +723,7 @@ def test_environments_keep_their_state_through_an_alias_to_the_repository_compon
     assert moved and all(r.aliases == ({"spec": {"parentUrn": component.urn}},) for r in moved)
 
 
+@pytest.mark.integration
 def test_reviewed_environments_wait_for_the_reviewers_access(management_plan):
     dependencies = set(management_plan.named("booking-prod-environment").dependencies)
     needed = {

@@ -239,6 +239,7 @@ def _boxes_overlap(a, b) -> bool:
     return a.x < b.x + b.width and b.x < a.x + a.width and a.y < b.y + b.height and b.y < a.y + a.height
 
 
+@pytest.mark.integration
 def test_drawio_layout_keeps_siblings_apart_and_children_inside(example_documents):
     boxes = drawio.layout(build(list(example_documents.values())))
     by_parent: dict[str, list] = {}
@@ -251,6 +252,7 @@ def test_drawio_layout_keeps_siblings_apart_and_children_inside(example_document
                 assert a.x + a.width <= boxes[parent].width and a.y + a.height <= boxes[parent].height
 
 
+@pytest.mark.integration
 def test_drawio_file_is_well_formed_and_holds_every_account(example_documents):
     document = ET.fromstring(drawio.render(build(list(example_documents.values()))))
     assert document.tag == "mxfile" and document.find("diagram/mxGraphModel/root") is not None  # not compressed
@@ -263,6 +265,7 @@ def test_drawio_file_is_well_formed_and_holds_every_account(example_documents):
     assert all({c.get("source"), c.get("target")} <= ids for c in cells if c.get("edge") == "1")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", ["README.md", "README.ja.md"])
 def test_readme_shows_the_current_diagram(example_documents, name):
     chart = mermaid.render(build(list(example_documents.values()), "landing zone (management, audit, log)"))
@@ -270,6 +273,7 @@ def test_readme_shows_the_current_diagram(example_documents, name):
     assert mermaid.embed(readme, chart) == readme, f"{name}'s diagram is stale: run `python -m lzctl diagram --into {name}`"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -204,6 +204,7 @@ def search_added(tmp_path_factory):
     return to_json(shared_plan("management", write_config(tmp_path_factory.mktemp("search"), data)))
 
 
+@pytest.mark.integration
 def test_adding_an_application_only_creates(example_documents, search_added):
     result = diff.compare(example_documents["management"], search_added)
     created = {r.name for c in result.components for r in c.creates}
@@ -212,6 +213,7 @@ def test_adding_an_application_only_creates(example_documents, search_added):
     assert not [w for w in result.warnings if w.kind in ("replace", "alias", "unknown-type")]
 
 
+@pytest.mark.integration
 def test_a_new_root_email_replaces_the_protected_account(example_documents, shop_prod_email_changed):
     result = diff.compare(example_documents["management"], shop_prod_email_changed)
     replaced = [(u.resource.name, u.replaced_by) for c in result.components for u in c.updates if u.replaced_by]
@@ -222,6 +224,7 @@ def test_a_new_root_email_replaces_the_protected_account(example_documents, shop
     assert max(len(line) for line in text.splitlines()) <= diff.WIDTH
 
 
+@pytest.mark.integration
 def test_json_output_keeps_non_ascii_text(tmp_path, capsys, example_documents, shop_prod_email_changed):
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     old.write_text(json.dumps(example_documents["management"]))
@@ -233,6 +236,7 @@ def test_json_output_keeps_non_ascii_text(tmp_path, capsys, example_documents, s
     assert '"new": "開発"' in out and "\\u" not in out
 
 
+@pytest.mark.integration
 def test_plan_json_keeps_non_ascii_text(tmp_path, capsys):
     data = example_data()
     data["organization"]["organizational_units"]["dev"]["name"] = "開発"
@@ -246,6 +250,7 @@ def control_tower_off_documents(without_control_tower_plans):
     return [to_json(plan) for plan in without_control_tower_plans.values()]
 
 
+@pytest.mark.integration
 def test_every_planned_type_has_replacement_data(example_documents, control_tower_off_documents):
     planned = {
         s["newState"]["type"] for document in [*example_documents.values(), *control_tower_off_documents] for s in document["steps"] if s["newState"]["custom"]
@@ -278,6 +283,7 @@ def test_replacement_fields_are_inputs_of_the_installed_sdk(type_):
 ORG = "urn:pulumi:management::landing-zone::landingzone:organization:Organization$aws:organizations/organization:Organization::organization-organization"
 
 
+@pytest.mark.integration
 def test_a_policy_type_or_trusted_service_leaving_warns_to_deploy_twice(tmp_path, example_documents):
     data = example_data()
     data["guardrails"]["backup_policy"] = None
@@ -298,5 +304,6 @@ def test_a_policy_type_or_trusted_service_leaving_warns_to_deploy_twice(tmp_path
     assert iam.endswith("::organization-root-access'`, then `pulumi up` with this change")
 
 
+@pytest.mark.integration
 def test_keeping_the_types_and_services_gives_no_removal_warning(example_documents, search_added):
     assert not [w for w in diff.compare(example_documents["management"], search_added).warnings if w.kind == "removal-order"]

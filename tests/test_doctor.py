@@ -51,6 +51,7 @@ def _first_run_answers(world) -> None:
     world.stub("chatbot").add_response("describe_slack_workspaces", {"SlackWorkspaces": [{"SlackTeamId": TEAM, "SlackTeamName": "acme-inc"}]}, {})
 
 
+@pytest.mark.integration
 def test_first_run_passes_with_notes_and_exits_0(world, management_plan, capsys):
     _first_run_answers(world)
     code, out, err = doctor_run(capsys, world, management_plan, None)
@@ -70,6 +71,7 @@ def test_first_run_passes_with_notes_and_exits_0(world, management_plan, capsys)
     assert lines[-1] == "no check failed: 11 passed, 6 skipped (read each note)."
 
 
+@pytest.mark.integration
 def test_json_has_one_entry_per_check_and_the_actions_used(world, management_plan, capsys):
     _first_run_answers(world)
     code, out, _ = doctor_run(capsys, world, management_plan, None, "--json")
@@ -151,6 +153,7 @@ def _brownfield(world, config_dir):
     return data_dir, created, audit_stub
 
 
+@pytest.mark.integration
 def test_brownfield_failures_each_say_why_and_how_to_fix(world, management_plan, config_dir, capsys):
     data_dir, created, audit_stub = _brownfield(world, config_dir)
     code, out, _ = doctor_run(capsys, world, management_plan, data_dir)
@@ -195,6 +198,7 @@ def test_brownfield_failures_each_say_why_and_how_to_fix(world, management_plan,
     assert out.splitlines()[-1] == "7 of 17 checks failed (exit 4); fix them and run the doctor again."
 
 
+@pytest.mark.integration
 def test_a_healthy_organisation_passes(world, management_plan, capsys):
     world.management.client("organizations").create_organization(FeatureSet="ALL")
     world.stub("organizations").add_response("list_handshakes_for_organization", {"Handshakes": []}, {"Filter": {"ActionType": "INVITE"}})
@@ -210,6 +214,7 @@ def test_a_healthy_organisation_passes(world, management_plan, capsys):
     assert "PASS landing-zone: no landing zone yet. Note: `pulumi up` creates version 4.0" in out
 
 
+@pytest.mark.integration
 def test_a_profile_of_another_account_fails_and_no_other_aws_check_runs(world, management_plan, capsys):
     code, out, _ = doctor_run(capsys, world, management_plan, None, sessions=world.sessions(account_session=moto_session(OTHER)))
     assert code == 4
@@ -219,6 +224,7 @@ def test_a_profile_of_another_account_fails_and_no_other_aws_check_runs(world, m
     assert "SKIP organization: not run: the profile does not reach the management account. Note: fix the credentials check first." in out
 
 
+@pytest.mark.integration
 def test_the_root_user_fails(world, management_plan, capsys):
     sts, stubber = stubbed("sts")
     stubber.add_response("get_caller_identity", {"Account": MANAGEMENT, "Arn": f"arn:aws:iam::{MANAGEMENT}:root", "UserId": MANAGEMENT}, {})
@@ -229,6 +235,7 @@ def test_the_root_user_fails(world, management_plan, capsys):
     assert f"FAIL credentials: profile 'mgmt' signs in as the root user of {MANAGEMENT}." in out and "delete the root user's access keys" in out
 
 
+@pytest.mark.integration
 def test_a_denied_read_fails_its_check_with_the_action_to_grant(world, management_plan, capsys):
     world.stub("service_quotas").add_client_error(
         "list_service_quotas", "AccessDeniedException", "not authorized", 400, expected_params={"ServiceCode": "organizations"}
@@ -240,6 +247,7 @@ def test_a_denied_read_fails_its_check_with_the_action_to_grant(world, managemen
     assert "Fix: let the profile's role call servicequotas:ListServiceQuotas (every call the doctor makes is a read; `--json` lists them)" in out
 
 
+@pytest.mark.integration
 def test_member_accounts_the_doctor_cannot_enter_are_skipped_with_the_command_to_run(world, management_plan, config_dir, capsys):
     data_dir, created, _ = _brownfield(world, config_dir)
     sts, stubber = stubbed("sts")
@@ -255,6 +263,7 @@ def test_member_accounts_the_doctor_cannot_enter_are_skipped_with_the_command_to
     assert f"shop-prod ({created['Shop Production']}): `python -m lzctl migrate preflight --profile <profile of shop-prod> --config {data_dir}`" in out
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -275,6 +284,7 @@ def test_bad_input_exits_2_with_one_paragraph_and_nothing_on_stdout(world, manag
     assert message in err and "Traceback" not in err
 
 
+@pytest.mark.integration
 def test_an_unreadable_config_exits_2(world, management_plan, config_dir, capsys):
     broken = config_dir()
     (broken / "landing-zone.yaml").write_text("organization: [\n")
@@ -283,6 +293,7 @@ def test_an_unreadable_config_exits_2(world, management_plan, config_dir, capsys
     assert err.startswith("invalid landing-zone config") and "not valid YAML" in err
 
 
+@pytest.mark.integration
 def test_credentials_aws_rejects_exit_2(world, management_plan, capsys):
     sts, stubber = stubbed("sts")
     stubber.add_client_error("get_caller_identity", "ExpiredToken", "The security token included in the request is expired", 400)
@@ -292,6 +303,7 @@ def test_credentials_aws_rejects_exit_2(world, management_plan, capsys):
     assert err.startswith("doctor: AWS rejected the credentials of profile 'mgmt' (ExpiredToken")
 
 
+@pytest.mark.integration
 def test_clients_refuse_any_call_that_is_not_a_read_before_sending_it(world):
     iam, stubber = stubbed("iam")
     calls = Calls()
@@ -333,6 +345,7 @@ def test_member_sessions_carry_a_session_policy_of_reads_only():
     assert len(session_policy()) <= 2048
 
 
+@pytest.mark.integration
 def test_assume_role_sends_the_session_policy(world):
     sts, stubber = stubbed("sts")
     expected = {
@@ -348,6 +361,7 @@ def test_assume_role_sends_the_session_policy(world):
     stubber.assert_no_pending_responses()
 
 
+@pytest.mark.integration
 def test_a_management_account_inside_another_organisation_fails_and_skips_what_reads_it(world, management_plan, capsys):
     org, stubber = stubbed("organizations")
     stubber.add_response("describe_organization", {"Organization": {"Id": "o-other12345", "MasterAccountId": OTHER, "FeatureSet": "ALL"}}, {})

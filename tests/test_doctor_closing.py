@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from tests.doctor_fixtures import doctor_run, statuses
 from tests.helpers import HOME, MANAGEMENT, moto_session
+
+pytestmark = pytest.mark.integration
 
 CLOSING = ["credentials", "closing-marked", "closing-placement", "closing-spend", "closing-logs"]
 

@@ -53,6 +53,7 @@ def _role(account_id: str, tags: dict[str, str] | None = None, description: str 
 PROD_TAGS = {"managed-by": "landing-zone", "app": "shop", "env": "prod"}
 
 
+@pytest.mark.integration
 def test_an_existing_role_the_plan_would_create_fails_with_the_config_fix(world, tmp_path):
     live, account_id = _live(world, tmp_path, control_tower=False)
     _role(account_id)
@@ -65,6 +66,7 @@ def test_an_existing_role_the_plan_would_create_fails_with_the_config_fix(world,
     assert "iam:GetRole" in live.session.calls.actions and "sts:AssumeRole" in live.session.calls.actions
 
 
+@pytest.mark.integration
 def test_an_existing_role_the_plan_imports_passes_when_it_has_the_providers_tags(world, tmp_path):
     live, account_id = _live(world, tmp_path, control_tower=False, existing_config_service_role=True)
     _role(account_id, PROD_TAGS)
@@ -78,6 +80,7 @@ WHERE = "--role-name AWSServiceRoleForConfig --profile <a profile in {account}>"
 FIRST = "(to make AWS match first instead: aws iam {verb} " + WHERE
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "tags, description, changes",
     [
@@ -111,6 +114,7 @@ def test_an_imported_role_that_differs_passes_saying_what_the_first_up_changes_a
     )
 
 
+@pytest.mark.integration
 def test_a_missing_role_the_plan_imports_fails(world, tmp_path):
     live, account_id = _live(world, tmp_path, control_tower=False, existing_config_service_role=True)
     outcome = checks.config_service_role(live)
@@ -118,6 +122,7 @@ def test_a_missing_role_the_plan_imports_fails(world, tmp_path):
     assert "the plan imports a role that does not exist, so the import fails; remove `existing_config_service_role` from shop-prod" in outcome.advice
 
 
+@pytest.mark.integration
 def test_with_control_tower_on_an_existing_role_is_listed_only(world, tmp_path):
     live, account_id = _live(world, tmp_path, control_tower=True)
     _role(account_id)

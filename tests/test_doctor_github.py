@@ -52,6 +52,7 @@ def github(answers: dict) -> GitHub:
     return GitHub(RecordedGitHub(answers))
 
 
+@pytest.mark.integration
 def test_the_plan_names_the_adopted_repository_with_its_environments_branches_and_commit_branches(adopting):
     _, plan = adopting
     assert adopted_repositories(plan) == (
@@ -59,6 +60,7 @@ def test_the_plan_names_the_adopted_repository_with_its_environments_branches_an
     )
 
 
+@pytest.mark.integration
 def test_the_adopted_infrastructure_repository_names_its_stack_environments_and_the_preview_one_without_a_branch(config_dir):
     plan, errors = shared_run(config_dir(lambda data: data["github"].update(existing_infrastructure_repository=True)))
     assert not errors
@@ -355,6 +357,7 @@ def _answers_for_the_example(star_on_dev: bool) -> dict:
     return answers
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("star", [False, True])
 def test_doctor_runs_the_github_checks_of_the_example_adopting_shop(world, adopting, capsys, star):
     data_dir, plan = adopting
@@ -382,6 +385,7 @@ def test_doctor_runs_the_github_checks_of_the_example_adopting_shop(world, adopt
     assert by_id["adopted-environments"]["fix"] == "delete it: `gh api -X DELETE repos/acme-inc/shop/environments/dev/deployment-branch-policies/2`"
 
 
+@pytest.mark.integration
 def test_a_profile_of_another_account_skips_the_aws_checks_but_the_github_checks_still_run(world, adopting, capsys):
     data_dir, plan = adopting
     client = github(_answers_for_the_example(star_on_dev=True))

@@ -45,6 +45,7 @@ def judged(answers: dict, *repositories: TrustedRepository, owner: str = OWNER):
 DEFAULT_ORG = {ORG: organization(), ORG_TEMPLATE: {"include_claim_keys": ["repo", "context"]}}
 
 
+@pytest.mark.integration
 def test_the_example_plan_names_each_trusted_repository_with_its_form_and_settings(config_dir):
     plan, errors = shared_run(config_dir(lambda data: data["applications"]["shop"].update(existing_repository=True, oidc_subject="name")))
     assert not errors

@@ -253,6 +253,7 @@ def test_reads_are_get_list_describe_head(operation, read):
     assert bool(READS.match(operation)) is read
 
 
+@pytest.mark.integration
 def test_intent_of_the_example_plan(management_plan, example):
     intent = intent_of(management_plan, example)
     assert (intent.planned_accounts, intent.landing_zone_version, intent.governed_regions) == (8, "4.0", ("ap-northeast-1", "us-east-1"))
@@ -270,6 +271,7 @@ def test_intent_of_the_example_plan(management_plan, example):
     assert intent.log_location("903739463943", "o-abc") == ("aws-controltower-logs-903739463943-ap-northeast-1", "o-abc/AWSLogs/o-abc/")
 
 
+@pytest.mark.integration
 def test_intent_without_control_tower_or_slack(config_dir):
     def change(data):
         data.setdefault("guardrails", {})["control_tower"] = {"enabled": False}

@@ -8,6 +8,8 @@ import pytest
 
 from tests.helpers import GOLDEN_STACKS, golden_file, golden_text
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.mark.parametrize("stack", GOLDEN_STACKS)
 def test_the_plan_is_the_golden_file(request, stack):

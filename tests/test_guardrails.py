@@ -272,6 +272,7 @@ def planned_roles(plan) -> set[str]:
     return roles | {names.Role(r.inputs["roleName"]).arn(r.id) for r in plan.of_type("aws:organizations/account:Account")}
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("control_tower", [True, False], ids=["example", "Control Tower off"])
 def test_every_scp_exemption_names_a_role_the_plan_creates_in_that_account(config_dir, management_plan, control_tower):
     plan = management_plan if control_tower else shared_run(config_dir(setter("guardrails.control_tower.enabled", False)))[0]

@@ -81,6 +81,7 @@ def test_a_missing_or_foreign_handoff_is_a_clear_error(parameters, words):
         handoff.read(parameters)
 
 
+@pytest.mark.integration
 def test_management_writes_the_same_parameters_into_the_audit_and_log_accounts(management_plan):
     ids = management_plan.outputs["accountIds"]
     parameters = management_plan.of_type("aws:ssm/parameter:Parameter")
@@ -100,6 +101,7 @@ def test_management_writes_the_same_parameters_into_the_audit_and_log_accounts(m
     assert {(p.inputs["type"], p.inputs["tier"]) for p in parameters} == {("String", "Standard")}
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("stack", ["audit", "log"])
 def test_audit_and_log_read_the_parameters_with_their_own_provider_and_no_stack_reference(stack, request):
     plan = request.getfixturevalue(f"{stack}_plan")
@@ -108,6 +110,7 @@ def test_audit_and_log_read_the_parameters_with_their_own_provider_and_no_stack_
     assert reader.type == "pulumi:providers:aws" and "allowedAccountIds" not in reader.inputs
 
 
+@pytest.mark.integration
 def test_the_offline_plan_answers_the_read_with_the_management_plan_values(management_plan, audit_plan, log_plan):
     ids = management_plan.outputs["accountIds"]
     [audit_provider] = [r for r in audit_plan.of_type("pulumi:providers:aws") if r.name == "audit-ap-northeast-1"]

@@ -10,13 +10,26 @@ import subprocess
 import sys
 
 import pytest
+from moto import mock_aws
 
 from config.issues import ConfigIssue, path_of
 from config.model import parents_first
 from lzctl.mocks import account_id
 from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
 from names import managed_policy_arn, managed_policy_key
-from tests.helpers import EXAMPLE_DIR, ProcessGuard, event_matches, example_data, folder_digest, run_management, shared_plan, shared_run, write_config
+from tests.helpers import (
+    EMULATION,
+    EXAMPLE_DIR,
+    EmulationGuard,
+    ProcessGuard,
+    event_matches,
+    example_data,
+    folder_digest,
+    run_management,
+    shared_plan,
+    shared_run,
+    write_config,
+)
 
 
 @pytest.mark.parametrize(
@@ -96,6 +109,7 @@ def test_dependency_order_puts_parents_providers_and_dependencies_first():
     assert [r.urn for r in in_dependency_order(resources)] == ["a", "b", "c", "d"]
 
 
+@pytest.mark.integration
 def test_a_duplicate_urn_fails_like_the_engine():
     import pulumi
 
@@ -197,6 +211,57 @@ def test_the_sessions_process_guard_sees_subprocess_run(process_guard):
     process_guard.reset()
 
 
+class _Fixture:
+    """What EmulationGuard reads of a pytest FixtureDef."""
+
+    def __init__(self, argname: str):
+        self.argname = argname
+
+
+def test_the_emulation_guard_refuses_a_unit_test_that_plans_or_reuses_a_fixture_that_did():
+    guard = EmulationGuard()
+    assert guard.problem(integration=False, fixtures=[]) is None
+    guard.note("plans a program under Pulumi's mocks")
+    expected = "plans a program under Pulumi's mocks but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)"
+    assert guard.problem(integration=False, fixtures=[]) == expected
+    assert guard.problem(integration=True, fixtures=[]) is None
+    guard.reset()
+    # A fixture's own use is the test's that sets it up, and is remembered for the tests that reuse it.
+    moto, quiet = _Fixture("organisation"), _Fixture("tmp_config")
+    before = guard.fixture_starting()
+    assert before == []
+    guard.note("starts moto")
+    guard.fixture_done(moto, before)
+    assert guard.problem(integration=False, fixtures=[moto]) == f"starts moto but is not marked integration: {expected.split(': ', 1)[1]}"
+    guard.reset()
+    guard.fixture_done(quiet, guard.fixture_starting())
+    assert guard.problem(integration=False, fixtures=[quiet]) is None
+    assert guard.problem(integration=False, fixtures=[quiet, moto]) == (
+        "uses the fixture organisation, which starts moto, but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)"
+    )
+    # What the test noted before a fixture's setup stays the test's.
+    guard.note("plans a program under Pulumi's mocks")
+    guard.fixture_done(quiet, guard.fixture_starting())
+    assert guard.problem(integration=False, fixtures=[]) == expected
+
+
+@pytest.mark.integration
+def test_the_sessions_emulation_guard_sees_plans_shared_plans_moto_and_the_fixtures_that_used_them(management_plan):
+    EMULATION.reset()
+    run_management(EXAMPLE_DIR)
+    assert EMULATION.used == ["plans a program under Pulumi's mocks"]
+    EMULATION.reset()
+    shared_plan("management")
+    assert EMULATION.used == ["plans a program under Pulumi's mocks (a shared plan)"]
+    EMULATION.reset()
+    with mock_aws():
+        pass
+    assert EMULATION.used == ["starts moto"]
+    assert "uses the fixture management_plan, which plans a program under Pulumi's mocks" in " ".join(
+        why for fixture, why in EMULATION.fixtures.items() if fixture.argname == "management_plan"
+    )
+
+
 def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
     def digest(name: str, text: str) -> str:
         return folder_digest(write_config(tmp_path / name, text))
@@ -229,6 +294,7 @@ def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
     assert folder_digest(named) != before
 
 
+@pytest.mark.integration
 def test_a_shared_plan_is_the_callers_own_copy_of_the_plan_of_that_content(tmp_path):
     mine = shared_plan("management")
     kept = pickle.dumps(mine)
@@ -239,6 +305,7 @@ def test_a_shared_plan_is_the_callers_own_copy_of_the_plan_of_that_content(tmp_p
     assert folder_digest(tmp_path / "config") == folder_digest(EXAMPLE_DIR)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("more_config", [{}, {"phase": "organization"}], ids=["as plan_stack plans it", "a run of its own"])
 def test_a_shared_run_with_errors_is_run_again_so_they_name_the_callers_folder(tmp_path, more_config):
     def refused(name: str) -> list:
@@ -254,6 +321,7 @@ def test_a_shared_run_with_errors_is_run_again_so_they_name_the_callers_folder(t
     assert second == first.replace(str(tmp_path / "first"), str(tmp_path / "second"))
 
 
+@pytest.mark.integration
 def test_the_management_stacks_shared_run_is_its_shared_plan(management_plan):
     """shared_run answers a management run offline with no more config from shared_plan: pinned here."""
     assert run_management(EXAMPLE_DIR) == (management_plan, [])

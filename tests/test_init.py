@@ -11,6 +11,7 @@ from tests.helpers import shared_plan
 ANSWERS = ["--management-account-id", "111122223333", "--email-domain", "acme.co.jp", "--applications", "shop", "api"]
 
 
+@pytest.mark.integration
 def test_the_written_config_plans_at_once_with_only_its_yaml(tmp_path, capsys):
     folder = tmp_path / "mine"
     assert main(["init", str(folder), *ANSWERS]) == 0

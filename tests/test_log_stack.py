@@ -84,6 +84,7 @@ def test_saved_queries_are_exactly_the_four_questions():
     assert "interval '7' day" in saved_queries("db", "tbl", lookback_days=7)[0].sql
 
 
+@pytest.mark.integration
 def test_the_plan_saves_the_queries_in_the_workgroup_and_database(ct_on):
     queries = {r.name: r.inputs for r in ct_on.of_type("aws:athena/namedQuery:NamedQuery")}
     assert queries == {
@@ -95,6 +96,7 @@ def test_the_plan_saves_the_queries_in_the_workgroup_and_database(ct_on):
 # --- log analysis (both modes) ---
 
 
+@pytest.mark.integration
 def test_workgroup_enforces_encrypted_results_in_the_results_bucket(ct_on, management_outputs):
     account = log_id(management_outputs)
     config = ct_on.named("log-analysis-workgroup").inputs["configuration"]
@@ -108,6 +110,7 @@ def test_workgroup_enforces_encrypted_results_in_the_results_bucket(ct_on, manag
     assert results["encryptionConfiguration"]["kmsKeyArn"].startswith(f"arn:aws:kms:ap-northeast-1:{account}:key/")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("plan_name, expiry", [("ct_on", 30), ("ct_off", 7)])
 def test_results_bucket_is_private_encrypted_tls_only_and_expires(request, plan_name, expiry):
     plan = request.getfixturevalue(plan_name)
@@ -126,6 +129,7 @@ def test_results_bucket_is_private_encrypted_tls_only_and_expires(request, plan_
     assert lifecycle["status"] == "Enabled" and lifecycle["expiration"] == {"days": expiry}
 
 
+@pytest.mark.integration
 def test_table_reads_control_tower_logs_of_the_organisation(ct_on, management_outputs):
     org, account = management_outputs["organizationId"], log_id(management_outputs)
     table = ct_on.named("log-analysis-cloudtrail-table").inputs
@@ -140,6 +144,7 @@ def test_table_reads_control_tower_logs_of_the_organisation(ct_on, management_ou
     assert [k["name"] for k in table["partitionKeys"]] == ["account", "region", "day"]
 
 
+@pytest.mark.integration
 def test_table_uses_the_cloudtrail_serde_and_the_standard_columns(ct_on):
     table = ct_on.named("log-analysis-cloudtrail-table").inputs
     storage = table["storageDescriptor"]
@@ -153,6 +158,7 @@ def test_table_uses_the_cloudtrail_serde_and_the_standard_columns(ct_on):
     assert table["tableType"] == "EXTERNAL_TABLE" and table["databaseName"] == DATABASE
 
 
+@pytest.mark.integration
 def test_with_control_tower_the_log_stack_makes_no_trail(ct_on):
     assert ct_on.of_type(TRAIL) == []
     assert not [r for r in ct_on.resources if r.type == "landingzone:organization_trail:OrganizationTrail"]
@@ -163,6 +169,7 @@ def test_with_control_tower_the_log_stack_makes_no_trail(ct_on):
 # --- organisation trail (Control Tower off) ---
 
 
+@pytest.mark.integration
 def test_without_control_tower_the_log_account_runs_the_organisation_trail(ct_off, management_outputs):
     [trail] = ct_off.of_type(TRAIL)
     inputs = trail.inputs
@@ -176,6 +183,7 @@ def test_without_control_tower_the_log_account_runs_the_organisation_trail(ct_of
     assert ct_off.outputs["trailArn"] == f"arn:aws:cloudtrail:ap-northeast-1:{MANAGEMENT_ID}:trail/{TRAIL_NAME}"
 
 
+@pytest.mark.integration
 def test_trail_bucket_is_versioned_and_object_locked_for_the_configured_days(ct_off):
     assert ct_off.named("organization-trail-logs-bucket").inputs["objectLockEnabled"] is True
     assert ct_off.named("organization-trail-logs-versioning").inputs["versioningConfiguration"]["status"] == "Enabled"
@@ -185,6 +193,7 @@ def test_trail_bucket_is_versioned_and_object_locked_for_the_configured_days(ct_
     assert ct_off.named("organization-trail-logs-bucket").protect and ct_off.named("organization-trail-logs-key").protect
 
 
+@pytest.mark.integration
 def test_trail_bucket_policy_is_tls_only_and_lets_only_this_trail_write(ct_off, management_outputs):
     document = policy(ct_off, "organization-trail-logs-policy")
     bucket, org = f"arn:aws:s3:::{ct_off.outputs['trailBucket']}", management_outputs["organizationId"]
@@ -203,6 +212,7 @@ def test_trail_bucket_policy_is_tls_only_and_lets_only_this_trail_write(ct_off, 
     assert statement(document, "AWSCloudTrailWrite")["Resource"] == f"{bucket}/AWSLogs/{MANAGEMENT_ID}/*"
 
 
+@pytest.mark.integration
 def test_trail_key_lets_cloudtrail_encrypt_for_the_organisation_and_the_log_account_administer(ct_off, management_outputs):
     document = policy(ct_off, "organization-trail-logs-key")
     owner = statement(document, "AccountAdministersKey")
@@ -215,6 +225,7 @@ def test_trail_key_lets_cloudtrail_encrypt_for_the_organisation_and_the_log_acco
     }
 
 
+@pytest.mark.integration
 def test_trail_logs_move_to_glacier_after_the_configured_days(ct_off):
     lifecycle = ct_off.named("organization-trail-logs-lifecycle").inputs
     [rule] = lifecycle["rules"]
@@ -224,6 +235,7 @@ def test_trail_logs_move_to_glacier_after_the_configured_days(ct_off):
     assert lifecycle["transitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
 
 
+@pytest.mark.integration
 def test_without_control_tower_the_table_reads_the_trail_bucket(ct_off, management_outputs):
     org = management_outputs["organizationId"]
     template = ct_off.named("log-analysis-cloudtrail-table").inputs["parameters"]["storage.location.template"]
@@ -236,6 +248,7 @@ def test_without_control_tower_the_table_reads_the_trail_bucket(ct_off, manageme
 MODES = ["ct_on", "ct_off"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("plan_name", MODES)
 def test_every_resource_runs_in_the_log_account(request, plan_name, management_outputs):
     plan = request.getfixturevalue(plan_name)
@@ -247,12 +260,14 @@ def test_every_resource_runs_in_the_log_account(request, plan_name, management_o
     assert [r.name for r in managed if r.provider.rsplit("::", 1)[0] not in providers] == []
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("plan_name", MODES)
 def test_policy_rules_find_no_violation(request, plan_name):
     plan = request.getfixturevalue(plan_name)
     assert evaluate(views(plan)) == []
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("plan_name", MODES)
 def test_bucket_and_key_policies_are_lint_clean(request, plan_name):
     plan = request.getfixturevalue(plan_name)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pytest
+
 from names import LIMITS_OUTPUT
 from tests.helpers import EXAMPLE_DIR, run_management, setter, shared_run, write_config
+
+pytestmark = pytest.mark.integration
 
 
 def provider_of(plan, resource) -> str:

@@ -10,6 +10,8 @@ from moto import mock_aws
 
 from tests.helpers import EXISTING, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
+pytestmark = pytest.mark.integration
+
 GITHUB_SUB = "repo:corp/shop:environment:prod"
 
 

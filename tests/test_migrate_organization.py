@@ -22,6 +22,8 @@ from tests.helpers import (
     stubbed,
 )
 
+pytestmark = pytest.mark.integration
+
 ORG = "o-abcdef1234"
 EXPIRES = datetime(2026, 12, 13, tzinfo=timezone.utc)
 ORGANIZATION = {"Id": ORG, "Arn": f"arn:aws:organizations::{MANAGEMENT}:organization/{ORG}", "MasterAccountId": MANAGEMENT}

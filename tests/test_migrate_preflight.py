@@ -11,6 +11,8 @@ import config
 from lzctl.migrate import exposure
 from tests.helpers import EXISTING, MANAGEMENT, OTHER, FakeSession, Sessions, adopting_config, denied, moto_session, run, stubbed
 
+pytestmark = pytest.mark.integration
+
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 ROLE = "AWSControlTowerExecution"
 """The access role of the adopted account: the example has Control Tower on (config/model.py)."""

@@ -50,6 +50,7 @@ def test_the_offline_runbook_lists_seven_steps_with_exact_commands(aws, capsys):
     assert out.rstrip().endswith("add --live --profile P --management-profile M to have each step checked.")
 
 
+@pytest.mark.integration
 def test_the_live_runbook_marks_what_aws_shows_done(aws, capsys):
     config_dir = adopting_config(aws)
     with mock_aws():

@@ -88,6 +88,7 @@ def test_two_templates_assigning_one_key_differently_are_refused():
     assert str(caught.value) == 't sets ec2_attributes.exception_message.@@assign to "b", which an earlier template sets to "a"'
 
 
+@pytest.mark.integration
 def test_the_organisation_and_github_owner_ids_are_slots_measured_at_their_longest(example, management_plan):
     [rcp] = [d for d in example.guardrails.policies if d.policy_type is RCP]
     assert rcp.needs_organization_id and rcp.content.count(ORGANIZATION_SLOT) == 2
@@ -237,17 +238,20 @@ def enabled_types(config_dir, mutate) -> list[str]:
     return plan.named("organization-organization").inputs["enabledPolicyTypes"]
 
 
+@pytest.mark.integration
 def test_a_type_with_no_document_is_not_enabled(config_dir):
     types = enabled_types(config_dir, both(setter("guardrails.ai_opt_out.targets", {}), setter("guardrails.backup_policy", None)))
     assert "AISERVICES_OPT_OUT_POLICY" not in types and "BACKUP_POLICY" not in types and TAG.api_type in types
 
 
+@pytest.mark.integration
 def test_scps_stay_enabled_under_control_tower_even_without_a_document(config_dir):
     assert SCP.api_type in enabled_types(config_dir, setter("guardrails.scp.targets", {}))
     off = both(setter("guardrails.scp.targets", {}), setter("guardrails.control_tower.enabled", False))
     assert SCP.api_type not in enabled_types(config_dir, off)
 
 
+@pytest.mark.integration
 def test_trusted_access_follows_the_types_and_root_access(config_dir):
     plan, _ = shared_run(config_dir(both(setter("guardrails.declarative_ec2.targets", {}), setter("guardrails.root_access.enabled", False))))
     principals = set(plan.named("organization-organization").inputs["awsServiceAccessPrincipals"])
@@ -256,6 +260,7 @@ def test_trusted_access_follows_the_types_and_root_access(config_dir):
     assert "parameters" not in plan.named("control-tower-prod-AWS-GR_RESTRICT_ROOT_USER-control").inputs
 
 
+@pytest.mark.integration
 def test_a_backup_policy_on_the_root_covers_the_management_account(config_dir):
     plan, errors = shared_run(config_dir(setter("guardrails.backup_policy", {"targets": {"root": ["daily"]}})))
     assert not errors, errors
@@ -293,6 +298,7 @@ def test_the_backup_scp_exempts_the_landing_zones_roles_and_the_backup_role(exam
     assert "arn:aws:iam::*:role/service-role/landing-zone-backup" not in role["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
 
 
+@pytest.mark.integration
 def test_the_renamed_tag_policy_keeps_its_old_names_as_aliases(management_plan):
     for purpose in ("policy", "attachment"):
         renamed = management_plan.named(f"guardrails-tag-member-required-tags-{purpose}")

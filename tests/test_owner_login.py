@@ -12,6 +12,8 @@ import pytest
 from lzctl import mocks
 from tests.helpers import example_data, run_management, write_config
 
+pytestmark = pytest.mark.integration
+
 LOOKUP = "github:index/getOrganization:getOrganization"
 APPS = (("booking", 906171203), ("shop", 671900844))
 """The example's applications with the repository ids the mocks give them."""

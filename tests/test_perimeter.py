@@ -13,6 +13,8 @@ from guardrails.simulator import Request, evaluate
 from lzctl import cli, what_if
 from tests.helpers import example_data, setter, shared_plan, write_config
 
+pytestmark = pytest.mark.integration
+
 HOME = "ap-northeast-1"
 OUTSIDE = "999988887777"
 RCP = "landing-zone-rcp-root-enforce-org-identities@root"

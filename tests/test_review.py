@@ -26,6 +26,7 @@ def _section(lines: list[str], title: str) -> list[str]:
     return lines[start:end]
 
 
+@pytest.mark.integration
 def test_where_shop_prod_sits(example_review):
     organisation = _section(example_review, "Organisation")
     assert organisation[:2] == ["Organisation", "  root  (management account 123456789012, home region ap-northeast-1)"]
@@ -35,6 +36,7 @@ def test_where_shop_prod_sits(example_review):
     assert "  ├─ Member (member)" in organisation[:prod]
 
 
+@pytest.mark.integration
 def test_who_can_administer_shop_prod(example_review):
     access = _section(example_review, "Access")
     header = access[1].split()
@@ -49,6 +51,7 @@ def test_who_can_administer_shop_prod(example_review):
     assert "    platform-admins: hanako, kenji" in access
 
 
+@pytest.mark.integration
 def test_which_guardrails_apply_to_shop_prod(example_review):
     guardrails = _section(example_review, "Guardrails")
     root = guardrails.index("  root")
@@ -60,6 +63,7 @@ def test_which_guardrails_apply_to_shop_prod(example_review):
     assert controls.startswith("controls (16): AWS-GR_RESTRICT_ROOT_USER,") and controls.endswith("AWS-GR_MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS")
 
 
+@pytest.mark.integration
 def test_which_repository_deploys_to_shop_prod_and_what_its_roles_may_do(example_review):
     delivery = _section(example_review, "Delivery")
     shop = delivery.index("  shop (rails): acme-inc/shop")
@@ -87,6 +91,7 @@ def test_which_repository_deploys_to_shop_prod_and_what_its_roles_may_do(example
     ]
 
 
+@pytest.mark.integration
 def test_it_closes_with_the_total_and_the_warnings_and_fits_100_columns(example_review):
     assert example_review[0] == "Review of landing-zone/management (offline plan, mocked outputs)"
     total = example_review.index(f"Total: {GOLDEN_STEPS - 1} to create")  # the stack itself is not a change
@@ -95,6 +100,7 @@ def test_it_closes_with_the_total_and_the_warnings_and_fits_100_columns(example_
     assert max(len(line) for line in example_review) <= review.WIDTH
 
 
+@pytest.mark.integration
 def test_adopted_and_suspended_accounts_and_migration_access(config_dir):
     until = date.today() + timedelta(days=30)
 
@@ -138,6 +144,7 @@ def test_an_access_matrix_too_wide_becomes_a_line_per_account(example):
     assert all(len(line) <= review.WIDTH for line in lines)
 
 
+@pytest.mark.integration
 def test_the_cli_prints_the_review_by_default_with_its_warnings_in_it(capsys, cli_shared_plans):
     """`--resources` (test_cli) keeps today's tree, with the warnings on stderr."""
     assert cli.main(["plan", "--stack", "management"]) == 0
@@ -151,6 +158,7 @@ def test_the_cli_prints_the_review_by_default_with_its_warnings_in_it(capsys, cl
     assert "What audit builds, and where" in capsys.readouterr().out
 
 
+@pytest.mark.integration
 def test_long_account_lines_wrap_under_their_key(example, management_plan):
     import dataclasses
 
@@ -183,6 +191,7 @@ def test_adopted_policies_show_under_each_target_accounts_included(example):
     assert lines[-2:] == ["  Control Tower adds its mandatory controls and its own SCP on every registered OU:", "    member, dev, stg, prod"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("stack", ["audit", "log"])
 def test_the_audit_and_log_reviews_name_their_account_never_a_mocked_id(stack, request):
     """Their providers are pinned to the id read from the management stack's parameters, which
@@ -203,6 +212,7 @@ def test_the_audit_and_log_reviews_name_their_account_never_a_mocked_id(stack, r
     assert max(len(line) for line in lines) <= review.WIDTH
 
 
+@pytest.mark.integration
 def test_a_terraform_apps_plan_role_is_shown_beside_its_deploy_role(config_dir):
     """Its release environment's plan before the review runs with a read-only role of its own."""
     folder = config_dir(

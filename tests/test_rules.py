@@ -40,6 +40,7 @@ EXACT = exact("repo:acme/shop:environment:prod")
 IMMUTABLE = exact("repo:acme@12345678/shop@123456789:environment:prod")
 
 
+@pytest.mark.integration
 def test_the_example_plan_passes_every_rule(management_plan):
     assert evaluate(views(management_plan)) == []
 
@@ -152,6 +153,7 @@ def test_the_policy_pack_reports_the_same_violations_through_pulumi_policy():
     assert [urn for urn, _ in reported] == ["urn:acct", "urn:user"]
 
 
+@pytest.mark.integration
 def test_validate_exits_0_on_the_example_and_3_on_a_mandatory_violation(management_plan, monkeypatch, capsys):
     from lzctl import cli
 
@@ -213,6 +215,7 @@ def test_a_first_preview_does_not_fail_buckets_whose_settings_are_unknown():
     assert RULE["LZ-S3-HARDENED"].run([bucket, blocking]) == []
 
 
+@pytest.mark.integration
 def test_the_scp_size_limit_is_the_configured_one_in_lzctl_and_the_pack(config_dir):
     def scp(chars: int) -> ResourceView:
         return ResourceView(

@@ -9,6 +9,8 @@ import pytest
 
 from tests.helpers import run_mocked
 
+pytestmark = pytest.mark.integration
+
 
 # The suite runs with the collector off (tests/conftest.py), so without this no test would take
 # run_program's branch for a caller that has it on (a library caller, `python -m tests.golden`).

@@ -89,12 +89,14 @@ def test_the_plans_check_for_unknowns_leaves_no_garbage_cycles_where_the_sdks_le
     assert (_cycles_left_by(sdk.contains_unknowns), _cycles_left_by(rpc.contains_unknowns) >= 100) == (0, True)
 
 
+@pytest.mark.integration
 def test_a_run_checks_for_unknowns_with_the_plans_check_and_puts_the_sdks_back_after():
     sdks, seen = rpc.contains_unknowns, []
     run_mocked(lambda: seen.append(rpc.contains_unknowns))
     assert (seen, rpc.contains_unknowns) == ([sdk.contains_unknowns], sdks)
 
 
+@pytest.mark.integration
 def test_a_run_that_fails_puts_the_sdks_check_for_unknowns_and_stack_traces_back():
     sdks = (rpc.contains_unknowns, resource._get_stack_trace)
 
@@ -106,6 +108,7 @@ def test_a_run_that_fails_puts_the_sdks_check_for_unknowns_and_stack_traces_back
     assert (rpc.contains_unknowns, resource._get_stack_trace) == sdks
 
 
+@pytest.mark.integration
 def test_the_outputs_of_a_run_check_their_values_with_the_plans_check(monkeypatch):
     checked = []
 

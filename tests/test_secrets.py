@@ -23,6 +23,7 @@ pulumi.export("channel", "deploys")
 """
 
 
+@pytest.mark.integration
 def test_secure_config_is_masked_in_inputs_and_outputs(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: secrets-check\nruntime: python\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  secrets-check:slackToken:\n    secure: AAABAJZ3c2VjcmV0\n")
@@ -41,6 +42,7 @@ def test_a_stack_file_whose_config_is_not_a_mapping_is_refused(tmp_path):
         plan_stack("dev", project_dir=tmp_path)
 
 
+@pytest.mark.integration
 def test_an_empty_stack_file_is_a_stack_with_no_config(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: bare\nruntime: python\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("")

@@ -44,6 +44,7 @@ def management_findings(plans):
     return _findings(plans, "management")
 
 
+@pytest.mark.integration
 def test_every_planned_aws_type_has_its_actions(plans, plans_without_control_tower):
     planned = {r.type for p in [*plans.values(), *plans_without_control_tower.values()] for r in p.resources if r.custom and r.type.startswith("aws:")}
     assert planned - set(ACTIONS) == set()
@@ -77,14 +78,17 @@ def _without_exemptions(plans) -> dict:
     return {**plans, "management": dataclasses.replace(plans["management"], resources=stripped)}
 
 
+@pytest.mark.integration
 def test_the_example_is_never_denied(plans):
     assert {stack: _findings(plans, stack) for stack in STACKS} == {stack: {} for stack in STACKS}
 
 
+@pytest.mark.integration
 def test_the_opt_in_controls_exempt_the_roles_they_would_deny(opted_in):
     assert {stack: _findings(opted_in, stack) for stack in STACKS} == {stack: {} for stack in STACKS}
 
 
+@pytest.mark.integration
 def test_without_its_exemptions_the_retention_control_denies_the_log_stacks_lifecycle_configuration(opted_in):
     assert _findings(_without_exemptions(opted_in), "log") == {
         "log-analysis-results-lifecycle": [
@@ -94,6 +98,7 @@ def test_without_its_exemptions_the_retention_control_denies_the_log_stacks_life
     }
 
 
+@pytest.mark.integration
 def test_a_lifecycle_on_a_bucket_named_like_control_towers_is_denied_twice(opted_in):
     plans = _without_exemptions(opted_in)
     lifecycle = next(r for r in plans["log"].resources if r.name == "log-analysis-results-lifecycle")
@@ -110,6 +115,7 @@ def test_a_lifecycle_on_a_bucket_named_like_control_towers_is_denied_twice(opted
     )
 
 
+@pytest.mark.integration
 def test_without_its_exemptions_mfa_delete_on_prod_denies_the_deploy_roles_deletes(opted_in):
     found = _findings(_without_exemptions(opted_in), "management")
     assert found["shop-prod-deploy-role"] == [
@@ -119,6 +125,7 @@ def test_without_its_exemptions_mfa_delete_on_prod_denies_the_deploy_roles_delet
     assert set(found) == {"shop-prod-deploy-role", "booking-prod-deploy-role"}
 
 
+@pytest.mark.integration
 def test_control_towers_iam_role_protection_denies_a_program_managing_the_execution_role(plans):
     """Why Organizations creates AWSControlTowerExecution and nothing here manages it: reached through
     any other role, a governed account refuses every change to it."""
@@ -137,10 +144,12 @@ def test_control_towers_iam_role_protection_denies_a_program_managing_the_execut
     ]
 
 
+@pytest.mark.integration
 def test_without_control_tower_nothing_is_denied(plans_without_control_tower):
     assert {stack: _findings(plans_without_control_tower, stack) for stack in STACKS} == {stack: {} for stack in STACKS}
 
 
+@pytest.mark.integration
 def test_a_type_without_actions_is_reported(plans):
     bucket = next(r for r in plans["log"].resources if r.type == "aws:s3/bucket:Bucket")
     unknown = dataclasses.replace(bucket, type="aws:s3/bucketAcl:BucketAcl", urn=bucket.urn + "-acl")
@@ -149,6 +158,7 @@ def test_a_type_without_actions_is_reported(plans):
     ]
 
 
+@pytest.mark.integration
 def test_without_an_organisation_there_is_nothing_to_check(plans):
     assert list(never_denies_itself(plans["log"].resources)) == []
 
@@ -157,6 +167,7 @@ def test_the_stack_is_read_from_the_urn():
     assert stack_of("urn:pulumi:log::landing-zone::pulumi:pulumi:Stack$aws:s3/bucket:Bucket::b") == "log"
 
 
+@pytest.mark.integration
 def test_a_resource_whose_account_is_not_known_yet_is_skipped(plans):
     lifecycle = next(r for r in plans["log"].resources if r.name == "log-analysis-results-lifecycle")
     provider = next(r for r in plans["log"].resources if r.type == "pulumi:providers:aws")

@@ -459,17 +459,20 @@ def _blocking(plan, management=None):
     return [v for v in violations if is_blocking([v])]
 
 
+@pytest.mark.integration
 def test_the_example_has_no_blocking_violation(management_plan, audit_plan, log_plan):
     assert _blocking(management_plan) == []
     assert _blocking(audit_plan, management_plan) == [] and _blocking(log_plan, management_plan) == []
 
 
+@pytest.mark.integration
 def test_a_config_without_control_tower_has_no_blocking_violation(plans_without_control_tower):
     management, others = plans_without_control_tower
     assert _blocking(management) == []
     assert {stack: _blocking(plan, management) for stack, plan in others.items()} == {"audit": [], "log": []}
 
 
+@pytest.mark.integration
 def test_the_examples_plan_registers_its_ous_in_one_chain_and_the_quota_holds(management_plan):
     found = {v.rule for v in evaluate(views(management_plan))}
     assert not found & {"AWS-CT-ONE-OPERATION", "AWS-CT-SECURITY-OU-BASELINE", "AWS-ORG-ACCOUNT-QUOTA"}
@@ -480,6 +483,7 @@ def test_the_examples_plan_registers_its_ous_in_one_chain_and_the_quota_holds(ma
     assert warning.urn.endswith("::organization-organization") and "8 member accounts and the management account make 9" in warning.message
 
 
+@pytest.mark.integration
 def test_the_audit_stacks_pack_targets_only_accounts_that_record(audit_plan, management_plan):
     assert evaluate(views(audit_plan), organization=views(management_plan)) == []
     # Without its excluded accounts the pack would reach the management account, which records nothing: a block.

@@ -13,6 +13,8 @@ from names import LIMITS_OUTPUT
 from rules import RULES
 from rules.core import STACK_TYPE, ResourceView
 
+pytestmark = pytest.mark.integration
+
 RULE = {rule.id: rule for rule in RULES}
 POLICY_RULES = ("AWS-ORG-POLICY-TYPE-ENABLED", "AWS-ORG-POLICY-SIZE", "AWS-ORG-POLICY-SLOTS", "AWS-IAM-ROOT-ACCESS-TRUSTED")
 POLICY_RULES += ("AWS-ORG-POLICY-OWNS-SETTING", "AWS-BACKUP-VAULT-AND-ROLE")

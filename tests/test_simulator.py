@@ -778,6 +778,7 @@ def _principal(org, spec) -> str:
     return spec.format(**org.account_ids)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("why, account, principal, action, resource, region, context, denials", PLAN_TABLE, ids=[row[0] for row in PLAN_TABLE])
 def test_example_plan(example_org, why, account, principal, action, resource, region, context, denials):
     request = Request(_principal(example_org, principal), action, example_org.account_ids[account], resource.format(**example_org.account_ids), region, context)
@@ -844,6 +845,7 @@ OPT_IN_TABLE = [
 ]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("why, account, principal, action, resource, context, denials", OPT_IN_TABLE, ids=[row[0] for row in OPT_IN_TABLE])
 def test_opt_in_controls(opted_in_org, why, account, principal, action, resource, context, denials):
     org = opted_in_org
@@ -852,6 +854,7 @@ def test_opt_in_controls(opted_in_org, why, account, principal, action, resource
     assert (_denials(decision), decision.allowed) == (denials, not denials)
 
 
+@pytest.mark.integration
 def test_without_control_tower_only_the_landing_zone_scps_apply(example_org_without_control_tower):
     org = example_org_without_control_tower
     delete = Request(_role(org, "shop-prod", "github/github-deploy-prod"), "s3:DeleteObject", org.account_ids["shop-prod"], "arn:aws:s3:::shop-assets/a", HOME)
@@ -872,6 +875,7 @@ def test_without_control_tower_only_the_landing_zone_scps_apply(example_org_with
     ]
 
 
+@pytest.mark.integration
 def test_the_example_enables_scps_and_rcps(example_org):
     decision = evaluate(
         Request(_role(example_org, "shop-dev", "x"), "s3:GetObject", example_org.account_ids["shop-dev"], "arn:aws:s3:::b/k", HOME), example_org.organization

@@ -196,6 +196,7 @@ def test_duration_of_a_type(type_, expected):
     assert duration_of(type_) is expected
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("stack, off", [("management", False), ("management", True), ("audit", True), ("log", True)])
 def test_every_type_of_the_example_has_a_duration(stack, off, management_plan, without_control_tower_plans):
     # With Control Tower off the audit and log stacks build a superset of their types.
@@ -204,6 +205,7 @@ def test_every_type_of_the_example_has_a_duration(stack, off, management_plan, w
     assert unknown == []
 
 
+@pytest.mark.integration
 def test_the_example_registers_its_ous_one_after_another_after_the_landing_zone(management_plan):
     result = timeline.estimate(render.to_json(management_plan)["steps"])
     path = [(e.urn.rsplit("::", 1)[1], e.minutes) for e in result.critical_path]
@@ -222,6 +224,7 @@ def test_the_example_registers_its_ous_one_after_another_after_the_landing_zone(
     assert 110 < result.total_minutes < 130
 
 
+@pytest.mark.integration
 def test_adding_an_application_waits_only_for_its_own_accounts(config_dir, management_plan):
     def add_search(data):
         data["applications"]["search"] = {"description": "Search API.", "kind": "go", "reviewers": {"teams": ["search-developers"]}}
@@ -248,6 +251,7 @@ def test_adding_an_application_waits_only_for_its_own_accounts(config_dir, manag
     assert result.unchanged == sum(1 for s in before if s["newState"]["custom"]) - len(handoff)
 
 
+@pytest.mark.integration
 def test_cli_prints_the_timeline_as_one_json_document(capsys, monkeypatch, management_plan):
     monkeypatch.setattr(cli, "plan_stack", lambda stack, config: management_plan)
     assert cli.main(["plan", "--stack", "management", "--timeline", "--json", "--parallel", "10"]) == 0
@@ -281,6 +285,7 @@ def test_cli_refuses_a_parallel_below_one(capsys, value):
     assert f"argument --parallel: must be a whole number of at least 1, as for `pulumi up --parallel` (got '{value}')" in err
 
 
+@pytest.mark.integration
 def test_the_longest_first_update_fits_in_the_deployments_session(management_plan):
     # delivery.policies.PULUMI_SESSION_SECONDS sizes the Deployments session and the roles' maximum: 12 h.
     estimate = timeline.estimate(render.to_json(management_plan)["steps"])

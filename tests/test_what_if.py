@@ -29,6 +29,7 @@ def run(management_plan, monkeypatch, capsys):
     return call
 
 
+@pytest.mark.integration
 def test_a_denied_request_names_policy_target_and_statement(run):
     code, out, err = run(
         "--account",
@@ -49,6 +50,7 @@ def test_a_denied_request_names_policy_target_and_statement(run):
     )
 
 
+@pytest.mark.integration
 def test_an_allowed_request_says_why_and_what_was_assumed(run):
     code, out, _ = run("--account", "shop-prod", "--principal", DEPLOY_PROD, "--action", "s3:DeleteObject", "--context", "aws:MultiFactorAuthPresent=true")
     assert code == 0
@@ -60,6 +62,7 @@ def test_an_allowed_request_says_why_and_what_was_assumed(run):
     )
 
 
+@pytest.mark.integration
 def test_json_output_keeps_non_ascii_and_lists_every_deny(run):
     code, out, _ = run(
         "--account",
@@ -92,6 +95,7 @@ def test_json_output_keeps_non_ascii_and_lists_every_deny(run):
     )
 
 
+@pytest.mark.integration
 def test_bad_options_are_all_reported_with_nothing_on_stdout(run):
     code, out, err = run("--account", "shop-qa", "--principal", "shop-deployer", "--action", "s3:Delete*", "--region", "eu-mars-1", "--context", "mfa")
     assert (code, out) == (2, "")
@@ -106,6 +110,7 @@ def test_bad_options_are_all_reported_with_nothing_on_stdout(run):
     ]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "argv, problem",
     [
@@ -119,6 +124,7 @@ def test_the_request_must_come_from_options_or_a_file(run, argv, problem):
     assert (code, out, err) == (2, "", f"what-if: 1 problem\n  - {problem}\n")
 
 
+@pytest.mark.integration
 def test_an_unknown_action_is_answered_with_a_note(run):
     code, out, _ = run(
         "--account", "shop-dev", "--principal", "arn:aws:iam::461097493578:role/x", "--action", "s3:DeleteObjekt", "--resource", "arn:aws:s3:::b/k"
@@ -155,6 +161,7 @@ def _role_session(account: str, path_and_name: str, mfa: str = "false") -> dict:
     }
 
 
+@pytest.mark.integration
 def test_a_requests_file_mixes_requests_and_cloudtrail_records(run, tmp_path):
     lines = [
         {
@@ -214,6 +221,7 @@ def test_a_requests_file_mixes_requests_and_cloudtrail_records(run, tmp_path):
     ]
 
 
+@pytest.mark.integration
 def test_every_bad_line_is_reported_with_its_number(run, tmp_path):
     path = tmp_path / "calls.jsonl"
     path.write_text(
@@ -312,6 +320,7 @@ def test_the_command_line_answers():
     )
 
 
+@pytest.mark.integration
 def test_the_command_line_refuses_without_a_traceback(run):
     code, out, err = run("--account", "log")
     assert (code, out) == (2, "") and "Traceback" not in err
