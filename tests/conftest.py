@@ -1,30 +1,33 @@
-"""Shared fixtures: the example config, mutated copies of it, and the example's plan of each stack."""
+"""The test session: the guards of the quick and unit runs, the collector, the run's folder of shared
+plans, and the shared fixtures (FIXTURE_PLUGINS), which only a process that runs tests loads: the
+xdist controller hands the tests out, and importing the program and the SDKs there cost about 1.5 s
+of wall time before the workers even started."""
 
 from __future__ import annotations
 
-import copy
 import gc
 import os
 import shutil
 import tempfile
-from pathlib import Path
-from typing import Callable
 
 import pytest
 
-import config
 from disk_cache import CACHE_DIR_ENV
-from lzctl import cli, commands
-from lzctl.commands import default_stacks
-from lzctl.render import to_json
-from lzctl.runtime import Plan
-from tests.helpers import EMULATION, EXAMPLE_DIR, SHARED_PLANS_ENV, ProcessGuard, example_data, shared_plan, write_config
+from tests.session import EMULATION, SHARED_PLANS_ENV, ProcessGuard
 
-# The migrate and doctor tests' fixtures (moto-backed AWS, Stubbers, managed policies), shared without importing them by name.
-pytest_plugins = ["tests.migrate_fixtures", "tests.doctor_fixtures"]
-
+FIXTURE_PLUGINS = ("tests.fixtures", "tests.migrate_fixtures", "tests.doctor_fixtures")
+"""The fixtures the test modules share without importing them by name: the example and its plans,
+the migrate tests' (fake credentials, AWS managed policies in moto) and the doctor tests'."""
 
 _SHARED_PLANS = pytest.StashKey[str]()
+
+_GUARD = ProcessGuard()
+
+
+def _runs_tests(config) -> bool:
+    """An xdist worker, a run without workers, or a collection (which xdist leaves to this process):
+    anything but the xdist controller (pytest-xdist's own `is_xdist_controller` test)."""
+    return hasattr(config, "workerinput") or config.getoption("dist", "no") == "no" or config.getoption("collectonly")
 
 
 def pytest_configure(config):
@@ -33,9 +36,14 @@ def pytest_configure(config):
     cache = getattr(config, "cache", None)
     if cache is not None:
         os.environ.setdefault(CACHE_DIR_ENV, str(cache.mkdir("lzctl")))
+    if _runs_tests(config):
+        for plugin in FIXTURE_PLUGINS:
+            config.pluginmanager.import_plugin(plugin)
+        _GUARD.install()
+        EMULATION.install()
+        config.pluginmanager.register(_EmulatingFixtures(), "lz-emulating-fixtures")
     # One folder of shared plans per run, made before the xdist workers start (they inherit it) and
     # never reused: a plan kept from an earlier run could be of other code.
-    config.pluginmanager.register(_EmulatingFixtures(), "lz-emulating-fixtures")
     if not hasattr(config, "workerinput"):
         config.stash[_SHARED_PLANS] = os.environ[SHARED_PLANS_ENV] = tempfile.mkdtemp(prefix="lz-shared-plans-")
 
@@ -45,11 +53,6 @@ def pytest_unconfigure(config):
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
         os.environ.pop(SHARED_PLANS_ENV, None)
-
-
-_GUARD = ProcessGuard()
-_GUARD.install()
-EMULATION.install()
 
 
 # The suite takes charge of the cyclic collector, as the CLI does (lzctl/cli.py `run`; run_program
@@ -116,71 +119,11 @@ def process_guard() -> ProcessGuard:
 
 
 def _guarded(item) -> None:
+    if not EMULATION.installed:
+        pytest.fail(f"{item.nodeid}: the emulation guard is not installed in the process running it (see `_runs_tests`)", pytrace=False)
     # The fixture definitions the test has used so far, those it asked for by name at run time
     # (request.getfixturevalue) among them: pytest's own record of its request.
     fixtures = list(item._request._fixture_defs.values())
     problem = _GUARD.problem(item.get_closest_marker("slow") is not None) or EMULATION.problem(item.get_closest_marker("integration") is not None, fixtures)
     if problem:
         pytest.fail(f"{item.nodeid} {problem}", pytrace=False)
-
-
-@pytest.fixture
-def config_dir(tmp_path) -> Callable[[Callable[[dict], None]], Path]:
-    """`config_dir(mutate)`: a config folder holding the example changed by `mutate(data)`."""
-
-    def make(mutate: Callable[[dict], None] = lambda data: None) -> Path:
-        data = copy.deepcopy(example_data())
-        mutate(data)
-        return write_config(tmp_path / "config", data)
-
-    return make
-
-
-@pytest.fixture
-def cli_shared_plans(monkeypatch) -> None:
-    """`lzctl.cli.main` in-process plans through `shared_plan` (tests/helpers.py): the CLI's
-    handling of a plan without paying for the plan of a config another test planned already
-    (the verbs of lzctl/cli.py and lzctl/commands.py)."""
-    monkeypatch.setattr(cli, "plan_stack", shared_plan)
-    monkeypatch.setattr(commands, "plan_stack", shared_plan)
-
-
-@pytest.fixture(scope="session")
-def example() -> config.LandingZone:
-    return config.load(EXAMPLE_DIR, refuse_example_domains=False)
-
-
-# Each plan of the example is made once per session (per xdist worker) and shared; the audit and
-# log stacks get the management plan they read instead of planning it again (plan_stack would).
-# A test must not change a shared plan.
-
-
-@pytest.fixture(scope="session")
-def management_plan() -> Plan:
-    return shared_plan("management")
-
-
-@pytest.fixture(scope="session")
-def audit_plan(management_plan) -> Plan:
-    return shared_plan("audit", management=management_plan)
-
-
-@pytest.fixture(scope="session")
-def log_plan(management_plan) -> Plan:
-    return shared_plan("log", management=management_plan)
-
-
-@pytest.fixture(scope="session")
-def example_documents(management_plan, audit_plan, log_plan) -> dict[str, dict]:
-    """Stack -> `plan --json` document of every stack of the example, the management stack first."""
-    plans = {"management": management_plan, "audit": audit_plan, "log": log_plan}
-    return {stack: to_json(plans.get(stack) or shared_plan(stack, management=management_plan)) for stack in default_stacks()}
-
-
-@pytest.fixture(scope="session")
-def without_control_tower_plans(tmp_path_factory) -> dict[str, Plan]:
-    """Stack -> the plan of the example with Control Tower off, every stack, the management stack first."""
-    data = example_data()
-    data.setdefault("guardrails", {})["control_tower"] = {"enabled": False}
-    folder = write_config(tmp_path_factory.mktemp("ct-off"), data)
-    return {stack: shared_plan(stack, folder) for stack in default_stacks()}

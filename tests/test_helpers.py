@@ -18,10 +18,7 @@ from lzctl.mocks import account_id
 from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order, plain
 from names import managed_policy_arn, managed_policy_key
 from tests.helpers import (
-    EMULATION,
     EXAMPLE_DIR,
-    EmulationGuard,
-    ProcessGuard,
     event_matches,
     example_data,
     folder_digest,
@@ -30,6 +27,7 @@ from tests.helpers import (
     shared_run,
     write_config,
 )
+from tests.session import EMULATION, EmulationGuard, ProcessGuard
 
 
 @pytest.mark.parametrize(
