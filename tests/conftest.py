@@ -1,5 +1,5 @@
 """The test session: the guards of the quick and unit runs, the collector, the run's folder of shared
-plans, and the shared fixtures (FIXTURE_PLUGINS), which only a process that runs tests loads: the
+plans, and the guards and shared fixtures (PLUGINS), which only a process that runs tests loads: the
 xdist controller hands the tests out, and importing the program and the SDKs there cost about 1.5 s
 of wall time before the workers even started."""
 
@@ -13,15 +13,14 @@ import tempfile
 import pytest
 
 from disk_cache import CACHE_DIR_ENV
-from tests.session import EMULATION, SHARED_PLANS_ENV, ProcessGuard
+from tests.session import SHARED_PLANS_ENV
 
-FIXTURE_PLUGINS = ("tests.fixtures", "tests.migrate_fixtures", "tests.doctor_fixtures")
-"""The fixtures the test modules share without importing them by name: the example and its plans,
-the migrate tests' (fake credentials, AWS managed policies in moto) and the doctor tests'."""
+PLUGINS = ("tests.session", "tests.fixtures", "tests.migrate_fixtures", "tests.doctor_fixtures", "pytester")
+"""The guards, and the fixtures the test modules share without importing them by name: the example
+and its plans, the migrate tests' (fake credentials, AWS managed policies in moto), the doctor
+tests', and pytest's own `pytester` (for the guards' own test)."""
 
 _SHARED_PLANS = pytest.StashKey[str]()
-
-_GUARD = ProcessGuard()
 
 
 def _runs_tests(config) -> bool:
@@ -37,11 +36,8 @@ def pytest_configure(config):
     if cache is not None:
         os.environ.setdefault(CACHE_DIR_ENV, str(cache.mkdir("lzctl")))
     if _runs_tests(config):
-        for plugin in FIXTURE_PLUGINS:
+        for plugin in PLUGINS:
             config.pluginmanager.import_plugin(plugin)
-        _GUARD.install()
-        EMULATION.install()
-        config.pluginmanager.register(_EmulatingFixtures(), "lz-emulating-fixtures")
     # One folder of shared plans per run, made before the xdist workers start (they inherit it) and
     # never reused: a plan kept from an earlier run could be of other code.
     if not hasattr(config, "workerinput"):
@@ -67,6 +63,8 @@ def pytest_unconfigure(config):
 # frozen and later becomes cyclic garbage (a module-scoped fixture's objects after its module) stays.
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session):
+    if not session.config.pluginmanager.has_plugin("tests.session"):
+        raise pytest.UsageError("this process runs tests without the guards of tests/session.py: see `_runs_tests` in tests/conftest.py")
     gc.collect()
     gc.freeze()
     gc.disable()
@@ -79,51 +77,3 @@ def pytest_runtest_protocol(item, nextitem):
     finally:
         gc.collect()
         gc.freeze()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item):
-    _GUARD.reset()
-    EMULATION.reset()
-    result = yield
-    _guarded(item)
-    return result
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item):
-    _GUARD.reset()
-    EMULATION.reset()
-    result = yield
-    _guarded(item)
-    return result
-
-
-class _EmulatingFixtures:
-    """EMULATION's view of every fixture's setup. A plugin of its own: pytest calls a session-scoped
-    fixture's setup hook through the session's hooks, which do not include this folder's conftest."""
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_fixture_setup(self, fixturedef, request):
-        before = EMULATION.fixture_starting()
-        try:
-            return (yield)
-        finally:
-            EMULATION.fixture_done(fixturedef, before)
-
-
-@pytest.fixture
-def process_guard() -> ProcessGuard:
-    """The session's ProcessGuard (for its own tests)."""
-    return _GUARD
-
-
-def _guarded(item) -> None:
-    if not EMULATION.installed:
-        pytest.fail(f"{item.nodeid}: the emulation guard is not installed in the process running it (see `_runs_tests`)", pytrace=False)
-    # The fixture definitions the test has used so far, those it asked for by name at run time
-    # (request.getfixturevalue) among them: pytest's own record of its request.
-    fixtures = list(item._request._fixture_defs.values())
-    problem = _GUARD.problem(item.get_closest_marker("slow") is not None) or EMULATION.problem(item.get_closest_marker("integration") is not None, fixtures)
-    if problem:
-        pytest.fail(f"{item.nodeid} {problem}", pytrace=False)

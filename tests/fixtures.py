@@ -1,5 +1,5 @@
 """The fixtures the test modules share: the example config, mutated copies of it, and the example's
-plan of each stack (a pytest plugin: tests/conftest.py `FIXTURE_PLUGINS`)."""
+plan of each stack (a pytest plugin: tests/conftest.py `PLUGINS`)."""
 
 from __future__ import annotations
 

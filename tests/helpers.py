@@ -181,7 +181,7 @@ def _shared(key: tuple, make: Callable[[], object]):
 
 def _copy(kept: bytes):
     """The caller's own copy of a shared plan (or run), which is a plan of its own to EMULATION."""
-    EMULATION.note("plans a program under Pulumi's mocks (a shared plan)")
+    EMULATION.note("uses a copy of a plan shared by tests/helpers.py (made under Pulumi's mocks)")
     return pickle.loads(kept)
 
 

@@ -1,4 +1,4 @@
-"""Fixtures of the `lzctl migrate` tests, registered as a pytest plugin by conftest.py (`FIXTURE_PLUGINS`).
+"""Fixtures of the `lzctl migrate` tests, registered as a pytest plugin by conftest.py (`PLUGINS`).
 
 Their helpers (moto sessions, Stubber clients, the adopting config) live in tests/helpers.py.
 """

@@ -1,6 +1,8 @@
-"""What the test session sets up before any test, light enough for the xdist controller, which runs
-none: the guards that keep `pytest -m "not slow"` and `pytest -m "not slow and not integration"`
-what they say, and the name of the run's folder of shared plans (tests/helpers.py)."""
+"""The guards that keep `pytest -m "not slow"` and `pytest -m "not slow and not integration"` what
+they say, as a pytest plugin (tests/conftest.py loads it where tests run; `pytest -p tests.session`
+anywhere else), and the name of the run's folder of shared plans (tests/helpers.py). Light: the
+xdist controller imports this module too, and plans nothing. PYTEST_DONT_REWRITE: conftest.py
+imports it before loading it as a plugin, and it has no assertions to rewrite."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import _posixsubprocess
 import functools
 import sys
 from typing import Optional
+
+import pytest
 
 SHARED_PLANS_ENV = "LZ_TESTS_SHARED_PLANS"
 """A folder of this run's shared plans (tests/conftest.py makes one per run and removes it after),
@@ -20,7 +24,8 @@ class ProcessGuard:
     the quick run it says it is. An audit hook (`sys.addaudithook`, PEP 578: every way CPython
     starts a process raises one of PROCESS_EVENTS, but for `_posixsubprocess.fork_exec`, which
     multiprocessing's spawn and forkserver methods call directly: `install` makes it raise FORK_EXEC)
-    notes each start; conftest.py's hooks `reset` before each test's setup and call and `check` after."""
+    notes each start; this plugin's hooks `reset` it before each test's setup, call and teardown, and
+    ask it for a `problem` after each."""
 
     FORK_EXEC = "tests.fork_exec"
     PROCESS_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec", "os.fork", "os.forkpty", FORK_EXEC})
@@ -57,40 +62,42 @@ class ProcessGuard:
 
 
 class EmulationGuard:
-    """Fails a test that plans a program under Pulumi's mock runtime or calls AWS under moto without
+    """Fails a test that runs a program under Pulumi's mock runtime or calls AWS under moto without
     the `integration` marker, so `pytest -m "not slow and not integration"` is the unit run it says
-    it is. `install` notes every run of a program (`lzctl.sdk.run`, which every plan goes through)
-    and every start of moto (`MockAWS.start`, which `mock_aws()` calls as a context manager and as a
-    decorator); the shared plans note each copy they hand out (`_copy`), since a plan another test
-    made runs nothing. A fixture that emulates is remembered (`fixture_done`, by its definition:
-    modules define fixtures of the same name): a later test that reuses it, set up once for the
+    it is. `install` notes every mock monitor made (`pulumi.runtime.mocks.MockMonitor`, which every
+    mocked run has, lzctl's recording monitor among them) and every start of moto
+    (`MockAWS.start`, which `mock_aws()` calls as a context manager and as a decorator); the shared
+    plans note each copy they hand out (tests/helpers.py `_copy`), since a plan another test made
+    runs nothing. A fixture that emulates, or that depends on one that does, is remembered with the
+    parameter it was set up with (`fixture_done`): a later test that reuses it, set up once for the
     session or module, runs nothing itself either."""
 
     def __init__(self):
         self.used: list[str] = []
-        self.fixtures: dict[object, str] = {}
+        self.fixtures: dict[object, dict[object, str]] = {}
+        """FixtureDef -> the key of the value it was set up with (its parameter) -> what it did."""
         self.installed = False
 
     def install(self) -> None:
-        """Note every plan and every moto start in this interpreter, from now on."""
-        # Imported here: the xdist controller loads this module too, and plans nothing.
+        """Note every mock runtime and every moto start in this interpreter, from now on (once)."""
+        if self.installed:
+            return
         from moto.core import models
+        from pulumi.runtime import mocks
 
-        from lzctl import sdk
+        monitor, start = mocks.MockMonitor.__init__, models.MockAWS.start
 
-        run, start = sdk.run, models.MockAWS.start
-
-        @functools.wraps(run)
-        def noted_run(program):
-            self.note("plans a program under Pulumi's mocks")
-            return run(program)
+        @functools.wraps(monitor)
+        def noted_monitor(instance, *args, **kwargs):
+            self.note("runs a program under Pulumi's mocks")
+            monitor(instance, *args, **kwargs)
 
         @functools.wraps(start)
         def noted_start(mock, *args, **kwargs):
             self.note("starts moto")
             return start(mock, *args, **kwargs)
 
-        sdk.run, models.MockAWS.start = noted_run, noted_start
+        mocks.MockMonitor.__init__, models.MockAWS.start = noted_monitor, noted_start
         self.installed = True
 
     def note(self, what: str) -> None:
@@ -104,19 +111,113 @@ class EmulationGuard:
         before, self.used = self.used, []
         return before
 
-    def fixture_done(self, fixture, before: list[str]) -> None:
-        """After the setup of `fixture` (a pytest FixtureDef): remember it if it emulated."""
-        if self.used:
-            self.fixtures.setdefault(fixture, f"uses the fixture {fixture.argname}, which {self.used[0]},")
+    def fixture_done(self, fixture, before: list[str], dependencies=()) -> None:
+        """After the setup of `fixture` (a pytest FixtureDef) that asked for `dependencies` (FixtureDefs):
+        remember it, with the parameter it was set up with, if it or one of them emulated."""
+        why = self.used[:1] or [why for why in map(self._remembered, dependencies) if why][:1]
+        if why:
+            self.fixtures.setdefault(fixture, {}).setdefault(_value_key(fixture), f"uses the fixture {fixture.argname}, which {why[0]}")
         self.used = before + self.used
+
+    def _remembered(self, fixture) -> Optional[str]:
+        kept = self.fixtures.get(fixture)
+        return kept.get(_value_key(fixture)) if kept else None
 
     def problem(self, integration: bool, fixtures) -> Optional[str]:
         """Why the test that just ran, with these FixtureDefs, is not a unit test, or None."""
         if integration:
             return None
-        why = self.used[:1] or [self.fixtures[fixture] for fixture in fixtures if fixture in self.fixtures][:1]
+        why = self.used[:1] or [f"{why}," for why in map(self._remembered, fixtures) if why][:1]
         return f"{why[0]} but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)" if why else None
 
 
+def _value_key(fixture) -> object:
+    """The key of the value a FixtureDef holds now (its parameter, pytest's `cache_key`; None before
+    its setup), by identity when it cannot be hashed."""
+    result = getattr(fixture, "cached_result", None)
+    key = result[1] if result else None
+    try:
+        hash(key)
+    except TypeError:
+        return ("unhashable", id(key))
+    return key
+
+
+PROCESSES = ProcessGuard()
+"""The session's ProcessGuard."""
 EMULATION = EmulationGuard()
-"""The session's EmulationGuard (tests/conftest.py installs it and checks each test)."""
+"""The session's EmulationGuard."""
+
+
+def pytest_configure(config):
+    PROCESSES.install()
+    EMULATION.install()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    EMULATION.reset()
+    report = yield
+    if EMULATION.used and report.passed:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{collector.nodeid} {EMULATION.used[0]} while it is collected: plan in a test or a fixture marked integration, not at import or in parametrize"
+        )
+    EMULATION.reset()
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    return (yield from _guarded(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    return (yield from _guarded(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # What a finalizer does; the fixtures the test used were its setup's and call's to answer for.
+    return (yield from _guarded(item, fixtures_too=False))
+
+
+# Every fixture's setup, of any scope: a plugin's hooks see them all (a conftest's would miss the
+# session-scoped ones, which pytest sets up through the session's hooks).
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    before = EMULATION.fixture_starting()
+    try:
+        return (yield)
+    finally:
+        # The fixtures it asked for, as the request holds them still (one that overrides a fixture of
+        # its own name and asks for it gets the overridden one here).
+        EMULATION.fixture_done(fixturedef, before, [request._fixture_defs[name] for name in fixturedef.argnames if name in request._fixture_defs])
+
+
+@pytest.fixture
+def process_guard() -> ProcessGuard:
+    """The session's ProcessGuard (for its own tests)."""
+    return PROCESSES
+
+
+def _guarded(item, fixtures_too: bool = True):
+    PROCESSES.reset()
+    EMULATION.reset()
+    result = yield
+    # The fixture definitions the test has used so far, those it asked for by name at run time
+    # (request.getfixturevalue) among them: pytest's own record of its request.
+    request = getattr(item, "_request", None) if fixtures_too else None
+    fixtures = list(request._fixture_defs.values()) if request is not None else []
+    problems = [
+        problem
+        for problem in (
+            PROCESSES.problem(item.get_closest_marker("slow") is not None),
+            EMULATION.problem(item.get_closest_marker("integration") is not None, fixtures),
+        )
+        if problem
+    ]
+    if problems:
+        pytest.fail(f"{item.nodeid} {'; and it '.join(problems)}", pytrace=False)
+    return result

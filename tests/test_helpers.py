@@ -19,6 +19,7 @@ from lzctl.runtime import SECRET, UNKNOWN, PlannedResource, in_dependency_order,
 from names import managed_policy_arn, managed_policy_key
 from tests.helpers import (
     EXAMPLE_DIR,
+    REPO,
     event_matches,
     example_data,
     folder_digest,
@@ -210,54 +211,165 @@ def test_the_sessions_process_guard_sees_subprocess_run(process_guard):
 
 
 class _Fixture:
-    """What EmulationGuard reads of a pytest FixtureDef."""
+    """What EmulationGuard reads of a pytest FixtureDef: its name, and the key of the value it holds."""
 
-    def __init__(self, argname: str):
+    def __init__(self, argname: str, param: object = None):
         self.argname = argname
+        self.cached_result = (None, param, None)
 
 
 def test_the_emulation_guard_refuses_a_unit_test_that_plans_or_reuses_a_fixture_that_did():
     guard = EmulationGuard()
+    marker = "but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)"
     assert guard.problem(integration=False, fixtures=[]) is None
-    guard.note("plans a program under Pulumi's mocks")
-    expected = "plans a program under Pulumi's mocks but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)"
-    assert guard.problem(integration=False, fixtures=[]) == expected
+    guard.note("runs a program under Pulumi's mocks")
+    assert guard.problem(integration=False, fixtures=[]) == f"runs a program under Pulumi's mocks {marker}"
     assert guard.problem(integration=True, fixtures=[]) is None
     guard.reset()
-    # A fixture's own use is the test's that sets it up, and is remembered for the tests that reuse it.
-    moto, quiet = _Fixture("organisation"), _Fixture("tmp_config")
+    assert guard.problem(integration=False, fixtures=[]) is None
+    # A fixture's own use is the test's that sets it up, and is remembered for the tests that reuse it,
+    # with the parameter it was set up with.
+    organisation, quiet = _Fixture("organisation", "moto"), _Fixture("tmp_config")
+    guard.note("runs a program under Pulumi's mocks")
     before = guard.fixture_starting()
-    assert before == []
     guard.note("starts moto")
-    guard.fixture_done(moto, before)
-    assert guard.problem(integration=False, fixtures=[moto]) == f"starts moto but is not marked integration: {expected.split(': ', 1)[1]}"
+    guard.fixture_done(organisation, before)
+    assert guard.used == ["runs a program under Pulumi's mocks", "starts moto"]
     guard.reset()
     guard.fixture_done(quiet, guard.fixture_starting())
     assert guard.problem(integration=False, fixtures=[quiet]) is None
-    assert guard.problem(integration=False, fixtures=[quiet, moto]) == (
-        "uses the fixture organisation, which starts moto, but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)"
+    assert guard.problem(integration=False, fixtures=[quiet, organisation]) == f"uses the fixture organisation, which starts moto, {marker}"
+    assert guard.problem(integration=True, fixtures=[organisation]) is None
+    organisation.cached_result = (None, "stubbed", None)
+    assert guard.problem(integration=False, fixtures=[organisation]) is None
+    # A fixture that asks for one that emulated, or overrides it, is remembered too; unhashable parameters by identity.
+    organisation.cached_result = (None, "moto", None)
+    wrapper = _Fixture("wrapper", {"unhashable": True})
+    guard.fixture_done(wrapper, guard.fixture_starting(), [quiet, organisation])
+    assert guard.problem(integration=False, fixtures=[wrapper]) == (
+        f"uses the fixture wrapper, which uses the fixture organisation, which starts moto, {marker}"
     )
-    # What the test noted before a fixture's setup stays the test's.
-    guard.note("plans a program under Pulumi's mocks")
-    guard.fixture_done(quiet, guard.fixture_starting())
-    assert guard.problem(integration=False, fixtures=[]) == expected
+    wrapper.cached_result = (None, {"unhashable": True}, None)
+    assert guard.problem(integration=False, fixtures=[wrapper]) is None
 
 
 @pytest.mark.integration
-def test_the_sessions_emulation_guard_sees_plans_shared_plans_moto_and_the_fixtures_that_used_them(management_plan):
+def test_the_sessions_emulation_guard_sees_mocks_shared_plans_moto_and_the_fixtures_that_used_them(management_plan):
     EMULATION.reset()
     run_management(EXAMPLE_DIR)
-    assert EMULATION.used == ["plans a program under Pulumi's mocks"]
+    assert EMULATION.used == ["runs a program under Pulumi's mocks"]
     EMULATION.reset()
     shared_plan("management")
-    assert EMULATION.used == ["plans a program under Pulumi's mocks (a shared plan)"]
+    assert EMULATION.used == ["uses a copy of a plan shared by tests/helpers.py (made under Pulumi's mocks)"]
     EMULATION.reset()
     with mock_aws():
         pass
     assert EMULATION.used == ["starts moto"]
-    assert "uses the fixture management_plan, which plans a program under Pulumi's mocks" in " ".join(
-        why for fixture, why in EMULATION.fixtures.items() if fixture.argname == "management_plan"
-    )
+    remembered = [why for fixture, kept in EMULATION.fixtures.items() if fixture.argname == "management_plan" for why in kept.values()]
+    assert len(remembered) == 1 and remembered[0].startswith("uses the fixture management_plan, which ")
+
+
+_GUARDED_CONFTEST = """
+import pytest
+from tests.helpers import run_mocked
+
+@pytest.fixture(scope="session")
+def planned():
+    run_mocked(lambda: None)
+    return "planned"
+
+@pytest.fixture(scope="session")
+def maybe(request):
+    if request.param == "plan":
+        run_mocked(lambda: None)
+    return request.param
+"""
+
+_GUARDED_TESTS = """
+import pytest
+from moto import mock_aws
+from tests.helpers import run_mocked
+
+@pytest.mark.integration
+def test_marked(planned):
+    pass
+
+def test_unmarked_plans():
+    run_mocked(lambda: None)
+
+def test_unmarked_reuses_the_session_fixture(planned):
+    pass
+
+def test_unmarked_asks_for_it_by_name(request):
+    request.getfixturevalue("planned")
+
+def test_unmarked_starts_moto():
+    with mock_aws():
+        pass
+
+@pytest.fixture
+def plans_after():
+    yield
+    run_mocked(lambda: None)
+
+def test_unmarked_plans_in_teardown(plans_after):
+    pass
+
+@pytest.mark.integration
+@pytest.mark.parametrize("maybe", ["plan"], indirect=True)
+def test_marked_with_the_parameter_that_plans(maybe):
+    pass
+
+@pytest.mark.parametrize("maybe", ["none"], indirect=True)
+def test_unmarked_with_the_parameter_that_does_not(maybe):
+    pass
+
+def test_unmarked_quiet():
+    pass
+"""
+
+_GUARDED_OVERRIDE = """
+import pytest
+
+@pytest.fixture
+def planned(planned):
+    return planned + " again"
+
+def test_unmarked_reuses_an_override(planned):
+    pass
+"""
+
+
+@pytest.mark.slow  # a pytest run of its own, so that the guards' hooks fail its tests and nothing of this one
+def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no_other(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    pytester.makeconftest(_GUARDED_CONFTEST)
+    pytester.makepyfile(test_a=_GUARDED_TESTS, test_b=_GUARDED_OVERRIDE, test_c="from tests.helpers import run_mocked\n\nrun_mocked(lambda: None)\n")
+    result = pytester.runpytest_subprocess(
+        "-p", "tests.session", "-p", "no:cacheprovider", "-p", "no:xdist", "-W", "ignore::pytest.PytestUnknownMarkWarning",
+        "--continue-on-collection-errors", "-rA",
+    )  # fmt: skip
+    marker = "but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)"
+    fixture = "uses the fixture planned, which runs a program under Pulumi's mocks,"
+    expected = [
+        f"test_a.py::test_unmarked_plans runs a program under Pulumi's mocks {marker}",
+        f"test_a.py::test_unmarked_reuses_the_session_fixture {fixture} {marker}",
+        f"test_a.py::test_unmarked_asks_for_it_by_name {fixture} {marker}",
+        f"test_a.py::test_unmarked_starts_moto starts moto {marker}",
+        f"test_a.py::test_unmarked_plans_in_teardown runs a program under Pulumi's mocks {marker}",
+        f"test_b.py::test_unmarked_reuses_an_override uses the fixture planned, which {fixture} {marker}",
+        "test_c.py runs a program under Pulumi's mocks while it is collected: plan in a test or a fixture marked integration, not at import or in parametrize",
+    ]
+    lines = result.outlines
+    assert [line for line in expected if line not in lines] == []
+    assert sorted(line.split()[1] for line in lines if line.startswith("PASSED ")) == [
+        "test_a.py::test_marked",
+        "test_a.py::test_marked_with_the_parameter_that_plans[plan]",
+        "test_a.py::test_unmarked_plans_in_teardown",  # its call; its teardown is the error
+        "test_a.py::test_unmarked_quiet",
+        "test_a.py::test_unmarked_with_the_parameter_that_does_not[none]",
+    ]
+    result.assert_outcomes(passed=5, failed=3, errors=4)
 
 
 def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
