@@ -24,9 +24,11 @@ _SHARED_PLANS = pytest.StashKey[str]()
 
 
 def _runs_tests(config) -> bool:
-    """An xdist worker, a run without workers, or a collection (which xdist leaves to this process):
-    anything but the xdist controller (pytest-xdist's own `is_xdist_controller` test)."""
-    return hasattr(config, "workerinput") or config.getoption("dist", "no") == "no" or config.getoption("collectonly")
+    """Anything but the xdist controller, which hands the tests out (pytest-xdist's own test of its
+    distribution mode), unless it collects the tests itself: to list them or their fixtures."""
+    controller = not hasattr(config, "workerinput") and config.getoption("dist", "no") != "no" and bool(config.getoption("tx", None))
+    lists = config.getoption("collectonly") or config.getoption("showfixtures") or config.getoption("show_fixtures_per_test")
+    return not controller or bool(lists)
 
 
 def pytest_configure(config):

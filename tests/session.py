@@ -76,6 +76,9 @@ class EmulationGuard:
         self.used: list[str] = []
         self.fixtures: dict[object, dict[object, str]] = {}
         """FixtureDef -> the key of the value it was set up with (its parameter) -> what it did."""
+        self.teardowns: dict[object, str] = {}
+        """FixtureDef -> what its teardown did."""
+        self._before_teardown: dict[object, list[str]] = {}
         self.installed = False
 
     def install(self) -> None:
@@ -113,21 +116,41 @@ class EmulationGuard:
 
     def fixture_done(self, fixture, before: list[str], dependencies=()) -> None:
         """After the setup of `fixture` (a pytest FixtureDef) that asked for `dependencies` (FixtureDefs):
-        remember it, with the parameter it was set up with, if it or one of them emulated."""
+        remember, for the parameter it was set up with, whether it or one of them emulated (each setup
+        anew: a function-scoped fixture may emulate for one test and not the next)."""
         why = self.used[:1] or [why for why in map(self._remembered, dependencies) if why][:1]
+        kept = self.fixtures.setdefault(fixture, {})
         if why:
-            self.fixtures.setdefault(fixture, {}).setdefault(_value_key(fixture), f"uses the fixture {fixture.argname}, which {why[0]}")
+            kept[_value_key(fixture)] = f"uses the fixture {fixture.argname}, which {why[0]}"
+        else:
+            kept.pop(_value_key(fixture), None)
         self.used = before + self.used
+
+    def finalizing(self, fixture) -> None:
+        """Before `fixture`'s teardown: what was noted so far is put aside, so that the teardown's own is seen."""
+        self._before_teardown[fixture] = self.used
+        self.used = []
+
+    def finalized(self, fixture) -> None:
+        """After `fixture`'s teardown: remember whether it emulated, and give the test back its own notes.
+        A module- or session-scoped fixture is torn down in whichever test comes last, which may not use it."""
+        if fixture not in self._before_teardown:
+            return
+        if self.used:
+            self.teardowns[fixture] = f"uses the fixture {fixture.argname}, whose teardown {self.used[0]}"
+        self.used = self._before_teardown.pop(fixture)
 
     def _remembered(self, fixture) -> Optional[str]:
         kept = self.fixtures.get(fixture)
-        return kept.get(_value_key(fixture)) if kept else None
+        return (kept.get(_value_key(fixture)) if kept else None) or self.teardowns.get(fixture)
 
-    def problem(self, integration: bool, fixtures) -> Optional[str]:
-        """Why the test that just ran, with these FixtureDefs, is not a unit test, or None."""
+    def problem(self, integration: bool, fixtures, teardown: bool = False) -> Optional[str]:
+        """Why the test that just ran, with these FixtureDefs, is not a unit test, or None. In its
+        teardown only the teardowns count: what its fixtures did before, its setup and call answered for."""
         if integration:
             return None
-        why = self.used[:1] or [f"{why}," for why in map(self._remembered, fixtures) if why][:1]
+        remembered = self.teardowns.get if teardown else self._remembered
+        why = self.used[:1] or [f"{why}," for why in map(remembered, fixtures) if why][:1]
         return f"{why[0]} but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)" if why else None
 
 
@@ -154,11 +177,15 @@ def pytest_configure(config):
     EMULATION.install()
 
 
+_PROBLEMS = pytest.StashKey[dict]()
+"""A test's problems by phase (setup, call, teardown), for its reports."""
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector):
     EMULATION.reset()
     report = yield
-    if EMULATION.used and report.passed:
+    if EMULATION.used and not report.failed:
         report.outcome = "failed"
         report.longrepr = (
             f"{collector.nodeid} {EMULATION.used[0]} while it is collected: plan in a test or a fixture marked integration, not at import or in parametrize"
@@ -169,31 +196,54 @@ def pytest_make_collect_report(collector):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item):
-    return (yield from _guarded(item))
+    return (yield from _guarded(item, "setup"))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    return (yield from _guarded(item))
+    return (yield from _guarded(item, "call"))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    # What a finalizer does; the fixtures the test used were its setup's and call's to answer for.
-    return (yield from _guarded(item, fixtures_too=False))
+    return (yield from _guarded(item, "teardown"))
 
 
-# Every fixture's setup, of any scope: a plugin's hooks see them all (a conftest's would miss the
-# session-scoped ones, which pytest sets up through the session's hooks).
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A phase with a problem fails, whether it passed, skipped or was an expected failure; one that
+    failed on its own keeps its own report (the problem shows once that is fixed)."""
+    report = yield
+    problem = item.stash.get(_PROBLEMS, {}).pop(call.when, None)
+    if problem and not report.failed:
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} {problem}"
+        if hasattr(report, "wasxfail"):
+            del report.wasxfail
+    return report
+
+
+# Every fixture's setup and teardown, of any scope: a plugin's hooks see them all (a conftest's would
+# miss the session-scoped ones, which pytest sets up through the session's hooks).
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef, request):
     before = EMULATION.fixture_starting()
+    held = dict(request._fixture_defs)
     try:
         return (yield)
     finally:
         # The fixtures it asked for, as the request holds them still (one that overrides a fixture of
-        # its own name and asks for it gets the overridden one here).
-        EMULATION.fixture_done(fixturedef, before, [request._fixture_defs[name] for name in fixturedef.argnames if name in request._fixture_defs])
+        # its own name and asks for it gets the overridden one here), and those its body asked for by name.
+        asked = [request._fixture_defs[name] for name in fixturedef.argnames if name in request._fixture_defs]
+        asked += [fixture for name, fixture in request._fixture_defs.items() if held.get(name) is not fixture]
+        EMULATION.fixture_done(fixturedef, before, asked)
+        # Finalizers run last added first: this one runs before the fixture's own teardown, and
+        # pytest_fixture_post_finalizer after it.
+        fixturedef.addfinalizer(lambda: EMULATION.finalizing(fixturedef))
+
+
+def pytest_fixture_post_finalizer(fixturedef, request):
+    EMULATION.finalized(fixturedef)
 
 
 @pytest.fixture
@@ -202,22 +252,23 @@ def process_guard() -> ProcessGuard:
     return PROCESSES
 
 
-def _guarded(item, fixtures_too: bool = True):
+def _guarded(item, phase: str):
     PROCESSES.reset()
     EMULATION.reset()
-    result = yield
-    # The fixture definitions the test has used so far, those it asked for by name at run time
-    # (request.getfixturevalue) among them: pytest's own record of its request.
-    request = getattr(item, "_request", None) if fixtures_too else None
-    fixtures = list(request._fixture_defs.values()) if request is not None else []
-    problems = [
-        problem
-        for problem in (
-            PROCESSES.problem(item.get_closest_marker("slow") is not None),
-            EMULATION.problem(item.get_closest_marker("integration") is not None, fixtures),
-        )
-        if problem
-    ]
-    if problems:
-        pytest.fail(f"{item.nodeid} {'; and it '.join(problems)}", pytrace=False)
-    return result
+    try:
+        return (yield)
+    finally:
+        # The fixture definitions the test has used so far, those it asked for by name at run time
+        # (request.getfixturevalue) among them: pytest's own record of its request.
+        request = getattr(item, "_request", None)
+        fixtures = list(request._fixture_defs.values()) if request is not None else []
+        problems = [
+            problem
+            for problem in (
+                PROCESSES.problem(item.get_closest_marker("slow") is not None),
+                EMULATION.problem(item.get_closest_marker("integration") is not None, fixtures, teardown=phase == "teardown"),
+            )
+            if problem
+        ]
+        if problems:
+            item.stash.setdefault(_PROBLEMS, {})[phase] = "; and it ".join(problems)

@@ -251,6 +251,20 @@ def test_the_emulation_guard_refuses_a_unit_test_that_plans_or_reuses_a_fixture_
     )
     wrapper.cached_result = (None, {"unhashable": True}, None)
     assert guard.problem(integration=False, fixtures=[wrapper]) is None
+    # Each setup anew: the same fixture and parameter, set up without emulating, is forgotten.
+    guard.fixture_done(organisation, guard.fixture_starting())
+    assert guard.problem(integration=False, fixtures=[organisation]) is None
+    # A teardown's own notes are the fixture's: the test that happens to be torn down with it keeps its own.
+    guard.note("starts moto")
+    guard.finalizing(quiet)
+    guard.note("runs a program under Pulumi's mocks")
+    guard.finalized(quiet)
+    assert guard.used == ["starts moto"]
+    guard.reset()
+    teardown = f"uses the fixture tmp_config, whose teardown runs a program under Pulumi's mocks, {marker}"
+    assert guard.problem(integration=False, fixtures=[quiet], teardown=True) == teardown
+    assert guard.problem(integration=False, fixtures=[organisation], teardown=True) is None
+    assert guard.problem(integration=False, fixtures=[quiet]) == teardown
 
 
 @pytest.mark.integration
@@ -271,6 +285,7 @@ def test_the_sessions_emulation_guard_sees_mocks_shared_plans_moto_and_the_fixtu
 
 _GUARDED_CONFTEST = """
 import pytest
+from moto import mock_aws
 from tests.helpers import run_mocked
 
 @pytest.fixture(scope="session")
@@ -283,6 +298,18 @@ def maybe(request):
     if request.param == "plan":
         run_mocked(lambda: None)
     return request.param
+
+@pytest.fixture(scope="module")
+def asks_by_name(request):
+    return request.getfixturevalue("planned")
+
+@pytest.fixture
+def moto_when_marked(request):
+    if request.node.get_closest_marker("integration"):
+        with mock_aws():
+            yield
+    else:
+        yield
 """
 
 _GUARDED_TESTS = """
@@ -326,6 +353,45 @@ def test_unmarked_with_the_parameter_that_does_not(maybe):
 
 def test_unmarked_quiet():
     pass
+
+def test_unmarked_plans_then_skips():
+    run_mocked(lambda: None)
+    pytest.skip("skipped after planning")
+
+@pytest.mark.xfail(reason="expected to fail, and passes")
+def test_unmarked_plans_where_a_failure_is_expected():
+    run_mocked(lambda: None)
+
+@pytest.mark.integration
+def test_marked_asks_by_name(asks_by_name):
+    pass
+
+def test_unmarked_reuses_a_fixture_that_asked_by_name(asks_by_name):
+    pass
+
+@pytest.mark.integration
+def test_marked_with_moto(moto_when_marked):
+    pass
+
+def test_unmarked_without_moto(moto_when_marked):
+    pass
+"""
+
+_GUARDED_TEARDOWN = """
+import pytest
+from tests.helpers import run_mocked
+
+@pytest.fixture(scope="module")
+def plans_when_done():
+    yield
+    run_mocked(lambda: None)
+
+@pytest.mark.integration
+def test_marked_uses_it(plans_when_done):
+    pass
+
+def test_unmarked_last_in_the_module():
+    pass
 """
 
 _GUARDED_OVERRIDE = """
@@ -344,7 +410,13 @@ def test_unmarked_reuses_an_override(planned):
 def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no_other(pytester, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(REPO))
     pytester.makeconftest(_GUARDED_CONFTEST)
-    pytester.makepyfile(test_a=_GUARDED_TESTS, test_b=_GUARDED_OVERRIDE, test_c="from tests.helpers import run_mocked\n\nrun_mocked(lambda: None)\n")
+    pytester.makepyfile(
+        test_a=_GUARDED_TESTS,
+        test_b=_GUARDED_OVERRIDE,
+        test_c="from tests.helpers import run_mocked\n\nrun_mocked(lambda: None)\n",
+        test_d=_GUARDED_TEARDOWN,
+        test_e="import pytest\nfrom tests.helpers import run_mocked\n\nrun_mocked(lambda: None)\npytest.skip(allow_module_level=True)\n",
+    )
     result = pytester.runpytest_subprocess(
         "-p", "tests.session", "-p", "no:cacheprovider", "-p", "no:xdist", "-W", "ignore::pytest.PytestUnknownMarkWarning",
         "--continue-on-collection-errors", "-rA",
@@ -356,20 +428,29 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         f"test_a.py::test_unmarked_reuses_the_session_fixture {fixture} {marker}",
         f"test_a.py::test_unmarked_asks_for_it_by_name {fixture} {marker}",
         f"test_a.py::test_unmarked_starts_moto starts moto {marker}",
-        f"test_a.py::test_unmarked_plans_in_teardown runs a program under Pulumi's mocks {marker}",
+        f"test_a.py::test_unmarked_plans_in_teardown uses the fixture plans_after, whose teardown runs a program under Pulumi's mocks, {marker}",
+        f"test_a.py::test_unmarked_plans_then_skips runs a program under Pulumi's mocks {marker}",
+        f"test_a.py::test_unmarked_plans_where_a_failure_is_expected runs a program under Pulumi's mocks {marker}",
+        f"test_a.py::test_unmarked_reuses_a_fixture_that_asked_by_name uses the fixture asks_by_name, which {fixture} {marker}",
         f"test_b.py::test_unmarked_reuses_an_override uses the fixture planned, which {fixture} {marker}",
         "test_c.py runs a program under Pulumi's mocks while it is collected: plan in a test or a fixture marked integration, not at import or in parametrize",
+        "test_e.py runs a program under Pulumi's mocks while it is collected: plan in a test or a fixture marked integration, not at import or in parametrize",
     ]
     lines = result.outlines
     assert [line for line in expected if line not in lines] == []
     assert sorted(line.split()[1] for line in lines if line.startswith("PASSED ")) == [
         "test_a.py::test_marked",
+        "test_a.py::test_marked_asks_by_name",
+        "test_a.py::test_marked_with_moto",
         "test_a.py::test_marked_with_the_parameter_that_plans[plan]",
         "test_a.py::test_unmarked_plans_in_teardown",  # its call; its teardown is the error
         "test_a.py::test_unmarked_quiet",
         "test_a.py::test_unmarked_with_the_parameter_that_does_not[none]",
+        "test_a.py::test_unmarked_without_moto",
+        "test_d.py::test_marked_uses_it",
+        "test_d.py::test_unmarked_last_in_the_module",  # the module fixture's teardown is not its own
     ]
-    result.assert_outcomes(passed=5, failed=3, errors=4)
+    result.assert_outcomes(passed=10, failed=5, errors=6)
 
 
 def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
