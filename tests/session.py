@@ -76,8 +76,10 @@ class EmulationGuard:
         self.used: list[str] = []
         self.fixtures: dict[object, dict[object, str]] = {}
         """FixtureDef -> the key of the value it was set up with (its parameter) -> what it did."""
-        self.teardowns: dict[object, str] = {}
-        """FixtureDef -> what its teardown did."""
+        self.users: dict[object, set[str]] = {}
+        """FixtureDef -> the tests without the marker that used the value it holds."""
+        self.late: list[str] = []
+        """What teardowns of fixtures such tests used did, for the test being torn down to report."""
         self._before_teardown: dict[object, list[str]] = {}
         self.installed = False
 
@@ -100,7 +102,21 @@ class EmulationGuard:
             self.note("starts moto")
             return start(mock, *args, **kwargs)
 
-        mocks.MockMonitor.__init__, models.MockAWS.start = noted_monitor, noted_start
+        finish = pytest.FixtureDef.finish
+
+        # Every finalizer of a fixture runs inside its finish, those added after its setup
+        # (request.addfinalizer from a test) too.
+        @functools.wraps(finish)
+        def bracketed(fixture, request):
+            if fixture.cached_result is None:
+                return finish(fixture, request)
+            self.finalizing(fixture)
+            try:
+                return finish(fixture, request)
+            finally:
+                self.finalized(fixture)
+
+        mocks.MockMonitor.__init__, models.MockAWS.start, pytest.FixtureDef.finish = noted_monitor, noted_start, bracketed
         self.installed = True
 
     def note(self, what: str) -> None:
@@ -126,31 +142,42 @@ class EmulationGuard:
             kept.pop(_value_key(fixture), None)
         self.used = before + self.used
 
+    def used_by(self, test: str, fixtures) -> None:
+        """`test`, without the marker, uses the values these FixtureDefs hold."""
+        for fixture in fixtures:
+            self.users.setdefault(fixture, set()).add(test)
+
     def finalizing(self, fixture) -> None:
         """Before `fixture`'s teardown: what was noted so far is put aside, so that the teardown's own is seen."""
         self._before_teardown[fixture] = self.used
         self.used = []
 
     def finalized(self, fixture) -> None:
-        """After `fixture`'s teardown: remember whether it emulated, and give the test back its own notes.
-        A module- or session-scoped fixture is torn down in whichever test comes last, which may not use it."""
+        """After `fixture`'s teardown: if it emulated and tests without the marker used it, say so for
+        the test being torn down (a module or session fixture's is whichever comes last, which may not
+        be one of them); give that test back its own notes."""
         if fixture not in self._before_teardown:
             return
-        if self.used:
-            self.teardowns[fixture] = f"uses the fixture {fixture.argname}, whose teardown {self.used[0]}"
+        users = sorted(self.users.pop(fixture, ()))
+        if self.used and users:
+            self.late.append(f"tears down the fixture {fixture.argname}, whose teardown {self.used[0]}, used by {', '.join(users)}, none marked integration")
         self.used = self._before_teardown.pop(fixture)
 
     def _remembered(self, fixture) -> Optional[str]:
         kept = self.fixtures.get(fixture)
-        return (kept.get(_value_key(fixture)) if kept else None) or self.teardowns.get(fixture)
+        return kept.get(_value_key(fixture)) if kept else None
 
     def problem(self, integration: bool, fixtures, teardown: bool = False) -> Optional[str]:
-        """Why the test that just ran, with these FixtureDefs, is not a unit test, or None. In its
-        teardown only the teardowns count: what its fixtures did before, its setup and call answered for."""
+        """Why the test that just ran, with these FixtureDefs, is not a unit test, or None: first what
+        the fixtures torn down meanwhile did in their teardowns for tests without the marker (this one
+        or earlier ones). In a teardown, only what it noted itself besides: what its fixtures did
+        before, its setup and call answered for."""
+        late, self.late = self.late, []
+        if late:
+            return "; and it ".join(late) + (f"; and it {self.used[0]} but is not marked integration" if self.used and not integration else "")
         if integration:
             return None
-        remembered = self.teardowns.get if teardown else self._remembered
-        why = self.used[:1] or [f"{why}," for why in map(remembered, fixtures) if why][:1]
+        why = self.used[:1] or ([] if teardown else [f"{why}," for why in map(self._remembered, fixtures) if why][:1])
         return f"{why[0]} but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)" if why else None
 
 
@@ -212,7 +239,8 @@ def pytest_runtest_teardown(item, nextitem):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """A phase with a problem fails, whether it passed, skipped or was an expected failure; one that
-    failed on its own keeps its own report (the problem shows once that is fixed)."""
+    failed on its own keeps its own report (the problem shows once that is fixed), a strict xfail
+    that passed among them (XPASS(strict))."""
     report = yield
     problem = item.stash.get(_PROBLEMS, {}).pop(call.when, None)
     if problem and not report.failed:
@@ -223,27 +251,28 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-# Every fixture's setup and teardown, of any scope: a plugin's hooks see them all (a conftest's would
-# miss the session-scoped ones, which pytest sets up through the session's hooks).
+# Every fixture's setup, of any scope: a plugin's hooks see them all (a conftest's would miss the
+# session-scoped ones, which pytest sets up through the session's hooks).
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef, request):
     before = EMULATION.fixture_starting()
-    held = dict(request._fixture_defs)
+    # The fixtures it asked for, as the request holds them before its setup (one that overrides a
+    # fixture of its own name and asks for it gets the overridden one), and each its body asks for
+    # by name, set up already or not.
+    asked = [request._fixture_defs[name] for name in fixturedef.argnames if name in request._fixture_defs]
+    lookup = request._get_active_fixturedef
+
+    def recorded(argname):
+        found = lookup(argname)
+        asked.append(found)
+        return found
+
+    request._get_active_fixturedef = recorded
     try:
         return (yield)
     finally:
-        # The fixtures it asked for, as the request holds them still (one that overrides a fixture of
-        # its own name and asks for it gets the overridden one here), and those its body asked for by name.
-        asked = [request._fixture_defs[name] for name in fixturedef.argnames if name in request._fixture_defs]
-        asked += [fixture for name, fixture in request._fixture_defs.items() if held.get(name) is not fixture]
+        del request._get_active_fixturedef
         EMULATION.fixture_done(fixturedef, before, asked)
-        # Finalizers run last added first: this one runs before the fixture's own teardown, and
-        # pytest_fixture_post_finalizer after it.
-        fixturedef.addfinalizer(lambda: EMULATION.finalizing(fixturedef))
-
-
-def pytest_fixture_post_finalizer(fixturedef, request):
-    EMULATION.finalized(fixturedef)
 
 
 @pytest.fixture
@@ -261,7 +290,9 @@ def _guarded(item, phase: str):
         # The fixture definitions the test has used so far, those it asked for by name at run time
         # (request.getfixturevalue) among them: pytest's own record of its request.
         request = getattr(item, "_request", None)
-        fixtures = list(request._fixture_defs.values()) if request is not None else []
+        fixtures = list(request._fixture_defs.values()) if request else []
+        if phase != "teardown" and item.get_closest_marker("integration") is None:
+            EMULATION.used_by(item.nodeid, fixtures)
         problems = [
             problem
             for problem in (

@@ -254,17 +254,23 @@ def test_the_emulation_guard_refuses_a_unit_test_that_plans_or_reuses_a_fixture_
     # Each setup anew: the same fixture and parameter, set up without emulating, is forgotten.
     guard.fixture_done(organisation, guard.fixture_starting())
     assert guard.problem(integration=False, fixtures=[organisation]) is None
-    # A teardown's own notes are the fixture's: the test that happens to be torn down with it keeps its own.
+    # A teardown's own notes are the fixture's, told once for the tests without the marker that used it;
+    # the test that happens to be torn down with it keeps its own.
+    guard.reset()
+    guard.used_by("test_x.py::test_quiet", [quiet])
     guard.note("starts moto")
     guard.finalizing(quiet)
     guard.note("runs a program under Pulumi's mocks")
     guard.finalized(quiet)
     assert guard.used == ["starts moto"]
-    guard.reset()
-    teardown = f"uses the fixture tmp_config, whose teardown runs a program under Pulumi's mocks, {marker}"
-    assert guard.problem(integration=False, fixtures=[quiet], teardown=True) == teardown
-    assert guard.problem(integration=False, fixtures=[organisation], teardown=True) is None
-    assert guard.problem(integration=False, fixtures=[quiet]) == teardown
+    assert guard.problem(integration=True, fixtures=[], teardown=True) == (
+        "tears down the fixture tmp_config, whose teardown runs a program under Pulumi's mocks, used by test_x.py::test_quiet, none marked integration"
+    )
+    assert guard.problem(integration=True, fixtures=[], teardown=True) is None
+    guard.finalizing(quiet)
+    guard.note("runs a program under Pulumi's mocks")
+    guard.finalized(quiet)
+    assert guard.problem(integration=True, fixtures=[], teardown=True) is None
 
 
 @pytest.mark.integration
@@ -301,6 +307,10 @@ def maybe(request):
 
 @pytest.fixture(scope="module")
 def asks_by_name(request):
+    return request.getfixturevalue("planned")
+
+@pytest.fixture(scope="module")
+def asks_late(request):
     return request.getfixturevalue("planned")
 
 @pytest.fixture
@@ -370,6 +380,13 @@ def test_unmarked_reuses_a_fixture_that_asked_by_name(asks_by_name):
     pass
 
 @pytest.mark.integration
+def test_marked_with_both(planned, asks_late):
+    pass
+
+def test_unmarked_reuses_a_fixture_that_asked_late(asks_late):
+    pass
+
+@pytest.mark.integration
 def test_marked_with_moto(moto_when_marked):
     pass
 
@@ -394,6 +411,22 @@ def test_unmarked_last_in_the_module():
     pass
 """
 
+_GUARDED_MODULE_TEARDOWN = """
+import pytest
+from tests.helpers import run_mocked
+
+@pytest.fixture(scope="module")
+def plans_at_the_end():
+    yield
+    run_mocked(lambda: None)
+
+def test_unmarked_uses_it(plans_at_the_end):
+    pass
+
+def test_unmarked_last():
+    pass
+"""
+
 _GUARDED_OVERRIDE = """
 import pytest
 
@@ -415,6 +448,7 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         test_b=_GUARDED_OVERRIDE,
         test_c="from tests.helpers import run_mocked\n\nrun_mocked(lambda: None)\n",
         test_d=_GUARDED_TEARDOWN,
+        test_f=_GUARDED_MODULE_TEARDOWN,
         test_e="import pytest\nfrom tests.helpers import run_mocked\n\nrun_mocked(lambda: None)\npytest.skip(allow_module_level=True)\n",
     )
     result = pytester.runpytest_subprocess(
@@ -428,7 +462,11 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         f"test_a.py::test_unmarked_reuses_the_session_fixture {fixture} {marker}",
         f"test_a.py::test_unmarked_asks_for_it_by_name {fixture} {marker}",
         f"test_a.py::test_unmarked_starts_moto starts moto {marker}",
-        f"test_a.py::test_unmarked_plans_in_teardown uses the fixture plans_after, whose teardown runs a program under Pulumi's mocks, {marker}",
+        "test_a.py::test_unmarked_plans_in_teardown tears down the fixture plans_after, whose teardown runs a program under Pulumi's mocks,"
+        " used by test_a.py::test_unmarked_plans_in_teardown, none marked integration",
+        f"test_a.py::test_unmarked_reuses_a_fixture_that_asked_late uses the fixture asks_late, which {fixture} {marker}",
+        "test_f.py::test_unmarked_last tears down the fixture plans_at_the_end, whose teardown runs a program under Pulumi's mocks,"
+        " used by test_f.py::test_unmarked_uses_it, none marked integration",
         f"test_a.py::test_unmarked_plans_then_skips runs a program under Pulumi's mocks {marker}",
         f"test_a.py::test_unmarked_plans_where_a_failure_is_expected runs a program under Pulumi's mocks {marker}",
         f"test_a.py::test_unmarked_reuses_a_fixture_that_asked_by_name uses the fixture asks_by_name, which {fixture} {marker}",
@@ -441,6 +479,7 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
     assert sorted(line.split()[1] for line in lines if line.startswith("PASSED ")) == [
         "test_a.py::test_marked",
         "test_a.py::test_marked_asks_by_name",
+        "test_a.py::test_marked_with_both",
         "test_a.py::test_marked_with_moto",
         "test_a.py::test_marked_with_the_parameter_that_plans[plan]",
         "test_a.py::test_unmarked_plans_in_teardown",  # its call; its teardown is the error
@@ -449,8 +488,10 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         "test_a.py::test_unmarked_without_moto",
         "test_d.py::test_marked_uses_it",
         "test_d.py::test_unmarked_last_in_the_module",  # the module fixture's teardown is not its own
+        "test_f.py::test_unmarked_last",  # its call; its teardown tells of the fixture's
+        "test_f.py::test_unmarked_uses_it",
     ]
-    result.assert_outcomes(passed=10, failed=5, errors=6)
+    result.assert_outcomes(passed=13, failed=5, errors=8)
 
 
 def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
