@@ -7,11 +7,14 @@ imports it before loading it as a plugin, and it has no assertions to rewrite.""
 from __future__ import annotations
 
 import _posixsubprocess
+import contextlib
 import functools
 import sys
 from typing import Optional
 
 import pytest
+from _pytest import fixtures as _fixtures
+from _pytest import runner as _runner
 
 SHARED_PLANS_ENV = "LZ_TESTS_SHARED_PLANS"
 """A folder of this run's shared plans (tests/conftest.py makes one per run and removes it after),
@@ -19,19 +22,110 @@ through which the xdist workers share them: a config planned by tests in both wo
 twice (8 configs, about 4 s of CPU in the quick subset)."""
 
 
-class ProcessGuard:
+class Guard:
+    """What needs `marker`, noted as it happens (`note`), held against the test whose phase noted it
+    unless the test has the marker (as collected: `-m` selects on those, not on one added while the
+    test runs). A fixture that noted something in its setup, or asked for one that did (by argument or
+    by name), is remembered with the parameter it was set up with (`fixture_done`): a later test that
+    reuses it, set up once for the session or module, would set it up itself in a run that deselects
+    the marked tests. A fixture's teardown that notes something (`teardown_of`) is told, in the report
+    of the phase it runs in (the last user's teardown, or the next test's setup when a parameter
+    changes), for the tests without the marker that used it, through fixtures that asked for it too."""
+
+    marker = ""
+
+    def __init__(self):
+        self.used: list[str] = []
+        self.fixtures: dict[object, dict[object, str]] = {}
+        """FixtureDef -> the key of the value it was set up with (its parameter) -> what it did."""
+        self.asked: dict[object, list] = {}
+        """FixtureDef -> the FixtureDefs its latest setup asked for."""
+        self.users: dict[object, set[str]] = {}
+        """FixtureDef -> the tests without the marker that used the value of its latest setup."""
+        self.late: list[str] = []
+        """What teardowns of fixtures such tests used did, for the phase they ran in to report."""
+
+    @property
+    def hint(self) -> str:
+        return f"add @pytest.mark.{self.marker} (pyproject.toml's markers)"
+
+    def note(self, what: str) -> None:
+        self.used.append(what)
+
+    def reset(self) -> None:
+        self.used.clear()
+
+    def fixture_starting(self, fixture) -> list[str]:
+        """Before `fixture`'s setup: what the phase noted so far, put aside so that the fixture's own is seen."""
+        self.users[fixture] = set()
+        before, self.used = self.used, []
+        return before
+
+    def fixture_done(self, fixture, before: list[str], dependencies=()) -> None:
+        """After the setup of `fixture` (a pytest FixtureDef) that asked for `dependencies` (FixtureDefs):
+        remember, for the parameter it was set up with, whether it or one of them noted something (each
+        setup anew: a function-scoped fixture may for one test and not the next)."""
+        self.asked[fixture] = list(dependencies)
+        why = self.used[:1] or [why for why in map(self._remembered, dependencies) if why][:1]
+        kept = self.fixtures.setdefault(fixture, {})
+        if why:
+            kept[_value_key(fixture)] = f"uses the fixture {fixture.argname}, which {why[0]}"
+        else:
+            kept.pop(_value_key(fixture), None)
+        self.used = before + self.used
+
+    def used_by(self, test: str, fixtures) -> None:
+        """`test`, without the marker, uses the values these FixtureDefs hold, and those they asked for."""
+        seen, stack = set(), list(fixtures)
+        while stack:
+            fixture = stack.pop()
+            if fixture not in seen:
+                seen.add(fixture)
+                self.users.setdefault(fixture, set()).add(test)
+                stack += self.asked.get(fixture, ())
+
+    @contextlib.contextmanager
+    def teardown_of(self, argname: str, users: set[str]):
+        """A teardown of the fixture `argname`, whose value the tests `users` (without the marker) used:
+        what it notes is its own, told for them; the phase it runs in gets its own notes back."""
+        before, self.used = self.used, []
+        try:
+            yield
+        finally:
+            if self.used and users:
+                self.late.append(
+                    f"tears down the fixture {argname}, whose teardown {self.used[0]}, used by {', '.join(sorted(users))}, none marked {self.marker}"
+                )
+            self.used = before
+
+    def _remembered(self, fixture) -> Optional[str]:
+        kept = self.fixtures.get(fixture)
+        return kept.get(_value_key(fixture)) if kept else None
+
+    def problem(self, marked: bool, fixtures=(), teardown: bool = False) -> Optional[str]:
+        """Why the phase that just ran, of a test with these FixtureDefs, needs the marker it lacks, or
+        None: first what teardowns that ran meanwhile did for tests without it (this one or earlier
+        ones). In a teardown, only what it noted itself besides: what its fixtures did before, its
+        setup and call answered for."""
+        late, self.late = self.late, []
+        if late:
+            return "; and it ".join(late) + (f"; and it {self.used[0]} but is not marked {self.marker}" if self.used and not marked else "")
+        if marked:
+            return None
+        why = self.used[:1] or ([] if teardown else [f"{why}," for why in map(self._remembered, fixtures) if why][:1])
+        return f"{why[0]} but is not marked {self.marker}: {self.hint}" if why else None
+
+
+class ProcessGuard(Guard):
     """Fails a test that starts a process without the `slow` marker, so `pytest -m "not slow"` is
     the quick run it says it is. An audit hook (`sys.addaudithook`, PEP 578: every way CPython
     starts a process raises one of PROCESS_EVENTS, but for `_posixsubprocess.fork_exec`, which
     multiprocessing's spawn and forkserver methods call directly: `install` makes it raise FORK_EXEC)
-    notes each start; this plugin's hooks `reset` it before each test's setup, call and teardown, and
-    ask it for a `problem` after each."""
+    notes each start."""
 
+    marker = "slow"
     FORK_EXEC = "tests.fork_exec"
     PROCESS_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec", "os.fork", "os.forkpty", FORK_EXEC})
-
-    def __init__(self):
-        self.started: list[str] = []
 
     def install(self) -> None:
         """Audit every process start in this interpreter, from now on."""
@@ -49,44 +143,23 @@ class ProcessGuard:
         if event in self.PROCESS_EVENTS:
             # os.fork and os.forkpty carry no arguments; subprocess.Popen's second is the command.
             what = args[1] if event == "subprocess.Popen" else args[0] if args else None
-            self.started.append(f"{event}{'' if what is None else f' {what!r}'}"[:160])
-
-    def reset(self) -> None:
-        self.started.clear()
-
-    def problem(self, slow: bool) -> Optional[str]:
-        """Why the test that just ran is not a quick one, or None."""
-        if self.started and not slow:
-            return f"starts a process ({self.started[0]}) but is not marked slow: add @pytest.mark.slow (pyproject.toml's markers)"
-        return None
+            started = event if what is None else f"{event} {what!r}"
+            self.note(f"starts a process ({started[:160]})")
 
 
-class EmulationGuard:
+class EmulationGuard(Guard):
     """Fails a test that runs a program under Pulumi's mock runtime or calls AWS under moto without
     the `integration` marker, so `pytest -m "not slow and not integration"` is the unit run it says
     it is. `install` notes every mock monitor made (`pulumi.runtime.mocks.MockMonitor`, which every
     mocked run has, lzctl's recording monitor among them) and every start of moto
     (`MockAWS.start`, which `mock_aws()` calls as a context manager and as a decorator); the shared
     plans note each copy they hand out (tests/helpers.py `_copy`), since a plan another test made
-    runs nothing. A fixture that emulates, or that depends on one that does, is remembered with the
-    parameter it was set up with (`fixture_done`): a later test that reuses it, set up once for the
-    session or module, runs nothing itself either."""
+    runs nothing."""
 
-    def __init__(self):
-        self.used: list[str] = []
-        self.fixtures: dict[object, dict[object, str]] = {}
-        """FixtureDef -> the key of the value it was set up with (its parameter) -> what it did."""
-        self.users: dict[object, set[str]] = {}
-        """FixtureDef -> the tests without the marker that used the value it holds."""
-        self.late: list[str] = []
-        """What teardowns of fixtures such tests used did, for the test being torn down to report."""
-        self._before_teardown: dict[object, list[str]] = {}
-        self.installed = False
+    marker = "integration"
 
     def install(self) -> None:
-        """Note every mock runtime and every moto start in this interpreter, from now on (once)."""
-        if self.installed:
-            return
+        """Note every mock runtime and every moto start in this interpreter, from now on."""
         from moto.core import models
         from pulumi.runtime import mocks
 
@@ -102,83 +175,7 @@ class EmulationGuard:
             self.note("starts moto")
             return start(mock, *args, **kwargs)
 
-        finish = pytest.FixtureDef.finish
-
-        # Every finalizer of a fixture runs inside its finish, those added after its setup
-        # (request.addfinalizer from a test) too.
-        @functools.wraps(finish)
-        def bracketed(fixture, request):
-            if fixture.cached_result is None:
-                return finish(fixture, request)
-            self.finalizing(fixture)
-            try:
-                return finish(fixture, request)
-            finally:
-                self.finalized(fixture)
-
-        mocks.MockMonitor.__init__, models.MockAWS.start, pytest.FixtureDef.finish = noted_monitor, noted_start, bracketed
-        self.installed = True
-
-    def note(self, what: str) -> None:
-        self.used.append(what)
-
-    def reset(self) -> None:
-        self.used.clear()
-
-    def fixture_starting(self) -> list[str]:
-        """What the test noted before a fixture's setup, put aside so that the fixture's own is seen."""
-        before, self.used = self.used, []
-        return before
-
-    def fixture_done(self, fixture, before: list[str], dependencies=()) -> None:
-        """After the setup of `fixture` (a pytest FixtureDef) that asked for `dependencies` (FixtureDefs):
-        remember, for the parameter it was set up with, whether it or one of them emulated (each setup
-        anew: a function-scoped fixture may emulate for one test and not the next)."""
-        why = self.used[:1] or [why for why in map(self._remembered, dependencies) if why][:1]
-        kept = self.fixtures.setdefault(fixture, {})
-        if why:
-            kept[_value_key(fixture)] = f"uses the fixture {fixture.argname}, which {why[0]}"
-        else:
-            kept.pop(_value_key(fixture), None)
-        self.used = before + self.used
-
-    def used_by(self, test: str, fixtures) -> None:
-        """`test`, without the marker, uses the values these FixtureDefs hold."""
-        for fixture in fixtures:
-            self.users.setdefault(fixture, set()).add(test)
-
-    def finalizing(self, fixture) -> None:
-        """Before `fixture`'s teardown: what was noted so far is put aside, so that the teardown's own is seen."""
-        self._before_teardown[fixture] = self.used
-        self.used = []
-
-    def finalized(self, fixture) -> None:
-        """After `fixture`'s teardown: if it emulated and tests without the marker used it, say so for
-        the test being torn down (a module or session fixture's is whichever comes last, which may not
-        be one of them); give that test back its own notes."""
-        if fixture not in self._before_teardown:
-            return
-        users = sorted(self.users.pop(fixture, ()))
-        if self.used and users:
-            self.late.append(f"tears down the fixture {fixture.argname}, whose teardown {self.used[0]}, used by {', '.join(users)}, none marked integration")
-        self.used = self._before_teardown.pop(fixture)
-
-    def _remembered(self, fixture) -> Optional[str]:
-        kept = self.fixtures.get(fixture)
-        return kept.get(_value_key(fixture)) if kept else None
-
-    def problem(self, integration: bool, fixtures, teardown: bool = False) -> Optional[str]:
-        """Why the test that just ran, with these FixtureDefs, is not a unit test, or None: first what
-        the fixtures torn down meanwhile did in their teardowns for tests without the marker (this one
-        or earlier ones). In a teardown, only what it noted itself besides: what its fixtures did
-        before, its setup and call answered for."""
-        late, self.late = self.late, []
-        if late:
-            return "; and it ".join(late) + (f"; and it {self.used[0]} but is not marked integration" if self.used and not integration else "")
-        if integration:
-            return None
-        why = self.used[:1] or ([] if teardown else [f"{why}," for why in map(self._remembered, fixtures) if why][:1])
-        return f"{why[0]} but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)" if why else None
+        mocks.MockMonitor.__init__, models.MockAWS.start = noted_monitor, noted_start
 
 
 def _value_key(fixture) -> object:
@@ -197,28 +194,104 @@ PROCESSES = ProcessGuard()
 """The session's ProcessGuard."""
 EMULATION = EmulationGuard()
 """The session's EmulationGuard."""
+GUARDS = (PROCESSES, EMULATION)
+
+_SETTING_UP: list = []
+"""The FixtureDefs whose setup is running, innermost last."""
+_ASKING: list[list] = []
+"""Per phase of a test and per fixture setup running in it, innermost last: the FixtureDefs looked up."""
+
+
+@contextlib.contextmanager
+def _teardown(fixture, users: dict):
+    with contextlib.ExitStack() as stack:
+        for guard in GUARDS:
+            stack.enter_context(guard.teardown_of(fixture.argname, users[guard]))
+        yield
+
+
+def _bracketed(finalizer, fixture):
+    """`finalizer`, which the running setup of `fixture` put on a node, as a teardown of it, told for
+    the tests that used this setup's value (a later setup, after a parameter changed, has its own)."""
+    users = {guard: guard.users.setdefault(fixture, set()) for guard in GUARDS}
+
+    def bracketed():
+        with _teardown(fixture, users):
+            finalizer()
+
+    return bracketed
+
+
+@functools.cache
+def _install() -> None:
+    """The guards' hooks into CPython, Pulumi's mocks, moto and pytest, once per process."""
+    for guard in GUARDS:
+        guard.install()
+    # Every teardown of a fixture bracketed: its finish (the finalizers it holds, those a test added
+    # with request.addfinalizer after its setup too) and each finalizer its setup put on a node
+    # (request.node.addfinalizer, request.session.addfinalizer); every fixture looked up recorded for
+    # the phase or the setup that asked (both ways pytest hands one out check its scope first).
+    finish, add = pytest.FixtureDef.finish, _runner.SetupState.addfinalizer
+
+    @functools.wraps(finish)
+    def bracketed_finish(fixture, request):
+        if fixture.cached_result is None:
+            return finish(fixture, request)
+        with _teardown(fixture, {guard: guard.users.get(fixture, set()) for guard in GUARDS}):
+            return finish(fixture, request)
+
+    @functools.wraps(add)
+    def bracketed_add(state, finalizer, node):
+        # A fixture's own finish, which pytest puts on the node after its setup, is bracketed already.
+        owner = getattr(getattr(finalizer, "func", None), "__self__", None)
+        if _SETTING_UP and not isinstance(owner, pytest.FixtureDef):
+            finalizer = _bracketed(finalizer, _SETTING_UP[-1])
+        return add(state, finalizer, node)
+
+    for request_class in (_fixtures.TopRequest, _fixtures.SubRequest):
+        check = request_class._check_scope
+
+        @functools.wraps(check)
+        def recorded(request, fixturedef, scope, check=check):
+            if _ASKING:
+                _ASKING[-1].append(fixturedef)
+            return check(request, fixturedef, scope)
+
+        request_class._check_scope = recorded
+    pytest.FixtureDef.finish, _runner.SetupState.addfinalizer = bracketed_finish, bracketed_add
 
 
 def pytest_configure(config):
-    PROCESSES.install()
-    EMULATION.install()
+    _install()
 
 
+_MARKED = pytest.StashKey[frozenset]()
+"""A test's guards' markers as collected, which `-m` selected on."""
 _PROBLEMS = pytest.StashKey[dict]()
 """A test's problems by phase (setup, call, teardown), for its reports."""
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector):
-    EMULATION.reset()
+    for guard in GUARDS:
+        guard.reset()
     report = yield
-    if EMULATION.used and not report.failed:
+    noted = [(guard, guard.used[0]) for guard in GUARDS if guard.used]
+    if noted and not report.failed:
         report.outcome = "failed"
-        report.longrepr = (
-            f"{collector.nodeid} {EMULATION.used[0]} while it is collected: plan in a test or a fixture marked integration, not at import or in parametrize"
+        report.longrepr = "; and it ".join(
+            f"{collector.nodeid} {what} while it is collected: do it in a test or a fixture marked {guard.marker}, not at import or in parametrize"
+            for guard, what in noted
         )
-    EMULATION.reset()
+    for guard in GUARDS:
+        guard.reset()
     return report
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.stash[_MARKED] = frozenset(guard.marker for guard in GUARDS if item.get_closest_marker(guard.marker) is not None)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -255,24 +328,18 @@ def pytest_runtest_makereport(item, call):
 # session-scoped ones, which pytest sets up through the session's hooks).
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef, request):
-    before = EMULATION.fixture_starting()
+    before = [guard.fixture_starting(fixturedef) for guard in GUARDS]
     # The fixtures it asked for, as the request holds them before its setup (one that overrides a
-    # fixture of its own name and asks for it gets the overridden one), and each its body asks for
-    # by name, set up already or not.
-    asked = [request._fixture_defs[name] for name in fixturedef.argnames if name in request._fixture_defs]
-    lookup = request._get_active_fixturedef
-
-    def recorded(argname):
-        found = lookup(argname)
-        asked.append(found)
-        return found
-
-    request._get_active_fixturedef = recorded
+    # fixture of its own name and asks for it gets the overridden one), and each its body looks up.
+    _ASKING.append([request._fixture_defs[name] for name in fixturedef.argnames if name in request._fixture_defs])
+    _SETTING_UP.append(fixturedef)
     try:
         return (yield)
     finally:
-        del request._get_active_fixturedef
-        EMULATION.fixture_done(fixturedef, before, asked)
+        _SETTING_UP.pop()
+        asked = _ASKING.pop()
+        for guard, noted in zip(GUARDS, before, strict=True):
+            guard.fixture_done(fixturedef, noted, asked)
 
 
 @pytest.fixture
@@ -282,24 +349,23 @@ def process_guard() -> ProcessGuard:
 
 
 def _guarded(item, phase: str):
-    PROCESSES.reset()
-    EMULATION.reset()
+    for guard in GUARDS:
+        guard.reset()
+    _ASKING.append([])
     try:
         return (yield)
     finally:
-        # The fixture definitions the test has used so far, those it asked for by name at run time
-        # (request.getfixturevalue) among them: pytest's own record of its request.
+        # The fixture definitions the test has used so far (pytest's own record of its request; a
+        # finished item's is False) and those looked up in this phase through any request.
         request = getattr(item, "_request", None)
-        fixtures = list(request._fixture_defs.values()) if request else []
-        if phase != "teardown" and item.get_closest_marker("integration") is None:
-            EMULATION.used_by(item.nodeid, fixtures)
-        problems = [
-            problem
-            for problem in (
-                PROCESSES.problem(item.get_closest_marker("slow") is not None),
-                EMULATION.problem(item.get_closest_marker("integration") is not None, fixtures, teardown=phase == "teardown"),
-            )
-            if problem
-        ]
+        fixtures = [*(request._fixture_defs.values() if request else ()), *_ASKING.pop()]
+        marked = item.stash[_MARKED]
+        problems = []
+        for guard in GUARDS:
+            if phase != "teardown" and guard.marker not in marked:
+                guard.used_by(item.nodeid, fixtures)
+            problem = guard.problem(guard.marker in marked, fixtures, teardown=phase == "teardown")
+            if problem:
+                problems.append(problem)
         if problems:
             item.stash.setdefault(_PROBLEMS, {})[phase] = "; and it ".join(problems)

@@ -178,15 +178,15 @@ def test_an_operator_the_matcher_does_not_model_is_refused():
 def test_the_process_guard_refuses_a_quick_test_that_starts_a_process():
     guard = ProcessGuard()
     guard.audit("open", ("/etc/hosts", "r", 0))
-    assert guard.problem(slow=False) is None
+    assert guard.problem(marked=False) is None
     guard.audit("os.system", (b"make",))
     expected = "starts a process (os.system b'make') but is not marked slow: add @pytest.mark.slow (pyproject.toml's markers)"
-    assert guard.problem(slow=False) == expected
-    assert guard.problem(slow=True) is None
+    assert guard.problem(marked=False) == expected
+    assert guard.problem(marked=True) is None
     guard.reset()
-    assert guard.problem(slow=False) is None
+    assert guard.problem(marked=False) is None
     guard.audit("os.fork", ())  # os.fork and os.forkpty carry no arguments
-    assert guard.problem(slow=False).startswith("starts a process (os.fork) but is not marked slow")
+    assert guard.problem(marked=False).startswith("starts a process (os.fork) but is not marked slow")
 
 
 @pytest.mark.slow  # processes, to see the session's guard note each way of starting one
@@ -195,18 +195,18 @@ def test_the_sessions_process_guard_sees_a_fork_and_multiprocessings_spawn(proce
     if pid == 0:
         os._exit(0)
     os.waitpid(pid, 0)
-    assert process_guard.problem(slow=False).startswith("starts a process (os.fork) but is not marked slow")
+    assert process_guard.problem(marked=False).startswith("starts a process (os.fork) but is not marked slow")
     process_guard.reset()
     # multiprocessing's spawn and forkserver methods start their process through this, which raises no audit event of its own.
     os.waitpid(multiprocessing.util.spawnv_passfds(os.fsencode(sys.executable), [sys.executable, "-c", "pass"], ()), 0)
-    assert process_guard.problem(slow=False).startswith(f"starts a process (tests.fork_exec [{sys.executable!r}, '-c', 'pass']) but is not")
+    assert process_guard.problem(marked=False).startswith(f"starts a process (tests.fork_exec [{sys.executable!r}, '-c', 'pass']) but is not")
     process_guard.reset()
 
 
 @pytest.mark.slow  # a process, to see the session's guard note it
 def test_the_sessions_process_guard_sees_subprocess_run(process_guard):
     subprocess.run([sys.executable, "-c", "pass"], check=True)
-    assert process_guard.problem(slow=False).startswith(f"starts a process (subprocess.Popen [{sys.executable!r}, '-c', 'pass']) but is not marked slow")
+    assert process_guard.problem(marked=False).startswith(f"starts a process (subprocess.Popen [{sys.executable!r}, '-c', 'pass']) but is not marked slow")
     process_guard.reset()
 
 
@@ -221,56 +221,55 @@ class _Fixture:
 def test_the_emulation_guard_refuses_a_unit_test_that_plans_or_reuses_a_fixture_that_did():
     guard = EmulationGuard()
     marker = "but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)"
-    assert guard.problem(integration=False, fixtures=[]) is None
+    assert guard.problem(marked=False, fixtures=[]) is None
     guard.note("runs a program under Pulumi's mocks")
-    assert guard.problem(integration=False, fixtures=[]) == f"runs a program under Pulumi's mocks {marker}"
-    assert guard.problem(integration=True, fixtures=[]) is None
+    assert guard.problem(marked=False, fixtures=[]) == f"runs a program under Pulumi's mocks {marker}"
+    assert guard.problem(marked=True, fixtures=[]) is None
     guard.reset()
-    assert guard.problem(integration=False, fixtures=[]) is None
+    assert guard.problem(marked=False, fixtures=[]) is None
     # A fixture's own use is the test's that sets it up, and is remembered for the tests that reuse it,
     # with the parameter it was set up with.
     organisation, quiet = _Fixture("organisation", "moto"), _Fixture("tmp_config")
     guard.note("runs a program under Pulumi's mocks")
-    before = guard.fixture_starting()
+    before = guard.fixture_starting(organisation)
     guard.note("starts moto")
     guard.fixture_done(organisation, before)
     assert guard.used == ["runs a program under Pulumi's mocks", "starts moto"]
     guard.reset()
-    guard.fixture_done(quiet, guard.fixture_starting())
-    assert guard.problem(integration=False, fixtures=[quiet]) is None
-    assert guard.problem(integration=False, fixtures=[quiet, organisation]) == f"uses the fixture organisation, which starts moto, {marker}"
-    assert guard.problem(integration=True, fixtures=[organisation]) is None
+    guard.fixture_done(quiet, guard.fixture_starting(quiet))
+    assert guard.problem(marked=False, fixtures=[quiet]) is None
+    assert guard.problem(marked=False, fixtures=[quiet, organisation]) == f"uses the fixture organisation, which starts moto, {marker}"
+    assert guard.problem(marked=True, fixtures=[organisation]) is None
     organisation.cached_result = (None, "stubbed", None)
-    assert guard.problem(integration=False, fixtures=[organisation]) is None
+    assert guard.problem(marked=False, fixtures=[organisation]) is None
     # A fixture that asks for one that emulated, or overrides it, is remembered too; unhashable parameters by identity.
     organisation.cached_result = (None, "moto", None)
     wrapper = _Fixture("wrapper", {"unhashable": True})
-    guard.fixture_done(wrapper, guard.fixture_starting(), [quiet, organisation])
-    assert guard.problem(integration=False, fixtures=[wrapper]) == (
-        f"uses the fixture wrapper, which uses the fixture organisation, which starts moto, {marker}"
-    )
+    guard.fixture_done(wrapper, guard.fixture_starting(wrapper), [quiet, organisation])
+    assert guard.problem(marked=False, fixtures=[wrapper]) == (f"uses the fixture wrapper, which uses the fixture organisation, which starts moto, {marker}")
     wrapper.cached_result = (None, {"unhashable": True}, None)
-    assert guard.problem(integration=False, fixtures=[wrapper]) is None
+    assert guard.problem(marked=False, fixtures=[wrapper]) is None
     # Each setup anew: the same fixture and parameter, set up without emulating, is forgotten.
-    guard.fixture_done(organisation, guard.fixture_starting())
-    assert guard.problem(integration=False, fixtures=[organisation]) is None
+    guard.fixture_done(organisation, guard.fixture_starting(organisation))
+    assert guard.problem(marked=False, fixtures=[organisation]) is None
     # A teardown's own notes are the fixture's, told once for the tests without the marker that used it;
     # the test that happens to be torn down with it keeps its own.
     guard.reset()
-    guard.used_by("test_x.py::test_quiet", [quiet])
+    guard.used_by("test_x.py::test_quiet", [wrapper])  # through the fixtures wrapper asked for
+    assert guard.users[quiet] == {"test_x.py::test_quiet"}
     guard.note("starts moto")
-    guard.finalizing(quiet)
-    guard.note("runs a program under Pulumi's mocks")
-    guard.finalized(quiet)
+    with guard.teardown_of("tmp_config", guard.users[quiet]):
+        guard.note("runs a program under Pulumi's mocks")
     assert guard.used == ["starts moto"]
-    assert guard.problem(integration=True, fixtures=[], teardown=True) == (
+    assert guard.problem(marked=True, fixtures=[], teardown=True) == (
         "tears down the fixture tmp_config, whose teardown runs a program under Pulumi's mocks, used by test_x.py::test_quiet, none marked integration"
     )
-    assert guard.problem(integration=True, fixtures=[], teardown=True) is None
-    guard.finalizing(quiet)
-    guard.note("runs a program under Pulumi's mocks")
-    guard.finalized(quiet)
-    assert guard.problem(integration=True, fixtures=[], teardown=True) is None
+    assert guard.problem(marked=True, fixtures=[], teardown=True) is None
+    # A setup anew has users of its own.
+    guard.fixture_done(quiet, guard.fixture_starting(quiet))
+    with guard.teardown_of("tmp_config", guard.users[quiet]):
+        guard.note("runs a program under Pulumi's mocks")
+    assert guard.problem(marked=True, fixtures=[], teardown=True) is None
 
 
 @pytest.mark.integration
@@ -427,6 +426,57 @@ def test_unmarked_last():
     pass
 """
 
+_GUARDED_MORE = """
+import subprocess
+
+import pytest
+from tests.helpers import run_mocked
+
+@pytest.fixture
+def marks_itself(request):
+    request.applymarker(pytest.mark.integration)
+    run_mocked(lambda: None)
+
+def test_unmarked_marks_itself_while_it_runs(marks_itself):
+    pass
+
+@pytest.fixture(scope="module")
+def plans_on_the_module(request):
+    request.node.addfinalizer(lambda: run_mocked(lambda: None))
+
+def test_unmarked_uses_a_fixture_that_plans_on_the_module(plans_on_the_module):
+    pass
+
+@pytest.fixture(scope="module")
+def inner():
+    yield
+    run_mocked(lambda: None)
+
+@pytest.fixture(scope="module")
+def outer(request):
+    return request.getfixturevalue("inner")
+
+@pytest.mark.integration
+def test_marked_sets_up_outer(outer):
+    pass
+
+def test_unmarked_reuses_outer(outer):
+    pass
+
+@pytest.fixture(scope="module")
+def starts_a_process_when_done():
+    yield
+    subprocess.run(["true"], check=True)
+
+@pytest.mark.slow
+def test_slow_uses_it(starts_a_process_when_done):
+    pass
+
+@pytest.mark.integration
+def test_marked_last():
+    pass
+"""
+
 _GUARDED_OVERRIDE = """
 import pytest
 
@@ -450,6 +500,8 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         test_d=_GUARDED_TEARDOWN,
         test_f=_GUARDED_MODULE_TEARDOWN,
         test_e="import pytest\nfrom tests.helpers import run_mocked\n\nrun_mocked(lambda: None)\npytest.skip(allow_module_level=True)\n",
+        test_g=_GUARDED_MORE,
+        test_h="import subprocess\n\nsubprocess.run(['true'], check=True)\n",
     )
     result = pytester.runpytest_subprocess(
         "-p", "tests.session", "-p", "no:cacheprovider", "-p", "no:xdist", "-W", "ignore::pytest.PytestUnknownMarkWarning",
@@ -457,6 +509,7 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
     )  # fmt: skip
     marker = "but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)"
     fixture = "uses the fixture planned, which runs a program under Pulumi's mocks,"
+    collected = "while it is collected: do it in a test or a fixture marked"
     expected = [
         f"test_a.py::test_unmarked_plans runs a program under Pulumi's mocks {marker}",
         f"test_a.py::test_unmarked_reuses_the_session_fixture {fixture} {marker}",
@@ -471,8 +524,17 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         f"test_a.py::test_unmarked_plans_where_a_failure_is_expected runs a program under Pulumi's mocks {marker}",
         f"test_a.py::test_unmarked_reuses_a_fixture_that_asked_by_name uses the fixture asks_by_name, which {fixture} {marker}",
         f"test_b.py::test_unmarked_reuses_an_override uses the fixture planned, which {fixture} {marker}",
-        "test_c.py runs a program under Pulumi's mocks while it is collected: plan in a test or a fixture marked integration, not at import or in parametrize",
-        "test_e.py runs a program under Pulumi's mocks while it is collected: plan in a test or a fixture marked integration, not at import or in parametrize",
+        f"test_c.py runs a program under Pulumi's mocks {collected} integration, not at import or in parametrize",
+        f"test_e.py runs a program under Pulumi's mocks {collected} integration, not at import or in parametrize",
+        f"test_h.py starts a process (subprocess.Popen ['true']) {collected} slow, not at import or in parametrize",
+        # -m selects on the markers as collected: one added while the test runs is none.
+        f"test_g.py::test_unmarked_marks_itself_while_it_runs runs a program under Pulumi's mocks {marker}",
+        # A module's teardown: a fixture asked for by name, and a finalizer a fixture put on the module;
+        # the slow test's fixture starts a process in it, which is none of the quick test's doing.
+        "test_g.py::test_marked_last tears down the fixture inner, whose teardown runs a program under Pulumi's mocks,"
+        " used by test_g.py::test_unmarked_reuses_outer, none marked integration; and it tears down the fixture plans_on_the_module,"
+        " whose teardown runs a program under Pulumi's mocks, used by test_g.py::test_unmarked_uses_a_fixture_that_plans_on_the_module,"
+        " none marked integration",
     ]
     lines = result.outlines
     assert [line for line in expected if line not in lines] == []
@@ -490,8 +552,13 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         "test_d.py::test_unmarked_last_in_the_module",  # the module fixture's teardown is not its own
         "test_f.py::test_unmarked_last",  # its call; its teardown tells of the fixture's
         "test_f.py::test_unmarked_uses_it",
+        "test_g.py::test_marked_last",  # its call; its teardown tells of the module's
+        "test_g.py::test_marked_sets_up_outer",
+        "test_g.py::test_slow_uses_it",
+        "test_g.py::test_unmarked_reuses_outer",
+        "test_g.py::test_unmarked_uses_a_fixture_that_plans_on_the_module",
     ]
-    result.assert_outcomes(passed=13, failed=5, errors=8)
+    result.assert_outcomes(passed=18, failed=5, errors=11)
 
 
 def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
