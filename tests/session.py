@@ -2,7 +2,12 @@
 they say, as a pytest plugin (tests/conftest.py loads it where tests run; `pytest -p tests.session`
 anywhere else), and the name of the run's folder of shared plans (tests/helpers.py). Light: the
 xdist controller imports this module too, and plans nothing. PYTEST_DONT_REWRITE: conftest.py
-imports it before loading it as a plugin, and it has no assertions to rewrite."""
+imports it before loading it as a plugin, and it has no assertions to rewrite.
+
+Neither guard sees what runs outside a test's phases and a module's collection (pytest_configure
+and the plugins' imports: the config that tests/fixtures.py imports has croniter call
+`platform.architecture()`, which starts `file -b`), nor which thread noted what: a thread a test
+leaves running is held against whichever test runs when it acts."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from typing import Optional
 
 import pytest
 from _pytest import fixtures as _fixtures
+from _pytest import mark as _mark
 from _pytest import runner as _runner
 
 SHARED_PLANS_ENV = "LZ_TESTS_SHARED_PLANS"
@@ -85,17 +91,16 @@ class Guard:
                 stack += self.asked.get(fixture, ())
 
     @contextlib.contextmanager
-    def teardown_of(self, argname: str, users: set[str]):
-        """A teardown of the fixture `argname`, whose value the tests `users` (without the marker) used:
-        what it notes is its own, told for them; the phase it runs in gets its own notes back."""
+    def teardown_of(self, what: str, users: set[str]):
+        """A teardown of `what` (the fixture's name, or the test that added the finalizer), for the
+        tests `users` (without the marker): what it notes is its own, told for them; the phase it runs
+        in gets its own notes back."""
         before, self.used = self.used, []
         try:
             yield
         finally:
             if self.used and users:
-                self.late.append(
-                    f"tears down the fixture {argname}, whose teardown {self.used[0]}, used by {', '.join(sorted(users))}, none marked {self.marker}"
-                )
+                self.late.append(f"tears down {what}, whose teardown {self.used[0]}, used by {', '.join(sorted(users))}, none marked {self.marker}")
             self.used = before
 
     def _remembered(self, fixture) -> Optional[str]:
@@ -198,28 +203,41 @@ GUARDS = (PROCESSES, EMULATION)
 
 _SETTING_UP: list = []
 """The FixtureDefs whose setup is running, innermost last."""
+_RUNNING: list = []
+"""The test whose phase is running (a list of none or one)."""
 _ASKING: list[list] = []
 """Per phase of a test and per fixture setup running in it, innermost last: the FixtureDefs looked up."""
 
 
 @contextlib.contextmanager
-def _teardown(fixture, users: dict):
+def _teardown(what: str, users: dict):
     with contextlib.ExitStack() as stack:
         for guard in GUARDS:
-            stack.enter_context(guard.teardown_of(fixture.argname, users[guard]))
+            stack.enter_context(guard.teardown_of(what, users[guard]))
         yield
 
 
-def _bracketed(finalizer, fixture):
-    """`finalizer`, which the running setup of `fixture` put on a node, as a teardown of it, told for
-    the tests that used this setup's value (a later setup, after a parameter changed, has its own)."""
-    users = {guard: guard.users.setdefault(fixture, set()) for guard in GUARDS}
+def _bracketed(finalizer):
+    """`finalizer`, added while a fixture's setup or a test's phase runs, as a teardown of that fixture
+    (told for the tests that used this setup's value: a later setup, after a parameter changed, has its
+    own) or of that test (told for it, but where it has the marker: where `-m` deselects it, nothing adds it)."""
+    if _SETTING_UP:
+        fixture = _SETTING_UP[-1]
+        what, users = f"the fixture {fixture.argname}", {guard: guard.users.setdefault(fixture, set()) for guard in GUARDS}
+    else:
+        item = _RUNNING[-1]
+        what, users = f"a finalizer {item.nodeid} added", {guard: set() if guard.marker in item.stash[_MARKED] else {item.nodeid} for guard in GUARDS}
 
     def bracketed():
-        with _teardown(fixture, users):
+        with _teardown(what, users):
             finalizer()
 
     return bracketed
+
+
+def _own_finish(finalizer) -> bool:
+    """Whether `finalizer` is a fixture's finish, which pytest puts on nodes and dependencies, bracketed already."""
+    return isinstance(getattr(getattr(finalizer, "func", None), "__self__", None), pytest.FixtureDef)
 
 
 @functools.cache
@@ -227,26 +245,32 @@ def _install() -> None:
     """The guards' hooks into CPython, Pulumi's mocks, moto and pytest, once per process."""
     for guard in GUARDS:
         guard.install()
-    # Every teardown of a fixture bracketed: its finish (the finalizers it holds, those a test added
-    # with request.addfinalizer after its setup too) and each finalizer its setup put on a node
-    # (request.node.addfinalizer, request.session.addfinalizer); every fixture looked up recorded for
-    # the phase or the setup that asked (both ways pytest hands one out check its scope first).
-    finish, add = pytest.FixtureDef.finish, _runner.SetupState.addfinalizer
+    # Every teardown bracketed: a fixture's finish (the finalizers it holds) as its own; a finalizer a
+    # fixture's setup puts on a node (request.node.addfinalizer, request.session.addfinalizer) as that
+    # fixture's; one a test adds to a fixture (request.addfinalizer of a fixture's request, after its
+    # setup) or to a node other than its own item as that test's. Every fixture looked up is recorded
+    # for the phase or the setup that asked (both ways pytest hands one out check its scope first).
+    finish, fixture_add, node_add = pytest.FixtureDef.finish, pytest.FixtureDef.addfinalizer, _runner.SetupState.addfinalizer
 
     @functools.wraps(finish)
     def bracketed_finish(fixture, request):
         if fixture.cached_result is None:
             return finish(fixture, request)
-        with _teardown(fixture, {guard: guard.users.get(fixture, set()) for guard in GUARDS}):
+        with _teardown(f"the fixture {fixture.argname}", {guard: guard.users.get(fixture, set()) for guard in GUARDS}):
             return finish(fixture, request)
 
-    @functools.wraps(add)
-    def bracketed_add(state, finalizer, node):
-        # A fixture's own finish, which pytest puts on the node after its setup, is bracketed already.
-        owner = getattr(getattr(finalizer, "func", None), "__self__", None)
-        if _SETTING_UP and not isinstance(owner, pytest.FixtureDef):
-            finalizer = _bracketed(finalizer, _SETTING_UP[-1])
-        return add(state, finalizer, node)
+    @functools.wraps(fixture_add)
+    def bracketed_fixture_add(fixture, finalizer):
+        # Its own teardown and pytest's (added before its value is set, or while it is set up) are its finish's.
+        if fixture.cached_result is not None and fixture not in _SETTING_UP and _RUNNING and not _own_finish(finalizer):
+            finalizer = _bracketed(finalizer)
+        return fixture_add(fixture, finalizer)
+
+    @functools.wraps(node_add)
+    def bracketed_node_add(state, finalizer, node):
+        if (_SETTING_UP or (_RUNNING and node is not _RUNNING[-1])) and not _own_finish(finalizer):
+            finalizer = _bracketed(finalizer)
+        return node_add(state, finalizer, node)
 
     for request_class in (_fixtures.TopRequest, _fixtures.SubRequest):
         check = request_class._check_scope
@@ -258,7 +282,17 @@ def _install() -> None:
             return check(request, fixturedef, scope)
 
         request_class._check_scope = recorded
-    pytest.FixtureDef.finish, _runner.SetupState.addfinalizer = bracketed_finish, bracketed_add
+    pytest.FixtureDef.finish, pytest.FixtureDef.addfinalizer, _runner.SetupState.addfinalizer = bracketed_finish, bracketed_fixture_add, bracketed_node_add
+    select = _mark.deselect_by_mark
+
+    # The markers as `-m` read them: a plugin's hook that adds one later does not make it select.
+    @functools.wraps(select)
+    def marked_then_selected(items, config):
+        for item in items:
+            item.stash[_MARKED] = frozenset(guard.marker for guard in GUARDS if item.get_closest_marker(guard.marker) is not None)
+        return select(items, config)
+
+    _mark.deselect_by_mark = marked_then_selected
 
 
 def pytest_configure(config):
@@ -286,12 +320,6 @@ def pytest_make_collect_report(collector):
     for guard in GUARDS:
         guard.reset()
     return report
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
-    for item in items:
-        item.stash[_MARKED] = frozenset(guard.marker for guard in GUARDS if item.get_closest_marker(guard.marker) is not None)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -352,9 +380,11 @@ def _guarded(item, phase: str):
     for guard in GUARDS:
         guard.reset()
     _ASKING.append([])
+    _RUNNING.append(item)
     try:
         return (yield)
     finally:
+        _RUNNING.pop()
         # The fixture definitions the test has used so far (pytest's own record of its request; a
         # finished item's is False) and those looked up in this phase through any request.
         request = getattr(item, "_request", None)

@@ -258,7 +258,7 @@ def test_the_emulation_guard_refuses_a_unit_test_that_plans_or_reuses_a_fixture_
     guard.used_by("test_x.py::test_quiet", [wrapper])  # through the fixtures wrapper asked for
     assert guard.users[quiet] == {"test_x.py::test_quiet"}
     guard.note("starts moto")
-    with guard.teardown_of("tmp_config", guard.users[quiet]):
+    with guard.teardown_of("the fixture tmp_config", guard.users[quiet]):
         guard.note("runs a program under Pulumi's mocks")
     assert guard.used == ["starts moto"]
     assert guard.problem(marked=True, fixtures=[], teardown=True) == (
@@ -267,7 +267,7 @@ def test_the_emulation_guard_refuses_a_unit_test_that_plans_or_reuses_a_fixture_
     assert guard.problem(marked=True, fixtures=[], teardown=True) is None
     # A setup anew has users of its own.
     guard.fixture_done(quiet, guard.fixture_starting(quiet))
-    with guard.teardown_of("tmp_config", guard.users[quiet]):
+    with guard.teardown_of("the fixture tmp_config", guard.users[quiet]):
         guard.note("runs a program under Pulumi's mocks")
     assert guard.problem(marked=True, fixtures=[], teardown=True) is None
 
@@ -311,6 +311,12 @@ def asks_by_name(request):
 @pytest.fixture(scope="module")
 def asks_late(request):
     return request.getfixturevalue("planned")
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "marked_after_selection" in item.name:
+            item.add_marker(pytest.mark.slow)
 
 @pytest.fixture
 def moto_when_marked(request):
@@ -477,6 +483,37 @@ def test_marked_last():
     pass
 """
 
+_GUARDED_FINALIZERS = """
+import subprocess
+
+import pytest
+
+def test_unmarked_marked_after_selection():
+    subprocess.run(["true"], check=True)
+
+@pytest.mark.slow
+def test_slow_adds_to_the_session(request):
+    request.session.addfinalizer(lambda: subprocess.run(["true"], check=True))
+
+def test_unmarked_adds_to_the_module(request):
+    request.node.parent.addfinalizer(lambda: subprocess.run(["true"], check=True))
+
+@pytest.fixture(scope="module")
+def factory(request):
+    return lambda command: request.addfinalizer(lambda: subprocess.run(command, check=True))
+
+@pytest.mark.slow
+def test_slow_makes_a_process_for_later(factory):
+    factory(["true"])
+
+def test_unmarked_uses_the_factory_quietly(factory):
+    pass
+
+@pytest.mark.slow
+def test_slow_last():
+    pass
+"""
+
 _GUARDED_OVERRIDE = """
 import pytest
 
@@ -502,6 +539,7 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         test_e="import pytest\nfrom tests.helpers import run_mocked\n\nrun_mocked(lambda: None)\npytest.skip(allow_module_level=True)\n",
         test_g=_GUARDED_MORE,
         test_h="import subprocess\n\nsubprocess.run(['true'], check=True)\n",
+        test_i=_GUARDED_FINALIZERS,
     )
     result = pytester.runpytest_subprocess(
         "-p", "tests.session", "-p", "no:cacheprovider", "-p", "no:xdist", "-W", "ignore::pytest.PytestUnknownMarkWarning",
@@ -510,6 +548,7 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
     marker = "but is not marked integration: add @pytest.mark.integration (pyproject.toml's markers)"
     fixture = "uses the fixture planned, which runs a program under Pulumi's mocks,"
     collected = "while it is collected: do it in a test or a fixture marked"
+    slow = "add @pytest.mark.slow (pyproject.toml's markers)"
     expected = [
         f"test_a.py::test_unmarked_plans runs a program under Pulumi's mocks {marker}",
         f"test_a.py::test_unmarked_reuses_the_session_fixture {fixture} {marker}",
@@ -535,6 +574,11 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         " used by test_g.py::test_unmarked_reuses_outer, none marked integration; and it tears down the fixture plans_on_the_module,"
         " whose teardown runs a program under Pulumi's mocks, used by test_g.py::test_unmarked_uses_a_fixture_that_plans_on_the_module,"
         " none marked integration",
+        # The markers -m read: a later hook's does not count.
+        f"test_i.py::test_unmarked_marked_after_selection starts a process (subprocess.Popen ['true']) but is not marked slow: {slow}",
+        # What a test adds to a fixture or an outer node is its own: told for it but where it has the marker.
+        "test_i.py::test_slow_last tears down a finalizer test_i.py::test_unmarked_adds_to_the_module added, whose teardown starts a process"
+        " (subprocess.Popen ['true']), used by test_i.py::test_unmarked_adds_to_the_module, none marked slow",
     ]
     lines = result.outlines
     assert [line for line in expected if line not in lines] == []
@@ -557,8 +601,13 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         "test_g.py::test_slow_uses_it",
         "test_g.py::test_unmarked_reuses_outer",
         "test_g.py::test_unmarked_uses_a_fixture_that_plans_on_the_module",
+        "test_i.py::test_slow_adds_to_the_session",
+        "test_i.py::test_slow_last",  # its call; its teardown tells of the module's (the session's finalizer is the slow test's)
+        "test_i.py::test_slow_makes_a_process_for_later",
+        "test_i.py::test_unmarked_adds_to_the_module",
+        "test_i.py::test_unmarked_uses_the_factory_quietly",  # the finalizer the slow test added to the fixture is not its
     ]
-    result.assert_outcomes(passed=18, failed=5, errors=11)
+    result.assert_outcomes(passed=23, failed=6, errors=12)
 
 
 def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
