@@ -6,8 +6,11 @@ imports it before loading it as a plugin, and it has no assertions to rewrite.
 
 Neither guard sees what runs outside a test's phases and a module's collection (pytest_configure
 and the plugins' imports: the config that tests/fixtures.py imports has croniter call
-`platform.architecture()`, which starts `file -b`), nor which thread noted what: a thread a test
-leaves running is held against whichever test runs when it acts."""
+`platform.architecture()`, which starts `file -b`; the teardowns left at the session's end after
+`-x` or `--maxfail` stops it), nor which thread noted what: a thread a test leaves running is held
+against whichever test runs when it acts. They guard one run per process: a run inside a run
+(pytester's in-process one) that loads them is refused, since it would judge its own tests with the
+outer test's record."""
 
 from __future__ import annotations
 
@@ -30,13 +33,14 @@ twice (8 configs, about 4 s of CPU in the quick subset)."""
 
 class Guard:
     """What needs `marker`, noted as it happens (`note`), held against the test whose phase noted it
-    unless the test has the marker (as collected: `-m` selects on those, not on one added while the
-    test runs). A fixture that noted something in its setup, or asked for one that did (by argument or
-    by name), is remembered with the parameter it was set up with (`fixture_done`): a later test that
-    reuses it, set up once for the session or module, would set it up itself in a run that deselects
-    the marked tests. A fixture's teardown that notes something (`teardown_of`) is told, in the report
-    of the phase it runs in (the last user's teardown, or the next test's setup when a parameter
-    changes), for the tests without the marker that used it, through fixtures that asked for it too."""
+    unless the test has the marker (as `-m` reads them: it selects on those, not on one a later hook
+    or the test itself adds). A fixture that noted something in its setup, or asked for one that did
+    (by argument or by name), is remembered with the parameter it was set up with (`fixture_done`): a
+    later test that reuses it, set up once for the session or module, would set it up itself in a run
+    that deselects the marked tests. A fixture's teardown that notes something (`teardown_of`) is
+    told, in the report of the phase it runs in (the last user's teardown, or the next test's setup
+    when a parameter changes, marked or not), for the tests without the marker that used it, through
+    fixtures that asked for it too."""
 
     marker = ""
 
@@ -91,16 +95,15 @@ class Guard:
                 stack += self.asked.get(fixture, ())
 
     @contextlib.contextmanager
-    def teardown_of(self, what: str, users: set[str]):
-        """A teardown of `what` (the fixture's name, or the test that added the finalizer), for the
-        tests `users` (without the marker): what it notes is its own, told for them; the phase it runs
-        in gets its own notes back."""
+    def teardown_of(self, what: str, users: set[str], whose: str = "used by"):
+        """A teardown, `what` it is (up to what it did), for the tests `users` (without the marker) that
+        `whose` names: what it notes is its own, told for them; the phase it runs in gets its own notes back."""
         before, self.used = self.used, []
         try:
             yield
         finally:
             if self.used and users:
-                self.late.append(f"tears down {what}, whose teardown {self.used[0]}, used by {', '.join(sorted(users))}, none marked {self.marker}")
+                self.late.append(f"{what} {self.used[0]}, {whose} {', '.join(sorted(users))}, none marked {self.marker}")
             self.used = before
 
     def _remembered(self, fixture) -> Optional[str]:
@@ -203,41 +206,73 @@ GUARDS = (PROCESSES, EMULATION)
 
 _SETTING_UP: list = []
 """The FixtureDefs whose setup is running, innermost last."""
-_RUNNING: list = []
-"""The test whose phase is running (a list of none or one)."""
+_RUNNING: list[tuple] = []
+"""The test whose phase is running, and the phase (a list of none or one: one run per process)."""
 _ASKING: list[list] = []
 """Per phase of a test and per fixture setup running in it, innermost last: the FixtureDefs looked up."""
 
 
 @contextlib.contextmanager
-def _teardown(what: str, users: dict):
+def _teardown(what: str, users: dict, whose: str = "used by"):
     with contextlib.ExitStack() as stack:
         for guard in GUARDS:
-            stack.enter_context(guard.teardown_of(what, users[guard]))
+            stack.enter_context(guard.teardown_of(what, users[guard], whose))
         yield
 
 
-def _bracketed(finalizer):
-    """`finalizer`, added while a fixture's setup or a test's phase runs, as a teardown of that fixture
-    (told for the tests that used this setup's value: a later setup, after a parameter changed, has its
-    own) or of that test (told for it, but where it has the marker: where `-m` deselects it, nothing adds it)."""
+def _fixture_teardown(fixture) -> str:
+    return f"tears down the fixture {fixture.argname}, whose teardown"
+
+
+def _bracketed(finalizer, node):
+    """`finalizer`, added to `node` while a fixture's setup or a test's phase runs, as a teardown of
+    that fixture, told for the tests that used this setup's value (a later setup, after a parameter
+    changed, has its own); in a test's call, of that test, told for it unless it is marked (a run that
+    deselects a marked test never adds its finalizer); else (a node's own setup, such as a package's
+    `teardown_module`, or a hook's) of the node, told for the tests without the marker that ran in it,
+    each of which sets the node up where `-m` deselects the others."""
     if _SETTING_UP:
         fixture = _SETTING_UP[-1]
-        what, users = f"the fixture {fixture.argname}", {guard: guard.users.setdefault(fixture, set()) for guard in GUARDS}
+        what, whose, users = _fixture_teardown(fixture), "used by", {guard: guard.users.setdefault(fixture, set()) for guard in GUARDS}
     else:
-        item = _RUNNING[-1]
-        what, users = f"a finalizer {item.nodeid} added", {guard: set() if guard.marker in item.stash[_MARKED] else {item.nodeid} for guard in GUARDS}
+        item, phase = _RUNNING[-1]
+        if phase == "call":
+            marked = _marked(item)
+            what, whose, users = (
+                f"runs a finalizer {item.nodeid} added, which",
+                "for",
+                {guard: set() if guard.marker in marked else {item.nodeid} for guard in GUARDS},
+            )
+        else:
+            what, whose, users = f"runs a finalizer of {node.nodeid or 'the session'}, which", "for the tests run in it:", _ran_in(node)
 
     def bracketed():
-        with _teardown(what, users):
+        with _teardown(what, users, whose):
             finalizer()
 
     return bracketed
 
 
+def _ran_in(node) -> dict:
+    """Per guard, the tests without its marker that have run in `node` (a session, package, module or class)."""
+    if _RAN_IN not in node.stash:
+        node.stash[_RAN_IN] = {guard: set() for guard in GUARDS}
+    return node.stash[_RAN_IN]
+
+
+def _marked(item) -> frozenset:
+    """The guards' markers that `item` has, as `-m` read them; for an item made after `-m` selected (a
+    plugin's, or pytester's `runitem`), as it has them now."""
+    marked = item.stash.get(_MARKED, None)
+    if marked is None:
+        marked = frozenset(guard.marker for guard in GUARDS if item.get_closest_marker(guard.marker) is not None)
+    return marked
+
+
 def _own_finish(finalizer) -> bool:
-    """Whether `finalizer` is a fixture's finish, which pytest puts on nodes and dependencies, bracketed already."""
-    return isinstance(getattr(getattr(finalizer, "func", None), "__self__", None), pytest.FixtureDef)
+    """Whether `finalizer` is pytest's partial of a fixture's finish (bracketed already), which it puts
+    on nodes and on the fixtures a fixture asked for."""
+    return getattr(getattr(finalizer, "func", None), "__func__", None) is pytest.FixtureDef.finish
 
 
 @functools.cache
@@ -256,20 +291,22 @@ def _install() -> None:
     def bracketed_finish(fixture, request):
         if fixture.cached_result is None:
             return finish(fixture, request)
-        with _teardown(f"the fixture {fixture.argname}", {guard: guard.users.get(fixture, set()) for guard in GUARDS}):
+        with _teardown(_fixture_teardown(fixture), {guard: guard.users.get(fixture, set()) for guard in GUARDS}):
             return finish(fixture, request)
 
     @functools.wraps(fixture_add)
     def bracketed_fixture_add(fixture, finalizer):
-        # Its own teardown and pytest's (added before its value is set, or while it is set up) are its finish's.
-        if fixture.cached_result is not None and fixture not in _SETTING_UP and _RUNNING and not _own_finish(finalizer):
-            finalizer = _bracketed(finalizer)
+        # Its own teardown and pytest's, added before its value is set, are its finish's; so is what
+        # anything but another fixture's setup or a test's call adds after.
+        if fixture.cached_result is not None and (_SETTING_UP or _RUNNING and _RUNNING[-1][1] == "call") and not _own_finish(finalizer):
+            finalizer = _bracketed(finalizer, fixture)
         return fixture_add(fixture, finalizer)
 
     @functools.wraps(node_add)
     def bracketed_node_add(state, finalizer, node):
-        if (_SETTING_UP or (_RUNNING and node is not _RUNNING[-1])) and not _own_finish(finalizer):
-            finalizer = _bracketed(finalizer)
+        # One on the running test's own item is torn down in its own teardown phase.
+        if (_SETTING_UP or (_RUNNING and node is not _RUNNING[-1][0])) and not _own_finish(finalizer):
+            finalizer = _bracketed(finalizer, node)
         return node_add(state, finalizer, node)
 
     for request_class in (_fixtures.TopRequest, _fixtures.SubRequest):
@@ -295,12 +332,29 @@ def _install() -> None:
     _mark.deselect_by_mark = marked_then_selected
 
 
+_CONFIGURED: list = []
+"""The pytest configs this plugin guards (one: a run per process)."""
+
+
 def pytest_configure(config):
+    if _CONFIGURED:
+        raise pytest.UsageError(
+            "tests.session guards one pytest run per process and this one runs inside another: run it as a process of its own"
+            " (pytester.runpytest_subprocess), or without -p tests.session"
+        )
+    _CONFIGURED.append(config)
     _install()
 
 
+def pytest_unconfigure(config):
+    if config in _CONFIGURED:  # not where pytest_configure refused it
+        _CONFIGURED.remove(config)
+
+
 _MARKED = pytest.StashKey[frozenset]()
-"""A test's guards' markers as collected, which `-m` selected on."""
+"""A test's guards' markers as `-m` read them."""
+_RAN_IN = pytest.StashKey[dict]()
+"""A node's tests without each guard's marker that ran in it (`_ran_in`)."""
 _PROBLEMS = pytest.StashKey[dict]()
 """A test's problems by phase (setup, call, teardown), for its reports."""
 
@@ -380,7 +434,7 @@ def _guarded(item, phase: str):
     for guard in GUARDS:
         guard.reset()
     _ASKING.append([])
-    _RUNNING.append(item)
+    _RUNNING.append((item, phase))
     try:
         return (yield)
     finally:
@@ -389,11 +443,13 @@ def _guarded(item, phase: str):
         # finished item's is False) and those looked up in this phase through any request.
         request = getattr(item, "_request", None)
         fixtures = [*(request._fixture_defs.values() if request else ()), *_ASKING.pop()]
-        marked = item.stash[_MARKED]
+        marked = _marked(item)
         problems = []
         for guard in GUARDS:
             if phase != "teardown" and guard.marker not in marked:
                 guard.used_by(item.nodeid, fixtures)
+                for node in item.listchain()[:-1]:
+                    _ran_in(node)[guard].add(item.nodeid)
             problem = guard.problem(guard.marker in marked, fixtures, teardown=phase == "teardown")
             if problem:
                 problems.append(problem)

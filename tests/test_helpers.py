@@ -258,7 +258,7 @@ def test_the_emulation_guard_refuses_a_unit_test_that_plans_or_reuses_a_fixture_
     guard.used_by("test_x.py::test_quiet", [wrapper])  # through the fixtures wrapper asked for
     assert guard.users[quiet] == {"test_x.py::test_quiet"}
     guard.note("starts moto")
-    with guard.teardown_of("the fixture tmp_config", guard.users[quiet]):
+    with guard.teardown_of("tears down the fixture tmp_config, whose teardown", guard.users[quiet]):
         guard.note("runs a program under Pulumi's mocks")
     assert guard.used == ["starts moto"]
     assert guard.problem(marked=True, fixtures=[], teardown=True) == (
@@ -267,7 +267,7 @@ def test_the_emulation_guard_refuses_a_unit_test_that_plans_or_reuses_a_fixture_
     assert guard.problem(marked=True, fixtures=[], teardown=True) is None
     # A setup anew has users of its own.
     guard.fixture_done(quiet, guard.fixture_starting(quiet))
-    with guard.teardown_of("the fixture tmp_config", guard.users[quiet]):
+    with guard.teardown_of("tears down the fixture tmp_config, whose teardown", guard.users[quiet]):
         guard.note("runs a program under Pulumi's mocks")
     assert guard.problem(marked=True, fixtures=[], teardown=True) is None
 
@@ -314,9 +314,11 @@ def asks_late(request):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    for item in items:
+    for index, item in enumerate(items):
         if "marked_after_selection" in item.name:
             item.add_marker(pytest.mark.slow)
+        if "remade_after_selection" in item.name:
+            items[index] = pytest.Function.from_parent(item.parent, name=item.name, callobj=item.obj)
 
 @pytest.fixture
 def moto_when_marked(request):
@@ -491,6 +493,9 @@ import pytest
 def test_unmarked_marked_after_selection():
     subprocess.run(["true"], check=True)
 
+def test_unmarked_remade_after_selection():
+    subprocess.run(["true"], check=True)
+
 @pytest.mark.slow
 def test_slow_adds_to_the_session(request):
     request.session.addfinalizer(lambda: subprocess.run(["true"], check=True))
@@ -541,6 +546,11 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         test_h="import subprocess\n\nsubprocess.run(['true'], check=True)\n",
         test_i=_GUARDED_FINALIZERS,
     )
+    # A package's teardown_module, which its setup (the first test's) puts on it: the quick test's to answer for.
+    pytester.mkpydir("pkg").joinpath("__init__.py").write_text("import subprocess\n\ndef teardown_module():\n    subprocess.run(['true'], check=True)\n")
+    pytester.path.joinpath("pkg", "test_p.py").write_text(
+        "import pytest\n\n@pytest.mark.slow\ndef test_slow_first():\n    pass\n\ndef test_unmarked_second():\n    pass\n"
+    )
     result = pytester.runpytest_subprocess(
         "-p", "tests.session", "-p", "no:cacheprovider", "-p", "no:xdist", "-W", "ignore::pytest.PytestUnknownMarkWarning",
         "--continue-on-collection-errors", "-rA",
@@ -577,12 +587,19 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         # The markers -m read: a later hook's does not count.
         f"test_i.py::test_unmarked_marked_after_selection starts a process (subprocess.Popen ['true']) but is not marked slow: {slow}",
         # What a test adds to a fixture or an outer node is its own: told for it but where it has the marker.
-        "test_i.py::test_slow_last tears down a finalizer test_i.py::test_unmarked_adds_to_the_module added, whose teardown starts a process"
-        " (subprocess.Popen ['true']), used by test_i.py::test_unmarked_adds_to_the_module, none marked slow",
+        "test_i.py::test_slow_last runs a finalizer test_i.py::test_unmarked_adds_to_the_module added, which starts a process"
+        " (subprocess.Popen ['true']), for test_i.py::test_unmarked_adds_to_the_module, none marked slow",
+        # An item made after -m selected has its markers as it has them then.
+        f"test_i.py::test_unmarked_remade_after_selection starts a process (subprocess.Popen ['true']) but is not marked slow: {slow}",
+        # What a node's own setup puts on it is told for the tests without the marker that ran in it.
+        "pkg/test_p.py::test_unmarked_second runs a finalizer of pkg, which starts a process (subprocess.Popen ['true']),"
+        " for the tests run in it: pkg/test_p.py::test_unmarked_second, none marked slow",
     ]
     lines = result.outlines
     assert [line for line in expected if line not in lines] == []
     assert sorted(line.split()[1] for line in lines if line.startswith("PASSED ")) == [
+        "pkg/test_p.py::test_slow_first",
+        "pkg/test_p.py::test_unmarked_second",  # its call; its teardown tells of the package's
         "test_a.py::test_marked",
         "test_a.py::test_marked_asks_by_name",
         "test_a.py::test_marked_with_both",
@@ -607,7 +624,17 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         "test_i.py::test_unmarked_adds_to_the_module",
         "test_i.py::test_unmarked_uses_the_factory_quietly",  # the finalizer the slow test added to the fixture is not its
     ]
-    result.assert_outcomes(passed=23, failed=6, errors=12)
+    result.assert_outcomes(passed=25, failed=7, errors=13)
+
+
+def test_the_guards_refuse_a_run_inside_their_run(pytester):
+    result = pytester.runpytest_inprocess("-p", "tests.session", "-p", "no:cacheprovider", "-p", "no:xdist")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.errlines == [
+        "ERROR: tests.session guards one pytest run per process and this one runs inside another: run it as a process of its own"
+        " (pytester.runpytest_subprocess), or without -p tests.session",
+        "",
+    ]
 
 
 def test_the_folder_digest_reads_the_configs_data_not_its_text(tmp_path):
