@@ -6,11 +6,12 @@ imports it before loading it as a plugin, and it has no assertions to rewrite.
 
 Neither guard sees what runs outside a test's phases and a module's collection (pytest_configure
 and the plugins' imports: the config that tests/fixtures.py imports has croniter call
-`platform.architecture()`, which starts `file -b`; the teardowns left at the session's end after
-`-x` or `--maxfail` stops it), nor which thread noted what: a thread a test leaves running is held
-against whichever test runs when it acts. They guard one run per process: a run inside a run
-(pytester's in-process one) that loads them is refused, since it would judge its own tests with the
-outer test's record."""
+`platform.architecture()`, which starts `file -b`; the teardowns left for the session's end when a
+teardown's own failure or an interrupt stops the run), nor a collector's setup but a package's (the
+only one pytest has that runs the user's code), nor which thread noted what: a thread a test leaves
+running is held against whichever test runs when it acts. They guard one run per process: a run
+inside a run (pytester's in-process one) that loads them is refused, since it would judge its own
+tests with the outer test's record; one that does not is the outer test's doing, as it runs."""
 
 from __future__ import annotations
 
@@ -45,6 +46,10 @@ class Guard:
     marker = ""
 
     def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget everything (a run's end: the next run in this process has objects of its own)."""
         self.used: list[str] = []
         self.fixtures: dict[object, dict[object, str]] = {}
         """FixtureDef -> the key of the value it was set up with (its parameter) -> what it did."""
@@ -54,6 +59,8 @@ class Guard:
         """FixtureDef -> the tests without the marker that used the value of its latest setup."""
         self.late: list[str] = []
         """What teardowns of fixtures such tests used did, for the phase they ran in to report."""
+        self.collectors: dict[object, str] = {}
+        """A collector (a package) set up -> what its own setup did (`collector_done`)."""
 
     @property
     def hint(self) -> str:
@@ -65,11 +72,15 @@ class Guard:
     def reset(self) -> None:
         self.used.clear()
 
-    def fixture_starting(self, fixture) -> list[str]:
-        """Before `fixture`'s setup: what the phase noted so far, put aside so that the fixture's own is seen."""
-        self.users[fixture] = set()
+    def put_aside(self) -> list[str]:
+        """What the phase noted so far, put aside so that what a setup that starts now notes is seen on its own."""
         before, self.used = self.used, []
         return before
+
+    def fixture_starting(self, fixture) -> list[str]:
+        """Before `fixture`'s setup: its users anew, and what the phase noted so far put aside."""
+        self.users[fixture] = set()
+        return self.put_aside()
 
     def fixture_done(self, fixture, before: list[str], dependencies=()) -> None:
         """After the setup of `fixture` (a pytest FixtureDef) that asked for `dependencies` (FixtureDefs):
@@ -82,6 +93,16 @@ class Guard:
             kept[_value_key(fixture)] = f"uses the fixture {fixture.argname}, which {why[0]}"
         else:
             kept.pop(_value_key(fixture), None)
+        self.used = before + self.used
+
+    def collector_done(self, collector, before: list[str]) -> None:
+        """After a collector's own setup (a package's setup_module): remember what it did, for the tests
+        without the marker that run in it (each sets it up where `-m` deselects the others); the test
+        whose setup set it up sees it among its own notes."""
+        if self.used:
+            self.collectors[collector] = f"runs in {collector.nodeid}, whose setup {self.used[0]},"
+        else:
+            self.collectors.pop(collector, None)
         self.used = before + self.used
 
     def used_by(self, test: str, fixtures) -> None:
@@ -110,17 +131,18 @@ class Guard:
         kept = self.fixtures.get(fixture)
         return kept.get(_value_key(fixture)) if kept else None
 
-    def problem(self, marked: bool, fixtures=(), teardown: bool = False) -> Optional[str]:
-        """Why the phase that just ran, of a test with these FixtureDefs, needs the marker it lacks, or
-        None: first what teardowns that ran meanwhile did for tests without it (this one or earlier
-        ones). In a teardown, only what it noted itself besides: what its fixtures did before, its
-        setup and call answered for."""
+    def problem(self, marked: bool, fixtures=(), teardown: bool = False, chain=()) -> Optional[str]:
+        """Why the phase that just ran, of a test with these FixtureDefs and these nodes above it
+        (`chain`), needs the marker it lacks, or None: first what teardowns that ran meanwhile did for
+        tests without it (this one or earlier ones). In a teardown, only what it noted itself besides:
+        what its fixtures and collectors did before, its setup and call answered for."""
         late, self.late = self.late, []
         if late:
             return "; and it ".join(late) + (f"; and it {self.used[0]} but is not marked {self.marker}" if self.used and not marked else "")
         if marked:
             return None
-        why = self.used[:1] or ([] if teardown else [f"{why}," for why in map(self._remembered, fixtures) if why][:1])
+        remembered = [f"{why}," for why in map(self._remembered, fixtures) if why] + [self.collectors[node] for node in chain if node in self.collectors]
+        why = self.used[:1] or ([] if teardown else remembered[:1])
         return f"{why[0]} but is not marked {self.marker}: {self.hint}" if why else None
 
 
@@ -206,6 +228,12 @@ GUARDS = (PROCESSES, EMULATION)
 
 _SETTING_UP: list = []
 """The FixtureDefs whose setup is running, innermost last."""
+_TEARING_DOWN: list = []
+"""The FixtureDefs whose teardown is running, innermost last."""
+_COLLECTOR_SETTING_UP: list = []
+"""The collector whose own setup is running (a package's)."""
+_OURS: set = set()
+"""The FixtureDefs this run set up (an inner run's that does not load the plugin are not)."""
 _RUNNING: list[tuple] = []
 """The test whose phase is running, and the phase (a list of none or one: one run per process)."""
 _ASKING: list[list] = []
@@ -224,27 +252,27 @@ def _fixture_teardown(fixture) -> str:
     return f"tears down the fixture {fixture.argname}, whose teardown"
 
 
-def _bracketed(finalizer, node):
-    """`finalizer`, added to `node` while a fixture's setup or a test's phase runs, as a teardown of
-    that fixture, told for the tests that used this setup's value (a later setup, after a parameter
-    changed, has its own); in a test's call, of that test, told for it unless it is marked (a run that
-    deselects a marked test never adds its finalizer); else (a node's own setup, such as a package's
-    `teardown_module`, or a hook's) of the node, told for the tests without the marker that ran in it,
-    each of which sets the node up where `-m` deselects the others."""
-    if _SETTING_UP:
-        fixture = _SETTING_UP[-1]
+def _bracketed(finalizer):
+    """`finalizer`, added while a fixture's setup or teardown runs, as a teardown of that fixture, told
+    for the tests that used this setup's value (a later setup, after a parameter changed, has its
+    own); while a collector's own setup runs (a package's, which adds its `teardown_module`), of the
+    collector, told for the tests without the marker run in it; else, while a test's phase runs (its
+    call, a hook), of that test, told for it unless it is marked: a run that deselects a marked test
+    never adds its finalizer."""
+    if _SETTING_UP or _TEARING_DOWN:
+        fixture = (_SETTING_UP or _TEARING_DOWN)[-1]
         what, whose, users = _fixture_teardown(fixture), "used by", {guard: guard.users.setdefault(fixture, set()) for guard in GUARDS}
+    elif _COLLECTOR_SETTING_UP:
+        collector = _COLLECTOR_SETTING_UP[-1]
+        what, whose, users = f"runs a finalizer of {collector.nodeid}, which", "for the tests run in it:", _ran_in(collector)
     else:
-        item, phase = _RUNNING[-1]
-        if phase == "call":
-            marked = _marked(item)
-            what, whose, users = (
-                f"runs a finalizer {item.nodeid} added, which",
-                "for",
-                {guard: set() if guard.marker in marked else {item.nodeid} for guard in GUARDS},
-            )
-        else:
-            what, whose, users = f"runs a finalizer of {node.nodeid or 'the session'}, which", "for the tests run in it:", _ran_in(node)
+        item = _RUNNING[-1][0]
+        marked = item.stash[_MARKED]
+        what, whose, users = (
+            f"runs a finalizer {item.nodeid} added, which",
+            "for",
+            {guard: set() if guard.marker in marked else {item.nodeid} for guard in GUARDS},
+        )
 
     def bracketed():
         with _teardown(what, users, whose):
@@ -253,20 +281,20 @@ def _bracketed(finalizer, node):
     return bracketed
 
 
-def _ran_in(node) -> dict:
-    """Per guard, the tests without its marker that have run in `node` (a session, package, module or class)."""
-    if _RAN_IN not in node.stash:
-        node.stash[_RAN_IN] = {guard: set() for guard in GUARDS}
-    return node.stash[_RAN_IN]
+def _ran_in(collector) -> dict:
+    """Per guard, the tests without its marker that have run in `collector` (set up in it)."""
+    if _RAN_IN not in collector.stash:
+        collector.stash[_RAN_IN] = {guard: set() for guard in GUARDS}
+    return collector.stash[_RAN_IN]
 
 
-def _marked(item) -> frozenset:
-    """The guards' markers that `item` has, as `-m` read them; for an item made after `-m` selected (a
-    plugin's, or pytester's `runitem`), as it has them now."""
-    marked = item.stash.get(_MARKED, None)
-    if marked is None:
-        marked = frozenset(guard.marker for guard in GUARDS if item.get_closest_marker(guard.marker) is not None)
-    return marked
+def _markers(item) -> frozenset:
+    return frozenset(guard.marker for guard in GUARDS if item.get_closest_marker(guard.marker) is not None)
+
+
+def _ours(config) -> bool:
+    """Whether `config` is the run this plugin guards (not an inner run that does not load it)."""
+    return config in _CONFIGURED
 
 
 def _own_finish(finalizer) -> bool:
@@ -280,53 +308,76 @@ def _install() -> None:
     """The guards' hooks into CPython, Pulumi's mocks, moto and pytest, once per process."""
     for guard in GUARDS:
         guard.install()
-    # Every teardown bracketed: a fixture's finish (the finalizers it holds) as its own; a finalizer a
-    # fixture's setup puts on a node (request.node.addfinalizer, request.session.addfinalizer) as that
-    # fixture's; one a test adds to a fixture (request.addfinalizer of a fixture's request, after its
-    # setup) or to a node other than its own item as that test's. Every fixture looked up is recorded
-    # for the phase or the setup that asked (both ways pytest hands one out check its scope first).
+    # Every teardown of this run bracketed (`_bracketed` says whose it is): a fixture's finish (the
+    # finalizers it holds); a finalizer put on a node, or on a fixture after its setup, by anything but
+    # pytest itself (its own partials of finish) and the running test's own item (torn down in the
+    # test's own teardown phase). A package's own setup is noted as a fixture's is. Every fixture
+    # looked up is recorded for the phase or the setup that asked (both ways pytest hands one out
+    # check its scope first). What an inner run that does not load the plugin does is left to fall on
+    # the outer test's phase, which ran it.
     finish, fixture_add, node_add = pytest.FixtureDef.finish, pytest.FixtureDef.addfinalizer, _runner.SetupState.addfinalizer
+    package_setup = pytest.Package.setup
 
     @functools.wraps(finish)
     def bracketed_finish(fixture, request):
-        if fixture.cached_result is None:
+        if fixture.cached_result is None or fixture not in _OURS:
             return finish(fixture, request)
-        with _teardown(_fixture_teardown(fixture), {guard: guard.users.get(fixture, set()) for guard in GUARDS}):
-            return finish(fixture, request)
+        _TEARING_DOWN.append(fixture)
+        try:
+            with _teardown(_fixture_teardown(fixture), {guard: guard.users.get(fixture, set()) for guard in GUARDS}):
+                return finish(fixture, request)
+        finally:
+            _TEARING_DOWN.pop()
+
+    def bracketing(finalizer) -> bool:
+        return bool(_SETTING_UP or _TEARING_DOWN or _RUNNING) and not _own_finish(finalizer)
 
     @functools.wraps(fixture_add)
     def bracketed_fixture_add(fixture, finalizer):
-        # Its own teardown and pytest's, added before its value is set, are its finish's; so is what
-        # anything but another fixture's setup or a test's call adds after.
-        if fixture.cached_result is not None and (_SETTING_UP or _RUNNING and _RUNNING[-1][1] == "call") and not _own_finish(finalizer):
-            finalizer = _bracketed(finalizer, fixture)
+        # Its own teardown and pytest's, added before its value is set, are its finish's.
+        if fixture.cached_result is not None and fixture in _OURS and bracketing(finalizer):
+            finalizer = _bracketed(finalizer)
         return fixture_add(fixture, finalizer)
 
     @functools.wraps(node_add)
     def bracketed_node_add(state, finalizer, node):
-        # One on the running test's own item is torn down in its own teardown phase.
-        if (_SETTING_UP or (_RUNNING and node is not _RUNNING[-1][0])) and not _own_finish(finalizer):
-            finalizer = _bracketed(finalizer, node)
+        own_item = _RUNNING and node is _RUNNING[-1][0] and not (_SETTING_UP or _TEARING_DOWN)
+        if _ours(node.config) and bracketing(finalizer) and not own_item:
+            finalizer = _bracketed(finalizer)
         return node_add(state, finalizer, node)
+
+    @functools.wraps(package_setup)
+    def noted_package_setup(package):
+        if not _ours(package.config):
+            return package_setup(package)
+        before = [guard.put_aside() for guard in GUARDS]
+        _COLLECTOR_SETTING_UP.append(package)
+        try:
+            return package_setup(package)
+        finally:
+            _COLLECTOR_SETTING_UP.pop()
+            for guard, noted in zip(GUARDS, before, strict=True):
+                guard.collector_done(package, noted)
 
     for request_class in (_fixtures.TopRequest, _fixtures.SubRequest):
         check = request_class._check_scope
 
         @functools.wraps(check)
         def recorded(request, fixturedef, scope, check=check):
-            if _ASKING:
+            if _ASKING and _ours(request.config):
                 _ASKING[-1].append(fixturedef)
             return check(request, fixturedef, scope)
 
         request_class._check_scope = recorded
     pytest.FixtureDef.finish, pytest.FixtureDef.addfinalizer, _runner.SetupState.addfinalizer = bracketed_finish, bracketed_fixture_add, bracketed_node_add
+    pytest.Package.setup = noted_package_setup
     select = _mark.deselect_by_mark
 
     # The markers as `-m` read them: a plugin's hook that adds one later does not make it select.
     @functools.wraps(select)
     def marked_then_selected(items, config):
         for item in items:
-            item.stash[_MARKED] = frozenset(guard.marker for guard in GUARDS if item.get_closest_marker(guard.marker) is not None)
+            item.stash[_MARKED] = _markers(item)
         return select(items, config)
 
     _mark.deselect_by_mark = marked_then_selected
@@ -340,7 +391,7 @@ def pytest_configure(config):
     if _CONFIGURED:
         raise pytest.UsageError(
             "tests.session guards one pytest run per process and this one runs inside another: run it as a process of its own"
-            " (pytester.runpytest_subprocess), or without -p tests.session"
+            " (pytester.runpytest_subprocess), or without loading tests.session"
         )
     _CONFIGURED.append(config)
     _install()
@@ -349,6 +400,9 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if config in _CONFIGURED:  # not where pytest_configure refused it
         _CONFIGURED.remove(config)
+        for guard in GUARDS:
+            guard.clear()
+        _OURS.clear()
 
 
 _MARKED = pytest.StashKey[frozenset]()
@@ -415,6 +469,7 @@ def pytest_fixture_setup(fixturedef, request):
     # fixture of its own name and asks for it gets the overridden one), and each its body looks up.
     _ASKING.append([request._fixture_defs[name] for name in fixturedef.argnames if name in request._fixture_defs])
     _SETTING_UP.append(fixturedef)
+    _OURS.add(fixturedef)
     try:
         return (yield)
     finally:
@@ -431,6 +486,8 @@ def process_guard() -> ProcessGuard:
 
 
 def _guarded(item, phase: str):
+    if _MARKED not in item.stash:  # made after -m selected (a plugin's, pytester's runitem): as it is set up
+        item.stash[_MARKED] = _markers(item)
     for guard in GUARDS:
         guard.reset()
     _ASKING.append([])
@@ -443,14 +500,16 @@ def _guarded(item, phase: str):
         # finished item's is False) and those looked up in this phase through any request.
         request = getattr(item, "_request", None)
         fixtures = [*(request._fixture_defs.values() if request else ()), *_ASKING.pop()]
-        marked = _marked(item)
+        marked, chain = item.stash[_MARKED], item.listchain()[:-1]
+        # Set up in its collectors, unless skipped before (a skip marker, say): it runs in them.
+        ran = phase == "setup" and item in item.session._setupstate.stack
         problems = []
         for guard in GUARDS:
             if phase != "teardown" and guard.marker not in marked:
                 guard.used_by(item.nodeid, fixtures)
-                for node in item.listchain()[:-1]:
-                    _ran_in(node)[guard].add(item.nodeid)
-            problem = guard.problem(guard.marker in marked, fixtures, teardown=phase == "teardown")
+                for collector in chain if ran else ():
+                    _ran_in(collector)[guard].add(item.nodeid)
+            problem = guard.problem(guard.marker in marked, fixtures, teardown=phase == "teardown", chain=chain)
             if problem:
                 problems.append(problem)
         if problems:

@@ -289,6 +289,8 @@ def test_the_sessions_emulation_guard_sees_mocks_shared_plans_moto_and_the_fixtu
 
 
 _GUARDED_CONFTEST = """
+import subprocess
+
 import pytest
 from moto import mock_aws
 from tests.helpers import run_mocked
@@ -311,6 +313,11 @@ def asks_by_name(request):
 @pytest.fixture(scope="module")
 def asks_late(request):
     return request.getfixturevalue("planned")
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_setup(item):
+    if "hooked" in item.name and item.get_closest_marker("slow"):
+        item.session.addfinalizer(lambda: subprocess.run(["true"], check=True))
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
@@ -515,6 +522,19 @@ def test_unmarked_uses_the_factory_quietly(factory):
     pass
 
 @pytest.mark.slow
+def test_slow_hooked():
+    pass
+
+@pytest.fixture
+def leaves_a_process(request):
+    yield
+    request.session.addfinalizer(lambda: subprocess.run(["true"], check=True))
+
+@pytest.mark.slow
+def test_slow_uses_a_fixture_that_leaves_a_process(leaves_a_process):
+    pass
+
+@pytest.mark.slow
 def test_slow_last():
     pass
 """
@@ -546,11 +566,15 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         test_h="import subprocess\n\nsubprocess.run(['true'], check=True)\n",
         test_i=_GUARDED_FINALIZERS,
     )
-    # A package's teardown_module, which its setup (the first test's) puts on it: the quick test's to answer for.
-    pytester.mkpydir("pkg").joinpath("__init__.py").write_text("import subprocess\n\ndef teardown_module():\n    subprocess.run(['true'], check=True)\n")
-    pytester.path.joinpath("pkg", "test_p.py").write_text(
-        "import pytest\n\n@pytest.mark.slow\ndef test_slow_first():\n    pass\n\ndef test_unmarked_second():\n    pass\n"
-    )
+    # A package's setup_module and teardown_module (which its setup, the first test's, puts on it): the
+    # quick test's to answer for, not a skipped one's, which never sets it up.
+    packages = {"pkg": "teardown_module", "pkgsetup": "setup_module"}
+    for package, function in packages.items():
+        pytester.mkpydir(package).joinpath("__init__.py").write_text(f"import subprocess\n\ndef {function}():\n    subprocess.run(['true'], check=True)\n")
+        pytester.path.joinpath(package, "test_p.py").write_text(
+            "import pytest\n\n@pytest.mark.skip\ndef test_unmarked_skipped():\n    pass\n\n"
+            "@pytest.mark.slow\ndef test_slow_first():\n    pass\n\ndef test_unmarked_second():\n    pass\n"
+        )
     result = pytester.runpytest_subprocess(
         "-p", "tests.session", "-p", "no:cacheprovider", "-p", "no:xdist", "-W", "ignore::pytest.PytestUnknownMarkWarning",
         "--continue-on-collection-errors", "-rA",
@@ -594,12 +618,14 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         # What a node's own setup puts on it is told for the tests without the marker that ran in it.
         "pkg/test_p.py::test_unmarked_second runs a finalizer of pkg, which starts a process (subprocess.Popen ['true']),"
         " for the tests run in it: pkg/test_p.py::test_unmarked_second, none marked slow",
+        f"pkgsetup/test_p.py::test_unmarked_second runs in pkgsetup, whose setup starts a process (subprocess.Popen ['true']), but is not marked slow: {slow}",
     ]
     lines = result.outlines
     assert [line for line in expected if line not in lines] == []
     assert sorted(line.split()[1] for line in lines if line.startswith("PASSED ")) == [
         "pkg/test_p.py::test_slow_first",
         "pkg/test_p.py::test_unmarked_second",  # its call; its teardown tells of the package's
+        "pkgsetup/test_p.py::test_slow_first",
         "test_a.py::test_marked",
         "test_a.py::test_marked_asks_by_name",
         "test_a.py::test_marked_with_both",
@@ -619,12 +645,14 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         "test_g.py::test_unmarked_reuses_outer",
         "test_g.py::test_unmarked_uses_a_fixture_that_plans_on_the_module",
         "test_i.py::test_slow_adds_to_the_session",
+        "test_i.py::test_slow_hooked",  # the session's finalizer a hook added for it is its own
         "test_i.py::test_slow_last",  # its call; its teardown tells of the module's (the session's finalizer is the slow test's)
         "test_i.py::test_slow_makes_a_process_for_later",
+        "test_i.py::test_slow_uses_a_fixture_that_leaves_a_process",  # what its fixture's teardown adds is the fixture's
         "test_i.py::test_unmarked_adds_to_the_module",
         "test_i.py::test_unmarked_uses_the_factory_quietly",  # the finalizer the slow test added to the fixture is not its
     ]
-    result.assert_outcomes(passed=25, failed=7, errors=13)
+    result.assert_outcomes(passed=28, failed=7, errors=14, skipped=2)
 
 
 def test_the_guards_refuse_a_run_inside_their_run(pytester):
@@ -632,7 +660,7 @@ def test_the_guards_refuse_a_run_inside_their_run(pytester):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert result.errlines == [
         "ERROR: tests.session guards one pytest run per process and this one runs inside another: run it as a process of its own"
-        " (pytester.runpytest_subprocess), or without -p tests.session",
+        " (pytester.runpytest_subprocess), or without loading tests.session",
         "",
     ]
 
