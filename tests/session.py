@@ -59,8 +59,8 @@ class Guard:
         """FixtureDef -> the tests without the marker that used the value of its latest setup."""
         self.late: list[str] = []
         """What teardowns of fixtures such tests used did, for the phase they ran in to report."""
-        self.collectors: dict[object, str] = {}
-        """A collector (a package) set up -> what its own setup did (`collector_done`)."""
+        self.packages: dict[object, str] = {}
+        """A package set up -> what its own setup did (`package_done`)."""
 
     @property
     def hint(self) -> str:
@@ -95,14 +95,14 @@ class Guard:
             kept.pop(_value_key(fixture), None)
         self.used = before + self.used
 
-    def collector_done(self, collector, before: list[str]) -> None:
-        """After a collector's own setup (a package's setup_module): remember what it did, for the tests
+    def package_done(self, package, before: list[str]) -> None:
+        """After a package's own setup (its setup_module, which pytest calls itself): remember what it did, for the tests
         without the marker that run in it (each sets it up where `-m` deselects the others); the test
         whose setup set it up sees it among its own notes."""
         if self.used:
-            self.collectors[collector] = f"runs in {collector.nodeid}, whose setup {self.used[0]},"
+            self.packages[package] = f"runs in {package.nodeid}, whose setup {self.used[0]},"
         else:
-            self.collectors.pop(collector, None)
+            self.packages.pop(package, None)
         self.used = before + self.used
 
     def used_by(self, test: str, fixtures) -> None:
@@ -131,17 +131,19 @@ class Guard:
         kept = self.fixtures.get(fixture)
         return kept.get(_value_key(fixture)) if kept else None
 
-    def problem(self, marked: bool, fixtures=(), teardown: bool = False, chain=()) -> Optional[str]:
-        """Why the phase that just ran, of a test with these FixtureDefs and these nodes above it
-        (`chain`), needs the marker it lacks, or None: first what teardowns that ran meanwhile did for
-        tests without it (this one or earlier ones). In a teardown, only what it noted itself besides:
-        what its fixtures and collectors did before, its setup and call answered for."""
+    def problem(self, marked: bool, fixtures=(), teardown: bool = False, packages=()) -> Optional[str]:
+        """Why the phase that just ran, of a test with these FixtureDefs, run in these packages, needs
+        the marker it lacks, or None: first what teardowns that ran meanwhile did for tests without it
+        (this one or earlier ones). In a teardown, only what it noted itself besides: what its fixtures
+        and packages did before, its setup and call answered for."""
         late, self.late = self.late, []
         if late:
             return "; and it ".join(late) + (f"; and it {self.used[0]} but is not marked {self.marker}" if self.used and not marked else "")
         if marked:
             return None
-        remembered = [f"{why}," for why in map(self._remembered, fixtures) if why] + [self.collectors[node] for node in chain if node in self.collectors]
+        remembered = [f"{why}," for why in map(self._remembered, fixtures) if why] + [
+            self.packages[package] for package in packages if package in self.packages
+        ]
         why = self.used[:1] or ([] if teardown else remembered[:1])
         return f"{why[0]} but is not marked {self.marker}: {self.hint}" if why else None
 
@@ -226,12 +228,11 @@ EMULATION = EmulationGuard()
 """The session's EmulationGuard."""
 GUARDS = (PROCESSES, EMULATION)
 
-_SETTING_UP: list = []
-"""The FixtureDefs whose setup is running, innermost last."""
-_TEARING_DOWN: list = []
-"""The FixtureDefs whose teardown is running, innermost last."""
-_COLLECTOR_SETTING_UP: list = []
-"""The collector whose own setup is running (a package's)."""
+_FIXTURE_WORK: list = []
+"""The FixtureDefs whose setup or teardown is running, innermost last (a setup may tear down another's
+value, whose parameter changed, and that teardown set up a third)."""
+_PACKAGE_SETTING_UP: list = []
+"""The packages whose own setup is running, innermost last."""
 _OURS: set = set()
 """The FixtureDefs this run set up (an inner run's that does not load the plugin are not)."""
 _RUNNING: list[tuple] = []
@@ -255,16 +256,16 @@ def _fixture_teardown(fixture) -> str:
 def _bracketed(finalizer):
     """`finalizer`, added while a fixture's setup or teardown runs, as a teardown of that fixture, told
     for the tests that used this setup's value (a later setup, after a parameter changed, has its
-    own); while a collector's own setup runs (a package's, which adds its `teardown_module`), of the
-    collector, told for the tests without the marker run in it; else, while a test's phase runs (its
+    own); while a package's own setup runs (which adds its `teardown_module`), of the package, told
+    for the tests without the marker run in it; else, while a test's phase runs (its
     call, a hook), of that test, told for it unless it is marked: a run that deselects a marked test
     never adds its finalizer."""
-    if _SETTING_UP or _TEARING_DOWN:
-        fixture = (_SETTING_UP or _TEARING_DOWN)[-1]
+    if _FIXTURE_WORK:
+        fixture = _FIXTURE_WORK[-1]
         what, whose, users = _fixture_teardown(fixture), "used by", {guard: guard.users.setdefault(fixture, set()) for guard in GUARDS}
-    elif _COLLECTOR_SETTING_UP:
-        collector = _COLLECTOR_SETTING_UP[-1]
-        what, whose, users = f"runs a finalizer of {collector.nodeid}, which", "for the tests run in it:", _ran_in(collector)
+    elif _PACKAGE_SETTING_UP:
+        package = _PACKAGE_SETTING_UP[-1]
+        what, whose, users = f"runs a finalizer of {package.nodeid}, which", "for the tests run in it:", _ran_in(package)
     else:
         item = _RUNNING[-1][0]
         marked = item.stash[_MARKED]
@@ -281,11 +282,11 @@ def _bracketed(finalizer):
     return bracketed
 
 
-def _ran_in(collector) -> dict:
-    """Per guard, the tests without its marker that have run in `collector` (set up in it)."""
-    if _RAN_IN not in collector.stash:
-        collector.stash[_RAN_IN] = {guard: set() for guard in GUARDS}
-    return collector.stash[_RAN_IN]
+def _ran_in(package) -> dict:
+    """Per guard, the tests without its marker that have run in `package` (set up in it)."""
+    if _RAN_IN not in package.stash:
+        package.stash[_RAN_IN] = {guard: set() for guard in GUARDS}
+    return package.stash[_RAN_IN]
 
 
 def _markers(item) -> frozenset:
@@ -316,21 +317,28 @@ def _install() -> None:
     # check its scope first). What an inner run that does not load the plugin does is left to fall on
     # the outer test's phase, which ran it.
     finish, fixture_add, node_add = pytest.FixtureDef.finish, pytest.FixtureDef.addfinalizer, _runner.SetupState.addfinalizer
-    package_setup = pytest.Package.setup
+    package_setup, state_setup = pytest.Package.setup, _runner.SetupState.setup
+
+    @functools.wraps(state_setup)
+    def noted_state_setup(state, item):
+        # It comes to set up its collectors (a test skipped by a marker does not: skipping's hook raises first).
+        if _ours(item.config):
+            item.stash[_SETS_UP] = True
+        return state_setup(state, item)
 
     @functools.wraps(finish)
     def bracketed_finish(fixture, request):
         if fixture.cached_result is None or fixture not in _OURS:
             return finish(fixture, request)
-        _TEARING_DOWN.append(fixture)
+        _FIXTURE_WORK.append(fixture)
         try:
             with _teardown(_fixture_teardown(fixture), {guard: guard.users.get(fixture, set()) for guard in GUARDS}):
                 return finish(fixture, request)
         finally:
-            _TEARING_DOWN.pop()
+            _FIXTURE_WORK.pop()
 
     def bracketing(finalizer) -> bool:
-        return bool(_SETTING_UP or _TEARING_DOWN or _RUNNING) and not _own_finish(finalizer)
+        return bool(_FIXTURE_WORK or _RUNNING) and not _own_finish(finalizer)
 
     @functools.wraps(fixture_add)
     def bracketed_fixture_add(fixture, finalizer):
@@ -341,7 +349,7 @@ def _install() -> None:
 
     @functools.wraps(node_add)
     def bracketed_node_add(state, finalizer, node):
-        own_item = _RUNNING and node is _RUNNING[-1][0] and not (_SETTING_UP or _TEARING_DOWN)
+        own_item = _RUNNING and node is _RUNNING[-1][0] and not _FIXTURE_WORK
         if _ours(node.config) and bracketing(finalizer) and not own_item:
             finalizer = _bracketed(finalizer)
         return node_add(state, finalizer, node)
@@ -351,13 +359,13 @@ def _install() -> None:
         if not _ours(package.config):
             return package_setup(package)
         before = [guard.put_aside() for guard in GUARDS]
-        _COLLECTOR_SETTING_UP.append(package)
+        _PACKAGE_SETTING_UP.append(package)
         try:
             return package_setup(package)
         finally:
-            _COLLECTOR_SETTING_UP.pop()
+            _PACKAGE_SETTING_UP.pop()
             for guard, noted in zip(GUARDS, before, strict=True):
-                guard.collector_done(package, noted)
+                guard.package_done(package, noted)
 
     for request_class in (_fixtures.TopRequest, _fixtures.SubRequest):
         check = request_class._check_scope
@@ -370,7 +378,7 @@ def _install() -> None:
 
         request_class._check_scope = recorded
     pytest.FixtureDef.finish, pytest.FixtureDef.addfinalizer, _runner.SetupState.addfinalizer = bracketed_finish, bracketed_fixture_add, bracketed_node_add
-    pytest.Package.setup = noted_package_setup
+    pytest.Package.setup, _runner.SetupState.setup = noted_package_setup, noted_state_setup
     select = _mark.deselect_by_mark
 
     # The markers as `-m` read them: a plugin's hook that adds one later does not make it select.
@@ -407,6 +415,8 @@ def pytest_unconfigure(config):
 
 _MARKED = pytest.StashKey[frozenset]()
 """A test's guards' markers as `-m` read them."""
+_SETS_UP = pytest.StashKey[bool]()
+"""Whether a test's setup came to set up its collectors (SetupState.setup)."""
 _RAN_IN = pytest.StashKey[dict]()
 """A node's tests without each guard's marker that ran in it (`_ran_in`)."""
 _PROBLEMS = pytest.StashKey[dict]()
@@ -468,12 +478,12 @@ def pytest_fixture_setup(fixturedef, request):
     # The fixtures it asked for, as the request holds them before its setup (one that overrides a
     # fixture of its own name and asks for it gets the overridden one), and each its body looks up.
     _ASKING.append([request._fixture_defs[name] for name in fixturedef.argnames if name in request._fixture_defs])
-    _SETTING_UP.append(fixturedef)
+    _FIXTURE_WORK.append(fixturedef)
     _OURS.add(fixturedef)
     try:
         return (yield)
     finally:
-        _SETTING_UP.pop()
+        _FIXTURE_WORK.pop()
         asked = _ASKING.pop()
         for guard, noted in zip(GUARDS, before, strict=True):
             guard.fixture_done(fixturedef, noted, asked)
@@ -500,16 +510,17 @@ def _guarded(item, phase: str):
         # finished item's is False) and those looked up in this phase through any request.
         request = getattr(item, "_request", None)
         fixtures = [*(request._fixture_defs.values() if request else ()), *_ASKING.pop()]
-        marked, chain = item.stash[_MARKED], item.listchain()[:-1]
-        # Set up in its collectors, unless skipped before (a skip marker, say): it runs in them.
-        ran = phase == "setup" and item in item.session._setupstate.stack
+        marked = item.stash[_MARKED]
+        # The packages it ran in, unless skipped before setting them up (where -m deselects the tests
+        # that did, it does not either).
+        packages = [node for node in item.listchain() if isinstance(node, pytest.Package)] if phase == "setup" and item.stash.get(_SETS_UP, False) else []
         problems = []
         for guard in GUARDS:
             if phase != "teardown" and guard.marker not in marked:
                 guard.used_by(item.nodeid, fixtures)
-                for collector in chain if ran else ():
-                    _ran_in(collector)[guard].add(item.nodeid)
-            problem = guard.problem(guard.marker in marked, fixtures, teardown=phase == "teardown", chain=chain)
+                for package in packages:
+                    _ran_in(package)[guard].add(item.nodeid)
+            problem = guard.problem(guard.marker in marked, fixtures, teardown=phase == "teardown", packages=packages)
             if problem:
                 problems.append(problem)
         if problems:

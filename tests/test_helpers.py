@@ -566,14 +566,17 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         test_h="import subprocess\n\nsubprocess.run(['true'], check=True)\n",
         test_i=_GUARDED_FINALIZERS,
     )
-    # A package's setup_module and teardown_module (which its setup, the first test's, puts on it): the
-    # quick test's to answer for, not a skipped one's, which never sets it up.
-    packages = {"pkg": "teardown_module", "pkgsetup": "setup_module"}
-    for package, function in packages.items():
-        pytester.mkpydir(package).joinpath("__init__.py").write_text(f"import subprocess\n\ndef {function}():\n    subprocess.run(['true'], check=True)\n")
+    # A package's setup_module (one that skips the package too) and teardown_module (which its setup,
+    # the first test's, puts on it): the quick test's to answer for, not a skipped one's, which never
+    # sets it up, before or after the slow test did.
+    packages = {"pkg": ("teardown_module", ""), "pkgsetup": ("setup_module", ""), "pkgskip": ("setup_module", "    pytest.skip('no tool here')\n")}
+    for package, (function, then) in packages.items():
+        pytester.mkpydir(package).joinpath("__init__.py").write_text(
+            f"import subprocess\n\nimport pytest\n\ndef {function}():\n    subprocess.run(['true'], check=True)\n{then}"
+        )
         pytester.path.joinpath(package, "test_p.py").write_text(
-            "import pytest\n\n@pytest.mark.skip\ndef test_unmarked_skipped():\n    pass\n\n"
-            "@pytest.mark.slow\ndef test_slow_first():\n    pass\n\ndef test_unmarked_second():\n    pass\n"
+            "import pytest\n\n@pytest.mark.skip\ndef test_unmarked_skipped():\n    pass\n\n@pytest.mark.slow\ndef test_slow_first():\n    pass\n\n"
+            "@pytest.mark.skip\ndef test_unmarked_skipped_after():\n    pass\n\ndef test_unmarked_second():\n    pass\n"
         )
     result = pytester.runpytest_subprocess(
         "-p", "tests.session", "-p", "no:cacheprovider", "-p", "no:xdist", "-W", "ignore::pytest.PytestUnknownMarkWarning",
@@ -619,6 +622,7 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         "pkg/test_p.py::test_unmarked_second runs a finalizer of pkg, which starts a process (subprocess.Popen ['true']),"
         " for the tests run in it: pkg/test_p.py::test_unmarked_second, none marked slow",
         f"pkgsetup/test_p.py::test_unmarked_second runs in pkgsetup, whose setup starts a process (subprocess.Popen ['true']), but is not marked slow: {slow}",
+        f"pkgskip/test_p.py::test_unmarked_second runs in pkgskip, whose setup starts a process (subprocess.Popen ['true']), but is not marked slow: {slow}",
     ]
     lines = result.outlines
     assert [line for line in expected if line not in lines] == []
@@ -652,7 +656,7 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         "test_i.py::test_unmarked_adds_to_the_module",
         "test_i.py::test_unmarked_uses_the_factory_quietly",  # the finalizer the slow test added to the fixture is not its
     ]
-    result.assert_outcomes(passed=28, failed=7, errors=14, skipped=2)
+    result.assert_outcomes(passed=28, failed=7, errors=15, skipped=7)
 
 
 def test_the_guards_refuse_a_run_inside_their_run(pytester):
