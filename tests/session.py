@@ -11,7 +11,12 @@ teardown's own failure or an interrupt stops the run), nor a collector's setup b
 only one pytest has that runs the user's code), nor which thread noted what: a thread a test leaves
 running is held against whichever test runs when it acts. They guard one run per process: a run
 inside a run (pytester's in-process one) that loads them is refused, since it would judge its own
-tests with the outer test's record; one that does not is the outer test's doing, as it runs."""
+tests with the outer test's record; one that does not is the outer test's doing, as it runs.
+
+A teardown's finding (a fixture's, a package's) is carried by the report of the phase that runs it,
+which the two runs may give to different tests (a marked test's teardown in the whole run, the last
+unmarked one's where `-m` deselects the marked ones): the tests it names are the same in both runs,
+and both fail."""
 
 from __future__ import annotations
 
@@ -418,7 +423,7 @@ _MARKED = pytest.StashKey[frozenset]()
 _SETS_UP = pytest.StashKey[bool]()
 """Whether a test's setup came to set up its collectors (SetupState.setup)."""
 _RAN_IN = pytest.StashKey[dict]()
-"""A node's tests without each guard's marker that ran in it (`_ran_in`)."""
+"""A package's tests without each guard's marker that ran in it (`_ran_in`)."""
 _PROBLEMS = pytest.StashKey[dict]()
 """A test's problems by phase (setup, call, teardown), for its reports."""
 

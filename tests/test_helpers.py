@@ -578,6 +578,8 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
             "import pytest\n\n@pytest.mark.skip\ndef test_unmarked_skipped():\n    pass\n\n@pytest.mark.slow\ndef test_slow_first():\n    pass\n\n"
             "@pytest.mark.skip\ndef test_unmarked_skipped_after():\n    pass\n\ndef test_unmarked_second():\n    pass\n"
         )
+    pytester.mkpydir("pkg/zsub").joinpath("__init__.py").write_text("import pytest\n\ndef setup_module():\n    pytest.skip('not here')\n")
+    pytester.path.joinpath("pkg", "zsub", "test_z.py").write_text("def test_unmarked_in_a_skipped_package():\n    pass\n")
     result = pytester.runpytest_subprocess(
         "-p", "tests.session", "-p", "no:cacheprovider", "-p", "no:xdist", "-W", "ignore::pytest.PytestUnknownMarkWarning",
         "--continue-on-collection-errors", "-rA",
@@ -618,9 +620,10 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         " (subprocess.Popen ['true']), for test_i.py::test_unmarked_adds_to_the_module, none marked slow",
         # An item made after -m selected has its markers as it has them then.
         f"test_i.py::test_unmarked_remade_after_selection starts a process (subprocess.Popen ['true']) but is not marked slow: {slow}",
-        # What a node's own setup puts on it is told for the tests without the marker that ran in it.
-        "pkg/test_p.py::test_unmarked_second runs a finalizer of pkg, which starts a process (subprocess.Popen ['true']),"
-        " for the tests run in it: pkg/test_p.py::test_unmarked_second, none marked slow",
+        # What a package's own setup puts on it is told for the tests without the marker that ran in it,
+        # one in a package inside it that skips among them.
+        "pkg/zsub/test_z.py::test_unmarked_in_a_skipped_package runs a finalizer of pkg, which starts a process (subprocess.Popen ['true']),"
+        " for the tests run in it: pkg/test_p.py::test_unmarked_second, pkg/zsub/test_z.py::test_unmarked_in_a_skipped_package, none marked slow",
         f"pkgsetup/test_p.py::test_unmarked_second runs in pkgsetup, whose setup starts a process (subprocess.Popen ['true']), but is not marked slow: {slow}",
         f"pkgskip/test_p.py::test_unmarked_second runs in pkgskip, whose setup starts a process (subprocess.Popen ['true']), but is not marked slow: {slow}",
     ]
@@ -628,7 +631,7 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
     assert [line for line in expected if line not in lines] == []
     assert sorted(line.split()[1] for line in lines if line.startswith("PASSED ")) == [
         "pkg/test_p.py::test_slow_first",
-        "pkg/test_p.py::test_unmarked_second",  # its call; its teardown tells of the package's
+        "pkg/test_p.py::test_unmarked_second",
         "pkgsetup/test_p.py::test_slow_first",
         "test_a.py::test_marked",
         "test_a.py::test_marked_asks_by_name",
@@ -656,7 +659,7 @@ def test_the_guards_fail_each_unmarked_test_that_emulates_however_it_does_and_no
         "test_i.py::test_unmarked_adds_to_the_module",
         "test_i.py::test_unmarked_uses_the_factory_quietly",  # the finalizer the slow test added to the fixture is not its
     ]
-    result.assert_outcomes(passed=28, failed=7, errors=15, skipped=7)
+    result.assert_outcomes(passed=28, failed=7, errors=15, skipped=8)
 
 
 def test_the_guards_refuse_a_run_inside_their_run(pytester):
