@@ -101,11 +101,11 @@ class Guard:
         self.used = before + self.used
 
     def package_done(self, package, before: list[str]) -> None:
-        """After a package's own setup (its setup_module, which pytest calls itself): remember what it did, for the tests
-        without the marker that run in it (each sets it up where `-m` deselects the others); the test
-        whose setup set it up sees it among its own notes."""
+        """After a package's own setup (its setup_module, which pytest calls itself): remember what it
+        did, for the tests without the marker that run in it (each sets it up where `-m` deselects the
+        others); the test whose setup set it up sees it among its own notes."""
         if self.used:
-            self.packages[package] = f"runs in {package.nodeid}, whose setup {self.used[0]},"
+            self.packages[package] = f"runs in {package.nodeid}, whose setup {self.used[0]}"
         else:
             self.packages.pop(package, None)
         self.used = before + self.used
@@ -146,10 +146,8 @@ class Guard:
             return "; and it ".join(late) + (f"; and it {self.used[0]} but is not marked {self.marker}" if self.used and not marked else "")
         if marked:
             return None
-        remembered = [f"{why}," for why in map(self._remembered, fixtures) if why] + [
-            self.packages[package] for package in packages if package in self.packages
-        ]
-        why = self.used[:1] or ([] if teardown else remembered[:1])
+        remembered = [*map(self._remembered, fixtures), *map(self.packages.get, packages)]
+        why = self.used[:1] or ([] if teardown else [f"{why}," for why in remembered if why][:1])
         return f"{why[0]} but is not marked {self.marker}: {self.hint}" if why else None
 
 
@@ -262,9 +260,9 @@ def _bracketed(finalizer):
     """`finalizer`, added while a fixture's setup or teardown runs, as a teardown of that fixture, told
     for the tests that used this setup's value (a later setup, after a parameter changed, has its
     own); while a package's own setup runs (which adds its `teardown_module`), of the package, told
-    for the tests without the marker run in it; else, while a test's phase runs (its
-    call, a hook), of that test, told for it unless it is marked: a run that deselects a marked test
-    never adds its finalizer."""
+    for the tests without the marker run in it; else, while a test's phase runs (its call, a hook),
+    of that test, told for it unless it is marked: a run that deselects a marked test never adds
+    its finalizer."""
     if _FIXTURE_WORK:
         fixture = _FIXTURE_WORK[-1]
         what, whose, users = _fixture_teardown(fixture), "used by", {guard: guard.users.setdefault(fixture, set()) for guard in GUARDS}
